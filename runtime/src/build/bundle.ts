@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as esbuild from 'esbuild';
+
+export interface PipelineBundle {
+  /** Absolute path of the bundle file (content-addressed, under the store's `bundles/`). */
+  path: string;
+  /** sha256 of the bundle text. */
+  hash: string;
+}
+
+/** Raised when esbuild cannot bundle the pipeline file; the message lists each error with its location. */
+export class BundleError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BundleError';
+  }
+}
+
+/**
+ * Bundles a pipeline file and its imports into one CommonJS file, with `pipewright` left
+ * external (the runner supplies its own). The bundle is what a run executes, so a run can be
+ * re-executed (or shipped to a remote orchestrator) without the author's source tree.
+ */
+export async function bundlePipelineFile(entryFile: string, storeDir: string, external: readonly string[] = []): Promise<PipelineBundle> {
+  const entry = path.resolve(entryFile);
+  if (!fs.existsSync(entry)) throw new BundleError(`pipeline file not found: ${entryFile}`);
+  let result: esbuild.BuildResult<{ write: false }>;
+  try {
+    result = await esbuild.build({
+      entryPoints: [entry],
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      keepNames: true,
+      sourcemap: 'inline',
+      sourcesContent: false,
+      external: ['pipewright', ...external],
+      logLevel: 'silent',
+    });
+  } catch (error) {
+    const failure = error as esbuild.BuildFailure;
+    const messages = (failure.errors ?? []).map((m) =>
+      m.location ? `${path.resolve(m.location.file)}:${m.location.line}:${m.location.column + 1}: ${m.text}` : m.text,
+    );
+    throw new BundleError(messages.length > 0 ? messages.join('\n') : (error as Error).message);
+  }
+  const text = result.outputFiles[0].text;
+  const hash = createHash('sha256').update(text).digest('hex');
+  const dir = path.join(storeDir, 'bundles');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${hash}.cjs`);
+  if (!fs.existsSync(file)) {
+    const temp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(temp, text);
+    fs.renameSync(temp, file);
+  }
+  return { path: file, hash };
+}

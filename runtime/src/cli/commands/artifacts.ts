@@ -1,0 +1,58 @@
+import type { Command } from 'commander';
+import * as fs from 'node:fs';
+import { encodeStructured, isPlainJson } from '../../artifacts/structured';
+import { UsageError } from '../errors';
+import { findRunOrFail, openStoreFor } from '../storeAccess';
+
+export function registerArtifactCommands(program: Command): void {
+  const artifacts = program.command('artifacts').description('read step outputs of past runs');
+  artifacts
+    .command('get')
+    .description('print (or save) one output: RUN STEP[.OUTPUT]')
+    .argument('<run>', 'run id, id prefix or run name')
+    .argument('<step>', 'invocation id, optionally followed by .OUTPUT (default output: "output")')
+    .option('--out <file>', 'write the stored bytes to a file instead of printing')
+    .option('--json', 'print the value as JSON (structured values in their tagged encoding)')
+    .action((idOrName: string, stepArg: string, flags: { out?: string; json?: boolean }, command: Command) => {
+      const store = openStoreFor(command);
+      try {
+        const run = findRunOrFail(store, idOrName);
+        const dot = stepArg.lastIndexOf('.');
+        const [stepId, output] = dot > 0 ? [stepArg.slice(0, dot), stepArg.slice(dot + 1)] : [stepArg, 'output'];
+        const steps = store.getSteps(run.id).map((s) => s.id);
+        if (!steps.includes(stepId)) throw new UsageError(`run ${run.name} has no step "${stepId}" (steps: ${steps.join(', ')})`);
+        const outputs = store.getOutputs(run.id, stepId);
+        const ref = outputs[output];
+        if (!ref) {
+          const known = Object.keys(outputs);
+          throw new UsageError(
+            known.length === 0 ? `step "${stepId}" of run ${run.name} has no committed outputs` : `step "${stepId}" has no output "${output}" (outputs: ${known.join(', ')})`,
+          );
+        }
+        if (flags.out) {
+          fs.copyFileSync(store.artifacts.pathOf(ref.hash), flags.out);
+          process.stdout.write(`${flags.out}\n`);
+          return;
+        }
+        const value = store.artifacts.get(ref);
+        if (flags.json || typeof value !== 'string') {
+          process.stdout.write(`${JSON.stringify(toJsonView(value))}\n`);
+        } else {
+          process.stdout.write(value.endsWith('\n') ? value : `${value}\n`);
+        }
+      } finally {
+        store.close();
+      }
+    });
+}
+
+/** Plain JSON as is; bytes as base64; other built-ins in the tagged structured encoding. */
+function toJsonView(value: unknown): unknown {
+  if (value instanceof Uint8Array) return { base64: Buffer.from(value).toString('base64') };
+  if (isPlainJson(value)) return value;
+  try {
+    return encodeStructured(value);
+  } catch {
+    throw new UsageError('this output was stored by a custom materializer and has no JSON view; save its bytes with --out FILE');
+  }
+}

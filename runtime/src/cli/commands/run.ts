@@ -1,0 +1,103 @@
+import type { Command } from 'commander';
+import * as fs from 'node:fs';
+import { loadRunConfig, runOptionsFromConfig } from '../../config/runConfig';
+import { executeStoredRun, runPipelineFile } from '../../engine/runPipelineFile';
+import { SINGLE_STEP_PREFIX } from '../../engine/taskRunner';
+import { EXECUTION_MODES, type ExecutionMode } from '../../model/status';
+import type { RunOptions } from '../../sdk/options';
+import { UsageError } from '../errors';
+import { progressPrinter } from '../progress';
+
+interface RunFlags {
+  pipeline?: string;
+  step?: string;
+  param: string[];
+  config?: string;
+  detach?: boolean;
+  json?: boolean;
+  cache?: boolean;
+  runName?: string;
+  mode?: string;
+  enforceTypeAnnotations?: boolean;
+  maxParallel?: string;
+  logs?: boolean;
+}
+
+export function registerRunCommand(program: Command, exit: { code: number }): void {
+  program
+    .command('run')
+    .description('run a pipeline (or one step) from a TypeScript file')
+    .argument('<file>', 'pipeline file')
+    .option('--pipeline <name>', 'pipeline to run when the file defines several')
+    .option('--step <name>', 'run only this step, with --param values as its inputs')
+    .option('--param <key=value>', 'pipeline parameter, converted to its declared type (repeatable)', collect, [])
+    .option('--config <file>', 'YAML run config (parameters, run name, cache, mode, per-step overrides)')
+    .option('--detach', 'return the run id at once and let the run continue in the background')
+    .option('--json', 'print the run summary as one JSON object on the last line')
+    .option('--no-cache', 'disable caching for this run')
+    .option('--run-name <template>', 'run name template ({date}, {time}, {pipeline}, substitutions)')
+    .option('--mode <mode>', `execution mode: ${EXECUTION_MODES.join(', ')}`)
+    .option('--enforce-type-annotations', 'refuse to run steps that lack type annotations')
+    .option('--max-parallel <n>', 'most steps executing at once')
+    .option('--no-logs', 'do not echo step output')
+    .action(async (file: string, flags: RunFlags, command: Command) => {
+      if (!fs.existsSync(file)) throw new UsageError(`pipeline file not found: ${file}`);
+      const config = flags.config ? loadRunConfig(flags.config) : undefined;
+      const options: RunOptions = { ...(config ? runOptionsFromConfig(config) : {}) };
+      const store = command.optsWithGlobals<{ store?: string }>().store;
+      if (store) options.storeDir = store;
+      if (flags.cache === false) options.enableCache = false;
+      if (flags.runName) options.runName = flags.runName;
+      if (flags.mode) {
+        if (!EXECUTION_MODES.includes(flags.mode as ExecutionMode)) throw new UsageError(`--mode ${flags.mode}: expected one of ${EXECUTION_MODES.join(', ')}`);
+        options.executionMode = flags.mode as ExecutionMode;
+      }
+      if (flags.enforceTypeAnnotations) options.enforceTypeAnnotations = true;
+      if (flags.maxParallel !== undefined) {
+        const n = Number(flags.maxParallel);
+        if (!Number.isInteger(n) || n < 1) throw new UsageError(`--max-parallel ${flags.maxParallel}: expected a positive integer`);
+        options.maxParallel = n;
+      }
+      if (flags.detach) options.detach = true;
+      if (flags.step && flags.pipeline) throw new UsageError('--step and --pipeline cannot be combined');
+      const write = (line: string) => (flags.json ? process.stderr : process.stdout).write(`${line}\n`);
+      const summary = await runPipelineFile({
+        file,
+        pipeline: flags.step ? `${SINGLE_STEP_PREFIX}${flags.step}` : (flags.pipeline ?? config?.pipeline),
+        parameters: config?.parameters ?? {},
+        textParameters: parseParams(flags.param),
+        options,
+        listener: flags.detach ? undefined : progressPrinter(write, flags.logs !== false),
+      });
+      if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+      else if (flags.detach) process.stdout.write(`${summary.runId}\n`);
+      exit.code = summary.status === 'completed' || summary.status === 'running' ? 0 : 1;
+    });
+}
+
+/** Hidden: the background engine of a detached run. */
+export function registerExecuteRunCommand(program: Command): void {
+  program
+    .command('__execute-run', { hidden: true })
+    .argument('<storeDir>')
+    .argument('<runId>')
+    .argument('<bundle>')
+    .argument('<sourceFile>')
+    .action(async (storeDir: string, runId: string, bundle: string, sourceFile: string) => {
+      await executeStoredRun(storeDir, runId, bundle, sourceFile);
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function parseParams(pairs: string[]): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--param ${pair}: expected key=value`);
+    params[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return params;
+}

@@ -1,0 +1,62 @@
+import type { Command } from 'commander';
+import { summarizeRun } from '../../engine/runSummary';
+import { formatDuration } from '../progress';
+import { findRunOrFail, openStoreFor } from '../storeAccess';
+
+export function registerRunsCommand(program: Command): void {
+  const runs = program.command('runs').description('list and inspect runs');
+  runs
+    .command('list', { isDefault: true })
+    .description('list recent runs, newest first')
+    .option('--pipeline <name>', 'only runs of this pipeline')
+    .option('--limit <n>', 'how many runs', '20')
+    .option('--json', 'print the runs as one JSON array')
+    .action((flags: { pipeline?: string; limit: string; json?: boolean }, command: Command) => {
+      const store = openStoreFor(command);
+      try {
+        const rows = store.listRuns({ pipeline: flags.pipeline, limit: Math.max(1, Number(flags.limit) || 20) });
+        const summaries = rows.map((row) => summarizeRun(store, row.id));
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify(summaries)}\n`);
+          return;
+        }
+        if (summaries.length === 0) process.stdout.write('no runs yet\n');
+        for (const run of summaries) {
+          const done = run.steps.filter((s) => s.status === 'completed' || s.status === 'cached').length;
+          process.stdout.write(
+            `${run.runId.slice(0, 8)}  ${run.status.padEnd(9)}  ${run.pipeline.padEnd(16)}  ${run.runName.padEnd(40)}  ${String(done).padStart(3)}/${run.steps.length} steps  ${run.durationMs === null ? '' : formatDuration(run.durationMs)}\n`,
+          );
+        }
+      } finally {
+        store.close();
+      }
+    });
+  runs
+    .command('show')
+    .description('show one run: its steps, attempts and errors')
+    .argument('<run>', 'run id, id prefix or run name')
+    .option('--json', 'print the run summary as one JSON object')
+    .action((idOrName: string, flags: { json?: boolean }, command: Command) => {
+      const store = openStoreFor(command);
+      try {
+        const run = findRunOrFail(store, idOrName);
+        const summary = summarizeRun(store, run.id);
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify(summary)}\n`);
+          return;
+        }
+        process.stdout.write(`Run ${summary.runName} (${summary.runId})\n  pipeline ${summary.pipeline}\n  status   ${summary.status}\n  created  ${summary.createdAt}\n`);
+        if (summary.durationMs !== null) process.stdout.write(`  duration ${formatDuration(summary.durationMs)}\n`);
+        if (summary.error) process.stdout.write(`  error    ${summary.error}\n`);
+        for (const step of summary.steps) {
+          const duration = step.durationMs === null ? '' : formatDuration(step.durationMs);
+          process.stdout.write(`  ${step.id.padEnd(24)} ${step.status.padEnd(9)} ${duration.padStart(8)}  attempts ${step.attempts}${step.cached ? '  cache hit' : ''}\n`);
+          for (const attempt of store.getAttempts(run.id, step.id)) {
+            if (attempt.error) process.stdout.write(`      attempt ${attempt.attempt} ${attempt.status}: ${attempt.error.split('\n')[0]}\n`);
+          }
+        }
+      } finally {
+        store.close();
+      }
+    });
+}

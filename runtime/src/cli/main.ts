@@ -1,0 +1,38 @@
+/** The `pipewright` command line: a thin layer over the engine, the store and the artifact API. */
+import { Command, CommanderError, Option } from 'commander';
+import { runtimeVersion } from '../paths';
+import { isInputError } from './errors';
+import { registerArtifactCommands } from './commands/artifacts';
+import { registerLogsCommand } from './commands/logs';
+import { registerRunCommand, registerExecuteRunCommand } from './commands/run';
+import { registerRunsCommand } from './commands/runs';
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('pipewright')
+    .description('Run and inspect TypeScript pipelines')
+    .version(runtimeVersion)
+    .addOption(new Option('--store <dir>', 'store folder (default: .pipewright at the project root, or $PIPEWRIGHT_STORE)'))
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text) });
+  const exit = { code: 0 };
+  registerRunCommand(program, exit);
+  registerRunsCommand(program);
+  registerLogsCommand(program);
+  registerArtifactCommands(program);
+  registerExecuteRunCommand(program);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exit.code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`pipewright: ${message}\n`);
+    return isInputError(error) ? 2 : 1;
+  }
+}
+
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,220 @@
+import type { ArtifactRef } from '../artifacts/artifactStore';
+import type { TypeDescriptor } from '../build/typeDescriptor';
+import type { DagNode, InputBinding, PipelineDag, RetryPolicy } from '../model/dag';
+import type { ExecutionMode, RunStatus, StepStatus } from '../model/status';
+import { upstreamIds } from '../sdk/compile';
+import type { RunStore } from '../store/runStore';
+import { cacheKey } from './cacheKey';
+import type { Clock } from './clock';
+import type { EngineListener } from './events';
+import type { RunnerPool } from './runnerPool';
+import type { ResolvedInput, RunIdentity } from './runnerProtocol';
+import { Scheduler, type SchedulerAction } from './scheduler';
+
+/** Everything the executor needs to drive one run that already exists in the store. */
+export interface RunPlan {
+  run: RunIdentity;
+  dag: PipelineDag;
+  executionMode: ExecutionMode;
+  maxParallel: number;
+  /** Run-level cache switch (`undefined`: steps and pipeline decide). */
+  enableCache?: boolean;
+  /** Per-invocation overrides from the run config. */
+  overrides: Record<string, { enableCache?: boolean; retry?: RetryPolicy }>;
+  /** Declared parameter types per step name, for checking values that cross between steps. */
+  inputTypes: Record<string, Record<string, TypeDescriptor>>;
+}
+
+export interface ExecutorDeps {
+  store: RunStore;
+  pool: RunnerPool;
+  clock: Clock;
+  runtimeVersion: string;
+  listener?: EngineListener;
+}
+
+/**
+ * Drives one run: feeds the scheduler's decisions to runner processes and the store, and the
+ * outcomes back to the scheduler. Outputs are committed to the store before the scheduler
+ * hears of success, so what a reader sees is always committed.
+ */
+export class RunExecutor {
+  private readonly nodes = new Map<string, DagNode>();
+  private readonly outputs = new Map<string, Record<string, ArtifactRef>>();
+  private readonly startedAt = new Map<string, number>();
+  private readonly attempts = new Map<string, number>();
+  private readonly scheduler: Scheduler;
+  private readonly hooks: Promise<void>[] = [];
+  private readonly timers = new Set<() => void>();
+  private finish?: (status: RunStatus) => void;
+
+  constructor(
+    private readonly deps: ExecutorDeps,
+    private readonly plan: RunPlan,
+  ) {
+    for (const node of plan.dag.nodes) this.nodes.set(node.id, node);
+    this.scheduler = new Scheduler(
+      plan.dag.nodes.map((node) => ({ id: node.id, upstream: upstreamIds(node), retry: plan.overrides[node.id]?.retry ?? node.options.retry })),
+      { mode: plan.executionMode, maxParallel: plan.maxParallel },
+    );
+  }
+
+  /** Runs to the end and resolves with the run's final status. */
+  run(): Promise<RunStatus> {
+    const done = new Promise<RunStatus>((resolve) => (this.finish = resolve));
+    this.apply(this.scheduler.start());
+    return done;
+  }
+
+  cancel(): void {
+    this.apply(this.scheduler.handle({ type: 'cancel' }));
+  }
+
+  private apply(actions: SchedulerAction[]): void {
+    for (const action of actions) {
+      switch (action.type) {
+        case 'start':
+          this.startAttempt(action.id, action.attempt);
+          break;
+        case 'retryLater':
+          this.emitRetry(action.id, action.nextAttempt, action.delayMs);
+          break;
+        case 'stop':
+          this.deps.pool.stop({ runId: this.plan.run.runId, invocationId: action.id });
+          break;
+        case 'status':
+          this.onStatus(action.id, action.status, action.error);
+          break;
+        case 'finished':
+          void this.finishRun(action.status);
+          break;
+      }
+    }
+  }
+
+  private startAttempt(id: string, attempt: number): void {
+    const node = this.nodes.get(id) as DagNode;
+    const inputs = this.resolveInputs(node);
+    const key = cacheKey(node, inputs, this.deps.runtimeVersion);
+    const now = this.deps.clock.now();
+    if (!this.startedAt.has(id)) this.startedAt.set(id, now);
+    this.attempts.set(id, attempt);
+    if (attempt === 1 && this.cacheEnabled(node)) {
+      const hit = this.deps.store.lookupCache(key);
+      if (hit) {
+        this.deps.store.commitOutputs(this.plan.run.runId, id, hit, now, { cacheKey: key, cached: true, stepName: node.step, cacheable: true });
+        this.outputs.set(id, hit);
+        // Deferred so the scheduler finishes the current batch of actions first.
+        queueMicrotask(() => this.apply(this.scheduler.handle({ type: 'succeeded', id, cached: true })));
+        return;
+      }
+    }
+    this.deps.store.startAttempt(this.plan.run.runId, id, attempt, now, null);
+    const task = { run: this.plan.run, invocationId: id, stepName: node.step, attempt, inputs, inputTypes: this.plan.inputTypes[node.step] ?? {} };
+    void this.deps.pool
+      .execute(task, () => undefined)
+      .then((outcome) => {
+        const at = this.deps.clock.now();
+        if (this.scheduler.status(id) !== 'running') {
+          this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'cancelled', at, 'the step was stopped');
+          return;
+        }
+        if (outcome.ok) {
+          this.deps.store.commitOutputs(this.plan.run.runId, id, outcome.outputs, at, {
+            attempt,
+            cacheKey: key,
+            cached: false,
+            stepName: node.step,
+            cacheable: this.cacheEnabled(node),
+          });
+          this.outputs.set(id, outcome.outputs);
+          this.apply(this.scheduler.handle({ type: 'succeeded', id }));
+        } else {
+          this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'failed', at, outcome.error.message);
+          this.apply(this.scheduler.handle({ type: 'failed', id, error: outcome.error.message, retryable: outcome.error.retryable }));
+        }
+      })
+      .catch((error: Error) => {
+        this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'failed', this.deps.clock.now(), error.message);
+        this.apply(this.scheduler.handle({ type: 'failed', id, error: error.message, retryable: true }));
+      });
+  }
+
+  private emitRetry(id: string, nextAttempt: number, delayMs: number): void {
+    const error = this.deps.store.getAttempts(this.plan.run.runId, id).at(-1)?.error ?? '';
+    this.deps.listener?.({ type: 'retry', runId: this.plan.run.runId, invocationId: id, nextAttempt, delayMs, error, at: this.deps.clock.now() });
+    const cancel = this.deps.clock.setTimer(delayMs, () => {
+      this.timers.delete(cancel);
+      this.apply(this.scheduler.handle({ type: 'retryDue', id }));
+    });
+    this.timers.add(cancel);
+  }
+
+  private onStatus(id: string, status: StepStatus, error?: string): void {
+    const node = this.nodes.get(id) as DagNode;
+    const at = this.deps.clock.now();
+    // Completed and cached were written with the outputs, in the same transaction.
+    if (status !== 'completed' && status !== 'cached') this.deps.store.setStepStatus(this.plan.run.runId, id, status, at, error === undefined ? {} : { error });
+    const started = this.startedAt.get(id);
+    this.deps.listener?.({
+      type: 'step',
+      runId: this.plan.run.runId,
+      invocationId: id,
+      stepName: node.step,
+      status,
+      attempt: this.attempts.get(id) ?? 0,
+      cached: status === 'cached',
+      durationMs: started === undefined || status === 'running' ? undefined : at - started,
+      error,
+      at,
+    });
+    if (status === 'completed' && node.options.hooks.onSuccess) this.runHook(node, 'onSuccess');
+    if (status === 'failed' && node.options.hooks.onFailure) this.runHook(node, 'onFailure', error);
+  }
+
+  private runHook(node: DagNode, hook: 'onSuccess' | 'onFailure', error?: string): void {
+    const task = { run: this.plan.run, invocationId: node.id, stepName: node.step, attempt: this.attempts.get(node.id) ?? 1, hook, inputs: this.resolveInputs(node, true), error };
+    this.hooks.push(
+      this.deps.pool.hook(task).then((result) => {
+        const at = this.deps.clock.now();
+        const failure = 'error' in result ? result.error.message : undefined;
+        this.deps.store.recordHook(this.plan.run.runId, node.id, hook, 'source' in result ? result.source : (node.options.hooks[hook] ?? 'unknown'), failure, at);
+        this.deps.listener?.({ type: 'hook', runId: this.plan.run.runId, invocationId: node.id, hook, ok: failure === undefined, error: failure, at });
+      }),
+    );
+  }
+
+  private async finishRun(status: RunStatus): Promise<void> {
+    await Promise.all(this.hooks);
+    for (const cancel of this.timers) cancel();
+    const at = this.deps.clock.now();
+    this.deps.store.setRunStatus(this.plan.run.runId, status, at);
+    this.deps.listener?.({ type: 'run', runId: this.plan.run.runId, runName: this.plan.run.runName, pipeline: this.plan.run.pipeline, status, at });
+    this.finish?.(status);
+  }
+
+  private cacheEnabled(node: DagNode): boolean {
+    return this.plan.overrides[node.id]?.enableCache ?? this.plan.enableCache ?? node.options.enableCache ?? this.plan.dag.options.enableCache ?? true;
+  }
+
+  /** Input bindings with upstream outputs replaced by their artifacts (`lenient`: missing ones left out, for hooks). */
+  private resolveInputs(node: DagNode, lenient = false): Record<string, ResolvedInput> {
+    const resolved: Record<string, ResolvedInput> = {};
+    const artifact = (from: string, output: string): ArtifactRef | undefined => {
+      const ref = this.outputs.get(from)?.[output];
+      if (!ref && !lenient) throw new Error(`internal: output "${output}" of "${from}" is not committed`);
+      return ref;
+    };
+    for (const [name, binding] of Object.entries(node.inputs) as [string, InputBinding][]) {
+      if (binding.kind === 'value') resolved[name] = binding;
+      else if (binding.kind === 'artifact') {
+        const ref = artifact(binding.ref.from, binding.ref.output);
+        if (ref) resolved[name] = { kind: 'artifact', ref };
+      } else {
+        const items = binding.items.map((item) => (item.kind === 'value' ? item : { kind: 'artifact' as const, ref: artifact(item.ref.from, item.ref.output) }));
+        if (items.every((item) => item.kind === 'value' || item.ref)) resolved[name] = { kind: 'fanIn', items: items as ({ kind: 'artifact'; ref: ArtifactRef } | { kind: 'value'; value: unknown })[] };
+      }
+    }
+    return resolved;
+  }
+}

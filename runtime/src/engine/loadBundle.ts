@@ -1,0 +1,30 @@
+import * as fs from 'node:fs';
+import Module from 'node:module';
+import * as path from 'node:path';
+
+interface InternalModule {
+  filename: string;
+  paths: string[];
+  require(id: string): unknown;
+  _compile(code: string, filename: string): void;
+}
+
+interface ModuleStatics {
+  new (id: string, parent?: unknown): InternalModule;
+  _nodeModulePaths(from: string): string[];
+}
+
+/**
+ * Evaluates a pipeline bundle (CommonJS, `pipewright` left external) so that its
+ * `require('pipewright')` returns `sdk`, this process's own instance: steps then register in
+ * the registry the runner reads, whichever copy of pipewright the project installed.
+ */
+export function loadBundle(bundlePath: string, sdk: unknown): void {
+  const Ctor = Module as unknown as ModuleStatics;
+  const mod = new Ctor(bundlePath);
+  mod.filename = bundlePath;
+  mod.paths = Ctor._nodeModulePaths(path.dirname(bundlePath));
+  const requireFromBundle = mod.require.bind(mod);
+  mod.require = (id: string) => (id === 'pipewright' ? sdk : requireFromBundle(id));
+  mod._compile(fs.readFileSync(bundlePath, 'utf8'), bundlePath);
+}

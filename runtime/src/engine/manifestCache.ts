@@ -1,0 +1,24 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { PipelineBundle } from '../build/bundle';
+import { extractModuleManifest, type ModuleManifest } from '../build/typeExtract';
+import { runtimeVersion } from '../paths';
+
+/**
+ * The static facts of a pipeline file, cached by bundle hash: the TypeScript pass costs far
+ * more than a cached re-run, and the same bundle always yields the same manifest.
+ */
+export function manifestFor(entryFile: string, bundle: PipelineBundle, storeDir: string): ModuleManifest {
+  const file = path.join(storeDir, 'manifests', `${bundle.hash}-${runtimeVersion}.json`);
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as ModuleManifest;
+  } catch {
+    // Not cached yet (or unreadable): compute it.
+  }
+  const manifest = extractModuleManifest(path.resolve(entryFile));
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temp, JSON.stringify(manifest));
+  fs.renameSync(temp, file);
+  return manifest;
+}

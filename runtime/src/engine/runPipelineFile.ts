@@ -1,0 +1,108 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { bundlePipelineFile } from '../build/bundle';
+import type { ModuleManifest } from '../build/typeExtract';
+import { convertParamText } from '../build/typeDescriptor';
+import { packageRoot } from '../paths';
+import type { RunOptions } from '../sdk/options';
+import type { Clock } from './clock';
+import type { EngineListener } from './events';
+import { manifestFor } from './manifestCache';
+import { resolveStoreDir } from './projectPaths';
+import type { RunSummary } from './runSummary';
+import { EngineSession, RunRequestError } from './session';
+import { SINGLE_STEP_PREFIX } from './taskRunner';
+
+export interface RunFileRequest {
+  file: string;
+  /** Pipeline name; may be left out when the file defines exactly one pipeline. */
+  pipeline?: string;
+  parameters?: Record<string, unknown>;
+  /** Parameters given as text (CLI `--param k=v`), converted to the declared parameter types. */
+  textParameters?: Record<string, string>;
+  options?: RunOptions;
+  listener?: EngineListener;
+  clock?: Clock;
+}
+
+/** Picks the pipeline to run: the named one, or the only one the file defines. */
+export function choosePipeline(manifest: ModuleManifest, file: string, requested: string | undefined): string {
+  const names = Object.keys(manifest.pipelines);
+  if (requested?.startsWith(SINGLE_STEP_PREFIX)) {
+    const step = requested.slice(SINGLE_STEP_PREFIX.length);
+    const steps = Object.keys(manifest.steps);
+    if (!steps.includes(step)) throw new RunRequestError(`${file}: no step named "${step}" (steps: ${steps.join(', ') || 'none'})`);
+    return requested;
+  }
+  if (requested !== undefined) {
+    if (!names.includes(requested)) throw new RunRequestError(`${file}: no pipeline named "${requested}" (pipelines: ${names.join(', ') || 'none'})`);
+    return requested;
+  }
+  if (names.length === 1) return names[0];
+  if (names.length === 0) throw new RunRequestError(`${file}: defines no pipeline (export one made with pipeline(...) from "pipewright")`);
+  throw new RunRequestError(`${file}: defines several pipelines (${names.join(', ')}); choose one with --pipeline`);
+}
+
+/** Bundles, analyses, compiles and runs one pipeline file; the engine behind the CLI and `pipeline.run()`. */
+export async function runPipelineFile(request: RunFileRequest): Promise<RunSummary> {
+  const file = path.resolve(request.file);
+  const options = request.options ?? {};
+  const storeDir = resolveStoreDir(options.storeDir, path.dirname(file));
+  const bundle = await bundlePipelineFile(file, storeDir);
+  const manifest = manifestFor(file, bundle, storeDir);
+  const pipeline = choosePipeline(manifest, request.file, request.pipeline);
+  const parameters = { ...(request.parameters ?? {}), ...convertTextParameters(manifest, pipeline, request.textParameters ?? {}) };
+  const session = new EngineSession({ storeDir, bundle, sourceFile: file, manifest, clock: request.clock, listener: request.listener });
+  try {
+    const plan = await session.prepare({ pipeline, parameters, options });
+    if (options.detach) {
+      startDetached(storeDir, plan.run.runId, bundle.path, file);
+      return session.summary(plan.run.runId);
+    }
+    await session.execute(plan);
+    return session.summary(plan.run.runId);
+  } finally {
+    await session.close();
+  }
+}
+
+/** Converts `--param` texts to the types the pipeline (or single step) declares for them. */
+function convertTextParameters(manifest: ModuleManifest, pipeline: string, texts: Record<string, string>): Record<string, unknown> {
+  const params = pipeline.startsWith(SINGLE_STEP_PREFIX)
+    ? manifest.steps[pipeline.slice(SINGLE_STEP_PREFIX.length)]?.params
+    : manifest.pipelines[pipeline]?.params;
+  const converted: Record<string, unknown> = {};
+  for (const [name, text] of Object.entries(texts)) {
+    const param = params?.find((p) => p.name === name);
+    if (params && !param) throw new RunRequestError(`--param ${name}: "${pipeline}" has no parameter "${name}" (parameters: ${params.map((p) => p.name).join(', ') || 'none'})`);
+    converted[name] = convertParamText(text, param?.annotated ? param.type : undefined, `--param ${name}`);
+  }
+  return converted;
+}
+
+/** Hands a created run to a background engine process that outlives this one. */
+function startDetached(storeDir: string, runId: string, bundlePath: string, sourceFile: string): void {
+  const logDir = path.join(storeDir, 'engine-logs');
+  fs.mkdirSync(logDir, { recursive: true });
+  const log = fs.openSync(path.join(logDir, `${runId}.log`), 'a');
+  const child = spawn(process.execPath, [path.join(packageRoot, 'dist', 'cli.js'), '__execute-run', storeDir, runId, bundlePath, sourceFile], {
+    detached: true,
+    stdio: ['ignore', log, log],
+  });
+  child.unref();
+  fs.closeSync(log);
+}
+
+/** Body of the background engine process started for a detached run. */
+export async function executeStoredRun(storeDir: string, runId: string, bundlePath: string, sourceFile: string): Promise<RunSummary> {
+  const hash = path.basename(bundlePath, '.cjs');
+  const session = new EngineSession({ storeDir, bundle: { path: bundlePath, hash }, sourceFile });
+  try {
+    session.store.setEnginePid(runId, process.pid);
+    await session.execute(session.planOf(runId));
+    return session.summary(runId);
+  } finally {
+    await session.close();
+  }
+}

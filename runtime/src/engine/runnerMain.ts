@@ -1,0 +1,46 @@
+/**
+ * Runner process entry: evaluates the pipeline bundle once, then executes tasks (compile,
+ * step attempts, hooks) sent by the engine over IPC, one at a time.
+ */
+import * as sdk from '../index';
+import { ArtifactStore } from '../artifacts/artifactStore';
+import { loadBundle } from './loadBundle';
+import type { FromRunner, RunnerConfig, ToRunner } from './runnerProtocol';
+import { TaskRunner } from './taskRunner';
+
+process.setSourceMapsEnabled(true);
+
+const config = JSON.parse(process.env.PIPEWRIGHT_RUNNER_CONFIG ?? '{}') as RunnerConfig;
+
+function send(message: FromRunner): void {
+  process.send?.(message);
+}
+
+// Step output goes to the engine, attributed to the attempt that printed it.
+for (const stream of ['stdout', 'stderr'] as const) {
+  const target = process[stream];
+  target.write = ((chunk: string | Uint8Array, encodingOrCallback?: unknown, callback?: unknown): boolean => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    send({ type: 'log', stream, text });
+    const done = typeof encodingOrCallback === 'function' ? encodingOrCallback : callback;
+    if (typeof done === 'function') (done as () => void)();
+    return true;
+  }) as typeof target.write;
+}
+
+let tasks: TaskRunner;
+try {
+  loadBundle(config.bundlePath, sdk);
+  tasks = new TaskRunner(new ArtifactStore(config.artifactsDir), send);
+  send({ type: 'ready' });
+} catch (error) {
+  const err = error as Error & { location?: { file: string; line: number; column: number } };
+  send({ type: 'loadFailed', error: { message: err.message ?? String(error), stack: err.stack, retryable: false, location: err.location } });
+  process.exitCode = 1;
+  process.disconnect?.();
+}
+
+process.on('message', (message: ToRunner) => {
+  void tasks.handle(message);
+});
+process.on('disconnect', () => process.exit(0));

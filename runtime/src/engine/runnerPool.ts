@@ -1,0 +1,209 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import type { ArtifactRef } from '../artifacts/artifactStore';
+import type { PipelineDag } from '../model/dag';
+import { runnerEntry } from '../paths';
+import type { ChildRunOutcome, ExecuteTask, FromRunner, HookTask, RunnerConfig, TaskError, ToRunner } from './runnerProtocol';
+
+/** Who a piece of captured output belongs to. */
+export interface TaskOwner {
+  runId: string;
+  invocationId: string;
+  attempt: number;
+}
+
+export type ExecuteOutcome = { ok: true; outputs: Record<string, ArtifactRef> } | { ok: false; error: TaskError };
+
+export interface ChildRunRequest {
+  parentRunId: string;
+  parentInvocation: string;
+  pipeline: string;
+  parameters: Record<string, unknown>;
+}
+
+export interface RunnerPoolOptions {
+  onLog(owner: TaskOwner | undefined, stream: 'stdout' | 'stderr', text: string): void;
+  onChildRun(request: ChildRunRequest): Promise<ChildRunOutcome>;
+}
+
+/** Raised when the pipeline bundle itself fails to load in a runner. */
+export class BundleLoadError extends Error {
+  constructor(readonly error: TaskError) {
+    super(error.message);
+    this.name = 'BundleLoadError';
+  }
+}
+
+interface Pending {
+  owner?: TaskOwner;
+  settle(message: FromRunner): void;
+}
+
+class Runner {
+  readonly ready: Promise<void>;
+  pending?: Pending;
+  exited = false;
+  private requestId = 0;
+
+  constructor(
+    readonly child: ChildProcess,
+    private readonly pool: RunnerPool,
+  ) {
+    this.ready = new Promise((resolve, reject) => {
+      child.once('message', (message: FromRunner) => {
+        if (message.type === 'ready') resolve();
+        else if (message.type === 'loadFailed') reject(new BundleLoadError(message.error));
+        else reject(new Error(`runner sent ${message.type} before it was ready`));
+      });
+      child.once('exit', (code, signal) => reject(new Error(`runner process exited during start-up (${signal ?? `code ${code}`})`)));
+    });
+    this.ready.catch(() => undefined);
+    child.on('message', (message: FromRunner) => this.onMessage(message));
+    child.on('exit', (code, signal) => this.onExit(code, signal));
+    for (const stream of ['stdout', 'stderr'] as const) {
+      child[stream]?.setEncoding('utf8');
+      child[stream]?.on('data', (text: string) => pool.options.onLog(this.pending?.owner, stream, text));
+    }
+  }
+
+  request(message: DistributiveOmit<ToRunner, 'requestId'>, owner?: TaskOwner): Promise<FromRunner> {
+    return new Promise((resolve) => {
+      const requestId = ++this.requestId;
+      this.pending = { owner, settle: resolve };
+      this.child.send({ ...message, requestId } as ToRunner);
+    });
+  }
+
+  private onMessage(message: FromRunner): void {
+    switch (message.type) {
+      case 'log':
+        this.pool.options.onLog(this.pending?.owner, message.stream, message.text);
+        return;
+      case 'childRun':
+        this.pool.options.onChildRun(message).then(
+          (result) => this.child.connected && this.child.send({ type: 'childRunDone', requestId: message.requestId, result } satisfies ToRunner),
+          (error: Error) => this.child.connected && this.child.send({ type: 'childRunDone', requestId: message.requestId, error: error.message } satisfies ToRunner),
+        );
+        return;
+      case 'ready':
+      case 'loadFailed':
+        return;
+      default: {
+        const pending = this.pending;
+        this.pending = undefined;
+        pending?.settle(message);
+      }
+    }
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    this.exited = true;
+    const pending = this.pending;
+    this.pending = undefined;
+    pending?.settle({
+      type: 'taskFailed',
+      requestId: 0,
+      error: { message: `runner process ${this.child.pid} exited (${signal ?? `code ${code}`}) during the task`, retryable: true },
+    });
+    this.pool.forget(this);
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/**
+ * Runner processes for one pipeline bundle, reused across steps (a fork per step would cost
+ * tens of milliseconds). Each runner does one task at a time; the scheduler bounds how many
+ * run at once, so the pool simply grows to meet demand.
+ */
+export class RunnerPool {
+  private readonly idle: Runner[] = [];
+  private readonly all = new Set<Runner>();
+  private closed = false;
+
+  constructor(
+    private readonly config: RunnerConfig,
+    readonly options: RunnerPoolOptions,
+  ) {}
+
+  async compile(pipeline: string, parameters: Record<string, unknown>): Promise<PipelineDag> {
+    const reply = await this.withRunner((runner) => runner.request({ type: 'compile', pipeline, parameters }));
+    if (reply.type === 'compiled') return reply.dag;
+    throw taskErrorToError(reply);
+  }
+
+  async execute(task: ExecuteTask, onStart: (pid: number) => void): Promise<ExecuteOutcome> {
+    const owner = { runId: task.run.runId, invocationId: task.invocationId, attempt: task.attempt };
+    const reply = await this.withRunner((runner) => {
+      onStart(runner.child.pid ?? 0);
+      return runner.request({ type: 'execute', task }, owner);
+    });
+    if (reply.type === 'executed') return { ok: true, outputs: reply.outputs };
+    if (reply.type === 'taskFailed') return { ok: false, error: reply.error };
+    return { ok: false, error: { message: `unexpected runner reply ${reply.type}`, retryable: true } };
+  }
+
+  async hook(task: HookTask): Promise<{ source: string } | { error: TaskError }> {
+    const owner = { runId: task.run.runId, invocationId: task.invocationId, attempt: task.attempt };
+    const reply = await this.withRunner((runner) => runner.request({ type: 'hook', task }, owner));
+    if (reply.type === 'hookDone') return { source: reply.source };
+    if (reply.type === 'taskFailed') return { error: reply.error };
+    return { error: { message: `unexpected runner reply ${reply.type}`, retryable: false } };
+  }
+
+  /** Kills the runner executing this attempt (its task then fails as cancelled). */
+  stop(owner: Omit<TaskOwner, 'attempt'>): void {
+    for (const runner of this.all) {
+      const current = runner.pending?.owner;
+      if (current && current.runId === owner.runId && current.invocationId === owner.invocationId) runner.child.kill('SIGKILL');
+    }
+  }
+
+  /** Runner processes alive now. */
+  get size(): number {
+    return this.all.size;
+  }
+
+  forget(runner: Runner): void {
+    this.all.delete(runner);
+    const index = this.idle.indexOf(runner);
+    if (index >= 0) this.idle.splice(index, 1);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const exits = [...this.all].map((runner) => new Promise<void>((resolve) => (runner.exited ? resolve() : runner.child.once('exit', () => resolve()))));
+    for (const runner of this.all) runner.child.kill('SIGTERM');
+    await Promise.all(exits);
+  }
+
+  private async withRunner<T>(use: (runner: Runner) => Promise<T>): Promise<T> {
+    if (this.closed) throw new Error('the runner pool is closed');
+    const runner = this.idle.pop() ?? this.spawn();
+    await runner.ready;
+    try {
+      return await use(runner);
+    } finally {
+      if (!runner.exited && !this.closed) this.idle.push(runner);
+    }
+  }
+
+  private spawn(): Runner {
+    const child = fork(runnerEntry, [], {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'advanced',
+      env: { ...process.env, PIPEWRIGHT_RUNNER_CONFIG: JSON.stringify(this.config) },
+    });
+    const runner = new Runner(child, this);
+    this.all.add(runner);
+    return runner;
+  }
+}
+
+function taskErrorToError(reply: FromRunner): Error {
+  if (reply.type !== 'taskFailed') return new Error(`unexpected runner reply ${reply.type}`);
+  const error = new Error(reply.error.message) as Error & { location?: TaskError['location'] };
+  // The runner only compiles: every failure here is the pipeline's wiring (or its parameters).
+  error.name = 'PipelineCompileError';
+  if (reply.error.location) error.location = reply.error.location;
+  return error;
+}

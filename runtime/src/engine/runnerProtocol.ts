@@ -1,0 +1,80 @@
+/**
+ * The typed protocol between the engine and its runner processes (Node IPC, structured
+ * clone). Every message is plain data; code never crosses the boundary.
+ */
+import type { ArtifactRef } from '../artifacts/artifactStore';
+import type { TypeDescriptor } from '../build/typeDescriptor';
+import type { PipelineDag } from '../model/dag';
+import type { SourceLocation } from '../model/location';
+
+/** Where a runner finds the pipeline's code and the run's data. */
+export interface RunnerConfig {
+  bundlePath: string;
+  artifactsDir: string;
+}
+
+/** Identifies the run a task belongs to; the runner rebuilds the DAG from it to reach hooks and materializers. */
+export interface RunIdentity {
+  runId: string;
+  runName: string;
+  pipeline: string;
+  /** Pipeline parameters in the structured encoding. */
+  parameters: Record<string, unknown>;
+}
+
+export type ResolvedInput =
+  | { kind: 'artifact'; ref: ArtifactRef }
+  | { kind: 'fanIn'; items: ({ kind: 'artifact'; ref: ArtifactRef } | { kind: 'value'; value: unknown })[] }
+  | { kind: 'value'; value: unknown };
+
+export interface ExecuteTask {
+  run: RunIdentity;
+  invocationId: string;
+  stepName: string;
+  attempt: number;
+  inputs: Record<string, ResolvedInput>;
+  /** Declared parameter types, checked against the values before the function runs. */
+  inputTypes: Record<string, TypeDescriptor>;
+}
+
+export interface HookTask {
+  run: RunIdentity;
+  invocationId: string;
+  stepName: string;
+  attempt: number;
+  hook: 'onSuccess' | 'onFailure';
+  inputs: Record<string, ResolvedInput>;
+  error?: string;
+}
+
+/** Messages from the engine to a runner. */
+export type ToRunner =
+  | { type: 'compile'; requestId: number; pipeline: string; parameters: Record<string, unknown> }
+  | { type: 'execute'; requestId: number; task: ExecuteTask }
+  | { type: 'hook'; requestId: number; task: HookTask }
+  | { type: 'childRunDone'; requestId: number; result?: ChildRunOutcome; error?: string };
+
+export interface ChildRunOutcome {
+  runId: string;
+  status: string;
+  outputs: Record<string, ArtifactRef | ArtifactRef[]>;
+}
+
+export interface TaskError {
+  message: string;
+  stack?: string;
+  /** False when another attempt cannot help (bad input types, missing outputs). */
+  retryable: boolean;
+  location?: SourceLocation;
+}
+
+/** Messages from a runner to the engine. */
+export type FromRunner =
+  | { type: 'ready' }
+  | { type: 'loadFailed'; error: TaskError }
+  | { type: 'compiled'; requestId: number; dag: PipelineDag }
+  | { type: 'executed'; requestId: number; outputs: Record<string, ArtifactRef> }
+  | { type: 'hookDone'; requestId: number; source: string }
+  | { type: 'taskFailed'; requestId: number; error: TaskError }
+  | { type: 'log'; stream: 'stdout' | 'stderr'; text: string }
+  | { type: 'childRun'; requestId: number; parentRunId: string; parentInvocation: string; pipeline: string; parameters: Record<string, unknown> };

@@ -1,0 +1,247 @@
+import type { RetryPolicy } from '../model/dag';
+import { isSuccessfulStepStatus, isTerminalStepStatus, type ExecutionMode, type RunStatus, type StepStatus } from '../model/status';
+
+/**
+ * The run's scheduling logic as a pure state machine: events in, actions out. It knows
+ * nothing of processes, files or the store; the executor applies its actions.
+ */
+export interface SchedulerNode {
+  id: string;
+  upstream: readonly string[];
+  retry?: RetryPolicy;
+}
+
+export type SchedulerEvent =
+  /** The attempt finished and its outputs are committed (`cached`: reused from the cache). */
+  | { type: 'succeeded'; id: string; cached?: boolean }
+  /** The attempt failed; `retryable: false` fails the step at once (e.g. a type mismatch). */
+  | { type: 'failed'; id: string; error: string; retryable?: boolean }
+  /** A retry delay elapsed. */
+  | { type: 'retryDue'; id: string }
+  /** The user cancelled the run. */
+  | { type: 'cancel' };
+
+export type SchedulerAction =
+  | { type: 'start'; id: string; attempt: number }
+  | { type: 'retryLater'; id: string; nextAttempt: number; delayMs: number }
+  | { type: 'stop'; id: string }
+  | { type: 'status'; id: string; status: StepStatus; error?: string }
+  | { type: 'finished'; status: RunStatus };
+
+export interface SchedulerOptions {
+  mode: ExecutionMode;
+  maxParallel: number;
+}
+
+interface NodeState {
+  node: SchedulerNode;
+  status: StepStatus;
+  attempt: number;
+  /** Running (an attempt executing) as opposed to waiting for a retry. */
+  executing: boolean;
+  downstream: string[];
+}
+
+export class Scheduler {
+  private readonly states = new Map<string, NodeState>();
+  private readonly order: string[];
+  private readonly queue: string[] = [];
+  private readonly queued = new Set<string>();
+  private readonly counts = new Map<StepStatus, number>();
+  private executing = 0;
+  private stopped = false;
+  private cancelled = false;
+  private finished = false;
+
+  constructor(
+    nodes: readonly SchedulerNode[],
+    private readonly options: SchedulerOptions,
+    /** Steps already settled, e.g. reused by a retry of an earlier run. */
+    initial: ReadonlyMap<string, StepStatus> = new Map(),
+  ) {
+    this.order = nodes.map((node) => node.id);
+    for (const node of nodes) {
+      const status = initial.get(node.id) ?? 'pending';
+      this.states.set(node.id, { node, status, attempt: 0, executing: false, downstream: [] });
+      this.counts.set(status, this.count(status) + 1);
+    }
+    for (const node of nodes) {
+      for (const up of node.upstream) {
+        const upstream = this.states.get(up);
+        if (!upstream) throw new Error(`node "${node.id}" depends on unknown node "${up}"`);
+        upstream.downstream.push(node.id);
+      }
+    }
+  }
+
+  status(id: string): StepStatus {
+    return this.get(id).status;
+  }
+
+  /** Starts whatever is ready. */
+  start(): SchedulerAction[] {
+    const actions: SchedulerAction[] = [];
+    for (const id of this.order) this.consider(this.get(id), actions);
+    this.fill(actions);
+    return actions;
+  }
+
+  handle(event: SchedulerEvent): SchedulerAction[] {
+    const actions: SchedulerAction[] = [];
+    if (this.finished) return actions;
+    switch (event.type) {
+      case 'succeeded':
+        this.onSucceeded(event.id, event.cached === true, actions);
+        break;
+      case 'failed':
+        this.onFailed(event.id, event.error, event.retryable !== false, actions);
+        break;
+      case 'retryDue':
+        this.onRetryDue(event.id);
+        break;
+      case 'cancel':
+        this.onCancel(actions);
+        break;
+    }
+    this.fill(actions);
+    return actions;
+  }
+
+  private onSucceeded(id: string, cached: boolean, actions: SchedulerAction[]): void {
+    const state = this.get(id);
+    if (isTerminalStepStatus(state.status)) return;
+    this.setExecuting(state, false);
+    this.setStatus(state, cached ? 'cached' : 'completed', actions);
+  }
+
+  private onFailed(id: string, error: string, retryable: boolean, actions: SchedulerAction[]): void {
+    const state = this.get(id);
+    if (isTerminalStepStatus(state.status)) return;
+    this.setExecuting(state, false);
+    const retry = state.node.retry;
+    if (retryable && retry && state.attempt <= retry.maxRetries && !this.cancelled) {
+      const delayMs = retry.delay * 1000 * Math.pow(retry.backoff, state.attempt - 1);
+      actions.push({ type: 'retryLater', id, nextAttempt: state.attempt + 1, delayMs });
+      return;
+    }
+    this.setStatus(state, 'failed', actions, error);
+    this.afterFailure(id, actions);
+  }
+
+  private afterFailure(failedId: string, actions: SchedulerAction[]): void {
+    switch (this.options.mode) {
+      case 'failFast':
+        this.stopped = true;
+        for (const state of this.states.values()) {
+          if (state.status === 'running') {
+            if (state.executing) actions.push({ type: 'stop', id: state.node.id });
+            this.setExecuting(state, false);
+            this.setStatus(state, 'cancelled', actions, `cancelled because "${failedId}" failed (failFast)`);
+          }
+        }
+        break;
+      case 'stopOnFailure':
+        this.stopped = true;
+        break;
+      case 'continueOnFailure':
+        break;
+    }
+  }
+
+  private onRetryDue(id: string): void {
+    const state = this.get(id);
+    if (state.status !== 'running' || state.executing || this.queued.has(id)) return;
+    this.queue.unshift(id);
+    this.queued.add(id);
+  }
+
+  private onCancel(actions: SchedulerAction[]): void {
+    this.cancelled = true;
+    this.stopped = true;
+    for (const state of this.states.values()) {
+      if (state.status === 'running' || state.status === 'pending') {
+        if (state.executing) actions.push({ type: 'stop', id: state.node.id });
+        this.setExecuting(state, false);
+        this.setStatus(state, 'cancelled', actions, 'run cancelled');
+      }
+    }
+  }
+
+  /** Starts queued steps while slots are free, then checks whether the run is over. */
+  private fill(actions: SchedulerAction[]): void {
+    while (this.executing < this.options.maxParallel && this.queue.length > 0) {
+      const id = this.queue.shift() as string;
+      this.queued.delete(id);
+      const state = this.get(id);
+      const isRetry = state.status === 'running';
+      if (!isRetry && (this.stopped || state.status !== 'pending')) continue;
+      state.attempt += 1;
+      this.setExecuting(state, true);
+      if (!isRetry) this.setStatus(state, 'running', actions);
+      actions.push({ type: 'start', id, attempt: state.attempt });
+    }
+    this.maybeFinish(actions);
+  }
+
+  /** Queues a pending step whose upstream all succeeded; skips it when one cannot succeed. */
+  private consider(state: NodeState, actions: SchedulerAction[]): void {
+    if (state.status !== 'pending' || this.queued.has(state.node.id)) return;
+    let ready = true;
+    for (const up of state.node.upstream) {
+      const status = this.get(up).status;
+      if (isSuccessfulStepStatus(status)) continue;
+      if (isTerminalStepStatus(status)) {
+        this.setStatus(state, this.cancelled ? 'cancelled' : 'skipped', actions);
+        return;
+      }
+      ready = false;
+    }
+    if (ready && !this.stopped) {
+      this.queue.push(state.node.id);
+      this.queued.add(state.node.id);
+    }
+  }
+
+  private maybeFinish(actions: SchedulerAction[]): void {
+    if (this.count('running') > 0) return;
+    if (this.stopped) {
+      for (const state of this.states.values()) if (state.status === 'pending') this.setStatus(state, 'skipped', actions);
+    }
+    if (this.count('pending') > 0) return;
+    this.finished = true;
+    const status: RunStatus = this.cancelled
+      ? 'cancelled'
+      : this.count('failed') + this.count('crashed') > 0
+        ? 'failed'
+        : this.count('completed') + this.count('cached') === this.states.size
+          ? 'completed'
+          : 'failed';
+    actions.push({ type: 'finished', status });
+  }
+
+  private setStatus(state: NodeState, status: StepStatus, actions: SchedulerAction[], error?: string): void {
+    if (state.status === status) return;
+    this.counts.set(state.status, this.count(state.status) - 1);
+    this.counts.set(status, this.count(status) + 1);
+    state.status = status;
+    actions.push(error === undefined ? { type: 'status', id: state.node.id, status } : { type: 'status', id: state.node.id, status, error });
+    if (isTerminalStepStatus(status)) {
+      for (const down of state.downstream) this.consider(this.get(down), actions);
+    }
+  }
+
+  private setExecuting(state: NodeState, executing: boolean): void {
+    if (state.executing !== executing) this.executing += executing ? 1 : -1;
+    state.executing = executing;
+  }
+
+  private count(status: StepStatus): number {
+    return this.counts.get(status) ?? 0;
+  }
+
+  private get(id: string): NodeState {
+    const state = this.states.get(id);
+    if (!state) throw new Error(`unknown invocation "${id}"`);
+    return state;
+  }
+}

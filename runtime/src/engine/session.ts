@@ -1,0 +1,246 @@
+import { randomUUID } from 'node:crypto';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { decodeStructured, encodeStructured } from '../artifacts/structured';
+import type { PipelineBundle } from '../build/bundle';
+import type { ModuleManifest } from '../build/typeExtract';
+import { annotationProblems } from '../build/typeExtract';
+import type { TypeDescriptor } from '../build/typeDescriptor';
+import type { OutputRef, PipelineDag } from '../model/dag';
+import { formatLocation } from '../model/location';
+import type { RunStatus } from '../model/status';
+import { runtimeVersion } from '../paths';
+import type { RunOptions } from '../sdk/options';
+import { RunNameTakenError, RunStore } from '../store/runStore';
+import { systemClock, type Clock } from './clock';
+import type { EngineListener } from './events';
+import { RunExecutor, type RunPlan } from './executor';
+import { DEFAULT_RUN_NAME, expandRunName } from './runName';
+import { RunnerPool, type ChildRunRequest } from './runnerPool';
+import type { ChildRunOutcome } from './runnerProtocol';
+import { summarizeRun, type RunSummary } from './runSummary';
+
+/** Raised when `enforceTypeAnnotations` is on and steps lack annotations; lists every gap. */
+export class TypeAnnotationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`enforceTypeAnnotations is on and ${problems.length} annotation(s) are missing:\n  ${problems.join('\n  ')}`);
+    this.name = 'TypeAnnotationError';
+  }
+}
+
+/** Raised for a run request the pipeline cannot satisfy (unknown step override, bad option). */
+export class RunRequestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunRequestError';
+  }
+}
+
+export interface SessionOptions {
+  storeDir: string;
+  bundle: PipelineBundle;
+  sourceFile: string;
+  manifest?: ModuleManifest;
+  clock?: Clock;
+  listener?: EngineListener;
+}
+
+export interface RunRequest {
+  pipeline: string;
+  /** Plain parameter values (not encoded). */
+  parameters: Record<string, unknown>;
+  options: RunOptions;
+  parent?: { runId: string; invocation: string };
+}
+
+/** True when the environment turns type-annotation enforcement on. */
+export function enforcementFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  return /^(1|true|yes|on)$/i.test(env.PIPEWRIGHT_ENFORCE_TYPE_ANNOTATIONS ?? '');
+}
+
+/**
+ * One engine working on one pipeline bundle: its store, its runner pool, and the runs it
+ * creates (including child runs that steps start at run time).
+ */
+export class EngineSession {
+  readonly store: RunStore;
+  readonly pool: RunnerPool;
+  private readonly clock: Clock;
+  private readonly executors = new Map<string, RunExecutor>();
+
+  constructor(private readonly options: SessionOptions) {
+    this.store = RunStore.open(options.storeDir);
+    this.clock = options.clock ?? systemClock;
+    this.pool = new RunnerPool(
+      { bundlePath: options.bundle.path, artifactsDir: path.join(this.store.dir, 'artifacts') },
+      {
+        onLog: (owner, stream, text) => {
+          if (!owner) {
+            // Output outside any task (module top level) still belongs somewhere visible.
+            process.stderr.write(text);
+            return;
+          }
+          const at = this.clock.now();
+          this.store.appendLog(owner.runId, owner.invocationId, owner.attempt, stream, text, at);
+          this.options.listener?.({ type: 'log', runId: owner.runId, invocationId: owner.invocationId, attempt: owner.attempt, stream, text, at });
+        },
+        onChildRun: (request) => this.childRun(request),
+      },
+    );
+  }
+
+  /** Compiles the pipeline, checks the request and creates the run (status `running`). */
+  async prepare(request: RunRequest): Promise<RunPlan> {
+    const encodedParameters = encodeStructured(request.parameters) as Record<string, unknown>;
+    const dag = await this.pool.compile(request.pipeline, encodedParameters);
+    const options = request.options;
+    applyParameterOverrides(dag, options);
+    const enforce = options.enforceTypeAnnotations ?? enforcementFromEnv();
+    if (enforce) this.enforceAnnotations(dag);
+    const at = this.clock.now();
+    const substitutions = { ...(dag.options.substitutions ?? {}), ...(options.substitutions ?? {}) };
+    const template = options.runName ?? dag.options.runName;
+    let name = expandRunName(template ?? DEFAULT_RUN_NAME, new Date(at), dag.pipeline, substitutions);
+    if (!template) {
+      // The default template must never make a run fail: add a counter on a clash.
+      for (let n = 2; this.store.runNameTaken(dag.pipeline, name); n++) name = `${expandRunName(DEFAULT_RUN_NAME, new Date(at), dag.pipeline)}-${n}`;
+    }
+    if (this.store.runNameTaken(dag.pipeline, name)) throw new RunNameTakenError(dag.pipeline, name);
+    const id = randomUUID();
+    const maxParallel = options.maxParallel ?? Math.max(2, os.cpus().length);
+    const executionMode = options.executionMode ?? dag.options.executionMode;
+    const storedOptions = { ...options, executionMode, maxParallel, enforceTypeAnnotations: enforce };
+    this.store.createRun({
+      id,
+      name,
+      pipeline: dag.pipeline,
+      sourceFile: this.options.sourceFile,
+      parameters: encodedParameters,
+      options: storedOptions,
+      dag,
+      bundlePath: this.options.bundle.path,
+      manifest: this.options.manifest,
+      parentRunId: request.parent?.runId,
+      parentInvocation: request.parent?.invocation,
+      enginePid: process.pid,
+      at,
+    });
+    this.options.listener?.({ type: 'run', runId: id, runName: name, pipeline: dag.pipeline, status: 'running', at });
+    return planFor({ runId: id, runName: name, pipeline: dag.pipeline, parameters: encodedParameters }, dag, storedOptions, inputTypesOf(this.options.manifest));
+  }
+
+  /** Rebuilds the plan of a run created earlier (a detached run picked up by its background process). */
+  planOf(runId: string): RunPlan {
+    const row = this.store.getRun(runId);
+    if (!row) throw new Error(`no run with id ${runId}`);
+    const options = JSON.parse(row.options_json) as RunOptions & { executionMode: RunPlan['executionMode']; maxParallel: number };
+    const dag = JSON.parse(row.dag_json) as PipelineDag;
+    const manifest = row.manifest_json ? (JSON.parse(row.manifest_json) as ModuleManifest) : this.options.manifest;
+    return planFor({ runId, runName: row.name, pipeline: row.pipeline, parameters: JSON.parse(row.parameters_json) as Record<string, unknown> }, dag, options, inputTypesOf(manifest));
+  }
+
+  async execute(plan: RunPlan): Promise<RunStatus> {
+    const executor = new RunExecutor({ store: this.store, pool: this.pool, clock: this.clock, runtimeVersion, listener: this.options.listener }, plan);
+    this.executors.set(plan.run.runId, executor);
+    try {
+      return await executor.run();
+    } finally {
+      this.executors.delete(plan.run.runId);
+    }
+  }
+
+  cancel(runId: string): boolean {
+    const executor = this.executors.get(runId);
+    executor?.cancel();
+    return executor !== undefined;
+  }
+
+  summary(runId: string): RunSummary {
+    return summarizeRun(this.store, runId);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+    this.store.close();
+  }
+
+  private async childRun(request: ChildRunRequest): Promise<ChildRunOutcome> {
+    const parameters = decodeStructured(request.parameters) as Record<string, unknown>;
+    const parent = this.store.getRun(request.parentRunId);
+    const parentOptions = parent ? (JSON.parse(parent.options_json) as RunOptions) : {};
+    const plan = await this.prepare({
+      pipeline: request.pipeline,
+      parameters,
+      options: { enableCache: parentOptions.enableCache, maxParallel: parentOptions.maxParallel, enforceTypeAnnotations: parentOptions.enforceTypeAnnotations },
+      parent: { runId: request.parentRunId, invocation: request.parentInvocation },
+    });
+    const status = await this.execute(plan);
+    const outputs: ChildRunOutcome['outputs'] = {};
+    if (status === 'completed') {
+      const refOf = (ref: OutputRef) => {
+        const found = this.store.getOutputs(plan.run.runId, ref.from)[ref.output];
+        if (!found) throw new Error(`child run ${plan.run.runId}: output "${ref.output}" of "${ref.from}" is missing`);
+        return found;
+      };
+      for (const [name, ref] of Object.entries(plan.dag.outputs)) outputs[name] = Array.isArray(ref) ? ref.map(refOf) : refOf(ref);
+    }
+    return { runId: plan.run.runId, status, outputs };
+  }
+
+  private enforceAnnotations(dag: PipelineDag): void {
+    const problems: string[] = [];
+    const seen = new Set<string>();
+    for (const node of dag.nodes) {
+      if (seen.has(node.step)) continue;
+      seen.add(node.step);
+      const step = this.options.manifest?.steps[node.step];
+      const where = step ? `${step.file}:${step.line}:${step.column}` : formatLocation(node.location);
+      if (!step) {
+        problems.push(`step "${node.step}" (${where}): its source could not be analysed, so its annotations cannot be verified`);
+        continue;
+      }
+      for (const problem of annotationProblems(step)) problems.push(`step "${node.step}" (${where}): ${problem}`);
+    }
+    if (problems.length > 0) throw new TypeAnnotationError(problems);
+  }
+}
+
+/** Declared parameter types per step, for the runner's value checks (annotated, non-any parameters only). */
+function inputTypesOf(manifest: ModuleManifest | undefined): Record<string, Record<string, TypeDescriptor>> {
+  const types: Record<string, Record<string, TypeDescriptor>> = {};
+  for (const [name, step] of Object.entries(manifest?.steps ?? {})) {
+    types[name] = {};
+    for (const param of step.params) if (param.annotated && !param.isAny) types[name][param.name] = param.type;
+  }
+  return types;
+}
+
+function planFor(
+  run: RunPlan['run'],
+  dag: PipelineDag,
+  options: RunOptions & { executionMode: RunPlan['executionMode']; maxParallel: number },
+  inputTypes: RunPlan['inputTypes'],
+): RunPlan {
+  const overrides: RunPlan['overrides'] = {};
+  for (const [id, override] of Object.entries(options.steps ?? {})) {
+    overrides[id] = {
+      enableCache: override.enableCache,
+      retry: override.retry ? { maxRetries: override.retry.maxRetries, delay: override.retry.delay ?? 0, backoff: override.retry.backoff ?? 1 } : undefined,
+    };
+  }
+  return { run, dag, executionMode: options.executionMode, maxParallel: options.maxParallel, enableCache: options.enableCache, overrides, inputTypes };
+}
+
+/** Applies `steps.<id>.parameters` from the run options to the compiled DAG's literal inputs. */
+function applyParameterOverrides(dag: PipelineDag, options: RunOptions): void {
+  for (const [id, override] of Object.entries(options.steps ?? {})) {
+    const node = dag.nodes.find((n) => n.id === id);
+    if (!node) throw new RunRequestError(`step override "${id}" matches no invocation of pipeline "${dag.pipeline}" (invocations: ${dag.nodes.map((n) => n.id).join(', ')})`);
+    for (const [param, value] of Object.entries(override.parameters ?? {})) {
+      if (!node.params.includes(param)) throw new RunRequestError(`step override "${id}": step "${node.step}" has no parameter "${param}" (parameters: ${node.params.join(', ')})`);
+      const current = node.inputs[param];
+      if (current && current.kind !== 'value') throw new RunRequestError(`step override "${id}": parameter "${param}" comes from another step's output and cannot be overridden`);
+      node.inputs[param] = { kind: 'value', value: encodeStructured(value) };
+    }
+  }
+}

@@ -1,0 +1,191 @@
+import type { ArtifactRef, ArtifactStore } from '../artifacts/artifactStore';
+import { materializerFor, type Materializer } from '../artifacts/materializers';
+import { decodeStructured, encodeStructured } from '../artifacts/structured';
+import { checkValue } from '../build/typeDescriptor';
+import { compileWithLive, type CompiledPipeline, type LiveInvocation } from '../sdk/compile';
+import { withStepContext, type ChildRunResult, type StepContext } from '../sdk/context';
+import { pipelineRegistry, stepRegistry } from '../sdk/registry';
+import type { PipelineDefinition } from '../sdk/pipeline';
+import type { Step } from '../sdk/step';
+import type { ChildRunOutcome, ExecuteTask, FromRunner, HookTask, ResolvedInput, RunIdentity, TaskError, ToRunner } from './runnerProtocol';
+
+/** Prefix of the pseudo-pipeline that wraps a single-step run. */
+export const SINGLE_STEP_PREFIX = 'step:';
+
+/** A task failure that another attempt cannot fix. */
+class PermanentError extends Error {}
+
+/** Executes the engine's tasks inside a runner process. */
+export class TaskRunner {
+  private readonly compiled = new Map<string, CompiledPipeline>();
+  private readonly childRuns = new Map<number, { resolve(outcome: ChildRunOutcome): void; reject(error: Error): void }>();
+  private nextChildRequest = 1;
+
+  constructor(
+    private readonly artifacts: ArtifactStore,
+    private readonly send: (message: FromRunner) => void,
+  ) {}
+
+  async handle(message: ToRunner): Promise<void> {
+    switch (message.type) {
+      case 'compile':
+        try {
+          const dag = this.compile({ runId: '', runName: '', pipeline: message.pipeline, parameters: message.parameters }).dag;
+          this.send({ type: 'compiled', requestId: message.requestId, dag });
+        } catch (error) {
+          this.send({ type: 'taskFailed', requestId: message.requestId, error: toTaskError(error, false) });
+        }
+        return;
+      case 'execute':
+        try {
+          const outputs = await this.execute(message.task);
+          this.send({ type: 'executed', requestId: message.requestId, outputs });
+        } catch (error) {
+          this.send({ type: 'taskFailed', requestId: message.requestId, error: toTaskError(error, !(error instanceof PermanentError)) });
+        }
+        return;
+      case 'hook':
+        try {
+          const source = await this.runHook(message.task);
+          this.send({ type: 'hookDone', requestId: message.requestId, source });
+        } catch (error) {
+          this.send({ type: 'taskFailed', requestId: message.requestId, error: toTaskError(error, false) });
+        }
+        return;
+      case 'childRunDone': {
+        const waiting = this.childRuns.get(message.requestId);
+        this.childRuns.delete(message.requestId);
+        if (!waiting) return;
+        if (message.result) waiting.resolve(message.result);
+        else waiting.reject(new Error(message.error ?? 'child run failed'));
+        return;
+      }
+    }
+  }
+
+  private compile(run: RunIdentity): CompiledPipeline {
+    const key = `${run.pipeline}\0${JSON.stringify(run.parameters)}`;
+    let compiled = this.compiled.get(key);
+    if (!compiled) {
+      compiled = compileWithLive(this.pipelineDefinition(run.pipeline), decodeStructured(run.parameters) as Record<string, unknown>);
+      this.compiled.set(key, compiled);
+    }
+    return compiled;
+  }
+
+  private pipelineDefinition(name: string): PipelineDefinition {
+    if (!name.startsWith(SINGLE_STEP_PREFIX)) return (pipelineRegistry.find(name) as unknown as { definition: PipelineDefinition }).definition;
+    const target = stepRegistry.find(name.slice(SINGLE_STEP_PREFIX.length)) as unknown as Step;
+    return { name, fn: (...args: unknown[]) => (target as unknown as (...a: unknown[]) => unknown)(...args), options: {}, params: target.definition.params };
+  }
+
+  private live(task: { run: RunIdentity; invocationId: string }): LiveInvocation {
+    const live = this.compile(task.run).live.get(task.invocationId);
+    if (!live) throw new PermanentError(`invocation "${task.invocationId}" is not in pipeline "${task.run.pipeline}" as this code builds it`);
+    return live;
+  }
+
+  private async execute(task: ExecuteTask): Promise<Record<string, ArtifactRef>> {
+    const { definition, invocation } = this.live(task);
+    const args = definition.params.map((param) => {
+      const input = task.inputs[param.name];
+      if (input === undefined) return undefined;
+      const value = this.resolve(input);
+      const type = task.inputTypes[param.name];
+      const mismatch = type && value !== undefined ? checkValue(value, type) : undefined;
+      if (mismatch !== undefined) {
+        throw new PermanentError(`step "${definition.name}" input "${param.name}": ${mismatch}`);
+      }
+      return value;
+    });
+    const context = this.context(task);
+    const result = await withStepContext(context, async () => definition.fn(...args));
+    const declared = definition.options.outputs && definition.options.outputs.length > 0;
+    const values: Record<string, unknown> = {};
+    if (declared) {
+      if (typeof result !== 'object' || result === null) {
+        throw new PermanentError(`step "${definition.name}" declares outputs ${definition.outputs.join(', ')} but returned ${result === null ? 'null' : typeof result}`);
+      }
+      for (const output of definition.outputs) {
+        if (!(output in result)) throw new PermanentError(`step "${definition.name}" did not return declared output "${output}"`);
+        values[output] = (result as Record<string, unknown>)[output];
+      }
+    } else {
+      values.output = result;
+    }
+    const chosen: Record<string, Materializer> = { ...(definition.options.materializers ?? {}), ...(invocation.materializers ?? {}) };
+    const refs: Record<string, ArtifactRef> = {};
+    for (const [output, value] of Object.entries(values)) {
+      try {
+        refs[output] = this.artifacts.put(value, chosen[output] ?? materializerFor(value));
+      } catch (error) {
+        throw new PermanentError(`step "${definition.name}" output "${output}": ${(error as Error).message}`);
+      }
+    }
+    return refs;
+  }
+
+  private async runHook(task: HookTask): Promise<string> {
+    const { definition, invocation, pipelines } = this.live(task);
+    const own = invocation[task.hook] ?? definition.options[task.hook];
+    const inherited = [...pipelines].reverse().find((p) => p.options[task.hook])?.options[task.hook];
+    const hook = own ?? inherited;
+    if (!hook) return 'none';
+    const context = this.context(task);
+    const error = new Error(task.error ?? 'step failed');
+    await withStepContext(context, async () => {
+      if (task.hook === 'onSuccess') await (hook as (c: StepContext) => unknown)(context);
+      else await (hook as (e: Error, c: StepContext) => unknown)(error, context);
+    });
+    return own ? 'step' : 'pipeline';
+  }
+
+  private context(task: { run: RunIdentity; invocationId: string; stepName: string; attempt: number; inputs: Record<string, ResolvedInput> }): StepContext {
+    const parameters: Record<string, unknown> = {};
+    for (const [name, input] of Object.entries(task.inputs)) if (input.kind === 'value') parameters[name] = decodeStructured(input.value);
+    return Object.freeze({
+      runId: task.run.runId,
+      runName: task.run.runName,
+      pipeline: task.run.pipeline,
+      invocationId: task.invocationId,
+      stepName: task.stepName,
+      attempt: task.attempt,
+      parameters: Object.freeze(parameters),
+      runPipeline: (pipeline: { readonly name: string }, childParameters: Record<string, unknown> = {}) =>
+        this.startChildRun(task.run.runId, task.invocationId, pipeline.name, childParameters),
+    });
+  }
+
+  private async startChildRun(parentRunId: string, parentInvocation: string, pipeline: string, parameters: Record<string, unknown>): Promise<ChildRunResult> {
+    const requestId = this.nextChildRequest++;
+    const outcome = await new Promise<ChildRunOutcome>((resolve, reject) => {
+      this.childRuns.set(requestId, { resolve, reject });
+      this.send({ type: 'childRun', requestId, parentRunId, parentInvocation, pipeline, parameters: encodeStructured(parameters) as Record<string, unknown> });
+    });
+    if (outcome.status !== 'completed') throw new Error(`child run ${outcome.runId} of pipeline "${pipeline}" ended ${outcome.status}`);
+    const outputs: Record<string, unknown> = {};
+    for (const [name, ref] of Object.entries(outcome.outputs)) {
+      outputs[name] = Array.isArray(ref) ? ref.map((r) => this.artifacts.get(r)) : this.artifacts.get(ref);
+    }
+    return { runId: outcome.runId, status: outcome.status, outputs };
+  }
+
+  private resolve(input: ResolvedInput): unknown {
+    switch (input.kind) {
+      case 'artifact':
+        return this.artifacts.get(input.ref);
+      case 'value':
+        return decodeStructured(input.value);
+      case 'fanIn':
+        return input.items.map((item) => (item.kind === 'artifact' ? this.artifacts.get(item.ref) : decodeStructured(item.value)));
+    }
+  }
+}
+
+function toTaskError(error: unknown, retryable: boolean): TaskError {
+  if (error instanceof Error) {
+    const location = (error as { location?: TaskError['location'] }).location;
+    return { message: error.message, stack: error.stack, retryable, ...(location ? { location } : {}) };
+  }
+  return { message: String(error), retryable };
+}

@@ -1,0 +1,29 @@
+/** Status of one step invocation within a run. */
+export type StepStatus = 'pending' | 'running' | 'completed' | 'cached' | 'failed' | 'skipped' | 'cancelled' | 'crashed';
+
+/** Status of a whole run. */
+export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'crashed';
+
+/** How one attempt of a step ended (or `running` while it executes). */
+export type AttemptStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'crashed';
+
+/** ZenML's execution modes: what happens to the rest of the DAG when a step fails. */
+export type ExecutionMode = 'failFast' | 'stopOnFailure' | 'continueOnFailure';
+
+export const EXECUTION_MODES: readonly ExecutionMode[] = ['failFast', 'stopOnFailure', 'continueOnFailure'];
+
+const TERMINAL_STEP: ReadonlySet<StepStatus> = new Set(['completed', 'cached', 'failed', 'skipped', 'cancelled', 'crashed']);
+const TERMINAL_RUN: ReadonlySet<RunStatus> = new Set(['completed', 'failed', 'cancelled', 'crashed']);
+
+export function isTerminalStepStatus(status: StepStatus): boolean {
+  return TERMINAL_STEP.has(status);
+}
+
+export function isTerminalRunStatus(status: RunStatus): boolean {
+  return TERMINAL_RUN.has(status);
+}
+
+/** A step that finished with usable outputs. */
+export function isSuccessfulStepStatus(status: StepStatus): boolean {
+  return status === 'completed' || status === 'cached';
+}

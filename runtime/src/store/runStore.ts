@@ -1,0 +1,268 @@
+import Database from 'better-sqlite3';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ArtifactStore, type ArtifactRef } from '../artifacts/artifactStore';
+import type { AttemptStatus, RunStatus, StepStatus } from '../model/status';
+import { SCHEMA_SQL, SCHEMA_VERSION } from './schema';
+import type { AttemptRow, HookCallRow, LogRow, NewRun, RunRow, StepRow, TransitionRow } from './rows';
+
+/** Raised when a run name is already used by another run of the same pipeline. */
+export class RunNameTakenError extends Error {
+  constructor(
+    readonly pipeline: string,
+    readonly runName: string,
+  ) {
+    super(`run name "${runName}" is already used by a run of pipeline "${pipeline}"; run names are unique per pipeline (add {time} or another substitution to the template)`);
+    this.name = 'RunNameTakenError';
+  }
+}
+
+/**
+ * The embedded store: one SQLite file (WAL) plus the artifact folder, under the store folder
+ * (`.pipewright/` at the project root by default). Every write that changes what a reader may
+ * see happens in one transaction.
+ */
+export class RunStore {
+  readonly artifacts: ArtifactStore;
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  private constructor(readonly dir: string) {
+    fs.mkdirSync(dir, { recursive: true });
+    this.db = new Database(path.join(dir, 'pipewright.db'));
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 10000');
+    this.db.pragma('foreign_keys = ON');
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new Error(`the store at ${dir} was written by a newer pipewright (schema ${version}, this one knows ${SCHEMA_VERSION})`);
+    }
+    this.db.exec(SCHEMA_SQL);
+    this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    this.artifacts = new ArtifactStore(path.join(dir, 'artifacts'));
+  }
+
+  static open(dir: string): RunStore {
+    return new RunStore(path.resolve(dir));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  // ---- runs ----------------------------------------------------------------------------
+
+  createRun(run: NewRun): void {
+    try {
+      this.transaction(() => {
+        this.stmt(
+          `INSERT INTO pipelines (name, source_file, created_at, updated_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT(name) DO UPDATE SET source_file = excluded.source_file, updated_at = excluded.updated_at`,
+        ).run(run.pipeline, run.sourceFile, run.at, run.at);
+        this.stmt(
+          `INSERT INTO runs (id, name, pipeline, status, parameters_json, options_json, dag_json, bundle_path, manifest_json,
+             parent_run_id, parent_invocation, engine_pid, created_at, started_at)
+           VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(
+          run.id,
+          run.name,
+          run.pipeline,
+          JSON.stringify(run.parameters),
+          JSON.stringify(run.options),
+          JSON.stringify(run.dag),
+          run.bundlePath,
+          run.manifest === undefined ? null : JSON.stringify(run.manifest),
+          run.parentRunId ?? null,
+          run.parentInvocation ?? null,
+          run.enginePid ?? null,
+          run.at,
+          run.at,
+        );
+        const insertStep = this.stmt(`INSERT INTO steps (run_id, id, step_name, position, status) VALUES (?, ?, ?, ?, 'pending')`);
+        run.dag.nodes.forEach((node, position) => insertStep.run(run.id, node.id, node.step, position));
+        this.addTransition(run.id, null, null, 'running', null, run.at);
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && /runs\.pipeline|runs\.name/.test((error as Error).message)) {
+        throw new RunNameTakenError(run.pipeline, run.name);
+      }
+      throw error;
+    }
+  }
+
+  runNameTaken(pipeline: string, name: string): boolean {
+    return this.stmt('SELECT 1 FROM runs WHERE pipeline = ? AND name = ?').get(pipeline, name) !== undefined;
+  }
+
+  setRunStatus(runId: string, status: RunStatus, at: number, error?: string): void {
+    this.transaction(() => {
+      const terminal = status !== 'running';
+      this.stmt(`UPDATE runs SET status = ?, error = COALESCE(?, error), ended_at = ? WHERE id = ?`).run(status, error ?? null, terminal ? at : null, runId);
+      this.addTransition(runId, null, null, status, error ?? null, at);
+    });
+  }
+
+  setEnginePid(runId: string, pid: number | null): void {
+    this.stmt('UPDATE runs SET engine_pid = ? WHERE id = ?').run(pid, runId);
+  }
+
+  getRun(runId: string): RunRow | undefined {
+    return this.stmt('SELECT * FROM runs WHERE id = ?').get(runId) as RunRow | undefined;
+  }
+
+  /** Finds a run by id, unique id prefix, or name (newest run of that name). */
+  findRun(idOrName: string): RunRow | undefined {
+    const exact = this.getRun(idOrName);
+    if (exact) return exact;
+    const byName = this.stmt('SELECT * FROM runs WHERE name = ? ORDER BY created_at DESC LIMIT 1').get(idOrName) as RunRow | undefined;
+    if (byName) return byName;
+    const byPrefix = this.stmt(`SELECT * FROM runs WHERE id LIKE ? || '%' ESCAPE '\\' LIMIT 2`).all(idOrName.replace(/[\\%_]/g, (c) => `\\${c}`)) as RunRow[];
+    return byPrefix.length === 1 ? byPrefix[0] : undefined;
+  }
+
+  listRuns(options: { limit?: number; pipeline?: string } = {}): RunRow[] {
+    const limit = options.limit ?? 50;
+    return (
+      options.pipeline
+        ? this.stmt('SELECT * FROM runs WHERE pipeline = ? ORDER BY created_at DESC, rowid DESC LIMIT ?').all(options.pipeline, limit)
+        : this.stmt('SELECT * FROM runs ORDER BY created_at DESC, rowid DESC LIMIT ?').all(limit)
+    ) as RunRow[];
+  }
+
+  // ---- steps and attempts --------------------------------------------------------------
+
+  setStepStatus(runId: string, stepId: string, status: StepStatus, at: number, detail: { error?: string; cached?: boolean; cacheKey?: string } = {}): void {
+    this.transaction(() => this.writeStepStatus(runId, stepId, status, at, detail));
+  }
+
+  private writeStepStatus(runId: string, stepId: string, status: StepStatus, at: number, detail: { error?: string; cached?: boolean; cacheKey?: string }): void {
+    const terminal = status !== 'pending' && status !== 'running';
+    this.stmt(
+      `UPDATE steps SET status = ?, error = COALESCE(?, error), cached = COALESCE(?, cached), cache_key = COALESCE(?, cache_key),
+         started_at = CASE WHEN ? = 'running' AND started_at IS NULL THEN ? ELSE started_at END,
+         ended_at = CASE WHEN ? THEN ? ELSE ended_at END
+       WHERE run_id = ? AND id = ?`,
+    ).run(status, detail.error ?? null, detail.cached === undefined ? null : Number(detail.cached), detail.cacheKey ?? null, status, at, Number(terminal), at, runId, stepId);
+    this.addTransition(runId, stepId, null, status, detail.error ?? null, at);
+  }
+
+  startAttempt(runId: string, stepId: string, attempt: number, at: number, runnerPid: number | null): void {
+    this.transaction(() => {
+      this.stmt(`INSERT INTO attempts (run_id, step_id, attempt, status, runner_pid, started_at) VALUES (?, ?, ?, 'running', ?, ?)`).run(runId, stepId, attempt, runnerPid, at);
+      this.stmt('UPDATE steps SET attempts = ? WHERE run_id = ? AND id = ?').run(attempt, runId, stepId);
+      this.addTransition(runId, stepId, attempt, 'running', null, at);
+    });
+  }
+
+  endAttempt(runId: string, stepId: string, attempt: number, status: AttemptStatus, at: number, error?: string): void {
+    this.transaction(() => this.writeAttemptEnd(runId, stepId, attempt, status, at, error));
+  }
+
+  private writeAttemptEnd(runId: string, stepId: string, attempt: number, status: AttemptStatus, at: number, error?: string): void {
+    this.stmt(`UPDATE attempts SET status = ?, error = ?, ended_at = ? WHERE run_id = ? AND step_id = ? AND attempt = ? AND status = 'running'`).run(
+      status,
+      error ?? null,
+      at,
+      runId,
+      stepId,
+      attempt,
+    );
+    this.addTransition(runId, stepId, attempt, status, error ?? null, at);
+  }
+
+  /**
+   * Commits a successful attempt: artifacts, outputs, cache entry and status in one
+   * transaction, so a reader never sees a completed step without its outputs.
+   */
+  commitOutputs(runId: string, stepId: string, outputs: Record<string, ArtifactRef>, at: number, commit: { attempt?: number; cacheKey?: string; cached: boolean; stepName: string; cacheable: boolean }): void {
+    this.transaction(() => {
+      const insertArtifact = this.stmt(`INSERT OR IGNORE INTO artifacts (hash, materializer, size, type_name, created_at) VALUES (?, ?, ?, ?, ?)`);
+      const insertOutput = this.stmt(`INSERT OR REPLACE INTO step_outputs (run_id, step_id, output, hash) VALUES (?, ?, ?, ?)`);
+      for (const [output, ref] of Object.entries(outputs)) {
+        insertArtifact.run(ref.hash, ref.materializer, ref.size, ref.typeName, at);
+        insertOutput.run(runId, stepId, output, ref.hash);
+      }
+      if (commit.attempt !== undefined) this.writeAttemptEnd(runId, stepId, commit.attempt, 'completed', at);
+      if (commit.cacheKey && commit.cacheable && !commit.cached) {
+        this.stmt(`INSERT OR REPLACE INTO cache (key, step_name, run_id, step_id, outputs_json, created_at) VALUES (?, ?, ?, ?, ?, ?)`).run(
+          commit.cacheKey,
+          commit.stepName,
+          runId,
+          stepId,
+          JSON.stringify(outputs),
+          at,
+        );
+      }
+      this.writeStepStatus(runId, stepId, commit.cached ? 'cached' : 'completed', at, { cached: commit.cached, cacheKey: commit.cacheKey });
+    });
+  }
+
+  /** Outputs cached under `key`, if every artifact is still on disk. */
+  lookupCache(key: string): Record<string, ArtifactRef> | undefined {
+    const row = this.stmt('SELECT outputs_json FROM cache WHERE key = ?').get(key) as { outputs_json: string } | undefined;
+    if (!row) return undefined;
+    const outputs = JSON.parse(row.outputs_json) as Record<string, ArtifactRef>;
+    return Object.values(outputs).every((ref) => this.artifacts.has(ref.hash)) ? outputs : undefined;
+  }
+
+  getSteps(runId: string): StepRow[] {
+    return this.stmt('SELECT * FROM steps WHERE run_id = ? ORDER BY position').all(runId) as StepRow[];
+  }
+
+  getAttempts(runId: string, stepId?: string): AttemptRow[] {
+    return (
+      stepId === undefined
+        ? this.stmt('SELECT * FROM attempts WHERE run_id = ? ORDER BY started_at, attempt').all(runId)
+        : this.stmt('SELECT * FROM attempts WHERE run_id = ? AND step_id = ? ORDER BY attempt').all(runId, stepId)
+    ) as AttemptRow[];
+  }
+
+  getOutputs(runId: string, stepId: string): Record<string, ArtifactRef> {
+    const rows = this.stmt(
+      `SELECT o.output, a.hash, a.materializer, a.size, a.type_name FROM step_outputs o JOIN artifacts a ON a.hash = o.hash WHERE o.run_id = ? AND o.step_id = ?`,
+    ).all(runId, stepId) as { output: string; hash: string; materializer: string; size: number; type_name: string }[];
+    return Object.fromEntries(rows.map((row) => [row.output, { hash: row.hash, materializer: row.materializer, size: row.size, typeName: row.type_name }]));
+  }
+
+  getTransitions(runId: string): TransitionRow[] {
+    return this.stmt('SELECT * FROM transitions WHERE run_id = ? ORDER BY seq').all(runId) as TransitionRow[];
+  }
+
+  // ---- logs and hooks ------------------------------------------------------------------
+
+  appendLog(runId: string, stepId: string | null, attempt: number | null, stream: 'stdout' | 'stderr', text: string, at: number): void {
+    this.stmt('INSERT INTO logs (run_id, step_id, attempt, stream, text, at) VALUES (?, ?, ?, ?, ?, ?)').run(runId, stepId, attempt, stream, text, at);
+  }
+
+  getLogs(runId: string, stepId?: string, attempt?: number): LogRow[] {
+    if (stepId === undefined) return this.stmt('SELECT * FROM logs WHERE run_id = ? ORDER BY seq').all(runId) as LogRow[];
+    if (attempt === undefined) return this.stmt('SELECT * FROM logs WHERE run_id = ? AND step_id = ? ORDER BY seq').all(runId, stepId) as LogRow[];
+    return this.stmt('SELECT * FROM logs WHERE run_id = ? AND step_id = ? AND attempt = ? ORDER BY seq').all(runId, stepId, attempt) as LogRow[];
+  }
+
+  recordHook(runId: string, stepId: string, hook: 'onSuccess' | 'onFailure', source: string, error: string | undefined, at: number): void {
+    this.stmt('INSERT INTO hook_calls (run_id, step_id, hook, source, ok, error, at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(runId, stepId, hook, source, error === undefined ? 1 : 0, error ?? null, at);
+  }
+
+  getHookCalls(runId: string): HookCallRow[] {
+    return this.stmt('SELECT * FROM hook_calls WHERE run_id = ? ORDER BY seq').all(runId) as HookCallRow[];
+  }
+
+  private addTransition(runId: string, stepId: string | null, attempt: number | null, status: string, detail: string | null, at: number): void {
+    this.stmt('INSERT INTO transitions (run_id, step_id, attempt, status, detail, at) VALUES (?, ?, ?, ?, ?, ?)').run(runId, stepId, attempt, status, detail, at);
+  }
+}

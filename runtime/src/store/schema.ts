@@ -1,0 +1,108 @@
+/** The embedded store's schema. Bump SCHEMA_VERSION and add a migration when it changes. */
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS pipelines (
+  name TEXT PRIMARY KEY,
+  source_file TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  pipeline TEXT NOT NULL REFERENCES pipelines(name),
+  status TEXT NOT NULL,
+  parameters_json TEXT NOT NULL,
+  options_json TEXT NOT NULL,
+  dag_json TEXT NOT NULL,
+  bundle_path TEXT NOT NULL,
+  manifest_json TEXT,
+  parent_run_id TEXT,
+  parent_invocation TEXT,
+  engine_pid INTEGER,
+  error TEXT,
+  created_at INTEGER NOT NULL,
+  started_at INTEGER,
+  ended_at INTEGER,
+  UNIQUE (pipeline, name)
+);
+CREATE INDEX IF NOT EXISTS runs_by_created ON runs(created_at);
+CREATE TABLE IF NOT EXISTS steps (
+  run_id TEXT NOT NULL REFERENCES runs(id),
+  id TEXT NOT NULL,
+  step_name TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  cached INTEGER NOT NULL DEFAULT 0,
+  cache_key TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  error TEXT,
+  started_at INTEGER,
+  ended_at INTEGER,
+  PRIMARY KEY (run_id, id)
+);
+CREATE TABLE IF NOT EXISTS attempts (
+  run_id TEXT NOT NULL,
+  step_id TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  runner_pid INTEGER,
+  error TEXT,
+  started_at INTEGER NOT NULL,
+  ended_at INTEGER,
+  PRIMARY KEY (run_id, step_id, attempt)
+);
+CREATE TABLE IF NOT EXISTS transitions (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id TEXT NOT NULL,
+  step_id TEXT,
+  attempt INTEGER,
+  status TEXT NOT NULL,
+  detail TEXT,
+  at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS transitions_by_run ON transitions(run_id, seq);
+CREATE TABLE IF NOT EXISTS artifacts (
+  hash TEXT PRIMARY KEY,
+  materializer TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  type_name TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS step_outputs (
+  run_id TEXT NOT NULL,
+  step_id TEXT NOT NULL,
+  output TEXT NOT NULL,
+  hash TEXT NOT NULL REFERENCES artifacts(hash),
+  PRIMARY KEY (run_id, step_id, output)
+);
+CREATE TABLE IF NOT EXISTS cache (
+  key TEXT PRIMARY KEY,
+  step_name TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  step_id TEXT NOT NULL,
+  outputs_json TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS logs (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id TEXT NOT NULL,
+  step_id TEXT,
+  attempt INTEGER,
+  stream TEXT NOT NULL,
+  text TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS logs_by_step ON logs(run_id, step_id, attempt, seq);
+CREATE TABLE IF NOT EXISTS hook_calls (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id TEXT NOT NULL,
+  step_id TEXT NOT NULL,
+  hook TEXT NOT NULL,
+  source TEXT NOT NULL,
+  ok INTEGER NOT NULL,
+  error TEXT,
+  at INTEGER NOT NULL
+);
+`;

@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', 'out/**', 'node_modules/**', '**/*.d.ts', '.pipewright/**', 'test-results/**', 'test/fixtures/**/broken*'] },
+  { ignores: ['**/dist/**', 'out/**', 'node_modules/**', '**/*.d.ts', '.pipewright/**', 'test-results/**', 'test/fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

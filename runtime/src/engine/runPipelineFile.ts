@@ -35,10 +35,9 @@ export function choosePipeline(manifest: ModuleManifest, file: string, requested
     if (!steps.includes(step)) throw new RunRequestError(`${file}: no step named "${step}" (steps: ${steps.join(', ') || 'none'})`);
     return requested;
   }
-  if (requested !== undefined) {
-    if (!names.includes(requested)) throw new RunRequestError(`${file}: no pipeline named "${requested}" (pipelines: ${names.join(', ') || 'none'})`);
-    return requested;
-  }
+  // A named pipeline the static pass missed is still tried: the runner's registry is the
+  // final word, and its error lists the pipelines the module really defines.
+  if (requested !== undefined) return requested;
   if (names.length === 1) return names[0];
   if (names.length === 0) throw new RunRequestError(`${file}: defines no pipeline (export one made with pipeline(...) from "pipewright")`);
   throw new RunRequestError(`${file}: defines several pipelines (${names.join(', ')}); choose one with --pipeline`);

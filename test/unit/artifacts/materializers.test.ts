@@ -22,7 +22,7 @@ const modelMaterializer: Materializer<Model> = {
 };
 registerMaterializer(modelMaterializer as Materializer, { type: Model });
 
-describe('materializerFor picks by value', () => {
+void describe('materializerFor picks by value', () => {
   const cases: [string, unknown, string][] = [
     ['a number', 42, 'json@1'],
     ['null', null, 'json@1'],
@@ -49,10 +49,10 @@ describe('materializerFor picks by value', () => {
     ['a grandchild instance', new HugeModel([3]), 'test-model@1'],
   ];
   for (const [what, value, expected] of cases) {
-    it(`${what} -> ${expected}`, () => assert.equal(materializerFor(value).name, expected));
+    void it(`${what} -> ${expected}`, () => assert.equal(materializerFor(value).name, expected));
   }
 
-  it('prefers the nearest registered class on the prototype chain', () => {
+  void it('prefers the nearest registered class on the prototype chain', () => {
     class Tree extends Model {}
     const treeMaterializer: Materializer = { name: 'test-tree@1', save: () => '', load: () => new Tree([]) };
     registerMaterializer(treeMaterializer, { type: Tree });
@@ -61,14 +61,14 @@ describe('materializerFor picks by value', () => {
     assert.equal(materializerFor(new BigModel([1])).name, 'test-model@1');
   });
 
-  it('prefers a registered class over the Uint8Array built-ins', () => {
+  void it('prefers a registered class over the Uint8Array built-ins', () => {
     class Image extends Uint8Array {}
     const imageMaterializer: Materializer = { name: 'test-image@1', save: (v) => v as Uint8Array, load: (d) => new Image(d) };
     registerMaterializer(imageMaterializer, { type: Image });
     assert.equal(materializerFor(new Image(2)), imageMaterializer);
   });
 
-  it('rejects an instance of an unregistered class, naming it and suggesting registerMaterializer', () => {
+  void it('rejects an instance of an unregistered class, naming it and suggesting registerMaterializer', () => {
     class Tokenizer {
       vocab = ['a'];
     }
@@ -81,7 +81,7 @@ describe('materializerFor picks by value', () => {
     }
   });
 
-  it('leaves nested problems to structured@1, which names the path', () => {
+  void it('leaves nested problems to structured@1, which names the path', () => {
     const value = { model: { fn: () => 1 } };
     const chosen = materializerFor(value);
     assert.equal(chosen.name, 'structured@1');
@@ -89,8 +89,8 @@ describe('materializerFor picks by value', () => {
   });
 });
 
-describe('built-in materializers', () => {
-  it('json@1 round-trips plain data and refuses anything else', () => {
+void describe('built-in materializers', () => {
+  void it('json@1 round-trips plain data and refuses anything else', () => {
     const json = getMaterializer('json@1');
     const value = { a: [1, 2.5, 'x', null, true], b: {} };
     assert.deepStrictEqual(throughBytes(json, value), value);
@@ -99,35 +99,35 @@ describe('built-in materializers', () => {
     }
   });
 
-  it('json@1 loads __proto__ keys as own data without polluting prototypes', () => {
+  void it('json@1 loads __proto__ keys as own data without polluting prototypes', () => {
     const loaded = getMaterializer('json@1').load(Buffer.from('{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}}')) as Record<string, unknown>;
     assert.equal(Object.getPrototypeOf(loaded), Object.prototype);
     assert.ok(Object.hasOwn(loaded, '__proto__'));
     assert.equal(({} as { polluted?: unknown }).polluted, undefined);
   });
 
-  it('text@1 round-trips strings (including non-ASCII and a BOM) and refuses non-strings', () => {
+  void it('text@1 round-trips strings (including non-ASCII and a BOM) and refuses non-strings', () => {
     const text = getMaterializer('text@1');
     for (const value of ['', 'plain', 'héllo wörld 🚀', '\uFEFFbom first', 'line\nbreak\0nul']) assert.equal(throughBytes(text, value), value);
     assert.throws(() => text.save(42), /text@1 stores only strings, got number/);
     assert.throws(() => text.save('\uDC00'), /lone surrogates; use structured@1/);
   });
 
-  it('bytes@1 loads an exact Uint8Array copy', () => {
+  void it('bytes@1 loads an exact Uint8Array copy', () => {
     const loaded = throughBytes(getMaterializer('bytes@1'), new Uint8Array([0, 1, 255]));
     assert.equal(Object.getPrototypeOf(loaded), Uint8Array.prototype);
     assert.deepStrictEqual(loaded, new Uint8Array([0, 1, 255]));
     assert.throws(() => getMaterializer('bytes@1').save([1, 2]), /bytes@1 stores only Uint8Array values, got Array/);
   });
 
-  it('buffer@1 loads a Buffer', () => {
+  void it('buffer@1 loads a Buffer', () => {
     const loaded = throughBytes(getMaterializer('buffer@1'), Buffer.from('abc'));
     assert.ok(Buffer.isBuffer(loaded));
     assert.deepStrictEqual(loaded, Buffer.from('abc'));
     assert.throws(() => getMaterializer('buffer@1').save('abc'), /buffer@1 stores only Buffer or Uint8Array values, got string/);
   });
 
-  it('structured@1 writes JSON text of the structured encoding', () => {
+  void it('structured@1 writes JSON text of the structured encoding', () => {
     const structured = getMaterializer('structured@1');
     const value = { when: new Date(0), tags: new Set(['a']), n: 1n, x: undefined };
     const saved = structured.save(value);
@@ -138,8 +138,8 @@ describe('built-in materializers', () => {
   });
 });
 
-describe('registerMaterializer and getMaterializer', () => {
-  it('finds custom materializers by name and round-trips through them', () => {
+void describe('registerMaterializer and getMaterializer', () => {
+  void it('finds custom materializers by name and round-trips through them', () => {
     const found = getMaterializer('test-model@1');
     assert.equal(found, modelMaterializer);
     const back = throughBytes(found, new Model([0.5, 2]));
@@ -147,19 +147,19 @@ describe('registerMaterializer and getMaterializer', () => {
     assert.deepStrictEqual((back as Model).weights, [0.5, 2]);
   });
 
-  it('accepts the same object twice but not a different one under the same name', () => {
+  void it('accepts the same object twice but not a different one under the same name', () => {
     assert.doesNotThrow(() => registerMaterializer(modelMaterializer as Materializer));
     assert.throws(() => registerMaterializer({ ...modelMaterializer } as Materializer), /another materializer is already registered as "test-model@1"/);
   });
 
-  it('refuses built-in names', () => {
+  void it('refuses built-in names', () => {
     for (const name of ['json@1', 'text@1', 'bytes@1', 'buffer@1', 'structured@1']) {
       assert.throws(() => registerMaterializer({ name, save: () => '', load: () => null }), new RegExp(`"${name}" belongs to a built-in`));
     }
     assert.throws(() => registerMaterializer(getMaterializer('json@1')), /belongs to a built-in/);
   });
 
-  it('refuses malformed materializers and types', () => {
+  void it('refuses malformed materializers and types', () => {
     assert.throws(() => registerMaterializer({ name: '', save: () => '', load: () => null }), /non-empty name/);
     assert.throws(() => registerMaterializer({ name: 'a\0b', save: () => '', load: () => null }), /without NUL/);
     assert.throws(() => registerMaterializer({ name: 'test-nosave', load: () => null } as unknown as Materializer), /needs save and load functions/);
@@ -168,7 +168,7 @@ describe('registerMaterializer and getMaterializer', () => {
     assert.throws(() => getMaterializer('test-other-model'), /unknown materializer/, 'a failed registration leaves nothing behind');
   });
 
-  it('names the unknown materializer and lists the known ones', () => {
+  void it('names the unknown materializer and lists the known ones', () => {
     assert.throws(() => getMaterializer('pickle@1'), (error: unknown) => {
       assert.ok(error instanceof Error);
       assert.match(error.message, /^unknown materializer "pickle@1" \(known: json@1, text@1, bytes@1, buffer@1, structured@1, .*test-model@1/);

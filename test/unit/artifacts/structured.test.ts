@@ -13,20 +13,20 @@ function assertRoundTrips(value: unknown): void {
   assert.deepStrictEqual(roundTrip(value), value);
 }
 
-describe('structured encoding round-trips', () => {
-  it('keeps plain JSON values as they are', () => {
+void describe('structured encoding round-trips', () => {
+  void it('keeps plain JSON values as they are', () => {
     const value = { a: 1, b: 'two', c: [true, false, null], d: { e: 2.5 } };
     assert.deepStrictEqual(encodeStructured(value), value);
     assertRoundTrips(value);
   });
 
-  it('round-trips special numbers and undefined at the top level', () => {
+  void it('round-trips special numbers and undefined at the top level', () => {
     for (const value of [NaN, Infinity, -Infinity, undefined, 0, 1.5, -3]) assertRoundTrips(value);
     assert.ok(Object.is(roundTrip(-0), -0), '-0 must stay -0');
     assert.ok(Object.is(roundTrip(0), 0), '0 must stay +0');
   });
 
-  it('round-trips special numbers and undefined nested in arrays and objects', () => {
+  void it('round-trips special numbers and undefined nested in arrays and objects', () => {
     const value = { list: [NaN, -0, Infinity, undefined, -Infinity], nested: { missing: undefined, zero: -0 } };
     const back = roundTrip(value) as typeof value;
     assert.deepStrictEqual(back, value);
@@ -35,7 +35,7 @@ describe('structured encoding round-trips', () => {
     assert.ok(Object.is(back.nested.zero, -0));
   });
 
-  it('round-trips bigint, Date and invalid Date', () => {
+  void it('round-trips bigint, Date and invalid Date', () => {
     assertRoundTrips(123456789012345678901234567890n);
     assertRoundTrips(-42n);
     assertRoundTrips(0n);
@@ -47,7 +47,7 @@ describe('structured encoding round-trips', () => {
     assert.ok(Number.isNaN((roundTrip(new Date(NaN)) as Date).getTime()));
   });
 
-  it('round-trips Map and Set with non-string keys and nested special values', () => {
+  void it('round-trips Map and Set with non-string keys and nested special values', () => {
     const map = new Map<unknown, unknown>([
       [1, 'one'],
       ['1', 'string one'],
@@ -61,7 +61,7 @@ describe('structured encoding round-trips', () => {
     assertRoundTrips(new Set(['a', 1, { b: [2] }]));
   });
 
-  it('round-trips a Map nested in an array nested in an object', () => {
+  void it('round-trips a Map nested in an array nested in an object', () => {
     const value = { runs: [{ metrics: new Map([['loss', [0.5, NaN]]]) }, new Map([[1n, new Map([['zero', -0]])]])] };
     assertRoundTrips(value);
     const inner = ((roundTrip(value) as typeof value).runs[1] as Map<bigint, Map<string, number>>).get(1n);
@@ -84,14 +84,14 @@ describe('structured encoding round-trips', () => {
     ['Buffer', Buffer.from('hello bytes')],
   ];
   for (const [kind, array] of typedArrays) {
-    it(`round-trips ${kind} nested in an object`, () => {
+    void it(`round-trips ${kind} nested in an object`, () => {
       const back = roundTrip({ data: array, empty: [array.constructor === Buffer ? Buffer.alloc(0) : array] }) as { data: ArrayBufferView };
       assert.deepStrictEqual(back, { data: array, empty: [array.constructor === Buffer ? Buffer.alloc(0) : array] });
       assert.equal(Object.getPrototypeOf(back.data), Object.getPrototypeOf(array), `${kind} keeps its exact type`);
     });
   }
 
-  it('stores only the viewed part of a typed array', () => {
+  void it('stores only the viewed part of a typed array', () => {
     const backing = new Float64Array([1, 2, 3, 4, 5]);
     const view = backing.subarray(1, 3);
     const back = roundTrip(view) as Float64Array;
@@ -99,14 +99,14 @@ describe('structured encoding round-trips', () => {
     assert.equal(back.buffer.byteLength, 16);
   });
 
-  it('keeps NaN bit patterns in float arrays', () => {
+  void it('keeps NaN bit patterns in float arrays', () => {
     const bytes = new Uint8Array([1, 0, 0, 0, 0, 0, 0xf8, 0x7f]);
     const weirdNaN = new Float64Array(bytes.buffer);
     const back = roundTrip(weirdNaN) as Float64Array;
     assert.deepStrictEqual(new Uint8Array(back.buffer), bytes);
   });
 
-  it('round-trips sparse arrays and null-prototype objects exactly', () => {
+  void it('round-trips sparse arrays and null-prototype objects exactly', () => {
     // eslint-disable-next-line no-sparse-arrays
     const sparse = [1, , 3];
     const back = roundTrip(sparse) as unknown[];
@@ -123,7 +123,7 @@ describe('structured encoding round-trips', () => {
   });
 });
 
-describe('structured encoding escapes objects that look like tags', () => {
+void describe('structured encoding escapes objects that look like tags', () => {
   const lookalikes: unknown[] = [
     { $pw: 'map', entries: [] },
     { $pw: 'undefined' },
@@ -135,16 +135,16 @@ describe('structured encoding escapes objects that look like tags', () => {
     { outer: { $pw: 'bigint', value: '1' }, n: NaN },
   ];
   for (const value of lookalikes) {
-    it(`keeps ${JSON.stringify(value instanceof Map ? [...value] : value)} as data`, () => assertRoundTrips(value));
+    void it(`keeps ${JSON.stringify(value instanceof Map ? [...value] : value)} as data`, () => assertRoundTrips(value));
   }
 
-  it('does not escape objects without the tag key', () => {
+  void it('does not escape objects without the tag key', () => {
     assert.deepStrictEqual(encodeStructured({ pw: 1, $other: 2 }), { pw: 1, $other: 2 });
   });
 });
 
-describe('structured decoding cannot change prototypes', () => {
-  it('keeps __proto__, constructor and prototype keys as own data properties', () => {
+void describe('structured decoding cannot change prototypes', () => {
+  void it('keeps __proto__, constructor and prototype keys as own data properties', () => {
     const value = JSON.parse('{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}, "prototype": 1}') as Record<string, unknown>;
     const back = roundTrip(value) as Record<string, unknown>;
     assert.equal(Object.getPrototypeOf(back), Object.prototype);
@@ -155,7 +155,7 @@ describe('structured decoding cannot change prototypes', () => {
     assert.equal(({} as { polluted?: unknown }).polluted, undefined);
   });
 
-  it('ignores __proto__ in hand-written trees, including escaped objects and tag payloads', () => {
+  void it('ignores __proto__ in hand-written trees, including escaped objects and tag payloads', () => {
     const trees = [
       '{"__proto__": {"$pw": "map", "entries": []}}',
       '{"$pw": "object", "entries": {"__proto__": {"polluted": true}, "$pw": 1}}',
@@ -170,14 +170,14 @@ describe('structured decoding cannot change prototypes', () => {
     assert.ok(Object.getOwnPropertyDescriptor(mapHolder, '__proto__')?.value instanceof Map);
   });
 
-  it('only builds typed arrays from its fixed table', () => {
+  void it('only builds typed arrays from its fixed table', () => {
     for (const type of ['Function', 'constructor', '__proto__', 'Object', 'DataView', 'hasOwnProperty']) {
       assert.throws(() => decodeStructured({ $pw: 'typed', type, data: '' }), /malformed structured artifact at value: unknown typed array type/);
     }
   });
 });
 
-describe('structured encoding rejects values it cannot store, naming the path', () => {
+void describe('structured encoding rejects values it cannot store, naming the path', () => {
   class Model {
     weights = [1];
   }
@@ -192,7 +192,7 @@ describe('structured encoding rejects values it cannot store, naming the path', 
     ['a Map subclass', () => [new (class Registry extends Map {})()], /^value\[0\]: instances of class Registry/],
   ];
   for (const [what, make, message] of cases) {
-    it(`rejects ${what}`, () => {
+    void it(`rejects ${what}`, () => {
       assert.throws(() => encodeStructured(make()), (error: unknown) => {
         assert.ok(error instanceof ArtifactEncodingError);
         assert.match(error.message, message);
@@ -201,7 +201,7 @@ describe('structured encoding rejects values it cannot store, naming the path', 
     });
   }
 
-  it('rejects cycles but allows shared references', () => {
+  void it('rejects cycles but allows shared references', () => {
     const node: Record<string, unknown> = { name: 'a' };
     node.self = { back: node };
     assert.throws(() => encodeStructured({ root: node }), /^ArtifactEncodingError: value\.root\.self\.back: circular reference \(back to value\.root\)/);
@@ -212,12 +212,12 @@ describe('structured encoding rejects values it cannot store, naming the path', 
     assertRoundTrips({ a: shared, b: [shared, shared] });
   });
 
-  it('uses the given root path', () => {
+  void it('uses the given root path', () => {
     assert.throws(() => encodeStructured({ f: () => 0 }, 'parameter "cfg"'), /^ArtifactEncodingError: parameter "cfg"\.f: functions/);
   });
 });
 
-describe('structured decoding rejects malformed trees', () => {
+void describe('structured decoding rejects malformed trees', () => {
   const cases: [unknown, RegExp][] = [
     [{ $pw: 'nope' }, /at value: unknown \$pw tag "nope"/],
     [{ a: { $pw: 'bigint', value: '12abc' } }, /at value\.a: bad bigint digits "12abc"/],
@@ -238,7 +238,7 @@ describe('structured decoding rejects malformed trees', () => {
     [[1, [2, { $pw: 'x' }]], /at value\[1\]\[1\]: unknown \$pw tag "x"/],
   ];
   for (const [tree, message] of cases) {
-    it(`rejects ${JSON.stringify(tree)}`, () => {
+    void it(`rejects ${JSON.stringify(tree)}`, () => {
       assert.throws(() => decodeStructured(tree), (error: unknown) => {
         assert.ok(error instanceof Error);
         assert.match(error.message, /^malformed structured artifact at /);
@@ -248,27 +248,27 @@ describe('structured decoding rejects malformed trees', () => {
     });
   }
 
-  it('rejects values JSON cannot produce', () => {
+  void it('rejects values JSON cannot produce', () => {
     assert.throws(() => decodeStructured(NaN), /non-finite number/);
     assert.throws(() => decodeStructured(undefined), /unexpected undefined/);
     assert.throws(() => decodeStructured(new Map()), /unexpected non-plain object/);
   });
 });
 
-describe('isPlainJson', () => {
+void describe('isPlainJson', () => {
   const yes: unknown[] = [null, true, 0, 1.5, -7, '', 'text', [], {}, [1, 'a', { b: [null] }], { $pw: 'map' }, JSON.parse('{"__proto__": 1}')];
   // eslint-disable-next-line no-sparse-arrays
   const no: unknown[] = [undefined, NaN, Infinity, -Infinity, -0, 1n, Symbol('s'), () => 1, [undefined], { a: undefined }, { a: NaN }, [1, , 2], new Map(), new Set(), new Date(0), new Uint8Array(1), Object.create(null), { [Symbol('k')]: 1 }, new (class A {})(), [new (class B extends Array {})()]];
-  it('accepts exactly JSON-round-trippable values', () => {
+  void it('accepts exactly JSON-round-trippable values', () => {
     for (const value of yes) {
       assert.equal(isPlainJson(value), true, String(JSON.stringify(value)));
       assert.deepStrictEqual(JSON.parse(JSON.stringify(value)), value);
     }
   });
-  it('refuses everything JSON would change or drop', () => {
+  void it('refuses everything JSON would change or drop', () => {
     no.forEach((value, index) => assert.equal(isPlainJson(value), false, `case ${index}`));
   });
-  it('refuses cycles instead of overflowing', () => {
+  void it('refuses cycles instead of overflowing', () => {
     const cyclic: unknown[] = [];
     cyclic.push(cyclic);
     assert.equal(isPlainJson(cyclic), false);

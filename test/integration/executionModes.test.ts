@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { runPipelineFile } from '../../runtime/src/engine/runPipelineFile';
+import type { ExecutionMode } from '../../runtime/src/model/status';
+import { RunStore } from '../../runtime/src/store/runStore';
+import { fixture, tempDir } from '../support/tempDir';
+
+async function runModes(mode: ExecutionMode) {
+  const dir = tempDir();
+  const summary = await runPipelineFile({
+    file: fixture('pipelines', 'modes.ts'),
+    parameters: { dir },
+    options: { storeDir: `${dir}/store`, executionMode: mode, maxParallel: 4, enableCache: false },
+  });
+  const byId = Object.fromEntries(summary.steps.map((s) => [s.id, s.status]));
+  return { summary, byId, dir };
+}
+
+describe('execution modes with real runner processes (2 fails while 3 and 4 run)', () => {
+  it('failFast: 3 and 4 cancelled, nothing else started', async () => {
+    const { summary, byId, dir } = await runModes('failFast');
+    assert.equal(summary.status, 'failed');
+    assert.deepEqual(byId, { s1: 'completed', s2: 'failed', s3: 'cancelled', s4: 'cancelled', s5: 'skipped', s6: 'skipped', s7: 'skipped', s8: 'skipped' });
+    const store = RunStore.open(`${dir}/store`);
+    try {
+      const attempts = store.getAttempts(summary.runId);
+      assert.deepEqual(attempts.filter((a) => a.step_id === 's3' || a.step_id === 's4').map((a) => a.status), ['cancelled', 'cancelled']);
+      assert.equal(attempts.filter((a) => ['s5', 's6', 's7', 's8'].includes(a.step_id)).length, 0);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('stopOnFailure: 3 and 4 finish, 5 to 8 skipped', async () => {
+    const { summary, byId } = await runModes('stopOnFailure');
+    assert.equal(summary.status, 'failed');
+    assert.deepEqual(byId, { s1: 'completed', s2: 'failed', s3: 'completed', s4: 'completed', s5: 'skipped', s6: 'skipped', s7: 'skipped', s8: 'skipped' });
+  });
+
+  it('continueOnFailure: 5 and 8 skipped, 6 and 7 run', async () => {
+    const { summary, byId } = await runModes('continueOnFailure');
+    assert.equal(summary.status, 'failed');
+    assert.deepEqual(byId, { s1: 'completed', s2: 'failed', s3: 'completed', s4: 'completed', s5: 'skipped', s6: 'completed', s7: 'completed', s8: 'skipped' });
+  });
+});

@@ -226,7 +226,7 @@ export const report = step(function report(data: DataProfile, model: TreeModel, 
     ...model.rules().map((rule) => `  ${rule}`),
   ];
   const text = `${lines.join('\n')}\n`;
-  console.log(text);
+  console.log(text.trimEnd());
   return text;
 });
 

@@ -51,7 +51,7 @@ describe('pipewright run', () => {
     assert.match(summary.runName, /^from-config-\d{4}_\d{2}_\d{2}$/);
     assert.ok(summary.steps.every((s) => s.status === 'completed'));
     const artifact = await cli(['--store', store, 'artifacts', 'get', summary.runId, 'final_report']);
-    assert.equal(artifact.stdout.trim(), 'overridden: 8');
+    assert.equal(artifact.stdout.trim(), 'overridden: 36');
   });
 
   it('a single step with given inputs', async () => {

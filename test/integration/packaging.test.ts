@@ -39,6 +39,9 @@ describe('the pipewright package', () => {
 
   it('ships type declarations that a NodeNext TypeScript project resolves', () => {
     const dir = tempProject();
+    // A TypeScript project for Node has @types/node, as the declarations expect.
+    fs.mkdirSync(path.join(dir, 'node_modules', '@types'));
+    fs.symlinkSync(path.join(repoRoot, 'node_modules', '@types', 'node'), path.join(dir, 'node_modules', '@types', 'node'), 'dir');
     fs.writeFileSync(
       path.join(dir, 'consumer.ts'),
       [
@@ -52,7 +55,7 @@ describe('the pipewright package', () => {
     );
     fs.writeFileSync(
       path.join(dir, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, skipLibCheck: false, types: [] }, files: ['consumer.ts'] }),
+      JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] }, files: ['consumer.ts'] }),
     );
     const tsc = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { encoding: 'utf8' });
     assert.equal(tsc.status, 0, tsc.stdout + tsc.stderr);

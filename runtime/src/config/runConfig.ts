@@ -47,11 +47,12 @@ export function loadRunConfig(file: string): RunConfig {
   } catch (error) {
     throw new RunConfigError(`${file}: cannot read run config (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
-  const document = parseDocument(text, { prettyErrors: false });
+  const document = parseDocument(text);
   if (document.errors.length > 0) {
     const first = document.errors[0];
     const line = first.linePos?.[0];
-    throw new RunConfigError(`${file}${line ? `:${line.line}:${line.col}` : ''}: invalid YAML: ${first.message.split('\n')[0]}`);
+    const message = first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    throw new RunConfigError(`${file}${line ? `:${line.line}:${line.col}` : ''}: invalid YAML: ${message}`);
   }
   const data: unknown = document.toJS() ?? {};
   const parsed = runConfigSchema.safeParse(data);

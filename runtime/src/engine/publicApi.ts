@@ -47,7 +47,7 @@ export interface RunStepRequest {
 
 /** Runs a single step with given inputs, as a one-node run named after the step. */
 export async function runStep(request: RunStepRequest): Promise<RunSummary> {
-  const { runPipelineFile } = await import('./runPipelineFile');
+  const { runPipelineFile } = await import('./runPipelineFile.js');
   return runPipelineFile({
     file: path.resolve(request.file),
     pipeline: `${SINGLE_STEP_PREFIX}${request.step}`,

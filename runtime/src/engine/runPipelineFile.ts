@@ -56,7 +56,9 @@ export async function runPipelineFile(request: RunFileRequest): Promise<RunSumma
   try {
     const plan = await session.prepare({ pipeline, parameters, options });
     if (options.detach) {
-      startDetached(storeDir, plan.run.runId, bundle.path, file);
+      const pid = startDetached(storeDir, plan.run.runId, bundle.path, file);
+      // The run now belongs to the background engine: a reader must not think it abandoned.
+      session.store.setEnginePid(plan.run.runId, pid);
       return session.summary(plan.run.runId);
     }
     await session.execute(plan);
@@ -81,7 +83,7 @@ function convertTextParameters(manifest: ModuleManifest, pipeline: string, texts
 }
 
 /** Hands a created run to a background engine process that outlives this one. */
-function startDetached(storeDir: string, runId: string, bundlePath: string, sourceFile: string): void {
+function startDetached(storeDir: string, runId: string, bundlePath: string, sourceFile: string): number {
   const logDir = path.join(storeDir, 'engine-logs');
   fs.mkdirSync(logDir, { recursive: true });
   const log = fs.openSync(path.join(logDir, `${runId}.log`), 'a');
@@ -91,6 +93,8 @@ function startDetached(storeDir: string, runId: string, bundlePath: string, sour
   });
   child.unref();
   fs.closeSync(log);
+  if (child.pid === undefined) throw new Error(`could not start the background engine for run ${runId}`);
+  return child.pid;
 }
 
 /** Body of the background engine process started for a detached run. */

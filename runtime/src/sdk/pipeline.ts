@@ -82,7 +82,7 @@ export function pipeline(optionsOrFn: PipelineOptions | PipelineFunction, maybeF
       value: async (parameters: Record<string, unknown> = {}, runOptions: RunOptions = {}) => {
         if (!location) throw new Error(`pipeline "${name}": cannot tell which file defines it, so it cannot be bundled for a run`);
         // Loaded lazily: authoring code and runners never need the engine, the store or esbuild.
-        const { runPipelineFile } = await import('../engine/runPipelineFile');
+        const { runPipelineFile } = await import('../engine/runPipelineFile.js');
         return runPipelineFile({ file: location.file, pipeline: name, parameters, options: runOptions });
       },
     },

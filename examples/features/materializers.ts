@@ -1,7 +1,8 @@
 // Materializers: how step outputs are stored and loaded back, between steps and afterwards.
 //
 //   node runtime/bin/pipewright.js run examples/features/materializers.ts
-//   node runtime/bin/pipewright.js artifacts get <run name> collect.table     (the CSV text as stored)
+//   node runtime/bin/pipewright.js artifacts get <run name> collect.readings                  (built-ins print as JSON)
+//   node runtime/bin/pipewright.js artifacts get <run name> collect.table --out table.csv     (custom ones: the stored bytes)
 //
 // Built in: JSON for plain data, UTF-8 for strings, raw bytes for Buffer/Uint8Array, and a tagged
 // structured encoding for Map, Set, Date, bigint, typed arrays, undefined, NaN... Anything else
@@ -40,7 +41,8 @@ export const csvMaterializer: Materializer<string[][]> = {
   save: (rows: string[][]) => rows.map((row) => row.map((cell) => (/[",\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell)).join(',')).join('\n'),
   load: (data: Buffer) => parseCsv(data.toString('utf8')),
 };
-// Registered by name (no class: string[][] is plain data), so every process can load it back.
+// Also registered by name (not for a class: string[][] is plain data), so that any process can
+// load the output back: a step reading it in another runner process, or loadArtifact.
 registerMaterializer(csvMaterializer);
 
 function parseCsv(text: string): string[][] {

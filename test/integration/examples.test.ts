@@ -150,6 +150,8 @@ describe('examples/iris', () => {
     assert.ok(evaluation.accuracy > 0.85, `accuracy ${evaluation.accuracy}`);
     withStore(storeDir, (store) => {
       assert.match(store.getLogs(summary.runId, 'split').map((l) => l.text).join(''), /\(seed 7\)/);
+      const options = JSON.parse(store.getRun(summary.runId)?.options_json ?? '{}') as { enforceTypeAnnotations?: boolean };
+      assert.equal(options.enforceTypeAnnotations, true, 'every step of the example is annotated');
     });
   });
 

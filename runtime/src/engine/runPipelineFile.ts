@@ -24,6 +24,8 @@ export interface RunFileRequest {
   options?: RunOptions;
   listener?: EngineListener;
   clock?: Clock;
+  /** Aborting cancels the run: running steps are stopped, the rest marked cancelled. */
+  signal?: AbortSignal;
 }
 
 /** Picks the pipeline to run: the named one, or the only one the file defines. */
@@ -61,7 +63,14 @@ export async function runPipelineFile(request: RunFileRequest): Promise<RunSumma
       session.store.setEnginePid(plan.run.runId, pid);
       return session.summary(plan.run.runId);
     }
-    await session.execute(plan);
+    const cancel = () => session.cancel(plan.run.runId);
+    request.signal?.addEventListener('abort', cancel, { once: true });
+    try {
+      if (request.signal?.aborted) queueMicrotask(cancel);
+      await session.execute(plan);
+    } finally {
+      request.signal?.removeEventListener('abort', cancel);
+    }
     return session.summary(plan.run.runId);
   } finally {
     await session.close();

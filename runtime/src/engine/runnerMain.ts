@@ -9,6 +9,8 @@ import type { FromRunner, RunnerConfig, ToRunner } from './runnerProtocol';
 import { TaskRunner } from './taskRunner';
 
 process.setSourceMapsEnabled(true);
+// Ctrl-C in a terminal reaches the whole process group; the engine decides what stops, and how.
+process.on('SIGINT', () => undefined);
 
 const config = JSON.parse(process.env.PIPEWRIGHT_RUNNER_CONFIG ?? '{}') as RunnerConfig;
 

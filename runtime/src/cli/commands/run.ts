@@ -61,7 +61,18 @@ export function registerRunCommand(program: Command, exit: { code: number }): vo
       if (flags.detach) options.detach = true;
       if (flags.step && flags.pipeline) throw new UsageError('--step and --pipeline cannot be combined');
       const write = (line: string) => (flags.json ? process.stderr : process.stdout).write(`${line}\n`);
+      // Ctrl-C cancels the run cleanly (steps stopped, statuses recorded) instead of abandoning it.
+      const interrupt = new AbortController();
+      let interrupted = false;
+      const onSignal = () => {
+        interrupted = true;
+        write('Interrupted: cancelling the run...');
+        interrupt.abort();
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
       const summary = await runPipelineFile({
+        signal: interrupt.signal,
         file,
         pipeline: flags.step ? `${SINGLE_STEP_PREFIX}${flags.step}` : (flags.pipeline ?? config?.pipeline),
         parameters: config?.parameters ?? {},
@@ -69,9 +80,11 @@ export function registerRunCommand(program: Command, exit: { code: number }): vo
         options,
         listener: flags.detach ? undefined : progressPrinter(write, flags.logs !== false),
       });
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
       if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
       else if (flags.detach) process.stdout.write(`${summary.runId}\n`);
-      exit.code = summary.status === 'completed' || summary.status === 'running' ? 0 : 1;
+      exit.code = interrupted ? 130 : summary.status === 'completed' || summary.status === 'running' ? 0 : 1;
     });
 }
 

@@ -212,7 +212,12 @@ class Extractor {
   }
 
   private param(param: ts.ParameterDeclaration, index: number, sourceFile: ts.SourceFile): ParamManifest {
-    const type = this.checker.getTypeAtLocation(param);
+    // step()/pipeline() type their function's parameters as any[], so an unannotated parameter
+    // with a default is contextually any; its default value says more (`lr = 0.1` is a number).
+    const type =
+      !param.type && param.initializer
+        ? this.checker.getBaseTypeOfLiteralType(this.checker.getTypeAtLocation(param.initializer))
+        : this.checker.getTypeAtLocation(param);
     return {
       name: ts.isIdentifier(param.name) ? param.name.text : `arg${index}`,
       annotated: param.type !== undefined,

@@ -9,6 +9,8 @@ export interface SchedulerNode {
   id: string;
   upstream: readonly string[];
   retry?: RetryPolicy;
+  /** Attempts lost to disruptions (dead or unreachable runner) retried without using `retry` (default 2). */
+  maxLostRetries?: number;
 }
 
 export type SchedulerEvent =
@@ -16,6 +18,8 @@ export type SchedulerEvent =
   | { type: 'succeeded'; id: string; cached?: boolean }
   /** The attempt failed; `retryable: false` fails the step at once (e.g. a type mismatch). */
   | { type: 'failed'; id: string; error: string; retryable?: boolean }
+  /** The attempt's runner died or stopped renewing its lease: a disruption, not the step's fault. */
+  | { type: 'lost'; id: string; error: string }
   /** A retry delay elapsed. */
   | { type: 'retryDue'; id: string }
   /** The user cancelled the run. */
@@ -37,6 +41,7 @@ interface NodeState {
   node: SchedulerNode;
   status: StepStatus;
   attempt: number;
+  lost: number;
   /** Running (an attempt executing) as opposed to waiting for a retry. */
   executing: boolean;
   downstream: string[];
@@ -62,7 +67,7 @@ export class Scheduler {
     this.order = nodes.map((node) => node.id);
     for (const node of nodes) {
       const status = initial.get(node.id) ?? 'pending';
-      this.states.set(node.id, { node, status, attempt: 0, executing: false, downstream: [] });
+      this.states.set(node.id, { node, status, attempt: 0, lost: 0, executing: false, downstream: [] });
       this.counts.set(status, this.count(status) + 1);
     }
     for (const node of nodes) {
@@ -96,6 +101,9 @@ export class Scheduler {
       case 'failed':
         this.onFailed(event.id, event.error, event.retryable !== false, actions);
         break;
+      case 'lost':
+        this.onLost(event.id, event.error, actions);
+        break;
       case 'retryDue':
         this.onRetryDue(event.id);
         break;
@@ -126,6 +134,32 @@ export class Scheduler {
     }
     this.setStatus(state, 'failed', actions, error);
     this.afterFailure(id, actions);
+  }
+
+  private onLost(id: string, error: string, actions: SchedulerAction[]): void {
+    const state = this.get(id);
+    if (isTerminalStepStatus(state.status)) return;
+    this.setExecuting(state, false);
+    state.lost += 1;
+    if (state.lost <= (state.node.maxLostRetries ?? 2) && !this.cancelled) {
+      // Straight back in line: a disruption is not the step's fault, so no back-off and no user retry used.
+      this.queue.unshift(id);
+      this.queued.add(id);
+      return;
+    }
+    this.setStatus(state, 'crashed', actions, `${error} (lost ${state.lost} times)`);
+    this.afterFailure(id, actions);
+  }
+
+  /** Resumes a step whose attempt was running when the engine stopped (daemon restart). */
+  adoptRunning(id: string, attempt: number, lost: number): void {
+    const state = this.get(id);
+    this.counts.set(state.status, this.count(state.status) - 1);
+    state.status = 'running';
+    this.counts.set('running', this.count('running') + 1);
+    state.attempt = attempt;
+    state.lost = lost;
+    this.setExecuting(state, true);
   }
 
   private afterFailure(failedId: string, actions: SchedulerAction[]): void {

@@ -4,8 +4,11 @@ export type StepStatus = 'pending' | 'running' | 'completed' | 'cached' | 'faile
 /** Status of a whole run. */
 export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'crashed';
 
-/** How one attempt of a step ended (or `running` while it executes). */
-export type AttemptStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'crashed';
+/**
+ * How one attempt of a step ended (or `running` while it executes). `lost`: its runner died or
+ * stopped renewing its lease; `fenced` is never stored: a late result of a lost attempt is refused.
+ */
+export type AttemptStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'crashed' | 'lost';
 
 /** ZenML's execution modes: what happens to the rest of the DAG when a step fails. */
 export type ExecutionMode = 'failFast' | 'stopOnFailure' | 'continueOnFailure';

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ensureMaterializerKnown } from '../artifacts/materializers';
 import type { SourceLocation } from '../model/location';
 import { userCallSite } from './callSite';
 import { activeCompilation, PipelineCompileError } from './compile';
@@ -77,6 +78,7 @@ export function step(optionsOrFn: StepOptions | StepFunction, maybeFn?: StepFunc
     codeHash: createHash('sha256').update(name).update('\0').update(Function.prototype.toString.call(fn)).digest('hex'),
     location,
   };
+  knowMaterializers(options, location);
   const made = makeStep(definition, {});
   stepRegistry.add(made, sameFunction);
   return made;
@@ -99,13 +101,33 @@ function makeStep(definition: StepDefinition, invocation: InvocationOptions): St
     fn: { value: definition.fn, enumerable: true },
     definition: { value: definition },
     invocation: { value: Object.freeze({ ...invocation }) },
-    with: { value: (options: InvocationOptions) => makeStep(definition, { ...invocation, ...options }) },
+    with: {
+      value: (options: InvocationOptions) => {
+        knowMaterializers(options, userCallSite());
+        return makeStep(definition, { ...invocation, ...options });
+      },
+    },
     configure: {
       value(options: Omit<StepOptions, 'name' | 'outputs'>) {
+        knowMaterializers(options, userCallSite());
         definition.options = { ...definition.options, ...options };
         return callable;
       },
     },
   });
   return callable;
+}
+
+/**
+ * Per-output materializers are registered by name when the step is defined, so every runner
+ * (which evaluates the same module) can load what another runner stored with them.
+ */
+function knowMaterializers(options: Pick<StepOptions, 'materializers'>, location?: SourceLocation): void {
+  for (const [output, materializer] of Object.entries(options.materializers ?? {})) {
+    try {
+      ensureMaterializerKnown(materializer);
+    } catch (error) {
+      throw new PipelineCompileError(`materializer for output "${output}": ${(error as Error).message}`, location);
+    }
+  }
 }

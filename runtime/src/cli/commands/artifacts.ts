@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import * as fs from 'node:fs';
+import { getMaterializer } from '../../artifacts/materializers';
 import { encodeStructured, isPlainJson } from '../../artifacts/structured';
 import { UsageError } from '../errors';
 import { findRunOrFail, openStoreFor } from '../storeAccess';
@@ -33,6 +34,14 @@ export function registerArtifactCommands(program: Command): void {
           fs.copyFileSync(store.artifacts.pathOf(ref.hash), flags.out);
           process.stdout.write(`${flags.out}\n`);
           return;
+        }
+        try {
+          getMaterializer(ref.materializer);
+        } catch {
+          // Custom materializers live in the pipeline's code, which the CLI does not run.
+          throw new UsageError(
+            `output "${output}" of step "${stepId}" was stored by the custom materializer "${ref.materializer}", which only the pipeline's code can load; save its bytes with --out FILE`,
+          );
         }
         const value = store.artifacts.get(ref);
         if (flags.json || typeof value !== 'string') {

@@ -24,7 +24,7 @@ const runtimeBase = {
 };
 
 const contexts = [
-  { ...runtimeBase, entryPoints: { index: 'runtime/src/index.ts', cli: 'runtime/src/cli/main.ts', runner: 'runtime/src/engine/runnerMain.ts' }, outdir: 'runtime/dist' },
+  { ...runtimeBase, entryPoints: { index: 'runtime/src/index.ts', cli: 'runtime/src/cli/main.ts', runner: 'runtime/src/engine/runnerMain.ts', heartbeatWorker: 'runtime/src/engine/heartbeatWorker.ts' }, outdir: 'runtime/dist' },
   { bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], sourcemap: !production, minify: production, entryPoints: { extension: 'client/src/extension.ts' }, outdir: 'dist/client', logLevel: 'warning' },
   { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: !production, minify: production, entryPoints: { server: 'server/src/server.ts' }, outdir: 'dist/server', logLevel: 'warning' },
   { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: production, entryPoints: { main: 'webview/src/main.ts' }, outdir: 'dist/webview', logLevel: 'warning' },

@@ -12,7 +12,7 @@ import { fixture, repoRoot, tempDir, tempProject } from '../support/tempDir';
 
 describe('pipeline.run() from the SDK', () => {
   it('bundles the defining file, runs it and returns the summary', async () => {
-    const { basics } = await import('../fixtures/pipelines/basics');
+    const { basics } = await import('../fixtures/pipelines/basics.js');
     const storeDir = path.join(tempDir(), 'store');
     const summary = await basics.run({ count: 4 }, { storeDir, runName: 'sdk-run' });
     assert.equal(summary.status, 'completed');

@@ -33,6 +33,8 @@ const runConfigSchema = z.strictObject({
   enforceTypeAnnotations: z.boolean().optional(),
   substitutions: z.record(z.string(), z.string()).optional(),
   maxParallel: z.number().int().min(1).optional(),
+  heartbeat: z.strictObject({ interval: z.number().positive().optional(), timeout: z.number().positive().optional() }).optional(),
+  maxLostRetries: z.number().int().min(0).optional(),
   steps: z.record(z.string(), stepOverrideSchema).optional(),
 });
 
@@ -74,5 +76,7 @@ export function runOptionsFromConfig(config: RunConfig): RunOptions {
   if (config.substitutions !== undefined) options.substitutions = config.substitutions;
   if (config.maxParallel !== undefined) options.maxParallel = config.maxParallel;
   if (config.steps !== undefined) options.steps = config.steps;
+  if (config.heartbeat !== undefined) options.heartbeat = config.heartbeat;
+  if (config.maxLostRetries !== undefined) options.maxLostRetries = config.maxLostRetries;
   return options;
 }

@@ -15,6 +15,8 @@ export type EngineEvent =
       error?: string;
       at: number;
     }
+  | { type: 'attempt'; runId: string; invocationId: string; attempt: number; status: 'running' | 'lost' | 'refused'; pid?: number; detail?: string; at: number }
+  | { type: 'heartbeat'; runId: string; invocationId: string; attempt: number; at: number }
   | { type: 'retry'; runId: string; invocationId: string; nextAttempt: number; delayMs: number; error: string; at: number }
   | { type: 'hook'; runId: string; invocationId: string; hook: 'onSuccess' | 'onFailure'; ok: boolean; error?: string; at: number }
   | { type: 'log'; runId: string; invocationId?: string; attempt?: number; stream: 'stdout' | 'stderr'; text: string; at: number };

@@ -1,12 +1,15 @@
 import type { ArtifactRef } from '../artifacts/artifactStore';
 import type { TypeDescriptor } from '../build/typeDescriptor';
-import type { DagNode, InputBinding, PipelineDag, RetryPolicy } from '../model/dag';
+import type { DagNode, HeartbeatSettings, InputBinding, PipelineDag, RetryPolicy } from '../model/dag';
 import type { ExecutionMode, RunStatus, StepStatus } from '../model/status';
 import { upstreamIds } from '../sdk/compile';
 import type { RunStore } from '../store/runStore';
 import { cacheKey } from './cacheKey';
 import type { Clock } from './clock';
 import type { EngineListener } from './events';
+import type { HeartbeatAnswer } from './heartbeatProtocol';
+import { heartbeatTiming } from './heartbeatSettings';
+import { LeaseTable, leaseKey } from './leases';
 import type { RunnerPool } from './runnerPool';
 import type { ResolvedInput, RunIdentity } from './runnerProtocol';
 import { Scheduler, type SchedulerAction } from './scheduler';
@@ -23,6 +26,10 @@ export interface RunPlan {
   overrides: Record<string, { enableCache?: boolean; retry?: RetryPolicy }>;
   /** Declared parameter types per step name, for checking values that cross between steps. */
   inputTypes: Record<string, Record<string, TypeDescriptor>>;
+  /** Run-level heartbeat settings (steps and pipelines may override). */
+  heartbeat?: HeartbeatSettings;
+  /** Disruptions (lost attempts) retried per step before it is `crashed` (default 2). */
+  maxLostRetries?: number;
 }
 
 export interface ExecutorDeps {
@@ -31,6 +38,8 @@ export interface ExecutorDeps {
   clock: Clock;
   runtimeVersion: string;
   listener?: EngineListener;
+  /** Where runners renew leases (the session's lease server or the daemon). */
+  leaseEndpoint: { url: string; token: string };
 }
 
 /**
@@ -46,6 +55,9 @@ export class RunExecutor {
   private readonly scheduler: Scheduler;
   private readonly hooks: Promise<void>[] = [];
   private readonly timers = new Set<() => void>();
+  private readonly leases = new LeaseTable();
+  private readonly fenced = new Set<string>();
+  private stopMonitor?: () => void;
   private finish?: (status: RunStatus) => void;
 
   constructor(
@@ -54,7 +66,12 @@ export class RunExecutor {
   ) {
     for (const node of plan.dag.nodes) this.nodes.set(node.id, node);
     this.scheduler = new Scheduler(
-      plan.dag.nodes.map((node) => ({ id: node.id, upstream: upstreamIds(node), retry: plan.overrides[node.id]?.retry ?? node.options.retry })),
+      plan.dag.nodes.map((node) => ({
+        id: node.id,
+        upstream: upstreamIds(node),
+        retry: plan.overrides[node.id]?.retry ?? node.options.retry,
+        maxLostRetries: plan.maxLostRetries,
+      })),
       { mode: plan.executionMode, maxParallel: plan.maxParallel },
     );
   }
@@ -70,6 +87,29 @@ export class RunExecutor {
     this.apply(this.scheduler.handle({ type: 'cancel' }));
   }
 
+  /** A runner renews the lease of attempt `attempt` of `id`; a stale epoch is refused. */
+  heartbeat(id: string, attempt: number): { status: 200; body: HeartbeatAnswer } | { status: 409; body: { stop: true; reason: string } } {
+    const now = this.deps.clock.now();
+    const renewed = this.leases.renew(leaseKey(this.plan.run.runId, id), attempt, now);
+    if (!renewed.ok) {
+      this.deps.store.recordRefusal(this.plan.run.runId, id, attempt, `heartbeat refused: ${renewed.reason}`, now);
+      return { status: 409, body: { stop: true, reason: renewed.reason } };
+    }
+    this.deps.store.recordHeartbeat(this.plan.run.runId, id, attempt, now);
+    this.deps.listener?.({ type: 'heartbeat', runId: this.plan.run.runId, invocationId: id, attempt, at: now });
+    return { status: 200, body: { ok: true, stop: renewed.stop } };
+  }
+
+  /** Whether this attempt was lost and replaced: its output is refused like its results. */
+  isFenced(id: string, attempt: number): boolean {
+    return this.fenced.has(`${id}\u0000${attempt}`);
+  }
+
+  /** Leases held right now (for checks that nothing leaks). */
+  get leasesHeld(): number {
+    return this.leases.size;
+  }
+
   private apply(actions: SchedulerAction[]): void {
     for (const action of actions) {
       switch (action.type) {
@@ -80,7 +120,10 @@ export class RunExecutor {
           this.emitRetry(action.id, action.nextAttempt, action.delayMs);
           break;
         case 'stop':
+          this.leases.requestStop(leaseKey(this.plan.run.runId, action.id));
           this.deps.pool.stop({ runId: this.plan.run.runId, invocationId: action.id });
+          this.leases.release(leaseKey(this.plan.run.runId, action.id));
+          this.deps.store.endAttempt(this.plan.run.runId, action.id, this.attempts.get(action.id) ?? 1, 'cancelled', this.deps.clock.now(), 'the step was stopped');
           break;
         case 'status':
           this.onStatus(action.id, action.status, action.error);
@@ -95,14 +138,14 @@ export class RunExecutor {
   private startAttempt(id: string, attempt: number): void {
     const node = this.nodes.get(id) as DagNode;
     const inputs = this.resolveInputs(node);
-    const key = cacheKey(node, inputs, this.deps.runtimeVersion);
+    const stepCacheKey = cacheKey(node, inputs, this.deps.runtimeVersion);
     const now = this.deps.clock.now();
     if (!this.startedAt.has(id)) this.startedAt.set(id, now);
     this.attempts.set(id, attempt);
     if (attempt === 1 && this.cacheEnabled(node)) {
-      const hit = this.deps.store.lookupCache(key);
+      const hit = this.deps.store.lookupCache(stepCacheKey);
       if (hit) {
-        this.deps.store.commitOutputs(this.plan.run.runId, id, hit, now, { cacheKey: key, cached: true, stepName: node.step, cacheable: true });
+        this.deps.store.commitOutputs(this.plan.run.runId, id, hit, now, { cacheKey: stepCacheKey, cached: true, stepName: node.step, cacheable: true });
         this.outputs.set(id, hit);
         // Deferred so the scheduler finishes the current batch of actions first.
         queueMicrotask(() => this.apply(this.scheduler.handle({ type: 'succeeded', id, cached: true })));
@@ -110,19 +153,45 @@ export class RunExecutor {
       }
     }
     this.deps.store.startAttempt(this.plan.run.runId, id, attempt, now, null);
-    const task = { run: this.plan.run, invocationId: id, stepName: node.step, attempt, inputs, inputTypes: this.plan.inputTypes[node.step] ?? {} };
+    const timing = heartbeatTiming(node.options.heartbeat, this.plan.heartbeat);
+    const key = leaseKey(this.plan.run.runId, id);
+    this.leases.grant(key, attempt, now, timing.startTimeoutMs, timing.timeoutMs);
+    this.ensureMonitor(timing.intervalMs);
+    const task = {
+      run: this.plan.run,
+      invocationId: id,
+      stepName: node.step,
+      attempt,
+      inputs,
+      inputTypes: this.plan.inputTypes[node.step] ?? {},
+      lease: { ...this.deps.leaseEndpoint, intervalMs: timing.intervalMs, timeoutMs: timing.timeoutMs },
+    };
+    const onStart = (pid: number) => {
+      this.deps.store.setAttemptRunner(this.plan.run.runId, id, attempt, pid);
+      this.deps.listener?.({ type: 'attempt', runId: this.plan.run.runId, invocationId: id, attempt, status: 'running', pid, at: this.deps.clock.now() });
+    };
     void this.deps.pool
-      .execute(task, () => undefined)
+      .execute(task, onStart)
       .then((outcome) => {
         const at = this.deps.clock.now();
+        if (!this.leases.isCurrent(key, attempt)) {
+          // Fencing: this attempt was lost (or stopped) and replaced; its word no longer counts.
+          this.deps.store.recordRefusal(this.plan.run.runId, id, attempt, outcome.ok ? 'result refused: attempt no longer current' : `failure refused: ${outcome.error.message}`, at);
+          return;
+        }
+        this.leases.release(key, attempt);
         if (this.scheduler.status(id) !== 'running') {
           this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'cancelled', at, 'the step was stopped');
+          return;
+        }
+        if (!outcome.ok && outcome.error.lost) {
+          this.markLost(id, attempt, outcome.error.message);
           return;
         }
         if (outcome.ok) {
           this.deps.store.commitOutputs(this.plan.run.runId, id, outcome.outputs, at, {
             attempt,
-            cacheKey: key,
+            cacheKey: stepCacheKey,
             cached: false,
             stepName: node.step,
             cacheable: this.cacheEnabled(node),
@@ -135,9 +204,41 @@ export class RunExecutor {
         }
       })
       .catch((error: Error) => {
+        if (!this.leases.isCurrent(key, attempt)) return;
+        this.leases.release(key, attempt);
         this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'failed', this.deps.clock.now(), error.message);
         this.apply(this.scheduler.handle({ type: 'failed', id, error: error.message, retryable: true }));
       });
+  }
+
+  /** Records a lost attempt, frees what it held and lets the scheduler retry it. */
+  private markLost(id: string, attempt: number, reason: string): void {
+    const at = this.deps.clock.now();
+    this.leases.release(leaseKey(this.plan.run.runId, id), attempt);
+    this.fenced.add(`${id}\u0000${attempt}`);
+    this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'lost', at, reason);
+    this.deps.listener?.({ type: 'attempt', runId: this.plan.run.runId, invocationId: id, attempt, status: 'lost', detail: reason, at });
+    this.apply(this.scheduler.handle({ type: 'lost', id, error: reason }));
+  }
+
+  /** Checks leases often enough to notice an expiry well within a second. */
+  private ensureMonitor(intervalMs: number): void {
+    if (this.stopMonitor) return;
+    const tick = Math.max(20, Math.min(250, intervalMs / 2));
+    const loop = () => {
+      this.stopMonitor = this.deps.clock.setTimer(tick, () => {
+        const now = this.deps.clock.now();
+        for (const lease of this.leases.expired(now)) {
+          const id = lease.key.slice(this.plan.run.runId.length + 1);
+          const late = lease.lastBeatAt === undefined ? 'no first heartbeat' : `no heartbeat for ${now - lease.lastBeatAt} ms`;
+          // The runner may still be alive (stopped, partitioned): take it out of service, never reuse it.
+          this.deps.pool.abandon({ runId: this.plan.run.runId, invocationId: id, attempt: lease.epoch });
+          this.markLost(id, lease.epoch, `lease expired: ${late}`);
+        }
+        if (this.stopMonitor) loop();
+      });
+    };
+    loop();
   }
 
   private emitRetry(id: string, nextAttempt: number, delayMs: number): void {
@@ -185,6 +286,9 @@ export class RunExecutor {
   }
 
   private async finishRun(status: RunStatus): Promise<void> {
+    const stopMonitor = this.stopMonitor;
+    this.stopMonitor = undefined;
+    stopMonitor?.();
     await Promise.all(this.hooks);
     for (const cancel of this.timers) cancel();
     const at = this.deps.clock.now();

@@ -26,6 +26,8 @@ export interface RunFileRequest {
   clock?: Clock;
   /** Aborting cancels the run: running steps are stopped, the rest marked cancelled. */
   signal?: AbortSignal;
+  /** Rewrites the heartbeat URL runners get (fault-injection tests). */
+  heartbeatUrl?: (url: string) => string;
 }
 
 /** Picks the pipeline to run: the named one, or the only one the file defines. */
@@ -54,7 +56,7 @@ export async function runPipelineFile(request: RunFileRequest): Promise<RunSumma
   const manifest = manifestFor(file, bundle, storeDir);
   const pipeline = choosePipeline(manifest, request.file, request.pipeline);
   const parameters = { ...(request.parameters ?? {}), ...convertTextParameters(manifest, pipeline, request.textParameters ?? {}) };
-  const session = new EngineSession({ storeDir, bundle, sourceFile: file, manifest, clock: request.clock, listener: request.listener });
+  const session = new EngineSession({ storeDir, bundle, sourceFile: file, manifest, clock: request.clock, listener: request.listener, heartbeatUrl: request.heartbeatUrl });
   try {
     const plan = await session.prepare({ pipeline, parameters, options });
     if (options.detach) {

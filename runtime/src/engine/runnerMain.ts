@@ -2,11 +2,13 @@
  * Runner process entry: evaluates the pipeline bundle once, then executes tasks (compile,
  * step attempts, hooks) sent by the engine over IPC, one at a time.
  */
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import * as sdk from '../index';
 import { ArtifactStore } from '../artifacts/artifactStore';
 import { loadBundle } from './loadBundle';
 import type { FromRunner, RunnerConfig, ToRunner } from './runnerProtocol';
-import { TaskRunner } from './taskRunner';
+import { TaskRunner, type LeaseGuard } from './taskRunner';
 
 process.setSourceMapsEnabled(true);
 // Ctrl-C in a terminal reaches the whole process group; the engine decides what stops, and how.
@@ -30,10 +32,25 @@ for (const stream of ['stdout', 'stderr'] as const) {
   }) as typeof target.write;
 }
 
+// Heartbeats come from a worker thread so a step that blocks the event loop still renews its lease.
+const lastOkAt = new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT);
+const heartbeat = new Worker(path.join(__dirname, 'heartbeatWorker.js'), { workerData: { shared: lastOkAt } });
+heartbeat.unref();
+const lastOk = new Float64Array(lastOkAt);
+const lease: LeaseGuard = {
+  start: (command) => {
+    // The grant itself counts as a renewal: the worker picks the command up asynchronously.
+    lastOk[0] = Date.now();
+    heartbeat.postMessage(command);
+  },
+  stop: () => heartbeat.postMessage({ type: 'stop' }),
+  isFresh: (timeoutMs) => Date.now() - lastOk[0] <= timeoutMs,
+};
+
 let tasks: TaskRunner;
 try {
   loadBundle(config.bundlePath, sdk);
-  tasks = new TaskRunner(new ArtifactStore(config.artifactsDir), send);
+  tasks = new TaskRunner(new ArtifactStore(config.artifactsDir), send, lease);
   send({ type: 'ready' });
 } catch (error) {
   const err = error as Error & { location?: { file: string; line: number; column: number } };

@@ -42,6 +42,7 @@ class Runner {
   readonly ready: Promise<void>;
   pending?: Pending;
   exited = false;
+  abandoned = false;
   private requestId = 0;
 
   constructor(
@@ -102,7 +103,7 @@ class Runner {
     pending?.settle({
       type: 'taskFailed',
       requestId: 0,
-      error: { message: `runner process ${this.child.pid} exited (${signal ?? `code ${code}`}) during the task`, retryable: true },
+      error: { message: `runner process ${this.child.pid} exited (${signal ?? `code ${code}`}) during the task`, retryable: true, lost: true },
     });
     this.pool.forget(this);
   }
@@ -158,6 +159,23 @@ export class RunnerPool {
     }
   }
 
+  /**
+   * Takes the runner executing this attempt out of service without killing it: its lease was
+   * lost, so whatever it still does is fenced, and it must not be handed new work.
+   */
+  abandon(owner: TaskOwner): number | undefined {
+    for (const runner of this.all) {
+      const current = runner.pending?.owner;
+      if (current && current.runId === owner.runId && current.invocationId === owner.invocationId && current.attempt === owner.attempt) {
+        runner.abandoned = true;
+        const index = this.idle.indexOf(runner);
+        if (index >= 0) this.idle.splice(index, 1);
+        return runner.child.pid;
+      }
+    }
+    return undefined;
+  }
+
   /** Runner processes alive now. */
   get size(): number {
     return this.all.size;
@@ -183,7 +201,7 @@ export class RunnerPool {
     try {
       return await use(runner);
     } finally {
-      if (!runner.exited && !this.closed) this.idle.push(runner);
+      if (!runner.exited && !runner.abandoned && !this.closed) this.idle.push(runner);
     }
   }
 

@@ -6,6 +6,7 @@ import type { ArtifactRef } from '../artifacts/artifactStore';
 import type { TypeDescriptor } from '../build/typeDescriptor';
 import type { PipelineDag } from '../model/dag';
 import type { SourceLocation } from '../model/location';
+import type { LeaseGrant } from './heartbeatProtocol';
 
 /** Where a runner finds the pipeline's code and the run's data. */
 export interface RunnerConfig {
@@ -35,6 +36,8 @@ export interface ExecuteTask {
   inputs: Record<string, ResolvedInput>;
   /** Declared parameter types, checked against the values before the function runs. */
   inputTypes: Record<string, TypeDescriptor>;
+  /** Where to renew the attempt's lease; the attempt number is its epoch. */
+  lease?: LeaseGrant;
 }
 
 export interface HookTask {
@@ -65,6 +68,8 @@ export interface TaskError {
   stack?: string;
   /** False when another attempt cannot help (bad input types, missing outputs). */
   retryable: boolean;
+  /** True when the runner itself went away (a disruption, not the step's failure). */
+  lost?: boolean;
   location?: SourceLocation;
 }
 
@@ -73,8 +78,8 @@ export type FromRunner =
   | { type: 'ready' }
   | { type: 'loadFailed'; error: TaskError }
   | { type: 'compiled'; requestId: number; dag: PipelineDag }
-  | { type: 'executed'; requestId: number; outputs: Record<string, ArtifactRef> }
+  | { type: 'executed'; requestId: number; attempt?: number; outputs: Record<string, ArtifactRef> }
   | { type: 'hookDone'; requestId: number; source: string }
-  | { type: 'taskFailed'; requestId: number; error: TaskError }
+  | { type: 'taskFailed'; requestId: number; attempt?: number; error: TaskError }
   | { type: 'log'; stream: 'stdout' | 'stderr'; text: string }
   | { type: 'childRun'; requestId: number; parentRunId: string; parentInvocation: string; pipeline: string; parameters: Record<string, unknown> };

@@ -15,6 +15,7 @@ import { RunNameTakenError, RunStore } from '../store/runStore';
 import { systemClock, type Clock } from './clock';
 import type { EngineListener } from './events';
 import { RunExecutor, type RunPlan } from './executor';
+import { LeaseServer } from './leaseServer';
 import { DEFAULT_RUN_NAME, expandRunName } from './runName';
 import { RunnerPool, type ChildRunRequest } from './runnerPool';
 import type { ChildRunOutcome } from './runnerProtocol';
@@ -43,6 +44,8 @@ export interface SessionOptions {
   manifest?: ModuleManifest;
   clock?: Clock;
   listener?: EngineListener;
+  /** Rewrites the heartbeat URL runners are given (tests put a fault-injecting proxy there). */
+  heartbeatUrl?: (url: string) => string;
 }
 
 export interface RunRequest {
@@ -67,6 +70,7 @@ export class EngineSession {
   readonly pool: RunnerPool;
   private readonly clock: Clock;
   private readonly executors = new Map<string, RunExecutor>();
+  private leaseServer?: Promise<LeaseServer>;
 
   constructor(private readonly options: SessionOptions) {
     this.store = RunStore.open(options.storeDir);
@@ -81,6 +85,9 @@ export class EngineSession {
             return;
           }
           const at = this.clock.now();
+          const executor = this.executors.get(owner.runId);
+          // Output of a fenced attempt is refused like its heartbeats and results.
+          if (executor?.isFenced(owner.invocationId, owner.attempt)) return;
           this.store.appendLog(owner.runId, owner.invocationId, owner.attempt, stream, text, at);
           this.options.listener?.({ type: 'log', runId: owner.runId, invocationId: owner.invocationId, attempt: owner.attempt, stream, text, at });
         },
@@ -140,7 +147,12 @@ export class EngineSession {
   }
 
   async execute(plan: RunPlan): Promise<RunStatus> {
-    const executor = new RunExecutor({ store: this.store, pool: this.pool, clock: this.clock, runtimeVersion, listener: this.options.listener }, plan);
+    const leases = await this.leases();
+    const url = this.options.heartbeatUrl ? this.options.heartbeatUrl(leases.url) : leases.url;
+    const executor = new RunExecutor(
+      { store: this.store, pool: this.pool, clock: this.clock, runtimeVersion, listener: this.options.listener, leaseEndpoint: { url, token: leases.token } },
+      plan,
+    );
     this.executors.set(plan.run.runId, executor);
     try {
       return await executor.run();
@@ -161,7 +173,24 @@ export class EngineSession {
 
   async close(): Promise<void> {
     await this.pool.close();
+    if (this.leaseServer) await (await this.leaseServer).close();
     this.store.close();
+  }
+
+  /** Leases held by runs in progress (zero once every run has ended). */
+  leasesHeld(): number {
+    let held = 0;
+    for (const executor of this.executors.values()) held += executor.leasesHeld;
+    return held;
+  }
+
+  private leases(): Promise<LeaseServer> {
+    this.leaseServer ??= LeaseServer.start((request) => {
+      const executor = this.executors.get(request.runId);
+      if (!executor) return { status: 409, body: { stop: true, reason: `run ${request.runId} is not executing here` } };
+      return executor.heartbeat(request.invocationId, request.attempt);
+    });
+    return this.leaseServer;
   }
 
   private async childRun(request: ChildRunRequest): Promise<ChildRunOutcome> {
@@ -228,7 +257,17 @@ function planFor(
       retry: override.retry ? { maxRetries: override.retry.maxRetries, delay: override.retry.delay ?? 0, backoff: override.retry.backoff ?? 1 } : undefined,
     };
   }
-  return { run, dag, executionMode: options.executionMode, maxParallel: options.maxParallel, enableCache: options.enableCache, overrides, inputTypes };
+  return {
+    run,
+    dag,
+    executionMode: options.executionMode,
+    maxParallel: options.maxParallel,
+    enableCache: options.enableCache,
+    overrides,
+    inputTypes,
+    heartbeat: options.heartbeat,
+    maxLostRetries: options.maxLostRetries,
+  };
 }
 
 /** Applies `steps.<id>.parameters` from the run options to the compiled DAG's literal inputs. */

@@ -7,10 +7,18 @@ import { withStepContext, type ChildRunResult, type StepContext } from '../sdk/c
 import { pipelineRegistry, stepRegistry } from '../sdk/registry';
 import type { PipelineDefinition } from '../sdk/pipeline';
 import type { Step } from '../sdk/step';
+import type { HeartbeatCommand } from './heartbeatProtocol';
 import type { ChildRunOutcome, ExecuteTask, FromRunner, HookTask, ResolvedInput, RunIdentity, TaskError, ToRunner } from './runnerProtocol';
 
 /** Prefix of the pseudo-pipeline that wraps a single-step run. */
 export const SINGLE_STEP_PREFIX = 'step:';
+
+/** The runner's side of its lease: the heartbeat worker and how fresh the last renewal is. */
+export interface LeaseGuard {
+  start(command: HeartbeatCommand & { type: 'start' }): void;
+  stop(): void;
+  isFresh(timeoutMs: number): boolean;
+}
 
 /** A task failure that another attempt cannot fix. */
 class PermanentError extends Error {}
@@ -24,6 +32,7 @@ export class TaskRunner {
   constructor(
     private readonly artifacts: ArtifactStore,
     private readonly send: (message: FromRunner) => void,
+    private readonly lease?: LeaseGuard,
   ) {}
 
   async handle(message: ToRunner): Promise<void> {
@@ -36,14 +45,23 @@ export class TaskRunner {
           this.send({ type: 'taskFailed', requestId: message.requestId, error: toTaskError(error, false) });
         }
         return;
-      case 'execute':
+      case 'execute': {
+        const grant = message.task.lease;
+        if (grant) this.lease?.start({ type: 'start', runId: message.task.run.runId, invocationId: message.task.invocationId, attempt: message.task.attempt, ...grant });
+        let reply: FromRunner;
         try {
           const outputs = await this.execute(message.task);
-          this.send({ type: 'executed', requestId: message.requestId, outputs });
+          reply = { type: 'executed', requestId: message.requestId, attempt: message.task.attempt, outputs };
         } catch (error) {
-          this.send({ type: 'taskFailed', requestId: message.requestId, error: toTaskError(error, !(error instanceof PermanentError)) });
+          reply = { type: 'taskFailed', requestId: message.requestId, attempt: message.task.attempt, error: toTaskError(error, !(error instanceof PermanentError)) };
         }
+        // A runner that could not renew its lease for the timeout has been replaced: it stops
+        // here and publishes nothing (the engine would refuse it anyway).
+        if (grant && !this.lease?.isFresh(grant.timeoutMs)) process.kill(process.pid, 'SIGKILL');
+        this.lease?.stop();
+        this.send(reply);
         return;
+      }
       case 'hook':
         try {
           const source = await this.runHook(message.task);

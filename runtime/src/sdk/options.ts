@@ -77,6 +77,10 @@ export interface RunOptions {
   detach?: boolean;
   /** Most steps executing at once (default: number of CPUs, at least 2). */
   maxParallel?: number;
+  /** Heartbeat defaults for this run's steps, in seconds (steps and pipelines may override). */
+  heartbeat?: HeartbeatSettings;
+  /** Lost attempts (dead or unreachable runner) retried per step before it is `crashed` (default 2). */
+  maxLostRetries?: number;
 }
 
 export interface StepOverride {

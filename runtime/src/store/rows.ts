@@ -60,6 +60,7 @@ export interface AttemptRow {
   error: string | null;
   started_at: number;
   ended_at: number | null;
+  heartbeat_at: number | null;
 }
 
 export interface TransitionRow {

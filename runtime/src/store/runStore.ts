@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ArtifactStore, type ArtifactRef } from '../artifacts/artifactStore';
 import type { AttemptStatus, RunStatus, StepStatus } from '../model/status';
-import { SCHEMA_SQL, SCHEMA_VERSION } from './schema';
+import { MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './schema';
 import type { AttemptRow, HookCallRow, LogRow, NewRun, RunRow, StepRow, TransitionRow } from './rows';
 
 /** Raised when a run name is already used by another run of the same pipeline. */
@@ -37,6 +37,9 @@ export class RunStore {
     const version = this.db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) {
       throw new Error(`the store at ${dir} was written by a newer pipewright (schema ${version}, this one knows ${SCHEMA_VERSION})`);
+    }
+    if (version > 0 && version < SCHEMA_VERSION) {
+      for (let from = version; from < SCHEMA_VERSION; from++) this.db.exec(MIGRATIONS[from]);
     }
     this.db.exec(SCHEMA_SQL);
     this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
@@ -166,6 +169,19 @@ export class RunStore {
       this.stmt('UPDATE steps SET attempts = ? WHERE run_id = ? AND id = ?').run(attempt, runId, stepId);
       this.addTransition(runId, stepId, attempt, 'running', null, at);
     });
+  }
+
+  setAttemptRunner(runId: string, stepId: string, attempt: number, pid: number): void {
+    this.stmt('UPDATE attempts SET runner_pid = ? WHERE run_id = ? AND step_id = ? AND attempt = ?').run(pid, runId, stepId, attempt);
+  }
+
+  recordHeartbeat(runId: string, stepId: string, attempt: number, at: number): void {
+    this.stmt('UPDATE attempts SET heartbeat_at = ? WHERE run_id = ? AND step_id = ? AND attempt = ?').run(at, runId, stepId, attempt);
+  }
+
+  /** Notes a message from an attempt that is no longer current, which was refused. */
+  recordRefusal(runId: string, stepId: string, attempt: number, what: string, at: number): void {
+    this.addTransition(runId, stepId, attempt, 'refused', what, at);
   }
 
   endAttempt(runId: string, stepId: string, attempt: number, status: AttemptStatus, at: number, error?: string): void {

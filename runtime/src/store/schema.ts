@@ -1,5 +1,10 @@
 /** The embedded store's schema. Bump SCHEMA_VERSION and add a migration when it changes. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
+
+/** Statements that bring a store of the key's version to the next one. */
+export const MIGRATIONS: Record<number, string> = {
+  1: 'ALTER TABLE attempts ADD COLUMN heartbeat_at INTEGER;',
+};
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS pipelines (
@@ -51,6 +56,7 @@ CREATE TABLE IF NOT EXISTS attempts (
   error TEXT,
   started_at INTEGER NOT NULL,
   ended_at INTEGER,
+  heartbeat_at INTEGER,
   PRIMARY KEY (run_id, step_id, attempt)
 );
 CREATE TABLE IF NOT EXISTS transitions (

@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import type { EngineEvent } from '../../runtime/src/engine/events';
+import { loadArtifact } from '../../runtime/src/engine/publicApi';
+import { runPipelineFile } from '../../runtime/src/engine/runPipelineFile';
+import { RunStore } from '../../runtime/src/store/runStore';
+import { DropProxy } from '../support/dropProxy';
+import { fixture, tempDir } from '../support/tempDir';
+import { isAlive, readPid, waitFor } from '../support/waitFor';
+
+const file = fixture('pipelines', 'faults.ts');
+
+function start(dir: string, extra: { heartbeatUrl?: (url: string) => string } = {}) {
+  const events: EngineEvent[] = [];
+  const storeDir = path.join(dir, 'store');
+  const run = runPipelineFile({ file, pipeline: 'faults', parameters: { dir }, options: { storeDir, enableCache: false }, listener: (e) => events.push(e), ...extra });
+  return { events, storeDir, run };
+}
+
+/** After every scenario: nothing left running, no lease held, every attempt accounted for. */
+function assertClean(storeDir: string, runId: string): { attempts: { step_id: string; attempt: number; status: string }[]; outputs: number } {
+  const store = RunStore.open(storeDir);
+  try {
+    const attempts = store.getAttempts(runId);
+    assert.deepEqual(attempts.filter((a) => a.status === 'running'), [], 'no attempt still running');
+    assert.deepEqual(store.getSteps(runId).filter((s) => s.status === 'running' || s.status === 'pending'), [], 'no step left running');
+    const outputs = store.getOutputs(runId, 'victim');
+    return { attempts, outputs: Object.keys(outputs).length };
+  } finally {
+    store.close();
+  }
+}
+
+describe('fault injection with real runner processes and signals', () => {
+  it('kill -9 of a runner mid-step: detected at once, retried without using retries, one commit', async () => {
+    const dir = tempDir();
+    const { events, storeDir, run } = start(dir);
+    const pid = await waitFor('attempt 1 to start', () => readPid(path.join(dir, 'attempt-1.pid')));
+    const killedAt = Date.now();
+    process.kill(pid, 'SIGKILL');
+    await waitFor('attempt 2 to start', () => readPid(path.join(dir, 'attempt-2.pid')));
+    const lost = events.find((e) => e.type === 'attempt' && e.status === 'lost');
+    assert.ok(lost && lost.type === 'attempt');
+    assert.ok(lost.at - killedAt < 1000, `detected ${lost.at - killedAt} ms after the kill`);
+    fs.writeFileSync(path.join(dir, 'release-2'), '');
+    const summary = await run;
+    assert.equal(summary.status, 'completed');
+    const { attempts, outputs } = assertClean(storeDir, summary.runId);
+    assert.deepEqual(attempts.filter((a) => a.step_id === 'victim').map((a) => a.status), ['lost', 'completed']);
+    assert.equal(outputs, 1);
+    assert.equal(fs.readFileSync(path.join(dir, 'finished'), 'utf8'), 'attempt 2\n');
+  });
+
+  it('SIGSTOP past the timeout, then SIGCONT: the old attempt is fenced, never commits, and exits', async () => {
+    const dir = tempDir();
+    const { events, storeDir, run } = start(dir);
+    const pid = await waitFor('attempt 1 to start', () => readPid(path.join(dir, 'attempt-1.pid')));
+    await waitFor('a first heartbeat', () => events.some((e) => e.type === 'heartbeat'));
+    process.kill(pid, 'SIGSTOP');
+    try {
+      await waitFor('attempt 2 to start', () => readPid(path.join(dir, 'attempt-2.pid')));
+      const lost = events.find((e) => e.type === 'attempt' && e.status === 'lost');
+      const lastBeat = events.filter((e) => e.type === 'heartbeat' && e.attempt === 1).at(-1);
+      assert.ok(lost && lastBeat);
+      // Lease timeout is 0.5 s: detection within timeout + 1 s of the last renewal.
+      assert.ok(lost.at - lastBeat.at < 500 + 1000, `lost ${lost.at - lastBeat.at} ms after the last heartbeat`);
+      fs.writeFileSync(path.join(dir, 'release-1'), '');
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    await waitFor('the stale runner to exit by itself', () => !isAlive(pid));
+    // Whatever the resumed step code did, nothing of attempt 1 was committed.
+    const before = RunStore.open(storeDir);
+    try {
+      const runId = before.listRuns()[0].id;
+      assert.deepEqual(before.getOutputs(runId, 'victim'), {});
+      assert.equal(before.getSteps(runId).find((s) => s.id === 'victim')?.status, 'running');
+    } finally {
+      before.close();
+    }
+    fs.writeFileSync(path.join(dir, 'release-2'), '');
+    const summary = await run;
+    assert.equal(summary.status, 'completed');
+    const { attempts, outputs } = assertClean(storeDir, summary.runId);
+    assert.deepEqual(attempts.filter((a) => a.step_id === 'victim').map((a) => a.status), ['lost', 'completed']);
+    assert.equal(outputs, 1);
+    assert.equal(loadArtifact({ run: summary.runId, step: 'victim', storeDir }), 'done by attempt 2');
+  });
+
+  it('a step that blocks the event loop longer than the timeout is not declared lost', async () => {
+    const dir = tempDir();
+    const storeDir = path.join(dir, 'store');
+    const summary = await runPipelineFile({ file, pipeline: 'busyLoop', parameters: { ms: 1500 }, options: { storeDir, enableCache: false } });
+    assert.equal(summary.status, 'completed');
+    const { attempts } = assertClean(storeDir, summary.runId);
+    assert.deepEqual(attempts.map((a) => a.status), ['completed']);
+  });
+
+  it('heartbeats dropped by a loopback proxy: the runner stops itself, the server retries', async () => {
+    const dir = tempDir();
+    const proxy = new DropProxy();
+    await proxy.listen();
+    try {
+      const { events, storeDir, run } = start(dir, { heartbeatUrl: (url) => proxy.rewrite(url) });
+      const pid = await waitFor('attempt 1 to start', () => readPid(path.join(dir, 'attempt-1.pid')));
+      await waitFor('a first heartbeat', () => events.some((e) => e.type === 'heartbeat'));
+      proxy.dropping = true;
+      await waitFor('the server to declare attempt 1 lost', () => events.some((e) => e.type === 'attempt' && e.status === 'lost'));
+      await waitFor('the cut-off runner to stop itself', () => !isAlive(pid));
+      proxy.dropping = false;
+      await waitFor('attempt 2 to start', () => readPid(path.join(dir, 'attempt-2.pid')));
+      fs.writeFileSync(path.join(dir, 'release-2'), '');
+      const summary = await run;
+      assert.equal(summary.status, 'completed');
+      const { attempts, outputs } = assertClean(storeDir, summary.runId);
+      assert.deepEqual(attempts.filter((a) => a.step_id === 'victim').map((a) => a.status), ['lost', 'completed']);
+      assert.equal(outputs, 1);
+    } finally {
+      await proxy.close();
+    }
+  });
+});

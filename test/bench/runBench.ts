@@ -1,8 +1,12 @@
 /** `npm run bench`: every benchmark, each figure beside a baseline measured in the same run. */
 import { engineBench, type BenchLine } from './engineBench';
+import { heartbeatBench } from './heartbeatBench';
 
 async function main(): Promise<void> {
-  const sections: [string, () => Promise<BenchLine[]>][] = [['runtime engine', engineBench]];
+  const sections: [string, () => Promise<BenchLine[]>][] = [
+    ['runtime engine', engineBench],
+    ['orchestrator heartbeats', heartbeatBench],
+  ];
   for (const [title, bench] of sections) {
     process.stdout.write(`\n${title}\n`);
     for (const line of await bench()) {

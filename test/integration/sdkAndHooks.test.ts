@@ -6,13 +6,14 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { loadArtifact } from '../../runtime/src/engine/publicApi';
+import type { Pipeline } from '../../runtime/src/sdk/pipeline';
 import { runPipelineFile } from '../../runtime/src/engine/runPipelineFile';
 import { cli, lastJson } from '../support/cli';
 import { fixture, repoRoot, tempDir, tempProject } from '../support/tempDir';
 
 describe('pipeline.run() from the SDK', () => {
   it('bundles the defining file, runs it and returns the summary', async () => {
-    const { basics } = await import('../fixtures/pipelines/basics.js');
+    const { basics } = (await import(fixture('pipelines', 'basics.ts'))) as { basics: Pipeline };
     const storeDir = path.join(tempDir(), 'store');
     const summary = await basics.run({ count: 4 }, { storeDir, runName: 'sdk-run' });
     assert.equal(summary.status, 'completed');

@@ -8,6 +8,7 @@ import { cacheKey } from './cacheKey';
 import type { Clock } from './clock';
 import type { EngineListener } from './events';
 import type { HeartbeatAnswer } from './heartbeatProtocol';
+import { HeartbeatRecorder } from './heartbeatRecorder';
 import { heartbeatTiming } from './heartbeatSettings';
 import { LeaseTable, leaseKey } from './leases';
 import type { RunnerPool } from './runnerPool';
@@ -57,6 +58,7 @@ export class RunExecutor {
   private readonly timers = new Set<() => void>();
   private readonly leases = new LeaseTable();
   private readonly fenced = new Set<string>();
+  private readonly beats: HeartbeatRecorder;
   private stopMonitor?: () => void;
   private finish?: (status: RunStatus) => void;
 
@@ -65,6 +67,7 @@ export class RunExecutor {
     private readonly plan: RunPlan,
   ) {
     for (const node of plan.dag.nodes) this.nodes.set(node.id, node);
+    this.beats = new HeartbeatRecorder(deps.store);
     this.scheduler = new Scheduler(
       plan.dag.nodes.map((node) => ({
         id: node.id,
@@ -95,7 +98,7 @@ export class RunExecutor {
       this.deps.store.recordRefusal(this.plan.run.runId, id, attempt, `heartbeat refused: ${renewed.reason}`, now);
       return { status: 409, body: { stop: true, reason: renewed.reason } };
     }
-    this.deps.store.recordHeartbeat(this.plan.run.runId, id, attempt, now);
+    this.beats.note(this.plan.run.runId, id, attempt, now);
     this.deps.listener?.({ type: 'heartbeat', runId: this.plan.run.runId, invocationId: id, attempt, at: now });
     return { status: 200, body: { ok: true, stop: renewed.stop } };
   }
@@ -227,6 +230,7 @@ export class RunExecutor {
     const tick = Math.max(20, Math.min(250, intervalMs / 2));
     const loop = () => {
       this.stopMonitor = this.deps.clock.setTimer(tick, () => {
+        this.beats.flush();
         const now = this.deps.clock.now();
         for (const lease of this.leases.expired(now)) {
           const id = lease.key.slice(this.plan.run.runId.length + 1);
@@ -289,6 +293,7 @@ export class RunExecutor {
     const stopMonitor = this.stopMonitor;
     this.stopMonitor = undefined;
     stopMonitor?.();
+    this.beats.flush();
     await Promise.all(this.hooks);
     for (const cancel of this.timers) cancel();
     const at = this.deps.clock.now();

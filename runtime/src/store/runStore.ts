@@ -179,6 +179,12 @@ export class RunStore {
     this.stmt('UPDATE attempts SET heartbeat_at = ? WHERE run_id = ? AND step_id = ? AND attempt = ?').run(at, runId, stepId, attempt);
   }
 
+  recordHeartbeats(beats: { runId: string; stepId: string; attempt: number; at: number }[]): void {
+    this.transaction(() => {
+      for (const beat of beats) this.recordHeartbeat(beat.runId, beat.stepId, beat.attempt, beat.at);
+    });
+  }
+
   /** Notes a message from an attempt that is no longer current, which was refused. */
   recordRefusal(runId: string, stepId: string, attempt: number, what: string, at: number): void {
     this.addTransition(runId, stepId, attempt, 'refused', what, at);

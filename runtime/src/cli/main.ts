@@ -6,6 +6,7 @@ import { registerArtifactCommands } from './commands/artifacts';
 import { registerLogsCommand } from './commands/logs';
 import { registerRunCommand, registerExecuteRunCommand } from './commands/run';
 import { registerRunsCommand } from './commands/runs';
+import { registerServerCommands } from './commands/server';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('pipewright')
@@ -20,6 +21,7 @@ export async function main(argv: string[]): Promise<number> {
   registerLogsCommand(program);
   registerArtifactCommands(program);
   registerExecuteRunCommand(program);
+  registerServerCommands(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exit.code;

@@ -15,7 +15,8 @@ import { RunNameTakenError, RunStore } from '../store/runStore';
 import { systemClock, type Clock } from './clock';
 import type { EngineListener } from './events';
 import { RunExecutor, type RunPlan } from './executor';
-import { LeaseServer } from './leaseServer';
+import type { HeartbeatRequest } from './heartbeatProtocol';
+import { LeaseServer, type HeartbeatHandler } from './leaseServer';
 import { DEFAULT_RUN_NAME, expandRunName } from './runName';
 import { RunnerPool, type ChildRunRequest } from './runnerPool';
 import type { ChildRunOutcome } from './runnerProtocol';
@@ -46,6 +47,8 @@ export interface SessionOptions {
   listener?: EngineListener;
   /** Rewrites the heartbeat URL runners are given (tests put a fault-injecting proxy there). */
   heartbeatUrl?: (url: string) => string;
+  /** Where runners renew leases when a daemon serves them (default: a private loopback server). */
+  leaseEndpoint?: { url: string; token: string };
 }
 
 export interface RunRequest {
@@ -147,7 +150,7 @@ export class EngineSession {
   }
 
   async execute(plan: RunPlan): Promise<RunStatus> {
-    const leases = await this.leases();
+    const leases = this.options.leaseEndpoint ?? (await this.leases());
     const url = this.options.heartbeatUrl ? this.options.heartbeatUrl(leases.url) : leases.url;
     const executor = new RunExecutor(
       { store: this.store, pool: this.pool, clock: this.clock, runtimeVersion, listener: this.options.listener, leaseEndpoint: { url, token: leases.token } },
@@ -184,12 +187,20 @@ export class EngineSession {
     return held;
   }
 
+  /** Routes one runner heartbeat to the executor of its run. */
+  heartbeat(request: HeartbeatRequest): ReturnType<HeartbeatHandler> {
+    const executor = this.executors.get(request.runId);
+    if (!executor) return { status: 409, body: { stop: true, reason: `run ${request.runId} is not executing here` } };
+    return executor.heartbeat(request.invocationId, request.attempt);
+  }
+
+  /** Whether a run of this session is executing now. */
+  isExecuting(runId: string): boolean {
+    return this.executors.has(runId);
+  }
+
   private leases(): Promise<LeaseServer> {
-    this.leaseServer ??= LeaseServer.start((request) => {
-      const executor = this.executors.get(request.runId);
-      if (!executor) return { status: 409, body: { stop: true, reason: `run ${request.runId} is not executing here` } };
-      return executor.heartbeat(request.invocationId, request.attempt);
-    });
+    this.leaseServer ??= LeaseServer.start((request) => this.heartbeat(request));
     return this.leaseServer;
   }
 

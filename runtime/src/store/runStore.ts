@@ -284,6 +284,19 @@ export class RunStore {
     return this.stmt('SELECT * FROM hook_calls WHERE run_id = ? ORDER BY seq').all(runId) as HookCallRow[];
   }
 
+  /** Appends one event of the orchestrator's stream; returns its sequence number. */
+  appendEvent(runId: string | null, type: string, json: string, at: number): number {
+    return Number(this.stmt('INSERT INTO events (run_id, type, json, at) VALUES (?, ?, ?, ?)').run(runId, type, json, at).lastInsertRowid);
+  }
+
+  eventsSince(seq: number, runId: string | undefined, limit: number): { seq: number; run_id: string | null; type: string; json: string }[] {
+    return (
+      runId === undefined
+        ? this.stmt('SELECT seq, run_id, type, json FROM events WHERE seq > ? ORDER BY seq LIMIT ?').all(seq, limit)
+        : this.stmt('SELECT seq, run_id, type, json FROM events WHERE seq > ? AND run_id = ? ORDER BY seq LIMIT ?').all(seq, runId, limit)
+    ) as { seq: number; run_id: string | null; type: string; json: string }[];
+  }
+
   private addTransition(runId: string, stepId: string | null, attempt: number | null, status: string, detail: string | null, at: number): void {
     this.stmt('INSERT INTO transitions (run_id, step_id, attempt, status, detail, at) VALUES (?, ?, ?, ?, ?, ?)').run(runId, stepId, attempt, status, detail, at);
   }

@@ -1,0 +1,57 @@
+import type { Command } from 'commander';
+import { resolveStoreDir } from '../../engine/projectPaths';
+import { runDaemon } from '../../server/daemonMain';
+import { daemonLogs, daemonStatus, startDaemon, stopDaemon, type DaemonStatus } from '../../server/daemonControl';
+import { UsageError } from '../errors';
+
+function storeOf(command: Command): string {
+  return resolveStoreDir(command.optsWithGlobals<{ store?: string }>().store, process.cwd());
+}
+
+function print(status: DaemonStatus, json: boolean | undefined): void {
+  if (json) process.stdout.write(`${JSON.stringify(status)}\n`);
+  else process.stdout.write(`${status.state}${status.pid ? `  pid ${status.pid}` : ''}${status.url ? `  ${status.url}` : ''}  ${status.detail}\n`);
+}
+
+export function registerServerCommands(program: Command): void {
+  const server = program.command('server').description('the orchestrator daemon for this store');
+  server
+    .command('start')
+    .description('start the daemon (it outlives this command)')
+    .option('--host <host>', 'address to listen on (default 127.0.0.1; anything else serves remote clients)')
+    .option('--port <port>', 'port (default: any free one)')
+    .option('--json', 'print the status as JSON')
+    .action(async (flags: { host?: string; port?: string; json?: boolean }, command: Command) => {
+      const port = flags.port === undefined ? undefined : Number(flags.port);
+      if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port ${flags.port}: expected a port number`);
+      print(await startDaemon(storeOf(command), { host: flags.host, port, token: process.env.PIPEWRIGHT_SERVER_TOKEN }), flags.json);
+    });
+  server
+    .command('stop')
+    .description('stop the daemon (runs in flight are cancelled)')
+    .option('--json', 'print the status as JSON')
+    .action(async (flags: { json?: boolean }, command: Command) => print(await stopDaemon(storeOf(command)), flags.json));
+  server
+    .command('status')
+    .description('inactive, pendingStartup, active, pendingShutdown or error')
+    .option('--json', 'print the status as JSON')
+    .action(async (flags: { json?: boolean }, command: Command) => print(await daemonStatus(storeOf(command)), flags.json));
+  server
+    .command('logs')
+    .description("print the end of the daemon's log")
+    .option('-n, --lines <n>', 'how many lines', '50')
+    .action((flags: { lines: string }, command: Command) => {
+      const text = daemonLogs(storeOf(command), Math.max(1, Number(flags.lines) || 50));
+      process.stdout.write(text ? `${text}\n` : '');
+    });
+  program
+    .command('__server', { hidden: true })
+    .argument('<storeDir>')
+    .argument('<host>')
+    .argument('<port>')
+    .action(async (storeDir: string, host: string, port: string) => {
+      await runDaemon(storeDir, host, Number(port));
+      // Keep serving: the daemon ends through its own stop path.
+      await new Promise<never>(() => undefined);
+    });
+}

@@ -1,0 +1,143 @@
+import type { RunSummary } from '../engine/runSummary';
+import { API_PREFIX, type HealthAnswer, type RunDetail, type StreamEvent, type SubmitRunRequest } from './apiProtocol';
+
+/** An error answer from the orchestrator (status and its message). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = status === 422 || status === 400 || status === 404 ? 'RunRequestError' : 'ApiError';
+  }
+}
+
+/** The one typed client of the orchestrator's API, used by the CLI and the editor. */
+export class OrchestratorClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly token: string,
+  ) {}
+
+  health(): Promise<HealthAnswer> {
+    return this.json('GET', '/health');
+  }
+
+  submitRun(request: SubmitRunRequest): Promise<RunDetail> {
+    return this.json('POST', '/runs', request);
+  }
+
+  listRuns(query: { limit?: number; pipeline?: string } = {}): Promise<RunDetail[]> {
+    const params = new URLSearchParams();
+    if (query.limit !== undefined) params.set('limit', String(query.limit));
+    if (query.pipeline !== undefined) params.set('pipeline', query.pipeline);
+    return this.json('GET', `/runs${params.size > 0 ? `?${params}` : ''}`);
+  }
+
+  getRun(run: string): Promise<RunDetail> {
+    return this.json('GET', `/runs/${encodeURIComponent(run)}`);
+  }
+
+  cancelRun(run: string): Promise<{ cancelling: string }> {
+    return this.json('POST', `/runs/${encodeURIComponent(run)}/cancel`);
+  }
+
+  logs(run: string, step?: string, attempt?: number): Promise<{ step: string | null; attempt: number | null; stream: string; text: string; at: number }[]> {
+    const params = new URLSearchParams();
+    if (step !== undefined) params.set('step', step);
+    if (attempt !== undefined) params.set('attempt', String(attempt));
+    return this.json('GET', `/runs/${encodeURIComponent(run)}/logs${params.size > 0 ? `?${params}` : ''}`);
+  }
+
+  async artifact(run: string, step: string, output = 'output'): Promise<{ bytes: Buffer; materializer: string }> {
+    const response = await this.fetch('GET', `/runs/${encodeURIComponent(run)}/artifacts/${encodeURIComponent(step)}/${encodeURIComponent(output)}`);
+    return { bytes: Buffer.from(await response.arrayBuffer()), materializer: response.headers.get('x-pipewright-materializer') ?? '' };
+  }
+
+  shutdown(): Promise<{ stopping: boolean }> {
+    return this.json('POST', '/shutdown');
+  }
+
+  /**
+   * Follows the event stream, reconnecting after a drop and resuming after the last event seen,
+   * until `onEvent` returns true or `signal` aborts.
+   */
+  async follow(onEvent: (event: StreamEvent) => boolean | void, options: { runId?: string; since?: number; signal?: AbortSignal } = {}): Promise<void> {
+    let last = options.since ?? 0;
+    for (let failures = 0; !options.signal?.aborted; ) {
+      try {
+        const params = new URLSearchParams({ since: String(last) });
+        if (options.runId) params.set('run', options.runId);
+        const response = await this.fetch('GET', `/events?${params}`, undefined, options.signal);
+        failures = 0;
+        const reader = response.body?.getReader();
+        if (!reader) return;
+        const decoder = new TextDecoder();
+        let buffer = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += decoder.decode(value, { stream: true });
+          let end: number;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const event = parseSse(block);
+            if (!event) continue;
+            last = event.seq;
+            if (onEvent(event) === true) {
+              await reader.cancel();
+              return;
+            }
+          }
+        }
+      } catch (error) {
+        if (options.signal?.aborted) return;
+        if (error instanceof ApiError && error.status < 500) throw error;
+        if (++failures > 50) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 50 * failures)));
+      }
+    }
+  }
+
+  private async json<T>(method: string, route: string, body?: unknown): Promise<T> {
+    const response = await this.fetch(method, route, body);
+    return (await response.json()) as T;
+  }
+
+  private async fetch(method: string, route: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
+    const response = await fetch(`${this.baseUrl}${API_PREFIX}${route}`, {
+      method,
+      headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+    });
+    if (!response.ok) {
+      const text = await response.text();
+      let message = text;
+      try {
+        message = (JSON.parse(text) as { error?: string }).error ?? text;
+      } catch {
+        // Not JSON: keep the text.
+      }
+      throw new ApiError(response.status, message);
+    }
+    return response;
+  }
+}
+
+function parseSse(block: string): StreamEvent | undefined {
+  let id: number | undefined;
+  let type = 'message';
+  let data = '';
+  for (const line of block.split('\n')) {
+    if (line.startsWith('id: ')) id = Number(line.slice(4));
+    else if (line.startsWith('event: ')) type = line.slice(7);
+    else if (line.startsWith('data: ')) data += line.slice(6);
+  }
+  if (id === undefined || data === '') return undefined;
+  const parsed = JSON.parse(data) as { runId?: string };
+  return { seq: id, type, runId: parsed.runId ?? null, data: parsed };
+}
+
+export type { RunSummary };

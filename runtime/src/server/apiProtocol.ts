@@ -1,0 +1,76 @@
+/**
+ * The orchestrator's HTTP API (version 1): request schemas and response shapes, shared by the
+ * daemon and its one typed client (used by the CLI and the editor).
+ */
+import { z } from 'zod';
+import type { RunSummary } from '../engine/runSummary';
+import type { AttemptStatus } from '../model/status';
+
+export const API_PREFIX = '/v1';
+/** Largest request body accepted (a submitted run carries its bundle). */
+export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+const retrySchema = z.strictObject({ maxRetries: z.number().int().min(0), delay: z.number().min(0).optional(), backoff: z.number().min(1).optional() });
+
+export const runOptionsSchema = z.strictObject({
+  runName: z.string().min(1).max(200).optional(),
+  enableCache: z.boolean().optional(),
+  executionMode: z.enum(['failFast', 'stopOnFailure', 'continueOnFailure']).optional(),
+  substitutions: z.record(z.string(), z.string()).optional(),
+  steps: z.record(z.string(), z.strictObject({ enableCache: z.boolean().optional(), retry: retrySchema.optional(), parameters: z.record(z.string(), z.unknown()).optional() })).optional(),
+  enforceTypeAnnotations: z.boolean().optional(),
+  maxParallel: z.number().int().min(1).max(1024).optional(),
+  heartbeat: z.strictObject({ interval: z.number().positive().optional(), timeout: z.number().positive().optional() }).optional(),
+  maxLostRetries: z.number().int().min(0).max(100).optional(),
+});
+
+export const submitRunSchema = z.strictObject({
+  /** Name of the pipeline file on the author's side (for display and errors). */
+  file: z.string().min(1).max(4096),
+  pipeline: z.string().min(1).max(500),
+  /** Parameters in the safe structured encoding. */
+  parameters: z.record(z.string(), z.unknown()).default({}),
+  options: runOptionsSchema.default({}),
+  /** The esbuild bundle of the pipeline file (CommonJS text). */
+  bundle: z.string().min(1),
+  /** The static manifest computed on the author's side (types, annotations). */
+  manifest: z.unknown().optional(),
+});
+
+export type SubmitRunRequest = z.input<typeof submitRunSchema>;
+
+export interface AttemptInfo {
+  attempt: number;
+  status: AttemptStatus;
+  runnerPid: number | null;
+  error: string | null;
+  startedAt: number;
+  endedAt: number | null;
+  heartbeatAt: number | null;
+}
+
+/** `GET /v1/runs/:id`: the summary plus every attempt of every step, lost ones included. */
+export interface RunDetail extends RunSummary {
+  attempts: Record<string, AttemptInfo[]>;
+}
+
+export interface HealthAnswer {
+  status: 'ok';
+  pid: number;
+  instanceId: string;
+  version: string;
+  startedAt: string;
+  runsInFlight: number;
+}
+
+/** One event of the stream; `seq` is its SSE id, resumable with `Last-Event-ID`. */
+export interface StreamEvent {
+  seq: number;
+  type: string;
+  runId: string | null;
+  data: unknown;
+}
+
+export interface ApiError {
+  error: string;
+}

@@ -1,0 +1,198 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import { bearerMatches } from '../engine/leaseServer';
+import { runtimeVersion } from '../paths';
+import { API_PREFIX, MAX_BODY_BYTES, submitRunSchema, type HealthAnswer, type StreamEvent } from './apiProtocol';
+import { HttpError, readJson, sendJson } from './httpUtil';
+import { Orchestrator } from './orchestrator';
+
+const heartbeatSchema = z.strictObject({ runId: z.string().min(1).max(100), invocationId: z.string().min(1).max(500), attempt: z.number().int().min(1) });
+
+export interface ApiServerOptions {
+  storeDir: string;
+  host: string;
+  port: number;
+  token: string;
+  /** Called once the daemon was asked to stop (after answering). */
+  onShutdown(): void;
+}
+
+/**
+ * The orchestrator's versioned HTTP API. Every route needs the bearer token (runners get a
+ * separate one that only renews leases); malformed, oversized or unauthenticated requests get
+ * a 4xx with a message and change nothing.
+ */
+export class ApiServer {
+  readonly instanceId = randomBytes(8).toString('hex');
+  readonly startedAt = new Date().toISOString();
+  readonly orchestrator: Orchestrator;
+  private readonly runnerToken = randomBytes(24).toString('base64url');
+  private readonly server: http.Server;
+  private port = 0;
+
+  constructor(private readonly options: ApiServerOptions) {
+    this.orchestrator = new Orchestrator(options.storeDir, () => ({ url: `http://127.0.0.1:${this.port}${API_PREFIX}/heartbeats`, token: this.runnerToken }));
+    this.server = http.createServer((request, response) => {
+      this.route(request, response).catch((error: unknown) => {
+        if (response.headersSent) {
+          response.destroy();
+          return;
+        }
+        if (error instanceof HttpError) sendJson(response, error.status, { error: error.message });
+        else sendJson(response, 500, { error: `internal error: ${(error as Error).message}` });
+      });
+    });
+    this.server.keepAliveTimeout = 60_000;
+  }
+
+  async listen(): Promise<AddressInfo> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port, this.options.host, resolve);
+    });
+    const address = this.server.address() as AddressInfo;
+    this.port = address.port;
+    return address;
+  }
+
+  async close(): Promise<void> {
+    await this.orchestrator.close();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async route(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const parts = url.pathname.split('/').filter(Boolean);
+    if (`/${parts[0]}` !== API_PREFIX) throw new HttpError(404, `no such endpoint ${url.pathname} (the API lives under ${API_PREFIX})`);
+    const route = parts.slice(1);
+    const method = request.method ?? 'GET';
+    if (route[0] === 'heartbeats' && route.length === 1) {
+      if (!bearerMatches(request.headers.authorization, this.runnerToken) && !bearerMatches(request.headers.authorization, this.options.token)) {
+        throw new HttpError(401, 'missing or wrong bearer token');
+      }
+      expectMethod(method, 'POST');
+      const body = parse(heartbeatSchema, await readJson(request, 4096));
+      const answer = this.orchestrator.heartbeat(body);
+      return sendJson(response, answer.status, answer.body);
+    }
+    if (!bearerMatches(request.headers.authorization, this.options.token)) throw new HttpError(401, 'missing or wrong bearer token');
+    const orchestrator = this.orchestrator;
+    switch (route[0]) {
+      case 'health': {
+        expectMethod(method, 'GET');
+        const health: HealthAnswer = { status: 'ok', pid: process.pid, instanceId: this.instanceId, version: runtimeVersion, startedAt: this.startedAt, runsInFlight: orchestrator.runsInFlight };
+        return sendJson(response, 200, health);
+      }
+      case 'shutdown':
+        expectMethod(method, 'POST');
+        sendJson(response, 202, { stopping: true });
+        this.options.onShutdown();
+        return;
+      case 'events':
+        expectMethod(method, 'GET');
+        return this.stream(request, response, url);
+      case 'runs':
+        return this.runs(method, route.slice(1), url, request, response);
+      default:
+        throw new HttpError(404, `no such endpoint ${url.pathname}`);
+    }
+  }
+
+  private async runs(method: string, rest: string[], url: URL, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+    const orchestrator = this.orchestrator;
+    if (rest.length === 0) {
+      if (method === 'GET') {
+        const limit = boundedInt(url.searchParams.get('limit'), 50, 1, 1000, 'limit');
+        const pipeline = url.searchParams.get('pipeline') ?? undefined;
+        return sendJson(response, 200, orchestrator.store.listRuns({ limit, pipeline }).map((row) => orchestrator.detail(row.id)));
+      }
+      expectMethod(method, 'POST');
+      const body = parse(submitRunSchema, await readJson(request, MAX_BODY_BYTES));
+      try {
+        const detail = await orchestrator.submit(body);
+        return sendJson(response, 201, detail);
+      } catch (error) {
+        // The pipeline, its parameters or options were refused before anything ran.
+        throw new HttpError(422, (error as Error).message);
+      }
+    }
+    const run = orchestrator.store.findRun(decodeURIComponent(rest[0]));
+    if (!run) throw new HttpError(404, `no run "${rest[0]}"`);
+    if (rest.length === 1) {
+      expectMethod(method, 'GET');
+      return sendJson(response, 200, orchestrator.detail(run.id));
+    }
+    switch (rest[1]) {
+      case 'cancel':
+        expectMethod(method, 'POST');
+        if (run.status !== 'running') throw new HttpError(409, `run ${run.name} is already ${run.status}`);
+        if (!orchestrator.cancel(run.id)) throw new HttpError(409, `run ${run.name} is not executing on this orchestrator`);
+        return sendJson(response, 202, { cancelling: run.id });
+      case 'logs': {
+        expectMethod(method, 'GET');
+        const step = url.searchParams.get('step') ?? undefined;
+        const attemptText = url.searchParams.get('attempt');
+        const attempt = attemptText === null ? undefined : boundedInt(attemptText, 1, 1, 1_000_000, 'attempt');
+        const rows = orchestrator.store.getLogs(run.id, step, step === undefined ? undefined : attempt);
+        return sendJson(response, 200, rows.map((r) => ({ step: r.step_id, attempt: r.attempt, stream: r.stream, text: r.text, at: r.at })));
+      }
+      case 'artifacts': {
+        expectMethod(method, 'GET');
+        if (rest.length !== 4) throw new HttpError(404, 'use /v1/runs/:run/artifacts/:step/:output');
+        const step = decodeURIComponent(rest[2]);
+        const output = decodeURIComponent(rest[3]);
+        const ref = orchestrator.store.getOutputs(run.id, step)[output];
+        if (!ref) throw new HttpError(404, `run ${run.name} has no committed output "${output}" of step "${step}"`);
+        const bytes = fs.readFileSync(orchestrator.store.artifacts.pathOf(ref.hash));
+        response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length, 'x-pipewright-materializer': ref.materializer, 'x-pipewright-type': ref.typeName });
+        response.end(bytes);
+        return;
+      }
+      default:
+        throw new HttpError(404, `no such endpoint ${url.pathname}`);
+    }
+  }
+
+  /** Server-sent events; resumes after `Last-Event-ID` (or `?since=`) without missing any. */
+  private stream(request: http.IncomingMessage, response: http.ServerResponse, url: URL): void {
+    const since = boundedInt((request.headers['last-event-id'] as string | undefined) ?? url.searchParams.get('since'), 0, 0, Number.MAX_SAFE_INTEGER, 'since');
+    const runId = url.searchParams.get('run') ?? undefined;
+    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    let last = since;
+    const write = (event: StreamEvent) => {
+      if (event.seq <= last || (runId !== undefined && event.runId !== runId)) return;
+      last = event.seq;
+      response.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);
+    };
+    // Subscribe first, then replay: anything published in between is de-duplicated by seq.
+    const unsubscribe = this.orchestrator.subscribe(write);
+    for (const event of this.orchestrator.eventsSince(since, runId)) write(event);
+    const keepAlive = setInterval(() => response.write(': keep-alive\n\n'), 15_000);
+    request.on('close', () => {
+      clearInterval(keepAlive);
+      unsubscribe();
+    });
+  }
+}
+
+function expectMethod(actual: string, expected: string): void {
+  if (actual !== expected) throw new HttpError(405, `method ${actual} not allowed here (use ${expected})`);
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new HttpError(400, `${issue.path.length > 0 ? issue.path.join('.') : 'body'}: ${issue.message}`);
+}
+
+function boundedInt(text: string | null | undefined, fallback: number, min: number, max: number, what: string): number {
+  if (text === null || text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) throw new HttpError(400, `${what} must be an integer from ${min} to ${max}, got "${text}"`);
+  return value;
+}

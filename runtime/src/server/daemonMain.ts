@@ -1,0 +1,39 @@
+import * as fs from 'node:fs';
+import { ApiServer } from './apiServer';
+import { ensureToken, serverFiles, writeOwnerOnly, type Endpoint } from './serverFiles';
+
+/**
+ * Body of the daemon process (`pipewright __server`): serves the API until asked to stop.
+ * Writes its pid and endpoint only once it listens, so a starter never sees a half-started one.
+ */
+export async function runDaemon(storeDir: string, host: string, port: number): Promise<void> {
+  const files = serverFiles(storeDir);
+  const token = ensureToken(files, process.env.PIPEWRIGHT_SERVER_TOKEN);
+  let stopping = false;
+  const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+  const stop = (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`stopping (${why})`);
+    fs.writeFileSync(files.state, 'pendingShutdown');
+    void api
+      .close()
+      .catch((error: Error) => log(`error while stopping: ${error.message}`))
+      .finally(() => {
+        for (const file of [files.pid, files.endpoint, files.state]) fs.rmSync(file, { force: true });
+        log('stopped');
+        process.exit(0);
+      });
+  };
+  const api = new ApiServer({ storeDir, host, port, token, onShutdown: () => stop('shutdown request') });
+  const address = await api.listen();
+  const endpoint: Endpoint = { host, port: address.port, pid: process.pid, instanceId: api.instanceId, startedAt: api.startedAt };
+  writeOwnerOnly(files.endpoint, JSON.stringify(endpoint));
+  fs.rmSync(files.state, { force: true });
+  writeOwnerOnly(files.pid, String(process.pid));
+  log(`listening on http://${host}:${address.port} (pid ${process.pid}, store ${storeDir})`);
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('uncaughtException', (error) => log(`uncaught exception: ${error.stack ?? error.message}`));
+  process.on('unhandledRejection', (error) => log(`unhandled rejection: ${(error as Error).stack ?? String(error)}`));
+}

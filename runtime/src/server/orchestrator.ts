@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { decodeStructured } from '../artifacts/structured';
+import type { ModuleManifest } from '../build/typeExtract';
+import type { EngineEvent } from '../engine/events';
+import type { HeartbeatRequest } from '../engine/heartbeatProtocol';
+import type { HeartbeatHandler } from '../engine/leaseServer';
+import { summarizeRun } from '../engine/runSummary';
+import { EngineSession } from '../engine/session';
+import type { RunOptions } from '../sdk/options';
+import { RunStore } from '../store/runStore';
+import type { RunDetail, StreamEvent, SubmitRunRequest } from './apiProtocol';
+
+type Subscriber = (event: StreamEvent) => void;
+
+/**
+ * What the daemon hosts: engine sessions (one per pipeline bundle) over the embedded store,
+ * the runs they execute, and the event stream. Runs outlive the clients that submitted them.
+ */
+export class Orchestrator {
+  readonly store: RunStore;
+  private readonly sessions = new Map<string, EngineSession>();
+  private readonly runs = new Map<string, EngineSession>();
+  private readonly subscribers = new Set<Subscriber>();
+
+  constructor(
+    readonly storeDir: string,
+    private readonly leaseEndpoint: () => { url: string; token: string },
+  ) {
+    this.store = RunStore.open(storeDir);
+  }
+
+  get runsInFlight(): number {
+    return this.runs.size;
+  }
+
+  /** Creates the run (compiled and checked) and starts executing it; resolves once it exists. */
+  async submit(request: Required<Pick<SubmitRunRequest, 'file' | 'pipeline' | 'bundle'>> & { parameters: Record<string, unknown>; options: RunOptions; manifest?: unknown }): Promise<RunDetail> {
+    const hash = createHash('sha256').update(request.bundle).digest('hex');
+    const bundlePath = path.join(this.store.dir, 'bundles', `${hash}.cjs`);
+    if (!fs.existsSync(bundlePath)) {
+      fs.mkdirSync(path.dirname(bundlePath), { recursive: true });
+      fs.writeFileSync(`${bundlePath}.tmp`, request.bundle);
+      fs.renameSync(`${bundlePath}.tmp`, bundlePath);
+    }
+    let session = this.sessions.get(hash);
+    if (!session) {
+      session = new EngineSession({
+        storeDir: this.storeDir,
+        bundle: { path: bundlePath, hash },
+        sourceFile: request.file,
+        manifest: request.manifest as ModuleManifest | undefined,
+        listener: (event) => this.publish(event),
+        leaseEndpoint: this.leaseEndpoint(),
+      });
+      this.sessions.set(hash, session);
+    }
+    const plan = await session.prepare({
+      pipeline: request.pipeline,
+      parameters: decodeStructured(request.parameters) as Record<string, unknown>,
+      options: { ...request.options, detach: false, storeDir: undefined },
+    });
+    const runId = plan.run.runId;
+    this.runs.set(runId, session);
+    void session.execute(plan).finally(() => this.runs.delete(runId));
+    return this.detail(runId);
+  }
+
+  detail(runId: string): RunDetail {
+    const attempts: RunDetail['attempts'] = {};
+    for (const row of this.store.getAttempts(runId)) {
+      (attempts[row.step_id] ??= []).push({
+        attempt: row.attempt,
+        status: row.status,
+        runnerPid: row.runner_pid,
+        error: row.error,
+        startedAt: row.started_at,
+        endedAt: row.ended_at,
+        heartbeatAt: row.heartbeat_at,
+      });
+    }
+    return { ...summarizeRun(this.store, runId), attempts };
+  }
+
+  cancel(runId: string): boolean {
+    return this.runs.get(runId)?.cancel(runId) ?? false;
+  }
+
+  heartbeat(request: HeartbeatRequest): ReturnType<HeartbeatHandler> {
+    const session = this.runs.get(request.runId);
+    if (!session) return { status: 409, body: { stop: true, reason: `run ${request.runId} is not executing on this orchestrator` } };
+    return session.heartbeat(request);
+  }
+
+  subscribe(subscriber: Subscriber): () => void {
+    this.subscribers.add(subscriber);
+    return () => this.subscribers.delete(subscriber);
+  }
+
+  /** Stored events after `seq` (for a client resuming its stream). */
+  eventsSince(seq: number, runId?: string): StreamEvent[] {
+    return this.store.eventsSince(seq, runId, 10_000).map((row) => ({ seq: row.seq, type: row.type, runId: row.run_id, data: JSON.parse(row.json) as unknown }));
+  }
+
+  /** Cancels what runs and releases every process and file. */
+  async close(): Promise<void> {
+    for (const [runId, session] of this.runs) session.cancel(runId);
+    await Promise.all([...this.sessions.values()].map((session) => session.close()));
+    this.store.close();
+  }
+
+  private publish(event: EngineEvent): void {
+    const runId = 'runId' in event ? event.runId : null;
+    const seq = this.store.appendEvent(runId, event.type, JSON.stringify(event), event.at);
+    const streamed: StreamEvent = { seq, type: event.type, runId, data: event };
+    for (const subscriber of this.subscribers) subscriber(streamed);
+  }
+}

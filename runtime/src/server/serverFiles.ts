@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** The daemon's runtime folder (`<store>/server/`): who it is, where it listens, its log. */
+export interface ServerFiles {
+  dir: string;
+  /** `{ host, port, pid, instanceId, startedAt }`, written once the daemon listens. */
+  endpoint: string;
+  pid: string;
+  /** Bearer token, owner-only (0600). */
+  token: string;
+  log: string;
+  /** `pendingShutdown` while the daemon is stopping. */
+  state: string;
+}
+
+export function serverFiles(storeDir: string): ServerFiles {
+  const dir = path.join(path.resolve(storeDir), 'server');
+  return {
+    dir,
+    endpoint: path.join(dir, 'endpoint.json'),
+    pid: path.join(dir, 'pid'),
+    token: path.join(dir, 'token'),
+    log: path.join(dir, 'server.log'),
+    state: path.join(dir, 'state'),
+  };
+}
+
+/** Reads the token, creating it (owner-only) when missing; an explicit one (remote use) wins. */
+export function ensureToken(files: ServerFiles, explicit?: string): string {
+  fs.mkdirSync(files.dir, { recursive: true, mode: 0o700 });
+  if (explicit) {
+    writeOwnerOnly(files.token, explicit);
+    return explicit;
+  }
+  try {
+    const existing = fs.readFileSync(files.token, 'utf8').trim();
+    if (existing) {
+      fs.chmodSync(files.token, 0o600);
+      return existing;
+    }
+  } catch {
+    // Not created yet.
+  }
+  const token = randomBytes(32).toString('base64url');
+  writeOwnerOnly(files.token, token);
+  return token;
+}
+
+export function readToken(files: ServerFiles): string | undefined {
+  try {
+    return fs.readFileSync(files.token, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeOwnerOnly(file: string, text: string): void {
+  const temp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temp, text, { mode: 0o600 });
+  fs.chmodSync(temp, 0o600);
+  fs.renameSync(temp, file);
+}
+
+export interface Endpoint {
+  host: string;
+  port: number;
+  pid: number;
+  instanceId: string;
+  startedAt: string;
+}
+
+export function readEndpoint(files: ServerFiles): Endpoint | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(files.endpoint, 'utf8')) as Endpoint;
+  } catch {
+    return undefined;
+  }
+}

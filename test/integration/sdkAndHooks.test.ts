@@ -115,7 +115,7 @@ describe('interrupting the CLI', () => {
   it('SIGINT cancels the run: the running step is stopped and recorded cancelled, exit 130', async () => {
     const dir = tempDir();
     const store = path.join(dir, 'store');
-    const child = spawn(process.execPath, [path.join(repoRoot, 'runtime', 'bin', 'pipewright.js'), '--store', store, 'run', fixture('pipelines', 'slow.ts'), '--param', `marker=${path.join(dir, 'never')}`], {
+      const child = spawn(process.execPath, [path.join(repoRoot, 'runtime', 'bin', 'pipewright.js'), '--store', store, 'run', fixture('pipelines', 'slow.ts'), '--param', `marker=${path.join(dir, 'never')}`], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -30,3 +30,4 @@ export function lastJson<T = Record<string, unknown>>(result: CliResult): T {
   const lines = result.stdout.trim().split('\n');
   return JSON.parse(lines[lines.length - 1]) as T;
 }
+

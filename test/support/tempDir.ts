@@ -3,11 +3,27 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after } from 'node:test';
 
-/** A fresh temporary folder, removed when the test file ends. */
+/** A fresh temporary folder, removed when the test file ends (after stopping any daemon inside). */
 export function tempDir(prefix = 'pipewright-test-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  after(() => {
+    stopDaemonsUnder(dir);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
   return dir;
+}
+
+/** `pipewright run` starts a daemon per store on demand; a test's stores die with its folder. */
+function stopDaemonsUnder(dir: string): void {
+  const pidFiles = fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((entry) => entry.endsWith(`${path.sep}server${path.sep}pid`));
+  for (const entry of pidFiles) {
+    const pid = Number(fs.readFileSync(path.join(dir, entry), 'utf8'));
+    try {
+      if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('__server')) process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
 }
 
 export const repoRoot = path.resolve(__dirname, '..', '..');

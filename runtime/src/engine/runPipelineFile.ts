@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { bundlePipelineFile } from '../build/bundle';
+import { bundlePipelineFile, type PipelineBundle } from '../build/bundle';
 import type { ModuleManifest } from '../build/typeExtract';
 import { convertParamText } from '../build/typeDescriptor';
 import { packageRoot } from '../paths';
@@ -47,15 +47,31 @@ export function choosePipeline(manifest: ModuleManifest, file: string, requested
   throw new RunRequestError(`${file}: defines several pipelines (${names.join(', ')}); choose one with --pipeline`);
 }
 
-/** Bundles, analyses, compiles and runs one pipeline file; the engine behind the CLI and `pipeline.run()`. */
-export async function runPipelineFile(request: RunFileRequest): Promise<RunSummary> {
+/** A pipeline file made ready to run: bundled, analysed, pipeline chosen, parameters typed. */
+export interface PreparedFile {
+  file: string;
+  storeDir: string;
+  bundle: PipelineBundle;
+  manifest: ModuleManifest;
+  pipeline: string;
+  parameters: Record<string, unknown>;
+}
+
+/** Everything that happens on the author's side before a run can be created (here or on a daemon). */
+export async function preparePipelineFile(request: Pick<RunFileRequest, 'file' | 'pipeline' | 'parameters' | 'textParameters' | 'options'>): Promise<PreparedFile> {
   const file = path.resolve(request.file);
-  const options = request.options ?? {};
-  const storeDir = resolveStoreDir(options.storeDir, path.dirname(file));
+  const storeDir = resolveStoreDir(request.options?.storeDir, path.dirname(file));
   const bundle = await bundlePipelineFile(file, storeDir);
   const manifest = manifestFor(file, bundle, storeDir);
   const pipeline = choosePipeline(manifest, request.file, request.pipeline);
   const parameters = { ...(request.parameters ?? {}), ...convertTextParameters(manifest, pipeline, request.textParameters ?? {}) };
+  return { file, storeDir, bundle, manifest, pipeline, parameters };
+}
+
+/** Bundles, analyses, compiles and runs one pipeline file in this process (the SDK's `pipeline.run()`). */
+export async function runPipelineFile(request: RunFileRequest): Promise<RunSummary> {
+  const options = request.options ?? {};
+  const { file, storeDir, bundle, manifest, pipeline, parameters } = await preparePipelineFile(request);
   const session = new EngineSession({ storeDir, bundle, sourceFile: file, manifest, clock: request.clock, listener: request.listener, heartbeatUrl: request.heartbeatUrl });
   try {
     const plan = await session.prepare({ pipeline, parameters, options });

@@ -15,7 +15,12 @@ export async function runDaemon(storeDir: string, host: string, port: number): P
     if (stopping) return;
     stopping = true;
     log(`stopping (${why})`);
-    fs.writeFileSync(files.state, 'pendingShutdown');
+    try {
+      fs.writeFileSync(files.state, 'pendingShutdown');
+    } catch (error) {
+      // The runtime folder may be gone (a deleted store): stopping must still work.
+      log(`cannot write ${files.state}: ${(error as Error).message}`);
+    }
     void api
       .close()
       .catch((error: Error) => log(`error while stopping: ${error.message}`))

@@ -7,6 +7,7 @@ import { EXECUTION_MODES, type ExecutionMode } from '../../model/status';
 import type { RunOptions } from '../../sdk/options';
 import { UsageError } from '../errors';
 import { progressPrinter } from '../progress';
+import { runViaDaemon } from './runViaDaemon';
 
 interface RunFlags {
   pipeline?: string;
@@ -21,6 +22,7 @@ interface RunFlags {
   enforceTypeAnnotations?: boolean;
   maxParallel?: string;
   logs?: boolean;
+  daemon?: boolean;
 }
 
 export function registerRunCommand(program: Command, exit: { code: number }): void {
@@ -40,6 +42,7 @@ export function registerRunCommand(program: Command, exit: { code: number }): vo
     .option('--enforce-type-annotations', 'refuse to run steps that lack type annotations')
     .option('--max-parallel <n>', 'most steps executing at once')
     .option('--no-logs', 'do not echo step output')
+    .option('--no-daemon', 'run in this process instead of the orchestrator daemon (no detach, ends with this command)')
     .action(async (file: string, flags: RunFlags, command: Command) => {
       if (!fs.existsSync(file)) throw new UsageError(`pipeline file not found: ${file}`);
       const config = flags.config ? loadRunConfig(flags.config) : undefined;
@@ -71,15 +74,23 @@ export function registerRunCommand(program: Command, exit: { code: number }): vo
       };
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
-      const summary = await runPipelineFile({
-        signal: interrupt.signal,
+      const target = {
         file,
         pipeline: flags.step ? `${SINGLE_STEP_PREFIX}${flags.step}` : (flags.pipeline ?? config?.pipeline),
         parameters: config?.parameters ?? {},
         textParameters: parseParams(flags.param),
-        options,
-        listener: flags.detach ? undefined : progressPrinter(write, flags.logs !== false),
-      });
+      };
+      const summary =
+        flags.daemon === false
+          ? await runPipelineFile({ ...target, signal: interrupt.signal, options, listener: flags.detach ? undefined : progressPrinter(write, flags.logs !== false) })
+          : await runViaDaemon({
+              ...target,
+              options,
+              detach: flags.detach === true,
+              out: flags.json ? process.stderr : process.stdout,
+              showLogs: flags.logs !== false,
+              signal: interrupt.signal,
+            });
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);

@@ -31,6 +31,8 @@ export interface RunPlan {
   heartbeat?: HeartbeatSettings;
   /** Disruptions (lost attempts) retried per step before it is `crashed` (default 2). */
   maxLostRetries?: number;
+  /** Continue a run found unfinished in the store (its engine died): keep what was committed. */
+  resume?: boolean;
 }
 
 export interface ExecutorDeps {
@@ -68,6 +70,7 @@ export class RunExecutor {
   ) {
     for (const node of plan.dag.nodes) this.nodes.set(node.id, node);
     this.beats = new HeartbeatRecorder(deps.store);
+    const initial = plan.resume ? this.resumeState() : new Map();
     this.scheduler = new Scheduler(
       plan.dag.nodes.map((node) => ({
         id: node.id,
@@ -76,7 +79,35 @@ export class RunExecutor {
         maxLostRetries: plan.maxLostRetries,
       })),
       { mode: plan.executionMode, maxParallel: plan.maxParallel },
+      initial,
     );
+  }
+
+  /**
+   * Where a resumed run stands: settled steps keep their status and committed outputs; an
+   * attempt that was running when the engine died is lost (its runner went with the engine)
+   * and the step goes back in line, its attempt numbers and disruption count carried on.
+   */
+  private resumeState(): Map<string, { status: StepStatus; attempt?: number; lost?: number }> {
+    const runId = this.plan.run.runId;
+    const initial = new Map<string, { status: StepStatus; attempt?: number; lost?: number }>();
+    const attempts = this.deps.store.getAttempts(runId);
+    const at = this.deps.clock.now();
+    for (const step of this.deps.store.getSteps(runId)) {
+      const mine = attempts.filter((a) => a.step_id === step.id);
+      for (const attempt of mine.filter((a) => a.status === 'running')) {
+        this.deps.store.endAttempt(runId, step.id, attempt.attempt, 'lost', at, 'the engine running this attempt stopped');
+      }
+      const lost = mine.filter((a) => a.status === 'running' || a.status === 'lost').length;
+      if (step.status === 'running' || step.status === 'pending') {
+        initial.set(step.id, { status: 'pending', attempt: step.attempts, lost });
+        if (step.status === 'running') this.deps.store.setStepStatus(runId, step.id, 'pending', at);
+      } else {
+        initial.set(step.id, { status: step.status, attempt: step.attempts, lost });
+        if (step.status === 'completed' || step.status === 'cached') this.outputs.set(step.id, this.deps.store.getOutputs(runId, step.id));
+      }
+    }
+    return initial;
   }
 
   /** Runs to the end and resolves with the run's final status. */

@@ -1,14 +1,26 @@
-import type { RunStatus, StepStatus } from '../model/status';
+import type { AttemptStatus, RunStatus, StepStatus } from '../model/status';
 import type { RunStore } from '../store/runStore';
 
 export interface StepSummary {
   id: string;
   step: string;
   status: StepStatus;
+  /** How many attempts were made, lost ones included. */
   attempts: number;
   cached: boolean;
   durationMs: number | null;
   error?: string;
+  /** How each attempt ended (`runs show`). */
+  history?: AttemptSummary[];
+}
+
+export interface AttemptSummary {
+  attempt: number;
+  status: AttemptStatus;
+  error: string | null;
+  durationMs: number | null;
+  /** Milliseconds since the last heartbeat, while the attempt runs. */
+  heartbeatAgeMs?: number;
 }
 
 /** The shape printed by `--json` for `run` and `runs show`, and returned by `pipeline.run()`. */
@@ -24,9 +36,11 @@ export interface RunSummary {
   durationMs: number | null;
 }
 
-export function summarizeRun(store: RunStore, runId: string): RunSummary {
+export function summarizeRun(store: RunStore, runId: string, withHistory = false): RunSummary {
   const run = store.getRun(runId);
   if (!run) throw new Error(`no run with id ${runId}`);
+  const attempts = withHistory ? store.getAttempts(runId) : [];
+  const now = Date.now();
   const steps = store.getSteps(runId).map((row): StepSummary => {
     const summary: StepSummary = {
       id: row.id,
@@ -37,6 +51,17 @@ export function summarizeRun(store: RunStore, runId: string): RunSummary {
       durationMs: row.started_at !== null && row.ended_at !== null ? row.ended_at - row.started_at : null,
     };
     if (row.error) summary.error = row.error;
+    if (withHistory) {
+      summary.history = attempts
+        .filter((a) => a.step_id === row.id)
+        .map((a) => ({
+          attempt: a.attempt,
+          status: a.status,
+          error: a.error,
+          durationMs: a.ended_at === null ? null : a.ended_at - a.started_at,
+          ...(a.status === 'running' ? { heartbeatAgeMs: now - (a.heartbeat_at ?? a.started_at) } : {}),
+        }));
+    }
     return summary;
   });
   const summary: RunSummary = {

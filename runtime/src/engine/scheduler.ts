@@ -61,13 +61,14 @@ export class Scheduler {
   constructor(
     nodes: readonly SchedulerNode[],
     private readonly options: SchedulerOptions,
-    /** Steps already settled, e.g. reused by a retry of an earlier run. */
-    initial: ReadonlyMap<string, StepStatus> = new Map(),
+    /** Where each step stands when a run is resumed (settled steps, attempts already used). */
+    initial: ReadonlyMap<string, { status: StepStatus; attempt?: number; lost?: number }> = new Map(),
   ) {
     this.order = nodes.map((node) => node.id);
     for (const node of nodes) {
-      const status = initial.get(node.id) ?? 'pending';
-      this.states.set(node.id, { node, status, attempt: 0, lost: 0, executing: false, downstream: [] });
+      const start = initial.get(node.id);
+      const status = start?.status ?? 'pending';
+      this.states.set(node.id, { node, status, attempt: start?.attempt ?? 0, lost: start?.lost ?? 0, executing: false, downstream: [] });
       this.counts.set(status, this.count(status) + 1);
     }
     for (const node of nodes) {
@@ -149,17 +150,6 @@ export class Scheduler {
     }
     this.setStatus(state, 'crashed', actions, `${error} (lost ${state.lost} times)`);
     this.afterFailure(id, actions);
-  }
-
-  /** Resumes a step whose attempt was running when the engine stopped (daemon restart). */
-  adoptRunning(id: string, attempt: number, lost: number): void {
-    const state = this.get(id);
-    this.counts.set(state.status, this.count(state.status) - 1);
-    state.status = 'running';
-    this.counts.set('running', this.count('running') + 1);
-    state.attempt = attempt;
-    state.lost = lost;
-    this.setExecuting(state, true);
   }
 
   private afterFailure(failedId: string, actions: SchedulerAction[]): void {

@@ -278,6 +278,7 @@ function planFor(
     inputTypes,
     heartbeat: options.heartbeat,
     maxLostRetries: options.maxLostRetries,
+    resume: false,
   };
 }
 

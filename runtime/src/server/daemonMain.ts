@@ -37,6 +37,7 @@ export async function runDaemon(storeDir: string, host: string, port: number): P
   fs.rmSync(files.state, { force: true });
   writeOwnerOnly(files.pid, String(process.pid));
   log(`listening on http://${host}:${address.port} (pid ${process.pid}, store ${storeDir})`);
+  api.orchestrator.resumeOrphans(log);
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('uncaughtException', (error) => log(`uncaught exception: ${error.stack ?? error.message}`));

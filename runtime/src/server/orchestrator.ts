@@ -44,18 +44,7 @@ export class Orchestrator {
       fs.writeFileSync(`${bundlePath}.tmp`, request.bundle);
       fs.renameSync(`${bundlePath}.tmp`, bundlePath);
     }
-    let session = this.sessions.get(hash);
-    if (!session) {
-      session = new EngineSession({
-        storeDir: this.storeDir,
-        bundle: { path: bundlePath, hash },
-        sourceFile: request.file,
-        manifest: request.manifest as ModuleManifest | undefined,
-        listener: (event) => this.publish(event),
-        leaseEndpoint: this.leaseEndpoint(),
-      });
-      this.sessions.set(hash, session);
-    }
+    const session = this.sessionFor(hash, bundlePath, request.file, request.manifest as ModuleManifest | undefined);
     const plan = await session.prepare({
       pipeline: request.pipeline,
       parameters: decodeStructured(request.parameters) as Record<string, unknown>,
@@ -65,6 +54,32 @@ export class Orchestrator {
     this.runs.set(runId, session);
     void session.execute(plan).finally(() => this.runs.delete(runId));
     return this.detail(runId);
+  }
+
+  /**
+   * Picks up runs a previous daemon left unfinished (it was killed): what they committed stays,
+   * attempts that were running are lost and retried. Runs whose engine is alive elsewhere
+   * (an in-process run) are left alone.
+   */
+  resumeOrphans(log: (line: string) => void): string[] {
+    const resumed: string[] = [];
+    for (const row of this.store.listRuns({ limit: 1000 })) {
+      if (row.status !== 'running' || this.runs.has(row.id)) continue;
+      if (row.engine_pid !== null && row.engine_pid !== process.pid && isAlive(row.engine_pid)) continue;
+      if (!fs.existsSync(row.bundle_path)) {
+        this.store.setRunStatus(row.id, 'crashed', Date.now(), `its bundle ${row.bundle_path} is gone`);
+        continue;
+      }
+      const hash = path.basename(row.bundle_path, '.cjs');
+      const session = this.sessionFor(hash, row.bundle_path, row.pipeline, row.manifest_json ? (JSON.parse(row.manifest_json) as ModuleManifest) : undefined);
+      const plan = { ...session.planOf(row.id), resume: true };
+      this.store.setEnginePid(row.id, process.pid);
+      this.runs.set(row.id, session);
+      void session.execute(plan).finally(() => this.runs.delete(row.id));
+      log(`resumed run ${row.name} (${row.id})`);
+      resumed.push(row.id);
+    }
+    return resumed;
   }
 
   detail(runId: string): RunDetail {
@@ -81,6 +96,22 @@ export class Orchestrator {
       });
     }
     return { ...summarizeRun(this.store, runId), attempts };
+  }
+
+  private sessionFor(hash: string, bundlePath: string, sourceFile: string, manifest: ModuleManifest | undefined): EngineSession {
+    let session = this.sessions.get(hash);
+    if (!session) {
+      session = new EngineSession({
+        storeDir: this.storeDir,
+        bundle: { path: bundlePath, hash },
+        sourceFile,
+        manifest,
+        listener: (event) => this.publish(event),
+        leaseEndpoint: this.leaseEndpoint(),
+      });
+      this.sessions.set(hash, session);
+    }
+    return session;
   }
 
   cancel(runId: string): boolean {
@@ -115,5 +146,14 @@ export class Orchestrator {
     const seq = this.store.appendEvent(runId, event.type, JSON.stringify(event), event.at);
     const streamed: StreamEvent = { seq, type: event.type, runId, data: event };
     for (const subscriber of this.subscribers) subscriber(streamed);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

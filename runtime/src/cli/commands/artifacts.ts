@@ -14,8 +14,8 @@ export function registerArtifactCommands(program: Command): void {
     .argument('<step>', 'invocation id, optionally followed by .OUTPUT (default output: "output")')
     .option('--out <file>', 'write the stored bytes to a file instead of printing')
     .option('--json', 'print the value as JSON (structured values in their tagged encoding)')
-    .action((idOrName: string, stepArg: string, flags: { out?: string; json?: boolean }, command: Command) => {
-      const store = openStoreFor(command);
+    .action(async (idOrName: string, stepArg: string, flags: { out?: string; json?: boolean }, command: Command) => {
+      const store = await openStoreFor(command);
       try {
         const run = findRunOrFail(store, idOrName);
         const dot = stepArg.lastIndexOf('.');

@@ -10,8 +10,8 @@ export function registerLogsCommand(program: Command): void {
     .argument('[step]', 'invocation id (default: every step)')
     .option('--attempt <n>', 'only this attempt')
     .option('--json', 'print the log records as one JSON array')
-    .action((idOrName: string, stepId: string | undefined, flags: { attempt?: string; json?: boolean }, command: Command) => {
-      const store = openStoreFor(command);
+    .action(async (idOrName: string, stepId: string | undefined, flags: { attempt?: string; json?: boolean }, command: Command) => {
+      const store = await openStoreFor(command);
       try {
         const run = findRunOrFail(store, idOrName);
         if (stepId !== undefined && !store.getSteps(run.id).some((s) => s.id === stepId)) {

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { resolveStoreDir } from '../../engine/projectPaths';
 import { summarizeRun } from '../../engine/runSummary';
+import { connectDaemon } from '../../server/daemonControl';
 import { formatDuration } from '../progress';
 import { findRunOrFail, openStoreFor } from '../storeAccess';
 
@@ -11,8 +13,8 @@ export function registerRunsCommand(program: Command): void {
     .option('--pipeline <name>', 'only runs of this pipeline')
     .option('--limit <n>', 'how many runs', '20')
     .option('--json', 'print the runs as one JSON array')
-    .action((flags: { pipeline?: string; limit: string; json?: boolean }, command: Command) => {
-      const store = openStoreFor(command);
+    .action(async (flags: { pipeline?: string; limit: string; json?: boolean }, command: Command) => {
+      const store = await openStoreFor(command);
       try {
         const rows = store.listRuns({ pipeline: flags.pipeline, limit: Math.max(1, Number(flags.limit) || 20) });
         const summaries = rows.map((row) => summarizeRun(store, row.id));
@@ -32,15 +34,25 @@ export function registerRunsCommand(program: Command): void {
       }
     });
   runs
+    .command('cancel')
+    .description('cancel a run executing on the daemon (running steps are stopped)')
+    .argument('<run>', 'run id, id prefix or run name')
+    .action(async (idOrName: string, _flags: unknown, command: Command) => {
+      const dir = resolveStoreDir(command.optsWithGlobals<{ store?: string }>().store, process.cwd());
+      const client = await connectDaemon(dir);
+      const answer = await client.cancelRun(idOrName);
+      process.stdout.write(`cancelling ${answer.cancelling}\n`);
+    });
+  runs
     .command('show')
     .description('show one run: its steps, attempts and errors')
     .argument('<run>', 'run id, id prefix or run name')
     .option('--json', 'print the run summary as one JSON object')
-    .action((idOrName: string, flags: { json?: boolean }, command: Command) => {
-      const store = openStoreFor(command);
+    .action(async (idOrName: string, flags: { json?: boolean }, command: Command) => {
+      const store = await openStoreFor(command);
       try {
         const run = findRunOrFail(store, idOrName);
-        const summary = summarizeRun(store, run.id);
+        const summary = summarizeRun(store, run.id, true);
         if (flags.json) {
           process.stdout.write(`${JSON.stringify(summary)}\n`);
           return;
@@ -51,8 +63,9 @@ export function registerRunsCommand(program: Command): void {
         for (const step of summary.steps) {
           const duration = step.durationMs === null ? '' : formatDuration(step.durationMs);
           process.stdout.write(`  ${step.id.padEnd(24)} ${step.status.padEnd(9)} ${duration.padStart(8)}  attempts ${step.attempts}${step.cached ? '  cache hit' : ''}\n`);
-          for (const attempt of store.getAttempts(run.id, step.id)) {
-            if (attempt.error) process.stdout.write(`      attempt ${attempt.attempt} ${attempt.status}: ${attempt.error.split('\n')[0]}\n`);
+          for (const attempt of step.history ?? []) {
+            const beat = attempt.heartbeatAgeMs === undefined ? '' : `  last heartbeat ${formatDuration(attempt.heartbeatAgeMs)} ago`;
+            if (attempt.error || beat) process.stdout.write(`      attempt ${attempt.attempt} ${attempt.status}${beat}${attempt.error ? `: ${attempt.error.split('\n')[0]}` : ''}\n`);
           }
         }
       } finally {

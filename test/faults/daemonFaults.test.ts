@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { RunStore } from '../../runtime/src/store/runStore';
+import { cli, lastJson } from '../support/cli';
+import { fixture, tempDir } from '../support/tempDir';
+import { isAlive, readPid, waitFor } from '../support/waitFor';
+
+interface Summary {
+  runId: string;
+  status: string;
+  steps: { id: string; status: string; attempts: number; history: { attempt: number; status: string; error: string | null }[] }[];
+}
+
+describe('kill -9 of the daemon mid-run, then a restart', () => {
+  it('every run finishes; nothing committed is lost or committed twice; nothing left running', async () => {
+    const dir = tempDir();
+    const store = path.join(dir, 'store');
+    const started = await cli(['--store', store, 'run', fixture('pipelines', 'faults.ts'), '--pipeline', 'faults', '--param', `dir=${dir}`, '--no-cache', '--detach']);
+    assert.equal(started.code, 0, started.stderr);
+    const runId = started.stdout.trim();
+    const runner = await waitFor('attempt 1 to start', () => readPid(path.join(dir, 'attempt-1.pid')));
+    const daemon = Number(fs.readFileSync(path.join(store, 'server', 'pid'), 'utf8'));
+    process.kill(daemon, 'SIGKILL');
+    await waitFor('the daemon to die', () => !isAlive(daemon));
+    // Its runners go with it: their results could never be committed by a dead daemon.
+    await waitFor('the orphaned runner to exit', () => !isAlive(runner));
+    const status = await cli(['--store', store, 'server', 'status', '--json']);
+    assert.equal(JSON.parse(status.stdout).state, 'inactive');
+    const restarted = await cli(['--store', store, 'server', 'start', '--json']);
+    assert.equal(JSON.parse(restarted.stdout).state, 'active', restarted.stderr);
+    await waitFor('attempt 2 to start', () => readPid(path.join(dir, 'attempt-2.pid')));
+    fs.writeFileSync(path.join(dir, 'release-2'), '');
+    let detail: Summary | undefined;
+    for (let i = 0; i < 600; i++) {
+      detail = lastJson<Summary>(await cli(['--store', store, 'runs', 'show', runId, '--json']));
+      if (detail.status !== 'running') break;
+    }
+    assert.equal(detail?.status, 'completed');
+    assert.deepEqual(detail?.steps.map((s) => [s.id, s.status]), [['prepare', 'completed'], ['victim', 'completed'], ['downstream', 'completed']]);
+    assert.equal(fs.readFileSync(path.join(dir, 'prepared'), 'utf8'), 'x', 'the committed step was not run again');
+    const victim = detail?.steps.find((s) => s.id === 'victim');
+    assert.equal(victim?.attempts, 2);
+    assert.deepEqual(victim?.history.map((h) => h.status), ['lost', 'completed']);
+    assert.match(victim?.history[0].error ?? '', /engine running this attempt stopped/);
+    const db = RunStore.open(store);
+    try {
+      assert.deepEqual(db.getAttempts(runId, 'victim').map((a) => a.status), ['lost', 'completed']);
+      assert.equal(db.getAttempts(runId).filter((a) => a.status === 'running').length, 0);
+      assert.equal(Object.keys(db.getOutputs(runId, 'victim')).length, 1);
+    } finally {
+      db.close();
+    }
+  });
+});

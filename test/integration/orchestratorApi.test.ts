@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { encodeStructured } from '../../runtime/src/artifacts/structured';
+import { bundlePipelineFile } from '../../runtime/src/build/bundle';
+import { ApiError, OrchestratorClient } from '../../runtime/src/server/apiClient';
+import type { StreamEvent } from '../../runtime/src/server/apiProtocol';
+import { connectDaemon, daemonStatus, startDaemon, stopDaemon } from '../../runtime/src/server/daemonControl';
+import { serverFiles } from '../../runtime/src/server/serverFiles';
+import { RunStore } from '../../runtime/src/store/runStore';
+import { fixture, tempDir } from '../support/tempDir';
+
+async function raw(url: string, init: RequestInit & { token?: string } = {}): Promise<{ status: number; body: { error?: string } }> {
+  const headers: Record<string, string> = { ...(init.token === undefined ? {} : { authorization: `Bearer ${init.token}` }), ...((init.headers as Record<string, string>) ?? {}) };
+  const response = await fetch(url, { ...init, headers });
+  const text = await response.text();
+  let body: { error?: string } = {};
+  try {
+    body = JSON.parse(text) as { error?: string };
+  } catch {
+    body = { error: text };
+  }
+  return { status: response.status, body };
+}
+
+function runCount(store: string): number {
+  const db = RunStore.open(store);
+  try {
+    return db.listRuns({ limit: 1000 }).length;
+  } finally {
+    db.close();
+  }
+}
+
+describe('the orchestrator daemon and its API', () => {
+  const store = path.join(tempDir(), 'store');
+
+  it('starts as a daemon with an owner-only token and reports its states', async () => {
+    assert.equal((await daemonStatus(store)).state, 'inactive');
+    const status = await startDaemon(store);
+    assert.equal(status.state, 'active');
+    const files = serverFiles(store);
+    assert.equal(fs.statSync(files.token).mode & 0o777, 0o600);
+    assert.equal(fs.statSync(files.log).mode & 0o777, 0o600);
+    // Starting again finds the same daemon instead of a second one.
+    assert.equal((await startDaemon(store)).pid, status.pid);
+  });
+
+  it('never mistakes a stale or reused pid for the daemon', async () => {
+    const dir = tempDir();
+    const other = path.join(dir, 'store');
+    const files = serverFiles(other);
+    fs.mkdirSync(files.dir, { recursive: true });
+    // This test process is alive but is not a daemon: its pid must not count.
+    fs.writeFileSync(files.pid, String(process.pid));
+    assert.equal((await daemonStatus(other)).state, 'inactive');
+    fs.writeFileSync(files.pid, '999999999');
+    assert.equal((await daemonStatus(other)).state, 'inactive');
+  });
+
+  it('answers unauthenticated, malformed, oversized and unknown requests with a clear 4xx and no state change', async () => {
+    const client = await connectDaemon(store);
+    const base = client.baseUrl;
+    const token = fs.readFileSync(serverFiles(store).token, 'utf8');
+    const before = runCount(store);
+    assert.equal((await raw(`${base}/v1/runs`)).status, 401);
+    assert.equal((await raw(`${base}/v1/runs`, { token: 'wrong' })).status, 401);
+    assert.equal((await raw(`${base}/v1/health`)).status, 401);
+    const notJson = await raw(`${base}/v1/runs`, { method: 'POST', token, body: '{"file":', headers: { 'content-type': 'application/json' } });
+    assert.equal(notJson.status, 400);
+    assert.match(notJson.body.error ?? '', /not valid JSON/);
+    const missing = await raw(`${base}/v1/runs`, { method: 'POST', token, body: JSON.stringify({ file: 'x.ts' }) });
+    assert.equal(missing.status, 400);
+    assert.match(missing.body.error ?? '', /^pipeline: /);
+    const extra = await raw(`${base}/v1/runs`, { method: 'POST', token, body: JSON.stringify({ file: 'x', pipeline: 'p', bundle: 'x', surprise: 1 }) });
+    assert.equal(extra.status, 400);
+    const badOption = await raw(`${base}/v1/runs`, { method: 'POST', token, body: JSON.stringify({ file: 'x', pipeline: 'p', bundle: 'x', options: { executionMode: 'sometimes' } }) });
+    assert.equal(badOption.status, 400);
+    assert.match(badOption.body.error ?? '', /options\.executionMode/);
+    const huge = await raw(`${base}/v1/runs`, { method: 'POST', token, body: 'x'.repeat(33 * 1024 * 1024) });
+    assert.equal(huge.status, 413);
+    const brokenBundle = await raw(`${base}/v1/runs`, { method: 'POST', token, body: JSON.stringify({ file: 'x.ts', pipeline: 'p', bundle: 'throw new Error("bad bundle")' }) });
+    assert.equal(brokenBundle.status, 422);
+    assert.match(brokenBundle.body.error ?? '', /bad bundle/);
+    assert.equal((await raw(`${base}/v1/nowhere`, { token })).status, 404);
+    assert.equal((await raw(`${base}/v2/runs`, { token })).status, 404);
+    assert.equal((await raw(`${base}/v1/runs/no-such-run`, { token })).status, 404);
+    assert.equal((await raw(`${base}/v1/health`, { method: 'DELETE', token })).status, 405);
+    assert.equal((await raw(`${base}/v1/runs?limit=-4`, { token })).status, 400);
+    const beat = await raw(`${base}/v1/heartbeats`, { method: 'POST', token, body: JSON.stringify({ runId: 'r', invocationId: 'x', attempt: 0 }) });
+    assert.equal(beat.status, 400);
+    const fenced = await raw(`${base}/v1/heartbeats`, { method: 'POST', token, body: JSON.stringify({ runId: 'r', invocationId: 'x', attempt: 1 }) });
+    assert.equal(fenced.status, 409);
+    assert.equal(runCount(store), before, 'no run was created');
+    assert.equal((await daemonStatus(store)).state, 'active');
+  });
+
+  it('runs a submitted bundle, streams its events and resumes the stream after a reconnect without missing any', async () => {
+    const client = await connectDaemon(store);
+    const bundle = await bundlePipelineFile(fixture('pipelines', 'basics.ts'), store);
+    const run = await client.submitRun({
+      file: 'basics.ts',
+      pipeline: 'basics',
+      parameters: encodeStructured({ count: 6 }) as Record<string, unknown>,
+      options: { enableCache: false },
+      bundle: fs.readFileSync(bundle.path, 'utf8'),
+    });
+    // Read a few events, drop the connection, then resume from the last one seen.
+    const first: StreamEvent[] = [];
+    await client.follow((event) => {
+      first.push(event);
+      return first.length === 3;
+    }, { runId: run.runId });
+    const rest: StreamEvent[] = [];
+    await client.follow(
+      (event) => {
+        rest.push(event);
+        return event.type === 'run' && (event.data as { status: string }).status !== 'running';
+      },
+      { runId: run.runId, since: first.at(-1)?.seq },
+    );
+    const all = [...first, ...rest];
+    const seqs = all.map((e) => e.seq);
+    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'in order');
+    assert.equal(new Set(seqs).size, seqs.length, 'no duplicates');
+    const everything: StreamEvent[] = [];
+    await client.follow((event) => {
+      everything.push(event);
+      return event.seq === seqs.at(-1);
+    }, { runId: run.runId });
+    assert.deepEqual(everything.map((e) => e.seq), seqs, 'nothing missed across the reconnect');
+    const detail = await client.getRun(run.runId);
+    assert.equal(detail.status, 'completed');
+    assert.deepEqual(Object.keys(detail.attempts).sort(), detail.steps.map((s) => s.id).sort());
+    const logs = await client.logs(run.runId, 'makeRows');
+    assert.match(logs.map((l) => l.text).join(''), /making 6 rows/);
+    const artifact = await client.artifact(run.runId, 'combine');
+    assert.equal(artifact.materializer, 'json@1');
+    assert.equal(artifact.bytes.toString(), String((1 + 2 + 3 + 5) * 6));
+    await assert.rejects(client.cancelRun(run.runId), (error: ApiError) => error.status === 409);
+  });
+
+  it('cancels a running run through the API', async () => {
+    const client = await connectDaemon(store);
+    const dir = tempDir();
+    const bundle = await bundlePipelineFile(fixture('pipelines', 'slow.ts'), store);
+    const run = await client.submitRun({ file: 'slow.ts', pipeline: 'slow', parameters: { marker: path.join(dir, 'never') }, options: {}, bundle: fs.readFileSync(bundle.path, 'utf8') });
+    await client.follow((event) => event.type === 'log', { runId: run.runId });
+    await client.cancelRun(run.runId);
+    await client.follow((event) => event.type === 'run' && (event.data as { status: string }).status === 'cancelled', { runId: run.runId });
+    const detail = await client.getRun(run.runId);
+    assert.deepEqual(detail.steps.map((s) => s.status), ['cancelled', 'cancelled']);
+  });
+
+  it('stops, and then refuses connections', async () => {
+    const { url } = await daemonStatus(store);
+    assert.equal((await stopDaemon(store)).state, 'inactive');
+    assert.equal((await daemonStatus(store)).state, 'inactive');
+    const token = fs.readFileSync(serverFiles(store).token, 'utf8');
+    await assert.rejects(new OrchestratorClient(url ?? '', token).health());
+  });
+});

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { connectDaemon } from '../../runtime/src/server/daemonControl';
 import { RunStore } from '../../runtime/src/store/runStore';
 import { cli, lastJson } from '../support/cli';
 import { fixture, tempDir } from '../support/tempDir';
@@ -44,6 +45,10 @@ describe('kill -9 of the daemon mid-run, then a restart', () => {
     assert.equal(victim?.attempts, 2);
     assert.deepEqual(victim?.history.map((h) => h.status), ['lost', 'completed']);
     assert.match(victim?.history[0].error ?? '', /engine running this attempt stopped/);
+    const health = await (await connectDaemon(store)).health();
+    assert.equal(health.slotsHeld, 0);
+    assert.equal(health.leasesHeld, 0);
+    assert.equal(health.runsInFlight, 0);
     const db = RunStore.open(store);
     try {
       assert.deepEqual(db.getAttempts(runId, 'victim').map((a) => a.status), ['lost', 'completed']);

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import type { EngineEvent } from '../../runtime/src/engine/events';
 import { loadArtifact } from '../../runtime/src/engine/publicApi';
 import { runPipelineFile } from '../../runtime/src/engine/runPipelineFile';
+import { SlotPool } from '../../runtime/src/engine/slots';
 import { RunStore } from '../../runtime/src/store/runStore';
 import { DropProxy } from '../support/dropProxy';
 import { fixture, tempDir } from '../support/tempDir';
@@ -120,5 +121,30 @@ describe('fault injection with real runner processes and signals', () => {
     } finally {
       await proxy.close();
     }
+  });
+});
+
+describe('concurrency limits held by leases', () => {
+  it("a lost runner's slot returns at once; steps sharing a limit never overlap; nothing held after", async () => {
+    const dir = tempDir();
+    const slots = new SlotPool({ named: { gpu: 1 } });
+    const run = runPipelineFile({ file: fixture('pipelines', 'limited.ts'), parameters: { dir }, options: { storeDir: path.join(dir, 'store'), enableCache: false, maxParallel: 4 }, slots });
+    const pid = await waitFor('the first step to start', () => readPid(path.join(dir, 'train-1.pid')));
+    assert.equal(slots.held, 1);
+    assert.equal(slots.waiting, 3);
+    process.kill(pid, 'SIGKILL');
+    const summary = await run;
+    assert.equal(summary.status, 'completed');
+    assert.equal(slots.held, 0);
+    assert.equal(slots.waiting, 0);
+    // Intervals of the completed attempts never overlap (limit 1).
+    const lines = fs.readFileSync(path.join(dir, 'intervals'), 'utf8').trim().split('\n').map((l) => l.split(' '));
+    const ends = lines.filter(([kind]) => kind === 'end');
+    assert.equal(ends.length, 4);
+    const spans = ends.map(([, id, end]) => {
+      const start = lines.filter(([kind, sid]) => kind === 'start' && sid === id).at(-1);
+      return [Number(start?.[2]), Number(end)] as const;
+    }).sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < spans.length; i++) assert.ok(spans[i][0] >= spans[i - 1][1], `overlap: ${JSON.stringify(spans)}`);
   });
 });

@@ -14,6 +14,7 @@ import { LeaseTable, leaseKey } from './leases';
 import type { RunnerPool } from './runnerPool';
 import type { ResolvedInput, RunIdentity } from './runnerProtocol';
 import { Scheduler, type SchedulerAction } from './scheduler';
+import type { SlotPool } from './slots';
 
 /** Everything the executor needs to drive one run that already exists in the store. */
 export interface RunPlan {
@@ -43,6 +44,8 @@ export interface ExecutorDeps {
   listener?: EngineListener;
   /** Where runners renew leases (the session's lease server or the daemon). */
   leaseEndpoint: { url: string; token: string };
+  /** Concurrency slots, shared by every run of the engine or daemon. */
+  slots: SlotPool;
 }
 
 /**
@@ -71,6 +74,7 @@ export class RunExecutor {
     for (const node of plan.dag.nodes) this.nodes.set(node.id, node);
     this.beats = new HeartbeatRecorder(deps.store);
     const initial = plan.resume ? this.resumeState() : new Map();
+    if (plan.dag.options.maxConcurrency !== undefined) deps.slots.limit(`pipeline:${plan.dag.pipeline}`, plan.dag.options.maxConcurrency);
     this.scheduler = new Scheduler(
       plan.dag.nodes.map((node) => ({
         id: node.id,
@@ -157,6 +161,7 @@ export class RunExecutor {
           this.leases.requestStop(leaseKey(this.plan.run.runId, action.id));
           this.deps.pool.stop({ runId: this.plan.run.runId, invocationId: action.id });
           this.leases.release(leaseKey(this.plan.run.runId, action.id));
+          this.deps.slots.release(this.slotHolder(action.id, this.attempts.get(action.id) ?? 1));
           this.deps.store.endAttempt(this.plan.run.runId, action.id, this.attempts.get(action.id) ?? 1, 'cancelled', this.deps.clock.now(), 'the step was stopped');
           break;
         case 'status':
@@ -186,6 +191,20 @@ export class RunExecutor {
         return;
       }
     }
+    const holder = this.slotHolder(id, attempt);
+    const slots = ['global', `pipeline:${this.plan.dag.pipeline}`, ...(node.options.limits ?? []).map((limit) => `limit:${limit}`)];
+    void this.deps.slots.acquire(holder, slots).then(() => this.dispatch(node, attempt, inputs, stepCacheKey));
+  }
+
+  /** Runs an attempt that holds its slots: lease, runner, outcome. */
+  private dispatch(node: DagNode, attempt: number, inputs: Record<string, ResolvedInput>, stepCacheKey: string): void {
+    const id = node.id;
+    if (this.scheduler.status(id) !== 'running' || this.attempts.get(id) !== attempt) {
+      // Stopped while it waited for its slots.
+      this.deps.slots.release(this.slotHolder(id, attempt));
+      return;
+    }
+    const now = this.deps.clock.now();
     this.deps.store.startAttempt(this.plan.run.runId, id, attempt, now, null);
     const timing = heartbeatTiming(node.options.heartbeat, this.plan.heartbeat);
     const key = leaseKey(this.plan.run.runId, id);
@@ -214,6 +233,7 @@ export class RunExecutor {
           return;
         }
         this.leases.release(key, attempt);
+        this.deps.slots.release(this.slotHolder(id, attempt));
         if (this.scheduler.status(id) !== 'running') {
           this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'cancelled', at, 'the step was stopped');
           return;
@@ -240,15 +260,21 @@ export class RunExecutor {
       .catch((error: Error) => {
         if (!this.leases.isCurrent(key, attempt)) return;
         this.leases.release(key, attempt);
+        this.deps.slots.release(this.slotHolder(id, attempt));
         this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'failed', this.deps.clock.now(), error.message);
         this.apply(this.scheduler.handle({ type: 'failed', id, error: error.message, retryable: true }));
       });
+  }
+
+  private slotHolder(id: string, attempt: number): string {
+    return `${this.plan.run.runId}\u0000${id}\u0000${attempt}`;
   }
 
   /** Records a lost attempt, frees what it held and lets the scheduler retry it. */
   private markLost(id: string, attempt: number, reason: string): void {
     const at = this.deps.clock.now();
     this.leases.release(leaseKey(this.plan.run.runId, id), attempt);
+    this.deps.slots.release(this.slotHolder(id, attempt));
     this.fenced.add(`${id}\u0000${attempt}`);
     this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'lost', at, reason);
     this.deps.listener?.({ type: 'attempt', runId: this.plan.run.runId, invocationId: id, attempt, status: 'lost', detail: reason, at });

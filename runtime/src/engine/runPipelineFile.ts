@@ -12,6 +12,7 @@ import { manifestFor } from './manifestCache';
 import { resolveStoreDir } from './projectPaths';
 import type { RunSummary } from './runSummary';
 import { EngineSession, RunRequestError } from './session';
+import type { SlotPool } from './slots';
 import { SINGLE_STEP_PREFIX } from './taskRunner';
 
 export interface RunFileRequest {
@@ -28,6 +29,8 @@ export interface RunFileRequest {
   signal?: AbortSignal;
   /** Rewrites the heartbeat URL runners get (fault-injection tests). */
   heartbeatUrl?: (url: string) => string;
+  /** Concurrency slots to share with other runs in this process. */
+  slots?: SlotPool;
 }
 
 /** Picks the pipeline to run: the named one, or the only one the file defines. */
@@ -72,7 +75,7 @@ export async function preparePipelineFile(request: Pick<RunFileRequest, 'file' |
 export async function runPipelineFile(request: RunFileRequest): Promise<RunSummary> {
   const options = request.options ?? {};
   const { file, storeDir, bundle, manifest, pipeline, parameters } = await preparePipelineFile(request);
-  const session = new EngineSession({ storeDir, bundle, sourceFile: file, manifest, clock: request.clock, listener: request.listener, heartbeatUrl: request.heartbeatUrl });
+  const session = new EngineSession({ storeDir, bundle, sourceFile: file, manifest, clock: request.clock, listener: request.listener, heartbeatUrl: request.heartbeatUrl, slots: request.slots });
   try {
     const plan = await session.prepare({ pipeline, parameters, options });
     if (options.detach) {

@@ -17,6 +17,7 @@ import type { EngineListener } from './events';
 import { RunExecutor, type RunPlan } from './executor';
 import type { HeartbeatRequest } from './heartbeatProtocol';
 import { LeaseServer, type HeartbeatHandler } from './leaseServer';
+import { limitsFromEnv, SlotPool } from './slots';
 import { DEFAULT_RUN_NAME, expandRunName } from './runName';
 import { RunnerPool, type ChildRunRequest } from './runnerPool';
 import type { ChildRunOutcome } from './runnerProtocol';
@@ -49,6 +50,8 @@ export interface SessionOptions {
   heartbeatUrl?: (url: string) => string;
   /** Where runners renew leases when a daemon serves them (default: a private loopback server). */
   leaseEndpoint?: { url: string; token: string };
+  /** Concurrency slots shared with other sessions (the daemon's); default: this session's own. */
+  slots?: SlotPool;
 }
 
 export interface RunRequest {
@@ -74,10 +77,12 @@ export class EngineSession {
   private readonly clock: Clock;
   private readonly executors = new Map<string, RunExecutor>();
   private leaseServer?: Promise<LeaseServer>;
+  readonly slots: SlotPool;
 
   constructor(private readonly options: SessionOptions) {
     this.store = RunStore.open(options.storeDir);
     this.clock = options.clock ?? systemClock;
+    this.slots = options.slots ?? new SlotPool(limitsFromEnv());
     this.pool = new RunnerPool(
       { bundlePath: options.bundle.path, artifactsDir: path.join(this.store.dir, 'artifacts') },
       {
@@ -153,7 +158,7 @@ export class EngineSession {
     const leases = this.options.leaseEndpoint ?? (await this.leases());
     const url = this.options.heartbeatUrl ? this.options.heartbeatUrl(leases.url) : leases.url;
     const executor = new RunExecutor(
-      { store: this.store, pool: this.pool, clock: this.clock, runtimeVersion, listener: this.options.listener, leaseEndpoint: { url, token: leases.token } },
+      { store: this.store, pool: this.pool, clock: this.clock, runtimeVersion, listener: this.options.listener, leaseEndpoint: { url, token: leases.token }, slots: this.slots },
       plan,
     );
     this.executors.set(plan.run.runId, executor);

@@ -43,6 +43,8 @@ export interface NodeOptions {
   hooks: { onSuccess?: HookSource; onFailure?: HookSource };
   /** Output name -> custom materializer name, when one was registered for that output. */
   materializers?: Record<string, string>;
+  /** Named concurrency limits this step takes a slot of while it runs. */
+  limits?: string[];
 }
 
 export type HookSource = 'step' | 'pipeline';
@@ -86,6 +88,8 @@ export interface DagPipelineOptions {
   runName?: string;
   substitutions?: Record<string, string>;
   heartbeat?: HeartbeatSettings;
+  /** Most attempts of this pipeline running at once, across all its runs. */
+  maxConcurrency?: number;
   hooks: { onSuccess: boolean; onFailure: boolean };
 }
 

@@ -96,6 +96,7 @@ export class Compilation {
           runName: options.runName,
           substitutions: options.substitutions,
           heartbeat: options.heartbeat,
+          maxConcurrency: options.maxConcurrency,
           hooks: { onSuccess: Boolean(options.onSuccess), onFailure: Boolean(options.onFailure) },
         },
         location: this.root.location,
@@ -213,6 +214,7 @@ export class Compilation {
     const failure = hookSource('onFailure');
     if (success) options.hooks.onSuccess = success;
     if (failure) options.hooks.onFailure = failure;
+    if (merged.limits && merged.limits.length > 0) options.limits = [...merged.limits];
     if (merged.materializers) {
       options.materializers = Object.fromEntries(Object.entries(merged.materializers).map(([output, m]) => [output, m.name]));
     }

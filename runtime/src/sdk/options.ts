@@ -27,6 +27,8 @@ export interface StepOptions {
   enableCache?: boolean;
   retry?: RetryOptions;
   heartbeat?: HeartbeatSettings;
+  /** Named concurrency limits (configured on the orchestrator) this step takes a slot of. */
+  limits?: readonly string[];
   onSuccess?: SuccessHook;
   onFailure?: FailureHook;
   /** Custom materializer per output name (`output` for a single output). */
@@ -55,6 +57,8 @@ export interface PipelineOptions {
   substitutions?: Record<string, string>;
   enableCache?: boolean;
   heartbeat?: HeartbeatSettings;
+  /** Most steps of this pipeline running at once, across all its runs. */
+  maxConcurrency?: number;
   /** Default success hook for every step without its own. */
   onSuccess?: SuccessHook;
   /** Default failure hook for every step without its own. */

@@ -61,6 +61,10 @@ export interface HealthAnswer {
   version: string;
   startedAt: string;
   runsInFlight: number;
+  /** Concurrency slots held by running attempts (0 when nothing runs). */
+  slotsHeld: number;
+  /** Attempts holding a lease now. */
+  leasesHeld: number;
 }
 
 /** One event of the stream; `seq` is its SSE id, resumable with `Last-Event-ID`. */

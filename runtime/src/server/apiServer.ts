@@ -84,7 +84,7 @@ export class ApiServer {
     switch (route[0]) {
       case 'health': {
         expectMethod(method, 'GET');
-        const health: HealthAnswer = { status: 'ok', pid: process.pid, instanceId: this.instanceId, version: runtimeVersion, startedAt: this.startedAt, runsInFlight: orchestrator.runsInFlight };
+        const health: HealthAnswer = { status: 'ok', pid: process.pid, instanceId: this.instanceId, version: runtimeVersion, startedAt: this.startedAt, runsInFlight: orchestrator.runsInFlight, slotsHeld: orchestrator.slots.held, leasesHeld: orchestrator.leasesHeld };
         return sendJson(response, 200, health);
       }
       case 'shutdown':

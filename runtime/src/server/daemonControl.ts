@@ -59,6 +59,8 @@ export interface StartOptions {
   port?: number;
   token?: string;
   timeoutMs?: number;
+  /** Concurrency limits (`global=8,gpu=1`), as PIPEWRIGHT_LIMITS for the daemon. */
+  limits?: string;
 }
 
 /** Starts the daemon (if it is not active) and resolves once its health endpoint answers. */
@@ -74,7 +76,7 @@ export async function startDaemon(storeDir: string, options: StartOptions = {}):
   const child = spawn(process.execPath, [path.join(packageRoot, 'dist', 'cli.js'), '__server', store, options.host ?? '127.0.0.1', String(options.port ?? 0)], {
     detached: true,
     stdio: ['ignore', log, log],
-    env: { ...process.env, ...(options.token ? { PIPEWRIGHT_SERVER_TOKEN: options.token } : {}) },
+    env: { ...process.env, ...(options.token ? { PIPEWRIGHT_SERVER_TOKEN: options.token } : {}), ...(options.limits ? { PIPEWRIGHT_LIMITS: options.limits } : {}) },
   });
   child.unref();
   fs.closeSync(log);

@@ -8,6 +8,7 @@ import type { HeartbeatRequest } from '../engine/heartbeatProtocol';
 import type { HeartbeatHandler } from '../engine/leaseServer';
 import { summarizeRun } from '../engine/runSummary';
 import { EngineSession } from '../engine/session';
+import { limitsFromEnv, SlotPool } from '../engine/slots';
 import type { RunOptions } from '../sdk/options';
 import { RunStore } from '../store/runStore';
 import type { RunDetail, StreamEvent, SubmitRunRequest } from './apiProtocol';
@@ -23,6 +24,8 @@ export class Orchestrator {
   private readonly sessions = new Map<string, EngineSession>();
   private readonly runs = new Map<string, EngineSession>();
   private readonly subscribers = new Set<Subscriber>();
+  /** One pool of concurrency slots for every run the daemon hosts. */
+  readonly slots = new SlotPool(limitsFromEnv());
 
   constructor(
     readonly storeDir: string,
@@ -33,6 +36,12 @@ export class Orchestrator {
 
   get runsInFlight(): number {
     return this.runs.size;
+  }
+
+  get leasesHeld(): number {
+    let held = 0;
+    for (const session of this.sessions.values()) held += session.leasesHeld();
+    return held;
   }
 
   /** Creates the run (compiled and checked) and starts executing it; resolves once it exists. */
@@ -108,6 +117,7 @@ export class Orchestrator {
         manifest,
         listener: (event) => this.publish(event),
         leaseEndpoint: this.leaseEndpoint(),
+        slots: this.slots,
       });
       this.sessions.set(hash, session);
     }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { resolveStoreDir } from '../../engine/projectPaths';
 import { runDaemon } from '../../server/daemonMain';
 import { daemonLogs, daemonStatus, startDaemon, stopDaemon, type DaemonStatus } from '../../server/daemonControl';
+import { limitsFromEnv } from '../../engine/slots';
 import { UsageError } from '../errors';
 
 function storeOf(command: Command): string {
@@ -20,11 +21,18 @@ export function registerServerCommands(program: Command): void {
     .description('start the daemon (it outlives this command)')
     .option('--host <host>', 'address to listen on (default 127.0.0.1; anything else serves remote clients)')
     .option('--port <port>', 'port (default: any free one)')
+    .option('--limit <name=n>', 'concurrency limit: global=N for all attempts, or a named limit steps opt into (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
     .option('--json', 'print the status as JSON')
-    .action(async (flags: { host?: string; port?: string; json?: boolean }, command: Command) => {
+    .action(async (flags: { host?: string; port?: string; json?: boolean; limit: string[] }, command: Command) => {
       const port = flags.port === undefined ? undefined : Number(flags.port);
       if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port ${flags.port}: expected a port number`);
-      print(await startDaemon(storeOf(command), { host: flags.host, port, token: process.env.PIPEWRIGHT_SERVER_TOKEN }), flags.json);
+      const limits = flags.limit.join(',');
+      try {
+        limitsFromEnv({ PIPEWRIGHT_LIMITS: limits });
+      } catch (error) {
+        throw new UsageError(`--limit: ${(error as Error).message.replace('PIPEWRIGHT_LIMITS: ', '')}`);
+      }
+      print(await startDaemon(storeOf(command), { host: flags.host, port, token: process.env.PIPEWRIGHT_SERVER_TOKEN, limits: limits || undefined }), flags.json);
     });
   server
     .command('stop')

@@ -137,3 +137,28 @@ describe('pipewright runs, logs, artifacts', () => {
     assert.equal(fs.readFileSync(out, 'utf8'), '144');
   });
 });
+
+describe('pipewright runs retry', () => {
+  it('re-runs failed and skipped steps reusing completed outputs, then one step on request', async () => {
+    const dir = tempDir();
+    const store = path.join(dir, 'store');
+    const failed = await cli(['--store', store, 'run', fixture('pipelines', 'fixable.ts'), '--param', `dir=${dir}`, '--json']);
+    assert.equal(failed.code, 1);
+    const first = lastJson<Summary>(failed);
+    assert.deepEqual(first.steps.map((s) => s.status), ['completed', 'failed', 'skipped']);
+    fs.writeFileSync(path.join(dir, 'fixed'), '');
+    const retried = await cli(['--store', store, 'runs', 'retry', first.runId, '--json']);
+    assert.equal(retried.code, 0, retried.stderr);
+    const second = lastJson<Summary>(retried);
+    assert.equal(second.runName, `${first.runName}-retry`);
+    assert.deepEqual(second.steps.map((s) => [s.id, s.status]), [['gather', 'cached'], ['fragile', 'completed'], ['finish', 'completed']]);
+    assert.equal(fs.readFileSync(path.join(dir, 'gathered'), 'utf8'), 'x', 'the completed step was reused, not re-run');
+    const oneStep = await cli(['--store', store, 'runs', 'retry', second.runId, '--step', 'fragile', '--json']);
+    assert.equal(oneStep.code, 0, oneStep.stderr);
+    assert.deepEqual(lastJson<Summary>(oneStep).steps.map((s) => s.status), ['cached', 'completed', 'completed']);
+    assert.equal(fs.readFileSync(path.join(dir, 'fragile-ran'), 'utf8'), 'xx');
+    const unknown = await cli(['--store', store, 'runs', 'retry', second.runId, '--step', 'ghost']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /has no step "ghost"/);
+  });
+});

@@ -36,5 +36,6 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 void main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
+  // A command may have set its own exit code (a failed retry, say); an error code wins.
+  process.exitCode = code !== 0 ? code : (process.exitCode ?? 0);
 });

@@ -8,6 +8,7 @@ import { annotationProblems } from '../build/typeExtract';
 import type { TypeDescriptor } from '../build/typeDescriptor';
 import type { OutputRef, PipelineDag } from '../model/dag';
 import { formatLocation } from '../model/location';
+import { upstreamIds } from '../sdk/compile';
 import type { RunStatus } from '../model/status';
 import { runtimeVersion } from '../paths';
 import type { RunOptions } from '../sdk/options';
@@ -152,6 +153,61 @@ export class EngineSession {
     const dag = JSON.parse(row.dag_json) as PipelineDag;
     const manifest = row.manifest_json ? (JSON.parse(row.manifest_json) as ModuleManifest) : this.options.manifest;
     return planFor({ runId, runName: row.name, pipeline: row.pipeline, parameters: JSON.parse(row.parameters_json) as Record<string, unknown> }, dag, options, inputTypesOf(manifest));
+  }
+
+  /**
+   * A new run that re-runs what did not succeed in `sourceRunId` (failed, crashed, cancelled,
+   * skipped), reusing the committed outputs of everything else; with `step`, that step and
+   * everything downstream of it re-run too.
+   */
+  prepareRetry(sourceRunId: string, step?: string): RunPlan {
+    const source = this.store.getRun(sourceRunId);
+    if (!source) throw new RunRequestError(`no run with id ${sourceRunId}`);
+    if (source.status === 'running') throw new RunRequestError(`run ${source.name} is still running`);
+    const dag = JSON.parse(source.dag_json) as PipelineDag;
+    const rerun = new Set<string>();
+    if (step !== undefined) {
+      if (!dag.nodes.some((n) => n.id === step)) throw new RunRequestError(`run ${source.name} has no step "${step}" (steps: ${dag.nodes.map((n) => n.id).join(', ')})`);
+      rerun.add(step);
+      for (let grew = true; grew; ) {
+        grew = false;
+        for (const node of dag.nodes) {
+          if (!rerun.has(node.id) && upstreamIds(node).some((up) => rerun.has(up))) {
+            rerun.add(node.id);
+            grew = true;
+          }
+        }
+      }
+    }
+    const at = this.clock.now();
+    const id = randomUUID();
+    let name = `${source.name}-retry`;
+    for (let n = 2; this.store.runNameTaken(source.pipeline, name); n++) name = `${source.name}-retry-${n}`;
+    this.store.createRun({
+      id,
+      name,
+      pipeline: source.pipeline,
+      sourceFile: this.options.sourceFile,
+      parameters: JSON.parse(source.parameters_json) as Record<string, unknown>,
+      options: JSON.parse(source.options_json) as Record<string, unknown>,
+      dag,
+      bundlePath: source.bundle_path,
+      manifest: source.manifest_json ? (JSON.parse(source.manifest_json) as unknown) : undefined,
+      parentRunId: source.id,
+      parentInvocation: step === undefined ? 'retry' : `retry:${step}`,
+      enginePid: process.pid,
+      at,
+    });
+    for (const row of this.store.getSteps(source.id)) {
+      if ((row.status === 'completed' || row.status === 'cached') && !rerun.has(row.id)) {
+        this.store.commitOutputs(id, row.id, this.store.getOutputs(source.id, row.id), at, { cached: true, stepName: row.step_name, cacheable: false });
+      }
+    }
+    this.options.listener?.({ type: 'run', runId: id, runName: name, pipeline: source.pipeline, status: 'running', at });
+    const plan = { ...this.planOf(id), resume: true };
+    // A step retried on request runs again, even when its cache would say otherwise.
+    for (const rerunId of rerun) plan.overrides[rerunId] = { ...plan.overrides[rerunId], enableCache: false };
+    return plan;
   }
 
   async execute(plan: RunPlan): Promise<RunStatus> {

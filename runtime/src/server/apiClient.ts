@@ -42,6 +42,11 @@ export class OrchestratorClient {
     return this.json('POST', `/runs/${encodeURIComponent(run)}/cancel`);
   }
 
+  /** Re-runs what did not succeed (or `step` and its downstream), reusing committed outputs. */
+  retryRun(run: string, step?: string): Promise<RunDetail> {
+    return this.json('POST', `/runs/${encodeURIComponent(run)}/retry`, step === undefined ? {} : { step });
+  }
+
   logs(run: string, step?: string, attempt?: number): Promise<{ step: string | null; attempt: number | null; stream: string; text: string; at: number }[]> {
     const params = new URLSearchParams();
     if (step !== undefined) params.set('step', step);

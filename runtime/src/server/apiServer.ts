@@ -132,6 +132,15 @@ export class ApiServer {
         if (run.status !== 'running') throw new HttpError(409, `run ${run.name} is already ${run.status}`);
         if (!orchestrator.cancel(run.id)) throw new HttpError(409, `run ${run.name} is not executing on this orchestrator`);
         return sendJson(response, 202, { cancelling: run.id });
+      case 'retry': {
+        expectMethod(method, 'POST');
+        const body = parse(z.strictObject({ step: z.string().min(1).max(500).optional() }), await readJson(request, 4096));
+        try {
+          return sendJson(response, 201, orchestrator.retry(run.id, body.step));
+        } catch (error) {
+          throw new HttpError(409, (error as Error).message);
+        }
+      }
       case 'logs': {
         expectMethod(method, 'GET');
         const step = url.searchParams.get('step') ?? undefined;

@@ -65,6 +65,19 @@ export class Orchestrator {
     return this.detail(runId);
   }
 
+  /** Starts a retry of a finished run (see EngineSession.prepareRetry). */
+  retry(runId: string, step?: string): RunDetail {
+    const source = this.store.getRun(runId);
+    if (!source) throw new Error(`no run with id ${runId}`);
+    const hash = path.basename(source.bundle_path, '.cjs');
+    const session = this.sessionFor(hash, source.bundle_path, source.pipeline, source.manifest_json ? (JSON.parse(source.manifest_json) as ModuleManifest) : undefined);
+    const plan = session.prepareRetry(runId, step);
+    const id = plan.run.runId;
+    this.runs.set(id, session);
+    void session.execute(plan).finally(() => this.runs.delete(id));
+    return this.detail(id);
+  }
+
   /**
    * Picks up runs a previous daemon left unfinished (it was killed): what they committed stays,
    * attempts that were running are lost and retried. Runs whose engine is alive elsewhere

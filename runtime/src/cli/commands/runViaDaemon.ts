@@ -5,6 +5,7 @@ import { preparePipelineFile, type RunFileRequest } from '../../engine/runPipeli
 import type { RunSummary } from '../../engine/runSummary';
 import { isTerminalRunStatus, type RunStatus } from '../../model/status';
 import type { RunOptions } from '../../sdk/options';
+import type { OrchestratorClient } from '../../server/apiClient';
 import { connectDaemon } from '../../server/daemonControl';
 import { HeartbeatFooter } from '../heartbeatFooter';
 import { progressPrinter } from '../progress';
@@ -35,10 +36,15 @@ export async function runViaDaemon(request: DaemonRunRequest): Promise<RunSummar
     manifest: prepared.manifest,
   });
   if (request.detach) return created;
-  const footer = new HeartbeatFooter(request.out);
-  const print = progressPrinter((line) => footer.line(line), request.showLogs);
-  const cancel = () => void client.cancelRun(created.runId).catch(() => undefined);
-  request.signal.addEventListener('abort', cancel, { once: true });
+  return followRun(client, created.runId, request);
+}
+
+/** Prints a run's progress from the event stream until it ends; aborting cancels it. */
+export async function followRun(client: OrchestratorClient, runId: string, view: { out: NodeJS.WriteStream; showLogs: boolean; signal: AbortSignal }): Promise<RunSummary> {
+  const footer = new HeartbeatFooter(view.out);
+  const print = progressPrinter((line) => footer.line(line), view.showLogs);
+  const cancel = () => void client.cancelRun(runId).catch(() => undefined);
+  view.signal.addEventListener('abort', cancel, { once: true });
   try {
     await client.follow(
       (event) => {
@@ -47,11 +53,11 @@ export async function runViaDaemon(request: DaemonRunRequest): Promise<RunSummar
         print(data);
         return data.type === 'run' && isTerminalRunStatus(data.status as RunStatus);
       },
-      { runId: created.runId },
+      { runId },
     );
   } finally {
     footer.stop();
-    request.signal.removeEventListener('abort', cancel);
+    view.signal.removeEventListener('abort', cancel);
   }
-  return client.getRun(created.runId);
+  return client.getRun(runId);
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { resolveStoreDir } from '../../engine/projectPaths';
 import { summarizeRun } from '../../engine/runSummary';
 import { connectDaemon } from '../../server/daemonControl';
+import { followRun } from './runViaDaemon';
 import { formatDuration } from '../progress';
 import { findRunOrFail, openStoreFor } from '../storeAccess';
 
@@ -42,6 +43,25 @@ export function registerRunsCommand(program: Command): void {
       const client = await connectDaemon(dir);
       const answer = await client.cancelRun(idOrName);
       process.stdout.write(`cancelling ${answer.cancelling}\n`);
+    });
+  runs
+    .command('retry')
+    .description('re-run what did not succeed (or one step and what depends on it), reusing completed outputs')
+    .argument('<run>', 'run id, id prefix or run name')
+    .option('--step <id>', 'retry this step (and its downstream) even if it succeeded')
+    .option('--json', 'print the new run summary as one JSON object on the last line')
+    .option('--detach', 'return the new run id at once')
+    .action(async (idOrName: string, flags: { step?: string; json?: boolean; detach?: boolean }, command: Command) => {
+      const dir = resolveStoreDir(command.optsWithGlobals<{ store?: string }>().store, process.cwd());
+      const client = await connectDaemon(dir);
+      const created = await client.retryRun(idOrName, flags.step);
+      const interrupt = new AbortController();
+      const onSignal = () => interrupt.abort();
+      process.once('SIGINT', onSignal);
+      const summary = flags.detach ? created : await followRun(client, created.runId, { out: flags.json ? process.stderr : process.stdout, showLogs: true, signal: interrupt.signal });
+      process.off('SIGINT', onSignal);
+      process.stdout.write(flags.json ? `${JSON.stringify(summary)}\n` : flags.detach ? `${summary.runId}\n` : '');
+      if (summary.status !== 'completed' && summary.status !== 'running') process.exitCode = 1;
     });
   runs
     .command('show')

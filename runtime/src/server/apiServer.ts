@@ -138,7 +138,8 @@ export class ApiServer {
         try {
           return sendJson(response, 201, orchestrator.retry(run.id, body.step));
         } catch (error) {
-          throw new HttpError(409, (error as Error).message);
+          // Asking for something the run does not have is the request's fault (422); a run still going is a conflict.
+          throw new HttpError((error as Error).name === 'RunRequestError' && !/still running/.test((error as Error).message) ? 422 : 409, (error as Error).message);
         }
       }
       case 'logs': {

@@ -1,11 +1,13 @@
 /** `npm run bench`: every benchmark, each figure beside a baseline measured in the same run. */
 import { engineBench, type BenchLine } from './engineBench';
+import { daemonBench } from './daemonBench';
 import { heartbeatBench } from './heartbeatBench';
 
 async function main(): Promise<void> {
   const sections: [string, () => Promise<BenchLine[]>][] = [
     ['runtime engine', engineBench],
     ['orchestrator heartbeats', heartbeatBench],
+    ['orchestrator daemon', daemonBench],
   ];
   for (const [title, bench] of sections) {
     process.stdout.write(`\n${title}\n`);

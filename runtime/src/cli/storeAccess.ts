@@ -6,6 +6,7 @@ import type { RunRow } from '../store/rows';
 import { RunStore } from '../store/runStore';
 import { startDaemon } from '../server/daemonControl';
 import { UsageError } from './errors';
+import { isProcessAlive } from '../processAlive';
 
 /** Opens the store named by `--store` (or the default one) for a read command; it must exist. */
 export async function openStoreFor(command: Command): Promise<RunStore> {
@@ -27,15 +28,6 @@ export function findRunOrFail(store: RunStore, idOrName: string): RunRow {
  * daemon or CLI). Starting the daemon resumes it, so nothing shows it running forever.
  */
 async function resumeAbandoned(store: RunStore): Promise<void> {
-  const orphaned = store.listRuns({ limit: 200 }).some((run) => run.status === 'running' && run.engine_pid !== null && !isAlive(run.engine_pid));
+  const orphaned = store.listRuns({ limit: 200 }).some((run) => run.status === 'running' && run.engine_pid !== null && !isProcessAlive(run.engine_pid));
   if (orphaned) await startDaemon(store.dir);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

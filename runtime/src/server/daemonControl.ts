@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { packageRoot } from '../paths';
 import { OrchestratorClient } from './apiClient';
 import { ensureToken, readEndpoint, readToken, serverFiles, type ServerFiles } from './serverFiles';
+import { isProcessAlive } from '../processAlive';
 
 /** ZenML's service states for the local daemon. */
 export type DaemonState = 'inactive' | 'pendingStartup' | 'active' | 'pendingShutdown' | 'error';
@@ -103,7 +104,7 @@ export async function stopDaemon(storeDir: string, graceMs = 10_000): Promise<Da
   const gone = async (ms: number) => {
     const until = Date.now() + ms;
     while (Date.now() < until) {
-      if (verifiedDaemonPid(files, store) === undefined && !isAlive(pid)) return true;
+      if (verifiedDaemonPid(files, store) === undefined && !isProcessAlive(pid)) return true;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     return false;
@@ -133,14 +134,5 @@ function tail(file: string, lines: number): string {
     return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
   } catch {
     return '';
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -12,6 +12,7 @@ import { limitsFromEnv, SlotPool } from '../engine/slots';
 import type { RunOptions } from '../sdk/options';
 import { RunStore } from '../store/runStore';
 import type { RunDetail, StreamEvent, SubmitRunRequest } from './apiProtocol';
+import { isProcessAlive } from '../processAlive';
 
 type Subscriber = (event: StreamEvent) => void;
 
@@ -87,7 +88,7 @@ export class Orchestrator {
     const resumed: string[] = [];
     for (const row of this.store.listRuns({ limit: 1000 })) {
       if (row.status !== 'running' || this.runs.has(row.id)) continue;
-      if (row.engine_pid !== null && row.engine_pid !== process.pid && isAlive(row.engine_pid)) continue;
+      if (row.engine_pid !== null && row.engine_pid !== process.pid && isProcessAlive(row.engine_pid)) continue;
       if (!fs.existsSync(row.bundle_path)) {
         this.store.setRunStatus(row.id, 'crashed', Date.now(), `its bundle ${row.bundle_path} is gone`);
         continue;
@@ -169,14 +170,5 @@ export class Orchestrator {
     const seq = this.store.appendEvent(runId, event.type, JSON.stringify(event), event.at);
     const streamed: StreamEvent = { seq, type: event.type, runId, data: event };
     for (const subscriber of this.subscribers) subscriber(streamed);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

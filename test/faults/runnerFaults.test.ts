@@ -148,3 +148,24 @@ describe('concurrency limits held by leases', () => {
     for (let i = 1; i < spans.length; i++) assert.ok(spans[i][0] >= spans[i - 1][1], `overlap: ${JSON.stringify(spans)}`);
   });
 });
+
+describe('start timeout', () => {
+  it('an attempt whose runner never sends a first heartbeat is lost and retried', async () => {
+    const dir = tempDir();
+    const proxy = new DropProxy();
+    await proxy.listen();
+    proxy.dropping = true;
+    try {
+      const { events, run } = start(dir, { heartbeatUrl: (url) => proxy.rewrite(url) });
+      await waitFor('attempt 1 to start', () => readPid(path.join(dir, 'attempt-1.pid')));
+      const lost = await waitFor('attempt 1 to be lost', () => events.find((e) => e.type === 'attempt' && e.status === 'lost'));
+      assert.match(lost.type === 'attempt' ? (lost.detail ?? '') : '', /no first heartbeat/);
+      proxy.dropping = false;
+      await waitFor('attempt 2 to start', () => readPid(path.join(dir, 'attempt-2.pid')));
+      fs.writeFileSync(path.join(dir, 'release-2'), '');
+      assert.equal((await run).status, 'completed');
+    } finally {
+      await proxy.close();
+    }
+  });
+});

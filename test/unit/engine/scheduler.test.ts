@@ -173,3 +173,33 @@ describe('scheduling', () => {
     assert.throws(() => new Scheduler([{ id: 'a', upstream: ['ghost'] }], { mode: 'failFast', maxParallel: 1 }), /unknown node "ghost"/);
   });
 });
+
+describe('lost attempts', () => {
+  it('retries a lost attempt at once without using retries, then crashes the step when maxLostRetries is spent', () => {
+    const scheduler = new Scheduler(
+      [
+        { id: 'a', upstream: [], retry: { maxRetries: 0, delay: 0, backoff: 1 }, maxLostRetries: 2 },
+        { id: 'b', upstream: ['a'] },
+      ],
+      { mode: 'continueOnFailure', maxParallel: 1 },
+    );
+    assert.deepEqual(started(scheduler.start()), ['a']);
+    assert.deepEqual(scheduler.handle({ type: 'lost', id: 'a', error: 'runner died' }).filter((x) => x.type === 'start'), [{ type: 'start', id: 'a', attempt: 2 }]);
+    assert.deepEqual(scheduler.handle({ type: 'lost', id: 'a', error: 'runner died' }).filter((x) => x.type === 'start'), [{ type: 'start', id: 'a', attempt: 3 }]);
+    const last = scheduler.handle({ type: 'lost', id: 'a', error: 'runner died' });
+    assert.equal(scheduler.status('a'), 'crashed');
+    assert.equal(scheduler.status('b'), 'skipped');
+    assert.ok(last.some((x) => x.type === 'status' && x.id === 'a' && x.status === 'crashed' && /lost 3 times/.test(x.error ?? '')));
+    assert.deepEqual(last.at(-1), { type: 'finished', status: 'failed' });
+  });
+
+  it('a lost attempt after a user retry keeps counting attempts', () => {
+    const scheduler = new Scheduler([{ id: 'a', upstream: [], retry: { maxRetries: 1, delay: 0, backoff: 1 } }], { mode: 'failFast', maxParallel: 1 });
+    scheduler.start();
+    scheduler.handle({ type: 'failed', id: 'a', error: 'bug' });
+    assert.deepEqual(scheduler.handle({ type: 'retryDue', id: 'a' }).filter((x) => x.type === 'start'), [{ type: 'start', id: 'a', attempt: 2 }]);
+    assert.deepEqual(scheduler.handle({ type: 'lost', id: 'a', error: 'gone' }).filter((x) => x.type === 'start'), [{ type: 'start', id: 'a', attempt: 3 }]);
+    scheduler.handle({ type: 'succeeded', id: 'a' });
+    assert.equal(scheduler.status('a'), 'completed');
+  });
+});

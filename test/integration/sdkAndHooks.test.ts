@@ -8,7 +8,9 @@ import { describe, it } from 'node:test';
 import { loadArtifact } from '../../runtime/src/engine/publicApi';
 import type { Pipeline } from '../../runtime/src/sdk/pipeline';
 import { runPipelineFile } from '../../runtime/src/engine/runPipelineFile';
+import { RunStore } from '../../runtime/src/store/runStore';
 import { cli, lastJson } from '../support/cli';
+import { waitFor } from '../support/waitFor';
 import { fixture, repoRoot, tempDir, tempProject } from '../support/tempDir';
 
 describe('pipeline.run() from the SDK', () => {
@@ -19,6 +21,27 @@ describe('pipeline.run() from the SDK', () => {
     assert.equal(summary.status, 'completed');
     assert.equal(summary.runName, 'sdk-run');
     assert.equal(loadArtifact({ run: 'sdk-run', step: 'combine', storeDir }), 36);
+  });
+});
+
+describe('detached runs from the SDK', () => {
+  it('returns the run id at once; the daemon finishes the run', async () => {
+    const { slow } = (await import(fixture('pipelines', 'slow.ts'))) as { slow: Pipeline };
+    const dir = tempDir();
+    const storeDir = path.join(dir, 'store');
+    const marker = path.join(dir, 'go');
+    const summary = await slow.run({ marker }, { storeDir, detach: true });
+    assert.equal(summary.status, 'running');
+    fs.writeFileSync(marker, '');
+    await waitFor('the detached run to finish', () => {
+      const store = RunStore.open(storeDir);
+      try {
+        return store.getRun(summary.runId)?.status === 'completed';
+      } finally {
+        store.close();
+      }
+    });
+    assert.equal(loadArtifact({ run: summary.runId, step: 'after', storeDir }), 'RELEASED');
   });
 });
 

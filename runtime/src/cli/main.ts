@@ -4,7 +4,7 @@ import { runtimeVersion } from '../paths';
 import { isInputError } from './errors';
 import { registerArtifactCommands } from './commands/artifacts';
 import { registerLogsCommand } from './commands/logs';
-import { registerRunCommand, registerExecuteRunCommand } from './commands/run';
+import { registerRunCommand } from './commands/run';
 import { registerRunsCommand } from './commands/runs';
 import { registerServerCommands } from './commands/server';
 
@@ -20,7 +20,6 @@ export async function main(argv: string[]): Promise<number> {
   registerRunsCommand(program);
   registerLogsCommand(program);
   registerArtifactCommands(program);
-  registerExecuteRunCommand(program);
   registerServerCommands(program);
   try {
     await program.parseAsync(argv, { from: 'user' });

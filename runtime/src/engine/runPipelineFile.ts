@@ -1,11 +1,12 @@
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bundlePipelineFile, type PipelineBundle } from '../build/bundle';
 import type { ModuleManifest } from '../build/typeExtract';
 import { convertParamText } from '../build/typeDescriptor';
-import { packageRoot } from '../paths';
+import { encodeStructured } from '../artifacts/structured';
 import type { RunOptions } from '../sdk/options';
+import type { OrchestratorClient } from '../server/apiClient';
+import type { RunDetail } from '../server/apiProtocol';
 import type { Clock } from './clock';
 import type { EngineListener } from './events';
 import { manifestFor } from './manifestCache';
@@ -71,19 +72,33 @@ export async function preparePipelineFile(request: Pick<RunFileRequest, 'file' |
   return { file, storeDir, bundle, manifest, pipeline, parameters };
 }
 
+/** Submits a prepared file to this store's daemon (started on demand). */
+export async function submitPrepared(prepared: PreparedFile, options: RunOptions): Promise<{ client: OrchestratorClient; run: RunDetail }> {
+  const { connectDaemon } = await import('../server/daemonControl.js');
+  const client = await connectDaemon(prepared.storeDir);
+  const { storeDir: _store, detach: _detach, ...sent } = options;
+  const run = await client.submitRun({
+    file: prepared.file,
+    pipeline: prepared.pipeline,
+    parameters: encodeStructured(prepared.parameters) as Record<string, unknown>,
+    options: sent,
+    bundle: fs.readFileSync(prepared.bundle.path, 'utf8'),
+    manifest: prepared.manifest,
+  });
+  return { client, run };
+}
+
 /** Bundles, analyses, compiles and runs one pipeline file in this process (the SDK's `pipeline.run()`). */
 export async function runPipelineFile(request: RunFileRequest): Promise<RunSummary> {
   const options = request.options ?? {};
   const { file, storeDir, bundle, manifest, pipeline, parameters } = await preparePipelineFile(request);
+  if (options.detach) {
+    // A detached run belongs to the orchestrator daemon, which outlives this process.
+    return (await submitPrepared({ file, storeDir, bundle, manifest, pipeline, parameters }, options)).run;
+  }
   const session = new EngineSession({ storeDir, bundle, sourceFile: file, manifest, clock: request.clock, listener: request.listener, heartbeatUrl: request.heartbeatUrl, slots: request.slots });
   try {
     const plan = await session.prepare({ pipeline, parameters, options });
-    if (options.detach) {
-      const pid = startDetached(storeDir, plan.run.runId, bundle.path, file);
-      // The run now belongs to the background engine: a reader must not think it abandoned.
-      session.store.setEnginePid(plan.run.runId, pid);
-      return session.summary(plan.run.runId);
-    }
     const cancel = () => session.cancel(plan.run.runId);
     request.signal?.addEventListener('abort', cancel, { once: true });
     try {
@@ -110,32 +125,4 @@ function convertTextParameters(manifest: ModuleManifest, pipeline: string, texts
     converted[name] = convertParamText(text, param?.annotated ? param.type : undefined, `--param ${name}`);
   }
   return converted;
-}
-
-/** Hands a created run to a background engine process that outlives this one. */
-function startDetached(storeDir: string, runId: string, bundlePath: string, sourceFile: string): number {
-  const logDir = path.join(storeDir, 'engine-logs');
-  fs.mkdirSync(logDir, { recursive: true });
-  const log = fs.openSync(path.join(logDir, `${runId}.log`), 'a');
-  const child = spawn(process.execPath, [path.join(packageRoot, 'dist', 'cli.js'), '__execute-run', storeDir, runId, bundlePath, sourceFile], {
-    detached: true,
-    stdio: ['ignore', log, log],
-  });
-  child.unref();
-  fs.closeSync(log);
-  if (child.pid === undefined) throw new Error(`could not start the background engine for run ${runId}`);
-  return child.pid;
-}
-
-/** Body of the background engine process started for a detached run. */
-export async function executeStoredRun(storeDir: string, runId: string, bundlePath: string, sourceFile: string): Promise<RunSummary> {
-  const hash = path.basename(bundlePath, '.cjs');
-  const session = new EngineSession({ storeDir, bundle: { path: bundlePath, hash }, sourceFile });
-  try {
-    session.store.setEnginePid(runId, process.pid);
-    await session.execute(session.planOf(runId));
-    return session.summary(runId);
-  } finally {
-    await session.close();
-  }
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import { loadRunConfig, runOptionsFromConfig } from '../../config/runConfig';
-import { executeStoredRun, runPipelineFile } from '../../engine/runPipelineFile';
+import { runPipelineFile } from '../../engine/runPipelineFile';
 import { SINGLE_STEP_PREFIX } from '../../engine/taskRunner';
 import { EXECUTION_MODES, type ExecutionMode } from '../../model/status';
 import type { RunOptions } from '../../sdk/options';
@@ -96,19 +96,6 @@ export function registerRunCommand(program: Command, exit: { code: number }): vo
       if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
       else if (flags.detach) process.stdout.write(`${summary.runId}\n`);
       exit.code = interrupted ? 130 : summary.status === 'completed' || summary.status === 'running' ? 0 : 1;
-    });
-}
-
-/** Hidden: the background engine of a detached run. */
-export function registerExecuteRunCommand(program: Command): void {
-  program
-    .command('__execute-run', { hidden: true })
-    .argument('<storeDir>')
-    .argument('<runId>')
-    .argument('<bundle>')
-    .argument('<sourceFile>')
-    .action(async (storeDir: string, runId: string, bundle: string, sourceFile: string) => {
-      await executeStoredRun(storeDir, runId, bundle, sourceFile);
     });
 }
 

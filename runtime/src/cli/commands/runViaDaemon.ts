@@ -1,12 +1,9 @@
-import * as fs from 'node:fs';
-import { encodeStructured } from '../../artifacts/structured';
 import type { EngineEvent } from '../../engine/events';
-import { preparePipelineFile, type RunFileRequest } from '../../engine/runPipelineFile';
+import { preparePipelineFile, submitPrepared, type RunFileRequest } from '../../engine/runPipelineFile';
 import type { RunSummary } from '../../engine/runSummary';
 import { isTerminalRunStatus, type RunStatus } from '../../model/status';
 import type { RunOptions } from '../../sdk/options';
 import type { OrchestratorClient } from '../../server/apiClient';
-import { connectDaemon } from '../../server/daemonControl';
 import { HeartbeatFooter } from '../heartbeatFooter';
 import { progressPrinter } from '../progress';
 
@@ -25,16 +22,7 @@ export interface DaemonRunRequest extends Pick<RunFileRequest, 'file' | 'pipelin
  */
 export async function runViaDaemon(request: DaemonRunRequest): Promise<RunSummary> {
   const prepared = await preparePipelineFile({ ...request, options: request.options });
-  const client = await connectDaemon(prepared.storeDir);
-  const { storeDir: _store, detach: _detach, ...options } = request.options;
-  const created = await client.submitRun({
-    file: prepared.file,
-    pipeline: prepared.pipeline,
-    parameters: encodeStructured(prepared.parameters) as Record<string, unknown>,
-    options,
-    bundle: fs.readFileSync(prepared.bundle.path, 'utf8'),
-    manifest: prepared.manifest,
-  });
+  const { client, run: created } = await submitPrepared(prepared, request.options);
   if (request.detach) return created;
   return followRun(client, created.runId, request);
 }

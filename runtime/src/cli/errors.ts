@@ -10,6 +10,7 @@ const INPUT_ERRORS = new Set([
   'RunNameError',
   'TypeAnnotationError',
   'UsageError',
+  'ServiceSpecError',
 ]);
 
 export class UsageError extends Error {

@@ -7,6 +7,7 @@ import { registerLogsCommand } from './commands/logs';
 import { registerRunCommand } from './commands/run';
 import { registerRunsCommand } from './commands/runs';
 import { registerServerCommands } from './commands/server';
+import { registerServicesCommands } from './commands/services';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('pipewright')
@@ -21,6 +22,7 @@ export async function main(argv: string[]): Promise<number> {
   registerLogsCommand(program);
   registerArtifactCommands(program);
   registerServerCommands(program);
+  registerServicesCommands(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exit.code;

@@ -1,4 +1,6 @@
 import type { RunSummary } from '../engine/runSummary';
+import type { ServiceStatus } from '../services/serviceManager';
+import type { ServiceSpecInput } from '../services/serviceSpec';
 import { API_PREFIX, type HealthAnswer, type RunDetail, type StreamEvent, type SubmitRunRequest } from './apiProtocol';
 
 /** An error answer from the orchestrator (status and its message). */
@@ -57,6 +59,26 @@ export class OrchestratorClient {
   async artifact(run: string, step: string, output = 'output'): Promise<{ bytes: Buffer; materializer: string }> {
     const response = await this.fetch('GET', `/runs/${encodeURIComponent(run)}/artifacts/${encodeURIComponent(step)}/${encodeURIComponent(output)}`);
     return { bytes: Buffer.from(await response.arrayBuffer()), materializer: response.headers.get('x-pipewright-materializer') ?? '' };
+  }
+
+  listServices(): Promise<ServiceStatus[]> {
+    return this.json('GET', '/services');
+  }
+
+  startService(spec: ServiceSpecInput): Promise<ServiceStatus> {
+    return this.json('POST', '/services', spec);
+  }
+
+  serviceStatus(name: string): Promise<ServiceStatus> {
+    return this.json('GET', `/services/${encodeURIComponent(name)}`);
+  }
+
+  stopService(name: string): Promise<ServiceStatus> {
+    return this.json('POST', `/services/${encodeURIComponent(name)}/stop`);
+  }
+
+  serviceLogs(name: string, tail?: number): Promise<{ name: string; text: string }> {
+    return this.json('GET', `/services/${encodeURIComponent(name)}/logs${tail === undefined ? '' : `?tail=${tail}`}`);
   }
 
   shutdown(): Promise<{ stopping: boolean }> {

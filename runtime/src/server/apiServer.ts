@@ -97,6 +97,8 @@ export class ApiServer {
         return this.stream(request, response, url);
       case 'runs':
         return this.runs(method, route.slice(1), url, request, response);
+      case 'services':
+        return this.services(method, route.slice(1), url, request, response);
       default:
         throw new HttpError(404, `no such endpoint ${url.pathname}`);
     }
@@ -161,6 +163,42 @@ export class ApiServer {
         response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length, 'x-pipewright-materializer': ref.materializer, 'x-pipewright-type': ref.typeName });
         response.end(bytes);
         return;
+      }
+      default:
+        throw new HttpError(404, `no such endpoint ${url.pathname}`);
+    }
+  }
+
+  private async services(method: string, rest: string[], url: URL, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+    const services = this.orchestrator.services;
+    const guard = async <T>(work: () => T | Promise<T>): Promise<T> => {
+      try {
+        return await work();
+      } catch (error) {
+        const name = (error as Error).name;
+        throw new HttpError(name === 'ServiceSpecError' ? 400 : /no service named/.test((error as Error).message) ? 404 : 409, (error as Error).message);
+      }
+    };
+    if (rest.length === 0) {
+      if (method === 'GET') return sendJson(response, 200, services.list());
+      expectMethod(method, 'POST');
+      const body = await readJson(request, 1024 * 1024);
+      return sendJson(response, 201, await guard(() => services.start(body)));
+    }
+    const name = decodeURIComponent(rest[0]);
+    if (rest.length === 1) {
+      expectMethod(method, 'GET');
+      return sendJson(response, 200, await guard(() => services.status(name)));
+    }
+    switch (rest[1]) {
+      case 'stop':
+        expectMethod(method, 'POST');
+        return sendJson(response, 200, await guard(() => services.stop(name)));
+      case 'logs': {
+        expectMethod(method, 'GET');
+        const tail = url.searchParams.get('tail');
+        const text = await guard(() => services.logs(name, tail === null ? undefined : boundedInt(tail, 100, 1, 100_000, 'tail')));
+        return sendJson(response, 200, { name, text });
       }
       default:
         throw new HttpError(404, `no such endpoint ${url.pathname}`);

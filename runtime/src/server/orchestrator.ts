@@ -10,6 +10,7 @@ import { summarizeRun } from '../engine/runSummary';
 import { EngineSession } from '../engine/session';
 import { limitsFromEnv, SlotPool } from '../engine/slots';
 import type { RunOptions } from '../sdk/options';
+import { ServiceManager } from '../services/serviceManager';
 import { RunStore } from '../store/runStore';
 import type { RunDetail, StreamEvent, SubmitRunRequest } from './apiProtocol';
 import { isProcessAlive } from '../processAlive';
@@ -25,6 +26,8 @@ export class Orchestrator {
   private readonly sessions = new Map<string, EngineSession>();
   private readonly runs = new Map<string, EngineSession>();
   private readonly subscribers = new Set<Subscriber>();
+  /** Long-lived services (model servers and the like) that outlive runs. */
+  readonly services: ServiceManager;
   /** One pool of concurrency slots for every run the daemon hosts. */
   readonly slots = new SlotPool(limitsFromEnv());
 
@@ -33,6 +36,7 @@ export class Orchestrator {
     private readonly leaseEndpoint: () => { url: string; token: string },
   ) {
     this.store = RunStore.open(storeDir);
+    this.services = new ServiceManager(path.join(this.store.dir, 'server', 'services'));
   }
 
   get runsInFlight(): number {
@@ -160,6 +164,7 @@ export class Orchestrator {
 
   /** Cancels what runs and releases every process and file. */
   async close(): Promise<void> {
+    this.services.close();
     for (const [runId, session] of this.runs) session.cancel(runId);
     await Promise.all([...this.sessions.values()].map((session) => session.close()));
     this.store.close();

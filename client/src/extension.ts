@@ -1,15 +1,121 @@
 /**
- * Extension entry. The VS Code extension issue fills this in; until then it only proves that
- * the client project builds against the runtime's shared types.
+ * Extension entry: only wires the parts together (language client, orchestrator connection,
+ * views, status bar, commands). Activation failures are logged and shown: VS Code does not.
  */
-import type { StepStatus } from '../../runtime/src/model/status';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { connectPerSettings, registerCommands } from './commands';
+import { DagPanel } from './dagPanel';
+import { startLanguageClient } from './languageClient';
+import { PipelineGraphChangedNotification } from './lspProtocol';
+import { OrchestratorConnection } from './orchestratorConnection';
+import { OrchestratorView } from './orchestratorView';
+import { PipelinesView } from './pipelinesView';
+import { runningCount } from './runState';
+import { RunsView } from './runsView';
+import { describeRuntime, locateRuntime } from './runtimeLocator';
+import { readSettings } from './settings';
+import { PipewrightStatusBar } from './statusBar';
 
-export const knownStepStatuses: readonly StepStatus[] = ['pending', 'running', 'completed', 'cached', 'failed', 'skipped', 'cancelled', 'crashed'];
+let languageClient: LanguageClient | undefined;
 
-export function activate(): void {
-  // Wired by the VS Code extension issue.
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const log = vscode.window.createOutputChannel('Pipewright', { log: true });
+  context.subscriptions.push(log);
+  try {
+    await wire(context, log);
+  } catch (error) {
+    log.error('activation failed', error);
+    void vscode.window.showErrorMessage(`Pipewright failed to activate: ${(error as Error).message}`, 'Show Log').then((choice) => choice && log.show());
+  }
 }
 
-export function deactivate(): void {
-  // Nothing to dispose yet.
+async function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Promise<void> {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
+  const storeDir = process.env.PIPEWRIGHT_STORE ? path.resolve(process.env.PIPEWRIGHT_STORE) : path.join(folder, '.pipewright');
+  const runtime = locateRuntime(folder, context.asAbsolutePath(path.join('node_modules', 'pipewright')));
+  const runtimeLine = describeRuntime(runtime, folder);
+  (runtime?.source === 'workspace' ? log.info : log.warn).call(log, runtimeLine);
+
+  const connection = new OrchestratorConnection((message) => log.warn(message));
+  const runsView = new RunsView(() => readSettings().heartbeat);
+  const orchestratorView = new OrchestratorView();
+  orchestratorView.runtimeLine = runtime ? `${runtime.version} (${runtime.source})` : 'not found';
+  const statusBar = new PipewrightStatusBar();
+  context.subscriptions.push(runsView, orchestratorView, statusBar,
+    vscode.window.registerTreeDataProvider('pipewright.runs', runsView),
+    vscode.window.registerTreeDataProvider('pipewright.orchestrator', orchestratorView),
+  );
+
+  const render = () => {
+    statusBar.update(connection.info, connection.runs, readSettings().heartbeat);
+    runsView.update(connection.runs);
+  };
+  // Heartbeat ages advance with time, not with events: a 1 s UI clock while something runs
+  // (the orchestrator itself is never polled; data comes from its event stream).
+  const clock = setInterval(() => runningCount(connection.runs) > 0 && render(), 1000);
+  context.subscriptions.push({ dispose: () => clearInterval(clock) }, { dispose: () => connection.disconnect() });
+  connection.onRuns((state) => {
+    render();
+    for (const panel of DagPanel.all()) {
+      const run = (panel.runId && state.runs[panel.runId]) || state.order.map((id) => state.runs[id]).find((r) => r?.pipeline === panel.pipeline);
+      if (run) panel.showRun(run);
+    }
+  });
+  connection.onInfo((info) => {
+    orchestratorView.update(info);
+    render();
+    void vscode.commands.executeCommand('setContext', 'pipewright.connected', info.state === 'active' || info.state === 'connected');
+    void vscode.commands.executeCommand('setContext', 'pipewright.localActive', info.mode === 'local' && info.state === 'active');
+    void vscode.commands.executeCommand('setContext', 'pipewright.mode', info.mode);
+  });
+
+  // The language server: the Pipelines view and the DAG need it, runs do not.
+  try {
+    languageClient = await startLanguageClient(context, log);
+  } catch (error) {
+    log.error('language server did not start', error);
+    void vscode.window.showErrorMessage(`Pipewright: the language server did not start: ${(error as Error).message}`);
+  }
+  const pipelinesView = new PipelinesView(languageClient, log);
+  context.subscriptions.push(pipelinesView, vscode.window.registerTreeDataProvider('pipewright.pipelines', pipelinesView));
+  if (languageClient) {
+    const client = languageClient;
+    context.subscriptions.push(
+      client.onNotification(PipelineGraphChangedNotification.type, (params) => {
+        void pipelinesView.refresh();
+        for (const panel of DagPanel.all()) if (panel.uri === params.uri && (params.pipelines.length === 0 || params.pipelines.includes(panel.pipeline))) void panel.reloadGraph();
+      }),
+    );
+  }
+
+  const reconnect = () => connectPerSettings(context, connection, storeDir);
+  context.subscriptions.push(
+    ...registerCommands({ context, log, connection, pipelines: pipelinesView, languageClient, runtime, workspaceFolder: folder, reconnect }),
+    // The CLI (or another window) starting or stopping the daemon rewrites endpoint.json.
+    watchEndpoint(storeDir, () => void reconnect().catch((error: unknown) => log.warn(`reconnect: ${(error as Error).message}`))),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration('pipewright.orchestrator')) void reconnect().catch((error: unknown) => log.warn(`reconnect: ${(error as Error).message}`));
+      if (event.affectsConfiguration('pipewright.heartbeat')) render();
+    }),
+    { dispose: () => DagPanel.all() && [...DagPanel.all()].forEach((panel) => panel.dispose()) },
+  );
+  await vscode.commands.executeCommand('setContext', 'pipewright.active', true);
+  orchestratorView.update(connection.info);
+  render();
+  void pipelinesView.refresh();
+  await reconnect().catch((error: unknown) => log.warn(`could not connect to the orchestrator: ${(error as Error).message}`));
+}
+
+function watchEndpoint(storeDir: string, onChange: () => void): vscode.Disposable {
+  const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.join(storeDir, 'server')), 'endpoint.json'));
+  watcher.onDidCreate(onChange);
+  watcher.onDidChange(onChange);
+  watcher.onDidDelete(onChange);
+  return watcher;
+}
+
+export async function deactivate(): Promise<void> {
+  await languageClient?.stop();
 }

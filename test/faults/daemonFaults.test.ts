@@ -15,7 +15,36 @@ interface Summary {
 }
 
 describe('kill -9 of the daemon mid-run, then a restart', () => {
-  it('every run finishes; nothing committed is lost or committed twice; nothing left running', async () => {
+  it('a runner that is still alive reconnects and commits once; committed steps are kept', async () => {
+    const dir = tempDir();
+    const store = path.join(dir, 'store');
+    const started = await cli(['--store', store, 'run', fixture('pipelines', 'faults.ts'), '--pipeline', 'restartable', '--param', `dir=${dir}`, '--no-cache', '--detach']);
+    assert.equal(started.code, 0, started.stderr);
+    const runId = started.stdout.trim();
+    const runner = await waitFor('attempt 1 to start', () => readPid(path.join(dir, 'attempt-1.pid')));
+    const daemon = Number(fs.readFileSync(path.join(store, 'server', 'pid'), 'utf8'));
+    process.kill(daemon, 'SIGKILL');
+    await waitFor('the daemon to die', () => !isAlive(daemon));
+    assert.ok(isAlive(runner), 'the runner outlives its daemon');
+    const restarted = await cli(['--store', store, 'server', 'start', '--json']);
+    assert.equal(JSON.parse(restarted.stdout).state, 'active', restarted.stderr);
+    // The attempt finishes only now, after the restart: its result reaches the new daemon.
+    fs.writeFileSync(path.join(dir, 'release-1'), '');
+    let detail: Summary | undefined;
+    for (let i = 0; i < 600; i++) {
+      detail = lastJson<Summary>(await cli(['--store', store, 'runs', 'show', runId, '--json']));
+      if (detail.status !== 'running') break;
+    }
+    assert.equal(detail?.status, 'completed', JSON.stringify(detail));
+    assert.deepEqual(detail?.steps.find((s) => s.id === 'patient')?.history.map((h) => h.status), ['completed']);
+    assert.equal(fs.readFileSync(path.join(dir, 'finished'), 'utf8'), 'attempt 1\n');
+    assert.equal(fs.readFileSync(path.join(dir, 'prepared'), 'utf8'), 'x');
+    await waitFor('the orphaned runner to exit after delivering', () => !isAlive(runner));
+    const health = await (await connectDaemon(store)).health();
+    assert.deepEqual([health.slotsHeld, health.leasesHeld, health.runsInFlight], [0, 0, 0]);
+  });
+
+  it('a runner that died with the daemon is detected and retried; nothing committed twice; nothing left running', async () => {
     const dir = tempDir();
     const store = path.join(dir, 'store');
     const started = await cli(['--store', store, 'run', fixture('pipelines', 'faults.ts'), '--pipeline', 'faults', '--param', `dir=${dir}`, '--no-cache', '--detach']);
@@ -24,9 +53,8 @@ describe('kill -9 of the daemon mid-run, then a restart', () => {
     const runner = await waitFor('attempt 1 to start', () => readPid(path.join(dir, 'attempt-1.pid')));
     const daemon = Number(fs.readFileSync(path.join(store, 'server', 'pid'), 'utf8'));
     process.kill(daemon, 'SIGKILL');
-    await waitFor('the daemon to die', () => !isAlive(daemon));
-    // Its runners go with it: their results could never be committed by a dead daemon.
-    await waitFor('the orphaned runner to exit', () => !isAlive(runner));
+    process.kill(runner, 'SIGKILL');
+    await waitFor('the daemon and its runner to die', () => !isAlive(daemon) && !isAlive(runner));
     const status = await cli(['--store', store, 'server', 'status', '--json']);
     assert.equal(JSON.parse(status.stdout).state, 'inactive');
     const restarted = await cli(['--store', store, 'server', 'start', '--json']);

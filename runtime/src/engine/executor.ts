@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { ArtifactRef } from '../artifacts/artifactStore';
 import type { TypeDescriptor } from '../build/typeDescriptor';
 import type { DagNode, HeartbeatSettings, InputBinding, PipelineDag, RetryPolicy } from '../model/dag';
@@ -11,8 +13,8 @@ import type { HeartbeatAnswer } from './heartbeatProtocol';
 import { HeartbeatRecorder } from './heartbeatRecorder';
 import { heartbeatTiming } from './heartbeatSettings';
 import { LeaseTable, leaseKey } from './leases';
-import type { RunnerPool } from './runnerPool';
-import type { ResolvedInput, RunIdentity } from './runnerProtocol';
+import type { ExecuteOutcome, RunnerPool } from './runnerPool';
+import type { FromRunner, ResolvedInput, RunIdentity } from './runnerProtocol';
 import { Scheduler, type SchedulerAction } from './scheduler';
 import type { SlotPool } from './slots';
 
@@ -99,6 +101,18 @@ export class RunExecutor {
     const at = this.deps.clock.now();
     for (const step of this.deps.store.getSteps(runId)) {
       const mine = attempts.filter((a) => a.step_id === step.id);
+      const node = this.nodes.get(step.id);
+      const orphan = mine.find((a) => a.status === 'running' && a.runner_pid !== null && isRunnerProcess(a.runner_pid));
+      if (orphan && node && step.status === 'running') {
+        // Its runner outlived the engine: give it a lease to renew and wait for its result.
+        const timing = heartbeatTiming(node.options.heartbeat, this.plan.heartbeat);
+        this.leases.grant(leaseKey(runId, step.id), orphan.attempt, at, timing.timeoutMs, timing.timeoutMs);
+        this.ensureMonitor(timing.intervalMs);
+        this.attempts.set(step.id, orphan.attempt);
+        this.startedAt.set(step.id, orphan.started_at);
+        initial.set(step.id, { status: 'running', attempt: orphan.attempt, lost: mine.filter((a) => a.status === 'lost').length });
+        continue;
+      }
       for (const attempt of mine.filter((a) => a.status === 'running')) {
         this.deps.store.endAttempt(runId, step.id, attempt.attempt, 'lost', at, 'the engine running this attempt stopped');
       }
@@ -226,36 +240,7 @@ export class RunExecutor {
     void this.deps.pool
       .execute(task, onStart)
       .then((outcome) => {
-        const at = this.deps.clock.now();
-        if (!this.leases.isCurrent(key, attempt)) {
-          // Fencing: this attempt was lost (or stopped) and replaced; its word no longer counts.
-          this.deps.store.recordRefusal(this.plan.run.runId, id, attempt, outcome.ok ? 'result refused: attempt no longer current' : `failure refused: ${outcome.error.message}`, at);
-          return;
-        }
-        this.leases.release(key, attempt);
-        this.deps.slots.release(this.slotHolder(id, attempt));
-        if (this.scheduler.status(id) !== 'running') {
-          this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'cancelled', at, 'the step was stopped');
-          return;
-        }
-        if (!outcome.ok && outcome.error.lost) {
-          this.markLost(id, attempt, outcome.error.message);
-          return;
-        }
-        if (outcome.ok) {
-          this.deps.store.commitOutputs(this.plan.run.runId, id, outcome.outputs, at, {
-            attempt,
-            cacheKey: stepCacheKey,
-            cached: false,
-            stepName: node.step,
-            cacheable: this.cacheEnabled(node),
-          });
-          this.outputs.set(id, outcome.outputs);
-          this.apply(this.scheduler.handle({ type: 'succeeded', id }));
-        } else {
-          this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'failed', at, outcome.error.message);
-          this.apply(this.scheduler.handle({ type: 'failed', id, error: outcome.error.message, retryable: outcome.error.retryable }));
-        }
+        this.settleAttempt(node, attempt, outcome, stepCacheKey);
       })
       .catch((error: Error) => {
         if (!this.leases.isCurrent(key, attempt)) return;
@@ -264,6 +249,48 @@ export class RunExecutor {
         this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'failed', this.deps.clock.now(), error.message);
         this.apply(this.scheduler.handle({ type: 'failed', id, error: error.message, retryable: true }));
       });
+  }
+
+  /** Applies the outcome of an attempt, unless the attempt was fenced meanwhile. Returns whether it counted. */
+  private settleAttempt(node: DagNode, attempt: number, outcome: ExecuteOutcome, stepCacheKey: string): boolean {
+    const id = node.id;
+    const key = leaseKey(this.plan.run.runId, id);
+    const at = this.deps.clock.now();
+    if (!this.leases.isCurrent(key, attempt)) {
+      // Fencing: this attempt was lost (or stopped) and replaced; its word no longer counts.
+      this.deps.store.recordRefusal(this.plan.run.runId, id, attempt, outcome.ok ? 'result refused: attempt no longer current' : `failure refused: ${outcome.error.message}`, at);
+      return false;
+    }
+    this.leases.release(key, attempt);
+    this.deps.slots.release(this.slotHolder(id, attempt));
+    if (this.scheduler.status(id) !== 'running') {
+      this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'cancelled', at, 'the step was stopped');
+      return true;
+    }
+    if (!outcome.ok && outcome.error.lost) {
+      this.markLost(id, attempt, outcome.error.message);
+      return true;
+    }
+    if (outcome.ok) {
+      this.deps.store.commitOutputs(this.plan.run.runId, id, outcome.outputs, at, { attempt, cacheKey: stepCacheKey, cached: false, stepName: node.step, cacheable: this.cacheEnabled(node) });
+      this.outputs.set(id, outcome.outputs);
+      this.apply(this.scheduler.handle({ type: 'succeeded', id }));
+    } else {
+      this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'failed', at, outcome.error.message);
+      this.apply(this.scheduler.handle({ type: 'failed', id, error: outcome.error.message, retryable: outcome.error.retryable }));
+    }
+    return true;
+  }
+
+  /** A result an orphaned runner delivered over HTTP after its engine died (fenced like any other). */
+  acceptResult(id: string, attempt: number, reply: FromRunner): { status: 200 | 409; body: unknown } {
+    const node = this.nodes.get(id);
+    if (!node) return { status: 409, body: { stop: true, reason: `no step "${id}" in run ${this.plan.run.runId}` } };
+    const outcome: ExecuteOutcome | undefined =
+      reply.type === 'executed' ? { ok: true, outputs: reply.outputs } : reply.type === 'taskFailed' ? { ok: false, error: reply.error } : undefined;
+    if (!outcome) return { status: 409, body: { stop: true, reason: `unexpected result ${reply.type}` } };
+    const counted = this.settleAttempt(node, attempt, outcome, cacheKey(node, this.resolveInputs(node), this.deps.runtimeVersion));
+    return counted ? { status: 200, body: { ok: true } } : { status: 409, body: { stop: true, reason: `attempt ${attempt} of "${id}" is no longer current` } };
   }
 
   private slotHolder(id: string, attempt: number): string {
@@ -382,5 +409,14 @@ export class RunExecutor {
       }
     }
     return resolved;
+  }
+}
+
+/** Whether `pid` is alive and is a pipewright runner (not some process that reused the pid). */
+function isRunnerProcess(pid: number): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((arg) => arg.endsWith(`${path.sep}runner.js`));
+  } catch {
+    return false;
   }
 }

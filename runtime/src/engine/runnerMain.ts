@@ -16,8 +16,15 @@ process.on('SIGINT', () => undefined);
 
 const config = JSON.parse(process.env.PIPEWRIGHT_RUNNER_CONFIG ?? '{}') as RunnerConfig;
 
+let orphaned = false;
+
 function send(message: FromRunner): void {
-  process.send?.(message);
+  if (orphaned || !process.connected) return;
+  try {
+    process.send?.(message);
+  } catch {
+    // The engine went away between the check and the send: the result goes over HTTP instead.
+  }
 }
 
 // Step output goes to the engine, attributed to the attempt that printed it.
@@ -62,4 +69,10 @@ try {
 process.on('message', (message: ToRunner) => {
   void tasks.handle(message);
 });
-process.on('disconnect', () => process.exit(0));
+process.on('disconnect', () => {
+  // The engine (daemon) died. An attempt in flight keeps going and delivers its result to the
+  // restarted daemon over HTTP, fenced by its epoch; an idle runner has nothing left to do.
+  orphaned = true;
+  if (!tasks?.busy) process.exit(0);
+  tasks.onIdle(() => process.exit(0));
+});

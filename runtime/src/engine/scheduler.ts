@@ -68,7 +68,10 @@ export class Scheduler {
     for (const node of nodes) {
       const start = initial.get(node.id);
       const status = start?.status ?? 'pending';
-      this.states.set(node.id, { node, status, attempt: start?.attempt ?? 0, lost: start?.lost ?? 0, executing: false, downstream: [] });
+      // A resumed step still `running` has an attempt in flight (an orphaned runner the engine adopted).
+      const executing = status === 'running';
+      this.states.set(node.id, { node, status, attempt: start?.attempt ?? 0, lost: start?.lost ?? 0, executing, downstream: [] });
+      if (executing) this.executing += 1;
       this.counts.set(status, this.count(status) + 1);
     }
     for (const node of nodes) {

@@ -21,7 +21,7 @@ import { LeaseServer, type HeartbeatHandler } from './leaseServer';
 import { limitsFromEnv, SlotPool } from './slots';
 import { DEFAULT_RUN_NAME, expandRunName } from './runName';
 import { RunnerPool, type ChildRunRequest } from './runnerPool';
-import type { ChildRunOutcome } from './runnerProtocol';
+import type { ChildRunOutcome, FromRunner } from './runnerProtocol';
 import { summarizeRun, type RunSummary } from './runSummary';
 
 /** Raised when `enforceTypeAnnotations` is on and steps lack annotations; lists every gap. */
@@ -253,6 +253,13 @@ export class EngineSession {
     const executor = this.executors.get(request.runId);
     if (!executor) return { status: 409, body: { stop: true, reason: `run ${request.runId} is not executing here` } };
     return executor.heartbeat(request.invocationId, request.attempt);
+  }
+
+  /** Hands a result delivered over HTTP (by an orphaned runner) to its run's executor. */
+  runnerResult(runId: string, invocationId: string, attempt: number, reply: FromRunner): { status: 200 | 409; body: unknown } {
+    const executor = this.executors.get(runId);
+    if (!executor) return { status: 409, body: { stop: true, reason: `run ${runId} is not executing here` } };
+    return executor.acceptResult(invocationId, attempt, reply);
   }
 
   /** Whether a run of this session is executing now. */

@@ -7,7 +7,7 @@ import { withStepContext, type ChildRunResult, type StepContext } from '../sdk/c
 import { pipelineRegistry, stepRegistry } from '../sdk/registry';
 import type { PipelineDefinition } from '../sdk/pipeline';
 import type { Step } from '../sdk/step';
-import type { HeartbeatCommand } from './heartbeatProtocol';
+import type { HeartbeatCommand, LeaseGrant } from './heartbeatProtocol';
 import type { ChildRunOutcome, ExecuteTask, FromRunner, HookTask, ResolvedInput, RunIdentity, TaskError, ToRunner } from './runnerProtocol';
 
 /** Prefix of the pseudo-pipeline that wraps a single-step run. */
@@ -28,6 +28,8 @@ export class TaskRunner {
   private readonly compiled = new Map<string, CompiledPipeline>();
   private readonly childRuns = new Map<number, { resolve(outcome: ChildRunOutcome): void; reject(error: Error): void }>();
   private nextChildRequest = 1;
+  private running = 0;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(
     private readonly artifacts: ArtifactStore,
@@ -35,7 +37,28 @@ export class TaskRunner {
     private readonly lease?: LeaseGuard,
   ) {}
 
+  /** Whether a task is in progress. */
+  get busy(): boolean {
+    return this.running > 0;
+  }
+
+  /** Calls `fn` once no task is in progress. */
+  onIdle(fn: () => void): void {
+    if (this.running === 0) fn();
+    else this.idleWaiters.push(fn);
+  }
+
   async handle(message: ToRunner): Promise<void> {
+    this.running += 1;
+    try {
+      await this.dispatch(message);
+    } finally {
+      this.running -= 1;
+      if (this.running === 0) for (const fn of this.idleWaiters.splice(0)) fn();
+    }
+  }
+
+  private async dispatch(message: ToRunner): Promise<void> {
     switch (message.type) {
       case 'compile':
         try {
@@ -58,6 +81,12 @@ export class TaskRunner {
         // A runner that could not renew its lease for the timeout has been replaced: it stops
         // here and publishes nothing (the engine would refuse it anyway).
         if (grant && !this.lease?.isFresh(grant.timeoutMs)) process.kill(process.pid, 'SIGKILL');
+        if (grant && !process.connected) {
+          // Orphaned by a dead engine: hand the result to its successor, keeping the lease alive meanwhile.
+          await deliverOverHttp(grant, message.task, reply, this.lease);
+          this.lease?.stop();
+          return;
+        }
         this.lease?.stop();
         this.send(reply);
         return;
@@ -206,4 +235,24 @@ function toTaskError(error: unknown, retryable: boolean): TaskError {
     return { message: error.message, stack: error.stack, retryable, ...(location ? { location } : {}) };
   }
   return { message: String(error), retryable };
+}
+
+/**
+ * Delivers an orphaned attempt's result to the daemon's successor (`POST /v1/runner-results`),
+ * retrying until it answers; stops (publishing nothing) if the lease goes stale meanwhile or
+ * the answer says the attempt was replaced.
+ */
+async function deliverOverHttp(grant: LeaseGrant, task: ExecuteTask, reply: FromRunner, lease: LeaseGuard | undefined): Promise<void> {
+  const url = grant.url.replace(/\/heartbeats$/, '/runner-results');
+  const body = JSON.stringify({ runId: task.run.runId, invocationId: task.invocationId, attempt: task.attempt, reply });
+  for (;;) {
+    if (lease && !lease.isFresh(grant.timeoutMs)) process.kill(process.pid, 'SIGKILL');
+    try {
+      const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${grant.token}`, 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(grant.intervalMs * 2) });
+      if (response.ok || response.status === 409) return;
+    } catch {
+      // The daemon is not back yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(500, grant.intervalMs)));
+  }
 }

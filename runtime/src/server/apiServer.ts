@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type { FromRunner } from '../engine/runnerProtocol';
+import { ensureRunnerToken, serverFiles } from './serverFiles';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,6 +10,13 @@ import { runtimeVersion } from '../paths';
 import { API_PREFIX, MAX_BODY_BYTES, submitRunSchema, type HealthAnswer, type StreamEvent } from './apiProtocol';
 import { HttpError, readJson, sendJson } from './httpUtil';
 import { Orchestrator } from './orchestrator';
+
+const runnerResultSchema = z.strictObject({
+  runId: z.string().min(1).max(100),
+  invocationId: z.string().min(1).max(500),
+  attempt: z.number().int().min(1),
+  reply: z.object({ type: z.enum(['executed', 'taskFailed']) }).passthrough(),
+});
 
 const heartbeatSchema = z.strictObject({ runId: z.string().min(1).max(100), invocationId: z.string().min(1).max(500), attempt: z.number().int().min(1) });
 
@@ -29,11 +38,12 @@ export class ApiServer {
   readonly instanceId = randomBytes(8).toString('hex');
   readonly startedAt = new Date().toISOString();
   readonly orchestrator: Orchestrator;
-  private readonly runnerToken = randomBytes(24).toString('base64url');
+  private readonly runnerToken: string;
   private readonly server: http.Server;
   private port = 0;
 
   constructor(private readonly options: ApiServerOptions) {
+    this.runnerToken = ensureRunnerToken(serverFiles(options.storeDir));
     this.orchestrator = new Orchestrator(options.storeDir, () => ({ url: `http://127.0.0.1:${this.port}${API_PREFIX}/heartbeats`, token: this.runnerToken }));
     this.server = http.createServer((request, response) => {
       this.route(request, response).catch((error: unknown) => {
@@ -70,11 +80,16 @@ export class ApiServer {
     if (`/${parts[0]}` !== API_PREFIX) throw new HttpError(404, `no such endpoint ${url.pathname} (the API lives under ${API_PREFIX})`);
     const route = parts.slice(1);
     const method = request.method ?? 'GET';
-    if (route[0] === 'heartbeats' && route.length === 1) {
+    if ((route[0] === 'heartbeats' || route[0] === 'runner-results') && route.length === 1) {
       if (!bearerMatches(request.headers.authorization, this.runnerToken) && !bearerMatches(request.headers.authorization, this.options.token)) {
         throw new HttpError(401, 'missing or wrong bearer token');
       }
       expectMethod(method, 'POST');
+      if (route[0] === 'runner-results') {
+        const body = parse(runnerResultSchema, await readJson(request, 1024 * 1024));
+        const answer = this.orchestrator.runnerResult(body.runId, body.invocationId, body.attempt, body.reply as FromRunner);
+        return sendJson(response, answer.status, answer.body);
+      }
       const body = parse(heartbeatSchema, await readJson(request, 4096));
       const answer = this.orchestrator.heartbeat(body);
       return sendJson(response, answer.status, answer.body);

@@ -71,10 +71,13 @@ export async function startDaemon(storeDir: string, options: StartOptions = {}):
   const current = await daemonStatus(store);
   if (current.state === 'active') return current;
   if (current.state !== 'inactive') throw new Error(`the daemon for ${store} is ${current.state}: ${current.detail}`);
+  // A daemon that died leaves its endpoint behind: reusing its port lets its orphaned runners reconnect.
+  const previousPort = readEndpoint(files)?.port;
   for (const file of [files.pid, files.endpoint, files.state]) fs.rmSync(file, { force: true });
   ensureToken(files, options.token);
+  const port = options.port ?? previousPort ?? 0;
   const log = fs.openSync(files.log, 'a', 0o600);
-  const child = spawn(process.execPath, [path.join(packageRoot, 'dist', 'cli.js'), '__server', store, options.host ?? '127.0.0.1', String(options.port ?? 0)], {
+  const child = spawn(process.execPath, [path.join(packageRoot, 'dist', 'cli.js'), '__server', store, options.host ?? '127.0.0.1', String(port), options.port === undefined && previousPort !== undefined ? 'fallback' : 'exact'], {
     detached: true,
     stdio: ['ignore', log, log],
     env: { ...process.env, ...(options.token ? { PIPEWRIGHT_SERVER_TOKEN: options.token } : {}), ...(options.limits ? { PIPEWRIGHT_LIMITS: options.limits } : {}) },

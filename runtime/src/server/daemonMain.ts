@@ -6,7 +6,7 @@ import { ensureToken, serverFiles, writeOwnerOnly, type Endpoint } from './serve
  * Body of the daemon process (`pipewright __server`): serves the API until asked to stop.
  * Writes its pid and endpoint only once it listens, so a starter never sees a half-started one.
  */
-export async function runDaemon(storeDir: string, host: string, port: number): Promise<void> {
+export async function runDaemon(storeDir: string, host: string, port: number, fallbackToAnyPort = false): Promise<void> {
   const files = serverFiles(storeDir);
   const token = ensureToken(files, process.env.PIPEWRIGHT_SERVER_TOKEN);
   let stopping = false;
@@ -30,8 +30,17 @@ export async function runDaemon(storeDir: string, host: string, port: number): P
         process.exit(0);
       });
   };
-  const api = new ApiServer({ storeDir, host, port, token, onShutdown: () => stop('shutdown request') });
-  const address = await api.listen();
+  let api = new ApiServer({ storeDir, host, port, token, onShutdown: () => stop('shutdown request') });
+  let address;
+  try {
+    address = await api.listen();
+  } catch (error) {
+    if (!fallbackToAnyPort || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    // The previous daemon's port (kept so orphaned runners find us) is taken: any port will do.
+    await api.close();
+    api = new ApiServer({ storeDir, host, port: 0, token, onShutdown: () => stop('shutdown request') });
+    address = await api.listen();
+  }
   const endpoint: Endpoint = { host, port: address.port, pid: process.pid, instanceId: api.instanceId, startedAt: api.startedAt };
   writeOwnerOnly(files.endpoint, JSON.stringify(endpoint));
   fs.rmSync(files.state, { force: true });

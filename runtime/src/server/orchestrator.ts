@@ -5,6 +5,7 @@ import { decodeStructured } from '../artifacts/structured';
 import type { ModuleManifest } from '../build/typeExtract';
 import type { EngineEvent } from '../engine/events';
 import type { HeartbeatRequest } from '../engine/heartbeatProtocol';
+import type { FromRunner } from '../engine/runnerProtocol';
 import type { HeartbeatHandler } from '../engine/leaseServer';
 import { summarizeRun } from '../engine/runSummary';
 import { EngineSession } from '../engine/session';
@@ -150,6 +151,13 @@ export class Orchestrator {
     const session = this.runs.get(request.runId);
     if (!session) return { status: 409, body: { stop: true, reason: `run ${request.runId} is not executing on this orchestrator` } };
     return session.heartbeat(request);
+  }
+
+  /** A result delivered over HTTP by a runner whose daemon died (and was restarted). */
+  runnerResult(runId: string, invocationId: string, attempt: number, reply: FromRunner): { status: 200 | 409; body: unknown } {
+    const session = this.runs.get(runId);
+    if (!session) return { status: 409, body: { stop: true, reason: `run ${runId} is not executing on this orchestrator` } };
+    return session.runnerResult(runId, invocationId, attempt, reply);
   }
 
   subscribe(subscriber: Subscriber): () => void {

@@ -10,6 +10,8 @@ export interface ServerFiles {
   pid: string;
   /** Bearer token, owner-only (0600). */
   token: string;
+  /** Token runners renew leases with; kept across restarts so orphaned runners can reconnect. */
+  runnerToken: string;
   log: string;
   /** `pendingShutdown` while the daemon is stopping. */
   state: string;
@@ -22,6 +24,7 @@ export function serverFiles(storeDir: string): ServerFiles {
     endpoint: path.join(dir, 'endpoint.json'),
     pid: path.join(dir, 'pid'),
     token: path.join(dir, 'token'),
+    runnerToken: path.join(dir, 'runner-token'),
     log: path.join(dir, 'server.log'),
     state: path.join(dir, 'state'),
   };
@@ -45,6 +48,19 @@ export function ensureToken(files: ServerFiles, explicit?: string): string {
   }
   const token = randomBytes(32).toString('base64url');
   writeOwnerOnly(files.token, token);
+  return token;
+}
+
+/** The runners' token, created owner-only on first use and reused by every later daemon. */
+export function ensureRunnerToken(files: ServerFiles): string {
+  try {
+    const existing = fs.readFileSync(files.runnerToken, 'utf8').trim();
+    if (existing) return existing;
+  } catch {
+    // First daemon of this store.
+  }
+  const token = randomBytes(32).toString('base64url');
+  writeOwnerOnly(files.runnerToken, token);
   return token;
 }
 

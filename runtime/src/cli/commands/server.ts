@@ -57,8 +57,9 @@ export function registerServerCommands(program: Command): void {
     .argument('<storeDir>')
     .argument('<host>')
     .argument('<port>')
-    .action(async (storeDir: string, host: string, port: string) => {
-      await runDaemon(storeDir, host, Number(port));
+    .argument('[portPolicy]')
+    .action(async (storeDir: string, host: string, port: string, portPolicy?: string) => {
+      await runDaemon(storeDir, host, Number(port), portPolicy === 'fallback');
       // Keep serving: the daemon ends through its own stop path.
       await new Promise<never>(() => undefined);
     });

@@ -1,0 +1,28 @@
+/**
+ * Where the local daemon of a store listens, read from the files it writes once it listens
+ * (`<store>/server/endpoint.json` and `token`). Node-only, no vscode. The daemon's own
+ * `daemonControl` is not bundled here: it locates its package from its own file, which is
+ * meaningless inside the extension bundle, so start/stop go through the runtime's CLI.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export interface LocalEndpoint {
+  url: string;
+  token: string;
+  pid: number | undefined;
+  instanceId: string | undefined;
+}
+
+export function readLocalEndpoint(storeDir: string): LocalEndpoint | undefined {
+  const dir = path.join(storeDir, 'server');
+  try {
+    const endpoint = JSON.parse(fs.readFileSync(path.join(dir, 'endpoint.json'), 'utf8')) as { host?: string; port?: number; pid?: number; instanceId?: string };
+    const token = fs.readFileSync(path.join(dir, 'token'), 'utf8').trim();
+    if (!endpoint.port || !token) return undefined;
+    const host = !endpoint.host || endpoint.host === '0.0.0.0' ? '127.0.0.1' : endpoint.host;
+    return { url: `http://${host.includes(':') ? `[${host}]` : host}:${endpoint.port}`, token, pid: endpoint.pid, instanceId: endpoint.instanceId };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,111 @@
+/** One DAG webview panel per pipeline: graph from the language server, live states from the run stream. */
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { MessageChannel, type FromWebview, type NodeRunState, type PipelineGraph, type ToWebview } from '../../webview/src/protocol';
+import type { HeartbeatSettingsMs } from './format';
+import { toRange } from './pipelinesView';
+import type { RunView } from './runState';
+import { dagHtml } from './webviewHtml';
+
+export interface DagPanelHost {
+  loadGraph(uri: string, pipeline: string): Promise<PipelineGraph | null>;
+  heartbeat(): HeartbeatSettingsMs;
+  onNodeAction(panel: DagPanel, nodeId: string, action: 'runFromHere' | 'retryStep' | 'openLogs' | 'openArtifacts'): void;
+  log: vscode.LogOutputChannel;
+}
+
+export class DagPanel implements vscode.Disposable {
+  private static readonly panels = new Map<string, DagPanel>();
+  private readonly channel: MessageChannel<ToWebview, FromWebview>;
+  private readonly disposables: vscode.Disposable[] = [];
+  private graph: PipelineGraph | null = null;
+  /** The run whose statuses the panel shows (the latest of this pipeline). */
+  runId: string | null = null;
+
+  static show(context: vscode.ExtensionContext, host: DagPanelHost, uri: string, pipeline: string): DagPanel {
+    const key = `${uri}#${pipeline}`;
+    const existing = DagPanel.panels.get(key);
+    if (existing) {
+      existing.panel.reveal();
+      return existing;
+    }
+    const created = new DagPanel(context, host, uri, pipeline);
+    DagPanel.panels.set(key, created);
+    return created;
+  }
+
+  static all(): Iterable<DagPanel> {
+    return DagPanel.panels.values();
+  }
+
+  private readonly panel: vscode.WebviewPanel;
+
+  private constructor(
+    context: vscode.ExtensionContext,
+    private readonly host: DagPanelHost,
+    readonly uri: string,
+    readonly pipeline: string,
+  ) {
+    const root = vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview');
+    this.panel = vscode.window.createWebviewPanel('pipewright.dag', `DAG: ${pipeline}`, vscode.ViewColumn.Beside, { enableScripts: true, localResourceRoots: [root], retainContextWhenHidden: true });
+    const webview = this.panel.webview;
+    webview.html = dagHtml({
+      cspSource: webview.cspSource,
+      nonce: randomBytes(16).toString('base64'),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'main.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'main.css')).toString(),
+      title: `DAG of ${pipeline}`,
+    });
+    this.channel = new MessageChannel<ToWebview, FromWebview>(webview, (body) => this.onMessage(body));
+    this.disposables.push(
+      webview.onDidReceiveMessage((message: unknown) => this.channel.receive(message)),
+      this.panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  /** Re-asks the language server for the graph (on open, and when it says the graph changed). */
+  async reloadGraph(): Promise<void> {
+    try {
+      this.graph = await this.host.loadGraph(this.uri, this.pipeline);
+    } catch (error) {
+      this.host.log.warn(`pipelineGraph failed for ${this.pipeline}: ${(error as Error).message}`);
+      this.graph = null;
+    }
+    this.channel.post({ kind: 'graph', graph: this.graph ?? { uri: this.uri, pipeline: this.pipeline, nodes: [], edges: [], diagnostics: [] } });
+  }
+
+  /** Pushes the statuses of `run` (only the run this panel follows). */
+  showRun(run: RunView): void {
+    if (run.pipeline !== this.pipeline) return;
+    this.runId = run.runId;
+    const nodes: Record<string, NodeRunState> = {};
+    for (const step of Object.values(run.steps)) nodes[step.id] = { status: step.status, attempt: step.attempts, durationMs: step.durationMs, startedAt: step.startedAt, heartbeatAt: step.heartbeatAt, cached: step.cached };
+    const heartbeat = this.host.heartbeat();
+    this.channel.post({ kind: 'runState', runId: run.runId, nodes, heartbeat, now: Date.now() });
+  }
+
+  private onMessage(body: FromWebview): ToWebview | undefined {
+    switch (body.kind) {
+      case 'ready':
+        void this.reloadGraph();
+        return undefined;
+      case 'openNode': {
+        const node = this.graph?.nodes.find((n) => n.id === body.nodeId);
+        void vscode.window.showTextDocument(vscode.Uri.parse(this.uri), { viewColumn: vscode.ViewColumn.One, selection: toRange(node?.range) });
+        return undefined;
+      }
+      case 'nodeAction':
+        this.host.onNodeAction(this, body.nodeId, body.action);
+        return undefined;
+      case 'error':
+        this.host.log.error(`DAG webview: ${body.message}`);
+        return undefined;
+    }
+  }
+
+  dispose(): void {
+    DagPanel.panels.delete(`${this.uri}#${this.pipeline}`);
+    for (const disposable of this.disposables.splice(0)) disposable.dispose();
+    this.panel.dispose();
+  }
+}

@@ -1,0 +1,27 @@
+/** Which running steps have a late or lost heartbeat, across every run. Pure. */
+import { heartbeatAge, heartbeatLevel, type HeartbeatLevel } from '../../webview/src/heartbeat';
+import type { HeartbeatSettingsMs } from './format';
+import type { RunsState } from './runState';
+
+export interface LateStep {
+  runId: string;
+  stepId: string;
+  ageMs: number;
+  level: Exclude<HeartbeatLevel, 'ok'>;
+}
+
+export function lateSteps(state: RunsState, now: number, heartbeat: HeartbeatSettingsMs): LateStep[] {
+  const late: LateStep[] = [];
+  for (const runId of state.order) {
+    const run = state.runs[runId];
+    if (run?.status !== 'running') continue;
+    for (const step of Object.values(run.steps)) {
+      if (step.status !== 'running') continue;
+      const age = heartbeatAge(now, step.heartbeatAt, step.startedAt);
+      if (age === undefined) continue;
+      const level = heartbeatLevel(age, heartbeat.intervalMs, heartbeat.timeoutMs);
+      if (level !== 'ok') late.push({ runId, stepId: step.id, ageMs: age, level });
+    }
+  }
+  return late;
+}

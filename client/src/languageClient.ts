@@ -1,0 +1,41 @@
+/** Starts the bundled language server over IPC, with handlers that report failures instead of hiding them. */
+import * as vscode from 'vscode';
+import { CloseAction, ErrorAction, LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+
+export async function startLanguageClient(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Promise<LanguageClient> {
+  const module = context.asAbsolutePath('dist/server/server.js');
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6010'] } },
+  };
+  let restarts = 0;
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: 'file', language: 'typescript' },
+      { scheme: 'untitled', language: 'typescript' },
+    ],
+    outputChannel: log,
+    initializationFailedHandler: (error) => {
+      log.error('language server failed to initialize', error);
+      void vscode.window.showErrorMessage(`Pipewright: the language server failed to start: ${error instanceof Error ? error.message : String(error)}`);
+      return false;
+    },
+    errorHandler: {
+      error: (error) => {
+        log.error('language server connection error', error);
+        return { action: ErrorAction.Continue };
+      },
+      closed: () => {
+        restarts++;
+        if (restarts <= 4) {
+          log.warn(`language server closed; restarting (${restarts}/4)`);
+          return { action: CloseAction.Restart };
+        }
+        return { action: CloseAction.DoNotRestart, message: 'Pipewright: the language server stopped 5 times and will not be restarted. See the Pipewright log.' };
+      },
+    },
+  };
+  const client = new LanguageClient('pipewright', 'Pipewright Language Server', serverOptions, clientOptions);
+  await client.start();
+  return client;
+}

@@ -1,0 +1,142 @@
+/**
+ * Live state of runs, as the extension shows them: seeded from `GET /runs` and advanced by the
+ * orchestrator's event stream. Pure (no vscode): `reduceRunEvent` returns a new state.
+ */
+import type { EngineEvent } from '../../runtime/src/engine/events';
+import type { RunStatus, StepStatus } from '../../runtime/src/model/status';
+import type { RunDetail } from '../../runtime/src/server/apiProtocol';
+
+export interface StepView {
+  id: string;
+  step: string;
+  status: StepStatus;
+  /** Attempts made so far (lost ones included). */
+  attempts: number;
+  cached: boolean;
+  durationMs?: number;
+  /** Start of the current attempt, while running. */
+  startedAt?: number;
+  /** Last heartbeat of the current attempt, while running. */
+  heartbeatAt?: number;
+  error?: string;
+}
+
+export interface RunView {
+  runId: string;
+  runName: string;
+  pipeline: string;
+  status: RunStatus;
+  startedAt?: number;
+  durationMs?: number;
+  error?: string;
+  /** In DAG order as first seen. */
+  steps: Record<string, StepView>;
+}
+
+export interface RunsState {
+  runs: Record<string, RunView>;
+  /** Newest first. */
+  order: string[];
+}
+
+export const emptyRunsState: RunsState = { runs: {}, order: [] };
+
+/** A run as `GET /runs/:id` describes it. */
+export function runViewFromDetail(detail: RunDetail): RunView {
+  const steps: Record<string, StepView> = {};
+  for (const step of detail.steps) {
+    const attempts = detail.attempts?.[step.id] ?? [];
+    const current = attempts.at(-1);
+    const view: StepView = { id: step.id, step: step.step, status: step.status, attempts: step.attempts, cached: step.cached };
+    if (step.durationMs !== null) view.durationMs = step.durationMs;
+    if (step.error) view.error = step.error;
+    if (step.status === 'running' && current) {
+      view.startedAt = current.startedAt;
+      if (current.heartbeatAt !== null) view.heartbeatAt = current.heartbeatAt;
+    }
+    steps[step.id] = view;
+  }
+  const run: RunView = { runId: detail.runId, runName: detail.runName, pipeline: detail.pipeline, status: detail.status, steps, startedAt: Date.parse(detail.createdAt) };
+  if (detail.durationMs !== null) run.durationMs = detail.durationMs;
+  if (detail.error) run.error = detail.error;
+  return run;
+}
+
+/** Replaces (or adds) runs from API answers, keeping newest first. */
+export function withRuns(state: RunsState, details: RunDetail[]): RunsState {
+  const runs = { ...state.runs };
+  for (const detail of details) runs[detail.runId] = runViewFromDetail(detail);
+  const order = Object.values(runs)
+    .sort((a, b) => (b.startedAt ?? 0) - (a.startedAt ?? 0))
+    .map((run) => run.runId);
+  return { runs, order };
+}
+
+function withRun(state: RunsState, run: RunView): RunsState {
+  const order = state.order.includes(run.runId) ? state.order : [run.runId, ...state.order];
+  return { runs: { ...state.runs, [run.runId]: run }, order };
+}
+
+function withStep(state: RunsState, runId: string, stepId: string, update: (step: StepView) => StepView): RunsState {
+  const run = state.runs[runId];
+  if (!run) return state;
+  const step = run.steps[stepId] ?? { id: stepId, step: stepId, status: 'pending', attempts: 0, cached: false };
+  return withRun(state, { ...run, steps: { ...run.steps, [stepId]: update(step) } });
+}
+
+/** Advances the state by one event of the orchestrator's stream. Events of unknown runs only create runs (`run` events). */
+export function reduceRunEvent(state: RunsState, event: EngineEvent): RunsState {
+  switch (event.type) {
+    case 'run': {
+      const existing = state.runs[event.runId];
+      const run: RunView = existing
+        ? { ...existing, status: event.status }
+        : { runId: event.runId, runName: event.runName, pipeline: event.pipeline, status: event.status, startedAt: event.at, steps: {} };
+      if (event.status !== 'running' && run.startedAt !== undefined) run.durationMs = event.at - run.startedAt;
+      if (event.status === 'running') delete run.durationMs;
+      if (event.error) run.error = event.error;
+      return withRun(state, run);
+    }
+    case 'step':
+      return withStep(state, event.runId, event.invocationId, (step) => {
+        const next: StepView = { ...step, step: event.stepName, status: event.status, attempts: Math.max(step.attempts, event.attempt), cached: event.cached };
+        if (event.status === 'running') {
+          next.startedAt = event.at;
+          delete next.heartbeatAt;
+          delete next.durationMs;
+          delete next.error;
+        } else {
+          delete next.startedAt;
+          delete next.heartbeatAt;
+          if (event.durationMs !== undefined) next.durationMs = event.durationMs;
+        }
+        if (event.error) next.error = event.error;
+        return next;
+      });
+    case 'attempt':
+      if (event.status !== 'running') return state;
+      return withStep(state, event.runId, event.invocationId, (step) => ({ ...step, status: 'running', attempts: Math.max(step.attempts, event.attempt), startedAt: event.at, heartbeatAt: undefined }));
+    case 'heartbeat':
+      return withStep(state, event.runId, event.invocationId, (step) =>
+        // A beat of a replaced attempt says nothing about the current one.
+        event.attempt < step.attempts ? step : { ...step, heartbeatAt: event.at },
+      );
+    case 'retry':
+    case 'hook':
+    case 'log':
+      return state;
+  }
+}
+
+/** Drops the oldest finished runs beyond `keep`; running runs are always kept. */
+export function pruneRuns(state: RunsState, keep: number): RunsState {
+  const kept = state.order.filter((id, index) => index < keep || state.runs[id]?.status === 'running');
+  if (kept.length === state.order.length) return state;
+  const runs: Record<string, RunView> = {};
+  for (const id of kept) runs[id] = state.runs[id];
+  return { runs, order: kept };
+}
+
+export function runningCount(state: RunsState): number {
+  return state.order.filter((id) => state.runs[id]?.status === 'running').length;
+}

@@ -1,0 +1,30 @@
+/** The status bar item's text and tooltip. Pure. */
+import { formatDuration } from '../../webview/src/heartbeat';
+import type { LateStep } from './heartbeatWatch';
+
+export type OrchestratorState = 'inactive' | 'pendingStartup' | 'active' | 'pendingShutdown' | 'error' | 'connected' | 'disconnected';
+
+export interface StatusBarView {
+  text: string;
+  tooltip: string;
+  /** `warning` turns the item's background to the warning colour. */
+  severity: 'normal' | 'warning' | 'error';
+}
+
+export function statusBarView(mode: 'local' | 'remote', state: OrchestratorState, running: number, late: LateStep[]): StatusBarView {
+  const icon = state === 'active' || state === 'connected' ? '$(server-process)' : state === 'error' ? '$(error)' : '$(debug-disconnect)';
+  const parts = [`${icon} Pipewright: ${mode === 'remote' ? 'remote ' : ''}${state}`];
+  if (running > 0) parts.push(`$(sync~spin) ${running}`);
+  const tooltip = [`Orchestrator (${mode}): ${state}`, `${running} run(s) running`];
+  let severity: StatusBarView['severity'] = state === 'error' ? 'error' : 'normal';
+  if (late.length > 0) {
+    const lost = late.some((step) => step.level === 'lost');
+    parts.push(`$(${lost ? 'pulse' : 'warning'}) ${late.length} late`);
+    tooltip.push(...late.map((step) => `heartbeat ${step.level}: ${step.stepId} (${formatDuration(step.ageMs)} since last beat)`));
+    severity = 'warning';
+  } else if (running > 0) {
+    parts.push('$(pulse)');
+    tooltip.push('heartbeats on time');
+  }
+  return { text: parts.join(' '), tooltip: tooltip.join('\n'), severity };
+}

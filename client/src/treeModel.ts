@@ -1,0 +1,92 @@
+/**
+ * The trees of the Pipelines and Runs views as plain data (the views turn them into TreeItems).
+ * Pure: no vscode.
+ */
+import type { PipelineSummary, SourceRange } from './lspProtocol';
+import { describeRun, describeStep, statusIcon, type HeartbeatSettingsMs, type IconSpec } from './format';
+import type { RunsState } from './runState';
+
+export type PipelineNode =
+  | { kind: 'file'; uri: string; label: string; description: string; children: PipelineNode[] }
+  | { kind: 'pipeline'; uri: string; pipeline: string; label: string; description: string; range?: SourceRange; children: PipelineNode[] }
+  | { kind: 'step'; uri: string; pipeline: string; stepId: string; label: string; description: string; range?: SourceRange; children: PipelineNode[] };
+
+/** `src/a.ts` for a file URI under the workspace folder URI, else the file name. */
+export function relativeLabel(uri: string, workspaceUris: string[]): string {
+  for (const root of workspaceUris) {
+    const prefix = root.endsWith('/') ? root : `${root}/`;
+    if (uri.startsWith(prefix)) return decodeURIComponent(uri.slice(prefix.length));
+  }
+  return decodeURIComponent(uri.slice(uri.lastIndexOf('/') + 1));
+}
+
+function problems(counts: { errors: number; warnings: number }): string {
+  const parts: string[] = [];
+  if (counts.errors > 0) parts.push(`${counts.errors} error${counts.errors === 1 ? '' : 's'}`);
+  if (counts.warnings > 0) parts.push(`${counts.warnings} warning${counts.warnings === 1 ? '' : 's'}`);
+  return parts.join(', ');
+}
+
+/** Pipelines grouped by file (files sorted by path, pipelines by name), steps as children. */
+export function buildPipelineTree(pipelines: PipelineSummary[], workspaceUris: string[]): PipelineNode[] {
+  const byFile = new Map<string, PipelineSummary[]>();
+  for (const pipeline of pipelines) byFile.set(pipeline.uri, [...(byFile.get(pipeline.uri) ?? []), pipeline]);
+  return [...byFile.entries()]
+    .map(([uri, list]): PipelineNode => {
+      const totals = list.reduce((sum, p) => ({ errors: sum.errors + p.diagnostics.errors, warnings: sum.warnings + p.diagnostics.warnings }), { errors: 0, warnings: 0 });
+      const children = [...list]
+        .sort((a, b) => a.pipeline.localeCompare(b.pipeline))
+        .map((p): PipelineNode => ({
+          kind: 'pipeline',
+          uri,
+          pipeline: p.pipeline,
+          label: p.pipeline,
+          description: [`${p.steps.length} step${p.steps.length === 1 ? '' : 's'}`, problems(p.diagnostics)].filter(Boolean).join(' · '),
+          range: p.range,
+          children: p.steps.map((s): PipelineNode => ({ kind: 'step', uri, pipeline: p.pipeline, stepId: s.id, label: s.id, description: s.id === s.step ? '' : s.step, range: s.range, children: [] })),
+        }));
+      return { kind: 'file', uri, label: relativeLabel(uri, workspaceUris), description: problems(totals), children };
+    })
+    .sort((a, b) => a.label.localeCompare(b.label));
+}
+
+export type RunNode =
+  | { kind: 'run'; runId: string; label: string; description: string; tooltip: string; icon: IconSpec; contextValue: string; children: RunNode[] }
+  | { kind: 'step'; runId: string; stepId: string; label: string; description: string; tooltip: string; icon: IconSpec; contextValue: string; children: RunNode[] };
+
+/**
+ * Runs newest first; each with its steps. `contextValue` drives the context menus:
+ * `run.running` can be cancelled, `run.retryable` retried; `step.retryable` steps retried.
+ */
+export function buildRunTree(state: RunsState, now: number, heartbeat: HeartbeatSettingsMs): RunNode[] {
+  return state.order.flatMap((runId): RunNode[] => {
+    const run = state.runs[runId];
+    if (!run) return [];
+    const steps = Object.values(run.steps).map((step): RunNode => {
+      const retryable = run.status !== 'running' && step.status !== 'completed' && step.status !== 'cached';
+      return {
+        kind: 'step',
+        runId,
+        stepId: step.id,
+        label: step.id,
+        description: describeStep(step, now, heartbeat),
+        tooltip: [`${step.id} (${step.step})`, step.error ?? ''].filter(Boolean).join('\n'),
+        icon: statusIcon(step.status),
+        contextValue: `step${retryable ? '.retryable' : ''}${step.attempts > 0 ? '.started' : ''}`,
+        children: [],
+      };
+    });
+    return [
+      {
+        kind: 'run',
+        runId,
+        label: run.runName,
+        description: describeRun(run, now),
+        tooltip: [`${run.pipeline} · ${run.runId}`, run.error ?? ''].filter(Boolean).join('\n'),
+        icon: statusIcon(run.status),
+        contextValue: run.status === 'running' ? 'run.running' : run.status === 'completed' ? 'run.done' : 'run.retryable',
+        children: steps,
+      },
+    ];
+  });
+}

@@ -1,0 +1,25 @@
+/** The DAG panel's HTML: strict CSP, nonce-only script, no data inlined (it comes by postMessage). Pure. */
+export function dagHtml(options: { cspSource: string; nonce: string; scriptUri: string; styleUri: string; title: string }): string {
+  const csp = [`default-src 'none'`, `style-src ${options.cspSource}`, `img-src ${options.cspSource}`, `font-src ${options.cspSource}`, `script-src 'nonce-${options.nonce}'`].join('; ');
+  const title = options.title.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${options.styleUri}">
+<title>${title}</title>
+</head>
+<body>
+<div id="toolbar"><button id="zoomOut" title="Zoom out (-)">−</button><button id="zoomIn" title="Zoom in (+)">+</button><button id="fit" title="Fit (0)">Fit</button></div>
+<svg id="canvas" tabindex="0" role="application" aria-label="${title}: arrows move between steps, Enter opens code, + and - zoom, 0 fits">
+<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>
+<g id="layer"></g>
+</svg>
+<div id="menu" role="menu"></div>
+<div id="status">Waiting for the language server…</div>
+<script nonce="${options.nonce}" src="${options.scriptUri}"></script>
+</body>
+</html>`;
+}

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { lateSteps } from '../../../client/src/heartbeatWatch';
+import { reduceRunEvent, emptyRunsState } from '../../../client/src/runState';
+import { statusBarView } from '../../../client/src/statusText';
+import { formatDuration, heartbeatAge, heartbeatLevel } from '../../../webview/src/heartbeat';
+
+describe('heartbeat lateness', () => {
+  it('is ok within 1.5 intervals, late after, lost at the timeout', () => {
+    assert.equal(heartbeatLevel(7500, 5000), 'ok');
+    assert.equal(heartbeatLevel(7501, 5000), 'late');
+    assert.equal(heartbeatLevel(14_999, 5000), 'late');
+    assert.equal(heartbeatLevel(15_000, 5000), 'lost');
+    assert.equal(heartbeatLevel(9000, 5000, 8000), 'lost');
+  });
+
+  it('ages from the last beat, else the start', () => {
+    assert.equal(heartbeatAge(100, 40, 10), 60);
+    assert.equal(heartbeatAge(100, undefined, 10), 90);
+    assert.equal(heartbeatAge(100, undefined, undefined), undefined);
+  });
+
+  it('finds late running steps and turns the status bar to a warning', () => {
+    let state = reduceRunEvent(emptyRunsState, { type: 'run', runId: 'r', runName: 'r', pipeline: 'p', status: 'running', at: 0 });
+    state = reduceRunEvent(state, { type: 'step', runId: 'r', invocationId: 'slow', stepName: 'slow', status: 'running', attempt: 1, cached: false, at: 0 });
+    state = reduceRunEvent(state, { type: 'heartbeat', runId: 'r', invocationId: 'slow', attempt: 1, at: 1000 });
+    const settings = { intervalMs: 1000, timeoutMs: 3000 };
+    assert.deepEqual(lateSteps(state, 2000, settings), []);
+    assert.deepEqual(lateSteps(state, 3000, settings), [{ runId: 'r', stepId: 'slow', ageMs: 2000, level: 'late' }]);
+    const view = statusBarView('local', 'active', 1, lateSteps(state, 4500, settings));
+    assert.equal(view.severity, 'warning');
+    assert.match(view.text, /1 late/);
+    assert.match(view.tooltip, /heartbeat lost: slow/);
+    assert.equal(statusBarView('local', 'active', 1, []).severity, 'normal');
+  });
+
+  it('formats durations', () => {
+    assert.equal(formatDuration(850), '850 ms');
+    assert.equal(formatDuration(4200), '4.2 s');
+    assert.equal(formatDuration(185_000), '3 m 05 s');
+  });
+});

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import ELK from 'elkjs/lib/elk.bundled.js';
+import type { ElkNode } from 'elkjs/lib/elk-api';
+import { graphHash, LayoutCache } from '../../../webview/src/layout';
+import type { PipelineGraph } from '../../../webview/src/protocol';
+
+const graph: PipelineGraph = {
+  uri: 'file:///p.ts',
+  pipeline: 'train',
+  nodes: [
+    { id: 'load', step: 'load', namespace: [] },
+    { id: 'split', step: 'split', namespace: [] },
+    { id: 'fit', step: 'fit', namespace: [] },
+    { id: 'evaluate', step: 'evaluate', namespace: [] },
+  ],
+  edges: [
+    { from: 'load', to: 'split', kind: 'data', fromOutput: 'output', toInput: 'rows' },
+    { from: 'split', to: 'fit', kind: 'data' },
+    { from: 'split', to: 'evaluate', kind: 'data' },
+    { from: 'fit', to: 'evaluate', kind: 'data' },
+    { from: 'fit', to: 'evaluate', kind: 'order' },
+  ],
+  diagnostics: [],
+};
+
+describe('layout', () => {
+  it('hashes structure only, independent of order and of diagnostics', () => {
+    const reordered = { ...graph, nodes: [...graph.nodes].reverse(), edges: [...graph.edges].reverse(), diagnostics: [{ message: 'x', severity: 'error' as const, nodeId: 'fit' }] };
+    assert.equal(graphHash(reordered), graphHash(graph));
+    assert.notEqual(graphHash({ ...graph, nodes: [...graph.nodes, { id: 'extra', step: 'extra', namespace: [] }] }), graphHash(graph));
+    assert.notEqual(graphHash({ ...graph, edges: graph.edges.slice(1) }), graphHash(graph));
+  });
+
+  it('lays out layered left to right with real elkjs and reuses the layout for the same structure', async () => {
+    const elk = new ELK();
+    let calls = 0;
+    const cache = new LayoutCache({ layout: (input: ElkNode) => (calls++, elk.layout(input)) });
+    const layout = await cache.layout(graph);
+    assert.equal(layout.nodes.size, 4);
+    const x = (id: string) => layout.nodes.get(id)?.x ?? Number.NaN;
+    assert.ok(x('load') < x('split') && x('split') < x('fit') && x('fit') < x('evaluate'), 'each layer to the right of its inputs');
+    assert.equal(layout.edges.length, 4, 'parallel data and order edges collapse');
+    for (const edge of layout.edges) assert.ok(edge.points.length >= 2);
+    const withProblem: PipelineGraph = { ...graph, diagnostics: [{ message: 'late', severity: 'warning' }] };
+    const again = await cache.layout(withProblem);
+    assert.equal(again, layout);
+    assert.equal(calls, 1);
+    await cache.layout({ ...graph, nodes: graph.nodes.slice(0, 3) });
+    assert.equal(calls, 2);
+  });
+
+  it('evicts the least recently used layout beyond its capacity', async () => {
+    const elk = new ELK();
+    let calls = 0;
+    const cache = new LayoutCache({ layout: (input: ElkNode) => (calls++, elk.layout(input)) }, 1);
+    await cache.layout(graph);
+    await cache.layout({ ...graph, nodes: graph.nodes.slice(0, 1), edges: [] });
+    await cache.layout(graph);
+    assert.equal(calls, 3);
+    assert.equal(cache.size, 1);
+  });
+});

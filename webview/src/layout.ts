@@ -1,0 +1,150 @@
+/**
+ * Lays a pipeline graph out with elkjs (layered, left to right) and caches the result by a hash
+ * of the graph's structure, so status updates (which do not change structure) never re-layout.
+ * The engine is injected: the webview passes elkjs, tests can count calls.
+ */
+import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
+import type { PipelineGraph } from './protocol';
+
+/** What we need from elkjs. */
+export interface LayoutEngine {
+  layout(graph: ElkNode): Promise<ElkNode>;
+}
+
+export interface PlacedNode {
+  id: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface PlacedEdge {
+  id: string;
+  from: string;
+  to: string;
+  kind: 'data' | 'order';
+  /** Polyline from source to target. */
+  points: { x: number; y: number }[];
+}
+
+export interface GraphLayout {
+  hash: string;
+  width: number;
+  height: number;
+  nodes: Map<string, PlacedNode>;
+  edges: PlacedEdge[];
+}
+
+export const NODE_HEIGHT = 58;
+const MIN_NODE_WIDTH = 150;
+const CHAR_WIDTH = 7.5;
+
+/** Width that fits the node's label (no DOM measuring, so layout runs anywhere). */
+export function nodeWidth(label: string): number {
+  return Math.max(MIN_NODE_WIDTH, Math.ceil(label.length * CHAR_WIDTH) + 56);
+}
+
+/**
+ * A hash of what determines the layout: node ids, labels and edges, in a canonical order.
+ * Statuses, diagnostics and ranges are deliberately left out. (53-bit, two 32-bit FNV-style
+ * lanes: collisions only cost a wrong layout until the next edit, never wrong data.)
+ */
+export function graphHash(graph: Pick<PipelineGraph, 'nodes' | 'edges'>): string {
+  const nodes = graph.nodes.map((node) => `${node.id}\u0001${node.step}`).sort();
+  const edges = graph.edges.map((edge) => `${edge.from}\u0001${edge.to}\u0001${edge.kind}`).sort();
+  const text = `${nodes.join('\u0002')}\u0003${edges.join('\u0002')}`;
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ code, 2654435761);
+    h2 = Math.imul(h2 ^ code, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+}
+
+/** Unique edges between existing nodes (data and order edges between the same pair collapse). */
+function layoutEdges(graph: Pick<PipelineGraph, 'nodes' | 'edges'>): { id: string; from: string; to: string; kind: 'data' | 'order' }[] {
+  const ids = new Set(graph.nodes.map((node) => node.id));
+  const seen = new Map<string, { id: string; from: string; to: string; kind: 'data' | 'order' }>();
+  for (const edge of graph.edges) {
+    if (!ids.has(edge.from) || !ids.has(edge.to)) continue;
+    const id = `${edge.from}->${edge.to}`;
+    const existing = seen.get(id);
+    if (!existing) seen.set(id, { id, from: edge.from, to: edge.to, kind: edge.kind });
+    else if (edge.kind === 'data') existing.kind = 'data';
+  }
+  return [...seen.values()];
+}
+
+export class LayoutCache {
+  private readonly cache = new Map<string, Promise<GraphLayout>>();
+
+  constructor(
+    private readonly engine: LayoutEngine,
+    /** Layouts kept (one panel shows one pipeline; a few versions cover undo/redo). */
+    private readonly capacity = 8,
+  ) {}
+
+  /** The layout of this graph's structure, computed at most once per hash. */
+  layout(graph: Pick<PipelineGraph, 'nodes' | 'edges'>): Promise<GraphLayout> {
+    const hash = graphHash(graph);
+    const cached = this.cache.get(hash);
+    if (cached) {
+      // Refresh recency.
+      this.cache.delete(hash);
+      this.cache.set(hash, cached);
+      return cached;
+    }
+    const computed = this.compute(hash, graph);
+    this.cache.set(hash, computed);
+    computed.catch(() => this.cache.delete(hash));
+    while (this.cache.size > this.capacity) this.cache.delete(this.cache.keys().next().value as string);
+    return computed;
+  }
+
+  get size(): number {
+    return this.cache.size;
+  }
+
+  private async compute(hash: string, graph: Pick<PipelineGraph, 'nodes' | 'edges'>): Promise<GraphLayout> {
+    const edges = layoutEdges(graph);
+    const input: ElkNode = {
+      id: 'root',
+      layoutOptions: {
+        'elk.algorithm': 'layered',
+        'elk.direction': 'RIGHT',
+        'elk.layered.spacing.nodeNodeBetweenLayers': '60',
+        'elk.spacing.nodeNode': '24',
+        'elk.edgeRouting': 'SPLINES',
+      },
+      children: graph.nodes.map((node) => ({ id: node.id, width: nodeWidth(node.id), height: NODE_HEIGHT })),
+      edges: edges.map((edge): ElkExtendedEdge => ({ id: edge.id, sources: [edge.from], targets: [edge.to] })),
+    };
+    const result = await this.engine.layout(input);
+    const nodes = new Map<string, PlacedNode>();
+    for (const child of result.children ?? []) {
+      nodes.set(child.id, { id: child.id, x: child.x ?? 0, y: child.y ?? 0, width: child.width ?? MIN_NODE_WIDTH, height: child.height ?? NODE_HEIGHT });
+    }
+    const routed = new Map(((result.edges ?? []) as ElkExtendedEdge[]).map((edge) => [edge.id, edge]));
+    const placedEdges = edges.map((edge): PlacedEdge => {
+      const section = routed.get(edge.id)?.sections?.[0];
+      const points = section
+        ? [section.startPoint, ...(section.bendPoints ?? []), section.endPoint]
+        : straightLine(nodes.get(edge.from), nodes.get(edge.to));
+      return { ...edge, points };
+    });
+    return { hash, width: result.width ?? 0, height: result.height ?? 0, nodes, edges: placedEdges };
+  }
+}
+
+function straightLine(from: PlacedNode | undefined, to: PlacedNode | undefined): { x: number; y: number }[] {
+  if (!from || !to) return [];
+  return [
+    { x: from.x + from.width, y: from.y + from.height / 2 },
+    { x: to.x, y: to.y + to.height / 2 },
+  ];
+}

@@ -1,0 +1,61 @@
+/** Pan and zoom arithmetic for the graph view. Pure: the DOM code applies the result. */
+export interface Viewport {
+  x: number;
+  y: number;
+  scale: number;
+}
+
+export const MIN_SCALE = 0.1;
+export const MAX_SCALE = 4;
+
+function clampScale(scale: number): number {
+  return Math.min(MAX_SCALE, Math.max(MIN_SCALE, scale));
+}
+
+/** The viewport that shows the whole content centred, never zooming in past 1. */
+export function fitViewport(content: { width: number; height: number }, view: { width: number; height: number }, padding = 24): Viewport {
+  if (content.width <= 0 || content.height <= 0 || view.width <= 0 || view.height <= 0) return { x: padding, y: padding, scale: 1 };
+  const scale = clampScale(Math.min(1, (view.width - 2 * padding) / content.width, (view.height - 2 * padding) / content.height));
+  return { x: (view.width - content.width * scale) / 2, y: (view.height - content.height * scale) / 2, scale };
+}
+
+/** Zooms by `factor` keeping the screen point (`px`, `py`) fixed. */
+export function zoomAt(viewport: Viewport, factor: number, px: number, py: number): Viewport {
+  const scale = clampScale(viewport.scale * factor);
+  const ratio = scale / viewport.scale;
+  return { x: px - (px - viewport.x) * ratio, y: py - (py - viewport.y) * ratio, scale };
+}
+
+export function panBy(viewport: Viewport, dx: number, dy: number): Viewport {
+  return { ...viewport, x: viewport.x + dx, y: viewport.y + dy };
+}
+
+/** The viewport that brings a content rectangle into the middle of the view at the current scale. */
+export function centerOn(viewport: Viewport, rect: { x: number; y: number; width: number; height: number }, view: { width: number; height: number }): Viewport {
+  return { ...viewport, x: view.width / 2 - (rect.x + rect.width / 2) * viewport.scale, y: view.height / 2 - (rect.y + rect.height / 2) * viewport.scale };
+}
+
+/**
+ * Keyboard navigation: the nearest node in the arrow's direction (within a 45° cone), by
+ * centre distance. Returns undefined when nothing lies that way.
+ */
+export function neighbourInDirection(
+  current: { x: number; y: number; width: number; height: number },
+  candidates: Iterable<{ id: string; x: number; y: number; width: number; height: number }>,
+  direction: 'left' | 'right' | 'up' | 'down',
+): string | undefined {
+  const cx = current.x + current.width / 2;
+  const cy = current.y + current.height / 2;
+  let best: { id: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const dx = candidate.x + candidate.width / 2 - cx;
+    const dy = candidate.y + candidate.height / 2 - cy;
+    if (dx === 0 && dy === 0) continue;
+    const along = direction === 'right' ? dx : direction === 'left' ? -dx : direction === 'down' ? dy : -dy;
+    const across = direction === 'right' || direction === 'left' ? Math.abs(dy) : Math.abs(dx);
+    if (along <= 0 || across > along) continue;
+    const distance = along + 2 * across;
+    if (!best || distance < best.distance) best = { id: candidate.id, distance };
+  }
+  return best?.id;
+}

@@ -1,7 +1,8 @@
 import type { RunSummary } from '../engine/runSummary';
 import type { ServiceStatus } from '../services/serviceManager';
 import type { ServiceSpecInput } from '../services/serviceSpec';
-import { API_PREFIX, type HealthAnswer, type RunDetail, type StreamEvent, type SubmitRunRequest } from './apiProtocol';
+import { API_PREFIX } from './apiPaths';
+import type { HealthAnswer, RunDetail, StreamEvent, SubmitRunRequest } from './apiProtocol';
 
 /** An error answer from the orchestrator (status and its message). */
 export class ApiError extends Error {

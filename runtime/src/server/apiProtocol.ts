@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { RunSummary } from '../engine/runSummary';
 import type { AttemptStatus } from '../model/status';
 
-export const API_PREFIX = '/v1';
+export { API_PREFIX } from './apiPaths';
 /** Largest request body accepted (a submitted run carries its bundle). */
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 

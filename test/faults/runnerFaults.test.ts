@@ -16,7 +16,13 @@ const file = fixture('pipelines', 'faults.ts');
 function start(dir: string, extra: { heartbeatUrl?: (url: string) => string } = {}) {
   const events: EngineEvent[] = [];
   const storeDir = path.join(dir, 'store');
-  const run = runPipelineFile({ file, pipeline: 'faults', parameters: { dir }, options: { storeDir, enableCache: false }, listener: (e) => events.push(e), ...extra });
+  // Slots are held with leases; a limit of 1 on "global" makes a leaked slot block the retry.
+  const slots = new SlotPool({ global: 1 });
+  const run = runPipelineFile({ file, pipeline: 'faults', parameters: { dir }, options: { storeDir, enableCache: false }, listener: (e) => events.push(e), slots, ...extra }).then((summary) => {
+    assert.equal(slots.held, 0, 'no slot held after the run');
+    assert.equal(slots.waiting, 0);
+    return summary;
+  });
   return { events, storeDir, run };
 }
 

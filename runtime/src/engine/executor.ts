@@ -67,6 +67,7 @@ export class RunExecutor {
   private readonly fenced = new Set<string>();
   private readonly beats: HeartbeatRecorder;
   private stopMonitor?: () => void;
+  private monitorTick = Infinity;
   private finish?: (status: RunStatus) => void;
 
   constructor(
@@ -308,10 +309,12 @@ export class RunExecutor {
     this.apply(this.scheduler.handle({ type: 'lost', id, error: reason }));
   }
 
-  /** Checks leases often enough to notice an expiry well within a second. */
+  /** Checks leases often enough to notice an expiry well within a second (and within half the shortest interval). */
   private ensureMonitor(intervalMs: number): void {
-    if (this.stopMonitor) return;
     const tick = Math.max(20, Math.min(250, intervalMs / 2));
+    if (this.stopMonitor && tick >= this.monitorTick) return;
+    this.stopMonitor?.();
+    this.monitorTick = tick;
     const loop = () => {
       this.stopMonitor = this.deps.clock.setTimer(tick, () => {
         this.beats.flush();

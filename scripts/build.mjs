@@ -25,6 +25,9 @@ const runtimeBase = {
 
 const contexts = [
   { ...runtimeBase, entryPoints: { index: 'runtime/src/index.ts', cli: 'runtime/src/cli/main.ts', runner: 'runtime/src/engine/runnerMain.ts', heartbeatWorker: 'runtime/src/engine/heartbeatWorker.ts' }, outdir: 'runtime/dist' },
+  // The analysis engine, for the runtime CLI's `check` and `dag` (loaded at run time: the runtime
+  // project cannot import the server's sources without a reference cycle).
+  { ...runtimeBase, entryPoints: { analysis: 'server/src/analysis/index.ts' }, outdir: 'runtime/dist' },
   { bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], sourcemap: !production, minify: production, entryPoints: { extension: 'client/src/extension.ts' }, outdir: 'dist/client', logLevel: 'warning' },
   { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: !production, minify: production, entryPoints: { server: 'server/src/server.ts' }, outdir: 'dist/server', logLevel: 'warning' },
   { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: production, entryPoints: { main: 'webview/src/main.ts' }, outdir: 'dist/webview', logLevel: 'warning' },

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { cli, lastJson, type CliResult } from '../support/cli';
-import { fixture, tempDir } from '../support/tempDir';
+import { fixture, tempDir, tempProject } from '../support/tempDir';
 
 interface Summary {
   runId: string;
@@ -160,5 +160,33 @@ describe('pipewright runs retry', () => {
     const unknown = await cli(['--store', store, 'runs', 'retry', second.runId, '--step', 'ghost']);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /has no step "ghost"/);
+  });
+});
+
+describe('pipewright check and dag', () => {
+  it('reports wiring errors from the CLI with exit 1, and prints the static DAG as JSON', async () => {
+    const dir = tempProject();
+    const file = path.join(dir, 'wiring.ts');
+    fs.writeFileSync(
+      file,
+      [
+        "import { pipeline, step } from 'pipewright';",
+        'export const a = step(function a(x: number): number { return x; });',
+        "export const p = pipeline(function p() { const one = a(1); a.with({ after: ['nowhere'] })(2); a.with({ after: [one] })(3); });",
+      ].join('\n'),
+    );
+    const check = await cli(['check', dir]);
+    assert.equal(check.code, 1, check.stdout + check.stderr);
+    assert.match(check.stdout, /wiring\.ts:3:\d+: error unknown-after-target: unknown after target "nowhere"/);
+    const clean = await cli(['check', fixture('pipelines', 'basics.ts')]);
+    assert.equal(clean.code, 0, clean.stdout);
+    const dag = await cli(['dag', file, '--pipeline', 'p', '--json']);
+    assert.equal(dag.code, 0, dag.stderr);
+    const parsed = lastJson<{ pipelines: { name: string; nodes: { id: string; inputs: string[] }[]; edges: { from: string; to: string; kind: string }[] }[]; diagnostics: unknown[] }>(dag);
+    assert.deepEqual(parsed.pipelines[0].nodes.map((n) => n.id), ['a', 'a_2', 'a_3']);
+    assert.deepEqual(parsed.pipelines[0].edges, [{ from: 'a', to: 'a_3', kind: 'order' }]);
+    assert.equal(parsed.diagnostics.length, 1);
+    const missing = await cli(['dag', file, '--pipeline', 'ghost']);
+    assert.equal(missing.code, 2);
   });
 });

@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { runtimeVersion } from '../paths';
 import { isInputError } from './errors';
+import { registerAnalysisCommands } from './commands/analysis';
 import { registerArtifactCommands } from './commands/artifacts';
 import { registerLogsCommand } from './commands/logs';
 import { registerRunCommand } from './commands/run';
@@ -23,6 +24,7 @@ export async function main(argv: string[]): Promise<number> {
   registerArtifactCommands(program);
   registerServerCommands(program);
   registerServicesCommands(program);
+  registerAnalysisCommands(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exit.code;

@@ -1,0 +1,74 @@
+import ts from 'typescript';
+import { BUILTIN_PLACEHOLDERS } from '../../../runtime/src/engine/runName';
+import { property, rangeOf, type Definition } from './definitions';
+import type { AnalysisDiagnostic } from './model';
+
+/**
+ * Diagnostics of one step or pipeline definition: annotations (as `enforceTypeAnnotations` would
+ * refuse the run, an error then, a warning otherwise), `any`, retry and heartbeat values, run-name
+ * placeholders, and names the runtime could not give.
+ */
+export function checkDefinition(definition: Definition, enforce: boolean): AnalysisDiagnostic[] {
+  const out: AnalysisDiagnostic[] = [];
+  const file = definition.call.getSourceFile().fileName;
+  const report = (node: ts.Node, code: AnalysisDiagnostic['code'], message: string, severity: AnalysisDiagnostic['severity'] = 'error') =>
+    out.push({ file, range: rangeOf(node), severity, code, message });
+  const annotationSeverity = enforce ? 'error' : 'warning';
+  if (!definition.name) {
+    report(definition.call, 'unnamed-step', `a ${definition.kind} needs a name: pass a named function or the name option`);
+  }
+  if (definition.kind === 'step' && definition.fn) {
+    definition.fn.parameters.forEach((param, index) => {
+      const label = ts.isIdentifier(param.name) ? param.name.text : `#${index + 1}`;
+      if (!param.type) {
+        report(param, 'missing-parameter-type', `parameter '${label}' of step "${definition.name ?? '?'}" has no type annotation`, annotationSeverity);
+      } else if (param.type.kind === ts.SyntaxKind.AnyKeyword) {
+        report(param.type, 'parameter-any', `parameter '${label}' of step "${definition.name ?? '?'}" is typed any, so values reaching it cannot be checked`, annotationSeverity);
+      }
+    });
+    if (!definition.fn.type) {
+      const at = ts.isFunctionExpression(definition.fn) && definition.fn.name ? definition.fn.name : definition.fn;
+      report(at, 'missing-return-type', `step "${definition.name ?? '?'}" has no return type annotation`, annotationSeverity);
+    }
+  }
+  const options = definition.options;
+  if (options) {
+    const retry = property(options, 'retry');
+    if (retry && ts.isObjectLiteralExpression(retry)) {
+      const number = (key: string) => {
+        const value = property(retry, key);
+        return value && ts.isNumericLiteral(value) ? { node: value, value: Number(value.text) } : value && ts.isPrefixUnaryExpression(value) && value.operator === ts.SyntaxKind.MinusToken ? { node: value, value: -Number(value.operand.getText()) } : undefined;
+      };
+      const max = number('maxRetries');
+      if (!property(retry, 'maxRetries')) report(retry, 'invalid-retry', 'retry needs maxRetries');
+      if (max && (!Number.isInteger(max.value) || max.value < 0)) report(max.node, 'invalid-retry', `retry.maxRetries must be a whole number ≥ 0, got ${max.value}`);
+      const delay = number('delay');
+      if (delay && delay.value < 0) report(delay.node, 'invalid-retry', `retry.delay must be ≥ 0 seconds, got ${delay.value}`);
+      const backoff = number('backoff');
+      if (backoff && backoff.value < 1) report(backoff.node, 'invalid-retry', `retry.backoff must be ≥ 1, got ${backoff.value}`);
+    }
+    const heartbeat = property(options, 'heartbeat');
+    if (heartbeat && ts.isObjectLiteralExpression(heartbeat)) {
+      const interval = property(heartbeat, 'interval');
+      const timeout = property(heartbeat, 'timeout');
+      const value = (node: ts.Expression | undefined) => (node && ts.isNumericLiteral(node) ? Number(node.text) : node && ts.isPrefixUnaryExpression(node) ? -1 : undefined);
+      const i = value(interval);
+      const t = value(timeout);
+      if (interval && i !== undefined && i <= 0) report(interval, 'invalid-heartbeat', `heartbeat.interval must be > 0 seconds, got ${interval.getText()}`);
+      if (timeout && t !== undefined && t <= 0) report(timeout, 'invalid-heartbeat', `heartbeat.timeout must be > 0 seconds, got ${timeout.getText()}`);
+      if (timeout && i !== undefined && t !== undefined && i > 0 && t > 0 && t < i) report(timeout, 'invalid-heartbeat', `heartbeat.timeout (${t} s) is shorter than the interval (${i} s): every attempt would be lost`);
+    }
+    const runName = property(options, 'runName');
+    if (runName && ts.isStringLiteralLike(runName)) {
+      const substitutions = property(options, 'substitutions');
+      const known = new Set<string>(BUILTIN_PLACEHOLDERS);
+      if (substitutions && ts.isObjectLiteralExpression(substitutions)) {
+        for (const member of substitutions.properties) if (member.name && (ts.isIdentifier(member.name) || ts.isStringLiteralLike(member.name))) known.add(member.name.text);
+      }
+      for (const match of runName.text.matchAll(/\{([^{}]*)\}/g)) {
+        if (!known.has(match[1])) report(runName, 'unknown-run-name-placeholder', `run name template uses unknown placeholder {${match[1]}} (known: ${[...known].map((k) => `{${k}}`).join(', ')})`);
+      }
+    }
+  }
+  return out;
+}

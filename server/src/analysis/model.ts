@@ -1,0 +1,65 @@
+import type { DagEdge } from '../../../runtime/src/model/dag';
+
+/** 0-based LSP-style range. */
+export interface Range {
+  start: { line: number; character: number };
+  end: { line: number; character: number };
+}
+
+/** A finding of the analysis, with a stable code. */
+export interface AnalysisDiagnostic {
+  file: string;
+  range: Range;
+  severity: 'error' | 'warning' | 'information';
+  code: DiagnosticCode;
+  message: string;
+}
+
+/** Stable diagnostic codes (documented in the README). */
+export type DiagnosticCode =
+  | 'missing-parameter-type'
+  | 'missing-return-type'
+  | 'parameter-any'
+  | 'invalid-retry'
+  | 'invalid-heartbeat'
+  | 'unknown-run-name-placeholder'
+  | 'duplicate-invocation-id'
+  | 'unknown-after-target'
+  | 'step-outside-pipeline'
+  | 'unnamed-step';
+
+export interface StaticNode {
+  id: string;
+  step: string;
+  namespace: string[];
+  params: string[];
+  outputs: string[];
+  after: string[];
+  range: Range;
+  /** A call in a loop whose bound is not a literal: stands for any number of invocations. */
+  dynamic?: boolean;
+}
+
+export interface StaticPipeline {
+  name: string;
+  file: string;
+  range: Range;
+  parameters: { name: string; type?: string; default?: string }[];
+  nodes: StaticNode[];
+  edges: DagEdge[];
+}
+
+export interface StepInfo {
+  name: string;
+  file: string;
+  range: Range;
+  params: string[];
+  outputs: string[];
+}
+
+export interface FileAnalysis {
+  file: string;
+  steps: StepInfo[];
+  pipelines: StaticPipeline[];
+  diagnostics: AnalysisDiagnostic[];
+}

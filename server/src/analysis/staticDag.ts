@@ -1,0 +1,333 @@
+import ts from 'typescript';
+import type { DagEdge, OutputRef } from '../../../runtime/src/model/dag';
+import { property, rangeOf, stringArray, type Definition } from './definitions';
+import type { AnalysisDiagnostic, StaticNode, StaticPipeline } from './model';
+
+/** What an expression in a pipeline body stands for, as far as the analysis can tell. */
+type Value = { kind: 'handle'; ref: OutputRef } | { kind: 'outputs'; refs: Record<string, OutputRef> } | { kind: 'array'; items: Value[] } | { kind: 'unknown' };
+
+const UNKNOWN: Value = { kind: 'unknown' };
+
+/** Resolves a callee in a body to the step or pipeline definition it names, if any. */
+export type Resolver = (callee: ts.Expression) => Definition | undefined;
+
+interface PendingAfter {
+  node: StaticNode;
+  target: string;
+  namespace: string[];
+  at: ts.Node;
+}
+
+/**
+ * Builds the DAG the runtime would compile from a pipeline body, without running it: invocation
+ * ids by the runtime's rule, data edges with output and input names, `after` edges, composed
+ * pipelines inlined under a namespace, loops unrolled when their bound is a literal.
+ */
+export class StaticDagBuilder {
+  private readonly nodes: StaticNode[] = [];
+  private readonly edges: DagEdge[] = [];
+  private readonly used = new Set<string>();
+  private readonly pending: PendingAfter[] = [];
+  private namespace: string[] = [];
+  private dynamic = 0;
+  private depth = 0;
+
+  constructor(
+    private readonly resolve: Resolver,
+    private readonly diagnostics: AnalysisDiagnostic[],
+  ) {}
+
+  build(definition: Definition): StaticPipeline {
+    const fn = definition.fn;
+    const sourceFile = definition.call.getSourceFile();
+    // Parameters with literal defaults (`scales = [1, 2, 3]`) unroll what they drive, as the runtime does with defaults.
+    const env = new Map<string, Value>();
+    for (const param of fn?.parameters ?? []) if (param.initializer) this.bind(param.name, this.expr(param.initializer, env), env);
+    if (fn) this.walkFunction(fn, env);
+    this.resolvePending();
+    return {
+      name: definition.name ?? '<unnamed>',
+      file: sourceFile.fileName,
+      range: rangeOf(definition.call, sourceFile),
+      parameters: (fn?.parameters ?? []).map((p, i) => ({
+        name: ts.isIdentifier(p.name) ? p.name.text : `arg${i}`,
+        ...(p.type ? { type: p.type.getText(sourceFile) } : {}),
+        ...(p.initializer ? { default: p.initializer.getText(sourceFile) } : {}),
+      })),
+      nodes: this.nodes,
+      edges: this.edges,
+    };
+  }
+
+  private walkFunction(fn: ts.FunctionExpression | ts.ArrowFunction, env: Map<string, Value>): Value {
+    if (this.depth > 20) return UNKNOWN;
+    this.depth += 1;
+    try {
+      if (!ts.isBlock(fn.body)) return this.expr(fn.body, env);
+      return this.block(fn.body.statements, env) ?? UNKNOWN;
+    } finally {
+      this.depth -= 1;
+    }
+  }
+
+  /** Walks statements; returns the value of a `return` when one is reached. */
+  private block(statements: readonly ts.Statement[], env: Map<string, Value>): Value | undefined {
+    for (const statement of statements) {
+      const returned = this.statement(statement, env);
+      if (returned) return returned;
+    }
+    return undefined;
+  }
+
+  private statement(statement: ts.Statement, env: Map<string, Value>): Value | undefined {
+    if (ts.isVariableStatement(statement)) {
+      for (const declaration of statement.declarationList.declarations) this.bind(declaration.name, declaration.initializer ? this.expr(declaration.initializer, env) : UNKNOWN, env);
+      return undefined;
+    }
+    if (ts.isExpressionStatement(statement)) {
+      this.expr(statement.expression, env);
+      return undefined;
+    }
+    if (ts.isReturnStatement(statement)) return statement.expression ? this.expr(statement.expression, env) : UNKNOWN;
+    if (ts.isBlock(statement)) return this.block(statement.statements, env);
+    if (ts.isIfStatement(statement)) {
+      this.statement(statement.thenStatement, env);
+      if (statement.elseStatement) this.statement(statement.elseStatement, env);
+      return undefined;
+    }
+    if (ts.isForStatement(statement)) {
+      const count = literalLoopCount(statement);
+      this.loop(count, statement.statement, env, statement.initializer && ts.isVariableDeclarationList(statement.initializer) ? statement.initializer.declarations[0]?.name : undefined);
+      return undefined;
+    }
+    if (ts.isForOfStatement(statement)) {
+      const iterated = this.expr(statement.expression, env);
+      const name = ts.isVariableDeclarationList(statement.initializer) ? statement.initializer.declarations[0]?.name : undefined;
+      if (iterated.kind === 'array') {
+        for (const item of iterated.items) {
+          if (name) this.bind(name, item, env);
+          this.statement(statement.statement, env);
+        }
+      } else if (ts.isArrayLiteralExpression(statement.expression)) {
+        for (const element of statement.expression.elements) {
+          if (name) this.bind(name, this.expr(element, env), env);
+          this.statement(statement.statement, env);
+        }
+      } else {
+        this.loop(undefined, statement.statement, env, undefined);
+      }
+      return undefined;
+    }
+    return undefined;
+  }
+
+  private loop(count: number | undefined, body: ts.Statement, env: Map<string, Value>, _counter: ts.BindingName | undefined): void {
+    if (count !== undefined && count <= 1000) {
+      for (let i = 0; i < count; i++) this.statement(body, env);
+      return;
+    }
+    this.dynamic += 1;
+    try {
+      this.statement(body, env);
+    } finally {
+      this.dynamic -= 1;
+    }
+  }
+
+  private bind(name: ts.BindingName, value: Value, env: Map<string, Value>): void {
+    if (ts.isIdentifier(name)) {
+      env.set(name.text, value);
+      return;
+    }
+    if (ts.isObjectBindingPattern(name)) {
+      for (const element of name.elements) {
+        const key = element.propertyName && ts.isIdentifier(element.propertyName) ? element.propertyName.text : ts.isIdentifier(element.name) ? element.name.text : undefined;
+        const ref = key && value.kind === 'outputs' ? value.refs[key] : undefined;
+        this.bind(element.name, ref ? { kind: 'handle', ref } : UNKNOWN, env);
+      }
+      return;
+    }
+    name.elements.forEach((element, index) => {
+      if (ts.isBindingElement(element)) this.bind(element.name, value.kind === 'array' ? (value.items[index] ?? UNKNOWN) : UNKNOWN, env);
+    });
+  }
+
+  private expr(node: ts.Expression, env: Map<string, Value>): Value {
+    if (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isNonNullExpression(node)) return this.expr(node.expression, env);
+    if (ts.isIdentifier(node)) return env.get(node.text) ?? UNKNOWN;
+    if (ts.isArrayLiteralExpression(node)) return { kind: 'array', items: node.elements.map((e) => (ts.isSpreadElement(e) ? UNKNOWN : this.expr(e, env))) };
+    if (ts.isPropertyAccessExpression(node)) {
+      const target = this.expr(node.expression, env);
+      const ref = target.kind === 'outputs' ? target.refs[node.name.text] : undefined;
+      return ref ? { kind: 'handle', ref } : UNKNOWN;
+    }
+    if (ts.isCallExpression(node)) return this.call(node, env);
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(node.left)) {
+      const value = this.expr(node.right, env);
+      env.set(node.left.text, value);
+      return value;
+    }
+    if (ts.isObjectLiteralExpression(node)) {
+      const refs: Record<string, OutputRef> = {};
+      for (const member of node.properties) {
+        const value = ts.isPropertyAssignment(member) ? this.expr(member.initializer, env) : ts.isShorthandPropertyAssignment(member) ? (env.get(member.name.text) ?? UNKNOWN) : UNKNOWN;
+        if (value.kind === 'handle' && member.name && (ts.isIdentifier(member.name) || ts.isStringLiteralLike(member.name))) refs[member.name.text] = value.ref;
+      }
+      return Object.keys(refs).length > 0 ? { kind: 'outputs', refs } : UNKNOWN;
+    }
+    // Anything else may still contain step calls (a template literal, a condition): walk it.
+    this.walkChildren(node, env);
+    return UNKNOWN;
+  }
+
+  private walkChildren(node: ts.Node, env: Map<string, Value>): void {
+    ts.forEachChild(node, (child) => {
+      if (ts.isExpression(child)) this.expr(child, env);
+      else this.walkChildren(child, env);
+    });
+  }
+
+  private call(node: ts.CallExpression, env: Map<string, Value>): Value {
+    // someStep.with({ id, after })(...)
+    let callee = node.expression;
+    let invocation: ts.ObjectLiteralExpression | undefined;
+    if (ts.isCallExpression(callee) && ts.isPropertyAccessExpression(callee.expression) && callee.expression.name.text === 'with') {
+      const options = callee.arguments[0];
+      invocation = options && ts.isObjectLiteralExpression(options) ? options : undefined;
+      callee = callee.expression.expression;
+    }
+    const definition = this.resolve(callee);
+    if (definition?.kind === 'step') return this.invokeStep(definition, node, invocation, env);
+    if (definition?.kind === 'pipeline') return this.invokePipeline(definition, node, env);
+    if (ts.isPropertyAccessExpression(node.expression)) {
+      const method = node.expression.name.text;
+      const target = this.expr(node.expression.expression, env);
+      if (method === 'push' && target.kind === 'array') {
+        for (const arg of node.arguments) target.items.push(this.expr(arg, env));
+        return UNKNOWN;
+      }
+      if (method === 'map' && node.arguments[0] && (ts.isArrowFunction(node.arguments[0]) || ts.isFunctionExpression(node.arguments[0]))) {
+        const callback = node.arguments[0];
+        const items = target.kind === 'array' ? target.items : undefined;
+        if (!items) {
+          this.dynamic += 1;
+          try {
+            this.walkFunction(callback, new Map(env));
+          } finally {
+            this.dynamic -= 1;
+          }
+          return UNKNOWN;
+        }
+        return {
+          kind: 'array',
+          items: items.map((item) => {
+            const scope = new Map(env);
+            const param = callback.parameters[0];
+            if (param) this.bind(param.name, item, scope);
+            return this.walkFunction(callback, scope);
+          }),
+        };
+      }
+    }
+    for (const arg of node.arguments) this.expr(arg, env);
+    return UNKNOWN;
+  }
+
+  private invokeStep(definition: Definition, call: ts.CallExpression, invocation: ts.ObjectLiteralExpression | undefined, env: Map<string, Value>): Value {
+    const name = definition.name ?? '<unnamed>';
+    const explicit = invocation ? property(invocation, 'id') : undefined;
+    const id = this.claim(name, explicit && ts.isStringLiteralLike(explicit) ? explicit.text : undefined, call);
+    const params = (definition.fn?.parameters ?? []).map((p, i) => (ts.isIdentifier(p.name) ? p.name.text : `arg${i}`));
+    const outputs = stringArray(definition.options ? property(definition.options, 'outputs') : undefined);
+    const node: StaticNode = { id, step: name, namespace: [...this.namespace], params, outputs: outputs && outputs.length > 0 ? outputs : ['output'], after: [], range: rangeOf(call) };
+    if (this.dynamic > 0) node.dynamic = true;
+    call.arguments.forEach((arg, index) => {
+      const value = this.expr(arg, env);
+      const input = params[index] ?? `arg${index}`;
+      const refs = value.kind === 'handle' ? [value.ref] : value.kind === 'array' ? value.items.flatMap((item) => (item.kind === 'handle' ? [item.ref] : [])) : [];
+      for (const ref of refs) this.edges.push({ from: ref.from, fromOutput: ref.output, to: id, toInput: input, kind: 'data' });
+    });
+    const after = invocation ? property(invocation, 'after') : undefined;
+    if (after) {
+      const targets = ts.isArrayLiteralExpression(after) ? [...after.elements] : [after];
+      for (const target of targets) {
+        if (ts.isStringLiteralLike(target)) {
+          this.pending.push({ node, target: target.text, namespace: [...this.namespace], at: target });
+          continue;
+        }
+        const value = this.expr(target, env);
+        const refs = value.kind === 'handle' ? [value.ref] : value.kind === 'outputs' ? Object.values(value.refs) : [];
+        for (const from of new Set(refs.map((r) => r.from))) node.after.push(from);
+      }
+    }
+    this.nodes.push(node);
+    if (outputs && outputs.length > 0) {
+      return { kind: 'outputs', refs: Object.fromEntries(outputs.map((output) => [output, { from: id, output }])) };
+    }
+    return { kind: 'handle', ref: { from: id, output: 'output' } };
+  }
+
+  private invokePipeline(definition: Definition, call: ts.CallExpression, env: Map<string, Value>): Value {
+    const id = this.claim(definition.name ?? '<unnamed>', undefined, call);
+    const outer = this.namespace;
+    this.namespace = [...outer, id.slice(id.lastIndexOf('/') + 1)];
+    try {
+      const scope = new Map<string, Value>();
+      definition.fn?.parameters.forEach((param, index) => this.bind(param.name, call.arguments[index] ? this.expr(call.arguments[index], env) : UNKNOWN, scope));
+      return definition.fn ? this.walkFunction(definition.fn, scope) : UNKNOWN;
+    } finally {
+      this.namespace = outer;
+    }
+  }
+
+  private claim(name: string, explicit: string | undefined, at: ts.Node): string {
+    const prefix = this.namespace.length > 0 ? `${this.namespace.join('/')}/` : '';
+    if (explicit !== undefined) {
+      const id = prefix + explicit;
+      if (this.used.has(id)) {
+        this.diagnostics.push({ file: at.getSourceFile().fileName, range: rangeOf(at), severity: 'error', code: 'duplicate-invocation-id', message: `duplicate invocation id "${id}"` });
+      }
+      this.used.add(id);
+      return id;
+    }
+    let id = prefix + name;
+    for (let n = 2; this.used.has(id); n++) id = `${prefix}${name}_${n}`;
+    this.used.add(id);
+    return id;
+  }
+
+  private resolvePending(): void {
+    const ids = new Set(this.nodes.map((n) => n.id));
+    for (const pending of this.pending) {
+      const relative = [...pending.namespace, pending.target].join('/');
+      const id = ids.has(relative) ? relative : ids.has(pending.target) ? pending.target : undefined;
+      if (!id) {
+        this.diagnostics.push({
+          file: pending.at.getSourceFile().fileName,
+          range: rangeOf(pending.at),
+          severity: 'error',
+          code: 'unknown-after-target',
+          message: `unknown after target "${pending.target}" (invocations: ${[...ids].join(', ')})`,
+        });
+        continue;
+      }
+      if (!pending.node.after.includes(id)) pending.node.after.push(id);
+    }
+    for (const node of this.nodes) for (const from of node.after) this.edges.push({ from, to: node.id, kind: 'order' });
+  }
+}
+
+/** The iteration count of `for (let i = A; i < B; i++)` with numeric literals, else undefined. */
+function literalLoopCount(statement: ts.ForStatement): number | undefined {
+  const init = statement.initializer;
+  const condition = statement.condition;
+  if (!init || !ts.isVariableDeclarationList(init) || init.declarations.length !== 1 || !condition || !ts.isBinaryExpression(condition)) return undefined;
+  const start = init.declarations[0].initializer;
+  if (!start || !ts.isNumericLiteral(start) || !ts.isNumericLiteral(condition.right)) return undefined;
+  const from = Number(start.text);
+  const to = Number(condition.right.text);
+  const op = condition.operatorToken.kind;
+  if (op === ts.SyntaxKind.LessThanToken) return Math.max(0, to - from);
+  if (op === ts.SyntaxKind.LessThanEqualsToken) return Math.max(0, to - from + 1);
+  return undefined;
+}

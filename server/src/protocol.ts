@@ -1,0 +1,66 @@
+/**
+ * Custom LSP messages between the extension and the Pipewright language server: the one
+ * protocol module of this boundary (the client re-exports it). Graph shapes are shared with the
+ * webview (`webview/src/protocol.ts`).
+ */
+/* eslint-disable @typescript-eslint/no-namespace -- one namespace per message (method + type), as CONVENTIONS.md models. */
+import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import type { PipelineGraph, SourceRange } from '../../webview/src/protocol';
+
+export type { PipelineGraph, GraphNode, GraphDiagnostic, SourceRange } from '../../webview/src/protocol';
+
+export interface PipelineGraphParams {
+  /** Document URI of the file that defines the pipeline. */
+  uri: string;
+  /** Pipeline name (its `name` option or function name). */
+  pipeline: string;
+}
+
+/** A declared parameter of a pipeline function, for the run prompt. */
+export interface PipelineParameter {
+  name: string;
+  /** The annotation as written, when there is one. */
+  type?: string;
+  /** The default value's source text, when there is one. */
+  default?: string;
+}
+
+/** One pipeline found in the workspace, with its steps, for the Pipelines view. */
+export interface PipelineSummary {
+  uri: string;
+  pipeline: string;
+  range?: SourceRange;
+  parameters?: PipelineParameter[];
+  steps: { id: string; step: string; range?: SourceRange }[];
+  /** Diagnostics counts in the pipeline's file. */
+  diagnostics: { errors: number; warnings: number };
+}
+
+export interface ListPipelinesParams {
+  /** Only this document; every analysed file when absent. */
+  uri?: string;
+}
+
+/** Sent from the client to the server to get the DAG of one pipeline (null when unknown). */
+export namespace PipelineGraphRequest {
+  export const method = 'pipewright/pipelineGraph' as const;
+  export const type = new RequestType<PipelineGraphParams, PipelineGraph | null, void>(method);
+}
+
+/** Sent from the client to the server to list the pipelines of the workspace (or one file). */
+export namespace ListPipelinesRequest {
+  export const method = 'pipewright/listPipelines' as const;
+  export const type = new RequestType<ListPipelinesParams, PipelineSummary[], void>(method);
+}
+
+export interface PipelineGraphChangedParams {
+  uri: string;
+  /** Pipelines of that file whose graph changed (all of the file's when empty). */
+  pipelines: string[];
+}
+
+/** Sent from the server to the client when an edit changed pipeline graphs of a document. */
+export namespace PipelineGraphChangedNotification {
+  export const method = 'pipewright/pipelineGraphChanged' as const;
+  export const type = new NotificationType<PipelineGraphChangedParams>(method);
+}

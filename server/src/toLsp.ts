@@ -1,0 +1,60 @@
+import type { CodeLens, Diagnostic } from 'vscode-languageserver';
+import { DiagnosticSeverity } from 'vscode-languageserver';
+import type { FileAnalysis, StaticPipeline } from './analysis/model';
+import type { PipelineGraph, PipelineSummary } from './protocol';
+
+const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, information: DiagnosticSeverity.Information } as const;
+
+/** Analysis findings as LSP diagnostics (source `pipewright`, stable codes). */
+export function toDiagnostics(analysis: FileAnalysis): Diagnostic[] {
+  return analysis.diagnostics.map((d) => ({ range: d.range, severity: SEVERITY[d.severity], code: d.code, source: 'pipewright', message: d.message }));
+}
+
+export function toGraph(uri: string, pipeline: StaticPipeline, analysis: FileAnalysis): PipelineGraph {
+  return {
+    uri,
+    pipeline: pipeline.name,
+    range: pipeline.range,
+    nodes: pipeline.nodes.map((n) => ({ id: n.id, step: n.step, namespace: n.namespace, params: n.params, outputs: n.outputs, after: n.after, range: n.range })),
+    edges: pipeline.edges,
+    diagnostics: analysis.diagnostics
+      .filter((d) => within(d.range.start.line, pipeline.range))
+      .map((d) => {
+        const node = pipeline.nodes.find((n) => within(d.range.start.line, n.range));
+        return { message: d.message, severity: d.severity, range: d.range, ...(node ? { nodeId: node.id } : {}) };
+      }),
+  };
+}
+
+export function toSummary(uri: string, pipeline: StaticPipeline, analysis: FileAnalysis): PipelineSummary {
+  return {
+    uri,
+    pipeline: pipeline.name,
+    range: pipeline.range,
+    parameters: pipeline.parameters,
+    steps: pipeline.nodes.map((n) => ({ id: n.id, step: n.step, range: n.range })),
+    diagnostics: {
+      errors: analysis.diagnostics.filter((d) => d.severity === 'error').length,
+      warnings: analysis.diagnostics.filter((d) => d.severity === 'warning').length,
+    },
+  };
+}
+
+/** Run / Show DAG on each pipeline, Run step on each step (commands the extension implements). */
+export function toCodeLenses(uri: string, analysis: FileAnalysis): CodeLens[] {
+  const lenses: CodeLens[] = [];
+  for (const pipeline of analysis.pipelines) {
+    const range = { start: pipeline.range.start, end: pipeline.range.start };
+    lenses.push({ range, command: { title: '▶ Run', command: 'pipewright.runPipeline', arguments: [uri, pipeline.name] } });
+    lenses.push({ range, command: { title: 'Show DAG', command: 'pipewright.showDag', arguments: [uri, pipeline.name] } });
+  }
+  for (const step of analysis.steps) {
+    const range = { start: step.range.start, end: step.range.start };
+    lenses.push({ range, command: { title: '▶ Run step', command: 'pipewright.runStep', arguments: [uri, step.name] } });
+  }
+  return lenses;
+}
+
+function within(line: number, range: { start: { line: number }; end: { line: number } }): boolean {
+  return line >= range.start.line && line <= range.end.line;
+}

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import type { PipelineDag } from '../../../runtime/src/model/dag';
+import { Analyzer } from '../../../server/src/analysis/analyzer';
+import { fixture, repoRoot, tempProject } from '../../support/tempDir';
+
+interface Compilable {
+  compile(parameters?: Record<string, unknown>): PipelineDag;
+}
+
+function edgeSet(edges: { from: string; fromOutput?: string; to: string; toInput?: string; kind: string }[]): string[] {
+  return edges.map((e) => `${e.kind}:${e.from}.${e.fromOutput ?? ''}->${e.to}.${e.toInput ?? ''}`).sort();
+}
+
+/** The static DAG must be the DAG the runtime compiles: same ids, same edges. */
+async function assertSameDag(file: string, pipeline: string, parameters: Record<string, unknown>): Promise<void> {
+  const analysis = new Analyzer().analyze(file);
+  const staticDag = analysis.pipelines.find((p) => p.name === pipeline);
+  assert.ok(staticDag, `static analysis found ${pipeline} in ${file}`);
+  const module = (await import(file)) as Record<string, Compilable>;
+  const compiled = Object.values(module).find((value) => (value as unknown as { name?: string }).name === pipeline && typeof (value as Partial<Compilable>).compile === 'function');
+  assert.ok(compiled, `the module exports ${pipeline}`);
+  const runtimeDag = compiled.compile(parameters);
+  assert.deepEqual(staticDag.nodes.map((n) => n.id), runtimeDag.nodes.map((n) => n.id), `${pipeline}: ids`);
+  assert.deepEqual(edgeSet(staticDag.edges), edgeSet(runtimeDag.edges), `${pipeline}: edges`);
+}
+
+describe('the static DAG equals the runtime-compiled DAG', () => {
+  it('data edges, multiple outputs, after, fan-out over a literal default, fan-in of a list', () => assertSameDag(fixture('pipelines', 'basics.ts'), 'basics', { count: 4 }));
+  it('composed pipelines inlined under namespaced ids', () => assertSameDag(fixture('pipelines', 'composition.ts'), 'composed', { a: 1, b: 2 }));
+  it('the realistic example', () => assertSameDag(path.join(repoRoot, 'examples', 'iris', 'pipeline.ts'), 'training', {}));
+
+  // Every feature example's top-level pipelines (those that run without parameters). Pipelines
+  // that need parameters here are sub-pipelines, compared inside the pipeline that composes them.
+  const featureDir = path.join(repoRoot, 'examples', 'features');
+  const withParameters: Record<string, string[]> = { 'composition.ts': ['cleanAndScale'], 'fanOutFanIn.ts': ['wordLength'] };
+  for (const name of fs.readdirSync(featureDir).filter((f) => f.endsWith('.ts')).sort()) {
+    it(`examples/features/${name}`, async () => {
+      const file = path.join(featureDir, name);
+      const pipelines = new Analyzer().analyze(file).pipelines.map((p) => p.name).filter((p) => !(withParameters[name] ?? []).includes(p));
+      assert.ok(pipelines.length > 0, `${name} defines pipelines`);
+      for (const pipeline of pipelines) await assertSameDag(file, pipeline, {});
+    });
+  }
+});
+
+describe('diagnostics', () => {
+  function analyse(source: string, enforce = false) {
+    const dir = tempProject();
+    const file = path.join(dir, 'p.ts');
+    fs.writeFileSync(file, source);
+    const analyzer = new Analyzer();
+    analyzer.enforceTypeAnnotations = enforce;
+    return analyzer.analyze(file);
+  }
+
+  it('reports missing annotations and any (errors under enforceTypeAnnotations), with ranges', () => {
+    const source = "import { step } from 'pipewright';\nexport const s = step(function s(a, b: any) { return a; });\n";
+    const loose = analyse(source);
+    assert.deepEqual(loose.diagnostics.map((d) => [d.code, d.severity, d.range.start.line]), [
+      ['missing-parameter-type', 'warning', 1],
+      ['parameter-any', 'warning', 1],
+      ['missing-return-type', 'warning', 1],
+    ]);
+    assert.deepEqual(analyse(source, true).diagnostics.map((d) => d.severity), ['error', 'error', 'error']);
+  });
+
+  it('reports invalid retry and heartbeat values, unknown placeholders, duplicate ids, unknown after targets, steps outside pipelines', () => {
+    const source = [
+      "import { pipeline, step as s } from 'pipewright';",
+      'export const a = s({ retry: { maxRetries: -1, backoff: 0.5 }, heartbeat: { interval: 2, timeout: 1 } }, function a(x: number): number { return x; });',
+      "export const p = pipeline({ runName: '{date}-{team}-{nope}', substitutions: { team: 'ml' } }, function p() {",
+      "  a.with({ id: 'one' })(1);",
+      "  a.with({ id: 'one' })(2);",
+      "  a.with({ after: ['ghost'] })(3);",
+      '});',
+      'a(4);',
+    ].join('\n');
+    const codes = analyse(source).diagnostics.map((d) => `${d.code}@${d.range.start.line}`).sort();
+    assert.deepEqual(codes, [
+      'duplicate-invocation-id@4',
+      'invalid-heartbeat@1',
+      'invalid-retry@1',
+      'invalid-retry@1',
+      'step-outside-pipeline@7',
+      'unknown-after-target@5',
+      'unknown-run-name-placeholder@2',
+    ]);
+  });
+
+  it('never throws on broken code', () => {
+    const source = "import { pipeline, step } from 'pipewright';\nexport const a = step(function a(x: number): number { return x; });\nexport const p = pipeline(function p() { a(";
+    const analysis = analyse(source);
+    assert.equal(analysis.steps.length, 1);
+  });
+});

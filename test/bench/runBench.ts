@@ -1,5 +1,6 @@
 /** `npm run bench`: every benchmark, each figure beside a baseline measured in the same run. */
 import { engineBench, type BenchLine } from './engineBench';
+import { analysisBench } from './analysisBench';
 import { daemonBench } from './daemonBench';
 import { heartbeatBench } from './heartbeatBench';
 
@@ -8,6 +9,7 @@ async function main(): Promise<void> {
     ['runtime engine', engineBench],
     ['orchestrator heartbeats', heartbeatBench],
     ['orchestrator daemon', daemonBench],
+    ['language server', analysisBench],
   ];
   for (const [title, bench] of sections) {
     process.stdout.write(`\n${title}\n`);

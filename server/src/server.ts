@@ -3,12 +3,12 @@
  * Runs over stdio (`--stdio`) or Node IPC (`--node-ipc`), as the client chooses.
  */
 import { fileURLToPath } from 'node:url';
-import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import { CodeActionKind, createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Analyzer } from './analysis/analyzer';
 import type { FileAnalysis } from './analysis/model';
 import { ListPipelinesRequest, PipelineGraphChangedNotification, PipelineGraphRequest } from './protocol';
-import { toCodeLenses, toDiagnostics, toGraph, toSummary } from './toLsp';
+import { toCodeActions, toCodeLenses, toDiagnostics, toGraph, toSummary } from './toLsp';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -21,7 +21,13 @@ process.on('uncaughtException', (error) => connection.console.error(`pipewright 
 connection.onInitialize((params) => {
   const settings = params.initializationOptions as { enforceTypeAnnotations?: boolean } | undefined;
   analyzer.enforceTypeAnnotations = settings?.enforceTypeAnnotations === true || process.env.PIPEWRIGHT_ENFORCE_TYPE_ANNOTATIONS === 'true';
-  return { capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental, codeLensProvider: { resolveProvider: false } } };
+  return {
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      codeLensProvider: { resolveProvider: false },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+    },
+  };
 });
 
 /** Analyses a document now (on open) or shortly after the last keystroke (on change). */
@@ -80,6 +86,11 @@ connection.onRequest(ListPipelinesRequest.type, ({ uri }) => {
 connection.onCodeLens(({ textDocument }) => {
   const analysis = analysisOf(textDocument.uri);
   return analysis ? toCodeLenses(textDocument.uri, analysis) : [];
+});
+
+connection.onCodeAction(({ textDocument, range }) => {
+  const analysis = latest.get(textDocument.uri) ?? analysisOf(textDocument.uri);
+  return analysis ? toCodeActions(textDocument.uri, analysis, range) : [];
 });
 
 documents.listen(connection);

@@ -1,5 +1,5 @@
-import type { CodeLens, Diagnostic } from 'vscode-languageserver';
-import { DiagnosticSeverity } from 'vscode-languageserver';
+import type { CodeAction, CodeLens, Diagnostic, Range } from 'vscode-languageserver';
+import { CodeActionKind, DiagnosticSeverity } from 'vscode-languageserver';
 import type { FileAnalysis, StaticPipeline } from './analysis/model';
 import type { PipelineGraph, PipelineSummary } from './protocol';
 
@@ -8,6 +8,19 @@ const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.
 /** Analysis findings as LSP diagnostics (source `pipewright`, stable codes). */
 export function toDiagnostics(analysis: FileAnalysis): Diagnostic[] {
   return analysis.diagnostics.map((d) => ({ range: d.range, severity: SEVERITY[d.severity], code: d.code, source: 'pipewright', message: d.message }));
+}
+
+/** Quick fixes of the diagnostics that touch `range`. */
+export function toCodeActions(uri: string, analysis: FileAnalysis, range: Range): CodeAction[] {
+  return analysis.diagnostics
+    .filter((d) => d.fix && d.range.start.line <= range.end.line && d.range.end.line >= range.start.line)
+    .map((d) => ({
+      title: d.fix?.title ?? '',
+      kind: CodeActionKind.QuickFix,
+      diagnostics: [{ range: d.range, severity: SEVERITY[d.severity], code: d.code, source: 'pipewright', message: d.message }],
+      edit: { changes: { [uri]: d.fix?.edits ?? [] } },
+      isPreferred: true,
+    }));
 }
 
 export function toGraph(uri: string, pipeline: StaticPipeline, analysis: FileAnalysis): PipelineGraph {

@@ -9,7 +9,7 @@ import { fixture, repoRoot } from '../support/tempDir';
 
 interface Published {
   uri: string;
-  diagnostics: { code: string; severity: number; message: string; range: { start: { line: number } } }[];
+  diagnostics: { code: string; severity: number; message: string; range: { start: { line: number; character: number }; end: { line: number; character: number } } }[];
 }
 
 /** The real language server over stdio, driven as an editor would, with no editor. */
@@ -81,6 +81,19 @@ describe('the language server over LSP', () => {
     const lenses = await client.connection.sendRequest<{ command: { title: string; command: string; arguments: unknown[] } }[]>('textDocument/codeLens', { textDocument: { uri } });
     const commands = lenses.map((l) => `${l.command.command}:${String(l.command.arguments[1])}`);
     assert.ok(commands.includes('pipewright.runPipeline:mismatch') && commands.includes('pipewright.showDag:loose') && commands.includes('pipewright.runStep:sum'), commands.join(' '));
+  });
+
+  it('offers the inferred return type as a quick fix', async () => {
+    const published = await client.diagnostics((p) => p.uri === uri);
+    const missing = published.diagnostics.find((d) => d.code === 'missing-return-type');
+    assert.ok(missing);
+    const actions = await client.connection.sendRequest<{ title: string; edit: { changes: Record<string, { newText: string }[]> } }[]>('textDocument/codeAction', {
+      textDocument: { uri },
+      range: missing.range,
+      context: { diagnostics: [missing] },
+    });
+    const returnFix = actions.find((a) => /return type/.test(a.title));
+    assert.deepEqual(returnFix?.edit.changes[uri].map((e) => e.newText), [': string']);
   });
 
   it('follows edits: a typed step call appears in the graph and fixed annotations clear their diagnostics', async () => {

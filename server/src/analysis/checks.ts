@@ -8,7 +8,7 @@ import type { AnalysisDiagnostic } from './model';
  * refuse the run, an error then, a warning otherwise), `any`, retry and heartbeat values, run-name
  * placeholders, and names the runtime could not give.
  */
-export function checkDefinition(definition: Definition, enforce: boolean): AnalysisDiagnostic[] {
+export function checkDefinition(definition: Definition, enforce: boolean, checker: ts.TypeChecker): AnalysisDiagnostic[] {
   const out: AnalysisDiagnostic[] = [];
   const file = definition.call.getSourceFile().fileName;
   const report = (node: ts.Node, code: AnalysisDiagnostic['code'], message: string, severity: AnalysisDiagnostic['severity'] = 'error') =>
@@ -22,13 +22,25 @@ export function checkDefinition(definition: Definition, enforce: boolean): Analy
       const label = ts.isIdentifier(param.name) ? param.name.text : `#${index + 1}`;
       if (!param.type) {
         report(param, 'missing-parameter-type', `parameter '${label}' of step "${definition.name ?? '?'}" has no type annotation`, annotationSeverity);
+        if (param.initializer) {
+          // Only the default value says what the parameter is (step() types parameters as any).
+          const type = checker.typeToString(checker.getBaseTypeOfLiteralType(checker.getTypeAtLocation(param.initializer)));
+          out[out.length - 1].fix = { title: `Annotate '${label}' as ${type}`, edits: [{ range: pointAt(param.name.getEnd(), param.getSourceFile()), newText: `: ${type}` }] };
+        }
       } else if (param.type.kind === ts.SyntaxKind.AnyKeyword) {
         report(param.type, 'parameter-any', `parameter '${label}' of step "${definition.name ?? '?'}" is typed any, so values reaching it cannot be checked`, annotationSeverity);
       }
     });
     if (!definition.fn.type) {
-      const at = ts.isFunctionExpression(definition.fn) && definition.fn.name ? definition.fn.name : definition.fn;
+      const fn = definition.fn;
+      const at = ts.isFunctionExpression(fn) && fn.name ? fn.name : fn;
       report(at, 'missing-return-type', `step "${definition.name ?? '?'}" has no return type annotation`, annotationSeverity);
+      const signature = checker.getSignatureFromDeclaration(fn);
+      const close = fn.getChildren().find((child) => child.kind === ts.SyntaxKind.CloseParenToken);
+      if (signature && close) {
+        const type = checker.typeToString(checker.getReturnTypeOfSignature(signature), fn, ts.TypeFormatFlags.NoTruncation);
+        out[out.length - 1].fix = { title: `Annotate the return type as ${type}`, edits: [{ range: pointAt(close.getEnd(), fn.getSourceFile()), newText: `: ${type}` }] };
+      }
     }
   }
   const options = definition.options;
@@ -71,4 +83,9 @@ export function checkDefinition(definition: Definition, enforce: boolean): Analy
     }
   }
   return out;
+}
+
+function pointAt(position: number, sourceFile: ts.SourceFile): AnalysisDiagnostic['range'] {
+  const at = sourceFile.getLineAndCharacterOfPosition(position);
+  return { start: { line: at.line, character: at.character }, end: { line: at.line, character: at.character } };
 }

@@ -13,6 +13,14 @@ export interface AnalysisDiagnostic {
   severity: 'error' | 'warning' | 'information';
   code: DiagnosticCode;
   message: string;
+  /** A quick fix, when the analysis knows one. */
+  fix?: QuickFix;
+}
+
+/** Text edits that resolve a diagnostic (0-based ranges in the diagnostic's file). */
+export interface QuickFix {
+  title: string;
+  edits: { range: Range; newText: string }[];
 }
 
 /** Stable diagnostic codes (documented in the README). */

@@ -308,6 +308,7 @@ export class StaticDagBuilder {
           severity: 'error',
           code: 'unknown-after-target',
           message: `unknown after target "${pending.target}" (invocations: ${[...ids].join(', ')})`,
+          fix: { title: `Remove "${pending.target}" from after`, edits: [{ range: removalRange(pending.at), newText: '' }] },
         });
         continue;
       }
@@ -330,4 +331,19 @@ function literalLoopCount(statement: ts.ForStatement): number | undefined {
   if (op === ts.SyntaxKind.LessThanToken) return Math.max(0, to - from);
   if (op === ts.SyntaxKind.LessThanEqualsToken) return Math.max(0, to - from + 1);
   return undefined;
+}
+
+/** The range of an array element with the comma that separates it from its neighbour. */
+function removalRange(element: ts.Node): ReturnType<typeof rangeOf> {
+  const list = element.parent;
+  const sourceFile = element.getSourceFile();
+  if (!ts.isArrayLiteralExpression(list)) return rangeOf(element, sourceFile);
+  const index = list.elements.indexOf(element as ts.Expression);
+  const next = list.elements[index + 1];
+  const previous = list.elements[index - 1];
+  const start = next ? element.getStart(sourceFile) : previous ? previous.getEnd() : element.getStart(sourceFile);
+  const end = next ? next.getStart(sourceFile) : element.getEnd();
+  const a = sourceFile.getLineAndCharacterOfPosition(start);
+  const b = sourceFile.getLineAndCharacterOfPosition(end);
+  return { start: { line: a.line, character: a.character }, end: { line: b.line, character: b.character } };
 }

@@ -90,6 +90,30 @@ describe('diagnostics', () => {
     ]);
   });
 
+  it('offers quick fixes: inferred annotations, and removing an unknown after target', () => {
+    const source = [
+      "import { pipeline, step } from 'pipewright';",
+      'export const a = step(function a(x: number, rate = 0.5) { return [x * rate]; });',
+      "export const p = pipeline(function p() { a.with({ after: ['ghost', 'a'] })(1); a(2); });",
+    ].join('\n');
+    const analysis = analyse(source);
+    const apply = (code: string) => {
+      const fix = analysis.diagnostics.find((d) => d.code === code)?.fix;
+      assert.ok(fix, `a fix for ${code}`);
+      const lines = source.split('\n');
+      for (const edit of [...fix.edits].reverse()) {
+        const line = lines[edit.range.start.line];
+        lines[edit.range.start.line] = line.slice(0, edit.range.start.character) + edit.newText + lines[edit.range.end.line].slice(edit.range.end.character);
+      }
+      return lines.join('\n');
+    };
+    assert.match(apply('missing-parameter-type'), /function a\(x: number, rate: number = 0\.5\)/);
+    assert.match(apply('missing-return-type'), /function a\(x: number, rate = 0\.5\): number\[\] \{/);
+    assert.match(apply('unknown-after-target'), /after: \['a'\]/);
+    const fixed = analyse(apply('unknown-after-target'));
+    assert.equal(fixed.diagnostics.filter((d) => d.code === 'unknown-after-target').length, 0);
+  });
+
   it('never throws on broken code', () => {
     const source = "import { pipeline, step } from 'pipewright';\nexport const a = step(function a(x: number): number { return x; });\nexport const p = pipeline(function p() { a(";
     const analysis = analyse(source);

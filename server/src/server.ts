@@ -8,7 +8,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Analyzer } from './analysis/analyzer';
 import type { FileAnalysis } from './analysis/model';
 import { ListPipelinesRequest, PipelineGraphChangedNotification, PipelineGraphRequest } from './protocol';
-import { toCodeActions, toCodeLenses, toDiagnostics, toGraph, toSummary } from './toLsp';
+import { toCodeActions, toCodeLenses, toDiagnostics, toDocumentSymbols, toGraph, toHover, toSummary } from './toLsp';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -26,6 +26,8 @@ connection.onInitialize((params) => {
       textDocumentSync: TextDocumentSyncKind.Incremental,
       codeLensProvider: { resolveProvider: false },
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      hoverProvider: true,
+      documentSymbolProvider: true,
     },
   };
 });
@@ -91,6 +93,16 @@ connection.onCodeLens(({ textDocument }) => {
 connection.onCodeAction(({ textDocument, range }) => {
   const analysis = latest.get(textDocument.uri) ?? analysisOf(textDocument.uri);
   return analysis ? toCodeActions(textDocument.uri, analysis, range) : [];
+});
+
+connection.onHover(({ textDocument, position }) => {
+  const analysis = analysisOf(textDocument.uri);
+  return analysis ? toHover(analysis, position) : null;
+});
+
+connection.onDocumentSymbol(({ textDocument }) => {
+  const analysis = analysisOf(textDocument.uri);
+  return analysis ? toDocumentSymbols(analysis) : [];
 });
 
 documents.listen(connection);

@@ -1,6 +1,6 @@
-import type { CodeAction, CodeLens, Diagnostic, Range } from 'vscode-languageserver';
-import { CodeActionKind, DiagnosticSeverity } from 'vscode-languageserver';
-import type { FileAnalysis, StaticPipeline } from './analysis/model';
+import type { CodeAction, CodeLens, Diagnostic, DocumentSymbol, Hover, Position, Range } from 'vscode-languageserver';
+import { CodeActionKind, DiagnosticSeverity, SymbolKind } from 'vscode-languageserver';
+import type { FileAnalysis, StaticPipeline, StepInfo } from './analysis/model';
 import type { PipelineGraph, PipelineSummary } from './protocol';
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, information: DiagnosticSeverity.Information } as const;
@@ -70,4 +70,34 @@ export function toCodeLenses(uri: string, analysis: FileAnalysis): CodeLens[] {
 
 function within(line: number, range: { start: { line: number }; end: { line: number } }): boolean {
   return line >= range.start.line && line <= range.end.line;
+}
+
+/** Pipelines (with their invocations) and steps, for the outline. */
+export function toDocumentSymbols(analysis: FileAnalysis): DocumentSymbol[] {
+  const steps = analysis.steps.map((step) => ({ name: step.name, detail: 'step', kind: SymbolKind.Function, range: step.range, selectionRange: step.range }));
+  const pipelines = analysis.pipelines.map((pipeline) => ({
+    name: pipeline.name,
+    detail: `pipeline · ${pipeline.nodes.length} step(s)`,
+    kind: SymbolKind.Module,
+    range: pipeline.range,
+    selectionRange: pipeline.range,
+    children: pipeline.nodes.map((node) => ({ name: node.id, detail: node.step, kind: SymbolKind.Event, range: node.range, selectionRange: node.range })),
+  }));
+  return [...steps, ...pipelines];
+}
+
+/** On a step definition or one of its invocations: its inputs and outputs with types, and its options. */
+export function toHover(analysis: FileAnalysis, position: Position): Hover | null {
+  const contains = (range: Range) => (position.line > range.start.line || (position.line === range.start.line && position.character >= range.start.character)) && (position.line < range.end.line || (position.line === range.end.line && position.character <= range.end.character));
+  const invocation = analysis.pipelines.flatMap((p) => p.nodes).find((node) => contains(node.range));
+  const step = invocation ? analysis.steps.find((s) => s.name === invocation.step) : analysis.steps.find((s) => contains(s.range));
+  if (!step) return null;
+  return { contents: { kind: 'markdown', value: describeStep(step, invocation?.id) } };
+}
+
+function describeStep(step: StepInfo, invocationId?: string): string {
+  const inputs = step.params.map((name, i) => `- \`${name}: ${step.paramTypes[i] ?? 'unknown'}\``).join('\n') || '- none';
+  const lines = [`**step ${step.name}**${invocationId ? ` · invocation \`${invocationId}\`` : ''}`, '', 'inputs:', inputs, '', `outputs: ${step.outputs.map((o) => `\`${o}\``).join(', ')} (returns \`${step.returnType}\`)`];
+  if (step.options) lines.push('', 'options:', '```ts', step.options, '```');
+  return lines.join('\n');
 }

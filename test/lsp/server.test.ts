@@ -83,6 +83,16 @@ describe('the language server over LSP', () => {
     assert.ok(commands.includes('pipewright.runPipeline:mismatch') && commands.includes('pipewright.showDag:loose') && commands.includes('pipewright.runStep:sum'), commands.join(' '));
   });
 
+  it('hovers a step invocation with its inputs, outputs and types, and outlines the document', async () => {
+    const lines = text.split('\n');
+    const line = lines.findIndex((l) => l.includes('sum(liar())'));
+    const hover = await client.connection.sendRequest<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri }, position: { line, character: lines[line].indexOf('sum') + 1 } });
+    assert.match(hover?.contents.value ?? '', /\*\*step sum\*\* · invocation `sum`[\s\S]*`values: number\[\]`[\s\S]*returns `number`/);
+    const symbols = await client.connection.sendRequest<{ name: string; detail: string; children?: { name: string }[] }[]>('textDocument/documentSymbol', { textDocument: { uri } });
+    assert.deepEqual(symbols.map((s) => `${s.detail.split(' ')[0]}:${s.name}`), ['step:untyped', 'step:liar', 'step:sum', 'pipeline:loose', 'pipeline:mismatch']);
+    assert.deepEqual(symbols.find((s) => s.name === 'mismatch')?.children?.map((c) => c.name), ['liar', 'sum']);
+  });
+
   it('offers the inferred return type as a quick fix', async () => {
     const published = await client.diagnostics((p) => p.uri === uri);
     const missing = published.diagnostics.find((d) => d.code === 'missing-return-type');

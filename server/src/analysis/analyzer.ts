@@ -87,12 +87,16 @@ export class Analyzer {
         .filter((d) => d.kind === 'step' && d.name)
         .map((d) => {
           const outputs = stringArray(d.options ? property(d.options, 'outputs') : undefined);
+          const signature = d.fn ? checker.getSignatureFromDeclaration(d.fn) : undefined;
           return {
             name: d.name as string,
             file: key,
             range: rangeOf(d.call, sourceFile),
             params: (d.fn?.parameters ?? []).map((p, i) => (ts.isIdentifier(p.name) ? p.name.text : `arg${i}`)),
+            paramTypes: (d.fn?.parameters ?? []).map((p) => (p.type ? p.type.getText(sourceFile) : checker.typeToString(checker.getTypeAtLocation(p)))),
+            returnType: d.fn?.type ? d.fn.type.getText(sourceFile) : signature ? checker.typeToString(checker.getReturnTypeOfSignature(signature)) : 'unknown',
             outputs: outputs && outputs.length > 0 ? outputs : ['output'],
+            ...(d.options ? { options: d.options.getText(sourceFile) } : {}),
           };
         });
       return { file: key, steps, pipelines, diagnostics: dedupe(diagnostics).filter((d) => path.resolve(d.file) === key) };

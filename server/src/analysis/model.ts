@@ -62,7 +62,12 @@ export interface StepInfo {
   file: string;
   range: Range;
   params: string[];
+  /** Parameter types as written (or inferred), in order. */
+  paramTypes: string[];
+  returnType: string;
   outputs: string[];
+  /** The options object literal as written, if any. */
+  options?: string;
 }
 
 export interface FileAnalysis {

@@ -8,7 +8,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Analyzer } from './analysis/analyzer';
 import type { FileAnalysis } from './analysis/model';
 import { ListPipelinesRequest, PipelineGraphChangedNotification, PipelineGraphRequest } from './protocol';
-import { toCodeActions, toCodeLenses, toDiagnostics, toDocumentSymbols, toGraph, toHover, toSummary } from './toLsp';
+import { toCodeActions, toCodeLenses, toDefinition, toDiagnostics, toDocumentSymbols, toGraph, toHover, toReferences, toSummary } from './toLsp';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -28,6 +28,8 @@ connection.onInitialize((params) => {
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       hoverProvider: true,
       documentSymbolProvider: true,
+      definitionProvider: true,
+      referencesProvider: true,
     },
   };
 });
@@ -103,6 +105,22 @@ connection.onHover(({ textDocument, position }) => {
 connection.onDocumentSymbol(({ textDocument }) => {
   const analysis = analysisOf(textDocument.uri);
   return analysis ? toDocumentSymbols(analysis) : [];
+});
+
+connection.onDefinition(({ textDocument, position }) => {
+  const analysis = analysisOf(textDocument.uri);
+  return analysis ? toDefinition(analysis, position) : null;
+});
+
+connection.onReferences(({ textDocument, position }) => {
+  const analysis = analysisOf(textDocument.uri);
+  if (!analysis) return [];
+  // Invocations of the step under the cursor in every analysed document.
+  const all = [...new Set([...documents.keys(), ...latest.keys()])].flatMap((u) => {
+    const other = analysisOf(u);
+    return other ? [{ uri: u, analysis: other }] : [];
+  });
+  return toReferences(analysis, position, all);
 });
 
 documents.listen(connection);

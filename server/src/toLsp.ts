@@ -1,4 +1,5 @@
-import type { CodeAction, CodeLens, Diagnostic, DocumentSymbol, Hover, Position, Range } from 'vscode-languageserver';
+import type { CodeAction, CodeLens, Diagnostic, DocumentSymbol, Hover, Location, Position, Range } from 'vscode-languageserver';
+import { pathToFileURL } from 'node:url';
 import { CodeActionKind, DiagnosticSeverity, SymbolKind } from 'vscode-languageserver';
 import type { FileAnalysis, StaticPipeline, StepInfo } from './analysis/model';
 import type { PipelineGraph, PipelineSummary } from './protocol';
@@ -84,6 +85,24 @@ export function toDocumentSymbols(analysis: FileAnalysis): DocumentSymbol[] {
     children: pipeline.nodes.map((node) => ({ name: node.id, detail: node.step, kind: SymbolKind.Event, range: node.range, selectionRange: node.range })),
   }));
   return [...steps, ...pipelines];
+}
+
+function containsPosition(range: Range, position: Position): boolean {
+  return (position.line > range.start.line || (position.line === range.start.line && position.character >= range.start.character)) && (position.line < range.end.line || (position.line === range.end.line && position.character <= range.end.character));
+}
+
+/** From an invocation to the step it calls (in whichever file defines it). */
+export function toDefinition(analysis: FileAnalysis, position: Position): Location | null {
+  const node = analysis.pipelines.flatMap((p) => p.nodes).find((n) => containsPosition(n.range, position));
+  return node?.definition ? { uri: pathToFileURL(node.definition.file).toString(), range: node.definition.range } : null;
+}
+
+/** From a step definition (or an invocation) to every invocation of that step. */
+export function toReferences(analysis: FileAnalysis, position: Position, everywhere: { uri: string; analysis: FileAnalysis }[]): Location[] {
+  const invocation = analysis.pipelines.flatMap((p) => p.nodes).find((n) => containsPosition(n.range, position));
+  const step = invocation?.step ?? analysis.steps.find((s) => containsPosition(s.range, position))?.name;
+  if (!step) return [];
+  return everywhere.flatMap(({ uri, analysis: other }) => other.pipelines.flatMap((p) => p.nodes).filter((n) => n.step === step).map((n) => ({ uri, range: n.range })));
 }
 
 /** On a step definition or one of its invocations: its inputs and outputs with types, and its options. */

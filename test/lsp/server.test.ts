@@ -93,6 +93,17 @@ describe('the language server over LSP', () => {
     assert.deepEqual(symbols.find((s) => s.name === 'mismatch')?.children?.map((c) => c.name), ['liar', 'sum']);
   });
 
+  it('goes from an invocation to its step definition, and finds the invocations of a step', async () => {
+    const lines = text.split('\n');
+    const line = lines.findIndex((l) => l.includes('sum(liar())'));
+    const definition = await client.connection.sendRequest<{ uri: string; range: { start: { line: number } } } | null>('textDocument/definition', { textDocument: { uri }, position: { line, character: lines[line].indexOf('sum') + 1 } });
+    assert.equal(definition?.uri, uri);
+    assert.match(lines[definition?.range.start.line ?? -1] ?? '', /export const sum = step\(/);
+    const defLine = lines.findIndex((l) => l.includes('export const liar'));
+    const references = await client.connection.sendRequest<{ range: { start: { line: number } } }[]>('textDocument/references', { textDocument: { uri }, position: { line: defLine, character: lines[defLine].indexOf('step') }, context: { includeDeclaration: false } });
+    assert.deepEqual(references.map((r) => r.range.start.line), [line]);
+  });
+
   it('offers the inferred return type as a quick fix', async () => {
     const published = await client.diagnostics((p) => p.uri === uri);
     const missing = published.diagnostics.find((d) => d.code === 'missing-return-type');

@@ -46,6 +46,8 @@ export interface StaticNode {
   range: Range;
   /** A call in a loop whose bound is not a literal: stands for any number of invocations. */
   dynamic?: boolean;
+  /** Where the step is defined (its `step(...)` call), possibly in another file. */
+  definition?: { file: string; range: Range };
 }
 
 export interface StaticPipeline {

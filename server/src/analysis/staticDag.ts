@@ -239,7 +239,16 @@ export class StaticDagBuilder {
     const id = this.claim(name, explicit && ts.isStringLiteralLike(explicit) ? explicit.text : undefined, call);
     const params = (definition.fn?.parameters ?? []).map((p, i) => (ts.isIdentifier(p.name) ? p.name.text : `arg${i}`));
     const outputs = stringArray(definition.options ? property(definition.options, 'outputs') : undefined);
-    const node: StaticNode = { id, step: name, namespace: [...this.namespace], params, outputs: outputs && outputs.length > 0 ? outputs : ['output'], after: [], range: rangeOf(call) };
+    const node: StaticNode = {
+      id,
+      step: name,
+      namespace: [...this.namespace],
+      params,
+      outputs: outputs && outputs.length > 0 ? outputs : ['output'],
+      after: [],
+      range: rangeOf(call),
+      definition: { file: definition.call.getSourceFile().fileName, range: rangeOf(definition.call) },
+    };
     if (this.dynamic > 0) node.dynamic = true;
     call.arguments.forEach((arg, index) => {
       const value = this.expr(arg, env);

@@ -81,7 +81,7 @@ export class Analyzer {
       const definitions = findDefinitions(sourceFile, checker);
       for (const definition of definitions) diagnostics.push(...checkDefinition(definition, this.enforceTypeAnnotations, checker));
       const resolve = (callee: ts.Expression) => this.definitionOf(callee, checker);
-      const pipelines = definitions.filter((d) => d.kind === 'pipeline' && d.fn).map((d) => new StaticDagBuilder(resolve, diagnostics).build(d));
+      const pipelines = definitions.filter((d) => d.kind === 'pipeline' && d.fn).map((d) => new StaticDagBuilder(resolve, diagnostics, checker).build(d));
       diagnostics.push(...stepsOutsidePipelines(sourceFile, definitions, resolve));
       const steps: StepInfo[] = definitions
         .filter((d) => d.kind === 'step' && d.name)

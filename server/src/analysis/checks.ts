@@ -1,6 +1,6 @@
 import ts from 'typescript';
 import { BUILTIN_PLACEHOLDERS } from '../../../runtime/src/engine/runName';
-import { property, rangeOf, type Definition } from './definitions';
+import { property, rangeOf, stringArray, type Definition } from './definitions';
 import type { AnalysisDiagnostic } from './model';
 
 /**
@@ -40,6 +40,24 @@ export function checkDefinition(definition: Definition, enforce: boolean, checke
       if (signature && close) {
         const type = checker.typeToString(checker.getReturnTypeOfSignature(signature), fn, ts.TypeFormatFlags.NoTruncation);
         out[out.length - 1].fix = { title: `Annotate the return type as ${type}`, edits: [{ range: pointAt(close.getEnd(), fn.getSourceFile()), newText: `: ${type}` }] };
+      }
+    }
+  }
+  if (definition.kind === 'step' && definition.fn) {
+    const signature = checker.getSignatureFromDeclaration(definition.fn);
+    const raw = signature ? checker.getReturnTypeOfSignature(signature) : undefined;
+    const returned = raw ? (checker.getAwaitedType(raw) ?? raw) : undefined;
+    const declared = stringArray(definition.options ? property(definition.options, 'outputs') : undefined);
+    const at = ts.isFunctionExpression(definition.fn) && definition.fn.name ? definition.fn.name : definition.fn;
+    if (returned && (!declared || declared.length === 0) && checker.isTupleType(returned)) {
+      report(at, 'tuple-without-outputs', `step "${definition.name ?? '?'}" returns a tuple but declares no outputs: it will be one output; declare outputs and return an object to have several`, 'information');
+    }
+    if (returned && declared && !(returned.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown))) {
+      const outputsNode = definition.options ? property(definition.options, 'outputs') : undefined;
+      for (const name of declared) {
+        if (!checker.getPropertyOfType(returned, name)) {
+          report(outputsNode ?? at, 'declared-output-missing', `step "${definition.name ?? '?'}" declares output "${name}" but its return type ${checker.typeToString(returned)} has no such property`);
+        }
       }
     }
   }

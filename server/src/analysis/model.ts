@@ -34,7 +34,10 @@ export type DiagnosticCode =
   | 'duplicate-invocation-id'
   | 'unknown-after-target'
   | 'step-outside-pipeline'
-  | 'unnamed-step';
+  | 'unnamed-step'
+  | 'input-type-mismatch'
+  | 'tuple-without-outputs'
+  | 'declared-output-missing';
 
 export interface StaticNode {
   id: string;

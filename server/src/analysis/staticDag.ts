@@ -32,9 +32,13 @@ export class StaticDagBuilder {
   private dynamic = 0;
   private depth = 0;
 
+  /** Definition behind each invocation id, to type-check the wiring. */
+  private readonly definitions = new Map<string, Definition>();
+
   constructor(
     private readonly resolve: Resolver,
     private readonly diagnostics: AnalysisDiagnostic[],
+    private readonly checker?: ts.TypeChecker,
   ) {}
 
   build(definition: Definition): StaticPipeline {
@@ -250,11 +254,14 @@ export class StaticDagBuilder {
       definition: { file: definition.call.getSourceFile().fileName, range: rangeOf(definition.call) },
     };
     if (this.dynamic > 0) node.dynamic = true;
+    this.definitions.set(id, definition);
     call.arguments.forEach((arg, index) => {
       const value = this.expr(arg, env);
       const input = params[index] ?? `arg${index}`;
       const refs = value.kind === 'handle' ? [value.ref] : value.kind === 'array' ? value.items.flatMap((item) => (item.kind === 'handle' ? [item.ref] : [])) : [];
       for (const ref of refs) this.edges.push({ from: ref.from, fromOutput: ref.output, to: id, toInput: input, kind: 'data' });
+      if (value.kind === 'handle') this.checkWiring(ref(value), definition, index, arg, false);
+      if (value.kind === 'array') for (const item of value.items) if (item.kind === 'handle') this.checkWiring(item.ref, definition, index, arg, true);
     });
     const after = invocation ? property(invocation, 'after') : undefined;
     if (after) {
@@ -274,6 +281,30 @@ export class StaticDagBuilder {
       return { kind: 'outputs', refs: Object.fromEntries(outputs.map((output) => [output, { from: id, output }])) };
     }
     return { kind: 'handle', ref: { from: id, output: 'output' } };
+  }
+
+  /** Reports an output wired into an input whose declared type does not accept it. */
+  private checkWiring(source: OutputRef, consumer: Definition, index: number, at: ts.Node, fanIn: boolean): void {
+    const checker = this.checker;
+    const param = consumer.fn?.parameters[index];
+    const producer = this.definitions.get(source.from);
+    if (!checker || !param?.type || !producer?.fn) return;
+    let expected = checker.getTypeAtLocation(param);
+    if (fanIn) {
+      if (!checker.isArrayType(expected)) return;
+      expected = checker.getTypeArguments(expected as ts.TypeReference)[0];
+    }
+    const produced = outputType(checker, producer, source.output);
+    const loose = ts.TypeFlags.Any | ts.TypeFlags.Unknown;
+    if (!produced || !expected || produced.flags & loose || expected.flags & loose || checker.isTypeAssignableTo(produced, expected)) return;
+    const name = ts.isIdentifier(param.name) ? param.name.text : `#${index + 1}`;
+    this.diagnostics.push({
+      file: at.getSourceFile().fileName,
+      range: rangeOf(at),
+      severity: 'error',
+      code: 'input-type-mismatch',
+      message: `output "${source.output}" of "${source.from}" is ${checker.typeToString(produced)}, but input "${name}" of step "${consumer.name ?? '?'}" expects ${checker.typeToString(expected)}${fanIn ? ' (as an item of the list)' : ''}`,
+    });
   }
 
   private invokePipeline(definition: Definition, call: ts.CallExpression, env: Map<string, Value>): Value {
@@ -325,6 +356,23 @@ export class StaticDagBuilder {
     }
     for (const node of this.nodes) for (const from of node.after) this.edges.push({ from, to: node.id, kind: 'order' });
   }
+}
+
+function ref(value: Value & { kind: 'handle' }): OutputRef {
+  return value.ref;
+}
+
+/** The type of one output of a step (its return type, awaited; a property of it for declared outputs). */
+export function outputType(checker: ts.TypeChecker, definition: Definition, output: string): ts.Type | undefined {
+  const fn = definition.fn;
+  const signature = fn ? checker.getSignatureFromDeclaration(fn) : undefined;
+  if (!fn || !signature) return undefined;
+  const raw = checker.getReturnTypeOfSignature(signature);
+  const returned = checker.getAwaitedType(raw) ?? raw;
+  const declared = stringArray(definition.options ? property(definition.options, 'outputs') : undefined);
+  if (!declared || declared.length === 0) return returned;
+  const member = checker.getPropertyOfType(returned, output);
+  return member ? checker.getTypeOfSymbolAtLocation(member, fn) : undefined;
 }
 
 /** The iteration count of `for (let i = A; i < B; i++)` with numeric literals, else undefined. */

@@ -114,6 +114,36 @@ describe('diagnostics', () => {
     assert.equal(fixed.diagnostics.filter((d) => d.code === 'unknown-after-target').length, 0);
   });
 
+  it('type-checks the wiring, tuple returns and declared outputs', () => {
+    const source = [
+      "import { pipeline, step } from 'pipewright';",
+      'interface Row { x: number }',
+      'export const rows = step(async function rows(): Promise<Row[]> { return []; });',
+      'export const sum = step(function sum(values: number[]): number { return values.length; });',
+      'export const one = step(function one(row: Row): number { return row.x; });',
+      'export const pair = step(function pair(): [number, string] { return [1, "a"]; });',
+      "export const split = step({ outputs: ['train', 'test', 'extra'] }, function split(r: Row[]): { train: Row[]; test: Row[] } { return { train: r, test: r }; });",
+      'export const p = pipeline(function p() {',
+      '  const r = rows();',
+      '  sum(r);',
+      '  const { train } = split(r);',
+      '  one(train);',
+      '  sum([one(rows()), pair()]);',
+      '});',
+    ].join('\n');
+    const found = analyse(source).diagnostics.map((d) => `${d.code}@${d.range.start.line}`).sort();
+    assert.deepEqual(found, [
+      'declared-output-missing@6',
+      'input-type-mismatch@11',
+      'input-type-mismatch@12',
+      'input-type-mismatch@12',
+      'input-type-mismatch@9',
+      'tuple-without-outputs@5',
+    ]);
+    const message = analyse(source).diagnostics.find((d) => d.range.start.line === 9)?.message ?? '';
+    assert.match(message, /output "output" of "rows" is Row\[\], but input "values" of step "sum" expects number\[\]/);
+  });
+
   it('never throws on broken code', () => {
     const source = "import { pipeline, step } from 'pipewright';\nexport const a = step(function a(x: number): number { return x; });\nexport const p = pipeline(function p() { a(";
     const analysis = analyse(source);

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import ts from 'typescript';
-import { checkDefinition } from './checks';
+import { checkDefinition, checkPipelineBody } from './checks';
 import { findDefinitions, pipewrightCallee, rangeOf, stringArray, property, type Definition } from './definitions';
 import type { AnalysisDiagnostic, FileAnalysis, StepInfo } from './model';
 import { StaticDagBuilder } from './staticDag';
@@ -83,6 +83,7 @@ export class Analyzer {
       const resolve = (callee: ts.Expression) => this.definitionOf(callee, checker);
       const pipelines = definitions.filter((d) => d.kind === 'pipeline' && d.fn).map((d) => new StaticDagBuilder(resolve, diagnostics, checker).build(d));
       diagnostics.push(...stepsOutsidePipelines(sourceFile, definitions, resolve));
+      for (const definition of definitions) diagnostics.push(...checkPipelineBody(definition, (id) => isStepResult(id, checker, resolve)));
       const steps: StepInfo[] = definitions
         .filter((d) => d.kind === 'step' && d.name)
         .map((d) => {
@@ -119,6 +120,17 @@ export class Analyzer {
     if (!kind) return undefined;
     return findDefinitions(call.getSourceFile(), checker).find((d) => d.call === call);
   }
+}
+
+/** Whether an identifier holds what a step call returned (a handle), judged by its declaration. */
+function isStepResult(id: ts.Identifier, checker: ts.TypeChecker, resolve: (callee: ts.Expression) => Definition | undefined): boolean {
+  const declaration = checker.getSymbolAtLocation(id)?.valueDeclaration;
+  if (!declaration) return false;
+  const initializer = ts.isVariableDeclaration(declaration) ? declaration.initializer : ts.isBindingElement(declaration) ? ts.findAncestor(declaration, ts.isVariableDeclaration)?.initializer : undefined;
+  if (!initializer || !ts.isCallExpression(initializer)) return false;
+  let callee = initializer.expression;
+  if (ts.isCallExpression(callee) && ts.isPropertyAccessExpression(callee.expression) && callee.expression.name.text === 'with') callee = callee.expression.expression;
+  return resolve(callee)?.kind === 'step';
 }
 
 /** Step calls outside any pipeline body run nothing: at run time they throw. */

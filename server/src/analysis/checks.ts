@@ -77,6 +77,18 @@ export function checkDefinition(definition: Definition, enforce: boolean, checke
       const backoff = number('backoff');
       if (backoff && backoff.value < 1) report(backoff.node, 'invalid-retry', `retry.backoff must be ≥ 1, got ${backoff.value}`);
     }
+    for (const [hook, most, shape] of [
+      ['onSuccess', 1, '(context) => void'],
+      ['onFailure', 2, '(error, context) => void'],
+    ] as const) {
+      const value = property(options, hook);
+      const fn = value && (ts.isFunctionExpression(value) || ts.isArrowFunction(value) || ts.isMethodDeclaration(value)) ? value : undefined;
+      if (value && !fn && (ts.isLiteralExpression(value) || ts.isObjectLiteralExpression(value) || ts.isArrayLiteralExpression(value))) {
+        report(value, 'invalid-hook', `${hook} must be a function ${shape}`);
+      } else if (fn && fn.parameters.length > most) {
+        report(fn, 'invalid-hook', `${hook} takes at most ${most} parameter(s): ${shape}`);
+      }
+    }
     const heartbeat = property(options, 'heartbeat');
     if (heartbeat && ts.isObjectLiteralExpression(heartbeat)) {
       const interval = property(heartbeat, 'interval');
@@ -106,4 +118,45 @@ export function checkDefinition(definition: Definition, enforce: boolean, checke
 function pointAt(position: number, sourceFile: ts.SourceFile): AnalysisDiagnostic['range'] {
   const at = sourceFile.getLineAndCharacterOfPosition(position);
   return { start: { line: at.line, character: at.character }, end: { line: at.line, character: at.character } };
+}
+
+const IO_NAMES = new Set(['fetch', 'readFileSync', 'writeFileSync', 'readFile', 'writeFile', 'appendFileSync', 'execSync', 'spawnSync']);
+
+/**
+ * Work in a pipeline body that will not be in the DAG: the body runs once, when the run is built,
+ * so awaits and I/O there happen at build time, and a branch on a step's output tests a handle,
+ * not a value.
+ */
+export function checkPipelineBody(definition: Definition, handleNames: (node: ts.Identifier) => boolean): AnalysisDiagnostic[] {
+  const out: AnalysisDiagnostic[] = [];
+  const fn = definition.fn;
+  if (!fn || definition.kind !== 'pipeline') return out;
+  const file = fn.getSourceFile().fileName;
+  const warn = (node: ts.Node, message: string, severity: AnalysisDiagnostic['severity'] = 'warning') => out.push({ file, range: rangeOf(node), severity, code: 'body-not-in-dag', message });
+  if (fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) warn(fn, `pipeline "${definition.name ?? '?'}": the body must be synchronous (it only wires steps; the run refuses an async body)`, 'error');
+  const visit = (node: ts.Node): void => {
+    if (node !== fn && ts.isFunctionLike(node)) return;
+    if (ts.isAwaitExpression(node)) warn(node, 'await in a pipeline body runs once while the DAG is built, not as a step; move the work into a step');
+    if (ts.isCallExpression(node)) {
+      const callee = node.expression;
+      const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+      const target = ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) ? callee.expression.text : '';
+      if (IO_NAMES.has(name) || target === 'fs') warn(node, `${target ? `${target}.` : ''}${name}() in a pipeline body runs while the DAG is built, not as a step; move the I/O into a step`);
+    }
+    if ((ts.isIfStatement(node) || ts.isConditionalExpression(node)) && mentionsHandle(ts.isIfStatement(node) ? node.expression : node.condition, handleNames)) {
+      warn(ts.isIfStatement(node) ? node.expression : node.condition, "this branch tests a step's output, which is a handle while the DAG is built, not its value; branch inside a step instead");
+    }
+    ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(fn, visit);
+  return out;
+}
+
+function mentionsHandle(node: ts.Node, isHandle: (node: ts.Identifier) => boolean): boolean {
+  if (ts.isIdentifier(node)) return isHandle(node);
+  let found = false;
+  ts.forEachChild(node, (child) => {
+    found ||= mentionsHandle(child, isHandle);
+  });
+  return found;
 }

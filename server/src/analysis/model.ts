@@ -37,7 +37,9 @@ export type DiagnosticCode =
   | 'unnamed-step'
   | 'input-type-mismatch'
   | 'tuple-without-outputs'
-  | 'declared-output-missing';
+  | 'declared-output-missing'
+  | 'invalid-hook'
+  | 'body-not-in-dag';
 
 export interface StaticNode {
   id: string;

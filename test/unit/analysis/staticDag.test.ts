@@ -144,6 +144,28 @@ describe('diagnostics', () => {
     assert.match(message, /output "output" of "rows" is Row\[\], but input "values" of step "sum" expects number\[\]/);
   });
 
+  it('flags hooks with the wrong shape and work in a pipeline body that will not be in the DAG', () => {
+    const source = [
+      "import * as fs from 'node:fs';",
+      "import { pipeline, step } from 'pipewright';",
+      'export const a = step({ onSuccess: (c, extra, more) => undefined, onFailure: 5 as never }, function a(x: number): number { return x; });',
+      'export const p = pipeline(function p(path: string) {',
+      "  const text = fs.readFileSync(path, 'utf8');",
+      '  const value = a(text.length);',
+      '  if (value) a(1);',
+      '});',
+      'export const q = pipeline(async function q() { await Promise.resolve(); a(2); });',
+    ].join('\n');
+    const found = analyse(source).diagnostics.map((d) => `${d.code}@${d.range.start.line}:${d.severity}`).sort();
+    assert.deepEqual(found, [
+      'body-not-in-dag@4:warning',
+      'body-not-in-dag@6:warning',
+      'body-not-in-dag@8:error',
+      'body-not-in-dag@8:warning',
+      'invalid-hook@2:error',
+    ]);
+  });
+
   it('never throws on broken code', () => {
     const source = "import { pipeline, step } from 'pipewright';\nexport const a = step(function a(x: number): number { return x; });\nexport const p = pipeline(function p() { a(";
     const analysis = analyse(source);

@@ -23,53 +23,66 @@ const COMPILER_OPTIONS: ts.CompilerOptions = {
  */
 export class Analyzer {
   private readonly documents = new Map<string, { text: string; version: number }>();
-  private readonly service: ts.LanguageService;
-  private readonly roots = new Set<string>();
+  /** One language service per tsconfig (multi-root workspaces and several tsconfigs), keyed by its path. */
+  private readonly projects = new Map<string, { service: ts.LanguageService; roots: Set<string> }>();
+  private readonly registry = ts.createDocumentRegistry();
   enforceTypeAnnotations = false;
 
-  constructor(options: ts.CompilerOptions = COMPILER_OPTIONS) {
-    const host: ts.LanguageServiceHost = {
-      getCompilationSettings: () => options,
-      getScriptFileNames: () => [...this.roots],
-      getScriptVersion: (file) => String(this.documents.get(file)?.version ?? 0),
-      getScriptSnapshot: (file) => {
-        const open = this.documents.get(file);
-        if (open) return ts.ScriptSnapshot.fromString(open.text);
-        const text = ts.sys.readFile(file);
-        return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
-      },
-      getCurrentDirectory: () => process.cwd(),
-      getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
-      fileExists: (file) => this.documents.has(file) || ts.sys.fileExists(file),
-      readFile: (file) => this.documents.get(file)?.text ?? ts.sys.readFile(file),
-      readDirectory: ts.sys.readDirectory,
-      directoryExists: ts.sys.directoryExists,
-      getDirectories: ts.sys.getDirectories,
-      realpath: ts.sys.realpath,
-    };
-    this.service = ts.createLanguageService(host, ts.createDocumentRegistry());
-  }
+  constructor(private readonly fallbackOptions: ts.CompilerOptions = COMPILER_OPTIONS) {}
 
   /** Opens or updates an in-editor document (its text wins over the file on disk). */
   setDocument(file: string, text: string): void {
     const key = path.resolve(file);
     const previous = this.documents.get(key);
     this.documents.set(key, { text, version: (previous?.version ?? 0) + 1 });
-    this.roots.add(key);
+    this.projectFor(key).roots.add(key);
   }
 
   closeDocument(file: string): void {
     this.documents.delete(path.resolve(file));
   }
 
+  /** The language service of the nearest tsconfig.json (or of defaults when there is none). */
+  private projectFor(file: string): { service: ts.LanguageService; roots: Set<string> } {
+    const config = ts.findConfigFile(path.dirname(file), (f) => ts.sys.fileExists(f)) ?? '<defaults>';
+    let project = this.projects.get(config);
+    if (!project) {
+      const options = config === '<defaults>' ? this.fallbackOptions : optionsFromConfig(config, this.fallbackOptions);
+      const roots = new Set<string>();
+      const host: ts.LanguageServiceHost = {
+        getCompilationSettings: () => options,
+        getScriptFileNames: () => [...roots],
+        getScriptVersion: (f) => String(this.documents.get(f)?.version ?? 0),
+        getScriptSnapshot: (f) => {
+          const open = this.documents.get(f);
+          if (open) return ts.ScriptSnapshot.fromString(open.text);
+          const text = ts.sys.readFile(f);
+          return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
+        },
+        getCurrentDirectory: () => (config === '<defaults>' ? process.cwd() : path.dirname(config)),
+        getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
+        fileExists: (f) => this.documents.has(f) || ts.sys.fileExists(f),
+        readFile: (f) => this.documents.get(f)?.text ?? ts.sys.readFile(f),
+        readDirectory: ts.sys.readDirectory,
+        directoryExists: ts.sys.directoryExists,
+        getDirectories: ts.sys.getDirectories,
+        realpath: ts.sys.realpath,
+      };
+      project = { service: ts.createLanguageService(host, this.registry), roots };
+      this.projects.set(config, project);
+    }
+    return project;
+  }
+
   /** Steps, pipelines (with their static DAGs) and diagnostics of one file. Never throws on broken code. */
   analyze(file: string): FileAnalysis {
     const key = path.resolve(file);
-    this.roots.add(key);
+    const project = this.projectFor(key);
+    project.roots.add(key);
     const empty: FileAnalysis = { file: key, steps: [], pipelines: [], diagnostics: [] };
     let program: ts.Program | undefined;
     try {
-      program = this.service.getProgram();
+      program = project.service.getProgram();
     } catch {
       return empty;
     }
@@ -131,6 +144,14 @@ function isStepResult(id: ts.Identifier, checker: ts.TypeChecker, resolve: (call
   let callee = initializer.expression;
   if (ts.isCallExpression(callee) && ts.isPropertyAccessExpression(callee.expression) && callee.expression.name.text === 'with') callee = callee.expression.expression;
   return resolve(callee)?.kind === 'step';
+}
+
+/** A tsconfig's compiler options, made fit for analysis (no emit, no project-build bookkeeping). */
+function optionsFromConfig(config: string, fallback: ts.CompilerOptions): ts.CompilerOptions {
+  const read = ts.readConfigFile(config, (f) => ts.sys.readFile(f));
+  if (read.error) return fallback;
+  const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(config), undefined, config);
+  return { ...parsed.options, noEmit: true, composite: false, declaration: false, emitDeclarationOnly: false, incremental: false, skipLibCheck: true, allowJs: true };
 }
 
 /** Step calls outside any pipeline body run nothing: at run time they throw. */

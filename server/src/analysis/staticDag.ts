@@ -239,6 +239,8 @@ export class StaticDagBuilder {
 
   private invokeStep(definition: Definition, call: ts.CallExpression, invocation: ts.ObjectLiteralExpression | undefined, env: Map<string, Value>): Value {
     const name = definition.name ?? '<unnamed>';
+    // Arguments are evaluated before the call, so nested step calls claim their ids first (as at run time).
+    const values = call.arguments.map((arg) => this.expr(arg, env));
     const explicit = invocation ? property(invocation, 'id') : undefined;
     const id = this.claim(name, explicit && ts.isStringLiteralLike(explicit) ? explicit.text : undefined, call);
     const params = (definition.fn?.parameters ?? []).map((p, i) => (ts.isIdentifier(p.name) ? p.name.text : `arg${i}`));
@@ -255,8 +257,8 @@ export class StaticDagBuilder {
     };
     if (this.dynamic > 0) node.dynamic = true;
     this.definitions.set(id, definition);
-    call.arguments.forEach((arg, index) => {
-      const value = this.expr(arg, env);
+    values.forEach((value, index) => {
+      const arg = call.arguments[index];
       const input = params[index] ?? `arg${index}`;
       const refs = value.kind === 'handle' ? [value.ref] : value.kind === 'array' ? value.items.flatMap((item) => (item.kind === 'handle' ? [item.ref] : [])) : [];
       for (const ref of refs) this.edges.push({ from: ref.from, fromOutput: ref.output, to: id, toInput: input, kind: 'data' });
@@ -308,12 +310,13 @@ export class StaticDagBuilder {
   }
 
   private invokePipeline(definition: Definition, call: ts.CallExpression, env: Map<string, Value>): Value {
+    const values = call.arguments.map((arg) => this.expr(arg, env));
     const id = this.claim(definition.name ?? '<unnamed>', undefined, call);
     const outer = this.namespace;
     this.namespace = [...outer, id.slice(id.lastIndexOf('/') + 1)];
     try {
       const scope = new Map<string, Value>();
-      definition.fn?.parameters.forEach((param, index) => this.bind(param.name, call.arguments[index] ? this.expr(call.arguments[index], env) : UNKNOWN, scope));
+      definition.fn?.parameters.forEach((param, index) => this.bind(param.name, values[index] ?? UNKNOWN, scope));
       return definition.fn ? this.walkFunction(definition.fn, scope) : UNKNOWN;
     } finally {
       this.namespace = outer;

@@ -46,6 +46,26 @@ describe('the static DAG equals the runtime-compiled DAG', () => {
   }
 });
 
+describe('workspaces', () => {
+  it('uses the nearest tsconfig of each file (two roots, one with a path alias)', () => {
+    const root = tempProject();
+    for (const name of ['one', 'two']) fs.mkdirSync(path.join(root, name, 'lib'), { recursive: true });
+    const steps = "import { step } from 'pipewright';\nexport const clean = step(function clean(x: number): number { return x; });\n";
+    fs.writeFileSync(path.join(root, 'two', 'lib', 'steps.ts'), steps);
+    fs.writeFileSync(path.join(root, 'two', 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, baseUrl: '.', paths: { '@steps/*': ['lib/*'] } } }));
+    fs.writeFileSync(path.join(root, 'one', 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true } }));
+    const usesAlias = "import { pipeline } from 'pipewright';\nimport { clean } from '@steps/steps';\nexport const p = pipeline(function p() { clean(clean(1)); });\n";
+    fs.writeFileSync(path.join(root, 'two', 'main.ts'), usesAlias);
+    fs.writeFileSync(path.join(root, 'one', 'main.ts'), usesAlias);
+    const analyzer = new Analyzer();
+    const two = analyzer.analyze(path.join(root, 'two', 'main.ts'));
+    assert.deepEqual(two.pipelines[0].nodes.map((n) => n.id), ['clean', 'clean_2']);
+    // Without that alias in its tsconfig, root one cannot resolve the import: no steps, and no crash.
+    const one = analyzer.analyze(path.join(root, 'one', 'main.ts'));
+    assert.deepEqual(one.pipelines[0].nodes, []);
+  });
+});
+
 describe('diagnostics', () => {
   function analyse(source: string, enforce = false) {
     const dir = tempProject();

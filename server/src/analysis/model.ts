@@ -39,7 +39,8 @@ export type DiagnosticCode =
   | 'tuple-without-outputs'
   | 'declared-output-missing'
   | 'invalid-hook'
-  | 'body-not-in-dag';
+  | 'body-not-in-dag'
+  | 'cycle';
 
 export interface StaticNode {
   id: string;
@@ -53,6 +54,17 @@ export interface StaticNode {
   dynamic?: boolean;
   /** Where the step is defined (its `step(...)` call), possibly in another file. */
   definition?: { file: string; range: Range };
+  /** Options as far as they are literal: step definition merged with `.with(...)`. */
+  options: NodeOptionsView;
+}
+
+/** What the analysis can read of a node's options (literal values only). */
+export interface NodeOptionsView {
+  enableCache?: boolean;
+  retry?: { maxRetries?: number; delay?: number; backoff?: number };
+  heartbeat?: { interval?: number; timeout?: number };
+  hooks?: string[];
+  limits?: string[];
 }
 
 export interface StaticPipeline {

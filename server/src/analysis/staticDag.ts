@@ -1,7 +1,7 @@
 import ts from 'typescript';
 import type { DagEdge, OutputRef } from '../../../runtime/src/model/dag';
 import { property, rangeOf, stringArray, type Definition } from './definitions';
-import type { AnalysisDiagnostic, StaticNode, StaticPipeline } from './model';
+import type { AnalysisDiagnostic, NodeOptionsView, StaticNode, StaticPipeline } from './model';
 
 /** What an expression in a pipeline body stands for, as far as the analysis can tell. */
 type Value = { kind: 'handle'; ref: OutputRef } | { kind: 'outputs'; refs: Record<string, OutputRef> } | { kind: 'array'; items: Value[] } | { kind: 'unknown' };
@@ -41,9 +41,12 @@ export class StaticDagBuilder {
     private readonly checker?: ts.TypeChecker,
   ) {}
 
+  private file?: string;
+
   build(definition: Definition): StaticPipeline {
     const fn = definition.fn;
     const sourceFile = definition.call.getSourceFile();
+    this.file = sourceFile.fileName;
     // Parameters with literal defaults (`scales = [1, 2, 3]`) unroll what they drive, as the runtime does with defaults.
     const env = new Map<string, Value>();
     for (const param of fn?.parameters ?? []) if (param.initializer) this.bind(param.name, this.expr(param.initializer, env), env);
@@ -254,6 +257,7 @@ export class StaticDagBuilder {
       after: [],
       range: rangeOf(call),
       definition: { file: definition.call.getSourceFile().fileName, range: rangeOf(definition.call) },
+      options: { ...readOptions(definition.options), ...readOptions(invocation) },
     };
     if (this.dynamic > 0) node.dynamic = true;
     this.definitions.set(id, definition);
@@ -358,7 +362,65 @@ export class StaticDagBuilder {
       if (!pending.node.after.includes(id)) pending.node.after.push(id);
     }
     for (const node of this.nodes) for (const from of node.after) this.edges.push({ from, to: node.id, kind: 'order' });
+    this.reportCycles();
   }
+
+  /** `after` targets named by id can point forward, so wiring can loop: the runtime would refuse it. */
+  private reportCycles(): void {
+    const byId = new Map(this.nodes.map((n) => [n.id, n]));
+    const upstream = (node: StaticNode) => this.edges.filter((e) => e.to === node.id).map((e) => e.from);
+    const state = new Map<string, 'visiting' | 'done'>();
+    const trail: string[] = [];
+    const visit = (id: string): string[] | undefined => {
+      if (state.get(id) === 'done') return undefined;
+      if (state.get(id) === 'visiting') return [...trail.slice(trail.indexOf(id)), id];
+      state.set(id, 'visiting');
+      trail.push(id);
+      const node = byId.get(id);
+      for (const up of node ? upstream(node) : []) {
+        const cycle = visit(up);
+        if (cycle) return cycle;
+      }
+      trail.pop();
+      state.set(id, 'done');
+      return undefined;
+    };
+    for (const node of this.nodes) {
+      const cycle = visit(node.id);
+      if (cycle) {
+        const at = byId.get(cycle[0]) ?? node;
+        this.diagnostics.push({ file: this.file ?? '', range: at.range, severity: 'error', code: 'cycle', message: `cycle: ${cycle.join(' -> ')}` });
+        return;
+      }
+    }
+  }
+}
+
+/** Literal option values of a `step({...})` or `.with({...})` object. */
+function readOptions(object: ts.ObjectLiteralExpression | undefined): NodeOptionsView {
+  if (!object) return {};
+  const view: NodeOptionsView = {};
+  const number = (node: ts.Expression | undefined) => (node && ts.isNumericLiteral(node) ? Number(node.text) : undefined);
+  const numbers = (node: ts.Expression | undefined, keys: string[]) => {
+    if (!node || !ts.isObjectLiteralExpression(node)) return undefined;
+    const out: Record<string, number> = {};
+    for (const key of keys) {
+      const value = number(property(node, key));
+      if (value !== undefined) out[key] = value;
+    }
+    return out;
+  };
+  const cache = property(object, 'enableCache');
+  if (cache && (cache.kind === ts.SyntaxKind.TrueKeyword || cache.kind === ts.SyntaxKind.FalseKeyword)) view.enableCache = cache.kind === ts.SyntaxKind.TrueKeyword;
+  const retry = numbers(property(object, 'retry'), ['maxRetries', 'delay', 'backoff']);
+  if (retry) view.retry = retry;
+  const heartbeat = numbers(property(object, 'heartbeat'), ['interval', 'timeout']);
+  if (heartbeat) view.heartbeat = heartbeat;
+  const hooks = ['onSuccess', 'onFailure'].filter((hook) => property(object, hook) !== undefined);
+  if (hooks.length > 0) view.hooks = hooks;
+  const limits = stringArray(property(object, 'limits'));
+  if (limits) view.limits = limits;
+  return view;
 }
 
 function ref(value: Value & { kind: 'handle' }): OutputRef {

@@ -186,6 +186,18 @@ describe('diagnostics', () => {
     ]);
   });
 
+  it('reports cycles made with after ids, and reads literal options onto nodes', () => {
+    const source = [
+      "import { pipeline, step } from 'pipewright';",
+      'export const a = step({ retry: { maxRetries: 2, delay: 1 }, enableCache: false }, function a(x: number): number { return x; });',
+      "export const p = pipeline(function p() { a.with({ id: 'one', after: ['two'] })(1); a.with({ id: 'two', after: ['one'], heartbeat: { interval: 2 } })(2); });",
+    ].join('\n');
+    const analysis = analyse(source);
+    const cycle = analysis.diagnostics.find((d) => d.code === 'cycle');
+    assert.match(cycle?.message ?? '', /^cycle: (one -> two -> one|two -> one -> two)$/);
+    assert.deepEqual(analysis.pipelines[0].nodes[1].options, { retry: { maxRetries: 2, delay: 1 }, enableCache: false, heartbeat: { interval: 2 } });
+  });
+
   it('never throws on broken code', () => {
     const source = "import { pipeline, step } from 'pipewright';\nexport const a = step(function a(x: number): number { return x; });\nexport const p = pipeline(function p() { a(";
     const analysis = analyse(source);

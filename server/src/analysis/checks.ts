@@ -51,6 +51,8 @@ export function checkDefinition(definition: Definition, enforce: boolean, checke
     const at = ts.isFunctionExpression(definition.fn) && definition.fn.name ? definition.fn.name : definition.fn;
     if (returned && (!declared || declared.length === 0) && checker.isTupleType(returned)) {
       report(at, 'tuple-without-outputs', `step "${definition.name ?? '?'}" returns a tuple but declares no outputs: it will be one output; declare outputs and return an object to have several`, 'information');
+      const fix = declareOutputsFix(definition);
+      if (fix) out[out.length - 1].fix = fix;
     }
     if (returned && declared && !(returned.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown))) {
       const outputsNode = definition.options ? property(definition.options, 'outputs') : undefined;
@@ -159,4 +161,38 @@ function mentionsHandle(node: ts.Node, isHandle: (node: ts.Identifier) => boolea
     found ||= mentionsHandle(child, isHandle);
   });
   return found;
+}
+
+/**
+ * Declares one output per tuple element: adds `outputs` to the options, turns the tuple return
+ * type into an object type and every `return [a, b]` into `return { output1: a, output2: b }`.
+ * Offered only when every return statement returns an array literal of the tuple's length.
+ */
+function declareOutputsFix(definition: Definition): AnalysisDiagnostic['fix'] {
+  const fn = definition.fn;
+  if (!fn || !fn.type || !ts.isTupleTypeNode(fn.type) || !ts.isBlock(fn.body)) return undefined;
+  const sourceFile = fn.getSourceFile();
+  const elements = fn.type.elements;
+  const names = elements.map((_, i) => `output${i + 1}`);
+  const returns: ts.ReturnStatement[] = [];
+  const collect = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node)) return;
+    if (ts.isReturnStatement(node)) returns.push(node);
+    ts.forEachChild(node, collect);
+  };
+  ts.forEachChild(fn.body, collect);
+  if (returns.length === 0 || !returns.every((r) => r.expression && ts.isArrayLiteralExpression(r.expression) && r.expression.elements.length === names.length)) return undefined;
+  const edits: { range: AnalysisDiagnostic['range']; newText: string }[] = [];
+  const outputsText = `outputs: [${names.map((n) => `'${n}'`).join(', ')}]`;
+  if (definition.options) {
+    edits.push({ range: pointAt(definition.options.getStart(sourceFile) + 1, sourceFile), newText: ` ${outputsText},` });
+  } else {
+    edits.push({ range: pointAt(fn.getStart(sourceFile), sourceFile), newText: `{ ${outputsText} }, ` });
+  }
+  edits.push({ range: rangeOf(fn.type, sourceFile), newText: `{ ${elements.map((e, i) => `${names[i]}: ${e.getText(sourceFile)}`).join('; ')} }` });
+  for (const statement of returns) {
+    const array = statement.expression as ts.ArrayLiteralExpression;
+    edits.push({ range: rangeOf(array, sourceFile), newText: `{ ${array.elements.map((e, i) => `${names[i]}: ${e.getText(sourceFile)}`).join(', ')} }` });
+  }
+  return { title: `Declare outputs ${names.join(', ')} and return an object`, edits };
 }

@@ -186,6 +186,28 @@ describe('diagnostics', () => {
     ]);
   });
 
+  it('declares outputs for a tuple-returning step as a quick fix', () => {
+    const source = [
+      "import { step } from 'pipewright';",
+      'export const pair = step(function pair(x: number): [number, string] {',
+      "  if (x > 0) return [x, 'positive'];",
+      "  return [0, 'zero'];",
+      '});',
+    ].join('\n');
+    const analysis = analyse(source);
+    const fix = analysis.diagnostics.find((d) => d.code === 'tuple-without-outputs')?.fix;
+    assert.ok(fix);
+    const lines = source.split('\n');
+    for (const edit of [...fix.edits].sort((a, b) => b.range.start.line - a.range.start.line || b.range.start.character - a.range.start.character)) {
+      const line = lines[edit.range.start.line];
+      lines[edit.range.start.line] = line.slice(0, edit.range.start.character) + edit.newText + lines[edit.range.end.line].slice(edit.range.end.character);
+    }
+    const fixed = lines.join('\n');
+    assert.match(fixed, /step\(\{ outputs: \['output1', 'output2'\] \}, function pair\(x: number\): \{ output1: number; output2: string \} \{/);
+    assert.match(fixed, /return \{ output1: x, output2: 'positive' \};/);
+    assert.deepEqual(analyse(fixed).diagnostics, []);
+  });
+
   it('reports cycles made with after ids, and reads literal options onto nodes', () => {
     const source = [
       "import { pipeline, step } from 'pipewright';",

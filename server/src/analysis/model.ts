@@ -48,6 +48,8 @@ export interface StaticNode {
   namespace: string[];
   params: string[];
   outputs: string[];
+  /** Parameter types (as written, else inferred) and output types, by name. */
+  types: { inputs: Record<string, string>; outputs: Record<string, string> };
   after: string[];
   range: Range;
   /** A call in a loop whose bound is not a literal: stands for any number of invocations. */

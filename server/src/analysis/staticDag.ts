@@ -258,6 +258,7 @@ export class StaticDagBuilder {
       range: rangeOf(call),
       definition: { file: definition.call.getSourceFile().fileName, range: rangeOf(definition.call) },
       options: { ...readOptions(definition.options), ...readOptions(invocation) },
+      types: this.typesOf(definition, params, outputs && outputs.length > 0 ? outputs : ['output']),
     };
     if (this.dynamic > 0) node.dynamic = true;
     this.definitions.set(id, definition);
@@ -287,6 +288,22 @@ export class StaticDagBuilder {
       return { kind: 'outputs', refs: Object.fromEntries(outputs.map((output) => [output, { from: id, output }])) };
     }
     return { kind: 'handle', ref: { from: id, output: 'output' } };
+  }
+
+  private typesOf(definition: Definition, params: string[], outputs: string[]): StaticNode['types'] {
+    const checker = this.checker;
+    const fn = definition.fn;
+    if (!checker || !fn) return { inputs: {}, outputs: {} };
+    const inputs: Record<string, string> = {};
+    fn.parameters.forEach((param, index) => {
+      inputs[params[index]] = param.type ? param.type.getText(fn.getSourceFile()) : checker.typeToString(checker.getTypeAtLocation(param));
+    });
+    const types: Record<string, string> = {};
+    for (const output of outputs) {
+      const type = outputType(checker, definition, output);
+      types[output] = type ? checker.typeToString(type) : 'unknown';
+    }
+    return { inputs, outputs: types };
   }
 
   /** Reports an output wired into an input whose declared type does not accept it. */

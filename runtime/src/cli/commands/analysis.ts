@@ -16,7 +16,7 @@ interface FileAnalysis {
     name: string;
     file: string;
     range: Range;
-    nodes: { id: string; step: string; namespace: string[]; params: string[]; outputs: string[]; after: string[]; range: Range; dynamic?: boolean; options: Record<string, unknown> }[];
+    nodes: { id: string; step: string; namespace: string[]; params: string[]; outputs: string[]; after: string[]; range: Range; dynamic?: boolean; options: Record<string, unknown>; types: { inputs: Record<string, string>; outputs: Record<string, string> } }[];
     edges: { from: string; fromOutput?: string; to: string; toInput?: string; kind: 'data' | 'order' }[];
   }[];
   diagnostics: { file: string; range: Range; severity: 'error' | 'warning' | 'information'; code: string; message: string }[];
@@ -87,7 +87,7 @@ export function registerAnalysisCommands(program: Command): void {
         pipelines: pipelines.map((p) => ({
           name: p.name,
           file: p.file,
-          nodes: p.nodes.map((n) => ({ id: n.id, step: n.step, file: p.file, range: n.range, inputs: n.params, outputs: n.outputs, options: { ...n.options, after: n.after, ...(n.dynamic ? { dynamic: true } : {}) } })),
+          nodes: p.nodes.map((n) => ({ id: n.id, step: n.step, file: p.file, range: n.range, inputs: n.params.map((name) => ({ name, type: n.types.inputs[name] ?? 'unknown' })), outputs: n.outputs.map((name) => ({ name, type: n.types.outputs[name] ?? 'unknown' })), options: { ...n.options, after: n.after, ...(n.dynamic ? { dynamic: true } : {}) } })),
           edges: p.edges,
         })),
         diagnostics: analysis.diagnostics,

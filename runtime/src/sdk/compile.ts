@@ -1,5 +1,6 @@
 import { encodeStructured } from '../artifacts/structured';
 import type { DagEdge, DagNode, FanInItem, InputBinding, NodeOptions, OutputRef, PipelineDag } from '../model/dag';
+import { claimAutomaticId, namespacePrefix } from '../model/invocationIds';
 import { formatLocation, type SourceLocation } from '../model/location';
 import { isHandle, makeHandle, type OutputHandle } from './handles';
 import type { AfterTarget, InvocationOptions, PipelineOptions } from './options';
@@ -162,7 +163,7 @@ export class Compilation {
   }
 
   private claimId(name: string, explicit: string | undefined, location?: SourceLocation): string {
-    const prefix = this.namespace.length > 0 ? `${this.namespace.join('/')}/` : '';
+    const prefix = namespacePrefix(this.namespace);
     if (explicit !== undefined) {
       if (!/^[A-Za-z_][\w-]*$/.test(explicit)) {
         throw new PipelineCompileError(`invalid invocation id "${explicit}": use letters, digits, "_" and "-"`, location);
@@ -172,10 +173,7 @@ export class Compilation {
       this.usedIds.add(id);
       return id;
     }
-    let id = prefix + name;
-    for (let n = 2; this.usedIds.has(id); n++) id = `${prefix}${name}_${n}`;
-    this.usedIds.add(id);
-    return id;
+    return claimAutomaticId(prefix, name, this.usedIds);
   }
 
   private bindInput(arg: unknown, what: string, location?: SourceLocation): InputBinding {

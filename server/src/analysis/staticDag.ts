@@ -1,5 +1,6 @@
 import ts from 'typescript';
 import type { DagEdge, OutputRef } from '../../../runtime/src/model/dag';
+import { claimAutomaticId, namespacePrefix } from '../../../runtime/src/model/invocationIds';
 import { property, rangeOf, stringArray, type Definition } from './definitions';
 import type { AnalysisDiagnostic, NodeOptionsView, StaticNode, StaticPipeline } from './model';
 
@@ -345,7 +346,7 @@ export class StaticDagBuilder {
   }
 
   private claim(name: string, explicit: string | undefined, at: ts.Node): string {
-    const prefix = this.namespace.length > 0 ? `${this.namespace.join('/')}/` : '';
+    const prefix = namespacePrefix(this.namespace);
     if (explicit !== undefined) {
       const id = prefix + explicit;
       if (this.used.has(id)) {
@@ -354,10 +355,7 @@ export class StaticDagBuilder {
       this.used.add(id);
       return id;
     }
-    let id = prefix + name;
-    for (let n = 2; this.used.has(id); n++) id = `${prefix}${name}_${n}`;
-    this.used.add(id);
-    return id;
+    return claimAutomaticId(prefix, name, this.used);
   }
 
   private resolvePending(): void {

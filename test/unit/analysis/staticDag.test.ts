@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import type { PipelineDag } from '../../../runtime/src/model/dag';
 import { Analyzer } from '../../../server/src/analysis/analyzer';
+import type { QuickFix } from '../../../server/src/analysis/model';
 import { fixture, repoRoot, tempProject } from '../../support/tempDir';
 
 interface Compilable {
@@ -25,6 +26,16 @@ async function assertSameDag(file: string, pipeline: string, parameters: Record<
   const runtimeDag = compiled.compile(parameters);
   assert.deepEqual(staticDag.nodes.map((n) => n.id), runtimeDag.nodes.map((n) => n.id), `${pipeline}: ids`);
   assert.deepEqual(edgeSet(staticDag.edges), edgeSet(runtimeDag.edges), `${pipeline}: edges`);
+}
+
+/** Applies single-line text edits (as a quick fix would), last position first. */
+function applyEdits(source: string, edits: QuickFix['edits']): string {
+  const lines = source.split('\n');
+  for (const edit of [...edits].sort((a, b) => b.range.start.line - a.range.start.line || b.range.start.character - a.range.start.character)) {
+    const line = lines[edit.range.start.line];
+    lines[edit.range.start.line] = line.slice(0, edit.range.start.character) + edit.newText + lines[edit.range.end.line].slice(edit.range.end.character);
+  }
+  return lines.join('\n');
 }
 
 describe('the static DAG equals the runtime-compiled DAG', () => {
@@ -120,12 +131,7 @@ describe('diagnostics', () => {
     const apply = (code: string) => {
       const fix = analysis.diagnostics.find((d) => d.code === code)?.fix;
       assert.ok(fix, `a fix for ${code}`);
-      const lines = source.split('\n');
-      for (const edit of [...fix.edits].reverse()) {
-        const line = lines[edit.range.start.line];
-        lines[edit.range.start.line] = line.slice(0, edit.range.start.character) + edit.newText + lines[edit.range.end.line].slice(edit.range.end.character);
-      }
-      return lines.join('\n');
+      return applyEdits(source, fix.edits);
     };
     assert.match(apply('missing-parameter-type'), /function a\(x: number, rate: number = 0\.5\)/);
     assert.match(apply('missing-return-type'), /function a\(x: number, rate = 0\.5\): number\[\] \{/);
@@ -197,12 +203,7 @@ describe('diagnostics', () => {
     const analysis = analyse(source);
     const fix = analysis.diagnostics.find((d) => d.code === 'tuple-without-outputs')?.fix;
     assert.ok(fix);
-    const lines = source.split('\n');
-    for (const edit of [...fix.edits].sort((a, b) => b.range.start.line - a.range.start.line || b.range.start.character - a.range.start.character)) {
-      const line = lines[edit.range.start.line];
-      lines[edit.range.start.line] = line.slice(0, edit.range.start.character) + edit.newText + lines[edit.range.end.line].slice(edit.range.end.character);
-    }
-    const fixed = lines.join('\n');
+    const fixed = applyEdits(source, fix.edits);
     assert.match(fixed, /step\(\{ outputs: \['output1', 'output2'\] \}, function pair\(x: number\): \{ output1: number; output2: string \} \{/);
     assert.match(fixed, /return \{ output1: x, output2: 'positive' \};/);
     assert.deepEqual(analyse(fixed).diagnostics, []);

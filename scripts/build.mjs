@@ -29,8 +29,9 @@ const contexts = [
   // project cannot import the server's sources without a reference cycle).
   { ...runtimeBase, entryPoints: { analysis: 'server/src/analysis/index.ts' }, outdir: 'runtime/dist' },
   { bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], sourcemap: !production, minify: production, entryPoints: { extension: 'client/src/extension.ts' }, outdir: 'dist/client', logLevel: 'warning' },
-  // TypeScript stays external: it finds its lib .d.ts files next to itself, which a bundle would lose.
-  { bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['typescript'], sourcemap: !production, minify: production, entryPoints: { server: 'server/src/server.ts' }, outdir: 'dist/server', logLevel: 'warning' },
+  // The server bundles ts-morph with its own TypeScript and lib .d.ts files (kept as JS strings), so
+  // the packaged extension needs no node_modules.
+  { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: !production, minify: production, entryPoints: { server: 'server/src/server.ts' }, outdir: 'dist/server', logLevel: 'warning' },
   { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: production, entryPoints: { main: 'webview/src/main.ts' }, outdir: 'dist/webview', logLevel: 'warning' },
 ];
 

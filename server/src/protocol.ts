@@ -5,10 +5,26 @@
  */
 /* eslint-disable @typescript-eslint/no-namespace -- one namespace per message (method + type), as CONVENTIONS.md models. */
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
-import type { PipelineGraph, SourceRange } from '../../webview/src/protocol';
+import type { GraphNode, PipelineGraph, SourceRange } from '../../webview/src/protocol';
 
 export type { PipelineGraph, GraphNode, GraphDiagnostic, SourceRange } from '../../webview/src/protocol';
 
+/**
+ * What the server puts in each node of a `PipelineGraph` beyond the webview's `GraphNode`
+ * (which ignores the extra fields): types, literal options, loop fan-out and the step's definition.
+ */
+export interface AnalysedGraphNode extends GraphNode {
+  /** Parameter and output types, by name (as written, else inferred). */
+  types?: { inputs: Record<string, string>; outputs: Record<string, string> };
+  /** Literal options after merging step, `.with(...)` and pipeline defaults. */
+  options?: Record<string, unknown>;
+  /** A call in a loop without a literal bound: stands for any number of invocations. */
+  dynamic?: boolean;
+  /** Where the step is defined (possibly another file). */
+  definition?: { uri: string; range: SourceRange };
+}
+
+/** Which pipeline's graph `PipelineGraphRequest` asks for. */
 export interface PipelineGraphParams {
   /** Document URI of the file that defines the pipeline. */
   uri: string;
@@ -36,6 +52,7 @@ export interface PipelineSummary {
   diagnostics: { errors: number; warnings: number };
 }
 
+/** What `ListPipelinesRequest` lists. */
 export interface ListPipelinesParams {
   /** Only this document; every analysed file when absent. */
   uri?: string;
@@ -53,6 +70,7 @@ export namespace ListPipelinesRequest {
   export const type = new RequestType<ListPipelinesParams, PipelineSummary[], void>(method);
 }
 
+/** Which graphs `PipelineGraphChangedNotification` says changed. */
 export interface PipelineGraphChangedParams {
   uri: string;
   /** Pipelines of that file whose graph changed (all of the file's when empty). */

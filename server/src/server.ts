@@ -2,25 +2,65 @@
  * The Pipewright language server entry: wires LSP handlers to the analysis engine, nothing more.
  * Runs over stdio (`--stdio`) or Node IPC (`--node-ipc`), as the client chooses.
  */
-import { fileURLToPath } from 'node:url';
-import { CodeActionKind, createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  CodeActionKind,
+  createConnection,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
+  ProposedFeatures,
+  TextDocuments,
+  TextDocumentSyncKind,
+} from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { Analyzer } from './analysis/analyzer';
+import { Analyzer, type AnalyzeOptions } from './analysis/analyzer';
 import type { FileAnalysis } from './analysis/model';
+import { AnalysisScheduler } from './analysisScheduler';
 import { ListPipelinesRequest, PipelineGraphChangedNotification, PipelineGraphRequest } from './protocol';
 import { toCodeActions, toCodeLenses, toDefinition, toDiagnostics, toDocumentSymbols, toGraph, toHover, toReferences, toSummary } from './toLsp';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
-const analyzer = new Analyzer();
-const latest = new Map<string, FileAnalysis>();
-const timers = new Map<string, NodeJS.Timeout>();
+/** Settings pulled from the editor per document (`pipewright.*` is resource-scoped). */
+const settings = new Map<string, AnalyzeOptions>();
+const scheduler = new AnalysisScheduler(new Analyzer(), publish, 150, (file) => settings.get(file) ?? {});
+let canPullSettings = false;
+let canWatchFiles = false;
+let canFollowFolders = false;
 
+// A bug in the analysis must not take the editor's language features down with it: log and go on.
 process.on('uncaughtException', (error) => connection.console.error(`pipewright language server: ${error.stack ?? error.message}`));
+process.on('unhandledRejection', (reason) => connection.console.error(`pipewright language server: unhandled rejection ${String(reason)}`));
+
+/** Only `file:` documents are analysed (untitled buffers have no tsconfig or imports to resolve). */
+function fileOf(uri: string): string | undefined {
+  return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
+}
+
+function publish(file: string, analysis: FileAnalysis): void {
+  const uri = pathToFileURL(file).toString();
+  if (analysis.internalError) connection.console.error(`pipewright language server: analysis of ${file} stopped early: ${analysis.internalError}`);
+  void connection.sendDiagnostics({ uri, diagnostics: toDiagnostics(analysis) });
+  void connection.sendNotification(PipelineGraphChangedNotification.type, { uri, pipelines: analysis.pipelines.map((p) => p.name) });
+}
+
+function analysisOf(uri: string): FileAnalysis | undefined {
+  const file = fileOf(uri);
+  return file ? scheduler.current(file) : undefined;
+}
 
 connection.onInitialize((params) => {
-  const settings = params.initializationOptions as { enforceTypeAnnotations?: boolean } | undefined;
-  analyzer.enforceTypeAnnotations = settings?.enforceTypeAnnotations === true || process.env.PIPEWRIGHT_ENFORCE_TYPE_ANNOTATIONS === 'true';
+  const initial = params.initializationOptions as { enforceTypeAnnotations?: boolean } | undefined;
+  scheduler.analyzer.enforceTypeAnnotations = initial?.enforceTypeAnnotations === true || process.env.PIPEWRIGHT_ENFORCE_TYPE_ANNOTATIONS === 'true';
+  canPullSettings = params.capabilities.workspace?.configuration === true;
+  canWatchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+  canFollowFolders = params.capabilities.workspace?.workspaceFolders === true;
+  const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+  for (const folder of folders) {
+    const file = fileOf(folder);
+    if (file) scheduler.addRoot(file);
+  }
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -30,47 +70,79 @@ connection.onInitialize((params) => {
       documentSymbolProvider: true,
       definitionProvider: true,
       referencesProvider: true,
+      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     },
   };
 });
 
-/** Analyses a document now (on open) or shortly after the last keystroke (on change). */
-function schedule(document: TextDocument, delayMs: number): void {
-  clearTimeout(timers.get(document.uri));
-  timers.set(
-    document.uri,
-    setTimeout(() => {
-      timers.delete(document.uri);
-      analyse(document);
-    }, delayMs),
-  );
+connection.onInitialized(() => {
+  // Asking for folder events from a client that cannot send them throws.
+  if (canFollowFolders) followWorkspaceFolders();
+  if (canPullSettings) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'pipewright' });
+  // Files edited outside the editor (git checkout, codegen) and tsconfig changes reach the analysis too.
+  if (canWatchFiles) void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{ts,mts,cts}' }, { globPattern: '**/tsconfig.json' }] });
+});
+
+function followWorkspaceFolders(): void {
+  connection.workspace.onDidChangeWorkspaceFolders((event) => {
+    for (const folder of event.added) {
+      const file = fileOf(folder.uri);
+      if (file) scheduler.addRoot(file);
+    }
+    for (const folder of event.removed) {
+      const file = fileOf(folder.uri);
+      if (file) scheduler.removeRoot(file);
+    }
+  });
 }
 
-function analyse(document: TextDocument): FileAnalysis | undefined {
-  if (!document.uri.startsWith('file:')) return undefined;
-  const file = fileURLToPath(document.uri);
-  analyzer.setDocument(file, document.getText());
-  const analysis = analyzer.analyze(file);
-  latest.set(document.uri, analysis);
-  void connection.sendDiagnostics({ uri: document.uri, diagnostics: toDiagnostics(analysis) });
-  void connection.sendNotification(PipelineGraphChangedNotification.type, { uri: document.uri, pipelines: analysis.pipelines.map((p) => p.name) });
-  return analysis;
+/** Pulls the document's `pipewright` settings; analyses it again if they differ from what it was analysed with. */
+async function pullSettings(uri: string, file: string): Promise<void> {
+  if (!canPullSettings) return;
+  try {
+    const pulled = (await connection.workspace.getConfiguration({ scopeUri: uri, section: 'pipewright' })) as { enforceTypeAnnotations?: boolean } | null;
+    const next: AnalyzeOptions = typeof pulled?.enforceTypeAnnotations === 'boolean' ? { enforceTypeAnnotations: pulled.enforceTypeAnnotations } : {};
+    const before = settings.get(file) ?? {};
+    settings.set(file, next);
+    if (before.enforceTypeAnnotations !== next.enforceTypeAnnotations) scheduler.settingsChanged([file]);
+  } catch (error) {
+    connection.console.warn(`pipewright language server: could not read settings for ${uri}: ${String(error)}`);
+  }
 }
 
-function analysisOf(uri: string): FileAnalysis | undefined {
-  const open = documents.get(uri);
-  if (open) return timers.has(uri) || !latest.has(uri) ? analyse(open) : latest.get(uri);
-  if (!uri.startsWith('file:')) return undefined;
-  return analyzer.analyze(fileURLToPath(uri));
-}
+documents.onDidOpen(({ document }) => {
+  const file = fileOf(document.uri);
+  if (!file) return;
+  // Analyse at once with what is known; settings that differ trigger one more analysis.
+  scheduler.opened(file, document.getText());
+  void pullSettings(document.uri, file);
+});
 
-documents.onDidOpen((event) => schedule(event.document, 0));
-documents.onDidChangeContent((event) => schedule(event.document, 150));
-documents.onDidClose((event) => {
-  clearTimeout(timers.get(event.document.uri));
-  latest.delete(event.document.uri);
-  if (event.document.uri.startsWith('file:')) analyzer.closeDocument(fileURLToPath(event.document.uri));
-  void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] });
+connection.onDidChangeConfiguration(() => {
+  for (const document of documents.all()) {
+    const file = fileOf(document.uri);
+    if (file) void pullSettings(document.uri, file);
+  }
+});
+documents.onDidChangeContent(({ document }) => {
+  const file = fileOf(document.uri);
+  // Also fires on open, with the text just opened: the scheduler ignores a repeat.
+  if (file) scheduler.changed(file, document.getText());
+});
+documents.onDidClose(({ document }) => {
+  const file = fileOf(document.uri);
+  if (file) {
+    scheduler.closed(file);
+    settings.delete(file);
+  }
+  void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
+});
+
+connection.onDidChangeWatchedFiles(({ changes }) => {
+  for (const change of changes) {
+    const file = fileOf(change.uri);
+    if (file) scheduler.changedOnDisk(file, change.type === FileChangeType.Created ? true : change.type === FileChangeType.Deleted ? 'deleted' : false);
+  }
 });
 
 connection.onRequest(PipelineGraphRequest.type, ({ uri, pipeline }) => {
@@ -80,11 +152,8 @@ connection.onRequest(PipelineGraphRequest.type, ({ uri, pipeline }) => {
 });
 
 connection.onRequest(ListPipelinesRequest.type, ({ uri }) => {
-  const uris = uri ? [uri] : [...new Set([...documents.keys(), ...latest.keys()])];
-  return uris.flatMap((u) => {
-    const analysis = analysisOf(u);
-    return analysis ? analysis.pipelines.map((p) => toSummary(u, p, analysis)) : [];
-  });
+  const analyses = uri ? [analysisOf(uri)].filter((a) => a !== undefined) : scheduler.workspace();
+  return analyses.flatMap((analysis) => analysis.pipelines.map((p) => toSummary(pathToFileURL(analysis.file).toString(), p, analysis)));
 });
 
 connection.onCodeLens(({ textDocument }) => {
@@ -93,7 +162,7 @@ connection.onCodeLens(({ textDocument }) => {
 });
 
 connection.onCodeAction(({ textDocument, range }) => {
-  const analysis = latest.get(textDocument.uri) ?? analysisOf(textDocument.uri);
+  const analysis = analysisOf(textDocument.uri);
   return analysis ? toCodeActions(textDocument.uri, analysis, range) : [];
 });
 
@@ -115,14 +184,12 @@ connection.onDefinition(({ textDocument, position }) => {
 connection.onReferences(({ textDocument, position }) => {
   const analysis = analysisOf(textDocument.uri);
   if (!analysis) return [];
-  // Invocations of the step under the cursor in every analysed document.
-  const all = [...new Set([...documents.keys(), ...latest.keys()])].flatMap((u) => {
-    const other = analysisOf(u);
-    return other ? [{ uri: u, analysis: other }] : [];
-  });
-  return toReferences(analysis, position, all);
+  // Invocations of the step under the cursor in every pipeline file of the workspace.
+  const everywhere = scheduler.workspace().map((other) => ({ uri: pathToFileURL(other.file).toString(), analysis: other }));
+  return toReferences(analysis, position, everywhere);
 });
+
+connection.onShutdown(() => scheduler.dispose());
 
 documents.listen(connection);
 connection.listen();
-

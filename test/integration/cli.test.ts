@@ -182,11 +182,11 @@ describe('pipewright check and dag', () => {
     assert.equal(clean.code, 0, clean.stdout);
     const dag = await cli(['dag', file, '--pipeline', 'p', '--json']);
     assert.equal(dag.code, 0, dag.stderr);
-    const parsed = lastJson<{ pipelines: { name: string; nodes: { id: string; inputs: { name: string; type: string }[]; outputs: { name: string; type: string }[] }[]; edges: { from: string; to: string; kind: string }[] }[]; diagnostics: unknown[] }>(dag);
+    const parsed = JSON.parse(dag.stdout) as { pipelines: { name: string; nodes: { id: string; inputs: { name: string; type: string }[]; outputs: { name: string; type: string }[] }[]; edges: { from: string; to: string; kind: string }[] }[]; diagnostics: unknown[] };
     assert.deepEqual(parsed.pipelines[0].nodes.map((n) => n.id), ['a', 'a_2', 'a_3']);
     assert.deepEqual(parsed.pipelines[0].nodes[0].inputs, [{ name: 'x', type: 'number' }]);
     assert.deepEqual(parsed.pipelines[0].nodes[0].outputs, [{ name: 'output', type: 'number' }]);
-    assert.deepEqual(parsed.pipelines[0].edges, [{ from: 'a', to: 'a_3', kind: 'order' }]);
+    assert.deepEqual(parsed.pipelines[0].edges, [{ from: 'a', fromOutput: null, to: 'a_3', toInput: null, kind: 'order' }]);
     assert.equal(parsed.diagnostics.length, 1);
     const missing = await cli(['dag', file, '--pipeline', 'ghost']);
     assert.equal(missing.code, 2);

@@ -1,150 +1,213 @@
+/**
+ * The built language server over real LSP (stdio, and once over Node IPC), with no editor: it
+ * opens and edits the analysis fixture workspace and checks what an editor would show.
+ */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pathToFileURL } from 'node:url';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
-import { fixture, repoRoot } from '../support/tempDir';
+import * as path from 'node:path';
+import { fixture, tempProject } from '../support/tempDir';
+import { LspClient, uriOf } from './lspClient';
 
-interface Published {
-  uri: string;
-  diagnostics: { code: string; severity: number; message: string; range: { start: { line: number; character: number }; end: { line: number; character: number } } }[];
+const root = fixture('analysis');
+const file = (...parts: string[]) => fixture('analysis', ...parts);
+const read = (...parts: string[]) => fs.readFileSync(file(...parts), 'utf8');
+type Range = { start: { line: number; character: number }; end: { line: number; character: number } };
+
+/** The position of the first occurrence of `needle` in `text` (plus `offset` characters). */
+function positionOf(text: string, needle: string, offset = 0): { line: number; character: number } {
+  const index = text.indexOf(needle);
+  assert.ok(index >= 0, `${needle} is in the text`);
+  const before = text.slice(0, index + offset).split('\n');
+  return { line: before.length - 1, character: before[before.length - 1].length };
 }
 
-/** The real language server over stdio, driven as an editor would, with no editor. */
-class LspClient {
-  readonly process: ChildProcess;
-  readonly connection: MessageConnection;
-  private readonly published: Published[] = [];
-  private readonly waiters: { match: (p: Published) => boolean; resolve: (p: Published) => void }[] = [];
-  graphChanges = 0;
-
-  constructor() {
-    this.process = spawn(process.execPath, [path.join(repoRoot, 'dist', 'server', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-    this.connection = createMessageConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));
-    this.connection.onNotification('textDocument/publishDiagnostics', (params: Published) => {
-      this.published.push(params);
-      for (const waiter of [...this.waiters]) {
-        if (waiter.match(params)) {
-          this.waiters.splice(this.waiters.indexOf(waiter), 1);
-          waiter.resolve(params);
-        }
-      }
-    });
-    this.connection.onNotification('pipewright/pipelineGraphChanged', () => this.graphChanges++);
-    this.connection.listen();
-  }
-
-  diagnostics(match: (p: Published) => boolean): Promise<Published> {
-    const seen = this.published.find(match);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve) => this.waiters.push({ match, resolve }));
-  }
-
-  async stop(): Promise<void> {
-    await this.connection.sendRequest('shutdown').catch(() => undefined);
-    void this.connection.sendNotification('exit');
-    this.connection.dispose();
-    if (this.process.exitCode === null) await new Promise((resolve) => this.process.once('exit', resolve));
-  }
-}
-
-describe('the language server over LSP', () => {
+describe('the language server over stdio', () => {
   let client: LspClient;
-  const file = fixture('pipelines', 'typing.ts');
-  const uri = pathToFileURL(file).toString();
-  const text = fs.readFileSync(file, 'utf8');
 
   before(async () => {
-    client = new LspClient();
-    const result = await client.connection.sendRequest<{ capabilities: { codeLensProvider?: unknown } }>('initialize', { processId: process.pid, rootUri: pathToFileURL(repoRoot).toString(), capabilities: {} });
-    assert.ok(result.capabilities.codeLensProvider);
-    void client.connection.sendNotification('initialized', {});
-  });
-  after(() => client.stop());
-
-  it('publishes diagnostics with stable codes when a document opens', async () => {
-    void client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'typescript', version: 1, text } });
-    const published = await client.diagnostics((p) => p.uri === uri);
-    assert.deepEqual(published.diagnostics.map((d) => d.code).sort(), ['missing-parameter-type', 'missing-return-type']);
-    assert.ok(published.diagnostics.every((d) => d.severity === 2), 'warnings when enforceTypeAnnotations is off');
-  });
-
-  it('answers the custom graph and pipeline-list requests, and code lenses', async () => {
-    const graph = await client.connection.sendRequest<{ nodes: { id: string }[]; edges: { from: string; to: string; kind: string }[] } | null>('pipewright/pipelineGraph', { uri, pipeline: 'mismatch' });
-    assert.deepEqual(graph?.nodes.map((n) => n.id), ['liar', 'sum']);
-    assert.deepEqual(graph?.edges.map((e) => `${e.kind}:${e.from}->${e.to}`), ['data:liar->sum']);
-    assert.equal(await client.connection.sendRequest('pipewright/pipelineGraph', { uri, pipeline: 'ghost' }), null);
-    const list = await client.connection.sendRequest<{ pipeline: string; steps: { id: string }[] }[]>('pipewright/listPipelines', { uri });
-    assert.deepEqual(list.map((p) => p.pipeline), ['loose', 'mismatch']);
-    const lenses = await client.connection.sendRequest<{ command: { title: string; command: string; arguments: unknown[] } }[]>('textDocument/codeLens', { textDocument: { uri } });
-    const commands = lenses.map((l) => `${l.command.command}:${String(l.command.arguments[1])}`);
-    assert.ok(commands.includes('pipewright.runPipeline:mismatch') && commands.includes('pipewright.showDag:loose') && commands.includes('pipewright.runStep:sum'), commands.join(' '));
-  });
-
-  it('hovers a step invocation with its inputs, outputs and types, and outlines the document', async () => {
-    const lines = text.split('\n');
-    const line = lines.findIndex((l) => l.includes('sum(liar())'));
-    const hover = await client.connection.sendRequest<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri }, position: { line, character: lines[line].indexOf('sum') + 1 } });
-    assert.match(hover?.contents.value ?? '', /\*\*step sum\*\* · invocation `sum`[\s\S]*`values: number\[\]`[\s\S]*returns `number`/);
-    const symbols = await client.connection.sendRequest<{ name: string; detail: string; children?: { name: string }[] }[]>('textDocument/documentSymbol', { textDocument: { uri } });
-    assert.deepEqual(symbols.map((s) => `${s.detail.split(' ')[0]}:${s.name}`), ['step:untyped', 'step:liar', 'step:sum', 'pipeline:loose', 'pipeline:mismatch']);
-    assert.deepEqual(symbols.find((s) => s.name === 'mismatch')?.children?.map((c) => c.name), ['liar', 'sum']);
-  });
-
-  it('goes from an invocation to its step definition, and finds the invocations of a step', async () => {
-    const lines = text.split('\n');
-    const line = lines.findIndex((l) => l.includes('sum(liar())'));
-    const definition = await client.connection.sendRequest<{ uri: string; range: { start: { line: number } } } | null>('textDocument/definition', { textDocument: { uri }, position: { line, character: lines[line].indexOf('sum') + 1 } });
-    assert.equal(definition?.uri, uri);
-    assert.match(lines[definition?.range.start.line ?? -1] ?? '', /export const sum = step\(/);
-    const defLine = lines.findIndex((l) => l.includes('export const liar'));
-    const references = await client.connection.sendRequest<{ range: { start: { line: number } } }[]>('textDocument/references', { textDocument: { uri }, position: { line: defLine, character: lines[defLine].indexOf('step') }, context: { includeDeclaration: false } });
-    assert.deepEqual(references.map((r) => r.range.start.line), [line]);
-  });
-
-  it('offers the inferred return type as a quick fix', async () => {
-    const published = await client.diagnostics((p) => p.uri === uri);
-    const missing = published.diagnostics.find((d) => d.code === 'missing-return-type');
-    assert.ok(missing);
-    const actions = await client.connection.sendRequest<{ title: string; edit: { changes: Record<string, { newText: string }[]> } }[]>('textDocument/codeAction', {
-      textDocument: { uri },
-      range: missing.range,
-      context: { diagnostics: [missing] },
-    });
-    const returnFix = actions.find((a) => /return type/.test(a.title));
-    assert.deepEqual(returnFix?.edit.changes[uri].map((e) => e.newText), [': string']);
-  });
-
-  it('follows edits: a typed step call appears in the graph and fixed annotations clear their diagnostics', async () => {
-    const edited = text.replace("  untyped('ab', 2);\n", "  untyped('ab', 2);\n  sum([1, 2]);\n").replace('function untyped(value, times: number) {', 'function untyped(value: string, times: number): string {');
-    assert.notEqual(edited, text);
-    void client.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: edited }] });
-    await client.diagnostics((p) => p.uri === uri && p.diagnostics.length === 0);
-    const graph = await client.connection.sendRequest<{ nodes: { id: string }[] }>('pipewright/pipelineGraph', { uri, pipeline: 'loose' });
-    assert.deepEqual(graph.nodes.map((n) => n.id), ['untyped', 'sum']);
-    assert.ok(client.graphChanges >= 2);
-  });
-
-  it('survives thousands of random truncations and edits of a fixture without crashing or hanging', async () => {
-    const source = fs.readFileSync(fixture('pipelines', 'basics.ts'), 'utf8');
-    const target = pathToFileURL(path.join(path.dirname(file), 'robustness-probe.ts')).toString();
-    void client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: target, languageId: 'typescript', version: 1, text: source } });
-    let seed = 42;
-    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-    const started = Date.now();
-    for (let version = 2; version < 2002; version++) {
-      const cut = Math.floor(random() * source.length);
-      const variant = random() < 0.5 ? source.slice(0, cut) : `${source.slice(0, cut)}${'({["\'`;,)'[Math.floor(random() * 9)]}${source.slice(cut + Math.floor(random() * 20))}`;
-      void client.connection.sendNotification('textDocument/didChange', { textDocument: { uri: target, version }, contentChanges: [{ text: variant }] });
-      // Every 50 edits, make the server answer (so it analyses the latest text now).
-      if (version % 50 === 0) await client.connection.sendRequest('pipewright/listPipelines', { uri: target });
+    client = new LspClient('stdio');
+    const { capabilities } = await client.initialize(root);
+    for (const provider of ['codeLensProvider', 'codeActionProvider', 'hoverProvider', 'documentSymbolProvider', 'definitionProvider', 'referencesProvider']) {
+      assert.ok(capabilities[provider], `capability ${provider}`);
     }
-    void client.connection.sendNotification('textDocument/didChange', { textDocument: { uri: target, version: 3000 }, contentChanges: [{ text: source }] });
-    const list = await client.connection.sendRequest<{ pipeline: string }[]>('pipewright/listPipelines', { uri: target });
-    assert.deepEqual(list.map((p) => p.pipeline), ['basics']);
-    assert.equal(client.process.exitCode, null, 'the server is still running');
-    process.stdout.write(`# 2,000 edits in ${Date.now() - started} ms\n`);
+  });
+  after(async () => {
+    assert.deepEqual(client.failures(), [], 'the server logged no failures');
+    await client.stop();
+  });
+
+  it('publishes diagnostics with stable codes, severities and ranges when a document opens', async () => {
+    await client.open(file('diagnostics', 'wiring.ts'), read('diagnostics', 'wiring.ts'));
+    const published = await client.diagnostics((p) => p.uri === uriOf(file('diagnostics', 'wiring.ts')));
+    const codes = published.diagnostics.map((d) => `${d.code}@${d.range.start.line + 1}`).sort();
+    assert.ok(codes.includes('input-type-mismatch@26') && codes.includes('cycle@40') && codes.includes('unknown-after-target@36'), codes.join(' '));
+    assert.equal(published.diagnostics.find((d) => d.code === 'cycle')?.severity, 1);
+    assert.equal(published.diagnostics.find((d) => d.code === 'tuple-without-outputs')?.severity, 3);
+  });
+
+  it('offers quick fixes as code actions with workspace edits', async () => {
+    const target = file('fixes', 'after.ts');
+    await client.open(target, read('fixes', 'after.ts'));
+    const published = await client.diagnostics((p) => p.uri === uriOf(target));
+    const unknown = published.diagnostics.find((d) => d.code === 'unknown-after-target');
+    assert.ok(unknown);
+    const actions = await client.connection.sendRequest<{ title: string; kind: string; edit: { changes: Record<string, { range: Range; newText: string }[]> } }[]>('textDocument/codeAction', {
+      textDocument: { uri: uriOf(target) },
+      range: unknown.range,
+      context: { diagnostics: [unknown] },
+    });
+    const removal = actions.find((a) => a.title === 'Remove "ghost" from after');
+    assert.equal(removal?.kind, 'quickfix');
+    assert.deepEqual(removal?.edit.changes[uriOf(target)], [{ range: { start: { line: 9, character: 19 }, end: { line: 9, character: 28 } }, newText: '' }]);
+  });
+
+  it('hovers an invocation of a step from another file with its inputs, outputs, types and options', async () => {
+    const target = file('dag', 'features.ts');
+    const text = read('dag', 'features.ts');
+    await client.open(target, text);
+    const hover = await client.connection.sendRequest<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri: uriOf(target) }, position: positionOf(text, 'tidy(rows)', 1) });
+    assert.match(hover?.contents.value ?? '', /\*\*step cleanRows\*\* · invocation `cleanRows`[\s\S]*`rows: Row\[\]`[\s\S]*outputs:\n- `output: Row\[\]`/);
+    const unrolled = await client.connection.sendRequest<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri: uriOf(target) }, position: positionOf(text, 'score(rows, w)', 1) });
+    assert.match(unrolled?.contents.value ?? '', /invocations `score`, `score_2`, `score_3`/);
+    const options = file('dag', 'options.ts');
+    const optionsText = read('dag', 'options.ts');
+    await client.open(options, optionsText);
+    const withOptions = await client.connection.sendRequest<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri: uriOf(options) }, position: positionOf(optionsText, "countRows.with({ id: 'cached'", 1) });
+    assert.match(withOptions?.contents.value ?? '', /invocation `cached`[\s\S]*"enableCache": true[\s\S]*"onSuccess": "pipeline"/);
+  });
+
+  it('outlines steps and pipelines, and puts Run / Show DAG / Run step code lenses on them', async () => {
+    const target = file('dag', 'options.ts');
+    const symbols = await client.connection.sendRequest<{ name: string; detail: string; children?: { name: string }[] }[]>('textDocument/documentSymbol', { textDocument: { uri: uriOf(target) } });
+    assert.deepEqual(symbols.map((s) => `${s.detail.split(' ')[0]}:${s.name}`), ['step:fetchRows', 'step:countRows', 'pipeline:configured']);
+    assert.deepEqual(symbols[2].children?.map((c) => c.name), ['fetchRows', 'countRows', 'cached', 'fetchRows_2']);
+    const lenses = await client.connection.sendRequest<{ range: Range; command: { title: string; command: string; arguments: unknown[] } }[]>('textDocument/codeLens', { textDocument: { uri: uriOf(target) } });
+    assert.deepEqual(
+      lenses.map((l) => `${l.command.command}(${l.command.arguments.join(', ')})@${l.range.start.line}`),
+      [`pipewright.runPipeline(${uriOf(target)}, configured)@14`, `pipewright.showDag(${uriOf(target)}, configured)@14`, `pipewright.runStep(${uriOf(target)}, fetchRows)@3`, `pipewright.runStep(${uriOf(target)}, countRows)@10`],
+    );
+  });
+
+  it('goes from an invocation to the step definition in another file, and from a step to its invocations', async () => {
+    const target = file('dag', 'features.ts');
+    const text = read('dag', 'features.ts');
+    const definition = await client.connection.sendRequest<{ uri: string; range: Range } | null>('textDocument/definition', { textDocument: { uri: uriOf(target) }, position: positionOf(text, 'steps.score(cleaned', 7) });
+    assert.equal(definition?.uri, uriOf(file('dag', 'steps.ts')));
+    assert.match(read('dag', 'steps.ts').split('\n')[definition?.range.start.line ?? -1] ?? '', /^export const score = step\(/);
+    const stepsText = read('dag', 'steps.ts');
+    const references = await client.connection.sendRequest<{ uri: string; range: Range }[]>('textDocument/references', {
+      textDocument: { uri: uriOf(file('dag', 'steps.ts')) },
+      position: positionOf(stepsText, 'step({ outputs'),
+      context: { includeDeclaration: false },
+    });
+    const lines = text.split('\n');
+    assert.deepEqual(references.map((r) => `${r.uri === uriOf(target) ? 'features' : r.uri}:${lines[r.range.start.line].trim()}`), ['features:const { train, test } = split(load(4));']);
+  });
+
+  it('answers the custom graph request (with types, options, dynamic nodes) and lists the workspace pipelines', async () => {
+    const target = file('dag', 'features.ts');
+    const graph = await client.connection.sendRequest<{ nodes: { id: string; dynamic?: boolean; types?: unknown }[]; edges: { from: string; to: string; kind: string }[] } | null>('pipewright/pipelineGraph', { uri: uriOf(target), pipeline: 'dynamicLoops' });
+    assert.deepEqual(graph?.nodes.map((n) => `${n.id}${n.dynamic ? '*' : ''}`), ['double*', 'double_2*', 'sum']);
+    assert.deepEqual(graph?.edges.map((e) => `${e.kind}:${e.from}->${e.to}`), ['data:double->sum']);
+    assert.equal(await client.connection.sendRequest('pipewright/pipelineGraph', { uri: uriOf(target), pipeline: 'ghost' }), null);
+    const all = await client.connection.sendRequest<{ uri: string; pipeline: string; diagnostics: { errors: number } }[]>('pipewright/listPipelines', {});
+    const names = all.map((p) => `${p.uri.slice(p.uri.indexOf('analysis/') + 'analysis/'.length)}#${p.pipeline}`);
+    for (const expected of ['dag/features.ts#composed', 'dag/options.ts#configured', 'diagnostics/wiring.ts#loops', 'diagnostics/clean.ts#tidy']) assert.ok(names.includes(expected), `${expected} in ${names.join(' ')}`);
+    assert.ok((all.find((p) => p.pipeline === 'loops')?.diagnostics.errors ?? 0) > 0);
+  });
+
+  it('follows edits: diagnostics, graphs and change notifications, for the edited file and the open files importing it', async () => {
+    const steps = file('dag', 'steps.ts');
+    const features = file('dag', 'features.ts');
+    const stepsText = read('dag', 'steps.ts');
+    await client.open(steps, stepsText);
+    await client.diagnostics((p) => p.uri === uriOf(steps));
+    const publishedBefore = client.published.length;
+    const changesBefore = client.graphChanges.length;
+    // Rename a step and break its parameter annotation: steps.ts gets a warning, features.ts a new graph.
+    const edited = stepsText.replace("{ name: 'cleanRows' }", "{ name: 'scrub' }").replace('function score(rows: Row[], weight: number)', 'function score(rows: Row[], weight)');
+    await client.change(steps, edited, 2);
+    const own = await client.diagnostics((p) => p.uri === uriOf(steps) && p.diagnostics.some((d) => d.code === 'missing-parameter-type'), publishedBefore);
+    assert.equal(own.diagnostics.length, 1);
+    await client.graphChanged((p) => p.uri === uriOf(features), changesBefore);
+    const graph = await client.connection.sendRequest<{ nodes: { id: string }[] }>('pipewright/pipelineGraph', { uri: uriOf(features), pipeline: 'imports' });
+    assert.deepEqual(graph.nodes.map((n) => n.id), ['load', 'scrub', 'score', 'double', 'label']);
+    await client.change(steps, stepsText, 3);
+    await client.diagnostics((p) => p.uri === uriOf(steps) && p.diagnostics.length === 0, publishedBefore + 1);
+  });
+
+  it('clears diagnostics when a document closes', async () => {
+    const target = file('diagnostics', 'wiring.ts');
+    const since = client.published.length;
+    await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: uriOf(target) } });
+    await client.diagnostics((p) => p.uri === uriOf(target) && p.diagnostics.length === 0, since);
+  });
+});
+
+describe('the language server over Node IPC', () => {
+  it('initializes, analyses an opened document and answers the graph request', async () => {
+    const client = new LspClient('ipc');
+    try {
+      await client.initialize(root);
+      const target = file('dag', 'options.ts');
+      await client.open(target, read('dag', 'options.ts'));
+      const published = await client.diagnostics((p) => p.uri === uriOf(target));
+      assert.deepEqual(published.diagnostics, []);
+      const graph = await client.connection.sendRequest<{ nodes: { id: string }[] }>('pipewright/pipelineGraph', { uri: uriOf(target), pipeline: 'configured' });
+      assert.deepEqual(graph.nodes.map((n) => n.id), ['fetchRows', 'countRows', 'cached', 'fetchRows_2']);
+      assert.deepEqual(client.failures(), []);
+    } finally {
+      await client.stop();
+    }
+  });
+});
+
+describe('the language server with settings and file watching (as VS Code drives it)', () => {
+  it('pulls pipewright settings per document: enforceTypeAnnotations makes annotation findings errors', async () => {
+    const strict = file('diagnostics', 'annotations.ts');
+    const loose = file('fixes', 'annotate.ts');
+    let configurationRequests = 0;
+    const client = new LspClient('stdio');
+    try {
+      await client.initialize(root, (scopeUri) => {
+        configurationRequests++;
+        return { enforceTypeAnnotations: scopeUri === uriOf(strict) };
+      });
+      await client.open(strict, read('diagnostics', 'annotations.ts'));
+      await client.open(loose, read('fixes', 'annotate.ts'));
+      const enforced = await client.diagnostics((p) => p.uri === uriOf(strict) && p.diagnostics.length > 0 && p.diagnostics.every((d) => d.severity === 1));
+      assert.equal(enforced.diagnostics.length, 5);
+      const relaxed = await client.diagnostics((p) => p.uri === uriOf(loose));
+      assert.ok(relaxed.diagnostics.every((d) => d.severity === 2));
+      assert.ok(configurationRequests >= 2, `configuration requests: ${configurationRequests}`);
+      assert.deepEqual([...client.registrations].sort(), ['workspace/didChangeConfiguration', 'workspace/didChangeWatchedFiles']);
+      assert.deepEqual(client.failures(), []);
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('re-analyses open documents when a file they import changes on disk', async () => {
+    const project = tempProject();
+    const steps = path.join(project, 'steps.ts');
+    const main = path.join(project, 'main.ts');
+    fs.writeFileSync(steps, "import { step } from 'pipewright';\nexport const clean = step(function clean(x: number): number { return x; });\n");
+    fs.writeFileSync(main, "import { pipeline } from 'pipewright';\nimport { clean } from './steps';\nexport const p = pipeline(function p() { clean(clean(1)); });\n");
+    const client = new LspClient('stdio');
+    try {
+      await client.initialize(project, () => ({}));
+      await client.open(main, fs.readFileSync(main, 'utf8'));
+      await client.diagnostics((p) => p.uri === uriOf(main));
+      const since = client.graphChanges.length;
+      fs.writeFileSync(steps, "import { step } from 'pipewright';\nexport const clean = step({ name: 'wash' }, function clean(x: number): number { return x; });\n");
+      await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(steps), type: 2 }] });
+      await client.graphChanged((p) => p.uri === uriOf(main), since);
+      const graph = await client.connection.sendRequest<{ nodes: { id: string }[] }>('pipewright/pipelineGraph', { uri: uriOf(main), pipeline: 'p' });
+      assert.deepEqual(graph.nodes.map((n) => n.id), ['wash', 'wash_2']);
+      assert.deepEqual(client.failures(), []);
+    } finally {
+      await client.stop();
+    }
   });
 });

@@ -2,8 +2,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { runtimeVersion } from '../paths';
 import { isInputError } from './errors';
-import { registerAnalysisCommands } from './commands/analysis';
 import { registerArtifactCommands } from './commands/artifacts';
+import { registerCheckCommand } from './commands/check';
+import { registerDagCommand } from './commands/dag';
 import { registerLogsCommand } from './commands/logs';
 import { registerRunCommand } from './commands/run';
 import { registerRunsCommand } from './commands/runs';
@@ -24,7 +25,8 @@ export async function main(argv: string[]): Promise<number> {
   registerArtifactCommands(program);
   registerServerCommands(program);
   registerServicesCommands(program);
-  registerAnalysisCommands(program);
+  registerCheckCommand(program);
+  registerDagCommand(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exit.code;

@@ -1,4 +1,4 @@
-import ts from 'typescript';
+import { ts } from 'ts-morph';
 import { BUILTIN_PLACEHOLDERS } from '../../../runtime/src/engine/runName';
 import { property, rangeOf, stringArray, type Definition } from './definitions';
 import type { AnalysisDiagnostic } from './model';
@@ -84,12 +84,10 @@ export function checkDefinition(definition: Definition, enforce: boolean, checke
       ['onFailure', 2, '(error, context) => void'],
     ] as const) {
       const value = property(options, hook);
-      const fn = value && (ts.isFunctionExpression(value) || ts.isArrowFunction(value) || ts.isMethodDeclaration(value)) ? value : undefined;
-      if (value && !fn && (ts.isLiteralExpression(value) || ts.isObjectLiteralExpression(value) || ts.isArrayLiteralExpression(value))) {
-        report(value, 'invalid-hook', `${hook} must be a function ${shape}`);
-      } else if (fn && fn.parameters.length > most) {
-        report(fn, 'invalid-hook', `${hook} takes at most ${most} parameter(s): ${shape}`);
-      }
+      if (!value) continue;
+      const problem = hookProblem(value, most, checker);
+      if (problem === 'not-callable') report(value, 'invalid-hook', `${hook} must be a function ${shape}`);
+      if (problem === 'too-many-parameters') report(value, 'invalid-hook', `${hook} is called with ${most === 1 ? 'one argument' : 'two arguments'} but requires more: ${shape}`);
     }
     const heartbeat = property(options, 'heartbeat');
     if (heartbeat && ts.isObjectLiteralExpression(heartbeat)) {
@@ -115,6 +113,25 @@ export function checkDefinition(definition: Definition, enforce: boolean, checke
     }
   }
   return out;
+}
+
+/**
+ * What is wrong with a hook, judged by its type (so a function declared elsewhere, or made by a
+ * call like `webhookAlert(...)`, is checked too): not callable at all, or every signature requires
+ * more parameters than the runtime passes.
+ */
+function hookProblem(value: ts.Expression, passed: number, checker: ts.TypeChecker): 'not-callable' | 'too-many-parameters' | undefined {
+  const node = ts.isMethodDeclaration(value) ? value.name : value;
+  const type = checker.getTypeAtLocation(node);
+  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never)) return undefined;
+  const signatures = ts.isMethodDeclaration(value) ? [checker.getSignatureFromDeclaration(value)].filter((s) => s !== undefined) : type.getCallSignatures();
+  if (signatures.length === 0) return type.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null) ? undefined : 'not-callable';
+  const required = (signature: ts.Signature) =>
+    signature.getParameters().filter((parameter) => {
+      const declaration = parameter.valueDeclaration;
+      return declaration && ts.isParameter(declaration) && !declaration.initializer && !declaration.questionToken && !declaration.dotDotDotToken;
+    }).length;
+  return signatures.every((signature) => required(signature) > passed) ? 'too-many-parameters' : undefined;
 }
 
 function pointAt(position: number, sourceFile: ts.SourceFile): AnalysisDiagnostic['range'] {

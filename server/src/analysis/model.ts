@@ -32,6 +32,7 @@ export type DiagnosticCode =
   | 'invalid-heartbeat'
   | 'unknown-run-name-placeholder'
   | 'duplicate-invocation-id'
+  | 'invalid-invocation-id'
   | 'unknown-after-target'
   | 'step-outside-pipeline'
   | 'unnamed-step'
@@ -42,6 +43,7 @@ export type DiagnosticCode =
   | 'body-not-in-dag'
   | 'cycle';
 
+/** One invocation in a static DAG: what the runtime's `DagNode` would hold, plus where it is written. */
 export interface StaticNode {
   id: string;
   step: string;
@@ -65,19 +67,24 @@ export interface NodeOptionsView {
   enableCache?: boolean;
   retry?: { maxRetries?: number; delay?: number; backoff?: number };
   heartbeat?: { interval?: number; timeout?: number };
-  hooks?: string[];
+  /** Which hooks apply and where each comes from (the step's own wins over its pipelines'). */
+  hooks?: { onSuccess?: 'step' | 'pipeline'; onFailure?: 'step' | 'pipeline' };
   limits?: string[];
 }
 
+/** A pipeline's static DAG: the nodes and edges `pipeline.compile(params)` would produce. */
 export interface StaticPipeline {
   name: string;
   file: string;
   range: Range;
   parameters: { name: string; type?: string; default?: string }[];
+  /** Literal pipeline options (execution mode, cache, run-name template). */
+  options: { executionMode?: string; enableCache?: boolean; runName?: string };
   nodes: StaticNode[];
   edges: DagEdge[];
 }
 
+/** A step definition as hover, symbols and code lenses show it. */
 export interface StepInfo {
   name: string;
   file: string;
@@ -91,9 +98,14 @@ export interface StepInfo {
   options?: string;
 }
 
+/** Everything the analysis found in one file. */
 export interface FileAnalysis {
   file: string;
   steps: StepInfo[];
   pipelines: StaticPipeline[];
   diagnostics: AnalysisDiagnostic[];
+  /** Workspace files this file imports or re-exports from directly (a change to one of them, or to what they import, can change this analysis). */
+  dependencies: string[];
+  /** Set when the analysis stopped on an internal error (the result holds what was found before). */
+  internalError?: string;
 }

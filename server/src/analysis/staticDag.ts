@@ -1,11 +1,18 @@
-import ts from 'typescript';
+import { ts } from 'ts-morph';
 import type { DagEdge, OutputRef } from '../../../runtime/src/model/dag';
 import { claimAutomaticId, namespacePrefix } from '../../../runtime/src/model/invocationIds';
 import { property, rangeOf, stringArray, type Definition } from './definitions';
+import { literalLoopCount, pipelineOptions, readOptions } from './literals';
 import type { AnalysisDiagnostic, NodeOptionsView, StaticNode, StaticPipeline } from './model';
 
 /** What an expression in a pipeline body stands for, as far as the analysis can tell. */
-type Value = { kind: 'handle'; ref: OutputRef } | { kind: 'outputs'; refs: Record<string, OutputRef> } | { kind: 'array'; items: Value[] } | { kind: 'unknown' };
+type Value =
+  | { kind: 'handle'; ref: OutputRef }
+  | { kind: 'outputs'; refs: Record<string, OutputRef> }
+  | { kind: 'array'; items: Value[] }
+  /** A literal number (a loop bound, a parameter's default). */
+  | { kind: 'number'; value: number }
+  | { kind: 'unknown' };
 
 const UNKNOWN: Value = { kind: 'unknown' };
 
@@ -30,6 +37,8 @@ export class StaticDagBuilder {
   private readonly used = new Set<string>();
   private readonly pending: PendingAfter[] = [];
   private namespace: string[] = [];
+  /** The pipelines enclosing the walk, innermost last (their options are defaults for steps). */
+  private pipelines: Definition[] = [];
   private dynamic = 0;
   private depth = 0;
 
@@ -49,6 +58,7 @@ export class StaticDagBuilder {
     const sourceFile = definition.call.getSourceFile();
     this.file = sourceFile.fileName;
     // Parameters with literal defaults (`scales = [1, 2, 3]`) unroll what they drive, as the runtime does with defaults.
+    this.pipelines = [definition];
     const env = new Map<string, Value>();
     for (const param of fn?.parameters ?? []) if (param.initializer) this.bind(param.name, this.expr(param.initializer, env), env);
     if (fn) this.walkFunction(fn, env);
@@ -62,6 +72,7 @@ export class StaticDagBuilder {
         ...(p.type ? { type: p.type.getText(sourceFile) } : {}),
         ...(p.initializer ? { default: p.initializer.getText(sourceFile) } : {}),
       })),
+      options: pipelineOptions(definition.options),
       nodes: this.nodes,
       edges: this.edges,
     };
@@ -99,12 +110,31 @@ export class StaticDagBuilder {
     if (ts.isReturnStatement(statement)) return statement.expression ? this.expr(statement.expression, env) : UNKNOWN;
     if (ts.isBlock(statement)) return this.block(statement.statements, env);
     if (ts.isIfStatement(statement)) {
+      // Both branches: the analysis cannot know which one the run's parameters take.
+      this.expr(statement.expression, env);
       this.statement(statement.thenStatement, env);
       if (statement.elseStatement) this.statement(statement.elseStatement, env);
       return undefined;
     }
+    if (ts.isSwitchStatement(statement)) {
+      this.expr(statement.expression, env);
+      for (const clause of statement.caseBlock.clauses) this.block(clause.statements, env);
+      return undefined;
+    }
+    if (ts.isTryStatement(statement)) {
+      this.block(statement.tryBlock.statements, env);
+      if (statement.catchClause) this.block(statement.catchClause.block.statements, env);
+      if (statement.finallyBlock) this.block(statement.finallyBlock.statements, env);
+      return undefined;
+    }
+    if (ts.isLabeledStatement(statement)) return this.statement(statement.statement, env);
+    if (ts.isWhileStatement(statement) || ts.isDoStatement(statement) || ts.isForInStatement(statement)) {
+      // No literal bound: the body's calls stand for any number of invocations.
+      this.loop(undefined, statement.statement, env, undefined);
+      return undefined;
+    }
     if (ts.isForStatement(statement)) {
-      const count = literalLoopCount(statement);
+      const count = literalLoopCount(statement, (bound) => this.numberOf(bound, env));
       this.loop(count, statement.statement, env, statement.initializer && ts.isVariableDeclarationList(statement.initializer) ? statement.initializer.declarations[0]?.name : undefined);
       return undefined;
     }
@@ -125,6 +155,20 @@ export class StaticDagBuilder {
         this.loop(undefined, statement.statement, env, undefined);
       }
       return undefined;
+    }
+    return undefined;
+  }
+
+  /** A loop bound the analysis knows: a numeric literal, a binding of one, or the length of a known array. */
+  private numberOf(node: ts.Expression, env: Map<string, Value>): number | undefined {
+    if (ts.isNumericLiteral(node)) return Number(node.text);
+    if (ts.isIdentifier(node)) {
+      const value = env.get(node.text);
+      return value?.kind === 'number' ? value.value : undefined;
+    }
+    if (ts.isPropertyAccessExpression(node) && node.name.text === 'length' && ts.isIdentifier(node.expression)) {
+      const value = env.get(node.expression.text);
+      return value?.kind === 'array' ? value.items.length : undefined;
     }
     return undefined;
   }
@@ -163,7 +207,31 @@ export class StaticDagBuilder {
   private expr(node: ts.Expression, env: Map<string, Value>): Value {
     if (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isNonNullExpression(node)) return this.expr(node.expression, env);
     if (ts.isIdentifier(node)) return env.get(node.text) ?? UNKNOWN;
-    if (ts.isArrayLiteralExpression(node)) return { kind: 'array', items: node.elements.map((e) => (ts.isSpreadElement(e) ? UNKNOWN : this.expr(e, env))) };
+    if (ts.isNumericLiteral(node)) return { kind: 'number', value: Number(node.text) };
+    if (ts.isArrayLiteralExpression(node)) {
+      const items: Value[] = [];
+      for (const element of node.elements) {
+        if (!ts.isSpreadElement(element)) {
+          items.push(this.expr(element, env));
+          continue;
+        }
+        // `[...handles, x]`: a known array spreads its items; anything else is one unknown item.
+        const spread = this.expr(element.expression, env);
+        if (spread.kind === 'array') items.push(...spread.items);
+        else items.push(UNKNOWN);
+      }
+      return { kind: 'array', items };
+    }
+    if (ts.isElementAccessExpression(node)) {
+      const target = this.expr(node.expression, env);
+      const index = this.numberOf(node.argumentExpression, env);
+      if (target.kind === 'array' && index !== undefined) return target.items[index] ?? UNKNOWN;
+      const key = ts.isStringLiteralLike(node.argumentExpression) ? node.argumentExpression.text : undefined;
+      const ref = target.kind === 'outputs' && key !== undefined ? target.refs[key] : undefined;
+      if (ref) return { kind: 'handle', ref };
+      this.expr(node.argumentExpression, env);
+      return UNKNOWN;
+    }
     if (ts.isPropertyAccessExpression(node)) {
       const target = this.expr(node.expression, env);
       const ref = target.kind === 'outputs' ? target.refs[node.name.text] : undefined;
@@ -258,7 +326,7 @@ export class StaticDagBuilder {
       after: [],
       range: rangeOf(call),
       definition: { file: definition.call.getSourceFile().fileName, range: rangeOf(definition.call) },
-      options: { ...readOptions(definition.options), ...readOptions(invocation) },
+      options: this.nodeOptions(definition, invocation),
       types: this.typesOf(definition, params, outputs && outputs.length > 0 ? outputs : ['output']),
     };
     if (this.dynamic > 0) node.dynamic = true;
@@ -335,19 +403,47 @@ export class StaticDagBuilder {
     const values = call.arguments.map((arg) => this.expr(arg, env));
     const id = this.claim(definition.name ?? '<unnamed>', undefined, call);
     const outer = this.namespace;
+    const outerPipelines = this.pipelines;
     this.namespace = [...outer, id.slice(id.lastIndexOf('/') + 1)];
+    this.pipelines = [...outerPipelines, definition];
     try {
       const scope = new Map<string, Value>();
       definition.fn?.parameters.forEach((param, index) => this.bind(param.name, values[index] ?? UNKNOWN, scope));
       return definition.fn ? this.walkFunction(definition.fn, scope) : UNKNOWN;
     } finally {
       this.namespace = outer;
+      this.pipelines = outerPipelines;
     }
+  }
+
+  /**
+   * Literal options of one invocation merged as the runtime merges them: `.with(...)` over the
+   * step's options, then the enclosing pipelines' heartbeat and hooks as defaults (innermost wins).
+   */
+  private nodeOptions(definition: Definition, invocation: ts.ObjectLiteralExpression | undefined): NodeOptionsView {
+    const merged: NodeOptionsView = { ...readOptions(definition.options), ...readOptions(invocation) };
+    const fromPipelines = [...this.pipelines].reverse().map((p) => readOptions(p.options));
+    // The runtime fills a retry policy's defaults (no delay, no backoff).
+    if (merged.retry?.maxRetries !== undefined) merged.retry = { maxRetries: merged.retry.maxRetries, delay: merged.retry.delay ?? 0, backoff: merged.retry.backoff ?? 1 };
+    const heartbeat = merged.heartbeat ?? fromPipelines.find((o) => o.heartbeat)?.heartbeat;
+    if (heartbeat) merged.heartbeat = heartbeat;
+    const hooks: NonNullable<NodeOptionsView['hooks']> = {};
+    for (const hook of ['onSuccess', 'onFailure'] as const) {
+      const source = merged.hooks?.[hook] ? 'step' : fromPipelines.some((o) => o.hooks?.[hook]) ? 'pipeline' : undefined;
+      if (source) hooks[hook] = source;
+    }
+    if (Object.keys(hooks).length > 0) merged.hooks = hooks;
+    else delete merged.hooks;
+    return merged;
   }
 
   private claim(name: string, explicit: string | undefined, at: ts.Node): string {
     const prefix = namespacePrefix(this.namespace);
     if (explicit !== undefined) {
+      if (!/^[A-Za-z_][\w-]*$/.test(explicit)) {
+        // Same rule as the runtime's compiler, which refuses such an id.
+        this.diagnostics.push({ file: at.getSourceFile().fileName, range: rangeOf(at), severity: 'error', code: 'invalid-invocation-id', message: `invalid invocation id "${explicit}": use letters, digits, "_" and "-"` });
+      }
       const id = prefix + explicit;
       if (this.used.has(id)) {
         this.diagnostics.push({ file: at.getSourceFile().fileName, range: rangeOf(at), severity: 'error', code: 'duplicate-invocation-id', message: `duplicate invocation id "${id}"` });
@@ -411,33 +507,6 @@ export class StaticDagBuilder {
   }
 }
 
-/** Literal option values of a `step({...})` or `.with({...})` object. */
-function readOptions(object: ts.ObjectLiteralExpression | undefined): NodeOptionsView {
-  if (!object) return {};
-  const view: NodeOptionsView = {};
-  const number = (node: ts.Expression | undefined) => (node && ts.isNumericLiteral(node) ? Number(node.text) : undefined);
-  const numbers = (node: ts.Expression | undefined, keys: string[]) => {
-    if (!node || !ts.isObjectLiteralExpression(node)) return undefined;
-    const out: Record<string, number> = {};
-    for (const key of keys) {
-      const value = number(property(node, key));
-      if (value !== undefined) out[key] = value;
-    }
-    return out;
-  };
-  const cache = property(object, 'enableCache');
-  if (cache && (cache.kind === ts.SyntaxKind.TrueKeyword || cache.kind === ts.SyntaxKind.FalseKeyword)) view.enableCache = cache.kind === ts.SyntaxKind.TrueKeyword;
-  const retry = numbers(property(object, 'retry'), ['maxRetries', 'delay', 'backoff']);
-  if (retry) view.retry = retry;
-  const heartbeat = numbers(property(object, 'heartbeat'), ['interval', 'timeout']);
-  if (heartbeat) view.heartbeat = heartbeat;
-  const hooks = ['onSuccess', 'onFailure'].filter((hook) => property(object, hook) !== undefined);
-  if (hooks.length > 0) view.hooks = hooks;
-  const limits = stringArray(property(object, 'limits'));
-  if (limits) view.limits = limits;
-  return view;
-}
-
 function ref(value: Value & { kind: 'handle' }): OutputRef {
   return value.ref;
 }
@@ -455,29 +524,23 @@ export function outputType(checker: ts.TypeChecker, definition: Definition, outp
   return member ? checker.getTypeOfSymbolAtLocation(member, fn) : undefined;
 }
 
-/** The iteration count of `for (let i = A; i < B; i++)` with numeric literals, else undefined. */
-function literalLoopCount(statement: ts.ForStatement): number | undefined {
-  const init = statement.initializer;
-  const condition = statement.condition;
-  if (!init || !ts.isVariableDeclarationList(init) || init.declarations.length !== 1 || !condition || !ts.isBinaryExpression(condition)) return undefined;
-  const start = init.declarations[0].initializer;
-  if (!start || !ts.isNumericLiteral(start) || !ts.isNumericLiteral(condition.right)) return undefined;
-  const from = Number(start.text);
-  const to = Number(condition.right.text);
-  const op = condition.operatorToken.kind;
-  if (op === ts.SyntaxKind.LessThanToken) return Math.max(0, to - from);
-  if (op === ts.SyntaxKind.LessThanEqualsToken) return Math.max(0, to - from + 1);
-  return undefined;
-}
-
-/** The range of an array element with the comma that separates it from its neighbour. */
-function removalRange(element: ts.Node): ReturnType<typeof rangeOf> {
+/**
+ * What removing an unknown `after` target deletes: the element with the comma that separates it
+ * from its neighbour (`['a', 'ghost']`), or the whole `after` property when the target is its only
+ * value (`after: 'ghost'`, `after: ['ghost']`), with its comma.
+ */
+function removalRange(target: ts.Node): ReturnType<typeof rangeOf> {
+  const sourceFile = target.getSourceFile();
+  let element: ts.Node = target;
+  if (ts.isArrayLiteralExpression(element.parent) && element.parent.elements.length === 1) element = element.parent;
+  while (ts.isAsExpression(element.parent) || ts.isParenthesizedExpression(element.parent) || ts.isSatisfiesExpression(element.parent)) element = element.parent;
+  if (ts.isPropertyAssignment(element.parent)) element = element.parent;
   const list = element.parent;
-  const sourceFile = element.getSourceFile();
-  if (!ts.isArrayLiteralExpression(list)) return rangeOf(element, sourceFile);
-  const index = list.elements.indexOf(element as ts.Expression);
-  const next = list.elements[index + 1];
-  const previous = list.elements[index - 1];
+  const siblings: readonly ts.Node[] | undefined = ts.isArrayLiteralExpression(list) ? list.elements : ts.isObjectLiteralExpression(list) ? list.properties : undefined;
+  if (!siblings) return rangeOf(element, sourceFile);
+  const index = siblings.indexOf(element);
+  const next = siblings[index + 1];
+  const previous = siblings[index - 1];
   const start = next ? element.getStart(sourceFile) : previous ? previous.getEnd() : element.getStart(sourceFile);
   const end = next ? next.getStart(sourceFile) : element.getEnd();
   const a = sourceFile.getLineAndCharacterOfPosition(start);

@@ -1,0 +1,52 @@
+import { ts } from 'ts-morph';
+import { rangeOf, type Definition } from './definitions';
+import type { AnalysisDiagnostic } from './model';
+
+/** Resolves a callee to the step or pipeline definition it names, if any. */
+export type Resolve = (callee: ts.Expression) => Definition | undefined;
+
+/**
+ * Step calls outside any function run when the module loads, not inside a pipeline body: at run
+ * time they throw. (Calls inside other functions may be reached from a body, so they are left alone.)
+ */
+export function stepsOutsidePipelines(sourceFile: ts.SourceFile, definitions: Definition[], resolve: Resolve): AnalysisDiagnostic[] {
+  const out: AnalysisDiagnostic[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node)) return;
+    if (ts.isCallExpression(node)) {
+      const definition = resolve(calleeOf(node));
+      if (definition?.kind === 'step' && !definitions.some((d) => d.call === node)) {
+        out.push({
+          file: sourceFile.fileName,
+          range: rangeOf(node, sourceFile),
+          severity: 'error',
+          code: 'step-outside-pipeline',
+          message: `step "${definition.name ?? '?'}" is called outside a pipeline body; this throws at run time (call ${definition.name ?? 'it'}.fn(...) to run the function)`,
+        });
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  return out;
+}
+
+/** `a.with({...})(x)` calls `a`: the callee behind an invocation-options wrapper. */
+export function calleeOf(call: ts.CallExpression): ts.Expression {
+  const callee = call.expression;
+  if (ts.isCallExpression(callee) && ts.isPropertyAccessExpression(callee.expression) && callee.expression.name.text === 'with') return callee.expression.expression;
+  return callee;
+}
+
+/** Whether an identifier holds what a step call returned (a handle), judged by its declaration. */
+export function isStepResult(id: ts.Identifier, checker: ts.TypeChecker, resolve: Resolve): boolean {
+  const declaration = checker.getSymbolAtLocation(id)?.valueDeclaration;
+  if (!declaration) return false;
+  const initializer = ts.isVariableDeclaration(declaration)
+    ? declaration.initializer
+    : ts.isBindingElement(declaration)
+      ? ts.findAncestor(declaration, ts.isVariableDeclaration)?.initializer
+      : undefined;
+  if (!initializer || !ts.isCallExpression(initializer)) return false;
+  return resolve(calleeOf(initializer))?.kind === 'step';
+}

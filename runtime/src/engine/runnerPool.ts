@@ -202,6 +202,9 @@ export class RunnerPool {
       return await use(runner);
     } finally {
       if (!runner.exited && !runner.abandoned && !this.closed) this.idle.push(runner);
+      // An abandoned runner (its lease was lost) that finished its fenced attempt gets no more
+      // work: cutting its channel makes it exit, now idle, instead of lingering until the pool closes.
+      else if (runner.abandoned && !runner.exited && runner.child.connected) runner.child.disconnect();
     }
   }
 

@@ -7,6 +7,8 @@ import { RunStore } from '../store/runStore';
 import { startDaemon } from '../server/daemonControl';
 import { UsageError } from './errors';
 import { isProcessAlive } from '../processAlive';
+import type { OrchestratorClient } from '../server/apiClient';
+import { remoteOrchestrator } from './remoteOrchestrator';
 
 /** Opens the store named by `--store` (or the default one) for a read command; it must exist. */
 export async function openStoreFor(command: Command): Promise<RunStore> {
@@ -15,6 +17,18 @@ export async function openStoreFor(command: Command): Promise<RunStore> {
   const store = RunStore.open(dir);
   await resumeAbandoned(store);
   return store;
+}
+
+/** Reads from the remote orchestrator when `--orchestrator` names one, else straight from this store. */
+export async function withRunSource<T>(command: Command, remote: (client: OrchestratorClient) => Promise<T>, local: (store: RunStore) => T): Promise<T> {
+  const orchestrator = await remoteOrchestrator(command);
+  if (orchestrator) return remote(orchestrator.client);
+  const store = await openStoreFor(command);
+  try {
+    return local(store);
+  } finally {
+    store.close();
+  }
 }
 
 export function findRunOrFail(store: RunStore, idOrName: string): RunRow {

@@ -72,10 +72,9 @@ export async function preparePipelineFile(request: Pick<RunFileRequest, 'file' |
   return { file, storeDir, bundle, manifest, pipeline, parameters };
 }
 
-/** Submits a prepared file to this store's daemon (started on demand). */
-export async function submitPrepared(prepared: PreparedFile, options: RunOptions): Promise<{ client: OrchestratorClient; run: RunDetail }> {
-  const { connectDaemon } = await import('../server/daemonControl.js');
-  const client = await connectDaemon(prepared.storeDir);
+/** Submits a prepared file to `orchestrator` (a remote one), or else to this store's daemon (started on demand). */
+export async function submitPrepared(prepared: PreparedFile, options: RunOptions, orchestrator?: OrchestratorClient): Promise<{ client: OrchestratorClient; run: RunDetail }> {
+  const client = orchestrator ?? (await (await import('../server/daemonControl.js')).connectDaemon(prepared.storeDir));
   const { storeDir: _store, detach: _detach, ...sent } = options;
   const run = await client.submitRun({
     file: prepared.file,

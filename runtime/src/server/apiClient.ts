@@ -22,8 +22,9 @@ export class OrchestratorClient {
     private readonly token: string,
   ) {}
 
-  health(): Promise<HealthAnswer> {
-    return this.json('GET', '/health');
+  /** `signal` bounds the wait (a first contact with a remote orchestrator uses a timeout). */
+  async health(signal?: AbortSignal): Promise<HealthAnswer> {
+    return (await (await this.fetch('GET', '/health', undefined, signal)).json()) as HealthAnswer;
   }
 
   submitRun(request: SubmitRunRequest): Promise<RunDetail> {

@@ -7,6 +7,7 @@ import { EXECUTION_MODES, type ExecutionMode } from '../../model/status';
 import type { RunOptions } from '../../sdk/options';
 import { UsageError } from '../errors';
 import { progressPrinter } from '../progress';
+import { addOrchestratorOptions, ORCHESTRATOR_URL_ENV, remoteOrchestrator } from '../remoteOrchestrator';
 import { runViaDaemon } from './runViaDaemon';
 
 interface RunFlags {
@@ -26,7 +27,7 @@ interface RunFlags {
 }
 
 export function registerRunCommand(program: Command, exit: { code: number }): void {
-  program
+  const run = program
     .command('run')
     .description('run a pipeline (or one step) from a TypeScript file')
     .argument('<file>', 'pipeline file')
@@ -42,7 +43,8 @@ export function registerRunCommand(program: Command, exit: { code: number }): vo
     .option('--enforce-type-annotations', 'refuse to run steps that lack type annotations')
     .option('--max-parallel <n>', 'most steps executing at once')
     .option('--no-logs', 'do not echo step output')
-    .option('--no-daemon', 'run in this process instead of the orchestrator daemon (no detach, ends with this command)')
+    .option('--no-daemon', 'run in this process instead of the orchestrator daemon (no detach, ends with this command)');
+  addOrchestratorOptions(run)
     .action(async (file: string, flags: RunFlags, command: Command) => {
       if (!fs.existsSync(file)) throw new UsageError(`pipeline file not found: ${file}`);
       const config = flags.config ? loadRunConfig(flags.config) : undefined;
@@ -63,6 +65,9 @@ export function registerRunCommand(program: Command, exit: { code: number }): vo
       }
       if (flags.detach) options.detach = true;
       if (flags.step && flags.pipeline) throw new UsageError('--step and --pipeline cannot be combined');
+      if (flags.daemon === false && command.opts<{ orchestrator?: string }>().orchestrator) throw new UsageError(`--no-daemon runs in this process; it cannot be combined with --orchestrator (or $${ORCHESTRATOR_URL_ENV})`);
+      // Checked before bundling: a wrong URL or token fails at once, with nothing sent.
+      const remote = flags.daemon === false ? undefined : await remoteOrchestrator(command);
       const write = (line: string) => (flags.json ? process.stderr : process.stdout).write(`${line}\n`);
       // Ctrl-C cancels the run cleanly (steps stopped, statuses recorded) instead of abandoning it.
       const interrupt = new AbortController();
@@ -90,6 +95,7 @@ export function registerRunCommand(program: Command, exit: { code: number }): vo
               out: flags.json ? process.stderr : process.stdout,
               showLogs: flags.logs !== false,
               signal: interrupt.signal,
+              orchestrator: remote?.client,
             });
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

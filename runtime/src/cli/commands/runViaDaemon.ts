@@ -14,17 +14,25 @@ export interface DaemonRunRequest extends Pick<RunFileRequest, 'file' | 'pipelin
   showLogs: boolean;
   /** Aborting cancels the run on the daemon. */
   signal: AbortSignal;
+  /** A remote orchestrator to submit to instead of this store's local daemon. */
+  orchestrator?: OrchestratorClient;
 }
 
 /**
- * `pipewright run` through the orchestrator daemon (started on demand): the file is bundled and
- * analysed here, the run executes in the daemon, and progress comes back on the event stream.
+ * `pipewright run` through the orchestrator daemon (started on demand) or a remote one: the file
+ * is bundled and analysed here, the run executes in the daemon, and progress comes back on the
+ * event stream.
  */
 export async function runViaDaemon(request: DaemonRunRequest): Promise<RunSummary> {
   const prepared = await preparePipelineFile({ ...request, options: request.options });
-  const { client, run: created } = await submitPrepared(prepared, request.options);
+  const { client, run: created } = await submitPrepared(prepared, request.options, request.orchestrator);
   if (request.detach) return created;
-  return followRun(client, created.runId, request);
+  try {
+    return await followRun(client, created.runId, request);
+  } catch (error) {
+    // The run was created and goes on without us: say which one, so nothing is lost.
+    throw new Error(`lost contact with the orchestrator at ${client.baseUrl} while following run ${created.runName} (${created.runId}): ${(error as Error).message}; the run continues there (see pipewright runs show ${created.runId}${request.orchestrator ? ` --orchestrator ${client.baseUrl}` : ''})`, { cause: error });
+  }
 }
 
 /** Prints a run's progress from the event stream until it ends; aborting cancels it. */

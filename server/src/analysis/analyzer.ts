@@ -5,6 +5,7 @@ import { findDefinitions, pipewrightCallee, type Definition } from './definition
 import { DependencyGraph } from './dependencies';
 import { factoryDefinition } from './factories';
 import type { AnalysisDiagnostic, FileAnalysis } from './model';
+import type { Checkers } from './plainTypes';
 import { isStepResult, stepsOutsidePipelines } from './placement';
 import { StaticDagBuilder } from './staticDag';
 import { describeStep } from './stepInfo';
@@ -18,10 +19,12 @@ export interface AnalyzeOptions {
 
 /**
  * The analysis engine: ts-morph projects over the workspace (one per tsconfig) with open
- * documents overlaid. `analyze(file)` asks the type checker only about that file and the
- * definitions it uses, never for a whole-program type check, so an edit costs the re-analysis of
- * the files it affects (`dependencies` of each result says which those are). Pure: no editor or
- * LSP imports; never throws on broken code.
+ * documents overlaid. `analyze(file)` finds steps, pipelines, ids, edges and options
+ * syntactically, resolving names with a lib-less symbols program, and asks the type checker (the
+ * real program, built on first need) only the type questions the code leaves open: types nobody
+ * wrote, and wiring whose written types are not plainly the same. Never a whole-program check;
+ * an edit costs the re-analysis of the files it affects (`dependencies` of each result says which
+ * those are). Pure: no editor or LSP imports; never throws on broken code.
  */
 export class Analyzer {
   private readonly workspace = new Workspace();
@@ -76,23 +79,26 @@ export class Analyzer {
       return empty;
     }
     if (!loaded) return empty;
-    const { program, sourceFile } = loaded;
+    const { programs, sourceFile } = loaded;
+    const program = programs.symbols;
     if (program !== this.cacheProgram) {
       this.cacheProgram = program;
       this.definitionCache = new WeakMap();
       this.factoryCache = new WeakMap();
       this.dependencies.reset();
     }
+    // Name resolution only: types go to `checkers.types()`.
     const checker = program.getTypeChecker();
+    const checkers: Checkers = { symbols: checker, types: programs.types };
     const diagnostics: AnalysisDiagnostic[] = [];
     try {
       const definitions = this.definitionsIn(sourceFile, checker);
       const resolve = (callee: ts.Expression) => this.definitionOf(callee, checker);
-      for (const definition of definitions) diagnostics.push(...checkDefinition(definition, enforce, checker));
-      const pipelines = definitions.filter((d) => d.kind === 'pipeline' && d.fn).map((d) => new StaticDagBuilder(resolve, diagnostics, checker).build(d));
+      for (const definition of definitions) diagnostics.push(...checkDefinition(definition, enforce, checkers));
+      const pipelines = definitions.filter((d) => d.kind === 'pipeline' && d.fn).map((d) => new StaticDagBuilder(resolve, diagnostics, checkers).build(d));
       diagnostics.push(...stepsOutsidePipelines(sourceFile, definitions, resolve));
       for (const definition of definitions) diagnostics.push(...checkPipelineBody(definition, (id) => isStepResult(id, checker, resolve)));
-      const steps = definitions.filter((d) => d.kind === 'step' && d.name).map((d) => describeStep(d, checker));
+      const steps = definitions.filter((d) => d.kind === 'step' && d.name).map((d) => describeStep(d, checkers));
       return {
         file: key,
         steps,

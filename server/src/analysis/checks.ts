@@ -2,13 +2,14 @@ import { ts } from 'ts-morph';
 import { BUILTIN_PLACEHOLDERS } from '../../../runtime/src/engine/runName';
 import { property, rangeOf, stringArray, type Definition } from './definitions';
 import type { AnalysisDiagnostic } from './model';
+import { awaitedReturnNode, plainProperty, plainType, type Checkers } from './plainTypes';
 
 /**
  * Diagnostics of one step or pipeline definition: annotations (as `enforceTypeAnnotations` would
  * refuse the run, an error then, a warning otherwise), `any`, retry and heartbeat values, run-name
  * placeholders, and names the runtime could not give.
  */
-export function checkDefinition(definition: Definition, enforce: boolean, checker: ts.TypeChecker): AnalysisDiagnostic[] {
+export function checkDefinition(definition: Definition, enforce: boolean, checkers: Checkers): AnalysisDiagnostic[] {
   const out: AnalysisDiagnostic[] = [];
   const file = definition.call.getSourceFile().fileName;
   const report = (node: ts.Node, code: AnalysisDiagnostic['code'], message: string, severity: AnalysisDiagnostic['severity'] = 'error') =>
@@ -24,6 +25,7 @@ export function checkDefinition(definition: Definition, enforce: boolean, checke
         report(param, 'missing-parameter-type', `parameter '${label}' of step "${definition.name ?? '?'}" has no type annotation`, annotationSeverity);
         if (param.initializer) {
           // Only the default value says what the parameter is (step() types parameters as any).
+          const checker = checkers.types();
           const type = checker.typeToString(checker.getBaseTypeOfLiteralType(checker.getTypeAtLocation(param.initializer)));
           out[out.length - 1].fix = { title: `Annotate '${label}' as ${type}`, edits: [{ range: pointAt(param.name.getEnd(), param.getSourceFile()), newText: `: ${type}` }] };
         }
@@ -35,6 +37,7 @@ export function checkDefinition(definition: Definition, enforce: boolean, checke
       const fn = definition.fn;
       const at = ts.isFunctionExpression(fn) && fn.name ? fn.name : fn;
       report(at, 'missing-return-type', `step "${definition.name ?? '?'}" has no return type annotation`, annotationSeverity);
+      const checker = checkers.types();
       const signature = checker.getSignatureFromDeclaration(fn);
       const close = fn.getChildren().find((child) => child.kind === ts.SyntaxKind.CloseParenToken);
       if (signature && close) {
@@ -44,24 +47,12 @@ export function checkDefinition(definition: Definition, enforce: boolean, checke
     }
   }
   if (definition.kind === 'step' && definition.fn) {
-    const signature = checker.getSignatureFromDeclaration(definition.fn);
-    const raw = signature ? checker.getReturnTypeOfSignature(signature) : undefined;
-    const returned = raw ? (checker.getAwaitedType(raw) ?? raw) : undefined;
     const declared = stringArray(definition.options ? property(definition.options, 'outputs') : undefined);
-    const at = ts.isFunctionExpression(definition.fn) && definition.fn.name ? definition.fn.name : definition.fn;
-    if (returned && (!declared || declared.length === 0) && checker.isTupleType(returned)) {
-      report(at, 'tuple-without-outputs', `step "${definition.name ?? '?'}" returns a tuple but declares no outputs: it will be one output; declare outputs and return an object to have several`, 'information');
-      const fix = declareOutputsFix(definition);
-      if (fix) out[out.length - 1].fix = fix;
-    }
-    if (returned && declared && !(returned.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown))) {
-      const outputsNode = definition.options ? property(definition.options, 'outputs') : undefined;
-      for (const name of declared) {
-        if (!checker.getPropertyOfType(returned, name)) {
-          report(outputsNode ?? at, 'declared-output-missing', `step "${definition.name ?? '?'}" declares output "${name}" but its return type ${checker.typeToString(returned)} has no such property`);
-        }
-      }
-    }
+    // A plainly written return type is no tuple, and a written object type shows its properties:
+    // the type checker is asked only when the code leaves the answer open.
+    const written = awaitedReturnNode(definition.fn, checkers.symbols);
+    const settled = declared && declared.length > 0 ? declared.every((name) => plainProperty(written, name)) : plainType(written, checkers.symbols) !== undefined;
+    if (!settled) out.push(...checkReturnedType(definition, declared, checkers.types()));
   }
   const options = definition.options;
   if (options) {
@@ -85,7 +76,7 @@ export function checkDefinition(definition: Definition, enforce: boolean, checke
     ] as const) {
       const value = property(options, hook);
       if (!value) continue;
-      const problem = hookProblem(value, most, checker);
+      const problem = hookProblem(value, most, checkers);
       if (problem === 'not-callable') report(value, 'invalid-hook', `${hook} must be a function ${shape}`);
       if (problem === 'too-many-parameters') report(value, 'invalid-hook', `${hook} is called with ${most === 1 ? 'one argument' : 'two arguments'} but requires more: ${shape}`);
     }
@@ -115,12 +106,46 @@ export function checkDefinition(definition: Definition, enforce: boolean, checke
   return out;
 }
 
+/** Tuples returned without declared outputs, and declared outputs the return type lacks, by the type checker. */
+function checkReturnedType(definition: Definition, declared: string[] | undefined, checker: ts.TypeChecker): AnalysisDiagnostic[] {
+  const out: AnalysisDiagnostic[] = [];
+  const fn = definition.fn;
+  if (!fn) return out;
+  const file = definition.call.getSourceFile().fileName;
+  const report = (node: ts.Node, code: AnalysisDiagnostic['code'], message: string, severity: AnalysisDiagnostic['severity'] = 'error') =>
+    out.push({ file, range: rangeOf(node), severity, code, message });
+  const signature = checker.getSignatureFromDeclaration(fn);
+  const raw = signature ? checker.getReturnTypeOfSignature(signature) : undefined;
+  const returned = raw ? (checker.getAwaitedType(raw) ?? raw) : undefined;
+  const at = ts.isFunctionExpression(fn) && fn.name ? fn.name : fn;
+  if (returned && (!declared || declared.length === 0) && checker.isTupleType(returned)) {
+    report(at, 'tuple-without-outputs', `step "${definition.name ?? '?'}" returns a tuple but declares no outputs: it will be one output; declare outputs and return an object to have several`, 'information');
+    const fix = declareOutputsFix(definition);
+    if (fix) out[out.length - 1].fix = fix;
+  }
+  if (returned && declared && !(returned.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown))) {
+    const outputsNode = definition.options ? property(definition.options, 'outputs') : undefined;
+    for (const name of declared) {
+      if (!checker.getPropertyOfType(returned, name)) {
+        report(outputsNode ?? at, 'declared-output-missing', `step "${definition.name ?? '?'}" declares output "${name}" but its return type ${checker.typeToString(returned)} has no such property`);
+      }
+    }
+  }
+  return out;
+}
+
 /**
  * What is wrong with a hook, judged by its type (so a function declared elsewhere, or made by a
  * call like `webhookAlert(...)`, is checked too): not callable at all, or every signature requires
  * more parameters than the runtime passes.
  */
-function hookProblem(value: ts.Expression, passed: number, checker: ts.TypeChecker): 'not-callable' | 'too-many-parameters' | undefined {
+function hookProblem(value: ts.Expression, passed: number, checkers: Checkers): 'not-callable' | 'too-many-parameters' | undefined {
+  if (ts.isArrowFunction(value) || ts.isFunctionExpression(value) || ts.isMethodDeclaration(value)) {
+    // A function written in place: its one signature is right there.
+    const required = value.parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === 'this') && !p.initializer && !p.questionToken && !p.dotDotDotToken).length;
+    return required > passed ? 'too-many-parameters' : undefined;
+  }
+  const checker = checkers.types();
   const node = ts.isMethodDeclaration(value) ? value.name : value;
   const type = checker.getTypeAtLocation(node);
   if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never)) return undefined;

@@ -57,15 +57,25 @@ export function pipewrightCallee(checker: ts.TypeChecker, callee: ts.Expression)
 
 /**
  * Every `step(...)` / `pipeline(...)` call of a file. Only calls whose callee could name those
- * exports are resolved with the checker: a plain identifier (an import, possibly aliased) or
- * `ns.step` / `ns.pipeline`. Resolving `rows.map(...)` would make the checker type `rows`, which on
- * a cold start is most of the cost of finding definitions.
+ * exports are resolved with the checker: an imported name (possibly aliased, possibly a
+ * re-export of pipewright's) or `ns.step` / `ns.pipeline`. Resolving every call (`rows.map(...)`,
+ * each local step call of a pipeline body) would be most of the cost of finding definitions.
  */
 export function findDefinitions(sourceFile: ts.SourceFile, checker: ts.TypeChecker): Definition[] {
   const found: Definition[] = [];
+  const imported = importedNames(sourceFile);
+  // A name called at module level is the import itself (a module-level declaration of the same
+  // name would clash with it), so it is resolved once, not once per step of the file.
+  const atModuleLevel = new Map<string, 'step' | 'pipeline' | undefined>();
   const visit = (node: ts.Node): void => {
-    if (ts.isCallExpression(node) && mayNameDefinitionFactory(node.expression)) {
-      const kind = pipewrightCallee(checker, node.expression);
+    if (ts.isCallExpression(node) && mayNameDefinitionFactory(node.expression, imported)) {
+      const callee = node.expression;
+      const cacheable = ts.isIdentifier(callee) && isModuleLevelInitializer(node);
+      let kind = cacheable ? atModuleLevel.get(callee.text) : undefined;
+      if (kind === undefined && !(cacheable && atModuleLevel.has(callee.text))) {
+        kind = pipewrightCallee(checker, callee);
+        if (cacheable) atModuleLevel.set(callee.text, kind);
+      }
       if (kind) found.push(describeDefinition(kind, node));
     }
     ts.forEachChild(node, visit);
@@ -74,8 +84,30 @@ export function findDefinitions(sourceFile: ts.SourceFile, checker: ts.TypeCheck
   return found;
 }
 
-function mayNameDefinitionFactory(callee: ts.Expression): boolean {
-  if (ts.isIdentifier(callee)) return true;
+/** `export const x = call(...)` at the top of a module (not inside any function or block). */
+function isModuleLevelInitializer(call: ts.CallExpression): boolean {
+  const declaration = call.parent;
+  const statement = declaration?.parent?.parent;
+  return ts.isVariableDeclaration(declaration) && declaration.initializer === call && statement !== undefined && ts.isVariableStatement(statement) && ts.isSourceFile(statement.parent);
+}
+
+/** Names a file binds by `import` (a local `const step = ...` is never pipewright's `step`). */
+function importedNames(sourceFile: ts.SourceFile): Set<string> {
+  const names = new Set<string>();
+  for (const statement of sourceFile.statements) {
+    if (ts.isImportEqualsDeclaration(statement)) names.add(statement.name.text);
+    if (!ts.isImportDeclaration(statement) || !statement.importClause) continue;
+    const clause = statement.importClause;
+    if (clause.name) names.add(clause.name.text);
+    const bindings = clause.namedBindings;
+    if (bindings && ts.isNamespaceImport(bindings)) names.add(bindings.name.text);
+    if (bindings && ts.isNamedImports(bindings)) for (const element of bindings.elements) names.add(element.name.text);
+  }
+  return names;
+}
+
+function mayNameDefinitionFactory(callee: ts.Expression, imported: Set<string>): boolean {
+  if (ts.isIdentifier(callee)) return imported.has(callee.text);
   return ts.isPropertyAccessExpression(callee) && (callee.name.text === 'step' || callee.name.text === 'pipeline');
 }
 

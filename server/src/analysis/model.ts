@@ -1,18 +1,11 @@
 import type { DagEdge } from '../../../runtime/src/model/dag';
 
-/** 0-based LSP-style range. */
-export interface Range {
-  start: { line: number; character: number };
-  end: { line: number; character: number };
-}
+import type { AnalysisDiagnostic as Finding, Range } from '../../../runtime/src/model/analysisDiagnostic';
+
+export type { Range };
 
 /** A finding of the analysis, with a stable code. */
-export interface AnalysisDiagnostic {
-  file: string;
-  range: Range;
-  severity: 'error' | 'warning' | 'information';
-  code: DiagnosticCode;
-  message: string;
+export interface AnalysisDiagnostic extends Finding<DiagnosticCode> {
   /** A quick fix, when the analysis knows one. */
   fix?: QuickFix;
 }

@@ -4,6 +4,7 @@ import { claimAutomaticId, namespacePrefix } from '../../../runtime/src/model/in
 import { property, rangeOf, stringArray, type Definition } from './definitions';
 import { literalLoopCount, pipelineOptions, readOptions } from './literals';
 import type { AnalysisDiagnostic, NodeOptionsView, StaticNode, StaticPipeline } from './model';
+import { awaitedReturnNode, plainProperty, plainType, samePlainType, type Checkers, type PlainType } from './plainTypes';
 
 /** What an expression in a pipeline body stands for, as far as the analysis can tell. */
 type Value =
@@ -48,7 +49,7 @@ export class StaticDagBuilder {
   constructor(
     private readonly resolve: Resolver,
     private readonly diagnostics: AnalysisDiagnostic[],
-    private readonly checker?: ts.TypeChecker,
+    private readonly checkers?: Checkers,
   ) {}
 
   private file?: string;
@@ -360,27 +361,38 @@ export class StaticDagBuilder {
   }
 
   private typesOf(definition: Definition, params: string[], outputs: string[]): StaticNode['types'] {
-    const checker = this.checker;
+    const checkers = this.checkers;
     const fn = definition.fn;
-    if (!checker || !fn) return { inputs: {}, outputs: {} };
+    if (!checkers || !fn) return { inputs: {}, outputs: {} };
     const inputs: Record<string, string> = {};
     fn.parameters.forEach((param, index) => {
-      inputs[params[index]] = param.type ? param.type.getText(fn.getSourceFile()) : checker.typeToString(checker.getTypeAtLocation(param));
+      inputs[params[index]] = param.type ? param.type.getText(fn.getSourceFile()) : checkers.types().typeToString(checkers.types().getTypeAtLocation(param));
     });
     const types: Record<string, string> = {};
     for (const output of outputs) {
-      const type = outputType(checker, definition, output);
-      types[output] = type ? checker.typeToString(type) : 'unknown';
+      const plain = plainOutputType(checkers.symbols, definition, output);
+      if (plain) {
+        types[output] = plain.text;
+        continue;
+      }
+      const type = outputType(checkers.types(), definition, output);
+      types[output] = type ? checkers.types().typeToString(type) : 'unknown';
     }
     return { inputs, outputs: types };
   }
 
   /** Reports an output wired into an input whose declared type does not accept it. */
   private checkWiring(source: OutputRef, consumer: Definition, index: number, at: ts.Node, fanIn: boolean): void {
-    const checker = this.checker;
+    const checkers = this.checkers;
     const param = consumer.fn?.parameters[index];
     const producer = this.definitions.get(source.from);
-    if (!checker || !param?.type || !producer?.fn) return;
+    if (!checkers || !param?.type || !producer?.fn) return;
+    // Written types that are plainly the same (or `any`/`unknown`) need no type checker.
+    const expectedNode = fanIn ? (ts.isArrayTypeNode(param.type) ? param.type.elementType : undefined) : param.type;
+    const plainExpected = plainType(expectedNode, checkers.symbols);
+    const plainProduced = plainOutputType(checkers.symbols, producer, source.output);
+    if (plainExpected && plainProduced && (plainExpected.loose || plainProduced.loose || samePlainType(plainExpected, plainProduced))) return;
+    const checker = checkers.types();
     let expected = checker.getTypeAtLocation(param);
     if (fanIn) {
       if (!checker.isArrayType(expected)) return;
@@ -509,6 +521,17 @@ export class StaticDagBuilder {
 
 function ref(value: Value & { kind: 'handle' }): OutputRef {
   return value.ref;
+}
+
+/** `outputType` when the step's return type is written plainly enough to answer without the type checker. */
+function plainOutputType(symbols: ts.TypeChecker, definition: Definition, output: string): PlainType | undefined {
+  const fn = definition.fn;
+  if (!fn) return undefined;
+  const returned = awaitedReturnNode(fn, symbols);
+  const declared = stringArray(definition.options ? property(definition.options, 'outputs') : undefined);
+  if (!declared || declared.length === 0) return plainType(returned, symbols);
+  const member = plainProperty(returned, output);
+  return member ? plainType(member, symbols) : undefined;
 }
 
 /** The type of one output of a step (its return type, awaited; a property of it for declared outputs). */

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import type { AnalysisDiagnostic, Range } from '../../model/analysisDiagnostic';
 import { packageRoot } from '../../paths';
 
 /**
@@ -6,19 +7,7 @@ import { packageRoot } from '../../paths';
  * project cannot import the server's sources (the server references the runtime; a reference
  * cycle is not allowed). The engine ships as its own bundle, `dist/analysis.js`.
  */
-export interface Range {
-  start: { line: number; character: number };
-  end: { line: number; character: number };
-}
-
-/** A finding with a stable code (see the README's list). */
-export interface AnalysisDiagnostic {
-  file: string;
-  range: Range;
-  severity: 'error' | 'warning' | 'information';
-  code: string;
-  message: string;
-}
+export type { AnalysisDiagnostic, Range };
 
 /** One invocation of a static DAG. */
 export interface AnalysedNode {

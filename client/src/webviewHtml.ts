@@ -1,7 +1,23 @@
-/** The DAG panel's HTML: strict CSP, nonce-only script, no data inlined (it comes by postMessage). Pure. */
-export function dagHtml(options: { cspSource: string; nonce: string; scriptUri: string; styleUri: string; title: string }): string {
-  const csp = [`default-src 'none'`, `style-src ${options.cspSource}`, `img-src ${options.cspSource}`, `font-src ${options.cspSource}`, `script-src 'nonce-${options.nonce}'`].join('; ');
-  const title = options.title.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+/**
+ * The DAG panel's HTML: strict CSP, nonce-only script, no data inlined (it comes by postMessage). Pure.
+ *
+ * The layout worker cannot be started from its webview-resource URL (another origin than the
+ * page's), so the webview fetches its text (`connect-src` of the resource origin) and starts it
+ * from a Blob URL (`worker-src blob:`); its URL travels as a data attribute of the script tag.
+ */
+export function dagHtml(options: { cspSource: string; nonce: string; scriptUri: string; styleUri: string; title: string; layoutWorkerUri?: string }): string {
+  const csp = [
+    `default-src 'none'`,
+    `style-src ${options.cspSource}`,
+    `img-src ${options.cspSource}`,
+    `font-src ${options.cspSource}`,
+    `script-src 'nonce-${options.nonce}'`,
+    `connect-src ${options.cspSource}`,
+    `worker-src blob:`,
+  ].join('; ');
+  const escape = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  const title = escape(options.title);
+  const worker = options.layoutWorkerUri === undefined ? '' : ` data-layout-worker="${escape(options.layoutWorkerUri)}"`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -19,7 +35,7 @@ export function dagHtml(options: { cspSource: string; nonce: string; scriptUri: 
 </svg>
 <div id="menu" role="menu"></div>
 <div id="status">Waiting for the language server…</div>
-<script nonce="${options.nonce}" src="${options.scriptUri}"></script>
+<script nonce="${options.nonce}" src="${options.scriptUri}"${worker}></script>
 </body>
 </html>`;
 }

@@ -1,40 +1,62 @@
 /**
  * DAG webview entry: receives graphs and run states from the extension, lays graphs out with
- * elkjs (cached by structure hash) and draws them as SVG with pan, zoom, fit and keyboard
- * navigation.
+ * elkjs in a Web Worker (cached by structure hash, so status updates never re-layout) and draws
+ * them as SVG with pan, zoom, fit and keyboard navigation.
  *
- * elkjs runs on the main thread (its bundled build uses an in-process fake worker): a real Worker
- * needs a same-origin script URL, which VS Code webviews do not give without a blob: worker-src
- * and a fetch of our own bundle. Layout only runs when the structure changes, so this is cheap
- * enough; moving it to a worker is a FIXME for the 1,000-node benchmark.
+ * A large graph opening in an empty panel is first drawn with a fast draft layout on this thread
+ * (`draftLayout.ts`, milliseconds), then redrawn when elkjs's layout arrives (seconds at 1,000
+ * nodes). Edits of a shown graph keep the old drawing until elkjs answers, so nothing jumps twice.
  */
-import ELK from 'elkjs/lib/elk.bundled.js';
 import './dag.css';
+import type { RunStatus } from '../../runtime/src/model/status';
+import { draftLayout } from './draftLayout';
 import { DEFAULT_HEARTBEAT_INTERVAL_MS } from './heartbeat';
-import { LayoutCache, type GraphLayout } from './layout';
+import { graphHash, LayoutCache, type GraphLayout } from './layout';
+import { startLayoutEngine, type StartedEngine } from './layoutEngine';
 import { MessageChannel, type FromWebview, type HeartbeatThresholds, type NodeAction, type NodeRunState, type PipelineGraph, type ToWebview } from './protocol';
-import { applyRunState, drawGraph, type NodeElements } from './render';
+import { applyEdgeFlows, applyRunState, drawGraph, ensureTooltip, type Drawing } from './render';
 import { centerOn, fitViewport, neighbourInDirection, panBy, zoomAt, type Viewport } from './viewport';
 
 declare function acquireVsCodeApi(): { postMessage(message: unknown): void; getState(): unknown; setState(state: unknown): void };
 
+/** Graphs from this size on get a draft layout first when the panel had nothing to show. */
+const DRAFT_MIN_NODES = 150;
+/** Below this zoom labels are too small to read (under ~5 px): they are not drawn at all. */
+const LABEL_MIN_SCALE = 0.35;
+
 const vscode = acquireVsCodeApi();
-const layouts = new LayoutCache(new ELK());
+// Read while this script runs: `currentScript` is only set during its evaluation.
+const ownScript = document.currentScript as HTMLScriptElement | null;
+const workerUrl = ownScript?.dataset.layoutWorker ?? new URL('layoutWorker.js', ownScript?.src ?? location.href).toString();
 const svg = document.getElementById('canvas') as unknown as SVGSVGElement;
 const layer = document.getElementById('layer') as unknown as SVGGElement;
+// Animations live in their own SVG above the graph (see render.ts); it never takes pointer events.
+const motionSvg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+motionSvg.id = 'motion';
+motionSvg.setAttribute('aria-hidden', 'true');
+const motion = document.createElementNS('http://www.w3.org/2000/svg', 'g');
+motionSvg.appendChild(motion);
+svg.after(motionSvg);
 const statusLine = document.getElementById('status') as HTMLElement;
 const menu = document.getElementById('menu') as HTMLElement;
 
 let graph: PipelineGraph | undefined;
 let layout: GraphLayout | undefined;
-let elements = new Map<string, NodeElements>();
+let layoutKind: 'draft' | 'final' | undefined;
+let drawing: Drawing | undefined;
 let states: Record<string, NodeRunState> = {};
+let runStatus: RunStatus | undefined;
 let thresholds: HeartbeatThresholds = { intervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS, timeoutMs: 3 * DEFAULT_HEARTBEAT_INTERVAL_MS };
 /** Extension clock minus ours, so heartbeat ages use the extension's notion of now. */
 let clockOffset = 0;
 let viewport: Viewport = { x: 0, y: 0, scale: 1 };
+/** Set when the user pans or zooms, so a layout arriving later does not undo it. */
+let userMoved = false;
 let selected: string | undefined;
+let paintedSelection: string | undefined;
 let generation = 0;
+let engine: StartedEngine | undefined;
+let failure: string | undefined;
 
 const channel = new MessageChannel<FromWebview, ToWebview>(vscode, (body) => {
   switch (body.kind) {
@@ -43,6 +65,7 @@ const channel = new MessageChannel<FromWebview, ToWebview>(vscode, (body) => {
       return undefined;
     case 'runState':
       states = body.nodes;
+      runStatus = body.runStatus;
       thresholds = body.heartbeat;
       clockOffset = body.now - Date.now();
       repaint();
@@ -53,6 +76,31 @@ const channel = new MessageChannel<FromWebview, ToWebview>(vscode, (body) => {
 });
 window.addEventListener('message', (event: MessageEvent) => channel.receive(event.data));
 
+// Started at once, so the worker boots while the extension asks the language server for the graph.
+const engineStarted = startLayoutEngine(workerUrl, ownScript?.nonce ?? '').then((started) => {
+  engine = started;
+  svg.dataset.layoutEngine = started.mode;
+  if (started.reason !== undefined) channel.post({ kind: 'error', message: `layout worker unavailable, laying out on the main thread: ${started.reason}` });
+  updateStatus();
+  return started;
+});
+// A failure to start at all is reported by the first layout that needs the engine.
+engineStarted.catch(() => undefined);
+const layouts = new LayoutCache({
+  layout: async (input) => {
+    const started = await engineStarted;
+    // On the main thread elkjs blocks rendering: let what is already drawn reach the screen first.
+    if (started.mode === 'main-thread') await afterNextPaint();
+    return started.engine.layout(input);
+  },
+});
+
+/** Resolves once what is drawn now has been painted (at once in a hidden panel, which paints nothing). */
+function afterNextPaint(): Promise<void> {
+  if (document.visibilityState === 'hidden') return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}
+
 function now(): number {
   return Date.now() + clockOffset;
 }
@@ -61,33 +109,75 @@ async function showGraph(next: PipelineGraph): Promise<void> {
   const mine = ++generation;
   // Fit when there was nothing to see before; later edits keep the user's pan and zoom.
   const wasEmpty = graph === undefined || graph.nodes.length === 0;
+  if (wasEmpty) userMoved = false;
+  const hash = graphHash(next);
   try {
-    const computed = await layouts.layout(next);
+    if (!layouts.has(hash) && wasEmpty && next.nodes.length >= DRAFT_MIN_NODES) {
+      present(next, draftLayout(next, hash), 'draft', true);
+      // Two cores are common: let the draft reach the screen before elkjs competes for the CPU.
+      await afterNextPaint();
+      if (mine !== generation) return;
+    }
+    const computed = await layouts.layout(next, hash);
     if (mine !== generation) return;
-    graph = next;
-    layout = computed;
+    failure = undefined;
     // Diagnostics and ranges may change without the structure: redraw cheaply (no layout).
-    elements = drawGraph(layer, next, computed);
-    if (selected !== undefined && !elements.has(selected)) selected = undefined;
-    repaint();
-    if (wasEmpty) fit();
-    statusLine.textContent = `${next.pipeline}: ${next.nodes.length} steps${next.diagnostics.length > 0 ? `, ${next.diagnostics.length} problem(s)` : ''}`;
+    present(next, computed, 'final', (wasEmpty || layoutKind === 'draft') && !userMoved);
   } catch (error) {
-    channel.post({ kind: 'error', message: `layout failed: ${(error as Error).message}` });
+    if (mine !== generation) return;
+    failure = `layout failed: ${(error as Error).message}`;
+    updateStatus();
+    channel.post({ kind: 'error', message: failure });
   }
+}
+
+function present(next: PipelineGraph, computed: GraphLayout, kind: 'draft' | 'final', fitView: boolean): void {
+  graph = next;
+  layout = computed;
+  layoutKind = kind;
+  // Fit before drawing: measuring the view then costs nothing, and the new content is laid out once.
+  if (fitView) fit();
+  drawing = drawGraph(layer, motion, next, computed);
+  paintedSelection = undefined;
+  if (selected !== undefined && !drawing.nodes.has(selected)) selected = undefined;
+  repaint();
+  svg.dataset.layout = kind;
+  updateStatus();
+}
+
+function updateStatus(): void {
+  const parts: string[] = [];
+  if (graph) parts.push(`${graph.pipeline}: ${graph.nodes.length} steps${graph.diagnostics.length > 0 ? `, ${graph.diagnostics.length} problem(s)` : ''}`);
+  else parts.push('Waiting for the language server…');
+  if (layoutKind === 'draft' && failure === undefined) parts.push('laying out…');
+  if (engine?.mode === 'main-thread') parts.push(`layout on the main thread: ${engine.reason}`);
+  if (failure !== undefined) parts.push(failure);
+  statusLine.textContent = parts.join(' · ');
 }
 
 function repaint(): void {
-  applyRunState(elements, states, thresholds, now());
-  for (const [id, nodeElements] of elements) nodeElements.group.classList.toggle('selected', id === selected);
-  // Edges out of running steps' producers animate: data is flowing into a running step.
-  for (const path of layer.querySelectorAll<SVGPathElement>('path.edge')) {
-    path.classList.toggle('flowing', states[path.dataset.to ?? '']?.status === 'running');
+  if (!drawing) return;
+  applyRunState(drawing, states, thresholds, now());
+  applyEdgeFlows(drawing, states, runStatus);
+  if (paintedSelection !== selected) {
+    if (paintedSelection !== undefined) drawing.nodes.get(paintedSelection)?.group.classList.remove('selected');
+    if (selected !== undefined) drawing.nodes.get(selected)?.group.classList.add('selected');
+    paintedSelection = selected;
   }
 }
 
+/** A viewport change the user asked for (a later layout will not refit over it). */
+function moveTo(next: Viewport): void {
+  viewport = next;
+  userMoved = true;
+  applyViewport();
+}
+
 function applyViewport(): void {
-  layer.setAttribute('transform', `translate(${viewport.x},${viewport.y}) scale(${viewport.scale})`);
+  const transform = `translate(${viewport.x},${viewport.y}) scale(${viewport.scale})`;
+  layer.setAttribute('transform', transform);
+  motion.setAttribute('transform', transform);
+  svg.classList.toggle('far', viewport.scale < LABEL_MIN_SCALE);
 }
 
 function viewSize(): { width: number; height: number } {
@@ -97,6 +187,7 @@ function viewSize(): { width: number; height: number } {
 
 function fit(): void {
   if (!layout) return;
+  userMoved = false;
   viewport = fitViewport(layout, viewSize());
   applyViewport();
 }
@@ -110,8 +201,7 @@ function select(id: string | undefined): void {
     const sx = placed.x * viewport.scale + viewport.x;
     const sy = placed.y * viewport.scale + viewport.y;
     if (sx < 0 || sy < 0 || sx + placed.width * viewport.scale > size.width || sy + placed.height * viewport.scale > size.height) {
-      viewport = centerOn(viewport, placed, size);
-      applyViewport();
+      moveTo(centerOn(viewport, placed, size));
     }
   }
 }
@@ -131,18 +221,18 @@ svg.addEventListener('pointerdown', (event) => {
 });
 svg.addEventListener('pointermove', (event) => {
   if (!drag) return;
-  viewport = panBy(viewport, event.clientX - drag.x, event.clientY - drag.y);
+  const from = drag;
   drag = { x: event.clientX, y: event.clientY };
-  applyViewport();
+  moveTo(panBy(viewport, event.clientX - from.x, event.clientY - from.y));
 });
 svg.addEventListener('pointerup', () => (drag = undefined));
+svg.addEventListener('pointerover', (event) => drawing && ensureTooltip(drawing, event.target));
 svg.addEventListener(
   'wheel',
   (event) => {
     event.preventDefault();
     const box = svg.getBoundingClientRect();
-    viewport = zoomAt(viewport, Math.exp(-event.deltaY * 0.0015), event.clientX - box.left, event.clientY - box.top);
-    applyViewport();
+    moveTo(zoomAt(viewport, Math.exp(-event.deltaY * 0.0015), event.clientX - box.left, event.clientY - box.top));
   },
   { passive: false },
 );
@@ -172,11 +262,9 @@ svg.addEventListener('keydown', (event) => {
   } else if (event.key === 'Enter' && selected !== undefined) {
     channel.post({ kind: 'openNode', nodeId: selected });
   } else if (event.key === '+' || event.key === '=') {
-    viewport = zoomAt(viewport, 1.2, size.width / 2, size.height / 2);
-    applyViewport();
+    moveTo(zoomAt(viewport, 1.2, size.width / 2, size.height / 2));
   } else if (event.key === '-') {
-    viewport = zoomAt(viewport, 1 / 1.2, size.width / 2, size.height / 2);
-    applyViewport();
+    moveTo(zoomAt(viewport, 1 / 1.2, size.width / 2, size.height / 2));
   } else if (event.key === '0') {
     fit();
   } else if ((event.key === 'F10' && event.shiftKey) || event.key === 'ContextMenu') {
@@ -228,13 +316,11 @@ menu.addEventListener('keydown', (event) => {
 document.getElementById('fit')?.addEventListener('click', fit);
 document.getElementById('zoomIn')?.addEventListener('click', () => {
   const size = viewSize();
-  viewport = zoomAt(viewport, 1.2, size.width / 2, size.height / 2);
-  applyViewport();
+  moveTo(zoomAt(viewport, 1.2, size.width / 2, size.height / 2));
 });
 document.getElementById('zoomOut')?.addEventListener('click', () => {
   const size = viewSize();
-  viewport = zoomAt(viewport, 1 / 1.2, size.width / 2, size.height / 2);
-  applyViewport();
+  moveTo(zoomAt(viewport, 1 / 1.2, size.width / 2, size.height / 2));
 });
 window.addEventListener('resize', () => layout && fit());
 

@@ -4,7 +4,7 @@
  * and a small RPC helper used on both sides. Imports neither `vscode` nor the DOM.
  */
 import type { DagEdge, DagNode } from '../../runtime/src/model/dag';
-import type { StepStatus } from '../../runtime/src/model/status';
+import type { RunStatus, StepStatus } from '../../runtime/src/model/status';
 
 /** A position in a document, 0-based as in LSP. */
 export interface SourcePosition {
@@ -72,7 +72,15 @@ export interface HeartbeatThresholds {
 /** Messages from the extension to the webview. */
 export type ToWebview =
   | { kind: 'graph'; graph: PipelineGraph }
-  | { kind: 'runState'; runId: string | null; nodes: Record<string, NodeRunState>; heartbeat: HeartbeatThresholds; now: number }
+  | {
+      kind: 'runState';
+      runId: string | null;
+      /** The run's own status (edges animate only while it is `running`); absent: judged from the steps. */
+      runStatus?: RunStatus;
+      nodes: Record<string, NodeRunState>;
+      heartbeat: HeartbeatThresholds;
+      now: number;
+    }
   | { kind: 'ack' };
 
 /** What a node's context menu can ask the extension to do. */

@@ -11,10 +11,36 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(cli: string, args: string[], cwd: string, signal?: AbortSignal): Promise<CliResult> {
+/** A remote orchestrator to submit to: the URL goes on the command line, the token never does. */
+export interface RemoteTarget {
+  url: string;
+  token: string;
+}
+
+/** The CLI reads these; they must come from the extension's settings, not from the editor's own environment. */
+export const ORCHESTRATOR_URL_ENV = 'PIPEWRIGHT_ORCHESTRATOR_URL';
+export const ORCHESTRATOR_TOKEN_ENV = 'PIPEWRIGHT_ORCHESTRATOR_TOKEN';
+
+/**
+ * The CLI child's environment: the editor's, run as Node, with the orchestrator chosen by the
+ * settings only. A remote token goes in `$PIPEWRIGHT_ORCHESTRATOR_TOKEN` (argv is readable by
+ * every user of the machine); without a remote target, an inherited URL or token is dropped so a
+ * local run cannot silently go elsewhere.
+ */
+export function cliEnvironment(base: NodeJS.ProcessEnv, remote?: RemoteTarget): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base, ELECTRON_RUN_AS_NODE: '1' };
+  delete env[ORCHESTRATOR_URL_ENV];
+  delete env[ORCHESTRATOR_TOKEN_ENV];
+  if (remote) env[ORCHESTRATOR_TOKEN_ENV] = remote.token;
+  return env;
+}
+
+/** `node` is the Node to run the CLI with (see nodeExecutable.ts); the extension host's by default. */
+export function runCli(cli: string, args: string[], cwd: string, options: { remote?: RemoteTarget; signal?: AbortSignal; node?: string } = {}): Promise<CliResult> {
+  const { remote, signal, node = process.execPath } = options;
   return new Promise((resolve, reject) => {
-    // process.execPath is the extension host's Node (Electron runs as Node with this variable).
-    const child = spawn(process.execPath, [cli, ...args], { cwd, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, signal });
+    // ELECTRON_RUN_AS_NODE (in cliEnvironment) makes an Electron host's own binary behave as Node.
+    const child = spawn(node, [cli, ...args], { cwd, env: cliEnvironment(process.env, remote), signal });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -38,11 +64,15 @@ export function lastJsonLine<T>(stdout: string): T | undefined {
   return undefined;
 }
 
-/** `pipewright run` arguments for a pipeline (or one step) with `k=v` parameters. */
-export function runArguments(file: string, target: { pipeline?: string; step?: string }, parameters: Record<string, string>): string[] {
+/**
+ * `pipewright run` arguments for a pipeline (or one step) with `k=v` parameters, submitted to
+ * `remote` when given (its URL only: the token travels in the environment, see {@link cliEnvironment}).
+ */
+export function runArguments(file: string, target: { pipeline?: string; step?: string }, parameters: Record<string, string>, remote?: Pick<RemoteTarget, 'url'>): string[] {
   const args = ['run', file, '--detach', '--json'];
   if (target.step !== undefined) args.push('--step', target.step);
   else if (target.pipeline !== undefined) args.push('--pipeline', target.pipeline);
   for (const [key, value] of Object.entries(parameters)) args.push('--param', `${key}=${value}`);
+  if (remote) args.push('--orchestrator', remote.url);
   return args;
 }

@@ -2,11 +2,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
-import { lastJsonLine, runArguments, runCli } from './cli';
+import type { AnalysisServer } from './analysisServer';
+import type { NodeExecutable } from './nodeExecutable';
+import { lastJsonLine, runArguments, runCli, type RemoteTarget } from './cli';
 import { readLocalEndpoint } from './daemonFiles';
 import { DagPanel, type DagPanelHost } from './dagPanel';
-import { PipelineGraphRequest, type PipelineSummary } from './lspProtocol';
+import type { PipelineSummary } from './lspProtocol';
 import type { OrchestratorConnection } from './orchestratorConnection';
 import type { PipelinesView } from './pipelinesView';
 import { RecentValues } from './recentValues';
@@ -19,7 +20,10 @@ export interface CommandDeps {
   log: vscode.LogOutputChannel;
   connection: OrchestratorConnection;
   pipelines: PipelinesView;
-  languageClient: LanguageClient | undefined;
+  /** The Node that runs the workspace's CLI, per the current settings. */
+  nodeExecutable: () => NodeExecutable;
+  /** Undefined until the language server has started (after activation). */
+  readonly analysisServer: AnalysisServer | undefined;
   runtime: LocatedRuntime | undefined;
   workspaceFolder: string;
   /** Connects to the local daemon if it is active (or the remote one per settings). */
@@ -27,6 +31,13 @@ export interface CommandDeps {
 }
 
 const TOKEN_SECRET = 'pipewright.remoteToken';
+
+/** The remote orchestrator per settings (URL) and SecretStorage (token); undefined when either is missing. */
+async function remoteTarget(context: vscode.ExtensionContext): Promise<RemoteTarget | undefined> {
+  const { url } = readSettings();
+  const token = await context.secrets.get(TOKEN_SECRET);
+  return url && token ? { url, token } : undefined;
+}
 
 /** Running code needs a trusted workspace: analysis works in restricted mode, running does not. */
 function requireTrust(action: string): boolean {
@@ -94,23 +105,33 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
 
   async function submit(target: { uri: string; pipeline?: string; step?: string }, parameters: Record<string, string>, label: string): Promise<void> {
     if (!requireTrust(label)) return;
-    if (readSettings().mode === 'remote') throw new Error('runs are submitted through the local daemon; set pipewright.orchestrator.mode to local to run from the editor');
     const runtime = deps.runtime;
     if (!runtime) throw new Error('no pipewright runtime found: install it in the workspace (npm install pipewright)');
+    const settings = readSettings();
+    // Remote: bundled here by the workspace's CLI, submitted to the remote orchestrator's API.
+    const remote = settings.mode === 'remote' ? await remoteTarget(context) : undefined;
+    if (settings.mode === 'remote' && !remote) throw new Error('no remote orchestrator URL or token: run "Pipewright: Connect to Remote Orchestrator" (or set pipewright.orchestrator.mode to local)');
     const file = vscode.Uri.parse(target.uri).fsPath;
-    const args = runArguments(file, target, parameters);
-    if (readSettings().enforceTypeAnnotations) args.push('--enforce-type-annotations');
+    const args = runArguments(file, target, parameters, remote);
+    if (settings.enforceTypeAnnotations) args.push('--enforce-type-annotations');
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pipewright: ${label}…` }, async () => {
-      log.info(`node ${runtime.cli} ${args.join(' ')}`);
-      const result = await runCli(runtime.cli, args, deps.workspaceFolder);
+      log.info(`node ${runtime.cli} ${args.join(' ')}${remote ? ' (token in $PIPEWRIGHT_ORCHESTRATOR_TOKEN)' : ''}`);
+      const result = await runCli(runtime.cli, args, deps.workspaceFolder, { remote, node: deps.nodeExecutable().command });
       if (result.stderr.trim()) log.info(result.stderr.trim());
       const summary = lastJsonLine<{ runId: string; runName: string }>(result.stdout);
       if (result.code !== 0 || !summary) throw new Error(result.stderr.trim().split('\n').at(-1) ?? `pipewright run exited ${result.code}`);
       if (!connection.api) await deps.reconnect();
-      await connection.refreshRun(summary.runId);
+      // Panels follow the new run first: a quick run may already be over when it is refreshed.
       for (const panel of DagPanel.all()) if (target.pipeline === undefined || panel.pipeline === target.pipeline) panel.runId = summary.runId;
+      await connection.refreshRun(summary.runId);
       void vscode.window.showInformationMessage(`Pipewright: started ${summary.runName}`);
     });
+  }
+
+  /** The retry is a new run: panels that showed the retried one follow it. */
+  async function followRetry(retriedRunId: string, newRunId: string): Promise<void> {
+    for (const panel of DagPanel.all()) if (panel.runId === retriedRunId) panel.runId = newRunId;
+    await connection.refreshRun(newRunId);
   }
 
   async function pickRun(arg: unknown, filter: (status: string) => boolean): Promise<string | undefined> {
@@ -133,7 +154,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   const host: DagPanelHost = {
     log,
     heartbeat: () => readSettings().heartbeat,
-    loadGraph: async (uri, pipeline) => (deps.languageClient ? deps.languageClient.sendRequest(PipelineGraphRequest.type, { uri, pipeline }) : null),
+    loadGraph: async (uri, pipeline) => (deps.analysisServer ? deps.analysisServer.pipelineGraph(uri, pipeline) : null),
     onNodeAction: (panel, nodeId, action) => {
       const runNode = panel.runId ? ({ kind: 'step', runId: panel.runId, stepId: nodeId } as RunNode) : undefined;
       if (action === 'runFromHere') void vscode.commands.executeCommand('pipewright.runStep', panel.uri, nodeId);
@@ -170,13 +191,13 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     'pipewright.retryRun': async (arg) => {
       if (!requireTrust('retrying a run')) return;
       const runId = await pickRun(arg, (s) => s !== 'running' && s !== 'completed');
-      if (runId) await connection.refreshRun((await api().retryRun(runId)).runId);
+      if (runId) await followRetry(runId, (await api().retryRun(runId)).runId);
     },
     'pipewright.retryStep': async (arg) => {
       if (!requireTrust('retrying a step')) return;
       const runId = await pickRun(arg, (s) => s !== 'running');
       const step = runId && (await pickStep(arg, runId));
-      if (runId && step) await connection.refreshRun((await api().retryRun(runId, step)).runId);
+      if (runId && step) await followRetry(runId, (await api().retryRun(runId, step)).runId);
     },
     'pipewright.cancelRun': async (arg) => {
       const runId = await pickRun(arg, (s) => s === 'running');
@@ -217,7 +238,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       if (!runtime) throw new Error('no pipewright runtime found');
       connection.setInfo({ mode: 'local', state: 'pendingStartup', detail: 'starting' });
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Pipewright: starting the local orchestrator…' }, async () => {
-        const result = await runCli(runtime.cli, ['server', 'start'], deps.workspaceFolder);
+        const result = await runCli(runtime.cli, ['server', 'start'], deps.workspaceFolder, { node: deps.nodeExecutable().command });
         if (result.code !== 0) throw new Error(result.stderr.trim() || `server start exited ${result.code}`);
         await deps.reconnect();
       });
@@ -227,7 +248,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       if (!runtime) throw new Error('no pipewright runtime found');
       connection.setInfo({ mode: 'local', state: 'pendingShutdown', detail: 'stopping' });
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Pipewright: stopping the local orchestrator…' }, async () => {
-        const result = await runCli(runtime.cli, ['server', 'stop'], deps.workspaceFolder);
+        const result = await runCli(runtime.cli, ['server', 'stop'], deps.workspaceFolder, { node: deps.nodeExecutable().command });
         connection.disconnect(result.code === 0 ? 'stopped' : result.stderr.trim());
       });
     },
@@ -255,11 +276,10 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
 
 /** Connects per settings: the remote orchestrator (token from SecretStorage) or the local daemon if it is active. */
 export async function connectPerSettings(context: vscode.ExtensionContext, connection: OrchestratorConnection, storeDir: string): Promise<void> {
-  const settings = readSettings();
-  if (settings.mode === 'remote') {
-    const token = await context.secrets.get(TOKEN_SECRET);
-    if (!settings.url || !token) return connection.setInfo({ mode: 'remote', state: 'disconnected', detail: 'run "Connect to Remote Orchestrator"' });
-    return connection.connect('remote', settings.url, token);
+  if (readSettings().mode === 'remote') {
+    const remote = await remoteTarget(context);
+    if (!remote) return connection.setInfo({ mode: 'remote', state: 'disconnected', detail: 'run "Connect to Remote Orchestrator"' });
+    return connection.connect('remote', remote.url, remote.token);
   }
   const endpoint = readLocalEndpoint(storeDir);
   if (!endpoint) return connection.setInfo({ mode: 'local', state: 'inactive', detail: 'no daemon (it starts on the first run)' });

@@ -54,6 +54,7 @@ export class DagPanel implements vscode.Disposable {
       nonce: randomBytes(16).toString('base64'),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'main.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'main.css')).toString(),
+      layoutWorkerUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'layoutWorker.js')).toString(),
       title: `DAG of ${pipeline}`,
     });
     this.channel = new MessageChannel<ToWebview, FromWebview>(webview, (body) => this.onMessage(body));
@@ -81,13 +82,17 @@ export class DagPanel implements vscode.Disposable {
     const nodes: Record<string, NodeRunState> = {};
     for (const step of Object.values(run.steps)) nodes[step.id] = { status: step.status, attempt: step.attempts, durationMs: step.durationMs, startedAt: step.startedAt, heartbeatAt: step.heartbeatAt, cached: step.cached };
     const heartbeat = this.host.heartbeat();
-    this.channel.post({ kind: 'runState', runId: run.runId, nodes, heartbeat, now: Date.now() });
+    this.lastRun = run;
+    this.channel.post({ kind: 'runState', runId: run.runId, runStatus: run.status, nodes, heartbeat, now: Date.now() });
   }
+
+  /** The run last shown: a webview that reloads (VS Code does when a panel moves) gets it again. */
+  private lastRun: RunView | undefined;
 
   private onMessage(body: FromWebview): ToWebview | undefined {
     switch (body.kind) {
       case 'ready':
-        void this.reloadGraph();
+        void this.reloadGraph().then(() => this.lastRun && this.showRun(this.lastRun));
         return undefined;
       case 'openNode': {
         const node = this.graph?.nodes.find((n) => n.id === body.nodeId);

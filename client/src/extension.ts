@@ -2,41 +2,48 @@
  * Extension entry: only wires the parts together (language client, orchestrator connection,
  * views, status bar, commands). Activation failures are logged and shown: VS Code does not.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
+import type { AnalysisServer, AnalysisServerModule } from './analysisServer';
 import { connectPerSettings, registerCommands } from './commands';
 import { DagPanel } from './dagPanel';
-import { startLanguageClient } from './languageClient';
-import { PipelineGraphChangedNotification } from './lspProtocol';
 import { OrchestratorConnection } from './orchestratorConnection';
 import { OrchestratorView } from './orchestratorView';
 import { PipelinesView } from './pipelinesView';
 import { runningCount } from './runState';
 import { RunsView } from './runsView';
+import { describeNodeExecutable, findNodeExecutable } from './nodeExecutable';
 import { describeRuntime, locateRuntime } from './runtimeLocator';
 import { readSettings } from './settings';
 import { PipewrightStatusBar } from './statusBar';
 
-let languageClient: LanguageClient | undefined;
+let analysisServer: AnalysisServer | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+export function activate(context: vscode.ExtensionContext): void {
+  const started = performance.now();
   const log = vscode.window.createOutputChannel('Pipewright', { log: true });
   context.subscriptions.push(log);
   try {
-    await wire(context, log);
+    wire(context, log);
+    log.info(`activated in ${(performance.now() - started).toFixed(1)} ms (the language server and the orchestrator connection start after)`);
   } catch (error) {
     log.error('activation failed', error);
     void vscode.window.showErrorMessage(`Pipewright failed to activate: ${(error as Error).message}`, 'Show Log').then((choice) => choice && log.show());
   }
 }
 
-async function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Promise<void> {
+function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): void {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
   const storeDir = process.env.PIPEWRIGHT_STORE ? path.resolve(process.env.PIPEWRIGHT_STORE) : path.join(folder, '.pipewright');
   const runtime = locateRuntime(folder, context.asAbsolutePath(path.join('node_modules', 'pipewright')));
   const runtimeLine = describeRuntime(runtime, folder);
   (runtime?.source === 'workspace' ? log.info : log.warn).call(log, runtimeLine);
+
+  const nodeExecutable = () =>
+    findNodeExecutable({ setting: vscode.workspace.getConfiguration('pipewright').get<string>('runtime.node', ''), pathVariable: process.env.PATH, execPath: process.execPath, isExecutable });
+  const node = nodeExecutable();
+  (node.source === 'extension-host' ? log.warn : log.info).call(log, describeNodeExecutable(node));
 
   const connection = new OrchestratorConnection((message) => log.warn(message));
   const runsView = new RunsView(() => readSettings().heartbeat);
@@ -71,28 +78,18 @@ async function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChann
     void vscode.commands.executeCommand('setContext', 'pipewright.mode', info.mode);
   });
 
-  // The language server: the Pipelines view and the DAG need it, runs do not.
-  try {
-    languageClient = await startLanguageClient(context, log);
-  } catch (error) {
-    log.error('language server did not start', error);
-    void vscode.window.showErrorMessage(`Pipewright: the language server did not start: ${(error as Error).message}`);
-  }
-  const pipelinesView = new PipelinesView(languageClient, log);
+  const pipelinesView = new PipelinesView(log);
   context.subscriptions.push(pipelinesView, vscode.window.registerTreeDataProvider('pipewright.pipelines', pipelinesView));
-  if (languageClient) {
-    const client = languageClient;
-    context.subscriptions.push(
-      client.onNotification(PipelineGraphChangedNotification.type, (params) => {
-        void pipelinesView.refresh();
-        for (const panel of DagPanel.all()) if (panel.uri === params.uri && (params.pipelines.length === 0 || params.pipelines.includes(panel.pipeline))) void panel.reloadGraph();
-      }),
-    );
-  }
 
   const reconnect = () => connectPerSettings(context, connection, storeDir);
   context.subscriptions.push(
-    ...registerCommands({ context, log, connection, pipelines: pipelinesView, languageClient, runtime, workspaceFolder: folder, reconnect }),
+    ...registerCommands({
+      context, log, connection, pipelines: pipelinesView, runtime, workspaceFolder: folder, reconnect, nodeExecutable,
+      // Read when a command runs: the server may still be starting.
+      get analysisServer() {
+        return analysisServer;
+      },
+    }),
     // The CLI (or another window) starting or stopping the daemon rewrites endpoint.json.
     watchEndpoint(storeDir, () => void reconnect().catch((error: unknown) => log.warn(`reconnect: ${(error as Error).message}`))),
     vscode.workspace.onDidChangeConfiguration((event) => {
@@ -101,11 +98,43 @@ async function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChann
     }),
     { dispose: () => DagPanel.all() && [...DagPanel.all()].forEach((panel) => panel.dispose()) },
   );
-  await vscode.commands.executeCommand('setContext', 'pipewright.active', true);
+  void vscode.commands.executeCommand('setContext', 'pipewright.active', true);
   orchestratorView.update(connection.info);
   render();
-  void pipelinesView.refresh();
-  await reconnect().catch((error: unknown) => log.warn(`could not connect to the orchestrator: ${(error as Error).message}`));
+  // Neither the language server nor the orchestrator holds up activation: both come up after it.
+  void startLanguageServer(context, log, pipelinesView);
+  void reconnect().catch((error: unknown) => log.warn(`could not connect to the orchestrator: ${(error as Error).message}`));
+}
+
+/** The language server: the Pipelines view and the DAG need it, runs do not. */
+async function startLanguageServer(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, pipelinesView: PipelinesView): Promise<void> {
+  try {
+    // A separate bundle (see analysisServer.ts); esbuild leaves a require of a computed path alone.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a separately bundled file, loaded on purpose at run time
+    const module = require(context.asAbsolutePath('dist/client/languageClient.js')) as AnalysisServerModule;
+    const server = await module.startAnalysisServer(context, log);
+    analysisServer = server;
+    context.subscriptions.push(
+      server.onGraphChanged((params) => {
+        void pipelinesView.refresh();
+        for (const panel of DagPanel.all()) if (panel.uri === params.uri && (params.pipelines.length === 0 || params.pipelines.includes(panel.pipeline))) void panel.reloadGraph();
+      }),
+    );
+    await pipelinesView.attach(server);
+    for (const panel of DagPanel.all()) void panel.reloadGraph();
+  } catch (error) {
+    log.error('language server did not start', error);
+    void vscode.window.showErrorMessage(`Pipewright: the language server did not start: ${(error as Error).message}`);
+  }
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function watchEndpoint(storeDir: string, onChange: () => void): vscode.Disposable {
@@ -117,5 +146,5 @@ function watchEndpoint(storeDir: string, onChange: () => void): vscode.Disposabl
 }
 
 export async function deactivate(): Promise<void> {
-  await languageClient?.stop();
+  await analysisServer?.stop();
 }

@@ -1,8 +1,24 @@
-/** Starts the bundled language server over IPC, with handlers that report failures instead of hiding them. */
+/**
+ * Starts the bundled language server over IPC, with handlers that report failures instead of
+ * hiding them, and serves it as an {@link AnalysisServer}. Bundled on its own
+ * (dist/client/languageClient.js) and loaded by the extension after activation.
+ */
 import * as vscode from 'vscode';
 import { CloseAction, ErrorAction, LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import type { AnalysisServer } from './analysisServer';
+import { ListPipelinesRequest, PipelineGraphChangedNotification, PipelineGraphRequest } from './lspProtocol';
 
-export async function startLanguageClient(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Promise<LanguageClient> {
+export async function startAnalysisServer(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Promise<AnalysisServer> {
+  const client = await startLanguageClient(context, log);
+  return {
+    pipelineGraph: (uri, pipeline) => client.sendRequest(PipelineGraphRequest.type, { uri, pipeline }),
+    listPipelines: () => client.sendRequest(ListPipelinesRequest.type, {}),
+    onGraphChanged: (listener) => client.onNotification(PipelineGraphChangedNotification.type, listener),
+    stop: () => client.stop(),
+  };
+}
+
+async function startLanguageClient(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Promise<LanguageClient> {
   const module = context.asAbsolutePath('dist/server/server.js');
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc },

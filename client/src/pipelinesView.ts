@@ -1,7 +1,7 @@
 /** The Pipelines view: pipelines from the language server, grouped by file, steps as children. */
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
-import { ListPipelinesRequest, type PipelineSummary, type SourceRange } from './lspProtocol';
+import type { AnalysisServer } from './analysisServer';
+import type { PipelineSummary, SourceRange } from './lspProtocol';
 import { buildPipelineTree, type PipelineNode } from './treeModel';
 
 export class PipelinesView implements vscode.TreeDataProvider<PipelineNode>, vscode.Disposable {
@@ -10,15 +10,20 @@ export class PipelinesView implements vscode.TreeDataProvider<PipelineNode>, vsc
   private roots: PipelineNode[] = [];
   pipelines: PipelineSummary[] = [];
 
-  constructor(
-    private readonly client: LanguageClient | undefined,
-    private readonly log: vscode.LogOutputChannel,
-  ) {}
+  private server: AnalysisServer | undefined;
+
+  constructor(private readonly log: vscode.LogOutputChannel) {}
+
+  /** The language server starts after activation returns; the view fills once it is up. */
+  attach(server: AnalysisServer): Promise<void> {
+    this.server = server;
+    return this.refresh();
+  }
 
   async refresh(): Promise<void> {
-    if (!this.client) return;
+    if (!this.server) return;
     try {
-      this.pipelines = await this.client.sendRequest(ListPipelinesRequest.type, {});
+      this.pipelines = await this.server.listPipelines();
     } catch (error) {
       // The server may not implement the request yet: show nothing rather than fail.
       this.log.warn(`listPipelines failed: ${(error as Error).message}`);

@@ -1,0 +1,19 @@
+/**
+ * What the extension asks of the language server, as a plain interface. The implementation
+ * (client/src/languageClient.ts, with vscode-languageclient: nine tenths of the client's code)
+ * is a separate bundle loaded after activation, so activating costs only this interface.
+ */
+import type * as vscode from 'vscode';
+import type { PipelineGraph, PipelineGraphChangedParams, PipelineSummary } from './lspProtocol';
+
+export interface AnalysisServer {
+  pipelineGraph(uri: string, pipeline: string): Promise<PipelineGraph | null>;
+  listPipelines(): Promise<PipelineSummary[]>;
+  onGraphChanged(listener: (params: PipelineGraphChangedParams) => void): vscode.Disposable;
+  stop(): Promise<void>;
+}
+
+/** The separately bundled module's exports. */
+export interface AnalysisServerModule {
+  startAnalysisServer(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Promise<AnalysisServer>;
+}

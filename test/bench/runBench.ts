@@ -3,6 +3,8 @@ import { engineBench, type BenchLine } from './engineBench';
 import { analysisBench } from './analysisBench';
 import { daemonBench } from './daemonBench';
 import { heartbeatBench } from './heartbeatBench';
+import { webviewBench } from './webviewBench';
+import { activationBench } from './activationBench';
 
 async function main(): Promise<void> {
   const sections: [string, () => Promise<BenchLine[]>][] = [
@@ -10,8 +12,12 @@ async function main(): Promise<void> {
     ['orchestrator heartbeats', heartbeatBench],
     ['orchestrator daemon', daemonBench],
     ['language server', analysisBench],
+    ['DAG webview', webviewBench],
+    ['extension activation', activationBench],
   ];
-  for (const [title, bench] of sections) {
+  // `npm run bench -- webview activation`: only the sections whose titles contain these words.
+  const only = process.argv.slice(2);
+  for (const [title, bench] of sections.filter(([title]) => only.length === 0 || only.some((word) => title.includes(word)))) {
     process.stdout.write(`\n${title}\n`);
     for (const line of await bench()) {
       process.stdout.write(`  ${line.name}\n    measured: ${line.value}\n    baseline: ${line.baseline}\n    target:   ${line.target}\n`);

@@ -1,0 +1,78 @@
+/**
+ * Extension activation in a real workbench (code-server, as in the end-to-end suite): VS Code's
+ * own activation figure for the packaged Pipewright extension, read from Developer: Show Running
+ * Extensions, beside an extension that does nothing when activated by the same event, installed
+ * in the same workbench (the baseline). Also the time Pipewright's activate() itself logs.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { installExtension, openWorkbench, runCommand, type E2eTools } from '../e2e/workbench';
+import type { BenchLine } from './engineBench';
+
+const repoRoot = path.resolve(__dirname, '..', '..');
+const ROUNDS = 3;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function run(command: string, args: string[], cwd = repoRoot): string {
+  const result = spawnSync(command, args, { cwd, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
+  return result.stdout;
+}
+
+export async function activationBench(): Promise<BenchLine[]> {
+  const tools = JSON.parse(run(process.execPath, ['scripts/e2e-tools.mjs']).trim().split('\n').at(-1) ?? '') as E2eTools;
+  run('npm', ['run', 'package']);
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-activation-bench-'));
+  try {
+    const baselineVsix = path.join(root, 'baseline.vsix');
+    run(path.join(repoRoot, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', baselineVsix], path.join(repoRoot, 'test', 'bench', 'baseline-extension'));
+    const workspace = path.join(root, 'workspace');
+    fs.cpSync(path.join(repoRoot, 'test', 'fixtures', 'e2e-workspace'), workspace, { recursive: true });
+    fs.mkdirSync(path.join(workspace, 'node_modules'));
+    fs.symlinkSync(path.join(repoRoot, 'runtime'), path.join(workspace, 'node_modules', 'pipewright'), 'dir');
+
+    const pipewright: number[] = [];
+    const baseline: number[] = [];
+    const selfTimed: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const extensionsDir = path.join(root, `extensions-${round}`);
+      const userDataDir = path.join(root, `user-data-${round}`);
+      installExtension(tools, path.join(repoRoot, 'dist', 'pipewright.vsix'), extensionsDir, userDataDir);
+      installExtension(tools, baselineVsix, extensionsDir, userDataDir);
+      const workbench = await openWorkbench({ tools, workspace, extensionsDir, userDataDir, screenshots: path.join(root, 'screenshots') });
+      try {
+        const { page } = workbench;
+        await page.locator('.statusbar-item', { hasText: 'Pipewright:' }).first().waitFor({ timeout: 60_000 });
+        await runCommand(page, 'Developer: Show Running Extensions');
+        const activation = async (name: string) => {
+          const row = page.locator('.runtime-extensions-editor .monaco-list-row', { hasText: name }).first();
+          await row.locator('text=/Activation: \\d+ms/').waitFor({ timeout: 60_000 });
+          const text = await row.innerText();
+          return Number(/Activation: (\d+)ms/.exec(text)?.[1]);
+        };
+        pipewright.push(await activation('Pipewright\n'));
+        baseline.push(await activation('Pipewright bench baseline'));
+        const logged = /activated in ([\d.]+) ms/.exec(workbench.extensionLog());
+        if (logged) selfTimed.push(Number(logged[1]));
+      } finally {
+        await workbench.close();
+      }
+    }
+    return [
+      {
+        name: `extension activation in code-server 4.139 (VS Code's own figure, median of ${ROUNDS} workbench starts)`,
+        value: `${median(pipewright)} ms (rounds: ${pipewright.join(', ')} ms); activate() itself logged ${selfTimed.map((t) => `${t} ms`).join(', ')}`,
+        baseline: `an extension that does nothing, activated by the same event in the same workbench: ${median(baseline)} ms (rounds: ${baseline.join(', ')} ms)`,
+        target: '< 100 ms of extension-host time',
+      },
+    ];
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}

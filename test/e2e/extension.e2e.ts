@@ -1,0 +1,197 @@
+/**
+ * End to end, as a user: a real VS Code workbench (code-server) with the packaged .vsix, driven by
+ * headless Chromium. Opens a workspace, sees the language server's diagnostics in Problems, opens
+ * the DAG, runs the pipeline from the palette and watches every node complete (with a live
+ * heartbeat age while the slow step runs), then makes a failing run and retries it to success.
+ * Screenshots of each stage go to test-results/e2e/. Needs `npm run package` and the tools from
+ * scripts/e2e-tools.mjs (scripts/test.mjs runs both first).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Frame, Page } from 'playwright-core';
+import { repoRoot } from '../support/tempDir';
+import { acceptFirst, answerQuickInput, dagFrame, installExtension, openFile, openWorkbench, runCommand, type E2eTools, type Workbench } from './workbench';
+
+const vsix = path.join(repoRoot, 'dist', 'pipewright.vsix');
+const screenshots = path.join(repoRoot, 'test-results', 'e2e');
+const FORECAST_STEPS = ['load', 'split', 'fit', 'evaluate', 'publish'];
+
+function e2eTools(): E2eTools {
+  const result = spawnSync(process.execPath, [path.join(repoRoot, 'scripts', 'e2e-tools.mjs')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (result.status !== 0) throw new Error(`scripts/e2e-tools.mjs failed (exit ${result.status}):\n${result.stdout}`);
+  return JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '') as E2eTools;
+}
+
+/** 1-based line of `text` in a file of the fixture workspace. */
+function lineOf(file: string, text: string): number {
+  const lines = fs.readFileSync(path.join(repoRoot, 'test', 'fixtures', 'e2e-workspace', file), 'utf8').split('\n');
+  const index = lines.findIndex((line) => line.includes(text));
+  assert.ok(index >= 0, `${text} is not in ${file}`);
+  return index + 1;
+}
+
+/** Every node's `data-status` in the DAG webview, by node id. */
+async function nodeStatuses(frame: Frame): Promise<Record<string, string>> {
+  return frame.locator('g.node').evaluateAll((nodes) => Object.fromEntries(nodes.map((node) => [node.getAttribute('data-id') ?? '', node.getAttribute('data-status') ?? ''])));
+}
+
+async function waitForStatuses(frame: () => Promise<Frame>, what: string, accept: (statuses: Record<string, string>) => boolean, timeoutMs = 90_000): Promise<Record<string, string>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: Record<string, string> = {};
+  for (;;) {
+    const current = await frame();
+    last = await nodeStatuses(current).catch(() => last);
+    if (accept(last)) return last;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; node statuses: ${JSON.stringify(last)}`);
+    await current.page().waitForTimeout(100);
+  }
+}
+
+describe('the extension in a real VS Code workbench', () => {
+  let workbench: Workbench;
+  let page: Page;
+  let workspace: string;
+  let extensionsDir: string;
+  let root: string;
+
+  before(
+    async () => {
+      assert.ok(fs.existsSync(vsix), `${vsix} is missing: run \`npm run package\` first`);
+      const tools = e2eTools();
+      root = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-e2e-'));
+      workspace = path.join(root, 'workspace');
+      fs.cpSync(path.join(repoRoot, 'test', 'fixtures', 'e2e-workspace'), workspace, { recursive: true });
+      fs.mkdirSync(path.join(workspace, 'node_modules'));
+      fs.symlinkSync(path.join(repoRoot, 'runtime'), path.join(workspace, 'node_modules', 'pipewright'), 'dir');
+      fs.mkdirSync(path.join(workspace, 'node_modules', '@types'));
+      fs.symlinkSync(path.join(repoRoot, 'node_modules', '@types', 'node'), path.join(workspace, 'node_modules', '@types', 'node'), 'dir');
+      fs.mkdirSync(path.join(workspace, 'gates'));
+      extensionsDir = path.join(root, 'extensions');
+      const userDataDir = path.join(root, 'user-data');
+      installExtension(tools, vsix, extensionsDir, userDataDir);
+      fs.rmSync(screenshots, { recursive: true, force: true });
+      workbench = await openWorkbench({ tools, workspace, extensionsDir, userDataDir, screenshots });
+      page = workbench.page;
+    },
+    { timeout: 40 * 60_000 },
+  );
+
+  after(async () => {
+    await workbench?.close();
+    if (workspace) spawnSync(process.execPath, [path.join(repoRoot, 'runtime', 'bin', 'pipewright.js'), 'server', 'stop'], { cwd: workspace });
+    if (root) fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('installs only the bundles and assets the extension needs', () => {
+    const installed = fs.readdirSync(extensionsDir).find((name) => name.startsWith('pipewright.pipewright-vscode-'));
+    assert.ok(installed, `no pipewright extension in ${extensionsDir}: ${fs.readdirSync(extensionsDir).join(', ')}`);
+    const files = (fs.readdirSync(path.join(extensionsDir, installed), { recursive: true, encoding: 'utf8' }) as string[])
+      .filter((file) => fs.statSync(path.join(extensionsDir, installed, file)).isFile())
+      .sort();
+    const expected = ['LICENSE.txt', 'dist/client/extension.js', 'dist/client/languageClient.js', 'dist/server/server.js', 'dist/webview/main.css', 'dist/webview/main.js', 'media/pipewright.svg', 'package.json', 'readme.md'];
+    const unexpected = files.filter((file) => !expected.includes(file) && !/^dist\/webview\/[\w-]+\.js$/.test(file) && file !== '.vsixmanifest');
+    assert.deepEqual(unexpected, [], `unexpected files in the package: ${unexpected.join(', ')}`);
+    for (const file of expected) assert.ok(files.includes(file), `${file} is missing from the package (have: ${files.join(', ')})`);
+  });
+
+  it('activates and shows the language server diagnostics in Problems', () =>
+    stage('problems', async () => {
+      await page.locator('.activitybar .action-item [aria-label^="Pipewright"]').first().waitFor({ state: 'visible', timeout: 60_000 });
+      await openFile(page, 'pipelines/miswired.ts');
+      await page.keyboard.press('Control+Shift+M');
+      const marker = page.locator('.markers-panel .monaco-list-row', { hasText: 'unknown after target "nowhere"' }).first();
+      await marker.waitFor({ state: 'visible', timeout: 60_000 });
+      await workbench.screenshot('01-problems');
+    }));
+
+  let frame: Frame;
+  /** The DAG webview's frame; VS Code may reload it when the layout changes. */
+  const liveFrame = async (): Promise<Frame> => (frame.isDetached() ? (frame = await dagFrame(page)) : frame);
+
+  /** Runs one stage; on failure saves a screenshot of what the user would have seen. */
+  async function stage(name: string, body: () => Promise<void>): Promise<void> {
+    try {
+      await body();
+    } catch (error) {
+      await workbench.screenshot(`failed-${name}`).catch(() => undefined);
+      const runs = spawnSync(process.execPath, [path.join(repoRoot, 'runtime', 'bin', 'pipewright.js'), 'runs', 'list'], { cwd: workspace, encoding: 'utf8' });
+      process.stderr.write(`--- at the failure of "${name}": the extension's log\n${workbench.extensionLog()}\n--- pipewright runs list\n${runs.stdout}${runs.stderr}\n---\n`);
+      throw error;
+    }
+  }
+
+  it('opens the DAG of a pipeline, one node per step, and follows the code as it is typed', () =>
+    stage('dag', async () => {
+      await openFile(page, 'pipelines/forecast.ts');
+      await runCommand(page, 'Pipewright: Show DAG');
+      await answerQuickInput(page, 'Pipeline', 'forecast');
+      frame = await dagFrame(page);
+      await frame.locator('g.node').nth(FORECAST_STEPS.length - 1).waitFor({ timeout: 60_000 });
+      const ids = await frame.locator('g.node').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-id')));
+      assert.deepEqual([...ids].sort(), [...FORECAST_STEPS].sort());
+      assert.equal(await frame.locator('path.edge').count(), 5, 'load→split, split→fit, split→evaluate, fit→evaluate, evaluate→publish');
+      await workbench.screenshot('02-dag');
+
+      // The graph follows the code: type a second evaluate call, see its node appear, revert.
+      await page.locator('.tab', { hasText: 'forecast.ts' }).first().click();
+      await page.keyboard.press('Control+G');
+      await page.keyboard.type(String(lineOf('pipelines/forecast.ts', 'publish(evaluate(mean, test));')));
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('End');
+      await page.keyboard.type(' evaluate(mean, test');
+      await frame.locator('g.node[data-id="evaluate_2"]').waitFor({ timeout: 60_000 });
+      await workbench.screenshot('03-editing');
+      // Undo the typing (a few undo stops: the typed run, the auto-closed parenthesis).
+      const typed = page.locator('.monaco-editor .view-line', { hasText: '; evaluate' });
+      for (let undo = 0; undo < 40 && (await typed.count()) > 0; undo++) await page.keyboard.press('Control+Z');
+      assert.equal(await typed.count(), 0, 'undo brings the file back to its saved text');
+      await frame.locator('g.node[data-id="evaluate_2"]').waitFor({ state: 'detached', timeout: 60_000 });
+      assert.equal(await frame.locator('g.node').count(), FORECAST_STEPS.length);
+
+      // Room for the graph in the screenshots: hide the side bar and the panel, keep only the DAG.
+      await runCommand(page, 'View: Close Primary Side Bar');
+      await runCommand(page, 'View: Hide Panel');
+      await runCommand(page, 'View: Toggle Secondary Side Bar Visibility'); // open by default in this VS Code
+      await runCommand(page, 'View: Close All Editors in Group'); // the code's group (focused by the typing)
+      // Moving a webview between layouts may reload its frame: find it again.
+      frame = await dagFrame(page);
+      await frame.locator('g.node').nth(FORECAST_STEPS.length - 1).waitFor({ timeout: 60_000 });
+    }));
+
+  it('runs the pipeline from the palette, shows a live heartbeat age, and completes every node', () =>
+    stage('run', async () => {
+      await runCommand(page, 'Pipewright: Run Pipeline');
+      await answerQuickInput(page, 'Pipeline', 'forecast');
+      await answerQuickInput(page, 'forecast: days', '', { type: true }); // keep the default
+      await waitForStatuses(liveFrame, 'fit to run', (statuses) => statuses.fit === 'running');
+      const fitDetail = async () => (await (await liveFrame()).locator('g.node[data-id="fit"] .node-detail').textContent().catch(() => '')) ?? '';
+      const deadline = Date.now() + 30_000;
+      while (!/♥ \d+(\.\d+)? m?s/.test(await fitDetail())) {
+        if (Date.now() > deadline) throw new Error(`no heartbeat age on the running step: "${await fitDetail()}"`);
+        await page.waitForTimeout(100);
+      }
+      await workbench.screenshot('04-heartbeat');
+      fs.writeFileSync(path.join(workspace, 'gates', 'release'), '');
+      await waitForStatuses(liveFrame, 'every node to complete', (statuses) => FORECAST_STEPS.every((id) => statuses[id] === 'completed'));
+      await workbench.screenshot('05-completed');
+    }));
+
+  it('shows a failed run, and retries it to success from the palette', () =>
+    stage('retry', async () => {
+      fs.writeFileSync(path.join(workspace, 'gates', 'fail'), '');
+      await runCommand(page, 'Pipewright: Run Pipeline');
+      await answerQuickInput(page, 'Pipeline', 'forecast');
+      await answerQuickInput(page, 'forecast: days', '', { type: true });
+      await waitForStatuses(liveFrame, 'publish to fail', (statuses) => statuses.publish === 'failed');
+      await workbench.screenshot('06-failed');
+      fs.rmSync(path.join(workspace, 'gates', 'fail'));
+      await runCommand(page, 'Pipewright: Retry Run');
+      await acceptFirst(page); // the only run that is neither running nor completed
+      await waitForStatuses(liveFrame, 'the retried run to complete', (statuses) => FORECAST_STEPS.every((id) => statuses[id] === 'completed' || statuses[id] === 'cached') && statuses.publish === 'completed');
+      await workbench.screenshot('07-retried');
+    }));
+});

@@ -1,0 +1,177 @@
+/**
+ * A real VS Code workbench for the end-to-end suite: VS Code's server build (code-server, run by
+ * Node 24) on loopback with the packaged .vsix installed into a fresh extensions folder, and
+ * headless Debian Chromium driven by playwright-core. Helpers act as a user would: the command
+ * palette, Quick Open, the Problems panel, and the DAG webview's frame.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { freePort } from '../support/freePort';
+
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+export interface E2eTools {
+  node: string;
+  codeServer: string;
+  chromium: string;
+}
+
+export interface Workbench {
+  page: Page;
+  /** The user-data folder (logs live under it). */
+  userDataDir: string;
+  /** Everything code-server printed, for failure messages. */
+  serverOutput(): string;
+  /** The Pipewright output channel's log file(s) so far. */
+  extensionLog(): string;
+  screenshot(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Installs the .vsix into `extensionsDir` with code-server's own installer. */
+export function installExtension(tools: E2eTools, vsix: string, extensionsDir: string, userDataDir: string): void {
+  const result = spawnSync(tools.node, [tools.codeServer, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, '--install-extension', vsix], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`installing ${vsix} failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
+}
+
+export async function openWorkbench(options: { tools: E2eTools; workspace: string; extensionsDir: string; userDataDir: string; screenshots: string; env?: NodeJS.ProcessEnv }): Promise<Workbench> {
+  const { tools, workspace, extensionsDir, userDataDir } = options;
+  const settingsDir = path.join(userDataDir, 'User');
+  fs.mkdirSync(settingsDir, { recursive: true });
+  fs.writeFileSync(
+    path.join(settingsDir, 'settings.json'),
+    JSON.stringify({
+      'security.workspace.trust.enabled': false,
+      'workbench.startupEditor': 'none',
+      'workbench.tips.enabled': false,
+      'telemetry.telemetryLevel': 'off',
+      'extensions.autoCheckUpdates': false,
+      'extensions.autoUpdate': false,
+      'update.mode': 'none',
+      'workbench.enableExperiments': false,
+      'chat.disableAIFeatures': true,
+      'window.commandCenter': false,
+    }),
+  );
+  const port = await freePort();
+  let output = '';
+  const server: ChildProcess = spawn(
+    tools.node,
+    [tools.codeServer, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, workspace],
+    { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  server.stdout?.setEncoding('utf8').on('data', (text: string) => (output += text));
+  server.stderr?.setEncoding('utf8').on('data', (text: string) => (output += text));
+  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+  await waitForOutput(() => output, /HTTP server listening on/, 60_000, server);
+
+  let browser: Browser | undefined;
+  try {
+    browser = await chromium.launch({ executablePath: tools.chromium, args: CHROMIUM_ARGS });
+    const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+    const page = await context.newPage();
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    fs.mkdirSync(options.screenshots, { recursive: true });
+    const opened = browser;
+    return {
+      page,
+      userDataDir,
+      serverOutput: () => output,
+      extensionLog: () => readExtensionLog(userDataDir),
+      screenshot: async (name) => {
+        await page.screenshot({ path: path.join(options.screenshots, `${name}.png`) });
+      },
+      close: async () => {
+        await opened.close().catch(() => undefined);
+        server.kill('SIGTERM');
+        await exited;
+      },
+    };
+  } catch (error) {
+    await browser?.close().catch(() => undefined);
+    server.kill('SIGTERM');
+    await exited;
+    throw error;
+  }
+}
+
+function readExtensionLog(userDataDir: string): string {
+  const logs = path.join(userDataDir, 'logs');
+  if (!fs.existsSync(logs)) return '(no logs folder)';
+  const files = (fs.readdirSync(logs, { recursive: true, encoding: 'utf8' }) as string[]).filter((file) => file.endsWith(path.join('pipewright.pipewright-vscode', 'Pipewright.log')));
+  return files.map((file) => fs.readFileSync(path.join(logs, file), 'utf8')).join('\n') || '(no Pipewright log)';
+}
+
+async function waitForOutput(read: () => string, pattern: RegExp, timeoutMs: number, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(read())) {
+    if (child.exitCode !== null) throw new Error(`code-server exited (${child.exitCode}) before listening:\n${read()}`);
+    if (Date.now() > deadline) throw new Error(`code-server did not start listening within ${timeoutMs} ms:\n${read()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Runs a command from the palette by its title, as a user types it. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+  await row.waitFor({ state: 'visible' });
+  await input.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' }).catch(() => undefined);
+}
+
+/**
+ * Answers the quick input titled `title` (a pick: chooses the row `label`; `type`: accepts `label`
+ * as typed). Waits for that input to be shown and live: the previous one may still be closing.
+ */
+export async function answerQuickInput(page: Page, title: string, label: string, options: { type?: boolean } = {}): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  const input = widget.locator('input');
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const shown = `${(await widget.locator('.quick-input-title').first().textContent({ timeout: 200 }).catch(() => '')) ?? ''} ${(await input.getAttribute('aria-label', { timeout: 200 }).catch(() => '')) ?? ''} ${(await input.getAttribute('placeholder', { timeout: 200 }).catch(() => '')) ?? ''}`;
+    const live = (await input.isVisible()) && (await input.isEnabled({ timeout: 200 }).catch(() => false)) && (await input.isEditable({ timeout: 200 }).catch(() => false));
+    if (live && shown.includes(title)) break;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for the quick input "${title}" (showing: "${shown.trim()}", live: ${live})`);
+    await page.waitForTimeout(50);
+  }
+  await input.fill(label);
+  if (!options.type) await widget.locator('.monaco-list-row', { hasText: label }).first().waitFor({ state: 'visible' });
+  await input.press('Enter');
+}
+
+/** Accepts the first item of the open quick pick. */
+export async function acceptFirst(page: Page): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  await widget.locator('.monaco-list-row').first().waitFor({ state: 'visible' });
+  await widget.locator('input').press('Enter');
+}
+
+/** Opens a workspace file through Quick Open. */
+export async function openFile(page: Page, relativePath: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(relativePath);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: path.basename(relativePath) }).first().waitFor({ state: 'visible' });
+  await input.press('Enter');
+  await page.locator(`.tab[aria-label^="${path.basename(relativePath)}"]`).first().waitFor({ state: 'visible' });
+}
+
+/** The frame that holds the DAG webview's SVG (webviews are nested iframes of the workbench). */
+export async function dagFrame(page: Page, timeoutMs = 60_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of page.frames()) {
+      if (await frame.locator('svg#canvas').count().catch(() => 0)) return frame;
+    }
+    if (Date.now() > deadline) throw new Error('timed out waiting for the DAG webview');
+    await page.waitForTimeout(100);
+  }
+}

@@ -101,9 +101,12 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): v
   void vscode.commands.executeCommand('setContext', 'pipewright.active', true);
   orchestratorView.update(connection.info);
   render();
-  // Neither the language server nor the orchestrator holds up activation: both come up after it.
-  void startLanguageServer(context, log, pipelinesView);
-  void reconnect().catch((error: unknown) => log.warn(`could not connect to the orchestrator: ${(error as Error).message}`));
+  // Neither the language server nor the orchestrator holds up activation: both come up after it
+  // (on the next turn: even loading the language client's bundle would count as activation).
+  setImmediate(() => {
+    void startLanguageServer(context, log, pipelinesView);
+    void reconnect().catch((error: unknown) => log.warn(`could not connect to the orchestrator: ${(error as Error).message}`));
+  });
 }
 
 /** The language server: the Pipelines view and the DAG need it, runs do not. */

@@ -1,8 +1,9 @@
 /**
  * Extension activation in a real workbench (code-server, as in the end-to-end suite): VS Code's
  * own activation figure for the packaged Pipewright extension, read from Developer: Show Running
- * Extensions, beside an extension that does nothing when activated by the same event, installed
- * in the same workbench (the baseline). Also the time Pipewright's activate() itself logs.
+ * Extensions, beside the figures VS Code shows for its built-in Git extensions, activated at
+ * startup in the same window (the baseline; a do-nothing extension of ours is not listed there).
+ * Also the time Pipewright's activate() itself logs.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -30,34 +31,38 @@ export async function activationBench(): Promise<BenchLine[]> {
   run('npm', ['run', 'package']);
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-activation-bench-'));
   try {
-    const baselineVsix = path.join(root, 'baseline.vsix');
-    run(path.join(repoRoot, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', baselineVsix], path.join(repoRoot, 'test', 'bench', 'baseline-extension'));
     const workspace = path.join(root, 'workspace');
     fs.cpSync(path.join(repoRoot, 'test', 'fixtures', 'e2e-workspace'), workspace, { recursive: true });
     fs.mkdirSync(path.join(workspace, 'node_modules'));
     fs.symlinkSync(path.join(repoRoot, 'runtime'), path.join(workspace, 'node_modules', 'pipewright'), 'dir');
 
     const pipewright: number[] = [];
-    const baseline: number[] = [];
+    const git: number[] = [];
+    const gitBase: number[] = [];
     const selfTimed: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const extensionsDir = path.join(root, `extensions-${round}`);
       const userDataDir = path.join(root, `user-data-${round}`);
       installExtension(tools, path.join(repoRoot, 'dist', 'pipewright.vsix'), extensionsDir, userDataDir);
-      installExtension(tools, baselineVsix, extensionsDir, userDataDir);
-      const workbench = await openWorkbench({ tools, workspace, extensionsDir, userDataDir, screenshots: path.join(root, 'screenshots') });
+      const workbench = await openWorkbench({ tools, workspace, extensionsDir, userDataDir, screenshots: path.join(root, 'screenshots'), viewport: { width: 1600, height: 3000 } }); // room for every row of the (virtual) Running Extensions list
       try {
         const { page } = workbench;
         await page.locator('.statusbar-item', { hasText: 'Pipewright:' }).first().waitFor({ timeout: 60_000 });
         await runCommand(page, 'Developer: Show Running Extensions');
         const activation = async (name: string) => {
           const row = page.locator('.runtime-extensions-editor .monaco-list-row', { hasText: name }).first();
-          await row.locator('text=/Activation: \\d+ms/').waitFor({ timeout: 60_000 });
+          await row
+            .locator('text=/Activation: \\d+ms/')
+            .waitFor({ timeout: 60_000 })
+            .catch(async (error: Error) => {
+              throw new Error(`${error.message}\nRunning Extensions shows:\n${await page.locator('.runtime-extensions-editor').innerText().catch(() => '(nothing)')}`);
+            });
           const text = await row.innerText();
           return Number(/Activation: (\d+)ms/.exec(text)?.[1]);
         };
         pipewright.push(await activation('Pipewright\n'));
-        baseline.push(await activation('Pipewright bench baseline'));
+        git.push(await activation('Git\n'));
+        gitBase.push(await activation('Git Base\n'));
         const logged = /activated in ([\d.]+) ms/.exec(workbench.extensionLog());
         if (logged) selfTimed.push(Number(logged[1]));
       } finally {
@@ -68,7 +73,7 @@ export async function activationBench(): Promise<BenchLine[]> {
       {
         name: `extension activation in code-server 4.139 (VS Code's own figure, median of ${ROUNDS} workbench starts)`,
         value: `${median(pipewright)} ms (rounds: ${pipewright.join(', ')} ms); activate() itself logged ${selfTimed.map((t) => `${t} ms`).join(', ')}`,
-        baseline: `an extension that does nothing, activated by the same event in the same workbench: ${median(baseline)} ms (rounds: ${baseline.join(', ')} ms)`,
+        baseline: `VS Code's figures for its built-in extensions activated at startup in the same windows: Git ${median(git)} ms (rounds: ${git.join(', ')}), Git Base ${median(gitBase)} ms (rounds: ${gitBase.join(', ')})`,
         target: '< 100 ms of extension-host time',
       },
     ];

@@ -36,7 +36,7 @@ export function installExtension(tools: E2eTools, vsix: string, extensionsDir: s
   if (result.status !== 0) throw new Error(`installing ${vsix} failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
 }
 
-export async function openWorkbench(options: { tools: E2eTools; workspace: string; extensionsDir: string; userDataDir: string; screenshots: string; env?: NodeJS.ProcessEnv }): Promise<Workbench> {
+export async function openWorkbench(options: { tools: E2eTools; workspace: string; extensionsDir: string; userDataDir: string; screenshots: string; env?: NodeJS.ProcessEnv; viewport?: { width: number; height: number } }): Promise<Workbench> {
   const { tools, workspace, extensionsDir, userDataDir } = options;
   const settingsDir = path.join(userDataDir, 'User');
   fs.mkdirSync(settingsDir, { recursive: true });
@@ -70,7 +70,7 @@ export async function openWorkbench(options: { tools: E2eTools; workspace: strin
   let browser: Browser | undefined;
   try {
     browser = await chromium.launch({ executablePath: tools.chromium, args: CHROMIUM_ARGS });
-    const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+    const context = await browser.newContext({ viewport: options.viewport ?? { width: 1600, height: 1000 } });
     const page = await context.newPage();
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });

@@ -32,9 +32,18 @@ export function toolPaths(cache = e2eCacheDir()) {
   };
 }
 
+/**
+ * The environment without what an enclosing `npm test` exported (npm_config_user_agent and the
+ * like): a nested npm would take those as its own config, and code-server's postinstall reads the
+ * Node version from the user agent.
+ */
+function cleanEnvironment() {
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith('npm_')));
+}
+
 function run(command, args, env) {
   process.stdout.write(`$ ${command} ${args.join(' ')}\n`);
-  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...cleanEnvironment(), ...env } });
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status ?? result.signal})`);
 }
 

@@ -123,7 +123,12 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
   await row.waitFor({ state: 'visible' });
   await input.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' }).catch(() => undefined);
+  // The palette closes, or turns into the command's own quick pick: either way it stops showing the command.
+  const deadline = Date.now() + 10_000;
+  while ((await input.isVisible()) && (await input.inputValue({ timeout: 200 }).catch(() => '')) === `>${title}`) {
+    if (Date.now() > deadline) throw new Error(`the command palette still shows "${title}" 10 s after Enter`);
+    await page.waitForTimeout(50);
+  }
 }
 
 /**

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import { repoRoot } from '../support/tempDir';
-import { acceptFirst, answerQuickInput, dagFrame, installExtension, openFile, openWorkbench, runCommand, type E2eTools, type Workbench } from './workbench';
+import { acceptFirst, answerQuickInput, dagFrame, installExtension, openFile, openWorkbench, runCommand, until, type E2eTools, type Workbench } from './workbench';
 
 const vsix = path.join(repoRoot, 'dist', 'pipewright.vsix');
 const screenshots = path.join(repoRoot, 'test-results', 'e2e');
@@ -40,15 +40,15 @@ async function nodeStatuses(frame: Frame): Promise<Record<string, string>> {
 }
 
 async function waitForStatuses(frame: () => Promise<Frame>, what: string, accept: (statuses: Record<string, string>) => boolean, timeoutMs = 90_000): Promise<Record<string, string>> {
-  const deadline = Date.now() + timeoutMs;
   let last: Record<string, string> = {};
-  for (;;) {
-    const current = await frame();
-    last = await nodeStatuses(current).catch(() => last);
-    if (accept(last)) return last;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; node statuses: ${JSON.stringify(last)}`);
-    await current.page().waitForTimeout(100);
-  }
+  return until(
+    what,
+    async () => {
+      last = await nodeStatuses(await frame()).catch(() => last);
+      return accept(last) && last;
+    },
+    { timeoutMs, last: () => `node statuses ${JSON.stringify(last)}` },
+  );
 }
 
 describe('the extension in a real VS Code workbench', () => {
@@ -169,11 +169,7 @@ describe('the extension in a real VS Code workbench', () => {
       await answerQuickInput(page, 'forecast: days', '', { type: true }); // keep the default
       await waitForStatuses(liveFrame, 'fit to run', (statuses) => statuses.fit === 'running');
       const fitDetail = async () => (await (await liveFrame()).locator('g.node[data-id="fit"] .node-detail').textContent().catch(() => '')) ?? '';
-      const deadline = Date.now() + 30_000;
-      while (!/♥ \d+(\.\d+)? m?s/.test(await fitDetail())) {
-        if (Date.now() > deadline) throw new Error(`no heartbeat age on the running step: "${await fitDetail()}"`);
-        await page.waitForTimeout(100);
-      }
+      await until('a heartbeat age on the running step', async () => /♥ \d+(\.\d+)? m?s/.test(await fitDetail()), { last: fitDetail });
       await workbench.screenshot('04-heartbeat');
       fs.writeFileSync(path.join(workspace, 'gates', 'release'), '');
       await waitForStatuses(liveFrame, 'every node to complete', (statuses) => FORECAST_STEPS.every((id) => statuses[id] === 'completed'));
@@ -190,7 +186,7 @@ describe('the extension in a real VS Code workbench', () => {
       await workbench.screenshot('06-failed');
       fs.rmSync(path.join(workspace, 'gates', 'fail'));
       await runCommand(page, 'Pipewright: Retry Run');
-      await acceptFirst(page); // the only run that is neither running nor completed
+      await acceptFirst(page, 'Run'); // the only run that is neither running nor completed
       await waitForStatuses(liveFrame, 'the retried run to complete', (statuses) => FORECAST_STEPS.every((id) => statuses[id] === 'completed' || statuses[id] === 'cached') && statuses.publish === 'completed');
       await workbench.screenshot('07-retried');
     }));

@@ -114,6 +114,20 @@ async function waitForOutput(read: () => string, pattern: RegExp, timeoutMs: num
   }
 }
 
+/**
+ * Re-checks the workbench's state until `check` gives a value (not undefined or false), up to
+ * `timeoutMs`; the error names what was awaited and, through `last`, what was seen instead.
+ */
+export async function until<T>(what: string, check: () => Promise<T | undefined | false>, options: { timeoutMs?: number; last?: () => Promise<string> | string } = {}): Promise<T> {
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${options.last ? ` (seen: ${await options.last()})` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Runs a command from the palette by its title, as a user types it. */
 export async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('F1');
@@ -124,38 +138,33 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await row.waitFor({ state: 'visible' });
   await input.press('Enter');
   // The palette closes, or turns into the command's own quick pick: either way it stops showing the command.
-  const deadline = Date.now() + 10_000;
-  while ((await input.isVisible()) && (await input.inputValue({ timeout: 200 }).catch(() => '')) === `>${title}`) {
-    if (Date.now() > deadline) throw new Error(`the command palette still shows "${title}" 10 s after Enter`);
-    await page.waitForTimeout(50);
-  }
+  await until(`the palette to stop showing "${title}" after Enter`, async () => !(await input.isVisible()) || (await input.inputValue({ timeout: 200 }).catch(() => '')) !== `>${title}`, { timeoutMs: 10_000 });
 }
 
-/**
- * Answers the quick input titled `title` (a pick: chooses the row `label`; `type`: accepts `label`
- * as typed). Waits for that input to be shown and live: the previous one may still be closing.
- */
-export async function answerQuickInput(page: Page, title: string, label: string, options: { type?: boolean } = {}): Promise<void> {
+/** Waits for the quick input titled `title` to be shown and live (the previous one may still be closing). */
+async function quickInput(page: Page, title: string) {
   const widget = page.locator('.quick-input-widget');
   const input = widget.locator('input');
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const shown = `${(await widget.locator('.quick-input-title').first().textContent({ timeout: 200 }).catch(() => '')) ?? ''} ${(await input.getAttribute('aria-label', { timeout: 200 }).catch(() => '')) ?? ''} ${(await input.getAttribute('placeholder', { timeout: 200 }).catch(() => '')) ?? ''}`;
-    const live = (await input.isVisible()) && (await input.isEnabled({ timeout: 200 }).catch(() => false)) && (await input.isEditable({ timeout: 200 }).catch(() => false));
-    if (live && shown.includes(title)) break;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for the quick input "${title}" (showing: "${shown.trim()}", live: ${live})`);
-    await page.waitForTimeout(50);
-  }
+  const shown = async () =>
+    `${(await widget.locator('.quick-input-title').first().textContent({ timeout: 200 }).catch(() => '')) ?? ''} ${(await input.getAttribute('aria-label', { timeout: 200 }).catch(() => '')) ?? ''} ${(await input.getAttribute('placeholder', { timeout: 200 }).catch(() => '')) ?? ''}`.trim();
+  const live = async () => (await input.isVisible()) && (await input.isEnabled({ timeout: 200 }).catch(() => false)) && (await input.isEditable({ timeout: 200 }).catch(() => false));
+  await until(`the quick input "${title}"`, async () => (await live()) && (await shown()).includes(title), { last: shown });
+  return { widget, input };
+}
+
+/** Answers the quick input titled `title`: a pick chooses the row `label`; with `type`, `label` is accepted as typed. */
+export async function answerQuickInput(page: Page, title: string, label: string, options: { type?: boolean } = {}): Promise<void> {
+  const { widget, input } = await quickInput(page, title);
   await input.fill(label);
   if (!options.type) await widget.locator('.monaco-list-row', { hasText: label }).first().waitFor({ state: 'visible' });
   await input.press('Enter');
 }
 
-/** Accepts the first item of the open quick pick. */
-export async function acceptFirst(page: Page): Promise<void> {
-  const widget = page.locator('.quick-input-widget');
+/** Accepts the first item of the quick pick titled `title`. */
+export async function acceptFirst(page: Page, title: string): Promise<void> {
+  const { widget, input } = await quickInput(page, title);
   await widget.locator('.monaco-list-row').first().waitFor({ state: 'visible' });
-  await widget.locator('input').press('Enter');
+  await input.press('Enter');
 }
 
 /** Opens a workspace file through Quick Open. */
@@ -171,12 +180,12 @@ export async function openFile(page: Page, relativePath: string): Promise<void> 
 
 /** The frame that holds the DAG webview's SVG (webviews are nested iframes of the workbench). */
 export async function dagFrame(page: Page, timeoutMs = 60_000): Promise<Frame> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const frame of page.frames()) {
-      if (await frame.locator('svg#canvas').count().catch(() => 0)) return frame;
-    }
-    if (Date.now() > deadline) throw new Error('timed out waiting for the DAG webview');
-    await page.waitForTimeout(100);
-  }
+  return until(
+    'the DAG webview',
+    async () => {
+      for (const frame of page.frames()) if (await frame.locator('svg#canvas').count().catch(() => 0)) return frame;
+      return undefined;
+    },
+    { timeoutMs },
+  );
 }

@@ -9,10 +9,10 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { installExtension, openWorkbench, runCommand, type E2eTools } from '../e2e/workbench';
+import { copyFixtureWorkspace, e2eTools, repoRoot } from '../e2e/fixtureWorkspace';
+import { installExtension, openWorkbench, runCommand } from '../e2e/workbench';
 import type { BenchLine } from './engineBench';
 
-const repoRoot = path.resolve(__dirname, '..', '..');
 const ROUNDS = 3;
 
 function median(values: number[]): number {
@@ -27,14 +27,11 @@ function run(command: string, args: string[], cwd = repoRoot): string {
 }
 
 export async function activationBench(): Promise<BenchLine[]> {
-  const tools = JSON.parse(run(process.execPath, ['scripts/e2e-tools.mjs']).trim().split('\n').at(-1) ?? '') as E2eTools;
+  const tools = e2eTools();
   run('npm', ['run', 'package']);
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-activation-bench-'));
   try {
-    const workspace = path.join(root, 'workspace');
-    fs.cpSync(path.join(repoRoot, 'test', 'fixtures', 'e2e-workspace'), workspace, { recursive: true });
-    fs.mkdirSync(path.join(workspace, 'node_modules'));
-    fs.symlinkSync(path.join(repoRoot, 'runtime'), path.join(workspace, 'node_modules', 'pipewright'), 'dir');
+    const workspace = copyFixtureWorkspace(root);
 
     const pipewright: number[] = [];
     const git: number[] = [];

@@ -13,22 +13,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import { repoRoot } from '../support/tempDir';
-import { acceptFirst, answerQuickInput, dagFrame, installExtension, openFile, openWorkbench, runCommand, until, type E2eTools, type Workbench } from './workbench';
+import { copyFixtureWorkspace, e2eTools, fixtureWorkspace, repoRoot } from './fixtureWorkspace';
+import { acceptFirst, answerQuickInput, dagFrame, installExtension, openFile, openWorkbench, runCommand, until, type Workbench } from './workbench';
 
 const vsix = path.join(repoRoot, 'dist', 'pipewright.vsix');
 const screenshots = path.join(repoRoot, 'test-results', 'e2e');
 const FORECAST_STEPS = ['load', 'split', 'fit', 'evaluate', 'publish'];
 
-function e2eTools(): E2eTools {
-  const result = spawnSync(process.execPath, [path.join(repoRoot, 'scripts', 'e2e-tools.mjs')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  if (result.status !== 0) throw new Error(`scripts/e2e-tools.mjs failed (exit ${result.status}):\n${result.stdout}`);
-  return JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '') as E2eTools;
-}
-
 /** 1-based line of `text` in a file of the fixture workspace. */
 function lineOf(file: string, text: string): number {
-  const lines = fs.readFileSync(path.join(repoRoot, 'test', 'fixtures', 'e2e-workspace', file), 'utf8').split('\n');
+  const lines = fs.readFileSync(path.join(fixtureWorkspace, file), 'utf8').split('\n');
   const index = lines.findIndex((line) => line.includes(text));
   assert.ok(index >= 0, `${text} is not in ${file}`);
   return index + 1;
@@ -63,13 +57,7 @@ describe('the extension in a real VS Code workbench', () => {
       assert.ok(fs.existsSync(vsix), `${vsix} is missing: run \`npm run package\` first`);
       const tools = e2eTools();
       root = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-e2e-'));
-      workspace = path.join(root, 'workspace');
-      fs.cpSync(path.join(repoRoot, 'test', 'fixtures', 'e2e-workspace'), workspace, { recursive: true });
-      fs.mkdirSync(path.join(workspace, 'node_modules'));
-      fs.symlinkSync(path.join(repoRoot, 'runtime'), path.join(workspace, 'node_modules', 'pipewright'), 'dir');
-      fs.mkdirSync(path.join(workspace, 'node_modules', '@types'));
-      fs.symlinkSync(path.join(repoRoot, 'node_modules', '@types', 'node'), path.join(workspace, 'node_modules', '@types', 'node'), 'dir');
-      fs.mkdirSync(path.join(workspace, 'gates'));
+      workspace = copyFixtureWorkspace(root);
       extensionsDir = path.join(root, 'extensions');
       const userDataDir = path.join(root, 'user-data');
       installExtension(tools, vsix, extensionsDir, userDataDir);

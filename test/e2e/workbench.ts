@@ -9,14 +9,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { freePort } from '../support/freePort';
+import type { E2eTools } from './fixtureWorkspace';
 
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
-export interface E2eTools {
-  node: string;
-  codeServer: string;
-  chromium: string;
-}
 
 export interface Workbench {
   page: Page;

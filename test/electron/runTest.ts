@@ -17,8 +17,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { downloadAndUnzipVSCode, runTests } from '@vscode/test-electron';
+import { copyFixtureWorkspace, repoRoot } from '../e2e/fixtureWorkspace';
 
-const repoRoot = path.resolve(__dirname, '..', '..');
 const cli = path.join(repoRoot, 'runtime', 'bin', 'pipewright.js');
 const cachePath = path.join(repoRoot, 'node_modules', '.cache', 'vscode-test');
 const suiteOut = path.join(repoRoot, 'out', 'electron', 'suite');
@@ -51,17 +51,6 @@ function requireBuild(): void {
   const needed = ['dist/client/extension.js', 'dist/server/server.js', 'runtime/dist/cli.js', 'runtime/dist/index.js'];
   const missing = needed.filter((file) => !fs.existsSync(path.join(repoRoot, file)));
   if (missing.length) throw new SetupError(`missing build output ${missing.join(', ')}: run \`node scripts/build.mjs\` first (npm run test:electron does)`);
-}
-
-/** A fresh copy of the fixture workspace, with the repository's runtime installed as `pipewright`. */
-function makeWorkspace(root: string): string {
-  const workspace = path.join(root, 'workspace');
-  fs.cpSync(path.join(repoRoot, 'test', 'fixtures', 'e2e-workspace'), workspace, { recursive: true });
-  fs.mkdirSync(path.join(workspace, 'node_modules', '@types'), { recursive: true });
-  fs.symlinkSync(path.join(repoRoot, 'runtime'), path.join(workspace, 'node_modules', 'pipewright'), 'dir');
-  fs.symlinkSync(path.join(repoRoot, 'node_modules', '@types', 'node'), path.join(workspace, 'node_modules', '@types', 'node'), 'dir');
-  fs.mkdirSync(path.join(workspace, 'gates'));
-  return workspace;
 }
 
 function writeUserSettings(userDataDir: string): void {
@@ -99,7 +88,7 @@ async function vscodeExecutable(version: string): Promise<string> {
 async function runOnce(version: string, extensionTestsPath: string): Promise<void> {
   const executable = await vscodeExecutable(version);
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-electron-'));
-  const workspace = makeWorkspace(root);
+  const workspace = copyFixtureWorkspace(root);
   const userDataDir = path.join(root, 'user-data');
   writeUserSettings(userDataDir);
   // runTests adds --no-sandbox, --disable-updates, --skip-welcome, --skip-release-notes and

@@ -30,7 +30,7 @@ const contexts = [
   { ...runtimeBase, entryPoints: { analysis: 'server/src/analysis/index.ts' }, outdir: 'runtime/dist' },
   // The language client is its own bundle, loaded after activation (client/src/analysisServer.ts).
   { bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], sourcemap: !production, minify: production, entryPoints: { extension: 'client/src/extension.ts', languageClient: 'client/src/languageClient.ts' }, outdir: 'dist/client', logLevel: 'warning' },
-  // The server bundles ts-morph with its own TypeScript and lib .d.ts files (kept as JS strings), so
+  // The server bundles TypeScript; its lib .d.ts files are copied beside it (copyTypeScriptLibs), so
   // the packaged extension needs no node_modules.
   { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: !production, minify: production, entryPoints: { server: 'server/src/server.ts' }, outdir: 'dist/server', logLevel: 'warning' },
   { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: production, entryPoints: { main: 'webview/src/main.ts' }, outdir: 'dist/webview', logLevel: 'warning' },
@@ -50,7 +50,19 @@ function writeEsmWrapper() {
   fs.writeFileSync(path.join(root, 'runtime/dist/index.mjs'), text);
 }
 
+/**
+ * TypeScript's lib .d.ts files beside the server bundle: the bundled compiler looks for them next
+ * to its own file (`ts.getDefaultLibFilePath`), and the analysis's typed program needs them.
+ */
+function copyTypeScriptLibs() {
+  const from = path.join(root, 'node_modules/typescript/lib');
+  const to = path.join(root, 'dist/server');
+  fs.mkdirSync(to, { recursive: true });
+  for (const name of fs.readdirSync(from)) if (/^lib\.(.*\.)?d\.ts$/.test(name)) fs.copyFileSync(path.join(from, name), path.join(to, name));
+}
+
 process.chdir(root);
+copyTypeScriptLibs();
 if (watch) {
   for (const options of contexts) {
     const context = await esbuild.context({ ...options, plugins: [{ name: 'esm-wrapper', setup: (b) => b.onEnd(() => options.outdir === 'runtime/dist' && writeEsmWrapper()) }] });

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { ts } from 'ts-morph';
+import ts from 'typescript';
 import { checkDefinition, checkPipelineBody } from './checks';
 import { findDefinitions, pipewrightCallee, type Definition } from './definitions';
 import { DependencyGraph } from './dependencies';

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import ts from 'typescript';
 import { BUILTIN_PLACEHOLDERS } from '../../../runtime/src/engine/runName';
 import { property, rangeOf, stringArray, type Definition } from './definitions';
 import type { AnalysisDiagnostic } from './model';

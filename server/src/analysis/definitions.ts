@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ts } from 'ts-morph';
+import ts from 'typescript';
 import type { Range } from './model';
 
 /** A `step(...)` or `pipeline(...)` call that resolves to pipewright's export. */

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import ts from 'typescript';
 
 /**
  * The workspace files a source file imports or re-exports from, directly (declaration files and

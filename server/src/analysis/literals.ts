@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import ts from 'typescript';
 import { property, stringArray } from './definitions';
 import type { NodeOptionsView, StaticPipeline } from './model';
 

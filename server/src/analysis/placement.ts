@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import ts from 'typescript';
 import { rangeOf, type Definition } from './definitions';
 import type { AnalysisDiagnostic } from './model';
 

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import ts from 'typescript';
 
 /**
  * The two checkers of an analysis (see `Workspace`): `symbols` resolves names across files and

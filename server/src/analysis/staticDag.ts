@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import ts from 'typescript';
 import type { DagEdge, OutputRef } from '../../../runtime/src/model/dag';
 import { claimAutomaticId, namespacePrefix } from '../../../runtime/src/model/invocationIds';
 import { property, rangeOf, stringArray, type Definition } from './definitions';

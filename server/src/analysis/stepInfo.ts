@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import ts from 'typescript';
 import { property, rangeOf, stringArray, type Definition } from './definitions';
 import type { StepInfo } from './model';
 import type { Checkers } from './plainTypes';

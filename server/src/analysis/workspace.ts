@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Project, ts } from 'ts-morph';
+import ts from 'typescript';
+import { SourceFileCache } from './sourceFileCache';
 
 /** Options used when a file has no tsconfig.json above it. */
 const DEFAULT_OPTIONS: ts.CompilerOptions = {
@@ -32,9 +33,6 @@ const NO_CONFIG = '<no tsconfig>';
 /** What the symbols program drops from the project's options: every lib and automatic type package. */
 const SYMBOLS_OVERRIDES: ts.CompilerOptions = { noLib: true, lib: undefined, types: [], typeRoots: [] };
 
-/** File kinds ts-morph keeps as source files; other resolved files (JSON) are parsed on the side. */
-const SOURCE_KINDS = /\.(d\.)?([cm]?[jt]s|[jt]sx)$/;
-
 /** The two programs of one project state (see `Workspace`). */
 export interface Programs {
   /** Lib-less program: symbols and declarations only (never ask its checker for types). */
@@ -43,10 +41,22 @@ export interface Programs {
   types(): ts.TypeChecker;
 }
 
+/** One tsconfig's files and options, and the programs of its current version. */
+interface Project {
+  readonly options: ts.CompilerOptions;
+  /** Files asked about (the programs add what they import). */
+  readonly roots: Set<string>;
+  readonly files: SourceFileCache;
+  readonly host: ts.CompilerHost;
+  symbols?: { version: number; program: ts.Program };
+  typed?: { version: number; program: ts.Program };
+}
+
 /**
- * The ts-morph projects of a workspace: one per tsconfig.json (the nearest one above each file),
- * so multi-root workspaces and folders with their own compiler options (paths, strictness) each
- * resolve imports as their own `tsc` would. Open editor documents overlay the files on disk.
+ * The TypeScript projects of a workspace: one per tsconfig.json (the nearest one above each
+ * file), so multi-root workspaces and folders with their own compiler options (paths,
+ * strictness) each resolve imports as their own `tsc` would. Open editor documents overlay the
+ * files on disk.
  *
  * Files enter a project on demand (the file asked about, then whatever the program resolves from
  * its imports), never by loading every file a tsconfig includes: analysing one file never pays
@@ -62,25 +72,26 @@ export interface Programs {
  *   needs the type checker (`Programs.types()`): a type nobody wrote down, or two written types
  *   that are not plainly the same. Its types are never asked of the symbols program, whose
  *   checker would answer them wrongly (no `Array`, no `Promise`).
+ *
+ * The compiler API is used directly (not through ts-morph's `Project`): the analysis walks
+ * compiler nodes only, and the wrapper's per-file work (a parent-pointer pass, wrapper objects,
+ * its own lib copies) was a sixth of a cold start.
  */
 export class Workspace {
   private readonly projects = new Map<string, Project>();
-  /** Open documents' text, kept so a reset (a tsconfig changed) can put them back. */
+  /** Open documents' text: it wins over the file on disk until closed. */
   private readonly open = new Map<string, string>();
   /** tsconfig path (or NO_CONFIG) per folder, cached: this is asked on every analysis. */
   private readonly configOf = new Map<string, string>();
-  /** Bumped on every change to any project's files: a symbols program of an older version is stale. */
+  /** Bumped on every change to any project's files: programs of an older version are stale. */
   private version = 0;
-  private readonly symbolPrograms = new Map<Project, { version: number; programs: Programs }>();
-  /** Resolved files ts-morph does not keep (JSON), parsed once per version of the workspace. */
-  private sideFiles = new Map<string, ts.SourceFile>();
 
   /** Sets the text of an open document (it wins over the file on disk until closed). */
   setDocument(file: string, text: string): void {
-    const key = path.resolve(file);
+    const key = fileKey(file);
     this.open.set(key, text);
-    this.changed();
-    this.projectFor(key).createSourceFile(key, text, { overwrite: true });
+    this.forget(key);
+    this.projectFor(key).roots.add(key);
   }
 
   /**
@@ -90,125 +101,96 @@ export class Workspace {
   reset(): void {
     this.projects.clear();
     this.configOf.clear();
-    this.symbolPrograms.clear();
-    this.changed();
-    for (const [file, text] of this.open) this.projectFor(file).createSourceFile(file, text, { overwrite: true });
+    this.version += 1;
+    for (const file of this.open.keys()) this.projectFor(file).roots.add(file);
   }
 
   /** Forgets an open document's text: the file on disk (if any) is what counts again. */
   closeDocument(file: string): void {
-    const key = path.resolve(file);
+    const key = fileKey(file);
     this.open.delete(key);
-    this.changed();
-    this.reloadFromDisk(key);
+    this.forget(key);
   }
 
   /** A file changed on disk: reload it unless an open document's text stands for it. */
   fileChanged(file: string): void {
-    const key = path.resolve(file);
+    const key = fileKey(file);
     // Also when no project holds it: a file an import could not find may have just appeared.
-    this.changed();
-    if (!this.open.has(key)) this.reloadFromDisk(key);
+    this.version += 1;
+    if (!this.open.has(key)) this.forget(key);
   }
 
   /**
-   * Adds files from disk to their projects before analysing them one by one, so a batch (the CLI,
-   * a cold start) builds one program instead of growing it file by file.
+   * Adds files to their projects before analysing them one by one, so a batch (the CLI, a cold
+   * start) builds one program instead of growing it file by file.
    */
   addFiles(files: readonly string[]): void {
     for (const file of files) {
-      const key = path.resolve(file);
+      const key = fileKey(file);
       const project = this.projectFor(key);
-      if (!project.getSourceFile(key) && project.addSourceFileAtPathIfExists(key)) this.changed();
+      if (!project.roots.has(key) && project.files.exists(key)) {
+        project.roots.add(key);
+        this.version += 1;
+      }
     }
   }
 
   /** The programs of the project holding `file` (with `file` in them), or undefined when it cannot be read. */
   programFor(file: string): { programs: Programs; sourceFile: ts.SourceFile } | undefined {
-    const key = path.resolve(file);
+    const key = fileKey(file);
     const project = this.projectFor(key);
-    if (!project.getSourceFile(key)) {
-      if (!project.addSourceFileAtPathIfExists(key)) return undefined;
-      this.changed();
+    if (!project.roots.has(key)) {
+      if (!project.files.exists(key)) return undefined;
+      project.roots.add(key);
+      this.version += 1;
     }
     const programs = this.programsOf(project);
     const sourceFile = programs.symbols.getSourceFile(key);
     return sourceFile ? { programs, sourceFile } : undefined;
   }
 
-  private changed(): void {
+  /** A file's text changed or it went away: every project parses it anew, and drops it as a root if it is gone. */
+  private forget(key: string): void {
     this.version += 1;
-    if (this.sideFiles.size > 0) this.sideFiles = new Map();
+    for (const project of this.projects.values()) {
+      project.files.forget(key);
+      if (!project.files.exists(key)) project.roots.delete(key);
+    }
   }
 
   /**
    * The project's programs as its files are now. The symbols program is rebuilt after a change
    * (reusing the previous one's structure and every unchanged source file); the typed one is
-   * ts-morph's own program, which serves the same source file objects.
+   * built on first use, the same way.
    */
   private programsOf(project: Project): Programs {
-    const known = this.symbolPrograms.get(project);
-    if (known && known.version === this.version) return known.programs;
-    const options = { ...project.getCompilerOptions(), ...SYMBOLS_OVERRIDES };
-    const roots = project.getSourceFiles().map((f) => f.getFilePath() as string);
-    const symbols = ts.createProgram({ rootNames: roots, options, host: this.symbolsHost(project), oldProgram: known?.programs.symbols });
-    let checker: ts.TypeChecker | undefined;
-    const programs: Programs = {
-      symbols,
-      types: () => (checker ??= project.getProgram().compilerObject.getTypeChecker()),
-    };
-    this.symbolPrograms.set(project, { version: this.version, programs });
-    return programs;
-  }
-
-  /**
-   * Serves the project's source files to the symbols program, adding what imports resolve to
-   * (so the typed program, built from the project later, holds the very same objects).
-   */
-  private symbolsHost(project: Project): ts.CompilerHost {
-    const sys = ts.sys;
-    return {
-      getSourceFile: (fileName, languageVersion) => {
-        const existing = project.getSourceFile(fileName);
-        if (existing) return existing.compilerNode;
-        if (SOURCE_KINDS.test(fileName)) return project.addSourceFileAtPathIfExists(fileName)?.compilerNode;
-        let side = this.sideFiles.get(fileName);
-        const text = side ? undefined : sys.readFile(fileName);
-        if (!side && text !== undefined) this.sideFiles.set(fileName, (side = ts.createSourceFile(fileName, text, languageVersion)));
-        return side;
-      },
-      getDefaultLibFileName: (options) => ts.getDefaultLibFilePath(options),
-      writeFile: () => undefined,
-      getCurrentDirectory: () => sys.getCurrentDirectory(),
-      getCanonicalFileName: (fileName) => (sys.useCaseSensitiveFileNames ? fileName : fileName.toLowerCase()),
-      useCaseSensitiveFileNames: () => sys.useCaseSensitiveFileNames,
-      getNewLine: () => '\n',
-      // Open documents not yet saved exist too.
-      fileExists: (fileName) => project.getSourceFile(fileName) !== undefined || sys.fileExists(fileName),
-      readFile: (fileName) => project.getSourceFile(fileName)?.getFullText() ?? sys.readFile(fileName),
-      directoryExists: (dir) => sys.directoryExists(dir),
-      getDirectories: (dir) => sys.getDirectories(dir),
-      realpath: sys.realpath ? (p) => sys.realpath!(p) : undefined,
-    };
-  }
-
-  private reloadFromDisk(key: string): void {
-    for (const project of this.projects.values()) {
-      const sourceFile = project.getSourceFile(key);
-      if (!sourceFile) continue;
-      if (fs.existsSync(key)) sourceFile.refreshFromFileSystemSync();
-      else project.removeSourceFile(sourceFile);
+    const version = this.version;
+    if (project.symbols?.version !== version) {
+      const options = { ...project.options, ...SYMBOLS_OVERRIDES };
+      const program = ts.createProgram({ rootNames: [...project.roots], options, host: project.host, oldProgram: project.symbols?.program });
+      // Binding (done when the checker is made) sets the parent pointers the parser left out.
+      program.getTypeChecker();
+      project.symbols = { version, program };
     }
+    const symbols = project.symbols.program;
+    return {
+      symbols,
+      types: () => {
+        if (project.typed?.version !== version) {
+          const program = ts.createProgram({ rootNames: [...project.roots], options: project.options, host: project.host, oldProgram: project.typed?.program });
+          project.typed = { version, program };
+        }
+        return project.typed.program.getTypeChecker();
+      },
+    };
   }
 
   private projectFor(file: string): Project {
     const config = this.nearestConfig(path.dirname(file));
     let project = this.projects.get(config);
     if (!project) {
-      project =
-        config === NO_CONFIG
-          ? new Project({ compilerOptions: { ...DEFAULT_OPTIONS, ...ANALYSIS_OVERRIDES }, skipFileDependencyResolution: true })
-          : new Project({ tsConfigFilePath: config, compilerOptions: ANALYSIS_OVERRIDES, skipAddingFilesFromTsConfig: true, skipFileDependencyResolution: true });
+      const files = new SourceFileCache((f) => this.open.get(f));
+      project = { options: { ...(config === NO_CONFIG ? DEFAULT_OPTIONS : configOptions(config)), ...ANALYSIS_OVERRIDES }, roots: new Set(), files, host: compilerHost(files) };
       this.projects.set(config, project);
     }
     return project;
@@ -225,7 +207,7 @@ export class Workspace {
       }
       visited.push(current);
       const candidate = path.join(current, 'tsconfig.json');
-      if (fs.existsSync(candidate) && isReadableConfig(candidate)) {
+      if (fs.existsSync(candidate) && configOptions(candidate) !== undefined) {
         found = candidate;
         break;
       }
@@ -236,8 +218,40 @@ export class Workspace {
   }
 }
 
-/** A tsconfig that does not parse would make ts-morph throw; such a folder falls back to defaults. */
-function isReadableConfig(file: string): boolean {
+/** Paths as the compiler spells them (absolute, forward slashes), so map keys match its file names. */
+function fileKey(file: string): string {
+  return path.resolve(file).split(path.sep).join('/');
+}
+
+/**
+ * A tsconfig's compiler options (`extends` followed), or undefined when it does not parse (such a
+ * folder falls back to the defaults). Its file lists are not expanded: files enter on demand.
+ */
+function configOptions(file: string): ts.CompilerOptions | undefined {
   const read = ts.readConfigFile(file, (f) => ts.sys.readFile(f));
-  return read.error === undefined;
+  if (read.error) return undefined;
+  const noFileListing: ts.ParseConfigHost = { ...ts.sys, readDirectory: () => [] };
+  return ts.parseJsonConfigFileContent(read.config, noFileListing, path.dirname(file), undefined, file).options;
+}
+
+/** The compiler's view of a project's files: the shared cache (open documents included), then the disk. */
+function compilerHost(files: SourceFileCache): ts.CompilerHost {
+  const sys = ts.sys;
+  return {
+    getSourceFile: (fileName, languageVersionOrOptions) => files.get(fileName, typeof languageVersionOrOptions === 'object' ? languageVersionOrOptions : { languageVersion: languageVersionOrOptions }),
+    getDefaultLibFileName: (options) => ts.getDefaultLibFilePath(options),
+    writeFile: () => undefined,
+    getCurrentDirectory: () => sys.getCurrentDirectory(),
+    getCanonicalFileName: (fileName) => (sys.useCaseSensitiveFileNames ? fileName : fileName.toLowerCase()),
+    useCaseSensitiveFileNames: () => sys.useCaseSensitiveFileNames,
+    getNewLine: () => '\n',
+    // Open documents not yet saved exist too.
+    fileExists: (fileName) => files.exists(fileName),
+    readFile: (fileName) => files.text(fileName),
+    directoryExists: (dir) => sys.directoryExists(dir),
+    getDirectories: (dir) => sys.getDirectories(dir),
+    realpath: sys.realpath ? (p) => sys.realpath!(p) : undefined,
+    // What tsc itself parses: JSDoc only where it can change types.
+    jsDocParsingMode: ts.JSDocParsingMode.ParseForTypeErrors,
+  };
 }

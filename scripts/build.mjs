@@ -27,7 +27,8 @@ const contexts = [
   { ...runtimeBase, entryPoints: { index: 'runtime/src/index.ts', cli: 'runtime/src/cli/main.ts', runner: 'runtime/src/engine/runnerMain.ts', heartbeatWorker: 'runtime/src/engine/heartbeatWorker.ts' }, outdir: 'runtime/dist' },
   // The analysis engine, for the runtime CLI's `check` and `dag` (loaded at run time: the runtime
   // project cannot import the server's sources without a reference cycle).
-  { ...runtimeBase, entryPoints: { analysis: 'server/src/analysis/index.ts' }, outdir: 'runtime/dist' },
+  // Without keepNames: its helper wraps every closure the engine's hot walks create.
+  { ...runtimeBase, keepNames: false, entryPoints: { analysis: 'server/src/analysis/index.ts' }, outdir: 'runtime/dist' },
   // The language client is its own bundle, loaded after activation (client/src/analysisServer.ts).
   { bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], sourcemap: !production, minify: production, entryPoints: { extension: 'client/src/extension.ts', languageClient: 'client/src/languageClient.ts' }, outdir: 'dist/client', logLevel: 'warning' },
   // The server bundles TypeScript; its lib .d.ts files are copied beside it (copyTypeScriptLibs), so

@@ -5,6 +5,7 @@ import { findDefinitions, pipewrightCallee, type Definition } from './definition
 import { DependencyGraph } from './dependencies';
 import { factoryDefinition } from './factories';
 import type { AnalysisDiagnostic, FileAnalysis } from './model';
+import type { NameResolver } from './nameResolver';
 import type { Checkers } from './plainTypes';
 import { isStepResult, stepsOutsidePipelines } from './placement';
 import { StaticDagBuilder } from './staticDag';
@@ -18,19 +19,19 @@ export interface AnalyzeOptions {
 }
 
 /**
- * The analysis engine: ts-morph projects over the workspace (one per tsconfig) with open
+ * The analysis engine: TypeScript projects over the workspace (one per tsconfig) with open
  * documents overlaid. `analyze(file)` finds steps, pipelines, ids, edges and options
- * syntactically, resolving names with a lib-less symbols program, and asks the type checker (the
- * real program, built on first need) only the type questions the code leaves open: types nobody
+ * syntactically, resolving names across files without a program (`NameResolver`), and asks the
+ * type checker (the real program, built on first need) only the type questions the code leaves open: types nobody
  * wrote, and wiring whose written types are not plainly the same. Never a whole-program check;
  * an edit costs the re-analysis of the files it affects (`dependencies` of each result says which
  * those are). Pure: no editor or LSP imports; never throws on broken code.
  */
 export class Analyzer {
   private readonly workspace = new Workspace();
-  /** Definitions per source file, valid for one program (a new program after an edit starts afresh). */
+  /** Definitions per source file, valid for one workspace version (any edit starts afresh). */
   private definitionCache = new WeakMap<ts.SourceFile, Definition[]>();
-  private cacheProgram: ts.Program | undefined;
+  private cacheResolver: NameResolver | undefined;
   private factoryCache = new WeakMap<ts.CallExpression, Definition | null>();
   private readonly dependencies = new DependencyGraph();
   /** Missing annotations are errors (the run would be refused) instead of warnings; `analyze` options override it per file. */
@@ -80,31 +81,30 @@ export class Analyzer {
     }
     if (!loaded) return empty;
     const { programs, sourceFile } = loaded;
-    const program = programs.symbols;
-    if (program !== this.cacheProgram) {
-      this.cacheProgram = program;
+    const resolver = programs.resolver;
+    if (resolver !== this.cacheResolver) {
+      this.cacheResolver = resolver;
       this.definitionCache = new WeakMap();
       this.factoryCache = new WeakMap();
       this.dependencies.reset();
     }
-    // Name resolution only: types go to `checkers.types()`.
-    const checker = program.getTypeChecker();
-    const checkers: Checkers = { symbols: checker, types: programs.types };
+    // Names are resolved syntactically: types go to `checkers.types()`.
+    const checkers: Checkers = { symbols: resolver, types: programs.types };
     const diagnostics: AnalysisDiagnostic[] = [];
     try {
-      const definitions = this.definitionsIn(sourceFile, checker);
-      const resolve = (callee: ts.Expression) => this.definitionOf(callee, checker);
+      const definitions = this.definitionsIn(sourceFile, resolver);
+      const resolve = (callee: ts.Expression) => this.definitionOf(callee, resolver);
       for (const definition of definitions) diagnostics.push(...checkDefinition(definition, enforce, checkers));
       const pipelines = definitions.filter((d) => d.kind === 'pipeline' && d.fn).map((d) => new StaticDagBuilder(resolve, diagnostics, checkers).build(d));
       diagnostics.push(...stepsOutsidePipelines(sourceFile, definitions, resolve));
-      for (const definition of definitions) diagnostics.push(...checkPipelineBody(definition, (id) => isStepResult(id, checker, resolve)));
+      for (const definition of definitions) diagnostics.push(...checkPipelineBody(definition, (id) => isStepResult(id, resolver, resolve)));
       const steps = definitions.filter((d) => d.kind === 'step' && d.name).map((d) => describeStep(d, checkers));
       return {
         file: key,
         steps,
         pipelines,
         diagnostics: dedupe(diagnostics).filter((d) => path.resolve(d.file) === key),
-        dependencies: this.dependencies.direct(sourceFile, checker),
+        dependencies: this.dependencies.direct(sourceFile, resolver),
       };
     } catch (error) {
       // Half-typed code can trip any walker: report what was found rather than failing, and say
@@ -113,10 +113,10 @@ export class Analyzer {
     }
   }
 
-  private definitionsIn(sourceFile: ts.SourceFile, checker: ts.TypeChecker): Definition[] {
+  private definitionsIn(sourceFile: ts.SourceFile, resolver: NameResolver): Definition[] {
     let found = this.definitionCache.get(sourceFile);
     if (!found) {
-      found = findDefinitions(sourceFile, checker);
+      found = findDefinitions(sourceFile, resolver);
       this.definitionCache.set(sourceFile, found);
     }
     return found;
@@ -126,30 +126,27 @@ export class Analyzer {
    * The step or pipeline definition an identifier (or `ns.name`) refers to, across files: through
    * import aliases, namespace imports, re-exports and local re-bindings (`const clean = steps.clean`).
    */
-  private definitionOf(callee: ts.Expression, checker: ts.TypeChecker, depth = 0): Definition | undefined {
-    const name = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
-    if (!name || depth > 8) return undefined;
-    let symbol = checker.getSymbolAtLocation(name);
-    if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
-    const declaration = symbol?.valueDeclaration;
+  private definitionOf(callee: ts.Expression, resolver: NameResolver, depth = 0): Definition | undefined {
+    if ((!ts.isIdentifier(callee) && !ts.isPropertyAccessExpression(callee)) || depth > 8) return undefined;
+    const declaration = resolver.valueDeclaration(callee);
     if (!declaration || !ts.isVariableDeclaration(declaration) || !declaration.initializer) return undefined;
     let initializer = declaration.initializer;
     while (ts.isParenthesizedExpression(initializer) || ts.isAsExpression(initializer) || ts.isSatisfiesExpression(initializer)) initializer = initializer.expression;
-    if (ts.isIdentifier(initializer) || ts.isPropertyAccessExpression(initializer)) return this.definitionOf(initializer, checker, depth + 1);
+    if (ts.isIdentifier(initializer) || ts.isPropertyAccessExpression(initializer)) return this.definitionOf(initializer, resolver, depth + 1);
     if (!ts.isCallExpression(initializer)) return undefined;
-    if (!pipewrightCallee(checker, initializer.expression)) return this.madeByFactory(initializer, checker);
+    if (!pipewrightCallee(resolver, initializer.expression)) return this.madeByFactory(initializer, resolver);
     const call = initializer;
-    return this.definitionsIn(call.getSourceFile(), checker).find((d) => d.call === call);
+    return this.definitionsIn(call.getSourceFile(), resolver).find((d) => d.call === call);
   }
 
   /**
    * `const s3 = middle('s3')` where `middle = (name) => step({ name }, fn)`: a step made by a
    * factory function that returns a `step(...)` call, named by a literal argument (or its own name).
    */
-  private madeByFactory(outer: ts.CallExpression, checker: ts.TypeChecker): Definition | undefined {
+  private madeByFactory(outer: ts.CallExpression, resolver: NameResolver): Definition | undefined {
     const known = this.factoryCache.get(outer);
     if (known !== undefined) return known ?? undefined;
-    const found = factoryDefinition(outer, checker, (call) => this.definitionsIn(call.getSourceFile(), checker).find((d) => d.call === call));
+    const found = factoryDefinition(outer, resolver, (call) => this.definitionsIn(call.getSourceFile(), resolver).find((d) => d.call === call));
     this.factoryCache.set(outer, found ?? null);
     return found;
   }

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ts from 'typescript';
 import type { Range } from './model';
+import type { NameResolver } from './nameResolver';
 
 /** A `step(...)` or `pipeline(...)` call that resolves to pipewright's export. */
 export interface Definition {
@@ -43,25 +44,23 @@ export function isPipewrightFile(file: string): boolean {
 }
 
 /** `step` / `pipeline` when `callee` resolves to that export of pipewright (aliases and namespaces included). */
-export function pipewrightCallee(checker: ts.TypeChecker, callee: ts.Expression): 'step' | 'pipeline' | undefined {
-  const name = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
-  if (!name) return undefined;
-  let symbol = checker.getSymbolAtLocation(name);
-  if (!symbol) return undefined;
-  if (symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
-  const exported = symbol.getName();
+export function pipewrightCallee(resolver: NameResolver, callee: ts.Expression): 'step' | 'pipeline' | undefined {
+  if (!ts.isIdentifier(callee) && !ts.isPropertyAccessExpression(callee)) return undefined;
+  const resolved = resolver.resolve(callee, 'value');
+  if (resolved?.kind !== 'declarations') return undefined;
+  const exported = resolved.name;
   if (exported !== 'step' && exported !== 'pipeline') return undefined;
-  const declaration = symbol.declarations?.[0];
+  const declaration = resolved.declarations[0];
   return declaration && isPipewrightFile(declaration.getSourceFile().fileName) ? exported : undefined;
 }
 
 /**
  * Every `step(...)` / `pipeline(...)` call of a file. Only calls whose callee could name those
- * exports are resolved with the checker: an imported name (possibly aliased, possibly a
+ * exports are resolved: an imported name (possibly aliased, possibly a
  * re-export of pipewright's) or `ns.step` / `ns.pipeline`. Resolving every call (`rows.map(...)`,
  * each local step call of a pipeline body) would be most of the cost of finding definitions.
  */
-export function findDefinitions(sourceFile: ts.SourceFile, checker: ts.TypeChecker): Definition[] {
+export function findDefinitions(sourceFile: ts.SourceFile, resolver: NameResolver): Definition[] {
   const found: Definition[] = [];
   const imported = importedNames(sourceFile);
   // A name called at module level is the import itself (a module-level declaration of the same
@@ -73,7 +72,7 @@ export function findDefinitions(sourceFile: ts.SourceFile, checker: ts.TypeCheck
       const cacheable = ts.isIdentifier(callee) && isModuleLevelInitializer(node);
       let kind = cacheable ? atModuleLevel.get(callee.text) : undefined;
       if (kind === undefined && !(cacheable && atModuleLevel.has(callee.text))) {
-        kind = pipewrightCallee(checker, callee);
+        kind = pipewrightCallee(resolver, callee);
         if (cacheable) atModuleLevel.set(callee.text, kind);
       }
       if (kind) found.push(describeDefinition(kind, node));

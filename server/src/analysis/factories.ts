@@ -1,5 +1,6 @@
 import ts from 'typescript';
 import { pipewrightCallee, type Definition } from './definitions';
+import type { NameResolver } from './nameResolver';
 
 /**
  * The definition a call to a step factory makes: `middle('s3')` where
@@ -7,10 +8,10 @@ import { pipewrightCallee, type Definition } from './definitions';
  * statement returns such a call). The name is the `name` option when it is a literal, or the
  * literal argument passed for the factory parameter it names; else the function's name.
  */
-export function factoryDefinition(outer: ts.CallExpression, checker: ts.TypeChecker, definitionOf: (call: ts.CallExpression) => Definition | undefined): Definition | undefined {
-  const factory = factoryFunction(outer.expression, checker);
+export function factoryDefinition(outer: ts.CallExpression, resolver: NameResolver, definitionOf: (call: ts.CallExpression) => Definition | undefined): Definition | undefined {
+  const factory = factoryFunction(outer.expression, resolver);
   const returned = factory ? returnedExpression(factory) : undefined;
-  if (!factory || !returned || !ts.isCallExpression(returned) || !pipewrightCallee(checker, returned.expression)) return undefined;
+  if (!factory || !returned || !ts.isCallExpression(returned) || !pipewrightCallee(resolver, returned.expression)) return undefined;
   const base = definitionOf(returned);
   if (!base) return undefined;
   const nameNode = base.options ? nameOption(base.options) : undefined;
@@ -25,11 +26,9 @@ export function factoryDefinition(outer: ts.CallExpression, checker: ts.TypeChec
   return { ...base, name };
 }
 
-function factoryFunction(callee: ts.Expression, checker: ts.TypeChecker): ts.SignatureDeclaration & { body?: ts.ConciseBody } | undefined {
+function factoryFunction(callee: ts.Expression, resolver: NameResolver): ts.SignatureDeclaration & { body?: ts.ConciseBody } | undefined {
   if (!ts.isIdentifier(callee)) return undefined;
-  let symbol = checker.getSymbolAtLocation(callee);
-  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
-  const declaration = symbol?.valueDeclaration;
+  const declaration = resolver.valueDeclaration(callee);
   if (!declaration) return undefined;
   if (ts.isFunctionDeclaration(declaration)) return declaration;
   if (ts.isVariableDeclaration(declaration) && declaration.initializer && (ts.isArrowFunction(declaration.initializer) || ts.isFunctionExpression(declaration.initializer))) return declaration.initializer;

@@ -1,6 +1,7 @@
 import ts from 'typescript';
 import { rangeOf, type Definition } from './definitions';
 import type { AnalysisDiagnostic } from './model';
+import type { NameResolver } from './nameResolver';
 
 /** Resolves a callee to the step or pipeline definition it names, if any. */
 export type Resolve = (callee: ts.Expression) => Definition | undefined;
@@ -39,8 +40,8 @@ export function calleeOf(call: ts.CallExpression): ts.Expression {
 }
 
 /** Whether an identifier holds what a step call returned (a handle), judged by its declaration. */
-export function isStepResult(id: ts.Identifier, checker: ts.TypeChecker, resolve: Resolve): boolean {
-  const declaration = checker.getSymbolAtLocation(id)?.valueDeclaration;
+export function isStepResult(id: ts.Identifier, resolver: NameResolver, resolve: Resolve): boolean {
+  const declaration = resolver.valueDeclaration(id);
   if (!declaration) return false;
   const initializer = ts.isVariableDeclaration(declaration)
     ? declaration.initializer

@@ -1,11 +1,12 @@
 import ts from 'typescript';
+import type { NameResolver } from './nameResolver';
 
 /**
- * The two checkers of an analysis (see `Workspace`): `symbols` resolves names across files and
+ * The two resolvers of an analysis (see `Workspace`): `symbols` resolves names across files and
  * is cheap; `types()` builds the real program on first call and is the only one to ask for types.
  */
 export interface Checkers {
-  readonly symbols: ts.TypeChecker;
+  readonly symbols: NameResolver;
   types(): ts.TypeChecker;
 }
 
@@ -18,8 +19,8 @@ export interface Checkers {
  */
 export interface PlainType {
   text: string;
-  /** The declarations the written names resolve to, in order. */
-  symbols: ts.Symbol[];
+  /** The declarations the written names resolve to, in order (the first of each merged name). */
+  symbols: ts.Declaration[];
   /** `any` or `unknown`: the wiring check accepts anything to or from it. */
   loose: boolean;
 }
@@ -38,11 +39,11 @@ const KEYWORDS = new Map<ts.SyntaxKind, string>([
   [ts.SyntaxKind.UnknownKeyword, 'unknown'],
 ]);
 
-/** Answers per type node and symbols checker (a pipeline asks about the same step's types for every invocation). */
-const plainCache = new WeakMap<ts.TypeChecker, WeakMap<ts.TypeNode, PlainType | null>>();
+/** Answers per type node and resolver (a pipeline asks about the same step's types for every invocation). */
+const plainCache = new WeakMap<NameResolver, WeakMap<ts.TypeNode, PlainType | null>>();
 
 /** The plain form of a type node, or undefined when only the checker can say what it is. */
-export function plainType(node: ts.TypeNode | undefined, symbols: ts.TypeChecker): PlainType | undefined {
+export function plainType(node: ts.TypeNode | undefined, symbols: NameResolver): PlainType | undefined {
   if (!node) return undefined;
   let cache = plainCache.get(symbols);
   if (!cache) plainCache.set(symbols, (cache = new WeakMap()));
@@ -51,21 +52,21 @@ export function plainType(node: ts.TypeNode | undefined, symbols: ts.TypeChecker
   return answer ?? undefined;
 }
 
-function computePlainType(node: ts.TypeNode, symbols: ts.TypeChecker): PlainType | undefined {
+function computePlainType(node: ts.TypeNode, symbols: NameResolver): PlainType | undefined {
   const keyword = KEYWORDS.get(node.kind);
   if (keyword) return { text: keyword, symbols: [], loose: keyword === 'any' || keyword === 'unknown' };
   if (ts.isLiteralTypeNode(node) && node.literal.kind === ts.SyntaxKind.NullKeyword) return { text: 'null', symbols: [], loose: false };
   if (ts.isArrayTypeNode(node)) return arrayOf(node.elementType, symbols);
   if (!ts.isTypeReferenceNode(node) || !ts.isIdentifier(node.typeName)) return undefined;
-  // `Array<T>` is printed `T[]`; the lib's Array is unknown to the symbols program, so a name
-  // that resolves there is a user's own `Array`.
-  if (node.typeName.text === 'Array' && node.typeArguments?.length === 1 && !symbols.getSymbolAtLocation(node.typeName)) return arrayOf(node.typeArguments[0], symbols);
+  // `Array<T>` is printed `T[]`; the resolver knows no lib names, so a name that resolves is a
+  // user's own `Array`.
+  if (node.typeName.text === 'Array' && node.typeArguments?.length === 1 && !symbols.resolve(node.typeName, 'type')) return arrayOf(node.typeArguments[0], symbols);
   if (node.typeArguments) return undefined;
-  const symbol = declaredSymbol(node.typeName, symbols);
-  return symbol && isPlainDeclaration(symbol) ? { text: symbol.getName(), symbols: [symbol], loose: false } : undefined;
+  const resolved = symbols.resolve(node.typeName, 'type');
+  return resolved?.kind === 'declarations' && isPlainDeclaration(resolved.name, resolved.declarations) ? { text: resolved.name, symbols: [resolved.declarations[0]], loose: false } : undefined;
 }
 
-function arrayOf(element: ts.TypeNode, symbols: ts.TypeChecker): PlainType | undefined {
+function arrayOf(element: ts.TypeNode, symbols: NameResolver): PlainType | undefined {
   // Only elements that print without parentheses (`(A | B)[]` is not plain anyway).
   if (!KEYWORDS.has(element.kind) && !ts.isTypeReferenceNode(element)) return undefined;
   const inner = plainType(element, symbols);
@@ -81,9 +82,9 @@ export function samePlainType(a: PlainType, b: PlainType): boolean {
  * A step's declared return type as its outputs see it: `Promise<T>` is awaited to `T` (the
  * lib's `Promise`, not a user's type of that name). Undefined when the annotation is missing.
  */
-export function awaitedReturnNode(fn: ts.SignatureDeclaration, symbols: ts.TypeChecker): ts.TypeNode | undefined {
+export function awaitedReturnNode(fn: ts.SignatureDeclaration, symbols: NameResolver): ts.TypeNode | undefined {
   const type = fn.type;
-  if (type && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && type.typeName.text === 'Promise' && type.typeArguments?.length === 1 && !symbols.getSymbolAtLocation(type.typeName)) {
+  if (type && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && type.typeName.text === 'Promise' && type.typeArguments?.length === 1 && !symbols.resolve(type.typeName, 'type')) {
     return type.typeArguments[0];
   }
   return type;
@@ -104,28 +105,19 @@ export function plainProperty(node: ts.TypeNode | undefined, name: string): ts.T
   return found;
 }
 
-/** A name in a type position, through import aliases, to the symbol that declares it. */
-function declaredSymbol(name: ts.Identifier, symbols: ts.TypeChecker): ts.Symbol | undefined {
-  let symbol = symbols.getSymbolAtLocation(name);
-  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = symbols.getAliasedSymbol(symbol);
-  return symbol && symbol.declarations && symbol.declarations.length > 0 ? symbol : undefined;
-}
-
 /**
  * Non-generic interfaces and classes (printed by name), and non-generic aliases of an object
  * literal type (printed by the alias name). None may have a `then` member, which would make the
  * type a thenable that awaiting unwraps.
  */
-function isPlainDeclaration(symbol: ts.Symbol): boolean {
-  const declarations = symbol.declarations ?? [];
-  if (symbol.flags & ts.SymbolFlags.TypeAlias) {
-    if (declarations.length !== 1) return false;
-    const alias = declarations[0];
-    return ts.isTypeAliasDeclaration(alias) && alias.name.text === symbol.getName() && !alias.typeParameters && ts.isTypeLiteralNode(alias.type) && !hasThen(alias.type.members);
+function isPlainDeclaration(name: string, declarations: readonly ts.Declaration[]): boolean {
+  const [first] = declarations;
+  if (first && ts.isTypeAliasDeclaration(first)) {
+    return declarations.length === 1 && first.name.text === name && !first.typeParameters && ts.isTypeLiteralNode(first.type) && !hasThen(first.type.members);
   }
-  if (!(symbol.flags & (ts.SymbolFlags.Interface | ts.SymbolFlags.Class)) || symbol.flags & ~(ts.SymbolFlags.Interface | ts.SymbolFlags.Class)) return false;
-  // Heritage could bring in type parameters or a `then`; a default export prints by its declared name.
-  return declarations.every((d) => (ts.isInterfaceDeclaration(d) || ts.isClassDeclaration(d)) && d.name?.text === symbol.getName() && !d.typeParameters && !d.heritageClauses && !hasThen(d.members));
+  // Only interfaces and classes (merged with nothing else); heritage could bring in type
+  // parameters or a `then`; a default export prints by its declared name.
+  return declarations.length > 0 && declarations.every((d) => (ts.isInterfaceDeclaration(d) || ts.isClassDeclaration(d)) && d.name?.text === name && !d.typeParameters && !d.heritageClauses && !hasThen(d.members));
 }
 
 function hasThen(members: ts.NodeArray<ts.TypeElement | ts.ClassElement>): boolean {

@@ -1,27 +1,34 @@
 import ts from 'typescript';
 
 /**
- * The parsed files of one project, shared by every program built over it (so a node found with
- * one program can be asked about with another, and an unchanged file is parsed once).
- *
- * Files are parsed without parent pointers: the binder sets them when a program's checker is
- * made, which always happens before the analysis walks a tree (a separate parent pass over every
- * file cost a tenth of a cold start). Open documents' text (`openText`) wins over the disk.
+ * The parsed files of one project, shared by the name resolver and the typed program (so a node
+ * found by one can be asked about with the other, and an unchanged file is parsed once). Open
+ * documents' text (`openText`) wins over the disk.
  */
 export class SourceFileCache {
   private readonly parsed = new Map<string, ts.SourceFile>();
 
   constructor(private readonly openText: (file: string) => string | undefined) {}
 
-  /** The file parsed as a program asks for it (target and module format), reparsed only when those or its text changed. */
+  /**
+   * The file parsed (with parent pointers: the analysis walks up trees nobody has bound), reparsed
+   * only when its text or its module format (ESM or CommonJS, which changes how its imports
+   * resolve) changed. The script target only matters to the scanner's identifier tables, so a
+   * file parsed for the resolver serves the typed program as it is: they must share one object.
+   */
   get(file: string, options: ts.CreateSourceFileOptions): ts.SourceFile | undefined {
     const known = this.parsed.get(file);
-    if (known && known.languageVersion === options.languageVersion && known.impliedNodeFormat === options.impliedNodeFormat) return known;
+    if (known && known.impliedNodeFormat === options.impliedNodeFormat) return known;
     const text = this.text(file);
     if (text === undefined) return undefined;
-    const parsed = ts.createSourceFile(file, text, options, false);
+    const parsed = ts.createSourceFile(file, text, options, true);
     this.parsed.set(file, parsed);
     return parsed;
+  }
+
+  /** The file as last parsed, if it was. */
+  known(file: string): ts.SourceFile | undefined {
+    return this.parsed.get(file);
   }
 
   /** The file's text changed (or it was deleted): the next program parses it anew. */

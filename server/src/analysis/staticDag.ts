@@ -4,6 +4,7 @@ import { claimAutomaticId, namespacePrefix } from '../../../runtime/src/model/in
 import { property, rangeOf, stringArray, type Definition } from './definitions';
 import { literalLoopCount, pipelineOptions, readOptions } from './literals';
 import type { AnalysisDiagnostic, NodeOptionsView, StaticNode, StaticPipeline } from './model';
+import type { NameResolver } from './nameResolver';
 import { awaitedReturnNode, plainProperty, plainType, samePlainType, type Checkers, type PlainType } from './plainTypes';
 
 /** What an expression in a pipeline body stands for, as far as the analysis can tell. */
@@ -524,7 +525,7 @@ function ref(value: Value & { kind: 'handle' }): OutputRef {
 }
 
 /** `outputType` when the step's return type is written plainly enough to answer without the type checker. */
-function plainOutputType(symbols: ts.TypeChecker, definition: Definition, output: string): PlainType | undefined {
+function plainOutputType(symbols: NameResolver, definition: Definition, output: string): PlainType | undefined {
   const fn = definition.fn;
   if (!fn) return undefined;
   const returned = awaitedReturnNode(fn, symbols);

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ts from 'typescript';
+import { NameResolver } from './nameResolver';
 import { SourceFileCache } from './sourceFileCache';
 
 /** Options used when a file has no tsconfig.json above it. */
@@ -30,25 +31,25 @@ const ANALYSIS_OVERRIDES: ts.CompilerOptions = {
 
 const NO_CONFIG = '<no tsconfig>';
 
-/** What the symbols program drops from the project's options: every lib and automatic type package. */
-const SYMBOLS_OVERRIDES: ts.CompilerOptions = { noLib: true, lib: undefined, types: [], typeRoots: [] };
-
-/** The two programs of one project state (see `Workspace`). */
+/** What one project state offers the analysis (see `Workspace`). */
 export interface Programs {
-  /** Lib-less program: symbols and declarations only (never ask its checker for types). */
-  readonly symbols: ts.Program;
+  /** Which declaration a name refers to, across files: no program, no binding. */
+  readonly resolver: NameResolver;
   /** The project's real program and its checker, built on first use, for type questions. */
   types(): ts.TypeChecker;
 }
 
-/** One tsconfig's files and options, and the programs of its current version. */
+/** One tsconfig's files and options, and what was built for the workspace's current version. */
 interface Project {
   readonly options: ts.CompilerOptions;
-  /** Files asked about (the programs add what they import). */
+  /** Files asked about (the typed program adds what they import). */
   readonly roots: Set<string>;
   readonly files: SourceFileCache;
   readonly host: ts.CompilerHost;
-  symbols?: { version: number; program: ts.Program };
+  /** Module resolutions, by directory and by specifier node; dropped when files may have appeared or gone. */
+  modules: ts.ModuleResolutionCache;
+  resolvedSpecifiers: WeakMap<ts.StringLiteralLike, string | null>;
+  current?: { version: number; programs: Programs };
   typed?: { version: number; program: ts.Program };
 }
 
@@ -58,24 +59,22 @@ interface Project {
  * strictness) each resolve imports as their own `tsc` would. Open editor documents overlay the
  * files on disk.
  *
- * Files enter a project on demand (the file asked about, then whatever the program resolves from
- * its imports), never by loading every file a tsconfig includes: analysing one file never pays
- * for the whole workspace.
+ * Files enter a project on demand (the file asked about, then whatever its imports reach), never
+ * by loading every file a tsconfig includes: analysing one file never pays for the whole
+ * workspace.
  *
- * Each project gives two programs over the same `ts.SourceFile` objects (so a node found with one
- * can be asked about with the other):
- * - the *symbols* program, without lib files or automatic `@types` (`noLib`, `types: []`), which
- *   is what most of the analysis needs: which declaration a name refers to across imports,
- *   aliases and re-exports. Parsing and binding the lib .d.ts files is most of what a program
- *   costs on a cold start, and name resolution between workspace files never needs them.
+ * Each project state offers two views over the same `ts.SourceFile` objects (so a node found
+ * with one can be asked about with the other):
+ * - the *name resolver* (`nameResolver.ts`), which is what most of the analysis needs: which
+ *   declaration a name refers to across imports, aliases and re-exports. It parses a file when an
+ *   import first reaches it and binds nothing; no program is built.
  * - the *typed* program, with the project's real options and libs, built only when a question
  *   needs the type checker (`Programs.types()`): a type nobody wrote down, or two written types
- *   that are not plainly the same. Its types are never asked of the symbols program, whose
- *   checker would answer them wrongly (no `Array`, no `Promise`).
+ *   that are not plainly the same.
  *
  * The compiler API is used directly (not through ts-morph's `Project`): the analysis walks
- * compiler nodes only, and the wrapper's per-file work (a parent-pointer pass, wrapper objects,
- * its own lib copies) was a sixth of a cold start.
+ * compiler nodes only, and the wrapper's per-file work (wrapper objects, its own lib copies) cost
+ * a cold start more than it gave.
  */
 export class Workspace {
   private readonly projects = new Map<string, Project>();
@@ -83,14 +82,15 @@ export class Workspace {
   private readonly open = new Map<string, string>();
   /** tsconfig path (or NO_CONFIG) per folder, cached: this is asked on every analysis. */
   private readonly configOf = new Map<string, string>();
-  /** Bumped on every change to any project's files: programs of an older version are stale. */
+  /** Bumped on every change to any project's files: what was built for an older version is stale. */
   private version = 0;
 
   /** Sets the text of an open document (it wins over the file on disk until closed). */
   setDocument(file: string, text: string): void {
     const key = fileKey(file);
+    const existed = this.open.has(key) || ts.sys.fileExists(key);
     this.open.set(key, text);
-    this.forget(key);
+    this.forget(key, !existed);
     this.projectFor(key).roots.add(key);
   }
 
@@ -109,20 +109,20 @@ export class Workspace {
   closeDocument(file: string): void {
     const key = fileKey(file);
     this.open.delete(key);
-    this.forget(key);
+    this.forget(key, true);
   }
 
-  /** A file changed on disk: reload it unless an open document's text stands for it. */
+  /** A file changed, appeared or went away on disk: reload it unless an open document's text stands for it. */
   fileChanged(file: string): void {
     const key = fileKey(file);
     // Also when no project holds it: a file an import could not find may have just appeared.
-    this.version += 1;
-    if (!this.open.has(key)) this.forget(key);
+    if (!this.open.has(key)) this.forget(key, true);
+    else this.version += 1;
   }
 
   /**
-   * Adds files to their projects before analysing them one by one, so a batch (the CLI, a cold
-   * start) builds one program instead of growing it file by file.
+   * Adds files to their projects before analysing them one by one (a batch: the CLI, a cold
+   * start), so a typed program, if one is needed, is built once for all of them.
    */
   addFiles(files: readonly string[]): void {
     for (const file of files) {
@@ -135,7 +135,7 @@ export class Workspace {
     }
   }
 
-  /** The programs of the project holding `file` (with `file` in them), or undefined when it cannot be read. */
+  /** What the project holding `file` offers, and the file parsed, or undefined when it cannot be read. */
   programFor(file: string): { programs: Programs; sourceFile: ts.SourceFile } | undefined {
     const key = fileKey(file);
     const project = this.projectFor(key);
@@ -144,37 +144,32 @@ export class Workspace {
       project.roots.add(key);
       this.version += 1;
     }
-    const programs = this.programsOf(project);
-    const sourceFile = programs.symbols.getSourceFile(key);
-    return sourceFile ? { programs, sourceFile } : undefined;
+    const sourceFile = this.parsed(project, key);
+    return sourceFile ? { programs: this.programsOf(project), sourceFile } : undefined;
   }
 
-  /** A file's text changed or it went away: every project parses it anew, and drops it as a root if it is gone. */
-  private forget(key: string): void {
+  /**
+   * A file's text changed (or it appeared or went away): every project parses it anew, drops it
+   * as a root if it is gone, and, when files may have appeared or gone, resolves modules anew.
+   */
+  private forget(key: string, existenceMayHaveChanged: boolean): void {
     this.version += 1;
     for (const project of this.projects.values()) {
       project.files.forget(key);
       if (!project.files.exists(key)) project.roots.delete(key);
+      if (existenceMayHaveChanged) {
+        project.modules = moduleCache(project.options);
+        project.resolvedSpecifiers = new WeakMap();
+      }
     }
   }
 
-  /**
-   * The project's programs as its files are now. The symbols program is rebuilt after a change
-   * (reusing the previous one's structure and every unchanged source file); the typed one is
-   * built on first use, the same way.
-   */
+  /** The project's resolver for the current version, and its typed program, built on first use. */
   private programsOf(project: Project): Programs {
     const version = this.version;
-    if (project.symbols?.version !== version) {
-      const options = { ...project.options, ...SYMBOLS_OVERRIDES };
-      const program = ts.createProgram({ rootNames: [...project.roots], options, host: project.host, oldProgram: project.symbols?.program });
-      // Binding (done when the checker is made) sets the parent pointers the parser left out.
-      program.getTypeChecker();
-      project.symbols = { version, program };
-    }
-    const symbols = project.symbols.program;
-    return {
-      symbols,
+    if (project.current?.version === version) return project.current.programs;
+    const programs: Programs = {
+      resolver: new NameResolver((from, specifier) => this.resolveModule(project, from, specifier)),
       types: () => {
         if (project.typed?.version !== version) {
           const program = ts.createProgram({ rootNames: [...project.roots], options: project.options, host: project.host, oldProgram: project.typed?.program });
@@ -183,6 +178,32 @@ export class Workspace {
         return project.typed.program.getTypeChecker();
       },
     };
+    project.current = { version, programs };
+    return programs;
+  }
+
+  /** The file an import of `from` names, as the project's compiler would resolve it, parsed. */
+  private resolveModule(project: Project, from: ts.SourceFile, specifier: ts.StringLiteralLike): ts.SourceFile | undefined {
+    let resolved = project.resolvedSpecifiers.get(specifier);
+    if (resolved === undefined) {
+      const mode = ts.getModeForUsageLocation(from, specifier, project.options);
+      // The compiler's resolved names are absolute and normalized already.
+      resolved = ts.resolveModuleName(specifier.text, from.fileName, project.options, project.host, project.modules, undefined, mode).resolvedModule?.resolvedFileName ?? null;
+      project.resolvedSpecifiers.set(specifier, resolved);
+    }
+    return resolved === null ? undefined : this.parsed(project, resolved);
+  }
+
+  /** A file of the project parsed as its program would parse it (its module format included). */
+  private parsed(project: Project, key: string): ts.SourceFile | undefined {
+    const known = project.files.known(key);
+    if (known) return known;
+    const options = project.options;
+    return project.files.get(key, {
+      languageVersion: options.target ?? ts.ScriptTarget.Latest,
+      impliedNodeFormat: ts.getImpliedNodeFormatForFile(key, project.modules.getPackageJsonInfoCache(), project.host, options),
+      jsDocParsingMode: JSDOC_PARSING,
+    });
   }
 
   private projectFor(file: string): Project {
@@ -190,7 +211,8 @@ export class Workspace {
     let project = this.projects.get(config);
     if (!project) {
       const files = new SourceFileCache((f) => this.open.get(f));
-      project = { options: { ...(config === NO_CONFIG ? DEFAULT_OPTIONS : configOptions(config)), ...ANALYSIS_OVERRIDES }, roots: new Set(), files, host: compilerHost(files) };
+      const options = { ...(config === NO_CONFIG ? DEFAULT_OPTIONS : configOptions(config)), ...ANALYSIS_OVERRIDES };
+      project = { options, roots: new Set(), files, host: compilerHost(files), modules: moduleCache(options), resolvedSpecifiers: new WeakMap() };
       this.projects.set(config, project);
     }
     return project;
@@ -216,6 +238,14 @@ export class Workspace {
     for (const dir of visited) this.configOf.set(dir, found);
     return found;
   }
+}
+
+/** What tsc itself parses: JSDoc only where it can change types. */
+const JSDOC_PARSING = ts.JSDocParsingMode.ParseForTypeErrors;
+
+function moduleCache(options: ts.CompilerOptions): ts.ModuleResolutionCache {
+  const sys = ts.sys;
+  return ts.createModuleResolutionCache(sys.getCurrentDirectory(), (f) => (sys.useCaseSensitiveFileNames ? f : f.toLowerCase()), options);
 }
 
 /** Paths as the compiler spells them (absolute, forward slashes), so map keys match its file names. */
@@ -251,7 +281,6 @@ function compilerHost(files: SourceFileCache): ts.CompilerHost {
     directoryExists: (dir) => sys.directoryExists(dir),
     getDirectories: (dir) => sys.getDirectories(dir),
     realpath: sys.realpath ? (p) => sys.realpath!(p) : undefined,
-    // What tsc itself parses: JSDoc only where it can change types.
-    jsDocParsingMode: ts.JSDocParsingMode.ParseForTypeErrors,
+    jsDocParsingMode: JSDOC_PARSING,
   };
 }

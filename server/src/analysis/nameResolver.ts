@@ -1,0 +1,146 @@
+import ts from 'typescript';
+import { exportsOf, hoistedDeclarations, scopeDeclarations, type ExportEntry, type ScopeTable } from './scopes';
+
+/** Value names (variables, functions, classes, enums, namespaces) or type names (interfaces, aliases, classes, enums). */
+export type Meaning = 'value' | 'type';
+
+/** What a name stands for once imports and re-exports are followed: declarations of one name in one scope, or a module. */
+export type Resolved = { kind: 'declarations'; name: string; declarations: readonly ts.Declaration[] } | { kind: 'module'; file: ts.SourceFile };
+
+/** Where imported modules come from: the workspace resolves a specifier as the project's compiler would, and parses the file. */
+export type ModuleSource = (from: ts.SourceFile, specifier: ts.StringLiteralLike) => ts.SourceFile | undefined;
+
+/** Re-export chains longer than this are given up on (they are cycles or mistakes). */
+const MAX_DEPTH = 16;
+
+/**
+ * Resolves names syntactically, as the binder and checker would for what the analysis asks:
+ * which declaration an identifier (or `ns.name`) refers to, through local scopes, imports
+ * (named, default, namespace, `import x = require()`), aliases, re-exports (`export { a as b }
+ * from`, `export *`, `export * as ns`) and default exports, across files.
+ *
+ * It needs no program: a file is parsed when an import first reaches it, and nothing is bound.
+ * Binding every file of the program and building the checker was a third of a cold analysis,
+ * and the analysis only ever asks this kind of question of it. Type questions go to the typed
+ * program (`Checkers.types()`). Names declared only in lib files or globals resolve to nothing,
+ * as they did in the lib-less program this replaces. Never throws on broken code.
+ */
+export class NameResolver {
+  constructor(private readonly moduleFor: ModuleSource) {}
+
+  /** What `name` (an identifier, or `a.b` through a namespace) refers to at its location. */
+  resolve(name: ts.Expression | ts.EntityName, meaning: Meaning): Resolved | undefined {
+    if (ts.isIdentifier(name)) return this.follow(this.lexical(name, meaning), meaning, 0);
+    const [left, right] = ts.isPropertyAccessExpression(name) ? [name.expression, name.name] : ts.isQualifiedName(name) ? [name.left, name.right] : [undefined, undefined];
+    if (!left || !right || !ts.isIdentifier(right)) return undefined;
+    const base = this.resolve(left, 'value');
+    return base?.kind === 'module' ? this.exported(base.file, right.text, meaning, 0) : undefined;
+  }
+
+  /** The first value declaration `name` refers to (a variable, function, class...), if any. */
+  valueDeclaration(name: ts.Expression): ts.Declaration | undefined {
+    const resolved = this.resolve(name, 'value');
+    return resolved?.kind === 'declarations' ? resolved.declarations.find(isValueDeclaration) : undefined;
+  }
+
+  /** The file a module specifier of `from` names, if it resolves. */
+  module(from: ts.SourceFile, specifier: ts.StringLiteralLike): ts.SourceFile | undefined {
+    return this.moduleFor(from, specifier);
+  }
+
+  /** The innermost scope's declarations of the identifier's name (with the wanted meaning), imports not yet followed. */
+  private lexical(id: ts.Identifier, meaning: Meaning): Resolved | undefined {
+    const find = (table: ScopeTable): Resolved | undefined => {
+      const declarations = table.get(id.text);
+      return declarations && declarations.some((d) => hasMeaning(d, meaning)) ? { kind: 'declarations', name: id.text, declarations } : undefined;
+    };
+    for (let scope: ts.Node | undefined = id.parent; scope; scope = scope.parent) {
+      const found = find(scopeDeclarations(scope)) ?? find(hoistedDeclarations(scope));
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** Follows import bindings and export-specifier aliases to what they finally name. */
+  private follow(resolved: Resolved | undefined, meaning: Meaning, depth: number): Resolved | undefined {
+    if (!resolved || resolved.kind === 'module' || depth > MAX_DEPTH) return depth > MAX_DEPTH ? undefined : resolved;
+    const alias = resolved.declarations.find(isAlias);
+    if (!alias) return resolved;
+    const file = alias.getSourceFile();
+    if (ts.isImportEqualsDeclaration(alias)) {
+      const reference = alias.moduleReference;
+      if (ts.isExternalModuleReference(reference)) {
+        const target = ts.isStringLiteralLike(reference.expression) ? this.moduleFor(file, reference.expression) : undefined;
+        return target ? { kind: 'module', file: target } : undefined;
+      }
+      return this.resolve(reference, meaning);
+    }
+    const declaration = ts.isImportSpecifier(alias) ? alias.parent.parent.parent : ts.isNamespaceImport(alias) ? alias.parent.parent : alias.parent;
+    const specifier = declaration.moduleSpecifier;
+    const target = ts.isStringLiteralLike(specifier) ? this.moduleFor(file, specifier) : undefined;
+    if (!target) return undefined;
+    if (ts.isNamespaceImport(alias)) return { kind: 'module', file: target };
+    const imported = ts.isImportSpecifier(alias) ? (alias.propertyName ?? alias.name).text : 'default';
+    return this.exported(target, imported, meaning, depth + 1);
+  }
+
+  /** What module `file` exports under `name`: its own declarations, local aliases, re-exports, then `export *` modules. */
+  private exported(file: ts.SourceFile, name: string, meaning: Meaning, depth: number, visited = new Set<ts.SourceFile>()): Resolved | undefined {
+    if (depth > MAX_DEPTH || visited.has(file)) return undefined;
+    visited.add(file);
+    const table = exportsOf(file);
+    const entries = table.named.get(name);
+    if (entries) {
+      for (const entry of entries) {
+        const resolved = this.entry(file, entry, meaning, depth);
+        if (resolved) return resolved;
+      }
+      return undefined;
+    }
+    if (name === 'default') return undefined;
+    for (const specifier of table.stars) {
+      const target = this.moduleFor(file, specifier);
+      const resolved = target ? this.exported(target, name, meaning, depth + 1, visited) : undefined;
+      if (resolved) return resolved;
+    }
+    return undefined;
+  }
+
+  private entry(file: ts.SourceFile, entry: ExportEntry, meaning: Meaning, depth: number): Resolved | undefined {
+    switch (entry.kind) {
+      case 'declarations':
+        return entry.declarations.some((d) => hasMeaning(d, meaning)) ? { kind: 'declarations', name: entry.name, declarations: entry.declarations } : undefined;
+      case 'local': {
+        const declarations = scopeDeclarations(file).get(entry.local);
+        const local = declarations && declarations.some((d) => hasMeaning(d, meaning)) ? ({ kind: 'declarations', name: entry.local, declarations } as const) : undefined;
+        return this.follow(local, meaning, depth + 1);
+      }
+      case 'reexport': {
+        const target = this.moduleFor(file, entry.from);
+        return target ? this.exported(target, entry.imported, meaning, depth + 1) : undefined;
+      }
+      case 'namespace': {
+        const target = this.moduleFor(file, entry.from);
+        return target ? { kind: 'module', file: target } : undefined;
+      }
+    }
+  }
+}
+
+type Alias = ts.ImportSpecifier | ts.ImportClause | ts.NamespaceImport | ts.ImportEqualsDeclaration;
+
+function isAlias(node: ts.Declaration): node is Alias {
+  return ts.isImportSpecifier(node) || ts.isImportClause(node) || ts.isNamespaceImport(node) || ts.isImportEqualsDeclaration(node);
+}
+
+function isValueDeclaration(node: ts.Declaration): boolean {
+  return hasMeaning(node, 'value') && !isAlias(node);
+}
+
+/** Whether a declaration declares a value or a type name (imports may be either until followed). */
+function hasMeaning(node: ts.Declaration, meaning: Meaning): boolean {
+  if (isAlias(node) || ts.isClassDeclaration(node) || ts.isClassExpression(node) || ts.isEnumDeclaration(node)) return true;
+  if (ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node) || ts.isTypeParameterDeclaration(node)) return meaning === 'type';
+  if (ts.isModuleDeclaration(node)) return true;
+  return meaning === 'value';
+}

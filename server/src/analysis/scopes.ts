@@ -1,0 +1,240 @@
+import ts from 'typescript';
+
+/** Declarations by name; several when a name is merged (overloads, interface + class, ...). */
+export type ScopeTable = ReadonlyMap<string, readonly ts.Declaration[]>;
+
+/** One name a module exports, not yet followed. */
+export type ExportEntry =
+  /** `export const x`, `export function f`, `export default class C` (under `default`)... */
+  | { kind: 'declarations'; name: string; declarations: readonly ts.Declaration[] }
+  /** `export { local as name }`, `export default local`: a name of the module's own scope. */
+  | { kind: 'local'; local: string }
+  /** `export { imported as name } from 'm'`. */
+  | { kind: 'reexport'; from: ts.StringLiteralLike; imported: string }
+  /** `export * as name from 'm'`. */
+  | { kind: 'namespace'; from: ts.StringLiteralLike };
+
+export interface ExportTable {
+  readonly named: ReadonlyMap<string, readonly ExportEntry[]>;
+  /** `export * from 'm'`, in order. */
+  readonly stars: readonly ts.StringLiteralLike[];
+}
+
+const NO_DECLARATIONS: ScopeTable = new Map();
+
+/** All depend only on a node's own subtree, so they live as long as the (immutable) tree does. */
+const scopeCache = new WeakMap<ts.Node, ScopeTable>();
+const hoistedCache = new WeakMap<ts.Node, ScopeTable>();
+const exportCache = new WeakMap<ts.SourceFile, ExportTable>();
+
+/** Node kinds that declare names for the code inside them (`scopeDeclarations` is empty for any other). */
+const SCOPE_KINDS = new Set([
+  ts.SyntaxKind.SourceFile,
+  ts.SyntaxKind.ModuleBlock,
+  ts.SyntaxKind.Block,
+  ts.SyntaxKind.CaseBlock,
+  ts.SyntaxKind.FunctionDeclaration,
+  ts.SyntaxKind.FunctionExpression,
+  ts.SyntaxKind.ArrowFunction,
+  ts.SyntaxKind.MethodDeclaration,
+  ts.SyntaxKind.Constructor,
+  ts.SyntaxKind.GetAccessor,
+  ts.SyntaxKind.SetAccessor,
+  ts.SyntaxKind.ForStatement,
+  ts.SyntaxKind.ForInStatement,
+  ts.SyntaxKind.ForOfStatement,
+  ts.SyntaxKind.CatchClause,
+  ts.SyntaxKind.ClassDeclaration,
+  ts.SyntaxKind.ClassExpression,
+  ts.SyntaxKind.InterfaceDeclaration,
+  ts.SyntaxKind.TypeAliasDeclaration,
+]);
+
+/**
+ * The names a node declares for code inside it, if it is a scope: a block's (or module's)
+ * statements, a function's parameters and type parameters, a loop's or catch clause's
+ * variables, a class's or type's type parameters. `var`s nested in inner blocks are in
+ * `hoistedDeclarations`.
+ */
+export function scopeDeclarations(node: ts.Node): ScopeTable {
+  if (!SCOPE_KINDS.has(node.kind)) return NO_DECLARATIONS;
+  let table = scopeCache.get(node);
+  if (!table) {
+    table = collectScope(node);
+    scopeCache.set(node, table);
+  }
+  return table;
+}
+
+/**
+ * The `var`s nested in blocks, loops and branches of a function body or module, which belong to
+ * the function (or module). Files without the word `var` have none (most: this skips a walk of
+ * every function body).
+ */
+export function hoistedDeclarations(node: ts.Node): ScopeTable {
+  if (!(ts.isSourceFile(node) || ts.isFunctionLike(node)) || !mayDeclareVar(node.getSourceFile())) return NO_DECLARATIONS;
+  let table = hoistedCache.get(node);
+  if (!table) {
+    const found = new Map<string, ts.Declaration[]>();
+    const add = adder(found);
+    const body = ts.isSourceFile(node) ? node : (node as { body?: ts.Node }).body;
+    if (body && (ts.isSourceFile(body) || ts.isBlock(body))) for (const statement of body.statements) addHoistedVars(statement, add);
+    table = found.size > 0 ? found : NO_DECLARATIONS;
+    hoistedCache.set(node, table);
+  }
+  return table;
+}
+
+const varCache = new WeakMap<ts.SourceFile, boolean>();
+
+function mayDeclareVar(file: ts.SourceFile): boolean {
+  let answer = varCache.get(file);
+  if (answer === undefined) varCache.set(file, (answer = /\bvar\b/.test(file.text)));
+  return answer;
+}
+
+function adder(table: Map<string, ts.Declaration[]>): Add {
+  return (name, declaration) => {
+    if (!name) return;
+    const list = table.get(name.text);
+    if (list) list.push(declaration);
+    else table.set(name.text, [declaration]);
+  };
+}
+
+function collectScope(node: ts.Node): ScopeTable {
+  const table = new Map<string, ts.Declaration[]>();
+  const add = adder(table);
+  if (ts.isSourceFile(node) || ts.isModuleBlock(node) || ts.isBlock(node)) {
+    for (const statement of node.statements) addStatement(statement, add);
+  } else if (ts.isCaseBlock(node)) {
+    for (const clause of node.clauses) for (const statement of clause.statements) addStatement(statement, add);
+  } else if (ts.isFunctionLike(node)) {
+    for (const parameter of node.parameters) addBindingNames(parameter.name, parameter, add);
+    for (const parameter of node.typeParameters ?? []) add(parameter.name, parameter);
+    if ((ts.isFunctionExpression(node) || ts.isClassExpression(node)) && node.name) add(node.name, node);
+  } else if (ts.isForStatement(node) || ts.isForInStatement(node) || ts.isForOfStatement(node)) {
+    const initializer = node.initializer;
+    if (initializer && ts.isVariableDeclarationList(initializer)) for (const declaration of initializer.declarations) addBindingNames(declaration.name, declaration, add);
+  } else if (ts.isCatchClause(node)) {
+    if (node.variableDeclaration) addBindingNames(node.variableDeclaration.name, node.variableDeclaration, add);
+  } else if (ts.isClassLike(node) || ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node)) {
+    for (const parameter of node.typeParameters ?? []) add(parameter.name, parameter);
+    if (ts.isClassExpression(node) && node.name) add(node.name, node);
+  }
+  return table.size > 0 ? table : NO_DECLARATIONS;
+}
+
+type Add = (name: ts.Identifier | undefined, declaration: ts.Declaration) => void;
+
+/** What one statement declares in the block it stands in. */
+function addStatement(statement: ts.Statement, add: Add): void {
+  if (ts.isVariableStatement(statement)) {
+    for (const declaration of statement.declarationList.declarations) addBindingNames(declaration.name, declaration, add);
+  } else if (
+    ts.isFunctionDeclaration(statement) ||
+    ts.isClassDeclaration(statement) ||
+    ts.isInterfaceDeclaration(statement) ||
+    ts.isTypeAliasDeclaration(statement) ||
+    ts.isEnumDeclaration(statement)
+  ) {
+    add(statement.name, statement);
+  } else if (ts.isModuleDeclaration(statement) && ts.isIdentifier(statement.name)) {
+    add(statement.name, statement);
+  } else if (ts.isImportEqualsDeclaration(statement)) {
+    add(statement.name, statement);
+  } else if (ts.isImportDeclaration(statement) && statement.importClause) {
+    const clause = statement.importClause;
+    add(clause.name, clause);
+    const bindings = clause.namedBindings;
+    if (bindings && ts.isNamespaceImport(bindings)) add(bindings.name, bindings);
+    if (bindings && ts.isNamedImports(bindings)) for (const element of bindings.elements) add(element.name, element);
+  }
+}
+
+/** The `var`s nested in a statement (top-level `var` statements are declared by `addStatement`). */
+function addHoistedVars(statement: ts.Node, add: Add): void {
+  if (ts.isVariableStatement(statement)) return;
+  const visit = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node) || ts.isClassLike(node)) return;
+    if (ts.isVariableDeclarationList(node) && !(node.flags & ts.NodeFlags.BlockScoped)) {
+      for (const declaration of node.declarations) addBindingNames(declaration.name, declaration, add);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(statement);
+}
+
+/** `x`, or every name of a destructuring pattern (`{ a, b: [c] }`). */
+function addBindingNames(name: ts.BindingName, declaration: ts.Declaration, add: Add): void {
+  if (ts.isIdentifier(name)) {
+    add(name, declaration);
+    return;
+  }
+  for (const element of name.elements) {
+    if (ts.isBindingElement(element)) addBindingNames(element.name, ts.isIdentifier(element.name) ? element : declaration, add);
+  }
+}
+
+/** What a module file exports, entry by entry (nothing followed yet). */
+export function exportsOf(file: ts.SourceFile): ExportTable {
+  let table = exportCache.get(file);
+  if (!table) {
+    table = collectExports(file);
+    exportCache.set(file, table);
+  }
+  return table;
+}
+
+function collectExports(file: ts.SourceFile): ExportTable {
+  const named = new Map<string, ExportEntry[]>();
+  const declared = new Map<string, ts.Declaration[]>();
+  const stars: ts.StringLiteralLike[] = [];
+  const entry = (name: string, value: ExportEntry): void => {
+    const list = named.get(name);
+    if (list) list.push(value);
+    else named.set(name, [value]);
+  };
+  const declare = (name: string, declaration: ts.Declaration): void => {
+    const list = declared.get(name);
+    if (list) list.push(declaration);
+    else declared.set(name, [declaration]);
+  };
+  for (const statement of file.statements) {
+    if (ts.isExportDeclaration(statement)) {
+      const from = statement.moduleSpecifier && ts.isStringLiteralLike(statement.moduleSpecifier) ? statement.moduleSpecifier : undefined;
+      const clause = statement.exportClause;
+      if (!clause) {
+        if (from) stars.push(from);
+      } else if (ts.isNamespaceExport(clause)) {
+        if (from) entry(clause.name.text, { kind: 'namespace', from });
+      } else {
+        for (const element of clause.elements) {
+          const local = (element.propertyName ?? element.name).text;
+          entry(element.name.text, from ? { kind: 'reexport', from, imported: local } : { kind: 'local', local });
+        }
+      }
+    } else if (ts.isExportAssignment(statement)) {
+      // `export = x` is CommonJS: nothing named.
+      if (statement.isExportEquals) continue;
+      if (ts.isIdentifier(statement.expression)) entry('default', { kind: 'local', local: statement.expression.text });
+      else declare('default', statement);
+    } else if (hasExportModifier(statement)) {
+      const isDefault = ts.getModifiers(statement as ts.HasModifiers)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword) ?? false;
+      let named = false;
+      addStatement(statement, (name, declaration) => {
+        if (!name) return;
+        named = true;
+        declare(isDefault ? 'default' : name.text, declaration);
+      });
+      // `export default function () {}`, `export default class {}`.
+      if (isDefault && !named && (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement))) declare('default', statement);
+    }
+  }
+  for (const [name, declarations] of declared) entry(name, { kind: 'declarations', name, declarations });
+  return { named, stars };
+}
+
+function hasExportModifier(statement: ts.Statement): boolean {
+  return ts.canHaveModifiers(statement) && (ts.getModifiers(statement)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false);
+}

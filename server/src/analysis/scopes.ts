@@ -27,19 +27,12 @@ const scopeCache = new WeakMap<ts.Node, ScopeTable>();
 const hoistedCache = new WeakMap<ts.Node, ScopeTable>();
 const exportCache = new WeakMap<ts.SourceFile, ExportTable>();
 
-/** Node kinds that declare names for the code inside them (`scopeDeclarations` is empty for any other). */
+/** Node kinds other than functions and signatures that declare names for the code inside them. */
 const SCOPE_KINDS = new Set([
   ts.SyntaxKind.SourceFile,
   ts.SyntaxKind.ModuleBlock,
   ts.SyntaxKind.Block,
   ts.SyntaxKind.CaseBlock,
-  ts.SyntaxKind.FunctionDeclaration,
-  ts.SyntaxKind.FunctionExpression,
-  ts.SyntaxKind.ArrowFunction,
-  ts.SyntaxKind.MethodDeclaration,
-  ts.SyntaxKind.Constructor,
-  ts.SyntaxKind.GetAccessor,
-  ts.SyntaxKind.SetAccessor,
   ts.SyntaxKind.ForStatement,
   ts.SyntaxKind.ForInStatement,
   ts.SyntaxKind.ForOfStatement,
@@ -48,6 +41,8 @@ const SCOPE_KINDS = new Set([
   ts.SyntaxKind.ClassExpression,
   ts.SyntaxKind.InterfaceDeclaration,
   ts.SyntaxKind.TypeAliasDeclaration,
+  ts.SyntaxKind.MappedType,
+  ts.SyntaxKind.ConditionalType,
 ]);
 
 /**
@@ -57,7 +52,7 @@ const SCOPE_KINDS = new Set([
  * `hoistedDeclarations`.
  */
 export function scopeDeclarations(node: ts.Node): ScopeTable {
-  if (!SCOPE_KINDS.has(node.kind)) return NO_DECLARATIONS;
+  if (!SCOPE_KINDS.has(node.kind) && !ts.isFunctionLike(node)) return NO_DECLARATIONS;
   let table = scopeCache.get(node);
   if (!table) {
     table = collectScope(node);
@@ -121,6 +116,15 @@ function collectScope(node: ts.Node): ScopeTable {
   } else if (ts.isClassLike(node) || ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node)) {
     for (const parameter of node.typeParameters ?? []) add(parameter.name, parameter);
     if (ts.isClassExpression(node) && node.name) add(node.name, node);
+  } else if (ts.isMappedTypeNode(node)) {
+    add(node.typeParameter.name, node.typeParameter);
+  } else if (ts.isConditionalTypeNode(node)) {
+    // `infer U` in the extends clause declares U for the true branch (and the clause itself).
+    const visit = (child: ts.Node): void => {
+      if (ts.isInferTypeNode(child)) add(child.typeParameter.name, child.typeParameter);
+      else if (!ts.isConditionalTypeNode(child)) ts.forEachChild(child, visit);
+    };
+    visit(node.extendsType);
   }
   return table.size > 0 ? table : NO_DECLARATIONS;
 }

@@ -1,0 +1,90 @@
+/**
+ * The name resolver against the TypeScript checker: for every name in the names fixture (scopes,
+ * imports and exports of every kind), the analysis fixtures, the examples and the end-to-end
+ * workspace, the resolver must find the declarations the checker finds (names only lib files
+ * declare excepted: the resolver knows no libs, by design).
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import ts from 'typescript';
+import type { Meaning, Resolved } from '../../../server/src/analysis/nameResolver';
+import { Workspace } from '../../../server/src/analysis/workspace';
+import { fixture, repoRoot } from '../../support/tempDir';
+
+const ROOTS = [fixture('names'), fixture('analysis'), path.join(repoRoot, 'examples'), fixture('e2e-workspace')];
+
+function typeScriptFiles(dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }) as string[])
+    .filter((f) => /\.ts$/.test(f) && !f.endsWith('.d.ts') && !f.split(path.sep).includes('node_modules'))
+    .map((f) => path.join(dir, f))
+    .sort();
+}
+
+/** Identifiers that name something by scope (not member names, keys, labels, or the names an export declaration gives). */
+function isScopedName(id: ts.Identifier): boolean {
+  const parent = id.parent;
+  if ((ts.isPropertyAccessExpression(parent) || ts.isQualifiedName(parent)) && (parent as { name?: ts.Node; right?: ts.Node }).name === id) return false;
+  if (ts.isQualifiedName(parent) && parent.right === id) return false;
+  if (ts.isImportSpecifier(parent) || ts.isExportSpecifier(parent) || ts.isNamespaceExport(parent) || ts.isShorthandPropertyAssignment(parent) || ts.isJsxAttribute(parent)) return false;
+  if (ts.isLabeledStatement(parent) || ts.isBreakOrContinueStatement(parent)) return false;
+  if (ts.isBindingElement(parent) && parent.propertyName === id) return false;
+  const memberLike = ts.isPropertyAssignment(parent) || ts.isPropertySignature(parent) || ts.isPropertyDeclaration(parent) || ts.isMethodDeclaration(parent) || ts.isMethodSignature(parent) || ts.isGetAccessor(parent) || ts.isSetAccessor(parent) || ts.isEnumMember(parent);
+  return !(memberLike && (parent as ts.NamedDeclaration).name === id);
+}
+
+/** Type positions and type declarations' names are looked up as types; everything else as values. */
+function meaningOf(id: ts.Identifier): Meaning {
+  const parent = id.parent;
+  if (ts.isTypeReferenceNode(parent) || ts.isInterfaceDeclaration(parent) || ts.isTypeAliasDeclaration(parent) || ts.isTypeParameterDeclaration(parent)) return 'type';
+  const heritage = ts.isExpressionWithTypeArguments(parent) && ts.isHeritageClause(parent.parent) ? parent.parent : undefined;
+  return heritage && (heritage.token === ts.SyntaxKind.ImplementsKeyword || ts.isInterfaceDeclaration(heritage.parent)) ? 'type' : 'value';
+}
+
+const where = (node: ts.Node) => `${path.relative(repoRoot, node.getSourceFile().fileName)}:${node.getSourceFile().getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
+
+function resolverAnswer(resolved: Resolved | undefined): string[] {
+  if (!resolved) return [];
+  return resolved.kind === 'module' ? [where(resolved.file)] : resolved.declarations.map(where).sort();
+}
+
+function checkerAnswer(checker: ts.TypeChecker, id: ts.Identifier): string[] | 'lib' {
+  let symbol = checker.getSymbolAtLocation(id);
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+  const declarations = symbol?.declarations ?? [];
+  if (declarations.some((d) => /[\\/]lib\.[\w.]*d\.ts$|[\\/]@types[\\/]/.test(d.getSourceFile().fileName))) return 'lib';
+  return declarations.map(where).sort();
+}
+
+describe('the name resolver agrees with the TypeScript checker', () => {
+  for (const root of ROOTS) {
+    it(`on every scoped name under ${path.relative(repoRoot, root)}`, () => {
+      const workspace = new Workspace();
+      const files = typeScriptFiles(root);
+      workspace.addFiles(files);
+      let compared = 0;
+      const disagreements: string[] = [];
+      for (const file of files) {
+        const loaded = workspace.programFor(file);
+        assert.ok(loaded, file);
+        const { sourceFile, programs } = loaded;
+        const checker = programs.types();
+        const visit = (node: ts.Node): void => {
+          if (ts.isIdentifier(node) && isScopedName(node)) {
+            const expected = checkerAnswer(checker, node);
+            if (expected !== 'lib') {
+              const actual = resolverAnswer(programs.resolver.resolve(node, meaningOf(node)));
+              compared += 1;
+              if (JSON.stringify(actual) !== JSON.stringify(expected)) disagreements.push(`${where(node)} ${node.text}: checker [${expected.join(', ')}], resolver [${actual.join(', ')}]`);
+            }
+          }
+          ts.forEachChild(node, visit);
+        };
+        visit(sourceFile);
+      }
+      assert.deepEqual(disagreements, []);
+      assert.ok(compared > 50, `compared only ${compared} names`);
+    });
+  }
+});

@@ -54,7 +54,9 @@ export class NameResolver {
       const declarations = table.get(id.text);
       return declarations && declarations.some((d) => hasMeaning(d, meaning)) ? { kind: 'declarations', name: id.text, declarations } : undefined;
     };
-    for (let scope: ts.Node | undefined = id.parent; scope; scope = scope.parent) {
+    for (let child: ts.Node = id, scope = id.parent; scope; child = scope, scope = scope.parent) {
+      // `infer U` names exist in the extends clause and the true branch only.
+      if (ts.isConditionalTypeNode(scope) && child !== scope.extendsType && child !== scope.trueType) continue;
       const found = find(scopeDeclarations(scope)) ?? find(hoistedDeclarations(scope));
       if (found) return found;
     }

@@ -42,7 +42,12 @@ function meaningOf(id: ts.Identifier): Meaning {
   return heritage && (heritage.token === ts.SyntaxKind.ImplementsKeyword || ts.isInterfaceDeclaration(heritage.parent)) ? 'type' : 'value';
 }
 
-const where = (node: ts.Node) => `${path.relative(repoRoot, node.getSourceFile().fileName)}:${node.getSourceFile().getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
+/** `file:line:column` of a node (1-based). */
+function where(node: ts.Node): string {
+  const file = node.getSourceFile();
+  const { line, character } = file.getLineAndCharacterOfPosition(node.getStart(file));
+  return `${path.relative(repoRoot, file.fileName)}:${line + 1}:${character + 1}`;
+}
 
 function resolverAnswer(resolved: Resolved | undefined): string[] {
   if (!resolved) return [];

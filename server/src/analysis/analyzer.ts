@@ -72,16 +72,16 @@ export class Analyzer {
     const enforce = options.enforceTypeAnnotations ?? this.enforceTypeAnnotations;
     const key = path.resolve(file);
     const empty: FileAnalysis = { file: key, steps: [], pipelines: [], diagnostics: [], dependencies: [] };
-    let loaded: ReturnType<Workspace['programFor']>;
+    let loaded: ReturnType<Workspace['viewOf']>;
     try {
-      loaded = this.workspace.programFor(key);
+      loaded = this.workspace.viewOf(key);
     } catch {
       // An unreadable tsconfig or file system error: nothing to say about this file.
       return empty;
     }
     if (!loaded) return empty;
-    const { programs, sourceFile } = loaded;
-    const resolver = programs.resolver;
+    const { view, sourceFile } = loaded;
+    const resolver = view.resolver;
     if (resolver !== this.cacheResolver) {
       this.cacheResolver = resolver;
       this.definitionCache = new WeakMap();
@@ -89,7 +89,7 @@ export class Analyzer {
       this.dependencies.reset();
     }
     // Names are resolved syntactically: types go to `checkers.types()`.
-    const checkers: Checkers = { symbols: resolver, types: programs.types };
+    const checkers: Checkers = { symbols: resolver, types: view.types };
     const diagnostics: AnalysisDiagnostic[] = [];
     try {
       const definitions = this.definitionsIn(sourceFile, resolver);

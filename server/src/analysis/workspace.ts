@@ -32,7 +32,7 @@ const ANALYSIS_OVERRIDES: ts.CompilerOptions = {
 const NO_CONFIG = '<no tsconfig>';
 
 /** What one project state offers the analysis (see `Workspace`). */
-export interface Programs {
+export interface ProjectView {
   /** Which declaration a name refers to, across files: no program, no binding. */
   readonly resolver: NameResolver;
   /** The project's real program and its checker, built on first use, for type questions. */
@@ -49,7 +49,7 @@ interface Project {
   /** Module resolutions, by directory and by specifier node; dropped when files may have appeared or gone. */
   modules: ts.ModuleResolutionCache;
   resolvedSpecifiers: WeakMap<ts.StringLiteralLike, string | null>;
-  current?: { version: number; programs: Programs };
+  current?: { version: number; view: ProjectView };
   typed?: { version: number; program: ts.Program };
 }
 
@@ -69,7 +69,7 @@ interface Project {
  *   declaration a name refers to across imports, aliases and re-exports. It parses a file when an
  *   import first reaches it and binds nothing; no program is built.
  * - the *typed* program, with the project's real options and libs, built only when a question
- *   needs the type checker (`Programs.types()`): a type nobody wrote down, or two written types
+ *   needs the type checker (`ProjectView.types()`): a type nobody wrote down, or two written types
  *   that are not plainly the same.
  *
  * The compiler API is used directly (not through ts-morph's `Project`): the analysis walks
@@ -136,7 +136,7 @@ export class Workspace {
   }
 
   /** What the project holding `file` offers, and the file parsed, or undefined when it cannot be read. */
-  programFor(file: string): { programs: Programs; sourceFile: ts.SourceFile } | undefined {
+  viewOf(file: string): { view: ProjectView; sourceFile: ts.SourceFile } | undefined {
     const key = fileKey(file);
     const project = this.projectFor(key);
     if (!project.roots.has(key)) {
@@ -145,7 +145,7 @@ export class Workspace {
       this.version += 1;
     }
     const sourceFile = this.parsed(project, key);
-    return sourceFile ? { programs: this.programsOf(project), sourceFile } : undefined;
+    return sourceFile ? { view: this.currentView(project), sourceFile } : undefined;
   }
 
   /**
@@ -165,10 +165,10 @@ export class Workspace {
   }
 
   /** The project's resolver for the current version, and its typed program, built on first use. */
-  private programsOf(project: Project): Programs {
+  private currentView(project: Project): ProjectView {
     const version = this.version;
-    if (project.current?.version === version) return project.current.programs;
-    const programs: Programs = {
+    if (project.current?.version === version) return project.current.view;
+    const view: ProjectView = {
       resolver: new NameResolver((from, specifier) => this.resolveModule(project, from, specifier)),
       types: () => {
         if (project.typed?.version !== version) {
@@ -178,8 +178,8 @@ export class Workspace {
         return project.typed.program.getTypeChecker();
       },
     };
-    project.current = { version, programs };
-    return programs;
+    project.current = { version, view };
+    return view;
   }
 
   /** The file an import of `from` names, as the project's compiler would resolve it, parsed. */

@@ -16,9 +16,9 @@ function project(files: Record<string, string>) {
   for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(root, name), text);
   const workspace = new Workspace();
   const resolveLast = (file: string, name: string, meaning: Meaning = 'value'): Resolved | undefined => {
-    const loaded = workspace.programFor(path.join(root, file));
+    const loaded = workspace.viewOf(path.join(root, file));
     assert.ok(loaded, `${file} loads`);
-    const { sourceFile, programs } = loaded;
+    const { sourceFile, view } = loaded;
     let last: ts.Expression | ts.EntityName | undefined;
     const visit = (node: ts.Node): void => {
       if (ts.isPropertyAccessExpression(node) && node.getText(sourceFile) === name) last = node;
@@ -28,7 +28,7 @@ function project(files: Record<string, string>) {
     };
     visit(sourceFile);
     assert.ok(last, `${name} occurs in ${file}`);
-    return programs.resolver.resolve(last, meaning);
+    return view.resolver.resolve(last, meaning);
   };
   return { root, workspace, resolveLast };
 }

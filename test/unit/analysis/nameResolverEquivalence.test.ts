@@ -71,15 +71,15 @@ describe('the name resolver agrees with the TypeScript checker', () => {
       let compared = 0;
       const disagreements: string[] = [];
       for (const file of files) {
-        const loaded = workspace.programFor(file);
+        const loaded = workspace.viewOf(file);
         assert.ok(loaded, file);
-        const { sourceFile, programs } = loaded;
-        const checker = programs.types();
+        const { sourceFile, view } = loaded;
+        const checker = view.types();
         const visit = (node: ts.Node): void => {
           if (ts.isIdentifier(node) && isScopedName(node)) {
             const expected = checkerAnswer(checker, node);
             if (expected !== 'lib') {
-              const actual = resolverAnswer(programs.resolver.resolve(node, meaningOf(node)));
+              const actual = resolverAnswer(view.resolver.resolve(node, meaningOf(node)));
               compared += 1;
               if (JSON.stringify(actual) !== JSON.stringify(expected)) disagreements.push(`${where(node)} ${node.text}: checker [${expected.join(', ')}], resolver [${actual.join(', ')}]`);
             }

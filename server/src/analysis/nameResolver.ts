@@ -22,19 +22,16 @@ const MAX_DEPTH = 16;
  * It needs no program: a file is parsed when an import first reaches it, and nothing is bound.
  * Binding every file of the program and building the checker was a third of a cold analysis,
  * and the analysis only ever asks this kind of question of it. Type questions go to the typed
- * program (`Checkers.types()`). Names declared only in lib files or globals resolve to nothing,
- * as they did in the lib-less program this replaces. Never throws on broken code.
+ * program (`Checkers.types()`). Names only lib files or globals declare resolve to nothing (the
+ * analysis asks the typed program when it must know such a type). Never throws on broken code;
+ * cycles (of imports, re-exports or `import x = x`) end in nothing.
  */
 export class NameResolver {
   constructor(private readonly moduleFor: ModuleSource) {}
 
   /** What `name` (an identifier, or `a.b` through a namespace) refers to at its location. */
   resolve(name: ts.Expression | ts.EntityName, meaning: Meaning): Resolved | undefined {
-    if (ts.isIdentifier(name)) return this.follow(this.lexical(name, meaning), meaning, 0);
-    const [left, right] = ts.isPropertyAccessExpression(name) ? [name.expression, name.name] : ts.isQualifiedName(name) ? [name.left, name.right] : [undefined, undefined];
-    if (!left || !right || !ts.isIdentifier(right)) return undefined;
-    const base = this.resolve(left, 'value');
-    return base?.kind === 'module' ? this.exported(base.file, right.text, meaning, 0) : undefined;
+    return this.resolveAt(name, meaning, 0, new Set());
   }
 
   /** The first value declaration `name` refers to (a variable, function, class...), if any. */
@@ -46,6 +43,16 @@ export class NameResolver {
   /** The file a module specifier of `from` names, if it resolves. */
   module(from: ts.SourceFile, specifier: ts.StringLiteralLike): ts.SourceFile | undefined {
     return this.moduleFor(from, specifier);
+  }
+
+  /** `seen`: the (module, name, meaning) lookups this resolution has made already; a second one is a cycle. */
+  private resolveAt(name: ts.Expression | ts.EntityName, meaning: Meaning, depth: number, seen: Set<string>): Resolved | undefined {
+    if (depth > MAX_DEPTH) return undefined;
+    if (ts.isIdentifier(name)) return this.follow(this.lexical(name, meaning), meaning, depth, seen);
+    const [left, right] = ts.isPropertyAccessExpression(name) ? [name.expression, name.name] : ts.isQualifiedName(name) ? [name.left, name.right] : [undefined, undefined];
+    if (!left || !right || !ts.isIdentifier(right)) return undefined;
+    const base = this.resolveAt(left, 'value', depth + 1, seen);
+    return base?.kind === 'module' ? this.exported(base.file, right.text, meaning, depth + 1, seen) : undefined;
   }
 
   /** The innermost scope's declarations of the identifier's name (with the wanted meaning), imports not yet followed. */
@@ -64,7 +71,7 @@ export class NameResolver {
   }
 
   /** Follows import bindings and export-specifier aliases to what they finally name. */
-  private follow(resolved: Resolved | undefined, meaning: Meaning, depth: number): Resolved | undefined {
+  private follow(resolved: Resolved | undefined, meaning: Meaning, depth: number, seen: Set<string>): Resolved | undefined {
     if (!resolved || resolved.kind === 'module' || depth > MAX_DEPTH) return depth > MAX_DEPTH ? undefined : resolved;
     const alias = resolved.declarations.find(isAlias);
     if (!alias) return resolved;
@@ -75,7 +82,7 @@ export class NameResolver {
         const target = ts.isStringLiteralLike(reference.expression) ? this.moduleFor(file, reference.expression) : undefined;
         return target ? { kind: 'module', file: target } : undefined;
       }
-      return this.resolve(reference, meaning);
+      return this.resolveAt(reference, meaning, depth + 1, seen);
     }
     const declaration = ts.isImportSpecifier(alias) ? alias.parent.parent.parent : ts.isNamespaceImport(alias) ? alias.parent.parent : alias.parent;
     const specifier = declaration.moduleSpecifier;
@@ -83,18 +90,19 @@ export class NameResolver {
     if (!target) return undefined;
     if (ts.isNamespaceImport(alias)) return { kind: 'module', file: target };
     const imported = ts.isImportSpecifier(alias) ? (alias.propertyName ?? alias.name).text : 'default';
-    return this.exported(target, imported, meaning, depth + 1);
+    return this.exported(target, imported, meaning, depth + 1, seen);
   }
 
   /** What module `file` exports under `name`: its own declarations, local aliases, re-exports, then `export *` modules. */
-  private exported(file: ts.SourceFile, name: string, meaning: Meaning, depth: number, visited = new Set<ts.SourceFile>()): Resolved | undefined {
-    if (depth > MAX_DEPTH || visited.has(file)) return undefined;
-    visited.add(file);
+  private exported(file: ts.SourceFile, name: string, meaning: Meaning, depth: number, seen: Set<string>): Resolved | undefined {
+    const key = `${file.fileName}\0${name}\0${meaning}`;
+    if (depth > MAX_DEPTH || seen.has(key)) return undefined;
+    seen.add(key);
     const table = exportsOf(file);
     const entries = table.named.get(name);
     if (entries) {
       for (const entry of entries) {
-        const resolved = this.entry(file, entry, meaning, depth);
+        const resolved = this.entry(file, entry, meaning, depth, seen);
         if (resolved) return resolved;
       }
       return undefined;
@@ -102,24 +110,24 @@ export class NameResolver {
     if (name === 'default') return undefined;
     for (const specifier of table.stars) {
       const target = this.moduleFor(file, specifier);
-      const resolved = target ? this.exported(target, name, meaning, depth + 1, visited) : undefined;
+      const resolved = target ? this.exported(target, name, meaning, depth + 1, seen) : undefined;
       if (resolved) return resolved;
     }
     return undefined;
   }
 
-  private entry(file: ts.SourceFile, entry: ExportEntry, meaning: Meaning, depth: number): Resolved | undefined {
+  private entry(file: ts.SourceFile, entry: ExportEntry, meaning: Meaning, depth: number, seen: Set<string>): Resolved | undefined {
     switch (entry.kind) {
       case 'declarations':
         return entry.declarations.some((d) => hasMeaning(d, meaning)) ? { kind: 'declarations', name: entry.name, declarations: entry.declarations } : undefined;
       case 'local': {
         const declarations = scopeDeclarations(file).get(entry.local);
         const local = declarations && declarations.some((d) => hasMeaning(d, meaning)) ? ({ kind: 'declarations', name: entry.local, declarations } as const) : undefined;
-        return this.follow(local, meaning, depth + 1);
+        return this.follow(local, meaning, depth + 1, seen);
       }
       case 'reexport': {
         const target = this.moduleFor(file, entry.from);
-        return target ? this.exported(target, entry.imported, meaning, depth + 1) : undefined;
+        return target ? this.exported(target, entry.imported, meaning, depth + 1, seen) : undefined;
       }
       case 'namespace': {
         const target = this.moduleFor(file, entry.from);

@@ -131,9 +131,9 @@ describe('name resolver', () => {
     const { resolveLast } = project({
       'a.ts': "export * from './b';\nexport { loop } from './a';\n",
       'b.ts': "export * from './a';\n",
-      'main.ts': "import { nothing, loop } from './a';\nimport { gone } from './missing';\nimport { ghost } from 'no-such-package';\nnothing; loop; gone; ghost; let list: Array<number>; Array;\n",
+      'main.ts': "import { nothing, loop } from './a';\nimport { gone } from './missing';\nimport { ghost } from 'no-such-package';\nimport itself = itself;\nnothing; loop; gone; ghost; itself; let list: Array<number>; Array;\n",
     });
-    for (const name of ['nothing', 'loop', 'gone', 'ghost']) assert.equal(describeResolved(resolveLast('main.ts', name)), 'unresolved', name);
+    for (const name of ['nothing', 'loop', 'gone', 'ghost', 'itself']) assert.equal(describeResolved(resolveLast('main.ts', name)), 'unresolved', name);
     assert.equal(describeResolved(resolveLast('main.ts', 'Array', 'type')), 'unresolved');
   });
 

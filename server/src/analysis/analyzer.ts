@@ -89,7 +89,7 @@ export class Analyzer {
       this.dependencies.reset();
     }
     // Names are resolved syntactically: types go to `checkers.types()`.
-    const checkers: Checkers = { symbols: resolver, types: view.types };
+    const checkers: Checkers = { names: resolver, types: view.types };
     const diagnostics: AnalysisDiagnostic[] = [];
     try {
       const definitions = this.definitionsIn(sourceFile, resolver);

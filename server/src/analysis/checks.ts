@@ -50,8 +50,8 @@ export function checkDefinition(definition: Definition, enforce: boolean, checke
     const declared = stringArray(definition.options ? property(definition.options, 'outputs') : undefined);
     // A plainly written return type is no tuple, and a written object type shows its properties:
     // the type checker is asked only when the code leaves the answer open.
-    const written = awaitedReturnNode(definition.fn, checkers.symbols);
-    const settled = declared && declared.length > 0 ? declared.every((name) => plainProperty(written, name)) : plainType(written, checkers.symbols) !== undefined;
+    const written = awaitedReturnNode(definition.fn, checkers.names);
+    const settled = declared && declared.length > 0 ? declared.every((name) => plainProperty(written, name)) : plainType(written, checkers.names) !== undefined;
     if (!settled) out.push(...checkReturnedType(definition, declared, checkers.types()));
   }
   const options = definition.options;

@@ -2,11 +2,11 @@ import ts from 'typescript';
 import type { NameResolver } from './nameResolver';
 
 /**
- * The two resolvers of an analysis (see `Workspace`): `symbols` resolves names across files and
+ * The two resolvers of an analysis (see `Workspace`): `names` resolves names across files and
  * is cheap; `types()` builds the real program on first call and is the only one to ask for types.
  */
 export interface Checkers {
-  readonly symbols: NameResolver;
+  readonly names: NameResolver;
   types(): ts.TypeChecker;
 }
 
@@ -20,7 +20,7 @@ export interface Checkers {
 export interface PlainType {
   text: string;
   /** The declarations the written names resolve to, in order (the first of each merged name). */
-  symbols: ts.Declaration[];
+  declarations: ts.Declaration[];
   /** `any` or `unknown`: the wiring check accepts anything to or from it. */
   loose: boolean;
 }
@@ -43,48 +43,48 @@ const KEYWORDS = new Map<ts.SyntaxKind, string>([
 const plainCache = new WeakMap<NameResolver, WeakMap<ts.TypeNode, PlainType | null>>();
 
 /** The plain form of a type node, or undefined when only the checker can say what it is. */
-export function plainType(node: ts.TypeNode | undefined, symbols: NameResolver): PlainType | undefined {
+export function plainType(node: ts.TypeNode | undefined, names: NameResolver): PlainType | undefined {
   if (!node) return undefined;
-  let cache = plainCache.get(symbols);
-  if (!cache) plainCache.set(symbols, (cache = new WeakMap()));
+  let cache = plainCache.get(names);
+  if (!cache) plainCache.set(names, (cache = new WeakMap()));
   let answer = cache.get(node);
-  if (answer === undefined) cache.set(node, (answer = computePlainType(node, symbols) ?? null));
+  if (answer === undefined) cache.set(node, (answer = computePlainType(node, names) ?? null));
   return answer ?? undefined;
 }
 
-function computePlainType(node: ts.TypeNode, symbols: NameResolver): PlainType | undefined {
+function computePlainType(node: ts.TypeNode, names: NameResolver): PlainType | undefined {
   const keyword = KEYWORDS.get(node.kind);
-  if (keyword) return { text: keyword, symbols: [], loose: keyword === 'any' || keyword === 'unknown' };
-  if (ts.isLiteralTypeNode(node) && node.literal.kind === ts.SyntaxKind.NullKeyword) return { text: 'null', symbols: [], loose: false };
-  if (ts.isArrayTypeNode(node)) return arrayOf(node.elementType, symbols);
+  if (keyword) return { text: keyword, declarations: [], loose: keyword === 'any' || keyword === 'unknown' };
+  if (ts.isLiteralTypeNode(node) && node.literal.kind === ts.SyntaxKind.NullKeyword) return { text: 'null', declarations: [], loose: false };
+  if (ts.isArrayTypeNode(node)) return arrayOf(node.elementType, names);
   if (!ts.isTypeReferenceNode(node) || !ts.isIdentifier(node.typeName)) return undefined;
   // `Array<T>` is printed `T[]`; the resolver knows no lib names, so a name that resolves is a
   // user's own `Array`.
-  if (node.typeName.text === 'Array' && node.typeArguments?.length === 1 && !symbols.resolve(node.typeName, 'type')) return arrayOf(node.typeArguments[0], symbols);
+  if (node.typeName.text === 'Array' && node.typeArguments?.length === 1 && !names.resolve(node.typeName, 'type')) return arrayOf(node.typeArguments[0], names);
   if (node.typeArguments) return undefined;
-  const resolved = symbols.resolve(node.typeName, 'type');
-  return resolved?.kind === 'declarations' && isPlainDeclaration(resolved.name, resolved.declarations) ? { text: resolved.name, symbols: [resolved.declarations[0]], loose: false } : undefined;
+  const resolved = names.resolve(node.typeName, 'type');
+  return resolved?.kind === 'declarations' && isPlainDeclaration(resolved.name, resolved.declarations) ? { text: resolved.name, declarations: [resolved.declarations[0]], loose: false } : undefined;
 }
 
-function arrayOf(element: ts.TypeNode, symbols: NameResolver): PlainType | undefined {
+function arrayOf(element: ts.TypeNode, names: NameResolver): PlainType | undefined {
   // Only elements that print without parentheses (`(A | B)[]` is not plain anyway).
   if (!KEYWORDS.has(element.kind) && !ts.isTypeReferenceNode(element)) return undefined;
-  const inner = plainType(element, symbols);
-  return inner && !inner.loose ? { text: `${inner.text}[]`, symbols: inner.symbols, loose: false } : undefined;
+  const inner = plainType(element, names);
+  return inner && !inner.loose ? { text: `${inner.text}[]`, declarations: inner.declarations, loose: false } : undefined;
 }
 
 /** Whether two plain types are the same type (then one is assignable to the other). */
 export function samePlainType(a: PlainType, b: PlainType): boolean {
-  return a.text === b.text && a.symbols.length === b.symbols.length && a.symbols.every((s, i) => s === b.symbols[i]);
+  return a.text === b.text && a.declarations.length === b.declarations.length && a.declarations.every((d, i) => d === b.declarations[i]);
 }
 
 /**
  * A step's declared return type as its outputs see it: `Promise<T>` is awaited to `T` (the
  * lib's `Promise`, not a user's type of that name). Undefined when the annotation is missing.
  */
-export function awaitedReturnNode(fn: ts.SignatureDeclaration, symbols: NameResolver): ts.TypeNode | undefined {
+export function awaitedReturnNode(fn: ts.SignatureDeclaration, names: NameResolver): ts.TypeNode | undefined {
   const type = fn.type;
-  if (type && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && type.typeName.text === 'Promise' && type.typeArguments?.length === 1 && !symbols.resolve(type.typeName, 'type')) {
+  if (type && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && type.typeName.text === 'Promise' && type.typeArguments?.length === 1 && !names.resolve(type.typeName, 'type')) {
     return type.typeArguments[0];
   }
   return type;

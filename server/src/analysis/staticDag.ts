@@ -371,7 +371,7 @@ export class StaticDagBuilder {
     });
     const types: Record<string, string> = {};
     for (const output of outputs) {
-      const plain = plainOutputType(checkers.symbols, definition, output);
+      const plain = plainOutputType(checkers.names, definition, output);
       if (plain) {
         types[output] = plain.text;
         continue;
@@ -390,8 +390,8 @@ export class StaticDagBuilder {
     if (!checkers || !param?.type || !producer?.fn) return;
     // Written types that are plainly the same (or `any`/`unknown`) need no type checker.
     const expectedNode = fanIn ? (ts.isArrayTypeNode(param.type) ? param.type.elementType : undefined) : param.type;
-    const plainExpected = plainType(expectedNode, checkers.symbols);
-    const plainProduced = plainOutputType(checkers.symbols, producer, source.output);
+    const plainExpected = plainType(expectedNode, checkers.names);
+    const plainProduced = plainOutputType(checkers.names, producer, source.output);
     if (plainExpected && plainProduced && (plainExpected.loose || plainProduced.loose || samePlainType(plainExpected, plainProduced))) return;
     const checker = checkers.types();
     let expected = checker.getTypeAtLocation(param);
@@ -525,14 +525,14 @@ function ref(value: Value & { kind: 'handle' }): OutputRef {
 }
 
 /** `outputType` when the step's return type is written plainly enough to answer without the type checker. */
-function plainOutputType(symbols: NameResolver, definition: Definition, output: string): PlainType | undefined {
+function plainOutputType(names: NameResolver, definition: Definition, output: string): PlainType | undefined {
   const fn = definition.fn;
   if (!fn) return undefined;
-  const returned = awaitedReturnNode(fn, symbols);
+  const returned = awaitedReturnNode(fn, names);
   const declared = stringArray(definition.options ? property(definition.options, 'outputs') : undefined);
-  if (!declared || declared.length === 0) return plainType(returned, symbols);
+  if (!declared || declared.length === 0) return plainType(returned, names);
   const member = plainProperty(returned, output);
-  return member ? plainType(member, symbols) : undefined;
+  return member ? plainType(member, names) : undefined;
 }
 
 /** The type of one output of a step (its return type, awaited; a property of it for declared outputs). */

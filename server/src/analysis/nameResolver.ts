@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import { exportsOf, hoistedDeclarations, scopeDeclarations, type ExportEntry, type ScopeTable } from './scopes';
+import { exportsOf, hoistedDeclarations, scopeDeclarations, type Container, type ExportEntry, type ScopeTable } from './scopes';
 
 /** Value names (variables, functions, classes, enums, namespaces) or type names (interfaces, aliases, classes, enums). */
 export type Meaning = 'value' | 'type';
@@ -15,9 +15,11 @@ const MAX_DEPTH = 16;
 
 /**
  * Resolves names syntactically, as the binder and checker would for what the analysis asks:
- * which declaration an identifier (or `ns.name`) refers to, through local scopes, imports
- * (named, default, namespace, `import x = require()`), aliases, re-exports (`export { a as b }
- * from`, `export *`, `export * as ns`) and default exports, across files.
+ * which declaration an identifier (or `ns.name`, `N.name`) refers to, through local scopes,
+ * imports (named, default, namespace, `import x = require()`), aliases, re-exports (`export { a as
+ * b } from`, `export *`, `export * as ns`), default exports, `export =` and namespaces (declared
+ * ones export every member), across files. A test holds it to the checker's answers on every name
+ * of the fixtures, the examples and this repository's sources.
  *
  * It needs no program: a file is parsed when an import first reaches it, and nothing is bound.
  * Binding every file of the program and building the checker was a third of a cold analysis,
@@ -52,7 +54,23 @@ export class NameResolver {
     const [left, right] = ts.isPropertyAccessExpression(name) ? [name.expression, name.name] : ts.isQualifiedName(name) ? [name.left, name.right] : [undefined, undefined];
     if (!left || !right || !ts.isIdentifier(right)) return undefined;
     const base = this.resolveAt(left, 'value', depth + 1, seen);
-    return base?.kind === 'module' ? this.exported(base.file, right.text, meaning, depth + 1, seen) : undefined;
+    return base ? this.member(base, right.text, meaning, depth + 1, seen) : undefined;
+  }
+
+  /** `name` as a member of a module or of a namespace (`ns.name`, `N.name`, `A.B` of `namespace A.B`). */
+  private member(base: Resolved, name: string, meaning: Meaning, depth: number, seen: Set<string>): Resolved | undefined {
+    if (base.kind === 'module') return this.exported(base.file, name, meaning, depth, seen);
+    for (const declaration of base.declarations) {
+      if (!ts.isModuleDeclaration(declaration) || !declaration.body) continue;
+      const body = declaration.body;
+      if (ts.isModuleDeclaration(body)) {
+        if (ts.isIdentifier(body.name) && body.name.text === name) return { kind: 'declarations', name, declarations: [body] };
+      } else if (ts.isModuleBlock(body)) {
+        const found = this.exported(body, name, meaning, depth, seen);
+        if (found) return found;
+      }
+    }
+    return undefined;
   }
 
   /** The innermost scope's declarations of the identifier's name (with the wanted meaning), imports not yet followed. */
@@ -93,19 +111,28 @@ export class NameResolver {
     return this.exported(target, imported, meaning, depth + 1, seen);
   }
 
-  /** What module `file` exports under `name`: its own declarations, local aliases, re-exports, then `export *` modules. */
-  private exported(file: ts.SourceFile, name: string, meaning: Meaning, depth: number, seen: Set<string>): Resolved | undefined {
-    const key = `${file.fileName}\0${name}\0${meaning}`;
+  /**
+   * What a module (or namespace) exports under `name`: its own declarations, local aliases,
+   * re-exports, then `export *` modules; or, for `export = x`, `x` itself as `default` and its
+   * members by name.
+   */
+  private exported(container: Container, name: string, meaning: Meaning, depth: number, seen: Set<string>): Resolved | undefined {
+    const file = container.getSourceFile();
+    const key = `${file.fileName}\0${container.pos}\0${name}\0${meaning}`;
     if (depth > MAX_DEPTH || seen.has(key)) return undefined;
     seen.add(key);
-    const table = exportsOf(file);
+    const table = exportsOf(container);
     const entries = table.named.get(name);
     if (entries) {
       for (const entry of entries) {
-        const resolved = this.entry(file, entry, meaning, depth, seen);
+        const resolved = this.entry(container, entry, meaning, depth, seen);
         if (resolved) return resolved;
       }
       return undefined;
+    }
+    if (table.equals) {
+      const target = this.resolveAt(table.equals, name === 'default' ? meaning : 'value', depth + 1, seen);
+      return !target || name === 'default' ? target : this.member(target, name, meaning, depth + 1, seen);
     }
     if (name === 'default') return undefined;
     for (const specifier of table.stars) {
@@ -116,12 +143,13 @@ export class NameResolver {
     return undefined;
   }
 
-  private entry(file: ts.SourceFile, entry: ExportEntry, meaning: Meaning, depth: number, seen: Set<string>): Resolved | undefined {
+  private entry(container: Container, entry: ExportEntry, meaning: Meaning, depth: number, seen: Set<string>): Resolved | undefined {
+    const file = container.getSourceFile();
     switch (entry.kind) {
       case 'declarations':
         return entry.declarations.some((d) => hasMeaning(d, meaning)) ? { kind: 'declarations', name: entry.name, declarations: entry.declarations } : undefined;
       case 'local': {
-        const declarations = scopeDeclarations(file).get(entry.local);
+        const declarations = scopeDeclarations(container).get(entry.local);
         const local = declarations && declarations.some((d) => hasMeaning(d, meaning)) ? ({ kind: 'declarations', name: entry.local, declarations } as const) : undefined;
         return this.follow(local, meaning, depth + 1, seen);
       }

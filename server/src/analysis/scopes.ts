@@ -18,14 +18,19 @@ export interface ExportTable {
   readonly named: ReadonlyMap<string, readonly ExportEntry[]>;
   /** `export * from 'm'`, in order. */
   readonly stars: readonly ts.StringLiteralLike[];
+  /** `export = x` (CommonJS style, as `typescript` itself is declared): the module is `x`. */
+  readonly equals?: ts.Expression;
 }
+
+/** What can export names: a module file, or a namespace's block. */
+export type Container = ts.SourceFile | ts.ModuleBlock;
 
 const NO_DECLARATIONS: ScopeTable = new Map();
 
 /** All depend only on a node's own subtree, so they live as long as the (immutable) tree does. */
 const scopeCache = new WeakMap<ts.Node, ScopeTable>();
 const hoistedCache = new WeakMap<ts.Node, ScopeTable>();
-const exportCache = new WeakMap<ts.SourceFile, ExportTable>();
+const exportCache = new WeakMap<Container, ExportTable>();
 
 /** Node kinds other than functions and signatures that declare names for the code inside them. */
 const SCOPE_KINDS = new Set([
@@ -43,6 +48,7 @@ const SCOPE_KINDS = new Set([
   ts.SyntaxKind.TypeAliasDeclaration,
   ts.SyntaxKind.MappedType,
   ts.SyntaxKind.ConditionalType,
+  ts.SyntaxKind.ModuleDeclaration,
 ]);
 
 /**
@@ -116,6 +122,9 @@ function collectScope(node: ts.Node): ScopeTable {
   } else if (ts.isClassLike(node) || ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node)) {
     for (const parameter of node.typeParameters ?? []) add(parameter.name, parameter);
     if (ts.isClassExpression(node) && node.name) add(node.name, node);
+  } else if (ts.isModuleDeclaration(node)) {
+    // `namespace A.B {}` is `namespace A { export namespace B {} }`: B is a name inside A.
+    if (node.body && ts.isModuleDeclaration(node.body) && ts.isIdentifier(node.body.name)) add(node.body.name, node.body);
   } else if (ts.isMappedTypeNode(node)) {
     add(node.typeParameter.name, node.typeParameter);
   } else if (ts.isConditionalTypeNode(node)) {
@@ -180,17 +189,17 @@ function addBindingNames(name: ts.BindingName, declaration: ts.Declaration, add:
   }
 }
 
-/** What a module file exports, entry by entry (nothing followed yet). */
-export function exportsOf(file: ts.SourceFile): ExportTable {
-  let table = exportCache.get(file);
+/** What a module file or a namespace exports, entry by entry (nothing followed yet). */
+export function exportsOf(container: Container): ExportTable {
+  let table = exportCache.get(container);
   if (!table) {
-    table = collectExports(file);
-    exportCache.set(file, table);
+    table = collectExports(container);
+    exportCache.set(container, table);
   }
   return table;
 }
 
-function collectExports(file: ts.SourceFile): ExportTable {
+function collectExports(container: Container): ExportTable {
   const named = new Map<string, ExportEntry[]>();
   const declared = new Map<string, ts.Declaration[]>();
   const stars: ts.StringLiteralLike[] = [];
@@ -204,7 +213,12 @@ function collectExports(file: ts.SourceFile): ExportTable {
     if (list) list.push(declaration);
     else declared.set(name, [declaration]);
   };
-  for (const statement of file.statements) {
+  let equals: ts.Expression | undefined;
+  // In a declaration file or an ambient namespace without `export =` or `export {...}`, every
+  // declaration is exported, written `export` or not (as the binder's "export context").
+  const ambient = container.getSourceFile().isDeclarationFile || (ts.isModuleBlock(container) && isDeclaredNamespace(container.parent));
+  const implicit = ambient && !container.statements.some((s) => ts.isExportAssignment(s) || ts.isExportDeclaration(s));
+  for (const statement of container.statements) {
     if (ts.isExportDeclaration(statement)) {
       const from = statement.moduleSpecifier && ts.isStringLiteralLike(statement.moduleSpecifier) ? statement.moduleSpecifier : undefined;
       const clause = statement.exportClause;
@@ -219,11 +233,10 @@ function collectExports(file: ts.SourceFile): ExportTable {
         }
       }
     } else if (ts.isExportAssignment(statement)) {
-      // `export = x` is CommonJS: nothing named.
-      if (statement.isExportEquals) continue;
-      if (ts.isIdentifier(statement.expression)) entry('default', { kind: 'local', local: statement.expression.text });
+      if (statement.isExportEquals) equals = statement.expression;
+      else if (ts.isIdentifier(statement.expression)) entry('default', { kind: 'local', local: statement.expression.text });
       else declare('default', statement);
-    } else if (hasExportModifier(statement)) {
+    } else if (hasExportModifier(statement) || (implicit && !ts.isImportDeclaration(statement) && !ts.isImportEqualsDeclaration(statement))) {
       const isDefault = ts.getModifiers(statement as ts.HasModifiers)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword) ?? false;
       let named = false;
       addStatement(statement, (name, declaration) => {
@@ -236,7 +249,15 @@ function collectExports(file: ts.SourceFile): ExportTable {
     }
   }
   for (const [name, declarations] of declared) entry(name, { kind: 'declarations', name, declarations });
-  return { named, stars };
+  return { named, stars, equals };
+}
+
+/** `declare namespace N`, or a namespace nested in one. */
+function isDeclaredNamespace(namespace: ts.ModuleDeclaration): boolean {
+  for (let node: ts.Node = namespace; ts.isModuleDeclaration(node) || ts.isModuleBlock(node); node = node.parent) {
+    if (ts.isModuleDeclaration(node) && ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword)) return true;
+  }
+  return false;
 }
 
 function hasExportModifier(statement: ts.Statement): boolean {

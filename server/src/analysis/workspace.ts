@@ -187,8 +187,11 @@ export class Workspace {
     let resolved = project.resolvedSpecifiers.get(specifier);
     if (resolved === undefined) {
       const mode = ts.getModeForUsageLocation(from, specifier, project.options);
-      // The compiler's resolved names are absolute and normalized already.
-      resolved = ts.resolveModuleName(specifier.text, from.fileName, project.options, project.host, project.modules, undefined, mode).resolvedModule?.resolvedFileName ?? null;
+      const module = ts.resolveModuleName(specifier.text, from.fileName, project.options, project.host, project.modules, undefined, mode).resolvedModule;
+      // A package's plain JavaScript is not read by the compiler either (`maxNodeModuleJsDepth`
+      // 0): its names are untyped. The compiler's resolved names are absolute and normalized.
+      const untypedPackageJs = module?.isExternalLibraryImport === true && JS_EXTENSIONS.has(module.extension) && !project.options.maxNodeModuleJsDepth;
+      resolved = module && !untypedPackageJs ? module.resolvedFileName : null;
       project.resolvedSpecifiers.set(specifier, resolved);
     }
     return resolved === null ? undefined : this.parsed(project, resolved);
@@ -239,6 +242,8 @@ export class Workspace {
     return found;
   }
 }
+
+const JS_EXTENSIONS = new Set<string>([ts.Extension.Js, ts.Extension.Jsx, ts.Extension.Mjs, ts.Extension.Cjs]);
 
 /** What tsc itself parses: JSDoc only where it can change types. */
 const JSDOC_PARSING = ts.JSDocParsingMode.ParseForTypeErrors;

@@ -1,8 +1,9 @@
 /**
- * The name resolver against the TypeScript checker: for every name in the names fixture (scopes,
- * imports and exports of every kind), the analysis fixtures, the examples and the end-to-end
- * workspace, the resolver must find the declarations the checker finds (names only lib files
- * declare excepted: the resolver knows no libs, by design).
+ * The name resolver against the TypeScript checker: for every name, and every member of a module or
+ * namespace (`ns.x`, `N.T`), in the names fixture (scopes, imports and exports of every kind), the
+ * analysis fixtures, the examples, the end-to-end workspace and this repository's own sources, the
+ * resolver must find the declarations the checker finds (names only lib files and @types declare
+ * excepted: the resolver knows no libs, by design).
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -13,7 +14,7 @@ import type { Meaning, Resolved } from '../../../server/src/analysis/nameResolve
 import { Workspace } from '../../../server/src/analysis/workspace';
 import { fixture, repoRoot } from '../../support/tempDir';
 
-const ROOTS = [fixture('names'), fixture('analysis'), path.join(repoRoot, 'examples'), fixture('e2e-workspace')];
+const ROOTS = [fixture('names'), fixture('analysis'), path.join(repoRoot, 'examples'), fixture('e2e-workspace'), ...['runtime', 'server', 'client', 'webview'].map((p) => path.join(repoRoot, p, 'src'))];
 
 function typeScriptFiles(dir: string): string[] {
   return (fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }) as string[])
@@ -35,8 +36,8 @@ function isScopedName(id: ts.Identifier): boolean {
 }
 
 /** Type positions and type declarations' names are looked up as types; everything else as values. */
-function meaningOf(id: ts.Identifier): Meaning {
-  const parent = id.parent;
+function meaningOf(node: ts.Node): Meaning {
+  const parent = node.parent;
   if (ts.isTypeReferenceNode(parent) || ts.isInterfaceDeclaration(parent) || ts.isTypeAliasDeclaration(parent) || ts.isTypeParameterDeclaration(parent)) return 'type';
   const heritage = ts.isExpressionWithTypeArguments(parent) && ts.isHeritageClause(parent.parent) ? parent.parent : undefined;
   return heritage && (heritage.token === ts.SyntaxKind.ImplementsKeyword || ts.isInterfaceDeclaration(heritage.parent)) ? 'type' : 'value';
@@ -54,9 +55,21 @@ function resolverAnswer(resolved: Resolved | undefined): string[] {
   return resolved.kind === 'module' ? [where(resolved.file)] : resolved.declarations.map(where).sort();
 }
 
-function checkerAnswer(checker: ts.TypeChecker, id: ts.Identifier): string[] | 'lib' {
-  let symbol = checker.getSymbolAtLocation(id);
-  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+/** What the checker says a name is, aliases followed. */
+function checkerSymbol(checker: ts.TypeChecker, node: ts.Node): ts.Symbol | undefined {
+  const symbol = checker.getSymbolAtLocation(node);
+  return symbol && symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+}
+
+/** `a.b` or `A.B` whose left side the checker sees as a module or namespace. */
+function isModuleMember(checker: ts.TypeChecker, node: ts.Node): node is ts.PropertyAccessExpression | ts.QualifiedName {
+  const left = ts.isPropertyAccessExpression(node) ? node.expression : ts.isQualifiedName(node) ? node.left : undefined;
+  const symbol = left && checkerSymbol(checker, left);
+  return symbol !== undefined && (symbol.flags & ts.SymbolFlags.Module) !== 0 && (symbol.flags & (ts.SymbolFlags.Enum | ts.SymbolFlags.Class | ts.SymbolFlags.Function)) === 0;
+}
+
+function checkerAnswer(checker: ts.TypeChecker, id: ts.Node): string[] | 'lib' {
+  const symbol = checkerSymbol(checker, id);
   const declarations = symbol?.declarations ?? [];
   if (declarations.some((d) => /[\\/]lib\.[\w.]*d\.ts$|[\\/]@types[\\/]/.test(d.getSourceFile().fileName))) return 'lib';
   return declarations.map(where).sort();
@@ -76,12 +89,13 @@ describe('the name resolver agrees with the TypeScript checker', () => {
         const { sourceFile, view } = loaded;
         const checker = view.types();
         const visit = (node: ts.Node): void => {
-          if (ts.isIdentifier(node) && isScopedName(node)) {
-            const expected = checkerAnswer(checker, node);
+          const member = isModuleMember(checker, node);
+          if (member || (ts.isIdentifier(node) && isScopedName(node))) {
+            const expected = checkerAnswer(checker, member ? (ts.isPropertyAccessExpression(node) ? node.name : node.right) : node);
             if (expected !== 'lib') {
               const actual = resolverAnswer(view.resolver.resolve(node, meaningOf(node)));
               compared += 1;
-              if (JSON.stringify(actual) !== JSON.stringify(expected)) disagreements.push(`${where(node)} ${node.text}: checker [${expected.join(', ')}], resolver [${actual.join(', ')}]`);
+              if (JSON.stringify(actual) !== JSON.stringify(expected)) disagreements.push(`${where(node)} ${node.getText()}: checker [${expected.join(', ')}], resolver [${actual.join(', ')}]`);
             }
           }
           ts.forEachChild(node, visit);

@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import { exportsOf, hoistedDeclarations, scopeDeclarations, type Container, type ExportEntry, type ScopeTable } from './scopes';
+import { exportsOf, hoistedDeclarations, mayDeclareVar, scopeDeclarations, type Container, type ExportEntry, type ScopeTable } from './scopes';
 
 /** Value names (variables, functions, classes, enums, namespaces) or type names (interfaces, aliases, classes, enums). */
 export type Meaning = 'value' | 'type';
@@ -79,10 +79,11 @@ export class NameResolver {
       const declarations = table.get(id.text);
       return declarations && declarations.some((d) => hasMeaning(d, meaning)) ? { kind: 'declarations', name: id.text, declarations } : undefined;
     };
+    const vars = mayDeclareVar(id.getSourceFile());
     for (let child: ts.Node = id, scope = id.parent; scope; child = scope, scope = scope.parent) {
       // `infer U` names exist in the extends clause and the true branch only.
       if (ts.isConditionalTypeNode(scope) && child !== scope.extendsType && child !== scope.trueType) continue;
-      const found = find(scopeDeclarations(scope)) ?? find(hoistedDeclarations(scope));
+      const found = find(scopeDeclarations(scope)) ?? (vars ? find(hoistedDeclarations(scope)) : undefined);
       if (found) return found;
     }
     return undefined;

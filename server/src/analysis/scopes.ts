@@ -69,11 +69,11 @@ export function scopeDeclarations(node: ts.Node): ScopeTable {
 
 /**
  * The `var`s nested in blocks, loops and branches of a function body or module, which belong to
- * the function (or module). Files without the word `var` have none (most: this skips a walk of
- * every function body).
+ * the function (or module). Ask only of files that `mayDeclareVar` (most do not: this skips a
+ * walk of every function body).
  */
 export function hoistedDeclarations(node: ts.Node): ScopeTable {
-  if (!(ts.isSourceFile(node) || ts.isFunctionLike(node)) || !mayDeclareVar(node.getSourceFile())) return NO_DECLARATIONS;
+  if (!(ts.isSourceFile(node) || ts.isFunctionLike(node))) return NO_DECLARATIONS;
   let table = hoistedCache.get(node);
   if (!table) {
     const found = new Map<string, ts.Declaration[]>();
@@ -88,7 +88,8 @@ export function hoistedDeclarations(node: ts.Node): ScopeTable {
 
 const varCache = new WeakMap<ts.SourceFile, boolean>();
 
-function mayDeclareVar(file: ts.SourceFile): boolean {
+/** Whether a file may declare a `var` at all (most do not: `hoistedDeclarations` need not be asked). */
+export function mayDeclareVar(file: ts.SourceFile): boolean {
   let answer = varCache.get(file);
   if (answer === undefined) varCache.set(file, (answer = /\bvar\b/.test(file.text)));
   return answer;

@@ -32,8 +32,9 @@ const contexts = [
   // The language client is its own bundle, loaded after activation (client/src/analysisServer.ts).
   { bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], sourcemap: !production, minify: production, entryPoints: { extension: 'client/src/extension.ts', languageClient: 'client/src/languageClient.ts' }, outdir: 'dist/client', logLevel: 'warning' },
   // The server bundles TypeScript; its lib .d.ts files are copied beside it (copyTypeScriptLibs), so
-  // the packaged extension needs no node_modules.
-  { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: !production, minify: production, entryPoints: { server: 'server/src/server.ts' }, outdir: 'dist/server', logLevel: 'warning' },
+  // the packaged extension needs no node_modules. The client starts `server.js`, the launcher
+  // (copyServerLauncher), which loads this bundle.
+  { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: !production, minify: production, entryPoints: { languageServer: 'server/src/server.ts' }, outdir: 'dist/server', logLevel: 'warning' },
   { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: production, entryPoints: { main: 'webview/src/main.ts' }, outdir: 'dist/webview', logLevel: 'warning' },
   // elkjs's worker script for the webview (a Web Worker started from a Blob URL; the page loads it
   // as a script only when no worker can start). elkjs ships it minified, so it stays minified and
@@ -62,8 +63,15 @@ function copyTypeScriptLibs() {
   for (const name of fs.readdirSync(from)) if (/^lib\.(.*\.)?d\.ts$/.test(name)) fs.copyFileSync(path.join(from, name), path.join(to, name));
 }
 
+/** The server's entry (`server/launcher.js`: the compile cache, then the bundle), where the client starts it. */
+function copyServerLauncher() {
+  fs.mkdirSync(path.join(root, 'dist/server'), { recursive: true });
+  fs.copyFileSync(path.join(root, 'server/launcher.js'), path.join(root, 'dist/server/server.js'));
+}
+
 process.chdir(root);
 copyTypeScriptLibs();
+copyServerLauncher();
 if (watch) {
   for (const options of contexts) {
     const context = await esbuild.context({ ...options, plugins: [{ name: 'esm-wrapper', setup: (b) => b.onEnd(() => options.outdir === 'runtime/dist' && writeEsmWrapper()) }] });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 
 export interface PipelineBundle {
@@ -36,7 +37,11 @@ export async function bundlePipelineFile(entryFile: string, storeDir: string, ex
       format: 'cjs',
       target: 'node20',
       keepNames: true,
+      // The map names the author's files by absolute URL, so stack traces in runners (which
+      // load the bundle from the store's bundles/ folder) point at the original .ts lines.
+      absWorkingDir: path.dirname(entry),
       sourcemap: 'inline',
+      sourceRoot: pathToFileURL(path.dirname(entry) + path.sep).href,
       sourcesContent: false,
       external: ['pipewright', ...external],
       logLevel: 'silent',

@@ -41,7 +41,7 @@ export type TypeDescriptor =
   /** Anything undecidable; always passes. */
   | { kind: 'opaque'; text: string };
 
-/** Raised for a `--param` text that does not fit the declared type. */
+/** Raised for a parameter (a `--param` text, a config or request value) that does not fit the declared type. */
 export class ParamConversionError extends Error {
   constructor(
     message: string,
@@ -353,6 +353,22 @@ function withoutUndefined(type: Extract<TypeDescriptor, { kind: 'union' }>): Typ
 export function convertParamText(text: string, type: TypeDescriptor | undefined, where: string): unknown {
   if (!type) return parseJsonOr(text);
   return convert(text, type, where);
+}
+
+/**
+ * Checks a value given as data (a YAML run config, an API request, code) against the declared
+ * type, after the same revival `--param` JSON gets (Map, Set, Date, bigint from plain data).
+ * Throws {@link ParamConversionError} with a one-line message naming `where` and the type.
+ */
+export function convertParamValue(value: unknown, type: TypeDescriptor | undefined, where: string): unknown {
+  if (!type) return value;
+  const revived = revive(value, type, 0);
+  const problem = checkValue(revived, type);
+  if (problem !== undefined) {
+    const expected = describeType(type);
+    throw new ParamConversionError(problem.startsWith('expected ') ? `${where}: ${problem}` : `${where}: expected ${expected}; ${problem}`, where, expected);
+  }
+  return revived;
 }
 
 function convert(text: string, type: TypeDescriptor, where: string): unknown {

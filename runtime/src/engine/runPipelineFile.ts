@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bundlePipelineFile, type PipelineBundle } from '../build/bundle';
 import type { ModuleManifest } from '../build/typeExtract';
-import { convertParamText } from '../build/typeDescriptor';
+import { resolveRunParameters } from '../build/runParameters';
 import { encodeStructured } from '../artifacts/structured';
 import type { RunOptions } from '../sdk/options';
 import type { OrchestratorClient } from '../server/apiClient';
@@ -21,6 +21,8 @@ export interface RunFileRequest {
   /** Pipeline name; may be left out when the file defines exactly one pipeline. */
   pipeline?: string;
   parameters?: Record<string, unknown>;
+  /** Where `parameters` come from, for errors (a run config's path); default `run parameters`. */
+  parametersSource?: string;
   /** Parameters given as text (CLI `--param k=v`), converted to the declared parameter types. */
   textParameters?: Record<string, string>;
   options?: RunOptions;
@@ -62,13 +64,16 @@ export interface PreparedFile {
 }
 
 /** Everything that happens on the author's side before a run can be created (here or on a daemon). */
-export async function preparePipelineFile(request: Pick<RunFileRequest, 'file' | 'pipeline' | 'parameters' | 'textParameters' | 'options'>): Promise<PreparedFile> {
+export async function preparePipelineFile(request: Pick<RunFileRequest, 'file' | 'pipeline' | 'parameters' | 'parametersSource' | 'textParameters' | 'options'>): Promise<PreparedFile> {
   const file = path.resolve(request.file);
   const storeDir = resolveStoreDir(request.options?.storeDir, path.dirname(file));
   const bundle = await bundlePipelineFile(file, storeDir);
   const manifest = manifestFor(file, bundle, storeDir);
   const pipeline = choosePipeline(manifest, request.file, request.pipeline);
-  const parameters = { ...(request.parameters ?? {}), ...convertTextParameters(manifest, pipeline, request.textParameters ?? {}) };
+  const parameters = resolveRunParameters(manifest, pipeline, [
+    { kind: 'values', where: request.parametersSource ?? 'run parameters', values: request.parameters ?? {} },
+    { kind: 'text', values: request.textParameters ?? {} },
+  ]);
   return { file, storeDir, bundle, manifest, pipeline, parameters };
 }
 
@@ -110,18 +115,4 @@ export async function runPipelineFile(request: RunFileRequest): Promise<RunSumma
   } finally {
     await session.close();
   }
-}
-
-/** Converts `--param` texts to the types the pipeline (or single step) declares for them. */
-function convertTextParameters(manifest: ModuleManifest, pipeline: string, texts: Record<string, string>): Record<string, unknown> {
-  const params = pipeline.startsWith(SINGLE_STEP_PREFIX)
-    ? manifest.steps[pipeline.slice(SINGLE_STEP_PREFIX.length)]?.params
-    : manifest.pipelines[pipeline]?.params;
-  const converted: Record<string, unknown> = {};
-  for (const [name, text] of Object.entries(texts)) {
-    const param = params?.find((p) => p.name === name);
-    if (params && !param) throw new RunRequestError(`--param ${name}: "${pipeline}" has no parameter "${name}" (parameters: ${params.map((p) => p.name).join(', ') || 'none'})`);
-    converted[name] = convertParamText(text, param?.annotated ? param.type : undefined, `--param ${name}`);
-  }
-  return converted;
 }

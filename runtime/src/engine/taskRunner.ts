@@ -2,6 +2,7 @@ import type { ArtifactRef, ArtifactStore } from '../artifacts/artifactStore';
 import { materializerFor, type Materializer } from '../artifacts/materializers';
 import { decodeStructured, encodeStructured } from '../artifacts/structured';
 import { checkValue } from '../build/typeDescriptor';
+import { SINGLE_STEP_PREFIX } from '../model/singleStep';
 import { compileWithLive, type CompiledPipeline, type LiveInvocation } from '../sdk/compile';
 import { withStepContext, type ChildRunResult, type StepContext } from '../sdk/context';
 import { pipelineRegistry, stepRegistry } from '../sdk/registry';
@@ -10,8 +11,7 @@ import type { Step } from '../sdk/step';
 import type { HeartbeatCommand, LeaseGrant } from './heartbeatProtocol';
 import type { ChildRunOutcome, ExecuteTask, FromRunner, HookTask, ResolvedInput, RunIdentity, TaskError, ToRunner } from './runnerProtocol';
 
-/** Prefix of the pseudo-pipeline that wraps a single-step run. */
-export const SINGLE_STEP_PREFIX = 'step:';
+export { SINGLE_STEP_PREFIX };
 
 /** The runner's side of its lease: the heartbeat worker and how fresh the last renewal is. */
 export interface LeaseGuard {

@@ -2,9 +2,6 @@ import * as path from 'node:path';
 import type { SourceLocation } from '../model/location';
 import { packageRoot } from '../paths';
 
-/** Frames inside the runtime package are never the user's call site. */
-const OWN_ROOT = packageRoot;
-
 /**
  * The first stack frame outside the runtime package: where the user called `step(...)`,
  * a step, or `pipeline(...)`. Source maps (enabled in runners) map bundle frames back to
@@ -18,17 +15,24 @@ export function userCallSite(): SourceLocation | undefined {
   Error.stackTraceLimit = previous;
   for (const line of (holder.stack ?? '').split('\n').slice(1)) {
     const frame = parseFrame(line);
-    if (!frame || frame.file.startsWith('node:') || isOwnFile(frame.file)) continue;
+    if (!frame || frame.file.startsWith('node:') || isPipewrightFile(frame.file)) continue;
     return frame;
   }
   return undefined;
 }
 
-function isOwnFile(file: string): boolean {
-  return file.startsWith(OWN_ROOT + path.sep) && !file.includes(`${path.sep}node_modules${path.sep}`);
+/**
+ * Whether a file is this pipewright package's own (its dist, or the sources its source maps name),
+ * wherever the package is installed: in a project's node_modules too. Its dependencies are not.
+ */
+export function isPipewrightFile(file: string): boolean {
+  const relative = path.relative(packageRoot, file);
+  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return false;
+  return relative.split(path.sep)[0] !== 'node_modules';
 }
 
-function parseFrame(line: string): SourceLocation | undefined {
+/** The file, line and column of one `at ...` line of a V8 stack trace. */
+export function parseFrame(line: string): SourceLocation | undefined {
   const match = /\(?((?:file:\/\/)?[^()\s]+):(\d+):(\d+)\)?\s*$/.exec(line.trim());
   if (!match) return undefined;
   const file = match[1].startsWith('file://') ? decodeURIComponent(new URL(match[1]).pathname) : match[1];

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decodeStructured } from '../artifacts/structured';
+import { resolveRunParameters } from '../build/runParameters';
 import type { ModuleManifest } from '../build/typeExtract';
 import type { EngineEvent } from '../engine/events';
 import type { HeartbeatRequest } from '../engine/heartbeatProtocol';
@@ -59,10 +60,12 @@ export class Orchestrator {
       fs.writeFileSync(`${bundlePath}.tmp`, request.bundle);
       fs.renameSync(`${bundlePath}.tmp`, bundlePath);
     }
-    const session = this.sessionFor(hash, bundlePath, request.file, request.manifest as ModuleManifest | undefined);
+    const manifest = request.manifest as ModuleManifest | undefined;
+    const parameters = resolveRunParameters(manifest, request.pipeline, [{ kind: 'values', where: 'request', values: decodeStructured(request.parameters) as Record<string, unknown> }]);
+    const session = this.sessionFor(hash, bundlePath, request.file, manifest);
     const plan = await session.prepare({
       pipeline: request.pipeline,
-      parameters: decodeStructured(request.parameters) as Record<string, unknown>,
+      parameters,
       options: { ...request.options, detach: false, storeDir: undefined },
     });
     const runId = plan.run.runId;

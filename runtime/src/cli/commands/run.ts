@@ -83,6 +83,7 @@ export function registerRunCommand(program: Command, exit: { code: number }): vo
         file,
         pipeline: flags.step ? `${SINGLE_STEP_PREFIX}${flags.step}` : (flags.pipeline ?? config?.pipeline),
         parameters: config?.parameters ?? {},
+        parametersSource: flags.config,
         textParameters: parseParams(flags.param),
       };
       const summary =

@@ -7,7 +7,7 @@ import type { OrchestratorClient } from '../../server/apiClient';
 import { HeartbeatFooter } from '../heartbeatFooter';
 import { progressPrinter } from '../progress';
 
-export interface DaemonRunRequest extends Pick<RunFileRequest, 'file' | 'pipeline' | 'parameters' | 'textParameters'> {
+export interface DaemonRunRequest extends Pick<RunFileRequest, 'file' | 'pipeline' | 'parameters' | 'parametersSource' | 'textParameters'> {
   options: RunOptions;
   detach: boolean;
   out: NodeJS.WriteStream;

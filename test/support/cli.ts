@@ -8,10 +8,10 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built `pipewright` CLI as a real child process. */
-export function cli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+/** Runs the built `pipewright` CLI (or the one at `bin`, e.g. an installed copy) as a real child process. */
+export function cli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; bin?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'runtime', 'bin', 'pipewright.js'), ...args], {
+    const child = spawn(process.execPath, [options.bin ?? path.join(repoRoot, 'runtime', 'bin', 'pipewright.js'), ...args], {
       cwd: options.cwd ?? repoRoot,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

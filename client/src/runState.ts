@@ -49,7 +49,7 @@ export function runViewFromDetail(detail: RunDetail): RunView {
     const current = attempts.at(-1);
     const view: StepView = { id: step.id, step: step.step, status: step.status, attempts: step.attempts, cached: step.cached };
     if (step.durationMs !== null) view.durationMs = step.durationMs;
-    if (step.error) view.error = step.error;
+    if (step.error) view.error = step.error.message;
     if (step.status === 'running' && current) {
       view.startedAt = current.startedAt;
       if (current.heartbeatAt !== null) view.heartbeatAt = current.heartbeatAt;
@@ -110,7 +110,7 @@ export function reduceRunEvent(state: RunsState, event: EngineEvent): RunsState 
           delete next.heartbeatAt;
           if (event.durationMs !== undefined) next.durationMs = event.durationMs;
         }
-        if (event.error) next.error = event.error;
+        if (event.error) next.error = event.error.message;
         return next;
       });
     case 'attempt':

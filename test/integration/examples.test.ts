@@ -165,7 +165,7 @@ describe('examples/iris', () => {
     const summary = await run(example('iris', 'pipeline.ts'), path.join(dir, 'store'), { path: bad });
     assert.equal(summary.status, 'failed');
     assert.deepEqual(statuses(summary), { loadRows: 'failed', profile: 'skipped', split: 'skipped', fit: 'skipped', evaluate: 'skipped', report: 'skipped' });
-    const error = summary.steps[0].error ?? '';
+    const error = summary.steps[0].error?.message ?? '';
     assert.match(error, /2 problem\(s\)/);
     assert.match(error, /bad\.csv: line 4: sepal_width "abc" is not a number/);
     assert.match(error, /bad\.csv: line 11: unknown species "Iris-setosa"/);
@@ -191,7 +191,7 @@ describe('examples/features/executionModes.ts', () => {
       fs.rmSync(path.join(os.tmpdir(), `pipewright-modes-${summary.runId}`), { recursive: true, force: true });
       assert.equal(summary.status, 'failed');
       assert.deepEqual(statuses(summary), expected[mode]);
-      assert.match(summary.steps.find((s) => s.id === 'breaks')?.error ?? '', /the upstream service is down/);
+      assert.match(summary.steps.find((s) => s.id === 'breaks')?.error?.message ?? '', /the upstream service is down/);
     });
   }
 });

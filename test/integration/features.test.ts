@@ -102,7 +102,7 @@ describe('retries with real processes', () => {
     const doomed = summary.steps.find((s) => s.id === 'doomed');
     assert.equal(doomed?.status, 'failed');
     assert.equal(doomed?.attempts, 2);
-    assert.match(doomed?.error ?? '', /always fails/);
+    assert.match(doomed?.error?.message ?? '', /always fails/);
   });
 });
 
@@ -219,6 +219,6 @@ describe('types', () => {
     assert.equal(summary.status, 'failed');
     const sum = summary.steps.find((s) => s.id === 'sum');
     assert.equal(sum?.attempts, 1);
-    assert.match(sum?.error ?? '', /step "sum" input "values": .*\[0\].*expected number/);
+    assert.match(sum?.error?.message ?? '', /step "sum" input "values": .*\[0\].*expected number/);
   });
 });

@@ -1,4 +1,8 @@
 import type { EngineEvent } from '../engine/events';
+import { errorLines } from './errorText';
+
+/** How many lines of a step's error live progress shows; the rest is a command away. */
+export const PROGRESS_ERROR_LINES = 6;
 
 const ICONS: Record<string, string> = {
   running: '▶',
@@ -27,13 +31,20 @@ export function progressPrinter(write: (line: string) => void, showLogs: boolean
         if (event.durationMs !== undefined) parts.push(formatDuration(event.durationMs).padStart(8));
         if (event.attempt > 0 && event.status !== 'cached' && event.status !== 'skipped') parts.push(`attempt ${event.attempt}`);
         if (event.cached) parts.push('cache hit');
-        if (event.error) parts.push(`: ${firstLine(event.error)}`);
+        const lines = event.error ? errorLines(event.error) : [];
+        if (lines.length > 0) parts.push(`: ${lines[0]}`);
         write(parts.join('  '));
+        for (const line of lines.slice(1, PROGRESS_ERROR_LINES)) write(`    ${line}`);
+        if (lines.length > PROGRESS_ERROR_LINES) write(`    … ${lines.length - PROGRESS_ERROR_LINES} more line(s): ${wholeErrorHint(event.runId, event.invocationId, event.attempt)}`);
         return;
       }
-      case 'retry':
-        write(`↻ ${event.invocationId.padEnd(width)} attempt ${event.nextAttempt - 1} failed, retrying in ${formatDuration(event.delayMs)}: ${firstLine(event.error)}`);
+      case 'retry': {
+        const attempt = event.nextAttempt - 1;
+        const lines = errorLines(event.error);
+        const more = lines.length > 1 ? ` (${lines.length - 1} more line(s): pipewright logs ${event.runId} ${event.invocationId} --attempt ${attempt})` : '';
+        write(`↻ ${event.invocationId.padEnd(width)} attempt ${attempt} failed, retrying in ${formatDuration(event.delayMs)}: ${lines[0]}${more}`);
         return;
+      }
       case 'hook':
         if (!event.ok) write(`! ${event.invocationId.padEnd(width)} ${event.hook} hook failed: ${firstLine(event.error ?? '')}`);
         return;
@@ -44,6 +55,11 @@ export function progressPrinter(write: (line: string) => void, showLogs: boolean
         return;
     }
   };
+}
+
+/** Where a failed step's whole error is. */
+function wholeErrorHint(runId: string, stepId: string, attempt: number): string {
+  return `pipewright runs show ${runId}, or pipewright logs ${runId} ${stepId} --attempt ${attempt}`;
 }
 
 export function formatDuration(ms: number): string {

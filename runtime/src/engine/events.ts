@@ -1,3 +1,4 @@
+import type { AttemptError } from '../model/attemptError';
 import type { RunStatus, StepStatus } from '../model/status';
 
 /** What the engine reports while a run progresses (for live progress and, later, event streams). */
@@ -12,12 +13,12 @@ export type EngineEvent =
       attempt: number;
       cached: boolean;
       durationMs?: number;
-      error?: string;
+      error?: AttemptError;
       at: number;
     }
   | { type: 'attempt'; runId: string; invocationId: string; attempt: number; status: 'running' | 'lost' | 'refused'; pid?: number; detail?: string; at: number }
   | { type: 'heartbeat'; runId: string; invocationId: string; attempt: number; at: number }
-  | { type: 'retry'; runId: string; invocationId: string; nextAttempt: number; delayMs: number; error: string; at: number }
+  | { type: 'retry'; runId: string; invocationId: string; nextAttempt: number; delayMs: number; error: AttemptError; at: number }
   | { type: 'hook'; runId: string; invocationId: string; hook: 'onSuccess' | 'onFailure'; ok: boolean; error?: string; at: number }
   | { type: 'log'; runId: string; invocationId?: string; attempt?: number; stream: 'stdout' | 'stderr'; text: string; at: number };
 

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ArtifactRef } from '../artifacts/artifactStore';
 import type { TypeDescriptor } from '../build/typeDescriptor';
+import { reasonError, type AttemptError } from '../model/attemptError';
 import type { DagNode, HeartbeatSettings, InputBinding, PipelineDag, RetryPolicy } from '../model/dag';
 import type { ExecutionMode, RunStatus, StepStatus } from '../model/status';
 import { upstreamIds } from '../sdk/compile';
@@ -14,7 +15,7 @@ import { HeartbeatRecorder } from './heartbeatRecorder';
 import { heartbeatTiming } from './heartbeatSettings';
 import { LeaseTable, leaseKey } from './leases';
 import type { ExecuteOutcome, RunnerPool } from './runnerPool';
-import type { FromRunner, ResolvedInput, RunIdentity } from './runnerProtocol';
+import type { FromRunner, ResolvedInput, RunIdentity, TaskError } from './runnerProtocol';
 import { Scheduler, type SchedulerAction } from './scheduler';
 import type { SlotPool } from './slots';
 
@@ -60,6 +61,8 @@ export class RunExecutor {
   private readonly outputs = new Map<string, Record<string, ArtifactRef>>();
   private readonly startedAt = new Map<string, number>();
   private readonly attempts = new Map<string, number>();
+  /** Why each step's latest failed attempt failed, for its status, the retry notice and its onFailure hook. */
+  private readonly failures = new Map<string, AttemptError>();
   private readonly scheduler: Scheduler;
   private readonly hooks: Promise<void>[] = [];
   private readonly timers = new Set<() => void>();
@@ -247,7 +250,9 @@ export class RunExecutor {
         if (!this.leases.isCurrent(key, attempt)) return;
         this.leases.release(key, attempt);
         this.deps.slots.release(this.slotHolder(id, attempt));
-        this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'failed', this.deps.clock.now(), error.message);
+        const failure = { name: error.name, message: error.message };
+        this.failures.set(id, failure);
+        this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'failed', this.deps.clock.now(), failure);
         this.apply(this.scheduler.handle({ type: 'failed', id, error: error.message, retryable: true }));
       });
   }
@@ -277,7 +282,9 @@ export class RunExecutor {
       this.outputs.set(id, outcome.outputs);
       this.apply(this.scheduler.handle({ type: 'succeeded', id }));
     } else {
-      this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'failed', at, outcome.error.message);
+      const failure = attemptFailure(outcome.error);
+      this.failures.set(id, failure);
+      this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'failed', at, failure);
       this.apply(this.scheduler.handle({ type: 'failed', id, error: outcome.error.message, retryable: outcome.error.retryable }));
     }
     return true;
@@ -333,7 +340,7 @@ export class RunExecutor {
   }
 
   private emitRetry(id: string, nextAttempt: number, delayMs: number): void {
-    const error = this.deps.store.getAttempts(this.plan.run.runId, id).at(-1)?.error ?? '';
+    const error = this.failures.get(id) ?? reasonError('the attempt failed');
     this.deps.listener?.({ type: 'retry', runId: this.plan.run.runId, invocationId: id, nextAttempt, delayMs, error, at: this.deps.clock.now() });
     const cancel = this.deps.clock.setTimer(delayMs, () => {
       this.timers.delete(cancel);
@@ -342,9 +349,11 @@ export class RunExecutor {
     this.timers.add(cancel);
   }
 
-  private onStatus(id: string, status: StepStatus, error?: string): void {
+  private onStatus(id: string, status: StepStatus, reason?: string): void {
     const node = this.nodes.get(id) as DagNode;
     const at = this.deps.clock.now();
+    // A failed step failed as its last attempt did; other reasons are the engine's own words.
+    const error = status === 'failed' ? (this.failures.get(id) ?? reasonError(reason ?? 'the step failed')) : reason === undefined ? undefined : reasonError(reason);
     // Completed and cached were written with the outputs, in the same transaction.
     if (status !== 'completed' && status !== 'cached') this.deps.store.setStepStatus(this.plan.run.runId, id, status, at, error === undefined ? {} : { error });
     const started = this.startedAt.get(id);
@@ -364,7 +373,7 @@ export class RunExecutor {
     if (status === 'failed' && node.options.hooks.onFailure) this.runHook(node, 'onFailure', error);
   }
 
-  private runHook(node: DagNode, hook: 'onSuccess' | 'onFailure', error?: string): void {
+  private runHook(node: DagNode, hook: 'onSuccess' | 'onFailure', error?: AttemptError): void {
     const task = { run: this.plan.run, invocationId: node.id, stepName: node.step, attempt: this.attempts.get(node.id) ?? 1, hook, inputs: this.resolveInputs(node, true), error };
     this.hooks.push(
       this.deps.pool.hook(task).then((result) => {
@@ -422,4 +431,12 @@ function isRunnerProcess(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** The failure a runner reported, without how the engine should treat it. */
+function attemptFailure(error: TaskError): AttemptError {
+  const failure: AttemptError = { name: error.name, message: error.message };
+  if (error.stack !== undefined) failure.stack = error.stack;
+  if (error.value !== undefined) failure.value = error.value;
+  return failure;
 }

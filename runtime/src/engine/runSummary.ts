@@ -1,4 +1,6 @@
+import type { AttemptError } from '../model/attemptError';
 import type { AttemptStatus, RunStatus, StepStatus } from '../model/status';
+import { decodeError } from '../store/errorColumns';
 import type { RunStore } from '../store/runStore';
 
 export interface StepSummary {
@@ -9,7 +11,8 @@ export interface StepSummary {
   attempts: number;
   cached: boolean;
   durationMs: number | null;
-  error?: string;
+  /** Why the step failed (or was cancelled, crashed): its last failed attempt's error, or the engine's reason. */
+  error?: AttemptError;
   /** How each attempt ended (`runs show`). */
   history?: AttemptSummary[];
 }
@@ -17,7 +20,7 @@ export interface StepSummary {
 export interface AttemptSummary {
   attempt: number;
   status: AttemptStatus;
-  error: string | null;
+  error: AttemptError | null;
   durationMs: number | null;
   /** Milliseconds since the last heartbeat, while the attempt runs. */
   heartbeatAgeMs?: number;
@@ -50,14 +53,15 @@ export function summarizeRun(store: RunStore, runId: string, withHistory = false
       cached: row.cached === 1,
       durationMs: row.started_at !== null && row.ended_at !== null ? row.ended_at - row.started_at : null,
     };
-    if (row.error) summary.error = row.error;
+    const error = decodeError(row);
+    if (error) summary.error = error;
     if (withHistory) {
       summary.history = attempts
         .filter((a) => a.step_id === row.id)
         .map((a) => ({
           attempt: a.attempt,
           status: a.status,
-          error: a.error,
+          error: decodeError(a) ?? null,
           durationMs: a.ended_at === null ? null : a.ended_at - a.started_at,
           ...(a.status === 'running' ? { heartbeatAgeMs: now - (a.heartbeat_at ?? a.started_at) } : {}),
         }));

@@ -8,9 +8,11 @@ import * as sdk from '../index';
 import { ArtifactStore } from '../artifacts/artifactStore';
 import { loadBundle } from './loadBundle';
 import type { FromRunner, RunnerConfig, ToRunner } from './runnerProtocol';
-import { TaskRunner, type LeaseGuard } from './taskRunner';
+import { TaskRunner, toTaskError, type LeaseGuard } from './taskRunner';
 
 process.setSourceMapsEnabled(true);
+// Room for the user's frames below the runtime's own (which stored stacks leave out).
+Error.stackTraceLimit = Math.max(Error.stackTraceLimit, 50);
 // Ctrl-C in a terminal reaches the whole process group; the engine decides what stops, and how.
 process.on('SIGINT', () => undefined);
 
@@ -60,8 +62,7 @@ try {
   tasks = new TaskRunner(new ArtifactStore(config.artifactsDir), send, lease);
   send({ type: 'ready' });
 } catch (error) {
-  const err = error as Error & { location?: { file: string; line: number; column: number } };
-  send({ type: 'loadFailed', error: { message: err.message ?? String(error), stack: err.stack, retryable: false, location: err.location } });
+  send({ type: 'loadFailed', error: toTaskError(error, false) });
   process.exitCode = 1;
   process.disconnect?.();
 }

@@ -103,7 +103,7 @@ class Runner {
     pending?.settle({
       type: 'taskFailed',
       requestId: 0,
-      error: { message: `runner process ${this.child.pid} exited (${signal ?? `code ${code}`}) during the task`, retryable: true, lost: true },
+      error: { name: 'Error', message: `runner process ${this.child.pid} exited (${signal ?? `code ${code}`}) during the task`, retryable: true, lost: true },
     });
     this.pool.forget(this);
   }
@@ -140,7 +140,7 @@ export class RunnerPool {
     });
     if (reply.type === 'executed') return { ok: true, outputs: reply.outputs };
     if (reply.type === 'taskFailed') return { ok: false, error: reply.error };
-    return { ok: false, error: { message: `unexpected runner reply ${reply.type}`, retryable: true } };
+    return { ok: false, error: { name: 'Error', message: `unexpected runner reply ${reply.type}`, retryable: true } };
   }
 
   async hook(task: HookTask): Promise<{ source: string } | { error: TaskError }> {
@@ -148,7 +148,7 @@ export class RunnerPool {
     const reply = await this.withRunner((runner) => runner.request({ type: 'hook', task }, owner));
     if (reply.type === 'hookDone') return { source: reply.source };
     if (reply.type === 'taskFailed') return { error: reply.error };
-    return { error: { message: `unexpected runner reply ${reply.type}`, retryable: false } };
+    return { error: { name: 'Error', message: `unexpected runner reply ${reply.type}`, retryable: false } };
   }
 
   /** Kills the runner executing this attempt (its task then fails as cancelled). */

@@ -4,6 +4,7 @@
  */
 import type { ArtifactRef } from '../artifacts/artifactStore';
 import type { TypeDescriptor } from '../build/typeDescriptor';
+import type { AttemptError } from '../model/attemptError';
 import type { PipelineDag } from '../model/dag';
 import type { SourceLocation } from '../model/location';
 import type { LeaseGrant } from './heartbeatProtocol';
@@ -47,7 +48,8 @@ export interface HookTask {
   attempt: number;
   hook: 'onSuccess' | 'onFailure';
   inputs: Record<string, ResolvedInput>;
-  error?: string;
+  /** The failure an `onFailure` hook is given (rebuilt as an Error in the runner). */
+  error?: AttemptError;
 }
 
 /** Messages from the engine to a runner. */
@@ -63,9 +65,8 @@ export interface ChildRunOutcome {
   outputs: Record<string, ArtifactRef | ArtifactRef[]>;
 }
 
-export interface TaskError {
-  message: string;
-  stack?: string;
+/** A failed task: what was thrown (name, message, user stack, JSON value) and how to treat it. */
+export interface TaskError extends AttemptError {
   /** False when another attempt cannot help (bad input types, missing outputs). */
   retryable: boolean;
   /** True when the runner itself went away (a disruption, not the step's failure). */

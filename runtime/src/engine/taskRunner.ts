@@ -2,7 +2,9 @@ import type { ArtifactRef, ArtifactStore } from '../artifacts/artifactStore';
 import { materializerFor, type Materializer } from '../artifacts/materializers';
 import { decodeStructured, encodeStructured } from '../artifacts/structured';
 import { checkValue } from '../build/typeDescriptor';
+import type { AttemptError } from '../model/attemptError';
 import { SINGLE_STEP_PREFIX } from '../model/singleStep';
+import { describeThrown } from './thrownError';
 import { compileWithLive, type CompiledPipeline, type LiveInvocation } from '../sdk/compile';
 import { withStepContext, type ChildRunResult, type StepContext } from '../sdk/context';
 import { pipelineRegistry, stepRegistry } from '../sdk/registry';
@@ -179,7 +181,7 @@ export class TaskRunner {
     const hook = own ?? inherited;
     if (!hook) return 'none';
     const context = this.context(task);
-    const error = new Error(task.error ?? 'step failed');
+    const error = failureAsError(task.error);
     await withStepContext(context, async () => {
       if (task.hook === 'onSuccess') await (hook as (c: StepContext) => unknown)(context);
       else await (hook as (e: Error, c: StepContext) => unknown)(error, context);
@@ -229,12 +231,18 @@ export class TaskRunner {
   }
 }
 
-function toTaskError(error: unknown, retryable: boolean): TaskError {
-  if (error instanceof Error) {
-    const location = (error as { location?: TaskError['location'] }).location;
-    return { message: error.message, stack: error.stack, retryable, ...(location ? { location } : {}) };
-  }
-  return { message: String(error), retryable };
+export function toTaskError(error: unknown, retryable: boolean): TaskError {
+  const location = error instanceof Error ? (error as { location?: TaskError['location'] }).location : undefined;
+  return { ...describeThrown(error), retryable, ...(location ? { location } : {}) };
+}
+
+/** The step's failure as a real Error for `onFailure(error, context)`: its name, message and stack; a thrown non-Error value as its `cause`. */
+function failureAsError(failure: AttemptError | undefined): Error {
+  if (!failure) return new Error('step failed');
+  const error = failure.value === undefined ? new Error(failure.message) : new Error(failure.message, { cause: failure.value });
+  error.name = failure.name;
+  error.stack = failure.stack ?? `${failure.name}: ${failure.message}`;
+  return error;
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { RunSummary } from '../engine/runSummary';
+import type { AttemptError } from '../model/attemptError';
 import type { AttemptStatus } from '../model/status';
 
 export { API_PREFIX } from './apiPaths';
@@ -43,7 +44,8 @@ export interface AttemptInfo {
   attempt: number;
   status: AttemptStatus;
   runnerPid: number | null;
-  error: string | null;
+  /** Why the attempt failed (name, whole message, source-mapped stack, thrown value) or was lost. */
+  error: AttemptError | null;
   startedAt: number;
   endedAt: number | null;
   heartbeatAt: number | null;

@@ -13,6 +13,7 @@ import { EngineSession } from '../engine/session';
 import { limitsFromEnv, SlotPool } from '../engine/slots';
 import type { RunOptions } from '../sdk/options';
 import { ServiceManager } from '../services/serviceManager';
+import { decodeError } from '../store/errorColumns';
 import { RunStore } from '../store/runStore';
 import type { RunDetail, StreamEvent, SubmitRunRequest } from './apiProtocol';
 import { isProcessAlive } from '../processAlive';
@@ -120,7 +121,7 @@ export class Orchestrator {
         attempt: row.attempt,
         status: row.status,
         runnerPid: row.runner_pid,
-        error: row.error,
+        error: decodeError(row) ?? null,
         startedAt: row.started_at,
         endedAt: row.ended_at,
         heartbeatAt: row.heartbeat_at,

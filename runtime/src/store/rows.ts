@@ -1,5 +1,6 @@
 import type { PipelineDag } from '../model/dag';
 import type { AttemptStatus, RunStatus, StepStatus } from '../model/status';
+import type { ErrorColumns } from './errorColumns';
 
 /** A run to insert, with its compiled DAG (every node starts `pending`). */
 export interface NewRun {
@@ -37,7 +38,8 @@ export interface RunRow {
   ended_at: number | null;
 }
 
-export interface StepRow {
+/** A step; its error columns hold why it failed (see `decodeError`). */
+export interface StepRow extends ErrorColumns {
   run_id: string;
   id: string;
   step_name: string;
@@ -46,18 +48,17 @@ export interface StepRow {
   cached: number;
   cache_key: string | null;
   attempts: number;
-  error: string | null;
   started_at: number | null;
   ended_at: number | null;
 }
 
-export interface AttemptRow {
+/** An attempt; its error columns hold why it failed (see `decodeError`). */
+export interface AttemptRow extends ErrorColumns {
   run_id: string;
   step_id: string;
   attempt: number;
   status: AttemptStatus;
   runner_pid: number | null;
-  error: string | null;
   started_at: number;
   ended_at: number | null;
   heartbeat_at: number | null;

@@ -3,7 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ArtifactStore, type ArtifactRef } from '../artifacts/artifactStore';
 import type { AttemptStatus, RunStatus, StepStatus } from '../model/status';
-import { MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './schema';
+import type { AttemptError } from '../model/attemptError';
+import { errorColumns } from './errorColumns';
+import { ADDED_COLUMNS, MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './schema';
 import type { AttemptRow, HookCallRow, LogRow, NewRun, RunRow, StepRow, TransitionRow } from './rows';
 
 /** Raised when a run name is already used by another run of the same pipeline. */
@@ -42,8 +44,18 @@ export class RunStore {
       for (let from = version; from < SCHEMA_VERSION; from++) this.db.exec(MIGRATIONS[from]);
     }
     this.db.exec(SCHEMA_SQL);
+    this.addMissingColumns();
     this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
     this.artifacts = new ArtifactStore(path.join(dir, 'artifacts'));
+  }
+
+  private addMissingColumns(): void {
+    for (const [table, definitions] of Object.entries(ADDED_COLUMNS)) {
+      const present = new Set((this.db.pragma(`table_info(${table})`) as { name: string }[]).map((column) => column.name));
+      for (const definition of definitions) {
+        if (!present.has(definition.split(' ')[0])) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${definition}`);
+      }
+    }
   }
 
   static open(dir: string): RunStore {
@@ -148,19 +160,41 @@ export class RunStore {
 
   // ---- steps and attempts --------------------------------------------------------------
 
-  setStepStatus(runId: string, stepId: string, status: StepStatus, at: number, detail: { error?: string; cached?: boolean; cacheKey?: string } = {}): void {
+  setStepStatus(runId: string, stepId: string, status: StepStatus, at: number, detail: { error?: string | AttemptError; cached?: boolean; cacheKey?: string } = {}): void {
     this.transaction(() => this.writeStepStatus(runId, stepId, status, at, detail));
   }
 
-  private writeStepStatus(runId: string, stepId: string, status: StepStatus, at: number, detail: { error?: string; cached?: boolean; cacheKey?: string }): void {
+  private writeStepStatus(runId: string, stepId: string, status: StepStatus, at: number, detail: { error?: string | AttemptError; cached?: boolean; cacheKey?: string }): void {
     const terminal = status !== 'pending' && status !== 'running';
+    const failure = errorColumns(detail.error);
+    const hasError = Number(failure.error !== null);
     this.stmt(
-      `UPDATE steps SET status = ?, error = COALESCE(?, error), cached = COALESCE(?, cached), cache_key = COALESCE(?, cache_key),
+      `UPDATE steps SET status = ?, error = CASE WHEN ? THEN ? ELSE error END, error_name = CASE WHEN ? THEN ? ELSE error_name END,
+         error_stack = CASE WHEN ? THEN ? ELSE error_stack END, error_value = CASE WHEN ? THEN ? ELSE error_value END,
+         cached = COALESCE(?, cached), cache_key = COALESCE(?, cache_key),
          started_at = CASE WHEN ? = 'running' AND started_at IS NULL THEN ? ELSE started_at END,
          ended_at = CASE WHEN ? THEN ? ELSE ended_at END
        WHERE run_id = ? AND id = ?`,
-    ).run(status, detail.error ?? null, detail.cached === undefined ? null : Number(detail.cached), detail.cacheKey ?? null, status, at, Number(terminal), at, runId, stepId);
-    this.addTransition(runId, stepId, null, status, detail.error ?? null, at);
+    ).run(
+      status,
+      hasError,
+      failure.error,
+      hasError,
+      failure.error_name,
+      hasError,
+      failure.error_stack,
+      hasError,
+      failure.error_value,
+      detail.cached === undefined ? null : Number(detail.cached),
+      detail.cacheKey ?? null,
+      status,
+      at,
+      Number(terminal),
+      at,
+      runId,
+      stepId,
+    );
+    this.addTransition(runId, stepId, null, status, failure.error, at);
   }
 
   startAttempt(runId: string, stepId: string, attempt: number, at: number, runnerPid: number | null): void {
@@ -190,20 +224,18 @@ export class RunStore {
     this.addTransition(runId, stepId, attempt, 'refused', what, at);
   }
 
-  endAttempt(runId: string, stepId: string, attempt: number, status: AttemptStatus, at: number, error?: string): void {
+  /** Ends a running attempt; `error` is a thrown failure, or an engine-recorded reason as text. */
+  endAttempt(runId: string, stepId: string, attempt: number, status: AttemptStatus, at: number, error?: string | AttemptError): void {
     this.transaction(() => this.writeAttemptEnd(runId, stepId, attempt, status, at, error));
   }
 
-  private writeAttemptEnd(runId: string, stepId: string, attempt: number, status: AttemptStatus, at: number, error?: string): void {
-    this.stmt(`UPDATE attempts SET status = ?, error = ?, ended_at = ? WHERE run_id = ? AND step_id = ? AND attempt = ? AND status = 'running'`).run(
-      status,
-      error ?? null,
-      at,
-      runId,
-      stepId,
-      attempt,
-    );
-    this.addTransition(runId, stepId, attempt, status, error ?? null, at);
+  private writeAttemptEnd(runId: string, stepId: string, attempt: number, status: AttemptStatus, at: number, error?: string | AttemptError): void {
+    const failure = errorColumns(error);
+    this.stmt(
+      `UPDATE attempts SET status = ?, error = ?, error_name = ?, error_stack = ?, error_value = ?, ended_at = ?
+       WHERE run_id = ? AND step_id = ? AND attempt = ? AND status = 'running'`,
+    ).run(status, failure.error, failure.error_name, failure.error_stack, failure.error_value, at, runId, stepId, attempt);
+    this.addTransition(runId, stepId, attempt, status, failure.error, at);
   }
 
   /**

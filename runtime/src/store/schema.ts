@@ -1,9 +1,21 @@
+import { ERROR_COLUMN_DEFINITIONS } from './errorColumns';
+
 /** The embedded store's schema. Bump SCHEMA_VERSION and add a migration when it changes. */
 export const SCHEMA_VERSION = 2;
 
 /** Statements that bring a store of the key's version to the next one. */
 export const MIGRATIONS: Record<number, string> = {
   1: 'ALTER TABLE attempts ADD COLUMN heartbeat_at INTEGER;',
+};
+
+/**
+ * Columns added after a table was first released, as `table: [definition]`: a store that lacks
+ * one gets it (ALTER TABLE ADD COLUMN) whatever its schema version, so adding columns needs no
+ * version bump and older rows read as NULL.
+ */
+export const ADDED_COLUMNS: Record<string, readonly string[]> = {
+  steps: ERROR_COLUMN_DEFINITIONS,
+  attempts: ERROR_COLUMN_DEFINITIONS,
 };
 
 export const SCHEMA_SQL = `

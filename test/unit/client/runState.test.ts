@@ -31,7 +31,7 @@ describe('run-state reducer', () => {
 
   it('does not mutate the previous state', () => {
     const before = JSON.stringify(started);
-    reduceRunEvent(started, { type: 'step', runId: 'r1', invocationId: 'a', stepName: 'a', status: 'failed', attempt: 1, cached: false, error: 'boom', at: 1 });
+    reduceRunEvent(started, { type: 'step', runId: 'r1', invocationId: 'a', stepName: 'a', status: 'failed', attempt: 1, cached: false, error: { name: 'Error', message: 'boom' }, at: 1 });
     assert.equal(JSON.stringify(started), before);
   });
 

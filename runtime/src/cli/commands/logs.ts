@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
+import { summarizeRun, type RunSummary } from '../../engine/runSummary';
 import { UsageError } from '../errors';
+import { writeErrorBlock } from '../errorText';
 import { addOrchestratorOptions } from '../remoteOrchestrator';
 import { findRunOrFail, withRunSource } from '../storeAccess';
+import { fromDetail } from './runs';
 
 interface LogRecord {
   step: string | null;
@@ -15,30 +18,36 @@ export function registerLogsCommand(program: Command): void {
   addOrchestratorOptions(
     program
       .command('logs')
-      .description("print a run's captured step output (stdout and stderr), per attempt")
+      .description("print a run's captured step output (stdout and stderr), per attempt, each failed attempt ending with its error")
       .argument('<run>', 'run id, id prefix or run name')
       .argument('[step]', 'invocation id (default: every step)')
       .option('--attempt <n>', 'only this attempt')
       .option('--json', 'print the log records as one JSON array'),
   ).action(async (idOrName: string, stepId: string | undefined, flags: { attempt?: string; json?: boolean }, command: Command) => {
-    const check = (runName: string, steps: string[]): number | undefined => {
-      if (stepId !== undefined && !steps.includes(stepId)) throw new UsageError(`run ${runName} has no step "${stepId}" (steps: ${steps.join(', ')})`);
+    const check = (run: RunSummary): number | undefined => {
+      const step = stepId === undefined ? undefined : run.steps.find((s) => s.id === stepId);
+      if (stepId !== undefined && !step) throw new UsageError(`run ${run.runName} has no step "${stepId}" (steps: ${run.steps.map((s) => s.id).join(', ')})`);
       const attempt = flags.attempt === undefined ? undefined : Number(flags.attempt);
       if (attempt !== undefined && (!Number.isInteger(attempt) || attempt < 1)) throw new UsageError(`--attempt ${flags.attempt}: expected a positive integer`);
       if (attempt !== undefined && stepId === undefined) throw new UsageError('--attempt needs a step');
+      const made = (step?.history ?? []).map((a) => a.attempt);
+      if (attempt !== undefined && !made.includes(attempt)) {
+        throw new UsageError(`step "${stepId}" of run ${run.runName} has no attempt ${attempt} (attempts: ${made.join(', ') || 'none yet'})`);
+      }
       return attempt;
     };
-    const records = await withRunSource<LogRecord[]>(
+    const { run, attempt, records } = await withRunSource<{ run: RunSummary; attempt?: number; records: LogRecord[] }>(
       command,
       async (client) => {
-        const run = await client.getRun(idOrName);
-        const attempt = check(run.runName, run.steps.map((s) => s.id));
-        return client.logs(run.runId, stepId, attempt);
+        const run = fromDetail(await client.getRun(idOrName), true);
+        const attempt = check(run);
+        return { run, attempt, records: await client.logs(run.runId, stepId, attempt) };
       },
       (store) => {
-        const run = findRunOrFail(store, idOrName);
-        const attempt = check(run.name, store.getSteps(run.id).map((s) => s.id));
-        return store.getLogs(run.id, stepId, attempt).map((r) => ({ step: r.step_id, attempt: r.attempt, stream: r.stream, text: r.text, at: r.at }));
+        const run = summarizeRun(store, findRunOrFail(store, idOrName).id, true);
+        const attempt = check(run);
+        const records = store.getLogs(run.runId, stepId, attempt).map((r) => ({ step: r.step_id, attempt: r.attempt, stream: r.stream, text: r.text, at: r.at }));
+        return { run, attempt, records };
       },
     );
     if (flags.json) {
@@ -53,6 +62,14 @@ export function registerLogsCommand(program: Command): void {
         current = header;
       }
       (record.stream === 'stderr' ? process.stderr : process.stdout).write(record.text);
+    }
+    // Then why each attempt in view ended badly: the whole error, stack included.
+    for (const step of run.steps) {
+      if (stepId !== undefined && step.id !== stepId) continue;
+      for (const made of step.history ?? []) {
+        if (!made.error || (attempt !== undefined && made.attempt !== attempt)) continue;
+        writeErrorBlock((text) => process.stderr.write(text), `✖ ${step.id} attempt ${made.attempt} ${made.status}`, made.error, '  ');
+      }
     }
   });
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { summarizeRun, type RunSummary } from '../../engine/runSummary';
 import type { RunDetail } from '../../server/apiProtocol';
 import { followRun } from './runViaDaemon';
+import { writeErrorBlock } from '../errorText';
 import { formatDuration } from '../progress';
 import { addOrchestratorOptions, orchestratorClient } from '../remoteOrchestrator';
 import { findRunOrFail, withRunSource } from '../storeAccess';
@@ -87,7 +88,9 @@ export function registerRunsCommand(program: Command): void {
       process.stdout.write(`  ${step.id.padEnd(24)} ${step.status.padEnd(9)} ${duration.padStart(8)}  attempts ${step.attempts}${step.cached ? '  cache hit' : ''}\n`);
       for (const attempt of step.history ?? []) {
         const beat = attempt.heartbeatAgeMs === undefined ? '' : `  last heartbeat ${formatDuration(attempt.heartbeatAgeMs)} ago`;
-        if (attempt.error || beat) process.stdout.write(`      attempt ${attempt.attempt} ${attempt.status}${beat}${attempt.error ? `: ${attempt.error.split('\n')[0]}` : ''}\n`);
+        const line = `      attempt ${attempt.attempt} ${attempt.status}${beat}`;
+        if (attempt.error) writeErrorBlock((text) => process.stdout.write(text), line, attempt.error, '        ');
+        else if (beat) process.stdout.write(`${line}\n`);
       }
     }
   });

@@ -97,7 +97,7 @@ describe('run parameters from a YAML config get the checks --param gets, before 
       const submit = (parameters: Record<string, unknown>) =>
         client.submitRun({ file: p.file, pipeline: 'chunked', parameters: encodeStructured(parameters) as Record<string, unknown>, bundle: fs.readFileSync(bundle.path, 'utf8'), manifest: extractModuleManifest(p.file) });
       await assert.rejects(submit({ file: 'data.csv', chunks: 'two' }), (error: ApiError) => error.status === 422 && /request: parameters\.chunks: expected number, got string/.test(error.message));
-      await assert.rejects(submit({ file: 'data.csv', chunks: 2, extra: true }), (error: ApiError) => error.status === 422 && /request: parameters\.extra: "chunked" \(.*chunked\.ts:7:\d+\) has no parameter "extra"/.test(error.message));
+      await assert.rejects(submit({ file: 'data.csv', chunks: 2, extra: true }), (error: ApiError) => error.status === 422 && /request: parameters\.extra: "chunked" has no parameter "extra" \(parameters: file, chunks; "chunked" is at .*chunked\.ts:7:\d+\)/.test(error.message));
       assert.deepEqual(await client.listRuns({}), []);
     } finally {
       await stopDaemon(p.store);

@@ -26,7 +26,7 @@ export function resolveRunParameters(manifest: ModuleManifest | undefined, targe
     const param = declared?.params.find((p) => p.name === name);
     if (declared && !param) {
       const names = declared.params.map((p) => p.name).join(', ') || 'none';
-      throw new ParamConversionError(`${where}: "${target}" (${declared.location}) has no parameter "${name}" (parameters: ${names})`, where);
+      throw new ParamConversionError(`${where}: "${target}" has no parameter "${name}" (parameters: ${names}; "${target}" is at ${declared.location})`, where);
     }
     const type = param?.annotated && !param.isAny ? param.type : undefined;
     resolved[name] = source.kind === 'text' ? convertParamText(value as string, type, where) : convertParamValue(value, type, where);

@@ -69,6 +69,14 @@ describe('run parameters from a YAML config get the checks --param gets, before 
     assert.equal(await runCount(p.store, p.dir), 0, 'no run was created');
   });
 
+  it('a per-step override in the config is checked against the step\'s declared type too', async () => {
+    const p = project();
+    const config = p.config('parameters: { file: data.csv, chunks: 2 }\nsteps:\n  split:\n    parameters: { chunks: "two" }\n');
+    const line = oneLineError(await cli(['--store', p.store, 'run', p.file, '--config', config, '--no-daemon'], { cwd: p.dir }));
+    assert.match(line, /steps\.split\.parameters\.chunks: expected number, got string \("two"\)/);
+    assert.equal(await runCount(p.store, p.dir), 0, 'no run was created');
+  });
+
   it('--param says where its value came from too', async () => {
     const p = project();
     const line = oneLineError(await cli(['--store', p.store, 'run', p.file, '--param', 'file=x', '--param', 'chunks=two', '--no-daemon'], { cwd: p.dir }));

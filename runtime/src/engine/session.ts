@@ -5,7 +5,7 @@ import { decodeStructured, encodeStructured } from '../artifacts/structured';
 import type { PipelineBundle } from '../build/bundle';
 import type { ModuleManifest } from '../build/typeExtract';
 import { annotationProblems } from '../build/typeExtract';
-import type { TypeDescriptor } from '../build/typeDescriptor';
+import { convertParamValue, type TypeDescriptor } from '../build/typeDescriptor';
 import type { OutputRef, PipelineDag } from '../model/dag';
 import { formatLocation } from '../model/location';
 import { upstreamIds } from '../sdk/compile';
@@ -110,7 +110,7 @@ export class EngineSession {
     const encodedParameters = encodeStructured(request.parameters) as Record<string, unknown>;
     const dag = await this.pool.compile(request.pipeline, encodedParameters);
     const options = request.options;
-    applyParameterOverrides(dag, options);
+    applyParameterOverrides(dag, options, this.options.manifest);
     const enforce = options.enforceTypeAnnotations ?? enforcementFromEnv();
     if (enforce) this.enforceAnnotations(dag);
     const at = this.clock.now();
@@ -350,8 +350,8 @@ function planFor(
   };
 }
 
-/** Applies `steps.<id>.parameters` from the run options to the compiled DAG's literal inputs. */
-function applyParameterOverrides(dag: PipelineDag, options: RunOptions): void {
+/** Applies `steps.<id>.parameters` from the run options to the compiled DAG's literal inputs, checked against the declared types. */
+function applyParameterOverrides(dag: PipelineDag, options: RunOptions, manifest: ModuleManifest | undefined): void {
   for (const [id, override] of Object.entries(options.steps ?? {})) {
     const node = dag.nodes.find((n) => n.id === id);
     if (!node) throw new RunRequestError(`step override "${id}" matches no invocation of pipeline "${dag.pipeline}" (invocations: ${dag.nodes.map((n) => n.id).join(', ')})`);
@@ -359,7 +359,9 @@ function applyParameterOverrides(dag: PipelineDag, options: RunOptions): void {
       if (!node.params.includes(param)) throw new RunRequestError(`step override "${id}": step "${node.step}" has no parameter "${param}" (parameters: ${node.params.join(', ')})`);
       const current = node.inputs[param];
       if (current && current.kind !== 'value') throw new RunRequestError(`step override "${id}": parameter "${param}" comes from another step's output and cannot be overridden`);
-      node.inputs[param] = { kind: 'value', value: encodeStructured(value) };
+      const declared = manifest?.steps[node.step]?.params.find((p) => p.name === param);
+      const type = declared?.annotated && !declared.isAny ? declared.type : undefined;
+      node.inputs[param] = { kind: 'value', value: encodeStructured(convertParamValue(value, type, `steps.${id}.parameters.${param}`)) };
     }
   }
 }

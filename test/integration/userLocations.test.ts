@@ -38,6 +38,15 @@ const FAULTS: Record<string, { source: string; message: RegExp; config?: string 
     ].join('\n'),
     message: /step "a" was called outside a pipeline body/,
   },
+  throwsOnLoad: {
+    source: [
+      "import { pipeline, step } from 'pipewright';",
+      'export const a = step(function a(x: number): number { return x; });',
+      "if (a) throw new Error('config missing at import'); // <-",
+      'export const p = pipeline(function p() { a(1); });',
+    ].join('\n'),
+    message: /config missing at import/,
+  },
   unknownConfigParameter: {
     source: [
       "import { pipeline, step } from 'pipewright';",

@@ -1,6 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import type { ArtifactRef } from '../artifacts/artifactStore';
 import type { PipelineDag } from '../model/dag';
+import { formatLocation } from '../model/location';
+import { parseFrame } from '../sdk/callSite';
 import { runnerEntry } from '../paths';
 import type { ChildRunOutcome, ExecuteTask, FromRunner, HookTask, RunnerConfig, TaskError, ToRunner } from './runnerProtocol';
 
@@ -28,7 +30,16 @@ export interface RunnerPoolOptions {
 /** Raised when the pipeline bundle itself fails to load in a runner. */
 export class BundleLoadError extends Error {
   constructor(readonly error: TaskError) {
-    super(error.message);
+    // A compile error names its location already; anything else the module threw gets the top
+    // frame of its (user-only) stack.
+    const where = error.location
+      ? undefined
+      : (error.stack ?? '')
+          .split('\n')
+          .filter((line) => /^\s+at /.test(line))
+          .map(parseFrame)
+          .find((frame) => frame !== undefined);
+    super(where ? `${formatLocation(where)}: ${error.message}` : error.message);
     this.name = 'BundleLoadError';
   }
 }

@@ -1,4 +1,4 @@
-import type { AttemptError } from '../model/attemptError';
+import { isThrownValue, type AttemptError } from '../model/attemptError';
 
 /**
  * The lines that show a failure: `Name: message` (every line of the message), then the stack
@@ -7,7 +7,7 @@ import type { AttemptError } from '../model/attemptError';
  */
 export function errorLines(error: AttemptError): string[] {
   const header =
-    error.value !== undefined
+    isThrownValue(error)
       ? `threw a non-Error ${error.name}: ${error.message}`
       : error.name === 'Error' && error.stack === undefined
         ? error.message

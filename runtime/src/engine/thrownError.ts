@@ -1,5 +1,5 @@
 import { types } from 'node:util';
-import type { AttemptError } from '../model/attemptError';
+import type { AttemptError, ThrownKind } from '../model/attemptError';
 import { isPipewrightFile, parseFrame } from '../sdk/callSite';
 
 /**
@@ -15,7 +15,7 @@ export function describeThrown(thrown: unknown): AttemptError {
     if (stack !== undefined) described.stack = stack;
     return described;
   }
-  const kind = thrown === null ? 'null' : Array.isArray(thrown) ? 'array' : typeof thrown;
+  const kind: ThrownKind = thrown === null ? 'null' : Array.isArray(thrown) ? 'array' : typeof thrown;
   if (typeof thrown === 'string') return { name: kind, message: thrown, value: thrown };
   const json = safeJson(thrown);
   if (json === undefined) return { name: kind, message: String(thrown) };

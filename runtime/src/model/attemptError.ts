@@ -12,6 +12,16 @@ export interface AttemptError {
   value?: unknown;
 }
 
+/** The `name` of a thrown value that is not an Error: its kind. */
+export type ThrownKind = 'object' | 'array' | 'string' | 'number' | 'boolean' | 'null' | 'undefined' | 'bigint' | 'symbol' | 'function';
+
+const THROWN_KINDS: ReadonlySet<string> = new Set<ThrownKind>(['object', 'array', 'string', 'number', 'boolean', 'null', 'undefined', 'bigint', 'symbol', 'function']);
+
+/** Whether the failure is a thrown value that was not an Error. */
+export function isThrownValue(error: AttemptError): boolean {
+  return error.stack === undefined && THROWN_KINDS.has(error.name);
+}
+
 /** An engine-recorded reason as an {@link AttemptError}. */
 export function reasonError(message: string): AttemptError {
   return { name: 'Error', message };

@@ -55,21 +55,25 @@ export function registerLogsCommand(program: Command): void {
       return;
     }
     let current = '';
+    let open: NodeJS.WriteStream | undefined;
     for (const record of records) {
       const header = `${record.step} attempt ${record.attempt}`;
       if (stepId === undefined && header !== current) {
         process.stdout.write(`── ${header}\n`);
         current = header;
       }
-      (record.stream === 'stderr' ? process.stderr : process.stdout).write(record.text);
+      const stream = record.stream === 'stderr' ? process.stderr : process.stdout;
+      stream.write(record.text);
+      if (record.text.length > 0) open = record.text.endsWith('\n') ? undefined : stream;
     }
     // Then why each attempt in view ended badly: the whole error, stack included.
-    for (const step of run.steps) {
-      if (stepId !== undefined && step.id !== stepId) continue;
-      for (const made of step.history ?? []) {
-        if (!made.error || (attempt !== undefined && made.attempt !== attempt)) continue;
-        writeErrorBlock((text) => process.stderr.write(text), `✖ ${step.id} attempt ${made.attempt} ${made.status}`, made.error, '  ');
-      }
+    const ended = run.steps
+      .filter((step) => stepId === undefined || step.id === stepId)
+      .flatMap((step) => (step.history ?? []).filter((made) => made.error && (attempt === undefined || made.attempt === attempt)).map((made) => ({ step: step.id, made })));
+    // Output that ended mid-line must not run into an error.
+    if (ended.length > 0) open?.write('\n');
+    for (const { step, made } of ended) {
+      if (made.error) writeErrorBlock((text) => process.stderr.write(text), `✖ ${step} attempt ${made.attempt} ${made.status}`, made.error, '  ');
     }
   });
 }

@@ -3,5 +3,7 @@ export { bundlePipelineFile, BundleError } from './bundle';
 export type { PipelineBundle } from './bundle';
 export { extractModuleManifest, annotationProblems, Describer } from './typeExtract';
 export type { ModuleManifest, StepManifest, PipelineManifest, ParamManifest, ExtractionProblem } from './typeExtract';
-export { checkValue, describeType, convertParamText, ParamConversionError } from './typeDescriptor';
+export { checkValue, describeType, convertParamText, convertParamValue, ParamConversionError } from './typeDescriptor';
+export { resolveRunParameters } from './runParameters';
+export type { ParameterSource } from './runParameters';
 export type { TypeDescriptor } from './typeDescriptor';

@@ -361,7 +361,8 @@ export function convertParamText(text: string, type: TypeDescriptor | undefined,
  * Throws {@link ParamConversionError} with a one-line message naming `where` and the type.
  */
 export function convertParamValue(value: unknown, type: TypeDescriptor | undefined, where: string): unknown {
-  if (!type) return value;
+  // A value that already fits (a Map from code, say) is kept as it is; plain data is revived.
+  if (!type || checkValue(value, type) === undefined) return value;
   const revived = revive(value, type, 0);
   const problem = checkValue(revived, type);
   if (problem !== undefined) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkValue, convertParamText, describeType, ParamConversionError, type TypeDescriptor } from '../../../runtime/src/build';
+import { checkValue, convertParamText, convertParamValue, describeType, ParamConversionError, type TypeDescriptor } from '../../../runtime/src/build';
 
 const num: TypeDescriptor = { kind: 'number' };
 const str: TypeDescriptor = { kind: 'string' };
@@ -261,6 +261,28 @@ describe('convertParamText', () => {
     assert.throws(
       () => convert('x'.repeat(500), num),
       (error: Error) => error.message === `--param p: expected a number, got "${'x'.repeat(80)}..."`,
+    );
+  });
+});
+
+describe('convertParamValue (config files, API requests, code)', () => {
+  const map: TypeDescriptor = { kind: 'map', key: { kind: 'string' }, value: { kind: 'number' } };
+  it('keeps values that fit, and revives plain data as --param JSON is revived', () => {
+    const given = new Map([['a', 1]]);
+    assert.equal(convertParamValue(given, map, 'run.yaml: parameters.m'), given);
+    assert.deepEqual(convertParamValue({ a: 1, b: 2 }, map, 'run.yaml: parameters.m'), new Map([['a', 1], ['b', 2]]));
+    assert.deepEqual(convertParamValue('2024-05-01T12:00:00Z', { kind: 'date' }, 'w'), new Date('2024-05-01T12:00:00Z'));
+    assert.equal(convertParamValue(5, undefined, 'w'), 5);
+  });
+
+  it('refuses values of another type, naming where they came from and the type', () => {
+    assert.throws(
+      () => convertParamValue(5, { kind: 'string' }, 'run.yaml: parameters.file'),
+      (error: unknown) => error instanceof ParamConversionError && error.message === 'run.yaml: parameters.file: expected string, got number (5)' && error.where === 'run.yaml: parameters.file',
+    );
+    assert.throws(
+      () => convertParamValue([1, 'two'], { kind: 'array', element: { kind: 'number' } }, 'request: parameters.scales'),
+      (error: Error) => /^request: parameters\.scales: expected number\[\]; \[1\]: expected number, got string/.test(error.message),
     );
   });
 });

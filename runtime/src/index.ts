@@ -32,6 +32,7 @@ export { webhookAlert } from './hooks/webhookAlert';
 export type { WebhookAlertOptions } from './hooks/webhookAlert';
 export { loadArtifact, runStep } from './engine/publicApi';
 export type { LoadArtifactQuery, RunStepRequest } from './engine/publicApi';
-export type { RunSummary, StepSummary } from './engine/runSummary';
+export type { RunSummary, StepSummary, AttemptSummary } from './engine/runSummary';
+export type { AttemptError } from './model/attemptError';
 export type { PipelineDag, DagNode, DagEdge } from './model/dag';
 export type { StepStatus, RunStatus, ExecutionMode } from './model/status';

@@ -6,6 +6,7 @@ import { reasonError, type AttemptError } from '../model/attemptError';
 import type { DagNode, HeartbeatSettings, InputBinding, PipelineDag, RetryPolicy } from '../model/dag';
 import type { ExecutionMode, RunStatus, StepStatus } from '../model/status';
 import { upstreamIds } from '../sdk/compile';
+import { decodeError } from '../store/errorColumns';
 import type { RunStore } from '../store/runStore';
 import { cacheKey } from './cacheKey';
 import type { Clock } from './clock';
@@ -339,8 +340,16 @@ export class RunExecutor {
     loop();
   }
 
+  /** Why the step's latest failed attempt failed (from the store after a resume, when this engine did not see it). */
+  private lastFailure(id: string): AttemptError | undefined {
+    const known = this.failures.get(id);
+    if (known) return known;
+    const failed = this.deps.store.getAttempts(this.plan.run.runId, id).filter((a) => a.status === 'failed').at(-1);
+    return failed && decodeError(failed);
+  }
+
   private emitRetry(id: string, nextAttempt: number, delayMs: number): void {
-    const error = this.failures.get(id) ?? reasonError('the attempt failed');
+    const error = this.lastFailure(id) ?? reasonError('the attempt failed');
     this.deps.listener?.({ type: 'retry', runId: this.plan.run.runId, invocationId: id, nextAttempt, delayMs, error, at: this.deps.clock.now() });
     const cancel = this.deps.clock.setTimer(delayMs, () => {
       this.timers.delete(cancel);
@@ -353,7 +362,7 @@ export class RunExecutor {
     const node = this.nodes.get(id) as DagNode;
     const at = this.deps.clock.now();
     // A failed step failed as its last attempt did; other reasons are the engine's own words.
-    const error = status === 'failed' ? (this.failures.get(id) ?? reasonError(reason ?? 'the step failed')) : reason === undefined ? undefined : reasonError(reason);
+    const error = status === 'failed' ? (this.lastFailure(id) ?? reasonError(reason ?? 'the step failed')) : reason === undefined ? undefined : reasonError(reason);
     // Completed and cached were written with the outputs, in the same transaction.
     if (status !== 'completed' && status !== 'cached') this.deps.store.setStepStatus(this.plan.run.runId, id, status, at, error === undefined ? {} : { error });
     const started = this.startedAt.get(id);

@@ -11,7 +11,7 @@ import { isAlive, readPid, waitFor } from '../support/waitFor';
 interface Summary {
   runId: string;
   status: string;
-  steps: { id: string; status: string; attempts: number; history: { attempt: number; status: string; error: string | null }[] }[];
+  steps: { id: string; status: string; attempts: number; history: { attempt: number; status: string; error: { name: string; message: string } | null }[] }[];
 }
 
 describe('kill -9 of the daemon mid-run, then a restart', () => {
@@ -72,7 +72,7 @@ describe('kill -9 of the daemon mid-run, then a restart', () => {
     const victim = detail?.steps.find((s) => s.id === 'victim');
     assert.equal(victim?.attempts, 2);
     assert.deepEqual(victim?.history.map((h) => h.status), ['lost', 'completed']);
-    assert.match(victim?.history[0].error ?? '', /engine running this attempt stopped/);
+    assert.match(victim?.history[0].error?.message ?? '', /engine running this attempt stopped/);
     const health = await (await connectDaemon(store)).health();
     assert.equal(health.slotsHeld, 0);
     assert.equal(health.leasesHeld, 0);

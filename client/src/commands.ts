@@ -14,6 +14,7 @@ import { RecentValues } from './recentValues';
 import type { LocatedRuntime } from './runtimeLocator';
 import { readSettings } from './settings';
 import type { RunNode, PipelineNode } from './treeModel';
+import { stepLogText } from './stepLogText';
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;
@@ -214,9 +215,9 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       const runId = await pickRun(arg, () => true);
       const step = runId && (await pickStep(arg, runId));
       if (!runId || !step) return;
-      const lines = await api().logs(runId, step);
-      const text = lines.map((line) => `[attempt ${line.attempt ?? '-'} ${line.stream}] ${line.text.replace(/\n$/, '')}`).join('\n');
-      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: text || `(no output from ${step})`, language: 'log' }), { preview: true });
+      const [lines, detail] = await Promise.all([api().logs(runId, step), api().getRun(runId)]);
+      const text = stepLogText(step, lines, detail.attempts[step] ?? []);
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: text, language: 'log' }), { preview: true });
     },
     'pipewright.openArtifact': async (arg) => {
       const runId = await pickRun(arg, () => true);

@@ -1,5 +1,5 @@
 import type { EngineEvent } from '../engine/events';
-import { errorLines } from './errorText';
+import { errorLines } from '../model/attemptError';
 
 /** How many lines of a step's error live progress shows; the rest is a command away. */
 export const PROGRESS_ERROR_LINES = 6;

@@ -26,3 +26,22 @@ export function isThrownValue(error: AttemptError): boolean {
 export function reasonError(message: string): AttemptError {
   return { name: 'Error', message };
 }
+
+/**
+ * The lines that show a failure: `Name: message` (every line of the message), then the stack
+ * frames, indented. A thrown non-Error value shows as its kind and JSON form; an engine-recorded
+ * reason (name `Error`, no stack) as its message alone.
+ */
+export function errorLines(error: AttemptError): string[] {
+  const header =
+    isThrownValue(error)
+      ? `threw a non-Error ${error.name}: ${error.message}`
+      : error.name === 'Error' && error.stack === undefined
+        ? error.message
+        : `${error.name}: ${error.message}`;
+  const frames = (error.stack ?? '')
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .map((line) => `  ${line.trim()}`);
+  return [...header.split('\n'), ...frames];
+}

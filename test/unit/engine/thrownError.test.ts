@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { errorLines } from '../../../runtime/src/cli/errorText';
+import { errorLines } from '../../../runtime/src/model/attemptError';
 import { describeThrown, userStack } from '../../../runtime/src/engine/thrownError';
 import { packageRoot } from '../../../runtime/src/paths';
 

@@ -2,17 +2,27 @@ import { types } from 'node:util';
 import type { AttemptError, ThrownKind } from '../model/attemptError';
 import { isPipewrightFile, parseFrame } from '../sdk/callSite';
 
+/** How deep a chain of `cause`s is followed. */
+const MAX_CAUSES = 5;
+
 /**
  * What a step (or hook, or module) threw, as an {@link AttemptError}: an Error keeps its name,
- * whole message and stack; any other value is described by its kind and JSON form (so a thrown
- * `{ code: 42 }` is not `[object Object]`). Runs in the runner, where stacks are source-mapped.
+ * whole message and stack, with its `cause` chain after it (`Caused by: ...`, as `fetch failed`
+ * needs); any other value is described by its kind and JSON form (so a thrown `{ code: 42 }` is
+ * not `[object Object]`). Runs in the runner, where stacks are source-mapped.
  */
 export function describeThrown(thrown: unknown): AttemptError {
+  return describe(thrown, 0);
+}
+
+function describe(thrown: unknown, depth: number): AttemptError {
   if (thrown instanceof Error || types.isNativeError(thrown)) {
     const error = thrown as Error;
     const described: AttemptError = { name: String(error.name || 'Error'), message: String(error.message) };
-    const stack = typeof error.stack === 'string' ? userStack(error.stack) : undefined;
-    if (stack !== undefined) described.stack = stack;
+    const own = typeof error.stack === 'string' ? userStack(error.stack) : undefined;
+    const cause = depth < MAX_CAUSES && error.cause !== undefined ? describe(error.cause, depth + 1) : undefined;
+    const causedBy = cause && `Caused by: ${cause.stack ?? `${cause.name}: ${cause.message}`}`;
+    if (own !== undefined || causedBy !== undefined) described.stack = [own ?? `${described.name}: ${described.message}`, ...(causedBy ? [causedBy] : [])].join('\n');
     return described;
   }
   const kind: ThrownKind = thrown === null ? 'null' : Array.isArray(thrown) ? 'array' : typeof thrown;

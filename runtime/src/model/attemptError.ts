@@ -29,8 +29,8 @@ export function reasonError(message: string): AttemptError {
 
 /**
  * The lines that show a failure: `Name: message` (every line of the message), then the stack
- * frames, indented. A thrown non-Error value shows as its kind and JSON form; an engine-recorded
- * reason (name `Error`, no stack) as its message alone.
+ * frames, indented, and its causes. A thrown non-Error value shows as its kind and JSON form;
+ * an engine-recorded reason (name `Error`, no stack) as its message alone.
  */
 export function errorLines(error: AttemptError): string[] {
   const header =
@@ -39,9 +39,9 @@ export function errorLines(error: AttemptError): string[] {
       : error.name === 'Error' && error.stack === undefined
         ? error.message
         : `${error.name}: ${error.message}`;
-  const frames = (error.stack ?? '')
-    .split('\n')
-    .filter((line) => /^\s+at /.test(line))
-    .map((line) => `  ${line.trim()}`);
-  return [...header.split('\n'), ...frames];
+  // After the stack's own header: its frames, then any `Caused by: ...` with theirs.
+  const lines = (error.stack ?? '').split('\n');
+  const start = lines.findIndex((line) => /^\s+at /.test(line) || line.startsWith('Caused by: '));
+  const rest = start < 0 ? [] : lines.slice(start).map((line) => (/^\s+at /.test(line) ? `  ${line.trim()}` : line));
+  return [...header.split('\n'), ...rest];
 }

@@ -30,6 +30,28 @@ describe('describeThrown', () => {
   });
 });
 
+describe('causes', () => {
+  it('follow the error, each with its frames, in the stored stack and in the lines shown', () => {
+    const inner = new Error('connect ECONNREFUSED 127.0.0.1:9');
+    const outer = new TypeError('fetch failed', { cause: inner });
+    const described = describeThrown(outer);
+    assert.equal(described.message, 'fetch failed');
+    assert.match(described.stack ?? '', /^TypeError: fetch failed\n {4}at [^]*\nCaused by: Error: connect ECONNREFUSED 127\.0\.0\.1:9\n {4}at /);
+    const lines = errorLines(described);
+    assert.equal(lines[0], 'TypeError: fetch failed');
+    assert.ok(lines.includes('Caused by: Error: connect ECONNREFUSED 127.0.0.1:9'), lines.join('\n'));
+    assert.ok(lines.filter((line) => line.startsWith('  at ')).length >= 2);
+  });
+
+  it('of a non-Error value, and cycles, stop', () => {
+    const described = describeThrown(new Error('wrapped', { cause: { code: 7 } }));
+    assert.match(described.stack ?? '', /\nCaused by: object: \{"code":7\}$/);
+    const loop = new Error('loop');
+    loop.cause = loop;
+    assert.equal((describeThrown(loop).stack ?? '').split('Caused by: ').length - 1, 5);
+  });
+});
+
 describe('userStack', () => {
   it('keeps the user\'s frames and leaves out the runtime that called them', () => {
     const stack = [

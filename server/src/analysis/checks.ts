@@ -3,6 +3,7 @@ import { BUILTIN_PLACEHOLDERS } from '../../../runtime/src/engine/runName';
 import { property, rangeOf, stringArray, type Definition } from './definitions';
 import type { AnalysisDiagnostic } from './model';
 import { awaitedReturnNode, plainProperty, plainType, type Checkers } from './plainTypes';
+import { forEachDescendant, someNode } from './walk';
 
 /**
  * Diagnostics of one step or pipeline definition: annotations (as `enforceTypeAnnotations` would
@@ -178,8 +179,8 @@ export function checkPipelineBody(definition: Definition, handleNames: (node: ts
   const file = fn.getSourceFile().fileName;
   const warn = (node: ts.Node, message: string, severity: AnalysisDiagnostic['severity'] = 'warning') => out.push({ file, range: rangeOf(node), severity, code: 'body-not-in-dag', message });
   if (fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) warn(fn, `pipeline "${definition.name ?? '?'}": the body must be synchronous (it only wires steps; the run refuses an async body)`, 'error');
-  const visit = (node: ts.Node): void => {
-    if (node !== fn && ts.isFunctionLike(node)) return;
+  forEachDescendant(fn, (node) => {
+    if (ts.isFunctionLike(node)) return false;
     if (ts.isAwaitExpression(node)) warn(node, 'await in a pipeline body runs once while the DAG is built, not as a step; move the work into a step');
     if (ts.isCallExpression(node)) {
       const callee = node.expression;
@@ -190,19 +191,13 @@ export function checkPipelineBody(definition: Definition, handleNames: (node: ts
     if ((ts.isIfStatement(node) || ts.isConditionalExpression(node)) && mentionsHandle(ts.isIfStatement(node) ? node.expression : node.condition, handleNames)) {
       warn(ts.isIfStatement(node) ? node.expression : node.condition, "this branch tests a step's output, which is a handle while the DAG is built, not its value; branch inside a step instead");
     }
-    ts.forEachChild(node, visit);
-  };
-  ts.forEachChild(fn, visit);
+    return true;
+  });
   return out;
 }
 
 function mentionsHandle(node: ts.Node, isHandle: (node: ts.Identifier) => boolean): boolean {
-  if (ts.isIdentifier(node)) return isHandle(node);
-  let found = false;
-  ts.forEachChild(node, (child) => {
-    found ||= mentionsHandle(child, isHandle);
-  });
-  return found;
+  return someNode(node, (n) => ts.isIdentifier(n) && isHandle(n));
 }
 
 /**
@@ -217,12 +212,11 @@ function declareOutputsFix(definition: Definition): AnalysisDiagnostic['fix'] {
   const elements = fn.type.elements;
   const names = elements.map((_, i) => `output${i + 1}`);
   const returns: ts.ReturnStatement[] = [];
-  const collect = (node: ts.Node): void => {
-    if (ts.isFunctionLike(node)) return;
+  forEachDescendant(fn.body, (node) => {
+    if (ts.isFunctionLike(node)) return false;
     if (ts.isReturnStatement(node)) returns.push(node);
-    ts.forEachChild(node, collect);
-  };
-  ts.forEachChild(fn.body, collect);
+    return true;
+  });
   if (returns.length === 0 || !returns.every((r) => r.expression && ts.isArrayLiteralExpression(r.expression) && r.expression.elements.length === names.length)) return undefined;
   const edits: { range: AnalysisDiagnostic['range']; newText: string }[] = [];
   const outputsText = `outputs: [${names.map((n) => `'${n}'`).join(', ')}]`;

@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import { forEachDescendant } from './walk';
 
 /** Declarations by name; several when a name is merged (overloads, interface + class, ...). */
 export type ScopeTable = ReadonlyMap<string, readonly ts.Declaration[]>;
@@ -169,14 +170,14 @@ function addStatement(statement: ts.Statement, add: Add): void {
 /** The `var`s nested in a statement (top-level `var` statements are declared by `addStatement`). */
 function addHoistedVars(statement: ts.Node, add: Add): void {
   if (ts.isVariableStatement(statement)) return;
-  const visit = (node: ts.Node): void => {
-    if (ts.isFunctionLike(node) || ts.isClassLike(node)) return;
+  const visit = (node: ts.Node): boolean => {
+    if (ts.isFunctionLike(node) || ts.isClassLike(node)) return false;
     if (ts.isVariableDeclarationList(node) && !(node.flags & ts.NodeFlags.BlockScoped)) {
       for (const declaration of node.declarations) addBindingNames(declaration.name, declaration, add);
     }
-    ts.forEachChild(node, visit);
+    return true;
   };
-  visit(statement);
+  if (visit(statement)) forEachDescendant(statement, visit);
 }
 
 /** `x`, or every name of a destructuring pattern (`{ a, b: [c] }`). */

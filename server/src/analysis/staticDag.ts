@@ -6,6 +6,7 @@ import { literalLoopCount, pipelineOptions, readOptions } from './literals';
 import type { AnalysisDiagnostic, NodeOptionsView, StaticNode, StaticPipeline } from './model';
 import type { NameResolver } from './nameResolver';
 import { awaitedReturnNode, plainProperty, plainType, samePlainType, type Checkers, type PlainType } from './plainTypes';
+import { forEachDescendant } from './walk';
 
 /** What an expression in a pipeline body stands for, as far as the analysis can tell. */
 type Value =
@@ -17,6 +18,9 @@ type Value =
   | { kind: 'unknown' };
 
 const UNKNOWN: Value = { kind: 'unknown' };
+
+/** Expressions nested deeper than this are walked for their calls only (see `expr`). */
+const MAX_EXPRESSION_DEPTH = 200;
 
 /** Resolves a callee in a body to the step or pipeline definition it names, if any. */
 export type Resolver = (callee: ts.Expression) => Definition | undefined;
@@ -43,6 +47,8 @@ export class StaticDagBuilder {
   private pipelines: Definition[] = [];
   private dynamic = 0;
   private depth = 0;
+  /** How deeply nested the expression being evaluated is. */
+  private exprDepth = 0;
 
   /** Definition behind each invocation id, to type-check the wiring. */
   private readonly definitions = new Map<string, Definition>();
@@ -206,7 +212,38 @@ export class StaticDagBuilder {
     });
   }
 
+  /**
+   * What an expression stands for. Nesting deeper than `MAX_EXPRESSION_DEPTH` is not evaluated
+   * (the walk would overflow the stack): its values are unknown, but every call in it is still
+   * walked, so its invocations and their ids are in the DAG.
+   */
   private expr(node: ts.Expression, env: Map<string, Value>): Value {
+    if (this.exprDepth >= MAX_EXPRESSION_DEPTH) {
+      this.callsWithin(node, env);
+      return UNKNOWN;
+    }
+    this.exprDepth += 1;
+    try {
+      return this.evaluate(node, env);
+    } finally {
+      this.exprDepth -= 1;
+    }
+  }
+
+  /** Walks every call in an expression too deep to evaluate, without recursion (each call walks its own arguments). */
+  private callsWithin(node: ts.Expression, env: Map<string, Value>): void {
+    if (ts.isCallExpression(node)) {
+      this.call(node, env);
+      return;
+    }
+    forEachDescendant(node, (child) => {
+      if (!ts.isCallExpression(child)) return true;
+      this.call(child, env);
+      return false;
+    });
+  }
+
+  private evaluate(node: ts.Expression, env: Map<string, Value>): Value {
     if (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isNonNullExpression(node)) return this.expr(node.expression, env);
     if (ts.isIdentifier(node)) return env.get(node.text) ?? UNKNOWN;
     if (ts.isNumericLiteral(node)) return { kind: 'number', value: Number(node.text) };

@@ -1,8 +1,9 @@
 import ts from 'typescript';
 import { BUILTIN_PLACEHOLDERS } from '../../../runtime/src/engine/runName';
 import { property, rangeOf, stringArray, type Definition } from './definitions';
+import { isJavaScriptFile } from './imports';
 import type { AnalysisDiagnostic } from './model';
-import { awaitedReturnNode, plainProperty, plainType, type Checkers } from './plainTypes';
+import { awaitedReturnNode, plainProperty, plainType, writtenParameterType, writtenReturnType, type Checkers } from './plainTypes';
 import { forEachDescendant, someNode } from './walk';
 
 /**
@@ -20,30 +21,35 @@ export function checkDefinition(definition: Definition, enforce: boolean, checke
     report(definition.call, 'unnamed-step', `a ${definition.kind} needs a name: pass a named function or the name option`);
   }
   if (definition.kind === 'step' && definition.fn) {
-    definition.fn.parameters.forEach((param, index) => {
+    const fn = definition.fn;
+    // In JavaScript, types are written as JSDoc, and so are the fixes: never TypeScript syntax there.
+    const javaScript = isJavaScriptFile(fn.getSourceFile());
+    fn.parameters.forEach((param, index) => {
       const label = ts.isIdentifier(param.name) ? param.name.text : `#${index + 1}`;
-      if (!param.type) {
-        report(param, 'missing-parameter-type', `parameter '${label}' of step "${definition.name ?? '?'}" has no type annotation`, annotationSeverity);
+      const written = writtenParameterType(param);
+      if (!written) {
+        report(param, 'missing-parameter-type', `parameter '${label}' of step "${definition.name ?? '?'}" has no ${javaScript ? 'JSDoc type (@param {T})' : 'type annotation'}`, annotationSeverity);
         if (param.initializer) {
           // Only the default value says what the parameter is (step() types parameters as any).
           const checker = checkers.types();
           const type = checker.typeToString(checker.getBaseTypeOfLiteralType(checker.getTypeAtLocation(param.initializer)));
-          out[out.length - 1].fix = { title: `Annotate '${label}' as ${type}`, edits: [{ range: pointAt(param.name.getEnd(), param.getSourceFile()), newText: `: ${type}` }] };
+          const edit = javaScript ? jsDocTagEdit(fn, `@param {${type}} ${label}`) : { range: pointAt(param.name.getEnd(), param.getSourceFile()), newText: `: ${type}` };
+          if (!javaScript || ts.isIdentifier(param.name)) out[out.length - 1].fix = { title: `Annotate '${label}' as ${type}`, edits: [edit] };
         }
-      } else if (param.type.kind === ts.SyntaxKind.AnyKeyword) {
-        report(param.type, 'parameter-any', `parameter '${label}' of step "${definition.name ?? '?'}" is typed any, so values reaching it cannot be checked`, annotationSeverity);
+      } else if (written.kind === ts.SyntaxKind.AnyKeyword || written.kind === ts.SyntaxKind.JSDocAllType) {
+        report(written, 'parameter-any', `parameter '${label}' of step "${definition.name ?? '?'}" is typed any, so values reaching it cannot be checked`, annotationSeverity);
       }
     });
-    if (!definition.fn.type) {
-      const fn = definition.fn;
+    if (!writtenReturnType(fn)) {
       const at = ts.isFunctionExpression(fn) && fn.name ? fn.name : fn;
-      report(at, 'missing-return-type', `step "${definition.name ?? '?'}" has no return type annotation`, annotationSeverity);
+      report(at, 'missing-return-type', `step "${definition.name ?? '?'}" has no ${javaScript ? 'JSDoc return type (@returns {T})' : 'return type annotation'}`, annotationSeverity);
       const checker = checkers.types();
       const signature = checker.getSignatureFromDeclaration(fn);
       const close = fn.getChildren().find((child) => child.kind === ts.SyntaxKind.CloseParenToken);
       if (signature && close) {
         const type = checker.typeToString(checker.getReturnTypeOfSignature(signature), fn, ts.TypeFormatFlags.NoTruncation);
-        out[out.length - 1].fix = { title: `Annotate the return type as ${type}`, edits: [{ range: pointAt(close.getEnd(), fn.getSourceFile()), newText: `: ${type}` }] };
+        const edit = javaScript ? jsDocTagEdit(fn, `@returns {${type}}`) : { range: pointAt(close.getEnd(), fn.getSourceFile()), newText: `: ${type}` };
+        out[out.length - 1].fix = { title: `Annotate the return type as ${type}`, edits: [edit] };
       }
     }
   }
@@ -158,6 +164,18 @@ function hookProblem(value: ts.Expression, passed: number, checkers: Checkers): 
       return declaration && ts.isParameter(declaration) && !declaration.initializer && !declaration.questionToken && !declaration.dotDotDotToken;
     }).length;
   return signatures.every((signature) => required(signature) > passed) ? 'too-many-parameters' : undefined;
+}
+
+/**
+ * Adds a JSDoc tag to a JavaScript function: into the JSDoc comment it already has (the compiler
+ * reads only the last one), else as a new comment just before it.
+ */
+function jsDocTagEdit(fn: ts.FunctionExpression | ts.ArrowFunction, tag: string): { range: AnalysisDiagnostic['range']; newText: string } {
+  const sourceFile = fn.getSourceFile();
+  const start = fn.getStart(sourceFile);
+  const existing = ts.getJSDocCommentsAndTags(fn).filter((doc): doc is ts.JSDoc => ts.isJSDoc(doc) && doc.end <= start).pop();
+  if (existing && sourceFile.text.slice(existing.end - 2, existing.end) === '*/') return { range: pointAt(existing.end - 2, sourceFile), newText: `${tag} ` };
+  return { range: pointAt(start, sourceFile), newText: `/** ${tag} */ ` };
 }
 
 function pointAt(position: number, sourceFile: ts.SourceFile): AnalysisDiagnostic['range'] {

@@ -5,7 +5,7 @@ import { property, rangeOf, stringArray, type Definition } from './definitions';
 import { literalLoopCount, pipelineOptions, readOptions } from './literals';
 import type { AnalysisDiagnostic, NodeOptionsView, StaticNode, StaticPipeline } from './model';
 import type { NameResolver } from './nameResolver';
-import { awaitedReturnNode, plainProperty, plainType, samePlainType, type Checkers, type PlainType } from './plainTypes';
+import { awaitedReturnNode, plainProperty, plainType, samePlainType, writtenParameterType, type Checkers, type PlainType } from './plainTypes';
 import { forEachDescendant } from './walk';
 
 /** What an expression in a pipeline body stands for, as far as the analysis can tell. */
@@ -77,7 +77,7 @@ export class StaticDagBuilder {
       range: rangeOf(definition.call, sourceFile),
       parameters: (fn?.parameters ?? []).map((p, i) => ({
         name: ts.isIdentifier(p.name) ? p.name.text : `arg${i}`,
-        ...(p.type ? { type: p.type.getText(sourceFile) } : {}),
+        ...(writtenParameterType(p) ? { type: writtenParameterType(p)?.getText(sourceFile) } : {}),
         ...(p.initializer ? { default: p.initializer.getText(sourceFile) } : {}),
       })),
       options: pipelineOptions(definition.options),
@@ -404,7 +404,8 @@ export class StaticDagBuilder {
     if (!checkers || !fn) return { inputs: {}, outputs: {} };
     const inputs: Record<string, string> = {};
     fn.parameters.forEach((param, index) => {
-      inputs[params[index]] = param.type ? param.type.getText(fn.getSourceFile()) : checkers.types().typeToString(checkers.types().getTypeAtLocation(param));
+      const written = writtenParameterType(param);
+      inputs[params[index]] = written ? written.getText(fn.getSourceFile()) : checkers.types().typeToString(checkers.types().getTypeAtLocation(param));
     });
     const types: Record<string, string> = {};
     for (const output of outputs) {
@@ -424,9 +425,10 @@ export class StaticDagBuilder {
     const checkers = this.checkers;
     const param = consumer.fn?.parameters[index];
     const producer = this.definitions.get(source.from);
-    if (!checkers || !param?.type || !producer?.fn) return;
+    const written = param ? writtenParameterType(param) : undefined;
+    if (!checkers || !param || !written || !producer?.fn) return;
     // Written types that are plainly the same (or `any`/`unknown`) need no type checker.
-    const expectedNode = fanIn ? (ts.isArrayTypeNode(param.type) ? param.type.elementType : undefined) : param.type;
+    const expectedNode = fanIn ? (ts.isArrayTypeNode(written) ? written.elementType : undefined) : written;
     const plainExpected = plainType(expectedNode, checkers.names);
     const plainProduced = plainOutputType(checkers.names, producer, source.output);
     if (plainExpected && plainProduced && (plainExpected.loose || plainProduced.loose || samePlainType(plainExpected, plainProduced))) return;

@@ -120,8 +120,9 @@ export class Analyzer {
     const pipelines: StaticPipeline[] = [];
     for (const definition of definitions) {
       if (definition.kind !== 'pipeline' || !definition.fn) continue;
-      const built = attempt(definition.call, `the DAG of ${label(definition)}`, () => new StaticDagBuilder(resolve, diagnostics, checkers).build(definition));
-      if (built) pipelines.push(built);
+      const builder = new StaticDagBuilder(resolve, diagnostics, checkers);
+      // A DAG that could not be built to the end is still shown as far as it was, with the error.
+      pipelines.push(attempt(definition.call, `the DAG of ${label(definition)}`, () => builder.build(definition)) ?? builder.builtSoFar(definition));
     }
     attempt(sourceFile, 'this file', () => diagnostics.push(...stepsOutsidePipelines(sourceFile, definitions, resolve)));
     for (const definition of definitions) attempt(definition.call, label(definition), () => diagnostics.push(...checkPipelineBody(definition, (id) => isStepResult(id, resolver, resolve))));

@@ -71,6 +71,13 @@ export class StaticDagBuilder {
     for (const param of fn?.parameters ?? []) if (param.initializer) this.bind(param.name, this.expr(param.initializer, env), env);
     if (fn) this.walkFunction(fn, env);
     this.resolvePending();
+    return this.builtSoFar(definition);
+  }
+
+  /** The pipeline as far as it is built (all of it once `build` returned; what was found before the error if it threw). */
+  builtSoFar(definition: Definition): StaticPipeline {
+    const fn = definition.fn;
+    const sourceFile = definition.call.getSourceFile();
     return {
       name: definition.name ?? '<unnamed>',
       file: sourceFile.fileName,
@@ -230,17 +237,36 @@ export class StaticDagBuilder {
     }
   }
 
-  /** Walks every call in an expression too deep to evaluate, without recursion (each call walks its own arguments). */
+  /**
+   * Invokes every step and pipeline called in an expression too deep to evaluate, in the order
+   * the runtime would (a call's callee and arguments before the call itself), without recursion:
+   * their arguments count as unknown values.
+   */
   private callsWithin(node: ts.Expression, env: Map<string, Value>): void {
-    if (ts.isCallExpression(node)) {
-      this.call(node, env);
-      return;
-    }
+    const calls: ts.CallExpression[] = [];
     forEachDescendant(node, (child) => {
-      if (!ts.isCallExpression(child)) return true;
-      this.call(child, env);
-      return false;
+      if (ts.isCallExpression(child)) calls.push(child);
     });
+    if (ts.isCallExpression(node)) calls.push(node);
+    // Pre-order from the walk; a call is evaluated after everything inside it, so: by end position, inner first.
+    calls.sort((a, b) => a.end - b.end || b.pos - a.pos);
+    for (const call of calls) {
+      const { callee, invocation } = this.invocationOf(call);
+      const definition = this.resolve(callee);
+      const values = call.arguments.map(() => UNKNOWN);
+      if (definition?.kind === 'step') this.invokeStep(definition, call, invocation, env, values);
+      if (definition?.kind === 'pipeline') this.invokePipeline(definition, call, env, values);
+    }
+  }
+
+  /** `someStep.with({ id, after })(...)`: the step's expression and the invocation options. */
+  private invocationOf(node: ts.CallExpression): { callee: ts.Expression; invocation?: ts.ObjectLiteralExpression } {
+    const callee = node.expression;
+    if (ts.isCallExpression(callee) && ts.isPropertyAccessExpression(callee.expression) && callee.expression.name.text === 'with') {
+      const options = callee.arguments[0];
+      return { callee: callee.expression.expression, invocation: options && ts.isObjectLiteralExpression(options) ? options : undefined };
+    }
+    return { callee };
   }
 
   private evaluate(node: ts.Expression, env: Map<string, Value>): Value {
@@ -303,14 +329,7 @@ export class StaticDagBuilder {
   }
 
   private call(node: ts.CallExpression, env: Map<string, Value>): Value {
-    // someStep.with({ id, after })(...)
-    let callee = node.expression;
-    let invocation: ts.ObjectLiteralExpression | undefined;
-    if (ts.isCallExpression(callee) && ts.isPropertyAccessExpression(callee.expression) && callee.expression.name.text === 'with') {
-      const options = callee.arguments[0];
-      invocation = options && ts.isObjectLiteralExpression(options) ? options : undefined;
-      callee = callee.expression.expression;
-    }
+    const { callee, invocation } = this.invocationOf(node);
     const definition = this.resolve(callee);
     if (definition?.kind === 'step') return this.invokeStep(definition, node, invocation, env);
     if (definition?.kind === 'pipeline') return this.invokePipeline(definition, node, env);
@@ -348,10 +367,11 @@ export class StaticDagBuilder {
     return UNKNOWN;
   }
 
-  private invokeStep(definition: Definition, call: ts.CallExpression, invocation: ts.ObjectLiteralExpression | undefined, env: Map<string, Value>): Value {
+  /** `values`: the arguments' values when they are known already (else they are evaluated here). */
+  private invokeStep(definition: Definition, call: ts.CallExpression, invocation: ts.ObjectLiteralExpression | undefined, env: Map<string, Value>, known?: Value[]): Value {
     const name = definition.name ?? '<unnamed>';
     // Arguments are evaluated before the call, so nested step calls claim their ids first (as at run time).
-    const values = call.arguments.map((arg) => this.expr(arg, env));
+    const values = known ?? call.arguments.map((arg) => this.expr(arg, env));
     const explicit = invocation ? property(invocation, 'id') : undefined;
     const id = this.claim(name, explicit && ts.isStringLiteralLike(explicit) ? explicit.text : undefined, call);
     const params = (definition.fn?.parameters ?? []).map((p, i) => (ts.isIdentifier(p.name) ? p.name.text : `arg${i}`));
@@ -451,8 +471,8 @@ export class StaticDagBuilder {
     });
   }
 
-  private invokePipeline(definition: Definition, call: ts.CallExpression, env: Map<string, Value>): Value {
-    const values = call.arguments.map((arg) => this.expr(arg, env));
+  private invokePipeline(definition: Definition, call: ts.CallExpression, env: Map<string, Value>, known?: Value[]): Value {
+    const values = known ?? call.arguments.map((arg) => this.expr(arg, env));
     const id = this.claim(definition.name ?? '<unnamed>', undefined, call);
     const outer = this.namespace;
     const outerPipelines = this.pipelines;

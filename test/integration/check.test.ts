@@ -107,6 +107,21 @@ describe('pipewright check and dag on JavaScript pipeline files', () => {
     assert.deepEqual(pipeline.edges.filter((e) => e.to === 'n').map((e) => `${e.kind}:${e.from}`).sort(), ['data:double', 'data:double_2', 'order:double']);
   });
 
+  it('follows steps across CommonJS files (module.exports and exports.name)', async () => {
+    const project = tempProject();
+    fs.writeFileSync(
+      path.join(project, 'steps.js'),
+      `const { step } = require('pipewright');\nconst double = step({ name: 'double' }, ${JS_STEPS[0]});\nconst count = step({ name: 'count' }, ${JS_STEPS[1]});\nmodule.exports = { double, total: count };\nexports.twice = double;\n`,
+    );
+    const main = path.join(project, 'main.cjs');
+    fs.writeFileSync(main, "const { pipeline } = require('pipewright');\nconst { double, total, twice } = require('./steps');\nexports.p = pipeline(function p() {\n  total([double(1), twice(2)]);\n});\n");
+    const dag = await cli(['dag', main, '--json'], { cwd: project });
+    assert.equal(dag.code, 0, dag.stderr);
+    const [pipeline] = (JSON.parse(dag.stdout) as { pipelines: { nodes: { id: string }[]; edges: { from: string; to: string }[] }[] }).pipelines;
+    assert.deepEqual(pipeline.nodes.map((n) => n.id), ['double', 'double_2', 'count']);
+    assert.deepEqual(pipeline.edges.map((e) => `${e.from}->${e.to}`), ['double->count', 'double_2->count']);
+  });
+
   it('offers JSDoc quick fixes in JavaScript, never TypeScript syntax: applied one by one, the file checks clean and still runs as JavaScript', async () => {
     const project = tempProject();
     const { esm } = writeJavaScript(project);

@@ -112,8 +112,8 @@ export class Analyzer {
       }
     };
     const label = (d: Definition) => `${d.kind} "${d.name ?? '?'}"`;
-    const dependencies = attempt(sourceFile, 'this file\'s imports', () => this.dependencies.direct(sourceFile, view.modulePath)) ?? [];
-    attempt(sourceFile, "this file's imports", () => diagnostics.push(...importProblems(sourceFile, view.modulePath, (f) => this.workspace.parseFailure(f))));
+    const dependencies = attempt(sourceFile, "this file's imports", () => this.dependencies.direct(sourceFile, view.modulePath)) ?? [];
+    attempt(sourceFile, "this file's imports", () => diagnostics.push(...importProblems(sourceFile, view.modulePath, view.parseFailure)));
     const definitions = attempt(sourceFile, 'this file', () => this.definitionsIn(sourceFile, resolver)) ?? [];
     const resolve = (callee: ts.Expression) => this.definitionOf(callee, resolver);
     for (const definition of definitions) attempt(definition.call, label(definition), () => diagnostics.push(...checkDefinition(definition, enforce, checkers)));

@@ -39,6 +39,8 @@ export interface ProjectView {
   types(): ts.TypeChecker;
   /** The file an import of `from` names, as the project's compiler resolves it, without parsing it. */
   modulePath(from: ts.SourceFile, specifier: ts.StringLiteralLike): string | undefined;
+  /** Why this project could not parse a file's current text, if it could not. */
+  parseFailure(file: string): ParseFailure | undefined;
 }
 
 /** One tsconfig's files and options, and what was built for the workspace's current version. */
@@ -186,6 +188,7 @@ export class Workspace {
         return project.typed.program.getTypeChecker();
       },
       modulePath: (from, specifier) => this.resolvedPath(project, from, specifier),
+      parseFailure: (file) => project.files.failure(fileKey(file)),
     };
     project.current = { version, view };
     return view;

@@ -6,8 +6,9 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { bearerMatches } from '../engine/leaseServer';
+import { parseRunStatuses, type RunStatus } from '../model/status';
 import { runtimeVersion } from '../paths';
-import { API_PREFIX, MAX_BODY_BYTES, submitRunSchema, type HealthAnswer, type StreamEvent } from './apiProtocol';
+import { API_PREFIX, MAX_BODY_BYTES, NOTHING_TO_RETRY, submitRunSchema, type HealthAnswer, type StreamEvent } from './apiProtocol';
 import { HttpError, readJson, sendJson } from './httpUtil';
 import { Orchestrator } from './orchestrator';
 
@@ -51,7 +52,7 @@ export class ApiServer {
           response.destroy();
           return;
         }
-        if (error instanceof HttpError) sendJson(response, error.status, { error: error.message });
+        if (error instanceof HttpError) sendJson(response, error.status, error.code === undefined ? { error: error.message } : { error: error.message, code: error.code });
         else sendJson(response, 500, { error: `internal error: ${(error as Error).message}` });
       });
     });
@@ -125,7 +126,8 @@ export class ApiServer {
       if (method === 'GET') {
         const limit = boundedInt(url.searchParams.get('limit'), 50, 1, 1000, 'limit');
         const pipeline = url.searchParams.get('pipeline') ?? undefined;
-        return sendJson(response, 200, orchestrator.store.listRuns({ limit, pipeline }).map((row) => orchestrator.detail(row.id)));
+        const statuses = runStatusesParam(url.searchParams.get('status'));
+        return sendJson(response, 200, orchestrator.store.listRuns({ limit, pipeline, statuses }).map((row) => orchestrator.detail(row.id)));
       }
       expectMethod(method, 'POST');
       const body = parse(submitRunSchema, await readJson(request, MAX_BODY_BYTES));
@@ -155,6 +157,7 @@ export class ApiServer {
         try {
           return sendJson(response, 201, orchestrator.retry(run.id, body.step));
         } catch (error) {
+          if ((error as Error).name === 'NothingToRetryError') throw new HttpError(409, (error as Error).message, NOTHING_TO_RETRY);
           // Asking for something the run does not have is the request's fault (422); a run still going is a conflict.
           throw new HttpError((error as Error).name === 'RunRequestError' && !/still running/.test((error as Error).message) ? 422 : 409, (error as Error).message);
         }
@@ -251,6 +254,16 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   throw new HttpError(400, `${issue.path.length > 0 ? issue.path.join('.') : 'body'}: ${issue.message}`);
+}
+
+/** `?status=failed,running`: only runs in one of these statuses. */
+function runStatusesParam(text: string | null): RunStatus[] | undefined {
+  if (text === null) return undefined;
+  try {
+    return parseRunStatuses(text);
+  } catch (error) {
+    throw new HttpError(400, `status: ${(error as Error).message}`);
+  }
 }
 
 function boundedInt(text: string | null | undefined, fallback: number, min: number, max: number, what: string): number {

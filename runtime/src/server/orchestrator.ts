@@ -7,6 +7,7 @@ import type { EngineEvent } from '../engine/events';
 import type { HeartbeatRequest } from '../engine/heartbeatProtocol';
 import type { FromRunner } from '../engine/runnerProtocol';
 import type { HeartbeatHandler } from '../engine/leaseServer';
+import { runContents } from '../engine/runContents';
 import { summarizeRun } from '../engine/runSummary';
 import { EngineSession } from '../engine/session';
 import { limitsFromEnv, SlotPool } from '../engine/slots';
@@ -123,7 +124,7 @@ export class Orchestrator {
         heartbeatAt: row.heartbeat_at,
       });
     }
-    return { ...summarizeRun(this.store, runId), attempts };
+    return { ...summarizeRun(this.store, runId), attempts, ...runContents(this.store, runId) };
   }
 
   private sessionFor(hash: string, bundlePath: string, sourceFile: string, manifest: ModuleManifest | undefined): EngineSession {

@@ -173,7 +173,7 @@ export class EngineSession {
     if (!source) throw new RunRequestError(`no run with id ${sourceRunId}`);
     if (source.status === 'running') throw new RunRequestError(`run ${source.name} is still running`);
     if (step === undefined && this.store.getSteps(source.id).every((row) => isSuccessfulStepStatus(row.status))) {
-      throw new NothingToRetryError(`run ${source.name} is ${source.status} and every step succeeded: nothing to retry (retrying one named step re-runs it and what depends on it)`);
+      throw new NothingToRetryError(`run ${source.name} is ${source.status} and every step succeeded: nothing to retry`);
     }
     const dag = JSON.parse(source.dag_json) as PipelineDag;
     const rerun = new Set<string>();

@@ -333,6 +333,27 @@ describe('following a detached run live', () => {
     ]);
     oneLineError(await pw(store, ['logs', runId, '--follow', '--json']), /--follow prints output as it comes; it cannot be combined with --json/);
   });
+
+  it('also return when a run executing outside the orchestrator (--no-daemon) ends, though it streams nothing', async () => {
+    const gate = path.join(dir, 'gate-elsewhere');
+    fs.mkdirSync(gate);
+    // Up first: the two followers below would otherwise each start one.
+    assert.equal((await pw(store, ['server', 'start'])).code, 0);
+    const inProcess = spawnCli(['--store', store, 'run', slow, '--param', `marker=${path.join(gate, 'open')}`, '--no-daemon', '--no-cache'], { env });
+    const runId = await waitFor('the in-process run to start', () => /^Run \S+ \(([0-9a-f-]{36})\)/.exec(inProcess.stdout())?.[1]);
+    await waitFor('its step to run', () => inProcess.stdout().includes('wait: waiting'));
+    const watch = spawnCli(['--store', store, 'runs', 'watch', runId], { env });
+    const follow = spawnCli(['--store', store, 'logs', runId, '--follow'], { env });
+    await waitFor('runs watch to start following', () => watch.stdout().includes(`Watching run`));
+    assert.equal(status(runId), 'running');
+    fs.writeFileSync(path.join(gate, 'open'), '');
+    assert.equal((await inProcess.done).code, 0);
+    const [watched, followed] = await Promise.all([watch.done, follow.done]);
+    assert.equal(watched.code, 0, watched.stderr);
+    assert.deepEqual(nextCommands(watched.stdout).map((args) => args.slice(2, 4)), [['runs', 'show'], ['artifacts', 'list']]);
+    assert.equal(followed.code, 0, followed.stderr);
+    assert.equal(followed.stdout, '── wait attempt 1\nwaiting\n', 'its output, from the store, once');
+  });
 });
 
 describe('the same commands against a remote orchestrator (--orchestrator URL)', () => {
@@ -369,5 +390,32 @@ describe('the same commands against a remote orchestrator (--orchestrator URL)',
     const watched = await remote(['runs', 'watch', failed.runId], url);
     assert.equal(watched.code, 1, 'a failed run watched exits 1');
     assert.deepEqual(nextCommands(watched.stdout)[0], ['logs', failed.runId, 'fragile', '--orchestrator', url]);
+  });
+});
+
+describe('the event stream a follow reads', () => {
+  it('replays every stored event of a run, beyond one page of the store, then goes on live', async () => {
+    const store = path.join(tempDir(), 'store');
+    const client = await connectDaemon(store);
+    const stored = 10_050;
+    const lastSeq = withStore(store, (db) =>
+      db.transaction(() => {
+        let seq = 0;
+        for (let i = 0; i < stored; i++) seq = db.appendEvent('many', 'log', JSON.stringify({ type: 'log', runId: 'many', stream: 'stdout', text: `${i}\n`, at: i }), i);
+        return seq;
+      }),
+    );
+    let seen = 0;
+    let previous = 0;
+    await client.follow(
+      (event) => {
+        assert.ok(event.seq > previous, 'in order, no repeats');
+        previous = event.seq;
+        seen++;
+        return event.seq === lastSeq;
+      },
+      { runId: 'many', signal: AbortSignal.timeout(60_000) },
+    );
+    assert.equal(seen, stored);
   });
 });

@@ -19,6 +19,9 @@ import { isProcessAlive } from '../processAlive';
 
 type Subscriber = (event: StreamEvent) => void;
 
+/** How many stored events one read of the stream's replay takes. */
+export const EVENT_PAGE = 10_000;
+
 /**
  * What the daemon hosts: engine sessions (one per pipeline bundle) over the embedded store,
  * the runs they execute, and the event stream. Runs outlive the clients that submitted them.
@@ -166,9 +169,9 @@ export class Orchestrator {
     return () => this.subscribers.delete(subscriber);
   }
 
-  /** Stored events after `seq` (for a client resuming its stream). */
+  /** Stored events after `seq` (for a client resuming its stream), at most {@link EVENT_PAGE}. */
   eventsSince(seq: number, runId?: string): StreamEvent[] {
-    return this.store.eventsSince(seq, runId, 10_000).map((row) => ({ seq: row.seq, type: row.type, runId: row.run_id, data: JSON.parse(row.json) as unknown }));
+    return this.store.eventsSince(seq, runId, EVENT_PAGE).map((row) => ({ seq: row.seq, type: row.type, runId: row.run_id, data: JSON.parse(row.json) as unknown }));
   }
 
   /** Cancels what runs and releases every process and file. */

@@ -36,10 +36,12 @@ export function registerRunsCommand(program: Command): void {
       .option('--detach', 'return the new run id at once'),
   ).action(async (idOrName: string, flags: { step?: string; json?: boolean; detach?: boolean }, command: Command) => {
     const client = await orchestratorClient(command);
+    // Messages for people; with --json or --detach stdout is for the result alone.
+    const notes = flags.json || flags.detach ? process.stderr : process.stdout;
     const created = await retryOrNothing(client, idOrName, command);
     if (created.nothingToRetry) {
       // Exit 0: the run already has what a retry would give. Its own summary (or id) stands for the result.
-      (flags.json || flags.detach ? process.stderr : process.stdout).write(`${created.nothingToRetry}\n`);
+      notes.write(`${created.nothingToRetry}\n`);
       process.stdout.write(flags.json ? `${JSON.stringify(created.run)}\n` : flags.detach ? `${created.run.runId}\n` : '');
       return;
     }
@@ -49,7 +51,7 @@ export function registerRunsCommand(program: Command): void {
     const summary = flags.detach ? created.run : await followRun(client, created.run.runId, { out: flags.json ? process.stderr : process.stdout, showLogs: true, signal: interrupt.signal });
     process.off('SIGINT', onSignal);
     process.stdout.write(flags.json ? `${JSON.stringify(summary)}\n` : flags.detach ? `${summary.runId}\n` : '');
-    (flags.json || flags.detach ? process.stderr : process.stdout).write(`${nextStepsLine(summary, command)}\n`);
+    notes.write(`${nextStepsLine(summary, command)}\n`);
     if (summary.status !== 'completed' && summary.status !== 'running') process.exitCode = 1;
   });
   addOrchestratorOptions(

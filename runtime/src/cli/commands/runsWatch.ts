@@ -18,7 +18,7 @@ export function registerRunsWatch(runs: Command): void {
     const client = await orchestratorClient(command);
     const run = await client.getRun(idOrName);
     const out = flags.json ? process.stderr : process.stdout;
-    if (isTerminalRunStatus(run.status)) out.write(`Run ${run.runName} (${run.runId}) already ${run.status}\n`);
+    out.write(isTerminalRunStatus(run.status) ? `Run ${run.runName} (${run.runId}) already ${run.status}\n` : `Watching run ${run.runName} (${run.runId}); Ctrl-C stops watching, not the run\n`);
     // Watching never cancels: the run goes on when this command is interrupted.
     const summary: RunSummary = isTerminalRunStatus(run.status) ? run : await followRun(client, run.runId, { out, showLogs: flags.logs, signal: new AbortController().signal });
     if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);

@@ -9,7 +9,7 @@ import { connectDaemon } from '../../runtime/src/server/daemonControl';
 import { lastJson, spawnCli } from '../support/cli';
 import { env, nextCommands, oneLineError, pw, slow, withStore, type Summary } from '../support/cliWorkflow';
 import { tempDir } from '../support/tempDir';
-import { waitFor } from '../support/waitFor';
+import { isAlive, waitFor } from '../support/waitFor';
 
 describe('following a detached run live', () => {
   const dir = tempDir();
@@ -103,6 +103,31 @@ describe('following a detached run live', () => {
     assert.deepEqual(nextCommands(watched.stdout).map((args) => args.slice(2, 4)), [['runs', 'show'], ['artifacts', 'list']]);
     assert.equal(followed.code, 0, followed.stderr);
     assert.equal(followed.stdout, '── wait attempt 1\nwaiting\n', 'its output, from the store, once');
+  });
+});
+
+describe('following across a daemon restart', () => {
+  it('logs --follow resumes after the last event it printed once the daemon is back', async () => {
+    const dir = tempDir();
+    const store = path.join(dir, 'store');
+    const gate = path.join(dir, 'gate');
+    fs.mkdirSync(gate);
+    const started = await pw(store, ['run', slow, '--param', `marker=${path.join(gate, 'open')}`, '--detach', '--no-cache']);
+    assert.equal(started.code, 0, started.stderr);
+    const runId = started.stdout.trim();
+    const follow = spawnCli(['--store', store, 'logs', runId, '--follow'], { env });
+    await waitFor('logs --follow to print the step’s output', () => follow.stdout().includes('waiting\n'));
+    const daemon = Number(fs.readFileSync(path.join(store, 'server', 'pid'), 'utf8'));
+    process.kill(daemon, 'SIGKILL');
+    await waitFor('the daemon to die', () => !isAlive(daemon));
+    const restarted = await pw(store, ['server', 'start', '--json']);
+    assert.equal((JSON.parse(restarted.stdout) as { state: string }).state, 'active', restarted.stderr);
+    // The step's runner outlived its daemon; it finishes now, under the new one.
+    fs.writeFileSync(path.join(gate, 'open'), '');
+    const followed = await follow.done;
+    assert.equal(followed.code, 0, followed.stderr);
+    assert.equal(followed.stdout, '── wait attempt 1\nwaiting\n', 'nothing lost, nothing repeated');
+    assert.equal(withStore(store, (db) => db.getRun(runId)?.status), 'completed');
   });
 });
 

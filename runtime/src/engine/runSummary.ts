@@ -2,6 +2,7 @@ import type { AttemptError } from '../model/attemptError';
 import type { AttemptStatus, RunStatus, StepStatus } from '../model/status';
 import { decodeError } from '../store/errorColumns';
 import type { RunStore } from '../store/runStore';
+import type { OutputSummary } from './runContents';
 
 export interface StepSummary {
   id: string;
@@ -15,6 +16,8 @@ export interface StepSummary {
   error?: AttemptError;
   /** How each attempt ended (`runs show`). */
   history?: AttemptSummary[];
+  /** Committed outputs (`runs show`). */
+  outputs?: OutputSummary[];
 }
 
 export interface AttemptSummary {
@@ -37,6 +40,8 @@ export interface RunSummary {
   parentRunId?: string;
   createdAt: string;
   durationMs: number | null;
+  /** The run's parameters in the stored encoding (`runs show`). */
+  parameters?: Record<string, unknown>;
 }
 
 export function summarizeRun(store: RunStore, runId: string, withHistory = false): RunSummary {

@@ -2,11 +2,12 @@ import type { Command } from 'commander';
 import { summarizeRun, type RunSummary } from '../../engine/runSummary';
 import { UsageError } from '../errors';
 import { writeErrorBlock } from '../errorText';
-import { addOrchestratorOptions } from '../remoteOrchestrator';
+import { addOrchestratorOptions, orchestratorClient } from '../remoteOrchestrator';
+import { followLogs } from './logsFollow';
 import { findRunOrFail, withRunSource } from '../storeAccess';
 import { fromDetail } from './runs';
 
-interface LogRecord {
+export interface LogRecord {
   step: string | null;
   attempt: number | null;
   stream: string;
@@ -22,15 +23,24 @@ export function registerLogsCommand(program: Command): void {
       .argument('<run>', 'run id, id prefix or run name')
       .argument('[step]', 'invocation id (default: every step)')
       .option('--attempt <n>', 'only this attempt')
+      .option('-f, --follow', "then print new output as it comes, from the orchestrator's event stream, until the run ends (exit 0 if it completed, 1 if not)")
       .option('--json', 'print the log records as one JSON array'),
-  ).action(async (idOrName: string, stepId: string | undefined, flags: { attempt?: string; json?: boolean }, command: Command) => {
-    const check = (run: RunSummary): number | undefined => {
-      const step = stepId === undefined ? undefined : run.steps.find((s) => s.id === stepId);
-      if (stepId !== undefined && !step) throw new UsageError(`run ${run.runName} has no step "${stepId}" (steps: ${run.steps.map((s) => s.id).join(', ')})`);
+  ).action(async (idOrName: string, stepId: string | undefined, flags: { attempt?: string; follow?: boolean; json?: boolean }, command: Command) => {
+    const check = (runName: string, steps: string[]): number | undefined => {
+      if (stepId !== undefined && !steps.includes(stepId)) throw new UsageError(`run ${runName} has no step "${stepId}" (steps: ${steps.join(', ')})`);
       const attempt = flags.attempt === undefined ? undefined : Number(flags.attempt);
       if (attempt !== undefined && (!Number.isInteger(attempt) || attempt < 1)) throw new UsageError(`--attempt ${flags.attempt}: expected a positive integer`);
       if (attempt !== undefined && stepId === undefined) throw new UsageError('--attempt needs a step');
-      const made = (step?.history ?? []).map((a) => a.attempt);
+      return attempt;
+    };
+    if (flags.follow) {
+      if (flags.json) throw new UsageError('--follow prints output as it comes; it cannot be combined with --json');
+      return followLogs(await orchestratorClient(command), idOrName, { step: stepId, attemptOf: check, print: logPrinter(stepId === undefined).print });
+    }
+    // Stored output: the attempt asked for must have been made.
+    const checkMade = (run: RunSummary): number | undefined => {
+      const attempt = check(run.runName, run.steps.map((s) => s.id));
+      const made = (run.steps.find((s) => s.id === stepId)?.history ?? []).map((a) => a.attempt);
       if (attempt !== undefined && !made.includes(attempt)) {
         throw new UsageError(`step "${stepId}" of run ${run.runName} has no attempt ${attempt} (attempts: ${made.join(', ') || 'none yet'})`);
       }
@@ -40,12 +50,12 @@ export function registerLogsCommand(program: Command): void {
       command,
       async (client) => {
         const run = fromDetail(await client.getRun(idOrName), true);
-        const attempt = check(run);
+        const attempt = checkMade(run);
         return { run, attempt, records: await client.logs(run.runId, stepId, attempt) };
       },
       (store) => {
         const run = summarizeRun(store, findRunOrFail(store, idOrName).id, true);
-        const attempt = check(run);
+        const attempt = checkMade(run);
         const records = store.getLogs(run.runId, stepId, attempt).map((r) => ({ step: r.step_id, attempt: r.attempt, stream: r.stream, text: r.text, at: r.at }));
         return { run, attempt, records };
       },
@@ -54,26 +64,41 @@ export function registerLogsCommand(program: Command): void {
       process.stdout.write(`${JSON.stringify(records)}\n`);
       return;
     }
-    let current = '';
-    let open: NodeJS.WriteStream | undefined;
-    for (const record of records) {
+    const printer = logPrinter(stepId === undefined);
+    for (const record of records) printer.print(record);
+    // Then why each attempt in view ended badly: the whole error, stack included.
+    const ended = run.steps
+      .filter((step) => stepId === undefined || step.id === stepId)
+      .flatMap((step) => (step.history ?? []).filter((made) => made.error && (attempt === undefined || made.attempt === attempt)).map((made) => ({ step: step.id, made })));
+    // Output that ended mid-line must not run into an error.
+    if (ended.length > 0) printer.endLine();
+    for (const { step, made } of ended) {
+      if (made.error) writeErrorBlock((text) => process.stderr.write(text), `✖ ${step} attempt ${made.attempt} ${made.status}`, made.error, '  ');
+    }
+  });
+}
+
+/**
+ * Writes each record to stdout or stderr as it was captured; for every step, a `── STEP attempt N`
+ * line where the step or attempt changes. `endLine` ends a last line that had no newline.
+ */
+function logPrinter(everyStep: boolean): { print(record: LogRecord): void; endLine(): void } {
+  let current = '';
+  let open: NodeJS.WriteStream | undefined;
+  return {
+    print: (record) => {
       const header = `${record.step} attempt ${record.attempt}`;
-      if (stepId === undefined && header !== current) {
+      if (everyStep && header !== current) {
         process.stdout.write(`── ${header}\n`);
         current = header;
       }
       const stream = record.stream === 'stderr' ? process.stderr : process.stdout;
       stream.write(record.text);
       if (record.text.length > 0) open = record.text.endsWith('\n') ? undefined : stream;
-    }
-    // Then why each attempt in view ended badly: the whole error, stack included.
-    const ended = run.steps
-      .filter((step) => stepId === undefined || step.id === stepId)
-      .flatMap((step) => (step.history ?? []).filter((made) => made.error && (attempt === undefined || made.attempt === attempt)).map((made) => ({ step: step.id, made })));
-    // Output that ended mid-line must not run into an error.
-    if (ended.length > 0) open?.write('\n');
-    for (const { step, made } of ended) {
-      if (made.error) writeErrorBlock((text) => process.stderr.write(text), `✖ ${step} attempt ${made.attempt} ${made.status}`, made.error, '  ');
-    }
-  });
+    },
+    endLine: () => {
+      open?.write('\n');
+      open = undefined;
+    },
+  };
 }

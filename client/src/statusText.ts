@@ -1,5 +1,5 @@
 /** The status bar item's text and tooltip. Pure. */
-import { formatDuration } from '../../webview/src/heartbeat';
+import { heartbeatAgo } from '../../webview/src/heartbeat';
 import type { LateStep } from './heartbeatWatch';
 
 export type OrchestratorState = 'inactive' | 'pendingStartup' | 'active' | 'pendingShutdown' | 'error' | 'connected' | 'disconnected';
@@ -20,7 +20,7 @@ export function statusBarView(mode: 'local' | 'remote', state: OrchestratorState
   if (late.length > 0) {
     const lost = late.some((step) => step.level === 'lost');
     parts.push(`$(${lost ? 'pulse' : 'warning'}) ${late.length} late`);
-    tooltip.push(...late.map((step) => `heartbeat ${step.level}: ${step.stepId} (${formatDuration(step.ageMs)} since last beat)`));
+    tooltip.push(...late.map((step) => `heartbeat ${step.level}: ${step.stepId} (last beat ${heartbeatAgo(step.ageMs)})`));
     severity = 'warning';
   } else if (running > 0) {
     parts.push('$(pulse)');

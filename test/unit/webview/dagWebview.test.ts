@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { NodeRunState, PipelineGraph } from '../../../webview/src/protocol';
@@ -39,6 +40,82 @@ async function waitForLayout(page: Page, layout: 'draft' | 'final', nodes: numbe
     return shown.layout === kind && shown.nodes === count;
   }, [layout, nodes] as const);
   return view(page);
+}
+
+/** The Iris example's pipeline as the language server reports it (examples/iris/pipeline.ts). */
+const iris: PipelineGraph = {
+  uri: 'file:///examples/iris/pipeline.ts',
+  pipeline: 'training',
+  nodes: ['loadRows', 'profile', 'split', 'fit', 'evaluate', 'report'].map((id) => ({ id, step: id, namespace: [] })),
+  edges: [
+    { from: 'loadRows', to: 'profile', kind: 'data' },
+    { from: 'loadRows', to: 'split', kind: 'data' },
+    { from: 'profile', to: 'fit', kind: 'order' },
+    { from: 'split', to: 'fit', kind: 'data' },
+    { from: 'fit', to: 'evaluate', kind: 'data' },
+    { from: 'split', to: 'evaluate', kind: 'data' },
+    { from: 'profile', to: 'report', kind: 'data' },
+    { from: 'fit', to: 'report', kind: 'data' },
+    { from: 'evaluate', to: 'report', kind: 'data' },
+  ],
+  diagnostics: [],
+};
+
+/** VS Code's Light Modern colours, as it sets them on a webview's root (the harness starts with Dark Modern's). */
+const LIGHT_MODERN: Record<string, string> = {
+  '--vscode-editor-background': '#ffffff',
+  '--vscode-editor-foreground': '#3b3b3b',
+  '--vscode-descriptionForeground': '#3b3b3b',
+  '--vscode-editorWidget-background': '#f8f8f8',
+  '--vscode-editorWidget-border': '#e5e5e5',
+  '--vscode-editorLineNumber-foreground': '#6e7681',
+  '--vscode-focusBorder': '#005fb8',
+  '--vscode-testing-iconPassed': '#73c991',
+  '--vscode-charts-purple': '#652d90',
+  '--vscode-menu-background': '#ffffff',
+  '--vscode-menu-foreground': '#3b3b3b',
+  '--vscode-menu-border': '#cecece',
+  '--vscode-menu-selectionBackground': '#005fb8',
+  '--vscode-menu-selectionForeground': '#ffffff',
+  '--vscode-widget-shadow': '#00000029',
+};
+
+interface Probes {
+  nodeTexts(): { id: string; text: string; screenFontPx: number; inside: boolean }[];
+  useTheme(kind: string, colours: Record<string, string>): void;
+  nodeColours(): { id: string; status: string; stroke: string; fill: string; background: string }[];
+  menu(): { open: boolean; box: { left: number; top: number; right: number; bottom: number }; view: { width: number; height: number }; items: { label: string; disabled: boolean }[]; focused: number; canvasFocused: boolean };
+  nodeBox(id: string): { left: number; top: number; right: number; bottom: number };
+  chrome(): { run: string; legendOpen: boolean; legend: string[] };
+}
+type ProbesGlobal = { probes: Probes };
+const PROBES = fs.readFileSync(path.join(__dirname, 'webviewProbes.js'), 'utf8');
+
+/** A harness page (see `open`) with the probes of webviewProbes.js, `size` wide and high. */
+async function openSized(harness: WebviewHarness, size = { width: 620, height: 800 }, theme: 'dark' | 'light' = 'dark'): Promise<Page> {
+  const page = await harness.open();
+  await page.setViewportSize(size);
+  await page.evaluate(PROBES);
+  if (theme === 'light') await page.evaluate((colours) => (globalThis as unknown as ProbesGlobal).probes.useTheme('vscode-light', colours), LIGHT_MODERN);
+  return page;
+}
+
+function probe<K extends keyof Probes>(page: Page, name: K, ...args: Parameters<Probes[K]>): Promise<ReturnType<Probes[K]>> {
+  return page.evaluate(([key, values]) => ((globalThis as unknown as ProbesGlobal).probes[key] as (...a: unknown[]) => unknown)(...values), [name, args] as const) as Promise<ReturnType<Probes[K]>>;
+}
+
+/** A run in every state a node can show, with the longest detail lines (attempts, minutes, a late heartbeat). */
+function busyRunState(ids: string[]): unknown {
+  const now = Date.now();
+  const statuses: NodeRunState['status'][] = ['completed', 'cached', 'running', 'failed', 'cancelled', 'crashed', 'skipped', 'pending'];
+  const nodes = Object.fromEntries(
+    ids.map((id, i) => {
+      const status = statuses[i % statuses.length];
+      const state: NodeRunState = status === 'running' ? { status, attempt: 3, startedAt: now - 65_000, heartbeatAt: now - 12_000 } : { status, attempt: status === 'failed' ? 3 : 1, durationMs: 185_000, cached: status === 'cached' };
+      return [id, state];
+    }),
+  );
+  return { kind: 'runState', runId: 'r1', runStatus: 'running', nodes, heartbeat: { intervalMs: 5000, timeoutMs: 15000 }, now };
 }
 
 function runState(nodes: Record<string, NodeRunState['status']>, runStatus: string): unknown {
@@ -130,6 +207,27 @@ describe('DAG webview in Chromium', () => {
     assert.deepEqual(touched, [target]);
     await page.close();
   });
+
+  for (const [name, shown] of [['iris', iris], ['30 steps', generateDag(30, 4)]] as const) {
+    it(`draws the ${name} graph readably in a 620x800 side-by-side panel (light and dark)`, async () => {
+      for (const theme of ['dark', 'light'] as const) {
+        const page = await openSized(harness, { width: 620, height: 800 }, theme);
+        await send(page, { kind: 'graph', graph: shown });
+        await waitForLayout(page, 'final', shown.nodes.length);
+        await send(page, busyRunState(shown.nodes.map((node) => node.id)));
+        await page.waitForFunction(() => (globalThis as unknown as ProbesGlobal).probes.nodeColours().some((node) => node.status === 'running'));
+        const texts = await probe(page, 'nodeTexts');
+        assert.ok(texts.length >= 2 * shown.nodes.length, 'every node shows a title and a detail line');
+        const small = texts.filter((text) => text.screenFontPx < 12);
+        assert.deepEqual(small, [], 'no node text is drawn below 12 px on screen at first open');
+        const overflowing = texts.filter((text) => !text.inside);
+        assert.deepEqual(overflowing, [], 'no node text leaves its box');
+        fs.mkdirSync('test-results/webview', { recursive: true });
+        await page.screenshot({ path: `test-results/webview/${name.replace(/ /g, '-')}-620x800-${theme}.png` });
+        await page.close();
+      }
+    });
+  }
 
   it('falls back to the main thread when no worker may start, and says so', async () => {
     const page = await harness.open({ csp: (csp) => csp.replace('; worker-src blob:', '') });

@@ -36,7 +36,7 @@ export function fillLegend(body: HTMLElement): void {
   }
   row(body, edgeSample('edge edge-data'), 'data edge');
   row(body, edgeSample('edge edge-order'), 'order only (after)');
-  row(body, edgeSample('edge flowing', paletteVar('running')), 'data on its way');
+  row(body, edgeSample('dashes'), 'data on its way');
   row(body, edgeSample('edge done'), 'data arrived');
   const heart = document.createElement('span');
   heart.textContent = '♥ 12 s';

@@ -3,6 +3,9 @@
  * whether its legend is open. The webview saves it with `setState`; VS Code hands it back to the
  * extension's panel serializer (client/src/dagPanel.ts), which reopens the panel from it. Pure.
  */
+/** The webview type of DAG panels; `onWebviewPanel:<it>` in package.json activates the extension to restore them. */
+export const DAG_VIEW_TYPE = 'pipewright.dag';
+
 export interface DagPanelState {
   /** Document URI of the pipeline's file. */
   uri: string;

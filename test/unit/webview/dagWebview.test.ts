@@ -86,6 +86,7 @@ interface Probes {
   nodeColours(): { id: string; status: string; stroke: string; fill: string; background: string }[];
   menu(): { open: boolean; box: { left: number; top: number; right: number; bottom: number }; view: { width: number; height: number }; items: { label: string; disabled: boolean }[]; focused: number; canvasFocused: boolean };
   nodeBox(id: string): { left: number; top: number; right: number; bottom: number };
+  canvasBox(): { left: number; top: number; right: number; bottom: number };
   chrome(): { run: string; legendOpen: boolean; legend: string[] };
 }
 type ProbesGlobal = { probes: Probes };
@@ -116,6 +117,19 @@ function busyRunState(ids: string[]): unknown {
     }),
   );
   return { kind: 'runState', runId: 'r1', runStatus: 'running', nodes, heartbeat: { intervalMs: 5000, timeoutMs: 15000 }, now };
+}
+
+/** WCAG 2 contrast ratio of two computed CSS colours (`rgb(r, g, b)`). */
+function contrastOf(a: string, b: string): number {
+  const luminance = (colour: string) => {
+    const [r, g, bl] = (colour.match(/\d+(\.\d+)?/g) ?? assert.fail(`not a colour: ${colour}`)).slice(0, 3).map((c) => {
+      const v = Number(c) / 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [high, low] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (high + 0.05) / (low + 0.05);
 }
 
 function runState(nodes: Record<string, NodeRunState['status']>, runStatus: string): unknown {
@@ -228,6 +242,101 @@ describe('DAG webview in Chromium', () => {
       }
     });
   }
+
+  it('says which run it shows (and what it retries), and opens a legend of the statuses and edges', async () => {
+    const page = await openSized(harness);
+    await send(page, { kind: 'graph', graph: iris });
+    await waitForLayout(page, 'final', iris.nodes.length);
+    assert.match((await probe(page, 'chrome')).run, /^Not run yet/);
+    const state = busyRunState(iris.nodes.map((node) => node.id)) as Record<string, unknown>;
+    await send(page, { ...state, runId: 'r2', runName: 'iris-1-retry', retryOf: 'iris-1' });
+    await page.waitForFunction(() => (globalThis as unknown as ProbesGlobal).probes.chrome().run.startsWith('Run iris-1-retry'));
+    assert.equal((await probe(page, 'chrome')).run, 'Run iris-1-retry (retry of iris-1) · running');
+    const running = (await probe(page, 'nodeTexts')).filter((text) => text.id === 'split').map((text) => text.text);
+    assert.ok(running.includes('1 m 05 s · ♥ 12 s late'), `the heartbeat age in human units, kept when the line is cut: ${running.join(' | ')}`);
+    await page.click('#legend summary');
+    const chrome = await probe(page, 'chrome');
+    assert.equal(chrome.legendOpen, true);
+    assert.deepEqual(chrome.legend.slice(0, 9), ['not run', 'pending', 'running', 'cached', 'completed', 'failed', 'skipped', 'cancelled', 'crashed']);
+    assert.ok(chrome.legend.includes('order only (after)') && chrome.legend.includes('data edge') && chrome.legend.includes('since the last heartbeat'));
+    fs.mkdirSync('test-results/webview', { recursive: true });
+    await page.screenshot({ path: 'test-results/webview/legend-620x800-dark.png' });
+    const saved = await page.evaluate(() => (globalThis as unknown as HarnessGlobal).harness.savedState());
+    assert.deepEqual(saved, { uri: iris.uri, pipeline: iris.pipeline, runId: 'r2', legendOpen: true }, 'what a reloaded window reopens the panel with');
+    await page.close();
+  });
+
+  it('draws status borders with at least 3:1 contrast against the node and the page in the default light theme', async () => {
+    const page = await openSized(harness, { width: 1280, height: 800 }, 'light');
+    await send(page, { kind: 'graph', graph: iris });
+    await waitForLayout(page, 'final', iris.nodes.length);
+    const statuses: NodeRunState['status'][] = ['completed', 'cached', 'running', 'failed', 'cancelled', 'crashed'];
+    await send(page, runState(Object.fromEntries(iris.nodes.map((node, i) => [node.id, statuses[i]])), 'running'));
+    await page.waitForFunction(() => (globalThis as unknown as ProbesGlobal).probes.nodeColours().every((node) => node.status !== 'idle'));
+    const weak: string[] = [];
+    for (const node of await probe(page, 'nodeColours')) {
+      for (const against of [node.fill, node.background]) {
+        const ratio = contrastOf(node.stroke, against);
+        if (ratio < 3) weak.push(`${node.status} ${node.stroke} on ${against}: ${ratio.toFixed(2)}:1`);
+      }
+    }
+    assert.deepEqual(weak, []);
+    await page.screenshot({ path: 'test-results/webview/statuses-light.png' });
+    await page.close();
+  });
+
+  it('opens a node menu with the keyboard (Shift+F10, the menu key), moves with the arrows, closes with Escape', async () => {
+    const page = await openSized(harness);
+    await send(page, { kind: 'graph', graph: iris });
+    await waitForLayout(page, 'final', iris.nodes.length);
+    await page.focus('#canvas');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Shift+F10');
+    let menu = await probe(page, 'menu');
+    assert.equal(menu.open, true);
+    assert.deepEqual(menu.items.map((item) => item.label), ['Go to Code', 'Run Step', 'Retry Step', 'Open Logs', 'Open Artifact…']);
+    assert.deepEqual(menu.items.map((item) => item.disabled), [false, false, true, true, true], 'nothing of a run to act on before a run');
+    assert.equal(menu.focused, 0);
+    await page.keyboard.press('ArrowDown');
+    assert.equal((await probe(page, 'menu')).focused, 1);
+    await page.keyboard.press('ArrowDown');
+    assert.equal((await probe(page, 'menu')).focused, 0, 'disabled items are skipped, and the focus wraps');
+    await page.keyboard.press('Escape');
+    menu = await probe(page, 'menu');
+    assert.deepEqual([menu.open, menu.canvasFocused], [false, true], 'Escape closes the menu and gives the focus back to the graph');
+    await page.keyboard.press('ContextMenu');
+    assert.equal((await probe(page, 'menu')).open, true);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    assert.equal((await probe(page, 'menu')).open, false);
+    const messages = await page.evaluate(() => (globalThis as unknown as HarnessGlobal).harness.messages());
+    assert.deepEqual(messages.at(-1), { kind: 'nodeAction', nodeId: 'loadRows', action: 'runFromHere' });
+    await page.close();
+  });
+
+  it('keeps the node menu inside the panel when it opens at its bottom right corner', async () => {
+    const page = await openSized(harness, { width: 420, height: 320 });
+    await send(page, { kind: 'graph', graph: iris });
+    await waitForLayout(page, 'final', iris.nodes.length);
+    const canvas = await probe(page, 'canvasBox');
+    // The visible point of a node nearest the canvas's bottom right corner.
+    let best: { x: number; y: number } | undefined;
+    for (const node of iris.nodes) {
+      const box = await probe(page, 'nodeBox', node.id);
+      const right = Math.min(box.right, canvas.right) - 3;
+      const bottom = Math.min(box.bottom, canvas.bottom) - 3;
+      if (right <= Math.max(box.left, canvas.left) || bottom <= Math.max(box.top, canvas.top)) continue;
+      if (!best || right + bottom > best.x + best.y) best = { x: right, y: bottom };
+    }
+    assert.ok(best, 'a node is visible');
+    await page.mouse.click(best.x, best.y, { button: 'right' });
+    const menu = await probe(page, 'menu');
+    assert.equal(menu.open, true);
+    assert.ok(menu.box.right > best.x - 200, 'near the pointer');
+    assert.ok(menu.box.left >= 0 && menu.box.top >= 0 && menu.box.right <= menu.view.width && menu.box.bottom <= menu.view.height, `inside the ${menu.view.width}x${menu.view.height} panel: ${JSON.stringify(menu.box)}`);
+    await page.screenshot({ path: 'test-results/webview/menu-at-edge-dark.png' });
+    await page.close();
+  });
 
   it('falls back to the main thread when no worker may start, and says so', async () => {
     const page = await harness.open({ csp: (csp) => csp.replace('; worker-src blob:', '') });

@@ -49,6 +49,12 @@ window.probes = {
     };
   },
 
+  /** Where the graph's canvas is on screen. */
+  canvasBox() {
+    const box = document.getElementById('canvas').getBoundingClientRect();
+    return { left: box.left, top: box.top, right: box.right, bottom: box.bottom };
+  },
+
   /** Where node `id` is on screen. */
   nodeBox(id) {
     const box = document.querySelector(`#layer g.node[data-id="${id}"] rect`).getBoundingClientRect();

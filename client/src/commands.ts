@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { AnalysisServer } from './analysisServer';
 import type { NodeExecutable } from './nodeExecutable';
 import { lastJsonLine, runArguments, runCli, type RemoteTarget } from './cli';
-import { readLocalEndpoint } from './daemonFiles';
+import { absentLocalDaemon, readLocalEndpoint } from './daemonFiles';
 import { DagPanel, type DagPanelHost } from './dagPanel';
 import type { PipelineSummary } from './lspProtocol';
 import type { OrchestratorConnection } from './orchestratorConnection';
@@ -286,7 +286,7 @@ export async function connectPerSettings(context: vscode.ExtensionContext, conne
     return connection.connect('remote', remote.url, remote.token);
   }
   const endpoint = readLocalEndpoint(storeDir);
-  if (!endpoint) return connection.setInfo({ mode: 'local', state: 'inactive', detail: 'no daemon (it starts on the first run)' });
+  if (!endpoint) return connection.setInfo({ mode: 'local', ...absentLocalDaemon(storeDir) });
   try {
     await connection.connect('local', endpoint.url, endpoint.token);
   } catch (error) {

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { AnalysisServer, AnalysisServerModule } from './analysisServer';
 import { DAG_VIEW_TYPE, restorePanelState } from '../../webview/src/panelState';
 import { connectPerSettings, dagPanelHost, registerCommands, type CommandDeps } from './commands';
+import { absentLocalDaemon, readLocalEndpoint } from './daemonFiles';
 import { DagPanel } from './dagPanel';
 import { OrchestratorConnection } from './orchestratorConnection';
 import { OrchestratorView } from './orchestratorView';
@@ -47,6 +48,8 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): v
   (node.source === 'extension-host' ? log.warn : log.info).call(log, describeNodeExecutable(node));
 
   const connection = new OrchestratorConnection((message) => log.warn(message));
+  // Said at once, before the first connection attempt (which comes after activation).
+  if (readSettings().mode === 'local' && !readLocalEndpoint(storeDir)) connection.setInfo({ mode: 'local', ...absentLocalDaemon(storeDir) });
   const runsView = new RunsView(() => readSettings().heartbeat);
   const orchestratorView = new OrchestratorView();
   orchestratorView.runtimeLine = runtime ? `${runtime.version} (${runtime.source})` : 'not found';
@@ -81,7 +84,7 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): v
   });
 
   const pipelinesView = new PipelinesView(log);
-  context.subscriptions.push(pipelinesView, vscode.window.registerTreeDataProvider('pipewright.pipelines', pipelinesView));
+  context.subscriptions.push(pipelinesView, vscode.window.registerTreeDataProvider('pipewright.pipelines', pipelinesView), pipelinesView.followFiles());
 
   /** Panels restored after a window reload ask for the run they showed, once connected. */
   const loadAwaitedRuns = async () => {

@@ -206,6 +206,7 @@ function present(next: PipelineGraph, computed: GraphLayout, kind: 'draft' | 'fi
   if (selected !== undefined && !drawing.nodes.has(selected)) selected = undefined;
   repaint();
   svg.dataset.layout = kind;
+  svg.dataset.direction = computed.direction;
   updateStatus();
 }
 

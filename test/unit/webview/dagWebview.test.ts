@@ -87,6 +87,7 @@ interface Probes {
   menu(): { open: boolean; box: { left: number; top: number; right: number; bottom: number }; view: { width: number; height: number }; items: { label: string; disabled: boolean }[]; focused: number; canvasFocused: boolean };
   nodeBox(id: string): { left: number; top: number; right: number; bottom: number };
   canvasBox(): { left: number; top: number; right: number; bottom: number };
+  direction(): string | undefined;
   chrome(): { run: string; legendOpen: boolean; legend: string[] };
 }
 type ProbesGlobal = { probes: Probes };
@@ -242,6 +243,21 @@ describe('DAG webview in Chromium', () => {
       }
     });
   }
+
+  it('lays out left to right in a wide panel, and top down once the panel is made narrow and tall', async () => {
+    const page = await openSized(harness, { width: 1400, height: 600 });
+    await send(page, { kind: 'graph', graph: iris });
+    await waitForLayout(page, 'final', iris.nodes.length);
+    assert.equal(await probe(page, 'direction'), 'RIGHT');
+    const wide = [await probe(page, 'nodeBox', 'loadRows'), await probe(page, 'nodeBox', 'report')];
+    assert.ok(wide[0].right < wide[1].left, 'the first step left of the last');
+    await page.setViewportSize({ width: 620, height: 800 });
+    await page.waitForFunction(() => (globalThis as unknown as ProbesGlobal).probes.direction() === 'DOWN');
+    const tall = [await probe(page, 'nodeBox', 'loadRows'), await probe(page, 'nodeBox', 'report')];
+    assert.ok(tall[0].bottom < tall[1].top, 'the first step above the last');
+    assert.deepEqual((await probe(page, 'nodeTexts')).filter((text) => text.screenFontPx < 12 || !text.inside), []);
+    await page.close();
+  });
 
   it('says which run it shows (and what it retries), and opens a legend of the statuses and edges', async () => {
     const page = await openSized(harness);

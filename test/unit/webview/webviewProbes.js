@@ -55,6 +55,11 @@ window.probes = {
     return { left: box.left, top: box.top, right: box.right, bottom: box.bottom };
   },
 
+  /** The direction of the drawn layout (`RIGHT`, `DOWN`). */
+  direction() {
+    return document.getElementById('canvas').dataset.direction;
+  },
+
   /** Where node `id` is on screen. */
   nodeBox(id) {
     const box = document.querySelector(`#layer g.node[data-id="${id}"] rect`).getBoundingClientRect();

@@ -18,12 +18,12 @@ import { draftLayout } from './draftLayout';
 import { DEFAULT_HEARTBEAT_INTERVAL_MS } from './heartbeat';
 import { graphHash, LayoutCache, SPACING, type GraphLayout, type LayoutDirection, type LayoutRequest } from './layout';
 import { startLayoutEngine, type StartedEngine } from './layoutEngine';
-import { layerGraph } from './layering';
+import { layerGraph, type Layering } from './layering';
 import { fillLegend } from './legend';
 import { NodeMenu, type MenuEntry } from './nodeMenu';
 import { updatePanelState, type DagPanelState } from './panelState';
 import { MessageChannel, type FromWebview, type HeartbeatThresholds, type NodeAction, type NodeRunState, type PipelineGraph, type ToWebview } from './protocol';
-import { applyEdgeFlows, applyRunState, drawGraph, ensureTooltip, type Drawing } from './render';
+import { applyEdgeFlows, applyRunState, cullNodes, drawGraph, ensureTooltip, type Drawing } from './render';
 import { runHeadline, type ShownRun } from './runHeadline';
 import { paletteVariables, themeKind } from './statusStyle';
 import { measureNodeText, type NodeMetrics } from './textMetrics';
@@ -103,9 +103,9 @@ const channel = new MessageChannel<FromWebview, ToWebview>(vscode, (body) => {
       runStatus = body.runStatus;
       thresholds = body.heartbeat;
       clockOffset = body.now - Date.now();
+      if (body.runId !== shownRun?.runId) saveState({ runId: body.runId });
       shownRun = { runId: body.runId, runName: body.runName, retryOf: body.retryOf, status: body.runStatus };
       showRunLine();
-      saveState({ runId: body.runId });
       repaint();
       return undefined;
     case 'ack':
@@ -148,16 +148,29 @@ function saveState(change: Partial<DagPanelState>): void {
   vscode.setState(updatePanelState(vscode.getState(), change));
 }
 
+/** Touches the page only when the line changes: run states arrive many times a second. */
 function showRunLine(): void {
   const text = runHeadline(shownRun);
+  if (runLine.textContent === text) return;
   runLine.textContent = text;
   runLine.title = shownRun?.runId ? `${text}\nrun id ${shownRun.runId}` : text;
 }
 showRunLine();
 
+/** Layers of a graph, computed once per graph message (the direction and the opening view use them). */
+const layerings = new WeakMap<PipelineGraph, Layering>();
+function layeringOf(next: PipelineGraph): Layering {
+  let layering = layerings.get(next);
+  if (!layering) {
+    layering = layerGraph(next);
+    layerings.set(next, layering);
+  }
+  return layering;
+}
+
 /** The direction that shows more of `next` at the readable zoom in this panel. */
-function preferredDirection(next: Pick<PipelineGraph, 'nodes' | 'edges'>): LayoutDirection {
-  const layering = layerGraph(next);
+function preferredDirection(next: PipelineGraph): LayoutDirection {
+  const layering = layeringOf(next);
   return chooseDirection(layering, layering.ids.map((id) => metrics.sizing.width(id)), metrics.sizing.height, viewSize(), SPACING);
 }
 
@@ -201,7 +214,8 @@ function present(next: PipelineGraph, computed: GraphLayout, kind: 'draft' | 'fi
   layoutKind = kind;
   // Placed before drawing: measuring the view then costs nothing, and the new content is laid out once.
   if (fitView) openView();
-  drawing = drawGraph(layer, motion, next, computed, metrics.text);
+  else viewSize();
+  drawing = drawGraph(layer, motion, next, computed, metrics.text, visibleRect());
   paintedSelection = undefined;
   if (selected !== undefined && !drawing.nodes.has(selected)) selected = undefined;
   repaint();
@@ -243,11 +257,31 @@ function applyViewport(): void {
   layer.setAttribute('transform', transform);
   motion.setAttribute('transform', transform);
   svg.classList.toggle('far', viewport.scale < LABEL_MIN_SCALE);
+  cull();
 }
+
+/**
+ * Hides the nodes out of view (with half a view of margin, so a short pan shows no gap). Uses the
+ * view size measured last: measuring right after drawing would lay the whole graph out at once.
+ */
+function cull(): void {
+  if (drawing) cullNodes(drawing, visibleRect());
+}
+
+/** What is drawn: the view and half a view around it, in graph coordinates. */
+function visibleRect(): { x: number; y: number; width: number; height: number } {
+  const width = measuredView.width / viewport.scale;
+  const height = measuredView.height / viewport.scale;
+  return { x: -viewport.x / viewport.scale - width / 2, y: -viewport.y / viewport.scale - height / 2, width: 2 * width, height: 2 * height };
+}
+
+/** The view's size as last measured (see `viewSize`). */
+let measuredView = { width: 0, height: 0 };
 
 function viewSize(): { width: number; height: number } {
   const box = svg.getBoundingClientRect();
-  return { width: box.width, height: box.height };
+  measuredView = { width: box.width, height: box.height };
+  return measuredView;
 }
 
 /** The whole graph, however small that makes it (the Fit button and 0). */
@@ -269,7 +303,7 @@ function openView(): void {
 /** The box around the drawn graph's first layer (its steps with no inputs, as laid out). */
 function firstLayerBox(): { x: number; y: number; width: number; height: number } | undefined {
   if (!graph || !layout) return undefined;
-  const layering = layerGraph(graph);
+  const layering = layeringOf(graph);
   const placed = (layering.layers[0] ?? []).map((node) => layout?.nodes.get(layering.ids[node])).filter((node) => node !== undefined);
   if (placed.length === 0) return undefined;
   const left = Math.min(...placed.map((node) => node.x));
@@ -412,7 +446,11 @@ document.getElementById('zoomOut')?.addEventListener('click', () => {
 // that suits its new shape (decided once the resizing pauses: it may re-layout).
 let resizeTimer: ReturnType<typeof setTimeout> | undefined;
 window.addEventListener('resize', () => {
-  if (!layout || userMoved) return;
+  viewSize();
+  if (!layout || userMoved) {
+    cull();
+    return;
+  }
   openView();
   clearTimeout(resizeTimer);
   resizeTimer = setTimeout(() => {

@@ -4,18 +4,12 @@
  * decides when the view asks it again. Pure (paths in, decision out).
  */
 import * as path from 'node:path';
+import { isPipelineSource } from '../../server/src/analysis/pipelineFiles';
 
 export type FileEvent = 'created' | 'changed' | 'deleted';
 
-/** The globs the extension watches: TypeScript sources, and every path for deleted folders. */
-export const PIPELINE_SOURCE_GLOB = '**/*.{ts,mts,cts}';
-
-const SOURCE = /\.(ts|mts|cts)$/;
-
-function isSource(file: string): boolean {
-  const name = path.basename(file);
-  return SOURCE.test(name) && !/\.d\.[mc]?ts$/.test(name);
-}
+/** The sources the extension watches (what `isPipelineSource` accepts); deleted folders are watched apart. */
+export const PIPELINE_SOURCE_GLOB = '**/*.{ts,mts,cts,tsx,js,mjs,cjs}';
 
 /** Inside a dependency or a hidden folder (`.git`, `.pipewright`): never a workspace pipeline file. */
 function isIgnored(file: string): boolean {
@@ -23,12 +17,12 @@ function isIgnored(file: string): boolean {
 }
 
 /**
- * True when `event` on `file` may change the listed pipelines: a new source file (it may define
+ * True when `event` on `file` may change the listed pipelines: a new TypeScript or JavaScript source (it may define
  * some), an edited or deleted listed pipeline file, or a deleted folder holding one. `listed`
  * holds the paths of the files the view lists now.
  */
 export function affectsPipelines(event: FileEvent, file: string, listed: Iterable<string>): boolean {
-  if (event === 'created') return isSource(file) && !isIgnored(file);
+  if (event === 'created') return isPipelineSource(path.basename(file)) && !isIgnored(file);
   const normalized = path.resolve(file);
   for (const known of listed) {
     const candidate = path.resolve(known);

@@ -8,9 +8,10 @@ const at = (...parts: string[]) => path.join(root, ...parts);
 const listed = [at('pipelines', 'train.ts'), at('src', 'etl', 'load.ts')];
 
 describe('pipeline files on disk', () => {
-  it('refreshes for a new TypeScript source outside dependencies and hidden folders', () => {
+  it('refreshes for a new TypeScript or JavaScript source outside dependencies and hidden folders', () => {
     assert.equal(affectsPipelines('created', at('pipelines', 'new.ts'), listed), true);
     assert.equal(affectsPipelines('created', at('pipelines', 'new.mts'), listed), true);
+    assert.equal(affectsPipelines('created', at('pipelines', 'new.mjs'), listed), true);
     assert.equal(affectsPipelines('created', at('pipelines', 'types.d.ts'), listed), false, 'declarations define no steps');
     assert.equal(affectsPipelines('created', at('node_modules', 'pkg', 'index.ts'), listed), false);
     assert.equal(affectsPipelines('created', at('.pipewright', 'bundles', 'x.ts'), listed), false);

@@ -4,10 +4,11 @@ import type { ResolvedInput } from './runnerProtocol';
 
 /**
  * The cache key of one invocation: the step's code, its literal parameters, the content
- * hashes of its inputs, the materializers chosen for its outputs and the runtime version.
+ * hashes of its inputs, the working folder (the same relative path names another file from
+ * another folder), the materializers chosen for its outputs and the runtime version.
  * Anything else (run name, ids of upstream invocations) deliberately stays out.
  */
-export function cacheKey(node: DagNode, inputs: Record<string, ResolvedInput>, runtimeVersion: string): string {
+export function cacheKey(node: DagNode, inputs: Record<string, ResolvedInput>, runtimeVersion: string, workingDir: string): string {
   const inputKeys = Object.keys(inputs)
     .sort()
     .map((name) => [name, inputFingerprint(inputs[name])]);
@@ -20,6 +21,7 @@ export function cacheKey(node: DagNode, inputs: Record<string, ResolvedInput>, r
         outputs: node.outputs,
         materializers: node.options.materializers ?? {},
         inputs: inputKeys,
+        workingDir,
       }),
     )
     .digest('hex');

@@ -43,6 +43,8 @@ export interface ExecutorDeps {
   pool: RunnerPool;
   clock: Clock;
   runtimeVersion: string;
+  /** The run's working folder, part of the default cache key (a relative path names another file elsewhere). */
+  workingDir: string;
   listener?: EngineListener;
   /** Where runners renew leases (the session's lease server or the daemon). */
   leaseEndpoint: { url: string; token: string };
@@ -192,7 +194,7 @@ export class RunExecutor {
   private startAttempt(id: string, attempt: number): void {
     const node = this.nodes.get(id) as DagNode;
     const inputs = this.resolveInputs(node);
-    const stepCacheKey = cacheKey(node, inputs, this.deps.runtimeVersion);
+    const stepCacheKey = cacheKey(node, inputs, this.deps.runtimeVersion, this.deps.workingDir);
     const now = this.deps.clock.now();
     if (!this.startedAt.has(id)) this.startedAt.set(id, now);
     this.attempts.set(id, attempt);
@@ -290,7 +292,7 @@ export class RunExecutor {
     const outcome: ExecuteOutcome | undefined =
       reply.type === 'executed' ? { ok: true, outputs: reply.outputs } : reply.type === 'taskFailed' ? { ok: false, error: reply.error } : undefined;
     if (!outcome) return { status: 409, body: { stop: true, reason: `unexpected result ${reply.type}` } };
-    const counted = this.settleAttempt(node, attempt, outcome, cacheKey(node, this.resolveInputs(node), this.deps.runtimeVersion));
+    const counted = this.settleAttempt(node, attempt, outcome, cacheKey(node, this.resolveInputs(node), this.deps.runtimeVersion, this.deps.workingDir));
     return counted ? { status: 200, body: { ok: true } } : { status: 409, body: { stop: true, reason: `attempt ${attempt} of "${id}" is no longer current` } };
   }
 

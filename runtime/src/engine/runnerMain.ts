@@ -56,7 +56,7 @@ const lease: LeaseGuard = {
 
 let tasks: TaskRunner;
 try {
-  loadBundle(config.bundlePath, sdk);
+  loadBundle(config.bundlePath, sdk, [config.projectDir, config.workingDir]);
   tasks = new TaskRunner(new ArtifactStore(config.artifactsDir), send, lease);
   send({ type: 'ready' });
 } catch (error) {

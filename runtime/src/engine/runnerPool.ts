@@ -210,6 +210,7 @@ export class RunnerPool {
 
   private spawn(): Runner {
     const child = fork(runnerEntry, [], {
+      cwd: this.config.workingDir,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'advanced',
       env: { ...process.env, PIPEWRIGHT_RUNNER_CONFIG: JSON.stringify(this.config) },

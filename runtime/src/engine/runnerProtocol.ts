@@ -12,6 +12,10 @@ import type { LeaseGrant } from './heartbeatProtocol';
 export interface RunnerConfig {
   bundlePath: string;
   artifactsDir: string;
+  /** The run's working folder: the runner process starts there, so steps' relative paths resolve against it. */
+  workingDir: string;
+  /** Where the bundle's external packages (native addons, listed externals) are resolved from: this folder's node_modules and those above. */
+  projectDir: string;
 }
 
 /** Identifies the run a task belongs to; the runner rebuilds the DAG from it to reach hooks and materializers. */

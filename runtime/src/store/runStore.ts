@@ -78,8 +78,8 @@ export class RunStore {
         ).run(run.pipeline, run.sourceFile, run.at, run.at);
         this.stmt(
           `INSERT INTO runs (id, name, pipeline, status, parameters_json, options_json, dag_json, bundle_path, manifest_json,
-             parent_run_id, parent_invocation, engine_pid, created_at, started_at)
-           VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             parent_run_id, parent_invocation, engine_pid, created_at, started_at, working_dir, project_dir)
+           VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
           run.id,
           run.name,
@@ -94,6 +94,8 @@ export class RunStore {
           run.enginePid ?? null,
           run.at,
           run.at,
+          run.workingDir,
+          run.projectDir,
         );
         const insertStep = this.stmt(`INSERT INTO steps (run_id, id, step_name, position, status) VALUES (?, ?, ?, ?, 'pending')`);
         run.dag.nodes.forEach((node, position) => insertStep.run(run.id, node.id, node.step, position));

@@ -7,7 +7,6 @@ import { cli, lastJson } from '../support/cli';
 import { fixture, repoRoot, tempDir, tempProject } from '../support/tempDir';
 
 const project = fixture('projects', 'native');
-const pipelineFile = path.join(project, 'pipeline.ts');
 
 interface Summary {
   runId: string;

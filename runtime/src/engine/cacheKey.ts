@@ -12,6 +12,15 @@ export function cacheKey(node: DagNode, inputs: Record<string, ResolvedInput>, r
   const inputKeys = Object.keys(inputs)
     .sort()
     .map((name) => [name, inputFingerprint(inputs[name])]);
+  return keyOf(node, runtimeVersion, { inputs: inputKeys, workingDir });
+}
+
+/** The cache key of an invocation whose step computes its own inputs part (the `cacheKey` option): that string replaces inputs and folder. */
+export function customCacheKey(node: DagNode, stepKey: string, runtimeVersion: string): string {
+  return keyOf(node, runtimeVersion, { custom: stepKey });
+}
+
+function keyOf(node: DagNode, runtimeVersion: string, inputsPart: Record<string, unknown>): string {
   return createHash('sha256')
     .update(
       JSON.stringify({
@@ -20,8 +29,7 @@ export function cacheKey(node: DagNode, inputs: Record<string, ResolvedInput>, r
         code: node.codeHash,
         outputs: node.outputs,
         materializers: node.options.materializers ?? {},
-        inputs: inputKeys,
-        workingDir,
+        ...inputsPart,
       }),
     )
     .digest('hex');

@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { ArtifactRef } from '../artifacts/artifactStore';
 import type { PipelineDag } from '../model/dag';
 import { runnerEntry } from '../paths';
-import type { ChildRunOutcome, ExecuteTask, FromRunner, HookTask, RunnerConfig, TaskError, ToRunner } from './runnerProtocol';
+import type { CacheKeyTask, ChildRunOutcome, ExecuteTask, FromRunner, HookTask, RunnerConfig, TaskError, ToRunner } from './runnerProtocol';
 
 /** Who a piece of captured output belongs to. */
 export interface TaskOwner {
@@ -151,6 +151,15 @@ export class RunnerPool {
     return { error: { message: `unexpected runner reply ${reply.type}`, retryable: false } };
   }
 
+  /** The inputs part of a cache key, from the step's own `cacheKey` function (user code, so in a runner). */
+  async cacheKey(task: CacheKeyTask, attempt: number): Promise<{ key: string } | { error: TaskError }> {
+    const owner = { runId: task.run.runId, invocationId: task.invocationId, attempt };
+    const reply = await this.withRunner((runner) => runner.request({ type: 'cacheKey', task }, owner));
+    if (reply.type === 'cacheKeyDone') return { key: reply.key };
+    if (reply.type === 'taskFailed') return { error: reply.error };
+    return { error: { message: `unexpected runner reply ${reply.type}`, retryable: false } };
+  }
+
   /** Kills the runner executing this attempt (its task then fails as cancelled). */
   stop(owner: Omit<TaskOwner, 'attempt'>): void {
     for (const runner of this.all) {
@@ -210,7 +219,6 @@ export class RunnerPool {
 
   private spawn(): Runner {
     const child = fork(runnerEntry, [], {
-      cwd: this.config.workingDir,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'advanced',
       env: { ...process.env, PIPEWRIGHT_RUNNER_CONFIG: JSON.stringify(this.config) },

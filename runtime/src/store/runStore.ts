@@ -235,10 +235,10 @@ export class RunStore {
     });
   }
 
-  /** Outputs cached under `key`, if every artifact is still on disk. */
-  lookupCache(key: string): Record<string, ArtifactRef> | undefined {
-    const row = this.stmt('SELECT outputs_json FROM cache WHERE key = ?').get(key) as { outputs_json: string } | undefined;
-    if (!row) return undefined;
+  /** Outputs cached under `key` (no earlier than `since`, when given), if every artifact is still on disk. */
+  lookupCache(key: string, since = -Infinity): Record<string, ArtifactRef> | undefined {
+    const row = this.stmt('SELECT outputs_json, created_at FROM cache WHERE key = ?').get(key) as { outputs_json: string; created_at: number } | undefined;
+    if (!row || row.created_at < since) return undefined;
     const outputs = JSON.parse(row.outputs_json) as Record<string, ArtifactRef>;
     return Object.values(outputs).every((ref) => this.artifacts.has(ref.hash)) ? outputs : undefined;
   }

@@ -4,9 +4,10 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { bundlePipelineFile } from '../../runtime/src/build/bundle';
 import { connectDaemon } from '../../runtime/src/server/daemonControl';
+import Database from 'better-sqlite3';
 import { RunStore } from '../../runtime/src/store/runStore';
 import { cli, lastJson } from '../support/cli';
-import { tempProject } from '../support/tempDir';
+import { tempDir, tempProject } from '../support/tempDir';
 
 const PIPELINE = `
 import * as fs from 'node:fs';
@@ -85,5 +86,23 @@ describe('relative paths resolve against the folder the user ran from', () => {
     const submit = (workingDir: string) => client.submitRun({ file: 'pipeline.ts', pipeline: 'sales', bundle: fs.readFileSync(bundle.path, 'utf8'), workingDir });
     await assert.rejects(submit('bad'), /workingDir must be an absolute path, got bad/);
     await assert.rejects(submit(path.join(dir, 'missing')), /workingDir .*missing is not a folder on the orchestrator's machine/);
+  });
+
+  it('a store written before runs recorded their folders gains the columns, its runs read as folder-less', () => {
+    const dir = path.join(tempDir(), 'store');
+    RunStore.open(dir).close();
+    const db = new Database(path.join(dir, 'pipewright.db'));
+    db.exec('ALTER TABLE runs DROP COLUMN working_dir; ALTER TABLE runs DROP COLUMN project_dir; PRAGMA user_version = 2;');
+    db.prepare(`INSERT INTO pipelines (name, source_file, created_at, updated_at) VALUES ('p', 'p.ts', 0, 0)`).run();
+    db.prepare(`INSERT INTO runs (id, name, pipeline, status, parameters_json, options_json, dag_json, bundle_path, created_at) VALUES ('old', 'old', 'p', 'completed', '{}', '{}', '{}', 'x', 0)`).run();
+    db.close();
+    const store = RunStore.open(dir);
+    try {
+      const row = store.getRun('old');
+      assert.equal(row?.working_dir, null);
+      assert.equal(row?.project_dir, null);
+    } finally {
+      store.close();
+    }
   });
 });

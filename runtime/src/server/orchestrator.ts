@@ -137,8 +137,9 @@ export class Orchestrator {
   }
 
   /**
-   * The session (and so the runner pool) of one bundle run from one folder: runners start in
-   * the run's working folder, so runs from different folders never share a runner.
+   * The session (and so the runner pool) of one bundle run from one folder: runners move into
+   * the run's working folder, so runs from different folders never share a runner. A retry or
+   * a resumed run executes in the folder its run recorded.
    */
   private sessionFor(hash: string, bundlePath: string, sourceFile: string, folders: RunFolders, manifest: ModuleManifest | undefined): EngineSession {
     const key = `${hash}\u0000${folders.workingDir}\u0000${folders.projectDir}`;

@@ -6,7 +6,7 @@ import type { DagNode, HeartbeatSettings, InputBinding, PipelineDag, RetryPolicy
 import type { ExecutionMode, RunStatus, StepStatus } from '../model/status';
 import { upstreamIds } from '../sdk/compile';
 import type { RunStore } from '../store/runStore';
-import { cacheKey } from './cacheKey';
+import { cacheKey, customCacheKey } from './cacheKey';
 import type { Clock } from './clock';
 import type { EngineListener } from './events';
 import type { HeartbeatAnswer } from './heartbeatProtocol';
@@ -43,6 +43,8 @@ export interface ExecutorDeps {
   pool: RunnerPool;
   clock: Clock;
   runtimeVersion: string;
+  /** The run's working folder, part of the default cache key (a relative path names another file elsewhere). */
+  workingDir: string;
   listener?: EngineListener;
   /** Where runners renew leases (the session's lease server or the daemon). */
   leaseEndpoint: { url: string; token: string };
@@ -60,6 +62,8 @@ export class RunExecutor {
   private readonly outputs = new Map<string, Record<string, ArtifactRef>>();
   private readonly startedAt = new Map<string, number>();
   private readonly attempts = new Map<string, number>();
+  /** Cache keys computed from steps' own cacheKey functions, by invocation id. */
+  private readonly customKeys = new Map<string, string>();
   private readonly scheduler: Scheduler;
   private readonly hooks: Promise<void>[] = [];
   private readonly timers = new Set<() => void>();
@@ -192,12 +196,42 @@ export class RunExecutor {
   private startAttempt(id: string, attempt: number): void {
     const node = this.nodes.get(id) as DagNode;
     const inputs = this.resolveInputs(node);
-    const stepCacheKey = cacheKey(node, inputs, this.deps.runtimeVersion);
     const now = this.deps.clock.now();
     if (!this.startedAt.has(id)) this.startedAt.set(id, now);
     this.attempts.set(id, attempt);
-    if (attempt === 1 && this.cacheEnabled(node)) {
-      const hit = this.deps.store.lookupCache(stepCacheKey);
+    if (!node.options.customCacheKey) {
+      this.lookupOrDispatch(node, attempt, inputs, cacheKey(node, inputs, this.deps.runtimeVersion, this.deps.workingDir));
+      return;
+    }
+    const known = this.customKeys.get(id);
+    if (known !== undefined || attempt > 1 || !this.cacheEnabled(node)) {
+      this.lookupOrDispatch(node, attempt, inputs, known);
+      return;
+    }
+    // The step's own cacheKey is user code: a runner computes it, once per invocation.
+    const task = { run: this.plan.run, invocationId: id, stepName: node.step, inputs };
+    void this.deps.pool.cacheKey(task, attempt).then((result) => {
+      if (this.scheduler.status(id) !== 'running' || this.attempts.get(id) !== attempt) return; // stopped meanwhile
+      if ('error' in result) {
+        const at = this.deps.clock.now();
+        this.deps.store.startAttempt(this.plan.run.runId, id, attempt, at, null);
+        this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'failed', at, result.error.message);
+        this.apply(this.scheduler.handle({ type: 'failed', id, error: result.error.message, retryable: false }));
+        return;
+      }
+      const key = customCacheKey(node, result.key, this.deps.runtimeVersion);
+      this.customKeys.set(id, key);
+      this.lookupOrDispatch(node, attempt, inputs, key);
+    });
+  }
+
+  /** Reuses a fresh cache entry under `stepCacheKey` (first attempts only), or else runs the attempt once it holds its slots. */
+  private lookupOrDispatch(node: DagNode, attempt: number, inputs: Record<string, ResolvedInput>, stepCacheKey: string | undefined): void {
+    const id = node.id;
+    const now = this.deps.clock.now();
+    if (attempt === 1 && stepCacheKey !== undefined && this.cacheEnabled(node)) {
+      const since = node.options.cacheExpiresAfter === undefined ? undefined : now - node.options.cacheExpiresAfter * 1000;
+      const hit = this.deps.store.lookupCache(stepCacheKey, since);
       if (hit) {
         this.deps.store.commitOutputs(this.plan.run.runId, id, hit, now, { cacheKey: stepCacheKey, cached: true, stepName: node.step, cacheable: true });
         this.outputs.set(id, hit);
@@ -212,7 +246,7 @@ export class RunExecutor {
   }
 
   /** Runs an attempt that holds its slots: lease, runner, outcome. */
-  private dispatch(node: DagNode, attempt: number, inputs: Record<string, ResolvedInput>, stepCacheKey: string): void {
+  private dispatch(node: DagNode, attempt: number, inputs: Record<string, ResolvedInput>, stepCacheKey: string | undefined): void {
     const id = node.id;
     if (this.scheduler.status(id) !== 'running' || this.attempts.get(id) !== attempt) {
       // Stopped while it waited for its slots.
@@ -253,7 +287,7 @@ export class RunExecutor {
   }
 
   /** Applies the outcome of an attempt, unless the attempt was fenced meanwhile. Returns whether it counted. */
-  private settleAttempt(node: DagNode, attempt: number, outcome: ExecuteOutcome, stepCacheKey: string): boolean {
+  private settleAttempt(node: DagNode, attempt: number, outcome: ExecuteOutcome, stepCacheKey: string | undefined): boolean {
     const id = node.id;
     const key = leaseKey(this.plan.run.runId, id);
     const at = this.deps.clock.now();
@@ -290,7 +324,9 @@ export class RunExecutor {
     const outcome: ExecuteOutcome | undefined =
       reply.type === 'executed' ? { ok: true, outputs: reply.outputs } : reply.type === 'taskFailed' ? { ok: false, error: reply.error } : undefined;
     if (!outcome) return { status: 409, body: { stop: true, reason: `unexpected result ${reply.type}` } };
-    const counted = this.settleAttempt(node, attempt, outcome, cacheKey(node, this.resolveInputs(node), this.deps.runtimeVersion));
+    // A custom key computed by the engine that died is not known here: no cache entry then.
+    const stepCacheKey = node.options.customCacheKey ? this.customKeys.get(id) : cacheKey(node, this.resolveInputs(node), this.deps.runtimeVersion, this.deps.workingDir);
+    const counted = this.settleAttempt(node, attempt, outcome, stepCacheKey);
     return counted ? { status: 200, body: { ok: true } } : { status: 409, body: { stop: true, reason: `attempt ${attempt} of "${id}" is no longer current` } };
   }
 

@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { ArtifactRef } from '../artifacts/artifactStore';
 import type { PipelineDag } from '../model/dag';
 import { runnerEntry } from '../paths';
-import type { ChildRunOutcome, ExecuteTask, FromRunner, HookTask, RunnerConfig, TaskError, ToRunner } from './runnerProtocol';
+import type { CacheKeyTask, ChildRunOutcome, ExecuteTask, FromRunner, HookTask, RunnerConfig, TaskError, ToRunner } from './runnerProtocol';
 
 /** Who a piece of captured output belongs to. */
 export interface TaskOwner {
@@ -147,6 +147,15 @@ export class RunnerPool {
     const owner = { runId: task.run.runId, invocationId: task.invocationId, attempt: task.attempt };
     const reply = await this.withRunner((runner) => runner.request({ type: 'hook', task }, owner));
     if (reply.type === 'hookDone') return { source: reply.source };
+    if (reply.type === 'taskFailed') return { error: reply.error };
+    return { error: { message: `unexpected runner reply ${reply.type}`, retryable: false } };
+  }
+
+  /** The inputs part of a cache key, from the step's own `cacheKey` function (user code, so in a runner). */
+  async cacheKey(task: CacheKeyTask, attempt: number): Promise<{ key: string } | { error: TaskError }> {
+    const owner = { runId: task.run.runId, invocationId: task.invocationId, attempt };
+    const reply = await this.withRunner((runner) => runner.request({ type: 'cacheKey', task }, owner));
+    if (reply.type === 'cacheKeyDone') return { key: reply.key };
     if (reply.type === 'taskFailed') return { error: reply.error };
     return { error: { message: `unexpected runner reply ${reply.type}`, retryable: false } };
   }

@@ -14,6 +14,7 @@ import { limitsFromEnv, SlotPool } from '../engine/slots';
 import type { RunOptions } from '../sdk/options';
 import { ServiceManager } from '../services/serviceManager';
 import { RunStore } from '../store/runStore';
+import type { RunRow } from '../store/rows';
 import type { RunDetail, StreamEvent, SubmitRunRequest } from './apiProtocol';
 import { isProcessAlive } from '../processAlive';
 
@@ -55,7 +56,11 @@ export class Orchestrator {
   }
 
   /** Creates the run (compiled and checked) and starts executing it; resolves once it exists. */
-  async submit(request: Required<Pick<SubmitRunRequest, 'file' | 'pipeline' | 'bundle'>> & { parameters: Record<string, unknown>; options: RunOptions; manifest?: unknown }): Promise<RunDetail> {
+  async submit(
+    request: Required<Pick<SubmitRunRequest, 'file' | 'pipeline' | 'bundle'>> & Pick<SubmitRunRequest, 'workingDir' | 'projectDir'> & { parameters: Record<string, unknown>; options: RunOptions; manifest?: unknown },
+  ): Promise<RunDetail> {
+    const workingDir = existingFolder(request.workingDir, 'workingDir') ?? process.cwd();
+    const folders = { workingDir, projectDir: existingFolder(request.projectDir, 'projectDir') ?? workingDir };
     const hash = createHash('sha256').update(request.bundle).digest('hex');
     const bundlePath = path.join(this.store.dir, 'bundles', `${hash}.cjs`);
     if (!fs.existsSync(bundlePath)) {
@@ -63,7 +68,7 @@ export class Orchestrator {
       fs.writeFileSync(`${bundlePath}.tmp`, request.bundle);
       fs.renameSync(`${bundlePath}.tmp`, bundlePath);
     }
-    const session = this.sessionFor(hash, bundlePath, request.file, request.manifest as ModuleManifest | undefined);
+    const session = this.sessionFor(hash, bundlePath, request.file, folders, request.manifest as ModuleManifest | undefined);
     const plan = await session.prepare({
       pipeline: request.pipeline,
       parameters: decodeStructured(request.parameters) as Record<string, unknown>,
@@ -80,7 +85,7 @@ export class Orchestrator {
     const source = this.store.getRun(runId);
     if (!source) throw new Error(`no run with id ${runId}`);
     const hash = path.basename(source.bundle_path, '.cjs');
-    const session = this.sessionFor(hash, source.bundle_path, source.pipeline, source.manifest_json ? (JSON.parse(source.manifest_json) as ModuleManifest) : undefined);
+    const session = this.sessionFor(hash, source.bundle_path, source.pipeline, foldersOf(source), source.manifest_json ? (JSON.parse(source.manifest_json) as ModuleManifest) : undefined);
     const plan = session.prepareRetry(runId, step);
     const id = plan.run.runId;
     this.runs.set(id, session);
@@ -102,8 +107,13 @@ export class Orchestrator {
         this.store.setRunStatus(row.id, 'crashed', Date.now(), `its bundle ${row.bundle_path} is gone`);
         continue;
       }
+      const folders = foldersOf(row);
+      if (!isFolder(folders.workingDir)) {
+        this.store.setRunStatus(row.id, 'crashed', Date.now(), `its working folder ${folders.workingDir} is gone`);
+        continue;
+      }
       const hash = path.basename(row.bundle_path, '.cjs');
-      const session = this.sessionFor(hash, row.bundle_path, row.pipeline, row.manifest_json ? (JSON.parse(row.manifest_json) as ModuleManifest) : undefined);
+      const session = this.sessionFor(hash, row.bundle_path, row.pipeline, folders, row.manifest_json ? (JSON.parse(row.manifest_json) as ModuleManifest) : undefined);
       const plan = { ...session.planOf(row.id), resume: true };
       this.store.setEnginePid(row.id, process.pid);
       this.runs.set(row.id, session);
@@ -130,19 +140,26 @@ export class Orchestrator {
     return { ...summarizeRun(this.store, runId), attempts, ...runContents(this.store, runId) };
   }
 
-  private sessionFor(hash: string, bundlePath: string, sourceFile: string, manifest: ModuleManifest | undefined): EngineSession {
-    let session = this.sessions.get(hash);
+  /**
+   * The session (and so the runner pool) of one bundle run from one folder: runners move into
+   * the run's working folder, so runs from different folders never share a runner. A retry or
+   * a resumed run executes in the folder its run recorded.
+   */
+  private sessionFor(hash: string, bundlePath: string, sourceFile: string, folders: RunFolders, manifest: ModuleManifest | undefined): EngineSession {
+    const key = `${hash}\u0000${folders.workingDir}\u0000${folders.projectDir}`;
+    let session = this.sessions.get(key);
     if (!session) {
       session = new EngineSession({
         storeDir: this.storeDir,
         bundle: { path: bundlePath, hash },
         sourceFile,
+        ...folders,
         manifest,
         listener: (event) => this.publish(event),
         leaseEndpoint: this.leaseEndpoint(),
         slots: this.slots,
       });
-      this.sessions.set(hash, session);
+      this.sessions.set(key, session);
     }
     return session;
   }
@@ -188,4 +205,31 @@ export class Orchestrator {
     const streamed: StreamEvent = { seq, type: event.type, runId, data: event };
     for (const subscriber of this.subscribers) subscriber(streamed);
   }
+}
+
+interface RunFolders {
+  workingDir: string;
+  projectDir: string;
+}
+
+/** The folders a stored run executes in (runs stored before they were recorded: the daemon's own). */
+function foldersOf(row: RunRow): RunFolders {
+  const workingDir = row.working_dir ?? process.cwd();
+  return { workingDir, projectDir: row.project_dir ?? workingDir };
+}
+
+function isFolder(dir: string): boolean {
+  try {
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** A submitted folder: absent, or an absolute path to an existing folder on this machine. */
+function existingFolder(dir: string | undefined, what: string): string | undefined {
+  if (dir === undefined) return undefined;
+  if (!path.isAbsolute(dir)) throw new Error(`${what} must be an absolute path, got ${dir}`);
+  if (!isFolder(dir)) throw new Error(`${what} ${dir} is not a folder on the orchestrator's machine`);
+  return dir;
 }

@@ -11,6 +11,10 @@ export interface NewRun {
   options: Record<string, unknown>;
   dag: PipelineDag;
   bundlePath: string;
+  /** The folder the user ran from: steps run there, so relative paths resolve against it. */
+  workingDir: string;
+  /** The folder whose node_modules provide the bundle's external packages. */
+  projectDir: string;
   manifest?: unknown;
   parentRunId?: string;
   parentInvocation?: string;
@@ -35,6 +39,9 @@ export interface RunRow {
   created_at: number;
   started_at: number | null;
   ended_at: number | null;
+  /** Null for runs stored before working folders were recorded. */
+  working_dir: string | null;
+  project_dir: string | null;
 }
 
 export interface StepRow {

@@ -78,8 +78,8 @@ export class RunStore {
         ).run(run.pipeline, run.sourceFile, run.at, run.at);
         this.stmt(
           `INSERT INTO runs (id, name, pipeline, status, parameters_json, options_json, dag_json, bundle_path, manifest_json,
-             parent_run_id, parent_invocation, engine_pid, created_at, started_at)
-           VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             parent_run_id, parent_invocation, engine_pid, created_at, started_at, working_dir, project_dir)
+           VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
           run.id,
           run.name,
@@ -94,6 +94,8 @@ export class RunStore {
           run.enginePid ?? null,
           run.at,
           run.at,
+          run.workingDir,
+          run.projectDir,
         );
         const insertStep = this.stmt(`INSERT INTO steps (run_id, id, step_name, position, status) VALUES (?, ?, ?, ?, 'pending')`);
         run.dag.nodes.forEach((node, position) => insertStep.run(run.id, node.id, node.step, position));
@@ -240,10 +242,10 @@ export class RunStore {
     });
   }
 
-  /** Outputs cached under `key`, if every artifact is still on disk. */
-  lookupCache(key: string): Record<string, ArtifactRef> | undefined {
-    const row = this.stmt('SELECT outputs_json FROM cache WHERE key = ?').get(key) as { outputs_json: string } | undefined;
-    if (!row) return undefined;
+  /** Outputs cached under `key` (no earlier than `since`, when given), if every artifact is still on disk. */
+  lookupCache(key: string, since = -Infinity): Record<string, ArtifactRef> | undefined {
+    const row = this.stmt('SELECT outputs_json, created_at FROM cache WHERE key = ?').get(key) as { outputs_json: string; created_at: number } | undefined;
+    if (!row || row.created_at < since) return undefined;
     const outputs = JSON.parse(row.outputs_json) as Record<string, ArtifactRef>;
     return Object.values(outputs).every((ref) => this.artifacts.has(ref.hash)) ? outputs : undefined;
   }

@@ -27,6 +27,10 @@ export interface ApiServerOptions {
   token: string;
   /** Called once the daemon was asked to stop (after answering). */
   onShutdown(): void;
+  /** The daemon's log (one line per call). */
+  log(line: string): void;
+  /** Called on every request (the daemon's idle shutdown counts them as activity). */
+  onRequest?(): void;
 }
 
 /**
@@ -41,11 +45,13 @@ export class ApiServer {
   private readonly runnerToken: string;
   private readonly server: http.Server;
   private port = 0;
+  private streams = 0;
 
   constructor(private readonly options: ApiServerOptions) {
     this.runnerToken = ensureRunnerToken(serverFiles(options.storeDir));
     this.orchestrator = new Orchestrator(options.storeDir, () => ({ url: `http://127.0.0.1:${this.port}${API_PREFIX}/heartbeats`, token: this.runnerToken }));
     this.server = http.createServer((request, response) => {
+      options.onRequest?.();
       this.route(request, response).catch((error: unknown) => {
         if (response.headersSent) {
           response.destroy();
@@ -56,6 +62,11 @@ export class ApiServer {
       });
     });
     this.server.keepAliveTimeout = 60_000;
+  }
+
+  /** Clients following the event stream now. */
+  get openStreams(): number {
+    return this.streams;
   }
 
   async listen(): Promise<AddressInfo> {
@@ -107,6 +118,9 @@ export class ApiServer {
         sendJson(response, 202, { stopping: true });
         this.options.onShutdown();
         return;
+      case 'resume':
+        expectMethod(method, 'POST');
+        return sendJson(response, 200, { resumed: orchestrator.resumeAbandoned(this.options.log) });
       case 'events':
         expectMethod(method, 'GET');
         return this.stream(request, response, url);
@@ -233,11 +247,13 @@ export class ApiServer {
     };
     // Subscribe first, then replay: anything published in between is de-duplicated by seq.
     const unsubscribe = this.orchestrator.subscribe(write);
+    this.streams += 1;
     for (const event of this.orchestrator.eventsSince(since, runId)) write(event);
     const keepAlive = setInterval(() => response.write(': keep-alive\n\n'), 15_000);
     request.on('close', () => {
       clearInterval(keepAlive);
       unsubscribe();
+      this.streams -= 1;
     });
   }
 }

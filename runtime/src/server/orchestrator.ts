@@ -14,7 +14,7 @@ import type { RunOptions } from '../sdk/options';
 import { ServiceManager } from '../services/serviceManager';
 import { RunStore } from '../store/runStore';
 import type { RunDetail, StreamEvent, SubmitRunRequest } from './apiProtocol';
-import { isProcessAlive } from '../processAlive';
+import { isAbandoned } from '../store/abandonedRuns';
 
 type Subscriber = (event: StreamEvent) => void;
 
@@ -85,27 +85,34 @@ export class Orchestrator {
   }
 
   /**
-   * Picks up runs a previous daemon left unfinished (it was killed): what they committed stays,
-   * attempts that were running are lost and retried. Runs whose engine is alive elsewhere
-   * (an in-process run) are left alone.
+   * Picks up abandoned runs (see isAbandoned: a daemon or CLI that drove them died, even one
+   * left a zombie): what they committed stays, attempts that were running are lost and retried.
+   * Runs whose engine is alive (this daemon, or an in-process run elsewhere) are left alone.
+   * Run at start-up, every few seconds after, and when a CLI asks (POST /v1/resume).
    */
-  resumeOrphans(log: (line: string) => void): string[] {
+  resumeAbandoned(log: (line: string) => void): string[] {
     const resumed: string[] = [];
-    for (const row of this.store.listRuns({ limit: 1000 })) {
-      if (row.status !== 'running' || this.runs.has(row.id)) continue;
-      if (row.engine_pid !== null && row.engine_pid !== process.pid && isProcessAlive(row.engine_pid)) continue;
-      if (!fs.existsSync(row.bundle_path)) {
-        this.store.setRunStatus(row.id, 'crashed', Date.now(), `its bundle ${row.bundle_path} is gone`);
-        continue;
+    for (const row of this.store.runningRuns()) {
+      if (this.runs.has(row.id) || !isAbandoned(row)) continue;
+      try {
+        if (!fs.existsSync(row.bundle_path)) {
+          this.store.setRunStatus(row.id, 'crashed', Date.now(), `its bundle ${row.bundle_path} is gone`);
+          continue;
+        }
+        const hash = path.basename(row.bundle_path, '.cjs');
+        const session = this.sessionFor(hash, row.bundle_path, row.pipeline, row.manifest_json ? (JSON.parse(row.manifest_json) as ModuleManifest) : undefined);
+        const plan = { ...session.planOf(row.id), resume: true };
+        this.store.setEnginePid(row.id, process.pid);
+        this.runs.set(row.id, session);
+        void session.execute(plan).finally(() => this.runs.delete(row.id));
+        log(`resumed run ${row.name} (${row.id}): its engine (pid ${row.engine_pid ?? 'unknown'}) is gone`);
+        resumed.push(row.id);
+      } catch (error) {
+        // One run that cannot be resumed must not keep the others (or itself) running forever.
+        this.runs.delete(row.id);
+        this.store.setRunStatus(row.id, 'crashed', Date.now(), `could not be resumed: ${(error as Error).message}`);
+        log(`could not resume run ${row.name} (${row.id}): ${(error as Error).message}`);
       }
-      const hash = path.basename(row.bundle_path, '.cjs');
-      const session = this.sessionFor(hash, row.bundle_path, row.pipeline, row.manifest_json ? (JSON.parse(row.manifest_json) as ModuleManifest) : undefined);
-      const plan = { ...session.planOf(row.id), resume: true };
-      this.store.setEnginePid(row.id, process.pid);
-      this.runs.set(row.id, session);
-      void session.execute(plan).finally(() => this.runs.delete(row.id));
-      log(`resumed run ${row.name} (${row.id})`);
-      resumed.push(row.id);
     }
     return resumed;
   }

@@ -1,9 +1,10 @@
 /** The embedded store's schema. Bump SCHEMA_VERSION and add a migration when it changes. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** Statements that bring a store of the key's version to the next one. */
 export const MIGRATIONS: Record<number, string> = {
   1: 'ALTER TABLE attempts ADD COLUMN heartbeat_at INTEGER;',
+  2: 'ALTER TABLE runs ADD COLUMN engine_identity TEXT;',
 };
 
 export const SCHEMA_SQL = `
@@ -30,6 +31,8 @@ CREATE TABLE IF NOT EXISTS runs (
   created_at INTEGER NOT NULL,
   started_at INTEGER,
   ended_at INTEGER,
+  -- Who engine_pid is (processIdentity): a reused pid is not the engine.
+  engine_identity TEXT,
   UNIQUE (pipeline, name)
 );
 CREATE INDEX IF NOT EXISTS runs_by_created ON runs(created_at);

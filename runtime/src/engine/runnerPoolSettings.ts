@@ -1,3 +1,5 @@
+import { SettingError } from '../config/settingError';
+
 /** How many idle runner processes a pool keeps, and how long the others may stay idle. */
 export interface RunnerPoolSettings {
   /** Idle runners kept ready for the next step (`PIPEWRIGHT_RUNNER_WARM`, default 2). */
@@ -14,7 +16,7 @@ export function runnerPoolSettingsFromEnv(env: NodeJS.ProcessEnv = process.env):
     const text = env[name]?.trim();
     if (!text) return undefined;
     const value = Number(text);
-    if (!valid(value)) throw new Error(`${name}: "${env[name]}" is not ${expected}`);
+    if (!valid(value)) throw new SettingError(`${name}: "${env[name]}" is not ${expected}`);
     return value;
   };
   const warm = read('PIPEWRIGHT_RUNNER_WARM', (v) => Number.isInteger(v) && v >= 0, 'a whole number of runners (0 or more)');

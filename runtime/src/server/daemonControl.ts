@@ -6,6 +6,7 @@ import { OrchestratorClient } from './apiClient';
 import { ensureToken, readEndpoint, readToken, serverFiles, type ServerFiles } from './serverFiles';
 import { resolveStoreDir } from '../engine/projectPaths';
 import { isProcessAlive, processIdentity } from '../processAlive';
+import { runnerPoolSettingsFromEnv } from '../engine/runnerPoolSettings';
 import { onDemandIdleTimeout } from './idleShutdown';
 
 /** ZenML's service states for the local daemon. */
@@ -83,6 +84,8 @@ async function ensureDaemon(storeDir: string, options: StartOptions): Promise<{ 
   const current = await daemonStatus(store);
   if (current.state === 'active') return { status: current, started: false };
   if (current.state !== 'inactive') throw new Error(`the daemon for ${store} is ${current.state}: ${current.detail}`);
+  // The daemon reads these from its environment: a bad value is said here, not in its log.
+  runnerPoolSettingsFromEnv();
   // A daemon that died leaves its endpoint behind: reusing its port lets its orphaned runners reconnect.
   const previousPort = readEndpoint(files)?.port;
   for (const file of [files.pid, files.endpoint, files.state]) fs.rmSync(file, { force: true });

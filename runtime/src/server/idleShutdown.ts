@@ -1,3 +1,5 @@
+import { SettingError } from '../config/settingError';
+
 /** How long a daemon started on demand (by `pipewright run` and the like) waits, with nothing to do, before it stops. */
 export const DEFAULT_ON_DEMAND_IDLE_TIMEOUT_S = 300;
 
@@ -8,7 +10,7 @@ export function parseIdleTimeout(text: string, what: string): number {
   const trimmed = text.trim();
   if (/^off$/i.test(trimmed)) return 0;
   const seconds = Number(trimmed);
-  if (trimmed === '' || !Number.isFinite(seconds) || seconds < 0) throw new Error(`${what}: "${text}" is not a number of seconds (0 or "off" for never)`);
+  if (trimmed === '' || !Number.isFinite(seconds) || seconds < 0) throw new SettingError(`${what}: "${text}" is not a number of seconds (0 or "off" for never)`);
   return seconds;
 }
 

@@ -34,12 +34,7 @@ export function registerServerCommands(program: Command): void {
       } catch (error) {
         throw new UsageError(`--limit: ${(error as Error).message.replace('PIPEWRIGHT_LIMITS: ', '')}`);
       }
-      let idleTimeoutS: number | undefined;
-      try {
-        idleTimeoutS = flags.idleTimeout === undefined ? undefined : parseIdleTimeout(flags.idleTimeout, '--idle-timeout');
-      } catch (error) {
-        throw new UsageError((error as Error).message);
-      }
+      const idleTimeoutS = flags.idleTimeout === undefined ? undefined : parseIdleTimeout(flags.idleTimeout, '--idle-timeout');
       print(await startDaemon(storeOf(command), { host: flags.host, port, token: process.env.PIPEWRIGHT_SERVER_TOKEN, limits: limits || undefined, idleTimeoutS }), flags.json);
     });
   server

@@ -46,12 +46,15 @@ export class ApiServer {
   private readonly server: http.Server;
   private port = 0;
   private streams = 0;
+  private requests = 0;
 
   constructor(private readonly options: ApiServerOptions) {
     this.runnerToken = ensureRunnerToken(serverFiles(options.storeDir));
     this.orchestrator = new Orchestrator(options.storeDir, () => ({ url: `http://127.0.0.1:${this.port}${API_PREFIX}/heartbeats`, token: this.runnerToken }));
     this.server = http.createServer((request, response) => {
       options.onRequest?.();
+      this.requests += 1;
+      response.once('close', () => (this.requests -= 1));
       this.route(request, response).catch((error: unknown) => {
         if (response.headersSent) {
           response.destroy();
@@ -67,6 +70,11 @@ export class ApiServer {
   /** Clients following the event stream now. */
   get openStreams(): number {
     return this.streams;
+  }
+
+  /** Requests being answered now, event streams not included (a run being submitted, say). */
+  get requestsInProgress(): number {
+    return this.requests - this.streams;
   }
 
   async listen(): Promise<AddressInfo> {

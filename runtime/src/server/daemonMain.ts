@@ -76,6 +76,7 @@ export async function runDaemon(storeDir: string, host: string, port: number, fa
         ...(orchestrator.runsInFlight > 0 ? [`${orchestrator.runsInFlight} run(s)`] : []),
         ...(orchestrator.services.live > 0 ? [`${orchestrator.services.live} service(s)`] : []),
         ...(api.openStreams > 0 ? [`${api.openStreams} event stream(s)`] : []),
+        ...(api.requestsInProgress > 0 ? [`${api.requestsInProgress} request(s) in progress`] : []),
       ],
       (why) => stop(why),
     );

@@ -22,7 +22,8 @@ export function onDemandIdleTimeout(env: NodeJS.ProcessEnv = process.env): numbe
 
 /**
  * Stops the daemon once it has had nothing to do for `timeoutMs`: no run in flight, no live
- * service, no client following the event stream, and no request. `busy` names what keeps it up.
+ * service, no client following the event stream, no request being answered, and none received
+ * meanwhile. `busy` names what keeps it up.
  */
 export class IdleShutdown {
   private idleSince = Date.now();

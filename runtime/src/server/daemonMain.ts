@@ -21,13 +21,13 @@ export async function runDaemon(storeDir: string, host: string, port: number, fa
   const token = ensureToken(files, process.env.PIPEWRIGHT_SERVER_TOKEN);
   let stopping = false;
   let idle: IdleShutdown | undefined;
-  let scan: NodeJS.Timeout | undefined;
+  let abandonedScan: NodeJS.Timeout | undefined = undefined;
   const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
   const stop = (why: string) => {
     if (stopping) return;
     stopping = true;
     idle?.stop();
-    clearInterval(scan);
+    clearInterval(abandonedScan);
     log(`stopping (${why})`);
     try {
       fs.writeFileSync(files.state, 'pendingShutdown');
@@ -66,8 +66,8 @@ export async function runDaemon(storeDir: string, host: string, port: number, fa
     if (!stopping) api.orchestrator.resumeAbandoned(log);
   };
   resume();
-  scan = setInterval(resume, ABANDONED_SCAN_MS);
-  scan.unref();
+  abandonedScan = setInterval(resume, ABANDONED_SCAN_MS);
+  abandonedScan.unref();
   if (idleTimeoutS > 0) {
     const orchestrator = api.orchestrator;
     idle = new IdleShutdown(

@@ -55,6 +55,34 @@ describe('the runner pool shrinks back after a burst', () => {
     assert.ok(burst.filter((pid) => !runnersOf(daemon).includes(pid)).length >= 4, 'at least four of the burst runners exited');
   });
 
+  it('a daemon keeps warm runners only for the bundle it ran last: those of an older bundle exit after the idle timeout', async () => {
+    const dir = tempDir();
+    const store = path.join(dir, 'store');
+    const env = { PIPEWRIGHT_RUNNER_WARM: '2', PIPEWRIGHT_RUNNER_IDLE_TIMEOUT: '0.5' };
+    const server = await cli(['--store', store, 'server', 'start', '--json'], { env });
+    assert.equal(JSON.parse(server.stdout).state, 'active', server.stderr);
+    const daemon = readPid(path.join(store, 'server', 'pid')) as number;
+    const marker = path.join(dir, 'released');
+    fs.writeFileSync(marker, '');
+    const older = await cli(['--store', store, 'run', fixture('pipelines', 'burst.ts'), '--param', `dir=${dir}`, '--param', 'count=1', '--no-cache', '--json']);
+    assert.equal(older.code, 0, older.stderr);
+    const newer = await cli(['--store', store, 'run', fixture('pipelines', 'slow.ts'), '--param', `marker=${marker}`, '--no-cache', '--json']);
+    assert.equal(newer.code, 0, newer.stderr);
+    const db = RunStore.open(store);
+    let olderRunner: number;
+    let newerRunners: number[];
+    try {
+      const [newRun, oldRun] = db.listRuns();
+      olderRunner = db.getAttempts(oldRun.id)[0].runner_pid as number;
+      newerRunners = db.getAttempts(newRun.id).map((a) => a.runner_pid as number);
+    } finally {
+      db.close();
+    }
+    assert.ok(!newerRunners.includes(olderRunner), 'each bundle has its own runners');
+    await waitFor("the older bundle's runner to exit", () => !runnersOf(daemon).includes(olderRunner), 20_000);
+    await holdsFor("the newer bundle's runners staying warm", 2000, () => newerRunners.every((pid) => runnersOf(daemon).includes(pid)));
+  });
+
   it('a malformed pool setting is refused by name before the daemon starts (exit 2)', async () => {
     const dir = tempDir();
     const result = await cli(['--store', path.join(dir, 'store'), 'server', 'start'], { env: { PIPEWRIGHT_RUNNER_IDLE_TIMEOUT: 'soon' } });

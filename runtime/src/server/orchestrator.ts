@@ -8,6 +8,8 @@ import type { HeartbeatRequest } from '../engine/heartbeatProtocol';
 import type { FromRunner } from '../engine/runnerProtocol';
 import type { HeartbeatHandler } from '../engine/leaseServer';
 import { summarizeRun } from '../engine/runSummary';
+import type { RunPlan } from '../engine/executor';
+import { runnerPoolSettingsFromEnv } from '../engine/runnerPoolSettings';
 import { EngineSession } from '../engine/session';
 import { limitsFromEnv, SlotPool } from '../engine/slots';
 import type { RunOptions } from '../sdk/options';
@@ -15,6 +17,7 @@ import { ServiceManager } from '../services/serviceManager';
 import { RunStore } from '../store/runStore';
 import type { RunDetail, StreamEvent, SubmitRunRequest } from './apiProtocol';
 import { isAbandoned } from '../store/abandonedRuns';
+import { SessionUse } from './sessionUse';
 
 type Subscriber = (event: StreamEvent) => void;
 
@@ -31,6 +34,8 @@ export class Orchestrator {
   readonly services: ServiceManager;
   /** One pool of concurrency slots for every run the daemon hosts. */
   readonly slots = new SlotPool(limitsFromEnv());
+  private readonly sessionUse = new SessionUse<EngineSession>();
+  private readonly sessionSweep: NodeJS.Timeout;
 
   constructor(
     readonly storeDir: string,
@@ -38,6 +43,9 @@ export class Orchestrator {
   ) {
     this.store = RunStore.open(storeDir);
     this.services = new ServiceManager(path.join(this.store.dir, 'server', 'services'));
+    const idleTimeoutMs = runnerPoolSettingsFromEnv().idleTimeoutMs;
+    this.sessionSweep = setInterval(() => this.closeIdleSessions(idleTimeoutMs), Math.min(1000, Math.max(50, idleTimeoutMs / 2)));
+    this.sessionSweep.unref();
   }
 
   get runsInFlight(): number {
@@ -60,15 +68,20 @@ export class Orchestrator {
       fs.renameSync(`${bundlePath}.tmp`, bundlePath);
     }
     const session = this.sessionFor(hash, bundlePath, request.file, request.manifest as ModuleManifest | undefined);
-    const plan = await session.prepare({
-      pipeline: request.pipeline,
-      parameters: decodeStructured(request.parameters) as Record<string, unknown>,
-      options: { ...request.options, detach: false, storeDir: undefined },
-    });
-    const runId = plan.run.runId;
-    this.runs.set(runId, session);
-    void session.execute(plan).finally(() => this.runs.delete(runId));
-    return this.detail(runId);
+    const release = this.sessionUse.hold(session);
+    let plan: RunPlan;
+    try {
+      plan = await session.prepare({
+        pipeline: request.pipeline,
+        parameters: decodeStructured(request.parameters) as Record<string, unknown>,
+        options: { ...request.options, detach: false, storeDir: undefined },
+      });
+    } catch (error) {
+      release();
+      throw error;
+    }
+    this.execute(session, plan, release);
+    return this.detail(plan.run.runId);
   }
 
   /** Starts a retry of a finished run (see EngineSession.prepareRetry). */
@@ -77,11 +90,34 @@ export class Orchestrator {
     if (!source) throw new Error(`no run with id ${runId}`);
     const hash = path.basename(source.bundle_path, '.cjs');
     const session = this.sessionFor(hash, source.bundle_path, source.pipeline, source.manifest_json ? (JSON.parse(source.manifest_json) as ModuleManifest) : undefined);
-    const plan = session.prepareRetry(runId, step);
-    const id = plan.run.runId;
-    this.runs.set(id, session);
-    void session.execute(plan).finally(() => this.runs.delete(id));
-    return this.detail(id);
+    const release = this.sessionUse.hold(session);
+    let plan: RunPlan;
+    try {
+      plan = session.prepareRetry(runId, step);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    this.execute(session, plan, release);
+    return this.detail(plan.run.runId);
+  }
+
+  /** Executes a created run in `session`, which stays held until the run ends. */
+  private execute(session: EngineSession, plan: RunPlan, release: () => void): void {
+    const runId = plan.run.runId;
+    this.runs.set(runId, session);
+    void session.execute(plan).finally(() => {
+      this.runs.delete(runId);
+      release();
+    });
+  }
+
+  /** Closes sessions (and their runner pools) nobody used for the idle timeout, but the last one used. */
+  private closeIdleSessions(idleTimeoutMs: number): void {
+    for (const session of this.sessionUse.due(idleTimeoutMs)) {
+      for (const [hash, known] of this.sessions) if (known === session) this.sessions.delete(hash);
+      void session.close();
+    }
   }
 
   /**
@@ -101,10 +137,16 @@ export class Orchestrator {
         }
         const hash = path.basename(row.bundle_path, '.cjs');
         const session = this.sessionFor(hash, row.bundle_path, row.pipeline, row.manifest_json ? (JSON.parse(row.manifest_json) as ModuleManifest) : undefined);
-        const plan = { ...session.planOf(row.id), resume: true };
+        const release = this.sessionUse.hold(session);
+        let plan: RunPlan;
+        try {
+          plan = { ...session.planOf(row.id), resume: true };
+        } catch (error) {
+          release();
+          throw error;
+        }
         this.store.setEnginePid(row.id, process.pid);
-        this.runs.set(row.id, session);
-        void session.execute(plan).finally(() => this.runs.delete(row.id));
+        this.execute(session, plan, release);
         log(`resumed run ${row.name} (${row.id}): its engine (pid ${row.engine_pid ?? 'unknown'}) is gone`);
         resumed.push(row.id);
       } catch (error) {
@@ -179,6 +221,7 @@ export class Orchestrator {
 
   /** Cancels what runs and releases every process and file. */
   async close(): Promise<void> {
+    clearInterval(this.sessionSweep);
     this.services.close();
     for (const [runId, session] of this.runs) session.cancel(runId);
     await Promise.all([...this.sessions.values()].map((session) => session.close()));

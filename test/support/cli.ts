@@ -10,19 +10,7 @@ export interface CliResult {
 
 /** Runs the built `pipewright` CLI as a real child process. */
 export function cli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'runtime', 'bin', 'pipewright.js'), ...args], {
-      cwd: options.cwd ?? repoRoot,
-      env: { ...process.env, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return spawnCli(args, options).done;
 }
 
 /** The JSON object on the last line of stdout. */
@@ -31,3 +19,30 @@ export function lastJson<T = Record<string, unknown>>(result: CliResult): T {
   return JSON.parse(lines[lines.length - 1]) as T;
 }
 
+
+export interface RunningCli {
+  /** Output so far (read it inside `waitFor`). */
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+  /** Resolves when the process exits. */
+  readonly done: Promise<CliResult>;
+  readonly pid: number;
+}
+
+/** Starts the built CLI without waiting for it: for commands that follow something live. */
+export function spawnCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): RunningCli {
+  const child = spawn(process.execPath, [path.join(repoRoot, 'runtime', 'bin', 'pipewright.js'), ...args], {
+    cwd: options.cwd ?? repoRoot,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  const done = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+  return { stdout: () => stdout, stderr: () => stderr, done, pid: child.pid ?? 0 };
+}

@@ -1,6 +1,7 @@
 /** The `pipewright` command line: a thin layer over the engine, the store and the artifact API. */
 import { Command, CommanderError, Option } from 'commander';
 import { runtimeVersion } from '../paths';
+import { refuseUnknownSubcommands } from './commandGroups';
 import { isInputError } from './errors';
 import { registerArtifactCommands } from './commands/artifacts';
 import { registerCheckCommand } from './commands/check';
@@ -27,6 +28,7 @@ export async function main(argv: string[]): Promise<number> {
   registerServicesCommands(program);
   registerCheckCommand(program);
   registerDagCommand(program);
+  for (const group of [program, ...program.commands]) if (group.commands.length > 0) refuseUnknownSubcommands(group);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exit.code;

@@ -1,4 +1,5 @@
 import type { RunSummary } from '../engine/runSummary';
+import type { RunStatus } from '../model/status';
 import type { ServiceStatus } from '../services/serviceManager';
 import type { ServiceSpecInput } from '../services/serviceSpec';
 import { API_PREFIX } from './apiPaths';
@@ -9,6 +10,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The answer's machine-readable code, e.g. `nothing-to-retry`. */
+    readonly code?: string,
   ) {
     super(message);
     this.name = status === 422 || status === 400 || status === 404 ? 'RunRequestError' : 'ApiError';
@@ -31,10 +34,12 @@ export class OrchestratorClient {
     return this.json('POST', '/runs', request);
   }
 
-  listRuns(query: { limit?: number; pipeline?: string } = {}): Promise<RunDetail[]> {
+  /** Newest first; `statuses` keeps runs in any of them. */
+  listRuns(query: { limit?: number; pipeline?: string; statuses?: readonly RunStatus[] } = {}): Promise<RunDetail[]> {
     const params = new URLSearchParams();
     if (query.limit !== undefined) params.set('limit', String(query.limit));
     if (query.pipeline !== undefined) params.set('pipeline', query.pipeline);
+    if (query.statuses !== undefined && query.statuses.length > 0) params.set('status', query.statuses.join(','));
     return this.json('GET', `/runs${params.size > 0 ? `?${params}` : ''}`);
   }
 
@@ -149,12 +154,15 @@ export class OrchestratorClient {
     if (!response.ok) {
       const text = await response.text();
       let message = text;
+      let code: string | undefined;
       try {
-        message = (JSON.parse(text) as { error?: string }).error ?? text;
+        const answer = JSON.parse(text) as { error?: string; code?: string };
+        message = answer.error ?? text;
+        code = answer.code;
       } catch {
         // Not JSON: keep the text.
       }
-      throw new ApiError(response.status, message);
+      throw new ApiError(response.status, message, code);
     }
     return response;
   }

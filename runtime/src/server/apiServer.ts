@@ -1,15 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import type { FromRunner } from '../engine/runnerProtocol';
 import { ensureRunnerToken, serverFiles } from './serverFiles';
+import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { bearerMatches } from '../engine/leaseServer';
+import { parseRunStatuses, type RunStatus } from '../model/status';
 import { runtimeVersion } from '../paths';
-import { API_PREFIX, MAX_BODY_BYTES, submitRunSchema, type HealthAnswer, type StreamEvent } from './apiProtocol';
+import { API_PREFIX, MAX_BODY_BYTES, NOTHING_TO_RETRY, submitRunSchema, type HealthAnswer, type StreamEvent } from './apiProtocol';
 import { HttpError, readJson, sendJson } from './httpUtil';
-import { Orchestrator } from './orchestrator';
+import { EVENT_PAGE, Orchestrator } from './orchestrator';
 
 const runnerResultSchema = z.strictObject({
   runId: z.string().min(1).max(100),
@@ -60,7 +62,7 @@ export class ApiServer {
           response.destroy();
           return;
         }
-        if (error instanceof HttpError) sendJson(response, error.status, { error: error.message });
+        if (error instanceof HttpError) sendJson(response, error.status, error.code === undefined ? { error: error.message } : { error: error.message, code: error.code });
         else sendJson(response, 500, { error: `internal error: ${(error as Error).message}` });
       });
     });
@@ -147,7 +149,8 @@ export class ApiServer {
       if (method === 'GET') {
         const limit = boundedInt(url.searchParams.get('limit'), 50, 1, 1000, 'limit');
         const pipeline = url.searchParams.get('pipeline') ?? undefined;
-        return sendJson(response, 200, orchestrator.store.listRuns({ limit, pipeline }).map((row) => orchestrator.detail(row.id)));
+        const statuses = runStatusesParam(url.searchParams.get('status'));
+        return sendJson(response, 200, orchestrator.store.listRuns({ limit, pipeline, statuses }).map((row) => orchestrator.detail(row.id)));
       }
       expectMethod(method, 'POST');
       const body = parse(submitRunSchema, await readJson(request, MAX_BODY_BYTES));
@@ -177,6 +180,7 @@ export class ApiServer {
         try {
           return sendJson(response, 201, orchestrator.retry(run.id, body.step));
         } catch (error) {
+          if ((error as Error).name === 'NothingToRetryError') throw new HttpError(409, (error as Error).message, NOTHING_TO_RETRY);
           // Asking for something the run does not have is the request's fault (422); a run still going is a conflict.
           throw new HttpError((error as Error).name === 'RunRequestError' && !/still running/.test((error as Error).message) ? 422 : 409, (error as Error).message);
         }
@@ -242,27 +246,53 @@ export class ApiServer {
     }
   }
 
-  /** Server-sent events; resumes after `Last-Event-ID` (or `?since=`) without missing any. */
+  /**
+   * Server-sent events; resumes after `Last-Event-ID` (or `?since=`) without missing any. Stored
+   * events are replayed page by page, at the pace the client reads them; events published
+   * meanwhile are held and follow once the replay has caught up (de-duplicated by seq).
+   */
   private stream(request: http.IncomingMessage, response: http.ServerResponse, url: URL): void {
     const since = boundedInt((request.headers['last-event-id'] as string | undefined) ?? url.searchParams.get('since'), 0, 0, Number.MAX_SAFE_INTEGER, 'since');
     const runId = url.searchParams.get('run') ?? undefined;
     response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
     let last = since;
-    const write = (event: StreamEvent) => {
-      if (event.seq <= last || (runId !== undefined && event.runId !== runId)) return;
+    /** False when the client's buffer is full (wait for `drain`). */
+    const write = (event: StreamEvent): boolean => {
+      if (event.seq <= last || (runId !== undefined && event.runId !== runId)) return true;
       last = event.seq;
-      response.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);
+      return response.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);
     };
-    // Subscribe first, then replay: anything published in between is de-duplicated by seq.
-    const unsubscribe = this.orchestrator.subscribe(write);
-    this.streams += 1;
-    for (const event of this.orchestrator.eventsSince(since, runId)) write(event);
-    const keepAlive = setInterval(() => response.write(': keep-alive\n\n'), 15_000);
-    request.on('close', () => {
-      clearInterval(keepAlive);
-      unsubscribe();
-      this.streams -= 1;
+    let held: StreamEvent[] | undefined = [];
+    const unsubscribe = this.orchestrator.subscribe((event) => {
+      if (!held) write(event);
+      else if (runId === undefined || event.runId === runId) held.push(event);
     });
+    this.streams += 1;
+    const keepAlive = setInterval(() => response.write(': keep-alive\n\n'), 15_000);
+    let closed = false;
+    const whenClosed = new Promise<void>((resolve) =>
+      request.on('close', () => {
+        closed = true;
+        clearInterval(keepAlive);
+        unsubscribe();
+        this.streams -= 1;
+        resolve();
+      }),
+    );
+    const replay = async () => {
+      for (;;) {
+        const page = this.orchestrator.eventsSince(last, runId);
+        for (const event of page) {
+          if (!write(event)) await Promise.race([once(response, 'drain'), whenClosed]);
+          if (closed) return;
+        }
+        if (page.length < EVENT_PAGE) break;
+      }
+      const live = held ?? [];
+      held = undefined;
+      for (const event of live) write(event);
+    };
+    replay().catch(() => response.destroy());
   }
 }
 
@@ -275,6 +305,16 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   throw new HttpError(400, `${issue.path.length > 0 ? issue.path.join('.') : 'body'}: ${issue.message}`);
+}
+
+/** `?status=failed,running`: only runs in one of these statuses. */
+function runStatusesParam(text: string | null): RunStatus[] | undefined {
+  if (text === null) return undefined;
+  try {
+    return parseRunStatuses(text);
+  } catch (error) {
+    throw new HttpError(400, `status: ${(error as Error).message}`);
+  }
 }
 
 function boundedInt(text: string | null | undefined, fallback: number, min: number, max: number, what: string): number {

@@ -1,10 +1,11 @@
 import type * as http from 'node:http';
 
-/** An error that becomes an HTTP answer with this status and message. */
+/** An error that becomes an HTTP answer with this status and message (and a machine-readable code, when given). */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly code?: string,
   ) {
     super(message);
   }

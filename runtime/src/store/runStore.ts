@@ -145,13 +145,20 @@ export class RunStore {
     return byPrefix.length === 1 ? byPrefix[0] : undefined;
   }
 
-  listRuns(options: { limit?: number; pipeline?: string } = {}): RunRow[] {
-    const limit = options.limit ?? 50;
-    return (
-      options.pipeline
-        ? this.stmt('SELECT * FROM runs WHERE pipeline = ? ORDER BY created_at DESC, rowid DESC LIMIT ?').all(options.pipeline, limit)
-        : this.stmt('SELECT * FROM runs ORDER BY created_at DESC, rowid DESC LIMIT ?').all(limit)
-    ) as RunRow[];
+  /** Newest first; `pipeline` and `statuses` (any of them) narrow the list before `limit` applies. */
+  listRuns(options: { limit?: number; pipeline?: string; statuses?: readonly RunStatus[] } = {}): RunRow[] {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    if (options.pipeline) {
+      where.push('pipeline = ?');
+      values.push(options.pipeline);
+    }
+    if (options.statuses && options.statuses.length > 0) {
+      where.push(`status IN (${options.statuses.map(() => '?').join(', ')})`);
+      values.push(...options.statuses);
+    }
+    const filter = where.length > 0 ? `WHERE ${where.join(' AND ')} ` : '';
+    return this.stmt(`SELECT * FROM runs ${filter}ORDER BY created_at DESC, rowid DESC LIMIT ?`).all(...values, options.limit ?? 50) as RunRow[];
   }
 
   // ---- steps and attempts --------------------------------------------------------------
@@ -266,6 +273,17 @@ export class RunStore {
       `SELECT o.output, a.hash, a.materializer, a.size, a.type_name FROM step_outputs o JOIN artifacts a ON a.hash = o.hash WHERE o.run_id = ? AND o.step_id = ?`,
     ).all(runId, stepId) as { output: string; hash: string; materializer: string; size: number; type_name: string }[];
     return Object.fromEntries(rows.map((row) => [row.output, { hash: row.hash, materializer: row.materializer, size: row.size, typeName: row.type_name }]));
+  }
+
+  /** Every committed output of every step of a run, in step order, each with its artifact's description. */
+  getRunOutputs(runId: string): ({ stepId: string; output: string } & ArtifactRef)[] {
+    const rows = this.stmt(
+      `SELECT o.step_id, o.output, a.hash, a.materializer, a.size, a.type_name FROM step_outputs o
+         JOIN artifacts a ON a.hash = o.hash
+         LEFT JOIN steps s ON s.run_id = o.run_id AND s.id = o.step_id
+       WHERE o.run_id = ? ORDER BY s.position, o.rowid`,
+    ).all(runId) as { step_id: string; output: string; hash: string; materializer: string; size: number; type_name: string }[];
+    return rows.map((row) => ({ stepId: row.step_id, output: row.output, hash: row.hash, materializer: row.materializer, size: row.size, typeName: row.type_name }));
   }
 
   getTransitions(runId: string): TransitionRow[] {

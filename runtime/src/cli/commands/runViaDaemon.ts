@@ -1,9 +1,8 @@
-import type { EngineEvent } from '../../engine/events';
 import { preparePipelineFile, submitPrepared, type RunFileRequest } from '../../engine/runPipelineFile';
 import type { RunSummary } from '../../engine/runSummary';
-import { isTerminalRunStatus, type RunStatus } from '../../model/status';
 import type { RunOptions } from '../../sdk/options';
 import type { OrchestratorClient } from '../../server/apiClient';
+import { followRunEvents } from '../followRunEvents';
 import { HeartbeatFooter } from '../heartbeatFooter';
 import { progressPrinter } from '../progress';
 
@@ -42,18 +41,13 @@ export async function followRun(client: OrchestratorClient, runId: string, view:
   const cancel = () => void client.cancelRun(runId).catch(() => undefined);
   view.signal.addEventListener('abort', cancel, { once: true });
   try {
-    await client.follow(
-      (event) => {
-        const data = event.data as EngineEvent;
-        footer.observe(data);
-        print(data);
-        return data.type === 'run' && isTerminalRunStatus(data.status as RunStatus);
-      },
-      { runId },
-    );
+    const { detail } = await followRunEvents(client, runId, (event) => {
+      footer.observe(event);
+      print(event);
+    });
+    return detail;
   } finally {
     footer.stop();
     view.signal.removeEventListener('abort', cancel);
   }
-  return client.getRun(runId);
 }

@@ -12,6 +12,7 @@ const INPUT_ERRORS = new Set([
   'TypeAnnotationError',
   'UsageError',
   'ServiceSpecError',
+  'SettingError',
 ]);
 
 export class UsageError extends Error {

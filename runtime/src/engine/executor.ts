@@ -4,6 +4,7 @@ import type { ArtifactRef } from '../artifacts/artifactStore';
 import type { TypeDescriptor } from '../build/typeDescriptor';
 import type { DagNode, HeartbeatSettings, InputBinding, PipelineDag, RetryPolicy } from '../model/dag';
 import type { ExecutionMode, RunStatus, StepStatus } from '../model/status';
+import { isProcessAlive } from '../processAlive';
 import { upstreamIds } from '../sdk/compile';
 import type { RunStore } from '../store/runStore';
 import { cacheKey, customCacheKey } from './cacheKey';
@@ -69,6 +70,8 @@ export class RunExecutor {
   private readonly timers = new Set<() => void>();
   private readonly leases = new LeaseTable();
   private readonly fenced = new Set<string>();
+  /** Steps of a resumed run whose attempt was lost with the engine (see resumeState). */
+  private readonly lostWhileAway: string[] = [];
   private readonly beats: HeartbeatRecorder;
   private stopMonitor?: () => void;
   private monitorTick = Infinity;
@@ -97,7 +100,9 @@ export class RunExecutor {
   /**
    * Where a resumed run stands: settled steps keep their status and committed outputs; an
    * attempt that was running when the engine died is lost (its runner went with the engine)
-   * and the step goes back in line, its attempt numbers and disruption count carried on.
+   * and is handed to the scheduler as a loss when the run starts, counted with the losses
+   * already in the store against the one `maxLostRetries` budget: a run that keeps losing its
+   * engine ends `crashed` instead of looping.
    */
   private resumeState(): Map<string, { status: StepStatus; attempt?: number; lost?: number }> {
     const runId = this.plan.run.runId;
@@ -107,6 +112,7 @@ export class RunExecutor {
     for (const step of this.deps.store.getSteps(runId)) {
       const mine = attempts.filter((a) => a.step_id === step.id);
       const node = this.nodes.get(step.id);
+      const lostBefore = mine.filter((a) => a.status === 'lost').length;
       const orphan = mine.find((a) => a.status === 'running' && a.runner_pid !== null && isRunnerProcess(a.runner_pid));
       if (orphan && node && step.status === 'running') {
         // Its runner outlived the engine: give it a lease to renew and wait for its result.
@@ -115,18 +121,22 @@ export class RunExecutor {
         this.ensureMonitor(timing.intervalMs);
         this.attempts.set(step.id, orphan.attempt);
         this.startedAt.set(step.id, orphan.started_at);
-        initial.set(step.id, { status: 'running', attempt: orphan.attempt, lost: mine.filter((a) => a.status === 'lost').length });
+        initial.set(step.id, { status: 'running', attempt: orphan.attempt, lost: lostBefore });
         continue;
       }
-      for (const attempt of mine.filter((a) => a.status === 'running')) {
-        this.deps.store.endAttempt(runId, step.id, attempt.attempt, 'lost', at, 'the engine running this attempt stopped');
-      }
-      const lost = mine.filter((a) => a.status === 'running' || a.status === 'lost').length;
-      if (step.status === 'running' || step.status === 'pending') {
-        initial.set(step.id, { status: 'pending', attempt: step.attempts, lost });
+      const running = mine.filter((a) => a.status === 'running');
+      for (const attempt of running) this.deps.store.endAttempt(runId, step.id, attempt.attempt, 'lost', at, ENGINE_STOPPED);
+      if (step.status === 'running' && running.length > 0) {
+        // In flight when the engine died: the scheduler hears of the loss once the run starts.
+        this.attempts.set(step.id, step.attempts);
+        this.startedAt.set(step.id, step.started_at ?? at);
+        initial.set(step.id, { status: 'running', attempt: step.attempts, lost: lostBefore + running.length - 1 });
+        this.lostWhileAway.push(step.id);
+      } else if (step.status === 'running' || step.status === 'pending') {
+        initial.set(step.id, { status: 'pending', attempt: step.attempts, lost: lostBefore + running.length });
         if (step.status === 'running') this.deps.store.setStepStatus(runId, step.id, 'pending', at);
       } else {
-        initial.set(step.id, { status: step.status, attempt: step.attempts, lost });
+        initial.set(step.id, { status: step.status, attempt: step.attempts, lost: lostBefore + running.length });
         if (step.status === 'completed' || step.status === 'cached') this.outputs.set(step.id, this.deps.store.getOutputs(runId, step.id));
       }
     }
@@ -137,6 +147,7 @@ export class RunExecutor {
   run(): Promise<RunStatus> {
     const done = new Promise<RunStatus>((resolve) => (this.finish = resolve));
     this.apply(this.scheduler.start());
+    for (const id of this.lostWhileAway.splice(0)) this.apply(this.scheduler.handle({ type: 'lost', id, error: ENGINE_STOPPED }));
     return done;
   }
 
@@ -451,8 +462,11 @@ export class RunExecutor {
   }
 }
 
-/** Whether `pid` is alive and is a pipewright runner (not some process that reused the pid). */
+const ENGINE_STOPPED = 'the engine running this attempt stopped';
+
+/** Whether `pid` is alive (not a zombie) and is a pipewright runner (not some process that reused the pid). */
 function isRunnerProcess(pid: number): boolean {
+  if (!isProcessAlive(pid)) return false;
   try {
     return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((arg) => arg.endsWith(`${path.sep}runner.js`));
   } catch {

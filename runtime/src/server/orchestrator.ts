@@ -9,6 +9,8 @@ import type { FromRunner } from '../engine/runnerProtocol';
 import type { HeartbeatHandler } from '../engine/leaseServer';
 import { runContents } from '../engine/runContents';
 import { summarizeRun } from '../engine/runSummary';
+import type { RunPlan } from '../engine/executor';
+import { runnerPoolSettingsFromEnv } from '../engine/runnerPoolSettings';
 import { EngineSession } from '../engine/session';
 import { limitsFromEnv, SlotPool } from '../engine/slots';
 import type { RunOptions } from '../sdk/options';
@@ -16,7 +18,8 @@ import { ServiceManager } from '../services/serviceManager';
 import { RunStore } from '../store/runStore';
 import type { RunRow } from '../store/rows';
 import type { RunDetail, StreamEvent, SubmitRunRequest } from './apiProtocol';
-import { isProcessAlive } from '../processAlive';
+import { isAbandoned } from '../store/abandonedRuns';
+import { SessionUse } from './sessionUse';
 
 type Subscriber = (event: StreamEvent) => void;
 
@@ -36,6 +39,8 @@ export class Orchestrator {
   readonly services: ServiceManager;
   /** One pool of concurrency slots for every run the daemon hosts. */
   readonly slots = new SlotPool(limitsFromEnv());
+  private readonly sessionUse = new SessionUse<EngineSession>();
+  private readonly sessionSweep: NodeJS.Timeout;
 
   constructor(
     readonly storeDir: string,
@@ -43,6 +48,9 @@ export class Orchestrator {
   ) {
     this.store = RunStore.open(storeDir);
     this.services = new ServiceManager(path.join(this.store.dir, 'server', 'services'));
+    const idleTimeoutMs = runnerPoolSettingsFromEnv().idleTimeoutMs;
+    this.sessionSweep = setInterval(() => this.closeIdleSessions(idleTimeoutMs), Math.min(1000, Math.max(50, idleTimeoutMs / 2)));
+    this.sessionSweep.unref();
   }
 
   get runsInFlight(): number {
@@ -69,15 +77,20 @@ export class Orchestrator {
       fs.renameSync(`${bundlePath}.tmp`, bundlePath);
     }
     const session = this.sessionFor(hash, bundlePath, request.file, folders, request.manifest as ModuleManifest | undefined);
-    const plan = await session.prepare({
-      pipeline: request.pipeline,
-      parameters: decodeStructured(request.parameters) as Record<string, unknown>,
-      options: { ...request.options, detach: false, storeDir: undefined },
-    });
-    const runId = plan.run.runId;
-    this.runs.set(runId, session);
-    void session.execute(plan).finally(() => this.runs.delete(runId));
-    return this.detail(runId);
+    const release = this.sessionUse.hold(session);
+    let plan: RunPlan;
+    try {
+      plan = await session.prepare({
+        pipeline: request.pipeline,
+        parameters: decodeStructured(request.parameters) as Record<string, unknown>,
+        options: { ...request.options, detach: false, storeDir: undefined },
+      });
+    } catch (error) {
+      release();
+      throw error;
+    }
+    this.execute(session, plan, release);
+    return this.detail(plan.run.runId);
   }
 
   /** Starts a retry of a finished run (see EngineSession.prepareRetry). */
@@ -86,40 +99,76 @@ export class Orchestrator {
     if (!source) throw new Error(`no run with id ${runId}`);
     const hash = path.basename(source.bundle_path, '.cjs');
     const session = this.sessionFor(hash, source.bundle_path, source.pipeline, foldersOf(source), source.manifest_json ? (JSON.parse(source.manifest_json) as ModuleManifest) : undefined);
-    const plan = session.prepareRetry(runId, step);
-    const id = plan.run.runId;
-    this.runs.set(id, session);
-    void session.execute(plan).finally(() => this.runs.delete(id));
-    return this.detail(id);
+    const release = this.sessionUse.hold(session);
+    let plan: RunPlan;
+    try {
+      plan = session.prepareRetry(runId, step);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    this.execute(session, plan, release);
+    return this.detail(plan.run.runId);
+  }
+
+  /** Executes a created run in `session`, which stays held until the run ends. */
+  private execute(session: EngineSession, plan: RunPlan, release: () => void): void {
+    const runId = plan.run.runId;
+    this.runs.set(runId, session);
+    void session.execute(plan).finally(() => {
+      this.runs.delete(runId);
+      release();
+    });
+  }
+
+  /** Closes sessions (and their runner pools) nobody used for the idle timeout, but the last one used. */
+  private closeIdleSessions(idleTimeoutMs: number): void {
+    for (const session of this.sessionUse.due(idleTimeoutMs)) {
+      for (const [hash, known] of this.sessions) if (known === session) this.sessions.delete(hash);
+      void session.close();
+    }
   }
 
   /**
-   * Picks up runs a previous daemon left unfinished (it was killed): what they committed stays,
-   * attempts that were running are lost and retried. Runs whose engine is alive elsewhere
-   * (an in-process run) are left alone.
+   * Picks up abandoned runs (see isAbandoned: a daemon or CLI that drove them died, even one
+   * left a zombie): what they committed stays, attempts that were running are lost and retried.
+   * Runs whose engine is alive (this daemon, or an in-process run elsewhere) are left alone.
+   * Run at start-up, every few seconds after, and when a CLI asks (POST /v1/resume).
    */
-  resumeOrphans(log: (line: string) => void): string[] {
+  resumeAbandoned(log: (line: string) => void): string[] {
     const resumed: string[] = [];
-    for (const row of this.store.listRuns({ limit: 1000 })) {
-      if (row.status !== 'running' || this.runs.has(row.id)) continue;
-      if (row.engine_pid !== null && row.engine_pid !== process.pid && isProcessAlive(row.engine_pid)) continue;
-      if (!fs.existsSync(row.bundle_path)) {
-        this.store.setRunStatus(row.id, 'crashed', Date.now(), `its bundle ${row.bundle_path} is gone`);
-        continue;
+    for (const row of this.store.runningRuns()) {
+      if (this.runs.has(row.id) || !isAbandoned(row)) continue;
+      try {
+        if (!fs.existsSync(row.bundle_path)) {
+          this.store.setRunStatus(row.id, 'crashed', Date.now(), `its bundle ${row.bundle_path} is gone`);
+          continue;
+        }
+        const folders = foldersOf(row);
+        if (!isFolder(folders.workingDir)) {
+          this.store.setRunStatus(row.id, 'crashed', Date.now(), `its working folder ${folders.workingDir} is gone`);
+          continue;
+        }
+        const hash = path.basename(row.bundle_path, '.cjs');
+        const session = this.sessionFor(hash, row.bundle_path, row.pipeline, folders, row.manifest_json ? (JSON.parse(row.manifest_json) as ModuleManifest) : undefined);
+        const release = this.sessionUse.hold(session);
+        let plan: RunPlan;
+        try {
+          plan = { ...session.planOf(row.id), resume: true };
+        } catch (error) {
+          release();
+          throw error;
+        }
+        this.store.setEnginePid(row.id, process.pid);
+        this.execute(session, plan, release);
+        log(`resumed run ${row.name} (${row.id}): its engine (pid ${row.engine_pid ?? 'unknown'}) is gone`);
+        resumed.push(row.id);
+      } catch (error) {
+        // One run that cannot be resumed must not keep the others (or itself) running forever.
+        this.runs.delete(row.id);
+        this.store.setRunStatus(row.id, 'crashed', Date.now(), `could not be resumed: ${(error as Error).message}`);
+        log(`could not resume run ${row.name} (${row.id}): ${(error as Error).message}`);
       }
-      const folders = foldersOf(row);
-      if (!isFolder(folders.workingDir)) {
-        this.store.setRunStatus(row.id, 'crashed', Date.now(), `its working folder ${folders.workingDir} is gone`);
-        continue;
-      }
-      const hash = path.basename(row.bundle_path, '.cjs');
-      const session = this.sessionFor(hash, row.bundle_path, row.pipeline, folders, row.manifest_json ? (JSON.parse(row.manifest_json) as ModuleManifest) : undefined);
-      const plan = { ...session.planOf(row.id), resume: true };
-      this.store.setEnginePid(row.id, process.pid);
-      this.runs.set(row.id, session);
-      void session.execute(plan).finally(() => this.runs.delete(row.id));
-      log(`resumed run ${row.name} (${row.id})`);
-      resumed.push(row.id);
     }
     return resumed;
   }
@@ -193,6 +242,7 @@ export class Orchestrator {
 
   /** Cancels what runs and releases every process and file. */
   async close(): Promise<void> {
+    clearInterval(this.sessionSweep);
     this.services.close();
     for (const [runId, session] of this.runs) session.cancel(runId);
     await Promise.all([...this.sessions.values()].map((session) => session.close()));

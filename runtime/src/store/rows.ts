@@ -35,6 +35,7 @@ export interface RunRow {
   parent_run_id: string | null;
   parent_invocation: string | null;
   engine_pid: number | null;
+  engine_identity: string | null;
   error: string | null;
   created_at: number;
   started_at: number | null;

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ArtifactStore, type ArtifactRef } from '../artifacts/artifactStore';
 import type { AttemptStatus, RunStatus, StepStatus } from '../model/status';
+import { processIdentity } from '../processAlive';
 import { MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './schema';
 import type { AttemptRow, HookCallRow, LogRow, NewRun, RunRow, StepRow, TransitionRow } from './rows';
 
@@ -78,8 +79,8 @@ export class RunStore {
         ).run(run.pipeline, run.sourceFile, run.at, run.at);
         this.stmt(
           `INSERT INTO runs (id, name, pipeline, status, parameters_json, options_json, dag_json, bundle_path, manifest_json,
-             parent_run_id, parent_invocation, engine_pid, created_at, started_at, working_dir, project_dir)
-           VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             parent_run_id, parent_invocation, engine_pid, engine_identity, created_at, started_at, working_dir, project_dir)
+           VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
           run.id,
           run.name,
@@ -92,6 +93,7 @@ export class RunStore {
           run.parentRunId ?? null,
           run.parentInvocation ?? null,
           run.enginePid ?? null,
+          run.enginePid === undefined ? null : processIdentity(run.enginePid),
           run.at,
           run.at,
           run.workingDir,
@@ -121,8 +123,14 @@ export class RunStore {
     });
   }
 
+  /** Records which process now drives the run (with its identity, so a reused pid is never taken for it). */
   setEnginePid(runId: string, pid: number | null): void {
-    this.stmt('UPDATE runs SET engine_pid = ? WHERE id = ?').run(pid, runId);
+    this.stmt('UPDATE runs SET engine_pid = ?, engine_identity = ? WHERE id = ?').run(pid, pid === null ? null : processIdentity(pid), runId);
+  }
+
+  /** Runs whose status is `running` (whether or not anything still drives them). */
+  runningRuns(): RunRow[] {
+    return this.stmt("SELECT * FROM runs WHERE status = 'running' ORDER BY created_at, rowid").all() as RunRow[];
   }
 
   getRun(runId: string): RunRow | undefined {

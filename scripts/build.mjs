@@ -1,6 +1,6 @@
 // One esbuild script for every entry: the runtime (SDK, CLI, runner), the extension client,
 // the language server and the webview. Type checking is separate (`tsc -b`).
-// Flags: --watch, --production.
+// Flags: --watch, --production, --runtime (only the runtime package's bundles: its `prepack`).
 import * as esbuild from 'esbuild';
 import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+const runtimeOnly = process.argv.includes('--runtime');
 
 const runtimeBase = {
   bundle: true,
@@ -23,12 +24,15 @@ const runtimeBase = {
   logLevel: 'warning',
 };
 
-const contexts = [
+const runtimeContexts = [
   { ...runtimeBase, entryPoints: { index: 'runtime/src/index.ts', cli: 'runtime/src/cli/main.ts', runner: 'runtime/src/engine/runnerMain.ts', heartbeatWorker: 'runtime/src/engine/heartbeatWorker.ts', analysisWorker: 'runtime/src/cli/commands/analysisWorker.ts' }, outdir: 'runtime/dist' },
   // The analysis engine, for the runtime CLI's `check` and `dag` (loaded at run time: the runtime
   // project cannot import the server's sources without a reference cycle).
   // Without keepNames: its helper wraps every closure the engine's hot walks create.
   { ...runtimeBase, keepNames: false, entryPoints: { analysis: 'server/src/analysis/index.ts' }, outdir: 'runtime/dist' },
+];
+
+const editorContexts = [
   // The language client is its own bundle, loaded after activation (client/src/analysisServer.ts).
   { bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], sourcemap: !production, minify: production, entryPoints: { extension: 'client/src/extension.ts', languageClient: 'client/src/languageClient.ts' }, outdir: 'dist/client', logLevel: 'warning' },
   // The server bundles TypeScript; its lib .d.ts files are copied beside it (copyTypeScriptLibs), so
@@ -69,9 +73,14 @@ function copyServerLauncher() {
   fs.copyFileSync(path.join(root, 'server/launcher.js'), path.join(root, 'dist/server/server.js'));
 }
 
+// Entry points are relative to the repository root, wherever the script was started from (the runtime's prepack runs in runtime/).
+const contexts = (runtimeOnly ? runtimeContexts : [...runtimeContexts, ...editorContexts]).map((options) => ({ absWorkingDir: root, ...options }));
+
 process.chdir(root);
-copyTypeScriptLibs();
-copyServerLauncher();
+if (!runtimeOnly) {
+  copyTypeScriptLibs();
+  copyServerLauncher();
+}
 if (watch) {
   for (const options of contexts) {
     const context = await esbuild.context({ ...options, plugins: [{ name: 'esm-wrapper', setup: (b) => b.onEnd(() => options.outdir === 'runtime/dist' && writeEsmWrapper()) }] });

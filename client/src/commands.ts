@@ -5,12 +5,13 @@ import * as vscode from 'vscode';
 import type { AnalysisServer } from './analysisServer';
 import type { NodeExecutable } from './nodeExecutable';
 import { lastJsonLine, runArguments, runCli, type RemoteTarget } from './cli';
-import { readLocalEndpoint } from './daemonFiles';
+import { absentLocalDaemon, readLocalEndpoint } from './daemonFiles';
 import { DagPanel, type DagPanelHost } from './dagPanel';
 import type { PipelineSummary } from './lspProtocol';
 import type { OrchestratorConnection } from './orchestratorConnection';
 import type { PipelinesView } from './pipelinesView';
 import { RecentValues } from './recentValues';
+import { runForPanel } from './runState';
 import type { LocatedRuntime } from './runtimeLocator';
 import { readSettings } from './settings';
 import type { RunNode, PipelineNode } from './treeModel';
@@ -49,7 +50,22 @@ function requireTrust(action: string): boolean {
   return false;
 }
 
-export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
+/** What DAG panels need from the extension (new ones from Show DAG, restored ones after a reload). */
+export function dagPanelHost(deps: Pick<CommandDeps, 'log' | 'analysisServer'>): DagPanelHost {
+  return {
+    log: deps.log,
+    heartbeat: () => readSettings().heartbeat,
+    loadGraph: async (uri, pipeline) => (deps.analysisServer ? deps.analysisServer.pipelineGraph(uri, pipeline) : null),
+    onNodeAction: (panel, nodeId, action) => {
+      const runNode = panel.runId ? ({ kind: 'step', runId: panel.runId, stepId: nodeId } as RunNode) : undefined;
+      if (action === 'runFromHere') void vscode.commands.executeCommand('pipewright.runStep', panel.uri, nodeId);
+      else if (!runNode) void vscode.window.showInformationMessage('Pipewright: this pipeline has not run in this panel yet.');
+      else void vscode.commands.executeCommand(action === 'retryStep' ? 'pipewright.retryStep' : action === 'openLogs' ? 'pipewright.openStepLogs' : 'pipewright.openArtifact', runNode);
+    },
+  };
+}
+
+export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.Disposable[] {
   const { context, log, connection } = deps;
   const recent = new RecentValues(context.workspaceState);
 
@@ -152,18 +168,6 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     return picked?.label;
   }
 
-  const host: DagPanelHost = {
-    log,
-    heartbeat: () => readSettings().heartbeat,
-    loadGraph: async (uri, pipeline) => (deps.analysisServer ? deps.analysisServer.pipelineGraph(uri, pipeline) : null),
-    onNodeAction: (panel, nodeId, action) => {
-      const runNode = panel.runId ? ({ kind: 'step', runId: panel.runId, stepId: nodeId } as RunNode) : undefined;
-      if (action === 'runFromHere') void vscode.commands.executeCommand('pipewright.runStep', panel.uri, nodeId);
-      else if (!runNode) void vscode.window.showInformationMessage('Pipewright: this pipeline has not run in this panel yet.');
-      else void vscode.commands.executeCommand(action === 'retryStep' ? 'pipewright.retryStep' : action === 'openLogs' ? 'pipewright.openStepLogs' : 'pipewright.openArtifact', runNode);
-    },
-  };
-
   const commands: Record<string, (...args: unknown[]) => Promise<void>> = {
     'pipewright.runPipeline': async (arg, name) => {
       const target = await resolvePipeline(arg, name);
@@ -208,8 +212,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       const target = await resolvePipeline(arg, name);
       if (!target) return;
       const panel = DagPanel.show(context, host, target.uri, target.pipeline);
-      const latest = connection.runs.order.map((id) => connection.runs.runs[id]).find((run) => run?.pipeline === target.pipeline);
-      if (latest) panel.showRun(latest);
+      const run = runForPanel(connection.runs, target.pipeline, panel.runId, panel.awaitingRun);
+      if (run) panel.showRun(run, connection.runs);
     },
     'pipewright.openStepLogs': async (arg) => {
       const runId = await pickRun(arg, () => true);
@@ -283,7 +287,7 @@ export async function connectPerSettings(context: vscode.ExtensionContext, conne
     return connection.connect('remote', remote.url, remote.token);
   }
   const endpoint = readLocalEndpoint(storeDir);
-  if (!endpoint) return connection.setInfo({ mode: 'local', state: 'inactive', detail: 'no daemon (it starts on the first run)' });
+  if (!endpoint) return connection.setInfo({ mode: 'local', ...absentLocalDaemon(storeDir) });
   try {
     await connection.connect('local', endpoint.url, endpoint.token);
   } catch (error) {

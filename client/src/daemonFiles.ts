@@ -26,3 +26,14 @@ export function readLocalEndpoint(storeDir: string): LocalEndpoint | undefined {
     return undefined;
   }
 }
+
+/**
+ * The local orchestrator's state when no daemon listens: `none` before one ever ran for this store
+ * (it starts with the first run), `inactive` once one has run and stopped (its folder, with its
+ * log and token, stays behind).
+ */
+export function absentLocalDaemon(storeDir: string): { state: 'none' | 'inactive'; detail: string } {
+  return fs.existsSync(path.join(storeDir, 'server'))
+    ? { state: 'inactive', detail: 'stopped (it starts again with the next run)' }
+    : { state: 'none', detail: 'no local orchestrator yet: it starts with the first run' };
+}

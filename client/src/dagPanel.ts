@@ -1,10 +1,11 @@
 /** One DAG webview panel per pipeline: graph from the language server, live states from the run stream. */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { DAG_VIEW_TYPE, type DagPanelState } from '../../webview/src/panelState';
 import { MessageChannel, type FromWebview, type NodeRunState, type PipelineGraph, type ToWebview } from '../../webview/src/protocol';
 import type { HeartbeatSettingsMs } from './format';
 import { toRange } from './pipelinesView';
-import type { RunView } from './runState';
+import { retriedRun, type RunsState, type RunView } from './runState';
 import { dagHtml } from './webviewHtml';
 
 export interface DagPanelHost {
@@ -21,6 +22,11 @@ export class DagPanel implements vscode.Disposable {
   private graph: PipelineGraph | null = null;
   /** The run whose statuses the panel shows (the latest of this pipeline). */
   runId: string | null = null;
+  /**
+   * Set while a panel restored after a window reload waits for the run it showed (it may be
+   * older than the runs loaded at connection): it is not switched to the latest run meanwhile.
+   */
+  awaitingRun = false;
 
   static show(context: vscode.ExtensionContext, host: DagPanelHost, uri: string, pipeline: string): DagPanel {
     const key = `${uri}#${pipeline}`;
@@ -34,6 +40,24 @@ export class DagPanel implements vscode.Disposable {
     return created;
   }
 
+  /**
+   * Takes over a panel VS Code restored after a window reload (from the webview's saved state);
+   * a second panel of the same pipeline is closed.
+   */
+  static restore(context: vscode.ExtensionContext, host: DagPanelHost, panel: vscode.WebviewPanel, state: DagPanelState): DagPanel {
+    const key = `${state.uri}#${state.pipeline}`;
+    const existing = DagPanel.panels.get(key);
+    if (existing) {
+      panel.dispose();
+      return existing;
+    }
+    const restored = new DagPanel(context, host, state.uri, state.pipeline, panel);
+    restored.runId = state.runId;
+    restored.awaitingRun = state.runId !== null;
+    DagPanel.panels.set(key, restored);
+    return restored;
+  }
+
   static all(): Iterable<DagPanel> {
     return DagPanel.panels.values();
   }
@@ -45,9 +69,17 @@ export class DagPanel implements vscode.Disposable {
     private readonly host: DagPanelHost,
     readonly uri: string,
     readonly pipeline: string,
+    restored?: vscode.WebviewPanel,
   ) {
     const root = vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview');
-    this.panel = vscode.window.createWebviewPanel('pipewright.dag', `DAG: ${pipeline}`, vscode.ViewColumn.Beside, { enableScripts: true, localResourceRoots: [root], retainContextWhenHidden: true });
+    const options = { enableScripts: true, localResourceRoots: [root] };
+    if (restored) {
+      this.panel = restored;
+      this.panel.webview.options = options;
+      this.panel.title = `DAG: ${pipeline}`;
+    } else {
+      this.panel = vscode.window.createWebviewPanel(DAG_VIEW_TYPE, `DAG: ${pipeline}`, vscode.ViewColumn.Beside, { ...options, retainContextWhenHidden: true });
+    }
     const webview = this.panel.webview;
     webview.html = dagHtml({
       cspSource: webview.cspSource,
@@ -75,24 +107,26 @@ export class DagPanel implements vscode.Disposable {
     this.channel.post({ kind: 'graph', graph: this.graph ?? { uri: this.uri, pipeline: this.pipeline, nodes: [], edges: [], diagnostics: [] } });
   }
 
-  /** Pushes the statuses of `run` (only the run this panel follows). */
-  showRun(run: RunView): void {
+  /** Pushes the statuses of `run` (only the run this panel follows); `state` names the run it retries. */
+  showRun(run: RunView, state: RunsState): void {
     if (run.pipeline !== this.pipeline) return;
     this.runId = run.runId;
+    this.awaitingRun = false;
     const nodes: Record<string, NodeRunState> = {};
     for (const step of Object.values(run.steps)) nodes[step.id] = { status: step.status, attempt: step.attempts, durationMs: step.durationMs, startedAt: step.startedAt, heartbeatAt: step.heartbeatAt, cached: step.cached };
     const heartbeat = this.host.heartbeat();
-    this.lastRun = run;
-    this.channel.post({ kind: 'runState', runId: run.runId, runStatus: run.status, nodes, heartbeat, now: Date.now() });
+    this.lastRun = { run, state };
+    const retryOf = retriedRun(state, run);
+    this.channel.post({ kind: 'runState', runId: run.runId, runName: run.runName, ...(retryOf === undefined ? {} : { retryOf }), runStatus: run.status, nodes, heartbeat, now: Date.now() });
   }
 
   /** The run last shown: a webview that reloads (VS Code does when a panel moves) gets it again. */
-  private lastRun: RunView | undefined;
+  private lastRun: { run: RunView; state: RunsState } | undefined;
 
   private onMessage(body: FromWebview): ToWebview | undefined {
     switch (body.kind) {
       case 'ready':
-        void this.reloadGraph().then(() => this.lastRun && this.showRun(this.lastRun));
+        void this.reloadGraph().then(() => this.lastRun && this.showRun(this.lastRun.run, this.lastRun.state));
         return undefined;
       case 'openNode': {
         const node = this.graph?.nodes.find((n) => n.id === body.nodeId);

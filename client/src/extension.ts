@@ -6,12 +6,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AnalysisServer, AnalysisServerModule } from './analysisServer';
-import { connectPerSettings, registerCommands } from './commands';
+import { DAG_VIEW_TYPE, restorePanelState } from '../../webview/src/panelState';
+import { connectPerSettings, dagPanelHost, registerCommands, type CommandDeps } from './commands';
+import { absentLocalDaemon, readLocalEndpoint } from './daemonFiles';
 import { DagPanel } from './dagPanel';
 import { OrchestratorConnection } from './orchestratorConnection';
 import { OrchestratorView } from './orchestratorView';
 import { PipelinesView } from './pipelinesView';
-import { runningCount } from './runState';
+import { runForPanel, runningCount } from './runState';
 import { RunsView } from './runsView';
 import { describeNodeExecutable, findNodeExecutable } from './nodeExecutable';
 import { describeRuntime, locateRuntime } from './runtimeLocator';
@@ -46,6 +48,8 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): v
   (node.source === 'extension-host' ? log.warn : log.info).call(log, describeNodeExecutable(node));
 
   const connection = new OrchestratorConnection((message) => log.warn(message));
+  // Said at once, before the first connection attempt (which comes after activation).
+  if (readSettings().mode === 'local' && !readLocalEndpoint(storeDir)) connection.setInfo({ mode: 'local', ...absentLocalDaemon(storeDir) });
   const runsView = new RunsView(() => readSettings().heartbeat);
   const orchestratorView = new OrchestratorView();
   orchestratorView.runtimeLine = runtime ? `${runtime.version} (${runtime.source})` : 'not found';
@@ -66,28 +70,60 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): v
   connection.onRuns((state) => {
     render();
     for (const panel of DagPanel.all()) {
-      const run = (panel.runId && state.runs[panel.runId]) || state.order.map((id) => state.runs[id]).find((r) => r?.pipeline === panel.pipeline);
-      if (run) panel.showRun(run);
+      const run = runForPanel(state, panel.pipeline, panel.runId, panel.awaitingRun);
+      if (run) panel.showRun(run, state);
     }
   });
   connection.onInfo((info) => {
     orchestratorView.update(info);
     render();
+    if (info.state === 'active' || info.state === 'connected') void loadAwaitedRuns();
     void vscode.commands.executeCommand('setContext', 'pipewright.connected', info.state === 'active' || info.state === 'connected');
     void vscode.commands.executeCommand('setContext', 'pipewright.localActive', info.mode === 'local' && info.state === 'active');
     void vscode.commands.executeCommand('setContext', 'pipewright.mode', info.mode);
   });
 
   const pipelinesView = new PipelinesView(log);
-  context.subscriptions.push(pipelinesView, vscode.window.registerTreeDataProvider('pipewright.pipelines', pipelinesView));
+  context.subscriptions.push(pipelinesView, vscode.window.registerTreeDataProvider('pipewright.pipelines', pipelinesView), pipelinesView.followFiles());
+
+  /** Panels restored after a window reload ask for the run they showed, once connected. */
+  const loadAwaitedRuns = async () => {
+    for (const panel of DagPanel.all()) {
+      if (!panel.awaitingRun || panel.runId === null) continue;
+      const runId = panel.runId;
+      await connection.refreshRun(runId).catch((error: unknown) => log.warn(`the DAG of ${panel.pipeline} showed run ${runId}, which could not be loaded: ${(error as Error).message}`));
+      // Loaded (refreshRun shows it through onRuns) or gone: the panel follows the latest run from now on.
+      if (panel.awaitingRun) {
+        panel.awaitingRun = false;
+        const latest = runForPanel(connection.runs, panel.pipeline, null, false);
+        if (latest) panel.showRun(latest, connection.runs);
+      }
+    }
+  };
 
   const reconnect = () => connectPerSettings(context, connection, storeDir);
+  const deps: CommandDeps = {
+    context, log, connection, pipelines: pipelinesView, runtime, workspaceFolder: folder, reconnect, nodeExecutable,
+    // Read when a command runs: the server may still be starting.
+    get analysisServer() {
+      return analysisServer;
+    },
+  };
+  const host = dagPanelHost(deps);
   context.subscriptions.push(
-    ...registerCommands({
-      context, log, connection, pipelines: pipelinesView, runtime, workspaceFolder: folder, reconnect, nodeExecutable,
-      // Read when a command runs: the server may still be starting.
-      get analysisServer() {
-        return analysisServer;
+    ...registerCommands(deps, host),
+    // DAG panels come back after a window reload, showing the pipeline and run they showed.
+    vscode.window.registerWebviewPanelSerializer(DAG_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, saved) => {
+        const state = restorePanelState(saved);
+        if (!state) {
+          panel.dispose();
+          return;
+        }
+        const restored = DagPanel.restore(context, host, panel, state);
+        const run = runForPanel(connection.runs, state.pipeline, restored.runId, restored.awaitingRun);
+        if (run) restored.showRun(run, connection.runs);
+        else if (connection.api) await loadAwaitedRuns();
       },
     }),
     // The CLI (or another window) starting or stopping the daemon rewrites endpoint.json.

@@ -1,6 +1,6 @@
 /** How statuses read in trees and the status bar: codicon ids, theme colours, descriptions. Pure. */
 import type { RunStatus, StepStatus } from '../../runtime/src/model/status';
-import { formatDuration, heartbeatAge, heartbeatLevel } from '../../webview/src/heartbeat';
+import { formatDuration, heartbeatAge, heartbeatLabel, heartbeatLevel } from '../../webview/src/heartbeat';
 import type { RunView, StepView } from './runState';
 
 export interface IconSpec {
@@ -41,7 +41,7 @@ export function describeRun(run: RunView, now: number): string {
   return parts.join(' · ');
 }
 
-/** `failed · attempt 3 · 1.2 s`, `running · ♥ 2.0 s late`, `cached`. */
+/** `failed · attempt 3 · 1.2 s`, `running · ♥ 12 s late`, `cached`. */
 export function describeStep(step: StepView, now: number, heartbeat: HeartbeatSettingsMs): string {
   const parts: string[] = [step.status];
   if (step.attempts > 1) parts.push(`attempt ${step.attempts}`);
@@ -49,8 +49,7 @@ export function describeStep(step: StepView, now: number, heartbeat: HeartbeatSe
   if (step.status === 'running') {
     const age = heartbeatAge(now, step.heartbeatAt, step.startedAt);
     if (age !== undefined) {
-      const level = heartbeatLevel(age, heartbeat.intervalMs, heartbeat.timeoutMs);
-      parts.push(`♥ ${formatDuration(age)}${level === 'ok' ? '' : ` ${level}`}`);
+      parts.push(heartbeatLabel(age, heartbeatLevel(age, heartbeat.intervalMs, heartbeat.timeoutMs)));
     }
   }
   return parts.join(' · ');

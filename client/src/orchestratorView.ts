@@ -1,6 +1,7 @@
 /** The Orchestrator view: mode, state, endpoint, with start/stop/connect actions in its title and items. */
 import * as vscode from 'vscode';
 import type { ConnectionInfo } from './orchestratorConnection';
+import { stateLabel } from './statusText';
 
 interface InfoNode {
   label: string;
@@ -18,7 +19,7 @@ export class OrchestratorView implements vscode.TreeDataProvider<InfoNode>, vsco
   update(info: ConnectionInfo): void {
     const up = info.state === 'active' || info.state === 'connected';
     this.nodes = [
-      { label: info.mode === 'local' ? 'Local daemon' : 'Remote orchestrator', description: info.state, icon: up ? 'server-process' : info.state === 'error' ? 'error' : 'debug-disconnect', contextValue: `orchestrator.${info.mode}.${up ? 'up' : 'down'}` },
+      { label: info.mode === 'local' ? 'Local daemon' : 'Remote orchestrator', description: stateLabel(info.state), icon: up ? 'server-process' : info.state === 'error' ? 'error' : 'debug-disconnect', contextValue: `orchestrator.${info.mode}.${up ? 'up' : 'down'}` },
       ...(info.url ? [{ label: 'Endpoint', description: info.url, icon: 'link' }] : []),
       { label: 'Health', description: info.detail, icon: 'pulse' },
       ...(this.runtimeLine ? [{ label: 'Runtime', description: this.runtimeLine, icon: 'package' }] : []),

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { AnalysisServer } from './analysisServer';
 import type { PipelineSummary, SourceRange } from './lspProtocol';
+import { affectsPipelines, PIPELINE_SOURCE_GLOB, type FileEvent } from './pipelineFileChanges';
 import { buildPipelineTree, type PipelineNode } from './treeModel';
 
 export class PipelinesView implements vscode.TreeDataProvider<PipelineNode>, vscode.Disposable {
@@ -45,6 +46,39 @@ export class PipelinesView implements vscode.TreeDataProvider<PipelineNode>, vsc
 
   getChildren(node?: PipelineNode): PipelineNode[] {
     return node ? node.children : this.roots;
+  }
+
+  /**
+   * Follows pipeline files created, edited and deleted on disk (outside the editor too: git,
+   * codegen, the file explorer), refreshing at most once per burst of changes.
+   */
+  followFiles(): vscode.Disposable {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const onEvent = (event: FileEvent) => (uri: vscode.Uri) => {
+      if (uri.scheme !== 'file') return;
+      const listed = this.pipelines.map((pipeline) => vscode.Uri.parse(pipeline.uri).fsPath);
+      if (!affectsPipelines(event, uri.fsPath, listed)) return;
+      clearTimeout(timer);
+      // The language server hears of the same change from its own watcher first (one connection, in order).
+      timer = setTimeout(() => void this.refresh(), 300);
+    };
+    const sources = vscode.workspace.createFileSystemWatcher(PIPELINE_SOURCE_GLOB);
+    // A deleted folder is reported once, as the folder: watched for deletions only.
+    const folders = vscode.workspace.createFileSystemWatcher('**/*', true, true, false);
+    const subscriptions = [
+      sources,
+      folders,
+      sources.onDidCreate(onEvent('created')),
+      sources.onDidChange(onEvent('changed')),
+      sources.onDidDelete(onEvent('deleted')),
+      folders.onDidDelete(onEvent('deleted')),
+    ];
+    return {
+      dispose: () => {
+        clearTimeout(timer);
+        for (const subscription of subscriptions) subscription.dispose();
+      },
+    };
   }
 
   dispose(): void {

@@ -29,6 +29,8 @@ export interface RunView {
   startedAt?: number;
   durationMs?: number;
   error?: string;
+  /** The run this one was made from (a retry's source, or a child run's parent), from the API. */
+  parentRunId?: string;
   /** In DAG order as first seen. */
   steps: Record<string, StepView>;
 }
@@ -59,7 +61,21 @@ export function runViewFromDetail(detail: RunDetail): RunView {
   const run: RunView = { runId: detail.runId, runName: detail.runName, pipeline: detail.pipeline, status: detail.status, steps, startedAt: Date.parse(detail.createdAt) };
   if (detail.durationMs !== null) run.durationMs = detail.durationMs;
   if (detail.error) run.error = detail.error;
+  if (detail.parentRunId) run.parentRunId = detail.parentRunId;
   return run;
+}
+
+/**
+ * The name (else the id) of the run that `run` retries, or undefined when it is no retry. The API
+ * gives one parent link for retries and for child runs (`runPipeline` inside a step); a retry is
+ * told apart by its parent being of the same pipeline or, when the parent is not known here, by
+ * the name the runtime gives retries (`<source>-retry`, `<source>-retry-2`, ...).
+ */
+export function retriedRun(state: RunsState, run: RunView): string | undefined {
+  if (run.parentRunId === undefined) return undefined;
+  const parent = state.runs[run.parentRunId];
+  if (parent) return parent.pipeline === run.pipeline ? parent.runName : undefined;
+  return /-retry(-\d+)?$/.test(run.runName) ? run.parentRunId : undefined;
 }
 
 /** Replaces (or adds) runs from API answers, keeping newest first. */
@@ -139,4 +155,15 @@ export function pruneRuns(state: RunsState, keep: number): RunsState {
 
 export function runningCount(state: RunsState): number {
   return state.order.filter((id) => state.runs[id]?.status === 'running').length;
+}
+
+/**
+ * The run a DAG panel of `pipeline` shows: the one it follows if loaded, else the latest run of
+ * the pipeline, unless the panel waits for the run it followed before a window reload (`waiting`).
+ */
+export function runForPanel(state: RunsState, pipeline: string, followed: string | null, waiting: boolean): RunView | undefined {
+  const run = followed === null ? undefined : state.runs[followed];
+  if (run?.pipeline === pipeline) return run;
+  if (waiting) return undefined;
+  return state.order.map((id) => state.runs[id]).find((candidate) => candidate?.pipeline === pipeline);
 }

@@ -25,7 +25,10 @@ export type {
   SuccessHook,
   FailureHook,
   AfterTarget,
+  CacheKeyFunction,
+  CacheKeyContext,
 } from './sdk/options';
+export { fileHash } from './artifacts/fileHash';
 export { registerMaterializer } from './artifacts/materializers';
 export type { Materializer } from './artifacts/materializers';
 export { webhookAlert } from './hooks/webhookAlert';

@@ -38,7 +38,7 @@ async function ingestion(): Promise<BenchLine> {
     // A run with 200 running attempts whose leases are renewed.
     const runId = 'bench-run';
     const nodes = Array.from({ length: attempts }, (_, i) => ({ id: `s${i}`, step: 's', namespace: [], params: [], inputs: {}, outputs: ['output'], after: [], options: { hooks: {} }, codeHash: 'x' }));
-    store.createRun({ id: runId, name: 'bench', pipeline: 'bench', sourceFile: 'bench.ts', parameters: {}, options: {}, dag: { pipeline: 'bench', parameters: {}, nodes, edges: [], outputs: {}, options: { executionMode: 'continueOnFailure', hooks: { onSuccess: false, onFailure: false } } }, bundlePath: 'x', at: Date.now() });
+    store.createRun({ id: runId, name: 'bench', pipeline: 'bench', sourceFile: 'bench.ts', parameters: {}, options: {}, dag: { pipeline: 'bench', parameters: {}, nodes, edges: [], outputs: {}, options: { executionMode: 'continueOnFailure', hooks: { onSuccess: false, onFailure: false } } }, bundlePath: 'x', workingDir: dir, projectDir: dir, at: Date.now() });
     const table = new LeaseTable();
     for (const node of nodes) {
       store.startAttempt(runId, node.id, 1, Date.now(), null);

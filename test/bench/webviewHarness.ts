@@ -121,6 +121,8 @@ export async function startWebviewHarness(): Promise<WebviewHarness> {
 /** What test/bench/webviewPage.js puts on the page (`window.harness`); evaluate callbacks reach it through `globalThis`. */
 export interface PageHarness {
   messages(): { kind: string; message?: string }[];
+  /** What the webview last saved with `setState`. */
+  savedState(): unknown;
   send(body: unknown): void;
   runState(nodes: Record<string, unknown>, runStatus?: string): unknown;
   afterPaint(): Promise<void>;

@@ -20,10 +20,12 @@
   for (const [name, value] of Object.entries(theme)) document.documentElement.style.setProperty(name, value);
   const fromWebview = [];
   let nextId = 1;
+  // What the webview saved with setState, as VS Code keeps it for the panel.
+  let savedState;
   window.acquireVsCodeApi = () => ({
     postMessage: (message) => fromWebview.push(message),
-    getState: () => undefined,
-    setState: () => undefined,
+    getState: () => savedState,
+    setState: (state) => (savedState = state),
   });
 
   /** Resolves after the next frame has been rendered (a task queued from rAF runs after paint). */
@@ -66,6 +68,7 @@
 
   window.harness = {
     messages: () => fromWebview.map((message) => message.body),
+    savedState: () => savedState,
     send,
     runState,
     afterPaint,

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { connectDaemon } from '../../runtime/src/server/daemonControl';
 import { RunStore } from '../../runtime/src/store/runStore';
 import { cli, lastJson } from '../support/cli';
+import { finalRunDetail } from '../support/runDetail';
 import { fixture, tempDir } from '../support/tempDir';
 import { isAlive, readPid, waitFor } from '../support/waitFor';
 
@@ -85,5 +86,32 @@ describe('kill -9 of the daemon mid-run, then a restart', () => {
     } finally {
       db.close();
     }
+  });
+});
+
+describe('maxLostRetries across daemon restarts', () => {
+  it('attempts lost with a killed daemon count against the one budget: the third loss crashes the step', async () => {
+    const dir = tempDir();
+    const store = path.join(dir, 'store');
+    const started = await cli(['--store', store, 'run', fixture('pipelines', 'faults.ts'), '--pipeline', 'restartable', '--param', `dir=${dir}`, '--no-cache', '--detach']);
+    assert.equal(started.code, 0, started.stderr);
+    const runId = started.stdout.trim();
+    // The default budget is 2: losses 1 and 2 are retried, the third is one too many.
+    for (const attempt of [1, 2, 3]) {
+      const runner = await waitFor(`attempt ${attempt} to start`, () => readPid(path.join(dir, `attempt-${attempt}.pid`)));
+      const daemon = Number(fs.readFileSync(path.join(store, 'server', 'pid'), 'utf8'));
+      process.kill(daemon, 'SIGKILL');
+      process.kill(runner, 'SIGKILL');
+      await waitFor('the daemon and its runner to die', () => !isAlive(daemon) && !isAlive(runner));
+      const restarted = await cli(['--store', store, 'server', 'start', '--json']);
+      assert.equal(JSON.parse(restarted.stdout).state, 'active', restarted.stderr);
+    }
+    const detail = await finalRunDetail(store, runId);
+    assert.equal(detail.status, 'failed', JSON.stringify(detail));
+    const patient = detail.steps.find((s) => s.id === 'patient');
+    assert.equal(patient?.status, 'crashed');
+    assert.deepEqual(patient?.history.map((h) => h.status), ['lost', 'lost', 'lost']);
+    assert.equal(fs.existsSync(path.join(dir, 'attempt-4.pid')), false, 'no fourth attempt was started');
+    assert.equal(detail.steps.find((s) => s.id === 'downstream')?.status, 'skipped');
   });
 });

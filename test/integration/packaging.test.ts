@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { repoRoot, tempProject } from '../support/tempDir';
+import { repoRoot, tempDir, tempProject } from '../support/tempDir';
 
 function node(cwd: string, file: string): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [file], { cwd, encoding: 'utf8' });
@@ -59,5 +59,39 @@ describe('the pipewright package', () => {
     );
     const tsc = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { encoding: 'utf8' });
     assert.equal(tsc.status, 0, tsc.stdout + tsc.stderr);
+  });
+});
+
+describe('npm pack of the runtime', () => {
+  /** A copy of what the runtime's build needs, with no dist/ but a stale, minified index.js. */
+  function checkout(): string {
+    const dir = tempDir('pipewright-pack-');
+    for (const part of ['scripts/build.mjs', 'tsconfig.base.json', 'server/src', 'runtime/src', 'runtime/bin', 'runtime/package.json', 'runtime/tsconfig.json', 'runtime/README.md', 'runtime/LICENSE']) {
+      fs.cpSync(path.join(repoRoot, part), path.join(dir, part), { recursive: true });
+    }
+    fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+    fs.mkdirSync(path.join(dir, 'runtime', 'dist'));
+    fs.writeFileSync(path.join(dir, 'runtime', 'dist', 'index.js'), 'exports.a=1;');
+    return dir;
+  }
+
+  it('always builds and ships declarations, readable code with source maps, README and LICENSE', () => {
+    const dir = checkout();
+    const pack = spawnSync('npm', ['pack', '--dry-run', '--json'], { cwd: path.join(dir, 'runtime'), encoding: 'utf8' });
+    assert.equal(pack.status, 0, pack.stderr);
+    const files = (JSON.parse(pack.stdout) as { files: { path: string }[] }[])[0].files.map((f) => f.path);
+    for (const file of ['package.json', 'README.md', 'LICENSE', 'bin/pipewright.js', 'dist/index.mjs', 'dist/types/index.d.ts', 'dist/types/sdk/step.d.ts', 'dist/types/artifacts/fileHash.d.ts']) {
+      assert.ok(files.includes(file), `ships ${file}`);
+    }
+    for (const bundle of ['index', 'cli', 'runner', 'heartbeatWorker', 'analysis']) {
+      assert.ok(files.includes(`dist/${bundle}.js`) && files.includes(`dist/${bundle}.js.map`), `ships dist/${bundle}.js with its source map`);
+    }
+    assert.deepEqual(files.filter((f) => f.endsWith('.tsbuildinfo') || f.startsWith('src/')), [], 'no build state, no sources');
+    // The stale minified build was replaced by a readable one.
+    const index = fs.readFileSync(path.join(dir, 'runtime', 'dist', 'index.js'), 'utf8');
+    const lines = index.split('\n');
+    assert.ok(lines.length > 1000 && lines.every((line) => line.length < 400), 'not minified');
+    assert.match(index, /\n\/\/# sourceMappingURL=index\.js\.map\n$/);
+    assert.match(index, /^function fileHash\(target\) \{$/m);
   });
 });

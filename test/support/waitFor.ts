@@ -11,6 +11,16 @@ export async function waitFor<T>(what: string, check: () => T | undefined | fals
   }
 }
 
+/** Polls `check` for `ms` and fails as soon as it is false: a state that must hold throughout. */
+export async function holdsFor(what: string, ms: number, check: () => boolean): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    if (!check()) throw new Error(`${what} stopped holding ${ms - (until - Date.now())} ms into ${ms} ms`);
+    if (Date.now() > until) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 export function readPid(file: string): number | undefined {
   return fs.existsSync(file) ? Number(fs.readFileSync(file, 'utf8')) || undefined : undefined;
 }

@@ -1,5 +1,7 @@
 /**
- * Heartbeat lateness, shared by the status bar, the Runs view and the webview. Pure.
+ * Heartbeats as every part of the editor shows them: lateness and the wording of an age. The one
+ * home of these rules: the webview's nodes, and the extension's Runs view and status bar import
+ * them from here. Pure.
  *
  * A beat is expected every `intervalMs`; one beat a little behind is normal jitter, so an age
  * past 1.5 intervals is `late` (amber), and an age past the lease timeout is `lost` (red): the
@@ -28,4 +30,26 @@ export function formatDuration(ms: number): string {
   const seconds = Math.floor(ms / 1000);
   if (seconds < 3600) return `${Math.floor(seconds / 60)} m ${String(seconds % 60).padStart(2, '0')} s`;
   return `${Math.floor(seconds / 3600)} h ${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')} m`;
+}
+
+/**
+ * How long ago the last beat was, in the unit a person would say: `just now` under 2 s (beats
+ * are seconds apart, so milliseconds are noise), then `12 s`, `3 min`, `2 h` (rounded down).
+ */
+export function formatHeartbeatAge(ageMs: number): string {
+  if (ageMs < 2000) return 'just now';
+  if (ageMs < 60_000) return `${Math.floor(ageMs / 1000)} s`;
+  if (ageMs < 3_600_000) return `${Math.floor(ageMs / 60_000)} min`;
+  return `${Math.floor(ageMs / 3_600_000)} h`;
+}
+
+/** `just now`, `12 s ago`: a heartbeat age in a sentence. */
+export function heartbeatAgo(ageMs: number): string {
+  const age = formatHeartbeatAge(ageMs);
+  return age === 'just now' ? age : `${age} ago`;
+}
+
+/** A running step's heartbeat as a short label: `♥ just now`, `♥ 12 s late`, `♥ 3 min lost`. */
+export function heartbeatLabel(ageMs: number, level: HeartbeatLevel): string {
+  return `♥ ${formatHeartbeatAge(ageMs)}${level === 'ok' ? '' : ` ${level}`}`;
 }

@@ -1,6 +1,7 @@
 /**
- * Lays a pipeline graph out with elkjs (layered, left to right) and caches the result by a hash
- * of the graph's structure, so status updates (which do not change structure) never re-layout.
+ * Lays a pipeline graph out with elkjs (layered, left to right or top down) and caches the result
+ * by a hash of the graph's structure (plus the direction and the node sizes' font), so status
+ * updates (which do not change structure) never re-layout.
  * The engine is injected: the webview passes elkjs running in a Web Worker (`layoutEngine.ts`),
  * tests pass elkjs directly and can count calls.
  */
@@ -29,8 +30,26 @@ export interface PlacedEdge {
   points: { x: number; y: number }[];
 }
 
+export type LayoutDirection = 'RIGHT' | 'DOWN';
+
+/** How big nodes are: measured from the webview's font, or estimated where there is no DOM. */
+export interface NodeSizing {
+  /** Names the sizing (its font) in layout cache keys. */
+  key: string;
+  height: number;
+  width(id: string): number;
+}
+
+/** What a layout depends on besides the graph's structure. */
+export interface LayoutRequest {
+  direction: LayoutDirection;
+  sizing: NodeSizing;
+}
+
 export interface GraphLayout {
+  /** The layout cache key (structure hash, direction, sizing). */
   hash: string;
+  direction: LayoutDirection;
   width: number;
   height: number;
   nodes: Map<string, PlacedNode>;
@@ -41,9 +60,21 @@ export const NODE_HEIGHT = 58;
 const MIN_NODE_WIDTH = 150;
 const CHAR_WIDTH = 7.5;
 
-/** Width that fits the node's label (no DOM measuring, so layout runs anywhere). */
+/** Width that fits the node's label, estimated (no DOM measuring, so layout runs anywhere). */
 export function nodeWidth(label: string): number {
   return Math.max(MIN_NODE_WIDTH, Math.ceil(label.length * CHAR_WIDTH) + 56);
+}
+
+export const ESTIMATED_SIZING: NodeSizing = { key: 'estimated', height: NODE_HEIGHT, width: nodeWidth };
+
+export const DEFAULT_REQUEST: LayoutRequest = { direction: 'RIGHT', sizing: ESTIMATED_SIZING };
+
+/** Gaps between layers and between nodes of a layer (elkjs's options and the draft layout's). */
+export const SPACING = { layerGap: 60, nodeGap: 24 } as const;
+
+/** The cache key of the layout of the structure with this `graphHash`, for this request. */
+export function layoutKey(hash: string, request: LayoutRequest): string {
+  return `${hash}/${request.direction}/${request.sizing.key}`;
 }
 
 /**
@@ -91,8 +122,8 @@ export function layoutEdges(graph: Pick<PipelineGraph, 'nodes' | 'edges'>): Omit
 export const LAYOUT_OPTIONS: Readonly<Record<string, string>> = {
   'elk.algorithm': 'layered',
   'elk.direction': 'RIGHT',
-  'elk.layered.spacing.nodeNodeBetweenLayers': '60',
-  'elk.spacing.nodeNode': '24',
+  'elk.layered.spacing.nodeNodeBetweenLayers': String(SPACING.layerGap),
+  'elk.spacing.nodeNode': String(SPACING.nodeGap),
   'elk.edgeRouting': 'POLYLINE',
   'elk.layered.thoroughness': '3',
 };
@@ -106,59 +137,70 @@ export class LayoutCache {
     private readonly capacity = 8,
   ) {}
 
-  /** The layout of this graph's structure, computed at most once per hash (pass it if you have it). */
-  layout(graph: Pick<PipelineGraph, 'nodes' | 'edges'>, hash = graphHash(graph)): Promise<GraphLayout> {
-    const cached = this.cache.get(hash);
+  /** The layout of this graph's structure, computed at most once per key (pass its hash if you have it). */
+  layout(graph: Pick<PipelineGraph, 'nodes' | 'edges'>, hash = graphHash(graph), request: LayoutRequest = DEFAULT_REQUEST): Promise<GraphLayout> {
+    const key = layoutKey(hash, request);
+    const cached = this.cache.get(key);
     if (cached) {
       // Refresh recency.
-      this.cache.delete(hash);
-      this.cache.set(hash, cached);
+      this.cache.delete(key);
+      this.cache.set(key, cached);
       return cached;
     }
-    const computed = this.compute(hash, graph);
-    this.cache.set(hash, computed);
-    computed.catch(() => this.cache.delete(hash));
+    const computed = this.compute(key, graph, request);
+    this.cache.set(key, computed);
+    computed.catch(() => this.cache.delete(key));
     while (this.cache.size > this.capacity) this.cache.delete(this.cache.keys().next().value as string);
     return computed;
   }
 
-  /** True when the layout of the structure with this `graphHash` is cached or being computed. */
-  has(hash: string): boolean {
-    return this.cache.has(hash);
+  /** True when the layout of the structure with this `graphHash` is cached or being computed for `request`. */
+  has(hash: string, request: LayoutRequest = DEFAULT_REQUEST): boolean {
+    return this.cache.has(layoutKey(hash, request));
   }
 
   get size(): number {
     return this.cache.size;
   }
 
-  private async compute(hash: string, graph: Pick<PipelineGraph, 'nodes' | 'edges'>): Promise<GraphLayout> {
+  private async compute(key: string, graph: Pick<PipelineGraph, 'nodes' | 'edges'>, request: LayoutRequest): Promise<GraphLayout> {
     const edges = layoutEdges(graph);
+    const { sizing, direction } = request;
     const input: ElkNode = {
       id: 'root',
-      layoutOptions: { ...LAYOUT_OPTIONS },
-      children: graph.nodes.map((node) => ({ id: node.id, width: nodeWidth(node.id), height: NODE_HEIGHT })),
+      layoutOptions: { ...LAYOUT_OPTIONS, 'elk.direction': direction },
+      children: graph.nodes.map((node) => ({ id: node.id, width: sizing.width(node.id), height: sizing.height })),
       edges: edges.map((edge): ElkExtendedEdge => ({ id: edge.id, sources: [edge.from], targets: [edge.to] })),
     };
     const result = await this.engine.layout(input);
     const nodes = new Map<string, PlacedNode>();
     for (const child of result.children ?? []) {
-      nodes.set(child.id, { id: child.id, x: child.x ?? 0, y: child.y ?? 0, width: child.width ?? MIN_NODE_WIDTH, height: child.height ?? NODE_HEIGHT });
+      nodes.set(child.id, { id: child.id, x: child.x ?? 0, y: child.y ?? 0, width: child.width ?? sizing.width(child.id), height: child.height ?? sizing.height });
     }
     const routed = new Map(((result.edges ?? []) as ElkExtendedEdge[]).map((edge) => [edge.id, edge]));
     const placedEdges = edges.map((edge): PlacedEdge => {
       const section = routed.get(edge.id)?.sections?.[0];
       const points = section
         ? [section.startPoint, ...(section.bendPoints ?? []), section.endPoint]
-        : straightLine(nodes.get(edge.from), nodes.get(edge.to));
+        : straightLine(nodes.get(edge.from), nodes.get(edge.to), direction);
       return { ...edge, points };
     });
-    return { hash, width: result.width ?? 0, height: result.height ?? 0, nodes, edges: placedEdges };
+    return { hash: key, direction, width: result.width ?? 0, height: result.height ?? 0, nodes, edges: placedEdges };
   }
 }
 
-/** A straight edge from the middle of the source's right side to the middle of the target's left side. */
-export function straightLine(from: PlacedNode | undefined, to: PlacedNode | undefined): { x: number; y: number }[] {
+/**
+ * A straight edge from the middle of the source's right side to the middle of the target's left
+ * side (top down: from the middle of its bottom to the middle of the target's top).
+ */
+export function straightLine(from: PlacedNode | undefined, to: PlacedNode | undefined, direction: LayoutDirection = 'RIGHT'): { x: number; y: number }[] {
   if (!from || !to) return [];
+  if (direction === 'DOWN') {
+    return [
+      { x: from.x + from.width / 2, y: from.y + from.height },
+      { x: to.x + to.width / 2, y: to.y },
+    ];
+  }
   return [
     { x: from.x + from.width, y: from.y + from.height / 2 },
     { x: to.x, y: to.y + to.height / 2 },

@@ -3,19 +3,31 @@
  * elkjs in a Web Worker (cached by structure hash, so status updates never re-layout) and draws
  * them as SVG with pan, zoom, fit and keyboard navigation.
  *
+ * It opens readable: node text is drawn at the editor's font size, the graph opens at a zoom of
+ * at least 1 (panning to the rest when it does not fit), laid out top down when that shows more of
+ * it than left to right (the default side-by-side panel is narrow and tall).
+ *
  * A large graph opening in an empty panel is first drawn with a fast draft layout on this thread
  * (`draftLayout.ts`, milliseconds), then redrawn when elkjs's layout arrives (seconds at 1,000
  * nodes). Edits of a shown graph keep the old drawing until elkjs answers, so nothing jumps twice.
  */
 import './dag.css';
 import type { RunStatus } from '../../runtime/src/model/status';
+import { chooseDirection } from './direction';
 import { draftLayout } from './draftLayout';
 import { DEFAULT_HEARTBEAT_INTERVAL_MS } from './heartbeat';
-import { graphHash, LayoutCache, type GraphLayout } from './layout';
+import { graphHash, LayoutCache, SPACING, type GraphLayout, type LayoutDirection, type LayoutRequest } from './layout';
 import { startLayoutEngine, type StartedEngine } from './layoutEngine';
+import { layerGraph, type Layering } from './layering';
+import { fillLegend } from './legend';
+import { NodeMenu, type MenuEntry } from './nodeMenu';
+import { updatePanelState, type DagPanelState } from './panelState';
 import { MessageChannel, type FromWebview, type HeartbeatThresholds, type NodeAction, type NodeRunState, type PipelineGraph, type ToWebview } from './protocol';
-import { applyEdgeFlows, applyRunState, drawGraph, ensureTooltip, type Drawing } from './render';
-import { centerOn, fitViewport, neighbourInDirection, panBy, zoomAt, type Viewport } from './viewport';
+import { applyEdgeFlows, applyRunState, cullNodes, drawGraph, ensureTooltip, type Drawing } from './render';
+import { runHeadline, type ShownRun } from './runHeadline';
+import { paletteVariables, themeKind } from './statusStyle';
+import { measureNodeText, type NodeMetrics } from './textMetrics';
+import { centerOn, fitViewport, initialViewport, neighbourInDirection, panBy, zoomAt, type Viewport } from './viewport';
 
 declare function acquireVsCodeApi(): { postMessage(message: unknown): void; getState(): unknown; setState(state: unknown): void };
 
@@ -23,6 +35,8 @@ declare function acquireVsCodeApi(): { postMessage(message: unknown): void; getS
 const DRAFT_MIN_NODES = 150;
 /** Below this zoom labels are too small to read (under ~5 px): they are not drawn at all. */
 const LABEL_MIN_SCALE = 0.35;
+/** The zoom a graph opens at, at least: node text is drawn at the editor's font size (dag.css). */
+const READABLE_SCALE = 1;
 
 const vscode = acquireVsCodeApi();
 // Read while this script runs: `currentScript` is only set during its evaluation.
@@ -38,7 +52,26 @@ const motion = document.createElementNS('http://www.w3.org/2000/svg', 'g');
 motionSvg.appendChild(motion);
 svg.after(motionSvg);
 const statusLine = document.getElementById('status') as HTMLElement;
-const menu = document.getElementById('menu') as HTMLElement;
+const runLine = document.getElementById('run') as HTMLElement;
+const legend = document.getElementById('legend') as HTMLDetailsElement;
+
+// Status colours per theme kind (statusStyle.ts), again whenever VS Code switches the theme.
+function applyPalette(): void {
+  for (const [name, value] of Object.entries(paletteVariables(themeKind(document.body.classList)))) document.body.style.setProperty(name, value);
+}
+applyPalette();
+new MutationObserver(applyPalette).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
+let metrics: NodeMetrics = measureNodeText(svg);
+// The editor's font size comes with the theme's variables: node sizes follow it.
+new MutationObserver(() => {
+  const next = measureNodeText(svg);
+  if (next.sizing.key === metrics.sizing.key) return;
+  metrics = next;
+  if (graph) void showGraph(graph, !userMoved);
+}).observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
+
+fillLegend(document.getElementById('legendBody') as HTMLElement);
 
 let graph: PipelineGraph | undefined;
 let layout: GraphLayout | undefined;
@@ -46,6 +79,8 @@ let layoutKind: 'draft' | 'final' | undefined;
 let drawing: Drawing | undefined;
 let states: Record<string, NodeRunState> = {};
 let runStatus: RunStatus | undefined;
+let shownRun: ShownRun | undefined;
+let direction: LayoutDirection = 'RIGHT';
 let thresholds: HeartbeatThresholds = { intervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS, timeoutMs: 3 * DEFAULT_HEARTBEAT_INTERVAL_MS };
 /** Extension clock minus ours, so heartbeat ages use the extension's notion of now. */
 let clockOffset = 0;
@@ -68,6 +103,9 @@ const channel = new MessageChannel<FromWebview, ToWebview>(vscode, (body) => {
       runStatus = body.runStatus;
       thresholds = body.heartbeat;
       clockOffset = body.now - Date.now();
+      if (body.runId !== shownRun?.runId) saveState({ runId: body.runId });
+      shownRun = { runId: body.runId, runName: body.runName, retryOf: body.retryOf, status: body.runStatus };
+      showRunLine();
       repaint();
       return undefined;
     case 'ack':
@@ -105,24 +143,63 @@ function now(): number {
   return Date.now() + clockOffset;
 }
 
-async function showGraph(next: PipelineGraph): Promise<void> {
+/** Saves what a reloaded window needs to reopen this panel (see panelState.ts). */
+function saveState(change: Partial<DagPanelState>): void {
+  vscode.setState(updatePanelState(vscode.getState(), change));
+}
+
+/** Touches the page only when the line changes: run states arrive many times a second. */
+function showRunLine(): void {
+  const text = runHeadline(shownRun);
+  if (runLine.textContent === text) return;
+  runLine.textContent = text;
+  runLine.title = shownRun?.runId ? `${text}\nrun id ${shownRun.runId}` : text;
+}
+showRunLine();
+
+/** Layers of a graph, computed once per graph message (the direction and the opening view use them). */
+const layerings = new WeakMap<PipelineGraph, Layering>();
+function layeringOf(next: PipelineGraph): Layering {
+  let layering = layerings.get(next);
+  if (!layering) {
+    layering = layerGraph(next);
+    layerings.set(next, layering);
+  }
+  return layering;
+}
+
+/** The direction that shows more of `next` at the readable zoom in this panel. */
+function preferredDirection(next: PipelineGraph): LayoutDirection {
+  const layering = layeringOf(next);
+  return chooseDirection(layering, layering.ids.map((id) => metrics.sizing.width(id)), metrics.sizing.height, viewSize(), SPACING);
+}
+
+/**
+ * Lays out and draws `next`. `opening`: as if the panel were empty (choose the direction, open at
+ * the readable view); otherwise edits keep the direction and the user's pan and zoom.
+ */
+async function showGraph(next: PipelineGraph, opening = false): Promise<void> {
   const mine = ++generation;
-  // Fit when there was nothing to see before; later edits keep the user's pan and zoom.
   const wasEmpty = graph === undefined || graph.nodes.length === 0;
-  if (wasEmpty) userMoved = false;
+  if (wasEmpty || opening) {
+    userMoved = false;
+    direction = preferredDirection(next);
+  }
+  saveState({ uri: next.uri, pipeline: next.pipeline });
   const hash = graphHash(next);
+  const request: LayoutRequest = { direction, sizing: metrics.sizing };
   try {
-    if (!layouts.has(hash) && wasEmpty && next.nodes.length >= DRAFT_MIN_NODES) {
-      present(next, draftLayout(next, hash), 'draft', true);
+    if (!layouts.has(hash, request) && wasEmpty && next.nodes.length >= DRAFT_MIN_NODES) {
+      present(next, draftLayout(next, hash, request), 'draft', true);
       // Two cores are common: let the draft reach the screen before elkjs competes for the CPU.
       await afterNextPaint();
       if (mine !== generation) return;
     }
-    const computed = await layouts.layout(next, hash);
+    const computed = await layouts.layout(next, hash, request);
     if (mine !== generation) return;
     failure = undefined;
     // Diagnostics and ranges may change without the structure: redraw cheaply (no layout).
-    present(next, computed, 'final', (wasEmpty || layoutKind === 'draft') && !userMoved);
+    present(next, computed, 'final', (wasEmpty || opening || layoutKind === 'draft') && !userMoved);
   } catch (error) {
     if (mine !== generation) return;
     failure = `layout failed: ${(error as Error).message}`;
@@ -135,13 +212,15 @@ function present(next: PipelineGraph, computed: GraphLayout, kind: 'draft' | 'fi
   graph = next;
   layout = computed;
   layoutKind = kind;
-  // Fit before drawing: measuring the view then costs nothing, and the new content is laid out once.
-  if (fitView) fit();
-  drawing = drawGraph(layer, motion, next, computed);
+  // Placed before drawing: measuring the view then costs nothing, and the new content is laid out once.
+  if (fitView) openView();
+  else viewSize();
+  drawing = drawGraph(layer, motion, next, computed, metrics.text, visibleRect());
   paintedSelection = undefined;
   if (selected !== undefined && !drawing.nodes.has(selected)) selected = undefined;
   repaint();
   svg.dataset.layout = kind;
+  svg.dataset.direction = computed.direction;
   updateStatus();
 }
 
@@ -178,18 +257,60 @@ function applyViewport(): void {
   layer.setAttribute('transform', transform);
   motion.setAttribute('transform', transform);
   svg.classList.toggle('far', viewport.scale < LABEL_MIN_SCALE);
+  cull();
 }
+
+/**
+ * Hides the nodes out of view (with half a view of margin, so a short pan shows no gap). Uses the
+ * view size measured last: measuring right after drawing would lay the whole graph out at once.
+ */
+function cull(): void {
+  if (drawing) cullNodes(drawing, visibleRect());
+}
+
+/** What is drawn: the view and half a view around it, in graph coordinates. */
+function visibleRect(): { x: number; y: number; width: number; height: number } {
+  const width = measuredView.width / viewport.scale;
+  const height = measuredView.height / viewport.scale;
+  return { x: -viewport.x / viewport.scale - width / 2, y: -viewport.y / viewport.scale - height / 2, width: 2 * width, height: 2 * height };
+}
+
+/** The view's size as last measured (see `viewSize`). */
+let measuredView = { width: 0, height: 0 };
 
 function viewSize(): { width: number; height: number } {
   const box = svg.getBoundingClientRect();
-  return { width: box.width, height: box.height };
+  measuredView = { width: box.width, height: box.height };
+  return measuredView;
 }
 
+/** The whole graph, however small that makes it (the Fit button and 0). */
 function fit(): void {
   if (!layout) return;
   userMoved = false;
   viewport = fitViewport(layout, viewSize());
   applyViewport();
+}
+
+/** The view a graph opens with: readable, at its first steps, panning to what does not fit. */
+function openView(): void {
+  if (!layout) return;
+  userMoved = false;
+  viewport = initialViewport(layout, viewSize(), READABLE_SCALE, firstLayerBox(), layout.direction);
+  applyViewport();
+}
+
+/** The box around the drawn graph's first layer (its steps with no inputs, as laid out). */
+function firstLayerBox(): { x: number; y: number; width: number; height: number } | undefined {
+  if (!graph || !layout) return undefined;
+  const layering = layeringOf(graph);
+  const placed = (layering.layers[0] ?? []).map((node) => layout?.nodes.get(layering.ids[node])).filter((node) => node !== undefined);
+  if (placed.length === 0) return undefined;
+  const left = Math.min(...placed.map((node) => node.x));
+  const top = Math.min(...placed.map((node) => node.y));
+  const right = Math.max(...placed.map((node) => node.x + node.width));
+  const bottom = Math.max(...placed.map((node) => node.y + node.height));
+  return { x: left, y: top, width: right - left, height: bottom - top };
 }
 
 function select(id: string | undefined): void {
@@ -214,7 +335,7 @@ function nodeIdOf(target: EventTarget | null): string | undefined {
 // Pan with the mouse, zoom with the wheel around the pointer.
 let drag: { x: number; y: number } | undefined;
 svg.addEventListener('pointerdown', (event) => {
-  hideMenu();
+  menu.close();
   if (event.button !== 0 || nodeIdOf(event.target)) return;
   drag = { x: event.clientX, y: event.clientY };
   svg.setPointerCapture(event.pointerId);
@@ -243,11 +364,14 @@ svg.addEventListener('click', (event) => {
   channel.post({ kind: 'openNode', nodeId: id });
 });
 svg.addEventListener('contextmenu', (event) => {
-  const id = nodeIdOf(event.target);
-  if (id === undefined) return;
   event.preventDefault();
-  select(id);
-  showMenu(id, event.clientX, event.clientY);
+  const id = nodeIdOf(event.target);
+  // The keyboard's menu key (and Shift+F10) fire this on the canvas itself: the selected node's menu.
+  if (id === undefined) openMenuOfSelected();
+  else {
+    select(id);
+    openMenu(id, { x: event.clientX, y: event.clientY });
+  }
 });
 
 // Keyboard: arrows move between nodes, Enter opens code, +/- zoom, 0 fits, Shift+F10 menu.
@@ -268,50 +392,46 @@ svg.addEventListener('keydown', (event) => {
   } else if (event.key === '0') {
     fit();
   } else if ((event.key === 'F10' && event.shiftKey) || event.key === 'ContextMenu') {
-    const placed = selected === undefined ? undefined : layout?.nodes.get(selected);
-    if (placed && selected !== undefined) {
-      event.preventDefault();
-      showMenu(selected, placed.x * viewport.scale + viewport.x + 20, placed.y * viewport.scale + viewport.y + 20);
-    }
-  } else if (event.key === 'Escape') {
-    hideMenu();
+    event.preventDefault();
+    openMenuOfSelected();
   }
 });
 
-const MENU: { action: NodeAction; label: string }[] = [
-  { action: 'runFromHere', label: 'Run from here' },
-  { action: 'retryStep', label: 'Retry step' },
-  { action: 'openLogs', label: 'Logs' },
-  { action: 'openArtifacts', label: 'Artifacts' },
-];
+type MenuAction = NodeAction | 'openCode';
 
-function showMenu(nodeId: string, x: number, y: number): void {
-  menu.replaceChildren(
-    ...MENU.map((item) => {
-      const button = document.createElement('button');
-      button.textContent = item.label;
-      button.addEventListener('click', () => {
-        hideMenu();
-        channel.post({ kind: 'nodeAction', nodeId, action: item.action });
-      });
-      return button;
-    }),
-  );
-  menu.style.left = `${x}px`;
-  menu.style.top = `${y}px`;
-  menu.style.display = 'block';
-  (menu.firstElementChild as HTMLElement | null)?.focus();
+const menu = new NodeMenu<MenuAction>(
+  document.getElementById('menu') as HTMLElement,
+  (nodeId, action) => channel.post(action === 'openCode' ? { kind: 'openNode', nodeId } : { kind: 'nodeAction', nodeId, action }),
+  () => svg.focus(),
+);
+
+function menuEntries(nodeId: string): MenuEntry<MenuAction>[] {
+  const ran = shownRun?.runId !== undefined && shownRun.runId !== null;
+  const started = ran && (states[nodeId]?.attempt ?? 0) > 0;
+  return [
+    { action: 'openCode', label: 'Go to Code', enabled: true, group: 0 },
+    { action: 'runFromHere', label: 'Run Step', enabled: true, group: 1 },
+    { action: 'retryStep', label: 'Retry Step', enabled: ran && runStatus !== 'running', group: 1 },
+    { action: 'openLogs', label: 'Open Logs', enabled: started, group: 2 },
+    { action: 'openArtifacts', label: 'Open Artifact…', enabled: ran, group: 2 },
+  ];
 }
 
-function hideMenu(): void {
-  menu.style.display = 'none';
+function openMenu(nodeId: string, anchor: { x: number; y: number }): void {
+  menu.open(nodeId, `Actions of ${nodeId}`, menuEntries(nodeId), anchor);
 }
-menu.addEventListener('keydown', (event) => {
-  if (event.key === 'Escape') {
-    hideMenu();
-    svg.focus();
-  }
-});
+
+/** The selected node's menu (the first node's when none is), beside the node. */
+function openMenuOfSelected(): void {
+  if (!layout) return;
+  if (selected === undefined || !layout.nodes.has(selected)) select(layout.nodes.keys().next().value);
+  const placed = selected === undefined ? undefined : layout.nodes.get(selected);
+  if (!placed || selected === undefined) return;
+  const box = svg.getBoundingClientRect();
+  const x = box.left + (placed.x + Math.min(placed.width, 40)) * viewport.scale + viewport.x;
+  const y = box.top + (placed.y + placed.height) * viewport.scale + viewport.y;
+  openMenu(selected, { x: Math.min(Math.max(x, box.left), box.right), y: Math.min(Math.max(y, box.top), box.bottom) });
+}
 
 document.getElementById('fit')?.addEventListener('click', fit);
 document.getElementById('zoomIn')?.addEventListener('click', () => {
@@ -322,7 +442,25 @@ document.getElementById('zoomOut')?.addEventListener('click', () => {
   const size = viewSize();
   moveTo(zoomAt(viewport, 1 / 1.2, size.width / 2, size.height / 2));
 });
-window.addEventListener('resize', () => layout && fit());
+// A resized panel that the user has not panned or zoomed opens again: readable, in the direction
+// that suits its new shape (decided once the resizing pauses: it may re-layout).
+let resizeTimer: ReturnType<typeof setTimeout> | undefined;
+window.addEventListener('resize', () => {
+  viewSize();
+  if (!layout || userMoved) {
+    cull();
+    return;
+  }
+  openView();
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(() => {
+    if (graph && !userMoved && preferredDirection(graph) !== direction) void showGraph(graph, true);
+  }, 200);
+});
+
+const savedLegend = (vscode.getState() as Partial<DagPanelState> | undefined)?.legendOpen;
+legend.open = savedLegend === true;
+legend.addEventListener('toggle', () => saveState({ legendOpen: legend.open }));
 
 // Heartbeat ages and running durations advance between events.
 setInterval(() => {

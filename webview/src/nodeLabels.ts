@@ -1,24 +1,35 @@
 /** The text under a node's name (attempt, duration, heartbeat age). Pure, so it is testable. */
-import { formatDuration, heartbeatAge, heartbeatLevel, type HeartbeatLevel } from './heartbeat';
+import { formatDuration, heartbeatAge, heartbeatLabel, heartbeatLevel, type HeartbeatLevel } from './heartbeat';
 import type { HeartbeatThresholds, NodeRunState } from './protocol';
 
 export interface NodeDetail {
+  /** The parts joined, in reading order. */
   text: string;
+  /**
+   * The parts in reading order, each with its rank: when the line does not fit its node, parts
+   * of the lowest rank go first (a running step's heartbeat age stays longest).
+   */
+  parts: { text: string; rank: number }[];
   /** Set for running nodes: how late their heartbeat is. */
   heartbeat?: HeartbeatLevel;
 }
 
+export const DETAIL_SEPARATOR = ' · ';
+
 export function nodeDetail(state: NodeRunState | undefined, thresholds: HeartbeatThresholds, now: number): NodeDetail {
-  if (!state) return { text: '' };
-  const parts: string[] = [];
-  if (state.attempt > 1) parts.push(`attempt ${state.attempt}`);
-  if (state.status === 'cached' || state.cached) parts.push('cached');
-  if (state.durationMs !== undefined) parts.push(formatDuration(state.durationMs));
-  else if (state.status === 'running' && state.startedAt !== undefined) parts.push(formatDuration(Math.max(0, now - state.startedAt)));
-  if (state.status !== 'running') return { text: parts.join(' · ') };
+  if (!state) return { text: '', parts: [] };
+  const running = state.status === 'running';
+  const parts: NodeDetail['parts'] = [];
+  // Retries matter more than a duration once a step ended; while it runs, its heartbeat matters most.
+  if (state.attempt > 1) parts.push({ text: `attempt ${state.attempt}`, rank: running ? 1 : 3 });
+  if (state.status === 'cached' || state.cached) parts.push({ text: 'cached', rank: 4 });
+  if (state.durationMs !== undefined) parts.push({ text: formatDuration(state.durationMs), rank: 2 });
+  else if (running && state.startedAt !== undefined) parts.push({ text: formatDuration(Math.max(0, now - state.startedAt)), rank: 2 });
+  const detail = (heartbeat?: HeartbeatLevel): NodeDetail => ({ text: parts.map((part) => part.text).join(DETAIL_SEPARATOR), parts, ...(heartbeat ? { heartbeat } : {}) });
+  if (!running) return detail();
   const age = heartbeatAge(now, state.heartbeatAt, state.startedAt);
-  if (age === undefined) return { text: parts.join(' · ') };
+  if (age === undefined) return detail();
   const level = heartbeatLevel(age, thresholds.intervalMs, thresholds.timeoutMs);
-  parts.push(`♥ ${formatDuration(age)}${level === 'lost' ? ' lost' : level === 'late' ? ' late' : ''}`);
-  return { text: parts.join(' · '), heartbeat: level };
+  parts.push({ text: heartbeatLabel(age, level), rank: 5 });
+  return detail(level);
 }

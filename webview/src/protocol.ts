@@ -75,6 +75,9 @@ export type ToWebview =
   | {
       kind: 'runState';
       runId: string | null;
+      /** The run's name, and the name (else the id) of the run it retries when it is a retry. */
+      runName?: string;
+      retryOf?: string;
       /** The run's own status (edges animate only while it is `running`); absent: judged from the steps. */
       runStatus?: RunStatus;
       nodes: Record<string, NodeRunState>;

@@ -19,6 +19,36 @@ export function fitViewport(content: { width: number; height: number }, view: { 
   return { x: (view.width - content.width * scale) / 2, y: (view.height - content.height * scale) / 2, scale };
 }
 
+/**
+ * The view a graph opens with: all of it, centred, when that takes no zooming out below
+ * `minScale` (the scale at which node text is as large as the editor's); else `minScale`, showing
+ * where the graph starts: its first layer (`start`, the box of its first steps) at the top (top
+ * down) or left (left to right) edge, centred across the flow as far as the graph allows. The
+ * rest is reached by panning. Along an axis where the graph fits, it is centred.
+ */
+export function initialViewport(
+  content: { width: number; height: number },
+  view: { width: number; height: number },
+  minScale: number,
+  start?: { x: number; y: number; width: number; height: number },
+  direction: 'RIGHT' | 'DOWN' = 'RIGHT',
+  padding = 24,
+): Viewport {
+  const fitted = fitViewport(content, view, padding);
+  if (fitted.scale >= minScale || content.width <= 0 || content.height <= 0) return fitted;
+  const scale = clampScale(minScale);
+  const fits = (contentSize: number, viewSize: number) => contentSize * scale <= viewSize - 2 * padding;
+  const along = (contentSize: number, viewSize: number) => (fits(contentSize, viewSize) ? (viewSize - contentSize * scale) / 2 : padding);
+  const across = (contentSize: number, viewSize: number, from: number, size: number) => {
+    if (fits(contentSize, viewSize) || start === undefined) return along(contentSize, viewSize);
+    const centred = viewSize / 2 - (from + size / 2) * scale;
+    return Math.min(padding, Math.max(viewSize - padding - contentSize * scale, centred));
+  };
+  return direction === 'DOWN'
+    ? { x: across(content.width, view.width, start?.x ?? 0, start?.width ?? 0), y: along(content.height, view.height), scale }
+    : { x: along(content.width, view.width), y: across(content.height, view.height, start?.y ?? 0, start?.height ?? 0), scale };
+}
+
 /** Zooms by `factor` keeping the screen point (`px`, `py`) fixed. */
 export function zoomAt(viewport: Viewport, factor: number, px: number, py: number): Viewport {
   const scale = clampScale(viewport.scale * factor);

@@ -3,6 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
+import { projectRoot } from '../engine/projectPaths';
+import { listedExternals, nativePackagesExternal } from './externals';
 
 export interface PipelineBundle {
   /** Absolute path of the bundle file (content-addressed, under the store's `bundles/`). */
@@ -23,10 +25,13 @@ export class BundleError extends Error {
  * Bundles a pipeline file and its imports into one CommonJS file, with `pipewright` left
  * external (the runner supplies its own). The bundle is what a run executes, so a run can be
  * re-executed (or shipped to a remote orchestrator) without the author's source tree.
+ * Packages with native addons and those the project lists (build/externals.ts) stay external
+ * too: the runner loads them from the project's node_modules.
  */
 export async function bundlePipelineFile(entryFile: string, storeDir: string, external: readonly string[] = []): Promise<PipelineBundle> {
   const entry = path.resolve(entryFile);
   if (!fs.existsSync(entry)) throw new BundleError(`pipeline file not found: ${entryFile}`);
+  const listed = listedExternals(projectRoot(path.dirname(entry)));
   let result: esbuild.BuildResult<{ write: false }>;
   try {
     result = await esbuild.build({
@@ -43,7 +48,8 @@ export async function bundlePipelineFile(entryFile: string, storeDir: string, ex
       sourcemap: 'inline',
       sourceRoot: pathToFileURL(path.dirname(entry) + path.sep).href,
       sourcesContent: false,
-      external: ['pipewright', ...external],
+      external: ['pipewright', ...listed, ...external],
+      plugins: [nativePackagesExternal()],
       logLevel: 'silent',
     });
   } catch (error) {

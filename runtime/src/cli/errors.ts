@@ -1,6 +1,7 @@
 /** Errors caused by what the user typed or wrote (exit code 2), as opposed to a failed run (1). */
 const INPUT_ERRORS = new Set([
   'BundleError',
+  'ExternalsConfigError',
   'BundleLoadError',
   'RunRequestError',
   'PipelineCompileError',
@@ -11,6 +12,7 @@ const INPUT_ERRORS = new Set([
   'TypeAnnotationError',
   'UsageError',
   'ServiceSpecError',
+  'SettingError',
 ]);
 
 export class UsageError extends Error {

@@ -42,6 +42,20 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * A reader that goes away early (`pipewright runs list | head -1`) ends the command quietly, as
+ * `ls | head -1` does, instead of crashing with `write EPIPE`: nobody is left to read the rest.
+ */
+function exitQuietlyWhenReaderCloses(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
+exitQuietlyWhenReaderCloses(process.stdout);
+exitQuietlyWhenReaderCloses(process.stderr);
+
 void main(process.argv.slice(2)).then((code) => {
   // A command may have set its own exit code (a failed retry, say); an error code wins.
   process.exitCode = code !== 0 ? code : (process.exitCode ?? 0);

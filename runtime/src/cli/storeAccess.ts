@@ -4,9 +4,9 @@ import * as path from 'node:path';
 import { resolveStoreDir } from '../engine/projectPaths';
 import type { RunRow } from '../store/rows';
 import { RunStore } from '../store/runStore';
-import { startDaemon } from '../server/daemonControl';
+import { connectDaemon } from '../server/daemonControl';
 import { UsageError } from './errors';
-import { isProcessAlive } from '../processAlive';
+import { isAbandoned } from '../store/abandonedRuns';
 import type { OrchestratorClient } from '../server/apiClient';
 import { remoteOrchestrator } from './remoteOrchestrator';
 
@@ -38,10 +38,11 @@ export function findRunOrFail(store: RunStore, idOrName: string): RunRow {
 }
 
 /**
- * A run still marked running whose engine process is gone was abandoned mid-way (a killed
- * daemon or CLI). Starting the daemon resumes it, so nothing shows it running forever.
+ * A run still marked running whose engine is gone was abandoned mid-way (a killed daemon or
+ * CLI; see isAbandoned). The daemon (started if need be) resumes it now, before anything is
+ * shown, so nothing shows it running forever.
  */
 async function resumeAbandoned(store: RunStore): Promise<void> {
-  const orphaned = store.listRuns({ limit: 200 }).some((run) => run.status === 'running' && run.engine_pid !== null && !isProcessAlive(run.engine_pid));
-  if (orphaned) await startDaemon(store.dir);
+  if (!store.runningRuns().some(isAbandoned)) return;
+  await (await connectDaemon(store.dir)).resumeAbandoned();
 }

@@ -5,10 +5,11 @@ import type { TypeDescriptor } from '../build/typeDescriptor';
 import { reasonError, type AttemptError } from '../model/attemptError';
 import type { DagNode, HeartbeatSettings, InputBinding, PipelineDag, RetryPolicy } from '../model/dag';
 import type { ExecutionMode, RunStatus, StepStatus } from '../model/status';
+import { isProcessAlive } from '../processAlive';
 import { upstreamIds } from '../sdk/compile';
 import { decodeError } from '../store/errorColumns';
 import type { RunStore } from '../store/runStore';
-import { cacheKey } from './cacheKey';
+import { cacheKey, customCacheKey } from './cacheKey';
 import type { Clock } from './clock';
 import type { EngineListener } from './events';
 import type { HeartbeatAnswer } from './heartbeatProtocol';
@@ -45,6 +46,8 @@ export interface ExecutorDeps {
   pool: RunnerPool;
   clock: Clock;
   runtimeVersion: string;
+  /** The run's working folder, part of the default cache key (a relative path names another file elsewhere). */
+  workingDir: string;
   listener?: EngineListener;
   /** Where runners renew leases (the session's lease server or the daemon). */
   leaseEndpoint: { url: string; token: string };
@@ -64,11 +67,15 @@ export class RunExecutor {
   private readonly attempts = new Map<string, number>();
   /** Why each step's latest failed attempt failed, for its status, the retry notice and its onFailure hook. */
   private readonly failures = new Map<string, AttemptError>();
+  /** Cache keys computed from steps' own cacheKey functions, by invocation id. */
+  private readonly customKeys = new Map<string, string>();
   private readonly scheduler: Scheduler;
   private readonly hooks: Promise<void>[] = [];
   private readonly timers = new Set<() => void>();
   private readonly leases = new LeaseTable();
   private readonly fenced = new Set<string>();
+  /** Steps of a resumed run whose attempt was lost with the engine (see resumeState). */
+  private readonly lostWhileAway: string[] = [];
   private readonly beats: HeartbeatRecorder;
   private stopMonitor?: () => void;
   private monitorTick = Infinity;
@@ -97,7 +104,9 @@ export class RunExecutor {
   /**
    * Where a resumed run stands: settled steps keep their status and committed outputs; an
    * attempt that was running when the engine died is lost (its runner went with the engine)
-   * and the step goes back in line, its attempt numbers and disruption count carried on.
+   * and is handed to the scheduler as a loss when the run starts, counted with the losses
+   * already in the store against the one `maxLostRetries` budget: a run that keeps losing its
+   * engine ends `crashed` instead of looping.
    */
   private resumeState(): Map<string, { status: StepStatus; attempt?: number; lost?: number }> {
     const runId = this.plan.run.runId;
@@ -107,6 +116,7 @@ export class RunExecutor {
     for (const step of this.deps.store.getSteps(runId)) {
       const mine = attempts.filter((a) => a.step_id === step.id);
       const node = this.nodes.get(step.id);
+      const lostBefore = mine.filter((a) => a.status === 'lost').length;
       const orphan = mine.find((a) => a.status === 'running' && a.runner_pid !== null && isRunnerProcess(a.runner_pid));
       if (orphan && node && step.status === 'running') {
         // Its runner outlived the engine: give it a lease to renew and wait for its result.
@@ -115,18 +125,22 @@ export class RunExecutor {
         this.ensureMonitor(timing.intervalMs);
         this.attempts.set(step.id, orphan.attempt);
         this.startedAt.set(step.id, orphan.started_at);
-        initial.set(step.id, { status: 'running', attempt: orphan.attempt, lost: mine.filter((a) => a.status === 'lost').length });
+        initial.set(step.id, { status: 'running', attempt: orphan.attempt, lost: lostBefore });
         continue;
       }
-      for (const attempt of mine.filter((a) => a.status === 'running')) {
-        this.deps.store.endAttempt(runId, step.id, attempt.attempt, 'lost', at, 'the engine running this attempt stopped');
-      }
-      const lost = mine.filter((a) => a.status === 'running' || a.status === 'lost').length;
-      if (step.status === 'running' || step.status === 'pending') {
-        initial.set(step.id, { status: 'pending', attempt: step.attempts, lost });
+      const running = mine.filter((a) => a.status === 'running');
+      for (const attempt of running) this.deps.store.endAttempt(runId, step.id, attempt.attempt, 'lost', at, ENGINE_STOPPED);
+      if (step.status === 'running' && running.length > 0) {
+        // In flight when the engine died: the scheduler hears of the loss once the run starts.
+        this.attempts.set(step.id, step.attempts);
+        this.startedAt.set(step.id, step.started_at ?? at);
+        initial.set(step.id, { status: 'running', attempt: step.attempts, lost: lostBefore + running.length - 1 });
+        this.lostWhileAway.push(step.id);
+      } else if (step.status === 'running' || step.status === 'pending') {
+        initial.set(step.id, { status: 'pending', attempt: step.attempts, lost: lostBefore + running.length });
         if (step.status === 'running') this.deps.store.setStepStatus(runId, step.id, 'pending', at);
       } else {
-        initial.set(step.id, { status: step.status, attempt: step.attempts, lost });
+        initial.set(step.id, { status: step.status, attempt: step.attempts, lost: lostBefore + running.length });
         if (step.status === 'completed' || step.status === 'cached') this.outputs.set(step.id, this.deps.store.getOutputs(runId, step.id));
       }
     }
@@ -137,6 +151,7 @@ export class RunExecutor {
   run(): Promise<RunStatus> {
     const done = new Promise<RunStatus>((resolve) => (this.finish = resolve));
     this.apply(this.scheduler.start());
+    for (const id of this.lostWhileAway.splice(0)) this.apply(this.scheduler.handle({ type: 'lost', id, error: ENGINE_STOPPED }));
     return done;
   }
 
@@ -196,12 +211,44 @@ export class RunExecutor {
   private startAttempt(id: string, attempt: number): void {
     const node = this.nodes.get(id) as DagNode;
     const inputs = this.resolveInputs(node);
-    const stepCacheKey = cacheKey(node, inputs, this.deps.runtimeVersion);
     const now = this.deps.clock.now();
     if (!this.startedAt.has(id)) this.startedAt.set(id, now);
     this.attempts.set(id, attempt);
-    if (attempt === 1 && this.cacheEnabled(node)) {
-      const hit = this.deps.store.lookupCache(stepCacheKey);
+    if (!node.options.customCacheKey) {
+      this.lookupOrDispatch(node, attempt, inputs, cacheKey(node, inputs, this.deps.runtimeVersion, this.deps.workingDir));
+      return;
+    }
+    const known = this.customKeys.get(id);
+    if (known !== undefined || attempt > 1 || !this.cacheEnabled(node)) {
+      this.lookupOrDispatch(node, attempt, inputs, known);
+      return;
+    }
+    // The step's own cacheKey is user code: a runner computes it, once per invocation.
+    const task = { run: this.plan.run, invocationId: id, stepName: node.step, inputs };
+    void this.deps.pool.cacheKey(task, attempt).then((result) => {
+      if (this.scheduler.status(id) !== 'running' || this.attempts.get(id) !== attempt) return; // stopped meanwhile
+      if ('error' in result) {
+        const at = this.deps.clock.now();
+        this.deps.store.startAttempt(this.plan.run.runId, id, attempt, at, null);
+        const failure = attemptFailure(result.error);
+        this.failures.set(id, failure);
+        this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'failed', at, failure);
+        this.apply(this.scheduler.handle({ type: 'failed', id, error: result.error.message, retryable: false }));
+        return;
+      }
+      const key = customCacheKey(node, result.key, this.deps.runtimeVersion);
+      this.customKeys.set(id, key);
+      this.lookupOrDispatch(node, attempt, inputs, key);
+    });
+  }
+
+  /** Reuses a fresh cache entry under `stepCacheKey` (first attempts only), or else runs the attempt once it holds its slots. */
+  private lookupOrDispatch(node: DagNode, attempt: number, inputs: Record<string, ResolvedInput>, stepCacheKey: string | undefined): void {
+    const id = node.id;
+    const now = this.deps.clock.now();
+    if (attempt === 1 && stepCacheKey !== undefined && this.cacheEnabled(node)) {
+      const since = node.options.cacheExpiresAfter === undefined ? undefined : now - node.options.cacheExpiresAfter * 1000;
+      const hit = this.deps.store.lookupCache(stepCacheKey, since);
       if (hit) {
         this.deps.store.commitOutputs(this.plan.run.runId, id, hit, now, { cacheKey: stepCacheKey, cached: true, stepName: node.step, cacheable: true });
         this.outputs.set(id, hit);
@@ -216,7 +263,7 @@ export class RunExecutor {
   }
 
   /** Runs an attempt that holds its slots: lease, runner, outcome. */
-  private dispatch(node: DagNode, attempt: number, inputs: Record<string, ResolvedInput>, stepCacheKey: string): void {
+  private dispatch(node: DagNode, attempt: number, inputs: Record<string, ResolvedInput>, stepCacheKey: string | undefined): void {
     const id = node.id;
     if (this.scheduler.status(id) !== 'running' || this.attempts.get(id) !== attempt) {
       // Stopped while it waited for its slots.
@@ -259,7 +306,7 @@ export class RunExecutor {
   }
 
   /** Applies the outcome of an attempt, unless the attempt was fenced meanwhile. Returns whether it counted. */
-  private settleAttempt(node: DagNode, attempt: number, outcome: ExecuteOutcome, stepCacheKey: string): boolean {
+  private settleAttempt(node: DagNode, attempt: number, outcome: ExecuteOutcome, stepCacheKey: string | undefined): boolean {
     const id = node.id;
     const key = leaseKey(this.plan.run.runId, id);
     const at = this.deps.clock.now();
@@ -298,7 +345,9 @@ export class RunExecutor {
     const outcome: ExecuteOutcome | undefined =
       reply.type === 'executed' ? { ok: true, outputs: reply.outputs } : reply.type === 'taskFailed' ? { ok: false, error: reply.error } : undefined;
     if (!outcome) return { status: 409, body: { stop: true, reason: `unexpected result ${reply.type}` } };
-    const counted = this.settleAttempt(node, attempt, outcome, cacheKey(node, this.resolveInputs(node), this.deps.runtimeVersion));
+    // A custom key computed by the engine that died is not known here: no cache entry then.
+    const stepCacheKey = node.options.customCacheKey ? this.customKeys.get(id) : cacheKey(node, this.resolveInputs(node), this.deps.runtimeVersion, this.deps.workingDir);
+    const counted = this.settleAttempt(node, attempt, outcome, stepCacheKey);
     return counted ? { status: 200, body: { ok: true } } : { status: 409, body: { stop: true, reason: `attempt ${attempt} of "${id}" is no longer current` } };
   }
 
@@ -433,8 +482,11 @@ export class RunExecutor {
   }
 }
 
-/** Whether `pid` is alive and is a pipewright runner (not some process that reused the pid). */
+const ENGINE_STOPPED = 'the engine running this attempt stopped';
+
+/** Whether `pid` is alive (not a zombie) and is a pipewright runner (not some process that reused the pid). */
 function isRunnerProcess(pid: number): boolean {
+  if (!isProcessAlive(pid)) return false;
   try {
     return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((arg) => arg.endsWith(`${path.sep}runner.js`));
   } catch {

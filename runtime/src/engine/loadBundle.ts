@@ -18,12 +18,15 @@ interface ModuleStatics {
  * Evaluates a pipeline bundle (CommonJS, `pipewright` left external) so that its
  * `require('pipewright')` returns `sdk`, this process's own instance: steps then register in
  * the registry the runner reads, whichever copy of pipewright the project installed.
+ * The bundle's other externals (native packages, listed ones) are resolved from the
+ * node_modules of `resolveFrom` (the project, then the working folder), then from beside the
+ * bundle: the bundle lives in the store, which need not be inside the project.
  */
-export function loadBundle(bundlePath: string, sdk: unknown): void {
+export function loadBundle(bundlePath: string, sdk: unknown, resolveFrom: readonly string[] = []): void {
   const Ctor = Module as unknown as ModuleStatics;
   const mod = new Ctor(bundlePath);
   mod.filename = bundlePath;
-  mod.paths = Ctor._nodeModulePaths(path.dirname(bundlePath));
+  mod.paths = [...new Set([...resolveFrom, path.dirname(bundlePath)].flatMap((dir) => Ctor._nodeModulePaths(dir)))];
   const requireFromBundle = mod.require.bind(mod);
   mod.require = (id: string) => (id === 'pipewright' ? sdk : requireFromBundle(id));
   mod._compile(fs.readFileSync(bundlePath, 'utf8'), bundlePath);

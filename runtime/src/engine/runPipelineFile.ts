@@ -10,7 +10,7 @@ import type { RunDetail } from '../server/apiProtocol';
 import type { Clock } from './clock';
 import type { EngineListener } from './events';
 import { manifestFor } from './manifestCache';
-import { resolveStoreDir } from './projectPaths';
+import { projectRoot, resolveStoreDir } from './projectPaths';
 import type { RunSummary } from './runSummary';
 import { EngineSession, RunRequestError } from './session';
 import type { SlotPool } from './slots';
@@ -25,6 +25,8 @@ export interface RunFileRequest {
   parametersSource?: string;
   /** Parameters given as text (CLI `--param k=v`), converted to the declared parameter types. */
   textParameters?: Record<string, string>;
+  /** Where the steps run, so their relative paths resolve against it (default: this process's working folder). */
+  workingDir?: string;
   options?: RunOptions;
   listener?: EngineListener;
   clock?: Clock;
@@ -57,6 +59,10 @@ export function choosePipeline(manifest: ModuleManifest, file: string, requested
 export interface PreparedFile {
   file: string;
   storeDir: string;
+  /** The folder the user ran from (absolute). */
+  workingDir: string;
+  /** The project root of the pipeline file: its node_modules provide the bundle's externals. */
+  projectDir: string;
   bundle: PipelineBundle;
   manifest: ModuleManifest;
   pipeline: string;
@@ -64,8 +70,10 @@ export interface PreparedFile {
 }
 
 /** Everything that happens on the author's side before a run can be created (here or on a daemon). */
-export async function preparePipelineFile(request: Pick<RunFileRequest, 'file' | 'pipeline' | 'parameters' | 'parametersSource' | 'textParameters' | 'options'>): Promise<PreparedFile> {
+export async function preparePipelineFile(request: Pick<RunFileRequest, 'file' | 'pipeline' | 'parameters' | 'parametersSource' | 'textParameters' | 'workingDir' | 'options'>): Promise<PreparedFile> {
   const file = path.resolve(request.file);
+  const workingDir = path.resolve(request.workingDir ?? process.cwd());
+  const projectDir = projectRoot(path.dirname(file));
   const storeDir = resolveStoreDir(request.options?.storeDir, path.dirname(file));
   const bundle = await bundlePipelineFile(file, storeDir);
   const manifest = manifestFor(file, bundle, storeDir);
@@ -74,14 +82,20 @@ export async function preparePipelineFile(request: Pick<RunFileRequest, 'file' |
     { kind: 'values', where: request.parametersSource ?? 'run parameters', values: request.parameters ?? {} },
     { kind: 'text', values: request.textParameters ?? {} },
   ]);
-  return { file, storeDir, bundle, manifest, pipeline, parameters };
+  return { file, storeDir, workingDir, projectDir, bundle, manifest, pipeline, parameters };
 }
 
-/** Submits a prepared file to `orchestrator` (a remote one), or else to this store's daemon (started on demand). */
+/**
+ * Submits a prepared file to `orchestrator` (a remote one), or else to this store's daemon
+ * (started on demand). The local daemon is told the working folder and project root, so the
+ * run behaves as if it ran here; a remote orchestrator has neither folder, so they are not sent
+ * and its steps run in its own working folder.
+ */
 export async function submitPrepared(prepared: PreparedFile, options: RunOptions, orchestrator?: OrchestratorClient): Promise<{ client: OrchestratorClient; run: RunDetail }> {
   const client = orchestrator ?? (await (await import('../server/daemonControl.js')).connectDaemon(prepared.storeDir));
   const { storeDir: _store, detach: _detach, ...sent } = options;
   const run = await client.submitRun({
+    ...(orchestrator ? {} : { workingDir: prepared.workingDir, projectDir: prepared.projectDir }),
     file: prepared.file,
     pipeline: prepared.pipeline,
     parameters: encodeStructured(prepared.parameters) as Record<string, unknown>,
@@ -95,12 +109,13 @@ export async function submitPrepared(prepared: PreparedFile, options: RunOptions
 /** Bundles, analyses, compiles and runs one pipeline file in this process (the SDK's `pipeline.run()`). */
 export async function runPipelineFile(request: RunFileRequest): Promise<RunSummary> {
   const options = request.options ?? {};
-  const { file, storeDir, bundle, manifest, pipeline, parameters } = await preparePipelineFile(request);
+  const prepared = await preparePipelineFile(request);
+  const { file, storeDir, workingDir, projectDir, bundle, manifest, pipeline, parameters } = prepared;
   if (options.detach) {
     // A detached run belongs to the orchestrator daemon, which outlives this process.
-    return (await submitPrepared({ file, storeDir, bundle, manifest, pipeline, parameters }, options)).run;
+    return (await submitPrepared(prepared, options)).run;
   }
-  const session = new EngineSession({ storeDir, bundle, sourceFile: file, manifest, clock: request.clock, listener: request.listener, heartbeatUrl: request.heartbeatUrl, slots: request.slots });
+  const session = new EngineSession({ storeDir, bundle, sourceFile: file, workingDir, projectDir, manifest, clock: request.clock, listener: request.listener, heartbeatUrl: request.heartbeatUrl, slots: request.slots });
   try {
     const plan = await session.prepare({ pipeline, parameters, options });
     const cancel = () => session.cancel(plan.run.runId);

@@ -43,7 +43,9 @@ for (const stream of ['stdout', 'stderr'] as const) {
 
 // Heartbeats come from a worker thread so a step that blocks the event loop still renews its lease.
 const lastOkAt = new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT);
-const heartbeat = new Worker(path.join(__dirname, 'heartbeatWorker.js'), { workerData: { shared: lastOkAt } });
+// Its own built file needs none of the engine's Node flags, which (`--import tsx` under the tests)
+// would resolve against the working folder the runner moves to below.
+const heartbeat = new Worker(path.join(__dirname, 'heartbeatWorker.js'), { workerData: { shared: lastOkAt }, execArgv: [] });
 heartbeat.unref();
 const lastOk = new Float64Array(lastOkAt);
 const lease: LeaseGuard = {
@@ -58,7 +60,10 @@ const lease: LeaseGuard = {
 
 let tasks: TaskRunner;
 try {
-  loadBundle(config.bundlePath, sdk);
+  // Steps' relative paths resolve against the run's working folder. The process starts where its
+  // engine runs (so Node's own flags, such as `--import`, resolve as they did there) and moves.
+  process.chdir(config.workingDir);
+  loadBundle(config.bundlePath, sdk, [config.projectDir, config.workingDir]);
   tasks = new TaskRunner(new ArtifactStore(config.artifactsDir), send, lease);
   send({ type: 'ready' });
 } catch (error) {

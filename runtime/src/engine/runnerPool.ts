@@ -4,7 +4,8 @@ import type { PipelineDag } from '../model/dag';
 import { formatLocation } from '../model/location';
 import { parseFrame } from '../sdk/callSite';
 import { runnerEntry } from '../paths';
-import type { ChildRunOutcome, ExecuteTask, FromRunner, HookTask, RunnerConfig, TaskError, ToRunner } from './runnerProtocol';
+import { runnerPoolSettingsFromEnv, type RunnerPoolSettings } from './runnerPoolSettings';
+import type { CacheKeyTask, ChildRunOutcome, ExecuteTask, FromRunner, HookTask, RunnerConfig, TaskError, ToRunner } from './runnerProtocol';
 
 /** Who a piece of captured output belongs to. */
 export interface TaskOwner {
@@ -54,6 +55,8 @@ class Runner {
   pending?: Pending;
   exited = false;
   abandoned = false;
+  /** Armed while the runner is idle: retires it if it is beyond the warm pool by then. */
+  idleTimer?: NodeJS.Timeout;
   private requestId = 0;
 
   constructor(
@@ -125,9 +128,11 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 /**
  * Runner processes for one pipeline bundle, reused across steps (a fork per step would cost
  * tens of milliseconds). Each runner does one task at a time; the scheduler bounds how many
- * run at once, so the pool simply grows to meet demand.
+ * run at once, so the pool grows to meet demand, and shrinks back after a burst: an idle
+ * runner beyond the `warm` ones exits once it has been idle for `idleTimeoutMs`.
  */
 export class RunnerPool {
+  /** Idle runners, the longest idle first (the next task takes the most recently used one). */
   private readonly idle: Runner[] = [];
   private readonly all = new Set<Runner>();
   private closed = false;
@@ -135,6 +140,7 @@ export class RunnerPool {
   constructor(
     private readonly config: RunnerConfig,
     readonly options: RunnerPoolOptions,
+    private readonly settings: RunnerPoolSettings = runnerPoolSettingsFromEnv(),
   ) {}
 
   async compile(pipeline: string, parameters: Record<string, unknown>): Promise<PipelineDag> {
@@ -162,6 +168,15 @@ export class RunnerPool {
     return { error: { name: 'Error', message: `unexpected runner reply ${reply.type}`, retryable: false } };
   }
 
+  /** The inputs part of a cache key, from the step's own `cacheKey` function (user code, so in a runner). */
+  async cacheKey(task: CacheKeyTask, attempt: number): Promise<{ key: string } | { error: TaskError }> {
+    const owner = { runId: task.run.runId, invocationId: task.invocationId, attempt };
+    const reply = await this.withRunner((runner) => runner.request({ type: 'cacheKey', task }, owner));
+    if (reply.type === 'cacheKeyDone') return { key: reply.key };
+    if (reply.type === 'taskFailed') return { error: reply.error };
+    return { error: { name: 'Error', message: `unexpected runner reply ${reply.type}`, retryable: false } };
+  }
+
   /** Kills the runner executing this attempt (its task then fails as cancelled). */
   stop(owner: Omit<TaskOwner, 'attempt'>): void {
     for (const runner of this.all) {
@@ -179,8 +194,7 @@ export class RunnerPool {
       const current = runner.pending?.owner;
       if (current && current.runId === owner.runId && current.invocationId === owner.invocationId && current.attempt === owner.attempt) {
         runner.abandoned = true;
-        const index = this.idle.indexOf(runner);
-        if (index >= 0) this.idle.splice(index, 1);
+        this.takeIdle(runner);
         return runner.child.pid;
       }
     }
@@ -192,14 +206,19 @@ export class RunnerPool {
     return this.all.size;
   }
 
+  /** Runner processes idle now. */
+  get idleCount(): number {
+    return this.idle.length;
+  }
+
   forget(runner: Runner): void {
     this.all.delete(runner);
-    const index = this.idle.indexOf(runner);
-    if (index >= 0) this.idle.splice(index, 1);
+    this.takeIdle(runner);
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const runner of this.all) clearTimeout(runner.idleTimer);
     const exits = [...this.all].map((runner) => new Promise<void>((resolve) => (runner.exited ? resolve() : runner.child.once('exit', () => resolve()))));
     for (const runner of this.all) runner.child.kill('SIGTERM');
     await Promise.all(exits);
@@ -207,16 +226,39 @@ export class RunnerPool {
 
   private async withRunner<T>(use: (runner: Runner) => Promise<T>): Promise<T> {
     if (this.closed) throw new Error('the runner pool is closed');
-    const runner = this.idle.pop() ?? this.spawn();
+    const reused = this.idle.at(-1);
+    const runner = reused && this.takeIdle(reused) ? reused : this.spawn();
     await runner.ready;
     try {
       return await use(runner);
     } finally {
-      if (!runner.exited && !runner.abandoned && !this.closed) this.idle.push(runner);
+      if (!runner.exited && !runner.abandoned && !this.closed) this.putIdle(runner);
       // An abandoned runner (its lease was lost) that finished its fenced attempt gets no more
       // work: cutting its channel makes it exit, now idle, instead of lingering until the pool closes.
       else if (runner.abandoned && !runner.exited && runner.child.connected) runner.child.disconnect();
     }
+  }
+
+  private putIdle(runner: Runner): void {
+    this.idle.push(runner);
+    runner.idleTimer = setTimeout(() => {
+      runner.idleTimer = undefined;
+      if (this.idle.length <= this.settings.warm || !this.takeIdle(runner)) return;
+      // Idle for the timeout and beyond the warm pool: cutting its channel makes it exit (then forget() runs).
+      if (runner.child.connected) runner.child.disconnect();
+      else runner.child.kill('SIGTERM');
+    }, this.settings.idleTimeoutMs);
+    runner.idleTimer.unref();
+  }
+
+  /** Takes `runner` out of the idle list (stopping its idle timer); false if it was not idle. */
+  private takeIdle(runner: Runner): boolean {
+    clearTimeout(runner.idleTimer);
+    runner.idleTimer = undefined;
+    const index = this.idle.indexOf(runner);
+    if (index < 0) return false;
+    this.idle.splice(index, 1);
+    return true;
   }
 
   private spawn(): Runner {

@@ -13,6 +13,10 @@ import type { LeaseGrant } from './heartbeatProtocol';
 export interface RunnerConfig {
   bundlePath: string;
   artifactsDir: string;
+  /** The run's working folder: the runner moves there before loading the bundle, so steps' relative paths resolve against it. */
+  workingDir: string;
+  /** Where the bundle's external packages (native addons, listed externals) are resolved from: this folder's node_modules and those above. */
+  projectDir: string;
 }
 
 /** Identifies the run a task belongs to; the runner rebuilds the DAG from it to reach hooks and materializers. */
@@ -52,11 +56,20 @@ export interface HookTask {
   error?: AttemptError;
 }
 
+/** Asks for the inputs part of an invocation's cache key, computed by the step's own `cacheKey` function. */
+export interface CacheKeyTask {
+  run: RunIdentity;
+  invocationId: string;
+  stepName: string;
+  inputs: Record<string, ResolvedInput>;
+}
+
 /** Messages from the engine to a runner. */
 export type ToRunner =
   | { type: 'compile'; requestId: number; pipeline: string; parameters: Record<string, unknown> }
   | { type: 'execute'; requestId: number; task: ExecuteTask }
   | { type: 'hook'; requestId: number; task: HookTask }
+  | { type: 'cacheKey'; requestId: number; task: CacheKeyTask }
   | { type: 'childRunDone'; requestId: number; result?: ChildRunOutcome; error?: string };
 
 export interface ChildRunOutcome {
@@ -81,6 +94,7 @@ export type FromRunner =
   | { type: 'compiled'; requestId: number; dag: PipelineDag }
   | { type: 'executed'; requestId: number; attempt?: number; outputs: Record<string, ArtifactRef> }
   | { type: 'hookDone'; requestId: number; source: string }
+  | { type: 'cacheKeyDone'; requestId: number; key: string }
   | { type: 'taskFailed'; requestId: number; attempt?: number; error: TaskError }
   | { type: 'log'; stream: 'stdout' | 'stderr'; text: string }
   | { type: 'childRun'; requestId: number; parentRunId: string; parentInvocation: string; pipeline: string; parameters: Record<string, unknown> };

@@ -52,6 +52,10 @@ export interface SessionOptions {
   storeDir: string;
   bundle: PipelineBundle;
   sourceFile: string;
+  /** Where the runs' steps execute (the folder the user ran from). */
+  workingDir: string;
+  /** Where the bundle's external packages are resolved from (the author's project root). */
+  projectDir: string;
   manifest?: ModuleManifest;
   clock?: Clock;
   listener?: EngineListener;
@@ -93,7 +97,7 @@ export class EngineSession {
     this.clock = options.clock ?? systemClock;
     this.slots = options.slots ?? new SlotPool(limitsFromEnv());
     this.pool = new RunnerPool(
-      { bundlePath: options.bundle.path, artifactsDir: path.join(this.store.dir, 'artifacts') },
+      { bundlePath: options.bundle.path, artifactsDir: path.join(this.store.dir, 'artifacts'), workingDir: options.workingDir, projectDir: options.projectDir },
       {
         onLog: (owner, stream, text) => {
           if (!owner) {
@@ -143,6 +147,8 @@ export class EngineSession {
       options: storedOptions,
       dag,
       bundlePath: this.options.bundle.path,
+      workingDir: this.options.workingDir,
+      projectDir: this.options.projectDir,
       manifest: this.options.manifest,
       parentRunId: request.parent?.runId,
       parentInvocation: request.parent?.invocation,
@@ -203,6 +209,8 @@ export class EngineSession {
       options: JSON.parse(source.options_json) as Record<string, unknown>,
       dag,
       bundlePath: source.bundle_path,
+      workingDir: this.options.workingDir,
+      projectDir: this.options.projectDir,
       manifest: source.manifest_json ? (JSON.parse(source.manifest_json) as unknown) : undefined,
       parentRunId: source.id,
       parentInvocation: step === undefined ? 'retry' : `retry:${step}`,
@@ -225,7 +233,7 @@ export class EngineSession {
     const leases = this.options.leaseEndpoint ?? (await this.leases());
     const url = this.options.heartbeatUrl ? this.options.heartbeatUrl(leases.url) : leases.url;
     const executor = new RunExecutor(
-      { store: this.store, pool: this.pool, clock: this.clock, runtimeVersion, listener: this.options.listener, leaseEndpoint: { url, token: leases.token }, slots: this.slots },
+      { store: this.store, pool: this.pool, clock: this.clock, runtimeVersion, workingDir: this.options.workingDir, listener: this.options.listener, leaseEndpoint: { url, token: leases.token }, slots: this.slots },
       plan,
     );
     this.executors.set(plan.run.runId, executor);

@@ -11,7 +11,7 @@ import { pipelineRegistry, stepRegistry } from '../sdk/registry';
 import type { PipelineDefinition } from '../sdk/pipeline';
 import type { Step } from '../sdk/step';
 import type { HeartbeatCommand, LeaseGrant } from './heartbeatProtocol';
-import type { ChildRunOutcome, ExecuteTask, FromRunner, HookTask, ResolvedInput, RunIdentity, TaskError, ToRunner } from './runnerProtocol';
+import type { CacheKeyTask, ChildRunOutcome, ExecuteTask, FromRunner, HookTask, ResolvedInput, RunIdentity, TaskError, ToRunner } from './runnerProtocol';
 
 export { SINGLE_STEP_PREFIX };
 
@@ -101,6 +101,13 @@ export class TaskRunner {
           this.send({ type: 'taskFailed', requestId: message.requestId, error: toTaskError(error, false) });
         }
         return;
+      case 'cacheKey':
+        try {
+          this.send({ type: 'cacheKeyDone', requestId: message.requestId, key: await this.cacheKey(message.task) });
+        } catch (error) {
+          this.send({ type: 'taskFailed', requestId: message.requestId, error: toTaskError(error, false) });
+        }
+        return;
       case 'childRunDone': {
         const waiting = this.childRuns.get(message.requestId);
         this.childRuns.delete(message.requestId);
@@ -172,6 +179,23 @@ export class TaskRunner {
       }
     }
     return refs;
+  }
+
+  private async cacheKey(task: CacheKeyTask): Promise<string> {
+    const { definition, invocation } = this.live(task);
+    const fn = invocation.cacheKey ?? definition.options.cacheKey;
+    if (!fn) throw new Error(`step "${definition.name}" has no cacheKey function`);
+    const inputs: Record<string, unknown> = {};
+    for (const [name, input] of Object.entries(task.inputs)) inputs[name] = this.resolve(input);
+    const context = Object.freeze({ runId: task.run.runId, runName: task.run.runName, pipeline: task.run.pipeline, invocationId: task.invocationId, stepName: task.stepName });
+    let key: unknown;
+    try {
+      key = await fn(Object.freeze(inputs), context);
+    } catch (error) {
+      throw new Error(`cacheKey of step "${definition.name}" threw: ${(error as Error).message ?? String(error)}`, { cause: error });
+    }
+    if (typeof key !== 'string') throw new Error(`cacheKey of step "${definition.name}" must return a string, got ${key === null ? 'null' : typeof key}`);
+    return key;
   }
 
   private async runHook(task: HookTask): Promise<string> {

@@ -37,6 +37,10 @@ export interface HeartbeatSettings {
 export interface NodeOptions {
   /** `undefined` means "not set here": the run and pipeline levels decide. */
   enableCache?: boolean;
+  /** True when the step's own `cacheKey` function computes the inputs part of its cache key (in a runner). */
+  customCacheKey?: boolean;
+  /** Seconds after which a cache entry is no longer reused. */
+  cacheExpiresAfter?: number;
   retry?: RetryPolicy;
   heartbeat?: HeartbeatSettings;
   /** Which hooks apply, and where each comes from (`step` wins over `pipeline`). */

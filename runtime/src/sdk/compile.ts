@@ -1,5 +1,6 @@
 import { encodeStructured } from '../artifacts/structured';
 import type { DagEdge, DagNode, FanInItem, InputBinding, NodeOptions, OutputRef, PipelineDag } from '../model/dag';
+import { DURATION_FORMAT, durationSeconds } from '../model/duration';
 import { claimAutomaticId, namespacePrefix } from '../model/invocationIds';
 import { formatLocation, type SourceLocation } from '../model/location';
 import { isHandle, makeHandle, type OutputHandle } from './handles';
@@ -127,7 +128,7 @@ export class Compilation {
       inputs,
       outputs: [...definition.outputs],
       after: [],
-      options: this.nodeOptions(definition, invocation),
+      options: this.nodeOptions(definition, invocation, location),
       codeHash: definition.codeHash,
       location,
     };
@@ -197,12 +198,21 @@ export class Compilation {
     return { from: handle.invocationId, output: handle.output };
   }
 
-  private nodeOptions(definition: StepDefinition, invocation: InvocationOptions): NodeOptions {
+  private nodeOptions(definition: StepDefinition, invocation: InvocationOptions, location?: SourceLocation): NodeOptions {
     const merged = { ...definition.options, ...invocation };
     const pipelineWith = (key: keyof PipelineOptions) => [...this.pipelines].reverse().find((p) => p.options[key] !== undefined);
     const hookSource = (key: 'onSuccess' | 'onFailure') => (merged[key] ? 'step' : pipelineWith(key) ? 'pipeline' : undefined);
     const options: NodeOptions = { hooks: {} };
     if (merged.enableCache !== undefined) options.enableCache = merged.enableCache;
+    if (merged.cacheKey !== undefined) {
+      if (typeof merged.cacheKey !== 'function') throw new PipelineCompileError(`step "${definition.name}": cacheKey must be a function (inputs, context) => string`, location);
+      options.customCacheKey = true;
+    }
+    if (merged.cacheExpiresAfter !== undefined) {
+      const seconds = durationSeconds(merged.cacheExpiresAfter);
+      if (seconds === undefined) throw new PipelineCompileError(`step "${definition.name}": cacheExpiresAfter ${JSON.stringify(merged.cacheExpiresAfter)} is not a duration; use ${DURATION_FORMAT}`, location);
+      options.cacheExpiresAfter = seconds;
+    }
     if (merged.retry) {
       options.retry = { maxRetries: merged.retry.maxRetries, delay: merged.retry.delay ?? 0, backoff: merged.retry.backoff ?? 1 };
     }

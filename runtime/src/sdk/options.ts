@@ -9,6 +9,16 @@ export type SuccessHook = (context: StepContext) => void | Promise<void>;
 /** Called after a step failed for good (retries exhausted). */
 export type FailureHook = (error: Error, context: StepContext) => void | Promise<void>;
 
+/** What a step's `cacheKey` function knows about the invocation whose key it computes. */
+export type CacheKeyContext = Pick<StepContext, 'runId' | 'runName' | 'pipeline' | 'invocationId' | 'stepName'>;
+
+/**
+ * A step's own cache key: called (in a runner) with the step's input values by parameter name;
+ * the string it returns replaces the inputs part of the key (literal parameters, upstream
+ * content hashes, the working folder). Use `fileHash(path)` to make a file's content count.
+ */
+export type CacheKeyFunction = (inputs: Readonly<Record<string, unknown>>, context: CacheKeyContext) => string | Promise<string>;
+
 /** Retry policy, in seconds: waits `delay`, `delay * backoff`, ... between attempts. */
 export interface RetryOptions {
   maxRetries: number;
@@ -25,6 +35,10 @@ export interface StepOptions {
   /** Names of the outputs when the step returns an object holding several outputs. */
   outputs?: readonly string[];
   enableCache?: boolean;
+  /** Computes the inputs part of the cache key (see CacheKeyFunction). */
+  cacheKey?: CacheKeyFunction;
+  /** A cache entry older than this is not reused: seconds, or a string like '90s', '15m', '1h', '2d'. */
+  cacheExpiresAfter?: number | string;
   retry?: RetryOptions;
   heartbeat?: HeartbeatSettings;
   /** Named concurrency limits (configured on the orchestrator) this step takes a slot of. */

@@ -92,6 +92,11 @@ export class OrchestratorClient {
     return this.json('POST', '/shutdown');
   }
 
+  /** Asks the daemon to resume, now, every run whose engine is gone; answers the ids it resumed. */
+  resumeAbandoned(): Promise<{ resumed: string[] }> {
+    return this.json('POST', '/resume');
+  }
+
   /**
    * Follows the event stream, reconnecting after a drop and resuming after the last event seen,
    * until `onEvent` returns true or `signal` aborts.

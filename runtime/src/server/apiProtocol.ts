@@ -37,6 +37,14 @@ export const submitRunSchema = z.strictObject({
   bundle: z.string().min(1),
   /** The static manifest computed on the author's side (types, annotations). */
   manifest: z.unknown().optional(),
+  /**
+   * Absolute folder the steps run in (relative paths resolve against it): the folder the user
+   * ran from. Only the local daemon is sent one; left out, steps run in the orchestrator's own
+   * working folder (a remote orchestrator has no access to the author's folders).
+   */
+  workingDir: z.string().min(1).max(4096).optional(),
+  /** Absolute folder whose node_modules provide the bundle's external packages (default: the working folder). */
+  projectDir: z.string().min(1).max(4096).optional(),
 });
 
 export type SubmitRunRequest = z.input<typeof submitRunSchema>;

@@ -29,6 +29,10 @@ export interface ApiServerOptions {
   token: string;
   /** Called once the daemon was asked to stop (after answering). */
   onShutdown(): void;
+  /** The daemon's log (one line per call). */
+  log(line: string): void;
+  /** Called on every request (the daemon's idle shutdown counts them as activity). */
+  onRequest?(): void;
 }
 
 /**
@@ -43,11 +47,16 @@ export class ApiServer {
   private readonly runnerToken: string;
   private readonly server: http.Server;
   private port = 0;
+  private streams = 0;
+  private requests = 0;
 
   constructor(private readonly options: ApiServerOptions) {
     this.runnerToken = ensureRunnerToken(serverFiles(options.storeDir));
     this.orchestrator = new Orchestrator(options.storeDir, () => ({ url: `http://127.0.0.1:${this.port}${API_PREFIX}/heartbeats`, token: this.runnerToken }));
     this.server = http.createServer((request, response) => {
+      options.onRequest?.();
+      this.requests += 1;
+      response.once('close', () => (this.requests -= 1));
       this.route(request, response).catch((error: unknown) => {
         if (response.headersSent) {
           response.destroy();
@@ -58,6 +67,16 @@ export class ApiServer {
       });
     });
     this.server.keepAliveTimeout = 60_000;
+  }
+
+  /** Clients following the event stream now. */
+  get openStreams(): number {
+    return this.streams;
+  }
+
+  /** Requests being answered now, event streams not included (a run being submitted, say). */
+  get requestsInProgress(): number {
+    return this.requests - this.streams;
   }
 
   async listen(): Promise<AddressInfo> {
@@ -109,6 +128,9 @@ export class ApiServer {
         sendJson(response, 202, { stopping: true });
         this.options.onShutdown();
         return;
+      case 'resume':
+        expectMethod(method, 'POST');
+        return sendJson(response, 200, { resumed: orchestrator.resumeAbandoned(this.options.log) });
       case 'events':
         expectMethod(method, 'GET');
         return this.stream(request, response, url);
@@ -245,6 +267,7 @@ export class ApiServer {
       if (!held) write(event);
       else if (runId === undefined || event.runId === runId) held.push(event);
     });
+    this.streams += 1;
     const keepAlive = setInterval(() => response.write(': keep-alive\n\n'), 15_000);
     let closed = false;
     const whenClosed = new Promise<void>((resolve) =>
@@ -252,6 +275,7 @@ export class ApiServer {
         closed = true;
         clearInterval(keepAlive);
         unsubscribe();
+        this.streams -= 1;
         resolve();
       }),
     );

@@ -4,7 +4,10 @@ import * as path from 'node:path';
 import { packageRoot } from '../paths';
 import { OrchestratorClient } from './apiClient';
 import { ensureToken, readEndpoint, readToken, serverFiles, type ServerFiles } from './serverFiles';
-import { isProcessAlive } from '../processAlive';
+import { resolveStoreDir } from '../engine/projectPaths';
+import { isProcessAlive, processIdentity } from '../processAlive';
+import { runnerPoolSettingsFromEnv } from '../engine/runnerPoolSettings';
+import { onDemandIdleTimeout } from './idleShutdown';
 
 /** ZenML's service states for the local daemon. */
 export type DaemonState = 'inactive' | 'pendingStartup' | 'active' | 'pendingShutdown' | 'error';
@@ -25,6 +28,9 @@ export function verifiedDaemonPid(files: ServerFiles, storeDir: string): number 
     return undefined;
   }
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  // A daemon killed but not reaped yet (a zombie), or a reused pid, is not the daemon.
+  const endpoint = readEndpoint(files);
+  if (!isProcessAlive(pid, endpoint?.pid === pid ? endpoint.identity : undefined)) return undefined;
   try {
     // A reused pid belongs to some other program: its command line says so.
     const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
@@ -62,22 +68,33 @@ export interface StartOptions {
   timeoutMs?: number;
   /** Concurrency limits (`global=8,gpu=1`), as PIPEWRIGHT_LIMITS for the daemon. */
   limits?: string;
+  /** Seconds with nothing to do after which the daemon stops (0 or absent: never). */
+  idleTimeoutS?: number;
 }
 
 /** Starts the daemon (if it is not active) and resolves once its health endpoint answers. */
 export async function startDaemon(storeDir: string, options: StartOptions = {}): Promise<DaemonStatus> {
+  return (await ensureDaemon(storeDir, options)).status;
+}
+
+/** Like startDaemon, and says whether this call started it. */
+async function ensureDaemon(storeDir: string, options: StartOptions): Promise<{ status: DaemonStatus; started: boolean }> {
   const store = path.resolve(storeDir);
   const files = serverFiles(store);
   const current = await daemonStatus(store);
-  if (current.state === 'active') return current;
+  if (current.state === 'active') return { status: current, started: false };
   if (current.state !== 'inactive') throw new Error(`the daemon for ${store} is ${current.state}: ${current.detail}`);
+  // The daemon reads these from its environment: a bad value is said here, not in its log.
+  runnerPoolSettingsFromEnv();
   // A daemon that died leaves its endpoint behind: reusing its port lets its orphaned runners reconnect.
   const previousPort = readEndpoint(files)?.port;
   for (const file of [files.pid, files.endpoint, files.state]) fs.rmSync(file, { force: true });
   ensureToken(files, options.token);
   const port = options.port ?? previousPort ?? 0;
   const log = fs.openSync(files.log, 'a', 0o600);
-  const child = spawn(process.execPath, [path.join(packageRoot, 'dist', 'cli.js'), '__server', store, options.host ?? '127.0.0.1', String(port), options.port === undefined && previousPort !== undefined ? 'fallback' : 'exact'], {
+  const portPolicy = options.port === undefined && previousPort !== undefined ? 'fallback' : 'exact';
+  const daemonArgs = ['__server', store, options.host ?? '127.0.0.1', String(port), portPolicy, '--idle-timeout', String(options.idleTimeoutS ?? 0)];
+  const child = spawn(process.execPath, [path.join(packageRoot, 'dist', 'cli.js'), ...daemonArgs], {
     detached: true,
     stdio: ['ignore', log, log],
     env: { ...process.env, ...(options.token ? { PIPEWRIGHT_SERVER_TOKEN: options.token } : {}), ...(options.limits ? { PIPEWRIGHT_LIMITS: options.limits } : {}) },
@@ -87,7 +104,7 @@ export async function startDaemon(storeDir: string, options: StartOptions = {}):
   const deadline = Date.now() + (options.timeoutMs ?? 20_000);
   while (Date.now() < deadline) {
     const status = await daemonStatus(store);
-    if (status.state === 'active') return status;
+    if (status.state === 'active') return { status, started: true };
     if (child.exitCode !== null) break;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -101,13 +118,14 @@ export async function stopDaemon(storeDir: string, graceMs = 10_000): Promise<Da
   const status = await daemonStatus(store);
   if (status.state === 'inactive' || status.pid === undefined) return status;
   const pid = status.pid;
+  const identity = processIdentity(pid);
   const token = readToken(files);
   if (status.url && token) await new OrchestratorClient(status.url, token).shutdown().catch(() => undefined);
   else process.kill(pid, 'SIGTERM');
   const gone = async (ms: number) => {
     const until = Date.now() + ms;
     while (Date.now() < until) {
-      if (verifiedDaemonPid(files, store) === undefined && !isProcessAlive(pid)) return true;
+      if (verifiedDaemonPid(files, store) === undefined && !isProcessAlive(pid, identity)) return true;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     return false;
@@ -120,12 +138,26 @@ export async function stopDaemon(storeDir: string, graceMs = 10_000): Promise<Da
   return { state: 'inactive', detail: 'stopped' };
 }
 
-/** A client for the active daemon of this store, starting it when needed. */
+/**
+ * A client for the active daemon of this store, starting it on demand when needed: such a
+ * daemon stops by itself once idle (PIPEWRIGHT_DAEMON_IDLE_TIMEOUT), and its start is said once
+ * on stderr, with its pid and how to stop it.
+ */
 export async function connectDaemon(storeDir: string, options: StartOptions = {}): Promise<OrchestratorClient> {
-  const status = await startDaemon(storeDir, options);
+  const idleTimeoutS = options.idleTimeoutS ?? onDemandIdleTimeout();
+  const { status, started } = await ensureDaemon(storeDir, { ...options, idleTimeoutS });
+  if (started) process.stderr.write(`${startedOnDemandNotice(storeDir, status.pid, idleTimeoutS)}\n`);
   const token = readToken(serverFiles(storeDir));
   if (!status.url || !token) throw new Error('the daemon is active but its endpoint or token is missing');
   return new OrchestratorClient(status.url, token);
+}
+
+/** What a CLI that started the daemon on demand says about it, once. */
+export function startedOnDemandNotice(storeDir: string, pid: number | undefined, idleTimeoutS: number): string {
+  const store = path.resolve(storeDir);
+  const storeFlag = store === resolveStoreDir(undefined, process.cwd()) ? '' : ` --store ${store}`;
+  const idle = idleTimeoutS > 0 ? `it stops by itself after ${idleTimeoutS} s with nothing to do` : 'it keeps running';
+  return `pipewright: started the orchestrator daemon for ${store} (pid ${pid ?? 'unknown'}); ${idle}; stop it with: pipewright${storeFlag} server stop`;
 }
 
 export function daemonLogs(storeDir: string, lines: number): string {

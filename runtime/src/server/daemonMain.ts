@@ -1,19 +1,33 @@
 import * as fs from 'node:fs';
 import { ApiServer } from './apiServer';
+import { IdleShutdown } from './idleShutdown';
 import { ensureToken, serverFiles, writeOwnerOnly, type Endpoint } from './serverFiles';
+import { processIdentity } from '../processAlive';
+
+/** How often a daemon looks for runs whose engine died (a CLI run killed mid-way, a previous daemon). */
+const ABANDONED_SCAN_MS = 1000;
+
+export interface DaemonOptions {
+  /** Stop after this many seconds with nothing to do (0: never; see IdleShutdown). */
+  idleTimeoutS?: number;
+}
 
 /**
  * Body of the daemon process (`pipewright __server`): serves the API until asked to stop.
  * Writes its pid and endpoint only once it listens, so a starter never sees a half-started one.
  */
-export async function runDaemon(storeDir: string, host: string, port: number, fallbackToAnyPort = false): Promise<void> {
+export async function runDaemon(storeDir: string, host: string, port: number, fallbackToAnyPort = false, options: DaemonOptions = {}): Promise<void> {
   const files = serverFiles(storeDir);
   const token = ensureToken(files, process.env.PIPEWRIGHT_SERVER_TOKEN);
   let stopping = false;
+  let idle: IdleShutdown | undefined;
+  let abandonedScan: NodeJS.Timeout | undefined = undefined;
   const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
   const stop = (why: string) => {
     if (stopping) return;
     stopping = true;
+    idle?.stop();
+    clearInterval(abandonedScan);
     log(`stopping (${why})`);
     try {
       fs.writeFileSync(files.state, 'pendingShutdown');
@@ -30,7 +44,8 @@ export async function runDaemon(storeDir: string, host: string, port: number, fa
         process.exit(0);
       });
   };
-  let api = new ApiServer({ storeDir, host, port, token, onShutdown: () => stop('shutdown request') });
+  const serverOptions = (listenPort: number) => ({ storeDir, host, port: listenPort, token, log, onShutdown: () => stop('shutdown request'), onRequest: () => idle?.touch() });
+  let api = new ApiServer(serverOptions(port));
   let address;
   try {
     address = await api.listen();
@@ -38,15 +53,34 @@ export async function runDaemon(storeDir: string, host: string, port: number, fa
     if (!fallbackToAnyPort || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
     // The previous daemon's port (kept so orphaned runners find us) is taken: any port will do.
     await api.close();
-    api = new ApiServer({ storeDir, host, port: 0, token, onShutdown: () => stop('shutdown request') });
+    api = new ApiServer(serverOptions(0));
     address = await api.listen();
   }
-  const endpoint: Endpoint = { host, port: address.port, pid: process.pid, instanceId: api.instanceId, startedAt: api.startedAt };
+  const endpoint: Endpoint = { host, port: address.port, pid: process.pid, identity: processIdentity(process.pid), instanceId: api.instanceId, startedAt: api.startedAt };
   writeOwnerOnly(files.endpoint, JSON.stringify(endpoint));
   fs.rmSync(files.state, { force: true });
   writeOwnerOnly(files.pid, String(process.pid));
-  log(`listening on http://${host}:${address.port} (pid ${process.pid}, store ${storeDir})`);
-  api.orchestrator.resumeOrphans(log);
+  const idleTimeoutS = options.idleTimeoutS ?? 0;
+  log(`listening on http://${host}:${address.port} (pid ${process.pid}, store ${storeDir}, ${idleTimeoutS > 0 ? `stops after ${idleTimeoutS} s idle` : 'no idle shutdown'})`);
+  const resume = () => {
+    if (!stopping) api.orchestrator.resumeAbandoned(log);
+  };
+  resume();
+  abandonedScan = setInterval(resume, ABANDONED_SCAN_MS);
+  abandonedScan.unref();
+  if (idleTimeoutS > 0) {
+    const orchestrator = api.orchestrator;
+    idle = new IdleShutdown(
+      idleTimeoutS * 1000,
+      () => [
+        ...(orchestrator.runsInFlight > 0 ? [`${orchestrator.runsInFlight} run(s)`] : []),
+        ...(orchestrator.services.live > 0 ? [`${orchestrator.services.live} service(s)`] : []),
+        ...(api.openStreams > 0 ? [`${api.openStreams} event stream(s)`] : []),
+        ...(api.requestsInProgress > 0 ? [`${api.requestsInProgress} request(s) in progress`] : []),
+      ],
+      (why) => stop(why),
+    );
+  }
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('uncaughtException', (error) => log(`uncaught exception: ${error.stack ?? error.message}`));

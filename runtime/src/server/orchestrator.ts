@@ -10,14 +10,18 @@ import type { FromRunner } from '../engine/runnerProtocol';
 import type { HeartbeatHandler } from '../engine/leaseServer';
 import { runContents } from '../engine/runContents';
 import { summarizeRun } from '../engine/runSummary';
+import type { RunPlan } from '../engine/executor';
+import { runnerPoolSettingsFromEnv } from '../engine/runnerPoolSettings';
 import { EngineSession } from '../engine/session';
 import { limitsFromEnv, SlotPool } from '../engine/slots';
 import type { RunOptions } from '../sdk/options';
 import { ServiceManager } from '../services/serviceManager';
 import { decodeError } from '../store/errorColumns';
 import { RunStore } from '../store/runStore';
+import type { RunRow } from '../store/rows';
 import type { RunDetail, StreamEvent, SubmitRunRequest } from './apiProtocol';
-import { isProcessAlive } from '../processAlive';
+import { isAbandoned } from '../store/abandonedRuns';
+import { SessionUse } from './sessionUse';
 
 type Subscriber = (event: StreamEvent) => void;
 
@@ -37,6 +41,8 @@ export class Orchestrator {
   readonly services: ServiceManager;
   /** One pool of concurrency slots for every run the daemon hosts. */
   readonly slots = new SlotPool(limitsFromEnv());
+  private readonly sessionUse = new SessionUse<EngineSession>();
+  private readonly sessionSweep: NodeJS.Timeout;
 
   constructor(
     readonly storeDir: string,
@@ -44,6 +50,9 @@ export class Orchestrator {
   ) {
     this.store = RunStore.open(storeDir);
     this.services = new ServiceManager(path.join(this.store.dir, 'server', 'services'));
+    const idleTimeoutMs = runnerPoolSettingsFromEnv().idleTimeoutMs;
+    this.sessionSweep = setInterval(() => this.closeIdleSessions(idleTimeoutMs), Math.min(1000, Math.max(50, idleTimeoutMs / 2)));
+    this.sessionSweep.unref();
   }
 
   get runsInFlight(): number {
@@ -57,7 +66,11 @@ export class Orchestrator {
   }
 
   /** Creates the run (compiled and checked) and starts executing it; resolves once it exists. */
-  async submit(request: Required<Pick<SubmitRunRequest, 'file' | 'pipeline' | 'bundle'>> & { parameters: Record<string, unknown>; options: RunOptions; manifest?: unknown }): Promise<RunDetail> {
+  async submit(
+    request: Required<Pick<SubmitRunRequest, 'file' | 'pipeline' | 'bundle'>> & Pick<SubmitRunRequest, 'workingDir' | 'projectDir'> & { parameters: Record<string, unknown>; options: RunOptions; manifest?: unknown },
+  ): Promise<RunDetail> {
+    const workingDir = existingFolder(request.workingDir, 'workingDir') ?? process.cwd();
+    const folders = { workingDir, projectDir: existingFolder(request.projectDir, 'projectDir') ?? workingDir };
     const hash = createHash('sha256').update(request.bundle).digest('hex');
     const bundlePath = path.join(this.store.dir, 'bundles', `${hash}.cjs`);
     if (!fs.existsSync(bundlePath)) {
@@ -67,16 +80,21 @@ export class Orchestrator {
     }
     const manifest = request.manifest as ModuleManifest | undefined;
     const parameters = resolveRunParameters(manifest, request.pipeline, [{ kind: 'values', where: 'request', values: decodeStructured(request.parameters) as Record<string, unknown> }]);
-    const session = this.sessionFor(hash, bundlePath, request.file, manifest);
-    const plan = await session.prepare({
-      pipeline: request.pipeline,
-      parameters,
-      options: { ...request.options, detach: false, storeDir: undefined },
-    });
-    const runId = plan.run.runId;
-    this.runs.set(runId, session);
-    void session.execute(plan).finally(() => this.runs.delete(runId));
-    return this.detail(runId);
+    const session = this.sessionFor(hash, bundlePath, request.file, folders, manifest);
+    const release = this.sessionUse.hold(session);
+    let plan: RunPlan;
+    try {
+      plan = await session.prepare({
+        pipeline: request.pipeline,
+        parameters,
+        options: { ...request.options, detach: false, storeDir: undefined },
+      });
+    } catch (error) {
+      release();
+      throw error;
+    }
+    this.execute(session, plan, release);
+    return this.detail(plan.run.runId);
   }
 
   /** Starts a retry of a finished run (see EngineSession.prepareRetry). */
@@ -84,36 +102,77 @@ export class Orchestrator {
     const source = this.store.getRun(runId);
     if (!source) throw new Error(`no run with id ${runId}`);
     const hash = path.basename(source.bundle_path, '.cjs');
-    const session = this.sessionFor(hash, source.bundle_path, source.pipeline, source.manifest_json ? (JSON.parse(source.manifest_json) as ModuleManifest) : undefined);
-    const plan = session.prepareRetry(runId, step);
-    const id = plan.run.runId;
-    this.runs.set(id, session);
-    void session.execute(plan).finally(() => this.runs.delete(id));
-    return this.detail(id);
+    const session = this.sessionFor(hash, source.bundle_path, source.pipeline, foldersOf(source), source.manifest_json ? (JSON.parse(source.manifest_json) as ModuleManifest) : undefined);
+    const release = this.sessionUse.hold(session);
+    let plan: RunPlan;
+    try {
+      plan = session.prepareRetry(runId, step);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    this.execute(session, plan, release);
+    return this.detail(plan.run.runId);
+  }
+
+  /** Executes a created run in `session`, which stays held until the run ends. */
+  private execute(session: EngineSession, plan: RunPlan, release: () => void): void {
+    const runId = plan.run.runId;
+    this.runs.set(runId, session);
+    void session.execute(plan).finally(() => {
+      this.runs.delete(runId);
+      release();
+    });
+  }
+
+  /** Closes sessions (and their runner pools) nobody used for the idle timeout, but the last one used. */
+  private closeIdleSessions(idleTimeoutMs: number): void {
+    for (const session of this.sessionUse.due(idleTimeoutMs)) {
+      for (const [hash, known] of this.sessions) if (known === session) this.sessions.delete(hash);
+      void session.close();
+    }
   }
 
   /**
-   * Picks up runs a previous daemon left unfinished (it was killed): what they committed stays,
-   * attempts that were running are lost and retried. Runs whose engine is alive elsewhere
-   * (an in-process run) are left alone.
+   * Picks up abandoned runs (see isAbandoned: a daemon or CLI that drove them died, even one
+   * left a zombie): what they committed stays, attempts that were running are lost and retried.
+   * Runs whose engine is alive (this daemon, or an in-process run elsewhere) are left alone.
+   * Run at start-up, every few seconds after, and when a CLI asks (POST /v1/resume).
    */
-  resumeOrphans(log: (line: string) => void): string[] {
+  resumeAbandoned(log: (line: string) => void): string[] {
     const resumed: string[] = [];
-    for (const row of this.store.listRuns({ limit: 1000 })) {
-      if (row.status !== 'running' || this.runs.has(row.id)) continue;
-      if (row.engine_pid !== null && row.engine_pid !== process.pid && isProcessAlive(row.engine_pid)) continue;
-      if (!fs.existsSync(row.bundle_path)) {
-        this.store.setRunStatus(row.id, 'crashed', Date.now(), `its bundle ${row.bundle_path} is gone`);
-        continue;
+    for (const row of this.store.runningRuns()) {
+      if (this.runs.has(row.id) || !isAbandoned(row)) continue;
+      try {
+        if (!fs.existsSync(row.bundle_path)) {
+          this.store.setRunStatus(row.id, 'crashed', Date.now(), `its bundle ${row.bundle_path} is gone`);
+          continue;
+        }
+        const folders = foldersOf(row);
+        if (!isFolder(folders.workingDir)) {
+          this.store.setRunStatus(row.id, 'crashed', Date.now(), `its working folder ${folders.workingDir} is gone`);
+          continue;
+        }
+        const hash = path.basename(row.bundle_path, '.cjs');
+        const session = this.sessionFor(hash, row.bundle_path, row.pipeline, folders, row.manifest_json ? (JSON.parse(row.manifest_json) as ModuleManifest) : undefined);
+        const release = this.sessionUse.hold(session);
+        let plan: RunPlan;
+        try {
+          plan = { ...session.planOf(row.id), resume: true };
+        } catch (error) {
+          release();
+          throw error;
+        }
+        this.store.setEnginePid(row.id, process.pid);
+        this.execute(session, plan, release);
+        log(`resumed run ${row.name} (${row.id}): its engine (pid ${row.engine_pid ?? 'unknown'}) is gone`);
+        resumed.push(row.id);
+      } catch (error) {
+        // One run that cannot be resumed must not keep the others (or itself) running forever.
+        this.runs.delete(row.id);
+        this.store.setRunStatus(row.id, 'crashed', Date.now(), `could not be resumed: ${(error as Error).message}`);
+        log(`could not resume run ${row.name} (${row.id}): ${(error as Error).message}`);
       }
-      const hash = path.basename(row.bundle_path, '.cjs');
-      const session = this.sessionFor(hash, row.bundle_path, row.pipeline, row.manifest_json ? (JSON.parse(row.manifest_json) as ModuleManifest) : undefined);
-      const plan = { ...session.planOf(row.id), resume: true };
-      this.store.setEnginePid(row.id, process.pid);
-      this.runs.set(row.id, session);
-      void session.execute(plan).finally(() => this.runs.delete(row.id));
-      log(`resumed run ${row.name} (${row.id})`);
-      resumed.push(row.id);
     }
     return resumed;
   }
@@ -134,19 +193,26 @@ export class Orchestrator {
     return { ...summarizeRun(this.store, runId), attempts, ...runContents(this.store, runId) };
   }
 
-  private sessionFor(hash: string, bundlePath: string, sourceFile: string, manifest: ModuleManifest | undefined): EngineSession {
-    let session = this.sessions.get(hash);
+  /**
+   * The session (and so the runner pool) of one bundle run from one folder: runners move into
+   * the run's working folder, so runs from different folders never share a runner. A retry or
+   * a resumed run executes in the folder its run recorded.
+   */
+  private sessionFor(hash: string, bundlePath: string, sourceFile: string, folders: RunFolders, manifest: ModuleManifest | undefined): EngineSession {
+    const key = `${hash}\u0000${folders.workingDir}\u0000${folders.projectDir}`;
+    let session = this.sessions.get(key);
     if (!session) {
       session = new EngineSession({
         storeDir: this.storeDir,
         bundle: { path: bundlePath, hash },
         sourceFile,
+        ...folders,
         manifest,
         listener: (event) => this.publish(event),
         leaseEndpoint: this.leaseEndpoint(),
         slots: this.slots,
       });
-      this.sessions.set(hash, session);
+      this.sessions.set(key, session);
     }
     return session;
   }
@@ -180,6 +246,7 @@ export class Orchestrator {
 
   /** Cancels what runs and releases every process and file. */
   async close(): Promise<void> {
+    clearInterval(this.sessionSweep);
     this.services.close();
     for (const [runId, session] of this.runs) session.cancel(runId);
     await Promise.all([...this.sessions.values()].map((session) => session.close()));
@@ -192,4 +259,31 @@ export class Orchestrator {
     const streamed: StreamEvent = { seq, type: event.type, runId, data: event };
     for (const subscriber of this.subscribers) subscriber(streamed);
   }
+}
+
+interface RunFolders {
+  workingDir: string;
+  projectDir: string;
+}
+
+/** The folders a stored run executes in (runs stored before they were recorded: the daemon's own). */
+function foldersOf(row: RunRow): RunFolders {
+  const workingDir = row.working_dir ?? process.cwd();
+  return { workingDir, projectDir: row.project_dir ?? workingDir };
+}
+
+function isFolder(dir: string): boolean {
+  try {
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** A submitted folder: absent, or an absolute path to an existing folder on this machine. */
+function existingFolder(dir: string | undefined, what: string): string | undefined {
+  if (dir === undefined) return undefined;
+  if (!path.isAbsolute(dir)) throw new Error(`${what} must be an absolute path, got ${dir}`);
+  if (!isFolder(dir)) throw new Error(`${what} ${dir} is not a folder on the orchestrator's machine`);
+  return dir;
 }

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 /** The daemon's runtime folder (`<store>/server/`): who it is, where it listens, its log. */
 export interface ServerFiles {
   dir: string;
-  /** `{ host, port, pid, instanceId, startedAt }`, written once the daemon listens. */
+  /** `{ host, port, pid, identity, instanceId, startedAt }`, written once the daemon listens. */
   endpoint: string;
   pid: string;
   /** Bearer token, owner-only (0600). */
@@ -83,6 +83,8 @@ export interface Endpoint {
   host: string;
   port: number;
   pid: number;
+  /** processIdentity of the pid (absent in files of older daemons). */
+  identity?: string | null;
   instanceId: string;
   startedAt: string;
 }

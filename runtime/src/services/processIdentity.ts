@@ -1,19 +1,11 @@
 import * as fs from 'node:fs';
+import { isDeadState, isProcessAlive, readProcStat } from '../processAlive';
 
-/**
- * Who a pid is: the boot id plus the process's start time in clock ticks since boot (field 22 of
- * `/proc/<pid>/stat`). A pid reused by another process, or the same pid after a reboot, has
- * another identity. `null` where `/proc` cannot tell (not Linux, or the process is gone).
- */
-export function processIdentity(pid: number): string | null {
-  const stat = readStat(pid);
-  if (!stat || stat.state === 'Z' || stat.state === 'X') return null;
-  return `${bootId()}/${stat.startTicks}`;
-}
+export { processIdentity } from '../processAlive';
 
 /** Whether `pid` is alive (not a zombie) and still the process whose identity was recorded. */
 export function isSameProcess(pid: number, identity: string | null): boolean {
-  return identity !== null && processIdentity(pid) === identity;
+  return identity !== null && isProcessAlive(pid, identity);
 }
 
 /** Whether any process is left in process group `pgid` (zombies count until reaped). */
@@ -39,8 +31,8 @@ export function groupHasLiveMembers(pgid: number): boolean {
     return true;
   }
   return pids.some((pid) => {
-    const stat = readStat(Number(pid));
-    return stat !== null && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X';
+    const stat = readProcStat(Number(pid));
+    return stat !== null && stat.pgrp === pgid && !isDeadState(stat.state);
   });
 }
 
@@ -53,37 +45,4 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
   } catch {
     return false;
   }
-}
-
-interface Stat {
-  state: string;
-  pgrp: number;
-  startTicks: string;
-}
-
-function readStat(pid: number): Stat | null {
-  if (!Number.isInteger(pid) || pid <= 0) return null;
-  let stat: string;
-  try {
-    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return null;
-  }
-  // The command name (field 2) may hold spaces and parentheses: count fields after its last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const startTicks = fields[19];
-  return fields[0] && startTicks ? { state: fields[0], pgrp: Number(fields[2]), startTicks } : null;
-}
-
-let cachedBootId: string | undefined;
-
-function bootId(): string {
-  if (cachedBootId === undefined) {
-    try {
-      cachedBootId = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-    } catch {
-      cachedBootId = 'unknown-boot';
-    }
-  }
-  return cachedBootId;
 }

@@ -134,6 +134,13 @@ export class ServiceManager {
   }
 
   /** Every known service (running or not), by name. */
+  /** Services starting, running or stopping now (a daemon with any of them is not idle). */
+  get live(): number {
+    let live = 0;
+    for (const entry of this.entries.values()) if (this.busy(entry)) live += 1;
+    return live;
+  }
+
   list(): ServiceStatus[] {
     return [...this.entries.keys()].sort().map((name) => this.status(name));
   }

@@ -12,6 +12,10 @@ export interface NewRun {
   options: Record<string, unknown>;
   dag: PipelineDag;
   bundlePath: string;
+  /** The folder the user ran from: steps run there, so relative paths resolve against it. */
+  workingDir: string;
+  /** The folder whose node_modules provide the bundle's external packages. */
+  projectDir: string;
   manifest?: unknown;
   parentRunId?: string;
   parentInvocation?: string;
@@ -32,10 +36,14 @@ export interface RunRow {
   parent_run_id: string | null;
   parent_invocation: string | null;
   engine_pid: number | null;
+  engine_identity: string | null;
   error: string | null;
   created_at: number;
   started_at: number | null;
   ended_at: number | null;
+  /** Null for runs stored before working folders were recorded. */
+  working_dir: string | null;
+  project_dir: string | null;
 }
 
 /** A step; its error columns hold why it failed (see `decodeError`). */

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { ArtifactStore, type ArtifactRef } from '../artifacts/artifactStore';
 import type { AttemptStatus, RunStatus, StepStatus } from '../model/status';
 import type { AttemptError } from '../model/attemptError';
+import { processIdentity } from '../processAlive';
 import { errorColumns } from './errorColumns';
 import { ADDED_COLUMNS, MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './schema';
 import type { AttemptRow, HookCallRow, LogRow, NewRun, RunRow, StepRow, TransitionRow } from './rows';
@@ -90,8 +91,8 @@ export class RunStore {
         ).run(run.pipeline, run.sourceFile, run.at, run.at);
         this.stmt(
           `INSERT INTO runs (id, name, pipeline, status, parameters_json, options_json, dag_json, bundle_path, manifest_json,
-             parent_run_id, parent_invocation, engine_pid, created_at, started_at)
-           VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             parent_run_id, parent_invocation, engine_pid, engine_identity, created_at, started_at, working_dir, project_dir)
+           VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
           run.id,
           run.name,
@@ -104,8 +105,11 @@ export class RunStore {
           run.parentRunId ?? null,
           run.parentInvocation ?? null,
           run.enginePid ?? null,
+          run.enginePid === undefined ? null : processIdentity(run.enginePid),
           run.at,
           run.at,
+          run.workingDir,
+          run.projectDir,
         );
         const insertStep = this.stmt(`INSERT INTO steps (run_id, id, step_name, position, status) VALUES (?, ?, ?, ?, 'pending')`);
         run.dag.nodes.forEach((node, position) => insertStep.run(run.id, node.id, node.step, position));
@@ -131,8 +135,14 @@ export class RunStore {
     });
   }
 
+  /** Records which process now drives the run (with its identity, so a reused pid is never taken for it). */
   setEnginePid(runId: string, pid: number | null): void {
-    this.stmt('UPDATE runs SET engine_pid = ? WHERE id = ?').run(pid, runId);
+    this.stmt('UPDATE runs SET engine_pid = ?, engine_identity = ? WHERE id = ?').run(pid, pid === null ? null : processIdentity(pid), runId);
+  }
+
+  /** Runs whose status is `running` (whether or not anything still drives them). */
+  runningRuns(): RunRow[] {
+    return this.stmt("SELECT * FROM runs WHERE status = 'running' ORDER BY created_at, rowid").all() as RunRow[];
   }
 
   getRun(runId: string): RunRow | undefined {
@@ -272,10 +282,10 @@ export class RunStore {
     });
   }
 
-  /** Outputs cached under `key`, if every artifact is still on disk. */
-  lookupCache(key: string): Record<string, ArtifactRef> | undefined {
-    const row = this.stmt('SELECT outputs_json FROM cache WHERE key = ?').get(key) as { outputs_json: string } | undefined;
-    if (!row) return undefined;
+  /** Outputs cached under `key` (no earlier than `since`, when given), if every artifact is still on disk. */
+  lookupCache(key: string, since = -Infinity): Record<string, ArtifactRef> | undefined {
+    const row = this.stmt('SELECT outputs_json, created_at FROM cache WHERE key = ?').get(key) as { outputs_json: string; created_at: number } | undefined;
+    if (!row || row.created_at < since) return undefined;
     const outputs = JSON.parse(row.outputs_json) as Record<string, ArtifactRef>;
     return Object.values(outputs).every((ref) => this.artifacts.has(ref.hash)) ? outputs : undefined;
   }

@@ -1,11 +1,13 @@
 import { ERROR_COLUMN_DEFINITIONS } from './errorColumns';
 
 /** The embedded store's schema. Bump SCHEMA_VERSION and add a migration when it changes. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 4;
 
 /** Statements that bring a store of the key's version to the next one. */
 export const MIGRATIONS: Record<number, string> = {
   1: 'ALTER TABLE attempts ADD COLUMN heartbeat_at INTEGER;',
+  2: 'ALTER TABLE runs ADD COLUMN working_dir TEXT; ALTER TABLE runs ADD COLUMN project_dir TEXT;',
+  3: 'ALTER TABLE runs ADD COLUMN engine_identity TEXT;',
 };
 
 /**
@@ -42,6 +44,10 @@ CREATE TABLE IF NOT EXISTS runs (
   created_at INTEGER NOT NULL,
   started_at INTEGER,
   ended_at INTEGER,
+  working_dir TEXT,
+  project_dir TEXT,
+  -- Who engine_pid is (processIdentity): a reused pid is not the engine.
+  engine_identity TEXT,
   UNIQUE (pipeline, name)
 );
 CREATE INDEX IF NOT EXISTS runs_by_created ON runs(created_at);

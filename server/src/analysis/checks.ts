@@ -1,5 +1,6 @@
 import ts from 'typescript';
 import { BUILTIN_PLACEHOLDERS } from '../../../runtime/src/engine/runName';
+import { DURATION_FORMAT, durationSeconds } from '../../../runtime/src/model/duration';
 import { property, rangeOf, stringArray, type Definition } from './definitions';
 import { isJavaScriptFile } from './imports';
 import type { AnalysisDiagnostic } from './model';
@@ -86,6 +87,22 @@ export function checkDefinition(definition: Definition, enforce: boolean, checke
       const problem = hookProblem(value, most, checkers);
       if (problem === 'not-callable') report(value, 'invalid-hook', `${hook} must be a function ${shape}`);
       if (problem === 'too-many-parameters') report(value, 'invalid-hook', `${hook} is called with ${most === 1 ? 'one argument' : 'two arguments'} but requires more: ${shape}`);
+    }
+    const cacheKey = property(options, 'cacheKey');
+    if (cacheKey) {
+      const problem = hookProblem(cacheKey, 2, checkers);
+      if (problem === 'not-callable') report(cacheKey, 'invalid-cache-option', 'cacheKey must be a function (inputs, context) => string');
+      if (problem === 'too-many-parameters') report(cacheKey, 'invalid-cache-option', 'cacheKey is called with two arguments (inputs, context) but requires more');
+    }
+    const expiry = property(options, 'cacheExpiresAfter');
+    const expiryValue =
+      expiry && (ts.isNumericLiteral(expiry) || ts.isStringLiteralLike(expiry))
+        ? ts.isNumericLiteral(expiry) ? Number(expiry.text) : expiry.text
+        : expiry && ts.isPrefixUnaryExpression(expiry) && expiry.operator === ts.SyntaxKind.MinusToken
+          ? -1
+          : undefined;
+    if (expiry && expiryValue !== undefined && durationSeconds(expiryValue) === undefined) {
+      report(expiry, 'invalid-cache-option', `cacheExpiresAfter ${expiry.getText()} is not a duration; use ${DURATION_FORMAT}`);
     }
     const heartbeat = property(options, 'heartbeat');
     if (heartbeat && ts.isObjectLiteralExpression(heartbeat)) {

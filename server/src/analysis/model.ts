@@ -33,6 +33,7 @@ export type DiagnosticCode =
   | 'tuple-without-outputs'
   | 'declared-output-missing'
   | 'invalid-hook'
+  | 'invalid-cache-option'
   | 'body-not-in-dag'
   | 'cycle'
   | 'syntax-error'

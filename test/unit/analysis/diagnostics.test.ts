@@ -25,6 +25,7 @@ const ALL_CODES: DiagnosticCode[] = [
   'tuple-without-outputs',
   'declared-output-missing',
   'invalid-hook',
+  'invalid-cache-option',
   'body-not-in-dag',
   'cycle',
 ];

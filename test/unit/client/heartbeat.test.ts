@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { lateSteps } from '../../../client/src/heartbeatWatch';
 import { reduceRunEvent, emptyRunsState } from '../../../client/src/runState';
 import { statusBarView } from '../../../client/src/statusText';
-import { formatDuration, heartbeatAge, heartbeatLevel } from '../../../webview/src/heartbeat';
+import { formatDuration, formatHeartbeatAge, heartbeatAge, heartbeatAgo, heartbeatLabel, heartbeatLevel } from '../../../webview/src/heartbeat';
 
 describe('heartbeat lateness', () => {
   it('is ok within 1.5 intervals, late after, lost at the timeout', () => {
@@ -30,8 +30,24 @@ describe('heartbeat lateness', () => {
     const view = statusBarView('local', 'active', 1, lateSteps(state, 4500, settings));
     assert.equal(view.severity, 'warning');
     assert.match(view.text, /1 late/);
-    assert.match(view.tooltip, /heartbeat lost: slow/);
+    assert.match(view.tooltip, /heartbeat lost: slow \(last beat 3 s ago\)/);
     assert.equal(statusBarView('local', 'active', 1, []).severity, 'normal');
+  });
+
+  it('says heartbeat ages in human units: just now under 2 s, then whole seconds, minutes, hours', () => {
+    assert.equal(formatHeartbeatAge(1), 'just now');
+    assert.equal(formatHeartbeatAge(1999), 'just now');
+    assert.equal(formatHeartbeatAge(2000), '2 s');
+    assert.equal(formatHeartbeatAge(12_900), '12 s');
+    assert.equal(formatHeartbeatAge(59_999), '59 s');
+    assert.equal(formatHeartbeatAge(60_000), '1 min');
+    assert.equal(formatHeartbeatAge(3 * 60_000 + 59_000), '3 min');
+    assert.equal(formatHeartbeatAge(2 * 3_600_000 + 5), '2 h');
+    assert.equal(heartbeatAgo(500), 'just now');
+    assert.equal(heartbeatAgo(12_000), '12 s ago');
+    assert.equal(heartbeatLabel(1, 'ok'), '♥ just now');
+    assert.equal(heartbeatLabel(12_000, 'late'), '♥ 12 s late');
+    assert.equal(heartbeatLabel(180_000, 'lost'), '♥ 3 min lost');
   });
 
   it('formats durations', () => {

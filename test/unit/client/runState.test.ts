@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { emptyRunsState, pruneRuns, reduceRunEvent, runningCount, withRuns } from '../../../client/src/runState';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { emptyRunsState, pruneRuns, reduceRunEvent, retriedRun, runForPanel, runningCount, withRuns } from '../../../client/src/runState';
+import { DAG_VIEW_TYPE } from '../../../webview/src/panelState';
 import type { RunDetail } from '../../../runtime/src/server/apiProtocol';
 
 const started = reduceRunEvent(emptyRunsState, { type: 'run', runId: 'r1', runName: 'train-1', pipeline: 'train', status: 'running', at: 1000 });
@@ -46,5 +49,38 @@ describe('run-state reducer', () => {
     assert.equal(state.runs.old.steps.s.heartbeatAt, 20);
     assert.equal(state.runs.new.steps.s.heartbeatAt, undefined);
     assert.deepEqual(pruneRuns(state, 0).order, ['old']);
+  });
+
+  it('names the run a retry retries, and no parent for a child run of another pipeline', () => {
+    const detail = (runId: string, runName: string, pipeline: string, parentRunId?: string): RunDetail => ({
+      runId, runName, pipeline, status: 'completed', createdAt: '2024-01-01T00:00:00Z', durationMs: null, steps: [], attempts: {}, ...(parentRunId ? { parentRunId } : {}),
+    });
+    const state = withRuns(emptyRunsState, [detail('a', 'train-1', 'train'), detail('b', 'train-1-retry', 'train', 'a'), detail('c', 'fanout-1', 'fanout', 'a'), detail('d', 'train-0-retry-2', 'train', 'gone'), detail('e', 'child-3', 'child', 'gone')]);
+    assert.equal(state.runs.b.parentRunId, 'a');
+    assert.equal(retriedRun(state, state.runs.b), 'train-1', 'a retry of a known run: its name');
+    assert.equal(retriedRun(state, state.runs.a), undefined);
+    assert.equal(retriedRun(state, state.runs.c), undefined, 'a child run of another pipeline is no retry');
+    assert.equal(retriedRun(state, state.runs.d), 'gone', 'a retry whose source is not loaded: its id');
+    assert.equal(retriedRun(state, state.runs.e), undefined);
+    // A run event for a known run keeps its parent link.
+    const after = reduceRunEvent(state, { type: 'run', runId: 'b', runName: 'train-1-retry', pipeline: 'train', status: 'running', at: 5 });
+    assert.equal(retriedRun(after, after.runs.b), 'train-1');
+  });
+
+  it('shows a DAG panel the run it follows, else the latest of its pipeline, unless it waits for a restored run', () => {
+    let state = reduceRunEvent(emptyRunsState, { type: 'run', runId: 'old', runName: 'train-1', pipeline: 'train', status: 'completed', at: 1 });
+    state = reduceRunEvent(state, { type: 'run', runId: 'other', runName: 'eval-1', pipeline: 'eval', status: 'running', at: 2 });
+    state = reduceRunEvent(state, { type: 'run', runId: 'new', runName: 'train-2', pipeline: 'train', status: 'running', at: 3 });
+    assert.equal(runForPanel(state, 'train', null, false)?.runId, 'new');
+    assert.equal(runForPanel(state, 'train', 'old', false)?.runId, 'old');
+    assert.equal(runForPanel(state, 'train', 'other', false)?.runId, 'new', 'a run of another pipeline is never shown');
+    assert.equal(runForPanel(state, 'train', 'gone', true), undefined, 'a restored panel waits for its run to load');
+    assert.equal(runForPanel(state, 'train', 'old', true)?.runId, 'old');
+    assert.equal(runForPanel(emptyRunsState, 'train', null, false), undefined);
+  });
+
+  it('activates the extension to restore DAG panels after a window reload', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { activationEvents: string[] };
+    assert.ok(manifest.activationEvents.includes(`onWebviewPanel:${DAG_VIEW_TYPE}`));
   });
 });

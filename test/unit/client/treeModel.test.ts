@@ -35,7 +35,7 @@ describe('tree building', () => {
     assert.equal(run.description, 'running · 1/2 steps · 2.0 s');
     assert.deepEqual(run.icon, statusIcon('running'));
     assert.equal(run.children[0].description, 'failed · attempt 3 · 1.2 s');
-    assert.equal(run.children[1].description, 'running · ♥ 2.0 s lost');
+    assert.equal(run.children[1].description, 'running · ♥ 2 s lost');
     state = reduceRunEvent(state, { type: 'run', runId: 'r', runName: 'train-1', pipeline: 'train', status: 'failed', at: 3000 });
     const [finished] = buildRunTree(state, 4000, { intervalMs: 500, timeoutMs: 1500 });
     assert.equal(finished.contextValue, 'run.retryable');

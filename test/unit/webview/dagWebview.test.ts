@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { NodeRunState, PipelineGraph } from '../../../webview/src/protocol';
@@ -39,6 +40,97 @@ async function waitForLayout(page: Page, layout: 'draft' | 'final', nodes: numbe
     return shown.layout === kind && shown.nodes === count;
   }, [layout, nodes] as const);
   return view(page);
+}
+
+/** The Iris example's pipeline as the language server reports it (examples/iris/pipeline.ts). */
+const iris: PipelineGraph = {
+  uri: 'file:///examples/iris/pipeline.ts',
+  pipeline: 'training',
+  nodes: ['loadRows', 'profile', 'split', 'fit', 'evaluate', 'report'].map((id) => ({ id, step: id, namespace: [] })),
+  edges: [
+    { from: 'loadRows', to: 'profile', kind: 'data' },
+    { from: 'loadRows', to: 'split', kind: 'data' },
+    { from: 'profile', to: 'fit', kind: 'order' },
+    { from: 'split', to: 'fit', kind: 'data' },
+    { from: 'fit', to: 'evaluate', kind: 'data' },
+    { from: 'split', to: 'evaluate', kind: 'data' },
+    { from: 'profile', to: 'report', kind: 'data' },
+    { from: 'fit', to: 'report', kind: 'data' },
+    { from: 'evaluate', to: 'report', kind: 'data' },
+  ],
+  diagnostics: [],
+};
+
+/** VS Code's Light Modern colours, as it sets them on a webview's root (the harness starts with Dark Modern's). */
+const LIGHT_MODERN: Record<string, string> = {
+  '--vscode-editor-background': '#ffffff',
+  '--vscode-editor-foreground': '#3b3b3b',
+  '--vscode-descriptionForeground': '#3b3b3b',
+  '--vscode-editorWidget-background': '#f8f8f8',
+  '--vscode-editorWidget-border': '#e5e5e5',
+  '--vscode-editorLineNumber-foreground': '#6e7681',
+  '--vscode-focusBorder': '#005fb8',
+  '--vscode-testing-iconPassed': '#73c991',
+  '--vscode-charts-purple': '#652d90',
+  '--vscode-menu-background': '#ffffff',
+  '--vscode-menu-foreground': '#3b3b3b',
+  '--vscode-menu-border': '#cecece',
+  '--vscode-menu-selectionBackground': '#005fb8',
+  '--vscode-menu-selectionForeground': '#ffffff',
+  '--vscode-widget-shadow': '#00000029',
+};
+
+interface Probes {
+  nodeTexts(): { id: string; text: string; screenFontPx: number; inside: boolean }[];
+  useTheme(kind: string, colours: Record<string, string>): void;
+  nodeColours(): { id: string; status: string; stroke: string; fill: string; background: string }[];
+  menu(): { open: boolean; box: { left: number; top: number; right: number; bottom: number }; view: { width: number; height: number }; items: { label: string; disabled: boolean }[]; focused: number; canvasFocused: boolean };
+  nodeBox(id: string): { left: number; top: number; right: number; bottom: number };
+  canvasBox(): { left: number; top: number; right: number; bottom: number };
+  direction(): string | undefined;
+  chrome(): { run: string; legendOpen: boolean; legend: string[] };
+}
+type ProbesGlobal = { probes: Probes };
+const PROBES = fs.readFileSync(path.join(__dirname, 'webviewProbes.js'), 'utf8');
+
+/** A harness page (see `open`) with the probes of webviewProbes.js, `size` wide and high. */
+async function openSized(harness: WebviewHarness, size = { width: 620, height: 800 }, theme: 'dark' | 'light' = 'dark'): Promise<Page> {
+  const page = await harness.open();
+  await page.setViewportSize(size);
+  await page.evaluate(PROBES);
+  if (theme === 'light') await page.evaluate((colours) => (globalThis as unknown as ProbesGlobal).probes.useTheme('vscode-light', colours), LIGHT_MODERN);
+  return page;
+}
+
+function probe<K extends keyof Probes>(page: Page, name: K, ...args: Parameters<Probes[K]>): Promise<ReturnType<Probes[K]>> {
+  return page.evaluate(([key, values]) => ((globalThis as unknown as ProbesGlobal).probes[key] as (...a: unknown[]) => unknown)(...values), [name, args] as const) as Promise<ReturnType<Probes[K]>>;
+}
+
+/** A run in every state a node can show, with the longest detail lines (attempts, minutes, a late heartbeat). */
+function busyRunState(ids: string[]): unknown {
+  const now = Date.now();
+  const statuses: NodeRunState['status'][] = ['completed', 'cached', 'running', 'failed', 'cancelled', 'crashed', 'skipped', 'pending'];
+  const nodes = Object.fromEntries(
+    ids.map((id, i) => {
+      const status = statuses[i % statuses.length];
+      const state: NodeRunState = status === 'running' ? { status, attempt: 3, startedAt: now - 65_000, heartbeatAt: now - 12_000 } : { status, attempt: status === 'failed' ? 3 : 1, durationMs: 185_000, cached: status === 'cached' };
+      return [id, state];
+    }),
+  );
+  return { kind: 'runState', runId: 'r1', runStatus: 'running', nodes, heartbeat: { intervalMs: 5000, timeoutMs: 15000 }, now };
+}
+
+/** WCAG 2 contrast ratio of two computed CSS colours (`rgb(r, g, b)`). */
+function contrastOf(a: string, b: string): number {
+  const luminance = (colour: string) => {
+    const [r, g, bl] = (colour.match(/\d+(\.\d+)?/g) ?? assert.fail(`not a colour: ${colour}`)).slice(0, 3).map((c) => {
+      const v = Number(c) / 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [high, low] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (high + 0.05) / (low + 0.05);
 }
 
 function runState(nodes: Record<string, NodeRunState['status']>, runStatus: string): unknown {
@@ -128,6 +220,137 @@ describe('DAG webview in Chromium', () => {
     const target = big.nodes[57].id;
     const touched = await page.evaluate(([body, id]) => (globalThis as unknown as HarnessGlobal).harness.touchedBy(body, id, 'running'), [runState({ ...pending, [target]: 'running' }, 'running'), target] as const);
     assert.deepEqual(touched, [target]);
+    await page.close();
+  });
+
+  for (const [name, shown] of [['iris', iris], ['30 steps', generateDag(30, 4)]] as const) {
+    it(`draws the ${name} graph readably in a 620x800 side-by-side panel (light and dark)`, async () => {
+      for (const theme of ['dark', 'light'] as const) {
+        const page = await openSized(harness, { width: 620, height: 800 }, theme);
+        await send(page, { kind: 'graph', graph: shown });
+        await waitForLayout(page, 'final', shown.nodes.length);
+        await send(page, busyRunState(shown.nodes.map((node) => node.id)));
+        await page.waitForFunction(() => (globalThis as unknown as ProbesGlobal).probes.nodeColours().some((node) => node.status === 'running'));
+        const texts = await probe(page, 'nodeTexts');
+        assert.ok(texts.length >= 2 * shown.nodes.length, 'every node shows a title and a detail line');
+        const small = texts.filter((text) => text.screenFontPx < 12);
+        assert.deepEqual(small, [], 'no node text is drawn below 12 px on screen at first open');
+        const overflowing = texts.filter((text) => !text.inside);
+        assert.deepEqual(overflowing, [], 'no node text leaves its box');
+        fs.mkdirSync('test-results/webview', { recursive: true });
+        await page.screenshot({ path: `test-results/webview/${name.replace(/ /g, '-')}-620x800-${theme}.png` });
+        await page.close();
+      }
+    });
+  }
+
+  it('lays out left to right in a wide panel, and top down once the panel is made narrow and tall', async () => {
+    const page = await openSized(harness, { width: 1400, height: 600 });
+    await send(page, { kind: 'graph', graph: iris });
+    await waitForLayout(page, 'final', iris.nodes.length);
+    assert.equal(await probe(page, 'direction'), 'RIGHT');
+    const wide = [await probe(page, 'nodeBox', 'loadRows'), await probe(page, 'nodeBox', 'report')];
+    assert.ok(wide[0].right < wide[1].left, 'the first step left of the last');
+    await page.setViewportSize({ width: 620, height: 800 });
+    await page.waitForFunction(() => (globalThis as unknown as ProbesGlobal).probes.direction() === 'DOWN');
+    const tall = [await probe(page, 'nodeBox', 'loadRows'), await probe(page, 'nodeBox', 'report')];
+    assert.ok(tall[0].bottom < tall[1].top, 'the first step above the last');
+    assert.deepEqual((await probe(page, 'nodeTexts')).filter((text) => text.screenFontPx < 12 || !text.inside), []);
+    await page.close();
+  });
+
+  it('says which run it shows (and what it retries), and opens a legend of the statuses and edges', async () => {
+    const page = await openSized(harness);
+    await send(page, { kind: 'graph', graph: iris });
+    await waitForLayout(page, 'final', iris.nodes.length);
+    assert.match((await probe(page, 'chrome')).run, /^Not run yet/);
+    const state = busyRunState(iris.nodes.map((node) => node.id)) as Record<string, unknown>;
+    await send(page, { ...state, runId: 'r2', runName: 'iris-1-retry', retryOf: 'iris-1' });
+    await page.waitForFunction(() => (globalThis as unknown as ProbesGlobal).probes.chrome().run.startsWith('Run iris-1-retry'));
+    assert.equal((await probe(page, 'chrome')).run, 'Run iris-1-retry (retry of iris-1) · running');
+    const running = (await probe(page, 'nodeTexts')).filter((text) => text.id === 'split').map((text) => text.text);
+    assert.ok(running.includes('1 m 05 s · ♥ 12 s late'), `the heartbeat age in human units, kept when the line is cut: ${running.join(' | ')}`);
+    await page.click('#legend summary');
+    const chrome = await probe(page, 'chrome');
+    assert.equal(chrome.legendOpen, true);
+    assert.deepEqual(chrome.legend.slice(0, 9), ['not run', 'pending', 'running', 'cached', 'completed', 'failed', 'skipped', 'cancelled', 'crashed']);
+    assert.ok(chrome.legend.includes('order only (after)') && chrome.legend.includes('data edge') && chrome.legend.includes('since the last heartbeat'));
+    fs.mkdirSync('test-results/webview', { recursive: true });
+    await page.screenshot({ path: 'test-results/webview/legend-620x800-dark.png' });
+    const saved = await page.evaluate(() => (globalThis as unknown as HarnessGlobal).harness.savedState());
+    assert.deepEqual(saved, { uri: iris.uri, pipeline: iris.pipeline, runId: 'r2', legendOpen: true }, 'what a reloaded window reopens the panel with');
+    await page.close();
+  });
+
+  it('draws status borders with at least 3:1 contrast against the node and the page in the default light theme', async () => {
+    const page = await openSized(harness, { width: 1280, height: 800 }, 'light');
+    await send(page, { kind: 'graph', graph: iris });
+    await waitForLayout(page, 'final', iris.nodes.length);
+    const statuses: NodeRunState['status'][] = ['completed', 'cached', 'running', 'failed', 'cancelled', 'crashed'];
+    await send(page, runState(Object.fromEntries(iris.nodes.map((node, i) => [node.id, statuses[i]])), 'running'));
+    await page.waitForFunction(() => (globalThis as unknown as ProbesGlobal).probes.nodeColours().every((node) => node.status !== 'idle'));
+    const weak: string[] = [];
+    for (const node of await probe(page, 'nodeColours')) {
+      for (const against of [node.fill, node.background]) {
+        const ratio = contrastOf(node.stroke, against);
+        if (ratio < 3) weak.push(`${node.status} ${node.stroke} on ${against}: ${ratio.toFixed(2)}:1`);
+      }
+    }
+    assert.deepEqual(weak, []);
+    await page.screenshot({ path: 'test-results/webview/statuses-light.png' });
+    await page.close();
+  });
+
+  it('opens a node menu with the keyboard (Shift+F10, the menu key), moves with the arrows, closes with Escape', async () => {
+    const page = await openSized(harness);
+    await send(page, { kind: 'graph', graph: iris });
+    await waitForLayout(page, 'final', iris.nodes.length);
+    await page.focus('#canvas');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Shift+F10');
+    let menu = await probe(page, 'menu');
+    assert.equal(menu.open, true);
+    assert.deepEqual(menu.items.map((item) => item.label), ['Go to Code', 'Run Step', 'Retry Step', 'Open Logs', 'Open Artifact…']);
+    assert.deepEqual(menu.items.map((item) => item.disabled), [false, false, true, true, true], 'nothing of a run to act on before a run');
+    assert.equal(menu.focused, 0);
+    await page.keyboard.press('ArrowDown');
+    assert.equal((await probe(page, 'menu')).focused, 1);
+    await page.keyboard.press('ArrowDown');
+    assert.equal((await probe(page, 'menu')).focused, 0, 'disabled items are skipped, and the focus wraps');
+    await page.keyboard.press('Escape');
+    menu = await probe(page, 'menu');
+    assert.deepEqual([menu.open, menu.canvasFocused], [false, true], 'Escape closes the menu and gives the focus back to the graph');
+    await page.keyboard.press('ContextMenu');
+    assert.equal((await probe(page, 'menu')).open, true);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    assert.equal((await probe(page, 'menu')).open, false);
+    const messages = await page.evaluate(() => (globalThis as unknown as HarnessGlobal).harness.messages());
+    assert.deepEqual(messages.at(-1), { kind: 'nodeAction', nodeId: 'loadRows', action: 'runFromHere' });
+    await page.close();
+  });
+
+  it('keeps the node menu inside the panel when it opens at its bottom right corner', async () => {
+    const page = await openSized(harness, { width: 420, height: 320 });
+    await send(page, { kind: 'graph', graph: iris });
+    await waitForLayout(page, 'final', iris.nodes.length);
+    const canvas = await probe(page, 'canvasBox');
+    // The visible point of a node nearest the canvas's bottom right corner.
+    let best: { x: number; y: number } | undefined;
+    for (const node of iris.nodes) {
+      const box = await probe(page, 'nodeBox', node.id);
+      const right = Math.min(box.right, canvas.right) - 3;
+      const bottom = Math.min(box.bottom, canvas.bottom) - 3;
+      if (right <= Math.max(box.left, canvas.left) || bottom <= Math.max(box.top, canvas.top)) continue;
+      if (!best || right + bottom > best.x + best.y) best = { x: right, y: bottom };
+    }
+    assert.ok(best, 'a node is visible');
+    await page.mouse.click(best.x, best.y, { button: 'right' });
+    const menu = await probe(page, 'menu');
+    assert.equal(menu.open, true);
+    assert.ok(menu.box.right > best.x - 200, 'near the pointer');
+    assert.ok(menu.box.left >= 0 && menu.box.top >= 0 && menu.box.right <= menu.view.width && menu.box.bottom <= menu.view.height, `inside the ${menu.view.width}x${menu.view.height} panel: ${JSON.stringify(menu.box)}`);
+    await page.screenshot({ path: 'test-results/webview/menu-at-edge-dark.png' });
     await page.close();
   });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { draftLayout } from '../../../webview/src/draftLayout';
-import { graphHash, NODE_HEIGHT, type GraphLayout } from '../../../webview/src/layout';
+import { DEFAULT_REQUEST, ESTIMATED_SIZING, graphHash, layoutKey, NODE_HEIGHT, SPACING, type GraphLayout } from '../../../webview/src/layout';
 import type { PipelineGraph } from '../../../webview/src/protocol';
 import { generateDag } from '../../bench/webviewGraph';
 
@@ -29,10 +29,27 @@ describe('draft layout', () => {
     assert.equal(at('b').y, at('split').y, 'the middle branch lines up with the source');
     assert.ok(at('a').y < at('b').y && at('b').y < at('c').y);
     assertNoOverlap(layout);
-    assert.equal(layout.hash, graphHash(graph));
+    assert.equal(layout.hash, layoutKey(graphHash(graph), DEFAULT_REQUEST));
     assert.equal(layout.edges.length, 8);
     for (const edge of layout.edges) assert.equal(edge.points.length, 2);
     assert.ok(layout.width >= at('report').x + at('report').width && layout.height >= NODE_HEIGHT);
+  });
+
+  it('lays out top down with each node as wide as it is sized: layers as rows, no overlaps within a row', () => {
+    const graph = graphOf(['load', 'split', 'a_rather_long_branch_name', 'b', 'c', 'gather'], [['load', 'split'], ['split', 'a_rather_long_branch_name'], ['split', 'b'], ['split', 'c'], ['a_rather_long_branch_name', 'gather'], ['b', 'gather'], ['c', 'gather']]);
+    const layout = draftLayout(graph, graphHash(graph), { direction: 'DOWN', sizing: ESTIMATED_SIZING });
+    const at = (id: string) => layout.nodes.get(id) ?? assert.fail(`${id} not placed`);
+    assert.equal(layout.direction, 'DOWN');
+    for (const edge of graph.edges) assert.ok(at(edge.from).y + at(edge.from).height + SPACING.layerGap <= at(edge.to).y, `${edge.from} above ${edge.to}`);
+    const row = ['a_rather_long_branch_name', 'b', 'c'].map(at).sort((p, q) => p.x - q.x);
+    for (let i = 1; i < row.length; i++) assert.ok(row[i].x >= row[i - 1].x + row[i - 1].width + SPACING.nodeGap, `${row[i - 1].id} and ${row[i].id} overlap`);
+    assert.ok(at('a_rather_long_branch_name').width > at('b').width, 'sized by its label');
+    for (const edge of layout.edges) {
+      const [from, to] = edge.points;
+      assert.deepEqual(from, { x: at(edge.from).x + at(edge.from).width / 2, y: at(edge.from).y + at(edge.from).height }, 'edges leave from the bottom middle');
+      assert.equal(to.y, at(edge.to).y, 'and reach the top');
+    }
+    for (const node of layout.nodes.values()) assert.ok(node.x >= 0 && node.x + node.width <= layout.width && node.y + node.height <= layout.height);
   });
 
   it('moves a source next to the step that uses it rather than to the far left', () => {

@@ -50,6 +50,23 @@ describe('layout', () => {
     assert.equal(calls, 2);
   });
 
+  it('lays out top down when asked, with the given node sizes, cached apart from left to right', async () => {
+    const elk = new ELK();
+    let calls = 0;
+    const cache = new LayoutCache({ layout: (input: ElkNode) => (calls++, elk.layout(input)) });
+    const sizing = { key: 'test-font', height: 40, width: (id: string) => 100 + id.length };
+    const down = await cache.layout(graph, graphHash(graph), { direction: 'DOWN', sizing });
+    const y = (id: string) => down.nodes.get(id)?.y ?? Number.NaN;
+    assert.ok(y('load') < y('split') && y('split') < y('fit') && y('fit') < y('evaluate'), 'each layer below its inputs');
+    assert.equal(down.direction, 'DOWN');
+    assert.equal(down.nodes.get('evaluate')?.width, 108);
+    assert.equal(down.nodes.get('evaluate')?.height, 40);
+    assert.ok(cache.has(graphHash(graph), { direction: 'DOWN', sizing }));
+    assert.equal(cache.has(graphHash(graph)), false, 'left to right is another layout');
+    await cache.layout(graph, graphHash(graph), { direction: 'DOWN', sizing });
+    assert.equal(calls, 1);
+  });
+
   it('evicts the least recently used layout beyond its capacity', async () => {
     const elk = new ELK();
     let calls = 0;

@@ -3,6 +3,7 @@ import { resolveStoreDir } from '../../engine/projectPaths';
 import { runDaemon } from '../../server/daemonMain';
 import { daemonLogs, daemonStatus, startDaemon, stopDaemon, type DaemonStatus } from '../../server/daemonControl';
 import { limitsFromEnv } from '../../engine/slots';
+import { parseIdleTimeout } from '../../server/idleShutdown';
 import { UsageError } from '../errors';
 
 function storeOf(command: Command): string {
@@ -22,8 +23,9 @@ export function registerServerCommands(program: Command): void {
     .option('--host <host>', 'address to listen on (default 127.0.0.1; anything else serves remote clients)')
     .option('--port <port>', 'port (default: any free one)')
     .option('--limit <name=n>', 'concurrency limit: global=N for all attempts, or a named limit steps opt into (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--idle-timeout <seconds>', 'stop after this many seconds with no run, service or event stream (default: never)')
     .option('--json', 'print the status as JSON')
-    .action(async (flags: { host?: string; port?: string; json?: boolean; limit: string[] }, command: Command) => {
+    .action(async (flags: { host?: string; port?: string; json?: boolean; limit: string[]; idleTimeout?: string }, command: Command) => {
       const port = flags.port === undefined ? undefined : Number(flags.port);
       if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port ${flags.port}: expected a port number`);
       const limits = flags.limit.join(',');
@@ -32,7 +34,8 @@ export function registerServerCommands(program: Command): void {
       } catch (error) {
         throw new UsageError(`--limit: ${(error as Error).message.replace('PIPEWRIGHT_LIMITS: ', '')}`);
       }
-      print(await startDaemon(storeOf(command), { host: flags.host, port, token: process.env.PIPEWRIGHT_SERVER_TOKEN, limits: limits || undefined }), flags.json);
+      const idleTimeoutS = flags.idleTimeout === undefined ? undefined : parseIdleTimeout(flags.idleTimeout, '--idle-timeout');
+      print(await startDaemon(storeOf(command), { host: flags.host, port, token: process.env.PIPEWRIGHT_SERVER_TOKEN, limits: limits || undefined, idleTimeoutS }), flags.json);
     });
   server
     .command('stop')
@@ -58,8 +61,9 @@ export function registerServerCommands(program: Command): void {
     .argument('<host>')
     .argument('<port>')
     .argument('[portPolicy]')
-    .action(async (storeDir: string, host: string, port: string, portPolicy?: string) => {
-      await runDaemon(storeDir, host, Number(port), portPolicy === 'fallback');
+    .option('--idle-timeout <seconds>', 'stop after this long with nothing to do (0: never)', '0')
+    .action(async (storeDir: string, host: string, port: string, portPolicy: string | undefined, flags: { idleTimeout: string }) => {
+      await runDaemon(storeDir, host, Number(port), portPolicy === 'fallback', { idleTimeoutS: parseIdleTimeout(flags.idleTimeout, '--idle-timeout') });
       // Keep serving: the daemon ends through its own stop path.
       await new Promise<never>(() => undefined);
     });

@@ -1,0 +1,11 @@
+import { isProcessAlive } from '../processAlive';
+import type { RunRow } from './rows';
+
+/**
+ * A run is abandoned when it is still `running` but the process that drives it (its engine:
+ * a daemon, or a CLI running it in-process) is gone: dead, a zombie nobody reaped, or its pid
+ * reused by another process. Whoever finds one resumes it (see Orchestrator.resumeAbandoned).
+ */
+export function isAbandoned(run: RunRow): boolean {
+  return run.status === 'running' && (run.engine_pid === null || !isProcessAlive(run.engine_pid, run.engine_identity));
+}

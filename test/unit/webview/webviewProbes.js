@@ -1,0 +1,77 @@
+/* global window, document, getComputedStyle */
+// Evaluated in the harness page by dagWebview.test.ts (through the debugging protocol, so the
+// panel's CSP does not apply to it): what the browser tests measure on the drawn DAG.
+// Plain JavaScript: it runs in the browser, and the test project type-checks for Node only.
+window.probes = {
+  /** Every text of every drawn node: its size on screen and whether it stays inside its node's box. */
+  nodeTexts() {
+    return [...document.querySelectorAll('#layer g.node')].flatMap((group) => {
+      const box = group.querySelector('rect.node-box').getBoundingClientRect();
+      const scale = group.getScreenCTM()?.a ?? 0;
+      return [...group.querySelectorAll('text')]
+        .filter((text) => (text.textContent ?? '') !== '')
+        .map((text) => {
+          const bounds = text.getBoundingClientRect();
+          const inside = bounds.left >= box.left - 0.5 && bounds.right <= box.right + 0.5 && bounds.top >= box.top - 0.5 && bounds.bottom <= box.bottom + 0.5;
+          return { id: group.dataset.id ?? '', text: text.textContent ?? '', screenFontPx: parseFloat(getComputedStyle(text).fontSize) * scale, inside };
+        });
+    });
+  },
+
+  /** Sets a theme as VS Code does: its colours as variables on the root, its kind as a body class. */
+  useTheme(kind, colours) {
+    for (const [name, value] of Object.entries(colours)) document.documentElement.style.setProperty(name, value);
+    document.body.classList.remove('vscode-dark', 'vscode-light', 'vscode-high-contrast', 'vscode-high-contrast-light');
+    document.body.classList.add(kind);
+    document.body.dataset.vscodeThemeKind = kind;
+  },
+
+  /** The computed border colour of each status's node, and the node's fill, as `rgb(...)`. */
+  nodeColours() {
+    return [...document.querySelectorAll('#layer g.node')].map((group) => {
+      const style = getComputedStyle(group.querySelector('rect.node-box'));
+      return { id: group.dataset.id, status: group.dataset.status, stroke: style.stroke, fill: style.fill, background: getComputedStyle(document.body).backgroundColor };
+    });
+  },
+
+  /** The node menu: whether it shows, its box, its items and which one has the focus. */
+  menu() {
+    const menu = document.getElementById('menu');
+    const box = menu.getBoundingClientRect();
+    const items = [...menu.querySelectorAll('[role="menuitem"]')];
+    return {
+      open: getComputedStyle(menu).display !== 'none',
+      box: { left: box.left, top: box.top, right: box.right, bottom: box.bottom },
+      view: { width: document.documentElement.clientWidth, height: document.documentElement.clientHeight },
+      items: items.map((item) => ({ label: item.textContent, disabled: item.disabled })),
+      focused: items.indexOf(document.activeElement),
+      canvasFocused: document.activeElement === document.getElementById('canvas'),
+    };
+  },
+
+  /** Where the graph's canvas is on screen. */
+  canvasBox() {
+    const box = document.getElementById('canvas').getBoundingClientRect();
+    return { left: box.left, top: box.top, right: box.right, bottom: box.bottom };
+  },
+
+  /** The direction of the drawn layout (`RIGHT`, `DOWN`). */
+  direction() {
+    return document.getElementById('canvas').dataset.direction;
+  },
+
+  /** Where node `id` is on screen. */
+  nodeBox(id) {
+    const box = document.querySelector(`#layer g.node[data-id="${id}"] rect`).getBoundingClientRect();
+    return { left: box.left, top: box.top, right: box.right, bottom: box.bottom };
+  },
+
+  /** The run line and the legend's rows. */
+  chrome() {
+    return {
+      run: document.getElementById('run').textContent,
+      legendOpen: document.getElementById('legend').open,
+      legend: [...document.querySelectorAll('#legendBody > span:nth-child(even)')].map((span) => span.textContent),
+    };
+  },
+};

@@ -1,0 +1,78 @@
+/**
+ * Longest-path layers of a pipeline graph, as the layered layouts see it: used by the draft
+ * layout and to guess each direction's extent before elkjs runs. Pure and linear.
+ */
+import { layoutEdges, type PlacedEdge } from './layout';
+import type { PipelineGraph } from './protocol';
+
+export interface Layering {
+  /** Node ids, first occurrence order; nodes are numbered by their index here. */
+  ids: string[];
+  index: Map<string, number>;
+  edges: Omit<PlacedEdge, 'points'>[];
+  preds: number[][];
+  succs: number[][];
+  /** Nodes in topological order (nodes on a cycle last). */
+  order: number[];
+  /** The layer of each node. */
+  layer: Int32Array;
+  /** The nodes of each layer, in topological order. */
+  layers: number[][];
+}
+
+export function layerGraph(graph: Pick<PipelineGraph, 'nodes' | 'edges'>): Layering {
+  const ids: string[] = [];
+  const index = new Map<string, number>();
+  for (const node of graph.nodes) {
+    if (index.has(node.id)) continue;
+    index.set(node.id, ids.length);
+    ids.push(node.id);
+  }
+  const count = ids.length;
+  const edges = layoutEdges(graph);
+  const preds: number[][] = Array.from({ length: count }, () => []);
+  const succs: number[][] = Array.from({ length: count }, () => []);
+  for (const edge of edges) {
+    const from = index.get(edge.from) as number;
+    const to = index.get(edge.to) as number;
+    if (from === to) continue;
+    preds[to].push(from);
+    succs[from].push(to);
+  }
+
+  // Topological order (Kahn); nodes on a cycle (a diagnostic, but still drawn) come last.
+  const order = topologicalOrder(preds, succs);
+  const position = new Int32Array(count);
+  order.forEach((node, i) => (position[node] = i));
+  const forward = (from: number, to: number) => position[from] < position[to];
+
+  // Layers: longest path from a source; sources feeding only later steps move next to them.
+  const layer = new Int32Array(count);
+  for (const node of order) for (const p of preds[node]) if (forward(p, node)) layer[node] = Math.max(layer[node], layer[p] + 1);
+  for (let i = order.length - 1; i >= 0; i--) {
+    const node = order[i];
+    if (preds[node].length > 0 || succs[node].length === 0) continue;
+    let nearest = Infinity;
+    for (const s of succs[node]) if (forward(node, s)) nearest = Math.min(nearest, layer[s]);
+    if (Number.isFinite(nearest)) layer[node] = Math.max(layer[node], nearest - 1);
+  }
+  let layerCount = 0;
+  for (let node = 0; node < count; node++) layerCount = Math.max(layerCount, layer[node] + 1);
+  const layers: number[][] = Array.from({ length: layerCount }, () => []);
+  for (const node of order) layers[layer[node]].push(node);
+  return { ids, index, edges, preds, succs, order, layer, layers };
+}
+
+function topologicalOrder(preds: number[][], succs: number[][]): number[] {
+  const remaining = preds.map((list) => list.length);
+  const queue: number[] = [];
+  for (let node = 0; node < remaining.length; node++) if (remaining[node] === 0) queue.push(node);
+  for (let head = 0; head < queue.length; head++) {
+    for (const next of succs[queue[head]]) if (--remaining[next] === 0) queue.push(next);
+  }
+  if (queue.length < remaining.length) {
+    const placed = new Set(queue);
+    for (let node = 0; node < remaining.length; node++) if (!placed.has(node)) queue.push(node);
+  }
+  return queue;
+}

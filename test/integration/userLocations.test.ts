@@ -47,6 +47,14 @@ const FAULTS: Record<string, { source: string; message: RegExp; config?: string 
     ].join('\n'),
     message: /config missing at import/,
   },
+  syntaxError: {
+    source: [
+      "import { pipeline, step } from 'pipewright';",
+      'export const a = step(function a(x: number): number { return x; });',
+      'export const p = pipeline(function p() { a(1 }); // <-',
+    ].join('\n'),
+    message: /Expected/,
+  },
   unknownConfigParameter: {
     source: [
       "import { pipeline, step } from 'pipewright';",
@@ -80,7 +88,9 @@ for (const [kind, makeProject] of Object.entries(projects)) {
     for (const [name, fault] of Object.entries(FAULTS)) {
       it(name, async () => {
         const { dir, bin } = makeProject();
-        const file = path.join(dir, `${name}.ts`);
+        // In a folder of its own, run from the project root: paths must not be taken relative to the wrong folder.
+        fs.mkdirSync(path.join(dir, 'pipelines'), { recursive: true });
+        const file = path.join(dir, 'pipelines', `${name}.ts`);
         fs.writeFileSync(file, fault.source);
         const args = ['run', file, '--no-daemon'];
         if (fault.config) {

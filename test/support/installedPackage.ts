@@ -16,7 +16,9 @@ export function installedProject(): { dir: string; bin: string } {
   fs.mkdirSync(target, { recursive: true });
   const manifest = JSON.parse(fs.readFileSync(path.join(runtime, 'package.json'), 'utf8')) as { files: string[]; dependencies: Record<string, string> };
   fs.copyFileSync(path.join(runtime, 'package.json'), path.join(target, 'package.json'));
-  for (const entry of manifest.files) fs.cpSync(path.join(runtime, entry), path.join(target, entry), { recursive: true });
+  // `files` as npm reads it: the listed paths, less the `!` exclusions.
+  for (const entry of manifest.files.filter((e) => !e.startsWith('!'))) fs.cpSync(path.join(runtime, entry), path.join(target, entry), { recursive: true });
+  for (const entry of manifest.files.filter((e) => e.startsWith('!'))) fs.rmSync(path.join(target, entry.slice(1)), { recursive: true, force: true });
   for (const dependency of Object.keys(manifest.dependencies)) {
     fs.symlinkSync(path.join(repoRoot, 'node_modules', dependency), path.join(dir, 'node_modules', dependency), 'dir');
   }

@@ -55,7 +55,7 @@ export async function bundlePipelineFile(entryFile: string, storeDir: string, ex
   } catch (error) {
     const failure = error as esbuild.BuildFailure;
     const messages = (failure.errors ?? []).map((m) =>
-      m.location ? `${path.resolve(m.location.file)}:${m.location.line}:${m.location.column + 1}: ${m.text}` : m.text,
+      m.location ? `${path.resolve(path.dirname(entry), m.location.file)}:${m.location.line}:${m.location.column + 1}: ${m.text}` : m.text,
     );
     throw new BundleError(messages.length > 0 ? messages.join('\n') : (error as Error).message);
   }

@@ -83,7 +83,7 @@ describe('cache correctness for data in files', () => {
     const summary = await runPipelineFile({ file: path.join(dir, 'pipeline.ts'), pipeline: 'missing', workingDir: dir });
     assert.equal(summary.status, 'failed');
     assert.equal(summary.steps[0].status, 'failed');
-    assert.equal(summary.steps[0].error, `cacheKey of step "loadSales" threw: fileHash: no file or folder at ${path.join(dir, 'data', 'nowhere.csv')}`);
+    assert.equal(summary.steps[0].error?.message, `cacheKey of step "loadSales" threw: fileHash: no file or folder at ${path.join(dir, 'data', 'nowhere.csv')}`);
   });
 
   it('a cacheExpiresAfter that is not a duration is bad input naming the step and where', async () => {

@@ -42,13 +42,20 @@ export function userStack(stack: string): string | undefined {
   const firstFrame = lines.findIndex((line) => /^\s+at /.test(line));
   if (firstFrame < 0) return undefined;
   const kept: string[] = [];
+  // An error the runtime raised: its own frames and the Node internals that called them are not the user's.
+  const raisedByRuntime = isOwnFrame(lines[firstFrame]);
   for (const line of lines.slice(firstFrame)) {
-    const frame = parseFrame(line);
-    const own = frame !== undefined && isPipewrightFile(frame.file);
+    const own = isOwnFrame(line);
     if (own && kept.length > 0) break;
-    if (!own) kept.push(line);
+    if (own || (raisedByRuntime && kept.length === 0 && parseFrame(line)?.file.startsWith('node:'))) continue;
+    kept.push(line);
   }
   return kept.length === 0 ? undefined : [...lines.slice(0, firstFrame), ...kept].join('\n');
+}
+
+function isOwnFrame(line: string): boolean {
+  const frame = parseFrame(line);
+  return frame !== undefined && isPipewrightFile(frame.file);
 }
 
 /** JSON text of any value: bigints as strings, repeated or circular references marked; undefined when JSON has no form for it. */

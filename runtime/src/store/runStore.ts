@@ -42,7 +42,7 @@ export class RunStore {
       throw new Error(`the store at ${dir} was written by a newer pipewright (schema ${version}, this one knows ${SCHEMA_VERSION})`);
     }
     if (version > 0 && version < SCHEMA_VERSION) {
-      for (let from = version; from < SCHEMA_VERSION; from++) this.db.exec(MIGRATIONS[from]);
+      for (let from = version; from < SCHEMA_VERSION; from++) this.applyMigration(MIGRATIONS[from]);
     }
     this.db.exec(SCHEMA_SQL);
     this.addMissingColumns();
@@ -50,11 +50,23 @@ export class RunStore {
     this.artifacts = new ArtifactStore(path.join(dir, 'artifacts'));
   }
 
+  /** Runs a migration's statements; a column it adds that the store already has is left as it is. */
+  private applyMigration(sql: string): void {
+    for (const statement of sql.split(';').map((part) => part.trim()).filter(Boolean)) {
+      const adds = /^ALTER TABLE (\w+) ADD COLUMN (\w+)/i.exec(statement);
+      if (adds && this.hasColumn(adds[1], adds[2])) continue;
+      this.db.exec(statement);
+    }
+  }
+
+  private hasColumn(table: string, column: string): boolean {
+    return (this.db.pragma(`table_info(${table})`) as { name: string }[]).some((c) => c.name === column);
+  }
+
   private addMissingColumns(): void {
     for (const [table, definitions] of Object.entries(ADDED_COLUMNS)) {
-      const present = new Set((this.db.pragma(`table_info(${table})`) as { name: string }[]).map((column) => column.name));
       for (const definition of definitions) {
-        if (!present.has(definition.split(' ')[0])) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${definition}`);
+        if (!this.hasColumn(table, definition.split(' ')[0])) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${definition}`);
       }
     }
   }

@@ -70,6 +70,10 @@ describe('userStack', () => {
     const inside = ['Error: bad', `    at check (${own('dist/runner.js')}:1:1)`, '    at fit (/project/pipeline.ts:4:1)', `    at run (${own('dist/runner.js')}:2:2)`].join('\n');
     assert.equal(userStack(inside), 'Error: bad\n    at fit (/project/pipeline.ts:4:1)');
     assert.equal(userStack(['Error: bad', `    at check (${own('dist/runner.js')}:1:1)`].join('\n')), undefined);
+    const wrapped = ['Error: cacheKey threw', `    at wrap (${own('dist/runner.js')}:1:1)`, '    at process.emit (node:events:524:28)', '    at emit (node:internal/child_process:950:14)'].join('\n');
+    assert.equal(userStack(wrapped), undefined);
+    const inNode = ['Error: ENOENT', '    at Object.openSync (node:fs:573:18)', '    at load (/project/pipeline.ts:9:3)', `    at run (${own('dist/runner.js')}:2:2)`].join('\n');
+    assert.equal(userStack(inNode), 'Error: ENOENT\n    at Object.openSync (node:fs:573:18)\n    at load (/project/pipeline.ts:9:3)');
   });
 
   it('takes a dependency installed under the package\'s own node_modules for user code', () => {

@@ -6,10 +6,12 @@ export interface CliResult {
   code: number | null;
   stdout: string;
   stderr: string;
+  /** True when the CLI had not returned within `timeoutMs` and was killed. */
+  timedOut?: boolean;
 }
 
-/** Runs the built `pipewright` CLI as a real child process. */
-export function cli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+/** Runs the built `pipewright` CLI as a real child process (killed after `timeoutMs`, if given). */
+export function cli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(repoRoot, 'runtime', 'bin', 'pipewright.js'), ...args], {
       cwd: options.cwd ?? repoRoot,
@@ -20,8 +22,16 @@ export function cli(args: string[], options: { cwd?: string; env?: NodeJS.Proces
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
     child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    let timedOut = false;
+    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, options.timeoutMs);
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ...(timedOut ? { timedOut } : {}) });
+    });
   });
 }
 

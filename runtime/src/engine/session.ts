@@ -97,7 +97,12 @@ export class EngineSession {
           const executor = this.executors.get(owner.runId);
           // Output of a fenced attempt is refused like its heartbeats and results.
           if (executor?.isFenced(owner.invocationId, owner.attempt)) return;
-          this.store.appendLog(owner.runId, owner.invocationId, owner.attempt, stream, text, at);
+          try {
+            this.store.appendLog(owner.runId, owner.invocationId, owner.attempt, stream, text, at);
+          } catch (error) {
+            // A full disk loses the line from the store, not from whoever follows the run.
+            process.stderr.write(`pipewright: ${(error as Error).message}\n`);
+          }
           this.options.listener?.({ type: 'log', runId: owner.runId, invocationId: owner.invocationId, attempt: owner.attempt, stream, text, at });
         },
         onChildRun: (request) => this.childRun(request),

@@ -2,6 +2,7 @@ import type { ArtifactRef, ArtifactStore } from '../artifacts/artifactStore';
 import { materializerFor, type Materializer } from '../artifacts/materializers';
 import { decodeStructured, encodeStructured } from '../artifacts/structured';
 import { checkValue } from '../build/typeDescriptor';
+import { DiskFullError, isDiskFull } from '../errorCodes';
 import { compileWithLive, type CompiledPipeline, type LiveInvocation } from '../sdk/compile';
 import { withStepContext, type ChildRunResult, type StepContext } from '../sdk/context';
 import { pipelineRegistry, stepRegistry } from '../sdk/registry';
@@ -166,6 +167,8 @@ export class TaskRunner {
       try {
         refs[output] = this.artifacts.put(value, chosen[output] ?? materializerFor(value));
       } catch (error) {
+        // No room for the artifact is the environment's fault: another attempt may find room.
+        if (isDiskFull(error)) throw new DiskFullError(`could not write output "${output}" of step "${definition.name}"`, error);
         throw new PermanentError(`step "${definition.name}" output "${output}": ${(error as Error).message}`);
       }
     }

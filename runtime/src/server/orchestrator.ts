@@ -27,6 +27,7 @@ export class Orchestrator {
   private readonly sessions = new Map<string, EngineSession>();
   private readonly runs = new Map<string, EngineSession>();
   private readonly subscribers = new Set<Subscriber>();
+  private lastSeq: number;
   /** Long-lived services (model servers and the like) that outlive runs. */
   readonly services: ServiceManager;
   /** One pool of concurrency slots for every run the daemon hosts. */
@@ -37,6 +38,7 @@ export class Orchestrator {
     private readonly leaseEndpoint: () => { url: string; token: string },
   ) {
     this.store = RunStore.open(storeDir);
+    this.lastSeq = this.store.lastEventSeq();
     this.services = new ServiceManager(path.join(this.store.dir, 'server', 'services'));
   }
 
@@ -178,9 +180,18 @@ export class Orchestrator {
     this.store.close();
   }
 
+  /**
+   * Stores and streams one event. Sequence numbers are handed out here, so an event the store
+   * cannot take (a full disk) still reaches every follower: a run's end is never lost to them.
+   */
   private publish(event: EngineEvent): void {
     const runId = 'runId' in event ? event.runId : null;
-    const seq = this.store.appendEvent(runId, event.type, JSON.stringify(event), event.at);
+    const seq = ++this.lastSeq;
+    try {
+      this.store.appendEvent(seq, runId, event.type, JSON.stringify(event), event.at);
+    } catch (error) {
+      process.stderr.write(`${new Date().toISOString()} event ${seq} (${event.type}) streamed but not stored: ${(error as Error).message}\n`);
+    }
     const streamed: StreamEvent = { seq, type: event.type, runId, data: event };
     for (const subscriber of this.subscribers) subscriber(streamed);
   }

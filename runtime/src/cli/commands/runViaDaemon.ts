@@ -35,11 +35,22 @@ export async function runViaDaemon(request: DaemonRunRequest): Promise<RunSummar
   }
 }
 
-/** Prints a run's progress from the event stream until it ends; aborting cancels it. */
+/** How long an interrupted CLI waits for the run to confirm its cancellation before it returns anyway. */
+export const CANCEL_GRACE_MS = 10_000;
+
+/**
+ * Prints a run's progress from the event stream until it ends; aborting cancels it, and the
+ * wait for the run to confirm is bounded, so an interrupted CLI always returns.
+ */
 export async function followRun(client: OrchestratorClient, runId: string, view: { out: NodeJS.WriteStream; showLogs: boolean; signal: AbortSignal }): Promise<RunSummary> {
   const footer = new HeartbeatFooter(view.out);
   const print = progressPrinter((line) => footer.line(line), view.showLogs);
-  const cancel = () => void client.cancelRun(runId).catch(() => undefined);
+  const stopFollowing = new AbortController();
+  let grace: NodeJS.Timeout | undefined;
+  const cancel = () => {
+    void client.cancelRun(runId).catch(() => undefined);
+    grace = setTimeout(() => stopFollowing.abort(), CANCEL_GRACE_MS);
+  };
   view.signal.addEventListener('abort', cancel, { once: true });
   try {
     await client.follow(
@@ -49,11 +60,13 @@ export async function followRun(client: OrchestratorClient, runId: string, view:
         print(data);
         return data.type === 'run' && isTerminalRunStatus(data.status as RunStatus);
       },
-      { runId },
+      { runId, signal: stopFollowing.signal },
     );
   } finally {
+    clearTimeout(grace);
     footer.stop();
     view.signal.removeEventListener('abort', cancel);
   }
+  if (stopFollowing.signal.aborted) footer.line(`The run did not confirm its cancellation within ${CANCEL_GRACE_MS / 1000} s; see pipewright runs show ${runId}`);
   return client.getRun(runId);
 }

@@ -118,10 +118,11 @@ function toBuffer(saved: unknown, materializerName: string): Buffer {
  */
 function writeAtomically(file: string, data: Buffer): void {
   const dir = path.dirname(file);
-  fs.mkdirSync(dir, { recursive: true });
+  // Owner-only, like the rest of the store: outputs may be anything the pipeline computed.
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    const fd = fs.openSync(temp, 'wx');
+    const fd = fs.openSync(temp, 'wx', 0o600);
     try {
       fs.writeFileSync(fd, data);
       // Flush before the rename so a crash cannot leave a complete-looking name over partial bytes.

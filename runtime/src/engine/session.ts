@@ -23,9 +23,10 @@ import { DEFAULT_RUN_NAME, expandRunName } from './runName';
 import { RunnerPool, type ChildRunRequest } from './runnerPool';
 import type { ChildRunOutcome, FromRunner } from './runnerProtocol';
 import { summarizeRun, type RunSummary } from './runSummary';
+import { ConflictError, UnprocessableError } from '../errorCodes';
 
 /** Raised when `enforceTypeAnnotations` is on and steps lack annotations; lists every gap. */
-export class TypeAnnotationError extends Error {
+export class TypeAnnotationError extends UnprocessableError {
   constructor(readonly problems: string[]) {
     super(`enforceTypeAnnotations is on and ${problems.length} annotation(s) are missing:\n  ${problems.join('\n  ')}`);
     this.name = 'TypeAnnotationError';
@@ -33,7 +34,7 @@ export class TypeAnnotationError extends Error {
 }
 
 /** Raised for a run request the pipeline cannot satisfy (unknown step override, bad option). */
-export class RunRequestError extends Error {
+export class RunRequestError extends UnprocessableError {
   constructor(message: string) {
     super(message);
     this.name = 'RunRequestError';
@@ -168,7 +169,7 @@ export class EngineSession {
   prepareRetry(sourceRunId: string, step?: string): RunPlan {
     const source = this.store.getRun(sourceRunId);
     if (!source) throw new RunRequestError(`no run with id ${sourceRunId}`);
-    if (source.status === 'running') throw new RunRequestError(`run ${source.name} is still running`);
+    if (source.status === 'running') throw new ConflictError(`run ${source.name} is still running`);
     const dag = JSON.parse(source.dag_json) as PipelineDag;
     const rerun = new Set<string>();
     if (step !== undefined) {
@@ -291,7 +292,7 @@ export class EngineSession {
     const outputs: ChildRunOutcome['outputs'] = {};
     if (status === 'completed') {
       const refOf = (ref: OutputRef) => {
-        const found = this.store.getOutputs(plan.run.runId, ref.from)[ref.output];
+        const found = this.store.outputOf(plan.run.runId, ref.from, ref.output);
         if (!found) throw new Error(`child run ${plan.run.runId}: output "${ref.output}" of "${ref.from}" is missing`);
         return found;
       };

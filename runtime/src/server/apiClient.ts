@@ -1,17 +1,19 @@
 import type { RunSummary } from '../engine/runSummary';
 import type { ServiceStatus } from '../services/serviceManager';
 import type { ServiceSpecInput } from '../services/serviceSpec';
+import { CodedError, ERROR_CODES, errorCodeForStatus, type ErrorCode } from '../errorCodes';
 import { API_PREFIX } from './apiPaths';
 import type { HealthAnswer, RunDetail, StreamEvent, SubmitRunRequest } from './apiProtocol';
 
-/** An error answer from the orchestrator (status and its message). */
-export class ApiError extends Error {
+/** An error answer from the orchestrator: its status, message and error code (the CLI's exit code follows the code). */
+export class ApiError extends CodedError {
   constructor(
     readonly status: number,
     message: string,
+    code: ErrorCode = errorCodeForStatus(status),
   ) {
-    super(message);
-    this.name = status === 422 || status === 400 || status === 404 ? 'RunRequestError' : 'ApiError';
+    super(code, message);
+    this.name = 'ApiError';
   }
 }
 
@@ -144,12 +146,15 @@ export class OrchestratorClient {
     if (!response.ok) {
       const text = await response.text();
       let message = text;
+      let code: ErrorCode | undefined;
       try {
-        message = (JSON.parse(text) as { error?: string }).error ?? text;
+        const body = JSON.parse(text) as { error?: string; code?: string };
+        message = body.error ?? text;
+        if (typeof body.code === 'string' && Object.hasOwn(ERROR_CODES, body.code)) code = body.code as ErrorCode;
       } catch {
         // Not JSON: keep the text.
       }
-      throw new ApiError(response.status, message);
+      throw new ApiError(response.status, message, code);
     }
     return response;
   }

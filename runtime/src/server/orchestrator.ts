@@ -13,6 +13,8 @@ import { limitsFromEnv, SlotPool } from '../engine/slots';
 import type { RunOptions } from '../sdk/options';
 import { ServiceManager } from '../services/serviceManager';
 import { RunStore } from '../store/runStore';
+import { saveBundle } from '../build/bundle';
+import { NotFoundError } from '../errorCodes';
 import type { RunDetail, StreamEvent, SubmitRunRequest } from './apiProtocol';
 import { isProcessAlive } from '../processAlive';
 
@@ -55,12 +57,7 @@ export class Orchestrator {
   /** Creates the run (compiled and checked) and starts executing it; resolves once it exists. */
   async submit(request: Required<Pick<SubmitRunRequest, 'file' | 'pipeline' | 'bundle'>> & { parameters: Record<string, unknown>; options: RunOptions; manifest?: unknown }): Promise<RunDetail> {
     const hash = createHash('sha256').update(request.bundle).digest('hex');
-    const bundlePath = path.join(this.store.dir, 'bundles', `${hash}.cjs`);
-    if (!fs.existsSync(bundlePath)) {
-      fs.mkdirSync(path.dirname(bundlePath), { recursive: true });
-      fs.writeFileSync(`${bundlePath}.tmp`, request.bundle);
-      fs.renameSync(`${bundlePath}.tmp`, bundlePath);
-    }
+    const bundlePath = saveBundle(this.store.dir, hash, request.bundle);
     const session = this.sessionFor(hash, bundlePath, request.file, request.manifest as ModuleManifest | undefined);
     const plan = await session.prepare({
       pipeline: request.pipeline,
@@ -76,7 +73,7 @@ export class Orchestrator {
   /** Starts a retry of a finished run (see EngineSession.prepareRetry). */
   retry(runId: string, step?: string): RunDetail {
     const source = this.store.getRun(runId);
-    if (!source) throw new Error(`no run with id ${runId}`);
+    if (!source) throw new NotFoundError(`no run with id ${runId}`);
     const hash = path.basename(source.bundle_path, '.cjs');
     const session = this.sessionFor(hash, source.bundle_path, source.pipeline, source.manifest_json ? (JSON.parse(source.manifest_json) as ModuleManifest) : undefined);
     const plan = session.prepareRetry(runId, step);

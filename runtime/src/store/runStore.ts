@@ -46,7 +46,10 @@ export class RunStore {
       this.artifacts = new ArtifactStore(path.join(dir, 'artifacts'));
       return;
     }
+    // A store folder open to others was left by an older pipewright: tighten all it holds, once.
+    const leftOpen = fs.existsSync(dir) && (fs.statSync(dir).mode & 0o077) !== 0;
     ownerOnlyDir(dir);
+    if (leftOpen) tightenTree(dir);
     // SQLite gives the -wal and -shm files the mode of the database file.
     fs.closeSync(fs.openSync(file, 'a', 0o600));
     for (const suffix of ['', '-wal', '-shm']) tighten(`${file}${suffix}`, 0o600);
@@ -66,7 +69,6 @@ export class RunStore {
       this.db.exec(SCHEMA_SQL);
       if (version !== SCHEMA_VERSION) this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
     });
-    for (const sub of ['artifacts', 'bundles']) tightenTree(path.join(dir, sub));
     this.artifacts = new ArtifactStore(path.join(dir, 'artifacts'));
     this.restoreReserve();
   }
@@ -338,6 +340,12 @@ export class RunStore {
     return Object.fromEntries(rows.map((row) => [row.output, { hash: row.hash, materializer: row.materializer, size: row.size, typeName: row.type_name }]));
   }
 
+  /** One committed output of a step (only its own outputs: `constructor` is no output of anything). */
+  outputOf(runId: string, stepId: string, output: string): ArtifactRef | undefined {
+    const outputs = this.getOutputs(runId, stepId);
+    return Object.hasOwn(outputs, output) ? outputs[output] : undefined;
+  }
+
   getTransitions(runId: string): TransitionRow[] {
     return this.stmt('SELECT * FROM transitions WHERE run_id = ? ORDER BY seq').all(runId) as TransitionRow[];
   }
@@ -388,14 +396,11 @@ export class RunStore {
 }
 
 /** Tightens a folder tree written by an older pipewright: folders 0700, files 0600. */
-function tightenTree(dir: string, top = true): void {
-  if (!fs.existsSync(dir)) return;
-  // A folder that is owner-only already was made (or tightened) by this pipewright: no walk.
-  if (top && (fs.statSync(dir).mode & 0o077) === 0) return;
+function tightenTree(dir: string): void {
   tighten(dir, 0o700);
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) tightenTree(full, false);
+    if (entry.isDirectory()) tightenTree(full);
     else if (entry.isFile()) tighten(full, 0o600);
   }
 }

@@ -23,7 +23,7 @@ export function registerArtifactCommands(program: Command): void {
         const steps = store.getSteps(run.id).map((s) => s.id);
         if (!steps.includes(stepId)) throw new UsageError(`run ${run.name} has no step "${stepId}" (steps: ${steps.join(', ')})`);
         const outputs = store.getOutputs(run.id, stepId);
-        const ref = outputs[output];
+        const ref = store.outputOf(run.id, stepId, output);
         if (!ref) {
           const known = Object.keys(outputs);
           throw new UsageError(

@@ -72,4 +72,32 @@ describe('a disk that fills between writing a step output and committing it', ()
       assert.deepEqual(summary.steps.find((s) => s.id === 'gated'), { ...summary.steps.find((s) => s.id === 'gated'), attempts: 2, status: 'completed' });
     });
   });
+
+  it('still lists and shows runs and their logs on a full disk, and refuses a new run with exit 1 and a disk-full error', async () => {
+    await onSmallDisk(async (store, gates, filler) => {
+      fs.writeFileSync(path.join(gates, 'go-1'), '');
+      const first = await cli(['--store', store, 'run', pipelineFile, '--param', `gateDir=${gates}`, '--json'], { timeoutMs: 60_000 });
+      assert.equal(first.code, 0, first.stderr);
+      const runId = lastJson<{ runId: string }>(first).runId;
+      fillDisk(filler);
+      const reads = async () => {
+        const list = await cli(['--store', store, 'runs', 'list', '--json'], { timeoutMs: 30_000 });
+        assert.equal(list.code, 0, list.stderr);
+        assert.deepEqual(JSON.parse(list.stdout).map((run: { runId: string }) => run.runId), [runId]);
+        const show = await cli(['--store', store, 'runs', 'show', runId], { timeoutMs: 30_000 });
+        assert.equal(show.code, 0, show.stderr);
+        assert.match(show.stdout, /status\s+completed/);
+        const logs = await cli(['--store', store, 'logs', runId, '--json'], { timeoutMs: 30_000 });
+        assert.equal(logs.code, 0, logs.stderr);
+        assert.deepEqual(JSON.parse(logs.stdout), []);
+      };
+      await reads();
+      const refused = await cli(['--store', store, 'run', pipelineFile, '--param', `gateDir=${gates}`, '--json'], { timeoutMs: 60_000 });
+      assert.equal(refused.code, 1, refused.stderr);
+      assert.match(refused.stderr, /^pipewright: disk full: could not create run .+ \(ENOSPC\)$/m);
+      // With no daemon holding the database open, reading still changes nothing.
+      await stopDaemon(store, 5000);
+      await reads();
+    });
+  });
 });

@@ -14,7 +14,7 @@ import { HeartbeatRecorder } from './heartbeatRecorder';
 import { heartbeatTiming } from './heartbeatSettings';
 import { LeaseTable, leaseKey } from './leases';
 import type { ExecuteOutcome, RunnerPool } from './runnerPool';
-import type { FromRunner, ResolvedInput, RunIdentity } from './runnerProtocol';
+import type { ArtifactSource, FromRunner, ResolvedInput, RunIdentity } from './runnerProtocol';
 import { Scheduler, type SchedulerAction } from './scheduler';
 import type { SlotPool } from './slots';
 
@@ -427,10 +427,12 @@ export class RunExecutor {
       if (binding.kind === 'value') resolved[name] = binding;
       else if (binding.kind === 'artifact') {
         const ref = artifact(binding.ref.from, binding.ref.output);
-        if (ref) resolved[name] = { kind: 'artifact', ref };
+        if (ref) resolved[name] = { kind: 'artifact', ref, source: { step: binding.ref.from, output: binding.ref.output } };
       } else {
-        const items = binding.items.map((item) => (item.kind === 'value' ? item : { kind: 'artifact' as const, ref: artifact(item.ref.from, item.ref.output) }));
-        if (items.every((item) => item.kind === 'value' || item.ref)) resolved[name] = { kind: 'fanIn', items: items as ({ kind: 'artifact'; ref: ArtifactRef } | { kind: 'value'; value: unknown })[] };
+        const items = binding.items.map((item) =>
+          item.kind === 'value' ? item : { kind: 'artifact' as const, ref: artifact(item.ref.from, item.ref.output), source: { step: item.ref.from, output: item.ref.output } },
+        );
+        if (items.every((item) => item.kind === 'value' || item.ref)) resolved[name] = { kind: 'fanIn', items: items as ({ kind: 'artifact'; ref: ArtifactRef; source: ArtifactSource } | { kind: 'value'; value: unknown })[] };
       }
     }
     return resolved;

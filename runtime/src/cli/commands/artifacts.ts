@@ -43,7 +43,7 @@ export function registerArtifactCommands(program: Command): void {
             `output "${output}" of step "${stepId}" was stored by the custom materializer "${ref.materializer}", which only the pipeline's code can load; save its bytes with --out FILE`,
           );
         }
-        const value = store.artifacts.get(ref);
+        const value = store.artifacts.get(ref, `output "${output}" of step "${stepId}" in run ${run.name} (${run.id})`);
         if (flags.json || typeof value !== 'string') {
           process.stdout.write(`${JSON.stringify(toJsonView(value))}\n`);
         } else {

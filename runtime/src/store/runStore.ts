@@ -80,7 +80,11 @@ export class RunStore {
 
   /** Opens an existing store for reading only: no file is created or changed, so it works on a full disk. */
   static openReadOnly(dir: string): RunStore {
-    return new RunStore(path.resolve(dir), true);
+    const store = new RunStore(path.resolve(dir), true);
+    if (store.db.pragma('user_version', { simple: true }) === SCHEMA_VERSION) return store;
+    // A store of another schema is migrated (or refused, when newer) by a writable open, once.
+    store.close();
+    return RunStore.open(dir);
   }
 
   close(): void {

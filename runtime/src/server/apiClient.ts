@@ -40,12 +40,13 @@ export class OrchestratorClient {
     return this.json('GET', `/runs${params.size > 0 ? `?${params}` : ''}`);
   }
 
-  getRun(run: string): Promise<RunDetail> {
-    return this.json('GET', `/runs/${encodeURIComponent(run)}`);
+  /** `signal` bounds the wait. */
+  getRun(run: string, signal?: AbortSignal): Promise<RunDetail> {
+    return this.json('GET', `/runs/${encodeURIComponent(run)}`, undefined, signal);
   }
 
-  cancelRun(run: string): Promise<{ cancelling: string }> {
-    return this.json('POST', `/runs/${encodeURIComponent(run)}/cancel`);
+  cancelRun(run: string, signal?: AbortSignal): Promise<{ cancelling: string }> {
+    return this.json('POST', `/runs/${encodeURIComponent(run)}/cancel`, undefined, signal);
   }
 
   /** Re-runs what did not succeed (or `step` and its downstream), reusing committed outputs. */
@@ -131,8 +132,8 @@ export class OrchestratorClient {
     }
   }
 
-  private async json<T>(method: string, route: string, body?: unknown): Promise<T> {
-    const response = await this.fetch(method, route, body);
+  private async json<T>(method: string, route: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    const response = await this.fetch(method, route, body, signal);
     return (await response.json()) as T;
   }
 

@@ -48,7 +48,8 @@ export async function followRun(client: OrchestratorClient, runId: string, view:
   const stopFollowing = new AbortController();
   let grace: NodeJS.Timeout | undefined;
   const cancel = () => {
-    void client.cancelRun(runId).catch(() => undefined);
+    // Bounded too: a request to an orchestrator that never answers would keep the process alive.
+    void client.cancelRun(runId, AbortSignal.timeout(CANCEL_GRACE_MS)).catch(() => undefined);
     grace = setTimeout(() => stopFollowing.abort(), CANCEL_GRACE_MS);
   };
   view.signal.addEventListener('abort', cancel, { once: true });
@@ -67,6 +68,10 @@ export async function followRun(client: OrchestratorClient, runId: string, view:
     footer.stop();
     view.signal.removeEventListener('abort', cancel);
   }
-  if (stopFollowing.signal.aborted) footer.line(`The run did not confirm its cancellation within ${CANCEL_GRACE_MS / 1000} s; see pipewright runs show ${runId}`);
-  return client.getRun(runId);
+  if (!stopFollowing.signal.aborted) return client.getRun(runId);
+  try {
+    return await client.getRun(runId, AbortSignal.timeout(CANCEL_GRACE_MS / 2));
+  } catch (error) {
+    throw new Error(`the run did not confirm its cancellation within ${CANCEL_GRACE_MS / 1000} s (${(error as Error).message})`, { cause: error });
+  }
 }

@@ -98,6 +98,10 @@ describe('a disk that fills between writing a step output and committing it', ()
       // With no daemon holding the database open, reading still changes nothing.
       await stopDaemon(store, 5000);
       await reads();
+      // In this process, without a daemon, the refusal is the same.
+      const inProcess = await cli(['--store', store, 'run', pipelineFile, '--param', `gateDir=${gates}`, '--no-daemon'], { timeoutMs: 60_000 });
+      assert.equal(inProcess.code, 1, inProcess.stderr);
+      assert.match(inProcess.stderr, /^pipewright: disk full: could not create run .+ \(ENOSPC\)$/m);
     });
   });
 });

@@ -66,6 +66,8 @@ export class RunExecutor {
   private readonly leases = new LeaseTable();
   private readonly fenced = new Set<string>();
   private readonly beats: HeartbeatRecorder;
+  /** Store failures already reported (a full disk fails every heartbeat flush: say it once). */
+  private readonly reported = new Set<string>();
   private stopMonitor?: () => void;
   private monitorTick = Infinity;
   private finish?: (status: RunStatus) => void;
@@ -292,7 +294,7 @@ export class RunExecutor {
 
   /**
    * Runs one store write. One the store refuses (a full disk, say) must not stall the run:
-   * it is reported on stderr (the daemon's log) and returned, and the run goes on.
+   * it is reported on stderr (the daemon's log), once per message, and returned; the run goes on.
    */
   private record(write: () => void): Error | undefined {
     try {
@@ -300,7 +302,10 @@ export class RunExecutor {
       return undefined;
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error));
-      process.stderr.write(`pipewright: run ${this.plan.run.runName} (${this.plan.run.runId}): ${failure.message}\n`);
+      if (!this.reported.has(failure.message)) {
+        this.reported.add(failure.message);
+        process.stderr.write(`pipewright: run ${this.plan.run.runName} (${this.plan.run.runId}): ${failure.message}\n`);
+      }
       return failure;
     }
   }

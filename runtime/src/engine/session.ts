@@ -79,6 +79,7 @@ export class EngineSession {
   private readonly clock: Clock;
   private readonly executors = new Map<string, RunExecutor>();
   private leaseServer?: Promise<LeaseServer>;
+  private readonly unstoredLogs = new Set<string>();
   readonly slots: SlotPool;
 
   constructor(private readonly options: SessionOptions) {
@@ -101,8 +102,10 @@ export class EngineSession {
           try {
             this.store.appendLog(owner.runId, owner.invocationId, owner.attempt, stream, text, at);
           } catch (error) {
-            // A full disk loses the line from the store, not from whoever follows the run.
-            process.stderr.write(`pipewright: ${(error as Error).message}\n`);
+            // A full disk loses the line from the store, not from whoever follows the run (said once).
+            const message = (error as Error).message;
+            if (!this.unstoredLogs.has(message)) process.stderr.write(`pipewright: ${message}\n`);
+            this.unstoredLogs.add(message);
           }
           this.options.listener?.({ type: 'log', runId: owner.runId, invocationId: owner.invocationId, attempt: owner.attempt, stream, text, at });
         },

@@ -53,6 +53,32 @@ describe('a disk that fills between writing a step output and committing it', ()
     });
   });
 
+  it('with no reserve left to record the failure, the CLI still returns, and freeing space records it', async () => {
+    await onSmallDisk(async (store, gates, filler) => {
+      const config = path.join(gates, 'run.yaml');
+      fs.writeFileSync(config, 'steps:\n  gated: { retry: { maxRetries: 0 } }\n');
+      const run = cli(['--store', store, 'run', pipelineFile, '--param', `gateDir=${gates}`, '--config', config, '--json'], { timeoutMs: 60_000 });
+      await waitFor('gated attempt 1 running', () => newestAttempts(store)?.attempts.some((a) => a.step_id === 'gated' && a.status === 'running'));
+      fillDisk(filler);
+      // As if an earlier failure had used the reserve up: nothing can be written now.
+      fs.rmSync(path.join(store, 'reserve'));
+      fillDisk(`${filler}-2`);
+      fs.writeFileSync(path.join(gates, 'go-1'), '');
+      const result = await run;
+      assert.notEqual(result.timedOut, true, `the CLI did not return within 60 s (stderr: ${result.stderr})`);
+      assert.equal(result.code, 1, result.stderr);
+      fs.rmSync(filler);
+      fs.rmSync(`${filler}-2`);
+      const seen = await waitFor('the run recorded failed once there is room', () => {
+        const newest = newestAttempts(store);
+        return newest?.runStatus === 'failed' ? newest : undefined;
+      });
+      const gated = seen.attempts.filter((a) => a.step_id === 'gated');
+      assert.deepEqual(gated.map((a) => a.status), ['failed']);
+      assert.match(gated[0].error ?? '', DISK_FULL);
+    });
+  });
+
   it('follows the step retry policy: the next attempt commits once space is freed', async () => {
     await onSmallDisk(async (store, gates, filler) => {
       const run = cli(['--store', store, 'run', pipelineFile, '--param', `gateDir=${gates}`, '--json'], { timeoutMs: 60_000 });

@@ -4,6 +4,7 @@ import type { ArtifactRef } from '../artifacts/artifactStore';
 import type { TypeDescriptor } from '../build/typeDescriptor';
 import type { DagNode, HeartbeatSettings, InputBinding, PipelineDag, RetryPolicy } from '../model/dag';
 import type { ExecutionMode, RunStatus, StepStatus } from '../model/status';
+import { isDiskFull } from '../errorCodes';
 import { upstreamIds } from '../sdk/compile';
 import type { RunStore } from '../store/runStore';
 import { cacheKey } from './cacheKey';
@@ -66,6 +67,8 @@ export class RunExecutor {
   private readonly leases = new LeaseTable();
   private readonly fenced = new Set<string>();
   private readonly beats: HeartbeatRecorder;
+  /** Outcome records the store refused, oldest first, written once there is room. */
+  private readonly unrecorded: (() => void)[] = [];
   /** Store failures already reported (a full disk fails every heartbeat flush: say it once). */
   private readonly reported = new Set<string>();
   private stopMonitor?: () => void;
@@ -179,7 +182,7 @@ export class RunExecutor {
           this.deps.pool.stop({ runId: this.plan.run.runId, invocationId: action.id });
           this.leases.release(leaseKey(this.plan.run.runId, action.id));
           this.deps.slots.release(this.slotHolder(action.id, this.attempts.get(action.id) ?? 1));
-          this.record(() => this.deps.store.endAttempt(this.plan.run.runId, action.id, this.attempts.get(action.id) ?? 1, 'cancelled', this.deps.clock.now(), 'the step was stopped'));
+          this.recordOutcome(() => this.deps.store.endAttempt(this.plan.run.runId, action.id, this.attempts.get(action.id) ?? 1, 'cancelled', this.deps.clock.now(), 'the step was stopped'));
           break;
         case 'status':
           this.onStatus(action.id, action.status, action.error);
@@ -228,6 +231,7 @@ export class RunExecutor {
     const now = this.deps.clock.now();
     // A full disk may have given up the store's reserve earlier: put it back while there is room.
     this.deps.store.restoreReserve();
+    this.replayUnrecorded();
     const notStarted = this.record(() => this.deps.store.startAttempt(this.plan.run.runId, id, attempt, now, null));
     if (notStarted) {
       this.deps.slots.release(this.slotHolder(id, attempt));
@@ -270,7 +274,7 @@ export class RunExecutor {
     this.leases.release(key, attempt);
     this.deps.slots.release(this.slotHolder(id, attempt));
     if (this.scheduler.status(id) !== 'running') {
-      this.record(() => this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'cancelled', at, 'the step was stopped'));
+      this.recordOutcome(() => this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'cancelled', at, 'the step was stopped'));
       return true;
     }
     if (!outcome.ok && outcome.error.lost) {
@@ -286,7 +290,7 @@ export class RunExecutor {
       this.apply(this.scheduler.handle({ type: 'succeeded', id }));
     } else {
       const error = notCommitted ? { message: notCommitted.message, retryable: true } : (outcome as { error: { message: string; retryable: boolean } }).error;
-      this.record(() => this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'failed', at, error.message));
+      this.recordOutcome(() => this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'failed', at, error.message));
       this.apply(this.scheduler.handle({ type: 'failed', id, error: error.message, retryable: error.retryable }));
     }
     return true;
@@ -310,6 +314,42 @@ export class RunExecutor {
     }
   }
 
+  /**
+   * Records how something ended (an attempt, a step, the run). One the store refuses is kept and
+   * written later, in order, once there is room, so freeing space leaves no run shown running.
+   */
+  private recordOutcome(write: () => void): void {
+    this.replayUnrecorded();
+    if (this.unrecorded.length > 0) {
+      this.unrecorded.push(write);
+      return;
+    }
+    if (this.record(write)) this.unrecorded.push(write);
+  }
+
+  /** Writes kept outcomes in order, stopping at the first the store still refuses. */
+  private replayUnrecorded(): void {
+    while (this.unrecorded.length > 0) {
+      try {
+        this.unrecorded[0]();
+      } catch (error) {
+        // Still no room; a store closed meanwhile (the engine stopped) will never take them.
+        if (!isDiskFull(error)) this.unrecorded.length = 0;
+        return;
+      }
+      this.unrecorded.shift();
+    }
+  }
+
+  /** After the run: tries the kept outcomes every second until they are written (never keeps the process alive). */
+  private replayLater(): void {
+    if (this.unrecorded.length === 0) return;
+    setTimeout(() => {
+      this.replayUnrecorded();
+      this.replayLater();
+    }, 1000).unref();
+  }
+
   /** A result an orphaned runner delivered over HTTP after its engine died (fenced like any other). */
   acceptResult(id: string, attempt: number, reply: FromRunner): { status: 200 | 409; body: unknown } {
     const node = this.nodes.get(id);
@@ -331,7 +371,7 @@ export class RunExecutor {
     this.leases.release(leaseKey(this.plan.run.runId, id), attempt);
     this.deps.slots.release(this.slotHolder(id, attempt));
     this.fenced.add(`${id}\u0000${attempt}`);
-    this.record(() => this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'lost', at, reason));
+    this.recordOutcome(() => this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'lost', at, reason));
     this.deps.listener?.({ type: 'attempt', runId: this.plan.run.runId, invocationId: id, attempt, status: 'lost', detail: reason, at });
     this.apply(this.scheduler.handle({ type: 'lost', id, error: reason }));
   }
@@ -345,6 +385,7 @@ export class RunExecutor {
     const loop = () => {
       this.stopMonitor = this.deps.clock.setTimer(tick, () => {
         this.record(() => this.beats.flush());
+        this.replayUnrecorded();
         const now = this.deps.clock.now();
         for (const lease of this.leases.expired(now)) {
           const id = lease.key.slice(this.plan.run.runId.length + 1);
@@ -373,7 +414,7 @@ export class RunExecutor {
     const node = this.nodes.get(id) as DagNode;
     const at = this.deps.clock.now();
     // Completed and cached were written with the outputs, in the same transaction.
-    if (status !== 'completed' && status !== 'cached') this.record(() => this.deps.store.setStepStatus(this.plan.run.runId, id, status, at, error === undefined ? {} : { error }));
+    if (status !== 'completed' && status !== 'cached') this.recordOutcome(() => this.deps.store.setStepStatus(this.plan.run.runId, id, status, at, error === undefined ? {} : { error }));
     const started = this.startedAt.get(id);
     this.deps.listener?.({
       type: 'step',
@@ -411,7 +452,9 @@ export class RunExecutor {
     await Promise.all(this.hooks);
     for (const cancel of this.timers) cancel();
     const at = this.deps.clock.now();
-    this.record(() => this.deps.store.setRunStatus(this.plan.run.runId, status, at));
+    this.recordOutcome(() => this.deps.store.setRunStatus(this.plan.run.runId, status, at));
+    // Outcomes the full disk refused are written as soon as there is room, even after the run ended.
+    this.replayLater();
     this.deps.listener?.({ type: 'run', runId: this.plan.run.runId, runName: this.plan.run.runName, pipeline: this.plan.run.pipeline, status, at });
     this.finish?.(status);
   }

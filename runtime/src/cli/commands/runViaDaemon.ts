@@ -53,13 +53,15 @@ export async function followRun(client: OrchestratorClient, runId: string, view:
     grace = setTimeout(() => stopFollowing.abort(), CANCEL_GRACE_MS);
   };
   view.signal.addEventListener('abort', cancel, { once: true });
+  let ended: RunStatus | undefined;
   try {
     await client.follow(
       (event) => {
         const data = event.data as EngineEvent;
         footer.observe(data);
         print(data);
-        return data.type === 'run' && isTerminalRunStatus(data.status as RunStatus);
+        if (data.type === 'run' && isTerminalRunStatus(data.status)) ended = data.status;
+        return ended !== undefined;
       },
       { runId, signal: stopFollowing.signal },
     );
@@ -68,7 +70,11 @@ export async function followRun(client: OrchestratorClient, runId: string, view:
     footer.stop();
     view.signal.removeEventListener('abort', cancel);
   }
-  if (!stopFollowing.signal.aborted) return client.getRun(runId);
+  if (!stopFollowing.signal.aborted) {
+    const summary = await client.getRun(runId);
+    // The store may lag behind the stream (a full disk refused the final status): the stream saw the end.
+    return ended !== undefined && summary.status === 'running' ? { ...summary, status: ended } : summary;
+  }
   try {
     return await client.getRun(runId, AbortSignal.timeout(CANCEL_GRACE_MS / 2));
   } catch (error) {

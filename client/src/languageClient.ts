@@ -29,6 +29,8 @@ async function startLanguageClient(context: vscode.ExtensionContext, log: vscode
     documentSelector: [
       { scheme: 'file', language: 'typescript' },
       { scheme: 'untitled', language: 'typescript' },
+      // JavaScript pipeline files (ESM or CommonJS) are analysed too.
+      { scheme: 'file', language: 'javascript' },
     ],
     outputChannel: log,
     initializationFailedHandler: (error) => {

@@ -17,6 +17,8 @@ export const ERROR_CODES = {
   'method-not-allowed': { http: 405, exit: 2 },
   /** The request is fine but the state forbids it now (a run still going, a service already up). */
   conflict: { http: 409, exit: 1 },
+  /** A retry of a run where every step succeeded (clients act on this code). */
+  'nothing-to-retry': { http: 409, exit: 1 },
   'too-large': { http: 413, exit: 2 },
   /** No space left where the store (or a service's folder) lives: the environment, not the request. */
   'disk-full': { http: 507, exit: 1 },

@@ -80,7 +80,7 @@ connection.onInitialized(() => {
   if (canFollowFolders) followWorkspaceFolders();
   if (canPullSettings) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'pipewright' });
   // Files edited outside the editor (git checkout, codegen) and tsconfig changes reach the analysis too.
-  if (canWatchFiles) void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{ts,mts,cts}' }, { globPattern: '**/tsconfig.json' }] });
+  if (canWatchFiles) void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{ts,mts,cts,js,mjs,cjs}' }, { globPattern: '**/tsconfig.json' }] });
 });
 
 function followWorkspaceFolders(): void {

@@ -8,7 +8,8 @@ const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.
 
 /** Analysis findings as LSP diagnostics (source `pipewright`, stable codes). */
 export function toDiagnostics(analysis: FileAnalysis): Diagnostic[] {
-  return analysis.diagnostics.map((d) => ({ range: d.range, severity: SEVERITY[d.severity], code: d.code, source: 'pipewright', message: d.message }));
+  // The editor's own TypeScript support already shows syntax errors; `pipewright check` reports them.
+  return analysis.diagnostics.filter((d) => d.code !== 'syntax-error').map((d) => ({ range: d.range, severity: SEVERITY[d.severity], code: d.code, source: 'pipewright', message: d.message }));
 }
 
 /** Quick fixes of the diagnostics that touch `range`. */

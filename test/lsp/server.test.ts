@@ -211,3 +211,43 @@ describe('the language server with settings and file watching (as VS Code drives
     }
   });
 });
+
+describe('the language server on code the analysis cannot finish', () => {
+  it("keeps a pipeline whose imported file briefly nests too deep to parse, says so, and shows it whole again once the import is restored", async () => {
+    const project = tempProject();
+    const steps = path.join(project, 'steps.ts');
+    const main = path.join(project, 'main.ts');
+    const stepsText = "import { step } from 'pipewright';\nexport const clean = step(function clean(x: number): number { return x; });\n";
+    const mainText = "import { pipeline } from 'pipewright';\nimport { clean } from './steps';\nexport const p = pipeline(function p() { clean(clean(1)); });\n";
+    fs.writeFileSync(steps, stepsText);
+    fs.writeFileSync(main, mainText);
+    const graphOf = () => client.connection.sendRequest<{ nodes: { id: string }[] } | null>('pipewright/pipelineGraph', { uri: uriOf(main), pipeline: 'p' });
+    const client = new LspClient('stdio');
+    try {
+      await client.initialize(project);
+      await client.open(main, mainText);
+      await client.open(steps, stepsText);
+      await client.diagnostics((p) => p.uri === uriOf(steps));
+      assert.deepEqual((await graphOf())?.nodes.map((n) => n.id), ['clean', 'clean_2']);
+      // Nesting far deeper than the compiler's recursive parser can follow on the server's stack.
+      const deep = `${stepsText}export const deep = ${'('.repeat(3000)}1${')'.repeat(3000)};\n`;
+      let since = client.published.length;
+      await client.change(steps, deep, 2);
+      // The edited file is analysed, then the open file importing it.
+      const own = await client.diagnostics((p) => p.uri === uriOf(steps), since);
+      assert.deepEqual(own.diagnostics.map((d) => `${d.code}@${d.range.start.line + 1}`), ['analysis-incomplete@3']);
+      const importing = await client.diagnostics((p) => p.uri === uriOf(main), since);
+      assert.deepEqual(importing.diagnostics.map((d) => `${d.code}@${d.range.start.line + 1}`), ['analysis-incomplete@2'], 'reported at the import of ./steps');
+      assert.match(importing.diagnostics[0].message, /"\.\/steps" could not be analysed: steps\.ts:3:\d+ nests 3000 brackets deep/);
+      assert.deepEqual((await graphOf())?.nodes, [], 'the pipeline is still there, without the steps it cannot see');
+      since = client.published.length;
+      await client.change(steps, stepsText, 3);
+      await client.diagnostics((p) => p.uri === uriOf(steps) && p.diagnostics.length === 0, since);
+      assert.deepEqual((await graphOf())?.nodes.map((n) => n.id), ['clean', 'clean_2'], 'the whole DAG is back');
+      assert.deepEqual(client.published.filter((p, i) => i >= since && p.uri === uriOf(main)).at(-1)?.diagnostics, []);
+      assert.deepEqual(client.failures(), []);
+    } finally {
+      await client.stop();
+    }
+  });
+});

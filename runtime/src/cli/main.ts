@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { runtimeVersion } from '../paths';
 import { exitCodeOf } from '../errorCodes';
+import { refuseUnknownSubcommands } from './commandGroups';
 import { registerArtifactCommands } from './commands/artifacts';
 import { registerCheckCommand } from './commands/check';
 import { registerDagCommand } from './commands/dag';
@@ -27,6 +28,7 @@ export async function main(argv: string[]): Promise<number> {
   registerServicesCommands(program);
   registerCheckCommand(program);
   registerDagCommand(program);
+  for (const group of [program, ...program.commands]) if (group.commands.length > 0) refuseUnknownSubcommands(group);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exit.code;

@@ -1,5 +1,6 @@
 import type { AttemptStatus, RunStatus, StepStatus } from '../model/status';
 import type { RunStore } from '../store/runStore';
+import type { OutputSummary } from './runContents';
 
 export interface StepSummary {
   id: string;
@@ -12,6 +13,8 @@ export interface StepSummary {
   error?: string;
   /** How each attempt ended (`runs show`). */
   history?: AttemptSummary[];
+  /** Committed outputs (`runs show`). */
+  outputs?: OutputSummary[];
 }
 
 export interface AttemptSummary {
@@ -34,6 +37,8 @@ export interface RunSummary {
   parentRunId?: string;
   createdAt: string;
   durationMs: number | null;
+  /** The run's parameters in the stored encoding (`runs show`). */
+  parameters?: Record<string, unknown>;
 }
 
 export function summarizeRun(store: RunStore, runId: string, withHistory = false): RunSummary {

@@ -9,7 +9,7 @@ import type { TypeDescriptor } from '../build/typeDescriptor';
 import type { OutputRef, PipelineDag } from '../model/dag';
 import { formatLocation } from '../model/location';
 import { upstreamIds } from '../sdk/compile';
-import type { RunStatus } from '../model/status';
+import { isSuccessfulStepStatus, type RunStatus } from '../model/status';
 import { runtimeVersion } from '../paths';
 import type { RunOptions } from '../sdk/options';
 import { RunNameTakenError, RunStore } from '../store/runStore';
@@ -23,7 +23,7 @@ import { DEFAULT_RUN_NAME, expandRunName } from './runName';
 import { RunnerPool, type ChildRunRequest } from './runnerPool';
 import type { ChildRunOutcome, FromRunner } from './runnerProtocol';
 import { summarizeRun, type RunSummary } from './runSummary';
-import { ConflictError, UnprocessableError } from '../errorCodes';
+import { CodedError, ConflictError, UnprocessableError } from '../errorCodes';
 
 /** Raised when `enforceTypeAnnotations` is on and steps lack annotations; lists every gap. */
 export class TypeAnnotationError extends UnprocessableError {
@@ -38,6 +38,14 @@ export class RunRequestError extends UnprocessableError {
   constructor(message: string) {
     super(message);
     this.name = 'RunRequestError';
+  }
+}
+
+/** A retry of every failed step of a run where every step succeeded: there is nothing to re-run. */
+export class NothingToRetryError extends CodedError {
+  constructor(message: string) {
+    super('nothing-to-retry', message);
+    this.name = 'NothingToRetryError';
   }
 }
 
@@ -173,6 +181,9 @@ export class EngineSession {
     const source = this.store.getRun(sourceRunId);
     if (!source) throw new RunRequestError(`no run with id ${sourceRunId}`);
     if (source.status === 'running') throw new ConflictError(`run ${source.name} is still running`);
+    if (step === undefined && this.store.getSteps(source.id).every((row) => isSuccessfulStepStatus(row.status))) {
+      throw new NothingToRetryError(`run ${source.name} is ${source.status} and every step succeeded: nothing to retry`);
+    }
     const dag = JSON.parse(source.dag_json) as PipelineDag;
     const rerun = new Set<string>();
     if (step !== undefined) {

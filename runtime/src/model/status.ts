@@ -4,6 +4,18 @@ export type StepStatus = 'pending' | 'running' | 'completed' | 'cached' | 'faile
 /** Status of a whole run. */
 export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'crashed';
 
+export const RUN_STATUSES: readonly RunStatus[] = ['running', 'completed', 'failed', 'cancelled', 'crashed'];
+
+/** A comma-separated list of run statuses (`failed,running`); throws naming an unknown one. */
+export function parseRunStatuses(text: string): RunStatus[] {
+  const statuses = text.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  if (statuses.length === 0) throw new Error(`expected one or more of ${RUN_STATUSES.join(', ')}, separated by commas`);
+  for (const status of statuses) {
+    if (!RUN_STATUSES.includes(status as RunStatus)) throw new Error(`unknown run status "${status}" (statuses: ${RUN_STATUSES.join(', ')})`);
+  }
+  return [...new Set(statuses as RunStatus[])];
+}
+
 /**
  * How one attempt of a step ended (or `running` while it executes). `lost`: its runner died or
  * stopped renewing its lease; `fenced` is never stored: a late result of a lost attempt is refused.

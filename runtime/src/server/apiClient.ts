@@ -1,4 +1,5 @@
 import type { RunSummary } from '../engine/runSummary';
+import type { RunStatus } from '../model/status';
 import type { ServiceStatus } from '../services/serviceManager';
 import type { ServiceSpecInput } from '../services/serviceSpec';
 import { CodedError, ERROR_CODES, errorCodeForStatus, type ErrorCode } from '../errorCodes';
@@ -10,6 +11,7 @@ export class ApiError extends CodedError {
   constructor(
     readonly status: number,
     message: string,
+    /** The answer's machine-readable code (from its body, else the one its status stands for), e.g. `nothing-to-retry`. */
     code: ErrorCode = errorCodeForStatus(status),
   ) {
     super(code, message);
@@ -33,10 +35,12 @@ export class OrchestratorClient {
     return this.json('POST', '/runs', request);
   }
 
-  listRuns(query: { limit?: number; pipeline?: string } = {}): Promise<RunDetail[]> {
+  /** Newest first; `statuses` keeps runs in any of them. */
+  listRuns(query: { limit?: number; pipeline?: string; statuses?: readonly RunStatus[] } = {}): Promise<RunDetail[]> {
     const params = new URLSearchParams();
     if (query.limit !== undefined) params.set('limit', String(query.limit));
     if (query.pipeline !== undefined) params.set('pipeline', query.pipeline);
+    if (query.statuses !== undefined && query.statuses.length > 0) params.set('status', query.statuses.join(','));
     return this.json('GET', `/runs${params.size > 0 ? `?${params}` : ''}`);
   }
 

@@ -3,8 +3,10 @@
  * daemon and its one typed client (used by the CLI and the editor).
  */
 import { z } from 'zod';
+import type { OutputSummary } from '../engine/runContents';
 import type { RunSummary } from '../engine/runSummary';
 import type { AttemptStatus } from '../model/status';
+import type { ErrorCode } from '../errorCodes';
 
 export { API_PREFIX } from './apiPaths';
 /** Largest request body accepted (a submitted run carries its bundle). */
@@ -49,9 +51,14 @@ export interface AttemptInfo {
   heartbeatAt: number | null;
 }
 
-/** `GET /v1/runs/:id`: the summary plus every attempt of every step, lost ones included. */
+/**
+ * `GET /v1/runs/:id`: the summary plus every attempt of every step, lost ones included, the
+ * run's parameters (stored encoding) and the committed outputs of each step.
+ */
 export interface RunDetail extends RunSummary {
   attempts: Record<string, AttemptInfo[]>;
+  /** Committed outputs by invocation id; a step without any is absent (absent from older orchestrators). */
+  outputs?: Record<string, OutputSummary[]>;
 }
 
 export interface HealthAnswer {
@@ -77,4 +84,9 @@ export interface StreamEvent {
 
 export interface ApiError {
   error: string;
+  /** The error's stable code (`errorCodes.ts`), e.g. {@link NOTHING_TO_RETRY}. */
+  code: ErrorCode;
 }
+
+/** `POST /runs/:id/retry` (409): every step of the run succeeded, so no run was made. */
+export const NOTHING_TO_RETRY = 'nothing-to-retry' satisfies ErrorCode;

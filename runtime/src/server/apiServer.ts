@@ -1,16 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import type { FromRunner } from '../engine/runnerProtocol';
 import { ensureRunnerToken, serverFiles } from './serverFiles';
+import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { bearerMatches } from '../engine/leaseServer';
+import { parseRunStatuses, type RunStatus } from '../model/status';
 import { runtimeVersion } from '../paths';
 import { API_PREFIX, MAX_BODY_BYTES, submitRunSchema, type HealthAnswer, type StreamEvent } from './apiProtocol';
 import { CodedError, ConflictError, errorCodeOf, InputError, NotFoundError, UnprocessableError } from '../errorCodes';
 import { decodeSegment, readJson, sendError, sendJson } from './httpUtil';
-import { Orchestrator } from './orchestrator';
+import { EVENT_PAGE, Orchestrator } from './orchestrator';
 
 const runnerResultSchema = z.strictObject({
   runId: z.string().min(1).max(100),
@@ -125,7 +127,8 @@ export class ApiServer {
       if (method === 'GET') {
         const limit = boundedInt(url.searchParams.get('limit'), 50, 1, 1000, 'limit');
         const pipeline = url.searchParams.get('pipeline') ?? undefined;
-        return sendJson(response, 200, orchestrator.store.listRuns({ limit, pipeline }).map((row) => orchestrator.detail(row.id)));
+        const statuses = runStatusesParam(url.searchParams.get('status'));
+        return sendJson(response, 200, orchestrator.store.listRuns({ limit, pipeline, statuses }).map((row) => orchestrator.detail(row.id)));
       }
       expectMethod(method, 'POST');
       const body = parse(submitRunSchema, await readJson(request, MAX_BODY_BYTES));
@@ -208,25 +211,51 @@ export class ApiServer {
     }
   }
 
-  /** Server-sent events; resumes after `Last-Event-ID` (or `?since=`) without missing any. */
+  /**
+   * Server-sent events; resumes after `Last-Event-ID` (or `?since=`) without missing any. Stored
+   * events are replayed page by page, at the pace the client reads them; events published
+   * meanwhile are held and follow once the replay has caught up (de-duplicated by seq).
+   */
   private stream(request: http.IncomingMessage, response: http.ServerResponse, url: URL): void {
     const since = boundedInt((request.headers['last-event-id'] as string | undefined) ?? url.searchParams.get('since'), 0, 0, Number.MAX_SAFE_INTEGER, 'since');
     const runId = url.searchParams.get('run') ?? undefined;
     response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
     let last = since;
-    const write = (event: StreamEvent) => {
-      if (event.seq <= last || (runId !== undefined && event.runId !== runId)) return;
+    /** False when the client's buffer is full (wait for `drain`). */
+    const write = (event: StreamEvent): boolean => {
+      if (event.seq <= last || (runId !== undefined && event.runId !== runId)) return true;
       last = event.seq;
-      response.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);
+      return response.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);
     };
-    // Subscribe first, then replay: anything published in between is de-duplicated by seq.
-    const unsubscribe = this.orchestrator.subscribe(write);
-    for (const event of this.orchestrator.eventsSince(since, runId)) write(event);
-    const keepAlive = setInterval(() => response.write(': keep-alive\n\n'), 15_000);
-    request.on('close', () => {
-      clearInterval(keepAlive);
-      unsubscribe();
+    let held: StreamEvent[] | undefined = [];
+    const unsubscribe = this.orchestrator.subscribe((event) => {
+      if (!held) write(event);
+      else if (runId === undefined || event.runId === runId) held.push(event);
     });
+    const keepAlive = setInterval(() => response.write(': keep-alive\n\n'), 15_000);
+    let closed = false;
+    const whenClosed = new Promise<void>((resolve) =>
+      request.on('close', () => {
+        closed = true;
+        clearInterval(keepAlive);
+        unsubscribe();
+        resolve();
+      }),
+    );
+    const replay = async () => {
+      for (;;) {
+        const page = this.orchestrator.eventsSince(last, runId);
+        for (const event of page) {
+          if (!write(event)) await Promise.race([once(response, 'drain'), whenClosed]);
+          if (closed) return;
+        }
+        if (page.length < EVENT_PAGE) break;
+      }
+      const live = held ?? [];
+      held = undefined;
+      for (const event of live) write(event);
+    };
+    replay().catch(() => response.destroy());
   }
 }
 
@@ -239,6 +268,16 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   throw new InputError(`${issue.path.length > 0 ? issue.path.join('.') : 'body'}: ${issue.message}`);
+}
+
+/** `?status=failed,running`: only runs in one of these statuses. */
+function runStatusesParam(text: string | null): RunStatus[] | undefined {
+  if (text === null) return undefined;
+  try {
+    return parseRunStatuses(text);
+  } catch (error) {
+    throw new InputError(`status: ${(error as Error).message}`);
+  }
 }
 
 function boundedInt(text: string | null | undefined, fallback: number, min: number, max: number, what: string): number {

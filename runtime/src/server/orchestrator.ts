@@ -7,6 +7,7 @@ import type { EngineEvent } from '../engine/events';
 import type { HeartbeatRequest } from '../engine/heartbeatProtocol';
 import type { FromRunner } from '../engine/runnerProtocol';
 import type { HeartbeatHandler } from '../engine/leaseServer';
+import { runContents } from '../engine/runContents';
 import { summarizeRun } from '../engine/runSummary';
 import { EngineSession } from '../engine/session';
 import { limitsFromEnv, SlotPool } from '../engine/slots';
@@ -19,6 +20,9 @@ import type { RunDetail, StreamEvent, SubmitRunRequest } from './apiProtocol';
 import { isProcessAlive } from '../processAlive';
 
 type Subscriber = (event: StreamEvent) => void;
+
+/** How many stored events one read of the stream's replay takes. */
+export const EVENT_PAGE = 10_000;
 
 /**
  * What the daemon hosts: engine sessions (one per pipeline bundle) over the embedded store,
@@ -122,7 +126,7 @@ export class Orchestrator {
         heartbeatAt: row.heartbeat_at,
       });
     }
-    return { ...summarizeRun(this.store, runId), attempts };
+    return { ...summarizeRun(this.store, runId), attempts, ...runContents(this.store, runId) };
   }
 
   private sessionFor(hash: string, bundlePath: string, sourceFile: string, manifest: ModuleManifest | undefined): EngineSession {
@@ -164,9 +168,9 @@ export class Orchestrator {
     return () => this.subscribers.delete(subscriber);
   }
 
-  /** Stored events after `seq` (for a client resuming its stream). */
+  /** Stored events after `seq` (for a client resuming its stream), at most {@link EVENT_PAGE}. */
   eventsSince(seq: number, runId?: string): StreamEvent[] {
-    return this.store.eventsSince(seq, runId, 10_000).map((row) => ({ seq: row.seq, type: row.type, runId: row.run_id, data: JSON.parse(row.json) as unknown }));
+    return this.store.eventsSince(seq, runId, EVENT_PAGE).map((row) => ({ seq: row.seq, type: row.type, runId: row.run_id, data: JSON.parse(row.json) as unknown }));
   }
 
   /** Cancels what runs and releases every process and file. */
@@ -185,7 +189,7 @@ export class Orchestrator {
     const runId = 'runId' in event ? event.runId : null;
     const seq = ++this.lastSeq;
     try {
-      this.store.appendEvent(seq, runId, event.type, JSON.stringify(event), event.at);
+      this.store.appendEvent(runId, event.type, JSON.stringify(event), event.at, seq);
     } catch (error) {
       process.stderr.write(`${new Date().toISOString()} event ${seq} (${event.type}) streamed but not stored: ${(error as Error).message}\n`);
     }

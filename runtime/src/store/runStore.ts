@@ -217,13 +217,20 @@ export class RunStore {
     return byPrefix.length === 1 ? byPrefix[0] : undefined;
   }
 
-  listRuns(options: { limit?: number; pipeline?: string } = {}): RunRow[] {
-    const limit = options.limit ?? 50;
-    return (
-      options.pipeline
-        ? this.stmt('SELECT * FROM runs WHERE pipeline = ? ORDER BY created_at DESC, rowid DESC LIMIT ?').all(options.pipeline, limit)
-        : this.stmt('SELECT * FROM runs ORDER BY created_at DESC, rowid DESC LIMIT ?').all(limit)
-    ) as RunRow[];
+  /** Newest first; `pipeline` and `statuses` (any of them) narrow the list before `limit` applies. */
+  listRuns(options: { limit?: number; pipeline?: string; statuses?: readonly RunStatus[] } = {}): RunRow[] {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    if (options.pipeline) {
+      where.push('pipeline = ?');
+      values.push(options.pipeline);
+    }
+    if (options.statuses && options.statuses.length > 0) {
+      where.push(`status IN (${options.statuses.map(() => '?').join(', ')})`);
+      values.push(...options.statuses);
+    }
+    const filter = where.length > 0 ? `WHERE ${where.join(' AND ')} ` : '';
+    return this.stmt(`SELECT * FROM runs ${filter}ORDER BY created_at DESC, rowid DESC LIMIT ?`).all(...values, options.limit ?? 50) as RunRow[];
   }
 
   // ---- steps and attempts --------------------------------------------------------------
@@ -271,7 +278,7 @@ export class RunStore {
 
   /** Notes a message from an attempt that is no longer current, which was refused. */
   recordRefusal(runId: string, stepId: string, attempt: number, what: string, at: number): void {
-    this.write(`could not record a refused message of attempt ${attempt} of step "${stepId}"`, () => this.addTransition(runId, stepId, attempt, 'refused', what, at), true);
+    this.write(`could not record a refused message of attempt ${attempt} of step "${stepId}"`, () => this.addTransition(runId, stepId, attempt, 'refused', what, at));
   }
 
   endAttempt(runId: string, stepId: string, attempt: number, status: AttemptStatus, at: number, error?: string): void {
@@ -350,6 +357,17 @@ export class RunStore {
     return Object.hasOwn(outputs, output) ? outputs[output] : undefined;
   }
 
+  /** Every committed output of every step of a run, in step order, each with its artifact's description. */
+  getRunOutputs(runId: string): ({ stepId: string; output: string } & ArtifactRef)[] {
+    const rows = this.stmt(
+      `SELECT o.step_id, o.output, a.hash, a.materializer, a.size, a.type_name FROM step_outputs o
+         JOIN artifacts a ON a.hash = o.hash
+         LEFT JOIN steps s ON s.run_id = o.run_id AND s.id = o.step_id
+       WHERE o.run_id = ? ORDER BY s.position, o.rowid`,
+    ).all(runId) as { step_id: string; output: string; hash: string; materializer: string; size: number; type_name: string }[];
+    return rows.map((row) => ({ stepId: row.step_id, output: row.output, hash: row.hash, materializer: row.materializer, size: row.size, typeName: row.type_name }));
+  }
+
   getTransitions(runId: string): TransitionRow[] {
     return this.stmt('SELECT * FROM transitions WHERE run_id = ? ORDER BY seq').all(runId) as TransitionRow[];
   }
@@ -369,16 +387,18 @@ export class RunStore {
   recordHook(runId: string, stepId: string, hook: 'onSuccess' | 'onFailure', source: string, error: string | undefined, at: number): void {
     this.write(`could not record the ${hook} hook of step "${stepId}"`, () =>
       this.stmt('INSERT INTO hook_calls (run_id, step_id, hook, source, ok, error, at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(runId, stepId, hook, source, error === undefined ? 1 : 0, error ?? null, at),
-    true);
+    );
   }
 
   getHookCalls(runId: string): HookCallRow[] {
     return this.stmt('SELECT * FROM hook_calls WHERE run_id = ? ORDER BY seq').all(runId) as HookCallRow[];
   }
 
-  /** Appends event number `seq` of the orchestrator's stream. */
-  appendEvent(seq: number, runId: string | null, type: string, json: string, at: number): void {
-    this.write(`could not store a ${type} event`, () => this.stmt('INSERT INTO events (seq, run_id, type, json, at) VALUES (?, ?, ?, ?, ?)').run(seq, runId, type, json, at), true);
+  /** Appends one event of the orchestrator's stream, numbered `seq` (default: the next number); returns its number. */
+  appendEvent(runId: string | null, type: string, json: string, at: number, seq?: number): number {
+    return this.write(`could not store a ${type} event`, () =>
+      Number(this.stmt('INSERT INTO events (seq, run_id, type, json, at) VALUES (?, ?, ?, ?, ?)').run(seq ?? null, runId, type, json, at).lastInsertRowid),
+    );
   }
 
   /** The newest event's sequence number (0 before the first). */

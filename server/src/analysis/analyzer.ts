@@ -4,7 +4,8 @@ import { checkDefinition, checkPipelineBody } from './checks';
 import { findDefinitions, pipewrightCallee, type Definition } from './definitions';
 import { DependencyGraph } from './dependencies';
 import { factoryDefinition } from './factories';
-import type { AnalysisDiagnostic, FileAnalysis } from './model';
+import { importProblems, incomplete, syntaxErrors, unparsable } from './fileDiagnostics';
+import type { AnalysisDiagnostic, FileAnalysis, StaticPipeline, StepInfo } from './model';
 import type { NameResolver } from './nameResolver';
 import type { Checkers } from './plainTypes';
 import { isStepResult, stepsOutsidePipelines } from './placement';
@@ -67,7 +68,11 @@ export class Analyzer {
     return files.map((file) => this.analyze(file, optionsFor(file)));
   }
 
-  /** Steps, pipelines (with their static DAGs) and diagnostics of one file. */
+  /**
+   * Steps, pipelines (with their static DAGs) and diagnostics of one file. Each part (finding the
+   * definitions, each definition's checks, each pipeline's DAG) that stops on an error is reported
+   * where it is, as `analysis-incomplete`, and the other parts are still done: no error is hidden.
+   */
   analyze(file: string, options: AnalyzeOptions = {}): FileAnalysis {
     const enforce = options.enforceTypeAnnotations ?? this.enforceTypeAnnotations;
     const key = path.resolve(file);
@@ -75,11 +80,14 @@ export class Analyzer {
     let loaded: ReturnType<Workspace['viewOf']>;
     try {
       loaded = this.workspace.viewOf(key);
-    } catch {
-      // An unreadable tsconfig or file system error: nothing to say about this file.
-      return empty;
+    } catch (error) {
+      // An unreadable tsconfig or a file system error.
+      return { ...empty, diagnostics: [unreadable(key, error)], internalError: stackOf(error) };
     }
-    if (!loaded) return empty;
+    if (!loaded) {
+      const failure = this.workspace.parseFailure(key);
+      return failure ? { ...empty, diagnostics: [unparsable(key, failure)] } : empty;
+    }
     const { view, sourceFile } = loaded;
     const resolver = view.resolver;
     if (resolver !== this.cacheResolver) {
@@ -90,27 +98,48 @@ export class Analyzer {
     }
     // Names are resolved syntactically: types go to `checkers.types()`.
     const checkers: Checkers = { names: resolver, types: view.types };
-    const diagnostics: AnalysisDiagnostic[] = [];
-    try {
-      const definitions = this.definitionsIn(sourceFile, resolver);
-      const resolve = (callee: ts.Expression) => this.definitionOf(callee, resolver);
-      for (const definition of definitions) diagnostics.push(...checkDefinition(definition, enforce, checkers));
-      const pipelines = definitions.filter((d) => d.kind === 'pipeline' && d.fn).map((d) => new StaticDagBuilder(resolve, diagnostics, checkers).build(d));
-      diagnostics.push(...stepsOutsidePipelines(sourceFile, definitions, resolve));
-      for (const definition of definitions) diagnostics.push(...checkPipelineBody(definition, (id) => isStepResult(id, resolver, resolve)));
-      const steps = definitions.filter((d) => d.kind === 'step' && d.name).map((d) => describeStep(d, checkers));
-      return {
-        file: key,
-        steps,
-        pipelines,
-        diagnostics: dedupe(diagnostics).filter((d) => path.resolve(d.file) === key),
-        dependencies: this.dependencies.direct(sourceFile, resolver),
-      };
-    } catch (error) {
-      // Half-typed code can trip any walker: report what was found rather than failing, and say
-      // why, so the server can log it (a walker that throws is a bug to fix, not a state to hide).
-      return { ...empty, diagnostics, internalError: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+    const diagnostics: AnalysisDiagnostic[] = [...syntaxErrors(sourceFile)];
+    const errors: string[] = [];
+    // Half-typed code can trip any walker, and the compiler's own walks can run out of stack on
+    // deep code: the part is reported unfinished, with its location, and the rest goes on.
+    const attempt = <T>(at: ts.Node, what: string, work: () => T): T | undefined => {
+      try {
+        return work();
+      } catch (error) {
+        diagnostics.push(incomplete(at, what, error));
+        errors.push(stackOf(error));
+        return undefined;
+      }
+    };
+    const label = (d: Definition) => `${d.kind} "${d.name ?? '?'}"`;
+    const dependencies = attempt(sourceFile, "this file's imports", () => this.dependencies.direct(sourceFile, view.modulePath)) ?? [];
+    attempt(sourceFile, "this file's imports", () => diagnostics.push(...importProblems(sourceFile, view.modulePath, view.parseFailure)));
+    const definitions = attempt(sourceFile, 'this file', () => this.definitionsIn(sourceFile, resolver)) ?? [];
+    const resolve = (callee: ts.Expression) => this.definitionOf(callee, resolver);
+    for (const definition of definitions) attempt(definition.call, label(definition), () => diagnostics.push(...checkDefinition(definition, enforce, checkers)));
+    const pipelines: StaticPipeline[] = [];
+    for (const definition of definitions) {
+      if (definition.kind !== 'pipeline' || !definition.fn) continue;
+      const builder = new StaticDagBuilder(resolve, diagnostics, checkers);
+      // A DAG that could not be built to the end is still shown as far as it was, with the error.
+      pipelines.push(attempt(definition.call, `the DAG of ${label(definition)}`, () => builder.build(definition)) ?? builder.builtSoFar(definition));
     }
+    attempt(sourceFile, 'this file', () => diagnostics.push(...stepsOutsidePipelines(sourceFile, definitions, resolve)));
+    for (const definition of definitions) attempt(definition.call, label(definition), () => diagnostics.push(...checkPipelineBody(definition, (id) => isStepResult(id, resolver, resolve))));
+    const steps: StepInfo[] = [];
+    for (const definition of definitions) {
+      if (definition.kind !== 'step' || !definition.name) continue;
+      const described = attempt(definition.call, label(definition), () => describeStep(definition, checkers));
+      if (described) steps.push(described);
+    }
+    return {
+      file: key,
+      steps,
+      pipelines,
+      diagnostics: dedupe(diagnostics).filter((d) => path.resolve(d.file) === key),
+      dependencies,
+      ...(errors.length > 0 ? { internalError: errors.join('\n') } : {}),
+    };
   }
 
   private definitionsIn(sourceFile: ts.SourceFile, resolver: NameResolver): Definition[] {
@@ -150,6 +179,16 @@ export class Analyzer {
     this.factoryCache.set(outer, found ?? null);
     return found;
   }
+}
+
+function stackOf(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+/** A file that exists but could not be read (or whose tsconfig could not be). */
+function unreadable(file: string, error: unknown): AnalysisDiagnostic {
+  const at = { line: 0, character: 0 };
+  return { file, range: { start: at, end: at }, severity: 'error', code: 'analysis-incomplete', message: `the file could not be analysed: ${error instanceof Error ? error.message : String(error)}` };
 }
 
 function dedupe(diagnostics: AnalysisDiagnostic[]): AnalysisDiagnostic[] {

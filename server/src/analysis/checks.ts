@@ -1,8 +1,10 @@
 import ts from 'typescript';
 import { BUILTIN_PLACEHOLDERS } from '../../../runtime/src/engine/runName';
 import { property, rangeOf, stringArray, type Definition } from './definitions';
+import { isJavaScriptFile } from './imports';
 import type { AnalysisDiagnostic } from './model';
-import { awaitedReturnNode, plainProperty, plainType, type Checkers } from './plainTypes';
+import { awaitedReturnNode, plainProperty, plainType, writtenParameterType, writtenReturnType, type Checkers } from './plainTypes';
+import { forEachDescendant, someNode } from './walk';
 
 /**
  * Diagnostics of one step or pipeline definition: annotations (as `enforceTypeAnnotations` would
@@ -19,30 +21,35 @@ export function checkDefinition(definition: Definition, enforce: boolean, checke
     report(definition.call, 'unnamed-step', `a ${definition.kind} needs a name: pass a named function or the name option`);
   }
   if (definition.kind === 'step' && definition.fn) {
-    definition.fn.parameters.forEach((param, index) => {
+    const fn = definition.fn;
+    // In JavaScript, types are written as JSDoc, and so are the fixes: never TypeScript syntax there.
+    const javaScript = isJavaScriptFile(fn.getSourceFile());
+    fn.parameters.forEach((param, index) => {
       const label = ts.isIdentifier(param.name) ? param.name.text : `#${index + 1}`;
-      if (!param.type) {
-        report(param, 'missing-parameter-type', `parameter '${label}' of step "${definition.name ?? '?'}" has no type annotation`, annotationSeverity);
+      const written = writtenParameterType(param);
+      if (!written) {
+        report(param, 'missing-parameter-type', `parameter '${label}' of step "${definition.name ?? '?'}" has no ${javaScript ? 'JSDoc type (@param {T})' : 'type annotation'}`, annotationSeverity);
         if (param.initializer) {
           // Only the default value says what the parameter is (step() types parameters as any).
           const checker = checkers.types();
           const type = checker.typeToString(checker.getBaseTypeOfLiteralType(checker.getTypeAtLocation(param.initializer)));
-          out[out.length - 1].fix = { title: `Annotate '${label}' as ${type}`, edits: [{ range: pointAt(param.name.getEnd(), param.getSourceFile()), newText: `: ${type}` }] };
+          const edit = javaScript ? jsDocTagEdit(fn, `@param {${type}} ${label}`) : { range: pointAt(param.name.getEnd(), param.getSourceFile()), newText: `: ${type}` };
+          if (!javaScript || ts.isIdentifier(param.name)) out[out.length - 1].fix = { title: `Annotate '${label}' as ${type}`, edits: [edit] };
         }
-      } else if (param.type.kind === ts.SyntaxKind.AnyKeyword) {
-        report(param.type, 'parameter-any', `parameter '${label}' of step "${definition.name ?? '?'}" is typed any, so values reaching it cannot be checked`, annotationSeverity);
+      } else if (written.kind === ts.SyntaxKind.AnyKeyword || written.kind === ts.SyntaxKind.JSDocAllType) {
+        report(written, 'parameter-any', `parameter '${label}' of step "${definition.name ?? '?'}" is typed any, so values reaching it cannot be checked`, annotationSeverity);
       }
     });
-    if (!definition.fn.type) {
-      const fn = definition.fn;
+    if (!writtenReturnType(fn)) {
       const at = ts.isFunctionExpression(fn) && fn.name ? fn.name : fn;
-      report(at, 'missing-return-type', `step "${definition.name ?? '?'}" has no return type annotation`, annotationSeverity);
+      report(at, 'missing-return-type', `step "${definition.name ?? '?'}" has no ${javaScript ? 'JSDoc return type (@returns {T})' : 'return type annotation'}`, annotationSeverity);
       const checker = checkers.types();
       const signature = checker.getSignatureFromDeclaration(fn);
       const close = fn.getChildren().find((child) => child.kind === ts.SyntaxKind.CloseParenToken);
       if (signature && close) {
         const type = checker.typeToString(checker.getReturnTypeOfSignature(signature), fn, ts.TypeFormatFlags.NoTruncation);
-        out[out.length - 1].fix = { title: `Annotate the return type as ${type}`, edits: [{ range: pointAt(close.getEnd(), fn.getSourceFile()), newText: `: ${type}` }] };
+        const edit = javaScript ? jsDocTagEdit(fn, `@returns {${type}}`) : { range: pointAt(close.getEnd(), fn.getSourceFile()), newText: `: ${type}` };
+        out[out.length - 1].fix = { title: `Annotate the return type as ${type}`, edits: [edit] };
       }
     }
   }
@@ -159,6 +166,18 @@ function hookProblem(value: ts.Expression, passed: number, checkers: Checkers): 
   return signatures.every((signature) => required(signature) > passed) ? 'too-many-parameters' : undefined;
 }
 
+/**
+ * Adds a JSDoc tag to a JavaScript function: into the JSDoc comment it already has (the compiler
+ * reads only the last one), else as a new comment just before it.
+ */
+function jsDocTagEdit(fn: ts.FunctionExpression | ts.ArrowFunction, tag: string): { range: AnalysisDiagnostic['range']; newText: string } {
+  const sourceFile = fn.getSourceFile();
+  const start = fn.getStart(sourceFile);
+  const existing = ts.getJSDocCommentsAndTags(fn).filter((doc): doc is ts.JSDoc => ts.isJSDoc(doc) && doc.end <= start).pop();
+  if (existing && sourceFile.text.slice(existing.end - 2, existing.end) === '*/') return { range: pointAt(existing.end - 2, sourceFile), newText: `${tag} ` };
+  return { range: pointAt(start, sourceFile), newText: `/** ${tag} */ ` };
+}
+
 function pointAt(position: number, sourceFile: ts.SourceFile): AnalysisDiagnostic['range'] {
   const at = sourceFile.getLineAndCharacterOfPosition(position);
   return { start: { line: at.line, character: at.character }, end: { line: at.line, character: at.character } };
@@ -178,8 +197,8 @@ export function checkPipelineBody(definition: Definition, handleNames: (node: ts
   const file = fn.getSourceFile().fileName;
   const warn = (node: ts.Node, message: string, severity: AnalysisDiagnostic['severity'] = 'warning') => out.push({ file, range: rangeOf(node), severity, code: 'body-not-in-dag', message });
   if (fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) warn(fn, `pipeline "${definition.name ?? '?'}": the body must be synchronous (it only wires steps; the run refuses an async body)`, 'error');
-  const visit = (node: ts.Node): void => {
-    if (node !== fn && ts.isFunctionLike(node)) return;
+  forEachDescendant(fn, (node) => {
+    if (ts.isFunctionLike(node)) return false;
     if (ts.isAwaitExpression(node)) warn(node, 'await in a pipeline body runs once while the DAG is built, not as a step; move the work into a step');
     if (ts.isCallExpression(node)) {
       const callee = node.expression;
@@ -190,19 +209,13 @@ export function checkPipelineBody(definition: Definition, handleNames: (node: ts
     if ((ts.isIfStatement(node) || ts.isConditionalExpression(node)) && mentionsHandle(ts.isIfStatement(node) ? node.expression : node.condition, handleNames)) {
       warn(ts.isIfStatement(node) ? node.expression : node.condition, "this branch tests a step's output, which is a handle while the DAG is built, not its value; branch inside a step instead");
     }
-    ts.forEachChild(node, visit);
-  };
-  ts.forEachChild(fn, visit);
+    return true;
+  });
   return out;
 }
 
 function mentionsHandle(node: ts.Node, isHandle: (node: ts.Identifier) => boolean): boolean {
-  if (ts.isIdentifier(node)) return isHandle(node);
-  let found = false;
-  ts.forEachChild(node, (child) => {
-    found ||= mentionsHandle(child, isHandle);
-  });
-  return found;
+  return someNode(node, (n) => ts.isIdentifier(n) && isHandle(n));
 }
 
 /**
@@ -217,12 +230,11 @@ function declareOutputsFix(definition: Definition): AnalysisDiagnostic['fix'] {
   const elements = fn.type.elements;
   const names = elements.map((_, i) => `output${i + 1}`);
   const returns: ts.ReturnStatement[] = [];
-  const collect = (node: ts.Node): void => {
-    if (ts.isFunctionLike(node)) return;
+  forEachDescendant(fn.body, (node) => {
+    if (ts.isFunctionLike(node)) return false;
     if (ts.isReturnStatement(node)) returns.push(node);
-    ts.forEachChild(node, collect);
-  };
-  ts.forEachChild(fn.body, collect);
+    return true;
+  });
   if (returns.length === 0 || !returns.every((r) => r.expression && ts.isArrayLiteralExpression(r.expression) && r.expression.elements.length === names.length)) return undefined;
   const edits: { range: AnalysisDiagnostic['range']; newText: string }[] = [];
   const outputsText = `outputs: [${names.map((n) => `'${n}'`).join(', ')}]`;

@@ -1,8 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ts from 'typescript';
+import { requiredNames } from './imports';
 import type { Range } from './model';
 import type { NameResolver } from './nameResolver';
+import { forEachDescendant } from './walk';
 
 /** A `step(...)` or `pipeline(...)` call that resolves to pipewright's export. */
 export interface Definition {
@@ -66,7 +68,7 @@ export function findDefinitions(sourceFile: ts.SourceFile, resolver: NameResolve
   // A name called at module level is the import itself (a module-level declaration of the same
   // name would clash with it), so it is resolved once, not once per step of the file.
   const atModuleLevel = new Map<string, 'step' | 'pipeline' | undefined>();
-  const visit = (node: ts.Node): void => {
+  forEachDescendant(sourceFile, (node) => {
     if (ts.isCallExpression(node) && mayNameDefinitionFactory(node.expression, imported)) {
       const callee = node.expression;
       const cacheable = ts.isIdentifier(callee) && isModuleLevelInitializer(node);
@@ -77,9 +79,7 @@ export function findDefinitions(sourceFile: ts.SourceFile, resolver: NameResolve
       }
       if (kind) found.push(describeDefinition(kind, node));
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(sourceFile);
+  });
   return found;
 }
 
@@ -90,9 +90,9 @@ function isModuleLevelInitializer(call: ts.CallExpression): boolean {
   return ts.isVariableDeclaration(declaration) && declaration.initializer === call && statement !== undefined && ts.isVariableStatement(statement) && ts.isSourceFile(statement.parent);
 }
 
-/** Names a file binds by `import` (a local `const step = ...` is never pipewright's `step`). */
+/** Names a file binds by `import` (or, in JavaScript, by `require`): a local `const step = ...` is never pipewright's `step`. */
 function importedNames(sourceFile: ts.SourceFile): Set<string> {
-  const names = new Set<string>();
+  const names = new Set<string>(requiredNames(sourceFile));
   for (const statement of sourceFile.statements) {
     if (ts.isImportEqualsDeclaration(statement)) names.add(statement.name.text);
     if (!ts.isImportDeclaration(statement) || !statement.importClause) continue;

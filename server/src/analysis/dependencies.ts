@@ -1,5 +1,8 @@
 import ts from 'typescript';
-import type { NameResolver } from './nameResolver';
+import { moduleSpecifiers } from './imports';
+
+/** The file a module specifier of a file resolves to, unparsed (see `ProjectView.modulePath`). */
+export type ModulePath = (from: ts.SourceFile, specifier: ts.StringLiteralLike) => string | undefined;
 
 /**
  * The workspace files a source file imports or re-exports from, directly (declaration files and
@@ -7,33 +10,26 @@ import type { NameResolver } from './nameResolver';
  * object, while unchanged files keep theirs (and their answer).
  */
 export class DependencyGraph {
-  private cache = new WeakMap<ts.SourceFile, ts.SourceFile[]>();
+  private cache = new WeakMap<ts.SourceFile, string[]>();
 
   /**
    * The workspace files `sourceFile` imports or re-exports from directly: an edit to one of them
    * (or to what they import in turn) can change its steps, graphs and diagnostics. Consumers walk
    * the transitive closure when they need it (only on an edit), not on every analysis.
    */
-  direct(sourceFile: ts.SourceFile, resolver: NameResolver): string[] {
-    return this.directOf(sourceFile, resolver).map((f) => f.fileName);
+  direct(sourceFile: ts.SourceFile, modulePath: ModulePath): string[] {
+    const known = this.cache.get(sourceFile);
+    if (known) return known;
+    // Resolved without parsing: a dependency that cannot be parsed now is still one (its next edit must reach this file).
+    const found = moduleSpecifiers(sourceFile)
+      .map((specifier) => modulePath(sourceFile, specifier))
+      .filter((target): target is string => target !== undefined && !/\.d\.[cm]?ts$/.test(target) && !/[\\/]node_modules[\\/]/.test(target));
+    this.cache.set(sourceFile, found);
+    return found;
   }
 
   /** Forgets every answer (files changed in a way that may move imports). */
   reset(): void {
     this.cache = new WeakMap();
-  }
-
-  private directOf(sourceFile: ts.SourceFile, resolver: NameResolver): ts.SourceFile[] {
-    const known = this.cache.get(sourceFile);
-    if (known) return known;
-    const found: ts.SourceFile[] = [];
-    for (const statement of sourceFile.statements) {
-      const specifier = ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement) ? statement.moduleSpecifier : undefined;
-      if (!specifier || !ts.isStringLiteralLike(specifier)) continue;
-      const target = resolver.module(sourceFile, specifier);
-      if (target && !target.isDeclarationFile && !/[\\/]node_modules[\\/]/.test(target.fileName)) found.push(target);
-    }
-    this.cache.set(sourceFile, found);
-    return found;
   }
 }

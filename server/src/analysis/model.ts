@@ -34,7 +34,10 @@ export type DiagnosticCode =
   | 'declared-output-missing'
   | 'invalid-hook'
   | 'body-not-in-dag'
-  | 'cycle';
+  | 'cycle'
+  | 'syntax-error'
+  | 'pipewright-unresolved'
+  | 'analysis-incomplete';
 
 /** One invocation in a static DAG: what the runtime's `DagNode` would hold, plus where it is written. */
 export interface StaticNode {
@@ -99,6 +102,9 @@ export interface FileAnalysis {
   diagnostics: AnalysisDiagnostic[];
   /** Workspace files this file imports or re-exports from directly (a change to one of them, or to what they import, can change this analysis). */
   dependencies: string[];
-  /** Set when the analysis stopped on an internal error (the result holds what was found before). */
+  /**
+   * Set when part of the analysis stopped on an error (the result holds everything else, and an
+   * `analysis-incomplete` diagnostic says where): the stack, for the server's log.
+   */
   internalError?: string;
 }

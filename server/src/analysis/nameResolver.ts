@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import { requiredSpecifier } from './imports';
 import { exportsOf, hoistedDeclarations, mayDeclareVar, scopeDeclarations, type Container, type ExportEntry, type ScopeTable } from './scopes';
 
 /** Value names (variables, functions, classes, enums, namespaces) or type names (interfaces, aliases, classes, enums). */
@@ -93,7 +94,7 @@ export class NameResolver {
   private follow(resolved: Resolved | undefined, meaning: Meaning, depth: number, seen: Set<string>): Resolved | undefined {
     if (!resolved || resolved.kind === 'module' || depth > MAX_DEPTH) return depth > MAX_DEPTH ? undefined : resolved;
     const alias = resolved.declarations.find(isAlias);
-    if (!alias) return resolved;
+    if (!alias) return this.followRequire(resolved, meaning, depth, seen) ?? resolved;
     const file = alias.getSourceFile();
     if (ts.isImportEqualsDeclaration(alias)) {
       const reference = alias.moduleReference;
@@ -110,6 +111,28 @@ export class NameResolver {
     if (ts.isNamespaceImport(alias)) return { kind: 'module', file: target };
     const imported = ts.isImportSpecifier(alias) ? (alias.propertyName ?? alias.name).text : 'default';
     return this.exported(target, imported, meaning, depth + 1, seen);
+  }
+
+  /**
+   * In JavaScript, `const m = require('m')` binds the module, `const { a: b } = require('m')` and
+   * `const b = require('m').a` its export `a` (the checker treats them as imports there too).
+   */
+  private followRequire(resolved: Resolved & { kind: 'declarations' }, meaning: Meaning, depth: number, seen: Set<string>): Resolved | undefined {
+    const declaration = resolved.declarations[0];
+    if (!declaration || !(declaration.flags & ts.NodeFlags.JavaScriptFile)) return undefined;
+    const variable = ts.isBindingElement(declaration) && ts.isObjectBindingPattern(declaration.parent) ? declaration.parent.parent : declaration;
+    if (!ts.isVariableDeclaration(variable)) return undefined;
+    const specifier = requiredSpecifier(variable.initializer);
+    const target = specifier ? this.moduleFor(declaration.getSourceFile(), specifier) : undefined;
+    if (!target || !variable.initializer) return undefined;
+    if (ts.isBindingElement(declaration)) {
+      if (ts.isPropertyAccessExpression(variable.initializer)) return undefined;
+      const key = declaration.propertyName ?? declaration.name;
+      return ts.isIdentifier(key) || ts.isStringLiteralLike(key) ? this.exported(target, key.text, meaning, depth + 1, seen) : undefined;
+    }
+    if (!ts.isIdentifier(variable.name)) return undefined;
+    if (ts.isPropertyAccessExpression(variable.initializer)) return this.exported(target, variable.initializer.name.text, meaning, depth + 1, seen);
+    return { kind: 'module', file: target };
   }
 
   /**

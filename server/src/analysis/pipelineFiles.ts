@@ -3,10 +3,14 @@ import * as path from 'node:path';
 
 /** Folders never searched for pipeline files: dependencies, build output, stores, VCS. */
 const SKIPPED = new Set(['node_modules', 'dist', 'out', 'build', 'coverage']);
-const SOURCE = /\.(ts|mts|cts)$/;
+
+/** Whether a file is one the analysis reads as pipeline code: TypeScript or JavaScript source, not a declaration file. */
+export function isPipelineSource(file: string): boolean {
+  return /\.(ts|mts|cts|tsx|js|mjs|cjs)$/.test(file) && !/\.d\.[cm]?ts$/.test(file);
+}
 
 /**
- * TypeScript files under `root` that mention `pipewright` (a cheap text test: only those can
+ * TypeScript and JavaScript files under `root` that mention `pipewright` (a cheap text test: only those can
  * define steps or pipelines, directly or through a re-export of pipewright). Hidden folders and
  * build output are skipped. Never throws: unreadable folders are left out.
  */
@@ -23,7 +27,7 @@ export function findPipelineFiles(root: string): string[] {
       if (entry.name.startsWith('.') || SKIPPED.has(entry.name)) continue;
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (entry.isFile() && SOURCE.test(entry.name) && !entry.name.endsWith('.d.ts') && mentionsPipewright(full)) found.push(full);
+      else if (entry.isFile() && isPipelineSource(entry.name) && mentionsPipewright(full)) found.push(full);
     }
   };
   walk(path.resolve(root));

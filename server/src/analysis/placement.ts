@@ -2,6 +2,7 @@ import ts from 'typescript';
 import { rangeOf, type Definition } from './definitions';
 import type { AnalysisDiagnostic } from './model';
 import type { NameResolver } from './nameResolver';
+import { forEachDescendant } from './walk';
 
 /** Resolves a callee to the step or pipeline definition it names, if any. */
 export type Resolve = (callee: ts.Expression) => Definition | undefined;
@@ -12,8 +13,8 @@ export type Resolve = (callee: ts.Expression) => Definition | undefined;
  */
 export function stepsOutsidePipelines(sourceFile: ts.SourceFile, definitions: Definition[], resolve: Resolve): AnalysisDiagnostic[] {
   const out: AnalysisDiagnostic[] = [];
-  const visit = (node: ts.Node): void => {
-    if (ts.isFunctionLike(node)) return;
+  forEachDescendant(sourceFile, (node) => {
+    if (ts.isFunctionLike(node)) return false;
     if (ts.isCallExpression(node)) {
       const definition = resolve(calleeOf(node));
       if (definition?.kind === 'step' && !definitions.some((d) => d.call === node)) {
@@ -26,9 +27,8 @@ export function stepsOutsidePipelines(sourceFile: ts.SourceFile, definitions: De
         });
       }
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(sourceFile);
+    return true;
+  });
   return out;
 }
 

@@ -83,11 +83,21 @@ export function samePlainType(a: PlainType, b: PlainType): boolean {
  * lib's `Promise`, not a user's type of that name). Undefined when the annotation is missing.
  */
 export function awaitedReturnNode(fn: ts.SignatureDeclaration, names: NameResolver): ts.TypeNode | undefined {
-  const type = fn.type;
+  const type = writtenReturnType(fn);
   if (type && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && type.typeName.text === 'Promise' && type.typeArguments?.length === 1 && !names.resolve(type.typeName, 'type')) {
     return type.typeArguments[0];
   }
   return type;
+}
+
+/** The type written for a parameter: its annotation or, in JavaScript, its JSDoc `@param {T}` type. */
+export function writtenParameterType(param: ts.ParameterDeclaration): ts.TypeNode | undefined {
+  return param.type ?? (param.flags & ts.NodeFlags.JavaScriptFile ? ts.getJSDocType(param) : undefined);
+}
+
+/** The return type written for a function: its annotation or, in JavaScript, its JSDoc `@returns {T}` type. */
+export function writtenReturnType(fn: ts.SignatureDeclaration): ts.TypeNode | undefined {
+  return fn.type ?? (fn.flags & ts.NodeFlags.JavaScriptFile ? ts.getJSDocReturnType(fn) : undefined);
 }
 
 /**

@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import { forEachDescendant } from './walk';
 
 /** Declarations by name; several when a name is merged (overloads, interface + class, ...). */
 export type ScopeTable = ReadonlyMap<string, readonly ts.Declaration[]>;
@@ -169,14 +170,14 @@ function addStatement(statement: ts.Statement, add: Add): void {
 /** The `var`s nested in a statement (top-level `var` statements are declared by `addStatement`). */
 function addHoistedVars(statement: ts.Node, add: Add): void {
   if (ts.isVariableStatement(statement)) return;
-  const visit = (node: ts.Node): void => {
-    if (ts.isFunctionLike(node) || ts.isClassLike(node)) return;
+  const visit = (node: ts.Node): boolean => {
+    if (ts.isFunctionLike(node) || ts.isClassLike(node)) return false;
     if (ts.isVariableDeclarationList(node) && !(node.flags & ts.NodeFlags.BlockScoped)) {
       for (const declaration of node.declarations) addBindingNames(declaration.name, declaration, add);
     }
-    ts.forEachChild(node, visit);
+    return true;
   };
-  visit(statement);
+  if (visit(statement)) forEachDescendant(statement, visit);
 }
 
 /** `x`, or every name of a destructuring pattern (`{ a, b: [c] }`). */
@@ -249,8 +250,29 @@ function collectExports(container: Container): ExportTable {
       if (isDefault && !named && (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement))) declare('default', statement);
     }
   }
+  if (ts.isSourceFile(container) && container.flags & ts.NodeFlags.JavaScriptFile) commonJsExports(container, (name, local) => entry(name, { kind: 'local', local }));
   for (const [name, declarations] of declared) entry(name, { kind: 'declarations', name, declarations });
   return { named, stars, equals };
+}
+
+/**
+ * A JavaScript module's CommonJS exports of its own names: `module.exports = { a, b: c }`,
+ * `exports.a = a`, `module.exports.a = a` (statements at the top level).
+ */
+function commonJsExports(file: ts.SourceFile, add: (name: string, local: string) => void): void {
+  const isModuleExports = (node: ts.Expression) => ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'module' && node.name.text === 'exports';
+  for (const statement of file.statements) {
+    if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression) || statement.expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+    const { left, right } = statement.expression;
+    if (isModuleExports(left) && ts.isObjectLiteralExpression(right)) {
+      for (const member of right.properties) {
+        if (ts.isShorthandPropertyAssignment(member)) add(member.name.text, member.name.text);
+        else if (ts.isPropertyAssignment(member) && (ts.isIdentifier(member.name) || ts.isStringLiteralLike(member.name)) && ts.isIdentifier(member.initializer)) add(member.name.text, member.initializer.text);
+      }
+    } else if (ts.isPropertyAccessExpression(left) && ts.isIdentifier(right) && ((ts.isIdentifier(left.expression) && left.expression.text === 'exports') || isModuleExports(left.expression))) {
+      add(left.name.text, right.text);
+    }
+  }
 }
 
 /** `declare namespace N`, or a namespace nested in one. */

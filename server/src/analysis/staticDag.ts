@@ -5,7 +5,8 @@ import { property, rangeOf, stringArray, type Definition } from './definitions';
 import { literalLoopCount, pipelineOptions, readOptions } from './literals';
 import type { AnalysisDiagnostic, NodeOptionsView, StaticNode, StaticPipeline } from './model';
 import type { NameResolver } from './nameResolver';
-import { awaitedReturnNode, plainProperty, plainType, samePlainType, type Checkers, type PlainType } from './plainTypes';
+import { awaitedReturnNode, plainProperty, plainType, samePlainType, writtenParameterType, type Checkers, type PlainType } from './plainTypes';
+import { forEachDescendant } from './walk';
 
 /** What an expression in a pipeline body stands for, as far as the analysis can tell. */
 type Value =
@@ -17,6 +18,9 @@ type Value =
   | { kind: 'unknown' };
 
 const UNKNOWN: Value = { kind: 'unknown' };
+
+/** Expressions nested deeper than this are walked for their calls only (see `expr`). */
+const MAX_EXPRESSION_DEPTH = 200;
 
 /** Resolves a callee in a body to the step or pipeline definition it names, if any. */
 export type Resolver = (callee: ts.Expression) => Definition | undefined;
@@ -43,6 +47,8 @@ export class StaticDagBuilder {
   private pipelines: Definition[] = [];
   private dynamic = 0;
   private depth = 0;
+  /** How deeply nested the expression being evaluated is. */
+  private exprDepth = 0;
 
   /** Definition behind each invocation id, to type-check the wiring. */
   private readonly definitions = new Map<string, Definition>();
@@ -65,13 +71,20 @@ export class StaticDagBuilder {
     for (const param of fn?.parameters ?? []) if (param.initializer) this.bind(param.name, this.expr(param.initializer, env), env);
     if (fn) this.walkFunction(fn, env);
     this.resolvePending();
+    return this.builtSoFar(definition);
+  }
+
+  /** The pipeline as far as it is built (all of it once `build` returned; what was found before the error if it threw). */
+  builtSoFar(definition: Definition): StaticPipeline {
+    const fn = definition.fn;
+    const sourceFile = definition.call.getSourceFile();
     return {
       name: definition.name ?? '<unnamed>',
       file: sourceFile.fileName,
       range: rangeOf(definition.call, sourceFile),
       parameters: (fn?.parameters ?? []).map((p, i) => ({
         name: ts.isIdentifier(p.name) ? p.name.text : `arg${i}`,
-        ...(p.type ? { type: p.type.getText(sourceFile) } : {}),
+        ...(writtenParameterType(p) ? { type: writtenParameterType(p)?.getText(sourceFile) } : {}),
         ...(p.initializer ? { default: p.initializer.getText(sourceFile) } : {}),
       })),
       options: pipelineOptions(definition.options),
@@ -206,7 +219,57 @@ export class StaticDagBuilder {
     });
   }
 
+  /**
+   * What an expression stands for. Nesting deeper than `MAX_EXPRESSION_DEPTH` is not evaluated
+   * (the walk would overflow the stack): its values are unknown, but every call in it is still
+   * walked, so its invocations and their ids are in the DAG.
+   */
   private expr(node: ts.Expression, env: Map<string, Value>): Value {
+    if (this.exprDepth >= MAX_EXPRESSION_DEPTH) {
+      this.callsWithin(node, env);
+      return UNKNOWN;
+    }
+    this.exprDepth += 1;
+    try {
+      return this.evaluate(node, env);
+    } finally {
+      this.exprDepth -= 1;
+    }
+  }
+
+  /**
+   * Invokes every step and pipeline called in an expression too deep to evaluate, in the order
+   * the runtime would (a call's callee and arguments before the call itself), without recursion:
+   * their arguments count as unknown values.
+   */
+  private callsWithin(node: ts.Expression, env: Map<string, Value>): void {
+    const calls: ts.CallExpression[] = [];
+    forEachDescendant(node, (child) => {
+      if (ts.isCallExpression(child)) calls.push(child);
+    });
+    if (ts.isCallExpression(node)) calls.push(node);
+    // Pre-order from the walk; a call is evaluated after everything inside it, so: by end position, inner first.
+    calls.sort((a, b) => a.end - b.end || b.pos - a.pos);
+    for (const call of calls) {
+      const { callee, invocation } = this.invocationOf(call);
+      const definition = this.resolve(callee);
+      const values = call.arguments.map(() => UNKNOWN);
+      if (definition?.kind === 'step') this.invokeStep(definition, call, invocation, env, values);
+      if (definition?.kind === 'pipeline') this.invokePipeline(definition, call, env, values);
+    }
+  }
+
+  /** `someStep.with({ id, after })(...)`: the step's expression and the invocation options. */
+  private invocationOf(node: ts.CallExpression): { callee: ts.Expression; invocation?: ts.ObjectLiteralExpression } {
+    const callee = node.expression;
+    if (ts.isCallExpression(callee) && ts.isPropertyAccessExpression(callee.expression) && callee.expression.name.text === 'with') {
+      const options = callee.arguments[0];
+      return { callee: callee.expression.expression, invocation: options && ts.isObjectLiteralExpression(options) ? options : undefined };
+    }
+    return { callee };
+  }
+
+  private evaluate(node: ts.Expression, env: Map<string, Value>): Value {
     if (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isNonNullExpression(node)) return this.expr(node.expression, env);
     if (ts.isIdentifier(node)) return env.get(node.text) ?? UNKNOWN;
     if (ts.isNumericLiteral(node)) return { kind: 'number', value: Number(node.text) };
@@ -266,14 +329,7 @@ export class StaticDagBuilder {
   }
 
   private call(node: ts.CallExpression, env: Map<string, Value>): Value {
-    // someStep.with({ id, after })(...)
-    let callee = node.expression;
-    let invocation: ts.ObjectLiteralExpression | undefined;
-    if (ts.isCallExpression(callee) && ts.isPropertyAccessExpression(callee.expression) && callee.expression.name.text === 'with') {
-      const options = callee.arguments[0];
-      invocation = options && ts.isObjectLiteralExpression(options) ? options : undefined;
-      callee = callee.expression.expression;
-    }
+    const { callee, invocation } = this.invocationOf(node);
     const definition = this.resolve(callee);
     if (definition?.kind === 'step') return this.invokeStep(definition, node, invocation, env);
     if (definition?.kind === 'pipeline') return this.invokePipeline(definition, node, env);
@@ -311,10 +367,11 @@ export class StaticDagBuilder {
     return UNKNOWN;
   }
 
-  private invokeStep(definition: Definition, call: ts.CallExpression, invocation: ts.ObjectLiteralExpression | undefined, env: Map<string, Value>): Value {
+  /** `values`: the arguments' values when they are known already (else they are evaluated here). */
+  private invokeStep(definition: Definition, call: ts.CallExpression, invocation: ts.ObjectLiteralExpression | undefined, env: Map<string, Value>, known?: Value[]): Value {
     const name = definition.name ?? '<unnamed>';
     // Arguments are evaluated before the call, so nested step calls claim their ids first (as at run time).
-    const values = call.arguments.map((arg) => this.expr(arg, env));
+    const values = known ?? call.arguments.map((arg) => this.expr(arg, env));
     const explicit = invocation ? property(invocation, 'id') : undefined;
     const id = this.claim(name, explicit && ts.isStringLiteralLike(explicit) ? explicit.text : undefined, call);
     const params = (definition.fn?.parameters ?? []).map((p, i) => (ts.isIdentifier(p.name) ? p.name.text : `arg${i}`));
@@ -367,7 +424,8 @@ export class StaticDagBuilder {
     if (!checkers || !fn) return { inputs: {}, outputs: {} };
     const inputs: Record<string, string> = {};
     fn.parameters.forEach((param, index) => {
-      inputs[params[index]] = param.type ? param.type.getText(fn.getSourceFile()) : checkers.types().typeToString(checkers.types().getTypeAtLocation(param));
+      const written = writtenParameterType(param);
+      inputs[params[index]] = written ? written.getText(fn.getSourceFile()) : checkers.types().typeToString(checkers.types().getTypeAtLocation(param));
     });
     const types: Record<string, string> = {};
     for (const output of outputs) {
@@ -387,9 +445,10 @@ export class StaticDagBuilder {
     const checkers = this.checkers;
     const param = consumer.fn?.parameters[index];
     const producer = this.definitions.get(source.from);
-    if (!checkers || !param?.type || !producer?.fn) return;
+    const written = param ? writtenParameterType(param) : undefined;
+    if (!checkers || !param || !written || !producer?.fn) return;
     // Written types that are plainly the same (or `any`/`unknown`) need no type checker.
-    const expectedNode = fanIn ? (ts.isArrayTypeNode(param.type) ? param.type.elementType : undefined) : param.type;
+    const expectedNode = fanIn ? (ts.isArrayTypeNode(written) ? written.elementType : undefined) : written;
     const plainExpected = plainType(expectedNode, checkers.names);
     const plainProduced = plainOutputType(checkers.names, producer, source.output);
     if (plainExpected && plainProduced && (plainExpected.loose || plainProduced.loose || samePlainType(plainExpected, plainProduced))) return;
@@ -412,8 +471,8 @@ export class StaticDagBuilder {
     });
   }
 
-  private invokePipeline(definition: Definition, call: ts.CallExpression, env: Map<string, Value>): Value {
-    const values = call.arguments.map((arg) => this.expr(arg, env));
+  private invokePipeline(definition: Definition, call: ts.CallExpression, env: Map<string, Value>, known?: Value[]): Value {
+    const values = known ?? call.arguments.map((arg) => this.expr(arg, env));
     const id = this.claim(definition.name ?? '<unnamed>', undefined, call);
     const outer = this.namespace;
     const outerPipelines = this.pipelines;

@@ -1,7 +1,7 @@
 import ts from 'typescript';
 import { property, rangeOf, stringArray, type Definition } from './definitions';
 import type { StepInfo } from './model';
-import type { Checkers } from './plainTypes';
+import { writtenParameterType, writtenReturnType, type Checkers } from './plainTypes';
 
 /** What hover, symbols and code lenses show of a step definition: parameters, outputs and their types. */
 export function describeStep(definition: Definition, checkers: Checkers): StepInfo {
@@ -19,8 +19,8 @@ export function describeStep(definition: Definition, checkers: Checkers): StepIn
     file: sourceFile.fileName,
     range: rangeOf(definition.call, sourceFile),
     params: (fn?.parameters ?? []).map((p, i) => (ts.isIdentifier(p.name) ? p.name.text : `arg${i}`)),
-    paramTypes: (fn?.parameters ?? []).map((p) => (p.type ? p.type.getText(sourceFile) : checkers.types().typeToString(checkers.types().getTypeAtLocation(p)))),
-    returnType: fn?.type ? fn.type.getText(sourceFile) : fn ? inferredReturn() : 'unknown',
+    paramTypes: (fn?.parameters ?? []).map((p) => writtenParameterType(p)?.getText(sourceFile) ?? checkers.types().typeToString(checkers.types().getTypeAtLocation(p))),
+    returnType: (fn ? writtenReturnType(fn)?.getText(sourceFile) : undefined) ?? (fn ? inferredReturn() : 'unknown'),
     outputs: outputs && outputs.length > 0 ? outputs : ['output'],
     ...(definition.options ? { options: definition.options.getText(sourceFile) } : {}),
   };

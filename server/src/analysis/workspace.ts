@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ts from 'typescript';
 import { NameResolver } from './nameResolver';
-import { SourceFileCache } from './sourceFileCache';
+import { SourceFileCache, type ParseFailure } from './sourceFileCache';
 
 /** Options used when a file has no tsconfig.json above it. */
 const DEFAULT_OPTIONS: ts.CompilerOptions = {
@@ -37,6 +37,10 @@ export interface ProjectView {
   readonly resolver: NameResolver;
   /** The project's real program and its checker, built on first use, for type questions. */
   types(): ts.TypeChecker;
+  /** The file an import of `from` names, as the project's compiler resolves it, without parsing it. */
+  modulePath(from: ts.SourceFile, specifier: ts.StringLiteralLike): string | undefined;
+  /** Why this project could not parse a file's current text, if it could not. */
+  parseFailure(file: string): ParseFailure | undefined;
 }
 
 /** One tsconfig's files and options, and what was built for the workspace's current version. */
@@ -148,6 +152,12 @@ export class Workspace {
     return sourceFile ? { view: this.currentView(project), sourceFile } : undefined;
   }
 
+  /** Why a file's current text could not be parsed (nesting deeper than the parser can follow), if it could not. */
+  parseFailure(file: string): ParseFailure | undefined {
+    const key = fileKey(file);
+    return this.projectFor(key).files.failure(key);
+  }
+
   /**
    * A file's text changed (or it appeared or went away): every project parses it anew, drops it
    * as a root if it is gone, and, when files may have appeared or gone, resolves modules anew.
@@ -177,6 +187,8 @@ export class Workspace {
         }
         return project.typed.program.getTypeChecker();
       },
+      modulePath: (from, specifier) => this.resolvedPath(project, from, specifier),
+      parseFailure: (file) => project.files.failure(fileKey(file)),
     };
     project.current = { version, view };
     return view;
@@ -184,6 +196,11 @@ export class Workspace {
 
   /** The file an import of `from` names, as the project's compiler would resolve it, parsed. */
   private resolveModule(project: Project, from: ts.SourceFile, specifier: ts.StringLiteralLike): ts.SourceFile | undefined {
+    const resolved = this.resolvedPath(project, from, specifier);
+    return resolved === undefined ? undefined : this.parsed(project, resolved);
+  }
+
+  private resolvedPath(project: Project, from: ts.SourceFile, specifier: ts.StringLiteralLike): string | undefined {
     let resolved = project.resolvedSpecifiers.get(specifier);
     if (resolved === undefined) {
       const mode = ts.getModeForUsageLocation(from, specifier, project.options);
@@ -194,7 +211,7 @@ export class Workspace {
       resolved = module && !untypedPackageJs ? module.resolvedFileName : null;
       project.resolvedSpecifiers.set(specifier, resolved);
     }
-    return resolved === null ? undefined : this.parsed(project, resolved);
+    return resolved ?? undefined;
   }
 
   /** A file of the project parsed as its program would parse it (its module format included). */

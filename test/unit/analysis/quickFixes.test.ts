@@ -62,4 +62,16 @@ describe('quick fixes', () => {
     assert.match(text, /step\(\{ outputs: \['output1', 'output2'\], enableCache: false \}/);
     assert.deepEqual(analyseText('tuple.ts', text).diagnostics, []);
   });
+
+  it('annotates JavaScript with JSDoc tags, merged into the function\'s JSDoc comment, never with TypeScript syntax', () => {
+    let text = "import { step } from 'pipewright';\nexport const label = step(function label(prefix = 'row', count = 2) { return prefix.repeat(count); });\n";
+    for (let round = 0; round < 3; round++) {
+      const fix = analyseText('label.mjs', text).diagnostics.find((d) => d.fix)?.fix;
+      assert.ok(fix, `fix ${round + 1} of 3`);
+      for (const edit of fix.edits) assert.doesNotMatch(edit.newText, /^:/, 'no type annotation syntax');
+      text = applyEdits(text, fix.edits);
+    }
+    assert.match(text, /step\(\/\*\* @param \{string\} prefix @param \{number\} count @returns \{string\} \*\/ function label\(prefix = 'row', count = 2\) \{/);
+    assert.deepEqual(analyseText('label.mjs', text).diagnostics, []);
+  });
 });

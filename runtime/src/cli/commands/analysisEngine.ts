@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { AnalysisDiagnostic, Range } from '../../model/analysisDiagnostic';
 import { packageRoot } from '../../paths';
 
@@ -47,8 +48,10 @@ export interface AnalyzerLike {
 
 interface Engine {
   Analyzer: new () => AnalyzerLike;
-  /** TypeScript files under a folder that mention pipewright (hidden folders, node_modules and build output skipped). */
+  /** TypeScript and JavaScript files under a folder that mention pipewright (hidden folders, node_modules and build output skipped). */
   findPipelineFiles(root: string): string[];
+  /** Whether a file is one the analysis reads as pipeline code (TypeScript or JavaScript source). */
+  isPipelineSource(file: string): boolean;
 }
 
 /** The engine bundle, loaded on demand: most commands never need it. */
@@ -62,4 +65,29 @@ export function loadAnalyzer(enforceTypeAnnotations: boolean): AnalyzerLike {
   const analyzer = new (loadEngine().Analyzer)();
   analyzer.enforceTypeAnnotations = enforceTypeAnnotations || /^(1|true|yes|on)$/i.test(process.env.PIPEWRIGHT_ENFORCE_TYPE_ANNOTATIONS ?? '');
   return analyzer;
+}
+
+
+/** What the analysis worker is asked (`analysisWorker.ts`). */
+export interface AnalysisRequest {
+  files: string[];
+  enforceTypeAnnotations: boolean;
+}
+
+/**
+ * The compiler's parser and checker recurse as deep as the code nests: a worker thread with this
+ * stack (the main thread has under 1 MB) analyses code nested thousands of levels deep to the end.
+ */
+const ANALYSIS_STACK_MB = 256;
+
+/** Analyses files in a worker thread with a large stack (one batch: one typed program at most). */
+export function analyzeInWorker(files: string[], enforceTypeAnnotations: boolean): Promise<FileAnalysis[]> {
+  const request: AnalysisRequest = { files, enforceTypeAnnotations };
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(path.join(packageRoot, 'dist', 'analysisWorker.js'), { workerData: request, resourceLimits: { stackSizeMb: ANALYSIS_STACK_MB } });
+    let result: FileAnalysis[] | undefined;
+    worker.once('message', (analyses: FileAnalysis[]) => (result = analyses));
+    worker.once('error', reject);
+    worker.once('exit', (code) => (result ? resolve(result) : reject(new Error(`the analysis worker exited with code ${code} before answering`))));
+  });
 }

@@ -3,10 +3,12 @@ import * as fs from 'node:fs';
 import { getMaterializer } from '../../artifacts/materializers';
 import { encodeStructured, isPlainJson } from '../../artifacts/structured';
 import { UsageError } from '../errors';
+import { registerArtifactsList } from './artifactsList';
 import { findRunOrFail, openStoreFor } from '../storeAccess';
 
 export function registerArtifactCommands(program: Command): void {
   const artifacts = program.command('artifacts').description('read step outputs of past runs');
+  registerArtifactsList(artifacts);
   artifacts
     .command('get')
     .description('print (or save) one output: RUN STEP[.OUTPUT]')

@@ -2,18 +2,20 @@ import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../errors';
-import { loadAnalyzer, loadEngine, type AnalysisDiagnostic } from './analysisEngine';
+import { analyzeInWorker, loadEngine, type AnalysisDiagnostic } from './analysisEngine';
 
 /** The files to check: the one given, or every file under a folder that mentions pipewright. */
 function pipelineFiles(target: string): string[] {
   const stat = fs.statSync(target, { throwIfNoEntry: false });
   if (!stat) throw new UsageError(`no such file or folder: ${target}`);
-  if (!stat.isFile()) return loadEngine().findPipelineFiles(target);
-  if (!/\.(ts|mts|cts|tsx)$/.test(target)) throw new UsageError(`not a TypeScript file: ${target}`);
+  const engine = loadEngine();
+  if (!stat.isFile()) return engine.findPipelineFiles(target);
+  if (!engine.isPipelineSource(target)) throw new UsageError(`not a TypeScript or JavaScript file: ${target}`);
   return [path.resolve(target)];
 }
 
-function formatDiagnostic(d: AnalysisDiagnostic): string {
+/** `file:line:column: severity code: message`, the file relative to the working folder. */
+export function formatDiagnostic(d: AnalysisDiagnostic): string {
   return `${path.relative(process.cwd(), d.file)}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code}: ${d.message}`;
 }
 
@@ -25,11 +27,9 @@ export function registerCheckCommand(program: Command): void {
     .argument('[path]', 'file or folder', '.')
     .option('--enforce-type-annotations', 'missing annotations are errors')
     .option('--json', 'print the diagnostics as one JSON array')
-    .action((target: string, flags: { enforceTypeAnnotations?: boolean; json?: boolean }) => {
+    .action(async (target: string, flags: { enforceTypeAnnotations?: boolean; json?: boolean }) => {
       const files = pipelineFiles(target);
-      const diagnostics = loadAnalyzer(flags.enforceTypeAnnotations === true)
-        .analyzeAll(files)
-        .flatMap((analysis) => analysis.diagnostics);
+      const diagnostics = (await analyzeInWorker(files, flags.enforceTypeAnnotations === true)).flatMap((analysis) => analysis.diagnostics);
       const errors = diagnostics.filter((d) => d.severity === 'error').length;
       if (flags.json) process.stdout.write(`${JSON.stringify(diagnostics)}\n`);
       else {

@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../errors';
-import { loadAnalyzer, type AnalysedNode, type FileAnalysis } from './analysisEngine';
+import { analyzeInWorker, type AnalysedNode, type FileAnalysis } from './analysisEngine';
+import { formatDiagnostic } from './check';
+import { dagText } from './dagText';
 
 /** One node as `pipewright dag --json` prints it. */
 function printedNode(node: AnalysedNode, file: string) {
@@ -28,21 +30,28 @@ function printedPipeline(pipeline: FileAnalysis['pipelines'][number]) {
   };
 }
 
-/** `pipewright dag FILE [--pipeline NAME] --json`: the static DAG, without running the file. */
+/** `pipewright dag FILE [--pipeline NAME] [--json]`: the static DAG, without running the file. */
 export function registerDagCommand(program: Command): void {
   program
     .command('dag')
-    .description('print the static DAG of the pipelines in a file (read, never run)')
+    .description('print the static DAG of the pipelines in a file (read, never run): a tree of invocations, or JSON')
     .argument('<file>', 'pipeline file')
     .option('--pipeline <name>', 'only this pipeline')
-    .option('--json', 'print JSON (the only format; accepted for scripts that pass it)')
-    .action((file: string, flags: { pipeline?: string }) => {
+    .option('--json', 'print one JSON object: pipelines with nodes and edges, and the diagnostics')
+    .action(async (file: string, flags: { pipeline?: string; json?: boolean }) => {
       if (!fs.statSync(file, { throwIfNoEntry: false })?.isFile()) throw new UsageError(`pipeline file not found: ${file}`);
-      const analysis = loadAnalyzer(false).analyze(path.resolve(file));
+      const [analysis] = await analyzeInWorker([path.resolve(file)], false);
       const pipelines = analysis.pipelines.filter((p) => flags.pipeline === undefined || p.name === flags.pipeline);
       if (flags.pipeline !== undefined && pipelines.length === 0) {
         throw new UsageError(`${file}: no pipeline named "${flags.pipeline}" (pipelines: ${analysis.pipelines.map((p) => p.name).join(', ') || 'none'})`);
       }
-      process.stdout.write(`${JSON.stringify({ pipelines: pipelines.map(printedPipeline), diagnostics: analysis.diagnostics }, null, 2)}\n`);
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify({ pipelines: pipelines.map(printedPipeline), diagnostics: analysis.diagnostics }, null, 2)}\n`);
+        return;
+      }
+      const blocks = pipelines.map(dagText);
+      if (blocks.length === 0) blocks.push(`${path.relative(process.cwd(), analysis.file)}: no pipeline found`);
+      if (analysis.diagnostics.length > 0) blocks.push(['diagnostics:', ...analysis.diagnostics.map(formatDiagnostic)].join('\n'));
+      process.stdout.write(`${blocks.join('\n\n')}\n`);
     });
 }

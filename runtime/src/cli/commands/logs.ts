@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors';
-import { addOrchestratorOptions } from '../remoteOrchestrator';
+import { addOrchestratorOptions, orchestratorClient } from '../remoteOrchestrator';
+import { followLogs } from './logsFollow';
 import { findRunOrFail, withRunSource } from '../storeAccess';
 
-interface LogRecord {
+export interface LogRecord {
   step: string | null;
   attempt: number | null;
   stream: string;
@@ -19,8 +20,9 @@ export function registerLogsCommand(program: Command): void {
       .argument('<run>', 'run id, id prefix or run name')
       .argument('[step]', 'invocation id (default: every step)')
       .option('--attempt <n>', 'only this attempt')
+      .option('-f, --follow', "then print new output as it comes, from the orchestrator's event stream, until the run ends (exit 0 if it completed, 1 if not)")
       .option('--json', 'print the log records as one JSON array'),
-  ).action(async (idOrName: string, stepId: string | undefined, flags: { attempt?: string; json?: boolean }, command: Command) => {
+  ).action(async (idOrName: string, stepId: string | undefined, flags: { attempt?: string; follow?: boolean; json?: boolean }, command: Command) => {
     const check = (runName: string, steps: string[]): number | undefined => {
       if (stepId !== undefined && !steps.includes(stepId)) throw new UsageError(`run ${runName} has no step "${stepId}" (steps: ${steps.join(', ')})`);
       const attempt = flags.attempt === undefined ? undefined : Number(flags.attempt);
@@ -28,6 +30,10 @@ export function registerLogsCommand(program: Command): void {
       if (attempt !== undefined && stepId === undefined) throw new UsageError('--attempt needs a step');
       return attempt;
     };
+    if (flags.follow) {
+      if (flags.json) throw new UsageError('--follow prints output as it comes; it cannot be combined with --json');
+      return followLogs(await orchestratorClient(command), idOrName, { step: stepId, attemptOf: check, print: logPrinter(stepId === undefined) });
+    }
     const records = await withRunSource<LogRecord[]>(
       command,
       async (client) => {
@@ -45,14 +51,20 @@ export function registerLogsCommand(program: Command): void {
       process.stdout.write(`${JSON.stringify(records)}\n`);
       return;
     }
-    let current = '';
-    for (const record of records) {
-      const header = `${record.step} attempt ${record.attempt}`;
-      if (stepId === undefined && header !== current) {
-        process.stdout.write(`── ${header}\n`);
-        current = header;
-      }
-      (record.stream === 'stderr' ? process.stderr : process.stdout).write(record.text);
-    }
+    const print = logPrinter(stepId === undefined);
+    for (const record of records) print(record);
   });
+}
+
+/** Writes each record to stdout or stderr as it was captured; for every step, a `── STEP attempt N` line where the step or attempt changes. */
+function logPrinter(everyStep: boolean): (record: LogRecord) => void {
+  let current = '';
+  return (record) => {
+    const header = `${record.step} attempt ${record.attempt}`;
+    if (everyStep && header !== current) {
+      process.stdout.write(`── ${header}\n`);
+      current = header;
+    }
+    (record.stream === 'stderr' ? process.stderr : process.stdout).write(record.text);
+  };
 }

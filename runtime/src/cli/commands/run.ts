@@ -6,6 +6,7 @@ import { SINGLE_STEP_PREFIX } from '../../engine/taskRunner';
 import { EXECUTION_MODES, type ExecutionMode } from '../../model/status';
 import type { RunOptions } from '../../sdk/options';
 import { UsageError } from '../errors';
+import { nextStepsLine } from '../nextSteps';
 import { progressPrinter } from '../progress';
 import { addOrchestratorOptions, ORCHESTRATOR_URL_ENV, remoteOrchestrator } from '../remoteOrchestrator';
 import { runViaDaemon } from './runViaDaemon';
@@ -101,6 +102,7 @@ export function registerRunCommand(program: Command, exit: { code: number }): vo
       process.off('SIGTERM', onSignal);
       if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
       else if (flags.detach) process.stdout.write(`${summary.runId}\n`);
+      (flags.json || flags.detach ? process.stderr : process.stdout).write(`${nextStepsLine(summary, command)}\n`);
       exit.code = interrupted ? 130 : summary.status === 'completed' || summary.status === 'running' ? 0 : 1;
     });
 }

@@ -1,9 +1,8 @@
-import type { EngineEvent } from '../../engine/events';
 import { preparePipelineFile, submitPrepared, type RunFileRequest } from '../../engine/runPipelineFile';
 import type { RunSummary } from '../../engine/runSummary';
-import { isTerminalRunStatus, type RunStatus } from '../../model/status';
 import type { RunOptions } from '../../sdk/options';
 import type { OrchestratorClient } from '../../server/apiClient';
+import { followRunEvents } from '../followRunEvents';
 import { HeartbeatFooter } from '../heartbeatFooter';
 import { progressPrinter } from '../progress';
 
@@ -45,39 +44,32 @@ export const CANCEL_GRACE_MS = 10_000;
 export async function followRun(client: OrchestratorClient, runId: string, view: { out: NodeJS.WriteStream; showLogs: boolean; signal: AbortSignal }): Promise<RunSummary> {
   const footer = new HeartbeatFooter(view.out);
   const print = progressPrinter((line) => footer.line(line), view.showLogs);
-  const stopFollowing = new AbortController();
+  const giveUp = new AbortController();
   let grace: NodeJS.Timeout | undefined;
   const cancel = () => {
     // Bounded too: a request to an orchestrator that never answers would keep the process alive.
     void client.cancelRun(runId, AbortSignal.timeout(CANCEL_GRACE_MS)).catch(() => undefined);
-    grace = setTimeout(() => stopFollowing.abort(), CANCEL_GRACE_MS);
+    grace = setTimeout(() => giveUp.abort(), CANCEL_GRACE_MS);
   };
   view.signal.addEventListener('abort', cancel, { once: true });
-  let ended: RunStatus | undefined;
   try {
-    await client.follow(
+    const { detail } = await followRunEvents(
+      client,
+      runId,
       (event) => {
-        const data = event.data as EngineEvent;
-        footer.observe(data);
-        print(data);
-        if (data.type === 'run' && isTerminalRunStatus(data.status)) ended = data.status;
-        return ended !== undefined;
+        footer.observe(event);
+        print(event);
       },
-      { runId, signal: stopFollowing.signal },
+      undefined,
+      giveUp.signal,
     );
+    return detail;
+  } catch (error) {
+    if (giveUp.signal.aborted) throw new Error(`the run did not confirm its cancellation within ${CANCEL_GRACE_MS / 1000} s (${(error as Error).message})`, { cause: error });
+    throw error;
   } finally {
     clearTimeout(grace);
     footer.stop();
     view.signal.removeEventListener('abort', cancel);
-  }
-  if (!stopFollowing.signal.aborted) {
-    const summary = await client.getRun(runId);
-    // The store may lag behind the stream (a full disk refused the final status): the stream saw the end.
-    return ended !== undefined && summary.status === 'running' ? { ...summary, status: ended } : summary;
-  }
-  try {
-    return await client.getRun(runId, AbortSignal.timeout(CANCEL_GRACE_MS / 2));
-  } catch (error) {
-    throw new Error(`the run did not confirm its cancellation within ${CANCEL_GRACE_MS / 1000} s (${(error as Error).message})`, { cause: error });
   }
 }

@@ -1,6 +1,13 @@
 import type { Command } from 'commander';
 import { summarizeRun, type RunSummary } from '../../engine/runSummary';
-import type { RunDetail } from '../../server/apiProtocol';
+import { runContents, withContents } from '../../engine/runContents';
+import { ApiError, type OrchestratorClient } from '../../server/apiClient';
+import { NOTHING_TO_RETRY, type RunDetail } from '../../server/apiProtocol';
+import { nextStepsLine, suggestedCommand } from '../nextSteps';
+import { outputLines, parameterLines } from '../runContentsView';
+import { summaryOfDetail } from '../runDetail';
+import { registerRunsList } from './runsList';
+import { registerRunsWatch } from './runsWatch';
 import { followRun } from './runViaDaemon';
 import { formatDuration } from '../progress';
 import { addOrchestratorOptions, orchestratorClient } from '../remoteOrchestrator';
@@ -8,32 +15,7 @@ import { findRunOrFail, withRunSource } from '../storeAccess';
 
 export function registerRunsCommand(program: Command): void {
   const runs = program.command('runs').description('list and inspect runs (of this store, or of a remote orchestrator with --orchestrator)');
-  addOrchestratorOptions(
-    runs
-      .command('list', { isDefault: true })
-      .description('list recent runs, newest first')
-      .option('--pipeline <name>', 'only runs of this pipeline')
-      .option('--limit <n>', 'how many runs', '20')
-      .option('--json', 'print the runs as one JSON array'),
-  ).action(async (flags: { pipeline?: string; limit: string; json?: boolean }, command: Command) => {
-    const limit = Math.max(1, Number(flags.limit) || 20);
-    const summaries = await withRunSource(
-      command,
-      async (client) => (await client.listRuns({ pipeline: flags.pipeline, limit: Math.min(limit, 1000) })).map((detail) => fromDetail(detail, false)),
-      (store) => store.listRuns({ pipeline: flags.pipeline, limit }).map((row) => summarizeRun(store, row.id)),
-    );
-    if (flags.json) {
-      process.stdout.write(`${JSON.stringify(summaries)}\n`);
-      return;
-    }
-    if (summaries.length === 0) process.stdout.write('no runs yet\n');
-    for (const run of summaries) {
-      const done = run.steps.filter((s) => s.status === 'completed' || s.status === 'cached').length;
-      process.stdout.write(
-        `${run.runId.slice(0, 8)}  ${run.status.padEnd(9)}  ${run.pipeline.padEnd(16)}  ${run.runName.padEnd(40)}  ${String(done).padStart(3)}/${run.steps.length} steps  ${run.durationMs === null ? '' : formatDuration(run.durationMs)}\n`,
-      );
-    }
-  });
+  registerRunsList(runs);
   addOrchestratorOptions(
     runs
       .command('cancel')
@@ -54,13 +36,22 @@ export function registerRunsCommand(program: Command): void {
       .option('--detach', 'return the new run id at once'),
   ).action(async (idOrName: string, flags: { step?: string; json?: boolean; detach?: boolean }, command: Command) => {
     const client = await orchestratorClient(command);
-    const created = await client.retryRun(idOrName, flags.step);
+    // Messages for people; with --json or --detach stdout is for the result alone.
+    const notes = flags.json || flags.detach ? process.stderr : process.stdout;
+    const created = await retryOrNothing(client, idOrName, command);
+    if (created.nothingToRetry) {
+      // Exit 0: the run already has what a retry would give. Its own summary (or id) stands for the result.
+      notes.write(`${created.nothingToRetry}\n`);
+      process.stdout.write(flags.json ? `${JSON.stringify(created.run)}\n` : flags.detach ? `${created.run.runId}\n` : '');
+      return;
+    }
     const interrupt = new AbortController();
     const onSignal = () => interrupt.abort();
     process.once('SIGINT', onSignal);
-    const summary = flags.detach ? created : await followRun(client, created.runId, { out: flags.json ? process.stderr : process.stdout, showLogs: true, signal: interrupt.signal });
+    const summary = flags.detach ? created.run : await followRun(client, created.run.runId, { out: flags.json ? process.stderr : process.stdout, showLogs: true, signal: interrupt.signal });
     process.off('SIGINT', onSignal);
     process.stdout.write(flags.json ? `${JSON.stringify(summary)}\n` : flags.detach ? `${summary.runId}\n` : '');
+    notes.write(`${nextStepsLine(summary, command)}\n`);
     if (summary.status !== 'completed' && summary.status !== 'running') process.exitCode = 1;
   });
   addOrchestratorOptions(
@@ -72,8 +63,14 @@ export function registerRunsCommand(program: Command): void {
   ).action(async (idOrName: string, flags: { json?: boolean }, command: Command) => {
     const summary = await withRunSource(
       command,
-      async (client) => fromDetail(await client.getRun(idOrName), true),
-      (store) => summarizeRun(store, findRunOrFail(store, idOrName).id, true),
+      async (client) => {
+        const detail = await client.getRun(idOrName);
+        return withContents(fromDetail(detail, true), detail);
+      },
+      (store) => {
+        const runId = findRunOrFail(store, idOrName).id;
+        return withContents(summarizeRun(store, runId, true), runContents(store, runId));
+      },
     );
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(summary)}\n`);
@@ -82,20 +79,24 @@ export function registerRunsCommand(program: Command): void {
     process.stdout.write(`Run ${summary.runName} (${summary.runId})\n  pipeline ${summary.pipeline}\n  status   ${summary.status}\n  created  ${summary.createdAt}\n`);
     if (summary.durationMs !== null) process.stdout.write(`  duration ${formatDuration(summary.durationMs)}\n`);
     if (summary.error) process.stdout.write(`  error    ${summary.error}\n`);
+    process.stdout.write(`${parameterLines(summary).join('\n')}\n`);
     for (const step of summary.steps) {
       const duration = step.durationMs === null ? '' : formatDuration(step.durationMs);
       process.stdout.write(`  ${step.id.padEnd(24)} ${step.status.padEnd(9)} ${duration.padStart(8)}  attempts ${step.attempts}${step.cached ? '  cache hit' : ''}\n`);
+      for (const line of outputLines(step)) process.stdout.write(`${line}\n`);
       for (const attempt of step.history ?? []) {
         const beat = attempt.heartbeatAgeMs === undefined ? '' : `  last heartbeat ${formatDuration(attempt.heartbeatAgeMs)} ago`;
         if (attempt.error || beat) process.stdout.write(`      attempt ${attempt.attempt} ${attempt.status}${beat}${attempt.error ? `: ${attempt.error.split('\n')[0]}` : ''}\n`);
       }
     }
   });
+  registerRunsWatch(runs);
 }
 
 /** The shape `summarizeRun` gives locally, from the API's run detail (attempt history on request). */
 export function fromDetail(detail: RunDetail, withHistory: boolean, now = Date.now()): RunSummary {
-  const { attempts, ...summary } = detail;
+  const { attempts } = detail;
+  const summary = summaryOfDetail(detail);
   if (!withHistory) return summary;
   return {
     ...summary,
@@ -110,4 +111,15 @@ export function fromDetail(detail: RunDetail, withHistory: boolean, now = Date.n
       })),
     })),
   };
+}
+
+/** Asks for a retry; a run with nothing to retry (every step succeeded) comes back with the orchestrator's reason. */
+async function retryOrNothing(client: OrchestratorClient, idOrName: string, command: Command): Promise<{ run: RunDetail; nothingToRetry?: string }> {
+  try {
+    return { run: await client.retryRun(idOrName, command.opts<{ step?: string }>().step) };
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.code !== NOTHING_TO_RETRY) throw error;
+    const run = await client.getRun(idOrName);
+    return { run, nothingToRetry: `${error.message}; to re-run one step and what depends on it: ${suggestedCommand(command, ['runs', 'retry'], run.runId, ['--step', 'STEP'])}` };
+  }
 }

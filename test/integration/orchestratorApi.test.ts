@@ -141,6 +141,44 @@ describe('the orchestrator daemon and its API', () => {
     await assert.rejects(client.cancelRun(run.runId), (error: ApiError) => error.status === 409);
   });
 
+  it('answers malformed paths and queries with a valid token with a 4xx and a stable error code, never a 500', async () => {
+    const client = await connectDaemon(store);
+    const base = client.baseUrl;
+    const token = fs.readFileSync(serverFiles(store).token, 'utf8');
+    const [run] = await client.listRuns({ limit: 1 });
+    assert.ok(run, 'the previous test left a run');
+    const constructorOutput = await raw(`${base}/v1/runs/${run.runId}/artifacts/makeRows/constructor`, { token });
+    assert.equal(constructorOutput.status, 404, constructorOutput.body.error);
+    assert.equal((constructorOutput.body as { code?: string }).code, 'not-found');
+    const badEscape = await raw(`${base}/v1/runs/%E0%A4%A`, { token });
+    assert.equal(badEscape.status, 400, badEscape.body.error);
+    assert.match(badEscape.body.error ?? '', /not valid percent-encoded UTF-8/);
+    assert.equal((badEscape.body as { code?: string }).code, 'invalid-input');
+    const negativeTail = await raw(`${base}/v1/services/model/logs?tail=-5`, { token });
+    assert.equal(negativeTail.status, 400, negativeTail.body.error);
+    assert.match(negativeTail.body.error ?? '', /tail must be an integer/);
+    // A small fuzz over the routes, with hostile segments and query values.
+    const segments = ['runs', 'services', 'health', 'artifacts', 'logs', 'cancel', 'retry', 'stop', run.runId, run.runName, run.runId.slice(0, 4), 'makeRows', 'output',
+      'constructor', '__proto__', 'toString', 'hasOwnProperty', '%E0%A4%A', '%', '%00', '%2F', '%2e%2e', '..', '%FF%FE', 'x'.repeat(3000), '%F0%9F%92%A5', "'; DROP TABLE runs;--"];
+    const queries = ['', '?limit=-5', '?limit=abc', '?limit=1e99', '?attempt=0', '?attempt=NaN', '?step=%E0', '?tail=-5', '?tail=1.5', '?tail=99999999999999999999', '?since=-1', '?pipeline=__proto__', '?step=constructor&attempt=1', '?%=%'];
+    let seed = 7;
+    const pick = <T>(items: readonly T[]): T => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return items[seed % items.length];
+    };
+    for (let i = 0; i < 300; i++) {
+      const depth = 1 + (i % 4);
+      const route = Array.from({ length: depth }, (_, n) => (n === 0 ? pick(['runs', 'runs', 'services', 'health', 'runner-results', 'heartbeats', pick(segments)]) : pick(segments))).join('/');
+      const method = pick(['GET', 'GET', 'GET', 'DELETE', 'PUT', 'POST']);
+      const url = `${base}/v1/${route}${pick(queries)}`;
+      // POSTs carry a body that is malformed one way or another.
+      const body = method === 'POST' ? pick(['{', '[]', '{"step":7}', '{"file":"x"}', 'null', '"x"', '{"runId":"r","invocationId":"i","attempt":1,"reply":{"type":"executed"}}']) : undefined;
+      const answer = await raw(url, { method, token, body });
+      assert.ok(answer.status >= 400 && answer.status < 500 || answer.status === 200 || answer.status === 201 || answer.status === 202, `${method} ${url.slice(0, 200)}: ${answer.status} ${answer.body.error}`);
+    }
+    assert.equal((await daemonStatus(store)).state, 'active');
+  });
+
   it('cancels a running run through the API', async () => {
     const client = await connectDaemon(store);
     const dir = tempDir();

@@ -59,8 +59,9 @@ export class ArtifactStore {
   /**
    * Load the value behind `ref`. Verifies the file against its hash first and throws
    * {@link ArtifactIntegrityError} naming the hash and file when it is missing or corrupted.
+   * `what` names the artifact in errors (`output "rows" of step "load" in run ...`).
    */
-  get(ref: Pick<ArtifactRef, 'hash' | 'materializer'>): unknown {
+  get(ref: Pick<ArtifactRef, 'hash' | 'materializer'>, what?: string): unknown {
     const file = this.pathOf(ref.hash);
     const materializer = getMaterializer(ref.materializer);
     let data: Buffer;
@@ -81,7 +82,8 @@ export class ArtifactStore {
     try {
       return materializer.load(data);
     } catch (error) {
-      throw new Error(`artifact ${ref.hash} could not be loaded with materializer "${ref.materializer}": ${(error as Error).message}`, { cause: error });
+      const name = what === undefined ? `artifact ${ref.hash}` : `${what} (artifact ${ref.hash})`;
+      throw new Error(`${name} could not be loaded with materializer "${ref.materializer}": ${(error as Error).message}`, { cause: error });
     }
   }
 
@@ -118,10 +120,11 @@ function toBuffer(saved: unknown, materializerName: string): Buffer {
  */
 function writeAtomically(file: string, data: Buffer): void {
   const dir = path.dirname(file);
-  fs.mkdirSync(dir, { recursive: true });
+  // Owner-only, like the rest of the store: outputs may be anything the pipeline computed.
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    const fd = fs.openSync(temp, 'wx');
+    const fd = fs.openSync(temp, 'wx', 0o600);
     try {
       fs.writeFileSync(fd, data);
       // Flush before the rename so a crash cannot leave a complete-looking name over partial bytes.

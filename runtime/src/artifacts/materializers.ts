@@ -3,7 +3,7 @@
  * ones are registered per class or chosen per output by name. The name is part of every artifact
  * hash, so a format change must come with a new name (e.g. "model@2").
  */
-import { ArtifactEncodingError, decodeStructured, encodeStructured, isPlainJson } from './structured';
+import { ArtifactEncodingError, checkNesting, decodeStructured, encodeStructured, isPlainJson, MAX_NESTING } from './structured';
 import { typedArrayKindOf } from './typedArrays';
 import { className, isPlainObject } from './valueKinds';
 
@@ -24,12 +24,17 @@ const json: Materializer = Object.freeze({
   name: 'json@1',
   save(value: unknown): string {
     if (!isPlainJson(value)) {
-      throw new ArtifactEncodingError('json@1 stores only plain JSON data (no undefined, NaN, -0, Map, Date, class instances...); use structured@1');
+      throw new ArtifactEncodingError(`json@1 stores only plain JSON data nested at most ${MAX_NESTING} levels (no undefined, NaN, -0, Map, Date, class instances...); use structured@1`);
     }
     return JSON.stringify(value);
   },
   // JSON.parse turns a "__proto__" key into an own data property; it never sets a prototype.
-  load: (data: Buffer): unknown => JSON.parse(data.toString('utf8')),
+  load(data: Buffer): unknown {
+    const value: unknown = JSON.parse(data.toString('utf8'));
+    // JSON.parse itself takes any depth; what reads the value next may not.
+    checkNesting(value);
+    return value;
+  },
 });
 
 const text: Materializer = Object.freeze({

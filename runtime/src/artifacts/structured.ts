@@ -10,11 +10,26 @@
  * Non-index properties attached to arrays and extra properties on `Map`/`Set`/`Date`/typed arrays
  * are not kept, as with JSON; checking for them would cost a key walk over every large array.
  */
+import { InputError } from '../errorCodes';
 import { typedArrayKinds, decodeTypedArray, encodeTypedArray, typedArrayKindOf } from './typedArrays';
 import { className, isPlainObject } from './valueKinds';
 
 /** The key that marks a tagged node. Plain objects that own this key are escaped. */
 const TAG = '$pw';
+
+/**
+ * How deeply arrays, objects, maps and sets may nest in a stored value: far below where
+ * encoding, decoding or printing it would run out of stack, and far above what data needs.
+ */
+export const MAX_NESTING = 1000;
+
+/** A stored tree the decoder refuses (malformed, or nested too deeply); the message names the spot. */
+export class MalformedArtifactError extends InputError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MalformedArtifactError';
+  }
+}
 
 /** A value that cannot be stored; the message names where inside the value the problem is. */
 export class ArtifactEncodingError extends Error {
@@ -34,7 +49,7 @@ export class ArtifactEncodingError extends Error {
  * root in those messages.
  */
 export function encodeStructured(value: unknown, path = 'value'): unknown {
-  return new Encoder().encode(value, path);
+  return new Encoder().encode(value, path, 0);
 }
 
 /**
@@ -48,7 +63,26 @@ export function isPlainJson(value: unknown): boolean {
 
 /** The exact inverse of {@link encodeStructured}; throws naming the spot of a malformed tree. */
 export function decodeStructured(tree: unknown): unknown {
-  return decode(tree, 'value');
+  return decode(tree, 'value', 0);
+}
+
+/**
+ * Throws {@link MalformedArtifactError} when `value` (plain parsed JSON) nests more than
+ * {@link MAX_NESTING} levels; walks without recursion, so any depth is safe to check.
+ */
+export function checkNesting(value: unknown): void {
+  const pending: [unknown, number][] = [[value, 0]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [item, depth] = next;
+    if (typeof item !== 'object' || item === null) continue;
+    if (depth >= MAX_NESTING) throw new MalformedArtifactError(tooDeep('value'));
+    for (const child of Array.isArray(item) ? item : Object.values(item)) if (typeof child === 'object' && child !== null) pending.push([child, depth + 1]);
+  }
+}
+
+function tooDeep(path: string): string {
+  const shown = path.length > 60 ? `${path.slice(0, 30)}...${path.slice(-20)}` : path;
+  return `${shown}: nested more than ${MAX_NESTING} levels deep (arrays, objects, maps and sets); store flatter data`;
 }
 
 function plainJson(value: unknown, ancestors: Set<object>): boolean {
@@ -64,7 +98,8 @@ function plainJson(value: unknown, ancestors: Set<object>): boolean {
       return false;
   }
   if (value === null) return true;
-  if (ancestors.has(value)) return false;
+  // Too deep for JSON.stringify to be safe: structured@1 then says so with a path.
+  if (ancestors.has(value) || ancestors.size >= MAX_NESTING) return false;
   ancestors.add(value);
   try {
     if (Array.isArray(value)) {
@@ -91,7 +126,7 @@ class Encoder {
   /** Objects on the path from the root to the current node, to tell cycles from shared references. */
   private readonly ancestors = new Map<object, string>();
 
-  encode(value: unknown, path: string): unknown {
+  encode(value: unknown, path: string, depth: number): unknown {
     switch (typeof value) {
       case 'string':
       case 'boolean':
@@ -108,6 +143,7 @@ class Encoder {
         throw new ArtifactEncodingError(`${path}: symbols cannot be stored`, path);
     }
     if (value === null) return null;
+    if (depth >= MAX_NESTING) throw new ArtifactEncodingError(tooDeep(path), path);
     const object = value as object;
     const seenAt = this.ancestors.get(object);
     if (seenAt !== undefined) {
@@ -115,21 +151,21 @@ class Encoder {
     }
     this.ancestors.set(object, path);
     try {
-      return this.encodeObject(object, path);
+      return this.encodeObject(object, path, depth + 1);
     } finally {
       this.ancestors.delete(object);
     }
   }
 
-  private encodeObject(object: object, path: string): unknown {
+  private encodeObject(object: object, path: string, depth: number): unknown {
     const proto: unknown = Object.getPrototypeOf(object);
-    if (proto === Array.prototype) return this.encodeArray(object as unknown[], path);
-    if (proto === Object.prototype || proto === null) return this.encodePlainObject(object, path, proto === null);
+    if (proto === Array.prototype) return this.encodeArray(object as unknown[], path, depth);
+    if (proto === Object.prototype || proto === null) return this.encodePlainObject(object, path, proto === null, depth);
     if (proto === Map.prototype) {
       const entries: unknown[] = [];
       let index = 0;
       for (const [key, item] of object as Map<unknown, unknown>) {
-        entries.push([this.encode(key, `${path}.<key ${index}>`), this.encode(item, mapValuePath(path, key, index))]);
+        entries.push([this.encode(key, `${path}.<key ${index}>`, depth), this.encode(item, mapValuePath(path, key, index), depth)]);
         index++;
       }
       return { [TAG]: 'map', entries };
@@ -137,7 +173,7 @@ class Encoder {
     if (proto === Set.prototype) {
       const values: unknown[] = [];
       let index = 0;
-      for (const item of object as Set<unknown>) values.push(this.encode(item, `${path}.<item ${index++}>`));
+      for (const item of object as Set<unknown>) values.push(this.encode(item, `${path}.<item ${index++}>`, depth));
       return { [TAG]: 'set', values };
     }
     if (proto === Date.prototype) {
@@ -154,15 +190,15 @@ class Encoder {
     );
   }
 
-  private encodeArray(array: unknown[], path: string): unknown[] {
+  private encodeArray(array: unknown[], path: string, depth: number): unknown[] {
     const out: unknown[] = new Array<unknown>(array.length);
     for (let i = 0; i < array.length; i++) {
-      out[i] = Object.hasOwn(array, i) ? this.encode(array[i], `${path}[${i}]`) : { [TAG]: 'hole' };
+      out[i] = Object.hasOwn(array, i) ? this.encode(array[i], `${path}[${i}]`, depth) : { [TAG]: 'hole' };
     }
     return out;
   }
 
-  private encodePlainObject(object: object, path: string, nullProto: boolean): unknown {
+  private encodePlainObject(object: object, path: string, nullProto: boolean, depth: number): unknown {
     if (Object.getOwnPropertySymbols(object).length > 0) {
       throw new ArtifactEncodingError(`${path}: symbol-keyed properties cannot be stored`, path);
     }
@@ -171,7 +207,7 @@ class Encoder {
     for (const key of Object.keys(object)) {
       if (key === TAG) collides = true;
       // defineProperty, not assignment: an own "__proto__" key must stay a plain data property.
-      defineData(entries, key, this.encode((object as Record<string, unknown>)[key], propertyPath(path, key)));
+      defineData(entries, key, this.encode((object as Record<string, unknown>)[key], propertyPath(path, key), depth));
     }
     if (!collides && !nullProto) return entries;
     // Escaped form: the entries of an "object" node are taken literally, never read as a tag.
@@ -191,32 +227,34 @@ const specialNumbers: ReadonlyMap<string, number> = new Map([
   ['-0', -0],
 ]);
 
-function decode(tree: unknown, path: string): unknown {
+/** `depth`: containers above this node; the decoder refuses more than {@link MAX_NESTING}. */
+function decode(tree: unknown, path: string, depth: number): unknown {
   if (tree === null || typeof tree === 'string' || typeof tree === 'boolean') return tree;
   if (typeof tree === 'number') {
     if (!Number.isFinite(tree)) malformed(path, 'non-finite number outside a number node');
     return tree;
   }
   if (typeof tree !== 'object') malformed(path, `unexpected ${typeof tree}`);
-  if (Array.isArray(tree)) return decodeArray(tree, path);
+  if (depth >= MAX_NESTING) throw new MalformedArtifactError(`malformed structured artifact at ${tooDeep(path)}`);
+  if (Array.isArray(tree)) return decodeArray(tree, path, depth + 1);
   if (!isPlainObject(tree)) malformed(path, 'unexpected non-plain object');
   const node = tree as Record<string, unknown>;
-  if (!Object.hasOwn(node, TAG)) return decodeEntries(node, path, false);
-  return decodeTagged(node, path);
+  if (!Object.hasOwn(node, TAG)) return decodeEntries(node, path, false, depth + 1);
+  return decodeTagged(node, path, depth + 1);
 }
 
-function decodeArray(tree: unknown[], path: string): unknown[] {
+function decodeArray(tree: unknown[], path: string, depth: number): unknown[] {
   const out: unknown[] = new Array<unknown>(tree.length);
   for (let i = 0; i < tree.length; i++) {
     const item = tree[i];
     // Holes are left unassigned so the decoded array is sparse exactly where the original was.
     if (isTag(item, 'hole')) continue;
-    out[i] = decode(item, `${path}[${i}]`);
+    out[i] = decode(item, `${path}[${i}]`, depth);
   }
   return out;
 }
 
-function decodeTagged(node: Record<string, unknown>, path: string): unknown {
+function decodeTagged(node: Record<string, unknown>, path: string, depth: number): unknown {
   const kind = node[TAG];
   switch (kind) {
     case 'undefined':
@@ -241,14 +279,14 @@ function decodeTagged(node: Record<string, unknown>, path: string): unknown {
       const map = new Map<unknown, unknown>();
       node.entries.forEach((entry: unknown, index) => {
         if (!Array.isArray(entry) || entry.length !== 2) malformed(`${path}.<entry ${index}>`, 'map entry must be a [key, value] pair');
-        map.set(decode(entry[0], `${path}.<key ${index}>`), decode(entry[1], `${path}.<value ${index}>`));
+        map.set(decode(entry[0], `${path}.<key ${index}>`, depth), decode(entry[1], `${path}.<value ${index}>`, depth));
       });
       return map;
     }
     case 'set': {
       expectKeys(node, ['values'], path);
       if (!Array.isArray(node.values)) malformed(path, 'set values must be an array');
-      return new Set(node.values.map((item: unknown, index) => decode(item, `${path}.<item ${index}>`)));
+      return new Set(node.values.map((item: unknown, index) => decode(item, `${path}.<item ${index}>`, depth)));
     }
     case 'typed': {
       expectKeys(node, ['type', 'data'], path);
@@ -265,7 +303,7 @@ function decodeTagged(node: Record<string, unknown>, path: string): unknown {
       expectKeys(node, nullProto ? ['entries', 'nullProto'] : ['entries'], path);
       if (nullProto && node.nullProto !== true) malformed(path, 'nullProto must be true when present');
       if (!isPlainObject(node.entries)) malformed(path, 'object entries must be an object');
-      return decodeEntries(node.entries as Record<string, unknown>, path, nullProto);
+      return decodeEntries(node.entries as Record<string, unknown>, path, nullProto, depth);
     }
     case 'hole':
       return malformed(path, 'an array hole outside an array');
@@ -274,9 +312,9 @@ function decodeTagged(node: Record<string, unknown>, path: string): unknown {
   }
 }
 
-function decodeEntries(entries: Record<string, unknown>, path: string, nullProto: boolean): Record<string, unknown> {
+function decodeEntries(entries: Record<string, unknown>, path: string, nullProto: boolean, depth: number): Record<string, unknown> {
   const out: Record<string, unknown> = nullProto ? (Object.create(null) as Record<string, unknown>) : {};
-  for (const key of Object.keys(entries)) defineData(out, key, decode(entries[key], propertyPath(path, key)));
+  for (const key of Object.keys(entries)) defineData(out, key, decode(entries[key], propertyPath(path, key), depth));
   return out;
 }
 
@@ -305,7 +343,7 @@ function defineData(target: Record<string, unknown>, key: string, value: unknown
 }
 
 function malformed(path: string, detail: string): never {
-  throw new Error(`malformed structured artifact at ${path}: ${detail}`);
+  throw new MalformedArtifactError(`malformed structured artifact at ${path}: ${detail}`);
 }
 
 function describe(value: unknown): string {

@@ -5,6 +5,8 @@ import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { projectRoot } from '../engine/projectPaths';
 import { listedExternals, nativePackagesExternal } from './externals';
+import { DiskFullError, isDiskFull, UnprocessableError } from '../errorCodes';
+import { ownerOnlyDir, writeOwnerOnly } from '../store/ownerOnly';
 
 export interface PipelineBundle {
   /** Absolute path of the bundle file (content-addressed, under the store's `bundles/`). */
@@ -14,7 +16,7 @@ export interface PipelineBundle {
 }
 
 /** Raised when esbuild cannot bundle the pipeline file; the message lists each error with its location. */
-export class BundleError extends Error {
+export class BundleError extends UnprocessableError {
   constructor(message: string) {
     super(message);
     this.name = 'BundleError';
@@ -61,13 +63,19 @@ export async function bundlePipelineFile(entryFile: string, storeDir: string, ex
   }
   const text = result.outputFiles[0].text;
   const hash = createHash('sha256').update(text).digest('hex');
+  return { path: saveBundle(storeDir, hash, text), hash };
+}
+
+/** Stores bundle text under `<store>/bundles/<hash>.cjs` (owner-only: it is the pipeline's code); returns its path. */
+export function saveBundle(storeDir: string, hash: string, text: string): string {
   const dir = path.join(storeDir, 'bundles');
-  fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${hash}.cjs`);
-  if (!fs.existsSync(file)) {
-    const temp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(temp, text);
-    fs.renameSync(temp, file);
+  try {
+    ownerOnlyDir(dir);
+    if (!fs.existsSync(file)) writeOwnerOnly(file, text);
+  } catch (error) {
+    if (isDiskFull(error)) throw new DiskFullError(`could not save the pipeline bundle in ${dir}`, error);
+    throw error;
   }
-  return { path: file, hash };
+  return file;
 }

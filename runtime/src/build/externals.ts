@@ -8,6 +8,7 @@ import { isBuiltin } from 'node:module';
 import * as path from 'node:path';
 import type * as esbuild from 'esbuild';
 import { z } from 'zod';
+import { InputError } from '../errorCodes';
 
 /** Packages whose presence among a package's dependencies means it builds or loads a native addon. */
 const NATIVE_HELPERS = new Set(['node-gyp-build', 'bindings', 'prebuild-install', 'node-addon-api', 'nan', 'node-pre-gyp', '@mapbox/node-pre-gyp']);
@@ -21,7 +22,7 @@ const projectConfigSchema = z.object({
 });
 
 /** Raised for a project's `pipewright.external` that is not a list of package names. */
-export class ExternalsConfigError extends Error {
+export class ExternalsConfigError extends InputError {
   constructor(message: string) {
     super(message);
     this.name = 'ExternalsConfigError';

@@ -6,6 +6,7 @@
  * structural: objects may carry extra properties, optional properties may be missing or
  * undefined, and `opaque` (generics, conditional types, deep recursion) always passes.
  */
+import { InputError } from '../errorCodes';
 export type TypeDescriptor =
   | { kind: 'any' }
   | { kind: 'unknown' }
@@ -42,7 +43,7 @@ export type TypeDescriptor =
   | { kind: 'opaque'; text: string };
 
 /** Raised for a parameter (a `--param` text, a config or request value) that does not fit the declared type. */
-export class ParamConversionError extends Error {
+export class ParamConversionError extends InputError {
   constructor(
     message: string,
     /** Where the text came from (`--param lr`). */

@@ -1,27 +1,9 @@
-/** Errors caused by what the user typed or wrote (exit code 2), as opposed to a failed run (1). */
-const INPUT_ERRORS = new Set([
-  'BundleError',
-  'ExternalsConfigError',
-  'BundleLoadError',
-  'RunRequestError',
-  'PipelineCompileError',
-  'ParamConversionError',
-  'RunConfigError',
-  'RunNameTakenError',
-  'RunNameError',
-  'TypeAnnotationError',
-  'UsageError',
-  'ServiceSpecError',
-  'SettingError',
-]);
+import { InputError } from '../errorCodes';
 
-export class UsageError extends Error {
+/** A wrong flag, argument or file named on the command line (exit 2). */
+export class UsageError extends InputError {
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';
   }
-}
-
-export function isInputError(error: unknown): boolean {
-  return error instanceof Error && INPUT_ERRORS.has(error.name);
 }

@@ -6,6 +6,8 @@ import type { RunDetail } from '../server/apiProtocol';
 
 /** How often the run's status is also checked while its events are followed. */
 const STATUS_CHECK_MS = 2000;
+/** How long the last status read may take once the caller gave up waiting. */
+const GIVEN_UP_READ_MS = 5000;
 
 /**
  * Follows one run's events on the orchestrator's stream (`GET /v1/events?run=`, replayed from
@@ -13,15 +15,25 @@ const STATUS_CHECK_MS = 2000;
  * and returns its final detail. A run can end without its end reaching the stream (it ran
  * outside the orchestrator, or a CLI marked its dead engine crashed): a status check every
  * {@link STATUS_CHECK_MS} ms that finds it ended twice in a row stops the wait, so nothing
- * waits forever. `streamed` says whether any event of the run came.
+ * waits forever. `streamed` says whether any event of the run came. Aborting `giveUp` stops
+ * the wait too (the last status read is then bounded, for an orchestrator that answers nothing).
  */
-export async function followRunEvents(client: OrchestratorClient, runId: string, onEvent: (event: EngineEvent) => void, checkEveryMs = STATUS_CHECK_MS): Promise<{ detail: RunDetail; streamed: boolean }> {
+export async function followRunEvents(
+  client: OrchestratorClient,
+  runId: string,
+  onEvent: (event: EngineEvent) => void,
+  checkEveryMs = STATUS_CHECK_MS,
+  giveUp?: AbortSignal,
+): Promise<{ detail: RunDetail; streamed: boolean }> {
   const stop = new AbortController();
+  const onGiveUp = () => stop.abort();
+  giveUp?.addEventListener('abort', onGiveUp, { once: true });
   let streamed = false;
+  let ended: RunStatus | undefined;
   const watchdog = (async () => {
     for (let endedChecks = 0; endedChecks < 2; ) {
       await delay(checkEveryMs, undefined, { signal: stop.signal });
-      const detail = await client.getRun(runId).catch(() => undefined);
+      const detail = await client.getRun(runId, stop.signal).catch(() => undefined);
       endedChecks = detail && isTerminalRunStatus(detail.status) ? endedChecks + 1 : 0;
     }
     stop.abort();
@@ -32,13 +44,17 @@ export async function followRunEvents(client: OrchestratorClient, runId: string,
         const data = event.data as EngineEvent;
         streamed = true;
         onEvent(data);
-        return data.type === 'run' && isTerminalRunStatus(data.status as RunStatus);
+        if (data.type === 'run' && isTerminalRunStatus(data.status)) ended = data.status;
+        return ended !== undefined;
       },
       { runId, signal: stop.signal },
     );
   } finally {
     stop.abort();
+    giveUp?.removeEventListener('abort', onGiveUp);
     await watchdog;
   }
-  return { detail: await client.getRun(runId), streamed };
+  const detail = await client.getRun(runId, giveUp?.aborted ? AbortSignal.timeout(GIVEN_UP_READ_MS) : undefined);
+  // The store may lag behind the stream (a full disk refused the final status): the stream saw the end.
+  return { detail: ended !== undefined && detail.status === 'running' ? { ...detail, status: ended } : detail, streamed };
 }

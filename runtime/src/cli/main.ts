@@ -1,8 +1,8 @@
 /** The `pipewright` command line: a thin layer over the engine, the store and the artifact API. */
 import { Command, CommanderError, Option } from 'commander';
 import { runtimeVersion } from '../paths';
+import { exitCodeOf } from '../errorCodes';
 import { refuseUnknownSubcommands } from './commandGroups';
-import { isInputError } from './errors';
 import { registerArtifactCommands } from './commands/artifacts';
 import { registerCheckCommand } from './commands/check';
 import { registerDagCommand } from './commands/dag';
@@ -38,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`pipewright: ${message}\n`);
-    return isInputError(error) ? 2 : 1;
+    return exitCodeOf(error);
   }
 }
 

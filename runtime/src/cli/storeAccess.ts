@@ -10,11 +10,14 @@ import { isAbandoned } from '../store/abandonedRuns';
 import type { OrchestratorClient } from '../server/apiClient';
 import { remoteOrchestrator } from './remoteOrchestrator';
 
-/** Opens the store named by `--store` (or the default one) for a read command; it must exist. */
+/**
+ * Opens the store named by `--store` (or the default one) for a read command; it must exist.
+ * Read-only: reading changes no file, so it works on a full disk (and beside a running daemon).
+ */
 export async function openStoreFor(command: Command): Promise<RunStore> {
   const dir = resolveStoreDir(command.optsWithGlobals<{ store?: string }>().store, process.cwd());
   if (!fs.existsSync(path.join(dir, 'pipewright.db'))) throw new UsageError(`no pipewright store at ${dir} (run a pipeline first, or pass --store)`);
-  const store = RunStore.open(dir);
+  const store = RunStore.openReadOnly(dir);
   await resumeAbandoned(store);
   return store;
 }

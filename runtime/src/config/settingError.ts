@@ -1,5 +1,7 @@
+import { InputError } from '../errorCodes';
+
 /** A malformed setting (an environment variable or a daemon option); the message names which. Bad input: exit 2. */
-export class SettingError extends Error {
+export class SettingError extends InputError {
   constructor(message: string) {
     super(message);
     this.name = 'SettingError';

@@ -6,6 +6,7 @@ import { reasonError, type AttemptError } from '../model/attemptError';
 import type { DagNode, HeartbeatSettings, InputBinding, PipelineDag, RetryPolicy } from '../model/dag';
 import type { ExecutionMode, RunStatus, StepStatus } from '../model/status';
 import { isProcessAlive } from '../processAlive';
+import { isDiskFull } from '../errorCodes';
 import { upstreamIds } from '../sdk/compile';
 import { decodeError } from '../store/errorColumns';
 import type { RunStore } from '../store/runStore';
@@ -17,7 +18,7 @@ import { HeartbeatRecorder } from './heartbeatRecorder';
 import { heartbeatTiming } from './heartbeatSettings';
 import { LeaseTable, leaseKey } from './leases';
 import type { ExecuteOutcome, RunnerPool } from './runnerPool';
-import type { FromRunner, ResolvedInput, RunIdentity, TaskError } from './runnerProtocol';
+import type { ArtifactSource, FromRunner, ResolvedInput, RunIdentity, TaskError } from './runnerProtocol';
 import { Scheduler, type SchedulerAction } from './scheduler';
 import type { SlotPool } from './slots';
 
@@ -77,6 +78,10 @@ export class RunExecutor {
   /** Steps of a resumed run whose attempt was lost with the engine (see resumeState). */
   private readonly lostWhileAway: string[] = [];
   private readonly beats: HeartbeatRecorder;
+  /** Outcome records the store refused, oldest first, written once there is room. */
+  private readonly unrecorded: (() => void)[] = [];
+  /** Store failures already reported (a full disk fails every heartbeat flush: say it once). */
+  private readonly reported = new Set<string>();
   private stopMonitor?: () => void;
   private monitorTick = Infinity;
   private finish?: (status: RunStatus) => void;
@@ -164,7 +169,7 @@ export class RunExecutor {
     const now = this.deps.clock.now();
     const renewed = this.leases.renew(leaseKey(this.plan.run.runId, id), attempt, now);
     if (!renewed.ok) {
-      this.deps.store.recordRefusal(this.plan.run.runId, id, attempt, `heartbeat refused: ${renewed.reason}`, now);
+      this.record(() => this.deps.store.recordRefusal(this.plan.run.runId, id, attempt, `heartbeat refused: ${renewed.reason}`, now));
       return { status: 409, body: { stop: true, reason: renewed.reason } };
     }
     this.beats.note(this.plan.run.runId, id, attempt, now);
@@ -196,7 +201,7 @@ export class RunExecutor {
           this.deps.pool.stop({ runId: this.plan.run.runId, invocationId: action.id });
           this.leases.release(leaseKey(this.plan.run.runId, action.id));
           this.deps.slots.release(this.slotHolder(action.id, this.attempts.get(action.id) ?? 1));
-          this.deps.store.endAttempt(this.plan.run.runId, action.id, this.attempts.get(action.id) ?? 1, 'cancelled', this.deps.clock.now(), 'the step was stopped');
+          this.recordOutcome(() => this.deps.store.endAttempt(this.plan.run.runId, action.id, this.attempts.get(action.id) ?? 1, 'cancelled', this.deps.clock.now(), 'the step was stopped'));
           break;
         case 'status':
           this.onStatus(action.id, action.status, action.error);
@@ -250,7 +255,11 @@ export class RunExecutor {
       const since = node.options.cacheExpiresAfter === undefined ? undefined : now - node.options.cacheExpiresAfter * 1000;
       const hit = this.deps.store.lookupCache(stepCacheKey, since);
       if (hit) {
-        this.deps.store.commitOutputs(this.plan.run.runId, id, hit, now, { cacheKey: stepCacheKey, cached: true, stepName: node.step, cacheable: true });
+        const failure = this.record(() => this.deps.store.commitOutputs(this.plan.run.runId, id, hit, now, { cacheKey: stepCacheKey, cached: true, stepName: node.step, cacheable: true }));
+        if (failure) {
+          queueMicrotask(() => this.apply(this.scheduler.handle({ type: 'failed', id, error: failure.message, retryable: true })));
+          return;
+        }
         this.outputs.set(id, hit);
         // Deferred so the scheduler finishes the current batch of actions first.
         queueMicrotask(() => this.apply(this.scheduler.handle({ type: 'succeeded', id, cached: true })));
@@ -271,7 +280,15 @@ export class RunExecutor {
       return;
     }
     const now = this.deps.clock.now();
-    this.deps.store.startAttempt(this.plan.run.runId, id, attempt, now, null);
+    // A full disk may have given up the store's reserve earlier: put it back while there is room.
+    this.deps.store.restoreReserve();
+    this.replayUnrecorded();
+    const notStarted = this.record(() => this.deps.store.startAttempt(this.plan.run.runId, id, attempt, now, null));
+    if (notStarted) {
+      this.deps.slots.release(this.slotHolder(id, attempt));
+      this.apply(this.scheduler.handle({ type: 'failed', id, error: notStarted.message, retryable: true }));
+      return;
+    }
     const timing = heartbeatTiming(node.options.heartbeat, this.plan.heartbeat);
     const key = leaseKey(this.plan.run.runId, id);
     this.leases.grant(key, attempt, now, timing.startTimeoutMs, timing.timeoutMs);
@@ -286,23 +303,13 @@ export class RunExecutor {
       lease: { ...this.deps.leaseEndpoint, intervalMs: timing.intervalMs, timeoutMs: timing.timeoutMs },
     };
     const onStart = (pid: number) => {
-      this.deps.store.setAttemptRunner(this.plan.run.runId, id, attempt, pid);
+      this.record(() => this.deps.store.setAttemptRunner(this.plan.run.runId, id, attempt, pid));
       this.deps.listener?.({ type: 'attempt', runId: this.plan.run.runId, invocationId: id, attempt, status: 'running', pid, at: this.deps.clock.now() });
     };
     void this.deps.pool
       .execute(task, onStart)
-      .then((outcome) => {
-        this.settleAttempt(node, attempt, outcome, stepCacheKey);
-      })
-      .catch((error: Error) => {
-        if (!this.leases.isCurrent(key, attempt)) return;
-        this.leases.release(key, attempt);
-        this.deps.slots.release(this.slotHolder(id, attempt));
-        const failure = { name: error.name, message: error.message };
-        this.failures.set(id, failure);
-        this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'failed', this.deps.clock.now(), failure);
-        this.apply(this.scheduler.handle({ type: 'failed', id, error: error.message, retryable: true }));
-      });
+      .catch((error: Error): ExecuteOutcome => ({ ok: false, error: { name: error.name, message: error.message, retryable: true } }))
+      .then((outcome) => this.settleAttempt(node, attempt, outcome, stepCacheKey));
   }
 
   /** Applies the outcome of an attempt, unless the attempt was fenced meanwhile. Returns whether it counted. */
@@ -312,30 +319,88 @@ export class RunExecutor {
     const at = this.deps.clock.now();
     if (!this.leases.isCurrent(key, attempt)) {
       // Fencing: this attempt was lost (or stopped) and replaced; its word no longer counts.
-      this.deps.store.recordRefusal(this.plan.run.runId, id, attempt, outcome.ok ? 'result refused: attempt no longer current' : `failure refused: ${outcome.error.message}`, at);
+      this.record(() => this.deps.store.recordRefusal(this.plan.run.runId, id, attempt, outcome.ok ? 'result refused: attempt no longer current' : `failure refused: ${outcome.error.message}`, at));
       return false;
     }
     this.leases.release(key, attempt);
     this.deps.slots.release(this.slotHolder(id, attempt));
     if (this.scheduler.status(id) !== 'running') {
-      this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'cancelled', at, 'the step was stopped');
+      this.recordOutcome(() => this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'cancelled', at, 'the step was stopped'));
       return true;
     }
     if (!outcome.ok && outcome.error.lost) {
       this.markLost(id, attempt, outcome.error.message);
       return true;
     }
-    if (outcome.ok) {
-      this.deps.store.commitOutputs(this.plan.run.runId, id, outcome.outputs, at, { attempt, cacheKey: stepCacheKey, cached: false, stepName: node.step, cacheable: this.cacheEnabled(node) });
+    // A commit the store refuses (a full disk) ends the attempt failed, and the step's retry policy decides.
+    const notCommitted = outcome.ok
+      ? this.record(() => this.deps.store.commitOutputs(this.plan.run.runId, id, outcome.outputs, at, { attempt, cacheKey: stepCacheKey, cached: false, stepName: node.step, cacheable: this.cacheEnabled(node) }))
+      : undefined;
+    if (outcome.ok && !notCommitted) {
       this.outputs.set(id, outcome.outputs);
       this.apply(this.scheduler.handle({ type: 'succeeded', id }));
     } else {
-      const failure = attemptFailure(outcome.error);
+      const error: TaskError = notCommitted ? { name: notCommitted.name, message: notCommitted.message, retryable: true } : (outcome as { error: TaskError }).error;
+      const failure = attemptFailure(error);
       this.failures.set(id, failure);
-      this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'failed', at, failure);
-      this.apply(this.scheduler.handle({ type: 'failed', id, error: outcome.error.message, retryable: outcome.error.retryable }));
+      this.recordOutcome(() => this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'failed', at, failure));
+      this.apply(this.scheduler.handle({ type: 'failed', id, error: error.message, retryable: error.retryable }));
     }
     return true;
+  }
+
+  /**
+   * Runs one store write. One the store refuses (a full disk, say) must not stall the run:
+   * it is reported on stderr (the daemon's log), once per message, and returned; the run goes on.
+   */
+  private record(write: () => void): Error | undefined {
+    try {
+      write();
+      return undefined;
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      if (!this.reported.has(failure.message)) {
+        this.reported.add(failure.message);
+        process.stderr.write(`pipewright: run ${this.plan.run.runName} (${this.plan.run.runId}): ${failure.message}\n`);
+      }
+      return failure;
+    }
+  }
+
+  /**
+   * Records how something ended (an attempt, a step, the run). One the store refuses is kept and
+   * written later, in order, once there is room, so freeing space leaves no run shown running.
+   */
+  private recordOutcome(write: () => void): void {
+    this.replayUnrecorded();
+    if (this.unrecorded.length > 0) {
+      this.unrecorded.push(write);
+      return;
+    }
+    if (this.record(write)) this.unrecorded.push(write);
+  }
+
+  /** Writes kept outcomes in order, stopping at the first the store still refuses. */
+  private replayUnrecorded(): void {
+    while (this.unrecorded.length > 0) {
+      try {
+        this.unrecorded[0]();
+      } catch (error) {
+        // Still no room; a store closed meanwhile (the engine stopped) will never take them.
+        if (!isDiskFull(error)) this.unrecorded.length = 0;
+        return;
+      }
+      this.unrecorded.shift();
+    }
+  }
+
+  /** After the run: tries the kept outcomes every second until they are written (never keeps the process alive). */
+  private replayLater(): void {
+    if (this.unrecorded.length === 0) return;
+    setTimeout(() => {
+      this.replayUnrecorded();
+      this.replayLater();
+    }, 1000).unref();
   }
 
   /** A result an orphaned runner delivered over HTTP after its engine died (fenced like any other). */
@@ -361,7 +426,7 @@ export class RunExecutor {
     this.leases.release(leaseKey(this.plan.run.runId, id), attempt);
     this.deps.slots.release(this.slotHolder(id, attempt));
     this.fenced.add(`${id}\u0000${attempt}`);
-    this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'lost', at, reason);
+    this.recordOutcome(() => this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'lost', at, reason));
     this.deps.listener?.({ type: 'attempt', runId: this.plan.run.runId, invocationId: id, attempt, status: 'lost', detail: reason, at });
     this.apply(this.scheduler.handle({ type: 'lost', id, error: reason }));
   }
@@ -374,7 +439,8 @@ export class RunExecutor {
     this.monitorTick = tick;
     const loop = () => {
       this.stopMonitor = this.deps.clock.setTimer(tick, () => {
-        this.beats.flush();
+        this.record(() => this.beats.flush());
+        this.replayUnrecorded();
         const now = this.deps.clock.now();
         for (const lease of this.leases.expired(now)) {
           const id = lease.key.slice(this.plan.run.runId.length + 1);
@@ -413,7 +479,7 @@ export class RunExecutor {
     // A failed step failed as its last attempt did; other reasons are the engine's own words.
     const error = status === 'failed' ? (this.lastFailure(id) ?? reasonError(reason ?? 'the step failed')) : reason === undefined ? undefined : reasonError(reason);
     // Completed and cached were written with the outputs, in the same transaction.
-    if (status !== 'completed' && status !== 'cached') this.deps.store.setStepStatus(this.plan.run.runId, id, status, at, error === undefined ? {} : { error });
+    if (status !== 'completed' && status !== 'cached') this.recordOutcome(() => this.deps.store.setStepStatus(this.plan.run.runId, id, status, at, error === undefined ? {} : { error }));
     const started = this.startedAt.get(id);
     this.deps.listener?.({
       type: 'step',
@@ -434,10 +500,10 @@ export class RunExecutor {
   private runHook(node: DagNode, hook: 'onSuccess' | 'onFailure', error?: AttemptError): void {
     const task = { run: this.plan.run, invocationId: node.id, stepName: node.step, attempt: this.attempts.get(node.id) ?? 1, hook, inputs: this.resolveInputs(node, true), error };
     this.hooks.push(
-      this.deps.pool.hook(task).then((result) => {
+      this.deps.pool.hook(task).catch((error: Error) => ({ error: { message: error.message, retryable: false } })).then((result) => {
         const at = this.deps.clock.now();
         const failure = 'error' in result ? result.error.message : undefined;
-        this.deps.store.recordHook(this.plan.run.runId, node.id, hook, 'source' in result ? result.source : (node.options.hooks[hook] ?? 'unknown'), failure, at);
+        this.record(() => this.deps.store.recordHook(this.plan.run.runId, node.id, hook, 'source' in result ? result.source : (node.options.hooks[hook] ?? 'unknown'), failure, at));
         this.deps.listener?.({ type: 'hook', runId: this.plan.run.runId, invocationId: node.id, hook, ok: failure === undefined, error: failure, at });
       }),
     );
@@ -447,11 +513,13 @@ export class RunExecutor {
     const stopMonitor = this.stopMonitor;
     this.stopMonitor = undefined;
     stopMonitor?.();
-    this.beats.flush();
+    this.record(() => this.beats.flush());
     await Promise.all(this.hooks);
     for (const cancel of this.timers) cancel();
     const at = this.deps.clock.now();
-    this.deps.store.setRunStatus(this.plan.run.runId, status, at);
+    this.recordOutcome(() => this.deps.store.setRunStatus(this.plan.run.runId, status, at));
+    // Outcomes the full disk refused are written as soon as there is room, even after the run ended.
+    this.replayLater();
     this.deps.listener?.({ type: 'run', runId: this.plan.run.runId, runName: this.plan.run.runName, pipeline: this.plan.run.pipeline, status, at });
     this.finish?.(status);
   }
@@ -472,10 +540,12 @@ export class RunExecutor {
       if (binding.kind === 'value') resolved[name] = binding;
       else if (binding.kind === 'artifact') {
         const ref = artifact(binding.ref.from, binding.ref.output);
-        if (ref) resolved[name] = { kind: 'artifact', ref };
+        if (ref) resolved[name] = { kind: 'artifact', ref, source: { step: binding.ref.from, output: binding.ref.output } };
       } else {
-        const items = binding.items.map((item) => (item.kind === 'value' ? item : { kind: 'artifact' as const, ref: artifact(item.ref.from, item.ref.output) }));
-        if (items.every((item) => item.kind === 'value' || item.ref)) resolved[name] = { kind: 'fanIn', items: items as ({ kind: 'artifact'; ref: ArtifactRef } | { kind: 'value'; value: unknown })[] };
+        const items = binding.items.map((item) =>
+          item.kind === 'value' ? item : { kind: 'artifact' as const, ref: artifact(item.ref.from, item.ref.output), source: { step: item.ref.from, output: item.ref.output } },
+        );
+        if (items.every((item) => item.kind === 'value' || item.ref)) resolved[name] = { kind: 'fanIn', items: items as ({ kind: 'artifact'; ref: ArtifactRef; source: ArtifactSource } | { kind: 'value'; value: unknown })[] };
       }
     }
     return resolved;

@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import type { PipelineBundle } from '../build/bundle';
 import { extractModuleManifest, type ModuleManifest } from '../build/typeExtract';
 import { runtimeVersion } from '../paths';
+import { DiskFullError, isDiskFull } from '../errorCodes';
+import { ownerOnlyDir, writeOwnerOnly } from '../store/ownerOnly';
 
 /**
  * The static facts of a pipeline file, cached by bundle hash: the TypeScript pass costs far
@@ -16,9 +18,13 @@ export function manifestFor(entryFile: string, bundle: PipelineBundle, storeDir:
     // Not cached yet (or unreadable): compute it.
   }
   const manifest = extractModuleManifest(path.resolve(entryFile));
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, JSON.stringify(manifest));
-  fs.renameSync(temp, file);
+  try {
+    ownerOnlyDir(path.dirname(file));
+    writeOwnerOnly(file, JSON.stringify(manifest));
+  } catch (error) {
+    // Only a cache: a run goes on without it, unless the disk is full (it would fail further on).
+    if (isDiskFull(error)) throw new DiskFullError(`could not cache the analysis of ${entryFile} in ${path.dirname(file)}`, error);
+    throw error;
+  }
   return manifest;
 }

@@ -28,9 +28,9 @@ export function loadArtifact(query: LoadArtifactQuery): unknown {
       throw new Error(`step "${query.step}" of run ${run.name} has no committed outputs`);
     }
     const output = query.output ?? 'output';
-    const ref = outputs[output];
+    const ref = store.outputOf(run.id, query.step, output);
     if (!ref) throw new Error(`step "${query.step}" of run ${run.name} has no output "${output}" (outputs: ${Object.keys(outputs).join(', ')})`);
-    return store.artifacts.get(ref);
+    return store.artifacts.get(ref, `output "${output}" of step "${query.step}" in run ${run.name} (${run.id})`);
   } finally {
     store.close();
   }

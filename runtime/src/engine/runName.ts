@@ -1,7 +1,7 @@
 /** Placeholders every run-name template may use, besides the pipeline's and run's substitutions. */
 export const BUILTIN_PLACEHOLDERS = ['date', 'time', 'pipeline'] as const;
 
-export class RunNameError extends Error {
+export class RunNameError extends InputError {
   constructor(message: string) {
     super(message);
     this.name = 'RunNameError';
@@ -12,6 +12,7 @@ export class RunNameError extends Error {
  * Expands a run-name template: `{date}` is YYYY_MM_DD and `{time}` HH_MM_SS_mmm (UTC, as ZenML
  * formats them), `{pipeline}` the pipeline name, and any key of `substitutions`.
  */
+import { InputError } from '../errorCodes';
 export function expandRunName(template: string, at: Date, pipeline: string, substitutions: Record<string, string> = {}): string {
   const pad = (n: number, width = 2) => String(n).padStart(width, '0');
   const values: Record<string, string> = {

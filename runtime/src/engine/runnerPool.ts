@@ -6,6 +6,8 @@ import { parseFrame } from '../sdk/callSite';
 import { runnerEntry } from '../paths';
 import { runnerPoolSettingsFromEnv, type RunnerPoolSettings } from './runnerPoolSettings';
 import type { CacheKeyTask, ChildRunOutcome, ExecuteTask, FromRunner, HookTask, RunnerConfig, TaskError, ToRunner } from './runnerProtocol';
+import { UnprocessableError } from '../errorCodes';
+import { PipelineCompileError } from '../sdk/compile';
 
 /** Who a piece of captured output belongs to. */
 export interface TaskOwner {
@@ -29,7 +31,7 @@ export interface RunnerPoolOptions {
 }
 
 /** Raised when the pipeline bundle itself fails to load in a runner. */
-export class BundleLoadError extends Error {
+export class BundleLoadError extends UnprocessableError {
   constructor(readonly error: TaskError) {
     // A compile error names its location already; anything else the module threw gets the top
     // frame of its (user-only) stack.
@@ -275,9 +277,8 @@ export class RunnerPool {
 
 function taskErrorToError(reply: FromRunner): Error {
   if (reply.type !== 'taskFailed') return new Error(`unexpected runner reply ${reply.type}`);
-  const error = new Error(reply.error.message) as Error & { location?: TaskError['location'] };
   // The runner only compiles: every failure here is the pipeline's wiring (or its parameters).
-  error.name = 'PipelineCompileError';
-  if (reply.error.location) error.location = reply.error.location;
+  const error = new PipelineCompileError(reply.error.message);
+  if (reply.error.location) (error as { location?: TaskError['location'] }).location = reply.error.location;
   return error;
 }

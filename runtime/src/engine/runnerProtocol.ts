@@ -28,9 +28,15 @@ export interface RunIdentity {
   parameters: Record<string, unknown>;
 }
 
+/** Which output of which step an input artifact is (named in errors about reading it). */
+export interface ArtifactSource {
+  step: string;
+  output: string;
+}
+
 export type ResolvedInput =
-  | { kind: 'artifact'; ref: ArtifactRef }
-  | { kind: 'fanIn'; items: ({ kind: 'artifact'; ref: ArtifactRef } | { kind: 'value'; value: unknown })[] }
+  | { kind: 'artifact'; ref: ArtifactRef; source?: ArtifactSource }
+  | { kind: 'fanIn'; items: ({ kind: 'artifact'; ref: ArtifactRef; source?: ArtifactSource } | { kind: 'value'; value: unknown })[] }
   | { kind: 'value'; value: unknown };
 
 export interface ExecuteTask {

@@ -23,9 +23,10 @@ import { DEFAULT_RUN_NAME, expandRunName } from './runName';
 import { RunnerPool, type ChildRunRequest } from './runnerPool';
 import type { ChildRunOutcome, FromRunner } from './runnerProtocol';
 import { summarizeRun, type RunSummary } from './runSummary';
+import { CodedError, ConflictError, UnprocessableError } from '../errorCodes';
 
 /** Raised when `enforceTypeAnnotations` is on and steps lack annotations; lists every gap. */
-export class TypeAnnotationError extends Error {
+export class TypeAnnotationError extends UnprocessableError {
   constructor(readonly problems: string[]) {
     super(`enforceTypeAnnotations is on and ${problems.length} annotation(s) are missing:\n  ${problems.join('\n  ')}`);
     this.name = 'TypeAnnotationError';
@@ -33,7 +34,7 @@ export class TypeAnnotationError extends Error {
 }
 
 /** Raised for a run request the pipeline cannot satisfy (unknown step override, bad option). */
-export class RunRequestError extends Error {
+export class RunRequestError extends UnprocessableError {
   constructor(message: string) {
     super(message);
     this.name = 'RunRequestError';
@@ -41,9 +42,9 @@ export class RunRequestError extends Error {
 }
 
 /** A retry of every failed step of a run where every step succeeded: there is nothing to re-run. */
-export class NothingToRetryError extends Error {
+export class NothingToRetryError extends CodedError {
   constructor(message: string) {
-    super(message);
+    super('nothing-to-retry', message);
     this.name = 'NothingToRetryError';
   }
 }
@@ -90,6 +91,7 @@ export class EngineSession {
   private readonly clock: Clock;
   private readonly executors = new Map<string, RunExecutor>();
   private leaseServer?: Promise<LeaseServer>;
+  private readonly unstoredLogs = new Set<string>();
   readonly slots: SlotPool;
 
   constructor(private readonly options: SessionOptions) {
@@ -109,7 +111,14 @@ export class EngineSession {
           const executor = this.executors.get(owner.runId);
           // Output of a fenced attempt is refused like its heartbeats and results.
           if (executor?.isFenced(owner.invocationId, owner.attempt)) return;
-          this.store.appendLog(owner.runId, owner.invocationId, owner.attempt, stream, text, at);
+          try {
+            this.store.appendLog(owner.runId, owner.invocationId, owner.attempt, stream, text, at);
+          } catch (error) {
+            // A full disk loses the line from the store, not from whoever follows the run (said once).
+            const message = (error as Error).message;
+            if (!this.unstoredLogs.has(message)) process.stderr.write(`pipewright: ${message}\n`);
+            this.unstoredLogs.add(message);
+          }
           this.options.listener?.({ type: 'log', runId: owner.runId, invocationId: owner.invocationId, attempt: owner.attempt, stream, text, at });
         },
         onChildRun: (request) => this.childRun(request),
@@ -177,7 +186,7 @@ export class EngineSession {
   prepareRetry(sourceRunId: string, step?: string): RunPlan {
     const source = this.store.getRun(sourceRunId);
     if (!source) throw new RunRequestError(`no run with id ${sourceRunId}`);
-    if (source.status === 'running') throw new RunRequestError(`run ${source.name} is still running`);
+    if (source.status === 'running') throw new ConflictError(`run ${source.name} is still running`);
     if (step === undefined && this.store.getSteps(source.id).every((row) => isSuccessfulStepStatus(row.status))) {
       throw new NothingToRetryError(`run ${source.name} is ${source.status} and every step succeeded: nothing to retry`);
     }
@@ -305,7 +314,7 @@ export class EngineSession {
     const outputs: ChildRunOutcome['outputs'] = {};
     if (status === 'completed') {
       const refOf = (ref: OutputRef) => {
-        const found = this.store.getOutputs(plan.run.runId, ref.from)[ref.output];
+        const found = this.store.outputOf(plan.run.runId, ref.from, ref.output);
         if (!found) throw new Error(`child run ${plan.run.runId}: output "${ref.output}" of "${ref.from}" is missing`);
         return found;
       };

@@ -5,13 +5,14 @@ import { checkValue } from '../build/typeDescriptor';
 import type { AttemptError } from '../model/attemptError';
 import { SINGLE_STEP_PREFIX } from '../model/singleStep';
 import { describeThrown } from './thrownError';
+import { DiskFullError, isDiskFull } from '../errorCodes';
 import { compileWithLive, type CompiledPipeline, type LiveInvocation } from '../sdk/compile';
 import { withStepContext, type ChildRunResult, type StepContext } from '../sdk/context';
 import { pipelineRegistry, stepRegistry } from '../sdk/registry';
 import type { PipelineDefinition } from '../sdk/pipeline';
 import type { Step } from '../sdk/step';
 import type { HeartbeatCommand, LeaseGrant } from './heartbeatProtocol';
-import type { CacheKeyTask, ChildRunOutcome, ExecuteTask, FromRunner, HookTask, ResolvedInput, RunIdentity, TaskError, ToRunner } from './runnerProtocol';
+import type { ArtifactSource, CacheKeyTask, ChildRunOutcome, ExecuteTask, FromRunner, HookTask, ResolvedInput, RunIdentity, TaskError, ToRunner } from './runnerProtocol';
 
 export { SINGLE_STEP_PREFIX };
 
@@ -146,7 +147,13 @@ export class TaskRunner {
     const args = definition.params.map((param) => {
       const input = task.inputs[param.name];
       if (input === undefined) return undefined;
-      const value = this.resolve(input);
+      let value: unknown;
+      try {
+        value = this.resolve(input, task.run);
+      } catch (error) {
+        // An input that cannot be read (malformed, too deep, corrupted) will not read better next attempt.
+        throw new PermanentError(`step "${definition.name}" input "${param.name}": ${(error as Error).message}`);
+      }
       const type = task.inputTypes[param.name];
       const mismatch = type && value !== undefined ? checkValue(value, type) : undefined;
       if (mismatch !== undefined) {
@@ -175,6 +182,8 @@ export class TaskRunner {
       try {
         refs[output] = this.artifacts.put(value, chosen[output] ?? materializerFor(value));
       } catch (error) {
+        // No room for the artifact is the environment's fault: another attempt may find room.
+        if (isDiskFull(error)) throw new DiskFullError(`could not write output "${output}" of step "${definition.name}"`, error);
         throw new PermanentError(`step "${definition.name}" output "${output}": ${(error as Error).message}`);
       }
     }
@@ -186,7 +195,7 @@ export class TaskRunner {
     const fn = invocation.cacheKey ?? definition.options.cacheKey;
     if (!fn) throw new Error(`step "${definition.name}" has no cacheKey function`);
     const inputs: Record<string, unknown> = {};
-    for (const [name, input] of Object.entries(task.inputs)) inputs[name] = this.resolve(input);
+    for (const [name, input] of Object.entries(task.inputs)) inputs[name] = this.resolve(input, task.run);
     const context = Object.freeze({ runId: task.run.runId, runName: task.run.runName, pipeline: task.run.pipeline, invocationId: task.invocationId, stepName: task.stepName });
     let key: unknown;
     try {
@@ -238,19 +247,21 @@ export class TaskRunner {
     if (outcome.status !== 'completed') throw new Error(`child run ${outcome.runId} of pipeline "${pipeline}" ended ${outcome.status}`);
     const outputs: Record<string, unknown> = {};
     for (const [name, ref] of Object.entries(outcome.outputs)) {
-      outputs[name] = Array.isArray(ref) ? ref.map((r) => this.artifacts.get(r)) : this.artifacts.get(ref);
+      const what = `output "${name}" of child run ${outcome.runId}`;
+      outputs[name] = Array.isArray(ref) ? ref.map((r, index) => this.artifacts.get(r, `${what} [${index}]`)) : this.artifacts.get(ref, what);
     }
     return { runId: outcome.runId, status: outcome.status, outputs };
   }
 
-  private resolve(input: ResolvedInput): unknown {
+  private resolve(input: ResolvedInput, run: RunIdentity): unknown {
+    const load = (ref: ArtifactRef, source: ArtifactSource | undefined) => this.artifacts.get(ref, source && `output "${source.output}" of step "${source.step}" in run ${run.runName} (${run.runId})`);
     switch (input.kind) {
       case 'artifact':
-        return this.artifacts.get(input.ref);
+        return load(input.ref, input.source);
       case 'value':
         return decodeStructured(input.value);
       case 'fanIn':
-        return input.items.map((item) => (item.kind === 'artifact' ? this.artifacts.get(item.ref) : decodeStructured(item.value)));
+        return input.items.map((item) => (item.kind === 'artifact' ? load(item.ref, item.source) : decodeStructured(item.value)));
     }
   }
 }

@@ -7,9 +7,10 @@ import { isHandle, makeHandle, type OutputHandle } from './handles';
 import type { AfterTarget, InvocationOptions, PipelineOptions } from './options';
 import type { PipelineDefinition } from './pipeline';
 import type { StepDefinition } from './step';
+import { UnprocessableError } from '../errorCodes';
 
 /** A wiring error found while the pipeline body builds the DAG; names the source location. */
-export class PipelineCompileError extends Error {
+export class PipelineCompileError extends UnprocessableError {
   constructor(
     readonly detail: string,
     readonly location?: SourceLocation,

@@ -2,19 +2,20 @@ import type { RunSummary } from '../engine/runSummary';
 import type { RunStatus } from '../model/status';
 import type { ServiceStatus } from '../services/serviceManager';
 import type { ServiceSpecInput } from '../services/serviceSpec';
+import { CodedError, ERROR_CODES, errorCodeForStatus, type ErrorCode } from '../errorCodes';
 import { API_PREFIX } from './apiPaths';
 import type { HealthAnswer, RunDetail, StreamEvent, SubmitRunRequest } from './apiProtocol';
 
-/** An error answer from the orchestrator (status and its message). */
-export class ApiError extends Error {
+/** An error answer from the orchestrator: its status, message and error code (the CLI's exit code follows the code). */
+export class ApiError extends CodedError {
   constructor(
     readonly status: number,
     message: string,
-    /** The answer's machine-readable code, e.g. `nothing-to-retry`. */
-    readonly code?: string,
+    /** The answer's machine-readable code (from its body, else the one its status stands for), e.g. `nothing-to-retry`. */
+    code: ErrorCode = errorCodeForStatus(status),
   ) {
-    super(message);
-    this.name = status === 422 || status === 400 || status === 404 ? 'RunRequestError' : 'ApiError';
+    super(code, message);
+    this.name = 'ApiError';
   }
 }
 
@@ -43,12 +44,13 @@ export class OrchestratorClient {
     return this.json('GET', `/runs${params.size > 0 ? `?${params}` : ''}`);
   }
 
-  getRun(run: string): Promise<RunDetail> {
-    return this.json('GET', `/runs/${encodeURIComponent(run)}`);
+  /** `signal` bounds the wait. */
+  getRun(run: string, signal?: AbortSignal): Promise<RunDetail> {
+    return this.json('GET', `/runs/${encodeURIComponent(run)}`, undefined, signal);
   }
 
-  cancelRun(run: string): Promise<{ cancelling: string }> {
-    return this.json('POST', `/runs/${encodeURIComponent(run)}/cancel`);
+  cancelRun(run: string, signal?: AbortSignal): Promise<{ cancelling: string }> {
+    return this.json('POST', `/runs/${encodeURIComponent(run)}/cancel`, undefined, signal);
   }
 
   /** Re-runs what did not succeed (or `step` and its downstream), reusing committed outputs. */
@@ -139,8 +141,8 @@ export class OrchestratorClient {
     }
   }
 
-  private async json<T>(method: string, route: string, body?: unknown): Promise<T> {
-    const response = await this.fetch(method, route, body);
+  private async json<T>(method: string, route: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    const response = await this.fetch(method, route, body, signal);
     return (await response.json()) as T;
   }
 
@@ -154,11 +156,11 @@ export class OrchestratorClient {
     if (!response.ok) {
       const text = await response.text();
       let message = text;
-      let code: string | undefined;
+      let code: ErrorCode | undefined;
       try {
-        const answer = JSON.parse(text) as { error?: string; code?: string };
-        message = answer.error ?? text;
-        code = answer.code;
+        const body = JSON.parse(text) as { error?: string; code?: string };
+        message = body.error ?? text;
+        if (typeof body.code === 'string' && Object.hasOwn(ERROR_CODES, body.code)) code = body.code as ErrorCode;
       } catch {
         // Not JSON: keep the text.
       }

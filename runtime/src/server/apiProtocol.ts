@@ -7,6 +7,7 @@ import type { OutputSummary } from '../engine/runContents';
 import type { RunSummary } from '../engine/runSummary';
 import type { AttemptError } from '../model/attemptError';
 import type { AttemptStatus } from '../model/status';
+import type { ErrorCode } from '../errorCodes';
 
 export { API_PREFIX } from './apiPaths';
 /** Largest request body accepted (a submitted run carries its bundle). */
@@ -93,9 +94,9 @@ export interface StreamEvent {
 
 export interface ApiError {
   error: string;
-  /** Set for answers a client may act on, e.g. {@link NOTHING_TO_RETRY}. */
-  code?: string;
+  /** The error's stable code (`errorCodes.ts`), e.g. {@link NOTHING_TO_RETRY}. */
+  code: ErrorCode;
 }
 
 /** `POST /runs/:id/retry` (409): every step of the run succeeded, so no run was made. */
-export const NOTHING_TO_RETRY = 'nothing-to-retry';
+export const NOTHING_TO_RETRY = 'nothing-to-retry' satisfies ErrorCode;

@@ -9,8 +9,9 @@ import { z } from 'zod';
 import { bearerMatches } from '../engine/leaseServer';
 import { parseRunStatuses, type RunStatus } from '../model/status';
 import { runtimeVersion } from '../paths';
-import { API_PREFIX, MAX_BODY_BYTES, NOTHING_TO_RETRY, submitRunSchema, type HealthAnswer, type StreamEvent } from './apiProtocol';
-import { HttpError, readJson, sendJson } from './httpUtil';
+import { API_PREFIX, MAX_BODY_BYTES, submitRunSchema, type HealthAnswer, type StreamEvent } from './apiProtocol';
+import { CodedError, ConflictError, errorCodeOf, InputError, NotFoundError, UnprocessableError } from '../errorCodes';
+import { decodeSegment, readJson, sendError, sendJson } from './httpUtil';
 import { EVENT_PAGE, Orchestrator } from './orchestrator';
 
 const runnerResultSchema = z.strictObject({
@@ -62,8 +63,7 @@ export class ApiServer {
           response.destroy();
           return;
         }
-        if (error instanceof HttpError) sendJson(response, error.status, error.code === undefined ? { error: error.message } : { error: error.message, code: error.code });
-        else sendJson(response, 500, { error: `internal error: ${(error as Error).message}` });
+        sendError(response, error);
       });
     });
     this.server.keepAliveTimeout = 60_000;
@@ -98,12 +98,12 @@ export class ApiServer {
   private async route(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const parts = url.pathname.split('/').filter(Boolean);
-    if (`/${parts[0]}` !== API_PREFIX) throw new HttpError(404, `no such endpoint ${url.pathname} (the API lives under ${API_PREFIX})`);
+    if (`/${parts[0]}` !== API_PREFIX) throw new NotFoundError(`no such endpoint ${url.pathname} (the API lives under ${API_PREFIX})`);
     const route = parts.slice(1);
     const method = request.method ?? 'GET';
     if ((route[0] === 'heartbeats' || route[0] === 'runner-results') && route.length === 1) {
       if (!bearerMatches(request.headers.authorization, this.runnerToken) && !bearerMatches(request.headers.authorization, this.options.token)) {
-        throw new HttpError(401, 'missing or wrong bearer token');
+        throw new CodedError('unauthorized', 'missing or wrong bearer token');
       }
       expectMethod(method, 'POST');
       if (route[0] === 'runner-results') {
@@ -115,7 +115,7 @@ export class ApiServer {
       const answer = this.orchestrator.heartbeat(body);
       return sendJson(response, answer.status, answer.body);
     }
-    if (!bearerMatches(request.headers.authorization, this.options.token)) throw new HttpError(401, 'missing or wrong bearer token');
+    if (!bearerMatches(request.headers.authorization, this.options.token)) throw new CodedError('unauthorized', 'missing or wrong bearer token');
     const orchestrator = this.orchestrator;
     switch (route[0]) {
       case 'health': {
@@ -139,7 +139,7 @@ export class ApiServer {
       case 'services':
         return this.services(method, route.slice(1), url, request, response);
       default:
-        throw new HttpError(404, `no such endpoint ${url.pathname}`);
+        throw new NotFoundError(`no such endpoint ${url.pathname}`);
     }
   }
 
@@ -158,12 +158,13 @@ export class ApiServer {
         const detail = await orchestrator.submit(body);
         return sendJson(response, 201, detail);
       } catch (error) {
-        // The pipeline, its parameters or options were refused before anything ran.
-        throw new HttpError(422, (error as Error).message);
+        // What is not known to be something else was the submitted code failing before anything ran.
+        throw errorCodeOf(error) === 'internal' ? new UnprocessableError((error as Error).message, { cause: error }) : error;
       }
     }
-    const run = orchestrator.store.findRun(decodeURIComponent(rest[0]));
-    if (!run) throw new HttpError(404, `no run "${rest[0]}"`);
+    const runName = decodeSegment(rest[0], 'run');
+    const run = orchestrator.store.findRun(runName);
+    if (!run) throw new NotFoundError(`no run "${runName}"`);
     if (rest.length === 1) {
       expectMethod(method, 'GET');
       return sendJson(response, 200, orchestrator.detail(run.id));
@@ -171,19 +172,13 @@ export class ApiServer {
     switch (rest[1]) {
       case 'cancel':
         expectMethod(method, 'POST');
-        if (run.status !== 'running') throw new HttpError(409, `run ${run.name} is already ${run.status}`);
-        if (!orchestrator.cancel(run.id)) throw new HttpError(409, `run ${run.name} is not executing on this orchestrator`);
+        if (run.status !== 'running') throw new ConflictError(`run ${run.name} is already ${run.status}`);
+        if (!orchestrator.cancel(run.id)) throw new ConflictError(`run ${run.name} is not executing on this orchestrator`);
         return sendJson(response, 202, { cancelling: run.id });
       case 'retry': {
         expectMethod(method, 'POST');
         const body = parse(z.strictObject({ step: z.string().min(1).max(500).optional() }), await readJson(request, 4096));
-        try {
-          return sendJson(response, 201, orchestrator.retry(run.id, body.step));
-        } catch (error) {
-          if ((error as Error).name === 'NothingToRetryError') throw new HttpError(409, (error as Error).message, NOTHING_TO_RETRY);
-          // Asking for something the run does not have is the request's fault (422); a run still going is a conflict.
-          throw new HttpError((error as Error).name === 'RunRequestError' && !/still running/.test((error as Error).message) ? 422 : 409, (error as Error).message);
-        }
+        return sendJson(response, 201, orchestrator.retry(run.id, body.step));
       }
       case 'logs': {
         expectMethod(method, 'GET');
@@ -195,54 +190,46 @@ export class ApiServer {
       }
       case 'artifacts': {
         expectMethod(method, 'GET');
-        if (rest.length !== 4) throw new HttpError(404, 'use /v1/runs/:run/artifacts/:step/:output');
-        const step = decodeURIComponent(rest[2]);
-        const output = decodeURIComponent(rest[3]);
-        const ref = orchestrator.store.getOutputs(run.id, step)[output];
-        if (!ref) throw new HttpError(404, `run ${run.name} has no committed output "${output}" of step "${step}"`);
+        if (rest.length !== 4) throw new NotFoundError('use /v1/runs/:run/artifacts/:step/:output');
+        const step = decodeSegment(rest[2], 'step');
+        const output = decodeSegment(rest[3], 'output');
+        const ref = orchestrator.store.outputOf(run.id, step, output);
+        if (!ref) throw new NotFoundError(`run ${run.name} has no committed output "${output}" of step "${step}"`);
         const bytes = fs.readFileSync(orchestrator.store.artifacts.pathOf(ref.hash));
         response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length, 'x-pipewright-materializer': ref.materializer, 'x-pipewright-type': ref.typeName });
         response.end(bytes);
         return;
       }
       default:
-        throw new HttpError(404, `no such endpoint ${url.pathname}`);
+        throw new NotFoundError(`no such endpoint ${url.pathname}`);
     }
   }
 
   private async services(method: string, rest: string[], url: URL, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const services = this.orchestrator.services;
-    const guard = async <T>(work: () => T | Promise<T>): Promise<T> => {
-      try {
-        return await work();
-      } catch (error) {
-        const name = (error as Error).name;
-        throw new HttpError(name === 'ServiceSpecError' ? 400 : /no service named/.test((error as Error).message) ? 404 : 409, (error as Error).message);
-      }
-    };
     if (rest.length === 0) {
       if (method === 'GET') return sendJson(response, 200, services.list());
       expectMethod(method, 'POST');
       const body = await readJson(request, 1024 * 1024);
-      return sendJson(response, 201, await guard(() => services.start(body)));
+      return sendJson(response, 201, await services.start(body));
     }
-    const name = decodeURIComponent(rest[0]);
+    const name = decodeSegment(rest[0], 'service');
     if (rest.length === 1) {
       expectMethod(method, 'GET');
-      return sendJson(response, 200, await guard(() => services.status(name)));
+      return sendJson(response, 200, await services.status(name));
     }
     switch (rest[1]) {
       case 'stop':
         expectMethod(method, 'POST');
-        return sendJson(response, 200, await guard(() => services.stop(name)));
+        return sendJson(response, 200, await services.stop(name));
       case 'logs': {
         expectMethod(method, 'GET');
         const tail = url.searchParams.get('tail');
-        const text = await guard(() => services.logs(name, tail === null ? undefined : boundedInt(tail, 100, 1, 100_000, 'tail')));
+        const text = await services.logs(name, tail === null ? undefined : boundedInt(tail, 100, 1, 100_000, 'tail'));
         return sendJson(response, 200, { name, text });
       }
       default:
-        throw new HttpError(404, `no such endpoint ${url.pathname}`);
+        throw new NotFoundError(`no such endpoint ${url.pathname}`);
     }
   }
 
@@ -297,14 +284,14 @@ export class ApiServer {
 }
 
 function expectMethod(actual: string, expected: string): void {
-  if (actual !== expected) throw new HttpError(405, `method ${actual} not allowed here (use ${expected})`);
+  if (actual !== expected) throw new CodedError('method-not-allowed', `method ${actual} not allowed here (use ${expected})`);
 }
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  throw new HttpError(400, `${issue.path.length > 0 ? issue.path.join('.') : 'body'}: ${issue.message}`);
+  throw new InputError(`${issue.path.length > 0 ? issue.path.join('.') : 'body'}: ${issue.message}`);
 }
 
 /** `?status=failed,running`: only runs in one of these statuses. */
@@ -313,13 +300,13 @@ function runStatusesParam(text: string | null): RunStatus[] | undefined {
   try {
     return parseRunStatuses(text);
   } catch (error) {
-    throw new HttpError(400, `status: ${(error as Error).message}`);
+    throw new InputError(`status: ${(error as Error).message}`);
   }
 }
 
 function boundedInt(text: string | null | undefined, fallback: number, min: number, max: number, what: string): number {
   if (text === null || text === undefined || text === '') return fallback;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < min || value > max) throw new HttpError(400, `${what} must be an integer from ${min} to ${max}, got "${text}"`);
+  if (!Number.isInteger(value) || value < min || value > max) throw new InputError(`${what} must be an integer from ${min} to ${max}, got "${text}"`);
   return value;
 }

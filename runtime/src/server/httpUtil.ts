@@ -1,13 +1,19 @@
 import type * as http from 'node:http';
+import { CodedError, errorCodeOf, httpStatusOf, InputError } from '../errorCodes';
 
-/** An error that becomes an HTTP answer with this status and message (and a machine-readable code, when given). */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly code?: string,
-  ) {
-    super(message);
+/** Sends `error` as `{ error, code }` with the status its code stands for (`errorCodes.ts`). */
+export function sendError(response: http.ServerResponse, error: unknown): void {
+  const code = errorCodeOf(error);
+  const message = error instanceof Error ? error.message : String(error);
+  sendJson(response, httpStatusOf(error), { error: code === 'internal' ? `internal error: ${message}` : message, code });
+}
+
+/** One path segment, percent-decoded; a malformed escape is the request's fault. */
+export function decodeSegment(segment: string, what: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new InputError(`${what} "${segment.length > 80 ? `${segment.slice(0, 77)}...` : segment}" is not valid percent-encoded UTF-8`);
   }
 }
 
@@ -22,7 +28,7 @@ export function readJson(request: http.IncomingMessage, limit: number): Promise<
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers['content-length'] ?? 0);
     if (declared > limit) {
-      reject(new HttpError(413, `request body of ${declared} bytes exceeds the limit of ${limit}`));
+      reject(new CodedError('too-large', `request body of ${declared} bytes exceeds the limit of ${limit}`));
       request.resume();
       return;
     }
@@ -33,7 +39,7 @@ export function readJson(request: http.IncomingMessage, limit: number): Promise<
       size += chunk.length;
       if (size > limit && !failed) {
         failed = true;
-        reject(new HttpError(413, `request body exceeds the limit of ${limit} bytes`));
+        reject(new CodedError('too-large', `request body exceeds the limit of ${limit} bytes`));
       }
       if (!failed) chunks.push(chunk);
     });
@@ -44,7 +50,7 @@ export function readJson(request: http.IncomingMessage, limit: number): Promise<
       try {
         resolve(JSON.parse(text));
       } catch (error) {
-        reject(new HttpError(400, `request body is not valid JSON: ${(error as Error).message}`));
+        reject(new InputError(`request body is not valid JSON: ${(error as Error).message}`));
       }
     });
     request.on('error', reject);

@@ -19,6 +19,8 @@ import { ServiceManager } from '../services/serviceManager';
 import { decodeError } from '../store/errorColumns';
 import { RunStore } from '../store/runStore';
 import type { RunRow } from '../store/rows';
+import { saveBundle } from '../build/bundle';
+import { NotFoundError } from '../errorCodes';
 import type { RunDetail, StreamEvent, SubmitRunRequest } from './apiProtocol';
 import { isAbandoned } from '../store/abandonedRuns';
 import { SessionUse } from './sessionUse';
@@ -37,6 +39,7 @@ export class Orchestrator {
   private readonly sessions = new Map<string, EngineSession>();
   private readonly runs = new Map<string, EngineSession>();
   private readonly subscribers = new Set<Subscriber>();
+  private lastSeq: number;
   /** Long-lived services (model servers and the like) that outlive runs. */
   readonly services: ServiceManager;
   /** One pool of concurrency slots for every run the daemon hosts. */
@@ -49,6 +52,7 @@ export class Orchestrator {
     private readonly leaseEndpoint: () => { url: string; token: string },
   ) {
     this.store = RunStore.open(storeDir);
+    this.lastSeq = this.store.lastEventSeq();
     this.services = new ServiceManager(path.join(this.store.dir, 'server', 'services'));
     const idleTimeoutMs = runnerPoolSettingsFromEnv().idleTimeoutMs;
     this.sessionSweep = setInterval(() => this.closeIdleSessions(idleTimeoutMs), Math.min(1000, Math.max(50, idleTimeoutMs / 2)));
@@ -72,12 +76,7 @@ export class Orchestrator {
     const workingDir = existingFolder(request.workingDir, 'workingDir') ?? process.cwd();
     const folders = { workingDir, projectDir: existingFolder(request.projectDir, 'projectDir') ?? workingDir };
     const hash = createHash('sha256').update(request.bundle).digest('hex');
-    const bundlePath = path.join(this.store.dir, 'bundles', `${hash}.cjs`);
-    if (!fs.existsSync(bundlePath)) {
-      fs.mkdirSync(path.dirname(bundlePath), { recursive: true });
-      fs.writeFileSync(`${bundlePath}.tmp`, request.bundle);
-      fs.renameSync(`${bundlePath}.tmp`, bundlePath);
-    }
+    const bundlePath = saveBundle(this.store.dir, hash, request.bundle);
     const manifest = request.manifest as ModuleManifest | undefined;
     const parameters = resolveRunParameters(manifest, request.pipeline, [{ kind: 'values', where: 'request', values: decodeStructured(request.parameters) as Record<string, unknown> }]);
     const session = this.sessionFor(hash, bundlePath, request.file, folders, manifest);
@@ -100,7 +99,7 @@ export class Orchestrator {
   /** Starts a retry of a finished run (see EngineSession.prepareRetry). */
   retry(runId: string, step?: string): RunDetail {
     const source = this.store.getRun(runId);
-    if (!source) throw new Error(`no run with id ${runId}`);
+    if (!source) throw new NotFoundError(`no run with id ${runId}`);
     const hash = path.basename(source.bundle_path, '.cjs');
     const session = this.sessionFor(hash, source.bundle_path, source.pipeline, foldersOf(source), source.manifest_json ? (JSON.parse(source.manifest_json) as ModuleManifest) : undefined);
     const release = this.sessionUse.hold(session);
@@ -253,9 +252,18 @@ export class Orchestrator {
     this.store.close();
   }
 
+  /**
+   * Stores and streams one event. Sequence numbers are handed out here, so an event the store
+   * cannot take (a full disk) still reaches every follower: a run's end is never lost to them.
+   */
   private publish(event: EngineEvent): void {
     const runId = 'runId' in event ? event.runId : null;
-    const seq = this.store.appendEvent(runId, event.type, JSON.stringify(event), event.at);
+    const seq = ++this.lastSeq;
+    try {
+      this.store.appendEvent(runId, event.type, JSON.stringify(event), event.at, seq);
+    } catch (error) {
+      process.stderr.write(`${new Date().toISOString()} event ${seq} (${event.type}) streamed but not stored: ${(error as Error).message}\n`);
+    }
     const streamed: StreamEvent = { seq, type: event.type, runId, data: event };
     for (const subscriber of this.subscribers) subscriber(streamed);
   }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeOwnerOnly } from '../store/ownerOnly';
 
 /** The daemon's runtime folder (`<store>/server/`): who it is, where it listens, its log. */
 export interface ServerFiles {
@@ -72,12 +73,7 @@ export function readToken(files: ServerFiles): string | undefined {
   }
 }
 
-export function writeOwnerOnly(file: string, text: string): void {
-  const temp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, text, { mode: 0o600 });
-  fs.chmodSync(temp, 0o600);
-  fs.renameSync(temp, file);
-}
+export { writeOwnerOnly };
 
 export interface Endpoint {
   host: string;

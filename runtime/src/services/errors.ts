@@ -1,20 +1,21 @@
+import { CodedError } from '../errorCodes';
+
 /**
- * What kind of request failed, so the daemon can map it to an HTTP status without reading the
- * message: `invalid-spec` and `invalid-argument` (400), `unknown-service` (404), `conflict` (409),
- * `io` (500: the manager's own folder cannot be used).
+ * What kind of request failed (codes of the one table in `errorCodes.ts`): `invalid-spec` and
+ * `invalid-argument` (400), `unknown-service` (404), `conflict` (409), `io` (500: the manager's
+ * own folder cannot be used).
  */
 export type ServiceErrorCode = 'invalid-spec' | 'invalid-argument' | 'unknown-service' | 'conflict' | 'io';
 
 /** Raised for a service request the manager cannot carry out; the message names the service. */
-export class ServiceError extends Error {
-  readonly code: ServiceErrorCode;
+export class ServiceError extends CodedError {
+  declare readonly code: ServiceErrorCode;
   /** The service the request was about, when there is one. */
   readonly service?: string;
 
   constructor(message: string, code: ServiceErrorCode, service?: string) {
-    super(message);
+    super(code, message);
     this.name = 'ServiceError';
-    this.code = code;
     if (service !== undefined) this.service = service;
   }
 }

@@ -2,6 +2,8 @@ import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ArtifactStore, type ArtifactRef } from '../artifacts/artifactStore';
+import { asDiskFull, isDiskFull, UnprocessableError } from '../errorCodes';
+import { ownerOnlyDir, tighten } from './ownerOnly';
 import type { AttemptStatus, RunStatus, StepStatus } from '../model/status';
 import type { AttemptError } from '../model/attemptError';
 import { processIdentity } from '../processAlive';
@@ -10,7 +12,7 @@ import { ADDED_COLUMNS, MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './schema'
 import type { AttemptRow, HookCallRow, LogRow, NewRun, RunRow, StepRow, TransitionRow } from './rows';
 
 /** Raised when a run name is already used by another run of the same pipeline. */
-export class RunNameTakenError extends Error {
+export class RunNameTakenError extends UnprocessableError {
   constructor(
     readonly pipeline: string,
     readonly runName: string,
@@ -20,19 +22,41 @@ export class RunNameTakenError extends Error {
   }
 }
 
+/** Space kept free beside the database, given up to record outcomes when the disk fills (see {@link RunStore.reserveFile}). */
+const RESERVE_BYTES = 256 * 1024;
+
 /**
  * The embedded store: one SQLite file (WAL) plus the artifact folder, under the store folder
- * (`.pipewright/` at the project root by default). Every write that changes what a reader may
- * see happens in one transaction.
+ * (`.pipewright/` at the project root by default), all owner-only. Every write that changes
+ * what a reader may see happens in one transaction. A write the full disk refuses throws a
+ * {@link DiskFullError}; outcome records (an attempt's end, a step's or run's status, events)
+ * may first give up the store's reserve file, so a run that fills the disk still ends recorded.
  */
 export class RunStore {
   readonly artifacts: ArtifactStore;
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
 
-  private constructor(readonly dir: string) {
-    fs.mkdirSync(dir, { recursive: true });
-    this.db = new Database(path.join(dir, 'pipewright.db'));
+  private constructor(
+    readonly dir: string,
+    readonly readOnly: boolean,
+  ) {
+    const file = path.join(dir, 'pipewright.db');
+    if (readOnly) {
+      // Reads need no space and no write access: they work on a full disk.
+      this.db = new Database(file, { readonly: true, fileMustExist: true });
+      this.db.pragma('busy_timeout = 10000');
+      this.artifacts = new ArtifactStore(path.join(dir, 'artifacts'));
+      return;
+    }
+    // A store folder open to others was left by an older pipewright: tighten all it holds, once.
+    const leftOpen = fs.existsSync(dir) && (fs.statSync(dir).mode & 0o077) !== 0;
+    ownerOnlyDir(dir);
+    if (leftOpen) tightenTree(dir);
+    // SQLite gives the -wal and -shm files the mode of the database file.
+    fs.closeSync(fs.openSync(file, 'a', 0o600));
+    for (const suffix of ['', '-wal', '-shm']) tighten(`${file}${suffix}`, 0o600);
+    this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 10000');
@@ -41,13 +65,16 @@ export class RunStore {
     if (version > SCHEMA_VERSION) {
       throw new Error(`the store at ${dir} was written by a newer pipewright (schema ${version}, this one knows ${SCHEMA_VERSION})`);
     }
-    if (version > 0 && version < SCHEMA_VERSION) {
-      for (let from = version; from < SCHEMA_VERSION; from++) this.applyMigration(MIGRATIONS[from]);
-    }
-    this.db.exec(SCHEMA_SQL);
-    this.addMissingColumns();
-    this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    this.write('could not prepare the store', () => {
+      if (version > 0 && version < SCHEMA_VERSION) {
+        for (let from = version; from < SCHEMA_VERSION; from++) this.applyMigration(MIGRATIONS[from]);
+      }
+      this.db.exec(SCHEMA_SQL);
+      this.addMissingColumns();
+      if (version !== SCHEMA_VERSION) this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    });
     this.artifacts = new ArtifactStore(path.join(dir, 'artifacts'));
+    this.restoreReserve();
   }
 
   /** Runs a migration's statements; a column it adds that the store already has is left as it is. */
@@ -71,12 +98,65 @@ export class RunStore {
     }
   }
 
+  /** Opens (creating it if needed) the store in `dir` for reading and writing. */
   static open(dir: string): RunStore {
-    return new RunStore(path.resolve(dir));
+    return new RunStore(path.resolve(dir), false);
+  }
+
+  /** Opens an existing store for reading only: no file is created or changed, so it works on a full disk. */
+  static openReadOnly(dir: string): RunStore {
+    const store = new RunStore(path.resolve(dir), true);
+    if (store.db.pragma('user_version', { simple: true }) === SCHEMA_VERSION) return store;
+    // A store of another schema is migrated (or refused, when newer) by a writable open, once.
+    store.close();
+    return RunStore.open(dir);
   }
 
   close(): void {
     this.db.close();
+  }
+
+  /**
+   * A file of {@link RESERVE_BYTES} kept beside the database: when the disk fills, deleting it
+   * makes room to record how the attempt (and the run) ended. Put back once there is room again.
+   */
+  get reserveFile(): string {
+    return path.join(this.dir, 'reserve');
+  }
+
+  /** Puts the reserve file back if it is missing and the disk has room; never throws. */
+  restoreReserve(): void {
+    if (this.readOnly || fs.existsSync(this.reserveFile)) return;
+    const temp = `${this.reserveFile}.${process.pid}.tmp`;
+    try {
+      fs.writeFileSync(temp, Buffer.alloc(RESERVE_BYTES), { mode: 0o600 });
+      fs.renameSync(temp, this.reserveFile);
+    } catch {
+      // No room yet: the next attempt tries again.
+      fs.rmSync(temp, { force: true });
+    }
+  }
+
+  /**
+   * Runs a write; a full disk becomes a {@link DiskFullError} saying `what` could not be done.
+   * With `useReserve`, the reserve file is given up first and the write tried once more.
+   */
+  private write<T>(what: string, work: () => T, useReserve = false): T {
+    try {
+      return work();
+    } catch (error) {
+      if (!isDiskFull(error)) throw error;
+      if (useReserve && fs.existsSync(this.reserveFile)) {
+        fs.rmSync(this.reserveFile, { force: true });
+        try {
+          return work();
+        } catch (again) {
+          if (!isDiskFull(again)) throw again;
+          throw asDiskFull(what, again);
+        }
+      }
+      throw asDiskFull(what, error);
+    }
   }
 
   private stmt(sql: string): Database.Statement {
@@ -96,7 +176,7 @@ export class RunStore {
 
   createRun(run: NewRun): void {
     try {
-      this.transaction(() => {
+      this.write(`could not create run "${run.name}" of pipeline "${run.pipeline}"`, () => this.transaction(() => {
         this.stmt(
           `INSERT INTO pipelines (name, source_file, created_at, updated_at) VALUES (?, ?, ?, ?)
            ON CONFLICT(name) DO UPDATE SET source_file = excluded.source_file, updated_at = excluded.updated_at`,
@@ -126,7 +206,7 @@ export class RunStore {
         const insertStep = this.stmt(`INSERT INTO steps (run_id, id, step_name, position, status) VALUES (?, ?, ?, ?, 'pending')`);
         run.dag.nodes.forEach((node, position) => insertStep.run(run.id, node.id, node.step, position));
         this.addTransition(run.id, null, null, 'running', null, run.at);
-      });
+      }));
     } catch (error) {
       if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && /runs\.pipeline|runs\.name/.test((error as Error).message)) {
         throw new RunNameTakenError(run.pipeline, run.name);
@@ -140,16 +220,18 @@ export class RunStore {
   }
 
   setRunStatus(runId: string, status: RunStatus, at: number, error?: string): void {
-    this.transaction(() => {
+    this.write(`could not record that run ${runId} ended ${status}`, () => this.transaction(() => {
       const terminal = status !== 'running';
       this.stmt(`UPDATE runs SET status = ?, error = COALESCE(?, error), ended_at = ? WHERE id = ?`).run(status, error ?? null, terminal ? at : null, runId);
       this.addTransition(runId, null, null, status, error ?? null, at);
-    });
+    }), true);
   }
 
   /** Records which process now drives the run (with its identity, so a reused pid is never taken for it). */
   setEnginePid(runId: string, pid: number | null): void {
-    this.stmt('UPDATE runs SET engine_pid = ?, engine_identity = ? WHERE id = ?').run(pid, pid === null ? null : processIdentity(pid), runId);
+    this.write(`could not record the engine of run ${runId}`, () =>
+      this.stmt('UPDATE runs SET engine_pid = ?, engine_identity = ? WHERE id = ?').run(pid, pid === null ? null : processIdentity(pid), runId),
+    );
   }
 
   /** Runs whose status is `running` (whether or not anything still drives them). */
@@ -190,7 +272,7 @@ export class RunStore {
   // ---- steps and attempts --------------------------------------------------------------
 
   setStepStatus(runId: string, stepId: string, status: StepStatus, at: number, detail: { error?: string | AttemptError; cached?: boolean; cacheKey?: string } = {}): void {
-    this.transaction(() => this.writeStepStatus(runId, stepId, status, at, detail));
+    this.write(`could not record that step "${stepId}" is ${status}`, () => this.transaction(() => this.writeStepStatus(runId, stepId, status, at, detail)), true);
   }
 
   private writeStepStatus(runId: string, stepId: string, status: StepStatus, at: number, detail: { error?: string | AttemptError; cached?: boolean; cacheKey?: string }): void {
@@ -227,15 +309,17 @@ export class RunStore {
   }
 
   startAttempt(runId: string, stepId: string, attempt: number, at: number, runnerPid: number | null): void {
-    this.transaction(() => {
+    this.write(`could not start attempt ${attempt} of step "${stepId}"`, () => this.transaction(() => {
       this.stmt(`INSERT INTO attempts (run_id, step_id, attempt, status, runner_pid, started_at) VALUES (?, ?, ?, 'running', ?, ?)`).run(runId, stepId, attempt, runnerPid, at);
       this.stmt('UPDATE steps SET attempts = ? WHERE run_id = ? AND id = ?').run(attempt, runId, stepId);
       this.addTransition(runId, stepId, attempt, 'running', null, at);
-    });
+    }));
   }
 
   setAttemptRunner(runId: string, stepId: string, attempt: number, pid: number): void {
-    this.stmt('UPDATE attempts SET runner_pid = ? WHERE run_id = ? AND step_id = ? AND attempt = ?').run(pid, runId, stepId, attempt);
+    this.write(`could not record the runner of attempt ${attempt} of step "${stepId}"`, () =>
+      this.stmt('UPDATE attempts SET runner_pid = ? WHERE run_id = ? AND step_id = ? AND attempt = ?').run(pid, runId, stepId, attempt),
+    );
   }
 
   recordHeartbeat(runId: string, stepId: string, attempt: number, at: number): void {
@@ -243,19 +327,21 @@ export class RunStore {
   }
 
   recordHeartbeats(beats: { runId: string; stepId: string; attempt: number; at: number }[]): void {
-    this.transaction(() => {
-      for (const beat of beats) this.recordHeartbeat(beat.runId, beat.stepId, beat.attempt, beat.at);
-    });
+    this.write('could not record heartbeat times', () =>
+      this.transaction(() => {
+        for (const beat of beats) this.recordHeartbeat(beat.runId, beat.stepId, beat.attempt, beat.at);
+      }),
+    );
   }
 
   /** Notes a message from an attempt that is no longer current, which was refused. */
   recordRefusal(runId: string, stepId: string, attempt: number, what: string, at: number): void {
-    this.addTransition(runId, stepId, attempt, 'refused', what, at);
+    this.write(`could not record a refused message of attempt ${attempt} of step "${stepId}"`, () => this.addTransition(runId, stepId, attempt, 'refused', what, at));
   }
 
   /** Ends a running attempt; `error` is a thrown failure, or an engine-recorded reason as text. */
   endAttempt(runId: string, stepId: string, attempt: number, status: AttemptStatus, at: number, error?: string | AttemptError): void {
-    this.transaction(() => this.writeAttemptEnd(runId, stepId, attempt, status, at, error));
+    this.write(`could not record that attempt ${attempt} of step "${stepId}" ended ${status}`, () => this.transaction(() => this.writeAttemptEnd(runId, stepId, attempt, status, at, error)), true);
   }
 
   private writeAttemptEnd(runId: string, stepId: string, attempt: number, status: AttemptStatus, at: number, error?: string | AttemptError): void {
@@ -272,7 +358,7 @@ export class RunStore {
    * transaction, so a reader never sees a completed step without its outputs.
    */
   commitOutputs(runId: string, stepId: string, outputs: Record<string, ArtifactRef>, at: number, commit: { attempt?: number; cacheKey?: string; cached: boolean; stepName: string; cacheable: boolean }): void {
-    this.transaction(() => {
+    this.write(`could not commit the outputs of step "${stepId}"${commit.attempt === undefined ? '' : ` (attempt ${commit.attempt})`}`, () => this.transaction(() => {
       const insertArtifact = this.stmt(`INSERT OR IGNORE INTO artifacts (hash, materializer, size, type_name, created_at) VALUES (?, ?, ?, ?, ?)`);
       const insertOutput = this.stmt(`INSERT OR REPLACE INTO step_outputs (run_id, step_id, output, hash) VALUES (?, ?, ?, ?)`);
       for (const [output, ref] of Object.entries(outputs)) {
@@ -291,7 +377,7 @@ export class RunStore {
         );
       }
       this.writeStepStatus(runId, stepId, commit.cached ? 'cached' : 'completed', at, { cached: commit.cached, cacheKey: commit.cacheKey });
-    });
+    }));
   }
 
   /** Outputs cached under `key` (no earlier than `since`, when given), if every artifact is still on disk. */
@@ -321,6 +407,12 @@ export class RunStore {
     return Object.fromEntries(rows.map((row) => [row.output, { hash: row.hash, materializer: row.materializer, size: row.size, typeName: row.type_name }]));
   }
 
+  /** One committed output of a step (only its own outputs: `constructor` is no output of anything). */
+  outputOf(runId: string, stepId: string, output: string): ArtifactRef | undefined {
+    const outputs = this.getOutputs(runId, stepId);
+    return Object.hasOwn(outputs, output) ? outputs[output] : undefined;
+  }
+
   /** Every committed output of every step of a run, in step order, each with its artifact's description. */
   getRunOutputs(runId: string): ({ stepId: string; output: string } & ArtifactRef)[] {
     const rows = this.stmt(
@@ -339,7 +431,7 @@ export class RunStore {
   // ---- logs and hooks ------------------------------------------------------------------
 
   appendLog(runId: string, stepId: string | null, attempt: number | null, stream: 'stdout' | 'stderr', text: string, at: number): void {
-    this.stmt('INSERT INTO logs (run_id, step_id, attempt, stream, text, at) VALUES (?, ?, ?, ?, ?, ?)').run(runId, stepId, attempt, stream, text, at);
+    this.write(`could not store output of step "${stepId}"`, () => this.stmt('INSERT INTO logs (run_id, step_id, attempt, stream, text, at) VALUES (?, ?, ?, ?, ?, ?)').run(runId, stepId, attempt, stream, text, at));
   }
 
   getLogs(runId: string, stepId?: string, attempt?: number): LogRow[] {
@@ -349,16 +441,25 @@ export class RunStore {
   }
 
   recordHook(runId: string, stepId: string, hook: 'onSuccess' | 'onFailure', source: string, error: string | undefined, at: number): void {
-    this.stmt('INSERT INTO hook_calls (run_id, step_id, hook, source, ok, error, at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(runId, stepId, hook, source, error === undefined ? 1 : 0, error ?? null, at);
+    this.write(`could not record the ${hook} hook of step "${stepId}"`, () =>
+      this.stmt('INSERT INTO hook_calls (run_id, step_id, hook, source, ok, error, at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(runId, stepId, hook, source, error === undefined ? 1 : 0, error ?? null, at),
+    );
   }
 
   getHookCalls(runId: string): HookCallRow[] {
     return this.stmt('SELECT * FROM hook_calls WHERE run_id = ? ORDER BY seq').all(runId) as HookCallRow[];
   }
 
-  /** Appends one event of the orchestrator's stream; returns its sequence number. */
-  appendEvent(runId: string | null, type: string, json: string, at: number): number {
-    return Number(this.stmt('INSERT INTO events (run_id, type, json, at) VALUES (?, ?, ?, ?)').run(runId, type, json, at).lastInsertRowid);
+  /** Appends one event of the orchestrator's stream, numbered `seq` (default: the next number); returns its number. */
+  appendEvent(runId: string | null, type: string, json: string, at: number, seq?: number): number {
+    return this.write(`could not store a ${type} event`, () =>
+      Number(this.stmt('INSERT INTO events (seq, run_id, type, json, at) VALUES (?, ?, ?, ?, ?)').run(seq ?? null, runId, type, json, at).lastInsertRowid),
+    );
+  }
+
+  /** The newest event's sequence number (0 before the first). */
+  lastEventSeq(): number {
+    return (this.stmt('SELECT COALESCE(MAX(seq), 0) AS seq FROM events').get() as { seq: number }).seq;
   }
 
   eventsSince(seq: number, runId: string | undefined, limit: number): { seq: number; run_id: string | null; type: string; json: string }[] {
@@ -371,5 +472,15 @@ export class RunStore {
 
   private addTransition(runId: string, stepId: string | null, attempt: number | null, status: string, detail: string | null, at: number): void {
     this.stmt('INSERT INTO transitions (run_id, step_id, attempt, status, detail, at) VALUES (?, ?, ?, ?, ?, ?)').run(runId, stepId, attempt, status, detail, at);
+  }
+}
+
+/** Tightens a folder tree written by an older pipewright: folders 0700, files 0600. */
+function tightenTree(dir: string): void {
+  tighten(dir, 0o700);
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) tightenTree(full);
+    else if (entry.isFile()) tighten(full, 0o600);
   }
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ArtifactEncodingError, decodeStructured, encodeStructured, isPlainJson } from '../../../runtime/src/artifacts';
+import { ArtifactEncodingError, decodeStructured, encodeStructured, getMaterializer, isPlainJson, materializerFor } from '../../../runtime/src/artifacts';
+import { MalformedArtifactError, MAX_NESTING } from '../../../runtime/src/artifacts/structured';
 
 /** Encode, go through JSON text (as the store does), decode. */
 function roundTrip(value: unknown): unknown {
@@ -274,5 +275,42 @@ void describe('isPlainJson', () => {
     assert.equal(isPlainJson(cyclic), false);
     const shared = { a: 1 };
     assert.equal(isPlainJson([shared, shared]), true);
+  });
+});
+
+void describe('values nested too deeply', () => {
+  const deepArrays = (depth: number): unknown => {
+    let value: unknown = 1;
+    for (let i = 0; i < depth; i++) value = [value];
+    return value;
+  };
+  const deepText = (depth: number) => `${'['.repeat(depth)}1${']'.repeat(depth)}`;
+  const tooDeep = /nested more than 1000 levels deep/;
+
+  it('are refused with a clear error when encoding, not a stack overflow', () => {
+    assert.throws(() => encodeStructured(deepArrays(100_000)), (error: Error) => error instanceof ArtifactEncodingError && tooDeep.test(error.message) && /^value\[0\]\[0\]/.test(error.message));
+    assert.throws(() => materializerFor(deepArrays(100_000)).save(deepArrays(100_000)), tooDeep);
+    assert.equal(isPlainJson(deepArrays(100_000)), false);
+  });
+
+  it('are refused with a clear error when decoding a stored tree of any depth', () => {
+    assert.throws(() => decodeStructured(JSON.parse(deepText(100_000))), (error: Error) => error instanceof MalformedArtifactError && tooDeep.test(error.message));
+    assert.throws(() => getMaterializer('structured@1').load(Buffer.from(deepText(100_000))), tooDeep);
+    assert.throws(() => getMaterializer('json@1').load(Buffer.from(deepText(100_000))), tooDeep);
+  });
+
+  it('round-trip up to the limit', () => {
+    const limit = deepArrays(MAX_NESTING - 1);
+    assert.deepEqual(decodeStructured(encodeStructured(limit)), limit);
+    const json = getMaterializer('json@1');
+    assert.deepEqual(json.load(Buffer.from(json.save(limit) as string)), limit);
+    const maps = Array.from({ length: MAX_NESTING - 1 }).reduce<unknown>((inner) => new Map([['k', inner]]), 1);
+    const structured = getMaterializer('structured@1');
+    // (assert.deepEqual itself overflows on maps this deep: walk them.)
+    let back = structured.load(Buffer.from(structured.save(maps) as string));
+    let levels = 0;
+    for (; back instanceof Map; levels++) back = back.get('k');
+    assert.equal(levels, MAX_NESTING - 1);
+    assert.equal(back, 1);
   });
 });

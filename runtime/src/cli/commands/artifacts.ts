@@ -25,7 +25,7 @@ export function registerArtifactCommands(program: Command): void {
         const steps = store.getSteps(run.id).map((s) => s.id);
         if (!steps.includes(stepId)) throw new UsageError(`run ${run.name} has no step "${stepId}" (steps: ${steps.join(', ')})`);
         const outputs = store.getOutputs(run.id, stepId);
-        const ref = outputs[output];
+        const ref = store.outputOf(run.id, stepId, output);
         if (!ref) {
           const known = Object.keys(outputs);
           throw new UsageError(
@@ -45,7 +45,7 @@ export function registerArtifactCommands(program: Command): void {
             `output "${output}" of step "${stepId}" was stored by the custom materializer "${ref.materializer}", which only the pipeline's code can load; save its bytes with --out FILE`,
           );
         }
-        const value = store.artifacts.get(ref);
+        const value = store.artifacts.get(ref, `output "${output}" of step "${stepId}" in run ${run.name} (${run.id})`);
         if (flags.json || typeof value !== 'string') {
           process.stdout.write(`${JSON.stringify(toJsonView(value))}\n`);
         } else {

@@ -52,6 +52,9 @@ async function runCount(store: string, cwd: string): Promise<number> {
   return (JSON.parse(listed.stdout) as unknown[]).length;
 }
 
+/** Bad input, as the API's error-code table answers it (400 or 422). */
+const isInputStatus = (status: number) => status === 400 || status === 422;
+
 describe('run parameters from a YAML config get the checks --param gets, before the run starts', () => {
   it('a text for a number parameter exits 2 naming the config file, the parameter and the type', async () => {
     const p = project();
@@ -97,19 +100,19 @@ describe('run parameters from a YAML config get the checks --param gets, before 
     assert.equal(JSON.parse((await cli(['--store', p.store, 'artifacts', 'get', second.runId, 'split'], { cwd: p.dir })).stdout).length, 3);
   });
 
-  it('an API submit with a wrong value is refused (422) naming the parameter, and creates no run', async () => {
+  it('an API submit with a wrong value is refused as bad input (4xx) naming the parameter, and creates no run', async () => {
     const p = project();
     const client = await connectDaemon(p.store);
     try {
       const bundle = await bundlePipelineFile(p.file, p.store);
       const submit = (parameters: Record<string, unknown>) =>
         client.submitRun({ file: p.file, pipeline: 'chunked', parameters: encodeStructured(parameters) as Record<string, unknown>, bundle: fs.readFileSync(bundle.path, 'utf8'), manifest: extractModuleManifest(p.file) });
-      await assert.rejects(submit({ file: 'data.csv', chunks: 'two' }), (error: ApiError) => error.status === 422 && /request: parameters\.chunks: expected number, got string/.test(error.message));
-      await assert.rejects(submit({ file: 'data.csv', chunks: 2, extra: true }), (error: ApiError) => error.status === 422 && /request: parameters\.extra: "chunked" has no parameter "extra" \(parameters: file, chunks; "chunked" is at .*chunked\.ts:7:\d+\)/.test(error.message));
+      await assert.rejects(submit({ file: 'data.csv', chunks: 'two' }), (error: ApiError) => isInputStatus(error.status) && /request: parameters\.chunks: expected number, got string/.test(error.message));
+      await assert.rejects(submit({ file: 'data.csv', chunks: 2, extra: true }), (error: ApiError) => isInputStatus(error.status) && /request: parameters\.extra: "chunked" has no parameter "extra" \(parameters: file, chunks; "chunked" is at .*chunked\.ts:7:\d+\)/.test(error.message));
       // Without a manifest the runner's compile is the check: it names the pipeline's source line too.
       await assert.rejects(
         client.submitRun({ file: p.file, pipeline: 'chunked', parameters: encodeStructured({ file: 'x', chunks: 1, extra: 1 }) as Record<string, unknown>, bundle: fs.readFileSync(bundle.path, 'utf8') }),
-        (error: ApiError) => error.status === 422 && error.message.includes(`${p.file}:7:`) && /has no parameter "extra"/.test(error.message),
+        (error: ApiError) => isInputStatus(error.status) && error.message.includes(`${p.file}:7:`) && /has no parameter "extra"/.test(error.message),
       );
       assert.deepEqual(await client.listRuns({}), []);
     } finally {

@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runPipelineFile } from '../../runtime/src/engine/runPipelineFile';
+import { Scheduler } from '../../runtime/src/engine/scheduler';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 
@@ -77,6 +78,15 @@ export async function engineBench(): Promise<BenchLine[]> {
       target: '< 5 ms/step',
     });
 
+    const fanIn = (width: number) => schedulerFanInUs(width);
+    const [narrowUs, wideUs] = [fanIn(1000), fanIn(10_000)];
+    lines.push({
+      name: 'scheduler alone, 10,000-wide fan-out + fan-in (readiness of the fan-in as each upstream ends)',
+      value: `${wideUs.toFixed(2)} µs/step (${(wideUs / narrowUs).toFixed(2)}× the 1,000-wide figure)`,
+      baseline: `the same scheduler, 1,000 wide: ${narrowUs.toFixed(2)} µs/step`,
+      target: 'within 1.2× of the 1,000-wide figure (linear)',
+    });
+
     const hundred = writePipeline(dir, 'hundred', '  let value = noop(n);\n  for (let i = 1; i < 100; i++) value = noop(value);');
     const first = await timedRun(hundred, storeDir, true);
     const cached = await timedRun(hundred, storeDir, true);
@@ -91,6 +101,22 @@ export async function engineBench(): Promise<BenchLine[]> {
     fs.rmSync(dir, { recursive: true, force: true });
   }
   return lines;
+}
+
+/** Per-step time (µs, best of 3) of the pure scheduler driving `width` roots into one fan-in step. */
+function schedulerFanInUs(width: number): number {
+  const roots = Array.from({ length: width }, (_, i) => ({ id: `r${i}`, upstream: [] as string[] }));
+  const nodes = [...roots, { id: 'gather', upstream: roots.map((root) => root.id) }];
+  let best = Infinity;
+  for (let round = 0; round < 3; round++) {
+    const start = performance.now();
+    const scheduler = new Scheduler(nodes, { mode: 'continueOnFailure', maxParallel: Number.MAX_SAFE_INTEGER });
+    scheduler.start();
+    for (const root of roots) scheduler.handle({ type: 'succeeded', id: root.id });
+    scheduler.handle({ type: 'succeeded', id: 'gather' });
+    best = Math.min(best, performance.now() - start);
+  }
+  return (best * 1000) / (width + 1);
 }
 
 async function timedRun(file: string, storeDir: string, cache = false): Promise<{ totalMs: number; executeMs: number; cachedSteps: number }> {

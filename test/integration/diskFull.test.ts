@@ -124,9 +124,11 @@ describe('a disk that fills between writing a step output and committing it', ()
       // With no daemon holding the database open, reading still changes nothing.
       await stopDaemon(store, 5000);
       await reads();
-      // In this process, without a daemon, the refusal is the same.
+      // In this process, without a daemon, the refusal is the same. (The stopped daemon's last
+      // connection removed its write-ahead log, which frees room: fill that too.)
+      fillDisk(`${filler}-2`);
       const inProcess = await cli(['--store', store, 'run', pipelineFile, '--param', `gateDir=${gates}`, '--no-daemon'], { timeoutMs: 60_000 });
-      assert.equal(inProcess.code, 1, inProcess.stderr);
+      assert.equal(inProcess.code, 1, `${inProcess.stderr}\n${inProcess.stdout}`);
       assert.match(inProcess.stderr, /^pipewright: disk full: could not create run .+ \(ENOSPC\)$/m);
     });
   });

@@ -92,7 +92,7 @@ describe('relative paths resolve against the folder the user ran from', () => {
     const dir = path.join(tempDir(), 'store');
     RunStore.open(dir).close();
     const db = new Database(path.join(dir, 'pipewright.db'));
-    db.exec('ALTER TABLE runs DROP COLUMN working_dir; ALTER TABLE runs DROP COLUMN project_dir; PRAGMA user_version = 2;');
+    db.exec('ALTER TABLE runs DROP COLUMN working_dir; ALTER TABLE runs DROP COLUMN project_dir; ALTER TABLE runs DROP COLUMN engine_identity; PRAGMA user_version = 2;');
     db.prepare(`INSERT INTO pipelines (name, source_file, created_at, updated_at) VALUES ('p', 'p.ts', 0, 0)`).run();
     db.prepare(`INSERT INTO runs (id, name, pipeline, status, parameters_json, options_json, dag_json, bundle_path, created_at) VALUES ('old', 'old', 'p', 'completed', '{}', '{}', '{}', 'x', 0)`).run();
     db.close();

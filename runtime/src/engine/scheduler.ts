@@ -45,6 +45,10 @@ interface NodeState {
   /** Running (an attempt executing) as opposed to waiting for a retry. */
   executing: boolean;
   downstream: string[];
+  /** Upstream edges whose step has not succeeded yet: ready at 0 (kept as steps settle, so readiness is O(1)). */
+  unsucceeded: number;
+  /** Upstream edges whose step ended without success: the step can never run. */
+  blocked: number;
 }
 
 export class Scheduler {
@@ -70,7 +74,7 @@ export class Scheduler {
       const status = start?.status ?? 'pending';
       // A resumed step still `running` has an attempt in flight (an orphaned runner the engine adopted).
       const executing = status === 'running';
-      this.states.set(node.id, { node, status, attempt: start?.attempt ?? 0, lost: start?.lost ?? 0, executing, downstream: [] });
+      this.states.set(node.id, { node, status, attempt: start?.attempt ?? 0, lost: start?.lost ?? 0, executing, downstream: [], unsucceeded: 0, blocked: 0 });
       if (executing) this.executing += 1;
       this.counts.set(status, this.count(status) + 1);
     }
@@ -79,6 +83,9 @@ export class Scheduler {
         const upstream = this.states.get(up);
         if (!upstream) throw new Error(`node "${node.id}" depends on unknown node "${up}"`);
         upstream.downstream.push(node.id);
+        const state = this.get(node.id);
+        if (!isSuccessfulStepStatus(upstream.status)) state.unsucceeded += 1;
+        if (endedWithoutSuccess(upstream.status)) state.blocked += 1;
       }
     }
   }
@@ -213,17 +220,11 @@ export class Scheduler {
   /** Queues a pending step whose upstream all succeeded; skips it when one cannot succeed. */
   private consider(state: NodeState, actions: SchedulerAction[]): void {
     if (state.status !== 'pending' || this.queued.has(state.node.id)) return;
-    let ready = true;
-    for (const up of state.node.upstream) {
-      const status = this.get(up).status;
-      if (isSuccessfulStepStatus(status)) continue;
-      if (isTerminalStepStatus(status)) {
-        this.setStatus(state, this.cancelled ? 'cancelled' : 'skipped', actions);
-        return;
-      }
-      ready = false;
+    if (state.blocked > 0) {
+      this.setStatus(state, this.cancelled ? 'cancelled' : 'skipped', actions);
+      return;
     }
-    if (ready && !this.stopped) {
+    if (state.unsucceeded === 0 && !this.stopped) {
       this.queue.push(state.node.id);
       this.queued.add(state.node.id);
     }
@@ -248,9 +249,19 @@ export class Scheduler {
 
   private setStatus(state: NodeState, status: StepStatus, actions: SchedulerAction[], error?: string): void {
     if (state.status === status) return;
-    this.counts.set(state.status, this.count(state.status) - 1);
+    const previous = state.status;
+    this.counts.set(previous, this.count(previous) - 1);
     this.counts.set(status, this.count(status) + 1);
     state.status = status;
+    const succeeded = Number(isSuccessfulStepStatus(status)) - Number(isSuccessfulStepStatus(previous));
+    const blocked = Number(endedWithoutSuccess(status)) - Number(endedWithoutSuccess(previous));
+    if (succeeded !== 0 || blocked !== 0) {
+      for (const down of state.downstream) {
+        const downstream = this.get(down);
+        downstream.unsucceeded -= succeeded;
+        downstream.blocked += blocked;
+      }
+    }
     actions.push(error === undefined ? { type: 'status', id: state.node.id, status } : { type: 'status', id: state.node.id, status, error });
     if (isTerminalStepStatus(status)) {
       for (const down of state.downstream) this.consider(this.get(down), actions);
@@ -271,4 +282,9 @@ export class Scheduler {
     if (!state) throw new Error(`unknown invocation "${id}"`);
     return state;
   }
+}
+
+/** A step that ended and did not succeed: what depends on it can never run. */
+function endedWithoutSuccess(status: StepStatus): boolean {
+  return isTerminalStepStatus(status) && !isSuccessfulStepStatus(status);
 }

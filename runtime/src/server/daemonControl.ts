@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packageRoot } from '../paths';
 import { OrchestratorClient } from './apiClient';
-import { ensureToken, readEndpoint, readToken, serverFiles, type ServerFiles } from './serverFiles';
+import { ANOTHER_DAEMON_EXIT_CODE, ensureToken, readEndpoint, readToken, serverFiles, type ServerFiles } from './serverFiles';
 import { resolveStoreDir } from '../engine/projectPaths';
 import { isProcessAlive, processIdentity } from '../processAlive';
 import { runnerPoolSettingsFromEnv } from '../engine/runnerPoolSettings';
@@ -88,7 +88,8 @@ async function ensureDaemon(storeDir: string, options: StartOptions): Promise<{ 
   runnerPoolSettingsFromEnv();
   // A daemon that died leaves its endpoint behind: reusing its port lets its orphaned runners reconnect.
   const previousPort = readEndpoint(files)?.port;
-  for (const file of [files.pid, files.endpoint, files.state]) fs.rmSync(file, { force: true });
+  // The old pid, endpoint and state files are the daemon's to replace: removing them here could
+  // remove those of a daemon another command has just started.
   ensureToken(files, options.token);
   const port = options.port ?? previousPort ?? 0;
   const log = fs.openSync(files.log, 'a', 0o600);
@@ -104,8 +105,9 @@ async function ensureDaemon(storeDir: string, options: StartOptions): Promise<{ 
   const deadline = Date.now() + (options.timeoutMs ?? 20_000);
   while (Date.now() < deadline) {
     const status = await daemonStatus(store);
-    if (status.state === 'active') return { status, started: true };
-    if (child.exitCode !== null) break;
+    if (status.state === 'active') return { status, started: child.exitCode === null };
+    // A daemon that lost the store to another one just started exits; that one will answer.
+    if (child.exitCode !== null && child.exitCode !== ANOTHER_DAEMON_EXIT_CODE) break;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   throw new Error(`the daemon did not become active; last lines of ${files.log}:\n${tail(files.log, 10)}`);

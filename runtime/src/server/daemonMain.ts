@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
 import { ApiServer } from './apiServer';
 import { IdleShutdown } from './idleShutdown';
-import { ensureToken, serverFiles, writeOwnerOnly, type Endpoint } from './serverFiles';
+import { ANOTHER_DAEMON_EXIT_CODE, ensureToken, serverFiles, writeOwnerOnly, type Endpoint } from './serverFiles';
 import { processIdentity } from '../processAlive';
+import { RunStore } from '../store/runStore';
 
 /** How often a daemon looks for runs whose engine died (a CLI run killed mid-way, a previous daemon). */
 const ABANDONED_SCAN_MS = 1000;
@@ -18,6 +19,16 @@ export interface DaemonOptions {
  */
 export async function runDaemon(storeDir: string, host: string, port: number, fallbackToAnyPort = false, options: DaemonOptions = {}): Promise<void> {
   const files = serverFiles(storeDir);
+  const claimStore = RunStore.open(storeDir);
+  const owner = claimStore.claimDaemon(process.pid);
+  claimStore.close();
+  if (owner !== undefined) {
+    // Another command started a daemon for this store at the same moment: that one serves it.
+    process.stdout.write(`${new Date().toISOString()} not starting: the daemon with pid ${owner} already serves ${storeDir}\n`);
+    process.exit(ANOTHER_DAEMON_EXIT_CODE);
+  }
+  // What a dead daemon left behind; this one writes its own once it listens.
+  for (const file of [files.pid, files.state]) fs.rmSync(file, { force: true });
   const token = ensureToken(files, process.env.PIPEWRIGHT_SERVER_TOKEN);
   let stopping = false;
   let idle: IdleShutdown | undefined;

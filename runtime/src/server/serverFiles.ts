@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeOwnerOnly } from '../store/ownerOnly';
+import { createOwnerOnlyOnce, writeOwnerOnly } from '../store/ownerOnly';
 
 /** The daemon's runtime folder (`<store>/server/`): who it is, where it listens, its log. */
 export interface ServerFiles {
@@ -31,6 +31,9 @@ export function serverFiles(storeDir: string): ServerFiles {
   };
 }
 
+/** The exit code of a daemon that found another live daemon serving its store (its starter waits for that one). */
+export const ANOTHER_DAEMON_EXIT_CODE = 3;
+
 /** Reads the token, creating it (owner-only) when missing; an explicit one (remote use) wins. */
 export function ensureToken(files: ServerFiles, explicit?: string): string {
   fs.mkdirSync(files.dir, { recursive: true, mode: 0o700 });
@@ -47,9 +50,8 @@ export function ensureToken(files: ServerFiles, explicit?: string): string {
   } catch {
     // Not created yet.
   }
-  const token = randomBytes(32).toString('base64url');
-  writeOwnerOnly(files.token, token);
-  return token;
+  // Two starters at once must not each write a token: the daemon would hold the other's.
+  return createOwnerOnlyOnce(files.token, randomBytes(32).toString('base64url')).trim();
 }
 
 /** The runners' token, created owner-only on first use and reused by every later daemon. */
@@ -60,9 +62,7 @@ export function ensureRunnerToken(files: ServerFiles): string {
   } catch {
     // First daemon of this store.
   }
-  const token = randomBytes(32).toString('base64url');
-  writeOwnerOnly(files.runnerToken, token);
-  return token;
+  return createOwnerOnlyOnce(files.runnerToken, randomBytes(32).toString('base64url')).trim();
 }
 
 export function readToken(files: ServerFiles): string | undefined {

@@ -22,6 +22,26 @@ export function writeOwnerOnly(file: string, data: string | Uint8Array): void {
   }
 }
 
+/**
+ * Creates `file` (owner-only) with `data` unless it exists, atomically: of processes racing to
+ * create it, one wins and every one returns the winner's content (a temp file linked into place,
+ * so no reader ever sees it half-written).
+ */
+export function createOwnerOnlyOnce(file: string, data: string): string {
+  const temp = `${file}.${process.pid}.new`;
+  try {
+    fs.writeFileSync(temp, data, { mode: 0o600 });
+    fs.chmodSync(temp, 0o600);
+    fs.linkSync(temp, file);
+    return data;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return fs.readFileSync(file, 'utf8');
+  } finally {
+    fs.rmSync(temp, { force: true });
+  }
+}
+
 /** Sets `mode` on `file` if it exists with a wider one (a store made by an older pipewright). */
 export function tighten(file: string, mode: number): void {
   try {

@@ -6,7 +6,7 @@ import { asDiskFull, isDiskFull, UnprocessableError } from '../errorCodes';
 import { ownerOnlyDir, tighten } from './ownerOnly';
 import type { AttemptStatus, RunStatus, StepStatus } from '../model/status';
 import type { AttemptError } from '../model/attemptError';
-import { processIdentity } from '../processAlive';
+import { isProcessAlive, processIdentity } from '../processAlive';
 import { errorColumns } from './errorColumns';
 import { ADDED_COLUMNS, MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './schema';
 import type { AttemptRow, HookCallRow, LogRow, NewRun, RunRow, StepRow, TransitionRow } from './rows';
@@ -232,6 +232,21 @@ export class RunStore {
     this.write(`could not record the engine of run ${runId}`, () =>
       this.stmt('UPDATE runs SET engine_pid = ?, engine_identity = ? WHERE id = ?').run(pid, pid === null ? null : processIdentity(pid), runId),
     );
+  }
+
+  /**
+   * Makes process `pid` this store's one daemon, unless a live daemon already is one: in one
+   * write transaction, so of daemons started at once exactly one wins. Answers the live owner's
+   * pid when another process owns the store (a dead, zombie or reused-pid owner does not).
+   */
+  claimDaemon(pid: number): number | undefined {
+    const claim = this.db.transaction(() => {
+      const owner = this.stmt('SELECT pid, identity FROM daemon_owner WHERE one = 1').get() as { pid: number; identity: string | null } | undefined;
+      if (owner && owner.pid !== pid && isProcessAlive(owner.pid, owner.identity)) return owner.pid;
+      this.stmt('INSERT INTO daemon_owner (one, pid, identity) VALUES (1, ?, ?) ON CONFLICT (one) DO UPDATE SET pid = excluded.pid, identity = excluded.identity').run(pid, processIdentity(pid));
+      return undefined;
+    });
+    return this.write('could not claim the store for the daemon', () => claim.immediate());
   }
 
   /** Runs whose status is `running` (whether or not anything still drives them). */

@@ -136,4 +136,10 @@ CREATE TABLE IF NOT EXISTS hook_calls (
   error TEXT,
   at INTEGER NOT NULL
 );
+-- The one daemon of this store (see RunStore.claimDaemon): a row, so claiming is one transaction.
+CREATE TABLE IF NOT EXISTS daemon_owner (
+  one INTEGER PRIMARY KEY CHECK (one = 1),
+  pid INTEGER NOT NULL,
+  identity TEXT
+);
 `;

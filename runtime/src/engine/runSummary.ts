@@ -2,6 +2,7 @@ import type { AttemptError } from '../model/attemptError';
 import type { AttemptStatus, RunStatus, StepStatus } from '../model/status';
 import { decodeError } from '../store/errorColumns';
 import type { RunStore } from '../store/runStore';
+import type { AttemptRow } from '../store/rows';
 import type { OutputSummary } from './runContents';
 
 export interface StepSummary {
@@ -47,7 +48,15 @@ export interface RunSummary {
 export function summarizeRun(store: RunStore, runId: string, withHistory = false): RunSummary {
   const run = store.getRun(runId);
   if (!run) throw new Error(`no run with id ${runId}`);
-  const attempts = withHistory ? store.getAttempts(runId) : [];
+  // Grouped once by step: filtering every attempt for each step made `runs show` quadratic in run size.
+  const attemptsByStep = new Map<string, AttemptRow[]>();
+  if (withHistory) {
+    for (const attempt of store.getAttempts(runId)) {
+      const list = attemptsByStep.get(attempt.step_id);
+      if (list) list.push(attempt);
+      else attemptsByStep.set(attempt.step_id, [attempt]);
+    }
+  }
   const now = Date.now();
   const steps = store.getSteps(runId).map((row): StepSummary => {
     const summary: StepSummary = {
@@ -61,15 +70,13 @@ export function summarizeRun(store: RunStore, runId: string, withHistory = false
     const error = decodeError(row);
     if (error) summary.error = error;
     if (withHistory) {
-      summary.history = attempts
-        .filter((a) => a.step_id === row.id)
-        .map((a) => ({
-          attempt: a.attempt,
-          status: a.status,
-          error: decodeError(a) ?? null,
-          durationMs: a.ended_at === null ? null : a.ended_at - a.started_at,
-          ...(a.status === 'running' ? { heartbeatAgeMs: now - (a.heartbeat_at ?? a.started_at) } : {}),
-        }));
+      summary.history = (attemptsByStep.get(row.id) ?? []).map((a) => ({
+        attempt: a.attempt,
+        status: a.status,
+        error: decodeError(a) ?? null,
+        durationMs: a.ended_at === null ? null : a.ended_at - a.started_at,
+        ...(a.status === 'running' ? { heartbeatAgeMs: now - (a.heartbeat_at ?? a.started_at) } : {}),
+      }));
     }
     return summary;
   });

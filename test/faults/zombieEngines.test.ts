@@ -11,6 +11,19 @@ import { readPid, waitFor } from '../support/waitFor';
 
 const pipewrightBin = path.join(repoRoot, 'runtime', 'bin', 'pipewright.js');
 
+/**
+ * Starts a `--no-daemon` run of `restartable` under a parent that never reaps it, then kills the
+ * CLI and its runner once attempt 1 runs: the CLI is left a zombie, its run still `running`.
+ */
+async function killInProcessRunLeavingZombie(dir: string, store: string): Promise<void> {
+  const args = [pipewrightBin, '--store', store, 'run', fixture('pipelines', 'faults.ts'), '--pipeline', 'restartable', '--param', `dir=${dir}`, '--no-cache', '--no-daemon'];
+  const engine = await spawnUnreaped(process.execPath, args, { dir, log: path.join(dir, 'engine.log') });
+  const runner = await waitFor('attempt 1 to start', () => readPid(path.join(dir, 'attempt-1.pid')));
+  process.kill(engine.pid, 'SIGKILL');
+  process.kill(runner, 'SIGKILL');
+  await waitFor('the killed CLI to be a zombie', () => procState(engine.pid) === 'Z');
+}
+
 describe('a killed engine that nobody reaps (a zombie) is dead', () => {
   it('a daemon left a zombie: the next `server start` resumes its run, which finishes', async () => {
     const dir = tempDir();
@@ -39,12 +52,7 @@ describe('a killed engine that nobody reaps (a zombie) is dead', () => {
   it('a CLI run killed and left a zombie: `runs list` resumes it on a daemon it starts, and it finishes', async () => {
     const dir = tempDir();
     const store = path.join(dir, 'store');
-    const args = [pipewrightBin, '--store', store, 'run', fixture('pipelines', 'faults.ts'), '--pipeline', 'restartable', '--param', `dir=${dir}`, '--no-cache', '--no-daemon'];
-    const engine = await spawnUnreaped(process.execPath, args, { dir, log: path.join(dir, 'engine.log') });
-    const runner = await waitFor('attempt 1 to start', () => readPid(path.join(dir, 'attempt-1.pid')));
-    process.kill(engine.pid, 'SIGKILL');
-    process.kill(runner, 'SIGKILL');
-    await waitFor('the killed CLI to be a zombie', () => procState(engine.pid) === 'Z');
+    await killInProcessRunLeavingZombie(dir, store);
     const listed = await cli(['--store', store, 'runs', 'list', '--json']);
     assert.equal(listed.code, 0, listed.stderr);
     assert.match(listed.stderr, /started the orchestrator daemon .*\(pid \d+\).*pipewright --store .* server stop/);
@@ -70,12 +78,7 @@ describe('a killed engine that nobody reaps (a zombie) is dead', () => {
     const store = path.join(dir, 'store');
     const server = await cli(['--store', store, 'server', 'start', '--json']);
     assert.equal(JSON.parse(server.stdout).state, 'active', server.stderr);
-    const args = [pipewrightBin, '--store', store, 'run', fixture('pipelines', 'faults.ts'), '--pipeline', 'restartable', '--param', `dir=${dir}`, '--no-cache', '--no-daemon'];
-    const engine = await spawnUnreaped(process.execPath, args, { dir, log: path.join(dir, 'engine.log') });
-    const runner = await waitFor('attempt 1 to start', () => readPid(path.join(dir, 'attempt-1.pid')));
-    process.kill(engine.pid, 'SIGKILL');
-    process.kill(runner, 'SIGKILL');
-    await waitFor('the killed CLI to be a zombie', () => procState(engine.pid) === 'Z');
+    await killInProcessRunLeavingZombie(dir, store);
     await waitFor('the daemon to start attempt 2 by itself', () => readPid(path.join(dir, 'attempt-2.pid')));
     fs.writeFileSync(path.join(dir, 'release-2'), '');
     const db = RunStore.open(store);

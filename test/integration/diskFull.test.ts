@@ -26,13 +26,19 @@ async function onSmallDisk(body: (store: string, gates: string, filler: string) 
   }
 }
 
+/** Starts an attached run whose `gated` step has no retries; resolves once that step runs, with the CLI's outcome still to come. */
+async function startRunWithoutRetries(store: string, gates: string): Promise<{ done: ReturnType<typeof cli> }> {
+  const config = path.join(gates, 'run.yaml');
+  fs.writeFileSync(config, 'steps:\n  gated: { retry: { maxRetries: 0 } }\n');
+  const run = cli(['--store', store, 'run', pipelineFile, '--param', `gateDir=${gates}`, '--config', config, '--json'], { timeoutMs: 60_000 });
+  await waitFor('gated attempt 1 running', () => newestAttempts(store)?.attempts.some((a) => a.step_id === 'gated' && a.status === 'running'));
+  return { done: run };
+}
+
 describe('a disk that fills between writing a step output and committing it', () => {
   it('ends the attempt failed with a disk-full error, the CLI exits 1 in bounded time, and a retry works once there is room', async () => {
     await onSmallDisk(async (store, gates, filler) => {
-      const config = path.join(gates, 'run.yaml');
-      fs.writeFileSync(config, 'steps:\n  gated: { retry: { maxRetries: 0 } }\n');
-      const run = cli(['--store', store, 'run', pipelineFile, '--param', `gateDir=${gates}`, '--config', config, '--json'], { timeoutMs: 60_000 });
-      await waitFor('gated attempt 1 running', () => newestAttempts(store)?.attempts.some((a) => a.step_id === 'gated' && a.status === 'running'));
+      const { done: run } = await startRunWithoutRetries(store, gates);
       fillDisk(filler);
       fs.writeFileSync(path.join(gates, 'go-1'), '');
       const result = await run;
@@ -55,10 +61,7 @@ describe('a disk that fills between writing a step output and committing it', ()
 
   it('with no reserve left to record the failure, the CLI still returns, and freeing space records it', async () => {
     await onSmallDisk(async (store, gates, filler) => {
-      const config = path.join(gates, 'run.yaml');
-      fs.writeFileSync(config, 'steps:\n  gated: { retry: { maxRetries: 0 } }\n');
-      const run = cli(['--store', store, 'run', pipelineFile, '--param', `gateDir=${gates}`, '--config', config, '--json'], { timeoutMs: 60_000 });
-      await waitFor('gated attempt 1 running', () => newestAttempts(store)?.attempts.some((a) => a.step_id === 'gated' && a.status === 'running'));
+      const { done: run } = await startRunWithoutRetries(store, gates);
       fillDisk(filler);
       // As if an earlier failure had used the reserve up: nothing can be written now.
       fs.rmSync(path.join(store, 'reserve'));

@@ -15,13 +15,18 @@ interface Summary {
   steps: { id: string; status: string; attempts: number; history: { attempt: number; status: string; error: { name: string; message: string } | null }[] }[];
 }
 
+/** Starts the `restartable` fixture pipeline detached on the daemon of `store`; its run id. */
+async function startRestartable(dir: string, store: string): Promise<string> {
+  const started = await cli(['--store', store, 'run', fixture('pipelines', 'faults.ts'), '--pipeline', 'restartable', '--param', `dir=${dir}`, '--no-cache', '--detach']);
+  assert.equal(started.code, 0, started.stderr);
+  return started.stdout.trim();
+}
+
 describe('kill -9 of the daemon mid-run, then a restart', () => {
   it('a runner that is still alive reconnects and commits once; committed steps are kept', async () => {
     const dir = tempDir();
     const store = path.join(dir, 'store');
-    const started = await cli(['--store', store, 'run', fixture('pipelines', 'faults.ts'), '--pipeline', 'restartable', '--param', `dir=${dir}`, '--no-cache', '--detach']);
-    assert.equal(started.code, 0, started.stderr);
-    const runId = started.stdout.trim();
+    const runId = await startRestartable(dir, store);
     const runner = await waitFor('attempt 1 to start', () => readPid(path.join(dir, 'attempt-1.pid')));
     const daemon = Number(fs.readFileSync(path.join(store, 'server', 'pid'), 'utf8'));
     process.kill(daemon, 'SIGKILL');
@@ -93,9 +98,7 @@ describe('maxLostRetries across daemon restarts', () => {
   it('attempts lost with a killed daemon count against the one budget: the third loss crashes the step', async () => {
     const dir = tempDir();
     const store = path.join(dir, 'store');
-    const started = await cli(['--store', store, 'run', fixture('pipelines', 'faults.ts'), '--pipeline', 'restartable', '--param', `dir=${dir}`, '--no-cache', '--detach']);
-    assert.equal(started.code, 0, started.stderr);
-    const runId = started.stdout.trim();
+    const runId = await startRestartable(dir, store);
     // The default budget is 2: losses 1 and 2 are retried, the third is one too many.
     for (const attempt of [1, 2, 3]) {
       const runner = await waitFor(`attempt ${attempt} to start`, () => readPid(path.join(dir, `attempt-${attempt}.pid`)));

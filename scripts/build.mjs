@@ -25,7 +25,7 @@ const runtimeBase = {
 };
 
 const runtimeContexts = [
-  { ...runtimeBase, entryPoints: { index: 'runtime/src/index.ts', cli: 'runtime/src/cli/main.ts', runner: 'runtime/src/engine/runnerMain.ts', heartbeatWorker: 'runtime/src/engine/heartbeatWorker.ts', analysisWorker: 'runtime/src/cli/commands/analysisWorker.ts' }, outdir: 'runtime/dist' },
+  { ...runtimeBase, entryPoints: { index: 'runtime/src/index.ts', cli: 'runtime/src/cli/main.ts', runner: 'runtime/src/runner/main.ts', heartbeatWorker: 'runtime/src/runner/heartbeatWorker.ts', analysisWorker: 'runtime/src/cli/commands/analysisWorker.ts' }, outdir: 'runtime/dist' },
   // The analysis engine, for the runtime CLI's `check` and `dag` (loaded at run time: the runtime
   // project cannot import the server's sources without a reference cycle).
   // Without keepNames: its helper wraps every closure the engine's hot walks create.

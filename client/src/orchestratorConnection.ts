@@ -3,8 +3,8 @@
  * or a remote one): health, seeding the runs from the API, then following the event stream,
  * which is what keeps the views live (pushed, never polled). No vscode.
  */
-import type { EngineEvent } from '../../runtime/src/engine/events';
-import { OrchestratorClient } from '../../runtime/src/server/apiClient';
+import type { EngineEvent } from '../../runtime/src/model/events';
+import { OrchestratorClient } from '../../runtime/src/api/client';
 import { emptyRunsState, pruneRuns, reduceRunEvent, withRuns, type RunsState } from './runState';
 import type { OrchestratorState } from './statusText';
 

@@ -2,9 +2,9 @@
  * Live state of runs, as the extension shows them: seeded from `GET /runs` and advanced by the
  * orchestrator's event stream. Pure (no vscode): `reduceRunEvent` returns a new state.
  */
-import type { EngineEvent } from '../../runtime/src/engine/events';
+import type { EngineEvent } from '../../runtime/src/model/events';
 import type { RunStatus, StepStatus } from '../../runtime/src/model/status';
-import type { RunDetail } from '../../runtime/src/server/apiProtocol';
+import type { RunDetail } from '../../runtime/src/api/protocol';
 
 export interface StepView {
   id: string;

@@ -1,6 +1,6 @@
 /** The text of the Open Step Logs document: the step's output per attempt, each failed attempt ending with its whole error. */
 import { errorLines } from '../../runtime/src/model/attemptError';
-import type { AttemptInfo } from '../../runtime/src/server/apiProtocol';
+import type { AttemptInfo } from '../../runtime/src/api/protocol';
 
 export interface StepLogLine {
   attempt: number | null;

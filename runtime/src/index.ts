@@ -7,6 +7,11 @@
  * export const training = pipeline(function training(path: string) { load(path); });
  * ```
  */
+import { setPipelineRunLauncher } from './sdk/runLauncher';
+
+// Loaded lazily: authoring code and runners that never start a run need neither the engine, the store nor esbuild.
+setPipelineRunLauncher(async (request) => (await import('./launch/runPipelineFile.js')).runPipelineFile(request));
+
 export { step, isStep } from './sdk/step';
 export type { Step, StepFunction, StepOutputs, StepDefinition } from './sdk/step';
 export { pipeline, isPipeline } from './sdk/pipeline';
@@ -33,9 +38,9 @@ export { registerMaterializer } from './artifacts/materializers';
 export type { Materializer } from './artifacts/materializers';
 export { webhookAlert } from './hooks/webhookAlert';
 export type { WebhookAlertOptions } from './hooks/webhookAlert';
-export { loadArtifact, runStep } from './engine/publicApi';
-export type { LoadArtifactQuery, RunStepRequest } from './engine/publicApi';
-export type { RunSummary, StepSummary, AttemptSummary } from './engine/runSummary';
+export { loadArtifact, runStep } from './launch/publicApi';
+export type { LoadArtifactQuery, RunStepRequest } from './launch/publicApi';
+export type { RunSummary, StepSummary, AttemptSummary } from './model/runSummary';
 export type { AttemptError } from './model/attemptError';
 export type { PipelineDag, DagNode, DagEdge } from './model/dag';
 export type { StepStatus, RunStatus, ExecutionMode } from './model/status';

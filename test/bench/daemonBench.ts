@@ -4,8 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { encodeStructured } from '../../runtime/src/artifacts/structured';
-import { bundlePipelineFile } from '../../runtime/src/build/bundle';
-import { connectDaemon, stopDaemon } from '../../runtime/src/server/daemonControl';
+import { bundlePipelineFile } from '../../runtime/src/prepare/bundle';
+import { connectDaemon, stopDaemon } from '../../runtime/src/api/daemonControl';
 import type { BenchLine } from './engineBench';
 
 const repoRoot = path.resolve(__dirname, '..', '..');

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { runPipelineFile } from '../../runtime/src/engine/runPipelineFile';
+import { runPipelineFile } from '../../runtime/src/launch/runPipelineFile';
 import { Scheduler } from '../../runtime/src/engine/scheduler';
 
 const repoRoot = path.resolve(__dirname, '..', '..');

@@ -8,11 +8,11 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { EngineEvent } from '../../runtime/src/engine/events';
+import type { EngineEvent } from '../../runtime/src/model/events';
 import { HeartbeatRecorder } from '../../runtime/src/engine/heartbeatRecorder';
 import { LeaseServer } from '../../runtime/src/engine/leaseServer';
 import { LeaseTable, leaseKey } from '../../runtime/src/engine/leases';
-import { runPipelineFile } from '../../runtime/src/engine/runPipelineFile';
+import { runPipelineFile } from '../../runtime/src/launch/runPipelineFile';
 import { RunStore } from '../../runtime/src/store/runStore';
 import type { BenchLine } from './engineBench';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { connectDaemon } from '../../runtime/src/server/daemonControl';
+import { connectDaemon } from '../../runtime/src/api/daemonControl';
 import { RunStore } from '../../runtime/src/store/runStore';
 import { cli, lastJson } from '../support/cli';
 import { finalRunDetail } from '../support/runDetail';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { connectDaemon } from '../../runtime/src/server/daemonControl';
+import { connectDaemon } from '../../runtime/src/api/daemonControl';
 import { lastJson, spawnCli } from '../support/cli';
 import { env, nextCommands, oneLineError, pw, slow, withStore, type Summary } from '../support/cliWorkflow';
 import { tempDir } from '../support/tempDir';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { startDaemon } from '../../runtime/src/server/daemonControl';
+import { startDaemon } from '../../runtime/src/api/daemonControl';
 import { cli, lastJson } from '../support/cli';
 import { basics, env, fixable, nextCommands, pw, type Summary } from '../support/cliWorkflow';
 import { tempDir } from '../support/tempDir';

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { ApiError } from '../../runtime/src/server/apiClient';
-import { connectDaemon } from '../../runtime/src/server/daemonControl';
+import { ApiError } from '../../runtime/src/api/client';
+import { connectDaemon } from '../../runtime/src/api/daemonControl';
 import { cli, lastJson } from '../support/cli';
 import { basics, env, fixable, nextCommands, oneLineError, pw, rowsOf, withStore, type Summary } from '../support/cliWorkflow';
 import { tempDir } from '../support/tempDir';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runPipelineFile } from '../../runtime/src/engine/runPipelineFile';
+import { runPipelineFile } from '../../runtime/src/launch/runPipelineFile';
 import type { ExecutionMode } from '../../runtime/src/model/status';
 import { RunStore } from '../../runtime/src/store/runStore';
 import { fixture, tempDir } from '../support/tempDir';

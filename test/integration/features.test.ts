@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { loadArtifact } from '../../runtime/src/engine/publicApi';
-import { runPipelineFile } from '../../runtime/src/engine/runPipelineFile';
+import { loadArtifact } from '../../runtime/src/launch/publicApi';
+import { runPipelineFile } from '../../runtime/src/launch/runPipelineFile';
 import { RunStore } from '../../runtime/src/store/runStore';
 import { fixture, tempDir } from '../support/tempDir';
 

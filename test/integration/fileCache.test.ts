@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { systemClock, type Clock } from '../../runtime/src/engine/clock';
-import { runPipelineFile } from '../../runtime/src/engine/runPipelineFile';
-import type { RunSummary } from '../../runtime/src/engine/runSummary';
+import { runPipelineFile } from '../../runtime/src/launch/runPipelineFile';
+import type { RunSummary } from '../../runtime/src/model/runSummary';
 import { cli, lastJson } from '../support/cli';
 import { tempProject } from '../support/tempDir';
 

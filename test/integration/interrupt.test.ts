@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { stopDaemon } from '../../runtime/src/server/daemonControl';
+import { stopDaemon } from '../../runtime/src/api/daemonControl';
 import { spawnCli } from '../support/cli';
 import { newestAttempts } from '../support/smallDisk';
 import { fixture, tempDir } from '../support/tempDir';

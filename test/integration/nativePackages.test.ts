@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { isNativePackage } from '../../runtime/src/build/externals';
+import { isNativePackage } from '../../runtime/src/prepare/externals';
 import { cli, lastJson } from '../support/cli';
 import { fixture, repoRoot, tempDir, tempProject } from '../support/tempDir';
 

@@ -3,11 +3,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { encodeStructured } from '../../runtime/src/artifacts/structured';
-import { bundlePipelineFile } from '../../runtime/src/build/bundle';
-import { ApiError, OrchestratorClient } from '../../runtime/src/server/apiClient';
-import type { StreamEvent } from '../../runtime/src/server/apiProtocol';
-import { connectDaemon, daemonStatus, startDaemon, stopDaemon } from '../../runtime/src/server/daemonControl';
-import { serverFiles } from '../../runtime/src/server/serverFiles';
+import { bundlePipelineFile } from '../../runtime/src/prepare/bundle';
+import { ApiError, OrchestratorClient } from '../../runtime/src/api/client';
+import type { StreamEvent } from '../../runtime/src/api/protocol';
+import { connectDaemon, daemonStatus, startDaemon, stopDaemon } from '../../runtime/src/api/daemonControl';
+import { serverFiles } from '../../runtime/src/api/daemonFiles';
 import { RunStore } from '../../runtime/src/store/runStore';
 import { fixture, tempDir } from '../support/tempDir';
 

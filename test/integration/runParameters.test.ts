@@ -3,10 +3,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { encodeStructured } from '../../runtime/src/artifacts/structured';
-import { bundlePipelineFile } from '../../runtime/src/build/bundle';
-import { extractModuleManifest } from '../../runtime/src/build/typeExtract';
-import { ApiError } from '../../runtime/src/server/apiClient';
-import { connectDaemon, stopDaemon } from '../../runtime/src/server/daemonControl';
+import { bundlePipelineFile } from '../../runtime/src/prepare/bundle';
+import { extractModuleManifest } from '../../runtime/src/prepare/typeExtract';
+import { ApiError } from '../../runtime/src/api/client';
+import { connectDaemon, stopDaemon } from '../../runtime/src/api/daemonControl';
 import { cli, lastJson, type CliResult } from '../support/cli';
 import { tempProject } from '../support/tempDir';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { isProcessAlive, processIdentity } from '../../runtime/src/processAlive';
+import { isProcessAlive, processIdentity } from '../../runtime/src/system/processAlive';
 import { tempDir } from '../support/tempDir';
 import { procState, spawnUnreaped } from '../support/unreapedChild';
 import { waitFor } from '../support/waitFor';

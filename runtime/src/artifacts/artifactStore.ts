@@ -9,17 +9,8 @@ import * as path from 'node:path';
 import { ensureMaterializerKnown, getMaterializer, materializerFor, type Materializer } from './materializers';
 import { typeNameOf } from './valueKinds';
 
-/** Where a stored value lives and how to read it back. */
-export interface ArtifactRef {
-  /** sha256 hex of `materializer + "\0" + bytes`. */
-  hash: string;
-  /** Name of the materializer that wrote the bytes. */
-  materializer: string;
-  /** Size of the stored bytes. */
-  size: number;
-  /** The stored value's type for humans, e.g. "number", "Array", "Map", "Buffer" or a class name. */
-  typeName: string;
-}
+import type { ArtifactRef } from '../model/artifactRef';
+export type { ArtifactRef };
 
 /** An artifact file that is missing or whose content does not match its hash. */
 export class ArtifactIntegrityError extends Error {

@@ -10,7 +10,7 @@
  * Non-index properties attached to arrays and extra properties on `Map`/`Set`/`Date`/typed arrays
  * are not kept, as with JSON; checking for them would cost a key walk over every large array.
  */
-import { InputError } from '../errorCodes';
+import { InputError } from '../model/errorCodes';
 import { typedArrayKinds, decodeTypedArray, encodeTypedArray, typedArrayKindOf } from './typedArrays';
 import { className, isPlainObject } from './valueKinds';
 

@@ -1,8 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { EngineEvent } from '../engine/events';
+import type { EngineEvent } from '../model/events';
 import { isTerminalRunStatus, type RunStatus } from '../model/status';
-import type { OrchestratorClient } from '../server/apiClient';
-import type { RunDetail } from '../server/apiProtocol';
+import type { OrchestratorClient } from '../api/client';
+import type { RunDetail } from '../api/protocol';
 
 /** How often the run's status is also checked while its events are followed. */
 const STATUS_CHECK_MS = 2000;

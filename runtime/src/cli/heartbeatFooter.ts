@@ -1,4 +1,4 @@
-import type { EngineEvent } from '../engine/events';
+import type { EngineEvent } from '../model/events';
 
 /**
  * On a terminal, a live last line with each running step's heartbeat age, redrawn twice a

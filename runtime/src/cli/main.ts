@@ -1,7 +1,7 @@
 /** The `pipewright` command line: a thin layer over the engine, the store and the artifact API. */
 import { Command, CommanderError, Option } from 'commander';
-import { runtimeVersion } from '../paths';
-import { exitCodeOf } from '../errorCodes';
+import { runtimeVersion } from '../system/packagePaths';
+import { exitCodeOf } from '../model/errorCodes';
 import { refuseUnknownSubcommands } from './commandGroups';
 import { registerArtifactCommands } from './commands/artifacts';
 import { registerCheckCommand } from './commands/check';
@@ -9,7 +9,7 @@ import { registerDagCommand } from './commands/dag';
 import { registerLogsCommand } from './commands/logs';
 import { registerRunCommand } from './commands/run';
 import { registerRunsCommand } from './commands/runs';
-import { registerServerCommands } from './commands/server';
+import { registerServerCommands } from './commands/daemon';
 import { registerServicesCommands } from './commands/services';
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,6 +1,6 @@
 /** The one line printed after a run (or a watch, or a retry) ends: the commands that make sense next. */
 import type { Command } from 'commander';
-import type { RunSummary } from '../engine/runSummary';
+import type { RunSummary } from '../model/runSummary';
 
 /** `next: pipewright runs show RUN · pipewright artifacts list RUN`, the commands relevant to the run's status. */
 export function nextStepsLine(run: Pick<RunSummary, 'runId' | 'status' | 'steps'>, command: Command): string {

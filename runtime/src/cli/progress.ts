@@ -1,4 +1,4 @@
-import type { EngineEvent } from '../engine/events';
+import type { EngineEvent } from '../model/events';
 import { errorLines } from '../model/attemptError';
 
 /** How many lines of a step's error live progress shows; the rest is a command away. */

@@ -6,9 +6,9 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import * as fs from 'node:fs';
-import { resolveStoreDir } from '../engine/projectPaths';
-import { ApiError, OrchestratorClient } from '../server/apiClient';
-import { connectDaemon } from '../server/daemonControl';
+import { resolveStoreDir } from '../api/storeFolder';
+import { ApiError, OrchestratorClient } from '../api/client';
+import { connectDaemon } from '../api/daemonControl';
 import { UsageError } from './errors';
 
 export const ORCHESTRATOR_URL_ENV = 'PIPEWRIGHT_ORCHESTRATOR_URL';

@@ -1,5 +1,5 @@
 /** The parts of `runs show` that describe what a run was given and what it produced. */
-import type { StepSummary, RunSummary } from '../engine/runSummary';
+import type { StepSummary, RunSummary } from '../model/runSummary';
 import { formatBytes, formatParameter, hashPrefix } from './format';
 import { alignColumns } from './table';
 

@@ -1,5 +1,5 @@
-import type { RunSummary } from '../engine/runSummary';
-import type { RunDetail } from '../server/apiProtocol';
+import type { RunSummary } from '../model/runSummary';
+import type { RunDetail } from '../api/protocol';
 
 /** The plain summary in an API run detail (what `summarizeRun` gives locally), without attempts, parameters or outputs. */
 export function summaryOfDetail(detail: RunDetail): RunSummary {

@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { resolveStoreDir } from '../engine/projectPaths';
+import { resolveStoreDir } from '../api/storeFolder';
 import type { RunRow } from '../store/rows';
 import { RunStore } from '../store/runStore';
-import { connectDaemon } from '../server/daemonControl';
+import { connectDaemon } from '../api/daemonControl';
 import { UsageError } from './errors';
 import { isAbandoned } from '../store/abandonedRuns';
-import type { OrchestratorClient } from '../server/apiClient';
+import type { OrchestratorClient } from '../api/client';
 import { remoteOrchestrator } from './remoteOrchestrator';
 
 /**

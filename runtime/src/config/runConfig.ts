@@ -3,7 +3,7 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { EXECUTION_MODES, type ExecutionMode } from '../model/status';
 import type { RunOptions } from '../sdk/options';
-import { InputError } from '../errorCodes';
+import { InputError } from '../model/errorCodes';
 
 /** Raised for a run config file that cannot be read or does not match the schema. */
 export class RunConfigError extends InputError {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DagNode } from '../model/dag';
-import type { ResolvedInput } from './runnerProtocol';
+import type { ResolvedInput } from '../model/runnerProtocol';
 
 /**
  * The cache key of one invocation: the step's code, its literal parameters, the content

@@ -1,24 +1,24 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ArtifactRef } from '../artifacts/artifactStore';
-import type { TypeDescriptor } from '../build/typeDescriptor';
+import type { TypeDescriptor } from '../prepare/typeDescriptor';
 import { reasonError, type AttemptError } from '../model/attemptError';
 import type { DagNode, HeartbeatSettings, InputBinding, PipelineDag, RetryPolicy } from '../model/dag';
 import type { ExecutionMode, RunStatus, StepStatus } from '../model/status';
-import { isProcessAlive } from '../processAlive';
-import { isDiskFull } from '../errorCodes';
+import { isProcessAlive } from '../system/processAlive';
+import { isDiskFull } from '../model/errorCodes';
 import { upstreamIds } from '../sdk/compile';
 import { decodeError } from '../store/errorColumns';
 import type { RunStore } from '../store/runStore';
 import { cacheKey, customCacheKey } from './cacheKey';
 import type { Clock } from './clock';
-import type { EngineListener } from './events';
-import type { HeartbeatAnswer } from './heartbeatProtocol';
+import type { EngineListener } from '../model/events';
+import type { HeartbeatAnswer } from '../model/heartbeatProtocol';
 import { HeartbeatRecorder } from './heartbeatRecorder';
 import { heartbeatTiming } from './heartbeatSettings';
 import { LeaseTable, leaseKey } from './leases';
-import type { ExecuteOutcome, RunnerPool } from './runnerPool';
-import type { ArtifactSource, FromRunner, ResolvedInput, RunIdentity, TaskError } from './runnerProtocol';
+import type { ExecuteOutcome, Launcher } from './launcher';
+import type { ArtifactSource, FromRunner, ResolvedInput, RunIdentity, TaskError } from '../model/runnerProtocol';
 import { Scheduler, type SchedulerAction } from './scheduler';
 import type { SlotPool } from './slots';
 
@@ -44,7 +44,7 @@ export interface RunPlan {
 
 export interface ExecutorDeps {
   store: RunStore;
-  pool: RunnerPool;
+  pool: Launcher;
   clock: Clock;
   runtimeVersion: string;
   /** The run's working folder, part of the default cache key (a relative path names another file elsewhere). */

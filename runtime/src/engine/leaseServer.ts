@@ -2,7 +2,7 @@ import { timingSafeEqual, randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import type { HeartbeatRequest } from './heartbeatProtocol';
+import type { HeartbeatRequest } from '../model/heartbeatProtocol';
 
 const heartbeatSchema = z.strictObject({
   runId: z.string().min(1).max(100),

@@ -2,28 +2,29 @@ import { randomUUID } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { decodeStructured, encodeStructured } from '../artifacts/structured';
-import type { PipelineBundle } from '../build/bundle';
-import type { ModuleManifest } from '../build/typeExtract';
-import { annotationProblems } from '../build/typeExtract';
-import { convertParamValue, type TypeDescriptor } from '../build/typeDescriptor';
+import type { PipelineBundle } from '../prepare/bundle';
+import type { ModuleManifest } from '../prepare/typeExtract';
+import { annotationProblems } from '../prepare/typeExtract';
+import { convertParamValue, type TypeDescriptor } from '../prepare/typeDescriptor';
 import type { OutputRef, PipelineDag } from '../model/dag';
 import { formatLocation } from '../model/location';
 import { upstreamIds } from '../sdk/compile';
 import { isSuccessfulStepStatus, type RunStatus } from '../model/status';
-import { runtimeVersion } from '../paths';
+import { runtimeVersion } from '../system/packagePaths';
 import type { RunOptions } from '../sdk/options';
 import { RunNameTakenError, RunStore } from '../store/runStore';
 import { systemClock, type Clock } from './clock';
-import type { EngineListener } from './events';
+import type { EngineListener } from '../model/events';
 import { RunExecutor, type RunPlan } from './executor';
-import type { HeartbeatRequest } from './heartbeatProtocol';
+import type { HeartbeatRequest } from '../model/heartbeatProtocol';
 import { LeaseServer, type HeartbeatHandler } from './leaseServer';
 import { limitsFromEnv, SlotPool } from './slots';
-import { DEFAULT_RUN_NAME, expandRunName } from './runName';
-import { RunnerPool, type ChildRunRequest } from './runnerPool';
-import type { ChildRunOutcome, FromRunner } from './runnerProtocol';
-import { summarizeRun, type RunSummary } from './runSummary';
-import { CodedError, ConflictError, UnprocessableError } from '../errorCodes';
+import { DEFAULT_RUN_NAME, expandRunName } from '../model/runName';
+import type { ChildRunRequest, Launcher, LauncherFactory } from './launcher';
+import type { ChildRunOutcome, FromRunner } from '../model/runnerProtocol';
+import { summarizeRun } from '../store/runSummary';
+import type { RunSummary } from '../model/runSummary';
+import { CodedError, ConflictError, UnprocessableError } from '../model/errorCodes';
 
 /** Raised when `enforceTypeAnnotations` is on and steps lack annotations; lists every gap. */
 export class TypeAnnotationError extends UnprocessableError {
@@ -66,6 +67,8 @@ export interface SessionOptions {
   leaseEndpoint?: { url: string; token: string };
   /** Concurrency slots shared with other sessions (the daemon's); default: this session's own. */
   slots?: SlotPool;
+  /** Where attempts run (the local runner pool: `runnerPool/`). */
+  launcher: LauncherFactory;
 }
 
 export interface RunRequest {
@@ -87,7 +90,7 @@ export function enforcementFromEnv(env: NodeJS.ProcessEnv = process.env): boolea
  */
 export class EngineSession {
   readonly store: RunStore;
-  readonly pool: RunnerPool;
+  readonly pool: Launcher;
   private readonly clock: Clock;
   private readonly executors = new Map<string, RunExecutor>();
   private leaseServer?: Promise<LeaseServer>;
@@ -98,7 +101,7 @@ export class EngineSession {
     this.store = RunStore.open(options.storeDir);
     this.clock = options.clock ?? systemClock;
     this.slots = options.slots ?? new SlotPool(limitsFromEnv());
-    this.pool = new RunnerPool(
+    this.pool = options.launcher(
       { bundlePath: options.bundle.path, artifactsDir: path.join(this.store.dir, 'artifacts'), workingDir: options.workingDir, projectDir: options.projectDir },
       {
         onLog: (owner, stream, text) => {

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { SourceLocation } from '../model/location';
-import { packageRoot } from '../paths';
+import { packageRoot } from '../system/packagePaths';
 
 /**
  * The first stack frame outside the runtime package: where the user called `step(...)`,

@@ -7,7 +7,7 @@ import { isHandle, makeHandle, type OutputHandle } from './handles';
 import type { AfterTarget, InvocationOptions, PipelineOptions } from './options';
 import type { PipelineDefinition } from './pipeline';
 import type { StepDefinition } from './step';
-import { UnprocessableError } from '../errorCodes';
+import { UnprocessableError } from '../model/errorCodes';
 
 /** A wiring error found while the pipeline body builds the DAG; names the source location. */
 export class PipelineCompileError extends UnprocessableError {

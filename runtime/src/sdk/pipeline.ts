@@ -6,7 +6,8 @@ import type { StepArgs } from './handles';
 import type { PipelineOptions, RunOptions } from './options';
 import { readParams, type ParamInfo } from './paramNames';
 import { pipelineRegistry, sameFunction } from './registry';
-import type { RunSummary } from '../engine/runSummary';
+import { pipelineRunLauncher } from './runLauncher';
+import type { RunSummary } from '../model/runSummary';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a pipeline may take any parameters
 export type PipelineFunction = (...args: any[]) => unknown;
@@ -81,9 +82,7 @@ export function pipeline(optionsOrFn: PipelineOptions | PipelineFunction, maybeF
     run: {
       value: async (parameters: Record<string, unknown> = {}, runOptions: RunOptions = {}) => {
         if (!location) throw new Error(`pipeline "${name}": cannot tell which file defines it, so it cannot be bundled for a run`);
-        // Loaded lazily: authoring code and runners never need the engine, the store or esbuild.
-        const { runPipelineFile } = await import('../engine/runPipelineFile.js');
-        return runPipelineFile({ file: location.file, pipeline: name, parameters, options: runOptions });
+        return pipelineRunLauncher()({ file: location.file, pipeline: name, parameters, options: runOptions });
       },
     },
   });

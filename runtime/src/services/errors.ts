@@ -1,4 +1,4 @@
-import { CodedError } from '../errorCodes';
+import { CodedError } from '../model/errorCodes';
 
 /**
  * What kind of request failed (codes of the one table in `errorCodes.ts`): `invalid-spec` and

@@ -1,11 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isProcessAlive } from '../processAlive';
+import { isProcessAlive } from '../system/processAlive';
 import { ServiceError } from './errors';
 import { probeHealth, type HealthResult } from './healthProbe';
 import { launchProcess } from './launch';
-import { groupHasLiveMembers, isSameProcess, processIdentity, signalGroup } from './processIdentity';
+import { groupHasLiveMembers, isSameProcess, processIdentity, signalGroup } from './processGroups';
 import { describeExit, restartDecision, type ExitInfo } from './restartPolicy';
 import { appendManagerLine, readLog } from './serviceLogs';
 import { serviceTypes, type BaseServiceSpec, type HealthSpec, type RestartPolicy, type ServiceTypeRegistry } from './serviceSpec';

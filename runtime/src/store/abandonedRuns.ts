@@ -1,4 +1,4 @@
-import { isProcessAlive } from '../processAlive';
+import { isProcessAlive } from '../system/processAlive';
 import type { RunRow } from './rows';
 
 /**

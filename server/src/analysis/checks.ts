@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import { BUILTIN_PLACEHOLDERS } from '../../../runtime/src/engine/runName';
+import { BUILTIN_PLACEHOLDERS } from '../../../runtime/src/model/runName';
 import { DURATION_FORMAT, durationSeconds } from '../../../runtime/src/model/duration';
 import { property, rangeOf, stringArray, type Definition } from './definitions';
 import { isJavaScriptFile } from './imports';

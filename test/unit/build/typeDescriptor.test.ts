@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkValue, convertParamText, convertParamValue, describeType, ParamConversionError, type TypeDescriptor } from '../../../runtime/src/build';
+import { checkValue, convertParamText, convertParamValue, describeType, ParamConversionError, type TypeDescriptor } from '../../../runtime/src/prepare';
 
 const num: TypeDescriptor = { kind: 'number' };
 const str: TypeDescriptor = { kind: 'string' };

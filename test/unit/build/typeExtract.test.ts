@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { checkValue, describeType, type TypeDescriptor } from '../../../runtime/src/build/typeDescriptor';
-import { annotationProblems, extractModuleManifest, type ModuleManifest, type ParamManifest } from '../../../runtime/src/build/typeExtract';
+import { checkValue, describeType, type TypeDescriptor } from '../../../runtime/src/prepare/typeDescriptor';
+import { annotationProblems, extractModuleManifest, type ModuleManifest, type ParamManifest } from '../../../runtime/src/prepare/typeExtract';
 import { fixture, tempProject } from '../../support/tempDir';
 
 const entry = fixture('extract', 'steps.ts');

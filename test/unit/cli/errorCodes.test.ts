@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UsageError } from '../../../runtime/src/cli/errors';
 import { RunRequestError } from '../../../runtime/src/engine/session';
-import { DiskFullError, ERROR_CODES, errorCodeForStatus, errorCodeOf, exitCodeOf, httpStatusOf } from '../../../runtime/src/errorCodes';
-import { ApiError } from '../../../runtime/src/server/apiClient';
+import { DiskFullError, ERROR_CODES, errorCodeForStatus, errorCodeOf, exitCodeOf, httpStatusOf } from '../../../runtime/src/model/errorCodes';
+import { ApiError } from '../../../runtime/src/api/client';
 import { ServiceError } from '../../../runtime/src/services/errors';
 
 describe('error codes: one table to HTTP statuses and exit codes', () => {

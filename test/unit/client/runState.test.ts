@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { emptyRunsState, pruneRuns, reduceRunEvent, retriedRun, runForPanel, runningCount, withRuns } from '../../../client/src/runState';
 import { DAG_VIEW_TYPE } from '../../../webview/src/panelState';
-import type { RunDetail } from '../../../runtime/src/server/apiProtocol';
+import type { RunDetail } from '../../../runtime/src/api/protocol';
 
 const started = reduceRunEvent(emptyRunsState, { type: 'run', runId: 'r1', runName: 'train-1', pipeline: 'train', status: 'running', at: 1000 });
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { errorLines } from '../../../runtime/src/model/attemptError';
-import { describeThrown, userStack } from '../../../runtime/src/engine/thrownError';
-import { packageRoot } from '../../../runtime/src/paths';
+import { describeThrown, userStack } from '../../../runtime/src/runner/thrownError';
+import { packageRoot } from '../../../runtime/src/system/packagePaths';
 
 const own = (file: string) => path.join(packageRoot, file);
 

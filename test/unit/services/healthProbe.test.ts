@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import { after, describe, it } from 'node:test';
 import { probeHealth } from '../../../runtime/src/services/healthProbe';
-import { processIdentity, isSameProcess, groupHasLiveMembers } from '../../../runtime/src/services/processIdentity';
+import { processIdentity, isSameProcess, groupHasLiveMembers } from '../../../runtime/src/services/processGroups';
 import { freePort } from '../../support/freePort';
 
 const servers: net.Server[] = [];

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { AnalysisDiagnostic, Range } from '../../model/analysisDiagnostic';
-import { packageRoot } from '../../paths';
+import { packageRoot } from '../../system/packagePaths';
 
 /**
  * What the CLI uses of the language server's analysis engine, declared here because the runtime

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { runContents, type OutputSummary } from '../../engine/runContents';
+import { runContents } from '../../store/runContents';
+import type { OutputSummary } from '../../model/runSummary';
 import { UsageError } from '../errors';
 import { formatBytes, hashPrefix } from '../format';
 import { addOrchestratorOptions } from '../remoteOrchestrator';

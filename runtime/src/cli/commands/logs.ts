@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { summarizeRun, type RunSummary } from '../../engine/runSummary';
+import { summarizeRun } from '../../store/runSummary';
+import type { RunSummary } from '../../model/runSummary';
 import { UsageError } from '../errors';
 import { writeErrorBlock } from '../errorText';
 import { addOrchestratorOptions, orchestratorClient } from '../remoteOrchestrator';

@@ -1,6 +1,6 @@
-import type { RunSummary } from '../../engine/runSummary';
+import type { RunSummary } from '../../model/runSummary';
 import { isTerminalRunStatus } from '../../model/status';
-import type { OrchestratorClient } from '../../server/apiClient';
+import type { OrchestratorClient } from '../../api/client';
 import { followRunEvents } from '../followRunEvents';
 import type { LogRecord } from './logs';
 

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import { loadRunConfig, runOptionsFromConfig } from '../../config/runConfig';
-import { runPipelineFile } from '../../engine/runPipelineFile';
-import { SINGLE_STEP_PREFIX } from '../../engine/taskRunner';
+import { runPipelineFile } from '../../launch/runPipelineFile';
+import { SINGLE_STEP_PREFIX } from '../../model/singleStep';
 import { EXECUTION_MODES, type ExecutionMode } from '../../model/status';
 import type { RunOptions } from '../../sdk/options';
 import { UsageError } from '../errors';

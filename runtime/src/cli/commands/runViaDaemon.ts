@@ -1,7 +1,7 @@
-import { preparePipelineFile, submitPrepared, type RunFileRequest } from '../../engine/runPipelineFile';
-import type { RunSummary } from '../../engine/runSummary';
+import { preparePipelineFile, submitPrepared, type RunFileRequest } from '../../launch/runPipelineFile';
+import type { RunSummary } from '../../model/runSummary';
 import type { RunOptions } from '../../sdk/options';
-import type { OrchestratorClient } from '../../server/apiClient';
+import type { OrchestratorClient } from '../../api/client';
 import { followRunEvents } from '../followRunEvents';
 import { HeartbeatFooter } from '../heartbeatFooter';
 import { progressPrinter } from '../progress';

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { summarizeRun, type RunSummary } from '../../engine/runSummary';
-import { runContents, withContents } from '../../engine/runContents';
-import { ApiError, type OrchestratorClient } from '../../server/apiClient';
-import { NOTHING_TO_RETRY, type RunDetail } from '../../server/apiProtocol';
+import { summarizeRun } from '../../store/runSummary';
+import type { RunSummary } from '../../model/runSummary';
+import { runContents, withContents } from '../../store/runContents';
+import { ApiError, type OrchestratorClient } from '../../api/client';
+import { NOTHING_TO_RETRY, type RunDetail } from '../../api/protocol';
 import { nextStepsLine, suggestedCommand } from '../nextSteps';
 import { outputLines, parameterLines } from '../runContentsView';
 import { summaryOfDetail } from '../runDetail';

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { summarizeRun, type RunSummary } from '../../engine/runSummary';
+import { summarizeRun } from '../../store/runSummary';
+import type { RunSummary } from '../../model/runSummary';
 import { parseRunStatuses, type RunStatus } from '../../model/status';
 import { UsageError } from '../errors';
 import { formatTime } from '../format';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { RunSummary } from '../../engine/runSummary';
+import type { RunSummary } from '../../model/runSummary';
 import { isTerminalRunStatus } from '../../model/status';
 import { nextStepsLine } from '../nextSteps';
 import { addOrchestratorOptions, orchestratorClient } from '../remoteOrchestrator';

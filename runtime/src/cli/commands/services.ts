@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { resolveStoreDir } from '../../engine/projectPaths';
-import { connectDaemon } from '../../server/daemonControl';
+import { resolveStoreDir } from '../../api/storeFolder';
+import { connectDaemon } from '../../api/daemonControl';
 import type { ServiceStatus } from '../../services/serviceManager';
 import { UsageError } from '../errors';
 

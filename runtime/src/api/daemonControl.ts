@@ -1,0 +1,175 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { packageRoot } from '../system/packagePaths';
+import { OrchestratorClient } from './client';
+import { ANOTHER_DAEMON_EXIT_CODE, ensureToken, readEndpoint, readToken, serverFiles, type ServerFiles } from './daemonFiles';
+import { resolveStoreDir } from './storeFolder';
+import { isProcessAlive, processIdentity } from '../system/processAlive';
+import { runnerPoolSettingsFromEnv } from '../runnerPool/settings';
+import { onDemandIdleTimeout } from '../config/idleTimeout';
+
+/** ZenML's service states for the local daemon. */
+export type DaemonState = 'inactive' | 'pendingStartup' | 'active' | 'pendingShutdown' | 'error';
+
+export interface DaemonStatus {
+  state: DaemonState;
+  pid?: number;
+  url?: string;
+  detail: string;
+}
+
+/** The pid in the pid file, if that process is alive and really is this store's daemon. */
+export function verifiedDaemonPid(files: ServerFiles, storeDir: string): number | undefined {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(files.pid, 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  // A daemon killed but not reaped yet (a zombie), or a reused pid, is not the daemon.
+  const endpoint = readEndpoint(files);
+  if (!isProcessAlive(pid, endpoint?.pid === pid ? endpoint.identity : undefined)) return undefined;
+  try {
+    // A reused pid belongs to some other program: its command line says so.
+    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return argv.includes('__server') && argv.includes(path.resolve(storeDir)) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function daemonStatus(storeDir: string): Promise<DaemonStatus> {
+  const files = serverFiles(storeDir);
+  const pid = verifiedDaemonPid(files, storeDir);
+  if (pid === undefined) {
+    const starting = fs.existsSync(files.pid) ? 'a stale pid file (no such daemon process)' : 'no daemon';
+    return { state: 'inactive', detail: starting };
+  }
+  const endpoint = readEndpoint(files);
+  const token = readToken(files);
+  if (!endpoint || !token) return { state: 'pendingStartup', pid, detail: 'process started, endpoint not written yet' };
+  const url = `http://${endpoint.host === '0.0.0.0' ? '127.0.0.1' : endpoint.host}:${endpoint.port}`;
+  if (fs.existsSync(files.state) && fs.readFileSync(files.state, 'utf8').trim() === 'pendingShutdown') return { state: 'pendingShutdown', pid, url, detail: 'stopping' };
+  try {
+    const health = await new OrchestratorClient(url, token).health();
+    if (health.pid !== pid || health.instanceId !== endpoint.instanceId) return { state: 'error', pid, url, detail: `the process answering at ${url} is not the daemon in the pid file` };
+    return { state: 'active', pid, url, detail: `${health.runsInFlight} run(s) in flight, up since ${health.startedAt}` };
+  } catch (error) {
+    return { state: 'error', pid, url, detail: `health check failed: ${(error as Error).message}` };
+  }
+}
+
+export interface StartOptions {
+  host?: string;
+  port?: number;
+  token?: string;
+  timeoutMs?: number;
+  /** Concurrency limits (`global=8,gpu=1`), as PIPEWRIGHT_LIMITS for the daemon. */
+  limits?: string;
+  /** Seconds with nothing to do after which the daemon stops (0 or absent: never). */
+  idleTimeoutS?: number;
+}
+
+/** Starts the daemon (if it is not active) and resolves once its health endpoint answers. */
+export async function startDaemon(storeDir: string, options: StartOptions = {}): Promise<DaemonStatus> {
+  return (await ensureDaemon(storeDir, options)).status;
+}
+
+/** Like startDaemon, and says whether this call started it. */
+async function ensureDaemon(storeDir: string, options: StartOptions): Promise<{ status: DaemonStatus; started: boolean }> {
+  const store = path.resolve(storeDir);
+  const files = serverFiles(store);
+  const current = await daemonStatus(store);
+  if (current.state === 'active') return { status: current, started: false };
+  if (current.state !== 'inactive') throw new Error(`the daemon for ${store} is ${current.state}: ${current.detail}`);
+  // The daemon reads these from its environment: a bad value is said here, not in its log.
+  runnerPoolSettingsFromEnv();
+  // A daemon that died leaves its endpoint behind: reusing its port lets its orphaned runners reconnect.
+  const previousPort = readEndpoint(files)?.port;
+  // The old pid, endpoint and state files are the daemon's to replace: removing them here could
+  // remove those of a daemon another command has just started.
+  ensureToken(files, options.token);
+  const port = options.port ?? previousPort ?? 0;
+  const log = fs.openSync(files.log, 'a', 0o600);
+  const portPolicy = options.port === undefined && previousPort !== undefined ? 'fallback' : 'exact';
+  const daemonArgs = ['__server', store, options.host ?? '127.0.0.1', String(port), portPolicy, '--idle-timeout', String(options.idleTimeoutS ?? 0)];
+  const child = spawn(process.execPath, [path.join(packageRoot, 'dist', 'cli.js'), ...daemonArgs], {
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: { ...process.env, ...(options.token ? { PIPEWRIGHT_SERVER_TOKEN: options.token } : {}), ...(options.limits ? { PIPEWRIGHT_LIMITS: options.limits } : {}) },
+  });
+  child.unref();
+  fs.closeSync(log);
+  const deadline = Date.now() + (options.timeoutMs ?? 20_000);
+  while (Date.now() < deadline) {
+    const status = await daemonStatus(store);
+    if (status.state === 'active') return { status, started: child.exitCode === null };
+    // A daemon that lost the store to another one just started exits; that one will answer.
+    if (child.exitCode !== null && child.exitCode !== ANOTHER_DAEMON_EXIT_CODE) break;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`the daemon did not become active; last lines of ${files.log}:\n${tail(files.log, 10)}`);
+}
+
+/** Stops the daemon: asks it over the API, then SIGTERM, then SIGKILL. */
+export async function stopDaemon(storeDir: string, graceMs = 10_000): Promise<DaemonStatus> {
+  const store = path.resolve(storeDir);
+  const files = serverFiles(store);
+  const status = await daemonStatus(store);
+  if (status.state === 'inactive' || status.pid === undefined) return status;
+  const pid = status.pid;
+  const identity = processIdentity(pid);
+  const token = readToken(files);
+  if (status.url && token) await new OrchestratorClient(status.url, token).shutdown().catch(() => undefined);
+  else process.kill(pid, 'SIGTERM');
+  const gone = async (ms: number) => {
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      if (verifiedDaemonPid(files, store) === undefined && !isProcessAlive(pid, identity)) return true;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    return false;
+  };
+  if (!(await gone(graceMs))) {
+    process.kill(pid, 'SIGKILL');
+    await gone(5000);
+  }
+  for (const file of [files.pid, files.endpoint, files.state]) fs.rmSync(file, { force: true });
+  return { state: 'inactive', detail: 'stopped' };
+}
+
+/**
+ * A client for the active daemon of this store, starting it on demand when needed: such a
+ * daemon stops by itself once idle (PIPEWRIGHT_DAEMON_IDLE_TIMEOUT), and its start is said once
+ * on stderr, with its pid and how to stop it.
+ */
+export async function connectDaemon(storeDir: string, options: StartOptions = {}): Promise<OrchestratorClient> {
+  const idleTimeoutS = options.idleTimeoutS ?? onDemandIdleTimeout();
+  const { status, started } = await ensureDaemon(storeDir, { ...options, idleTimeoutS });
+  if (started) process.stderr.write(`${startedOnDemandNotice(storeDir, status.pid, idleTimeoutS)}\n`);
+  const token = readToken(serverFiles(storeDir));
+  if (!status.url || !token) throw new Error('the daemon is active but its endpoint or token is missing');
+  return new OrchestratorClient(status.url, token);
+}
+
+/** What a CLI that started the daemon on demand says about it, once. */
+export function startedOnDemandNotice(storeDir: string, pid: number | undefined, idleTimeoutS: number): string {
+  const store = path.resolve(storeDir);
+  const storeFlag = store === resolveStoreDir(undefined, process.cwd()) ? '' : ` --store ${store}`;
+  const idle = idleTimeoutS > 0 ? `it stops by itself after ${idleTimeoutS} s with nothing to do` : 'it keeps running';
+  return `pipewright: started the orchestrator daemon for ${store} (pid ${pid ?? 'unknown'}); ${idle}; stop it with: pipewright${storeFlag} server stop`;
+}
+
+export function daemonLogs(storeDir: string, lines: number): string {
+  return tail(serverFiles(storeDir).log, lines);
+}
+
+function tail(file: string, lines: number): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,70 @@
+import type { Command } from 'commander';
+import { resolveStoreDir } from '../../api/storeFolder';
+import { runDaemon } from '../../daemon/main';
+import { daemonLogs, daemonStatus, startDaemon, stopDaemon, type DaemonStatus } from '../../api/daemonControl';
+import { limitsFromEnv } from '../../engine/slots';
+import { parseIdleTimeout } from '../../config/idleTimeout';
+import { UsageError } from '../errors';
+
+function storeOf(command: Command): string {
+  return resolveStoreDir(command.optsWithGlobals<{ store?: string }>().store, process.cwd());
+}
+
+function print(status: DaemonStatus, json: boolean | undefined): void {
+  if (json) process.stdout.write(`${JSON.stringify(status)}\n`);
+  else process.stdout.write(`${status.state}${status.pid ? `  pid ${status.pid}` : ''}${status.url ? `  ${status.url}` : ''}  ${status.detail}\n`);
+}
+
+export function registerServerCommands(program: Command): void {
+  const server = program.command('server').description('the orchestrator daemon for this store');
+  server
+    .command('start')
+    .description('start the daemon (it outlives this command)')
+    .option('--host <host>', 'address to listen on (default 127.0.0.1; anything else serves remote clients)')
+    .option('--port <port>', 'port (default: any free one)')
+    .option('--limit <name=n>', 'concurrency limit: global=N for all attempts, or a named limit steps opt into (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--idle-timeout <seconds>', 'stop after this many seconds with no run, service or event stream (default: never)')
+    .option('--json', 'print the status as JSON')
+    .action(async (flags: { host?: string; port?: string; json?: boolean; limit: string[]; idleTimeout?: string }, command: Command) => {
+      const port = flags.port === undefined ? undefined : Number(flags.port);
+      if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port ${flags.port}: expected a port number`);
+      const limits = flags.limit.join(',');
+      try {
+        limitsFromEnv({ PIPEWRIGHT_LIMITS: limits });
+      } catch (error) {
+        throw new UsageError(`--limit: ${(error as Error).message.replace('PIPEWRIGHT_LIMITS: ', '')}`);
+      }
+      const idleTimeoutS = flags.idleTimeout === undefined ? undefined : parseIdleTimeout(flags.idleTimeout, '--idle-timeout');
+      print(await startDaemon(storeOf(command), { host: flags.host, port, token: process.env.PIPEWRIGHT_SERVER_TOKEN, limits: limits || undefined, idleTimeoutS }), flags.json);
+    });
+  server
+    .command('stop')
+    .description('stop the daemon (runs in flight are cancelled)')
+    .option('--json', 'print the status as JSON')
+    .action(async (flags: { json?: boolean }, command: Command) => print(await stopDaemon(storeOf(command)), flags.json));
+  server
+    .command('status')
+    .description('inactive, pendingStartup, active, pendingShutdown or error')
+    .option('--json', 'print the status as JSON')
+    .action(async (flags: { json?: boolean }, command: Command) => print(await daemonStatus(storeOf(command)), flags.json));
+  server
+    .command('logs')
+    .description("print the end of the daemon's log")
+    .option('-n, --lines <n>', 'how many lines', '50')
+    .action((flags: { lines: string }, command: Command) => {
+      const text = daemonLogs(storeOf(command), Math.max(1, Number(flags.lines) || 50));
+      process.stdout.write(text ? `${text}\n` : '');
+    });
+  program
+    .command('__server', { hidden: true })
+    .argument('<storeDir>')
+    .argument('<host>')
+    .argument('<port>')
+    .argument('[portPolicy]')
+    .option('--idle-timeout <seconds>', 'stop after this long with nothing to do (0: never)', '0')
+    .action(async (storeDir: string, host: string, port: string, portPolicy: string | undefined, flags: { idleTimeout: string }) => {
+      await runDaemon(storeDir, host, Number(port), portPolicy === 'fallback', { idleTimeoutS: parseIdleTimeout(flags.idleTimeout, '--idle-timeout') });
+      // Keep serving: the daemon ends through its own stop path.
+      await new Promise<never>(() => undefined);
+    });
+}

@@ -1,0 +1,99 @@
+import * as fs from 'node:fs';
+import { ApiServer } from './httpApi';
+import { IdleShutdown } from './idleShutdown';
+import { ANOTHER_DAEMON_EXIT_CODE, ensureToken, serverFiles, writeOwnerOnly, type Endpoint } from '../api/daemonFiles';
+import { processIdentity } from '../system/processAlive';
+import { RunStore } from '../store/runStore';
+
+/** How often a daemon looks for runs whose engine died (a CLI run killed mid-way, a previous daemon). */
+const ABANDONED_SCAN_MS = 1000;
+
+export interface DaemonOptions {
+  /** Stop after this many seconds with nothing to do (0: never; see IdleShutdown). */
+  idleTimeoutS?: number;
+}
+
+/**
+ * Body of the daemon process (`pipewright __server`): serves the API until asked to stop.
+ * Writes its pid and endpoint only once it listens, so a starter never sees a half-started one.
+ */
+export async function runDaemon(storeDir: string, host: string, port: number, fallbackToAnyPort = false, options: DaemonOptions = {}): Promise<void> {
+  const files = serverFiles(storeDir);
+  const claimStore = RunStore.open(storeDir);
+  const owner = claimStore.claimDaemon(process.pid);
+  claimStore.close();
+  if (owner !== undefined) {
+    // Another command started a daemon for this store at the same moment: that one serves it.
+    process.stdout.write(`${new Date().toISOString()} not starting: the daemon with pid ${owner} already serves ${storeDir}\n`);
+    process.exit(ANOTHER_DAEMON_EXIT_CODE);
+  }
+  // What a dead daemon left behind; this one writes its own once it listens.
+  for (const file of [files.pid, files.state]) fs.rmSync(file, { force: true });
+  const token = ensureToken(files, process.env.PIPEWRIGHT_SERVER_TOKEN);
+  let stopping = false;
+  let idle: IdleShutdown | undefined;
+  let abandonedScan: NodeJS.Timeout | undefined = undefined;
+  const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+  const stop = (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    idle?.stop();
+    clearInterval(abandonedScan);
+    log(`stopping (${why})`);
+    try {
+      fs.writeFileSync(files.state, 'pendingShutdown');
+    } catch (error) {
+      // The runtime folder may be gone (a deleted store): stopping must still work.
+      log(`cannot write ${files.state}: ${(error as Error).message}`);
+    }
+    void api
+      .close()
+      .catch((error: Error) => log(`error while stopping: ${error.message}`))
+      .finally(() => {
+        for (const file of [files.pid, files.endpoint, files.state]) fs.rmSync(file, { force: true });
+        log('stopped');
+        process.exit(0);
+      });
+  };
+  const serverOptions = (listenPort: number) => ({ storeDir, host, port: listenPort, token, log, onShutdown: () => stop('shutdown request'), onRequest: () => idle?.touch() });
+  let api = new ApiServer(serverOptions(port));
+  let address;
+  try {
+    address = await api.listen();
+  } catch (error) {
+    if (!fallbackToAnyPort || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    // The previous daemon's port (kept so orphaned runners find us) is taken: any port will do.
+    await api.close();
+    api = new ApiServer(serverOptions(0));
+    address = await api.listen();
+  }
+  const endpoint: Endpoint = { host, port: address.port, pid: process.pid, identity: processIdentity(process.pid), instanceId: api.instanceId, startedAt: api.startedAt };
+  writeOwnerOnly(files.endpoint, JSON.stringify(endpoint));
+  fs.rmSync(files.state, { force: true });
+  writeOwnerOnly(files.pid, String(process.pid));
+  const idleTimeoutS = options.idleTimeoutS ?? 0;
+  log(`listening on http://${host}:${address.port} (pid ${process.pid}, store ${storeDir}, ${idleTimeoutS > 0 ? `stops after ${idleTimeoutS} s idle` : 'no idle shutdown'})`);
+  const resume = () => {
+    if (!stopping) api.orchestrator.resumeAbandoned(log);
+  };
+  resume();
+  abandonedScan = setInterval(resume, ABANDONED_SCAN_MS);
+  abandonedScan.unref();
+  if (idleTimeoutS > 0) {
+    const orchestrator = api.orchestrator;
+    idle = new IdleShutdown(
+      idleTimeoutS * 1000,
+      () => [
+        ...(orchestrator.runsInFlight > 0 ? [`${orchestrator.runsInFlight} run(s)`] : []),
+        ...(orchestrator.services.live > 0 ? [`${orchestrator.services.live} service(s)`] : []),
+        ...(api.openStreams > 0 ? [`${api.openStreams} event stream(s)`] : []),
+        ...(api.requestsInProgress > 0 ? [`${api.requestsInProgress} request(s) in progress`] : []),
+      ],
+      (why) => stop(why),
+    );
+  }
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('uncaughtException', (error) => log(`uncaught exception: ${error.stack ?? error.message}`));
+  process.on('unhandledRejection', (error) => log(`unhandled rejection: ${(error as Error).stack ?? String(error)}`));
+}

@@ -1,0 +1,57 @@
+import * as path from 'node:path';
+import type { RunOptions } from '../sdk/options';
+import { RunStore } from '../store/runStore';
+import { resolveStoreDir } from '../api/storeFolder';
+import type { RunSummary } from '../model/runSummary';
+import { SINGLE_STEP_PREFIX } from '../model/singleStep';
+
+export interface LoadArtifactQuery {
+  /** Run id, unique id prefix, or run name. */
+  run: string;
+  /** Invocation id within the run. */
+  step: string;
+  /** Output name (default `output`). */
+  output?: string;
+  storeDir?: string;
+}
+
+/** Loads one output of any past run back into a value. */
+export function loadArtifact(query: LoadArtifactQuery): unknown {
+  const store = RunStore.open(resolveStoreDir(query.storeDir, process.cwd()));
+  try {
+    const run = store.findRun(query.run);
+    if (!run) throw new Error(`no run "${query.run}" in ${store.dir}`);
+    const outputs = store.getOutputs(run.id, query.step);
+    if (Object.keys(outputs).length === 0) {
+      const ids = store.getSteps(run.id).map((s) => s.id);
+      if (!ids.includes(query.step)) throw new Error(`run ${run.name} has no step "${query.step}" (steps: ${ids.join(', ')})`);
+      throw new Error(`step "${query.step}" of run ${run.name} has no committed outputs`);
+    }
+    const output = query.output ?? 'output';
+    const ref = store.outputOf(run.id, query.step, output);
+    if (!ref) throw new Error(`step "${query.step}" of run ${run.name} has no output "${output}" (outputs: ${Object.keys(outputs).join(', ')})`);
+    return store.artifacts.get(ref, `output "${output}" of step "${query.step}" in run ${run.name} (${run.id})`);
+  } finally {
+    store.close();
+  }
+}
+
+export interface RunStepRequest {
+  /** File defining (or importing) the step. */
+  file: string;
+  step: string;
+  /** Values for the step's parameters, by name. */
+  inputs: Record<string, unknown>;
+  options?: RunOptions;
+}
+
+/** Runs a single step with given inputs, as a one-node run named after the step. */
+export async function runStep(request: RunStepRequest): Promise<RunSummary> {
+  const { runPipelineFile } = await import('./runPipelineFile.js');
+  return runPipelineFile({
+    file: path.resolve(request.file),
+    pipeline: `${SINGLE_STEP_PREFIX}${request.step}`,
+    parameters: request.inputs,
+    options: request.options,
+  });
+}

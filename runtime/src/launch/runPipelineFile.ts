@@ -1,0 +1,135 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { bundlePipelineFile, type PipelineBundle } from '../prepare/bundle';
+import type { ModuleManifest } from '../prepare/typeExtract';
+import { resolveRunParameters } from '../prepare/runParameters';
+import { encodeStructured } from '../artifacts/structured';
+import type { RunOptions } from '../sdk/options';
+import type { OrchestratorClient } from '../api/client';
+import type { RunDetail } from '../api/protocol';
+import type { Clock } from '../engine/clock';
+import type { EngineListener } from '../model/events';
+import { manifestFor } from './manifestCache';
+import { resolveStoreDir } from '../api/storeFolder';
+import { projectRoot } from '../system/projectRoot';
+import type { RunSummary } from '../model/runSummary';
+import { EngineSession, RunRequestError } from '../engine/session';
+import { localLauncher } from '../runnerPool/runnerPool';
+import type { SlotPool } from '../engine/slots';
+import { SINGLE_STEP_PREFIX } from '../model/singleStep';
+
+export interface RunFileRequest {
+  file: string;
+  /** Pipeline name; may be left out when the file defines exactly one pipeline. */
+  pipeline?: string;
+  parameters?: Record<string, unknown>;
+  /** Where `parameters` come from, for errors (a run config's path); default `run parameters`. */
+  parametersSource?: string;
+  /** Parameters given as text (CLI `--param k=v`), converted to the declared parameter types. */
+  textParameters?: Record<string, string>;
+  /** Where the steps run, so their relative paths resolve against it (default: this process's working folder). */
+  workingDir?: string;
+  options?: RunOptions;
+  listener?: EngineListener;
+  clock?: Clock;
+  /** Aborting cancels the run: running steps are stopped, the rest marked cancelled. */
+  signal?: AbortSignal;
+  /** Rewrites the heartbeat URL runners get (fault-injection tests). */
+  heartbeatUrl?: (url: string) => string;
+  /** Concurrency slots to share with other runs in this process. */
+  slots?: SlotPool;
+}
+
+/** Picks the pipeline to run: the named one, or the only one the file defines. */
+export function choosePipeline(manifest: ModuleManifest, file: string, requested: string | undefined): string {
+  const names = Object.keys(manifest.pipelines);
+  if (requested?.startsWith(SINGLE_STEP_PREFIX)) {
+    const step = requested.slice(SINGLE_STEP_PREFIX.length);
+    const steps = Object.keys(manifest.steps);
+    if (!steps.includes(step)) throw new RunRequestError(`${file}: no step named "${step}" (steps: ${steps.join(', ') || 'none'})`);
+    return requested;
+  }
+  // A named pipeline the static pass missed is still tried: the runner's registry is the
+  // final word, and its error lists the pipelines the module really defines.
+  if (requested !== undefined) return requested;
+  if (names.length === 1) return names[0];
+  if (names.length === 0) throw new RunRequestError(`${file}: defines no pipeline (export one made with pipeline(...) from "pipewright")`);
+  throw new RunRequestError(`${file}: defines several pipelines (${names.join(', ')}); choose one with --pipeline`);
+}
+
+/** A pipeline file made ready to run: bundled, analysed, pipeline chosen, parameters typed. */
+export interface PreparedFile {
+  file: string;
+  storeDir: string;
+  /** The folder the user ran from (absolute). */
+  workingDir: string;
+  /** The project root of the pipeline file: its node_modules provide the bundle's externals. */
+  projectDir: string;
+  bundle: PipelineBundle;
+  manifest: ModuleManifest;
+  pipeline: string;
+  parameters: Record<string, unknown>;
+}
+
+/** Everything that happens on the author's side before a run can be created (here or on a daemon). */
+export async function preparePipelineFile(request: Pick<RunFileRequest, 'file' | 'pipeline' | 'parameters' | 'parametersSource' | 'textParameters' | 'workingDir' | 'options'>): Promise<PreparedFile> {
+  const file = path.resolve(request.file);
+  const workingDir = path.resolve(request.workingDir ?? process.cwd());
+  const projectDir = projectRoot(path.dirname(file));
+  const storeDir = resolveStoreDir(request.options?.storeDir, path.dirname(file));
+  const bundle = await bundlePipelineFile(file, storeDir);
+  const manifest = manifestFor(file, bundle, storeDir);
+  const pipeline = choosePipeline(manifest, request.file, request.pipeline);
+  const parameters = resolveRunParameters(manifest, pipeline, [
+    { kind: 'values', where: request.parametersSource ?? 'run parameters', values: request.parameters ?? {} },
+    { kind: 'text', values: request.textParameters ?? {} },
+  ]);
+  return { file, storeDir, workingDir, projectDir, bundle, manifest, pipeline, parameters };
+}
+
+/**
+ * Submits a prepared file to `orchestrator` (a remote one), or else to this store's daemon
+ * (started on demand). The local daemon is told the working folder and project root, so the
+ * run behaves as if it ran here; a remote orchestrator has neither folder, so they are not sent
+ * and its steps run in its own working folder.
+ */
+export async function submitPrepared(prepared: PreparedFile, options: RunOptions, orchestrator?: OrchestratorClient): Promise<{ client: OrchestratorClient; run: RunDetail }> {
+  const client = orchestrator ?? (await (await import('../api/daemonControl.js')).connectDaemon(prepared.storeDir));
+  const { storeDir: _store, detach: _detach, ...sent } = options;
+  const run = await client.submitRun({
+    ...(orchestrator ? {} : { workingDir: prepared.workingDir, projectDir: prepared.projectDir }),
+    file: prepared.file,
+    pipeline: prepared.pipeline,
+    parameters: encodeStructured(prepared.parameters) as Record<string, unknown>,
+    options: sent,
+    bundle: fs.readFileSync(prepared.bundle.path, 'utf8'),
+    manifest: prepared.manifest,
+  });
+  return { client, run };
+}
+
+/** Bundles, analyses, compiles and runs one pipeline file in this process (the SDK's `pipeline.run()`). */
+export async function runPipelineFile(request: RunFileRequest): Promise<RunSummary> {
+  const options = request.options ?? {};
+  const prepared = await preparePipelineFile(request);
+  const { file, storeDir, workingDir, projectDir, bundle, manifest, pipeline, parameters } = prepared;
+  if (options.detach) {
+    // A detached run belongs to the orchestrator daemon, which outlives this process.
+    return (await submitPrepared(prepared, options)).run;
+  }
+  const session = new EngineSession({ storeDir, bundle, sourceFile: file, workingDir, projectDir, manifest, clock: request.clock, listener: request.listener, heartbeatUrl: request.heartbeatUrl, slots: request.slots, launcher: localLauncher });
+  try {
+    const plan = await session.prepare({ pipeline, parameters, options });
+    const cancel = () => session.cancel(plan.run.runId);
+    request.signal?.addEventListener('abort', cancel, { once: true });
+    try {
+      if (request.signal?.aborted) queueMicrotask(cancel);
+      await session.execute(plan);
+    } finally {
+      request.signal?.removeEventListener('abort', cancel);
+    }
+    return session.summary(plan.run.runId);
+  } finally {
+    await session.close();
+  }
+}

@@ -1,0 +1,11 @@
+/** Where a stored value lives and how to read it back. */
+export interface ArtifactRef {
+  /** sha256 hex of `materializer + "\0" + bytes`. */
+  hash: string;
+  /** Name of the materializer that wrote the bytes. */
+  materializer: string;
+  /** Size of the stored bytes. */
+  size: number;
+  /** The stored value's type for humans, e.g. "number", "Array", "Map", "Buffer" or a class name. */
+  typeName: string;
+}

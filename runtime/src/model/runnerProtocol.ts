@@ -1,0 +1,106 @@
+/**
+ * The typed protocol between the engine and its runner processes (Node IPC, structured
+ * clone). Every message is plain data; code never crosses the boundary.
+ */
+import type { ArtifactRef } from './artifactRef';
+import type { TypeDescriptor } from './typeDescriptor';
+import type { AttemptError } from './attemptError';
+import type { PipelineDag } from './dag';
+import type { SourceLocation } from './location';
+import type { LeaseGrant } from './heartbeatProtocol';
+
+/** Where a runner finds the pipeline's code and the run's data. */
+export interface RunnerConfig {
+  bundlePath: string;
+  artifactsDir: string;
+  /** The run's working folder: the runner moves there before loading the bundle, so steps' relative paths resolve against it. */
+  workingDir: string;
+  /** Where the bundle's external packages (native addons, listed externals) are resolved from: this folder's node_modules and those above. */
+  projectDir: string;
+}
+
+/** Identifies the run a task belongs to; the runner rebuilds the DAG from it to reach hooks and materializers. */
+export interface RunIdentity {
+  runId: string;
+  runName: string;
+  pipeline: string;
+  /** Pipeline parameters in the structured encoding. */
+  parameters: Record<string, unknown>;
+}
+
+/** Which output of which step an input artifact is (named in errors about reading it). */
+export interface ArtifactSource {
+  step: string;
+  output: string;
+}
+
+export type ResolvedInput =
+  | { kind: 'artifact'; ref: ArtifactRef; source?: ArtifactSource }
+  | { kind: 'fanIn'; items: ({ kind: 'artifact'; ref: ArtifactRef; source?: ArtifactSource } | { kind: 'value'; value: unknown })[] }
+  | { kind: 'value'; value: unknown };
+
+export interface ExecuteTask {
+  run: RunIdentity;
+  invocationId: string;
+  stepName: string;
+  attempt: number;
+  inputs: Record<string, ResolvedInput>;
+  /** Declared parameter types, checked against the values before the function runs. */
+  inputTypes: Record<string, TypeDescriptor>;
+  /** Where to renew the attempt's lease; the attempt number is its epoch. */
+  lease?: LeaseGrant;
+}
+
+export interface HookTask {
+  run: RunIdentity;
+  invocationId: string;
+  stepName: string;
+  attempt: number;
+  hook: 'onSuccess' | 'onFailure';
+  inputs: Record<string, ResolvedInput>;
+  /** The failure an `onFailure` hook is given (rebuilt as an Error in the runner). */
+  error?: AttemptError;
+}
+
+/** Asks for the inputs part of an invocation's cache key, computed by the step's own `cacheKey` function. */
+export interface CacheKeyTask {
+  run: RunIdentity;
+  invocationId: string;
+  stepName: string;
+  inputs: Record<string, ResolvedInput>;
+}
+
+/** Messages from the engine to a runner. */
+export type ToRunner =
+  | { type: 'compile'; requestId: number; pipeline: string; parameters: Record<string, unknown> }
+  | { type: 'execute'; requestId: number; task: ExecuteTask }
+  | { type: 'hook'; requestId: number; task: HookTask }
+  | { type: 'cacheKey'; requestId: number; task: CacheKeyTask }
+  | { type: 'childRunDone'; requestId: number; result?: ChildRunOutcome; error?: string };
+
+export interface ChildRunOutcome {
+  runId: string;
+  status: string;
+  outputs: Record<string, ArtifactRef | ArtifactRef[]>;
+}
+
+/** A failed task: what was thrown (name, message, user stack, JSON value) and how to treat it. */
+export interface TaskError extends AttemptError {
+  /** False when another attempt cannot help (bad input types, missing outputs). */
+  retryable: boolean;
+  /** True when the runner itself went away (a disruption, not the step's failure). */
+  lost?: boolean;
+  location?: SourceLocation;
+}
+
+/** Messages from a runner to the engine. */
+export type FromRunner =
+  | { type: 'ready' }
+  | { type: 'loadFailed'; error: TaskError }
+  | { type: 'compiled'; requestId: number; dag: PipelineDag }
+  | { type: 'executed'; requestId: number; attempt?: number; outputs: Record<string, ArtifactRef> }
+  | { type: 'hookDone'; requestId: number; source: string }
+  | { type: 'cacheKeyDone'; requestId: number; key: string }
+  | { type: 'taskFailed'; requestId: number; attempt?: number; error: TaskError }
+  | { type: 'log'; stream: 'stdout' | 'stderr'; text: string }
+  | { type: 'childRun'; requestId: number; parentRunId: string; parentInvocation: string; pipeline: string; parameters: Record<string, unknown> };

@@ -1,0 +1,89 @@
+// The runtime's folders form layers: a folder imports only folders of lower layers (type-only
+// imports included), so no import cycle between folders can form and no folder reaches up into
+// the process that hosts it. The editor side imports from the runtime only its plain data
+// (`model/`) and the author's side of the daemon wire (`api/`).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import ts from 'typescript';
+
+const repo = path.resolve(__dirname, '../../..');
+const runtimeSrc = path.join(repo, 'runtime/src');
+
+/** Lower layers first; folders of one layer do not import each other. */
+const LAYERS: readonly (readonly string[])[] = [
+  ['model'],
+  ['system'],
+  ['artifacts'],
+  ['sdk'],
+  ['config', 'store', 'hooks'],
+  ['prepare'],
+  ['engine'],
+  ['runnerPool', 'services'],
+  ['api'],
+  ['daemon'],
+  ['launch'],
+  // The package entry: it fills the SDK's launcher slot.
+  ['.'],
+  // Process entries: the CLI (also the daemon's) and the runner, which hands the bundle the package.
+  ['cli', 'runner'],
+];
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(full);
+    return /\.tsx?$/.test(entry.name) ? [full] : [];
+  });
+}
+
+/** Relative module specifiers a file imports or re-exports, resolved to files. */
+function importedFiles(file: string): string[] {
+  const info = ts.preProcessFile(fs.readFileSync(file, 'utf8'), true, true);
+  return info.importedFiles
+    .map((ref) => ref.fileName)
+    .filter((spec) => spec.startsWith('.'))
+    .map((spec) => path.resolve(path.dirname(file), spec.replace(/\.js$/, '')))
+    .map((base) => [`${base}.ts`, path.join(base, 'index.ts'), base].find((candidate) => fs.existsSync(candidate) && fs.statSync(candidate).isFile()) ?? base);
+}
+
+/** The runtime folder a file belongs to: the first path segment under `runtime/src`, or `.`. */
+function runtimeFolder(file: string): string {
+  const relative = path.relative(runtimeSrc, file).split(path.sep);
+  return relative.length === 1 ? '.' : relative[0]!;
+}
+
+const layerOf = new Map(LAYERS.flatMap((folders, index) => folders.map((folder) => [folder, index] as const)));
+
+test('every runtime folder has a layer', () => {
+  const folders = new Set(sourceFiles(runtimeSrc).map(runtimeFolder));
+  assert.deepEqual([...folders].filter((folder) => !layerOf.has(folder)).sort(), []);
+});
+
+test('runtime folders import only folders of lower layers', () => {
+  const violations: string[] = [];
+  for (const file of sourceFiles(runtimeSrc)) {
+    const from = runtimeFolder(file);
+    for (const target of importedFiles(file)) {
+      if (!target.startsWith(runtimeSrc + path.sep)) continue;
+      const to = runtimeFolder(target);
+      if (to === from) continue;
+      if ((layerOf.get(to) ?? Infinity) >= (layerOf.get(from) ?? -1)) violations.push(`${path.relative(repo, file)} -> ${path.relative(repo, target)}`);
+    }
+  }
+  assert.deepEqual(violations, []);
+});
+
+test('the editor side imports only model/ and api/ of the runtime', () => {
+  const violations: string[] = [];
+  for (const project of ['client/src', 'server/src', 'webview/src']) {
+    for (const file of sourceFiles(path.join(repo, project))) {
+      for (const target of importedFiles(file)) {
+        if (!target.startsWith(runtimeSrc + path.sep)) continue;
+        if (!['model', 'api'].includes(runtimeFolder(target))) violations.push(`${path.relative(repo, file)} -> ${path.relative(repo, target)}`);
+      }
+    }
+  }
+  assert.deepEqual(violations, []);
+});

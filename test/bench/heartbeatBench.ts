@@ -50,9 +50,9 @@ async function ingestion(): Promise<BenchLine> {
     const server = await LeaseServer.start((request) => {
       const now = Date.now();
       const renewed = table.renew(leaseKey(request.runId, request.invocationId), request.attempt, now);
-      if (!renewed.ok) return { status: 409, body: { stop: true, reason: renewed.reason } };
+      if (!renewed.ok) return { fenced: true, reason: renewed.reason };
       recorder.note(request.runId, request.invocationId, request.attempt, now);
-      return { status: 200, body: { ok: true, stop: false } };
+      return { fenced: false, stop: false };
     });
     const rate = await hammer(server.url, server.token, runId, attempts);
     clearInterval(flusher);

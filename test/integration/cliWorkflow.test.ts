@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { ApiError } from '../../runtime/src/api/client';
+import { answerStatus } from '../../runtime/src/api/client';
+import { NothingToRetryError } from '../../runtime/src/model/errorCodes';
 import { connectDaemon } from '../../runtime/src/api/daemonControl';
 import { cli, lastJson } from '../support/cli';
 import { basics, env, fixable, nextCommands, oneLineError, pw, rowsOf, withStore, type Summary } from '../support/cliWorkflow';
@@ -99,7 +100,7 @@ describe('runs retry of a run where every step succeeded', () => {
     assert.equal(runCount(), before, 'no empty run was made');
 
     const client = await connectDaemon(store);
-    await assert.rejects(client.retryRun(run.runId), (error: unknown) => error instanceof ApiError && error.status === 409 && error.code === 'nothing-to-retry' && /nothing to retry/.test(error.message));
+    await assert.rejects(client.retryRun(run.runId), (error: unknown) => error instanceof NothingToRetryError && answerStatus(error) === 409 && error.code === 'nothing-to-retry' && /nothing to retry/.test(error.message));
     assert.equal(runCount(), before);
     // One named step is always retried.
     const one = await client.retryRun(run.runId, 'split');

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { encodeStructured } from '../../runtime/src/artifacts/structured';
 import { bundlePipelineFile } from '../../runtime/src/prepare/bundle';
-import { ApiError, OrchestratorClient } from '../../runtime/src/api/client';
+import { answerStatus, OrchestratorClient } from '../../runtime/src/api/client';
 import type { StreamEvent } from '../../runtime/src/api/protocol';
 import { connectDaemon, daemonStatus, startDaemon, stopDaemon } from '../../runtime/src/api/daemonControl';
 import { serverFiles } from '../../runtime/src/api/daemonFiles';
@@ -138,7 +138,7 @@ describe('the orchestrator daemon and its API', () => {
     const artifact = await client.artifact(run.runId, 'combine');
     assert.equal(artifact.materializer, 'json@1');
     assert.equal(artifact.bytes.toString(), String((1 + 2 + 3 + 5) * 6));
-    await assert.rejects(client.cancelRun(run.runId), (error: ApiError) => error.status === 409);
+    await assert.rejects(client.cancelRun(run.runId), (error: unknown) => answerStatus(error) === 409);
   });
 
   it('answers malformed paths and queries with a valid token with a 4xx and a stable error code, never a 500', async () => {

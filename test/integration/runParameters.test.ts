@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { encodeStructured } from '../../runtime/src/artifacts/structured';
 import { bundlePipelineFile } from '../../runtime/src/prepare/bundle';
 import { extractModuleManifest } from '../../runtime/src/prepare/typeExtract';
-import { ApiError } from '../../runtime/src/api/client';
+import { answerStatus } from '../../runtime/src/api/client';
 import { connectDaemon, stopDaemon } from '../../runtime/src/api/daemonControl';
 import { cli, lastJson, type CliResult } from '../support/cli';
 import { tempProject } from '../support/tempDir';
@@ -107,12 +107,12 @@ describe('run parameters from a YAML config get the checks --param gets, before 
       const bundle = await bundlePipelineFile(p.file, p.store);
       const submit = (parameters: Record<string, unknown>) =>
         client.submitRun({ file: p.file, pipeline: 'chunked', parameters: encodeStructured(parameters) as Record<string, unknown>, bundle: fs.readFileSync(bundle.path, 'utf8'), manifest: extractModuleManifest(p.file) });
-      await assert.rejects(submit({ file: 'data.csv', chunks: 'two' }), (error: ApiError) => isInputStatus(error.status) && /request: parameters\.chunks: expected number, got string/.test(error.message));
-      await assert.rejects(submit({ file: 'data.csv', chunks: 2, extra: true }), (error: ApiError) => isInputStatus(error.status) && /request: parameters\.extra: "chunked" has no parameter "extra" \(parameters: file, chunks; "chunked" is at .*chunked\.ts:7:\d+\)/.test(error.message));
+      await assert.rejects(submit({ file: 'data.csv', chunks: 'two' }), (error: Error) => isInputStatus(answerStatus(error) ?? 0) && /request: parameters\.chunks: expected number, got string/.test(error.message));
+      await assert.rejects(submit({ file: 'data.csv', chunks: 2, extra: true }), (error: Error) => isInputStatus(answerStatus(error) ?? 0) && /request: parameters\.extra: "chunked" has no parameter "extra" \(parameters: file, chunks; "chunked" is at .*chunked\.ts:7:\d+\)/.test(error.message));
       // Without a manifest the runner's compile is the check: it names the pipeline's source line too.
       await assert.rejects(
         client.submitRun({ file: p.file, pipeline: 'chunked', parameters: encodeStructured({ file: 'x', chunks: 1, extra: 1 }) as Record<string, unknown>, bundle: fs.readFileSync(bundle.path, 'utf8') }),
-        (error: ApiError) => isInputStatus(error.status) && error.message.includes(`${p.file}:7:`) && /has no parameter "extra"/.test(error.message),
+        (error: Error) => isInputStatus(answerStatus(error) ?? 0) && error.message.includes(`${p.file}:7:`) && /has no parameter "extra"/.test(error.message),
       );
       assert.deepEqual(await client.listRuns({}), []);
     } finally {

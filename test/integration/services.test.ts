@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ApiError } from '../../runtime/src/api/client';
+import { answerStatus } from '../../runtime/src/api/client';
 import { connectDaemon, stopDaemon } from '../../runtime/src/api/daemonControl';
 import { ServiceError, ServiceManager, ServiceSpecError, type ServiceSpecInput, type ServiceStatus } from '../../runtime/src/services';
 import { processIdentity } from '../../runtime/src/services/processGroups';
@@ -366,13 +366,13 @@ describe('long-lived services on the daemon', () => {
 
   it('rejects bad specs with the field named, unknown types and unknown names', async () => {
     const client = await connectDaemon(store);
-    await assert.rejects(client.startService({ name: 'x', type: 'docker', command: 'run' } as never), (e: ApiError) => e.status === 400 && /unknown service type "docker" \(known: process\)/.test(e.message));
+    await assert.rejects(client.startService({ name: 'x', type: 'docker', command: 'run' } as never), (e: Error) => answerStatus(e) === 400 && /unknown service type "docker" \(known: process\)/.test(e.message));
     await assert.rejects(
       client.startService({ name: 'x', type: 'process', command: 'node', health: { http: { url: 'http://10.1.2.3/health' } } }),
-      (e: ApiError) => e.status === 400 && /^health\.http\.url: only loopback addresses can be monitored/.test(e.message),
+      (e: Error) => answerStatus(e) === 400 && /^health\.http\.url: only loopback addresses can be monitored/.test(e.message),
     );
-    await assert.rejects(client.startService({ name: 'bad name!', type: 'process', command: 'node' }), (e: ApiError) => e.status === 400 && /^name: /.test(e.message));
-    await assert.rejects(client.stopService('ghost'), (e: ApiError) => e.status === 404 && /no service named "ghost"/.test(e.message));
+    await assert.rejects(client.startService({ name: 'bad name!', type: 'process', command: 'node' }), (e: Error) => answerStatus(e) === 400 && /^name: /.test(e.message));
+    await assert.rejects(client.stopService('ghost'), (e: Error) => answerStatus(e) === 404 && /no service named "ghost"/.test(e.message));
     const cliError = await cli(['--store', store, 'services', 'stop', 'ghost']);
     assert.equal(cliError.code, 2);
     assert.match(cliError.stderr, /no service named "ghost"/);

@@ -2,20 +2,51 @@ import type { RunSummary } from '../model/runSummary';
 import type { RunStatus } from '../model/status';
 import type { ServiceStatus } from '../services/serviceManager';
 import type { ServiceSpecInput } from '../services/serviceSpec';
-import { CodedError, ERROR_CODES, errorCodeForStatus, type ErrorCode } from '../model/errorCodes';
+import { CodedError, ConflictError, ERROR_CODES, errorCodeForStatus, FencedError, InputError, NotFoundError, NothingToRetryError, UnprocessableError, type ErrorCode } from '../model/errorCodes';
+import { ServiceError } from '../services/errors';
 import { API_PREFIX } from './paths';
-import type { HealthAnswer, RunDetail, StreamEvent, SubmitRunRequest } from './protocol';
+import type { ApiErrorBody, HealthAnswer, RunDetail, StreamEvent, SubmitRunRequest } from './protocol';
 
-/** An error answer from the orchestrator: its status, message and error code (the CLI's exit code follows the code). */
-export class ApiError extends CodedError {
-  constructor(
-    readonly status: number,
-    message: string,
-    /** The answer's machine-readable code (from its body, else the one its status stands for), e.g. `nothing-to-retry`. */
-    code: ErrorCode = errorCodeForStatus(status),
-  ) {
-    super(code, message);
-    this.name = 'ApiError';
+/** The HTTP status of each error the client rebuilt from an answer (so a caller can tell an answer from a failed connection). */
+const answered = new WeakMap<CodedError, number>();
+
+/** The status the orchestrator answered with, when `error` is its answer; undefined for anything else (a connection that failed, say). */
+export function answerStatus(error: unknown): number | undefined {
+  return error instanceof CodedError ? answered.get(error) : undefined;
+}
+
+/**
+ * The error an answer stands for, rebuilt as the class its code names (a `nothing-to-retry`
+ * answer is a {@link NothingToRetryError} here as it was in the daemon), with its message.
+ * An answer without a known code gets the code its status stands for.
+ */
+export function errorFromAnswer(status: number, message: string, code: ErrorCode = errorCodeForStatus(status)): CodedError {
+  const error = rebuild(code, message);
+  answered.set(error, status);
+  return error;
+}
+
+function rebuild(code: ErrorCode, message: string): CodedError {
+  switch (code) {
+    case 'invalid-input':
+      return new InputError(message);
+    case 'unprocessable':
+      return new UnprocessableError(message);
+    case 'not-found':
+      return new NotFoundError(message);
+    case 'conflict':
+      return new ConflictError(message);
+    case 'nothing-to-retry':
+      return new NothingToRetryError(message);
+    case 'fenced':
+      return new FencedError(message);
+    case 'invalid-spec':
+    case 'invalid-argument':
+    case 'unknown-service':
+    case 'io':
+      return new ServiceError(message, code);
+    default:
+      return new CodedError(code, message);
   }
 }
 
@@ -134,7 +165,8 @@ export class OrchestratorClient {
         }
       } catch (error) {
         if (options.signal?.aborted) return;
-        if (error instanceof ApiError && error.status < 500) throw error;
+        const status = answerStatus(error);
+        if (status !== undefined && status < 500) throw error;
         if (++failures > 50) throw error;
         await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 50 * failures)));
       }
@@ -158,13 +190,13 @@ export class OrchestratorClient {
       let message = text;
       let code: ErrorCode | undefined;
       try {
-        const body = JSON.parse(text) as { error?: string; code?: string };
+        const body = JSON.parse(text) as Partial<ApiErrorBody>;
         message = body.error ?? text;
         if (typeof body.code === 'string' && Object.hasOwn(ERROR_CODES, body.code)) code = body.code as ErrorCode;
       } catch {
         // Not JSON: keep the text.
       }
-      throw new ApiError(response.status, message, code);
+      throw errorFromAnswer(response.status, message, code);
     }
     return response;
   }

@@ -50,6 +50,17 @@ export const submitRunSchema = z.strictObject({
 
 export type SubmitRunRequest = z.input<typeof submitRunSchema>;
 
+/** `POST /runs/:run/retry`: every step that did not succeed, or `step` and what depends on it. */
+export const retryRunSchema = z.strictObject({ step: z.string().min(1).max(500).optional() });
+
+/** `POST /runner-results`: a result an orphaned runner delivers to its daemon's successor. */
+export const runnerResultSchema = z.strictObject({
+  runId: z.string().min(1).max(100),
+  invocationId: z.string().min(1).max(500),
+  attempt: z.number().int().min(1),
+  reply: z.object({ type: z.enum(['executed', 'taskFailed']) }).passthrough(),
+});
+
 export interface AttemptInfo {
   attempt: number;
   status: AttemptStatus;
@@ -92,11 +103,9 @@ export interface StreamEvent {
   data: unknown;
 }
 
-export interface ApiError {
+/** The body of every error answer; its status is the one `ERROR_CODES` gives its code. */
+export interface ApiErrorBody {
   error: string;
-  /** The error's stable code (`errorCodes.ts`), e.g. {@link NOTHING_TO_RETRY}. */
+  /** The error's stable code (`errorCodes.ts`); the client rebuilds the error's class from it. */
   code: ErrorCode;
 }
-
-/** `POST /runs/:id/retry` (409): every step of the run succeeded, so no run was made. */
-export const NOTHING_TO_RETRY = 'nothing-to-retry' satisfies ErrorCode;

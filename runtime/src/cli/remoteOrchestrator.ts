@@ -7,7 +7,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import * as fs from 'node:fs';
 import { resolveStoreDir } from '../api/storeFolder';
-import { ApiError, OrchestratorClient } from '../api/client';
+import { answerStatus, OrchestratorClient } from '../api/client';
 import { connectDaemon } from '../api/daemonControl';
 import { UsageError } from './errors';
 
@@ -132,10 +132,12 @@ function checkedToken(text: string, source: string): string {
 /** One clear error for a failed first contact: unreachable (exit 1), refused token or not an orchestrator (exit 2). */
 function describeConnectFailure(error: unknown, url: string, urlSource: string, tokenSource: string): Error {
   const where = `the orchestrator at ${url} (${urlSource})`;
-  if (error instanceof ApiError) {
-    if (error.status === 401 || error.status === 403) return new UsageError(`${where} refused the token from ${tokenSource} (HTTP ${error.status}: ${error.message}); nothing was sent`);
-    if (error.status === 404) return new UsageError(`${url} (${urlSource}) answered 404 to /v1/health: not a pipewright orchestrator at this URL? nothing was sent`);
-    return new Error(`${where} answered HTTP ${error.status} to its health check: ${error.message}; nothing was sent`);
+  const status = answerStatus(error);
+  if (status !== undefined) {
+    const message = (error as Error).message;
+    if (status === 401 || status === 403) return new UsageError(`${where} refused the token from ${tokenSource} (HTTP ${status}: ${message}); nothing was sent`);
+    if (status === 404) return new UsageError(`${url} (${urlSource}) answered 404 to /v1/health: not a pipewright orchestrator at this URL? nothing was sent`);
+    return new Error(`${where} answered HTTP ${status} to its health check: ${message}; nothing was sent`);
   }
   return new Error(`cannot reach ${where}: ${networkReason(error)}; nothing was sent`);
 }

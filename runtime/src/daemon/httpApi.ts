@@ -3,25 +3,16 @@ import type { FromRunner } from '../model/runnerProtocol';
 import { ensureRunnerToken, serverFiles } from '../api/daemonFiles';
 import { once } from 'node:events';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
+import type * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { bearerMatches } from '../engine/leaseServer';
-import { parseRunStatuses, type RunStatus } from '../model/status';
+import { createHttpApp, listenHttpApp, noBodyAsEmptyObject, requireBearer, type HttpApp } from '../engine/httpApp';
+import { heartbeatRoute } from '../engine/heartbeatRoute';
 import { runtimeVersion } from '../system/packagePaths';
-import { API_PREFIX, MAX_BODY_BYTES, submitRunSchema, type HealthAnswer, type StreamEvent } from '../api/protocol';
-import { CodedError, ConflictError, errorCodeOf, InputError, NotFoundError, UnprocessableError } from '../model/errorCodes';
-import { decodeSegment, readJson, sendError, sendJson } from './httpUtil';
+import { API_PREFIX, MAX_BODY_BYTES, retryRunSchema, runnerResultSchema, submitRunSchema, type HealthAnswer, type StreamEvent } from '../api/protocol';
+import { ConflictError, FencedError, NotFoundError } from '../model/errorCodes';
+import { boundedInt, intParam, runStatusesParam, textParam } from './httpUtil';
 import { EVENT_PAGE, Orchestrator } from './orchestrator';
-
-const runnerResultSchema = z.strictObject({
-  runId: z.string().min(1).max(100),
-  invocationId: z.string().min(1).max(500),
-  attempt: z.number().int().min(1),
-  reply: z.object({ type: z.enum(['executed', 'taskFailed']) }).passthrough(),
-});
-
-const heartbeatSchema = z.strictObject({ runId: z.string().min(1).max(100), invocationId: z.string().min(1).max(500), attempt: z.number().int().min(1) });
 
 export interface ApiServerOptions {
   storeDir: string;
@@ -36,17 +27,21 @@ export interface ApiServerOptions {
   onRequest?(): void;
 }
 
+const runParams = z.object({ run: z.string() });
+const serviceParams = z.object({ name: z.string() });
+
 /**
- * The orchestrator's versioned HTTP API. Every route needs the bearer token (runners get a
- * separate one that only renews leases); malformed, oversized or unauthenticated requests get
- * a 4xx with a message and change nothing.
+ * The orchestrator's versioned HTTP API (Fastify, requests validated by the zod schemas of
+ * `api/protocol.ts`). Every route needs the bearer token (runners get a separate one that only
+ * renews leases and delivers results); malformed, oversized or unauthenticated requests get a
+ * 4xx with a message and change nothing.
  */
 export class ApiServer {
   readonly instanceId = randomBytes(8).toString('hex');
   readonly startedAt = new Date().toISOString();
   readonly orchestrator: Orchestrator;
   private readonly runnerToken: string;
-  private readonly server: http.Server;
+  private readonly app: HttpApp;
   private port = 0;
   private streams = 0;
   private requests = 0;
@@ -54,19 +49,16 @@ export class ApiServer {
   constructor(private readonly options: ApiServerOptions) {
     this.runnerToken = ensureRunnerToken(serverFiles(options.storeDir));
     this.orchestrator = new Orchestrator(options.storeDir, () => ({ url: `http://127.0.0.1:${this.port}${API_PREFIX}/heartbeats`, token: this.runnerToken }));
-    this.server = http.createServer((request, response) => {
-      options.onRequest?.();
-      this.requests += 1;
-      response.once('close', () => (this.requests -= 1));
-      this.route(request, response).catch((error: unknown) => {
-        if (response.headersSent) {
-          response.destroy();
-          return;
-        }
-        sendError(response, error);
-      });
+    this.app = createHttpApp({
+      prefix: API_PREFIX,
+      token: options.token,
+      onRequest: (_request, response) => {
+        options.onRequest?.();
+        this.requests += 1;
+        response.once('close', () => (this.requests -= 1));
+      },
     });
-    this.server.keepAliveTimeout = 60_000;
+    this.routes();
   }
 
   /** Clients following the event stream now. */
@@ -80,157 +72,107 @@ export class ApiServer {
   }
 
   async listen(): Promise<AddressInfo> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.port, this.options.host, resolve);
-    });
-    const address = this.server.address() as AddressInfo;
+    const address = await listenHttpApp(this.app, this.options.port, this.options.host);
     this.port = address.port;
     return address;
   }
 
   async close(): Promise<void> {
     await this.orchestrator.close();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.app.close();
   }
 
-  private async route(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    const parts = url.pathname.split('/').filter(Boolean);
-    if (`/${parts[0]}` !== API_PREFIX) throw new NotFoundError(`no such endpoint ${url.pathname} (the API lives under ${API_PREFIX})`);
-    const route = parts.slice(1);
-    const method = request.method ?? 'GET';
-    if ((route[0] === 'heartbeats' || route[0] === 'runner-results') && route.length === 1) {
-      if (!bearerMatches(request.headers.authorization, this.runnerToken) && !bearerMatches(request.headers.authorization, this.options.token)) {
-        throw new CodedError('unauthorized', 'missing or wrong bearer token');
-      }
-      expectMethod(method, 'POST');
-      if (route[0] === 'runner-results') {
-        const body = parse(runnerResultSchema, await readJson(request, 1024 * 1024));
-        const answer = this.orchestrator.runnerResult(body.runId, body.invocationId, body.attempt, body.reply as FromRunner);
-        return sendJson(response, answer.status, answer.body);
-      }
-      const body = parse(heartbeatSchema, await readJson(request, 4096));
-      const answer = this.orchestrator.heartbeat(body);
-      return sendJson(response, answer.status, answer.body);
-    }
-    if (!bearerMatches(request.headers.authorization, this.options.token)) throw new CodedError('unauthorized', 'missing or wrong bearer token');
+  private routes(): void {
+    const app = this.app;
     const orchestrator = this.orchestrator;
-    switch (route[0]) {
-      case 'health': {
-        expectMethod(method, 'GET');
-        const health: HealthAnswer = { status: 'ok', pid: process.pid, instanceId: this.instanceId, version: runtimeVersion, startedAt: this.startedAt, runsInFlight: orchestrator.runsInFlight, slotsHeld: orchestrator.slots.held, leasesHeld: orchestrator.leasesHeld };
-        return sendJson(response, 200, health);
-      }
-      case 'shutdown':
-        expectMethod(method, 'POST');
-        sendJson(response, 202, { stopping: true });
-        this.options.onShutdown();
-        return;
-      case 'resume':
-        expectMethod(method, 'POST');
-        return sendJson(response, 200, { resumed: orchestrator.resumeAbandoned(this.options.log) });
-      case 'events':
-        expectMethod(method, 'GET');
-        return this.stream(request, response, url);
-      case 'runs':
-        return this.runs(method, route.slice(1), url, request, response);
-      case 'services':
-        return this.services(method, route.slice(1), url, request, response);
-      default:
-        throw new NotFoundError(`no such endpoint ${url.pathname}`);
-    }
-  }
+    // Runners' routes take the runner token (or the client's); every other route only the client's.
+    const runner = requireBearer([this.runnerToken, this.options.token]);
+    const client = requireBearer([this.options.token]);
+    const findRun = (name: string) => {
+      const run = orchestrator.store.findRun(name);
+      if (!run) throw new NotFoundError(`no run "${name}"`);
+      return run;
+    };
 
-  private async runs(method: string, rest: string[], url: URL, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
-    const orchestrator = this.orchestrator;
-    if (rest.length === 0) {
-      if (method === 'GET') {
-        const limit = boundedInt(url.searchParams.get('limit'), 50, 1, 1000, 'limit');
-        const pipeline = url.searchParams.get('pipeline') ?? undefined;
-        const statuses = runStatusesParam(url.searchParams.get('status'));
-        return sendJson(response, 200, orchestrator.store.listRuns({ limit, pipeline, statuses }).map((row) => orchestrator.detail(row.id)));
-      }
-      expectMethod(method, 'POST');
-      const body = parse(submitRunSchema, await readJson(request, MAX_BODY_BYTES));
-      try {
-        const detail = await orchestrator.submit(body);
-        return sendJson(response, 201, detail);
-      } catch (error) {
-        // What is not known to be something else was the submitted code failing before anything ran.
-        throw errorCodeOf(error) === 'internal' ? new UnprocessableError((error as Error).message, { cause: error }) : error;
-      }
-    }
-    const runName = decodeSegment(rest[0], 'run');
-    const run = orchestrator.store.findRun(runName);
-    if (!run) throw new NotFoundError(`no run "${runName}"`);
-    if (rest.length === 1) {
-      expectMethod(method, 'GET');
-      return sendJson(response, 200, orchestrator.detail(run.id));
-    }
-    switch (rest[1]) {
-      case 'cancel':
-        expectMethod(method, 'POST');
-        if (run.status !== 'running') throw new ConflictError(`run ${run.name} is already ${run.status}`);
-        if (!orchestrator.cancel(run.id)) throw new ConflictError(`run ${run.name} is not executing on this orchestrator`);
-        return sendJson(response, 202, { cancelling: run.id });
-      case 'retry': {
-        expectMethod(method, 'POST');
-        const body = parse(z.strictObject({ step: z.string().min(1).max(500).optional() }), await readJson(request, 4096));
-        return sendJson(response, 201, orchestrator.retry(run.id, body.step));
-      }
-      case 'logs': {
-        expectMethod(method, 'GET');
-        const step = url.searchParams.get('step') ?? undefined;
-        const attemptText = url.searchParams.get('attempt');
-        const attempt = attemptText === null ? undefined : boundedInt(attemptText, 1, 1, 1_000_000, 'attempt');
-        const rows = orchestrator.store.getLogs(run.id, step, step === undefined ? undefined : attempt);
-        return sendJson(response, 200, rows.map((r) => ({ step: r.step_id, attempt: r.attempt, stream: r.stream, text: r.text, at: r.at })));
-      }
-      case 'artifacts': {
-        expectMethod(method, 'GET');
-        if (rest.length !== 4) throw new NotFoundError('use /v1/runs/:run/artifacts/:step/:output');
-        const step = decodeSegment(rest[2], 'step');
-        const output = decodeSegment(rest[3], 'output');
-        const ref = orchestrator.store.outputOf(run.id, step, output);
-        if (!ref) throw new NotFoundError(`run ${run.name} has no committed output "${output}" of step "${step}"`);
-        const bytes = fs.readFileSync(orchestrator.store.artifacts.pathOf(ref.hash));
-        response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length, 'x-pipewright-materializer': ref.materializer, 'x-pipewright-type': ref.typeName });
-        response.end(bytes);
-        return;
-      }
-      default:
-        throw new NotFoundError(`no such endpoint ${url.pathname}`);
-    }
-  }
+    heartbeatRoute(app, [this.runnerToken, this.options.token], (request) => orchestrator.heartbeat(request));
+    app.post(`${API_PREFIX}/runner-results`, { schema: { body: runnerResultSchema }, bodyLimit: 1024 * 1024, onRequest: runner }, (request) => {
+      const body = request.body;
+      const answer = orchestrator.runnerResult(body.runId, body.invocationId, body.attempt, body.reply as FromRunner);
+      if (answer.fenced) throw new FencedError(answer.reason);
+      return { ok: true };
+    });
 
-  private async services(method: string, rest: string[], url: URL, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
-    const services = this.orchestrator.services;
-    if (rest.length === 0) {
-      if (method === 'GET') return sendJson(response, 200, services.list());
-      expectMethod(method, 'POST');
-      const body = await readJson(request, 1024 * 1024);
-      return sendJson(response, 201, await services.start(body));
+    app.get(`${API_PREFIX}/health`, { onRequest: client }, (): HealthAnswer => ({
+      status: 'ok',
+      pid: process.pid,
+      instanceId: this.instanceId,
+      version: runtimeVersion,
+      startedAt: this.startedAt,
+      runsInFlight: orchestrator.runsInFlight,
+      slotsHeld: orchestrator.slots.held,
+      leasesHeld: orchestrator.leasesHeld,
+    }));
+    app.post(`${API_PREFIX}/shutdown`, { onRequest: client }, (_request, reply) => {
+      void reply.code(202).send({ stopping: true });
+      this.options.onShutdown();
+    });
+    app.post(`${API_PREFIX}/resume`, { onRequest: client }, () => ({ resumed: orchestrator.resumeAbandoned(this.options.log) }));
+    app.get(`${API_PREFIX}/events`, { schema: { querystring: z.object({ since: textParam, run: textParam }) }, onRequest: client }, (request, reply) => {
+      const since = boundedInt((request.headers['last-event-id'] as string | undefined) ?? request.query.since, 0, 0, Number.MAX_SAFE_INTEGER, 'since');
+      reply.hijack();
+      this.stream(request.raw, reply.raw, since, request.query.run);
+    });
+
+    app.get(`${API_PREFIX}/runs`, { schema: { querystring: z.object({ limit: intParam('limit', 1, 1000, 50), pipeline: textParam, status: runStatusesParam }) }, onRequest: client }, (request) => {
+      const { limit, pipeline, status } = request.query;
+      return orchestrator.store.listRuns({ limit, pipeline, statuses: status }).map((row) => orchestrator.detail(row.id));
+    });
+    app.post(`${API_PREFIX}/runs`, { schema: { body: submitRunSchema }, bodyLimit: MAX_BODY_BYTES, onRequest: client, preValidation: noBodyAsEmptyObject }, async (request, reply) => {
+      // What the submitted code did wrong is coded where it is found (422); anything else is the daemon's (500).
+      return reply.code(201).send(await orchestrator.submit(request.body));
+    });
+    app.get(`${API_PREFIX}/runs/:run`, { schema: { params: runParams }, onRequest: client }, (request) => orchestrator.detail(findRun(request.params.run).id));
+    app.post(`${API_PREFIX}/runs/:run/cancel`, { schema: { params: runParams }, onRequest: client }, (request, reply) => {
+      const run = findRun(request.params.run);
+      if (run.status !== 'running') throw new ConflictError(`run ${run.name} is already ${run.status}`);
+      if (!orchestrator.cancel(run.id)) throw new ConflictError(`run ${run.name} is not executing on this orchestrator`);
+      return reply.code(202).send({ cancelling: run.id });
+    });
+    app.post(`${API_PREFIX}/runs/:run/retry`, { schema: { params: runParams, body: retryRunSchema }, bodyLimit: 4096, onRequest: client, preValidation: noBodyAsEmptyObject }, (request, reply) => {
+      const run = findRun(request.params.run);
+      return reply.code(201).send(orchestrator.retry(run.id, request.body.step));
+    });
+    app.get(`${API_PREFIX}/runs/:run/logs`, { schema: { params: runParams, querystring: z.object({ step: textParam, attempt: intParam('attempt', 1, 1_000_000) }) }, onRequest: client }, (request) => {
+      const run = findRun(request.params.run);
+      const { step, attempt } = request.query;
+      const rows = orchestrator.store.getLogs(run.id, step, step === undefined ? undefined : attempt);
+      return rows.map((r) => ({ step: r.step_id, attempt: r.attempt, stream: r.stream, text: r.text, at: r.at }));
+    });
+    app.get(`${API_PREFIX}/runs/:run/artifacts/:step/:output`, { schema: { params: z.object({ run: z.string(), step: z.string(), output: z.string() }) }, onRequest: client }, (request, reply) => {
+      const run = findRun(request.params.run);
+      const { step, output } = request.params;
+      const ref = orchestrator.store.outputOf(run.id, step, output);
+      if (!ref) throw new NotFoundError(`run ${run.name} has no committed output "${output}" of step "${step}"`);
+      const bytes = fs.readFileSync(orchestrator.store.artifacts.pathOf(ref.hash));
+      return reply.headers({ 'content-type': 'application/octet-stream', 'x-pipewright-materializer': ref.materializer, 'x-pipewright-type': ref.typeName }).send(bytes);
+    });
+    for (const partial of ['artifacts', 'artifacts/:step']) {
+      app.get(`${API_PREFIX}/runs/:run/${partial}`, { schema: { params: runParams.passthrough() }, onRequest: client }, (request) => {
+        findRun(request.params.run);
+        throw new NotFoundError(`use ${API_PREFIX}/runs/:run/artifacts/:step/:output`);
+      });
     }
-    const name = decodeSegment(rest[0], 'service');
-    if (rest.length === 1) {
-      expectMethod(method, 'GET');
-      return sendJson(response, 200, await services.status(name));
-    }
-    switch (rest[1]) {
-      case 'stop':
-        expectMethod(method, 'POST');
-        return sendJson(response, 200, await services.stop(name));
-      case 'logs': {
-        expectMethod(method, 'GET');
-        const tail = url.searchParams.get('tail');
-        const text = await services.logs(name, tail === null ? undefined : boundedInt(tail, 100, 1, 100_000, 'tail'));
-        return sendJson(response, 200, { name, text });
-      }
-      default:
-        throw new NotFoundError(`no such endpoint ${url.pathname}`);
-    }
+
+    const services = orchestrator.services;
+    app.get(`${API_PREFIX}/services`, { onRequest: client }, () => services.list());
+    // The service manager validates the spec itself (`services/serviceSpec.ts`), naming every problem.
+    app.post(`${API_PREFIX}/services`, { bodyLimit: 1024 * 1024, onRequest: client }, async (request, reply) => reply.code(201).send(await services.start(request.body)));
+    app.get(`${API_PREFIX}/services/:name`, { schema: { params: serviceParams }, onRequest: client }, (request) => services.status(request.params.name));
+    app.post(`${API_PREFIX}/services/:name/stop`, { schema: { params: serviceParams }, onRequest: client }, (request) => services.stop(request.params.name));
+    app.get(`${API_PREFIX}/services/:name/logs`, { schema: { params: serviceParams, querystring: z.object({ tail: intParam('tail', 1, 100_000) }) }, onRequest: client }, (request) => {
+      const { name } = request.params;
+      return { name, text: services.logs(name, request.query.tail) };
+    });
   }
 
   /**
@@ -238,9 +180,7 @@ export class ApiServer {
    * events are replayed page by page, at the pace the client reads them; events published
    * meanwhile are held and follow once the replay has caught up (de-duplicated by seq).
    */
-  private stream(request: http.IncomingMessage, response: http.ServerResponse, url: URL): void {
-    const since = boundedInt((request.headers['last-event-id'] as string | undefined) ?? url.searchParams.get('since'), 0, 0, Number.MAX_SAFE_INTEGER, 'since');
-    const runId = url.searchParams.get('run') ?? undefined;
+  private stream(request: http.IncomingMessage, response: http.ServerResponse, since: number, runId: string | undefined): void {
     response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
     let last = since;
     /** False when the client's buffer is full (wait for `drain`). */
@@ -281,32 +221,4 @@ export class ApiServer {
     };
     replay().catch(() => response.destroy());
   }
-}
-
-function expectMethod(actual: string, expected: string): void {
-  if (actual !== expected) throw new CodedError('method-not-allowed', `method ${actual} not allowed here (use ${expected})`);
-}
-
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new InputError(`${issue.path.length > 0 ? issue.path.join('.') : 'body'}: ${issue.message}`);
-}
-
-/** `?status=failed,running`: only runs in one of these statuses. */
-function runStatusesParam(text: string | null): RunStatus[] | undefined {
-  if (text === null) return undefined;
-  try {
-    return parseRunStatuses(text);
-  } catch (error) {
-    throw new InputError(`status: ${(error as Error).message}`);
-  }
-}
-
-function boundedInt(text: string | null | undefined, fallback: number, min: number, max: number, what: string): number {
-  if (text === null || text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min || value > max) throw new InputError(`${what} must be an integer from ${min} to ${max}, got "${text}"`);
-  return value;
 }

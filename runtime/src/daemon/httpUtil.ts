@@ -1,58 +1,44 @@
-import type * as http from 'node:http';
-import { CodedError, errorCodeOf, httpStatusOf, InputError } from '../model/errorCodes';
+/** Query parameters of the daemon's routes, as zod schemas that word their own messages (`limit must be ...`). */
+import { z } from 'zod';
+import { InputError } from '../model/errorCodes';
+import { parseRunStatuses } from '../model/status';
 
-/** Sends `error` as `{ error, code }` with the status its code stands for (`errorCodes.ts`). */
-export function sendError(response: http.ServerResponse, error: unknown): void {
-  const code = errorCodeOf(error);
-  const message = error instanceof Error ? error.message : String(error);
-  sendJson(response, httpStatusOf(error), { error: code === 'internal' ? `internal error: ${message}` : message, code });
-}
+/** A query value as given (the first one when repeated, as `URLSearchParams.get` reads it). */
+const firstValue = z.union([z.string(), z.array(z.string())]).optional().transform((value) => (Array.isArray(value) ? value[0] : value));
 
-/** One path segment, percent-decoded; a malformed escape is the request's fault. */
-export function decodeSegment(segment: string, what: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw new InputError(`${what} "${segment.length > 80 ? `${segment.slice(0, 77)}...` : segment}" is not valid percent-encoded UTF-8`);
-  }
-}
+/** An optional text parameter. */
+export const textParam = firstValue;
 
-export function sendJson(response: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
-  response.end(text);
-}
-
-/** Reads a JSON body of at most `limit` bytes; 413 beyond, 400 when it is not JSON. */
-export function readJson(request: http.IncomingMessage, limit: number): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(request.headers['content-length'] ?? 0);
-    if (declared > limit) {
-      reject(new CodedError('too-large', `request body of ${declared} bytes exceeds the limit of ${limit}`));
-      request.resume();
-      return;
+/** An integer parameter from `min` to `max`; absent or empty: `fallback`. */
+export function intParam(what: string, min: number, max: number): z.ZodType<number | undefined>;
+export function intParam(what: string, min: number, max: number, fallback: number): z.ZodType<number>;
+export function intParam(what: string, min: number, max: number, fallback?: number): z.ZodType<number | undefined> {
+  return firstValue.transform((text, context) => {
+    try {
+      return boundedInt(text, fallback, min, max, what);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let failed = false;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit && !failed) {
-        failed = true;
-        reject(new CodedError('too-large', `request body exceeds the limit of ${limit} bytes`));
-      }
-      if (!failed) chunks.push(chunk);
-    });
-    request.on('end', () => {
-      if (failed) return;
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (text.trim() === '') return resolve({});
-      try {
-        resolve(JSON.parse(text));
-      } catch (error) {
-        reject(new InputError(`request body is not valid JSON: ${(error as Error).message}`));
-      }
-    });
-    request.on('error', reject);
-  });
+  }) as z.ZodType<number | undefined>;
+}
+
+/** `?status=failed,running`: only runs in one of these statuses. */
+export const runStatusesParam = firstValue.transform((text, context) => {
+  if (text === undefined) return undefined;
+  try {
+    return parseRunStatuses(text);
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: `status: ${(error as Error).message}` });
+    return z.NEVER;
+  }
+});
+
+export function boundedInt(text: string | undefined, fallback: number, min: number, max: number, what: string): number;
+export function boundedInt(text: string | undefined, fallback: number | undefined, min: number, max: number, what: string): number | undefined;
+export function boundedInt(text: string | undefined, fallback: number | undefined, min: number, max: number, what: string): number | undefined {
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) throw new InputError(`${what} must be an integer from ${min} to ${max}, got "${text}"`);
+  return value;
 }

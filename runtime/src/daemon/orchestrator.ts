@@ -5,9 +5,8 @@ import { decodeStructured } from '../artifacts/structured';
 import { resolveRunParameters } from '../prepare/runParameters';
 import type { ModuleManifest } from '../prepare/typeExtract';
 import type { EngineEvent } from '../model/events';
-import type { HeartbeatRequest } from '../model/heartbeatProtocol';
+import type { AttemptAnswer, HeartbeatRequest } from '../model/heartbeatProtocol';
 import type { FromRunner } from '../model/runnerProtocol';
-import type { HeartbeatHandler } from '../engine/leaseServer';
 import { runContents } from '../store/runContents';
 import { summarizeRun } from '../store/runSummary';
 import type { RunPlan } from '../engine/executor';
@@ -21,7 +20,7 @@ import { decodeError } from '../store/errorColumns';
 import { RunStore } from '../store/runStore';
 import type { RunRow } from '../store/rows';
 import { saveBundle } from '../prepare/bundle';
-import { NotFoundError } from '../model/errorCodes';
+import { NotFoundError, UnprocessableError } from '../model/errorCodes';
 import type { RunDetail, StreamEvent, SubmitRunRequest } from '../api/protocol';
 import { isAbandoned } from '../store/abandonedRuns';
 import { SessionUse } from './sessionUse';
@@ -222,16 +221,16 @@ export class Orchestrator {
     return this.runs.get(runId)?.cancel(runId) ?? false;
   }
 
-  heartbeat(request: HeartbeatRequest): ReturnType<HeartbeatHandler> {
+  heartbeat(request: HeartbeatRequest): AttemptAnswer {
     const session = this.runs.get(request.runId);
-    if (!session) return { status: 409, body: { stop: true, reason: `run ${request.runId} is not executing on this orchestrator` } };
+    if (!session) return { fenced: true, reason: `run ${request.runId} is not executing on this orchestrator` };
     return session.heartbeat(request);
   }
 
   /** A result delivered over HTTP by a runner whose daemon died (and was restarted). */
-  runnerResult(runId: string, invocationId: string, attempt: number, reply: FromRunner): { status: 200 | 409; body: unknown } {
+  runnerResult(runId: string, invocationId: string, attempt: number, reply: FromRunner): AttemptAnswer {
     const session = this.runs.get(runId);
-    if (!session) return { status: 409, body: { stop: true, reason: `run ${runId} is not executing on this orchestrator` } };
+    if (!session) return { fenced: true, reason: `run ${runId} is not executing on this orchestrator` };
     return session.runnerResult(runId, invocationId, attempt, reply);
   }
 
@@ -293,7 +292,7 @@ function isFolder(dir: string): boolean {
 /** A submitted folder: absent, or an absolute path to an existing folder on this machine. */
 function existingFolder(dir: string | undefined, what: string): string | undefined {
   if (dir === undefined) return undefined;
-  if (!path.isAbsolute(dir)) throw new Error(`${what} must be an absolute path, got ${dir}`);
-  if (!isFolder(dir)) throw new Error(`${what} ${dir} is not a folder on the orchestrator's machine`);
+  if (!path.isAbsolute(dir)) throw new UnprocessableError(`${what} must be an absolute path, got ${dir}`);
+  if (!isFolder(dir)) throw new UnprocessableError(`${what} ${dir} is not a folder on the orchestrator's machine`);
   return dir;
 }

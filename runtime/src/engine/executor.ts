@@ -13,7 +13,7 @@ import type { RunStore } from '../store/runStore';
 import { cacheKey, customCacheKey } from './cacheKey';
 import type { Clock } from './clock';
 import type { EngineListener } from '../model/events';
-import type { HeartbeatAnswer } from '../model/heartbeatProtocol';
+import type { AttemptAnswer } from '../model/heartbeatProtocol';
 import { HeartbeatRecorder } from './heartbeatRecorder';
 import { heartbeatTiming } from './heartbeatSettings';
 import { LeaseTable, leaseKey } from './leases';
@@ -165,16 +165,16 @@ export class RunExecutor {
   }
 
   /** A runner renews the lease of attempt `attempt` of `id`; a stale epoch is refused. */
-  heartbeat(id: string, attempt: number): { status: 200; body: HeartbeatAnswer } | { status: 409; body: { stop: true; reason: string } } {
+  heartbeat(id: string, attempt: number): AttemptAnswer {
     const now = this.deps.clock.now();
     const renewed = this.leases.renew(leaseKey(this.plan.run.runId, id), attempt, now);
     if (!renewed.ok) {
       this.record(() => this.deps.store.recordRefusal(this.plan.run.runId, id, attempt, `heartbeat refused: ${renewed.reason}`, now));
-      return { status: 409, body: { stop: true, reason: renewed.reason } };
+      return { fenced: true, reason: renewed.reason };
     }
     this.beats.note(this.plan.run.runId, id, attempt, now);
     this.deps.listener?.({ type: 'heartbeat', runId: this.plan.run.runId, invocationId: id, attempt, at: now });
-    return { status: 200, body: { ok: true, stop: renewed.stop } };
+    return { fenced: false, stop: renewed.stop };
   }
 
   /** Whether this attempt was lost and replaced: its output is refused like its results. */
@@ -404,16 +404,16 @@ export class RunExecutor {
   }
 
   /** A result an orphaned runner delivered over HTTP after its engine died (fenced like any other). */
-  acceptResult(id: string, attempt: number, reply: FromRunner): { status: 200 | 409; body: unknown } {
+  acceptResult(id: string, attempt: number, reply: FromRunner): AttemptAnswer {
     const node = this.nodes.get(id);
-    if (!node) return { status: 409, body: { stop: true, reason: `no step "${id}" in run ${this.plan.run.runId}` } };
+    if (!node) return { fenced: true, reason: `no step "${id}" in run ${this.plan.run.runId}` };
     const outcome: ExecuteOutcome | undefined =
       reply.type === 'executed' ? { ok: true, outputs: reply.outputs } : reply.type === 'taskFailed' ? { ok: false, error: reply.error } : undefined;
-    if (!outcome) return { status: 409, body: { stop: true, reason: `unexpected result ${reply.type}` } };
+    if (!outcome) return { fenced: true, reason: `unexpected result ${reply.type}` };
     // A custom key computed by the engine that died is not known here: no cache entry then.
     const stepCacheKey = node.options.customCacheKey ? this.customKeys.get(id) : cacheKey(node, this.resolveInputs(node), this.deps.runtimeVersion, this.deps.workingDir);
     const counted = this.settleAttempt(node, attempt, outcome, stepCacheKey);
-    return counted ? { status: 200, body: { ok: true } } : { status: 409, body: { stop: true, reason: `attempt ${attempt} of "${id}" is no longer current` } };
+    return counted ? { fenced: false, stop: false } : { fenced: true, reason: `attempt ${attempt} of "${id}" is no longer current` };
   }
 
   private slotHolder(id: string, attempt: number): string {

@@ -16,15 +16,15 @@ import { RunNameTakenError, RunStore } from '../store/runStore';
 import { systemClock, type Clock } from './clock';
 import type { EngineListener } from '../model/events';
 import { RunExecutor, type RunPlan } from './executor';
-import type { HeartbeatRequest } from '../model/heartbeatProtocol';
-import { LeaseServer, type HeartbeatHandler } from './leaseServer';
+import type { AttemptAnswer, HeartbeatRequest } from '../model/heartbeatProtocol';
+import { LeaseServer } from './leaseServer';
 import { limitsFromEnv, SlotPool } from './slots';
 import { DEFAULT_RUN_NAME, expandRunName } from '../model/runName';
 import type { ChildRunRequest, Launcher, LauncherFactory } from './launcher';
 import type { ChildRunOutcome, FromRunner } from '../model/runnerProtocol';
 import { summarizeRun } from '../store/runSummary';
 import type { RunSummary } from '../model/runSummary';
-import { CodedError, ConflictError, UnprocessableError } from '../model/errorCodes';
+import { ConflictError, NothingToRetryError, UnprocessableError } from '../model/errorCodes';
 
 /** Raised when `enforceTypeAnnotations` is on and steps lack annotations; lists every gap. */
 export class TypeAnnotationError extends UnprocessableError {
@@ -42,13 +42,7 @@ export class RunRequestError extends UnprocessableError {
   }
 }
 
-/** A retry of every failed step of a run where every step succeeded: there is nothing to re-run. */
-export class NothingToRetryError extends CodedError {
-  constructor(message: string) {
-    super('nothing-to-retry', message);
-    this.name = 'NothingToRetryError';
-  }
-}
+export { NothingToRetryError } from '../model/errorCodes';
 
 export interface SessionOptions {
   storeDir: string;
@@ -280,16 +274,16 @@ export class EngineSession {
   }
 
   /** Routes one runner heartbeat to the executor of its run. */
-  heartbeat(request: HeartbeatRequest): ReturnType<HeartbeatHandler> {
+  heartbeat(request: HeartbeatRequest): AttemptAnswer {
     const executor = this.executors.get(request.runId);
-    if (!executor) return { status: 409, body: { stop: true, reason: `run ${request.runId} is not executing here` } };
+    if (!executor) return { fenced: true, reason: `run ${request.runId} is not executing here` };
     return executor.heartbeat(request.invocationId, request.attempt);
   }
 
   /** Hands a result delivered over HTTP (by an orphaned runner) to its run's executor. */
-  runnerResult(runId: string, invocationId: string, attempt: number, reply: FromRunner): { status: 200 | 409; body: unknown } {
+  runnerResult(runId: string, invocationId: string, attempt: number, reply: FromRunner): AttemptAnswer {
     const executor = this.executors.get(runId);
-    if (!executor) return { status: 409, body: { stop: true, reason: `run ${runId} is not executing here` } };
+    if (!executor) return { fenced: true, reason: `run ${runId} is not executing here` };
     return executor.acceptResult(invocationId, attempt, reply);
   }
 

@@ -19,6 +19,8 @@ export const ERROR_CODES = {
   conflict: { http: 409, exit: 1 },
   /** A retry of a run where every step succeeded (clients act on this code). */
   'nothing-to-retry': { http: 409, exit: 1 },
+  /** A runner's attempt was replaced or is not executing here: the runner must stop and publish nothing. */
+  fenced: { http: 409, exit: 1 },
   'too-large': { http: 413, exit: 2 },
   /** No space left where the store (or a service's folder) lives: the environment, not the request. */
   'disk-full': { http: 507, exit: 1 },
@@ -66,6 +68,22 @@ export class ConflictError extends CodedError {
   constructor(message: string) {
     super('conflict', message);
     this.name = 'ConflictError';
+  }
+}
+
+/** A retry of every failed step of a run where every step succeeded: there is nothing to re-run. */
+export class NothingToRetryError extends CodedError {
+  constructor(message: string) {
+    super('nothing-to-retry', message);
+    this.name = 'NothingToRetryError';
+  }
+}
+
+/** The engine refused a runner's heartbeat or result: its attempt is no longer current. */
+export class FencedError extends CodedError {
+  constructor(readonly reason: string) {
+    super('fenced', reason);
+    this.name = 'FencedError';
   }
 }
 

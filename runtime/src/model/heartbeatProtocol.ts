@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** Where and how often a runner renews the lease of the attempt it executes. */
 export interface LeaseGrant {
   url: string;
@@ -11,14 +13,28 @@ export type HeartbeatCommand =
   | ({ type: 'start'; runId: string; invocationId: string; attempt: number } & LeaseGrant)
   | { type: 'stop' };
 
-/** Body of a heartbeat request (POST /v1/heartbeats). */
-export interface HeartbeatRequest {
-  runId: string;
-  invocationId: string;
-  attempt: number;
-}
+/** The heartbeat route (`POST /v1/heartbeats`), served by the daemon and by the in-process lease server. */
+export const HEARTBEAT_PATH = '/v1/heartbeats';
+/** Largest heartbeat body accepted. */
+export const HEARTBEAT_BODY_LIMIT = 4096;
 
-/** 200 answer; a 409 answer means the attempt is fenced and the runner must stop. */
+/** Body of a heartbeat request: the one schema both servers validate with. */
+export const heartbeatRequestSchema = z.strictObject({
+  runId: z.string().min(1).max(100),
+  invocationId: z.string().min(1).max(500),
+  attempt: z.number().int().min(1),
+});
+
+export type HeartbeatRequest = z.infer<typeof heartbeatRequestSchema>;
+
+/**
+ * What the engine makes of a runner's word about its attempt (a heartbeat, a result delivered
+ * over HTTP): still current (`stop`: finish and stop), or fenced: the attempt was replaced or is
+ * not executing here, so the runner must stop at once and publish nothing.
+ */
+export type AttemptAnswer = { fenced: false; stop: boolean } | { fenced: true; reason: string };
+
+/** 200 answer; a fenced attempt gets a 409 (code `fenced`) and the runner must stop. */
 export interface HeartbeatAnswer {
   ok: true;
   stop: boolean;

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { UsageError } from '../../../runtime/src/cli/errors';
 import { RunRequestError } from '../../../runtime/src/engine/session';
 import { DiskFullError, ERROR_CODES, errorCodeForStatus, errorCodeOf, exitCodeOf, httpStatusOf } from '../../../runtime/src/model/errorCodes';
-import { ApiError } from '../../../runtime/src/api/client';
+import { errorFromAnswer } from '../../../runtime/src/api/client';
 import { ServiceError } from '../../../runtime/src/services/errors';
 
 describe('error codes: one table to HTTP statuses and exit codes', () => {
@@ -19,9 +19,9 @@ describe('error codes: one table to HTTP statuses and exit codes', () => {
   });
 
   it('an API answer keeps the code it names, or the one its status stands for', () => {
-    assert.equal(exitCodeOf(new ApiError(507, 'disk full: ...', 'disk-full')), 1);
-    assert.equal(exitCodeOf(new ApiError(422, 'refused')), 2);
-    assert.equal(exitCodeOf(new ApiError(409, 'still running')), 1);
+    assert.equal(exitCodeOf(errorFromAnswer(507, 'disk full: ...', 'disk-full')), 1);
+    assert.equal(exitCodeOf(errorFromAnswer(422, 'refused')), 2);
+    assert.equal(exitCodeOf(errorFromAnswer(409, 'still running')), 1);
     for (const [code, { http }] of Object.entries(ERROR_CODES)) assert.equal(ERROR_CODES[errorCodeForStatus(http)].http, http, code);
   });
 });

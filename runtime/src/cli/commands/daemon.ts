@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { resolveStoreDir } from '../../api/storeFolder';
-import { runDaemon } from '../../daemon/main';
 import { daemonLogs, daemonStatus, startDaemon, stopDaemon, type DaemonStatus } from '../../api/daemonControl';
 import { limitsFromEnv } from '../../engine/slots';
 import { parseIdleTimeout } from '../../config/idleTimeout';
@@ -63,6 +62,8 @@ export function registerServerCommands(program: Command): void {
     .argument('[portPolicy]')
     .option('--idle-timeout <seconds>', 'stop after this long with nothing to do (0: never)', '0')
     .action(async (storeDir: string, host: string, port: string, portPolicy: string | undefined, flags: { idleTimeout: string }) => {
+      // The daemon (and the HTTP framework it serves with) loads only in the daemon process.
+      const { runDaemon } = await import('../../daemon/main.js');
       await runDaemon(storeDir, host, Number(port), portPolicy === 'fallback', { idleTimeoutS: parseIdleTimeout(flags.idleTimeout, '--idle-timeout') });
       // Keep serving: the daemon ends through its own stop path.
       await new Promise<never>(() => undefined);

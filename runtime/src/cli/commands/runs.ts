@@ -2,8 +2,9 @@ import type { Command } from 'commander';
 import { summarizeRun } from '../../store/runSummary';
 import type { RunSummary } from '../../model/runSummary';
 import { runContents, withContents } from '../../store/runContents';
-import { ApiError, type OrchestratorClient } from '../../api/client';
-import { NOTHING_TO_RETRY, type RunDetail } from '../../api/protocol';
+import type { OrchestratorClient } from '../../api/client';
+import type { RunDetail } from '../../api/protocol';
+import { NothingToRetryError } from '../../model/errorCodes';
 import { nextStepsLine, suggestedCommand } from '../nextSteps';
 import { outputLines, parameterLines } from '../runContentsView';
 import { summaryOfDetail } from '../runDetail';
@@ -122,7 +123,7 @@ async function retryOrNothing(client: OrchestratorClient, idOrName: string, comm
   try {
     return { run: await client.retryRun(idOrName, command.opts<{ step?: string }>().step) };
   } catch (error) {
-    if (!(error instanceof ApiError) || error.code !== NOTHING_TO_RETRY) throw error;
+    if (!(error instanceof NothingToRetryError)) throw error;
     const run = await client.getRun(idOrName);
     return { run, nothingToRetry: `${error.message}; to re-run one step and what depends on it: ${suggestedCommand(command, ['runs', 'retry'], run.runId, ['--step', 'STEP'])}` };
   }

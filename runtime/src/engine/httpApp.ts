@@ -1,0 +1,166 @@
+/**
+ * The Fastify app every HTTP endpoint of the runtime is built on (the daemon's API, the
+ * in-process lease server): requests validated by zod schemas (fastify-type-provider-zod), a
+ * bearer token on every route, bodies read as JSON whatever their content type, and every
+ * failure answered as `{ error, code }` with the status its code stands for (`errorCodes.ts`).
+ *
+ * Loading Fastify takes a while: commands that serve nothing import this module lazily.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type onRequestHookHandler, type preValidationHookHandler } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { CodedError, errorCodeForStatus, errorCodeOf, FencedError, httpStatusOf, InputError } from '../model/errorCodes';
+
+export type HttpApp = FastifyInstance<http.Server, http.IncomingMessage, http.ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
+
+export interface HttpAppOptions {
+  /** Routes live under this prefix (`/v1`); an unknown route under it needs `token` to be told so. */
+  prefix: string;
+  token: string;
+  /** Called on every request before anything else (the daemon counts requests in progress). */
+  onRequest?(request: http.IncomingMessage, response: http.ServerResponse): void;
+}
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
+
+/** Constant-time check of an `Authorization: Bearer <token>` header. */
+export function bearerMatches(header: string | undefined, token: string): boolean {
+  if (!header?.startsWith('Bearer ')) return false;
+  const given = Buffer.from(header.slice(7));
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** A route's `onRequest` hook: the request must bear one of `tokens` (401 before anything is read). */
+export function requireBearer(tokens: readonly string[]): onRequestHookHandler {
+  return (request, reply, done) => {
+    const header = request.headers.authorization;
+    if (tokens.some((token) => bearerMatches(header, token))) return done();
+    sendError(reply, unauthorized());
+  };
+}
+
+/** A route's `preValidation` hook: a request without a body has the body `{}` (as an empty one has). */
+export const noBodyAsEmptyObject: preValidationHookHandler = (request, _reply, done) => {
+  if (request.body === undefined || (request.body === null && request.headers['transfer-encoding'] === undefined && Number(request.headers['content-length'] ?? 0) === 0)) request.body = {};
+  done();
+};
+
+export function createHttpApp(options: HttpAppOptions): HttpApp {
+  const app: HttpApp = Fastify({
+    serverFactory: (handler) => {
+      const server = http.createServer((request, response) => {
+        options.onRequest?.(request, response);
+        response.setHeader('cache-control', 'no-store');
+        handler(request, response);
+      });
+      server.keepAliveTimeout = 60_000;
+      return server;
+    },
+    // As the hand-written router did: `/v1//runs/` is `/v1/runs`, ids of any length, no implicit HEAD.
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 10_000 },
+    exposeHeadRoutes: false,
+    // Event streams never end on their own: closing the app closes them.
+    forceCloseConnections: true,
+    frameworkErrors: (error, request, reply) => {
+      if (!bearerMatches(request.headers.authorization, options.token)) return sendError(reply, unauthorized());
+      if (error.code === 'FST_ERR_BAD_URL') return sendError(reply, new InputError(`path ${cut(request.url)} is not valid percent-encoded UTF-8`));
+      sendError(reply, new CodedError(errorCodeForStatus(error.statusCode ?? 400), error.message));
+    },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, text, done) => {
+    if ((text as string).trim() === '') return done(null, {});
+    try {
+      done(null, JSON.parse(text as string));
+    } catch (error) {
+      done(new InputError(`request body is not valid JSON: ${(error as Error).message}`), undefined);
+    }
+  });
+  app.setErrorHandler((error, request, reply) => {
+    if ((error as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      // Read the rest and keep the connection, so the client gets to read the 413 instead of a reset.
+      reply.removeHeader('connection');
+      request.raw.resume();
+    }
+    sendError(reply, fromFramework(error as FastifyError, request));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const pathname = request.url.split('?')[0]!;
+    if (pathname !== options.prefix && !pathname.startsWith(`${options.prefix}/`)) {
+      return sendError(reply, new CodedError('not-found', `no such endpoint ${pathname} (the API lives under ${options.prefix})`));
+    }
+    if (!bearerMatches(request.headers.authorization, options.token)) return sendError(reply, unauthorized());
+    sendError(reply, new CodedError('not-found', `no such endpoint ${pathname}`));
+  });
+  // Every route's other methods answer 405 (after the route's own token check): see listenHttpApp.
+  const routes = new Map<string, { methods: Set<string>; onRequest: RouteOptions['onRequest'] }>();
+  app.addHook('onRoute', (route) => {
+    if ((route.config as { refusal?: boolean } | undefined)?.refusal === true) return;
+    const entry = routes.get(route.url) ?? { methods: new Set<string>(), onRequest: route.onRequest as RouteOptions['onRequest'] };
+    for (const method of [route.method].flat()) entry.methods.add(method);
+    routes.set(route.url, entry);
+  });
+  routeTables.set(app, routes);
+  return app;
+}
+
+type RouteOptions = Parameters<HttpApp['route']>[0];
+const routeTables = new WeakMap<HttpApp, Map<string, { methods: Set<string>; onRequest: RouteOptions['onRequest'] }>>();
+
+/** Listens once every route is registered (their other methods then answer 405); answers where. */
+export async function listenHttpApp(app: HttpApp, port: number, host: string): Promise<AddressInfo> {
+  for (const [url, { methods, onRequest }] of routeTables.get(app) ?? []) {
+    const others = METHODS.filter((method) => !methods.has(method));
+    const allowed = [...methods].join(', ');
+    if (others.length === 0) continue;
+    app.route({
+      method: others,
+      url,
+      config: { refusal: true } as RouteOptions['config'],
+      onRequest,
+      handler: (request) => {
+        throw new CodedError('method-not-allowed', `method ${request.method} not allowed here (use ${allowed})`);
+      },
+    });
+  }
+  await app.listen({ port, host });
+  return app.server.address() as AddressInfo;
+}
+
+/** `{ error, code }` with the status `error`'s code stands for; a fenced attempt's answer also says `stop`. */
+export function sendError(reply: FastifyReply, error: unknown): void {
+  const code = errorCodeOf(error);
+  const message = error instanceof Error ? error.message : String(error);
+  const body = { error: code === 'internal' ? `internal error: ${message}` : message, code, ...(error instanceof FencedError ? { stop: true, reason: error.reason } : {}) };
+  void reply.code(httpStatusOf(error)).send(body);
+}
+
+/** What Fastify itself raised (validation, body limit, a bad length), as the runtime's coded errors. */
+function fromFramework(error: FastifyError, request: FastifyRequest): unknown {
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const issue = error.validation[0]!;
+    const where = issue.instancePath.slice(1).replaceAll('/', '.');
+    // A query parameter's schema words its whole message (`tail must be an integer ...`).
+    if (error.validationContext === 'querystring') return new InputError(issue.message ?? 'malformed query');
+    return new InputError(`${where === '' ? (error.validationContext ?? 'body') : where}: ${issue.message}`);
+  }
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    const declared = Number(request.headers['content-length'] ?? NaN);
+    const limit = request.routeOptions.bodyLimit;
+    return new CodedError('too-large', Number.isFinite(declared) && declared > limit ? `request body of ${declared} bytes exceeds the limit of ${limit}` : `request body exceeds the limit of ${limit} bytes`);
+  }
+  if (error instanceof CodedError || error.code === undefined || !error.code.startsWith('FST_')) return error;
+  return new CodedError(errorCodeForStatus(error.statusCode ?? 500), error.message);
+}
+
+function unauthorized(): CodedError {
+  return new CodedError('unauthorized', 'missing or wrong bearer token');
+}
+
+function cut(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

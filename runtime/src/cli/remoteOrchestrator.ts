@@ -143,7 +143,7 @@ function describeConnectFailure(error: unknown, url: string, urlSource: string, 
 }
 
 function networkReason(error: unknown): string {
-  if (error instanceof Error && error.name === 'TimeoutError') return `no answer within ${CONNECT_TIMEOUT_MS / 1000} s`;
+  if (error instanceof DOMException && error.code === DOMException.TIMEOUT_ERR) return `no answer within ${CONNECT_TIMEOUT_MS / 1000} s`;
   const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
   const code = cause?.code;
   const reasons: Record<string, string> = {
@@ -156,9 +156,10 @@ function networkReason(error: unknown): string {
     EHOSTUNREACH: 'host unreachable',
     ENETUNREACH: 'network unreachable',
     UND_ERR_SOCKET: 'the connection closed unexpectedly (an https URL served over http, or the other way round?)',
+    ERR_SSL_WRONG_VERSION_NUMBER: 'TLS handshake failed (an https URL for a server that speaks plain http?)',
+    ERR_SSL_PACKET_LENGTH_TOO_LONG: 'TLS handshake failed (an https URL for a server that speaks plain http?)',
   };
   if (code && reasons[code]) return `${reasons[code]} [${code}]`;
   const message = (cause?.message ?? (error instanceof Error ? error.message : String(error))).trim().split('\n')[0];
-  if (/wrong version number|packet length too long/i.test(message)) return `TLS handshake failed (an https URL for a server that speaks plain http?): ${message}`;
   return message;
 }

@@ -72,14 +72,17 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, text, done) => {
+  // JSON whatever the content type says (as runners and curl send it); JSON's own type found first.
+  const parseJson = (_request: FastifyRequest, text: string | Buffer, done: (error: Error | null, body?: unknown) => void) => {
     if ((text as string).trim() === '') return done(null, {});
     try {
       done(null, JSON.parse(text as string));
     } catch (error) {
       done(new InputError(`request body is not valid JSON: ${(error as Error).message}`), undefined);
     }
-  });
+  };
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJson);
+  app.addContentTypeParser('*', { parseAs: 'string' }, parseJson);
   app.setErrorHandler((error, request, reply) => {
     if ((error as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       // Read the rest and keep the connection, so the client gets to read the 413 instead of a reset.

@@ -150,7 +150,8 @@ export class ServiceTypeRegistry {
       const message = `unknown service type ${JSON.stringify(type)} (${known})`;
       throw new ServiceSpecError(message, [{ path: 'type', message }]);
     }
-    const parsed = definition.schema.safeParse(value);
+    // With each issue's input, so a missing field is told by its value, not by zod's wording.
+    const parsed = definition.schema.safeParse(value, { reportInput: true });
     if (parsed.success) return parsed.data;
     const issues = specIssues(parsed.error.issues);
     const name = (value as { name?: unknown }).name;
@@ -178,12 +179,12 @@ function specIssues(issues: readonly ZodIssue[]): SpecIssue[] {
     const at = (keys: PropertyKey[]) => (keys.length === 0 ? 'spec' : keys.map(String).join('.'));
     if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: at([...issue.path, key]), message: 'unknown field' }));
     if (issue.code === 'invalid_key') return [{ path: at(issue.path), message: issue.issues[0]?.message ?? issue.message }];
+    if (issue.code === 'invalid_type' && issue.input === undefined) return [{ path: at(issue.path), message: 'required' }];
     return [{ path: at(issue.path), message: readable(issue.message) }];
   });
 }
 
 function readable(message: string): string {
-  if (/received undefined$/.test(message)) return 'required';
   return message
     .replace(/^Invalid input: /, '')
     .replace(/^expected int, received number$/, 'expected an integer')

@@ -7,7 +7,7 @@ import type { NodeExecutable } from './nodeExecutable';
 import { lastJsonLine, runArguments, runCli, type RemoteTarget } from './cli';
 import { absentLocalDaemon, readLocalEndpoint } from './daemonFiles';
 import { DagPanel, type DagPanelHost } from './dagPanel';
-import type { PipelineSummary } from './lspProtocol';
+import type { PipelineSummary } from '../../contracts/src/lspMessages';
 import type { OrchestratorConnection } from './orchestratorConnection';
 import type { PipelinesView } from './pipelinesView';
 import { RecentValues } from './recentValues';

@@ -1,8 +1,10 @@
 /** One DAG webview panel per pipeline: graph from the language server, live states from the run stream. */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { DAG_VIEW_TYPE, type DagPanelState } from '../../webview/src/panelState';
-import { MessageChannel, type FromWebview, type NodeRunState, type PipelineGraph, type ToWebview } from '../../webview/src/protocol';
+import { DAG_VIEW_TYPE, type DagPanelState } from '../../contracts/src/panelState';
+import type { PipelineGraph } from '../../contracts/src/graph';
+import { MessageChannel } from '../../contracts/src/messageChannel';
+import type { FromWebview, NodeRunState, ToWebview } from '../../contracts/src/webviewMessages';
 import type { HeartbeatSettingsMs } from './format';
 import { toRange } from './pipelinesView';
 import { retriedRun, type RunsState, type RunView } from './runState';

@@ -1,5 +1,5 @@
 /** Which running steps have a late or lost heartbeat, across every run. Pure. */
-import { heartbeatAge, heartbeatLevel, type HeartbeatLevel } from '../../webview/src/heartbeat';
+import { heartbeatAge, heartbeatLevel, type HeartbeatLevel } from '../../contracts/src/heartbeat';
 import type { HeartbeatSettingsMs } from './format';
 import type { RunsState } from './runState';
 

@@ -1,5 +1,5 @@
 /** The status bar item's text and tooltip. Pure. */
-import { heartbeatAgo } from '../../webview/src/heartbeat';
+import { heartbeatAgo } from '../../contracts/src/heartbeat';
 import type { LateStep } from './heartbeatWatch';
 
 /** The daemon's own states (`pipewright server status`), `none` before a local one ever ran, and a remote one's. */

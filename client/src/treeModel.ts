@@ -2,7 +2,8 @@
  * The trees of the Pipelines and Runs views as plain data (the views turn them into TreeItems).
  * Pure: no vscode.
  */
-import type { PipelineSummary, SourceRange } from './lspProtocol';
+import type { SourceRange } from '../../contracts/src/graph';
+import type { PipelineSummary } from '../../contracts/src/lspMessages';
 import { describeRun, describeStep, statusIcon, type HeartbeatSettingsMs, type IconSpec } from './format';
 import type { RunsState } from './runState';
 

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { lateSteps } from '../../../client/src/heartbeatWatch';
 import { reduceRunEvent, emptyRunsState } from '../../../client/src/runState';
 import { statusBarView } from '../../../client/src/statusText';
-import { formatDuration, formatHeartbeatAge, heartbeatAge, heartbeatAgo, heartbeatLabel, heartbeatLevel } from '../../../webview/src/heartbeat';
+import { formatDuration, formatHeartbeatAge, heartbeatAge, heartbeatAgo, heartbeatLabel, heartbeatLevel } from '../../../contracts/src/heartbeat';
 
 describe('heartbeat lateness', () => {
   it('is ok within 1.5 intervals, late after, lost at the timeout', () => {

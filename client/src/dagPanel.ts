@@ -109,6 +109,11 @@ export class DagPanel implements vscode.Disposable {
     this.channel.post({ kind: 'graph', graph: this.graph ?? { uri: this.uri, pipeline: this.pipeline, nodes: [], edges: [], diagnostics: [] } });
   }
 
+  /** The name of the step an invocation of this panel's graph calls (the invocation id when the graph does not have it). */
+  stepOf(invocationId: string): string {
+    return this.graph?.nodes.find((node) => node.id === invocationId)?.step ?? invocationId;
+  }
+
   /** Pushes the statuses of `run` (only the run this panel follows); `state` names the run it retries. */
   showRun(run: RunView, state: RunsState): void {
     if (run.pipeline !== this.pipeline) return;

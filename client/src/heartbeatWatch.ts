@@ -5,7 +5,7 @@ import type { RunsState } from './runState';
 
 export interface LateStep {
   runId: string;
-  stepId: string;
+  invocationId: string;
   ageMs: number;
   level: Exclude<HeartbeatLevel, 'ok'>;
 }
@@ -20,7 +20,7 @@ export function lateSteps(state: RunsState, now: number, heartbeat: HeartbeatSet
       const age = heartbeatAge(now, step.heartbeatAt, step.startedAt);
       if (age === undefined) continue;
       const level = heartbeatLevel(age, heartbeat.intervalMs, heartbeat.timeoutMs);
-      if (level !== 'ok') late.push({ runId, stepId: step.id, ageMs: age, level });
+      if (level !== 'ok') late.push({ runId, invocationId: step.id, ageMs: age, level });
     }
   }
   return late;

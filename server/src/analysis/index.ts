@@ -1,8 +1,9 @@
 /** The analysis engine's public face, also bundled for the runtime (`pipewright check`, `pipewright dag`, a run's module manifest). */
+import { isPipelineSource } from '../../../contracts/src/pipelineSource';
 import type { AnalysisEngine } from '../../../runtime/src/model/analysisEngine';
 import { Analyzer } from './analyzer';
 import { extractModuleManifest } from './moduleManifest';
-import { findPipelineFiles, isPipelineSource } from './pipelineFiles';
+import { findPipelineFiles } from './pipelineFiles';
 
 export { Analyzer, extractModuleManifest, findPipelineFiles, isPipelineSource };
 export type { AnalysisDiagnostic, DiagnosticCode, FileAnalysis, NodeOptionsView, QuickFix, StaticNode, StaticPipeline, StepInfo, Range } from './model';

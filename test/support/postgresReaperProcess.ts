@@ -25,5 +25,8 @@ process.once('SIGTERM', () => {
   reaper
     .stop()
     .then(() => pool.end())
-    .then(() => report({ event: 'stopped' }));
+    .then(
+      () => report({ event: 'stopped' }),
+      (error: unknown) => report({ event: 'error', message: String(error) }),
+    );
 });

@@ -30,8 +30,8 @@ export interface NewAttempt {
   pool?: string;
 }
 
-/** `$1` is the worker; the attempt's epoch is matched by each statement. */
-const HELD = `state = 'running' AND owner = $1 AND lease_expires_at > now()`;
+/** `$1` is the worker; the attempt's epoch is matched by each statement. The attempts table is `a`. */
+const HELD = `a.state = 'running' AND a.owner = $1 AND a.lease_expires_at > now()`;
 
 /** `now() + ttl` where `$n` holds the TTL in milliseconds. */
 const expiryIn = (param: string) => `now() + make_interval(secs => ${param}::float8 / 1000)`;
@@ -99,8 +99,11 @@ function split(sent: readonly Lease[], kept: readonly { id: string; epoch: numbe
   return { held, fenced };
 }
 
-/** `(id, epoch)` is one of the leases passed as `$2` (ids) and `$3` (epochs). */
-const ONE_OF = '(id, epoch) IN (SELECT * FROM unnest($2::bigint[], $3::int[]))';
+/**
+ * The leases passed as `$2` (ids) and `$3` (epochs), joined to `a` by primary key, so a
+ * statement reads only the worker's own rows, however many leases others hold.
+ */
+const LEASES_GIVEN = 'FROM unnest($2::bigint[], $3::int[]) AS given(id, epoch) WHERE a.id = given.id AND a.epoch = given.epoch';
 
 const leaseParams = (worker: string, leases: readonly Lease[]) => [worker, leases.map((l) => l.attemptId), leases.map((l) => l.epoch)];
 
@@ -114,9 +117,9 @@ export async function renewLeases(db: Queryable, worker: string, leases: readonl
   checkTtl(ttlMs);
   if (leases.length === 0) return { held: [], fenced: [] };
   const { rows } = await db.query<{ id: string; epoch: number }>(
-    `UPDATE attempts SET lease_expires_at = ${expiryIn('$4')}, heartbeat_at = now()
-     WHERE ${ONE_OF} AND ${HELD}
-     RETURNING id, epoch`,
+    `UPDATE attempts a SET lease_expires_at = ${expiryIn('$4')}, heartbeat_at = now()
+     ${LEASES_GIVEN} AND ${HELD}
+     RETURNING a.id, a.epoch`,
     [...leaseParams(worker, leases), ttlMs],
   );
   return split(leases, rows);
@@ -131,9 +134,9 @@ export async function relinquishLeases(db: Queryable, worker: string, leases: re
   if (leases.length === 0) return { held: [], fenced: [] };
   const { rows } = await db.query<{ id: string; epoch: number }>(
     `WITH handed AS (
-       UPDATE attempts SET state = 'queued', lease_expires_at = NULL, relinquished = relinquished + 1
-       WHERE ${ONE_OF} AND ${HELD}
-       RETURNING id, epoch
+       UPDATE attempts a SET state = 'queued', lease_expires_at = NULL, relinquished = a.relinquished + 1
+       ${LEASES_GIVEN} AND ${HELD}
+       RETURNING a.id, a.epoch
      ), logged AS (
        INSERT INTO attempt_transitions (attempt_id, epoch, owner, kind) SELECT id, epoch, $1::text, 'relinquished' FROM handed
      )
@@ -172,7 +175,7 @@ export async function commitAttempt(
     return await inTransaction(
       pool,
       async (tx) => {
-        const updated = await tx.query(`UPDATE attempts SET state = 'committed', committed_at = now(), lease_expires_at = NULL WHERE id = $2 AND epoch = $3 AND ${HELD}`, [worker, lease.attemptId, lease.epoch]);
+        const updated = await tx.query(`UPDATE attempts a SET state = 'committed', committed_at = now(), lease_expires_at = NULL WHERE a.id = $2 AND a.epoch = $3 AND ${HELD}`, [worker, lease.attemptId, lease.epoch]);
         if (updated.rowCount !== 1) throw fenced;
         const outputs = Object.entries(result.outputs ?? {});
         await tx.query(

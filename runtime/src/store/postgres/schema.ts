@@ -27,10 +27,12 @@ CREATE TABLE attempts (
   lost INTEGER NOT NULL DEFAULT 0,
   relinquished INTEGER NOT NULL DEFAULT 0,
   UNIQUE (run_id, step_id, attempt)
-);
+) WITH (fillfactor = 70);
 CREATE INDEX attempts_queued ON attempts (queued_at, id) WHERE state = 'queued';
 CREATE INDEX attempts_queued_by_pool ON attempts (pool, queued_at, id) WHERE state = 'queued';
-CREATE INDEX attempts_leased ON attempts (lease_expires_at) WHERE state = 'running';
+-- Running attempts by owner. No index holds lease_expires_at or heartbeat_at, so a heartbeat's
+-- update can stay on its page (a HOT update, with the room fillfactor leaves) and writes no index.
+CREATE INDEX attempts_running ON attempts (owner) WHERE state = 'running';
 CREATE TABLE attempt_outputs (
   attempt_id BIGINT NOT NULL REFERENCES attempts(id),
   epoch INTEGER NOT NULL,

@@ -8,6 +8,7 @@ import type { RunSummary } from '../model/runSummary';
 import type { AttemptError } from '../model/attemptError';
 import type { AttemptStatus } from '../model/status';
 import type { ErrorCode } from '../model/errorCodes';
+import type { RunTarget } from '../model/runTarget';
 
 export { API_PREFIX } from './paths';
 /** Largest request body accepted (a submitted run carries its bundle). */
@@ -30,7 +31,8 @@ export const runOptionsSchema = z.strictObject({
 export const submitRunSchema = z.strictObject({
   /** Name of the pipeline file on the author's side (for display and errors). */
   file: z.string().min(1).max(4096),
-  pipeline: z.string().min(1).max(500),
+  /** What to run: a pipeline, or one step on its own. */
+  target: z.strictObject({ kind: z.enum(['pipeline', 'step']), name: z.string().min(1).max(500) }) satisfies z.ZodType<RunTarget>,
   /** Parameters in the safe structured encoding. */
   parameters: z.record(z.string(), z.unknown()).default({}),
   options: runOptionsSchema.default({}),

@@ -1,5 +1,6 @@
 import type { SourceLocation } from './location';
 import type { ExecutionMode } from './status';
+import type { RunTarget } from './runTarget';
 
 /** Reference to one named output of an upstream invocation. */
 export interface OutputRef {
@@ -100,6 +101,8 @@ export interface DagPipelineOptions {
 /** A compiled pipeline: the DAG the body built when it ran once with concrete parameters. */
 export interface PipelineDag {
   pipeline: string;
+  /** What the run runs, recorded by the engine when it creates the run (absent in runs stored before it was). */
+  target?: RunTarget;
   /** Parameters the body was compiled with (structured encoding). */
   parameters: Record<string, unknown>;
   nodes: DagNode[];

@@ -7,6 +7,7 @@ import { runnerEntry } from '../system/packagePaths';
 import { runnerPoolSettingsFromEnv, type RunnerPoolSettings } from './settings';
 import type { CacheKeyTask, ExecuteTask, FromRunner, HookTask, RunnerConfig, TaskError, ToRunner } from '../model/runnerProtocol';
 import { UnprocessableError } from '../model/errorCodes';
+import type { RunTarget } from '../model/runTarget';
 import { PipelineCompileError } from '../sdk/compile';
 
 export type RunnerPoolOptions = LauncherCallbacks;
@@ -127,8 +128,8 @@ export class RunnerPool implements Launcher {
     private readonly settings: RunnerPoolSettings = runnerPoolSettingsFromEnv(),
   ) {}
 
-  async compile(pipeline: string, parameters: Record<string, unknown>): Promise<PipelineDag> {
-    const reply = await this.withRunner((runner) => runner.request({ type: 'compile', pipeline, parameters }));
+  async compile(target: RunTarget, parameters: Record<string, unknown>): Promise<PipelineDag> {
+    const reply = await this.withRunner((runner) => runner.request({ type: 'compile', target, parameters }));
     if (reply.type === 'compiled') return reply.dag;
     throw taskErrorToError(reply);
   }

@@ -17,6 +17,7 @@ import { EngineSession, RunRequestError } from '../engine/session';
 import { localLauncher } from '../runnerPool/runnerPool';
 import type { SlotPool } from '../engine/slots';
 import { pipelineTarget, stepTarget, type RunTarget } from '../model/runTarget';
+import { checkOptions, startOptionsSchema } from '../model/runOptions';
 
 export interface RunFileRequest {
   file: string;
@@ -74,6 +75,8 @@ export interface PreparedFile {
 
 /** Everything that happens on the author's side before a run can be created (here or on a daemon). */
 export async function preparePipelineFile(request: Pick<RunFileRequest, 'file' | 'pipeline' | 'step' | 'parameters' | 'parametersSource' | 'textParameters' | 'workingDir' | 'options'>): Promise<PreparedFile> {
+  // The SDK's entry (`pipeline.run()`, `runStep`) and the CLI's: the same rules as the API's and YAML configs'.
+  checkOptions(startOptionsSchema, request.options ?? {}, 'run options');
   const file = path.resolve(request.file);
   const workingDir = path.resolve(request.workingDir ?? process.cwd());
   const projectDir = projectRoot(path.dirname(file));

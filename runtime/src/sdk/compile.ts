@@ -3,6 +3,7 @@ import type { DagEdge, DagNode, FanInItem, InputBinding, NodeOptions, OutputRef,
 import { DURATION_FORMAT, durationSeconds } from '../model/duration';
 import { claimAutomaticId, namespacePrefix } from '../model/invocationIds';
 import { formatLocation, type SourceLocation } from '../model/location';
+import { optionsProblem, pipelineDataOptionsSchema, stepDataOptionsSchema } from '../model/runOptions';
 import { isHandle, makeHandle, type OutputHandle } from './handles';
 import type { AfterTarget, InvocationOptions, PipelineOptions } from './options';
 import type { PipelineDefinition } from './pipeline';
@@ -86,6 +87,8 @@ export class Compilation {
     const encodedParameters: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(parameters)) encodedParameters[key] = encodeLiteral(value, `parameter "${key}"`, this.root.location);
     const options = this.root.options;
+    const problem = optionsProblem(pipelineDataOptionsSchema, options);
+    if (problem !== undefined) throw new PipelineCompileError(`pipeline "${this.root.name}": ${problem}`, this.root.location);
     return {
       dag: {
         pipeline: this.root.name,
@@ -214,6 +217,8 @@ export class Compilation {
       if (seconds === undefined) throw new PipelineCompileError(`step "${definition.name}": cacheExpiresAfter ${JSON.stringify(merged.cacheExpiresAfter)} is not a duration; use ${DURATION_FORMAT}`, location);
       options.cacheExpiresAfter = seconds;
     }
+    const problem = optionsProblem(stepDataOptionsSchema, merged);
+    if (problem !== undefined) throw new PipelineCompileError(`step "${definition.name}": ${problem}`, location);
     if (merged.retry) {
       options.retry = { maxRetries: merged.retry.maxRetries, delay: merged.retry.delay ?? 0, backoff: merged.retry.backoff ?? 1 };
     }

@@ -18,7 +18,8 @@ import type { EngineListener } from '../model/events';
 import { RunExecutor, type RunPlan } from './executor';
 import type { HeartbeatRequest } from '../model/heartbeatProtocol';
 import { LeaseServer, type HeartbeatHandler } from './leaseServer';
-import { limitsFromEnv, SlotPool } from './slots';
+import { SlotPool } from './slots';
+import { enforceTypeAnnotationsFromEnv, heartbeatFromEnv, limitsFromEnv } from '../model/environment';
 import { DEFAULT_RUN_NAME, expandRunName } from '../model/runName';
 import { pipelineTarget, storedRunTarget, type RunTarget } from '../model/runTarget';
 import type { ChildRunRequest, Launcher, LauncherFactory } from './launcher';
@@ -81,11 +82,6 @@ export interface RunRequest {
   parent?: { runId: string; invocation: string };
 }
 
-/** True when the environment turns type-annotation enforcement on. */
-export function enforcementFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
-  return /^(1|true|yes|on)$/i.test(env.PIPEWRIGHT_ENFORCE_TYPE_ANNOTATIONS ?? '');
-}
-
 /**
  * One engine working on one pipeline bundle: its store, its runner pool, and the runs it
  * creates (including child runs that steps start at run time).
@@ -138,7 +134,9 @@ export class EngineSession {
     const dag: PipelineDag = { ...(await this.pool.compile(request.target, encodedParameters)), target: request.target };
     const options = request.options;
     applyParameterOverrides(dag, options, this.options.manifest);
-    const enforce = options.enforceTypeAnnotations ?? enforcementFromEnv();
+    const enforce = options.enforceTypeAnnotations ?? enforceTypeAnnotationsFromEnv();
+    // A malformed heartbeat default refuses the run here instead of failing its first attempt.
+    heartbeatFromEnv();
     if (enforce) this.enforceAnnotations(dag);
     const at = this.clock.now();
     const substitutions = { ...(dag.options.substitutions ?? {}), ...(options.substitutions ?? {}) };

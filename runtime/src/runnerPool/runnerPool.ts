@@ -8,6 +8,7 @@ import { runnerPoolSettingsFromEnv, type RunnerPoolSettings } from './settings';
 import type { CacheKeyTask, ExecuteTask, FromRunner, HookTask, RunnerConfig, TaskError, ToRunner } from '../model/runnerProtocol';
 import { UnprocessableError } from '../model/errorCodes';
 import type { RunTarget } from '../model/runTarget';
+import { ENV } from '../model/environment';
 import { PipelineCompileError } from '../sdk/compile';
 
 export type RunnerPoolOptions = LauncherCallbacks;
@@ -250,7 +251,7 @@ export class RunnerPool implements Launcher {
     const child = fork(runnerEntry, [], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'advanced',
-      env: { ...process.env, PIPEWRIGHT_RUNNER_CONFIG: JSON.stringify(this.config) },
+      env: { ...process.env, [ENV.runnerConfig]: JSON.stringify(this.config) },
     });
     const runner = new Runner(child, this);
     this.all.add(runner);

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { AnalysisDiagnostic, Range } from '../../model/analysisDiagnostic';
 import { packageRoot } from '../../system/packagePaths';
+import { enforceTypeAnnotationsFromEnv } from '../../model/environment';
 
 /**
  * What the CLI uses of the language server's analysis engine, declared here because the runtime
@@ -63,7 +64,7 @@ export function loadEngine(): Engine {
 /** A fresh analyzer from the engine bundle. */
 export function loadAnalyzer(enforceTypeAnnotations: boolean): AnalyzerLike {
   const analyzer = new (loadEngine().Analyzer)();
-  analyzer.enforceTypeAnnotations = enforceTypeAnnotations || /^(1|true|yes|on)$/i.test(process.env.PIPEWRIGHT_ENFORCE_TYPE_ANNOTATIONS ?? '');
+  analyzer.enforceTypeAnnotations = enforceTypeAnnotations;
   return analyzer;
 }
 
@@ -82,7 +83,8 @@ const ANALYSIS_STACK_MB = 256;
 
 /** Analyses files in a worker thread with a large stack (one batch: one typed program at most). */
 export function analyzeInWorker(files: string[], enforceTypeAnnotations: boolean): Promise<FileAnalysis[]> {
-  const request: AnalysisRequest = { files, enforceTypeAnnotations };
+  // Read here, in the CLI's thread: a malformed value is bad input (exit 2), not a worker crash.
+  const request: AnalysisRequest = { files, enforceTypeAnnotations: enforceTypeAnnotations || enforceTypeAnnotationsFromEnv() };
   return new Promise((resolve, reject) => {
     const worker = new Worker(path.join(packageRoot, 'dist', 'analysisWorker.js'), { workerData: request, resourceLimits: { stackSizeMb: ANALYSIS_STACK_MB } });
     let result: FileAnalysis[] | undefined;

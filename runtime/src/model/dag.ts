@@ -1,6 +1,8 @@
 import type { SourceLocation } from './location';
 import type { ExecutionMode } from './status';
 import type { RunTarget } from './runTarget';
+import type { z } from 'zod';
+import type { heartbeatSettingsSchema } from './runOptions';
 
 /** Reference to one named output of an upstream invocation. */
 export interface OutputRef {
@@ -28,11 +30,8 @@ export interface RetryPolicy {
   backoff: number;
 }
 
-/** Heartbeat settings in seconds (used by the orchestrator). */
-export interface HeartbeatSettings {
-  interval?: number;
-  timeout?: number;
-}
+/** Heartbeat settings in seconds (used by the orchestrator); the rule is `heartbeatSettingsSchema`. */
+export type HeartbeatSettings = z.infer<typeof heartbeatSettingsSchema>;
 
 /** The serializable options of one invocation after step, invocation and pipeline options are merged. */
 export interface NodeOptions {

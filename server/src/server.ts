@@ -18,7 +18,7 @@ import { Analyzer, type AnalyzeOptions } from './analysis/analyzer';
 import { enforceTypeAnnotationsFromEnv } from '../../runtime/src/model/environment';
 import type { FileAnalysis } from './analysis/model';
 import { AnalysisScheduler } from './analysisScheduler';
-import { ListPipelinesRequest, PipelineGraphChangedNotification, PipelineGraphRequest } from './protocol';
+import { ListPipelinesRequest, PipelineGraphChangedNotification, PipelineGraphRequest } from '../../contracts/src/lspMessages';
 import { toCodeActions, toCodeLenses, toDefinition, toDiagnostics, toDocumentSymbols, toGraph, toHover, toReferences, toSummary } from './toLsp';
 
 const connection = createConnection(ProposedFeatures.all);

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { connectDaemon } from '../../runtime/src/api/daemonControl';
-import { serverFiles } from '../../runtime/src/api/daemonFiles';
+import { daemonFiles } from '../../runtime/src/api/daemonFiles';
 import { runPipelineFile } from '../../runtime/src/launch/runPipelineFile';
 import { RunStore } from '../../runtime/src/store/runStore';
 import { cli } from '../support/cli';
@@ -47,7 +47,7 @@ describe('one rule for each run option', () => {
 
   it('the HTTP API refuses it too, naming options.maxParallel (400, no run made)', async () => {
     const client = await connectDaemon(store);
-    const token = fs.readFileSync(serverFiles(store).token, 'utf8').trim();
+    const token = fs.readFileSync(daemonFiles(store).token, 'utf8').trim();
     const before = runCount(store);
     const response = await fetch(`${client.baseUrl}/v1/runs`, {
       method: 'POST',

@@ -6,6 +6,7 @@ import { cycleMessage, findCycle } from '../model/cycles';
 import { claimAutomaticId, claimExplicitId, namespacePrefix } from '../model/invocationIds';
 import { mergeInvocationOptions, retryWithDefaults } from '../model/optionMerge';
 import { formatLocation, type SourceLocation } from '../model/location';
+import { optionsProblem, pipelineDataOptionsSchema, stepDataOptionsSchema } from '../model/runOptions';
 import { isHandle, makeHandle, type OutputHandle } from './handles';
 import type { AfterTarget, InvocationOptions } from './options';
 import type { PipelineDefinition } from './pipeline';
@@ -89,6 +90,8 @@ export class Compilation {
     const encodedParameters: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(parameters)) encodedParameters[key] = encodeLiteral(value, `parameter "${key}"`, this.root.location);
     const options = this.root.options;
+    const problem = optionsProblem(pipelineDataOptionsSchema, options);
+    if (problem !== undefined) throw new PipelineCompileError(`pipeline "${this.root.name}": ${problem}`, this.root.location);
     return {
       dag: {
         pipeline: this.root.name,
@@ -212,6 +215,8 @@ export class Compilation {
       if (seconds === undefined) throw new PipelineCompileError(`step "${definition.name}": cacheExpiresAfter ${JSON.stringify(merged.cacheExpiresAfter)} is not a duration; use ${DURATION_FORMAT}`, location);
       options.cacheExpiresAfter = seconds;
     }
+    const problem = optionsProblem(stepDataOptionsSchema, merged);
+    if (problem !== undefined) throw new PipelineCompileError(`step "${definition.name}": ${problem}`, location);
     if (merged.retry) options.retry = retryWithDefaults(merged.retry);
     if (heartbeat) options.heartbeat = { ...heartbeat };
     options.hooks = hooks;

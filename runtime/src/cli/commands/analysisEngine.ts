@@ -4,6 +4,7 @@ import type { AnalyzerApi } from '../../model/analysisEngine';
 import type { FileAnalysis } from '../../model/fileAnalysis';
 import { loadAnalysisEngine } from '../../prepare/analysisEngine';
 import { packageRoot } from '../../system/packagePaths';
+import { enforceTypeAnnotationsFromEnv } from '../../model/environment';
 
 /** The engine bundle, loaded on demand: most commands never need it. */
 export const loadEngine = loadAnalysisEngine;
@@ -11,7 +12,7 @@ export const loadEngine = loadAnalysisEngine;
 /** A fresh analyzer from the engine bundle. */
 export function loadAnalyzer(enforceTypeAnnotations: boolean): AnalyzerApi {
   const analyzer = new (loadEngine().Analyzer)();
-  analyzer.enforceTypeAnnotations = enforceTypeAnnotations || /^(1|true|yes|on)$/i.test(process.env.PIPEWRIGHT_ENFORCE_TYPE_ANNOTATIONS ?? '');
+  analyzer.enforceTypeAnnotations = enforceTypeAnnotations;
   return analyzer;
 }
 
@@ -29,7 +30,8 @@ const ANALYSIS_STACK_MB = 256;
 
 /** Analyses files in a worker thread with a large stack (one batch: one typed program at most). */
 export function analyzeInWorker(files: string[], enforceTypeAnnotations: boolean): Promise<FileAnalysis[]> {
-  const request: AnalysisRequest = { files, enforceTypeAnnotations };
+  // Read here, in the CLI's thread: a malformed value is bad input (exit 2), not a worker crash.
+  const request: AnalysisRequest = { files, enforceTypeAnnotations: enforceTypeAnnotations || enforceTypeAnnotationsFromEnv() };
   return new Promise((resolve, reject) => {
     const worker = new Worker(path.join(packageRoot, 'dist', 'analysisWorker.js'), { workerData: request, resourceLimits: { stackSizeMb: ANALYSIS_STACK_MB } });
     let result: FileAnalysis[] | undefined;

@@ -6,9 +6,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AnalysisServer, AnalysisServerModule } from './analysisServer';
-import { DAG_VIEW_TYPE, restorePanelState } from '../../webview/src/panelState';
+import { DAG_VIEW_TYPE, restorePanelState } from '../../contracts/src/panelState';
 import { connectPerSettings, dagPanelHost, registerCommands, type CommandDeps } from './commands';
-import { absentLocalDaemon, readLocalEndpoint } from './daemonFiles';
+import { absentLocalDaemon, readLocalEndpoint, workspaceStoreDir } from './daemonFiles';
 import { DagPanel } from './dagPanel';
 import { OrchestratorConnection } from './orchestratorConnection';
 import { OrchestratorView } from './orchestratorView';
@@ -37,7 +37,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
 function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): void {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
-  const storeDir = process.env.PIPEWRIGHT_STORE ? path.resolve(process.env.PIPEWRIGHT_STORE) : path.join(folder, '.pipewright');
+  const storeDir = workspaceStoreDir(folder);
   const runtime = locateRuntime(folder, context.asAbsolutePath(path.join('node_modules', 'pipewright')));
   const runtimeLine = describeRuntime(runtime, folder);
   (runtime?.source === 'workspace' ? log.info : log.warn).call(log, runtimeLine);

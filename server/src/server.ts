@@ -15,9 +15,10 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Analyzer, type AnalyzeOptions } from './analysis/analyzer';
+import { enforceTypeAnnotationsFromEnv } from '../../runtime/src/model/environment';
 import type { FileAnalysis } from './analysis/model';
 import { AnalysisScheduler } from './analysisScheduler';
-import { ListPipelinesRequest, PipelineGraphChangedNotification, PipelineGraphRequest } from './protocol';
+import { ListPipelinesRequest, PipelineGraphChangedNotification, PipelineGraphRequest } from '../../contracts/src/lspMessages';
 import { toCodeActions, toCodeLenses, toDefinition, toDiagnostics, toDocumentSymbols, toGraph, toHover, toReferences, toSummary } from './toLsp';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -50,9 +51,19 @@ function analysisOf(uri: string): FileAnalysis | undefined {
   return file ? scheduler.current(file) : undefined;
 }
 
+/** The runtime's rule for `PIPEWRIGHT_ENFORCE_TYPE_ANNOTATIONS`; a malformed value is said in the log and leaves enforcement off. */
+function enforcementFromEnvironment(): boolean {
+  try {
+    return enforceTypeAnnotationsFromEnv();
+  } catch (error) {
+    connection.console.error(`pipewright language server: ${(error as Error).message}`);
+    return false;
+  }
+}
+
 connection.onInitialize((params) => {
   const initial = params.initializationOptions as { enforceTypeAnnotations?: boolean } | undefined;
-  scheduler.analyzer.enforceTypeAnnotations = initial?.enforceTypeAnnotations === true || process.env.PIPEWRIGHT_ENFORCE_TYPE_ANNOTATIONS === 'true';
+  scheduler.analyzer.enforceTypeAnnotations = initial?.enforceTypeAnnotations === true || enforcementFromEnvironment();
   canPullSettings = params.capabilities.workspace?.configuration === true;
   canWatchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
   canFollowFolders = params.capabilities.workspace?.workspaceFolders === true;

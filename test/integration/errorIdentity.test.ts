@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { answerStatus } from '../../runtime/src/api/client';
 import { connectDaemon, startDaemon } from '../../runtime/src/api/daemonControl';
-import { serverFiles } from '../../runtime/src/api/daemonFiles';
+import { daemonFiles } from '../../runtime/src/api/daemonFiles';
 import { UnprocessableError } from '../../runtime/src/model/errorCodes';
 import { bundlePipelineFile } from '../../runtime/src/prepare/bundle';
 import { cli } from '../support/cli';
@@ -29,11 +29,11 @@ describe('errors by identity', () => {
     const store = path.join(dir, 'store');
     await startDaemon(store);
     const client = await connectDaemon(store);
-    const token = fs.readFileSync(serverFiles(store).token, 'utf8');
+    const token = fs.readFileSync(daemonFiles(store).token, 'utf8');
     const bundle = fs.readFileSync((await bundlePipelineFile(fixture('pipelines', 'basics.ts'), path.join(dir, 'author'))).path, 'utf8');
     const runs = `${client.baseUrl}/v1/runs`;
 
-    const userFault = await post(runs, token, { file: 'x.ts', pipeline: 'p', bundle: 'throw new Error("bad bundle")' });
+    const userFault = await post(runs, token, { file: 'x.ts', target: { kind: 'pipeline', name: 'p' }, bundle: 'throw new Error("bad bundle")' });
     assert.deepEqual([userFault.status, userFault.body.code], [422, 'unprocessable'], userFault.body.error);
 
     // The daemon cannot keep bundles: its bundle folder is a file now. Nothing the request did.
@@ -41,7 +41,7 @@ describe('errors by identity', () => {
     fs.rmSync(bundles, { recursive: true, force: true });
     fs.writeFileSync(bundles, 'not a folder');
     try {
-      const daemonFault = await post(runs, token, { file: 'basics.ts', pipeline: 'basics', parameters: { count: 2 }, bundle });
+      const daemonFault = await post(runs, token, { file: 'basics.ts', target: { kind: 'pipeline', name: 'basics' }, parameters: { count: 2 }, bundle });
       assert.deepEqual([daemonFault.status, daemonFault.body.code], [500, 'internal'], daemonFault.body.error);
       assert.match(daemonFault.body.error ?? '', /^internal error: /);
 
@@ -64,7 +64,7 @@ describe('errors by identity', () => {
     await startDaemon(store);
     const client = await connectDaemon(store);
     const bundle = fs.readFileSync((await bundlePipelineFile(file, store)).path, 'utf8');
-    await assert.rejects(client.submitRun({ file, pipeline: 'misleading', bundle, workingDir: project, projectDir: project }), (error: unknown) => {
+    await assert.rejects(client.submitRun({ file, target: { kind: 'pipeline', name: 'misleading' }, bundle, workingDir: project, projectDir: project }), (error: unknown) => {
       assert.ok(error instanceof UnprocessableError, String(error));
       assert.equal(answerStatus(error), 422);
       assert.equal(error.code, 'unprocessable');

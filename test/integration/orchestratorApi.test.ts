@@ -7,7 +7,7 @@ import { bundlePipelineFile } from '../../runtime/src/prepare/bundle';
 import { answerStatus, OrchestratorClient } from '../../runtime/src/api/client';
 import type { StreamEvent } from '../../runtime/src/api/protocol';
 import { connectDaemon, daemonStatus, startDaemon, stopDaemon } from '../../runtime/src/api/daemonControl';
-import { serverFiles } from '../../runtime/src/api/daemonFiles';
+import { daemonFiles } from '../../runtime/src/api/daemonFiles';
 import { RunStore } from '../../runtime/src/store/runStore';
 import { fixture, tempDir } from '../support/tempDir';
 
@@ -40,7 +40,7 @@ describe('the orchestrator daemon and its API', () => {
     assert.equal((await daemonStatus(store)).state, 'inactive');
     const status = await startDaemon(store);
     assert.equal(status.state, 'active');
-    const files = serverFiles(store);
+    const files = daemonFiles(store);
     assert.equal(fs.statSync(files.token).mode & 0o777, 0o600);
     assert.equal(fs.statSync(files.log).mode & 0o777, 0o600);
     // Starting again finds the same daemon instead of a second one.
@@ -50,7 +50,7 @@ describe('the orchestrator daemon and its API', () => {
   it('never mistakes a stale or reused pid for the daemon', async () => {
     const dir = tempDir();
     const other = path.join(dir, 'store');
-    const files = serverFiles(other);
+    const files = daemonFiles(other);
     fs.mkdirSync(files.dir, { recursive: true });
     // This test process is alive but is not a daemon: its pid must not count.
     fs.writeFileSync(files.pid, String(process.pid));
@@ -62,7 +62,7 @@ describe('the orchestrator daemon and its API', () => {
   it('answers unauthenticated, malformed, oversized and unknown requests with a clear 4xx and no state change', async () => {
     const client = await connectDaemon(store);
     const base = client.baseUrl;
-    const token = fs.readFileSync(serverFiles(store).token, 'utf8');
+    const token = fs.readFileSync(daemonFiles(store).token, 'utf8');
     const before = runCount(store);
     assert.equal((await raw(`${base}/v1/runs`)).status, 401);
     assert.equal((await raw(`${base}/v1/runs`, { token: 'wrong' })).status, 401);
@@ -72,15 +72,15 @@ describe('the orchestrator daemon and its API', () => {
     assert.match(notJson.body.error ?? '', /not valid JSON/);
     const missing = await raw(`${base}/v1/runs`, { method: 'POST', token, body: JSON.stringify({ file: 'x.ts' }) });
     assert.equal(missing.status, 400);
-    assert.match(missing.body.error ?? '', /^pipeline: /);
-    const extra = await raw(`${base}/v1/runs`, { method: 'POST', token, body: JSON.stringify({ file: 'x', pipeline: 'p', bundle: 'x', surprise: 1 }) });
+    assert.match(missing.body.error ?? '', /^target: /);
+    const extra = await raw(`${base}/v1/runs`, { method: 'POST', token, body: JSON.stringify({ file: 'x', target: { kind: 'pipeline', name: 'p' }, bundle: 'x', surprise: 1 }) });
     assert.equal(extra.status, 400);
-    const badOption = await raw(`${base}/v1/runs`, { method: 'POST', token, body: JSON.stringify({ file: 'x', pipeline: 'p', bundle: 'x', options: { executionMode: 'sometimes' } }) });
+    const badOption = await raw(`${base}/v1/runs`, { method: 'POST', token, body: JSON.stringify({ file: 'x', target: { kind: 'pipeline', name: 'p' }, bundle: 'x', options: { executionMode: 'sometimes' } }) });
     assert.equal(badOption.status, 400);
     assert.match(badOption.body.error ?? '', /options\.executionMode/);
     const huge = await raw(`${base}/v1/runs`, { method: 'POST', token, body: 'x'.repeat(33 * 1024 * 1024) });
     assert.equal(huge.status, 413);
-    const brokenBundle = await raw(`${base}/v1/runs`, { method: 'POST', token, body: JSON.stringify({ file: 'x.ts', pipeline: 'p', bundle: 'throw new Error("bad bundle")' }) });
+    const brokenBundle = await raw(`${base}/v1/runs`, { method: 'POST', token, body: JSON.stringify({ file: 'x.ts', target: { kind: 'pipeline', name: 'p' }, bundle: 'throw new Error("bad bundle")' }) });
     assert.equal(brokenBundle.status, 422);
     assert.match(brokenBundle.body.error ?? '', /bad bundle/);
     assert.equal((await raw(`${base}/v1/nowhere`, { token })).status, 404);
@@ -101,7 +101,7 @@ describe('the orchestrator daemon and its API', () => {
     const bundle = await bundlePipelineFile(fixture('pipelines', 'basics.ts'), store);
     const run = await client.submitRun({
       file: 'basics.ts',
-      pipeline: 'basics',
+      target: { kind: 'pipeline', name: 'basics' },
       parameters: encodeStructured({ count: 6 }) as Record<string, unknown>,
       options: { enableCache: false },
       bundle: fs.readFileSync(bundle.path, 'utf8'),
@@ -144,7 +144,7 @@ describe('the orchestrator daemon and its API', () => {
   it('answers malformed paths and queries with a valid token with a 4xx and a stable error code, never a 500', async () => {
     const client = await connectDaemon(store);
     const base = client.baseUrl;
-    const token = fs.readFileSync(serverFiles(store).token, 'utf8');
+    const token = fs.readFileSync(daemonFiles(store).token, 'utf8');
     const [run] = await client.listRuns({ limit: 1 });
     assert.ok(run, 'the previous test left a run');
     const constructorOutput = await raw(`${base}/v1/runs/${run.runId}/artifacts/makeRows/constructor`, { token });
@@ -183,7 +183,7 @@ describe('the orchestrator daemon and its API', () => {
     const client = await connectDaemon(store);
     const dir = tempDir();
     const bundle = await bundlePipelineFile(fixture('pipelines', 'slow.ts'), store);
-    const run = await client.submitRun({ file: 'slow.ts', pipeline: 'slow', parameters: { marker: path.join(dir, 'never') }, options: {}, bundle: fs.readFileSync(bundle.path, 'utf8') });
+    const run = await client.submitRun({ file: 'slow.ts', target: { kind: 'pipeline', name: 'slow' }, parameters: { marker: path.join(dir, 'never') }, options: {}, bundle: fs.readFileSync(bundle.path, 'utf8') });
     await client.follow((event) => event.type === 'log', { runId: run.runId });
     await client.cancelRun(run.runId);
     await client.follow((event) => event.type === 'run' && (event.data as { status: string }).status === 'cancelled', { runId: run.runId });
@@ -195,7 +195,7 @@ describe('the orchestrator daemon and its API', () => {
     const { url } = await daemonStatus(store);
     assert.equal((await stopDaemon(store)).state, 'inactive');
     assert.equal((await daemonStatus(store)).state, 'inactive');
-    const token = fs.readFileSync(serverFiles(store).token, 'utf8');
+    const token = fs.readFileSync(daemonFiles(store).token, 'utf8');
     await assert.rejects(new OrchestratorClient(url ?? '', token).health());
   });
 });

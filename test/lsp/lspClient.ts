@@ -29,13 +29,13 @@ export class LspClient {
   /** Methods the server registered dynamically (`client/registerCapability`). */
   readonly registrations: string[] = [];
 
-  constructor(transport: 'stdio' | 'ipc' = 'stdio') {
+  constructor(transport: 'stdio' | 'ipc' = 'stdio', env: NodeJS.ProcessEnv = process.env) {
     const server = path.join(repoRoot, 'dist', 'server', 'server.js');
     if (transport === 'stdio') {
-      this.process = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      this.process = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env });
       this.connection = createMessageConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));
     } else {
-      this.process = fork(server, ['--node-ipc'], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+      this.process = fork(server, ['--node-ipc'], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env });
       this.connection = createMessageConnection(new IPCMessageReader(this.process), new IPCMessageWriter(this.process));
     }
     this.process.stderr?.on('data', (chunk: Buffer) => this.stderr.push(chunk.toString()));

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FromRunner } from '../model/runnerProtocol';
-import { ensureRunnerToken, serverFiles } from '../api/daemonFiles';
+import { ensureRunnerToken, daemonFiles } from '../api/daemonFiles';
 import { once } from 'node:events';
 import * as fs from 'node:fs';
 import type * as http from 'node:http';
@@ -14,7 +14,7 @@ import { ConflictError, FencedError, NotFoundError } from '../model/errorCodes';
 import { boundedInt, intParam, runStatusesParam, textParam } from './httpUtil';
 import { EVENT_PAGE, Orchestrator } from './orchestrator';
 
-export interface ApiServerOptions {
+export interface DaemonHttpApiOptions {
   storeDir: string;
   host: string;
   port: number;
@@ -36,7 +36,7 @@ const serviceParams = z.object({ name: z.string() });
  * renews leases and delivers results); malformed, oversized or unauthenticated requests get a
  * 4xx with a message and change nothing.
  */
-export class ApiServer {
+export class DaemonHttpApi {
   readonly instanceId = randomBytes(8).toString('hex');
   readonly startedAt = new Date().toISOString();
   readonly orchestrator: Orchestrator;
@@ -46,8 +46,8 @@ export class ApiServer {
   private streams = 0;
   private requests = 0;
 
-  constructor(private readonly options: ApiServerOptions) {
-    this.runnerToken = ensureRunnerToken(serverFiles(options.storeDir));
+  constructor(private readonly options: DaemonHttpApiOptions) {
+    this.runnerToken = ensureRunnerToken(daemonFiles(options.storeDir));
     this.orchestrator = new Orchestrator(options.storeDir, () => ({ url: `http://127.0.0.1:${this.port}${API_PREFIX}/heartbeats`, token: this.runnerToken }));
     this.app = createHttpApp({
       prefix: API_PREFIX,

@@ -289,6 +289,20 @@ function openDetails(id: string): void {
   detailsOf = id;
   paintedDetails = '';
   showDetails();
+  revealBesideDetails(id);
+}
+
+/** Pans `id` into the part of the graph the details panel leaves free, when the panel covers it. */
+function revealBesideDetails(id: string): void {
+  const placed = layout?.nodes.get(id);
+  if (!placed || details.hidden) return;
+  const stage = svg.getBoundingClientRect();
+  const panel = details.getBoundingClientRect();
+  const free = panel.top > stage.top + 1 ? { width: stage.width, height: panel.top - stage.top } : { width: panel.left - stage.left, height: stage.height };
+  const left = placed.x * viewport.scale + viewport.x;
+  const top = placed.y * viewport.scale + viewport.y;
+  if (left >= 0 && top >= 0 && left + placed.width * viewport.scale <= free.width && top + placed.height * viewport.scale <= free.height) return;
+  moveTo(centerOn(viewport, placed, free));
 }
 
 function closeDetails(): void {

@@ -46,7 +46,7 @@ describe('the step log document', () => {
 
   it('puts output outside any attempt (hooks) in a section of its own, last', () => {
     const text = stepLogText('fit', [{ attempt: null, stream: 'stdout', text: 'hook ran', at: 9000 }], [{ attempt: 1, status: 'completed', runnerPid: 1, startedAt: 0, endedAt: 10, heartbeatAt: null, error: null }], clock);
-    assert.match(text, /\(no output\)\n\n── fit · outside its attempts \(hooks\) ──\nt\+9\.000 stdout  hook ran\n$/);
+    assert.match(text, /\(no output\)\n\n── fit · outside its attempts \(hooks\) ──\nt\+9\.000 stdout {2}hook ran\n$/);
   });
 
   it('writes times as local wall-clock time with milliseconds', () => {

@@ -151,6 +151,17 @@ describe('the extension in a real VS Code workbench', () => {
       await frame.locator('g.node').nth(FORECAST_STEPS.length - 1).waitFor({ timeout: 60_000 });
     }));
 
+  /** Brings the DAG's tab to the front again (documents opened from it open in its group). */
+  async function showDagTab(): Promise<void> {
+    await page.locator('.tab', { hasText: 'DAG: forecast' }).first().click();
+    await (await liveFrame()).locator('g.node').first().waitFor({ timeout: 30_000 });
+  }
+
+  /** Shows or hides the Problems panel from its status bar entry (wherever the keyboard focus is, the webview included). */
+  async function toggleProblems(): Promise<void> {
+    await page.locator('[id="status.problems"]').first().click();
+  }
+
   it('runs the pipeline from the palette, shows a live heartbeat age, and completes every node', () =>
     stage('run', async () => {
       await runCommand(page, 'Pipewright: Run Pipeline');
@@ -180,7 +191,7 @@ describe('the extension in a real VS Code workbench', () => {
       await until('the output "test" of split, pretty-printed', async () => /^\[\s*\d+\.\d+,/.test(await text()), { last: text });
       assert.match(workbench.extensionLog(), /output test of split: pipewright-artifact:/);
       await workbench.screenshot('05b-output');
-      await runCommand(page, 'View: Close Editor');
+      await showDagTab();
     }));
 
   it('shows a failed run, and retries it to success from the palette', () =>
@@ -202,13 +213,13 @@ describe('the extension in a real VS Code workbench', () => {
       for (const action of ['Show DAG', 'Logs', 'Retry']) assert.equal(await toast.locator('.monaco-button', { hasText: action }).count(), 1, `the notification offers ${action}`);
       // Problems has it at the line that threw.
       const throwLine = lineOf('pipelines/forecast.ts', "throw new Error('publishing is switched off");
-      await page.keyboard.press('Control+Shift+M');
+      await toggleProblems();
       const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'step publish failed' }).first();
       await problem.waitFor({ state: 'visible', timeout: 60_000 });
       const problemText = (await problem.textContent()) ?? '';
       assert.match(problemText, new RegExp(`publishing is switched off.*\\[Ln ${throwLine}, Col \\d+\\]`), `the failure at forecast.ts:${throwLine}: ${problemText}`);
       await workbench.screenshot('06b-failure-in-problems');
-      await runCommand(page, 'View: Hide Panel');
+      await toggleProblems();
 
       // Logs, from the banner: a read-only virtual document, the error at the end of the attempt.
       await (await liveFrame()).locator('#banner button', { hasText: 'Logs' }).click();
@@ -220,7 +231,7 @@ describe('the extension in a real VS Code workbench', () => {
       await page.keyboard.type('x');
       assert.equal(await page.locator('.tab.dirty').count(), 0, 'typing does not change a read-only log');
       await workbench.screenshot('06c-logs');
-      await runCommand(page, 'View: Close Editor');
+      await showDagTab();
       fs.rmSync(path.join(workspace, 'gates', 'fail'));
       await runCommand(page, 'Pipewright: Retry Run');
       await acceptFirst(page, 'Run'); // the only run that is neither running nor completed
@@ -228,7 +239,7 @@ describe('the extension in a real VS Code workbench', () => {
       await workbench.screenshot('07-retried');
       // publish ran again: its failure leaves Problems, and the banner goes.
       await (await liveFrame()).locator('#banner').waitFor({ state: 'hidden', timeout: 30_000 });
-      await page.keyboard.press('Control+Shift+M');
+      await toggleProblems();
       await page.locator('.markers-panel').first().waitFor({ state: 'visible', timeout: 30_000 });
       await page.locator('.markers-panel .monaco-list-row', { hasText: 'step publish failed' }).first().waitFor({ state: 'detached', timeout: 30_000 });
     }));

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { AnalysisServer, AnalysisServerModule } from './analysisServer';
 import { DAG_VIEW_TYPE, restorePanelState } from '../../contracts/src/panelState';
 import { ARTIFACT_SCHEME, ArtifactDocuments } from './artifactDocuments';
+import { bundleFrameMapper } from './bundleSourceMap';
 import { connectPerSettings, dagPanelHost, registerCommands, type CommandDeps } from './commands';
 import { FailureDiagnostics } from './failureDiagnostics';
 import { LOG_SCHEME, LogDocuments } from './logDocuments';
@@ -69,7 +70,14 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): v
   context.subscriptions.push(pipelinesView, vscode.window.registerTreeDataProvider('pipewright.pipelines', pipelinesView), pipelinesView.followFiles());
 
   // The user's code: stack frames there are links, and the first one is where Problems shows a failure.
-  const codeRoots = (): CodeRoots => ({ workspace: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath), excluded: [storeDir, ...(runtime ? [runtime.root] : [])] });
+  const mapFrame = bundleFrameMapper((file) => {
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+  });
+  const codeRoots = (): CodeRoots => ({ workspace: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath), excluded: [storeDir, ...(runtime ? [runtime.root] : [])], mapFrame });
   const failures = new FailureDiagnostics(codeRoots);
   const notices = new RunNotices((notice) => presentRunNotice(notice, pipelinesView), (runId) => connection.runs.runs[runId]);
   const logDocuments = new LogDocuments(connection);

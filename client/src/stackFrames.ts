@@ -13,6 +13,8 @@ export interface CodeRoots {
   workspace: readonly string[];
   /** Folders that are never the user's code (the runtime's package, the store folder). */
   excluded?: readonly string[];
+  /** Where a frame in a run's bundle comes from in the author's files (frames the runner left unmapped). */
+  mapFrame?(file: string, line: number, column: number): { file: string; line: number; column: number } | undefined;
 }
 
 /** Every frame of `stack` that names a file with a line (internal `node:` frames are left out). */
@@ -23,7 +25,8 @@ export function stackFrames(stack: string | undefined, roots: CodeRoots): StackF
     if (!match) continue;
     const file = match[2].startsWith('file://') ? decodeURIComponent(match[2].slice('file://'.length)) : match[2];
     if (!isAbsolute(file)) continue;
-    frames.push({ text: line.trim(), file, line: Number(match[3]), column: Number(match[4]), user: isUserCode(file, roots) });
+    const at = roots.mapFrame?.(file, Number(match[3]), Number(match[4])) ?? { file, line: Number(match[3]), column: Number(match[4]) };
+    frames.push({ text: line.trim(), ...at, user: isUserCode(at.file, roots) });
   }
   return frames;
 }

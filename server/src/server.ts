@@ -79,7 +79,9 @@ function textOfFile(file: string): string | undefined {
   }
 }
 
-const context: LspContext = { uriOf: uriOfFile, textOf: textOfFile, everywhere: () => scheduler.workspace() };
+// Fixes read what is analysed already (open documents, and the workspace once the Pipelines view listed it):
+// a code action must not wait for the whole workspace's first analysis.
+const context: LspContext = { uriOf: uriOfFile, textOf: textOfFile, everywhere: () => scheduler.analysed() };
 
 /** Diagnostics in the wire's encoding (their related locations too). */
 function encodeDiagnostics(uri: string, diagnostics: Diagnostic[]): Diagnostic[] {

@@ -15,7 +15,7 @@ export interface LspContext {
   uriOf(file: string): string;
   /** The text of an open document (by the file the analysis names), if open. */
   textOf(file: string): string | undefined;
-  /** Analyses of every pipeline file of the workspace (for fixes inferred from what pipelines wire). */
+  /** The analyses at hand (for fixes inferred from what pipelines wire): never starts new ones. */
   everywhere(): FileAnalysis[];
 }
 

@@ -123,6 +123,10 @@ describe('the language server over stdio', () => {
     assert.match(value, /invocation `cached`[\s\S]*\| option \| value \|\n\|---\|---\|\n[\s\S]*\| enableCache \| `true` \|[\s\S]*\| hooks\.onSuccess \| `pipeline` \|/);
     assert.doesNotMatch(value, /```|[{}]/, 'no raw JSON');
     assert.ok(value.split('\n').length <= 12, `short: ${value.split('\n').length} lines`);
+    // A definition answers on its `step` only, in one line; its body and options are TypeScript's.
+    const definition = await client.connection.sendRequest<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri: uriOf(options) }, position: positionOf(optionsText, 'step(\n', 1) });
+    assert.equal(definition?.contents.value, '**step fetchRows** · `(url: string)` → output (returns `Promise<string[]>`)');
+    assert.equal(await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: uriOf(options) }, position: positionOf(optionsText, 'return [url]', 2) }), null);
   });
 
   it('lists steps and pipelines as workspace symbols, and puts Run / Show DAG / Run step code lenses on them', async () => {

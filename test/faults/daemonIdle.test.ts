@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { RunStore } from '../../runtime/src/store/runStore';
 import { OrchestratorClient } from '../../runtime/src/api/client';
-import { readEndpoint, readToken, serverFiles } from '../../runtime/src/api/daemonFiles';
+import { readEndpoint, readToken, daemonFiles } from '../../runtime/src/api/daemonFiles';
 import { cli } from '../support/cli';
 import { fixture, tempDir } from '../support/tempDir';
 import { procState } from '../support/unreapedChild';
@@ -65,7 +65,7 @@ describe('a daemon started on demand says so and stops once idle', () => {
     assert.equal(listed.code, 0, listed.stderr);
     assert.match(listed.stderr, /started the orchestrator daemon/);
     const pid = daemonPid(store);
-    const files = serverFiles(store);
+    const files = daemonFiles(store);
     const endpoint = readEndpoint(files);
     const client = new OrchestratorClient(`http://127.0.0.1:${endpoint?.port}`, readToken(files) as string);
     const leave = new AbortController();

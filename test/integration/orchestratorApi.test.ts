@@ -7,7 +7,7 @@ import { bundlePipelineFile } from '../../runtime/src/prepare/bundle';
 import { ApiError, OrchestratorClient } from '../../runtime/src/api/client';
 import type { StreamEvent } from '../../runtime/src/api/protocol';
 import { connectDaemon, daemonStatus, startDaemon, stopDaemon } from '../../runtime/src/api/daemonControl';
-import { serverFiles } from '../../runtime/src/api/daemonFiles';
+import { daemonFiles } from '../../runtime/src/api/daemonFiles';
 import { RunStore } from '../../runtime/src/store/runStore';
 import { fixture, tempDir } from '../support/tempDir';
 
@@ -40,7 +40,7 @@ describe('the orchestrator daemon and its API', () => {
     assert.equal((await daemonStatus(store)).state, 'inactive');
     const status = await startDaemon(store);
     assert.equal(status.state, 'active');
-    const files = serverFiles(store);
+    const files = daemonFiles(store);
     assert.equal(fs.statSync(files.token).mode & 0o777, 0o600);
     assert.equal(fs.statSync(files.log).mode & 0o777, 0o600);
     // Starting again finds the same daemon instead of a second one.
@@ -50,7 +50,7 @@ describe('the orchestrator daemon and its API', () => {
   it('never mistakes a stale or reused pid for the daemon', async () => {
     const dir = tempDir();
     const other = path.join(dir, 'store');
-    const files = serverFiles(other);
+    const files = daemonFiles(other);
     fs.mkdirSync(files.dir, { recursive: true });
     // This test process is alive but is not a daemon: its pid must not count.
     fs.writeFileSync(files.pid, String(process.pid));
@@ -62,7 +62,7 @@ describe('the orchestrator daemon and its API', () => {
   it('answers unauthenticated, malformed, oversized and unknown requests with a clear 4xx and no state change', async () => {
     const client = await connectDaemon(store);
     const base = client.baseUrl;
-    const token = fs.readFileSync(serverFiles(store).token, 'utf8');
+    const token = fs.readFileSync(daemonFiles(store).token, 'utf8');
     const before = runCount(store);
     assert.equal((await raw(`${base}/v1/runs`)).status, 401);
     assert.equal((await raw(`${base}/v1/runs`, { token: 'wrong' })).status, 401);
@@ -144,7 +144,7 @@ describe('the orchestrator daemon and its API', () => {
   it('answers malformed paths and queries with a valid token with a 4xx and a stable error code, never a 500', async () => {
     const client = await connectDaemon(store);
     const base = client.baseUrl;
-    const token = fs.readFileSync(serverFiles(store).token, 'utf8');
+    const token = fs.readFileSync(daemonFiles(store).token, 'utf8');
     const [run] = await client.listRuns({ limit: 1 });
     assert.ok(run, 'the previous test left a run');
     const constructorOutput = await raw(`${base}/v1/runs/${run.runId}/artifacts/makeRows/constructor`, { token });
@@ -195,7 +195,7 @@ describe('the orchestrator daemon and its API', () => {
     const { url } = await daemonStatus(store);
     assert.equal((await stopDaemon(store)).state, 'inactive');
     assert.equal((await daemonStatus(store)).state, 'inactive');
-    const token = fs.readFileSync(serverFiles(store).token, 'utf8');
+    const token = fs.readFileSync(daemonFiles(store).token, 'utf8');
     await assert.rejects(new OrchestratorClient(url ?? '', token).health());
   });
 });

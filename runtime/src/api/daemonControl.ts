@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packageRoot } from '../system/packagePaths';
 import { OrchestratorClient } from './client';
-import { ANOTHER_DAEMON_EXIT_CODE, ensureToken, readEndpoint, readToken, serverFiles, type ServerFiles } from './daemonFiles';
+import { ANOTHER_DAEMON_EXIT_CODE, ensureToken, readEndpoint, readToken, daemonFiles, type DaemonFiles } from './daemonFiles';
 import { resolveStoreDir } from './storeFolder';
 import { isProcessAlive, processIdentity } from '../system/processAlive';
 import { runnerPoolSettingsFromEnv } from '../runnerPool/settings';
@@ -20,7 +20,7 @@ export interface DaemonStatus {
 }
 
 /** The pid in the pid file, if that process is alive and really is this store's daemon. */
-export function verifiedDaemonPid(files: ServerFiles, storeDir: string): number | undefined {
+export function verifiedDaemonPid(files: DaemonFiles, storeDir: string): number | undefined {
   let pid: number;
   try {
     pid = Number(fs.readFileSync(files.pid, 'utf8').trim());
@@ -41,7 +41,7 @@ export function verifiedDaemonPid(files: ServerFiles, storeDir: string): number 
 }
 
 export async function daemonStatus(storeDir: string): Promise<DaemonStatus> {
-  const files = serverFiles(storeDir);
+  const files = daemonFiles(storeDir);
   const pid = verifiedDaemonPid(files, storeDir);
   if (pid === undefined) {
     const starting = fs.existsSync(files.pid) ? 'a stale pid file (no such daemon process)' : 'no daemon';
@@ -80,7 +80,7 @@ export async function startDaemon(storeDir: string, options: StartOptions = {}):
 /** Like startDaemon, and says whether this call started it. */
 async function ensureDaemon(storeDir: string, options: StartOptions): Promise<{ status: DaemonStatus; started: boolean }> {
   const store = path.resolve(storeDir);
-  const files = serverFiles(store);
+  const files = daemonFiles(store);
   const current = await daemonStatus(store);
   if (current.state === 'active') return { status: current, started: false };
   if (current.state !== 'inactive') throw new Error(`the daemon for ${store} is ${current.state}: ${current.detail}`);
@@ -116,7 +116,7 @@ async function ensureDaemon(storeDir: string, options: StartOptions): Promise<{ 
 /** Stops the daemon: asks it over the API, then SIGTERM, then SIGKILL. */
 export async function stopDaemon(storeDir: string, graceMs = 10_000): Promise<DaemonStatus> {
   const store = path.resolve(storeDir);
-  const files = serverFiles(store);
+  const files = daemonFiles(store);
   const status = await daemonStatus(store);
   if (status.state === 'inactive' || status.pid === undefined) return status;
   const pid = status.pid;
@@ -149,7 +149,7 @@ export async function connectDaemon(storeDir: string, options: StartOptions = {}
   const idleTimeoutS = options.idleTimeoutS ?? onDemandIdleTimeout();
   const { status, started } = await ensureDaemon(storeDir, { ...options, idleTimeoutS });
   if (started) process.stderr.write(`${startedOnDemandNotice(storeDir, status.pid, idleTimeoutS)}\n`);
-  const token = readToken(serverFiles(storeDir));
+  const token = readToken(daemonFiles(storeDir));
   if (!status.url || !token) throw new Error('the daemon is active but its endpoint or token is missing');
   return new OrchestratorClient(status.url, token);
 }
@@ -163,7 +163,7 @@ export function startedOnDemandNotice(storeDir: string, pid: number | undefined,
 }
 
 export function daemonLogs(storeDir: string, lines: number): string {
-  return tail(serverFiles(storeDir).log, lines);
+  return tail(daemonFiles(storeDir).log, lines);
 }
 
 function tail(file: string, lines: number): string {

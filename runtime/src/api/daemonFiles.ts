@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { createOwnerOnlyOnce, writeOwnerOnly } from '../system/ownerOnly';
 
 /** The daemon's runtime folder (`<store>/server/`): who it is, where it listens, its log. */
-export interface ServerFiles {
+export interface DaemonFiles {
   dir: string;
   /** `{ host, port, pid, identity, instanceId, startedAt }`, written once the daemon listens. */
   endpoint: string;
@@ -18,7 +18,7 @@ export interface ServerFiles {
   state: string;
 }
 
-export function serverFiles(storeDir: string): ServerFiles {
+export function daemonFiles(storeDir: string): DaemonFiles {
   const dir = path.join(path.resolve(storeDir), 'server');
   return {
     dir,
@@ -35,7 +35,7 @@ export function serverFiles(storeDir: string): ServerFiles {
 export const ANOTHER_DAEMON_EXIT_CODE = 3;
 
 /** Reads the token, creating it (owner-only) when missing; an explicit one (remote use) wins. */
-export function ensureToken(files: ServerFiles, explicit?: string): string {
+export function ensureToken(files: DaemonFiles, explicit?: string): string {
   fs.mkdirSync(files.dir, { recursive: true, mode: 0o700 });
   if (explicit) {
     writeOwnerOnly(files.token, explicit);
@@ -55,7 +55,7 @@ export function ensureToken(files: ServerFiles, explicit?: string): string {
 }
 
 /** The runners' token, created owner-only on first use and reused by every later daemon. */
-export function ensureRunnerToken(files: ServerFiles): string {
+export function ensureRunnerToken(files: DaemonFiles): string {
   try {
     const existing = fs.readFileSync(files.runnerToken, 'utf8').trim();
     if (existing) return existing;
@@ -65,7 +65,7 @@ export function ensureRunnerToken(files: ServerFiles): string {
   return createOwnerOnlyOnce(files.runnerToken, randomBytes(32).toString('base64url')).trim();
 }
 
-export function readToken(files: ServerFiles): string | undefined {
+export function readToken(files: DaemonFiles): string | undefined {
   try {
     return fs.readFileSync(files.token, 'utf8').trim() || undefined;
   } catch {
@@ -85,7 +85,7 @@ export interface Endpoint {
   startedAt: string;
 }
 
-export function readEndpoint(files: ServerFiles): Endpoint | undefined {
+export function readEndpoint(files: DaemonFiles): Endpoint | undefined {
   try {
     return JSON.parse(fs.readFileSync(files.endpoint, 'utf8')) as Endpoint;
   } catch {

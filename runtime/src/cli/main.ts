@@ -9,7 +9,7 @@ import { registerDagCommand } from './commands/dag';
 import { registerLogsCommand } from './commands/logs';
 import { registerRunCommand } from './commands/run';
 import { registerRunsCommand } from './commands/runs';
-import { registerServerCommands } from './commands/daemon';
+import { registerDaemonCommands } from './commands/daemon';
 import { registerServicesCommands } from './commands/services';
 
 export async function main(argv: string[]): Promise<number> {
@@ -24,7 +24,7 @@ export async function main(argv: string[]): Promise<number> {
   registerRunsCommand(program);
   registerLogsCommand(program);
   registerArtifactCommands(program);
-  registerServerCommands(program);
+  registerDaemonCommands(program);
   registerServicesCommands(program);
   registerCheckCommand(program);
   registerDagCommand(program);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FromRunner } from '../model/runnerProtocol';
-import { ensureRunnerToken, serverFiles } from '../api/daemonFiles';
+import { ensureRunnerToken, daemonFiles } from '../api/daemonFiles';
 import { once } from 'node:events';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,7 +22,7 @@ const runnerResultSchema = z.strictObject({
 
 const heartbeatSchema = z.strictObject({ runId: z.string().min(1).max(100), invocationId: z.string().min(1).max(500), attempt: z.number().int().min(1) });
 
-export interface ApiServerOptions {
+export interface DaemonHttpApiOptions {
   storeDir: string;
   host: string;
   port: number;
@@ -40,7 +40,7 @@ export interface ApiServerOptions {
  * separate one that only renews leases); malformed, oversized or unauthenticated requests get
  * a 4xx with a message and change nothing.
  */
-export class ApiServer {
+export class DaemonHttpApi {
   readonly instanceId = randomBytes(8).toString('hex');
   readonly startedAt = new Date().toISOString();
   readonly orchestrator: Orchestrator;
@@ -50,8 +50,8 @@ export class ApiServer {
   private streams = 0;
   private requests = 0;
 
-  constructor(private readonly options: ApiServerOptions) {
-    this.runnerToken = ensureRunnerToken(serverFiles(options.storeDir));
+  constructor(private readonly options: DaemonHttpApiOptions) {
+    this.runnerToken = ensureRunnerToken(daemonFiles(options.storeDir));
     this.orchestrator = new Orchestrator(options.storeDir, () => ({ url: `http://127.0.0.1:${this.port}${API_PREFIX}/heartbeats`, token: this.runnerToken }));
     this.server = http.createServer((request, response) => {
       options.onRequest?.();

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
-import { ApiServer } from './httpApi';
+import { DaemonHttpApi } from './httpApi';
 import { IdleShutdown } from './idleShutdown';
-import { ANOTHER_DAEMON_EXIT_CODE, ensureToken, serverFiles, writeOwnerOnly, type Endpoint } from '../api/daemonFiles';
+import { ANOTHER_DAEMON_EXIT_CODE, ensureToken, daemonFiles, writeOwnerOnly, type Endpoint } from '../api/daemonFiles';
 import { processIdentity } from '../system/processAlive';
 import { RunStore } from '../store/runStore';
 
@@ -18,7 +18,7 @@ export interface DaemonOptions {
  * Writes its pid and endpoint only once it listens, so a starter never sees a half-started one.
  */
 export async function runDaemon(storeDir: string, host: string, port: number, fallbackToAnyPort = false, options: DaemonOptions = {}): Promise<void> {
-  const files = serverFiles(storeDir);
+  const files = daemonFiles(storeDir);
   const claimStore = RunStore.open(storeDir);
   const owner = claimStore.claimDaemon(process.pid);
   claimStore.close();
@@ -55,8 +55,8 @@ export async function runDaemon(storeDir: string, host: string, port: number, fa
         process.exit(0);
       });
   };
-  const serverOptions = (listenPort: number) => ({ storeDir, host, port: listenPort, token, log, onShutdown: () => stop('shutdown request'), onRequest: () => idle?.touch() });
-  let api = new ApiServer(serverOptions(port));
+  const daemonOptions = (listenPort: number) => ({ storeDir, host, port: listenPort, token, log, onShutdown: () => stop('shutdown request'), onRequest: () => idle?.touch() });
+  let api = new DaemonHttpApi(daemonOptions(port));
   let address;
   try {
     address = await api.listen();
@@ -64,7 +64,7 @@ export async function runDaemon(storeDir: string, host: string, port: number, fa
     if (!fallbackToAnyPort || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
     // The previous daemon's port (kept so orphaned runners find us) is taken: any port will do.
     await api.close();
-    api = new ApiServer(serverOptions(0));
+    api = new DaemonHttpApi(daemonOptions(0));
     address = await api.listen();
   }
   const endpoint: Endpoint = { host, port: address.port, pid: process.pid, identity: processIdentity(process.pid), instanceId: api.instanceId, startedAt: api.startedAt };

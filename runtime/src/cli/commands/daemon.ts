@@ -15,7 +15,7 @@ function print(status: DaemonStatus, json: boolean | undefined): void {
   else process.stdout.write(`${status.state}${status.pid ? `  pid ${status.pid}` : ''}${status.url ? `  ${status.url}` : ''}  ${status.detail}\n`);
 }
 
-export function registerServerCommands(program: Command): void {
+export function registerDaemonCommands(program: Command): void {
   const server = program.command('server').description('the orchestrator daemon for this store');
   server
     .command('start')

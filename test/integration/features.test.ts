@@ -58,6 +58,20 @@ describe('a run end to end (real runners, real SQLite file)', () => {
     assert.equal(await loadArtifact({ run: summary.runId, step: 'combine', storeDir }), 144);
   });
 
+  it('re-runs a cached step whose stored output is gone instead of reusing the entry', async () => {
+    const ownStore = path.join(tempDir(), 'store');
+    const first = await runPipelineFile({ file: fixture('pipelines', 'basics.ts'), parameters: { count: 5 }, options: { storeDir: ownStore } });
+    assert.equal(first.status, 'completed', JSON.stringify(first));
+    withStore(ownStore, (store) => {
+      const report = store.getOutputs(first.runId, 'final_report').output;
+      fs.rmSync((store.artifacts as LocalArtifactStore).pathOf(report.hash));
+    });
+    const second = await runPipelineFile({ file: fixture('pipelines', 'basics.ts'), parameters: { count: 5 }, options: { storeDir: ownStore } });
+    assert.equal(second.status, 'completed', JSON.stringify(second));
+    assert.deepEqual(second.steps.filter((s) => !s.cached).map((s) => [s.id, s.status]), [['final_report', 'completed']]);
+    assert.equal(await loadArtifact({ run: second.runId, step: 'final_report', storeDir: ownStore }), await loadArtifact({ run: first.runId, step: 'final_report', storeDir: ownStore }));
+  });
+
   it('re-runs exactly the steps whose inputs changed', async () => {
     const summary = await runPipelineFile({ file: fixture('pipelines', 'basics.ts'), parameters: { count: 8, scales: [1, 2, 4] }, options: { storeDir } });
     const byId = Object.fromEntries(summary.steps.map((s) => [s.id, s.status]));

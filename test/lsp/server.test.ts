@@ -112,7 +112,7 @@ describe('the language server over stdio', () => {
     assert.deepEqual(graph?.edges.map((e) => `${e.kind}:${e.from}->${e.to}`), ['data:double->sum']);
     assert.equal(await client.connection.sendRequest('pipewright/pipelineGraph', { uri: uriOf(target), pipeline: 'ghost' }), null);
     const all = await client.connection.sendRequest<{ uri: string; pipeline: string; diagnostics: { errors: number } }[]>('pipewright/listPipelines', {});
-    const names = all.map((p) => `${p.uri.slice(p.uri.indexOf('analysis/') + 'analysis/'.length)}#${p.pipeline}`);
+    const names = all.map((p) => `${p.uri.slice(p.uri.indexOf('/fixtures/analysis/') + '/fixtures/analysis/'.length)}#${p.pipeline}`);
     for (const expected of ['dag/features.ts#composed', 'dag/options.ts#configured', 'diagnostics/wiring.ts#loops', 'diagnostics/clean.ts#tidy']) assert.ok(names.includes(expected), `${expected} in ${names.join(' ')}`);
     assert.ok((all.find((p) => p.pipeline === 'loops')?.diagnostics.errors ?? 0) > 0);
   });

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import type { FromRunner } from '../model/runnerProtocol';
 import { ensureRunnerToken, daemonFiles } from '../api/daemonFiles';
 import { once } from 'node:events';
-import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
@@ -195,7 +194,7 @@ export class DaemonHttpApi {
         const output = decodeSegment(rest[3], 'output');
         const ref = orchestrator.store.outputOf(run.id, step, output);
         if (!ref) throw new NotFoundError(`run ${run.name} has no committed output "${output}" of step "${step}"`);
-        const bytes = fs.readFileSync(orchestrator.store.artifacts.pathOf(ref.hash));
+        const bytes = await orchestrator.store.artifacts.getBytes(ref);
         response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length, 'x-pipewright-materializer': ref.materializer, 'x-pipewright-type': ref.typeName });
         response.end(bytes);
         return;

@@ -93,7 +93,7 @@ describe('fault injection with real runner processes and signals', () => {
     const { attempts, outputs } = assertClean(storeDir, summary.runId);
     assert.deepEqual(attempts.filter((a) => a.step_id === 'victim').map((a) => a.status), ['lost', 'completed']);
     assert.equal(outputs, 1);
-    assert.equal(loadArtifact({ run: summary.runId, step: 'victim', storeDir }), 'done by attempt 2');
+    assert.equal(await loadArtifact({ run: summary.runId, step: 'victim', storeDir }), 'done by attempt 2');
   });
 
   it('a step that blocks the event loop longer than the timeout is not declared lost', async () => {

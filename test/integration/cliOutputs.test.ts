@@ -54,6 +54,14 @@ describe('runs show and artifacts list: parameters and every output', () => {
     const saved = path.join(dir, 'combine.bin');
     assert.equal((await pw(store, ['artifacts', 'get', run.runId, 'combine', '--out', saved])).code, 0);
     assert.equal(fs.statSync(saved).size, entries.find((e) => e.step === 'combine')?.size);
+    assert.equal(fs.statSync(saved).mode & 0o777, 0o600, 'saved owner-only, like the stored copy');
+    // A stored file that no longer matches its hash is refused, not copied out.
+    const combine = entries.find((e) => e.step === 'combine')!;
+    fs.writeFileSync(path.join(store, 'artifacts', combine.hash.slice(0, 2), combine.hash), 'not what was stored');
+    const refused = await pw(store, ['artifacts', 'get', run.runId, 'combine', '--out', path.join(dir, 'corrupted.bin')]);
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, new RegExp(`artifact ${combine.hash} is corrupted`));
+    assert.equal(fs.existsSync(path.join(dir, 'corrupted.bin')), false);
 
     const [header, ...rows] = rowsOf((await pw(store, ['artifacts', 'list', run.runName])).stdout);
     assert.deepEqual(header, ['STEP', 'OUTPUT', 'TYPE', 'MATERIALIZER', 'SIZE', 'HASH']);

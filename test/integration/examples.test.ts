@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { registerMaterializer, type Materializer } from '../../runtime/src/artifacts/materializers';
 import type { Clock } from '../../runtime/src/engine/clock';
+import type { LocalArtifactStore } from '../../runtime/src/artifacts/localArtifactStore';
 import { loadArtifact } from '../../runtime/src/launch/publicApi';
 import { runPipelineFile } from '../../runtime/src/launch/runPipelineFile';
 import type { RunSummary } from '../../runtime/src/model/runSummary';
@@ -98,13 +99,13 @@ describe('examples/iris', () => {
     );
     assert.match(summary.runName, /^iris-\d{4}_\d{2}_\d{2}-\d{2}_\d{2}_\d{2}_\d{3}$/);
 
-    const evaluation = loadArtifact({ run: summary.runId, step: 'evaluate', storeDir }) as Evaluation;
+    const evaluation = (await loadArtifact({ run: summary.runId, step: 'evaluate', storeDir })) as Evaluation;
     assert.ok(evaluation.accuracy > 0.85, `accuracy ${evaluation.accuracy}`);
     assert.equal(evaluation.total, 45);
     assert.equal(evaluation.confusion.flat().reduce((a, b) => a + b, 0), 45);
     assert.equal(evaluation.confusion.reduce((sum, row, i) => sum + row[i], 0), evaluation.correct);
 
-    const model = loadArtifact({ run: summary.runId, step: 'fit', storeDir });
+    const model = await loadArtifact({ run: summary.runId, step: 'fit', storeDir });
     assert.ok(model instanceof irisModel.TreeModel, `fit output is a TreeModel, got ${Object.prototype.toString.call(model)}`);
     const tree = model as TreeModelLike;
     assert.equal(tree.maxDepth, 3);
@@ -116,7 +117,7 @@ describe('examples/iris', () => {
       ]),
       ['setosa', 'virginica'],
     );
-    const reportText = loadArtifact({ run: summary.runId, step: 'report', storeDir });
+    const reportText = await loadArtifact({ run: summary.runId, step: 'report', storeDir });
     assert.equal(typeof reportText, 'string');
     assert.match(reportText as string, /accuracy: \d+\.\d% \(\d+\/45\)/);
     assert.match(reportText as string, /petalLength < [\d.]+ => setosa \(100%\)/);
@@ -125,7 +126,7 @@ describe('examples/iris', () => {
       const fit = store.getOutputs(summary.runId, 'fit').output;
       assert.equal(fit.materializer, 'iris-tree-model@1');
       // Stored as plain JSON data, readable without the example's code.
-      const stored = JSON.parse(fs.readFileSync(store.artifacts.pathOf(fit.hash), 'utf8')) as { format: string; tree: { name: string } };
+      const stored = JSON.parse(fs.readFileSync((store.artifacts as LocalArtifactStore).pathOf(fit.hash), 'utf8')) as { format: string; tree: { name: string } };
       assert.equal(stored.format, 'pipewright-iris-tree');
       assert.equal(stored.tree.name, 'DTClassifier');
       const dag = JSON.parse(store.getRun(summary.runId)?.dag_json ?? '{}') as { edges: { from: string; to: string; kind: string }[] };
@@ -143,9 +144,9 @@ describe('examples/iris', () => {
     const summary = lastJson<CliSummary>(result);
     assert.equal(summary.status, 'completed');
     assert.match(summary.runName, /^iris-depth4-\d{4}_\d{2}_\d{2}-/);
-    const model = loadArtifact({ run: summary.runId, step: 'fit', storeDir }) as TreeModelLike;
+    const model = (await loadArtifact({ run: summary.runId, step: 'fit', storeDir })) as TreeModelLike;
     assert.equal(model.maxDepth, 4);
-    const evaluation = loadArtifact({ run: summary.runId, step: 'evaluate', storeDir }) as Evaluation;
+    const evaluation = (await loadArtifact({ run: summary.runId, step: 'evaluate', storeDir })) as Evaluation;
     assert.equal(evaluation.total + model.trainedOn, 150);
     assert.ok(evaluation.accuracy > 0.85, `accuracy ${evaluation.accuracy}`);
     withStore(storeDir, (store) => {
@@ -204,7 +205,7 @@ describe('examples/features/retries.ts', () => {
     const summary = await run(file, storeDir);
     assert.equal(summary.status, 'completed');
     assert.equal(summary.steps.find((s) => s.id === 'flakyFetch')?.attempts, 3);
-    assert.equal(loadArtifact({ run: summary.runId, step: 'mean', storeDir }), 31 / 8);
+    assert.equal(await loadArtifact({ run: summary.runId, step: 'mean', storeDir }), 31 / 8);
     withStore(storeDir, (store) => {
       const attempts = store.getAttempts(summary.runId, 'flakyFetch');
       assert.deepEqual(attempts.map((a) => a.status), ['failed', 'failed', 'completed']);
@@ -233,7 +234,7 @@ describe('examples/features/caching.ts', () => {
     const first = await run(file, storeDir);
     assert.equal(first.status, 'completed');
     assert.ok(first.steps.every((s) => s.status === 'completed'), JSON.stringify(first.steps));
-    assert.equal(loadArtifact({ run: first.runId, step: 'sumOfSquares', storeDir }), 385);
+    assert.equal(await loadArtifact({ run: first.runId, step: 'sumOfSquares', storeDir }), 385);
 
     const second = await run(file, storeDir);
     assert.deepEqual(statuses(second), {
@@ -252,7 +253,7 @@ describe('examples/features/caching.ts', () => {
     // A changed parameter re-runs what depends on it.
     const fourth = await run(file, storeDir, { count: 3 });
     assert.equal(statuses(fourth).makeNumbers, 'completed');
-    assert.equal(loadArtifact({ run: fourth.runId, step: 'sumOfSquares', storeDir }), 14);
+    assert.equal(await loadArtifact({ run: fourth.runId, step: 'sumOfSquares', storeDir }), 14);
 
     const noCache = await run(file, storeDir, {}, { enableCache: false });
     assert.ok(noCache.steps.every((s) => s.status === 'completed'), JSON.stringify(noCache.steps));
@@ -339,7 +340,7 @@ describe('examples/features/composition.ts', () => {
       summary.steps.map((s) => s.id),
       ['cleanAndScale/dropNegatives', 'cleanAndScale/scale', 'cleanAndScale_2/dropNegatives', 'cleanAndScale_2/scale', 'merge'],
     );
-    assert.deepEqual(loadArtifact({ run: summary.runId, step: 'merge', storeDir }), [10, 30, 40, 500, 600]);
+    assert.deepEqual(await loadArtifact({ run: summary.runId, step: 'merge', storeDir }), [10, 30, 40, 500, 600]);
   });
 
   it('runs the inner pipeline on its own', async () => {
@@ -347,7 +348,7 @@ describe('examples/features/composition.ts', () => {
     const summary = await run(file, storeDir, { values: [1, -2, 3], factor: 2 }, {}, 'cleanAndScale');
     assert.equal(summary.status, 'completed');
     assert.deepEqual(summary.steps.map((s) => s.id), ['dropNegatives', 'scale']);
-    assert.deepEqual(loadArtifact({ run: summary.runId, step: 'scale', storeDir }), [2, 6]);
+    assert.deepEqual(await loadArtifact({ run: summary.runId, step: 'scale', storeDir }), [2, 6]);
   });
 });
 
@@ -357,9 +358,9 @@ describe('examples/features/fanOutFanIn.ts', () => {
     const summary = await run(example('features', 'fanOutFanIn.ts'), storeDir, {}, {}, 'fanOutFanIn');
     assert.equal(summary.status, 'completed', JSON.stringify(summary));
     assert.deepEqual(summary.steps.map((s) => s.id), ['measure', 'measure_2', 'measure_3', 'total', 'tokenize', 'measureEach', 'dynamicTotal']);
-    assert.equal(loadArtifact({ run: summary.runId, step: 'total', storeDir }), 5 + 4 + 5);
-    assert.deepEqual(loadArtifact({ run: summary.runId, step: 'measureEach', storeDir }), [3, 5, 5, 3, 5]);
-    assert.equal(loadArtifact({ run: summary.runId, step: 'dynamicTotal', storeDir }), 21);
+    assert.equal(await loadArtifact({ run: summary.runId, step: 'total', storeDir }), 5 + 4 + 5);
+    assert.deepEqual(await loadArtifact({ run: summary.runId, step: 'measureEach', storeDir }), [3, 5, 5, 3, 5]);
+    assert.equal(await loadArtifact({ run: summary.runId, step: 'dynamicTotal', storeDir }), 21);
     withStore(storeDir, (store) => {
       const children = store.listRuns({ pipeline: 'wordLength' });
       assert.equal(children.length, 5);
@@ -373,15 +374,15 @@ describe('examples/features/materializers.ts', () => {
     const storeDir = newStore();
     const summary = await run(example('features', 'materializers.ts'), storeDir);
     assert.equal(summary.status, 'completed', JSON.stringify(summary));
-    assert.deepEqual(loadArtifact({ run: summary.runId, step: 'inspect', storeDir }), ['Map', 'Set', 'Date', 'bigint', 'Buffer', 'Temperature', 'csv']);
+    assert.deepEqual(await loadArtifact({ run: summary.runId, step: 'inspect', storeDir }), ['Map', 'Set', 'Date', 'bigint', 'Buffer', 'Temperature', 'csv']);
     withStore(storeDir, (store) => {
       const outputs = store.getOutputs(summary.runId, 'collect');
       assert.deepEqual(
         Object.fromEntries(Object.entries(outputs).map(([name, ref]) => [name, ref.materializer])),
         { readings: 'structured@1', raw: 'buffer@1', latest: 'temperature@1', table: 'example-csv@1' },
       );
-      assert.equal(fs.readFileSync(store.artifacts.pathOf(outputs.table.hash), 'utf8'), 'station,note\noslo,"snow, ""light"""\nlisbon,clear');
-      assert.deepEqual(JSON.parse(fs.readFileSync(store.artifacts.pathOf(outputs.latest.hash), 'utf8')), { celsius: 17.25, station: 'lisbon' });
+      assert.equal(fs.readFileSync((store.artifacts as LocalArtifactStore).pathOf(outputs.table.hash), 'utf8'), 'station,note\noslo,"snow, ""light"""\nlisbon,clear');
+      assert.deepEqual(JSON.parse(fs.readFileSync((store.artifacts as LocalArtifactStore).pathOf(outputs.latest.hash), 'utf8')), { celsius: 17.25, station: 'lisbon' });
     });
   });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import type { LocalArtifactStore } from '../../runtime/src/artifacts/localArtifactStore';
 import { loadArtifact } from '../../runtime/src/launch/publicApi';
 import { runPipelineFile } from '../../runtime/src/launch/runPipelineFile';
 import { RunStore } from '../../runtime/src/store/runStore';
@@ -30,9 +31,9 @@ describe('a run end to end (real runners, real SQLite file)', () => {
     assert.match(summary.runName, /^basics-\d{4}_\d{2}_\d{2}-\d{2}_\d{2}_\d{2}_\d{3}$/);
     assert.ok(fs.existsSync(path.join(storeDir, 'pipewright.db')));
     // train = x in 0..7 with x % 4 != 0 = 1+2+3+5+6+7 = 24; scales 1,2,3 => 24*6 = 144
-    assert.equal(loadArtifact({ run: summary.runId, step: 'combine', storeDir }), 144);
-    assert.equal(loadArtifact({ run: summary.runName, step: 'final_report', storeDir }), 'sum: 144');
-    assert.deepEqual(loadArtifact({ run: summary.runId, step: 'split', output: 'test', storeDir }), [
+    assert.equal(await loadArtifact({ run: summary.runId, step: 'combine', storeDir }), 144);
+    assert.equal(await loadArtifact({ run: summary.runName, step: 'final_report', storeDir }), 'sum: 144');
+    assert.deepEqual(await loadArtifact({ run: summary.runId, step: 'split', output: 'test', storeDir }), [
       { x: 0, label: 'even' },
       { x: 4, label: 'even' },
     ]);
@@ -54,7 +55,21 @@ describe('a run end to end (real runners, real SQLite file)', () => {
     const summary = await runPipelineFile({ file: fixture('pipelines', 'basics.ts'), parameters: { count: 8 }, options: { storeDir } });
     assert.equal(summary.status, 'completed');
     assert.ok(summary.steps.every((s) => s.status === 'cached' && s.cached), JSON.stringify(summary.steps));
-    assert.equal(loadArtifact({ run: summary.runId, step: 'combine', storeDir }), 144);
+    assert.equal(await loadArtifact({ run: summary.runId, step: 'combine', storeDir }), 144);
+  });
+
+  it('re-runs a cached step whose stored output is gone instead of reusing the entry', async () => {
+    const ownStore = path.join(tempDir(), 'store');
+    const first = await runPipelineFile({ file: fixture('pipelines', 'basics.ts'), parameters: { count: 5 }, options: { storeDir: ownStore } });
+    assert.equal(first.status, 'completed', JSON.stringify(first));
+    withStore(ownStore, (store) => {
+      const report = store.getOutputs(first.runId, 'final_report').output;
+      fs.rmSync((store.artifacts as LocalArtifactStore).pathOf(report.hash));
+    });
+    const second = await runPipelineFile({ file: fixture('pipelines', 'basics.ts'), parameters: { count: 5 }, options: { storeDir: ownStore } });
+    assert.equal(second.status, 'completed', JSON.stringify(second));
+    assert.deepEqual(second.steps.filter((s) => !s.cached).map((s) => [s.id, s.status]), [['final_report', 'completed']]);
+    assert.equal(await loadArtifact({ run: second.runId, step: 'final_report', storeDir: ownStore }), await loadArtifact({ run: first.runId, step: 'final_report', storeDir: ownStore }));
   });
 
   it('re-runs exactly the steps whose inputs changed', async () => {
@@ -161,14 +176,14 @@ describe('composition, fan-in and dynamic fan-out', () => {
       summary.steps.map((s) => s.id),
       ['preprocess/double', 'preprocess/double_2', 'preprocess_2/double', 'preprocess_2/double_2', 'double', 'addAll'],
     );
-    assert.equal(loadArtifact({ run: summary.runId, step: 'addAll', storeDir }), 4 + 40 + 2);
+    assert.equal(await loadArtifact({ run: summary.runId, step: 'addAll', storeDir }), 4 + 40 + 2);
   });
 
   it('starts child runs from a step and awaits their outputs', async () => {
     const storeDir = path.join(tempDir(), 'store');
     const summary = await runPipelineFile({ file: fixture('pipelines', 'composition.ts'), pipeline: 'dynamic', parameters: { count: 4 }, options: { storeDir } });
     assert.equal(summary.status, 'completed');
-    assert.equal(loadArtifact({ run: summary.runId, step: 'addAll', storeDir }), 1 + 4 + 9 + 16);
+    assert.equal(await loadArtifact({ run: summary.runId, step: 'addAll', storeDir }), 1 + 4 + 9 + 16);
     withStore(storeDir, (store) => {
       const children = store.listRuns({ pipeline: 'squareOne' });
       assert.equal(children.length, 4);
@@ -182,7 +197,7 @@ describe('artifacts and materializers', () => {
     const storeDir = path.join(tempDir(), 'store');
     const summary = await runPipelineFile({ file: fixture('pipelines', 'materials.ts'), options: { storeDir } });
     assert.equal(summary.status, 'completed', JSON.stringify(summary));
-    assert.deepEqual(loadArtifact({ run: summary.runId, step: 'inspect', storeDir }), [
+    assert.deepEqual(await loadArtifact({ run: summary.runId, step: 'inspect', storeDir }), [
       'map', 'set', 'date', 'bigint', 'typedArray', 'undefined', 'nan', 'bytes', 'buffer', 'text', 'model',
     ]);
     withStore(storeDir, (store) => {
@@ -191,7 +206,7 @@ describe('artifacts and materializers', () => {
         Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.materializer])),
         { everything: 'structured@1', bytes: 'bytes@1', buffer: 'buffer@1', text: 'text@1', plain: 'json@1', model: 'fixture-model@1' },
       );
-      assert.equal(fs.readFileSync(store.artifacts.pathOf(outputs.text.hash), 'utf8'), 'hello\nworld');
+      assert.equal(fs.readFileSync((store.artifacts as LocalArtifactStore).pathOf(outputs.text.hash), 'utf8'), 'hello\nworld');
     });
   });
 });

@@ -20,7 +20,7 @@ describe('pipeline.run() from the SDK', () => {
     const summary = await basics.run({ count: 4 }, { storeDir, runName: 'sdk-run' });
     assert.equal(summary.status, 'completed');
     assert.equal(summary.runName, 'sdk-run');
-    assert.equal(loadArtifact({ run: 'sdk-run', step: 'combine', storeDir }), 36);
+    assert.equal(await loadArtifact({ run: 'sdk-run', step: 'combine', storeDir }), 36);
   });
 });
 
@@ -41,7 +41,7 @@ describe('detached runs from the SDK', () => {
         store.close();
       }
     });
-    assert.equal(loadArtifact({ run: summary.runId, step: 'after', storeDir }), 'RELEASED');
+    assert.equal(await loadArtifact({ run: summary.runId, step: 'after', storeDir }), 'RELEASED');
   });
 });
 
@@ -64,7 +64,7 @@ export const p = pipeline(function p(n: number) { const one = a(n); c(b(one)); d
     fs.writeFileSync(file, source(20));
     const second = await runPipelineFile({ file, parameters: { n: 1 } });
     assert.deepEqual(Object.fromEntries(second.steps.map((s) => [s.id, s.status])), { a: 'cached', b: 'completed', c: 'completed', d: 'cached' });
-    assert.equal(loadArtifact({ run: second.runId, step: 'c', storeDir }), (2 + 20) * 3);
+    assert.equal(await loadArtifact({ run: second.runId, step: 'c', storeDir }), (2 + 20) * 3);
   });
 });
 
@@ -130,7 +130,7 @@ export const tables = pipeline(function tables() { total(table().grid); });
     const result = await cli(['--store', path.join(dir, '.pipewright'), 'artifacts', 'get', summary.runId, 'table.grid', '--out', saved]);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(fs.readFileSync(saved, 'utf8'), '1,2\n3,4');
-    assert.equal(loadArtifact({ run: summary.runId, step: 'total', storeDir: path.join(dir, '.pipewright') }), 10);
+    assert.equal(await loadArtifact({ run: summary.runId, step: 'total', storeDir: path.join(dir, '.pipewright') }), 10);
   });
 });
 

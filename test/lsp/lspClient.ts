@@ -56,7 +56,7 @@ export class LspClient {
    * `settings`, when given, are what the client answers to `workspace/configuration` (the server
    * then pulls them per document), as VS Code's client would.
    */
-  async initialize(root: string, settings?: (scopeUri: string) => unknown): Promise<{ capabilities: Record<string, unknown> }> {
+  async initialize(root: string, settings?: (scopeUri: string) => unknown, general?: { positionEncodings: string[] }): Promise<{ capabilities: Record<string, unknown> }> {
     if (settings) {
       this.connection.onRequest('workspace/configuration', (params: { items: { scopeUri?: string; section?: string }[] }) => params.items.map((item) => settings(item.scopeUri ?? '')));
     }
@@ -68,14 +68,22 @@ export class LspClient {
       processId: process.pid,
       rootUri: pathToFileURL(root).toString(),
       workspaceFolders: [{ uri: pathToFileURL(root).toString(), name: path.basename(root) }],
-      capabilities: settings ? { workspace: { workspaceFolders: true, configuration: true, didChangeConfiguration: { dynamicRegistration: true }, didChangeWatchedFiles: { dynamicRegistration: true } } } : {},
+      capabilities: {
+        ...(settings ? { workspace: { workspaceFolders: true, configuration: true, didChangeConfiguration: { dynamicRegistration: true }, didChangeWatchedFiles: { dynamicRegistration: true } } } : {}),
+        ...(general ? { general } : {}),
+      },
     });
     await this.connection.sendNotification('initialized', {});
     return result;
   }
 
   open(file: string, text: string, version = 1): Promise<void> {
-    return this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: pathToFileURL(file).toString(), languageId: 'typescript', version, text } });
+    return this.openUri(pathToFileURL(file).toString(), text, version);
+  }
+
+  /** Opens a document under exactly this URI (as a client spells it). */
+  openUri(uri: string, text: string, version = 1): Promise<void> {
+    return this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'typescript', version, text } });
   }
 
   change(file: string, text: string, version: number): Promise<void> {

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import type { FromRunner } from '../model/runnerProtocol';
 import { ensureRunnerToken, daemonFiles } from '../api/daemonFiles';
 import { once } from 'node:events';
-import * as fs from 'node:fs';
 import type * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
@@ -148,12 +147,12 @@ export class DaemonHttpApi {
       const rows = orchestrator.store.getLogs(run.id, step, step === undefined ? undefined : attempt);
       return rows.map((r) => ({ step: r.step_id, attempt: r.attempt, stream: r.stream, text: r.text, at: r.at }));
     });
-    app.get(`${API_PREFIX}/runs/:run/artifacts/:step/:output`, { schema: { params: z.object({ run: z.string(), step: z.string(), output: z.string() }) }, onRequest: client }, (request, reply) => {
+    app.get(`${API_PREFIX}/runs/:run/artifacts/:step/:output`, { schema: { params: z.object({ run: z.string(), step: z.string(), output: z.string() }) }, onRequest: client }, async (request, reply) => {
       const run = findRun(request.params.run);
       const { step, output } = request.params;
       const ref = orchestrator.store.outputOf(run.id, step, output);
       if (!ref) throw new NotFoundError(`run ${run.name} has no committed output "${output}" of step "${step}"`);
-      const bytes = fs.readFileSync(orchestrator.store.artifacts.pathOf(ref.hash));
+      const bytes = await orchestrator.store.artifacts.getBytes(ref);
       return reply.headers({ 'content-type': 'application/octet-stream', 'x-pipewright-materializer': ref.materializer, 'x-pipewright-type': ref.typeName }).send(bytes);
     });
     for (const partial of ['artifacts', 'artifacts/:step']) {

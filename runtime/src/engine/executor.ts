@@ -1,11 +1,8 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { ArtifactRef } from '../artifacts/artifactStore';
 import type { TypeDescriptor } from '../prepare/typeDescriptor';
 import { reasonError, type AttemptError } from '../model/attemptError';
 import type { DagNode, HeartbeatSettings, InputBinding, PipelineDag, RetryPolicy } from '../model/dag';
 import type { ExecutionMode, RunStatus, StepStatus } from '../model/status';
-import { isProcessAlive } from '../system/processAlive';
 import { isDiskFull } from '../model/errorCodes';
 import { upstreamIds } from '../sdk/compile';
 import { decodeError } from '../store/errorColumns';
@@ -17,7 +14,7 @@ import type { AttemptAnswer } from '../model/heartbeatProtocol';
 import { HeartbeatRecorder } from './heartbeatRecorder';
 import { heartbeatTiming } from './heartbeatSettings';
 import { LeaseTable, leaseKey } from './leases';
-import type { ExecuteOutcome, Launcher } from './launcher';
+import type { AttemptWorker, ExecuteOutcome, Launcher } from './launcher';
 import type { ArtifactSource, FromRunner, ResolvedInput, RunIdentity, TaskError } from '../model/runnerProtocol';
 import { Scheduler, type SchedulerAction } from './scheduler';
 import type { SlotPool } from './slots';
@@ -122,7 +119,7 @@ export class RunExecutor {
       const mine = attempts.filter((a) => a.step_id === step.id);
       const node = this.nodes.get(step.id);
       const lostBefore = mine.filter((a) => a.status === 'lost').length;
-      const orphan = mine.find((a) => a.status === 'running' && a.runner_pid !== null && isRunnerProcess(a.runner_pid));
+      const orphan = mine.find((a) => a.status === 'running' && this.deps.pool.mayStillRun({ pid: a.runner_pid ?? undefined }));
       if (orphan && node && step.status === 'running') {
         // Its runner outlived the engine: give it a lease to renew and wait for its result.
         const timing = heartbeatTiming(node.options.heartbeat, this.plan.heartbeat);
@@ -250,22 +247,29 @@ export class RunExecutor {
   /** Reuses a fresh cache entry under `stepCacheKey` (first attempts only), or else runs the attempt once it holds its slots. */
   private lookupOrDispatch(node: DagNode, attempt: number, inputs: Record<string, ResolvedInput>, stepCacheKey: string | undefined): void {
     const id = node.id;
-    const now = this.deps.clock.now();
     if (attempt === 1 && stepCacheKey !== undefined && this.cacheEnabled(node)) {
-      const since = node.options.cacheExpiresAfter === undefined ? undefined : now - node.options.cacheExpiresAfter * 1000;
-      const hit = this.deps.store.lookupCache(stepCacheKey, since);
-      if (hit) {
-        const failure = this.record(() => this.deps.store.commitOutputs(this.plan.run.runId, id, hit, now, { cacheKey: stepCacheKey, cached: true, stepName: node.step, cacheable: true }));
-        if (failure) {
-          queueMicrotask(() => this.apply(this.scheduler.handle({ type: 'failed', id, error: failure.message, retryable: true })));
-          return;
-        }
-        this.outputs.set(id, hit);
-        // Deferred so the scheduler finishes the current batch of actions first.
-        queueMicrotask(() => this.apply(this.scheduler.handle({ type: 'succeeded', id, cached: true })));
-        return;
-      }
+      const since = node.options.cacheExpiresAfter === undefined ? undefined : this.deps.clock.now() - node.options.cacheExpiresAfter * 1000;
+      // Settled later, so the scheduler finishes the current batch of actions first.
+      void this.deps.store.lookupCache(stepCacheKey, since).then(
+        (hit) => {
+          if (this.scheduler.status(id) !== 'running' || this.attempts.get(id) !== attempt) return; // stopped meanwhile
+          if (!hit) return this.acquireAndDispatch(node, attempt, inputs, stepCacheKey);
+          const now = this.deps.clock.now();
+          const failure = this.record(() => this.deps.store.commitOutputs(this.plan.run.runId, id, hit, now, { cacheKey: stepCacheKey, cached: true, stepName: node.step, cacheable: true }));
+          if (failure) return this.apply(this.scheduler.handle({ type: 'failed', id, error: failure.message, retryable: true }));
+          this.outputs.set(id, hit);
+          this.apply(this.scheduler.handle({ type: 'succeeded', id, cached: true }));
+        },
+        (error: Error) => this.apply(this.scheduler.handle({ type: 'failed', id, error: `could not look up the cache: ${error.message}`, retryable: true })),
+      );
+      return;
     }
+    this.acquireAndDispatch(node, attempt, inputs, stepCacheKey);
+  }
+
+  /** Runs the attempt once it holds its slots. */
+  private acquireAndDispatch(node: DagNode, attempt: number, inputs: Record<string, ResolvedInput>, stepCacheKey: string | undefined): void {
+    const id = node.id;
     const holder = this.slotHolder(id, attempt);
     const slots = ['global', `pipeline:${this.plan.dag.pipeline}`, ...(node.options.limits ?? []).map((limit) => `limit:${limit}`)];
     void this.deps.slots.acquire(holder, slots).then(() => this.dispatch(node, attempt, inputs, stepCacheKey));
@@ -302,8 +306,8 @@ export class RunExecutor {
       inputTypes: this.plan.inputTypes[node.step] ?? {},
       lease: { ...this.deps.leaseEndpoint, intervalMs: timing.intervalMs, timeoutMs: timing.timeoutMs },
     };
-    const onStart = (pid: number) => {
-      this.record(() => this.deps.store.setAttemptRunner(this.plan.run.runId, id, attempt, pid));
+    const onStart = ({ pid }: AttemptWorker) => {
+      if (pid !== undefined) this.record(() => this.deps.store.setAttemptRunner(this.plan.run.runId, id, attempt, pid));
       this.deps.listener?.({ type: 'attempt', runId: this.plan.run.runId, invocationId: id, attempt, status: 'running', pid, at: this.deps.clock.now() });
     };
     void this.deps.pool
@@ -553,16 +557,6 @@ export class RunExecutor {
 }
 
 const ENGINE_STOPPED = 'the engine running this attempt stopped';
-
-/** Whether `pid` is alive (not a zombie) and is a pipewright runner (not some process that reused the pid). */
-function isRunnerProcess(pid: number): boolean {
-  if (!isProcessAlive(pid)) return false;
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((arg) => arg.endsWith(`${path.sep}runner.js`));
-  } catch {
-    return false;
-  }
-}
 
 /** The failure a runner reported, without how the engine should treat it. */
 function attemptFailure(error: TaskError): AttemptError {

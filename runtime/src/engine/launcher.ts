@@ -31,18 +31,42 @@ export interface LauncherCallbacks {
   onChildRun(request: ChildRunRequest): Promise<ChildRunOutcome>;
 }
 
+/**
+ * Who runs an attempt, as its launcher reports it. The engine records it with the attempt and
+ * shows it, and after a restart asks the launcher whether it may still be at work
+ * ({@link Launcher.mayStillRun}); it never interprets it itself.
+ */
+export interface AttemptWorker {
+  /** The worker's process id when it runs on the engine's machine (kept as the attempt's runner pid); none for a worker elsewhere. */
+  pid?: number;
+}
+
 export interface Launcher {
-  /** Runs the pipeline body (or wraps the one step) once with these (encoded) parameters; rejects with a compile error. */
+  /** Runs the pipeline body (or wraps the one step) once with these (encoded) parameters; rejects with a compile error (`PipelineCompileError`, located when it can be). */
   compile(target: RunTarget, parameters: Record<string, unknown>): Promise<PipelineDag>;
-  /** Executes one attempt; `onStart` hears the pid of the process that runs it. */
-  execute(task: ExecuteTask, onStart: (pid: number) => void): Promise<ExecuteOutcome>;
+  /**
+   * Executes one attempt. `onStart` hears who runs it, once it has a worker. A failure of the
+   * step resolves `{ ok: false }` (what was thrown, with its stack); a worker that went away
+   * resolves an error marked `lost`.
+   */
+  execute(task: ExecuteTask, onStart: (worker: AttemptWorker) => void): Promise<ExecuteOutcome>;
   hook(task: HookTask): Promise<{ source: string } | { error: TaskError }>;
   /** The inputs part of a cache key, from the step's own `cacheKey` function (user code). */
   cacheKey(task: CacheKeyTask, attempt: number): Promise<{ key: string } | { error: TaskError }>;
   /** Stops the attempt of this invocation now (its task then fails as cancelled). */
   stop(owner: Omit<TaskOwner, 'attempt'>): void;
-  /** Takes the process of a fenced attempt out of service without killing it; its pid, if known. */
-  abandon(owner: TaskOwner): number | undefined;
+  /**
+   * Takes the worker of a fenced attempt (its lease was lost) out of service without stopping
+   * it: whatever it still does is refused, and it gets no new task.
+   */
+  abandon(owner: TaskOwner): void;
+  /**
+   * Whether the worker an earlier engine recorded for a still-running attempt may still be
+   * running it (after an engine restart): such an attempt gets a new lease and its result is
+   * awaited; any other is lost.
+   */
+  mayStillRun(worker: AttemptWorker): boolean;
+  /** Ends every worker of this launcher. */
   close(): Promise<void>;
 }
 

@@ -15,7 +15,7 @@ export interface LoadArtifactQuery {
 }
 
 /** Loads one output of any past run back into a value. */
-export function loadArtifact(query: LoadArtifactQuery): unknown {
+export async function loadArtifact(query: LoadArtifactQuery): Promise<unknown> {
   const store = RunStore.open(resolveStoreDir(query.storeDir, process.cwd()));
   try {
     const run = store.findRun(query.run);
@@ -29,7 +29,7 @@ export function loadArtifact(query: LoadArtifactQuery): unknown {
     const output = query.output ?? 'output';
     const ref = store.outputOf(run.id, query.step, output);
     if (!ref) throw new Error(`step "${query.step}" of run ${run.name} has no output "${output}" (outputs: ${Object.keys(outputs).join(', ')})`);
-    return store.artifacts.get(ref, `output "${output}" of step "${query.step}" in run ${run.name} (${run.id})`);
+    return await store.artifacts.get(ref, `output "${output}" of step "${query.step}" in run ${run.name} (${run.id})`);
   } finally {
     store.close();
   }

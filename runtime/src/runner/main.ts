@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as sdk from '../index';
-import { ArtifactStore } from '../artifacts/artifactStore';
+import { LocalArtifactStore } from '../artifacts/localArtifactStore';
 import { loadBundle } from './loadBundle';
 import type { FromRunner, RunnerConfig, ToRunner } from '../model/runnerProtocol';
 import { ENV } from '../model/environment';
@@ -65,7 +65,7 @@ try {
   // engine runs (so Node's own flags, such as `--import`, resolve as they did there) and moves.
   process.chdir(config.workingDir);
   loadBundle(config.bundlePath, sdk, [config.projectDir, config.workingDir]);
-  tasks = new TaskRunner(new ArtifactStore(config.artifactsDir), send, lease);
+  tasks = new TaskRunner(new LocalArtifactStore(config.artifactsDir), send, lease);
   send({ type: 'ready' });
 } catch (error) {
   send({ type: 'loadFailed', error: toTaskError(error, false) });

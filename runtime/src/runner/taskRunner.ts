@@ -144,12 +144,16 @@ export class TaskRunner {
 
   private async execute(task: ExecuteTask): Promise<Record<string, ArtifactRef>> {
     const { definition, invocation } = this.live(task);
-    const args = definition.params.map((param) => {
+    const args: unknown[] = [];
+    for (const param of definition.params) {
       const input = task.inputs[param.name];
-      if (input === undefined) return undefined;
+      if (input === undefined) {
+        args.push(undefined);
+        continue;
+      }
       let value: unknown;
       try {
-        value = this.resolve(input, task.run);
+        value = await this.resolve(input, task.run);
       } catch (error) {
         // An input that cannot be read (malformed, too deep, corrupted) will not read better next attempt.
         throw new PermanentError(`step "${definition.name}" input "${param.name}": ${(error as Error).message}`);
@@ -159,8 +163,8 @@ export class TaskRunner {
       if (mismatch !== undefined) {
         throw new PermanentError(`step "${definition.name}" input "${param.name}": ${mismatch}`);
       }
-      return value;
-    });
+      args.push(value);
+    }
     const context = this.context(task);
     const result = await withStepContext(context, async () => definition.fn(...args));
     const declared = definition.options.outputs && definition.options.outputs.length > 0;
@@ -180,7 +184,7 @@ export class TaskRunner {
     const refs: Record<string, ArtifactRef> = {};
     for (const [output, value] of Object.entries(values)) {
       try {
-        refs[output] = this.artifacts.put(value, chosen[output] ?? materializerFor(value));
+        refs[output] = await this.artifacts.put(value, chosen[output] ?? materializerFor(value));
       } catch (error) {
         // No room for the artifact is the environment's fault: another attempt may find room.
         if (isDiskFull(error)) throw new DiskFullError(`could not write output "${output}" of step "${definition.name}"`, error);
@@ -195,7 +199,7 @@ export class TaskRunner {
     const fn = invocation.cacheKey ?? definition.options.cacheKey;
     if (!fn) throw new Error(`step "${definition.name}" has no cacheKey function`);
     const inputs: Record<string, unknown> = {};
-    for (const [name, input] of Object.entries(task.inputs)) inputs[name] = this.resolve(input, task.run);
+    for (const [name, input] of Object.entries(task.inputs)) inputs[name] = await this.resolve(input, task.run);
     const context = Object.freeze({ runId: task.run.runId, runName: task.run.runName, pipeline: task.run.pipeline, invocationId: task.invocationId, stepName: task.stepName });
     let key: unknown;
     try {
@@ -248,20 +252,30 @@ export class TaskRunner {
     const outputs: Record<string, unknown> = {};
     for (const [name, ref] of Object.entries(outcome.outputs)) {
       const what = `output "${name}" of child run ${outcome.runId}`;
-      outputs[name] = Array.isArray(ref) ? ref.map((r, index) => this.artifacts.get(r, `${what} [${index}]`)) : this.artifacts.get(ref, what);
+      if (!Array.isArray(ref)) {
+        outputs[name] = await this.artifacts.get(ref, what);
+        continue;
+      }
+      const items: unknown[] = [];
+      for (const [index, item] of ref.entries()) items.push(await this.artifacts.get(item, `${what} [${index}]`));
+      outputs[name] = items;
     }
     return { runId: outcome.runId, status: outcome.status, outputs };
   }
 
-  private resolve(input: ResolvedInput, run: RunIdentity): unknown {
+  private async resolve(input: ResolvedInput, run: RunIdentity): Promise<unknown> {
     const load = (ref: ArtifactRef, source: ArtifactSource | undefined) => this.artifacts.get(ref, source && `output "${source.output}" of step "${source.step}" in run ${run.runName} (${run.runId})`);
     switch (input.kind) {
       case 'artifact':
         return load(input.ref, input.source);
       case 'value':
         return decodeStructured(input.value);
-      case 'fanIn':
-        return input.items.map((item) => (item.kind === 'artifact' ? load(item.ref, item.source) : decodeStructured(item.value)));
+      case 'fanIn': {
+        // One at a time, in order: the first input that cannot be read is the one named.
+        const values: unknown[] = [];
+        for (const item of input.items) values.push(item.kind === 'artifact' ? await load(item.ref, item.source) : decodeStructured(item.value));
+        return values;
+      }
     }
   }
 }

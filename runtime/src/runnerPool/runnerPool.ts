@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import type { ExecuteOutcome, Launcher, LauncherCallbacks, LauncherFactory, TaskOwner } from '../engine/launcher';
+import type { AttemptWorker, ExecuteOutcome, Launcher, LauncherCallbacks, LauncherFactory, TaskOwner } from '../engine/launcher';
+import { isRunnerProcess } from './runnerProcess';
 import type { PipelineDag } from '../model/dag';
 import { formatLocation } from '../model/location';
 import { parseFrame } from '../sdk/callSite';
@@ -135,10 +136,10 @@ export class RunnerPool implements Launcher {
     throw taskErrorToError(reply);
   }
 
-  async execute(task: ExecuteTask, onStart: (pid: number) => void): Promise<ExecuteOutcome> {
+  async execute(task: ExecuteTask, onStart: (worker: AttemptWorker) => void): Promise<ExecuteOutcome> {
     const owner = { runId: task.run.runId, invocationId: task.invocationId, attempt: task.attempt };
     const reply = await this.withRunner((runner) => {
-      onStart(runner.child.pid ?? 0);
+      onStart({ pid: runner.child.pid });
       return runner.request({ type: 'execute', task }, owner);
     });
     if (reply.type === 'executed') return { ok: true, outputs: reply.outputs };
@@ -175,16 +176,20 @@ export class RunnerPool implements Launcher {
    * Takes the runner executing this attempt out of service without killing it: its lease was
    * lost, so whatever it still does is fenced, and it must not be handed new work.
    */
-  abandon(owner: TaskOwner): number | undefined {
+  abandon(owner: TaskOwner): void {
     for (const runner of this.all) {
       const current = runner.pending?.owner;
       if (current && current.runId === owner.runId && current.invocationId === owner.invocationId && current.attempt === owner.attempt) {
         runner.abandoned = true;
         this.takeIdle(runner);
-        return runner.child.pid;
+        return;
       }
     }
-    return undefined;
+  }
+
+  /** A runner outlives its engine only as a process of this machine that is still a runner. */
+  mayStillRun(worker: AttemptWorker): boolean {
+    return worker.pid !== undefined && isRunnerProcess(worker.pid);
   }
 
   /** Runner processes alive now. */

@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ArtifactStore, type ArtifactRef } from '../artifacts/artifactStore';
+import type { ArtifactRef, ArtifactStore } from '../artifacts/artifactStore';
+import { LocalArtifactStore } from '../artifacts/localArtifactStore';
 import { asDiskFull, isDiskFull, UnprocessableError } from '../model/errorCodes';
 import { ownerOnlyDir, tighten } from '../system/ownerOnly';
 import type { AttemptStatus, RunStatus, StepStatus } from '../model/status';
@@ -46,7 +47,7 @@ export class RunStore {
       // Reads need no space and no write access: they work on a full disk.
       this.db = new Database(file, { readonly: true, fileMustExist: true });
       this.db.pragma('busy_timeout = 10000');
-      this.artifacts = new ArtifactStore(path.join(dir, 'artifacts'));
+      this.artifacts = new LocalArtifactStore(path.join(dir, 'artifacts'));
       return;
     }
     // A store folder open to others was left by an older pipewright: tighten all it holds, once.
@@ -73,7 +74,7 @@ export class RunStore {
       this.addMissingColumns();
       if (version !== SCHEMA_VERSION) this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
     });
-    this.artifacts = new ArtifactStore(path.join(dir, 'artifacts'));
+    this.artifacts = new LocalArtifactStore(path.join(dir, 'artifacts'));
     this.restoreReserve();
   }
 
@@ -396,11 +397,12 @@ export class RunStore {
   }
 
   /** Outputs cached under `key` (no earlier than `since`, when given), if every artifact is still on disk. */
-  lookupCache(key: string, since = -Infinity): Record<string, ArtifactRef> | undefined {
+  async lookupCache(key: string, since = -Infinity): Promise<Record<string, ArtifactRef> | undefined> {
     const row = this.stmt('SELECT outputs_json, created_at FROM cache WHERE key = ?').get(key) as { outputs_json: string; created_at: number } | undefined;
     if (!row || row.created_at < since) return undefined;
     const outputs = JSON.parse(row.outputs_json) as Record<string, ArtifactRef>;
-    return Object.values(outputs).every((ref) => this.artifacts.has(ref.hash)) ? outputs : undefined;
+    const stored = await Promise.all(Object.values(outputs).map((ref) => this.artifacts.has(ref.hash)));
+    return stored.every(Boolean) ? outputs : undefined;
   }
 
   getSteps(runId: string): StepRow[] {

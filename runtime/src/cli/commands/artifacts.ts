@@ -33,7 +33,8 @@ export function registerArtifactCommands(program: Command): void {
           );
         }
         if (flags.out) {
-          fs.copyFileSync(store.artifacts.pathOf(ref.hash), flags.out);
+          // Verified bytes, owner-only like the store's own copy: outputs may be anything the pipeline computed.
+          fs.writeFileSync(flags.out, await store.artifacts.getBytes(ref), { mode: 0o600 });
           process.stdout.write(`${flags.out}\n`);
           return;
         }
@@ -45,7 +46,7 @@ export function registerArtifactCommands(program: Command): void {
             `output "${output}" of step "${stepId}" was stored by the custom materializer "${ref.materializer}", which only the pipeline's code can load; save its bytes with --out FILE`,
           );
         }
-        const value = store.artifacts.get(ref, `output "${output}" of step "${stepId}" in run ${run.name} (${run.id})`);
+        const value = await store.artifacts.get(ref, `output "${output}" of step "${stepId}" in run ${run.name} (${run.id})`);
         if (flags.json || typeof value !== 'string') {
           process.stdout.write(`${JSON.stringify(toJsonView(value))}\n`);
         } else {

@@ -1,0 +1,87 @@
+/**
+ * The artifact store in a local folder (the store folder's `artifacts/`): one immutable file per
+ * artifact, `<root>/<first two hex chars>/<hash>`, owner-only, written atomically.
+ */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ArtifactIntegrityError, type ArtifactKey, type ArtifactRef, type ArtifactStore } from './artifactStore';
+import { checkArtifactHash, decodeArtifact, encodeArtifact, verifyArtifact } from './contentAddress';
+import { getMaterializer, materializerFor, type Materializer } from './materializers';
+
+export class LocalArtifactStore implements ArtifactStore {
+  /** @param rootDir The folder; created on the first write. */
+  constructor(readonly rootDir: string) {}
+
+  async put(value: unknown, materializer: Materializer = materializerFor(value)): Promise<ArtifactRef> {
+    const { bytes, ref } = encodeArtifact(value, materializer);
+    const file = this.pathOf(ref.hash);
+    // Written before anything else runs: a step's leftover timers cannot change the bytes after hashing.
+    if (!fs.existsSync(file)) writeAtomically(file, bytes);
+    return ref;
+  }
+
+  async get(ref: ArtifactKey, what?: string): Promise<unknown> {
+    checkArtifactHash(ref.hash);
+    // An unknown materializer is said before anything is read.
+    const materializer = getMaterializer(ref.materializer);
+    return decodeArtifact(ref, materializer, await this.getBytes(ref), what);
+  }
+
+  async getBytes(ref: ArtifactKey): Promise<Buffer> {
+    const file = this.pathOf(ref.hash);
+    let data: Buffer;
+    try {
+      data = await fs.promises.readFile(file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      throw new ArtifactIntegrityError(`artifact ${ref.hash} is missing: no file at ${file}`, ref.hash, file, 'missing');
+    }
+    verifyArtifact(ref, data, file);
+    return data;
+  }
+
+  async has(hash: string): Promise<boolean> {
+    const file = this.pathOf(hash);
+    try {
+      await fs.promises.stat(file);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw error;
+    }
+  }
+
+  /** The file of an artifact: `<rootDir>/<first two hex chars>/<hash>`. Throws for anything but a sha256 hex hash. */
+  pathOf(hash: string): string {
+    checkArtifactHash(hash);
+    return path.join(this.rootDir, hash.slice(0, 2), hash);
+  }
+}
+
+/**
+ * Write through a temp file in the same folder and rename it into place, so readers never see a
+ * half-written artifact and concurrent writers of the same hash both end with the same content.
+ */
+function writeAtomically(file: string, data: Buffer): void {
+  const dir = path.dirname(file);
+  // Owner-only, like the rest of the store: outputs may be anything the pipeline computed.
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const fd = fs.openSync(temp, 'wx', 0o600);
+    try {
+      fs.writeFileSync(fd, data);
+      // Flush before the rename so a crash cannot leave a complete-looking name over partial bytes.
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(temp, file);
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
+    // Another writer may have won the race (Windows refuses to rename over an open file).
+    if (fs.existsSync(file)) return;
+    throw error;
+  }
+}

@@ -13,6 +13,7 @@ import { API_PREFIX, MAX_BODY_BYTES, submitRunSchema, type HealthAnswer, type St
 import { CodedError, ConflictError, errorCodeOf, InputError, NotFoundError, UnprocessableError } from '../model/errorCodes';
 import { decodeSegment, readJson, sendError, sendJson } from './httpUtil';
 import { EVENT_PAGE, Orchestrator } from './orchestrator';
+import type { RunStore } from '../store/runStore';
 
 const runnerResultSchema = z.strictObject({
   runId: z.string().min(1).max(100),
@@ -25,6 +26,8 @@ const heartbeatSchema = z.strictObject({ runId: z.string().min(1).max(100), invo
 
 export interface DaemonHttpApiOptions {
   storeDir: string;
+  /** The run store, opened (and claimed) by the daemon, which closes it. */
+  store: RunStore;
   host: string;
   port: number;
   token: string;
@@ -53,7 +56,7 @@ export class DaemonHttpApi {
 
   constructor(private readonly options: DaemonHttpApiOptions) {
     this.runnerToken = ensureRunnerToken(daemonFiles(options.storeDir));
-    this.orchestrator = new Orchestrator(options.storeDir, () => ({ url: `http://127.0.0.1:${this.port}${API_PREFIX}/heartbeats`, token: this.runnerToken }));
+    this.orchestrator = new Orchestrator(options.store, () => ({ url: `http://127.0.0.1:${this.port}${API_PREFIX}/heartbeats`, token: this.runnerToken }));
     this.server = http.createServer((request, response) => {
       options.onRequest?.();
       this.requests += 1;
@@ -108,7 +111,7 @@ export class DaemonHttpApi {
       expectMethod(method, 'POST');
       if (route[0] === 'runner-results') {
         const body = parse(runnerResultSchema, await readJson(request, 1024 * 1024));
-        const answer = this.orchestrator.runnerResult(body.runId, body.invocationId, body.attempt, body.reply as FromRunner);
+        const answer = await this.orchestrator.runnerResult(body.runId, body.invocationId, body.attempt, body.reply as FromRunner);
         return sendJson(response, answer.status, answer.body);
       }
       const body = parse(heartbeatSchema, await readJson(request, 4096));
@@ -130,7 +133,7 @@ export class DaemonHttpApi {
         return;
       case 'resume':
         expectMethod(method, 'POST');
-        return sendJson(response, 200, { resumed: orchestrator.resumeAbandoned(this.options.log) });
+        return sendJson(response, 200, { resumed: await orchestrator.resumeAbandoned(this.options.log) });
       case 'events':
         expectMethod(method, 'GET');
         return this.stream(request, response, url);
@@ -150,7 +153,7 @@ export class DaemonHttpApi {
         const limit = boundedInt(url.searchParams.get('limit'), 50, 1, 1000, 'limit');
         const pipeline = url.searchParams.get('pipeline') ?? undefined;
         const statuses = runStatusesParam(url.searchParams.get('status'));
-        return sendJson(response, 200, orchestrator.store.listRuns({ limit, pipeline, statuses }).map((row) => orchestrator.detail(row.id)));
+        return sendJson(response, 200, await Promise.all((await orchestrator.store.listRuns({ limit, pipeline, statuses })).map((run) => orchestrator.detail(run.id))));
       }
       expectMethod(method, 'POST');
       const body = parse(submitRunSchema, await readJson(request, MAX_BODY_BYTES));
@@ -163,11 +166,11 @@ export class DaemonHttpApi {
       }
     }
     const runName = decodeSegment(rest[0], 'run');
-    const run = orchestrator.store.findRun(runName);
+    const run = await orchestrator.store.findRun(runName);
     if (!run) throw new NotFoundError(`no run "${runName}"`);
     if (rest.length === 1) {
       expectMethod(method, 'GET');
-      return sendJson(response, 200, orchestrator.detail(run.id));
+      return sendJson(response, 200, await orchestrator.detail(run.id));
     }
     switch (rest[1]) {
       case 'cancel':
@@ -178,22 +181,21 @@ export class DaemonHttpApi {
       case 'retry': {
         expectMethod(method, 'POST');
         const body = parse(z.strictObject({ step: z.string().min(1).max(500).optional() }), await readJson(request, 4096));
-        return sendJson(response, 201, orchestrator.retry(run.id, body.step));
+        return sendJson(response, 201, await orchestrator.retry(run.id, body.step));
       }
       case 'logs': {
         expectMethod(method, 'GET');
         const step = url.searchParams.get('step') ?? undefined;
         const attemptText = url.searchParams.get('attempt');
         const attempt = attemptText === null ? undefined : boundedInt(attemptText, 1, 1, 1_000_000, 'attempt');
-        const rows = orchestrator.store.getLogs(run.id, step, step === undefined ? undefined : attempt);
-        return sendJson(response, 200, rows.map((r) => ({ step: r.step_id, attempt: r.attempt, stream: r.stream, text: r.text, at: r.at })));
+        return sendJson(response, 200, await orchestrator.logs(run.id, step, step === undefined ? undefined : attempt));
       }
       case 'artifacts': {
         expectMethod(method, 'GET');
         if (rest.length !== 4) throw new NotFoundError('use /v1/runs/:run/artifacts/:step/:output');
         const step = decodeSegment(rest[2], 'step');
         const output = decodeSegment(rest[3], 'output');
-        const ref = orchestrator.store.outputOf(run.id, step, output);
+        const ref = await orchestrator.store.outputOf(run.id, step, output);
         if (!ref) throw new NotFoundError(`run ${run.name} has no committed output "${output}" of step "${step}"`);
         const bytes = fs.readFileSync(orchestrator.store.artifacts.pathOf(ref.hash));
         response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length, 'x-pipewright-materializer': ref.materializer, 'x-pipewright-type': ref.typeName });
@@ -268,7 +270,7 @@ export class DaemonHttpApi {
     );
     const replay = async () => {
       for (;;) {
-        const page = this.orchestrator.eventsSince(last, runId);
+        const page = await this.orchestrator.eventsSince(last, runId);
         for (const event of page) {
           if (!write(event)) await Promise.race([once(response, 'drain'), whenClosed]);
           if (closed) return;

@@ -19,13 +19,13 @@ export function registerArtifactCommands(program: Command): void {
     .action(async (idOrName: string, stepArg: string, flags: { out?: string; json?: boolean }, command: Command) => {
       const store = await openStoreFor(command);
       try {
-        const run = findRunOrFail(store, idOrName);
+        const run = await findRunOrFail(store, idOrName);
         const dot = stepArg.lastIndexOf('.');
         const [stepId, output] = dot > 0 ? [stepArg.slice(0, dot), stepArg.slice(dot + 1)] : [stepArg, 'output'];
-        const steps = store.getSteps(run.id).map((s) => s.id);
+        const steps = (await store.getSteps(run.id)).map((s) => s.invocationId);
         if (!steps.includes(stepId)) throw new UsageError(`run ${run.name} has no step "${stepId}" (steps: ${steps.join(', ')})`);
-        const outputs = store.getOutputs(run.id, stepId);
-        const ref = store.outputOf(run.id, stepId, output);
+        const outputs = await store.getOutputs(run.id, stepId);
+        const ref = await store.outputOf(run.id, stepId, output);
         if (!ref) {
           const known = Object.keys(outputs);
           throw new UsageError(
@@ -52,7 +52,7 @@ export function registerArtifactCommands(program: Command): void {
           process.stdout.write(value.endsWith('\n') ? value : `${value}\n`);
         }
       } finally {
-        store.close();
+        await store.close();
       }
     });
 }

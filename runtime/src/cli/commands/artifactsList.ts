@@ -29,9 +29,9 @@ export function registerArtifactsList(artifacts: Command): void {
         const detail = await client.getRun(idOrName);
         return { runName: detail.runName, steps: detail.steps.map((s) => s.id), outputs: detail.outputs ?? {} };
       },
-      (store) => {
-        const row = findRunOrFail(store, idOrName);
-        return { runName: row.name, steps: store.getSteps(row.id).map((s) => s.id), outputs: runContents(store, row.id).outputs };
+      async (store) => {
+        const run = await findRunOrFail(store, idOrName);
+        return { runName: run.name, steps: (await store.getSteps(run.id)).map((s) => s.invocationId), outputs: (await runContents(store, run.id)).outputs };
       },
     );
     if (stepId !== undefined && !run.steps.includes(stepId)) throw new UsageError(`run ${run.runName} has no step "${stepId}" (steps: ${run.steps.join(', ')})`);

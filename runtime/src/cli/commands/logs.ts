@@ -54,10 +54,10 @@ export function registerLogsCommand(program: Command): void {
         const attempt = checkMade(run);
         return { run, attempt, records: await client.logs(run.runId, stepId, attempt) };
       },
-      (store) => {
-        const run = summarizeRun(store, findRunOrFail(store, idOrName).id, true);
+      async (store) => {
+        const run = await summarizeRun(store, (await findRunOrFail(store, idOrName)).id, true);
         const attempt = checkMade(run);
-        const records = store.getLogs(run.runId, stepId, attempt).map((r) => ({ step: r.step_id, attempt: r.attempt, stream: r.stream, text: r.text, at: r.at }));
+        const records = (await store.getLogs(run.runId, stepId, attempt)).map((line) => ({ step: line.invocationId, attempt: line.attempt, stream: line.stream, text: line.text, at: line.at }));
         return { run, attempt, records };
       },
     );

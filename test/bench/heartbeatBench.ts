@@ -13,7 +13,7 @@ import { HeartbeatRecorder } from '../../runtime/src/engine/heartbeatRecorder';
 import { LeaseServer } from '../../runtime/src/engine/leaseServer';
 import { LeaseTable, leaseKey } from '../../runtime/src/engine/leases';
 import { runPipelineFile } from '../../runtime/src/launch/runPipelineFile';
-import { RunStore } from '../../runtime/src/store/runStore';
+import { openRunStore } from '../../runtime/src/store/openRunStore';
 import type { BenchLine } from './engineBench';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -32,32 +32,32 @@ async function hammer(url: string, token: string, runId: string, attempts: numbe
 
 async function ingestion(): Promise<BenchLine> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-hb-'));
-  const store = RunStore.open(dir);
+  const store = await openRunStore(dir, 'readWrite');
   const attempts = 200;
   try {
     // A run with 200 running attempts whose leases are renewed.
     const runId = 'bench-run';
     const nodes = Array.from({ length: attempts }, (_, i) => ({ id: `s${i}`, step: 's', namespace: [], params: [], inputs: {}, outputs: ['output'], after: [], options: { hooks: {} }, codeHash: 'x' }));
-    store.createRun({ id: runId, name: 'bench', pipeline: 'bench', sourceFile: 'bench.ts', parameters: {}, options: {}, dag: { pipeline: 'bench', parameters: {}, nodes, edges: [], outputs: {}, options: { executionMode: 'continueOnFailure', hooks: { onSuccess: false, onFailure: false } } }, bundlePath: 'x', workingDir: dir, projectDir: dir, at: Date.now() });
+    await store.createRun({ id: runId, name: 'bench', pipeline: 'bench', sourceFile: 'bench.ts', parameters: {}, options: {}, dag: { pipeline: 'bench', parameters: {}, nodes, edges: [], outputs: {}, options: { executionMode: 'continueOnFailure', hooks: { onSuccess: false, onFailure: false } } }, bundlePath: 'x', workingDir: dir, projectDir: dir, at: Date.now() });
     const table = new LeaseTable();
     for (const node of nodes) {
-      store.startAttempt(runId, node.id, 1, Date.now(), null);
+      await store.startAttempt(runId, node.id, 1, Date.now(), null);
       table.grant(leaseKey(runId, node.id), 1, Date.now(), 60_000, 60_000);
     }
     // The same path the executor takes: renew the in-memory lease, record the beat, flush to SQLite.
     const recorder = new HeartbeatRecorder(store);
-    const flusher = setInterval(() => recorder.flush(), 100);
+    const flusher = setInterval(() => void recorder.flush(), 100);
     const server = await LeaseServer.start((request) => {
       const now = Date.now();
       const renewed = table.renew(leaseKey(request.runId, request.invocationId), request.attempt, now);
       if (!renewed.ok) return { status: 409, body: { stop: true, reason: renewed.reason } };
-      recorder.note(request.runId, request.invocationId, request.attempt, now);
+      recorder.note({ runId: request.runId, invocationId: request.invocationId, attempt: request.attempt, at: now });
       return { status: 200, body: { ok: true, stop: false } };
     });
     const rate = await hammer(server.url, server.token, runId, attempts);
     clearInterval(flusher);
-    recorder.flush();
-    const recorded = store.getAttempts(runId).filter((a) => a.heartbeat_at !== null).length;
+    await recorder.flush();
+    const recorded = (await store.getAttempts(runId)).filter((a) => a.heartbeatAt !== null).length;
     if (recorded !== attempts) throw new Error(`only ${recorded}/${attempts} attempts have a recorded heartbeat`);
     await server.close();
 
@@ -75,7 +75,7 @@ async function ingestion(): Promise<BenchLine> {
       target: '≥ 10,000 heartbeats/s',
     };
   } finally {
-    store.close();
+    await store.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -21,15 +21,15 @@ export function registerArtifactCommands(program: Command): void {
       try {
         const run = await findRunOrFail(store, idOrName);
         const dot = stepArg.lastIndexOf('.');
-        const [stepId, output] = dot > 0 ? [stepArg.slice(0, dot), stepArg.slice(dot + 1)] : [stepArg, 'output'];
+        const [invocationId, output] = dot > 0 ? [stepArg.slice(0, dot), stepArg.slice(dot + 1)] : [stepArg, 'output'];
         const steps = (await store.getSteps(run.id)).map((s) => s.invocationId);
-        if (!steps.includes(stepId)) throw new UsageError(`run ${run.name} has no step "${stepId}" (steps: ${steps.join(', ')})`);
-        const outputs = await store.getOutputs(run.id, stepId);
-        const ref = await store.outputOf(run.id, stepId, output);
+        if (!steps.includes(invocationId)) throw new UsageError(`run ${run.name} has no step "${invocationId}" (steps: ${steps.join(', ')})`);
+        const outputs = await store.getOutputs(run.id, invocationId);
+        const ref = await store.outputOf(run.id, invocationId, output);
         if (!ref) {
           const known = Object.keys(outputs);
           throw new UsageError(
-            known.length === 0 ? `step "${stepId}" of run ${run.name} has no committed outputs` : `step "${stepId}" has no output "${output}" (outputs: ${known.join(', ')})`,
+            known.length === 0 ? `step "${invocationId}" of run ${run.name} has no committed outputs` : `step "${invocationId}" has no output "${output}" (outputs: ${known.join(', ')})`,
           );
         }
         if (flags.out) {
@@ -42,10 +42,10 @@ export function registerArtifactCommands(program: Command): void {
         } catch {
           // Custom materializers live in the pipeline's code, which the CLI does not run.
           throw new UsageError(
-            `output "${output}" of step "${stepId}" was stored by the custom materializer "${ref.materializer}", which only the pipeline's code can load; save its bytes with --out FILE`,
+            `output "${output}" of step "${invocationId}" was stored by the custom materializer "${ref.materializer}", which only the pipeline's code can load; save its bytes with --out FILE`,
           );
         }
-        const value = store.artifacts.get(ref, `output "${output}" of step "${stepId}" in run ${run.name} (${run.id})`);
+        const value = store.artifacts.get(ref, `output "${output}" of step "${invocationId}" in run ${run.name} (${run.id})`);
         if (flags.json || typeof value !== 'string') {
           process.stdout.write(`${JSON.stringify(toJsonView(value))}\n`);
         } else {

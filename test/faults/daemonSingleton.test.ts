@@ -26,7 +26,7 @@ function daemonsOf(store: string): number[] {
 describe('one daemon per store', () => {
   it('commands started at once on a store with no daemon all reach one daemon, and only one runs', async () => {
     const store = path.join(tempDir(), 'store');
-    (await openRunStore(store, 'readWrite')).close();
+    await (await openRunStore(store, 'readWrite')).close();
     try {
       const results = await Promise.all(Array.from({ length: 4 }, () => cli(['--store', store, 'services', 'list'])));
       for (const result of results) assert.equal(result.code, 0, result.stderr);

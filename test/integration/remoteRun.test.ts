@@ -44,7 +44,7 @@ describe('pipewright against a remote orchestrator (--orchestrator URL)', () => 
   });
 
   after(async () => {
-    store?.close();
+    await store?.close();
     await stopDaemon(daemonStore);
   });
 

@@ -37,7 +37,7 @@ describe('the store is owner-only whatever the umask', () => {
       assert.ok(fs.readdirSync(path.join(store, 'bundles')).length > 0);
       assert.deepEqual(openToOthers(store), []);
     } finally {
-      open.close();
+      await open.close();
     }
   });
 
@@ -53,7 +53,7 @@ describe('the store is owner-only whatever the umask', () => {
     };
     widen(store);
     assert.notDeepEqual(openToOthers(store), []);
-    (await openRunStore(store, 'readWrite')).close();
+    await (await openRunStore(store, 'readWrite')).close();
     assert.deepEqual(openToOthers(store), []);
   });
 });

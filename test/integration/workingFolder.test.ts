@@ -90,7 +90,7 @@ describe('relative paths resolve against the folder the user ran from', () => {
 
   it('a store written before runs recorded their folders gains the columns, its runs read as folder-less', async () => {
     const dir = path.join(tempDir(), 'store');
-    (await openRunStore(dir, 'readWrite')).close();
+    await (await openRunStore(dir, 'readWrite')).close();
     const db = new Database(path.join(dir, 'pipewright.db'));
     db.exec('ALTER TABLE runs DROP COLUMN working_dir; ALTER TABLE runs DROP COLUMN project_dir; ALTER TABLE runs DROP COLUMN engine_identity; PRAGMA user_version = 2;');
     db.prepare(`INSERT INTO pipelines (name, source_file, created_at, updated_at) VALUES ('p', 'p.ts', 0, 0)`).run();

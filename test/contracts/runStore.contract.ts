@@ -323,6 +323,8 @@ export function runStoreContract(name: string, factory: RunStoreFactory): void {
             { runId: run.id, invocationId: 'b', attempt: 1, at: 41, seq: 4 },
           ]);
           await store.recordHeartbeats([{ runId: run.id, invocationId: 'a', attempt: 1, at: 50, seq: 7 }]);
+          // A batch written late (another recorder's) never takes the time or number back.
+          await store.recordHeartbeats([{ runId: run.id, invocationId: 'a', attempt: 1, at: 45, seq: 6 }, { runId: run.id, invocationId: 'b', attempt: 1, at: 20 }]);
           assert.deepEqual((await store.getAttempts(run.id)).map((a) => a.heartbeatAt), [50, 41]);
           assert.deepEqual(await store.eventsSince(0, run.id, 100), [
             { seq: 4, runId: run.id, type: 'heartbeat', data: { type: 'heartbeat', runId: run.id, invocationId: 'b', attempt: 1, at: 41 } },

@@ -78,7 +78,7 @@ export interface RunStore {
   /** Starts attempt `attempt` (`running`) and counts it on its invocation. */
   startAttempt(runId: string, invocationId: string, attempt: number, at: number, runnerPid: number | null): Promise<void>;
   setAttemptRunner(runId: string, invocationId: string, attempt: number, pid: number): Promise<void>;
-  /** Records the newest heartbeat times of attempts, a batch at once (heartbeats are never one write each). */
+  /** Records the newest heartbeat times of attempts (and their event numbers), a batch at once: heartbeats are never one write each. A time or number never goes back. */
   recordHeartbeats(beats: readonly HeartbeatTime[]): Promise<void>;
   /** Notes a message from an attempt that is no longer current, which was refused. */
   recordRefusal(runId: string, invocationId: string, attempt: number, what: string, at: number): Promise<void>;

@@ -361,10 +361,15 @@ export class SqliteRunStore implements RunStore {
 
   async recordHeartbeats(beats: readonly HeartbeatTime[]): Promise<void> {
     if (beats.length === 0) return;
-    const update = this.stmt('UPDATE attempts SET heartbeat_at = ?, heartbeat_seq = COALESCE(?, heartbeat_seq) WHERE run_id = ? AND step_id = ? AND attempt = ?');
+    // Never back: batches written by two recorders (the engine's, the daemon's stream) may land in either order.
+    const update = this.stmt(
+      `UPDATE attempts SET heartbeat_at = MAX(COALESCE(heartbeat_at, 0), ?),
+         heartbeat_seq = CASE WHEN ? IS NULL THEN heartbeat_seq ELSE MAX(COALESCE(heartbeat_seq, 0), ?) END
+       WHERE run_id = ? AND step_id = ? AND attempt = ?`,
+    );
     this.write('could not record heartbeat times', () =>
       this.transaction(() => {
-        for (const beat of beats) update.run(beat.at, beat.seq ?? null, beat.runId, beat.invocationId, beat.attempt);
+        for (const beat of beats) update.run(beat.at, beat.seq ?? null, beat.seq ?? null, beat.runId, beat.invocationId, beat.attempt);
       }),
     );
   }

@@ -4,7 +4,8 @@
  * is a separate bundle loaded after activation, so activating costs only this interface.
  */
 import type * as vscode from 'vscode';
-import type { PipelineGraph, PipelineGraphChangedParams, PipelineSummary } from './lspProtocol';
+import type { PipelineGraph } from '../../contracts/src/graph';
+import type { PipelineGraphChangedParams, PipelineSummary } from '../../contracts/src/lspMessages';
 
 export interface AnalysisServer {
   pipelineGraph(uri: string, pipeline: string): Promise<PipelineGraph | null>;

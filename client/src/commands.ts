@@ -7,7 +7,7 @@ import type { NodeExecutable } from './nodeExecutable';
 import { lastJsonLine, runArguments, runCli, type RemoteTarget } from './cli';
 import { absentLocalDaemon, readLocalEndpoint } from './daemonFiles';
 import { DagPanel, type DagPanelHost } from './dagPanel';
-import type { PipelineSummary } from './lspProtocol';
+import type { PipelineSummary } from '../../contracts/src/lspMessages';
 import type { OrchestratorConnection } from './orchestratorConnection';
 import type { PipelinesView } from './pipelinesView';
 import { RecentValues } from './recentValues';
@@ -15,6 +15,7 @@ import { runForPanel } from './runState';
 import type { LocatedRuntime } from './runtimeLocator';
 import { readSettings } from './settings';
 import type { RunNode, PipelineNode } from './treeModel';
+import { invocationOfArgument, stepToRun } from './commandArguments';
 import { stepLogText } from './stepLogText';
 
 export interface CommandDeps {
@@ -57,8 +58,8 @@ export function dagPanelHost(deps: Pick<CommandDeps, 'log' | 'analysisServer'>):
     heartbeat: () => readSettings().heartbeat,
     loadGraph: async (uri, pipeline) => (deps.analysisServer ? deps.analysisServer.pipelineGraph(uri, pipeline) : null),
     onNodeAction: (panel, nodeId, action) => {
-      const runNode = panel.runId ? ({ kind: 'step', runId: panel.runId, stepId: nodeId } as RunNode) : undefined;
-      if (action === 'runFromHere') void vscode.commands.executeCommand('pipewright.runStep', panel.uri, nodeId);
+      const runNode = panel.runId ? ({ kind: 'step', runId: panel.runId, invocationId: nodeId } as RunNode) : undefined;
+      if (action === 'runFromHere') void vscode.commands.executeCommand('pipewright.runStep', panel.uri, panel.stepOf(nodeId));
       else if (!runNode) void vscode.window.showInformationMessage('Pipewright: this pipeline has not run in this panel yet.');
       else void vscode.commands.executeCommand(action === 'retryStep' ? 'pipewright.retryStep' : action === 'openLogs' ? 'pipewright.openStepLogs' : 'pipewright.openArtifact', runNode);
     },
@@ -160,9 +161,10 @@ export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.
     return picked?.runId;
   }
 
-  async function pickStep(arg: unknown, runId: string): Promise<string | undefined> {
-    const node = arg as RunNode | undefined;
-    if (node?.kind === 'step') return node.stepId;
+  /** The invocation a command is about: the step node it was given, else one picked from the run. */
+  async function pickInvocation(arg: unknown, runId: string): Promise<string | undefined> {
+    const given = invocationOfArgument(arg);
+    if (given !== undefined) return given;
     const run = connection.runs.runs[runId];
     const picked = await vscode.window.showQuickPick(Object.values(run?.steps ?? {}).map((s) => ({ label: s.id, description: s.status })), { title: 'Step' });
     return picked?.label;
@@ -185,7 +187,7 @@ export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.
     'pipewright.runStep': async (arg, stepArg) => {
       const node = arg as PipelineNode | undefined;
       const uri = typeof arg === 'string' ? arg : node?.kind === 'step' ? node.uri : (await pickPipeline())?.uri;
-      const step = typeof stepArg === 'string' ? stepArg : node?.kind === 'step' ? node.stepId : await vscode.window.showInputBox({ title: 'Step to run' });
+      const step = stepToRun(arg, stepArg) ?? (await vscode.window.showInputBox({ title: 'Step to run' }));
       if (!uri || !step) return;
       const text = await askValue(`step:${step}`, 'inputs', 'inputs as k=v, separated by spaces');
       if (text === undefined) return;
@@ -201,8 +203,8 @@ export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.
     'pipewright.retryStep': async (arg) => {
       if (!requireTrust('retrying a step')) return;
       const runId = await pickRun(arg, (s) => s !== 'running');
-      const step = runId && (await pickStep(arg, runId));
-      if (runId && step) await followRetry(runId, (await api().retryRun(runId, step)).runId);
+      const invocationId = runId && (await pickInvocation(arg, runId));
+      if (runId && invocationId) await followRetry(runId, (await api().retryRun(runId, invocationId)).runId);
     },
     'pipewright.cancelRun': async (arg) => {
       const runId = await pickRun(arg, (s) => s === 'running');
@@ -217,23 +219,23 @@ export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.
     },
     'pipewright.openStepLogs': async (arg) => {
       const runId = await pickRun(arg, () => true);
-      const step = runId && (await pickStep(arg, runId));
-      if (!runId || !step) return;
-      const [lines, detail] = await Promise.all([api().logs(runId, step), api().getRun(runId)]);
-      const text = stepLogText(step, lines, detail.attempts[step] ?? []);
+      const invocationId = runId && (await pickInvocation(arg, runId));
+      if (!runId || !invocationId) return;
+      const [lines, detail] = await Promise.all([api().logs(runId, invocationId), api().getRun(runId)]);
+      const text = stepLogText(invocationId, lines, detail.attempts[invocationId] ?? []);
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: text, language: 'log' }), { preview: true });
     },
     'pipewright.openArtifact': async (arg) => {
       const runId = await pickRun(arg, () => true);
-      const step = runId && (await pickStep(arg, runId));
-      if (!runId || !step) return;
-      const output = (await vscode.window.showInputBox({ title: `Output of ${step}`, value: 'output' })) ?? '';
+      const invocationId = runId && (await pickInvocation(arg, runId));
+      if (!runId || !invocationId) return;
+      const output = (await vscode.window.showInputBox({ title: `Output of ${invocationId}`, value: 'output' })) ?? '';
       if (!output) return;
-      const artifact = await api().artifact(runId, step, output);
+      const artifact = await api().artifact(runId, invocationId, output);
       const dir = vscode.Uri.joinPath(context.globalStorageUri, 'artifacts', runId).fsPath;
       fs.mkdirSync(dir, { recursive: true });
       const textual = /json|text|structured/.test(artifact.materializer);
-      const file = path.join(dir, `${step.replace(/\//g, '_')}.${output}${textual ? (artifact.materializer.includes('text') ? '.txt' : '.json') : '.bin'}`);
+      const file = path.join(dir, `${invocationId.replace(/\//g, '_')}.${output}${textual ? (artifact.materializer.includes('text') ? '.txt' : '.json') : '.bin'}`);
       fs.writeFileSync(file, artifact.bytes);
       await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(file));
     },

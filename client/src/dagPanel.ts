@@ -1,8 +1,10 @@
 /** One DAG webview panel per pipeline: graph from the language server, live states from the run stream. */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { DAG_VIEW_TYPE, type DagPanelState } from '../../webview/src/panelState';
-import { MessageChannel, type FromWebview, type NodeRunState, type PipelineGraph, type ToWebview } from '../../webview/src/protocol';
+import { DAG_VIEW_TYPE, type DagPanelState } from '../../contracts/src/panelState';
+import type { PipelineGraph } from '../../contracts/src/graph';
+import { MessageChannel } from '../../contracts/src/messageChannel';
+import type { FromWebview, NodeRunState, ToWebview } from '../../contracts/src/webviewMessages';
 import type { HeartbeatSettingsMs } from './format';
 import { toRange } from './pipelinesView';
 import { retriedRun, type RunsState, type RunView } from './runState';
@@ -105,6 +107,11 @@ export class DagPanel implements vscode.Disposable {
       this.graph = null;
     }
     this.channel.post({ kind: 'graph', graph: this.graph ?? { uri: this.uri, pipeline: this.pipeline, nodes: [], edges: [], diagnostics: [] } });
+  }
+
+  /** The name of the step an invocation of this panel's graph calls (the invocation id when the graph does not have it). */
+  stepOf(invocationId: string): string {
+    return this.graph?.nodes.find((node) => node.id === invocationId)?.step ?? invocationId;
   }
 
   /** Pushes the statuses of `run` (only the run this panel follows); `state` names the run it retries. */

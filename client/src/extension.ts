@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AnalysisServer, AnalysisServerModule } from './analysisServer';
-import { DAG_VIEW_TYPE, restorePanelState } from '../../webview/src/panelState';
+import { DAG_VIEW_TYPE, restorePanelState } from '../../contracts/src/panelState';
 import { connectPerSettings, dagPanelHost, registerCommands, type CommandDeps } from './commands';
 import { absentLocalDaemon, readLocalEndpoint } from './daemonFiles';
 import { DagPanel } from './dagPanel';

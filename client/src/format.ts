@@ -1,6 +1,6 @@
 /** How statuses read in trees and the status bar: codicon ids, theme colours, descriptions. Pure. */
 import type { RunStatus, StepStatus } from '../../runtime/src/model/status';
-import { formatDuration, heartbeatAge, heartbeatLabel, heartbeatLevel } from '../../webview/src/heartbeat';
+import { formatDuration, heartbeatAge, heartbeatLabel, heartbeatLevel } from '../../contracts/src/heartbeat';
 import type { RunView, StepView } from './runState';
 
 export interface IconSpec {

@@ -1,11 +1,11 @@
 /** Which running steps have a late or lost heartbeat, across every run. Pure. */
-import { heartbeatAge, heartbeatLevel, type HeartbeatLevel } from '../../webview/src/heartbeat';
+import { heartbeatAge, heartbeatLevel, type HeartbeatLevel } from '../../contracts/src/heartbeat';
 import type { HeartbeatSettingsMs } from './format';
 import type { RunsState } from './runState';
 
 export interface LateStep {
   runId: string;
-  stepId: string;
+  invocationId: string;
   ageMs: number;
   level: Exclude<HeartbeatLevel, 'ok'>;
 }
@@ -20,7 +20,7 @@ export function lateSteps(state: RunsState, now: number, heartbeat: HeartbeatSet
       const age = heartbeatAge(now, step.heartbeatAt, step.startedAt);
       if (age === undefined) continue;
       const level = heartbeatLevel(age, heartbeat.intervalMs, heartbeat.timeoutMs);
-      if (level !== 'ok') late.push({ runId, stepId: step.id, ageMs: age, level });
+      if (level !== 'ok') late.push({ runId, invocationId: step.id, ageMs: age, level });
     }
   }
   return late;

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { CloseAction, ErrorAction, LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import type { AnalysisServer } from './analysisServer';
-import { ListPipelinesRequest, PipelineGraphChangedNotification, PipelineGraphRequest } from './lspProtocol';
+import { ListPipelinesRequest, PipelineGraphChangedNotification, PipelineGraphRequest } from '../../contracts/src/lspMessages';
 
 export async function startAnalysisServer(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Promise<AnalysisServer> {
   const client = await startLanguageClient(context, log);

@@ -4,7 +4,7 @@
  * decides when the view asks it again. Pure (paths in, decision out).
  */
 import * as path from 'node:path';
-import { isPipelineSource } from '../../server/src/analysis/pipelineFiles';
+import { isPipelineSource } from '../../contracts/src/pipelineSource';
 
 export type FileEvent = 'created' | 'changed' | 'deleted';
 

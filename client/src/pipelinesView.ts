@@ -1,7 +1,8 @@
 /** The Pipelines view: pipelines from the language server, grouped by file, steps as children. */
 import * as vscode from 'vscode';
 import type { AnalysisServer } from './analysisServer';
-import type { PipelineSummary, SourceRange } from './lspProtocol';
+import type { SourceRange } from '../../contracts/src/graph';
+import type { PipelineSummary } from '../../contracts/src/lspMessages';
 import { affectsPipelines, PIPELINE_SOURCE_GLOB, type FileEvent } from './pipelineFileChanges';
 import { buildPipelineTree, type PipelineNode } from './treeModel';
 

@@ -93,11 +93,11 @@ function withRun(state: RunsState, run: RunView): RunsState {
   return { runs: { ...state.runs, [run.runId]: run }, order };
 }
 
-function withStep(state: RunsState, runId: string, stepId: string, update: (step: StepView) => StepView): RunsState {
+function withStep(state: RunsState, runId: string, invocationId: string, update: (step: StepView) => StepView): RunsState {
   const run = state.runs[runId];
   if (!run) return state;
-  const step = run.steps[stepId] ?? { id: stepId, step: stepId, status: 'pending', attempts: 0, cached: false };
-  return withRun(state, { ...run, steps: { ...run.steps, [stepId]: update(step) } });
+  const step = run.steps[invocationId] ?? { id: invocationId, step: invocationId, status: 'pending', attempts: 0, cached: false };
+  return withRun(state, { ...run, steps: { ...run.steps, [invocationId]: update(step) } });
 }
 
 /** Advances the state by one event of the orchestrator's stream. Events of unknown runs only create runs (`run` events). */

@@ -18,7 +18,7 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
 
   getTreeItem(node: RunNode): vscode.TreeItem {
     const item = new vscode.TreeItem(node.label, node.children.length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
-    item.id = node.kind === 'run' ? node.runId : `${node.runId}/${node.stepId}`;
+    item.id = node.kind === 'run' ? node.runId : `${node.runId}/${node.invocationId}`;
     item.description = node.description;
     item.tooltip = node.tooltip;
     item.contextValue = node.contextValue;

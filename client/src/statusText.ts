@@ -1,5 +1,5 @@
 /** The status bar item's text and tooltip. Pure. */
-import { heartbeatAgo } from '../../webview/src/heartbeat';
+import { heartbeatAgo } from '../../contracts/src/heartbeat';
 import type { LateStep } from './heartbeatWatch';
 
 /** The daemon's own states (`pipewright server status`), `none` before a local one ever ran, and a remote one's. */
@@ -26,7 +26,7 @@ export function statusBarView(mode: 'local' | 'remote', state: OrchestratorState
   if (late.length > 0) {
     const lost = late.some((step) => step.level === 'lost');
     parts.push(`$(${lost ? 'pulse' : 'warning'}) ${late.length} late`);
-    tooltip.push(...late.map((step) => `heartbeat ${step.level}: ${step.stepId} (last beat ${heartbeatAgo(step.ageMs)})`));
+    tooltip.push(...late.map((step) => `heartbeat ${step.level}: ${step.invocationId} (last beat ${heartbeatAgo(step.ageMs)})`));
     severity = 'warning';
   } else if (running > 0) {
     parts.push('$(pulse)');

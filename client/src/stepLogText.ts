@@ -8,7 +8,7 @@ export interface StepLogLine {
   text: string;
 }
 
-export function stepLogText(step: string, lines: readonly StepLogLine[], attempts: readonly AttemptInfo[]): string {
+export function stepLogText(invocationId: string, lines: readonly StepLogLine[], attempts: readonly AttemptInfo[]): string {
   const out: string[] = [];
   const attemptNumbers = [...new Set([...lines.map((line) => line.attempt), ...attempts.map((a) => a.attempt)])];
   for (const attempt of attemptNumbers) {
@@ -16,5 +16,5 @@ export function stepLogText(step: string, lines: readonly StepLogLine[], attempt
     const ended = attempts.find((a) => a.attempt === attempt);
     if (ended?.error) out.push(...errorLines(ended.error).map((text, index) => `[attempt ${attempt} ${ended.status}] ${index === 0 ? '' : '  '}${text}`));
   }
-  return out.length > 0 ? out.join('\n') : `(no output from ${step})`;
+  return out.length > 0 ? out.join('\n') : `(no output from ${invocationId})`;
 }

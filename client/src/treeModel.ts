@@ -2,14 +2,15 @@
  * The trees of the Pipelines and Runs views as plain data (the views turn them into TreeItems).
  * Pure: no vscode.
  */
-import type { PipelineSummary, SourceRange } from './lspProtocol';
+import type { SourceRange } from '../../contracts/src/graph';
+import type { PipelineSummary } from '../../contracts/src/lspMessages';
 import { describeRun, describeStep, statusIcon, type HeartbeatSettingsMs, type IconSpec } from './format';
 import type { RunsState } from './runState';
 
 export type PipelineNode =
   | { kind: 'file'; uri: string; label: string; description: string; children: PipelineNode[] }
   | { kind: 'pipeline'; uri: string; pipeline: string; label: string; description: string; range?: SourceRange; children: PipelineNode[] }
-  | { kind: 'step'; uri: string; pipeline: string; stepId: string; label: string; description: string; range?: SourceRange; children: PipelineNode[] };
+  | { kind: 'step'; uri: string; pipeline: string; invocationId: string; /** The step's name (what Run Step runs). */ step: string; label: string; description: string; range?: SourceRange; children: PipelineNode[] };
 
 /** `src/a.ts` for a file URI under the workspace folder URI, else the file name. */
 export function relativeLabel(uri: string, workspaceUris: string[]): string {
@@ -43,7 +44,7 @@ export function buildPipelineTree(pipelines: PipelineSummary[], workspaceUris: s
           label: p.pipeline,
           description: [`${p.steps.length} step${p.steps.length === 1 ? '' : 's'}`, problems(p.diagnostics)].filter(Boolean).join(' · '),
           range: p.range,
-          children: p.steps.map((s): PipelineNode => ({ kind: 'step', uri, pipeline: p.pipeline, stepId: s.id, label: s.id, description: s.id === s.step ? '' : s.step, range: s.range, children: [] })),
+          children: p.steps.map((s): PipelineNode => ({ kind: 'step', uri, pipeline: p.pipeline, invocationId: s.id, step: s.step, label: s.id, description: s.id === s.step ? '' : s.step, range: s.range, children: [] })),
         }));
       return { kind: 'file', uri, label: relativeLabel(uri, workspaceUris), description: problems(totals), children };
     })
@@ -52,7 +53,7 @@ export function buildPipelineTree(pipelines: PipelineSummary[], workspaceUris: s
 
 export type RunNode =
   | { kind: 'run'; runId: string; label: string; description: string; tooltip: string; icon: IconSpec; contextValue: string; children: RunNode[] }
-  | { kind: 'step'; runId: string; stepId: string; label: string; description: string; tooltip: string; icon: IconSpec; contextValue: string; children: RunNode[] };
+  | { kind: 'step'; runId: string; invocationId: string; label: string; description: string; tooltip: string; icon: IconSpec; contextValue: string; children: RunNode[] };
 
 /**
  * Runs newest first; each with its steps. `contextValue` drives the context menus:
@@ -67,7 +68,7 @@ export function buildRunTree(state: RunsState, now: number, heartbeat: Heartbeat
       return {
         kind: 'step',
         runId,
-        stepId: step.id,
+        invocationId: step.id,
         label: step.id,
         description: describeStep(step, now, heartbeat),
         tooltip: [`${step.id} (${step.step})`, step.error ?? ''].filter(Boolean).join('\n'),

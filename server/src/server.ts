@@ -17,7 +17,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Analyzer, type AnalyzeOptions } from './analysis/analyzer';
 import type { FileAnalysis } from './analysis/model';
 import { AnalysisScheduler } from './analysisScheduler';
-import { ListPipelinesRequest, PipelineGraphChangedNotification, PipelineGraphRequest } from './protocol';
+import { ListPipelinesRequest, PipelineGraphChangedNotification, PipelineGraphRequest } from '../../contracts/src/lspMessages';
 import { toCodeActions, toCodeLenses, toDefinition, toDiagnostics, toDocumentSymbols, toGraph, toHover, toReferences, toSummary } from './toLsp';
 
 const connection = createConnection(ProposedFeatures.all);

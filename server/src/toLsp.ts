@@ -2,7 +2,8 @@ import type { CodeAction, CodeLens, Diagnostic, DocumentSymbol, Hover, Location,
 import { pathToFileURL } from 'node:url';
 import { CodeActionKind, DiagnosticSeverity, SymbolKind } from 'vscode-languageserver';
 import type { FileAnalysis, StaticNode, StaticPipeline, StepInfo } from './analysis/model';
-import type { AnalysedGraphNode, PipelineGraph, PipelineSummary } from './protocol';
+import type { PipelineGraph } from '../../contracts/src/graph';
+import type { AnalysedGraphNode, PipelineSummary } from '../../contracts/src/lspMessages';
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, information: DiagnosticSeverity.Information } as const;
 

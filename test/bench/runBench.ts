@@ -3,6 +3,7 @@ import { engineBench, type BenchLine } from './engineBench';
 import { analysisBench } from './analysisBench';
 import { daemonBench } from './daemonBench';
 import { heartbeatBench } from './heartbeatBench';
+import { postgresBench } from './postgresBench';
 import { webviewBench } from './webviewBench';
 import { activationBench } from './activationBench';
 
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
     ['runtime engine', engineBench],
     ['orchestrator heartbeats', heartbeatBench],
     ['orchestrator daemon', daemonBench],
+    ['PostgreSQL coordination', postgresBench],
     ['language server', analysisBench],
     ['DAG webview', webviewBench],
     ['extension activation', activationBench],

@@ -3,7 +3,7 @@
  * fan-out to parallel branches and fan-in to a gather step, joins across stages, a few `after`
  * (order) edges, and composed pipelines' namespaced ids. Deterministic for a given seed.
  */
-import type { PipelineGraph } from '../../webview/src/protocol';
+import type { PipelineGraph } from '../../contracts/src/graph';
 
 const STEPS = ['load_rows', 'clean', 'dedupe', 'split', 'featurize', 'normalize', 'encode', 'fit', 'evaluate', 'score', 'validate', 'export_model', 'join', 'aggregate', 'sample', 'tokenize', 'embed', 'report'];
 

@@ -33,3 +33,14 @@ export function isAlive(pid: number): boolean {
     return false;
   }
 }
+
+/** Polls the asynchronous `check` until it resolves to a value (not undefined/false) or the deadline passes. */
+export async function waitForAsync<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

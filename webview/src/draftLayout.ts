@@ -7,7 +7,7 @@
  */
 import { DEFAULT_REQUEST, graphHash, layoutKey, SPACING, straightLine, type GraphLayout, type LayoutRequest, type PlacedEdge, type PlacedNode } from './layout';
 import { layerGraph } from './layering';
-import type { PipelineGraph } from './protocol';
+import type { PipelineGraph } from '../../contracts/src/graph';
 
 const PASSES = 3;
 

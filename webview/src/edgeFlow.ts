@@ -9,7 +9,7 @@
  * - `idle`: anything else (no run, a failed or skipped end, a finished run with pending leftovers).
  */
 import type { RunStatus, StepStatus } from '../../runtime/src/model/status';
-import type { NodeRunState } from './protocol';
+import type { NodeRunState } from '../../contracts/src/webviewMessages';
 
 export type EdgeFlow = 'idle' | 'flowing' | 'done';
 

@@ -3,7 +3,7 @@
  * layout and to guess each direction's extent before elkjs runs. Pure and linear.
  */
 import { layoutEdges, type PlacedEdge } from './layout';
-import type { PipelineGraph } from './protocol';
+import type { PipelineGraph } from '../../contracts/src/graph';
 
 export interface Layering {
   /** Node ids, first occurrence order; nodes are numbered by their index here. */

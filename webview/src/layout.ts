@@ -6,7 +6,7 @@
  * tests pass elkjs directly and can count calls.
  */
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
-import type { PipelineGraph } from './protocol';
+import type { PipelineGraph } from '../../contracts/src/graph';
 
 /** What we need from elkjs. */
 export interface LayoutEngine {

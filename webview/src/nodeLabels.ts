@@ -1,6 +1,6 @@
 /** The text under a node's name (attempt, duration, heartbeat age). Pure, so it is testable. */
-import { formatDuration, heartbeatAge, heartbeatLabel, heartbeatLevel, type HeartbeatLevel } from './heartbeat';
-import type { HeartbeatThresholds, NodeRunState } from './protocol';
+import { formatDuration, heartbeatAge, heartbeatLabel, heartbeatLevel, type HeartbeatLevel } from '../../contracts/src/heartbeat';
+import type { HeartbeatThresholds, NodeRunState } from '../../contracts/src/webviewMessages';
 
 export interface NodeDetail {
   /** The parts joined, in reading order. */

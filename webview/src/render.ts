@@ -15,7 +15,8 @@ import type { GraphLayout, PlacedNode } from './layout';
 import { detailRoom, fitParts, fitText, titleRoom, type NodeGeometry } from './nodeBox';
 import { clipPolyline, type Point } from './polylineClip';
 import { DETAIL_SEPARATOR, nodeDetail } from './nodeLabels';
-import type { GraphDiagnostic, HeartbeatThresholds, NodeRunState, PipelineGraph } from './protocol';
+import type { GraphDiagnostic, PipelineGraph } from '../../contracts/src/graph';
+import type { HeartbeatThresholds, NodeRunState } from '../../contracts/src/webviewMessages';
 import { heartbeatColor, statusStyle } from './statusStyle';
 
 const SVG = 'http://www.w3.org/2000/svg';

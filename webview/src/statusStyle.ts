@@ -7,7 +7,7 @@
  * the theme's own colours, which are made for contrast.
  */
 import type { StepStatus } from '../../runtime/src/model/status';
-import type { HeartbeatLevel } from './heartbeat';
+import type { HeartbeatLevel } from '../../contracts/src/heartbeat';
 
 export interface StatusStyle {
   /** CSS colour for the node's border and glyph. */

@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   'disk-full': { http: 507, exit: 1 },
   io: { http: 500, exit: 1 },
   internal: { http: 500, exit: 1 },
+  /** The store was written by a newer pipewright (its schema version is above this one's). */
+  'newer-schema': { http: 500, exit: 1 },
 } as const satisfies Record<string, { http: number; exit: number }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

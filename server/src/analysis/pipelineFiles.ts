@@ -1,13 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isPipelineSource } from '../../../contracts/src/pipelineSource';
 
 /** Folders never searched for pipeline files: dependencies, build output, stores, VCS. */
 const SKIPPED = new Set(['node_modules', 'dist', 'out', 'build', 'coverage']);
-
-/** Whether a file is one the analysis reads as pipeline code: TypeScript or JavaScript source, not a declaration file. */
-export function isPipelineSource(file: string): boolean {
-  return /\.(ts|mts|cts|tsx|js|mjs|cjs)$/.test(file) && !/\.d\.[cm]?ts$/.test(file);
-}
 
 /**
  * TypeScript and JavaScript files under `root` that mention `pipewright` (a cheap text test: only those can

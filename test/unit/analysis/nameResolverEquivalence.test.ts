@@ -14,7 +14,7 @@ import type { Meaning, Resolved } from '../../../server/src/analysis/nameResolve
 import { Workspace } from '../../../server/src/analysis/workspace';
 import { fixture, repoRoot } from '../../support/tempDir';
 
-const ROOTS = [fixture('names'), fixture('analysis'), path.join(repoRoot, 'examples'), fixture('e2e-workspace'), ...['runtime', 'server', 'client', 'webview'].map((p) => path.join(repoRoot, p, 'src'))];
+const ROOTS = [fixture('names'), fixture('analysis'), path.join(repoRoot, 'examples'), fixture('e2e-workspace'), ...['runtime', 'contracts', 'server', 'client', 'webview'].map((p) => path.join(repoRoot, p, 'src'))];
 
 function typeScriptFiles(dir: string): string[] {
   return (fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }) as string[])

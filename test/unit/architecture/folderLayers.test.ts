@@ -1,7 +1,8 @@
 // The runtime's folders form layers: a folder imports only folders of lower layers (type-only
 // imports included), so no import cycle between folders can form and no folder reaches up into
 // the process that hosts it. The editor side imports from the runtime only its plain data
-// (`model/`) and the author's side of the daemon wire (`api/`).
+// (`model/`) and the author's side of the daemon wire (`api/`); its packages (extension, language
+// server, webview) reach each other only through the contracts they share (`contracts/`).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -75,13 +76,31 @@ test('runtime folders import only folders of lower layers', () => {
   assert.deepEqual(violations, []);
 });
 
+/** The editor side's projects; each but `contracts/src` imports the others only through `contracts/src`. */
+const EDITOR_PROJECTS = ['contracts/src', 'client/src', 'server/src', 'webview/src'];
+
 test('the editor side imports only model/ and api/ of the runtime', () => {
   const violations: string[] = [];
-  for (const project of ['client/src', 'server/src', 'webview/src']) {
+  for (const project of EDITOR_PROJECTS) {
     for (const file of sourceFiles(path.join(repo, project))) {
       for (const target of importedFiles(file)) {
         if (!target.startsWith(runtimeSrc + path.sep)) continue;
         if (!['model', 'api'].includes(runtimeFolder(target))) violations.push(`${path.relative(repo, file)} -> ${path.relative(repo, target)}`);
+      }
+    }
+  }
+  assert.deepEqual(violations, []);
+});
+
+test('the extension, the language server and the webview import each other only through contracts/', () => {
+  const violations: string[] = [];
+  const projectOf = (file: string) => EDITOR_PROJECTS.find((project) => file.startsWith(path.join(repo, project) + path.sep));
+  for (const project of EDITOR_PROJECTS) {
+    for (const file of sourceFiles(path.join(repo, project))) {
+      for (const target of importedFiles(file)) {
+        const to = projectOf(target);
+        if (to === undefined || to === project || to === 'contracts/src') continue;
+        violations.push(`${path.relative(repo, file)} -> ${path.relative(repo, target)}`);
       }
     }
   }

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { lateSteps } from '../../../client/src/heartbeatWatch';
 import { reduceRunEvent, emptyRunsState } from '../../../client/src/runState';
 import { statusBarView } from '../../../client/src/statusText';
-import { formatDuration, formatHeartbeatAge, heartbeatAge, heartbeatAgo, heartbeatLabel, heartbeatLevel } from '../../../webview/src/heartbeat';
+import { formatDuration, formatHeartbeatAge, heartbeatAge, heartbeatAgo, heartbeatLabel, heartbeatLevel } from '../../../contracts/src/heartbeat';
 
 describe('heartbeat lateness', () => {
   it('is ok within 1.5 intervals, late after, lost at the timeout', () => {
@@ -26,7 +26,7 @@ describe('heartbeat lateness', () => {
     state = reduceRunEvent(state, { type: 'heartbeat', runId: 'r', invocationId: 'slow', attempt: 1, at: 1000 });
     const settings = { intervalMs: 1000, timeoutMs: 3000 };
     assert.deepEqual(lateSteps(state, 2000, settings), []);
-    assert.deepEqual(lateSteps(state, 3000, settings), [{ runId: 'r', stepId: 'slow', ageMs: 2000, level: 'late' }]);
+    assert.deepEqual(lateSteps(state, 3000, settings), [{ runId: 'r', invocationId: 'slow', ageMs: 2000, level: 'late' }]);
     const view = statusBarView('local', 'active', 1, lateSteps(state, 4500, settings));
     assert.equal(view.severity, 'warning');
     assert.match(view.text, /1 late/);

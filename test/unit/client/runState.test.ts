@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { emptyRunsState, pruneRuns, reduceRunEvent, retriedRun, runForPanel, runningCount, withRuns } from '../../../client/src/runState';
-import { DAG_VIEW_TYPE } from '../../../webview/src/panelState';
+import { DAG_VIEW_TYPE } from '../../../contracts/src/panelState';
 import type { RunDetail } from '../../../runtime/src/api/protocol';
 
 const started = reduceRunEvent(emptyRunsState, { type: 'run', runId: 'r1', runName: 'train-1', pipeline: 'train', status: 'running', at: 1000 });

@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import type { NodeRunState, PipelineGraph } from '../../../webview/src/protocol';
+import type { PipelineGraph } from '../../../contracts/src/graph';
+import type { NodeRunState } from '../../../contracts/src/webviewMessages';
 import { generateDag } from '../../bench/webviewGraph';
 import { CHROMIUM, startWebviewHarness, type HarnessGlobal, type PageHarness, type WebviewHarness } from '../../bench/webviewHarness';
 

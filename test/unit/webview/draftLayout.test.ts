@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { draftLayout } from '../../../webview/src/draftLayout';
 import { DEFAULT_REQUEST, ESTIMATED_SIZING, graphHash, layoutKey, NODE_HEIGHT, SPACING, type GraphLayout } from '../../../webview/src/layout';
-import type { PipelineGraph } from '../../../webview/src/protocol';
+import type { PipelineGraph } from '../../../contracts/src/graph';
 import { generateDag } from '../../bench/webviewGraph';
 
 function graphOf(ids: string[], edges: [string, string][]): Pick<PipelineGraph, 'nodes' | 'edges'> {

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import { ElkWorkerEngine, type WorkerLike } from '../../../webview/src/elkWorkerClient';
 import { LayoutCache } from '../../../webview/src/layout';
-import type { PipelineGraph } from '../../../webview/src/protocol';
+import type { PipelineGraph } from '../../../contracts/src/graph';
 
 // elkjs's worker script outside a worker exports its in-thread FakeWorker: the same dispatcher
 // and protocol the real Web Worker serves in the webview.

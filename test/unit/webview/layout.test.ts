@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import ELK from 'elkjs/lib/elk.bundled.js';
 import type { ElkNode } from 'elkjs/lib/elk-api';
 import { graphHash, LayoutCache } from '../../../webview/src/layout';
-import type { PipelineGraph } from '../../../webview/src/protocol';
+import type { PipelineGraph } from '../../../contracts/src/graph';
 
 const graph: PipelineGraph = {
   uri: 'file:///p.ts',

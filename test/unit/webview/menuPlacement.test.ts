@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { menuFocusAfter, menuPosition } from '../../../webview/src/menuPlacement';
-import { restorePanelState, updatePanelState } from '../../../webview/src/panelState';
+import { restorePanelState, updatePanelState } from '../../../contracts/src/panelState';
 import { runHeadline } from '../../../webview/src/runHeadline';
 
 describe('node menu', () => {

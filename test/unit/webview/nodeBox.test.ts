@@ -4,7 +4,7 @@ import { chooseDirection, estimatedExtent } from '../../../webview/src/direction
 import { layerGraph } from '../../../webview/src/layering';
 import { SPACING } from '../../../webview/src/layout';
 import { detailRoom, ELLIPSIS, fitParts, fitText, nodeBoxWidth, nodeGeometry, titleRoom } from '../../../webview/src/nodeBox';
-import type { PipelineGraph } from '../../../webview/src/protocol';
+import type { PipelineGraph } from '../../../contracts/src/graph';
 import { generateDag } from '../../bench/webviewGraph';
 
 /** A monospace measure: 7 px a character. */

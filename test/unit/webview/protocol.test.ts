@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isEnvelope, MessageChannel, type FromWebview, type ToWebview } from '../../../webview/src/protocol';
+import { isEnvelope, MessageChannel } from '../../../contracts/src/messageChannel';
+import type { FromWebview, ToWebview } from '../../../contracts/src/webviewMessages';
 
 describe('webview message protocol', () => {
   it('recognises envelopes and rejects malformed messages', () => {

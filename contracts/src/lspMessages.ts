@@ -1,13 +1,11 @@
 /**
  * Custom LSP messages between the extension and the Pipewright language server: the one
- * protocol module of this boundary (the client re-exports it). Graph shapes are shared with the
- * webview (`webview/src/protocol.ts`).
+ * protocol module of this boundary, imported by both. Graph shapes are those the webview draws
+ * (`graph.ts`).
  */
 /* eslint-disable @typescript-eslint/no-namespace -- one namespace per message (method + type), as CONVENTIONS.md models. */
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
-import type { GraphNode, PipelineGraph, SourceRange } from '../../webview/src/protocol';
-
-export type { PipelineGraph, GraphNode, GraphDiagnostic, SourceRange } from '../../webview/src/protocol';
+import type { GraphNode, PipelineGraph, SourceRange } from './graph';
 
 /**
  * What the server puts in each node of a `PipelineGraph` beyond the webview's `GraphNode`

@@ -1,7 +1,7 @@
 /**
  * Heartbeats as every part of the editor shows them: lateness and the wording of an age. The one
  * home of these rules: the webview's nodes, and the extension's Runs view and status bar import
- * them from here. Pure.
+ * them from here. Pure (no `vscode`, no DOM).
  *
  * A beat is expected every `intervalMs`; one beat a little behind is normal jitter, so an age
  * past 1.5 intervals is `late` (amber), and an age past the lease timeout is `lost` (red): the

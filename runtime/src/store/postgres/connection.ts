@@ -1,0 +1,64 @@
+import pg from 'pg';
+import { InputError } from '../../model/errorCodes';
+
+/** Anything that runs one statement: the pool (any free connection) or one connection. */
+export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+
+/**
+ * A connection pool to the PostgreSQL store at `url` (`postgres://` or `postgresql://`). A
+ * connection the server drops while idle (a restart, a failover) is discarded and replaced on
+ * the next query instead of crashing the process.
+ */
+export function openPostgresPool(url: string, options: { max?: number; applicationName?: string } = {}): pg.Pool {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new InputError(`the PostgreSQL store URL is not a URL: ${redactUrl(url)}`);
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw new InputError(`the PostgreSQL store URL must start with postgres:// or postgresql://, got ${redactUrl(url)}`);
+  }
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, application_name: options.applicationName ?? 'pipewright', keepAlive: true, connectionTimeoutMillis: 10_000 });
+  pool.on('error', () => {
+    // An idle connection died; pg-pool has already removed it.
+  });
+  return pool;
+}
+
+/** `url` with any password replaced, for messages. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z]+:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
+}
+
+/**
+ * Runs `work` in one transaction on one connection of `pool`: committed when it returns,
+ * rolled back when it throws. With `idleTimeoutMs`, the server aborts the transaction (and ends
+ * the connection) once it has waited that long for the client's next statement, so a client
+ * that freezes mid-transaction does not hold its row locks for ever.
+ */
+export async function inTransaction<T>(pool: pg.Pool, work: (tx: pg.PoolClient) => Promise<T>, options: { idleTimeoutMs?: number } = {}): Promise<T> {
+  const client = await pool.connect();
+  // A checked-out connection has no error listener of pg-pool's; one the server ends would throw.
+  let broken: Error | undefined;
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  client.on('error', onError);
+  try {
+    const idle = options.idleTimeoutMs === undefined ? '' : ` SET LOCAL idle_in_transaction_session_timeout = ${Math.max(1, Math.ceil(options.idleTimeoutMs))};`;
+    await client.query(`BEGIN;${idle}`);
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch((rollbackError: Error) => {
+      broken ??= rollbackError;
+    });
+    throw error;
+  } finally {
+    client.off('error', onError);
+    // A connection in an unknown state is closed rather than handed out again.
+    client.release(broken);
+  }
+}

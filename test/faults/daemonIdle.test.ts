@@ -8,7 +8,7 @@ import { readEndpoint, readToken, daemonFiles } from '../../runtime/src/api/daem
 import { cli } from '../support/cli';
 import { fixture, tempDir } from '../support/tempDir';
 import { procState } from '../support/unreapedChild';
-import { holdsFor, readPid, waitFor } from '../support/waitFor';
+import { holdsFor, readPid, waitFor, waitForAsync } from '../support/waitFor';
 
 const IDLE_S = 2;
 /** Long enough that a daemon with nothing to do would have stopped three times over. */
@@ -51,7 +51,7 @@ describe('a daemon started on demand says so and stops once idle', () => {
     fs.writeFileSync(marker, '');
     const db = await openRunStore(store, 'readWrite');
     try {
-      await waitFor('the run to complete', async () => (await db.getRun(started.stdout.trim()))?.status === 'completed');
+      await waitForAsync('the run to complete', async () => (await db.getRun(started.stdout.trim()))?.status === 'completed');
     } finally {
       await db.close();
     }

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { openRunStore } from '../../runtime/src/store/openRunStore';
 import { cli } from '../support/cli';
 import { fixture, tempDir } from '../support/tempDir';
-import { holdsFor, readPid, waitFor } from '../support/waitFor';
+import { holdsFor, readPid, waitFor, waitForAsync } from '../support/waitFor';
 
 /** Live (not zombie) runner processes whose parent is `daemon`, read from /proc. */
 function runnersOf(daemon: number): number[] {
@@ -44,7 +44,7 @@ describe('the runner pool shrinks back after a burst', () => {
     const db = await openRunStore(store, 'readWrite');
     let burst: number[];
     try {
-      await waitFor('the six runs to complete', async () => (await Promise.all(runs.map((id) => db.getRun(id)))).every((run) => run?.status === 'completed'));
+      await waitForAsync('the six runs to complete', async () => (await Promise.all(runs.map((id) => db.getRun(id)))).every((run) => run?.status === 'completed'));
       burst = await Promise.all(runs.map(async (id) => (await db.getAttempts(id))[0].runnerPid as number));
       assert.equal(new Set(burst).size, 6);
     } finally {

@@ -7,7 +7,7 @@ import { cli } from '../support/cli';
 import { finalRunDetail } from '../support/runDetail';
 import { fixture, repoRoot, tempDir } from '../support/tempDir';
 import { procState, spawnUnreaped } from '../support/unreapedChild';
-import { readPid, waitFor } from '../support/waitFor';
+import { readPid, waitFor, waitForAsync } from '../support/waitFor';
 
 const pipewrightBin = path.join(repoRoot, 'runtime', 'bin', 'pipewright.js');
 
@@ -83,7 +83,7 @@ describe('a killed engine that nobody reaps (a zombie) is dead', () => {
     fs.writeFileSync(path.join(dir, 'release-2'), '');
     const db = await openRunStore(store, 'readWrite');
     try {
-      const run = await waitFor('the run to complete', async () => {
+      const run = await waitForAsync('the run to complete', async () => {
         const [row] = await db.listRuns();
         return row.status !== 'running' && row;
       });

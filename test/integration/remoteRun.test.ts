@@ -13,7 +13,7 @@ import { openRunStore } from '../../runtime/src/store/openRunStore';
 import { cli, lastJson, type CliResult } from '../support/cli';
 import { freePort } from '../support/freePort';
 import { fixture, tempDir, tempProject } from '../support/tempDir';
-import { waitFor } from '../support/waitFor';
+import { waitForAsync } from '../support/waitFor';
 
 /** Exactly one line on stderr, and a non-zero exit. */
 function oneLineError(result: CliResult, code: number, pattern: RegExp): void {
@@ -68,7 +68,7 @@ describe('pipewright against a remote orchestrator (--orchestrator URL)', () => 
     const started = await run(['run', 'slow.ts', '--param', `marker=${marker}`, '--detach'], env);
     assert.equal(started.code, 0, started.stderr);
     const runId = started.stdout.trim();
-    await waitFor('the slow step to print', async () => (await store.getLogs(runId, 'wait')).some((row) => row.text.includes('waiting')));
+    await waitForAsync('the slow step to print', async () => (await store.getLogs(runId, 'wait')).some((row) => row.text.includes('waiting')));
 
     const listed = await run(['runs', 'list', '--json'], env);
     assert.equal(listed.code, 0, listed.stderr);
@@ -85,7 +85,7 @@ describe('pipewright against a remote orchestrator (--orchestrator URL)', () => 
 
     const cancelled = await run(['runs', 'cancel', runId], env);
     assert.equal(cancelled.code, 0, cancelled.stderr);
-    await waitFor('the run to be cancelled', async () => (await runStatus(runId)) === 'cancelled');
+    await waitForAsync('the run to be cancelled', async () => (await runStatus(runId)) === 'cancelled');
 
     // Retried on the daemon, with the marker present this time, and followed to the end.
     fs.writeFileSync(marker, '');

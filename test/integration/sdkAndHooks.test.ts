@@ -10,7 +10,7 @@ import type { Pipeline } from '../../runtime/src/sdk/pipeline';
 import { runPipelineFile } from '../../runtime/src/launch/runPipelineFile';
 import { openRunStore } from '../../runtime/src/store/openRunStore';
 import { cli, lastJson } from '../support/cli';
-import { waitFor } from '../support/waitFor';
+import { waitForAsync } from '../support/waitFor';
 import { fixture, repoRoot, tempDir, tempProject } from '../support/tempDir';
 
 describe('pipeline.run() from the SDK', async () => {
@@ -33,7 +33,7 @@ describe('detached runs from the SDK', async () => {
     const summary = await slow.run({ marker }, { storeDir, detach: true });
     assert.equal(summary.status, 'running');
     fs.writeFileSync(marker, '');
-    await waitFor('the detached run to finish', async () => {
+    await waitForAsync('the detached run to finish', async () => {
       const store = await openRunStore(storeDir, 'readWrite');
       try {
         return (await store.getRun(summary.runId))?.status === 'completed';

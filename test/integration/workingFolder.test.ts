@@ -15,7 +15,7 @@ import { step, pipeline } from 'pipewright';
 export const readSales = step(function readSales(file: string): string {
   return fs.readFileSync(file, 'utf8').trim();
 });
-export const sales = pipeline(async function sales(file = 'data/sales.csv') { readSales(file); });
+export const sales = pipeline(function sales(file = 'data/sales.csv') { readSales(file); });
 `;
 
 interface Summary {

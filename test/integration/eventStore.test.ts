@@ -73,7 +73,8 @@ describe("the daemon's event stream in the store", () => {
     assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'in order');
     const detail = await client.getRun(run.runId);
     const wait = detail.attempts.wait?.[0];
-    assert.equal(wait?.heartbeatAt, (beats.at(-1)?.data as { at: number }).at, "the attempt's newest beat is recorded");
+    const newestOfWait = beats.filter((e) => (e.data as { invocationId: string }).invocationId === 'wait').at(-1);
+    assert.equal(wait?.heartbeatAt, (newestOfWait?.data as { at: number }).at, "the attempt's newest beat is recorded");
 
     // After a restart, new events are numbered above every number handed out before, heartbeats included.
     const highest = Math.max(...live.map((e) => e.seq));

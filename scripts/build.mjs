@@ -32,6 +32,9 @@ const runtimeContexts = [
   { ...runtimeBase, keepNames: false, entryPoints: { analysis: 'server/src/analysis/index.ts' }, outdir: 'runtime/dist' },
 ];
 
+/** Where the TypeScript server plugin's package is written (the name package.json's `typescriptServerPlugins` gives). */
+const TYPESCRIPT_PLUGIN_DIR = 'node_modules/pipewright-typescript-plugin';
+
 const editorContexts = [
   // The language client is its own bundle, loaded after activation (client/src/analysisServer.ts).
   { bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], sourcemap: !production, minify: production, entryPoints: { extension: 'client/src/extension.ts', languageClient: 'client/src/languageClient.ts' }, outdir: 'dist/client', logLevel: 'warning' },
@@ -39,6 +42,9 @@ const editorContexts = [
   // the packaged extension needs no node_modules. The client starts `server.js`, the launcher
   // (copyServerLauncher), which loads this bundle.
   { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: !production, minify: production, entryPoints: { languageServer: 'server/src/server.ts' }, outdir: 'dist/server', logLevel: 'warning' },
+  // The TypeScript server plugin the extension contributes (`typescriptServerPlugins`): tsserver
+  // loads it by package name from the extension's node_modules (writeTypeScriptPluginPackage).
+  { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: false, minify: production, entryPoints: { index: 'server/src/typescriptPlugin/index.ts' }, outdir: TYPESCRIPT_PLUGIN_DIR, logLevel: 'warning' },
   { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: production, entryPoints: { main: 'webview/src/main.ts' }, outdir: 'dist/webview', logLevel: 'warning' },
   // elkjs's worker script for the webview (a Web Worker started from a Blob URL; the page loads it
   // as a script only when no worker can start). elkjs ships it minified, so it stays minified and
@@ -67,6 +73,13 @@ function copyTypeScriptLibs() {
   for (const name of fs.readdirSync(from)) if (/^lib\.(.*\.)?d\.ts$/.test(name)) fs.copyFileSync(path.join(from, name), path.join(to, name));
 }
 
+/** The plugin's package.json, so tsserver resolves `pipewright-typescript-plugin` to the bundle. */
+function writeTypeScriptPluginPackage() {
+  const to = path.join(root, TYPESCRIPT_PLUGIN_DIR);
+  fs.mkdirSync(to, { recursive: true });
+  fs.writeFileSync(path.join(to, 'package.json'), `${JSON.stringify({ name: 'pipewright-typescript-plugin', version: '0.1.0', private: true, main: 'index.js' }, null, 2)}\n`);
+}
+
 /** The server's entry (`server/launcher.js`: the compile cache, then the bundle), where the client starts it. */
 function copyServerLauncher() {
   fs.mkdirSync(path.join(root, 'dist/server'), { recursive: true });
@@ -80,6 +93,7 @@ process.chdir(root);
 if (!runtimeOnly) {
   copyTypeScriptLibs();
   copyServerLauncher();
+  writeTypeScriptPluginPackage();
 }
 if (watch) {
   for (const options of contexts) {

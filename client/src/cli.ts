@@ -4,6 +4,7 @@
  * workspace's own runtime version, exactly as in a terminal. No vscode.
  */
 import { spawn } from 'node:child_process';
+import { ENV } from '../../runtime/src/model/environment';
 
 export interface CliResult {
   code: number;
@@ -18,8 +19,8 @@ export interface RemoteTarget {
 }
 
 /** The CLI reads these; they must come from the extension's settings, not from the editor's own environment. */
-export const ORCHESTRATOR_URL_ENV = 'PIPEWRIGHT_ORCHESTRATOR_URL';
-export const ORCHESTRATOR_TOKEN_ENV = 'PIPEWRIGHT_ORCHESTRATOR_TOKEN';
+export const ORCHESTRATOR_URL_ENV = ENV.orchestratorUrl;
+export const ORCHESTRATOR_TOKEN_ENV = ENV.orchestratorToken;
 
 /**
  * The CLI child's environment: the editor's, run as Node, with the orchestrator chosen by the

@@ -4,13 +4,13 @@
  */
 
 /**
- * The invocation a step node names: its `invocationId`, or `stepId`, the field's earlier name
+ * The invocation a step node (or an output node of the Runs view) names: its `invocationId`, or `stepId`, the field's earlier name
  * (still read, so keybindings and callers written for it keep working). Undefined for anything else.
  */
 export function invocationOfArgument(arg: unknown): string | undefined {
   if (typeof arg !== 'object' || arg === null) return undefined;
   const node = arg as { kind?: unknown; invocationId?: unknown; stepId?: unknown };
-  if (node.kind !== 'step') return undefined;
+  if (node.kind !== 'step' && node.kind !== 'output') return undefined;
   if (typeof node.invocationId === 'string' && node.invocationId !== '') return node.invocationId;
   return typeof node.stepId === 'string' && node.stepId !== '' ? node.stepId : undefined;
 }
@@ -26,4 +26,11 @@ export function stepToRun(arg: unknown, stepArg: unknown): string | undefined {
   if (typeof arg !== 'object' || arg === null || (arg as { kind?: unknown }).kind !== 'step') return undefined;
   const step = (arg as { step?: unknown }).step;
   return typeof step === 'string' && step !== '' ? step : invocationOfArgument(arg);
+}
+
+/** The output an output node of the Runs view (or the DAG's details) names, if any. */
+export function outputOfArgument(arg: unknown): string | undefined {
+  if (typeof arg !== 'object' || arg === null) return undefined;
+  const output = (arg as { output?: unknown }).output;
+  return typeof output === 'string' && output !== '' ? output : undefined;
 }

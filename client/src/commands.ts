@@ -1,6 +1,4 @@
 /** The `pipewright.*` commands. Arguments come from tree items, code lenses or the DAG; without them, quick picks ask. */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AnalysisServer } from './analysisServer';
 import type { NodeExecutable } from './nodeExecutable';
@@ -10,13 +8,17 @@ import { DagPanel, type DagPanelHost } from './dagPanel';
 import type { PipelineSummary } from '../../contracts/src/lspMessages';
 import type { OrchestratorConnection } from './orchestratorConnection';
 import type { PipelinesView } from './pipelinesView';
+import { formatBytes } from '../../contracts/src/byteSize';
 import { RecentValues } from './recentValues';
 import { runForPanel } from './runState';
 import type { LocatedRuntime } from './runtimeLocator';
 import { readSettings } from './settings';
 import type { RunNode, PipelineNode } from './treeModel';
-import { invocationOfArgument, stepToRun } from './commandArguments';
-import { stepLogText } from './stepLogText';
+import type { ArtifactDocuments } from './artifactDocuments';
+import { invocationOfArgument, outputOfArgument, stepToRun } from './commandArguments';
+import { logUri } from './logDocuments';
+import type { RunNotices } from './runNotices';
+import type { CodeRoots } from './stackFrames';
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;
@@ -31,6 +33,11 @@ export interface CommandDeps {
   workspaceFolder: string;
   /** Connects to the local daemon if it is active (or the remote one per settings). */
   reconnect(): Promise<void>;
+  /** Started, failed and completed runs' notifications. */
+  notices: RunNotices;
+  artifacts: ArtifactDocuments;
+  /** Where the user's code is (stack frames in it are links; the first one is the Problems line). */
+  codeRoots(): CodeRoots;
 }
 
 const TOKEN_SECRET = 'pipewright.remoteToken';
@@ -52,9 +59,16 @@ function requireTrust(action: string): boolean {
 }
 
 /** What DAG panels need from the extension (new ones from Show DAG, restored ones after a reload). */
-export function dagPanelHost(deps: Pick<CommandDeps, 'log' | 'analysisServer'>): DagPanelHost {
+export function dagPanelHost(deps: Pick<CommandDeps, 'log' | 'analysisServer' | 'codeRoots'>): DagPanelHost {
   return {
     log: deps.log,
+    codeRoots: () => deps.codeRoots(),
+    openOutput: (panel, nodeId, output) => {
+      if (panel.runId) void vscode.commands.executeCommand('pipewright.openArtifact', { kind: 'output', runId: panel.runId, invocationId: nodeId, output });
+    },
+    retryRun: (panel) => {
+      if (panel.runId) void vscode.commands.executeCommand('pipewright.retryRun', panel.runId);
+    },
     heartbeat: () => readSettings().heartbeat,
     loadGraph: async (uri, pipeline) => (deps.analysisServer ? deps.analysisServer.pipelineGraph(uri, pipeline) : null),
     onNodeAction: (panel, nodeId, action) => {
@@ -142,7 +156,8 @@ export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.
       // Panels follow the new run first: a quick run may already be over when it is refreshed.
       for (const panel of DagPanel.all()) if (target.pipeline === undefined || panel.pipeline === target.pipeline) panel.runId = summary.runId;
       await connection.refreshRun(summary.runId);
-      void vscode.window.showInformationMessage(`Pipewright: started ${summary.runName}`);
+      // Said after the progress notification closes, and only while the run still runs.
+      deps.notices.started(summary.runId);
     });
   }
 
@@ -150,6 +165,7 @@ export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.
   async function followRetry(retriedRunId: string, newRunId: string): Promise<void> {
     for (const panel of DagPanel.all()) if (panel.runId === retriedRunId) panel.runId = newRunId;
     await connection.refreshRun(newRunId);
+    deps.notices.started(newRunId);
   }
 
   async function pickRun(arg: unknown, filter: (status: string) => boolean): Promise<string | undefined> {
@@ -221,23 +237,29 @@ export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.
       const runId = await pickRun(arg, () => true);
       const invocationId = runId && (await pickInvocation(arg, runId));
       if (!runId || !invocationId) return;
-      const [lines, detail] = await Promise.all([api().logs(runId, invocationId), api().getRun(runId)]);
-      const text = stepLogText(invocationId, lines, detail.attempts[invocationId] ?? []);
-      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: text, language: 'log' }), { preview: true });
+      // A read-only virtual document (logDocuments.ts), live while the step runs.
+      const uri = logUri(runId, connection.runs.runs[runId]?.runName ?? runId, invocationId);
+      log.info(`logs of ${invocationId}: ${uri.toString()}`);
+      await vscode.window.showTextDocument(uri, { preview: true });
     },
     'pipewright.openArtifact': async (arg) => {
       const runId = await pickRun(arg, () => true);
       const invocationId = runId && (await pickInvocation(arg, runId));
       if (!runId || !invocationId) return;
-      const output = (await vscode.window.showInputBox({ title: `Output of ${invocationId}`, value: 'output' })) ?? '';
-      if (!output) return;
-      const artifact = await api().artifact(runId, invocationId, output);
-      const dir = vscode.Uri.joinPath(context.globalStorageUri, 'artifacts', runId).fsPath;
-      fs.mkdirSync(dir, { recursive: true });
-      const textual = /json|text|structured/.test(artifact.materializer);
-      const file = path.join(dir, `${invocationId.replace(/\//g, '_')}.${output}${textual ? (artifact.materializer.includes('text') ? '.txt' : '.json') : '.bin'}`);
-      fs.writeFileSync(file, artifact.bytes);
-      await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(file));
+      const detail = await api().getRun(runId);
+      const outputs = detail.outputs?.[invocationId] ?? [];
+      let output = outputOfArgument(arg);
+      if (output === undefined) {
+        if (outputs.length === 0) {
+          void vscode.window.showInformationMessage(`Pipewright: step ${invocationId} of ${detail.runName} has no committed outputs.`);
+          return;
+        }
+        // Never typed: one output opens at once, several are picked from what the step made.
+        output = outputs.length === 1 ? outputs[0].name : (await vscode.window.showQuickPick(outputs.map((o) => ({ label: o.name, description: `${o.type} · ${formatBytes(o.size)}` })), { title: `Output of ${invocationId}` }))?.label;
+        if (output === undefined) return;
+      }
+      const opened = await deps.artifacts.open({ runId, runName: detail.runName, invocationId, output });
+      if (opened) log.info(`output ${output} of ${invocationId}: ${opened.toString()}`);
     },
     'pipewright.startOrchestrator': async () => {
       if (!requireTrust('starting the orchestrator')) return;

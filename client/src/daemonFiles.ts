@@ -6,6 +6,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { resolveStoreDir } from '../../runtime/src/api/storeFolder';
+
+/** The store of a workspace folder: the one the runtime's CLI uses when run from that folder. */
+export function workspaceStoreDir(folder: string): string {
+  return resolveStoreDir(undefined, folder);
+}
 
 export interface LocalEndpoint {
   url: string;

@@ -6,7 +6,9 @@ import type { PipelineGraph } from '../../contracts/src/graph';
 import { MessageChannel } from '../../contracts/src/messageChannel';
 import type { FromWebview, NodeRunState, ToWebview } from '../../contracts/src/webviewMessages';
 import type { HeartbeatSettingsMs } from './format';
+import { nodeError } from './failureText';
 import { toRange } from './pipelinesView';
+import type { CodeRoots } from './stackFrames';
 import { retriedRun, type RunsState, type RunView } from './runState';
 import { dagHtml } from './webviewHtml';
 
@@ -14,6 +16,12 @@ export interface DagPanelHost {
   loadGraph(uri: string, pipeline: string): Promise<PipelineGraph | null>;
   heartbeat(): HeartbeatSettingsMs;
   onNodeAction(panel: DagPanel, nodeId: string, action: 'runFromHere' | 'retryStep' | 'openLogs' | 'openArtifacts'): void;
+  /** Opens one output of a step of the run the panel shows. */
+  openOutput(panel: DagPanel, nodeId: string, output: string): void;
+  /** Retries the run the panel shows (the banner's Retry). */
+  retryRun(panel: DagPanel): void;
+  /** Where the user's code is, to tell its stack frames from the runtime's. */
+  codeRoots(): CodeRoots;
   log: vscode.LogOutputChannel;
 }
 
@@ -120,11 +128,17 @@ export class DagPanel implements vscode.Disposable {
     this.runId = run.runId;
     this.awaitingRun = false;
     const nodes: Record<string, NodeRunState> = {};
-    for (const step of Object.values(run.steps)) nodes[step.id] = { status: step.status, attempt: step.attempts, durationMs: step.durationMs, startedAt: step.startedAt, heartbeatAt: step.heartbeatAt, cached: step.cached };
+    const roots = this.host.codeRoots();
+    for (const step of Object.values(run.steps)) {
+      const node: NodeRunState = { status: step.status, attempt: step.attempts, durationMs: step.durationMs, startedAt: step.startedAt, heartbeatAt: step.heartbeatAt, cached: step.cached };
+      if (step.failure) node.error = nodeError(step.failure, roots);
+      if (step.outputs) node.outputs = step.outputs.map((output) => ({ name: output.name, type: output.type, size: output.size }));
+      nodes[step.id] = node;
+    }
     const heartbeat = this.host.heartbeat();
     this.lastRun = { run, state };
     const retryOf = retriedRun(state, run);
-    this.channel.post({ kind: 'runState', runId: run.runId, runName: run.runName, ...(retryOf === undefined ? {} : { retryOf }), runStatus: run.status, nodes, heartbeat, now: Date.now() });
+    this.channel.post({ kind: 'runState', runId: run.runId, runName: run.runName, ...(retryOf === undefined ? {} : { retryOf }), runStatus: run.status, ...(run.error === undefined ? {} : { runError: run.error }), nodes, heartbeat, now: Date.now() });
   }
 
   /** The run last shown: a webview that reloads (VS Code does when a panel moves) gets it again. */
@@ -142,6 +156,18 @@ export class DagPanel implements vscode.Disposable {
       }
       case 'nodeAction':
         this.host.onNodeAction(this, body.nodeId, body.action);
+        return undefined;
+      case 'openFrame':
+        void vscode.window.showTextDocument(vscode.Uri.file(body.file), {
+          viewColumn: vscode.ViewColumn.One,
+          selection: new vscode.Range(Math.max(0, body.line - 1), Math.max(0, body.column - 1), Math.max(0, body.line - 1), Math.max(0, body.column - 1)),
+        }).then(undefined, (error: unknown) => this.host.log.warn(`could not open ${body.file}:${body.line}: ${(error as Error).message}`));
+        return undefined;
+      case 'openOutput':
+        this.host.openOutput(this, body.nodeId, body.output);
+        return undefined;
+      case 'retryRun':
+        this.host.retryRun(this);
         return undefined;
       case 'error':
         this.host.log.error(`DAG webview: ${body.message}`);

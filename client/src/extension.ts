@@ -7,8 +7,15 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AnalysisServer, AnalysisServerModule } from './analysisServer';
 import { DAG_VIEW_TYPE, restorePanelState } from '../../contracts/src/panelState';
+import { ARTIFACT_SCHEME, ArtifactDocuments } from './artifactDocuments';
+import { bundleFrameMapper } from './bundleSourceMap';
 import { connectPerSettings, dagPanelHost, registerCommands, type CommandDeps } from './commands';
-import { absentLocalDaemon, readLocalEndpoint } from './daemonFiles';
+import { FailureDiagnostics } from './failureDiagnostics';
+import { LOG_SCHEME, LogDocuments } from './logDocuments';
+import { presentRunNotice } from './noticePresenter';
+import { RunNotices } from './runNotices';
+import type { CodeRoots } from './stackFrames';
+import { absentLocalDaemon, readLocalEndpoint, workspaceStoreDir } from './daemonFiles';
 import { DagPanel } from './dagPanel';
 import { OrchestratorConnection } from './orchestratorConnection';
 import { OrchestratorView } from './orchestratorView';
@@ -37,7 +44,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
 function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): void {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
-  const storeDir = process.env.PIPEWRIGHT_STORE ? path.resolve(process.env.PIPEWRIGHT_STORE) : path.join(folder, '.pipewright');
+  const storeDir = workspaceStoreDir(folder);
   const runtime = locateRuntime(folder, context.asAbsolutePath(path.join('node_modules', 'pipewright')));
   const runtimeLine = describeRuntime(runtime, folder);
   (runtime?.source === 'workspace' ? log.info : log.warn).call(log, runtimeLine);
@@ -59,9 +66,55 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): v
     vscode.window.registerTreeDataProvider('pipewright.orchestrator', orchestratorView),
   );
 
+  const pipelinesView = new PipelinesView(log);
+  context.subscriptions.push(pipelinesView, vscode.window.registerTreeDataProvider('pipewright.pipelines', pipelinesView), pipelinesView.followFiles());
+
+  // The user's code: stack frames there are links, and the first one is where Problems shows a failure.
+  const mapFrame = bundleFrameMapper((file) => {
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+  });
+  const codeRoots = (): CodeRoots => ({ workspace: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath), excluded: [storeDir, ...(runtime ? [runtime.root] : [])], mapFrame });
+  const failures = new FailureDiagnostics(codeRoots);
+  const notices = new RunNotices((notice) => presentRunNotice(notice, pipelinesView), (runId) => connection.runs.runs[runId]);
+  const logDocuments = new LogDocuments(connection);
+  const artifacts = new ArtifactDocuments(() => {
+    if (!connection.api) throw new Error('no orchestrator connected (start the local orchestrator or connect to a remote one)');
+    return connection.api;
+  }, context.globalStorageUri);
+  context.subscriptions.push(
+    failures,
+    logDocuments,
+    vscode.workspace.registerTextDocumentContentProvider(LOG_SCHEME, logDocuments),
+    vscode.workspace.registerTextDocumentContentProvider(ARTIFACT_SCHEME, artifacts),
+  );
+  // Outputs are not on the event stream: the run's detail has them, reloaded when a run ends and,
+  // at most once a second per run, while its steps complete.
+  const reloading = new Set<string>();
+  const reloadRun = (runId: string, delayMs: number) => {
+    if (reloading.has(runId)) return;
+    reloading.add(runId);
+    setTimeout(() => {
+      reloading.delete(runId);
+      void connection.refreshRun(runId).catch((error: unknown) => log.warn(`could not reload run ${runId}: ${(error as Error).message}`));
+    }, delayMs);
+  };
+  connection.onEvent((event) => {
+    if (event.type === 'run' && event.status !== 'running') {
+      notices.ended(event.runId);
+      reloadRun(event.runId, 0);
+    } else if (event.type === 'step' && (event.status === 'completed' || event.status === 'cached')) {
+      reloadRun(event.runId, 1000);
+    }
+  });
+
   const render = () => {
     statusBar.update(connection.info, connection.runs, readSettings().heartbeat);
     runsView.update(connection.runs);
+    failures.update(connection.runs);
   };
   // Heartbeat ages advance with time, not with events: a 1 s UI clock while something runs
   // (the orchestrator itself is never polled; data comes from its event stream).
@@ -83,9 +136,6 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): v
     void vscode.commands.executeCommand('setContext', 'pipewright.mode', info.mode);
   });
 
-  const pipelinesView = new PipelinesView(log);
-  context.subscriptions.push(pipelinesView, vscode.window.registerTreeDataProvider('pipewright.pipelines', pipelinesView), pipelinesView.followFiles());
-
   /** Panels restored after a window reload ask for the run they showed, once connected. */
   const loadAwaitedRuns = async () => {
     for (const panel of DagPanel.all()) {
@@ -103,7 +153,7 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): v
 
   const reconnect = () => connectPerSettings(context, connection, storeDir);
   const deps: CommandDeps = {
-    context, log, connection, pipelines: pipelinesView, runtime, workspaceFolder: folder, reconnect, nodeExecutable,
+    context, log, connection, pipelines: pipelinesView, runtime, workspaceFolder: folder, reconnect, nodeExecutable, notices, artifacts, codeRoots,
     // Read when a command runs: the server may still be starting.
     get analysisServer() {
       return analysisServer;

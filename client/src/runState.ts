@@ -5,6 +5,8 @@
 import type { EngineEvent } from '../../runtime/src/model/events';
 import type { RunStatus, StepStatus } from '../../runtime/src/model/status';
 import type { RunDetail } from '../../runtime/src/api/protocol';
+import type { AttemptError } from '../../runtime/src/model/attemptError';
+import type { OutputSummary } from '../../runtime/src/model/runSummary';
 
 export interface StepView {
   id: string;
@@ -19,6 +21,10 @@ export interface StepView {
   /** Last heartbeat of the current attempt, while running. */
   heartbeatAt?: number;
   error?: string;
+  /** The whole failure (name, message, source-mapped stack), when the step failed. */
+  failure?: AttemptError;
+  /** Committed outputs, as the API last described them (the event stream does not carry them). */
+  outputs?: OutputSummary[];
 }
 
 export interface RunView {
@@ -51,7 +57,12 @@ export function runViewFromDetail(detail: RunDetail): RunView {
     const current = attempts.at(-1);
     const view: StepView = { id: step.id, step: step.step, status: step.status, attempts: step.attempts, cached: step.cached };
     if (step.durationMs !== null) view.durationMs = step.durationMs;
-    if (step.error) view.error = step.error.message;
+    if (step.error) {
+      view.error = step.error.message;
+      view.failure = step.error;
+    }
+    const outputs = detail.outputs?.[step.id];
+    if (outputs) view.outputs = outputs;
     if (step.status === 'running' && current) {
       view.startedAt = current.startedAt;
       if (current.heartbeatAt !== null) view.heartbeatAt = current.heartbeatAt;
@@ -121,12 +132,17 @@ export function reduceRunEvent(state: RunsState, event: EngineEvent): RunsState 
           delete next.heartbeatAt;
           delete next.durationMs;
           delete next.error;
+          delete next.failure;
+          delete next.outputs;
         } else {
           delete next.startedAt;
           delete next.heartbeatAt;
           if (event.durationMs !== undefined) next.durationMs = event.durationMs;
         }
-        if (event.error) next.error = event.error.message;
+        if (event.error) {
+          next.error = event.error.message;
+          next.failure = event.error;
+        }
         return next;
       });
     case 'attempt':

@@ -18,7 +18,9 @@ export class RunsView implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
 
   getTreeItem(node: RunNode): vscode.TreeItem {
     const item = new vscode.TreeItem(node.label, node.children.length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
-    item.id = node.kind === 'run' ? node.runId : `${node.runId}/${node.invocationId}`;
+    item.id = node.kind === 'run' ? node.runId : node.kind === 'step' ? `${node.runId}/${node.invocationId}` : `${node.runId}/${node.invocationId}\u0000${node.output}`;
+    // An output opens on click (its step's details are its children and its tooltip).
+    if (node.kind === 'output') item.command = { command: 'pipewright.openArtifact', title: 'Open Artifact', arguments: [node] };
     item.description = node.description;
     item.tooltip = node.tooltip;
     item.contextValue = node.contextValue;

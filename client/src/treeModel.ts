@@ -4,6 +4,7 @@
  */
 import type { SourceRange } from '../../contracts/src/graph';
 import type { PipelineSummary } from '../../contracts/src/lspMessages';
+import { formatBytes } from '../../contracts/src/byteSize';
 import { describeRun, describeStep, statusIcon, type HeartbeatSettingsMs, type IconSpec } from './format';
 import type { RunsState } from './runState';
 
@@ -53,7 +54,8 @@ export function buildPipelineTree(pipelines: PipelineSummary[], workspaceUris: s
 
 export type RunNode =
   | { kind: 'run'; runId: string; label: string; description: string; tooltip: string; icon: IconSpec; contextValue: string; children: RunNode[] }
-  | { kind: 'step'; runId: string; invocationId: string; label: string; description: string; tooltip: string; icon: IconSpec; contextValue: string; children: RunNode[] };
+  | { kind: 'step'; runId: string; invocationId: string; label: string; description: string; tooltip: string; icon: IconSpec; contextValue: string; children: RunNode[] }
+  | { kind: 'output'; runId: string; invocationId: string; output: string; label: string; description: string; tooltip: string; icon: IconSpec; contextValue: string; children: RunNode[] };
 
 /**
  * Runs newest first; each with its steps. `contextValue` drives the context menus:
@@ -74,7 +76,18 @@ export function buildRunTree(state: RunsState, now: number, heartbeat: Heartbeat
         tooltip: [`${step.id} (${step.step})`, step.error ?? ''].filter(Boolean).join('\n'),
         icon: statusIcon(step.status),
         contextValue: `step${retryable ? '.retryable' : ''}${step.attempts > 0 ? '.started' : ''}`,
-        children: [],
+        children: (step.outputs ?? []).map((output): RunNode => ({
+          kind: 'output',
+          runId,
+          invocationId: step.id,
+          output: output.name,
+          label: output.name,
+          description: `${output.type} · ${formatBytes(output.size)}`,
+          tooltip: `${step.id}.${output.name}: ${output.type}, ${formatBytes(output.size)} (${output.materializer}), sha256 ${output.hash.slice(0, 12)}`,
+          icon: { id: 'symbol-field' },
+          contextValue: 'output',
+          children: [],
+        })),
       };
     });
     return [

@@ -29,11 +29,13 @@ export function dagHtml(options: { cspSource: string; nonce: string; scriptUri: 
 </head>
 <body>
 <div id="bar"><div id="run" title="">No run shown yet</div><div id="toolbar"><button id="zoomOut" title="Zoom out (-)" aria-label="Zoom out">−</button><button id="zoomIn" title="Zoom in (+)" aria-label="Zoom in">+</button><button id="fit" title="Fit the whole graph (0)">Fit</button></div></div>
+<div id="banner" role="alert" hidden></div>
 <div id="stage">
-<svg id="canvas" tabindex="0" role="application" aria-label="${title}: arrows move between steps, Enter opens code, Shift+F10 opens a step's menu, + and - zoom, 0 fits">
+<svg id="canvas" tabindex="0" role="application" aria-label="${title}: arrows move between steps, Enter opens code and details, Escape closes details, Shift+F10 opens a step's menu, + and - zoom, 0 fits">
 <defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>
 <g id="layer"></g>
 </svg>
+<aside id="details" aria-label="Step details" hidden></aside>
 </div>
 <div id="foot"><div id="status">Waiting for the language server…</div><details id="legend"><summary>Legend</summary><div id="legendBody"></div></details></div>
 <div id="menu" role="menu" aria-orientation="vertical"></div>

@@ -1,7 +1,8 @@
 /**
  * Custom LSP messages between the extension and the Pipewright language server: the one
  * protocol module of this boundary, imported by both. Graph shapes are those the webview draws
- * (`graph.ts`).
+ * (`graph.ts`). Ranges in these messages count UTF-16 code units whatever `positionEncoding` the
+ * standard requests negotiated (the extension's client only speaks UTF-16).
  */
 /* eslint-disable @typescript-eslint/no-namespace -- one namespace per message (method + type), as CONVENTIONS.md models. */
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';

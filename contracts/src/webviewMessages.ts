@@ -15,6 +15,42 @@ export interface NodeRunState {
   /** Epoch ms of the last heartbeat of the running attempt. */
   heartbeatAt?: number;
   cached?: boolean;
+  /** Why the step failed (its last failed attempt), when it did. */
+  error?: NodeError;
+  /** Its committed outputs, once known. */
+  outputs?: NodeOutput[];
+}
+
+/** A failure as the DAG shows it (the extension builds it from the API's `AttemptError`). */
+export interface NodeError {
+  /** The error's first line, for the node itself. */
+  headline: string;
+  /** The whole failure: `Name: message`, every message line, the source-mapped stack. */
+  lines: string[];
+  /** The stack's frames that point into a file, each openable at its line. */
+  frames: StackFrameLink[];
+}
+
+/** One stack frame that names a file: where clicking it goes. */
+export interface StackFrameLink {
+  /** The frame as printed (`at fit (/p/pipeline.ts:12:7)`). */
+  text: string;
+  /** Absolute path of the file. */
+  file: string;
+  /** 1-based line and column, as in stack traces. */
+  line: number;
+  column: number;
+  /** In the user's code (the workspace, outside node_modules and the runtime). */
+  user: boolean;
+}
+
+/** One committed output of a step. */
+export interface NodeOutput {
+  name: string;
+  /** The stored value's type (`Array`, `number`, a class name). */
+  type: string;
+  /** Stored size in bytes. */
+  size: number;
 }
 
 /** Heartbeat settings the webview uses to colour heartbeat ages (ms). */
@@ -35,6 +71,8 @@ export type ToWebview =
       /** The run's own status (edges animate only while it is `running`); absent: judged from the steps. */
       runStatus?: RunStatus;
       nodes: Record<string, NodeRunState>;
+      /** Why the run itself failed, when the engine says (a run can fail before any step does). */
+      runError?: string;
       heartbeat: HeartbeatThresholds;
       now: number;
     }
@@ -48,4 +86,7 @@ export type FromWebview =
   | { kind: 'ready' }
   | { kind: 'openNode'; nodeId: string }
   | { kind: 'nodeAction'; nodeId: string; action: NodeAction }
+  | { kind: 'openFrame'; file: string; line: number; column: number }
+  | { kind: 'openOutput'; nodeId: string; output: string }
+  | { kind: 'retryRun' }
   | { kind: 'error'; message: string };

@@ -1,29 +1,124 @@
-import type { CodeAction, CodeLens, Diagnostic, DocumentSymbol, Hover, Location, Position, Range } from 'vscode-languageserver';
+import type { CodeAction, CodeLens, Diagnostic, DiagnosticRelatedInformation, Hover, Location, Position, Range, WorkspaceSymbol } from 'vscode-languageserver';
 import { pathToFileURL } from 'node:url';
 import { CodeActionKind, DiagnosticSeverity, SymbolKind } from 'vscode-languageserver';
-import type { FileAnalysis, StaticNode, StaticPipeline, StepInfo } from './analysis/model';
+import type { AnalysisDiagnostic, FileAnalysis, QuickFix, StaticNode, StaticPipeline, StepInfo } from './analysis/model';
+import { wiredParameterFixes } from './analysis/wiredTypes';
+import { diagnosticDocsUrl } from './diagnosticDocs';
+import { upstreamOfMismatch } from './wiringRelations';
 import type { PipelineGraph } from '../../contracts/src/graph';
 import type { AnalysedGraphNode, PipelineSummary } from '../../contracts/src/lspMessages';
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, information: DiagnosticSeverity.Information } as const;
 
-/** Analysis findings as LSP diagnostics (source `pipewright`, stable codes). */
-export function toDiagnostics(analysis: FileAnalysis): Diagnostic[] {
+/** What the LSP side needs besides the analyses: the URI the client uses for a file, and a document's text. */
+export interface LspContext {
+  uriOf(file: string): string;
+  /** The text of an open document (by the file the analysis names), if open. */
+  textOf(file: string): string | undefined;
+  /** The analyses at hand (for fixes inferred from what pipelines wire): never starts new ones. */
+  everywhere(): FileAnalysis[];
+}
+
+/**
+ * Analysis findings as LSP diagnostics (source `pipewright`, stable codes), each linking to its
+ * entry in docs/diagnostics.md; a wiring error points at the upstream invocation and step.
+ */
+export function toDiagnostics(analysis: FileAnalysis, context: Pick<LspContext, 'uriOf' | 'textOf'>): Diagnostic[] {
   // The editor's own TypeScript support already shows syntax errors; `pipewright check` reports them.
-  return analysis.diagnostics.filter((d) => d.code !== 'syntax-error').map((d) => ({ range: d.range, severity: SEVERITY[d.severity], code: d.code, source: 'pipewright', message: d.message }));
+  return analysis.diagnostics.filter((d) => d.code !== 'syntax-error').map((d) => toDiagnostic(d, analysis, context));
+}
+
+function toDiagnostic(d: AnalysisDiagnostic, analysis: FileAnalysis, context: Pick<LspContext, 'uriOf' | 'textOf'>): Diagnostic {
+  const related = relatedInformation(d, analysis, context);
+  return {
+    range: d.range,
+    severity: SEVERITY[d.severity],
+    code: d.code,
+    codeDescription: { href: diagnosticDocsUrl(d.code) },
+    source: 'pipewright',
+    message: d.message,
+    ...(related.length > 0 ? { relatedInformation: related } : {}),
+  };
+}
+
+/** Where the mistake's other end is: the upstream invocation and step of a mis-wired input, the first use of a duplicate id. */
+function relatedInformation(d: AnalysisDiagnostic, analysis: FileAnalysis, context: Pick<LspContext, 'uriOf' | 'textOf'>): DiagnosticRelatedInformation[] {
+  const uri = context.uriOf(analysis.file);
+  if (d.code === 'input-type-mismatch') {
+    const text = context.textOf(analysis.file);
+    return upstreamOfMismatch(analysis, d, text).flatMap(({ node, output }) => {
+      const type = node.types.outputs[output] ?? 'unknown';
+      const where: DiagnosticRelatedInformation[] = [{ location: { uri, range: node.range }, message: `upstream: output "${output}" of "${node.id}" (${type})` }];
+      if (node.definition) where.push({ location: { uri: context.uriOf(node.definition.file), range: node.definition.range }, message: `step "${node.step}" is defined here` });
+      return where;
+    });
+  }
+  if (d.code === 'duplicate-invocation-id') {
+    const pipeline = analysis.pipelines.find((p) => containsRange(p.range, d.range));
+    const here = pipeline?.nodes.find((n) => containsRange(n.range, d.range));
+    const first = pipeline?.nodes.find((n) => n !== here && here && n.id === here.id);
+    return first ? [{ location: { uri, range: first.range }, message: `"${first.id}" is first used here` }] : [];
+  }
+  return [];
+}
+
+/** One action for one diagnostic's fix. */
+function fixAction(uri: string, d: AnalysisDiagnostic, fix: QuickFix, preferred: boolean, context: Pick<LspContext, 'uriOf' | 'textOf'>, analysis: FileAnalysis): CodeAction {
+  return { title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [toDiagnostic(d, analysis, context)], edit: { changes: { [uri]: fix.edits } }, isPreferred: preferred };
+}
+
+/**
+ * Every fix of each diagnostic, best first: the analysis's own fix, and for a parameter without a
+ * type (or typed `any`) the types the workspace's pipelines wire into it. A diagnostic has a
+ * preferred fix only when it has exactly one answer.
+ */
+function fixesOf(d: AnalysisDiagnostic, analysis: FileAnalysis, context: LspContext): QuickFix[] {
+  const wired = d.code === 'missing-parameter-type' || d.code === 'parameter-any' ? wiredParameterFixes(analysis, d, context.textOf(analysis.file), context.everywhere()) : [];
+  const own = d.fix && !wired.some((w) => w.title === d.fix?.title) ? [d.fix] : [];
+  return [...wired, ...own];
 }
 
 /** Quick fixes of the diagnostics that touch `range`. */
-export function toCodeActions(uri: string, analysis: FileAnalysis, range: Range): CodeAction[] {
+export function toCodeActions(uri: string, analysis: FileAnalysis, range: Range, context: LspContext): CodeAction[] {
   return analysis.diagnostics
-    .filter((d) => d.fix && d.range.start.line <= range.end.line && d.range.end.line >= range.start.line)
-    .map((d) => ({
-      title: d.fix?.title ?? '',
-      kind: CodeActionKind.QuickFix,
-      diagnostics: [{ range: d.range, severity: SEVERITY[d.severity], code: d.code, source: 'pipewright', message: d.message }],
-      edit: { changes: { [uri]: d.fix?.edits ?? [] } },
-      isPreferred: true,
-    }));
+    .filter((d) => d.range.start.line <= range.end.line && d.range.end.line >= range.start.line)
+    .flatMap((d) => {
+      const fixes = fixesOf(d, analysis, context);
+      return fixes.map((fix) => fixAction(uri, d, fix, fixes.length === 1, context, analysis));
+    });
+}
+
+/**
+ * `source.fixAll`: one action with the fix of every diagnostic that has exactly one answer
+ * (a parameter two pipelines wire differently is left for the author), edits that overlap an
+ * earlier one skipped.
+ */
+export function toFixAll(uri: string, analysis: FileAnalysis, context: LspContext): CodeAction[] {
+  const edits: QuickFix['edits'] = [];
+  const fixed: AnalysisDiagnostic[] = [];
+  for (const d of analysis.diagnostics) {
+    const fixes = fixesOf(d, analysis, context);
+    if (fixes.length !== 1) continue;
+    if (fixes[0].edits.some((edit) => edits.some((taken) => overlaps(taken.range, edit.range)))) continue;
+    edits.push(...fixes[0].edits);
+    fixed.push(d);
+  }
+  if (fixed.length === 0) return [];
+  return [{ title: `Fix all Pipewright problems (${fixed.length})`, kind: CodeActionKind.SourceFixAll, diagnostics: fixed.map((d) => toDiagnostic(d, analysis, context)), edit: { changes: { [uri]: edits } } }];
+}
+
+function before(a: Position, b: Position): boolean {
+  return a.line < b.line || (a.line === b.line && a.character < b.character);
+}
+
+/** Two ranges share text (or insert at the same point). */
+function overlaps(a: Range, b: Range): boolean {
+  const samePoint = a.start.line === b.start.line && a.start.character === b.start.character;
+  return samePoint || (before(a.start, b.end) && before(b.start, a.end));
+}
+
+function containsRange(outer: Range, inner: Range): boolean {
+  return containsPosition(outer, inner.start) && containsPosition(outer, inner.end);
 }
 
 /** One pipeline's static DAG as the graph the client and webview draw, with the diagnostics inside its range. */
@@ -91,18 +186,25 @@ function within(line: number, range: { start: { line: number }; end: { line: num
   return line >= range.start.line && line <= range.end.line;
 }
 
-/** Pipelines (with their invocations) and steps, for the outline. */
-export function toDocumentSymbols(analysis: FileAnalysis): DocumentSymbol[] {
-  const steps = analysis.steps.map((step) => ({ name: step.name, detail: 'step', kind: SymbolKind.Function, range: step.range, selectionRange: step.range }));
-  const pipelines = analysis.pipelines.map((pipeline) => ({
-    name: pipeline.name,
-    detail: `pipeline · ${pipeline.nodes.length} step(s)`,
-    kind: SymbolKind.Module,
-    range: pipeline.range,
-    selectionRange: pipeline.range,
-    children: pipeline.nodes.map((node) => ({ name: node.id, detail: node.step, kind: SymbolKind.Event, range: node.range, selectionRange: node.range })),
-  }));
-  return [...steps, ...pipelines];
+/**
+ * Steps and pipelines for "Go to Symbol in Workspace". Not document symbols: the outline and
+ * breadcrumbs already show TypeScript's symbols for the same declarations, and a second provider
+ * would split them into a separate group.
+ */
+export function toWorkspaceSymbols(everywhere: { uri: string; analysis: FileAnalysis }[], query: string): WorkspaceSymbol[] {
+  const matches = (name: string) => fuzzyMatches(name, query);
+  return everywhere.flatMap(({ uri, analysis }) => [
+    ...analysis.steps.filter((s) => matches(s.name)).map((s): WorkspaceSymbol => ({ name: s.name, kind: SymbolKind.Function, containerName: 'Pipewright step', location: { uri, range: s.range } })),
+    ...analysis.pipelines.filter((p) => matches(p.name)).map((p): WorkspaceSymbol => ({ name: p.name, kind: SymbolKind.Module, containerName: `Pipewright pipeline · ${p.nodes.length} step(s)`, location: { uri, range: p.range } })),
+  ]);
+}
+
+/** The query's characters appear in the name in order, ignoring case (as editors filter symbols). */
+function fuzzyMatches(name: string, query: string): boolean {
+  const wanted = query.toLowerCase();
+  let found = 0;
+  for (const char of name.toLowerCase()) if (found < wanted.length && char === wanted[found]) found++;
+  return found === wanted.length;
 }
 
 function containsPosition(range: Range, position: Position): boolean {
@@ -127,9 +229,9 @@ function invocationsAt(analysis: FileAnalysis, position: Position): StaticNode[]
 }
 
 /** From an invocation to the step it calls (in whichever file defines it). */
-export function toDefinition(analysis: FileAnalysis, position: Position): Location | null {
+export function toDefinition(analysis: FileAnalysis, position: Position, uriOf: (file: string) => string): Location | null {
   const node = invocationsAt(analysis, position)[0];
-  return node?.definition ? { uri: pathToFileURL(node.definition.file).toString(), range: node.definition.range } : null;
+  return node?.definition ? { uri: uriOf(node.definition.file), range: node.definition.range } : null;
 }
 
 /** From a step definition (or an invocation) to every invocation of that step. */
@@ -154,28 +256,52 @@ export function toReferences(analysis: FileAnalysis, position: Position, everywh
   );
 }
 
-/** On an invocation: its ids, inputs and outputs with types, merged options. On a step definition: its signature and options. */
-export function toHover(analysis: FileAnalysis, position: Position): Hover | null {
+/**
+ * On the callee of an invocation (`fit` in `fit(train, lr)`, `evaluate.with` in
+ * `evaluate.with({...})(m)`): its ids, inputs and outputs with types, merged options. On the
+ * `step` of a definition: its signature and options. Nowhere else (arguments and function bodies
+ * keep TypeScript's hover to themselves), and short, so TypeScript's signature stays in view.
+ */
+export function toHover(analysis: FileAnalysis, position: Position, text: string | undefined): Hover | null {
+  const onCallee = (range: Range) => text !== undefined && containsPosition(calleeRange(text, range), position);
   const invocations = invocationsAt(analysis, position);
-  if (invocations.length > 0) return { contents: { kind: 'markdown', value: describeInvocations(invocations) } };
-  const step = analysis.steps.find((s) => containsPosition(s.range, position));
-  return step ? { contents: { kind: 'markdown', value: describeStep(step) } } : null;
+  if (invocations.length > 0) return onCallee(invocations[0].range) ? { contents: { kind: 'markdown', value: describeInvocations(invocations) }, range: calleeRange(text ?? '', invocations[0].range) } : null;
+  const step = analysis.steps.find((s) => containsPosition(s.range, position) && onCallee(s.range));
+  return step ? { contents: { kind: 'markdown', value: describeStep(step) }, range: calleeRange(text ?? '', step.range) } : null;
+}
+
+/** The dotted name a call starts with (`steps.score`, `evaluate.with`, `step`), as a range. */
+function calleeRange(text: string, call: Range): Range {
+  const lines = text.split('\n');
+  const line = lines[call.start.line] ?? '';
+  const name = /^[\w$]+(?:\s*\.\s*[\w$]+)*/.exec(line.slice(call.start.character));
+  return { start: call.start, end: { line: call.start.line, character: call.start.character + (name?.[0].length ?? 0) } };
 }
 
 function describeInvocations(nodes: StaticNode[]): string {
   const node = nodes[0];
   const ids = nodes.map((n) => `\`${n.id}\``).join(', ');
-  const inputs = node.params.map((name) => `- \`${name}: ${node.types.inputs[name] ?? 'unknown'}\``).join('\n') || '- none';
-  const outputs = node.outputs.map((name) => `- \`${name}: ${node.types.outputs[name] ?? 'unknown'}\``).join('\n');
-  const lines = [`**step ${node.step}** · invocation${nodes.length > 1 ? 's' : ''} ${ids}${node.dynamic ? ' · dynamic (repeated at run time)' : ''}`, '', 'inputs:', inputs, '', 'outputs:', outputs];
+  const inputs = node.params.map((name) => `${name}: ${node.types.inputs[name] ?? 'unknown'}`).join(', ');
+  const outputs = node.outputs.map((name) => `${name}: ${node.types.outputs[name] ?? 'unknown'}`).join(', ');
+  const lines = [`**step ${node.step}** · invocation${nodes.length > 1 ? 's' : ''} ${ids}${node.dynamic ? ' · dynamic (repeated at run time)' : ''}`, '', `\`(${inputs})\` → \`${outputs}\``];
   if (node.after.length > 0) lines.push('', `after: ${node.after.map((a) => `\`${a}\``).join(', ')}`);
-  if (Object.keys(node.options).length > 0) lines.push('', 'options:', '```json', JSON.stringify(node.options, null, 2), '```');
+  const options = optionRows(node.options);
+  if (options.length > 0) lines.push('', '| option | value |', '|---|---|', ...options.map(([key, value]) => `| ${key} | ${value} |`));
   return lines.join('\n');
 }
 
+/** Options as `key → value` rows, nested objects flattened to dotted keys (`retry.maxRetries`). */
+export function optionRows(options: object, prefix = ''): [string, string][] {
+  return Object.entries(options).flatMap(([key, value]): [string, string][] => {
+    if (value === undefined) return [];
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) return optionRows(value as object, `${prefix}${key}.`);
+    return [[`${prefix}${key}`, `\`${Array.isArray(value) ? value.join(', ') : String(value)}\``]];
+  });
+}
+
 function describeStep(step: StepInfo): string {
-  const inputs = step.params.map((name, i) => `- \`${name}: ${step.paramTypes[i] ?? 'unknown'}\``).join('\n') || '- none';
-  const lines = [`**step ${step.name}**`, '', 'inputs:', inputs, '', `outputs: ${step.outputs.map((o) => `\`${o}\``).join(', ')} (returns \`${step.returnType}\`)`];
-  if (step.options) lines.push('', 'options:', '```ts', step.options, '```');
-  return lines.join('\n');
+  const inputs = step.params.map((name, i) => `${name}: ${step.paramTypes[i] ?? 'unknown'}`).join(', ');
+  const outputs = step.outputs.length === 1 && step.outputs[0] === 'output' ? 'output' : `outputs ${step.outputs.map((o) => `\`${o}\``).join(', ')}`;
+  // Its options are written right below: not repeated.
+  return `**step ${step.name}** · \`(${inputs})\` → ${outputs} (returns \`${step.returnType}\`)`;
 }

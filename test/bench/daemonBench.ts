@@ -30,7 +30,7 @@ export const chain = pipeline(function chain(n: number) { let value = noop(n); f
     let firstStart = 0;
     let end = 0;
     const submitted = performance.now();
-    const run = await client.submitRun({ file, pipeline: 'chain', parameters: encodeStructured({ n: 0 }) as Record<string, unknown>, options: { enableCache: false }, bundle: text });
+    const run = await client.submitRun({ file, target: { kind: 'pipeline', name: 'chain' }, parameters: encodeStructured({ n: 0 }) as Record<string, unknown>, options: { enableCache: false }, bundle: text });
     await client.follow(
       (event) => {
         const data = event.data as { type: string; status?: string; at: number };

@@ -2,7 +2,8 @@
  * End to end, as a user: a real VS Code workbench (code-server) with the packaged .vsix, driven by
  * headless Chromium. Opens a workspace, sees the language server's diagnostics in Problems, opens
  * the DAG, runs the pipeline from the palette and watches every node complete (with a live
- * heartbeat age while the slow step runs), then makes a failing run and retries it to success.
+ * heartbeat age while the slow step runs), opens a named output of a multi-output step, then makes
+ * a failing run (its banner, notification, Problems entry and read-only log) and retries it to success.
  * Screenshots of each stage go to test-results/e2e/. Needs `npm run package` and the tools from
  * scripts/e2e-tools.mjs (scripts/test.mjs runs both first).
  */
@@ -150,6 +151,17 @@ describe('the extension in a real VS Code workbench', () => {
       await frame.locator('g.node').nth(FORECAST_STEPS.length - 1).waitFor({ timeout: 60_000 });
     }));
 
+  /** Brings the DAG's tab to the front again (documents opened from it open in its group). */
+  async function showDagTab(): Promise<void> {
+    await page.locator('.tab', { hasText: 'DAG: forecast' }).first().click();
+    await (await liveFrame()).locator('g.node').first().waitFor({ timeout: 30_000 });
+  }
+
+  /** Shows or hides the Problems panel from its status bar entry (wherever the keyboard focus is, the webview included). */
+  async function toggleProblems(): Promise<void> {
+    await page.locator('[id="status.problems"]').first().click();
+  }
+
   it('runs the pipeline from the palette, shows a live heartbeat age, and completes every node', () =>
     stage('run', async () => {
       await runCommand(page, 'Pipewright: Run Pipeline');
@@ -164,6 +176,24 @@ describe('the extension in a real VS Code workbench', () => {
       await workbench.screenshot('05-completed');
     }));
 
+  it('labels the edges of named outputs, and opens a named output of a multi-output step without typing its name', () =>
+    stage('outputs', async () => {
+      const labels = await (await liveFrame()).locator('text.edge-label').allTextContents();
+      assert.deepEqual([...labels].sort(), ['test', 'train'], 'split\'s edges say what they carry');
+      await runCommand(page, 'Pipewright: Open Artifact');
+      await acceptFirst(page, 'Run'); // the newest run: the one that just completed
+      await answerQuickInput(page, 'Step', 'split');
+      // A pick of the step's outputs (never an input box asking for a name).
+      await answerQuickInput(page, 'Output of split', 'test');
+      await page.locator('.tab[aria-label^="test.json"]').first().waitFor({ state: 'visible', timeout: 30_000 });
+      const text = async () => ((await page.locator('.part.editor .monaco-editor .view-lines').first().textContent().catch(() => '')) ?? '').replace(/\u00a0/g, ' ');
+      // The last 20% of 30 days, pretty-printed: a number per line.
+      await until('the output "test" of split, pretty-printed', async () => /^\[\s*\d+\.\d+,/.test(await text()), { last: text });
+      assert.match(workbench.extensionLog(), /output test of split: pipewright-artifact:/);
+      await workbench.screenshot('05b-output');
+      await showDagTab();
+    }));
+
   it('shows a failed run, and retries it to success from the palette', () =>
     stage('retry', async () => {
       fs.writeFileSync(path.join(workspace, 'gates', 'fail'), '');
@@ -172,10 +202,45 @@ describe('the extension in a real VS Code workbench', () => {
       await answerQuickInput(page, 'forecast: days', '', { type: true });
       await waitForStatuses(liveFrame, 'publish to fail', (statuses) => statuses.publish === 'failed');
       await workbench.screenshot('06-failed');
+
+      // The DAG says it: a banner naming the step and why, with Retry.
+      const bannerText = async () => (await (await liveFrame()).locator('#banner .banner-text').textContent().catch(() => '')) ?? '';
+      await until('the failed run\'s banner', async () => /failed at step publish: publishing is switched off \(gates\/fail exists\)$/.test(await bannerText()), { last: bannerText });
+      assert.deepEqual(await (await liveFrame()).locator('#banner button').allTextContents(), ['Details', 'Logs', 'Retry']);
+      // A notification says it, with its actions.
+      const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'failed at step publish' }).first();
+      await toast.waitFor({ state: 'visible', timeout: 30_000 });
+      for (const action of ['Show DAG', 'Logs', 'Retry']) assert.equal(await toast.locator('.monaco-button', { hasText: action }).count(), 1, `the notification offers ${action}`);
+      // Problems has it at the line that threw.
+      const throwLine = lineOf('pipelines/forecast.ts', "throw new Error('publishing is switched off");
+      await toggleProblems();
+      const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'step publish failed' }).first();
+      await problem.waitFor({ state: 'visible', timeout: 60_000 });
+      const problemText = (await problem.textContent()) ?? '';
+      assert.match(problemText, new RegExp(`publishing is switched off.*\\[Ln ${throwLine}, Col \\d+\\]`), `the failure at forecast.ts:${throwLine}: ${problemText}`);
+      await workbench.screenshot('06b-failure-in-problems');
+      await toggleProblems();
+
+      // Logs, from the banner: a read-only virtual document, the error at the end of the attempt.
+      await (await liveFrame()).locator('#banner button', { hasText: 'Logs' }).click();
+      await page.locator('.tab[aria-label^="publish.log"]').first().waitFor({ state: 'visible', timeout: 30_000 });
+      const logText = async () => ((await page.locator('.part.editor .monaco-editor .view-lines').first().textContent().catch(() => '')) ?? '').replace(/\u00a0/g, ' ');
+      await until('the log of publish, with its error', async () => /── publish · attempt 1 · failed · started [\d:.]+ · .*──.*failed +Error: publishing is switched off/.test(await logText()), { last: logText });
+      assert.match(workbench.extensionLog(), /logs of publish: pipewright-log:\/forecast-[^ ]*\/publish\.log\?/);
+      await page.locator('.part.editor .monaco-editor .view-lines').first().click();
+      await page.keyboard.type('x');
+      assert.equal(await page.locator('.tab.dirty').count(), 0, 'typing does not change a read-only log');
+      await workbench.screenshot('06c-logs');
+      await showDagTab();
       fs.rmSync(path.join(workspace, 'gates', 'fail'));
       await runCommand(page, 'Pipewright: Retry Run');
       await acceptFirst(page, 'Run'); // the only run that is neither running nor completed
       await waitForStatuses(liveFrame, 'the retried run to complete', (statuses) => FORECAST_STEPS.every((id) => statuses[id] === 'completed' || statuses[id] === 'cached') && statuses.publish === 'completed');
       await workbench.screenshot('07-retried');
+      // publish ran again: its failure leaves Problems, and the banner goes.
+      await (await liveFrame()).locator('#banner').waitFor({ state: 'hidden', timeout: 30_000 });
+      await toggleProblems();
+      await page.locator('.markers-panel').first().waitFor({ state: 'visible', timeout: 30_000 });
+      await page.locator('.markers-panel .monaco-list-row', { hasText: 'step publish failed' }).first().waitFor({ state: 'detached', timeout: 30_000 });
     }));
 });

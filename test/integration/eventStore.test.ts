@@ -22,7 +22,7 @@ describe("the daemon's event stream in the store", () => {
     const bundle = await bundlePipelineFile(fixture('pipelines', 'slow.ts'), store);
     const run = await client.submitRun({
       file: 'slow.ts',
-      pipeline: 'slow',
+      target: { kind: 'pipeline', name: 'slow' },
       parameters: encodeStructured({ marker }) as Record<string, unknown>,
       options: { enableCache: false, heartbeat: { interval: 0.05 } },
       bundle: fs.readFileSync(bundle.path, 'utf8'),
@@ -82,7 +82,7 @@ describe("the daemon's event stream in the store", () => {
     const again = await connectDaemon(store);
     const next = await again.submitRun({
       file: 'slow.ts',
-      pipeline: 'slow',
+      target: { kind: 'pipeline', name: 'slow' },
       parameters: encodeStructured({ marker }) as Record<string, unknown>,
       options: { enableCache: false },
       bundle: fs.readFileSync(bundle.path, 'utf8'),

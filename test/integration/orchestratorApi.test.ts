@@ -72,15 +72,15 @@ describe('the orchestrator daemon and its API', () => {
     assert.match(notJson.body.error ?? '', /not valid JSON/);
     const missing = await raw(`${base}/v1/runs`, { method: 'POST', token, body: JSON.stringify({ file: 'x.ts' }) });
     assert.equal(missing.status, 400);
-    assert.match(missing.body.error ?? '', /^pipeline: /);
-    const extra = await raw(`${base}/v1/runs`, { method: 'POST', token, body: JSON.stringify({ file: 'x', pipeline: 'p', bundle: 'x', surprise: 1 }) });
+    assert.match(missing.body.error ?? '', /^target: /);
+    const extra = await raw(`${base}/v1/runs`, { method: 'POST', token, body: JSON.stringify({ file: 'x', target: { kind: 'pipeline', name: 'p' }, bundle: 'x', surprise: 1 }) });
     assert.equal(extra.status, 400);
-    const badOption = await raw(`${base}/v1/runs`, { method: 'POST', token, body: JSON.stringify({ file: 'x', pipeline: 'p', bundle: 'x', options: { executionMode: 'sometimes' } }) });
+    const badOption = await raw(`${base}/v1/runs`, { method: 'POST', token, body: JSON.stringify({ file: 'x', target: { kind: 'pipeline', name: 'p' }, bundle: 'x', options: { executionMode: 'sometimes' } }) });
     assert.equal(badOption.status, 400);
     assert.match(badOption.body.error ?? '', /options\.executionMode/);
     const huge = await raw(`${base}/v1/runs`, { method: 'POST', token, body: 'x'.repeat(33 * 1024 * 1024) });
     assert.equal(huge.status, 413);
-    const brokenBundle = await raw(`${base}/v1/runs`, { method: 'POST', token, body: JSON.stringify({ file: 'x.ts', pipeline: 'p', bundle: 'throw new Error("bad bundle")' }) });
+    const brokenBundle = await raw(`${base}/v1/runs`, { method: 'POST', token, body: JSON.stringify({ file: 'x.ts', target: { kind: 'pipeline', name: 'p' }, bundle: 'throw new Error("bad bundle")' }) });
     assert.equal(brokenBundle.status, 422);
     assert.match(brokenBundle.body.error ?? '', /bad bundle/);
     assert.equal((await raw(`${base}/v1/nowhere`, { token })).status, 404);
@@ -101,7 +101,7 @@ describe('the orchestrator daemon and its API', () => {
     const bundle = await bundlePipelineFile(fixture('pipelines', 'basics.ts'), store);
     const run = await client.submitRun({
       file: 'basics.ts',
-      pipeline: 'basics',
+      target: { kind: 'pipeline', name: 'basics' },
       parameters: encodeStructured({ count: 6 }) as Record<string, unknown>,
       options: { enableCache: false },
       bundle: fs.readFileSync(bundle.path, 'utf8'),
@@ -183,7 +183,7 @@ describe('the orchestrator daemon and its API', () => {
     const client = await connectDaemon(store);
     const dir = tempDir();
     const bundle = await bundlePipelineFile(fixture('pipelines', 'slow.ts'), store);
-    const run = await client.submitRun({ file: 'slow.ts', pipeline: 'slow', parameters: { marker: path.join(dir, 'never') }, options: {}, bundle: fs.readFileSync(bundle.path, 'utf8') });
+    const run = await client.submitRun({ file: 'slow.ts', target: { kind: 'pipeline', name: 'slow' }, parameters: { marker: path.join(dir, 'never') }, options: {}, bundle: fs.readFileSync(bundle.path, 'utf8') });
     await client.follow((event) => event.type === 'log', { runId: run.runId });
     await client.cancelRun(run.runId);
     await client.follow((event) => event.type === 'run' && (event.data as { status: string }).status === 'cancelled', { runId: run.runId });

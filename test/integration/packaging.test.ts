@@ -66,7 +66,7 @@ describe('npm pack of the runtime', () => {
   /** A copy of what the runtime's build needs, with no dist/ but a stale, minified index.js. */
   function checkout(): string {
     const dir = tempDir('pipewright-pack-');
-    for (const part of ['scripts/build.mjs', 'tsconfig.base.json', 'server/src', 'runtime/src', 'runtime/bin', 'runtime/package.json', 'runtime/tsconfig.json', 'runtime/README.md', 'runtime/LICENSE']) {
+    for (const part of ['scripts/build.mjs', 'tsconfig.base.json', 'contracts/src', 'server/src', 'runtime/src', 'runtime/bin', 'runtime/package.json', 'runtime/tsconfig.json', 'runtime/README.md', 'runtime/LICENSE']) {
       fs.cpSync(path.join(repoRoot, part), path.join(dir, part), { recursive: true });
     }
     fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'), 'dir');

@@ -106,12 +106,12 @@ describe('run parameters from a YAML config get the checks --param gets, before 
     try {
       const bundle = await bundlePipelineFile(p.file, p.store);
       const submit = (parameters: Record<string, unknown>) =>
-        client.submitRun({ file: p.file, pipeline: 'chunked', parameters: encodeStructured(parameters) as Record<string, unknown>, bundle: fs.readFileSync(bundle.path, 'utf8'), manifest: extractModuleManifest(p.file) });
+        client.submitRun({ file: p.file, target: { kind: 'pipeline', name: 'chunked' }, parameters: encodeStructured(parameters) as Record<string, unknown>, bundle: fs.readFileSync(bundle.path, 'utf8'), manifest: extractModuleManifest(p.file) });
       await assert.rejects(submit({ file: 'data.csv', chunks: 'two' }), (error: ApiError) => isInputStatus(error.status) && /request: parameters\.chunks: expected number, got string/.test(error.message));
       await assert.rejects(submit({ file: 'data.csv', chunks: 2, extra: true }), (error: ApiError) => isInputStatus(error.status) && /request: parameters\.extra: "chunked" has no parameter "extra" \(parameters: file, chunks; "chunked" is at .*chunked\.ts:7:\d+\)/.test(error.message));
       // Without a manifest the runner's compile is the check: it names the pipeline's source line too.
       await assert.rejects(
-        client.submitRun({ file: p.file, pipeline: 'chunked', parameters: encodeStructured({ file: 'x', chunks: 1, extra: 1 }) as Record<string, unknown>, bundle: fs.readFileSync(bundle.path, 'utf8') }),
+        client.submitRun({ file: p.file, target: { kind: 'pipeline', name: 'chunked' }, parameters: encodeStructured({ file: 'x', chunks: 1, extra: 1 }) as Record<string, unknown>, bundle: fs.readFileSync(bundle.path, 'utf8') }),
         (error: ApiError) => isInputStatus(error.status) && error.message.includes(`${p.file}:7:`) && /has no parameter "extra"/.test(error.message),
       );
       assert.deepEqual(await client.listRuns({}), []);

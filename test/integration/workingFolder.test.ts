@@ -83,7 +83,7 @@ describe('relative paths resolve against the folder the user ran from', () => {
     await runFrom(dir, 'pipeline.ts');
     const client = await connectDaemon(path.join(dir, '.pipewright'));
     const bundle = await bundlePipelineFile(path.join(dir, 'pipeline.ts'), path.join(dir, '.pipewright'));
-    const submit = (workingDir: string) => client.submitRun({ file: 'pipeline.ts', pipeline: 'sales', bundle: fs.readFileSync(bundle.path, 'utf8'), workingDir });
+    const submit = (workingDir: string) => client.submitRun({ file: 'pipeline.ts', target: { kind: 'pipeline', name: 'sales' }, bundle: fs.readFileSync(bundle.path, 'utf8'), workingDir });
     await assert.rejects(submit('bad'), /workingDir must be an absolute path, got bad/);
     await assert.rejects(submit(path.join(dir, 'missing')), /workingDir .*missing is not a folder on the orchestrator's machine/);
   });

@@ -29,13 +29,13 @@ export class LspClient {
   /** Methods the server registered dynamically (`client/registerCapability`). */
   readonly registrations: string[] = [];
 
-  constructor(transport: 'stdio' | 'ipc' = 'stdio') {
+  constructor(transport: 'stdio' | 'ipc' = 'stdio', env: NodeJS.ProcessEnv = process.env) {
     const server = path.join(repoRoot, 'dist', 'server', 'server.js');
     if (transport === 'stdio') {
-      this.process = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      this.process = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env });
       this.connection = createMessageConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));
     } else {
-      this.process = fork(server, ['--node-ipc'], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+      this.process = fork(server, ['--node-ipc'], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env });
       this.connection = createMessageConnection(new IPCMessageReader(this.process), new IPCMessageWriter(this.process));
     }
     this.process.stderr?.on('data', (chunk: Buffer) => this.stderr.push(chunk.toString()));
@@ -56,7 +56,7 @@ export class LspClient {
    * `settings`, when given, are what the client answers to `workspace/configuration` (the server
    * then pulls them per document), as VS Code's client would.
    */
-  async initialize(root: string, settings?: (scopeUri: string) => unknown): Promise<{ capabilities: Record<string, unknown> }> {
+  async initialize(root: string, settings?: (scopeUri: string) => unknown, general?: { positionEncodings: string[] }): Promise<{ capabilities: Record<string, unknown> }> {
     if (settings) {
       this.connection.onRequest('workspace/configuration', (params: { items: { scopeUri?: string; section?: string }[] }) => params.items.map((item) => settings(item.scopeUri ?? '')));
     }
@@ -68,14 +68,22 @@ export class LspClient {
       processId: process.pid,
       rootUri: pathToFileURL(root).toString(),
       workspaceFolders: [{ uri: pathToFileURL(root).toString(), name: path.basename(root) }],
-      capabilities: settings ? { workspace: { workspaceFolders: true, configuration: true, didChangeConfiguration: { dynamicRegistration: true }, didChangeWatchedFiles: { dynamicRegistration: true } } } : {},
+      capabilities: {
+        ...(settings ? { workspace: { workspaceFolders: true, configuration: true, didChangeConfiguration: { dynamicRegistration: true }, didChangeWatchedFiles: { dynamicRegistration: true } } } : {}),
+        ...(general ? { general } : {}),
+      },
     });
     await this.connection.sendNotification('initialized', {});
     return result;
   }
 
   open(file: string, text: string, version = 1): Promise<void> {
-    return this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: pathToFileURL(file).toString(), languageId: 'typescript', version, text } });
+    return this.openUri(pathToFileURL(file).toString(), text, version);
+  }
+
+  /** Opens a document under exactly this URI (as a client spells it). */
+  openUri(uri: string, text: string, version = 1): Promise<void> {
+    return this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'typescript', version, text } });
   }
 
   change(file: string, text: string, version: number): Promise<void> {

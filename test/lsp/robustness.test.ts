@@ -56,7 +56,7 @@ describe('robustness', () => {
     let requests = 0;
     try {
       await client.initialize(fixture('analysis'));
-      const requestKinds = ['textDocument/documentSymbol', 'textDocument/codeLens', 'pipewright/listPipelines', 'textDocument/hover'] as const;
+      const requestKinds = ['textDocument/codeAction', 'textDocument/codeLens', 'pipewright/listPipelines', 'textDocument/hover'] as const;
       for (const [index, file] of FIXTURES.entries()) {
         const source = fs.readFileSync(file, 'utf8');
         const next = random(1000 + index);
@@ -70,7 +70,9 @@ describe('robustness', () => {
               ? { uri: uriOf(file) }
               : method === 'textDocument/hover'
                 ? { textDocument: { uri: uriOf(file) }, position: { line: Math.floor(next() * 40), character: Math.floor(next() * 30) } }
-                : { textDocument: { uri: uriOf(file) } };
+                : method === 'textDocument/codeAction'
+                  ? { textDocument: { uri: uriOf(file) }, range: { start: { line: 0, character: 0 }, end: { line: 60, character: 0 } }, context: { diagnostics: [], only: ['quickfix', 'source.fixAll'] } }
+                  : { textDocument: { uri: uriOf(file) } };
           await withDeadline(`${method} after edit ${version} of ${file}`, client.connection.sendRequest(method, params));
           assert.equal(client.process.exitCode, null, 'the server is still running');
         }

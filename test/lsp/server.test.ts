@@ -6,8 +6,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import * as path from 'node:path';
-import { fixture, tempProject } from '../support/tempDir';
-import { LspClient, uriOf } from './lspClient';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fixture, repoRoot, tempProject } from '../support/tempDir';
+import { LspClient, uriOf, type Published as PublishedBase } from './lspClient';
+
+type Published = Omit<PublishedBase, 'diagnostics'> & { diagnostics: (PublishedBase['diagnostics'][number] & { codeDescription?: { href: string }; relatedInformation?: { location: { uri: string; range: Range }; message: string }[] })[] };
 
 const root = fixture('analysis');
 const file = (...parts: string[]) => fixture('analysis', ...parts);
@@ -28,9 +31,11 @@ describe('the language server over stdio', () => {
   before(async () => {
     client = new LspClient('stdio');
     const { capabilities } = await client.initialize(root);
-    for (const provider of ['codeLensProvider', 'codeActionProvider', 'hoverProvider', 'documentSymbolProvider', 'definitionProvider', 'referencesProvider']) {
+    for (const provider of ['codeLensProvider', 'codeActionProvider', 'hoverProvider', 'workspaceSymbolProvider', 'definitionProvider', 'referencesProvider']) {
       assert.ok(capabilities[provider], `capability ${provider}`);
     }
+    // TypeScript's outline already has the steps and pipelines: a second provider would split it into a "Pipewright" group.
+    assert.equal(capabilities.documentSymbolProvider, undefined);
   });
   after(async () => {
     assert.deepEqual(client.failures(), [], 'the server logged no failures');
@@ -44,6 +49,29 @@ describe('the language server over stdio', () => {
     assert.ok(codes.includes('input-type-mismatch@26') && codes.includes('cycle@40') && codes.includes('unknown-after-target@36'), codes.join(' '));
     assert.equal(published.diagnostics.find((d) => d.code === 'cycle')?.severity, 1);
     assert.equal(published.diagnostics.find((d) => d.code === 'tuple-without-outputs')?.severity, 3);
+  });
+
+  it('links every diagnostic to its section of docs/diagnostics.md, and points a wiring error at the upstream invocation and step', async () => {
+    const target = file('diagnostics', 'wiring.ts');
+    const text = read('diagnostics', 'wiring.ts');
+    const published = (await client.diagnostics((p) => p.uri === uriOf(target))) as Published;
+    const docs = fs.readFileSync(path.join(repoRoot, 'docs', 'diagnostics.md'), 'utf8');
+    for (const d of published.diagnostics) {
+      const href = d.codeDescription?.href ?? '';
+      assert.equal(href, `${pathToFileURL(path.join(repoRoot, 'docs', 'diagnostics.md')).toString()}#${d.code}`);
+      assert.match(docs, new RegExp(`^## ${d.code}$`, 'm'), `docs/diagnostics.md has a section for ${d.code}`);
+    }
+    const lines = text.split('\n');
+    const at = (r: { uri: string; range: Range }) => `${path.basename(fileURLToPath(r.uri))}:${r.range.start.line + 1}:${lines[r.range.start.line].slice(r.range.start.character, r.range.start.character + 12)}`;
+    const mismatch = published.diagnostics.find((d) => d.code === 'input-type-mismatch' && d.range.start.line === 25);
+    assert.deepEqual(
+      mismatch?.relatedInformation?.map((r) => `${at(r.location)} ${r.message}`),
+      ['wiring.ts:25:rows(); upstream: output "output" of "rows" (Row[])', 'wiring.ts:8:step(async f step "rows" is defined here'],
+    );
+    const destructured = published.diagnostics.find((d) => d.code === 'input-type-mismatch' && d.range.start.line === 27);
+    assert.deepEqual(destructured?.relatedInformation?.map((r) => r.message)[0], 'upstream: output "train" of "split" (Row[])');
+    const duplicate = published.diagnostics.find((d) => d.code === 'duplicate-invocation-id');
+    assert.deepEqual(duplicate?.relatedInformation?.map((r) => `${at(r.location)} ${r.message}`), ['wiring.ts:33:count.with({ "same" is first used here']);
   });
 
   it('offers quick fixes as code actions with workspace edits', async () => {
@@ -62,26 +90,51 @@ describe('the language server over stdio', () => {
     assert.deepEqual(removal?.edit.changes[uriOf(target)], [{ range: { start: { line: 9, character: 19 }, end: { line: 9, character: 28 } }, newText: '' }]);
   });
 
-  it('hovers an invocation of a step from another file with its inputs, outputs, types and options', async () => {
+  it('offers the type the pipeline wires into a parameter as the preferred fix, and fixes all such problems with source.fixAll', async () => {
+    const target = file('fixes', 'wired.ts');
+    await client.open(target, read('fixes', 'wired.ts'));
+    const published = await client.diagnostics((p) => p.uri === uriOf(target));
+    const total = published.diagnostics.find((d) => d.code === 'missing-parameter-type' && d.range.start.line === 13);
+    assert.ok(total);
+    type Action = { title: string; kind: string; isPreferred?: boolean; edit: { changes: Record<string, { range: Range; newText: string }[]> } };
+    const actions = await client.connection.sendRequest<Action[]>('textDocument/codeAction', { textDocument: { uri: uriOf(target) }, range: total.range, context: { diagnostics: [total] } });
+    assert.deepEqual(actions.map((a) => `${a.kind}:${a.title}:${a.isPreferred}`), ["quickfix:Annotate 'rows' as Row[] (what the pipeline wires into it):true"]);
+    const fixAll = await client.connection.sendRequest<Action[]>('textDocument/codeAction', { textDocument: { uri: uriOf(target) }, range: total.range, context: { diagnostics: [], only: ['source.fixAll'] } });
+    assert.deepEqual(fixAll.map((a) => `${a.kind}:${a.title}`), ['source.fixAll:Fix all Pipewright problems (4)']);
+    assert.deepEqual(fixAll[0].edit.changes[uriOf(target)].map((e) => e.newText).sort(), [': Row[]', ': number', ': string[]', 'Row[]']);
+    await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: uriOf(target) } });
+  });
+
+  it('hovers the callee of an invocation of a step from another file, compactly: inputs, outputs, types, options as a table', async () => {
     const target = file('dag', 'features.ts');
     const text = read('dag', 'features.ts');
     await client.open(target, text);
     const hover = await client.connection.sendRequest<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri: uriOf(target) }, position: positionOf(text, 'tidy(rows)', 1) });
-    assert.match(hover?.contents.value ?? '', /\*\*step cleanRows\*\* · invocation `cleanRows`[\s\S]*`rows: Row\[\]`[\s\S]*outputs:\n- `output: Row\[\]`/);
+    assert.equal(hover?.contents.value, '**step cleanRows** · invocation `cleanRows`\n\n`(rows: Row[])` → `output: Row[]`');
+    // On an argument, TypeScript's hover is the only one.
+    assert.equal(await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: uriOf(target) }, position: positionOf(text, 'tidy(rows)', 6) }), null);
     const unrolled = await client.connection.sendRequest<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri: uriOf(target) }, position: positionOf(text, 'score(rows, w)', 1) });
     assert.match(unrolled?.contents.value ?? '', /invocations `score`, `score_2`, `score_3`/);
     const options = file('dag', 'options.ts');
     const optionsText = read('dag', 'options.ts');
     await client.open(options, optionsText);
     const withOptions = await client.connection.sendRequest<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri: uriOf(options) }, position: positionOf(optionsText, "countRows.with({ id: 'cached'", 1) });
-    assert.match(withOptions?.contents.value ?? '', /invocation `cached`[\s\S]*"enableCache": true[\s\S]*"onSuccess": "pipeline"/);
+    const value = withOptions?.contents.value ?? '';
+    assert.match(value, /invocation `cached`[\s\S]*\| option \| value \|\n\|---\|---\|\n[\s\S]*\| enableCache \| `true` \|[\s\S]*\| hooks\.onSuccess \| `pipeline` \|/);
+    assert.doesNotMatch(value, /```|[{}]/, 'no raw JSON');
+    assert.ok(value.split('\n').length <= 12, `short: ${value.split('\n').length} lines`);
+    // A definition answers on its `step` only, in one line; its body and options are TypeScript's.
+    const definition = await client.connection.sendRequest<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri: uriOf(options) }, position: positionOf(optionsText, 'step(\n', 1) });
+    assert.equal(definition?.contents.value, '**step fetchRows** · `(url: string)` → output (returns `Promise<string[]>`)');
+    assert.equal(await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: uriOf(options) }, position: positionOf(optionsText, 'return [url]', 2) }), null);
   });
 
-  it('outlines steps and pipelines, and puts Run / Show DAG / Run step code lenses on them', async () => {
+  it('lists steps and pipelines as workspace symbols, and puts Run / Show DAG / Run step code lenses on them', async () => {
     const target = file('dag', 'options.ts');
-    const symbols = await client.connection.sendRequest<{ name: string; detail: string; children?: { name: string }[] }[]>('textDocument/documentSymbol', { textDocument: { uri: uriOf(target) } });
-    assert.deepEqual(symbols.map((s) => `${s.detail.split(' ')[0]}:${s.name}`), ['step:fetchRows', 'step:countRows', 'pipeline:configured']);
-    assert.deepEqual(symbols[2].children?.map((c) => c.name), ['fetchRows', 'countRows', 'cached', 'fetchRows_2']);
+    const symbols = await client.connection.sendRequest<{ name: string; containerName: string; location: { uri: string; range: Range } }[]>('workspace/symbol', { query: 'cnfgrd' });
+    assert.deepEqual(symbols.map((s) => `${s.containerName}:${s.name}@${s.location.uri === uriOf(target) ? 'options.ts' : s.location.uri}:${s.location.range.start.line}`), ['Pipewright pipeline · 4 step(s):configured@options.ts:14']);
+    const steps = await client.connection.sendRequest<{ name: string; containerName: string }[]>('workspace/symbol', { query: 'countRows' });
+    assert.ok(steps.some((s) => s.name === 'countRows' && s.containerName === 'Pipewright step'), JSON.stringify(steps));
     const lenses = await client.connection.sendRequest<{ range: Range; command: { title: string; command: string; arguments: unknown[] } }[]>('textDocument/codeLens', { textDocument: { uri: uriOf(target) } });
     assert.deepEqual(
       lenses.map((l) => `${l.command.command}(${l.command.arguments.join(', ')})@${l.range.start.line}`),
@@ -112,7 +165,7 @@ describe('the language server over stdio', () => {
     assert.deepEqual(graph?.edges.map((e) => `${e.kind}:${e.from}->${e.to}`), ['data:double->sum']);
     assert.equal(await client.connection.sendRequest('pipewright/pipelineGraph', { uri: uriOf(target), pipeline: 'ghost' }), null);
     const all = await client.connection.sendRequest<{ uri: string; pipeline: string; diagnostics: { errors: number } }[]>('pipewright/listPipelines', {});
-    const names = all.map((p) => `${p.uri.slice(p.uri.indexOf('analysis/') + 'analysis/'.length)}#${p.pipeline}`);
+    const names = all.map((p) => `${p.uri.slice(p.uri.indexOf('/fixtures/analysis/') + '/fixtures/analysis/'.length)}#${p.pipeline}`);
     for (const expected of ['dag/features.ts#composed', 'dag/options.ts#configured', 'diagnostics/wiring.ts#loops', 'diagnostics/clean.ts#tidy']) assert.ok(names.includes(expected), `${expected} in ${names.join(' ')}`);
     assert.ok((all.find((p) => p.pipeline === 'loops')?.diagnostics.errors ?? 0) > 0);
   });

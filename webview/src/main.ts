@@ -27,7 +27,10 @@ import { MessageChannel } from '../../contracts/src/messageChannel';
 import type { FromWebview, HeartbeatThresholds, NodeAction, NodeRunState, ToWebview } from '../../contracts/src/webviewMessages';
 import { applyEdgeFlows, applyRunState, cullNodes, drawGraph, ensureTooltip, type Drawing } from './render';
 import { runHeadline, type ShownRun } from './runHeadline';
-import { paletteVariables, themeKind } from './statusStyle';
+import { runBanner } from './runBanner';
+import { fillDetails } from './nodeDetails';
+import { nodeDetail } from './nodeLabels';
+import { paletteVariables, statusStyle, themeKind } from './statusStyle';
 import { measureNodeText, type NodeMetrics } from './textMetrics';
 import { centerOn, fitViewport, initialViewport, neighbourInDirection, panBy, zoomAt, type Viewport } from './viewport';
 
@@ -56,6 +59,8 @@ svg.after(motionSvg);
 const statusLine = document.getElementById('status') as HTMLElement;
 const runLine = document.getElementById('run') as HTMLElement;
 const legend = document.getElementById('legend') as HTMLDetailsElement;
+const banner = document.getElementById('banner') as HTMLElement;
+const details = document.getElementById('details') as HTMLElement;
 
 // Status colours per theme kind (statusStyle.ts), again whenever VS Code switches the theme.
 function applyPalette(): void {
@@ -81,6 +86,11 @@ let layoutKind: 'draft' | 'final' | undefined;
 let drawing: Drawing | undefined;
 let states: Record<string, NodeRunState> = {};
 let runStatus: RunStatus | undefined;
+let runError: string | undefined;
+/** The node whose details show (undefined: the details panel is closed). */
+let detailsOf: string | undefined;
+let paintedDetails = '';
+let paintedBanner = '';
 let shownRun: ShownRun | undefined;
 let direction: LayoutDirection = 'RIGHT';
 let thresholds: HeartbeatThresholds = { intervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS, timeoutMs: 3 * DEFAULT_HEARTBEAT_INTERVAL_MS };
@@ -103,6 +113,7 @@ const channel = new MessageChannel<FromWebview, ToWebview>(vscode, (body) => {
     case 'runState':
       states = body.nodes;
       runStatus = body.runStatus;
+      runError = body.runError;
       thresholds = body.heartbeat;
       clockOffset = body.now - Date.now();
       if (body.runId !== shownRun?.runId) saveState({ runId: body.runId });
@@ -236,7 +247,108 @@ function updateStatus(): void {
   statusLine.textContent = parts.join(' · ');
 }
 
+/** The banner of a run that did not complete (runBanner.ts); touched only when it changes. */
+function showBanner(): void {
+  const shown = runBanner(shownRun && { ...shownRun, runError }, states, graph?.nodes.map((node) => node.id) ?? []);
+  const key = JSON.stringify(shown ?? null);
+  if (key === paintedBanner) return;
+  paintedBanner = key;
+  banner.hidden = shown === undefined;
+  if (!shown) return banner.replaceChildren();
+  const glyph = document.createElement('span');
+  glyph.className = 'banner-glyph';
+  glyph.textContent = statusStyle('failed').glyph;
+  glyph.setAttribute('aria-hidden', 'true');
+  const text = document.createElement('span');
+  text.className = 'banner-text';
+  text.textContent = shown.text;
+  text.title = shown.text;
+  const buttons: HTMLButtonElement[] = [];
+  const add = (label: string, action: () => void, primary = false) => {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = label;
+    button.dataset.action = label;
+    if (primary) button.className = 'primary';
+    button.addEventListener('click', action);
+    buttons.push(button);
+  };
+  const step = shown.step;
+  if (step !== undefined) {
+    add('Details', () => {
+      select(step);
+      openDetails(step);
+    });
+    add('Logs', () => channel.post({ kind: 'nodeAction', nodeId: step, action: 'openLogs' }));
+  }
+  if (shown.retry) add('Retry', () => channel.post({ kind: 'retryRun' }), true);
+  banner.replaceChildren(glyph, text, ...buttons);
+}
+
+function openDetails(id: string): void {
+  detailsOf = id;
+  paintedDetails = '';
+  showDetails();
+  revealBesideDetails(id);
+}
+
+/** Pans `id` into the part of the graph the details panel leaves free, when the panel covers it. */
+function revealBesideDetails(id: string): void {
+  const placed = layout?.nodes.get(id);
+  if (!placed || details.hidden) return;
+  const stage = svg.getBoundingClientRect();
+  const panel = details.getBoundingClientRect();
+  const free = panel.top > stage.top + 1 ? { width: stage.width, height: panel.top - stage.top } : { width: panel.left - stage.left, height: stage.height };
+  const left = placed.x * viewport.scale + viewport.x;
+  const top = placed.y * viewport.scale + viewport.y;
+  if (left >= 0 && top >= 0 && left + placed.width * viewport.scale <= free.width && top + placed.height * viewport.scale <= free.height) return;
+  moveTo(centerOn(viewport, placed, free));
+}
+
+function closeDetails(): void {
+  detailsOf = undefined;
+  paintedDetails = '';
+  details.hidden = true;
+  details.replaceChildren();
+}
+
+/** The details panel of `detailsOf` (nodeDetails.ts), rebuilt only when what it shows changed. */
+function showDetails(): void {
+  if (detailsOf === undefined) return;
+  const node = graph?.nodes.find((candidate) => candidate.id === detailsOf);
+  if (!node) return closeDetails();
+  const state = states[node.id];
+  const style = statusStyle(state?.status);
+  const detail = nodeDetail(state, thresholds, now());
+  // The running time and heartbeat age tick every second: the panel says them without the error's headline.
+  const status = [style.label, ...detail.parts.filter((part) => part.text !== state?.error?.headline).map((part) => part.text)].join(' · ');
+  const canRetry = shownRun?.runId !== undefined && shownRun.runId !== null && runStatus !== 'running';
+  const key = JSON.stringify([node.id, status, state, canRetry]);
+  if (key === paintedDetails) return;
+  paintedDetails = key;
+  details.hidden = false;
+  fillDetails(details, { id: node.id, step: node.step, status, glyph: style.glyph, state, canRetry }, {
+    openFrame: (frame) => channel.post({ kind: 'openFrame', file: frame.file, line: frame.line, column: frame.column }),
+    openOutput: (nodeId, output) => channel.post({ kind: 'openOutput', nodeId, output }),
+    openLogs: (nodeId) => channel.post({ kind: 'nodeAction', nodeId, action: 'openLogs' }),
+    retryStep: (nodeId) => channel.post({ kind: 'nodeAction', nodeId, action: 'retryStep' }),
+    openCode: (nodeId) => channel.post({ kind: 'openNode', nodeId }),
+    close: () => {
+      closeDetails();
+      svg.focus();
+    },
+  });
+}
+details.addEventListener('keydown', (event) => {
+  if (event.key !== 'Escape') return;
+  event.preventDefault();
+  closeDetails();
+  svg.focus();
+});
+
 function repaint(): void {
+  showBanner();
+  showDetails();
   if (!drawing) return;
   applyRunState(drawing, states, thresholds, now());
   applyEdgeFlows(drawing, states, runStatus);
@@ -363,6 +475,7 @@ svg.addEventListener('click', (event) => {
   const id = nodeIdOf(event.target);
   if (id === undefined) return;
   select(id);
+  openDetails(id);
   channel.post({ kind: 'openNode', nodeId: id });
 });
 svg.addEventListener('contextmenu', (event) => {
@@ -376,7 +489,7 @@ svg.addEventListener('contextmenu', (event) => {
   }
 });
 
-// Keyboard: arrows move between nodes, Enter opens code, +/- zoom, 0 fits, Shift+F10 menu.
+// Keyboard: arrows move between nodes, Enter opens code and the details, Escape closes them, +/- zoom, 0 fits, Shift+F10 menu.
 svg.addEventListener('keydown', (event) => {
   const size = viewSize();
   const directions: Record<string, 'left' | 'right' | 'up' | 'down'> = { ArrowLeft: 'left', ArrowRight: 'right', ArrowUp: 'up', ArrowDown: 'down' };
@@ -385,8 +498,12 @@ svg.addEventListener('keydown', (event) => {
     const current = selected === undefined ? undefined : layout.nodes.get(selected);
     if (!current) select(layout.nodes.keys().next().value);
     else select(neighbourInDirection(current, layout.nodes.values(), directions[event.key]) ?? selected);
+    if (detailsOf !== undefined && selected !== undefined) openDetails(selected);
   } else if (event.key === 'Enter' && selected !== undefined) {
+    openDetails(selected);
     channel.post({ kind: 'openNode', nodeId: selected });
+  } else if (event.key === 'Escape' && detailsOf !== undefined) {
+    closeDetails();
   } else if (event.key === '+' || event.key === '=') {
     moveTo(zoomAt(viewport, 1.2, size.width / 2, size.height / 2));
   } else if (event.key === '-') {

@@ -1,4 +1,4 @@
-/** The text under a node's name (attempt, duration, heartbeat age). Pure, so it is testable. */
+/** The text under a node's name (a failure's first line, attempt, duration, heartbeat age). Pure, so it is testable. */
 import { formatDuration, heartbeatAge, heartbeatLabel, heartbeatLevel, type HeartbeatLevel } from '../../contracts/src/heartbeat';
 import type { HeartbeatThresholds, NodeRunState } from '../../contracts/src/webviewMessages';
 
@@ -20,6 +20,8 @@ export function nodeDetail(state: NodeRunState | undefined, thresholds: Heartbea
   if (!state) return { text: '', parts: [] };
   const running = state.status === 'running';
   const parts: NodeDetail['parts'] = [];
+  // A failure's first line says most: it goes first and stays longest.
+  if (state.error && state.status !== 'running') parts.push({ text: state.error.headline, rank: 6 });
   // Retries matter more than a duration once a step ended; while it runs, its heartbeat matters most.
   if (state.attempt > 1) parts.push({ text: `attempt ${state.attempt}`, rank: running ? 1 : 3 });
   if (state.status === 'cached' || state.cached) parts.push({ text: 'cached', rank: 4 });

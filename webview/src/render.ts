@@ -15,6 +15,7 @@ import type { GraphLayout, PlacedNode } from './layout';
 import { detailRoom, fitParts, fitText, titleRoom, type NodeGeometry } from './nodeBox';
 import { clipPolyline, type Point } from './polylineClip';
 import { DETAIL_SEPARATOR, nodeDetail } from './nodeLabels';
+import { edgeLabels, midpoint } from './edgeLabels';
 import type { GraphDiagnostic, PipelineGraph } from '../../contracts/src/graph';
 import type { HeartbeatThresholds, NodeRunState } from '../../contracts/src/webviewMessages';
 import { heartbeatColor, statusStyle } from './statusStyle';
@@ -40,6 +41,8 @@ export interface NodeElements {
   tooltip: string;
   /** The status and detail line in full (the drawn one may be cut to fit), for the tooltip. */
   fullDetail: string;
+  /** A failure's whole message and stack, for the tooltip. */
+  errorLines: readonly string[];
   /** What was last painted (status, texts, colour), to skip nodes whose look did not change. */
   painted: string;
   /** The pulsing outline in the motion layer while the node runs. */
@@ -60,6 +63,8 @@ export interface EdgeElement {
   flow: EdgeFlow;
   /** The moving dashes in the motion layer while the edge is `flowing`. */
   dashes?: SVGPathElement;
+  /** What flows on it (named outputs), drawn half way along it. */
+  label?: SVGTextElement;
 }
 
 export interface Drawing {
@@ -162,6 +167,16 @@ export function drawGraph(layer: SVGGElement, motion: SVGGElement, graph: Pipeli
     const to = escapeMarkup(edge.to);
     markup += `<path class="edge edge-${edge.kind}${edgeProblems.has(edge.id) ? ' edge-problem' : ''}${out(boundsOf(edge.points)) ? ' culled' : ''}" d="${pathData(edge.points)}" marker-end="url(#arrow)" data-from="${from}" data-to="${to}"></path>`;
   }
+  // Above the nodes (they sit between them), so no node covers what an edge carries.
+  const labels = edgeLabels(graph);
+  let labelMarkup = '<g class="edge-labels">';
+  for (const edge of drawnEdges) {
+    const label = labels.get(edge.id);
+    if (label === undefined) continue;
+    const at = midpoint(edge.points);
+    labelMarkup += `<text class="edge-label${out(boundsOf(edge.points)) ? ' culled' : ''}" x="${Math.round(at.x)}" y="${Math.round(at.y)}" data-from="${escapeMarkup(edge.from)}" data-to="${escapeMarkup(edge.to)}">${escapeMarkup(label)}</text>`;
+  }
+  labelMarkup += '</g>';
   markup += '</g><g class="nodes">';
   const problems = diagnosticsByNode(graph.diagnostics);
   const drawnNodes: { id: string; placed: PlacedNode; look: NodeLook; tooltip: string; detail: string }[] = [];
@@ -185,17 +200,24 @@ export function drawGraph(layer: SVGGElement, motion: SVGGElement, graph: Pipeli
       '</g>';
     drawnNodes.push({ id: node.id, placed, look, tooltip, detail });
   }
-  markup += '</g>';
+  markup += `</g>${labelMarkup}`;
   // Parsed in an SVG context (a detached <g>), so the elements are SVG elements.
   const container = document.createElementNS(SVG, 'g');
   container.innerHTML = markup;
   const edgeLayer = container.firstElementChild as SVGGElement;
   const nodeLayer = edgeLayer.nextElementSibling as SVGGElement;
+  const labelLayer = nodeLayer.nextElementSibling as SVGGElement;
   const edges: EdgeElement[] = [];
   let path = edgeLayer.firstElementChild;
+  let label = labelLayer.firstElementChild;
   for (const edge of drawnEdges) {
     const box = boundsOf(edge.points);
-    edges.push({ from: edge.from, to: edge.to, path: path as SVGPathElement, points: edge.points, box, culled: out(box), flow: 'idle' });
+    const drawn: EdgeElement = { from: edge.from, to: edge.to, path: path as SVGPathElement, points: edge.points, box, culled: out(box), flow: 'idle' };
+    if (labels.has(edge.id)) {
+      drawn.label = label as SVGTextElement;
+      label = (label as Element).nextElementSibling;
+    }
+    edges.push(drawn);
     path = (path as Element).nextElementSibling;
   }
   const nodes = new Map<string, NodeElements>();
@@ -205,10 +227,10 @@ export function drawGraph(layer: SVGGElement, motion: SVGGElement, graph: Pipeli
     const glyph = rect.nextElementSibling as SVGTextElement;
     const title = glyph.nextElementSibling as SVGTextElement;
     const detail = title.nextElementSibling as SVGTextElement;
-    nodes.set(id, { box: placed, group, rect, glyph, title, detail, tooltip, fullDetail: look.fullDetail, painted: look.key, culled: out(placed) });
+    nodes.set(id, { box: placed, group, rect, glyph, title, detail, tooltip, fullDetail: look.fullDetail, errorLines: [], painted: look.key, culled: out(placed) });
     group = group.nextElementSibling as SVGGElement;
   }
-  layer.replaceChildren(edgeLayer, nodeLayer);
+  layer.replaceChildren(edgeLayer, nodeLayer, labelLayer);
   motion.replaceChildren();
   return { nodes, edges, motion, text, ...(visible ? { visible } : {}) };
 }
@@ -222,7 +244,7 @@ export function ensureTooltip(drawing: Drawing, target: EventTarget | null): voi
   const owner = (target as Element | null)?.closest?.('g.node, path.edge');
   if (!owner) return;
   let text: string | undefined;
-  if (owner.tagName === 'path') text = `${owner.getAttribute('data-from')} → ${owner.getAttribute('data-to')}`;
+  if (owner.tagName === 'path') text = `${owner.getAttribute('data-from')} → ${owner.getAttribute('data-to')}${edgeLabelOf(drawing, owner)}`;
   else {
     const node = drawing.nodes.get(owner.getAttribute('data-id') ?? '');
     if (node) text = nodeTooltip(node);
@@ -240,7 +262,13 @@ export function ensureTooltip(drawing: Drawing, target: EventTarget | null): voi
 
 function nodeTooltip(node: NodeElements): string {
   const [name, ...problems] = node.tooltip.split('\n');
-  return [name, node.fullDetail, ...problems].join('\n');
+  return [name, node.fullDetail, ...(node.errorLines.length > 0 ? ['', ...node.errorLines, ''] : []), ...problems].join('\n').trimEnd();
+}
+
+/** `: train` for an edge that carries named outputs. */
+function edgeLabelOf(drawing: Drawing, path: Element): string {
+  const edge = drawing.edges.find((candidate) => candidate.path === path);
+  return edge?.label ? `: ${edge.label.textContent ?? ''}` : '';
 }
 
 /**
@@ -265,6 +293,7 @@ export function cullNodes(drawing: Drawing, visible: { x: number; y: number; wid
       edge.culled = culled;
       edge.path.classList.toggle('culled', culled);
       edge.dashes?.classList.toggle('culled', culled);
+      edge.label?.classList.toggle('culled', culled);
     }
     if (edge.dashes && !culled) drawDashes(edge.dashes, edge, visible);
   }
@@ -295,6 +324,7 @@ export function applyRunState(drawing: Drawing, states: Record<string, NodeRunSt
     if (look.key === node.painted) continue;
     node.painted = look.key;
     node.fullDetail = look.fullDetail;
+    node.errorLines = states[id]?.error?.lines ?? [];
     node.rect.style.stroke = look.stroke;
     node.glyph.style.fill = look.stroke;
     node.group.classList.toggle('running', look.running);

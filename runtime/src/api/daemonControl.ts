@@ -7,7 +7,7 @@ import { ANOTHER_DAEMON_EXIT_CODE, ensureToken, readEndpoint, readToken, daemonF
 import { resolveStoreDir } from './storeFolder';
 import { isProcessAlive, processIdentity } from '../system/processAlive';
 import { runnerPoolSettingsFromEnv } from '../runnerPool/settings';
-import { onDemandIdleTimeout } from '../config/idleTimeout';
+import { ENV, onDemandIdleTimeout } from '../model/environment';
 
 /** ZenML's service states for the local daemon. */
 export type DaemonState = 'inactive' | 'pendingStartup' | 'active' | 'pendingShutdown' | 'error';
@@ -98,7 +98,7 @@ async function ensureDaemon(storeDir: string, options: StartOptions): Promise<{ 
   const child = spawn(process.execPath, [path.join(packageRoot, 'dist', 'cli.js'), ...daemonArgs], {
     detached: true,
     stdio: ['ignore', log, log],
-    env: { ...process.env, ...(options.token ? { PIPEWRIGHT_SERVER_TOKEN: options.token } : {}), ...(options.limits ? { PIPEWRIGHT_LIMITS: options.limits } : {}) },
+    env: { ...process.env, ...(options.token ? { [ENV.serverToken]: options.token } : {}), ...(options.limits ? { [ENV.limits]: options.limits } : {}) },
   });
   child.unref();
   fs.closeSync(log);

@@ -8,31 +8,21 @@ import type { RunSummary } from '../model/runSummary';
 import type { AttemptError } from '../model/attemptError';
 import type { AttemptStatus } from '../model/status';
 import type { ErrorCode } from '../model/errorCodes';
+import type { RunTarget } from '../model/runTarget';
+import { runOptionsSchema } from '../model/runOptions';
 
 export { API_PREFIX } from './paths';
 /** Largest request body accepted (a submitted run carries its bundle). */
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
-const retrySchema = z.strictObject({ maxRetries: z.number().int().min(0), delay: z.number().min(0).optional(), backoff: z.number().min(1).optional() });
-
-export const runOptionsSchema = z.strictObject({
-  runName: z.string().min(1).max(200).optional(),
-  enableCache: z.boolean().optional(),
-  executionMode: z.enum(['failFast', 'stopOnFailure', 'continueOnFailure']).optional(),
-  substitutions: z.record(z.string(), z.string()).optional(),
-  steps: z.record(z.string(), z.strictObject({ enableCache: z.boolean().optional(), retry: retrySchema.optional(), parameters: z.record(z.string(), z.unknown()).optional() })).optional(),
-  enforceTypeAnnotations: z.boolean().optional(),
-  maxParallel: z.number().int().min(1).max(1024).optional(),
-  heartbeat: z.strictObject({ interval: z.number().positive().optional(), timeout: z.number().positive().optional() }).optional(),
-  maxLostRetries: z.number().int().min(0).max(100).optional(),
-});
-
 export const submitRunSchema = z.strictObject({
   /** Name of the pipeline file on the author's side (for display and errors). */
   file: z.string().min(1).max(4096),
-  pipeline: z.string().min(1).max(500),
+  /** What to run: a pipeline, or one step on its own. */
+  target: z.strictObject({ kind: z.enum(['pipeline', 'step']), name: z.string().min(1).max(500) }) satisfies z.ZodType<RunTarget>,
   /** Parameters in the safe structured encoding. */
   parameters: z.record(z.string(), z.unknown()).default({}),
+  /** Run options (`model/runOptions.ts`: the same schema as the SDK's and YAML configs'). */
   options: runOptionsSchema.default({}),
   /** The esbuild bundle of the pipeline file (CommonJS text). */
   bundle: z.string().min(1),

@@ -10,9 +10,10 @@ import { resolveStoreDir } from '../api/storeFolder';
 import { ApiError, OrchestratorClient } from '../api/client';
 import { connectDaemon } from '../api/daemonControl';
 import { UsageError } from './errors';
+import { ENV, orchestratorTokenFromEnv, type Environment } from '../model/environment';
 
-export const ORCHESTRATOR_URL_ENV = 'PIPEWRIGHT_ORCHESTRATOR_URL';
-export const ORCHESTRATOR_TOKEN_ENV = 'PIPEWRIGHT_ORCHESTRATOR_TOKEN';
+export const ORCHESTRATOR_URL_ENV = ENV.orchestratorUrl;
+export const ORCHESTRATOR_TOKEN_ENV = ENV.orchestratorToken;
 
 /** How long the first request (the health check) may take before the orchestrator counts as unreachable. */
 const CONNECT_TIMEOUT_MS = 15_000;
@@ -97,7 +98,7 @@ export async function orchestratorClient(command: Command): Promise<Orchestrator
 }
 
 /** The token: from `--token-file` (owner-only) if given, else from `$PIPEWRIGHT_ORCHESTRATOR_TOKEN`. */
-export function readOrchestratorToken(tokenFile: string | undefined, forWhat: string, env: NodeJS.ProcessEnv = process.env): { token: string; source: string } {
+export function readOrchestratorToken(tokenFile: string | undefined, forWhat: string, env: Environment = process.env): { token: string; source: string } {
   if (tokenFile !== undefined) {
     const source = `token file ${tokenFile}`;
     let stat: fs.Stats;
@@ -114,7 +115,7 @@ export function readOrchestratorToken(tokenFile: string | undefined, forWhat: st
     }
     return { token: checkedToken(fs.readFileSync(tokenFile, 'utf8'), source), source };
   }
-  const fromEnv = env[ORCHESTRATOR_TOKEN_ENV];
+  const fromEnv = orchestratorTokenFromEnv(env);
   if (fromEnv === undefined || fromEnv.trim() === '') {
     throw new UsageError(`${forWhat}: no token; set $${ORCHESTRATOR_TOKEN_ENV} or pass --token-file FILE (a token is never read from the command line)`);
   }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { EXECUTION_MODES, type ExecutionMode } from '../model/status';
+import { optionsProblem, runOptionsSchema } from '../model/runOptions';
 import type { RunOptions } from '../sdk/options';
 import { InputError } from '../model/errorCodes';
 
@@ -13,30 +13,10 @@ export class RunConfigError extends InputError {
   }
 }
 
-const retrySchema = z.strictObject({
-  maxRetries: z.number().int().min(0),
-  delay: z.number().min(0).optional(),
-  backoff: z.number().min(1).optional(),
-});
-
-const stepOverrideSchema = z.strictObject({
-  enableCache: z.boolean().optional(),
-  retry: retrySchema.optional(),
-  parameters: z.record(z.string(), z.unknown()).optional(),
-});
-
-const runConfigSchema = z.strictObject({
+/** A run config: what to run (`pipeline`, `parameters`) and the run options (`model/runOptions.ts`). */
+const runConfigSchema = runOptionsSchema.extend({
   pipeline: z.string().min(1).optional(),
   parameters: z.record(z.string(), z.unknown()).optional(),
-  runName: z.string().min(1).optional(),
-  enableCache: z.boolean().optional(),
-  executionMode: z.enum(EXECUTION_MODES as [ExecutionMode, ...ExecutionMode[]]).optional(),
-  enforceTypeAnnotations: z.boolean().optional(),
-  substitutions: z.record(z.string(), z.string()).optional(),
-  maxParallel: z.number().int().min(1).optional(),
-  heartbeat: z.strictObject({ interval: z.number().positive().optional(), timeout: z.number().positive().optional() }).optional(),
-  maxLostRetries: z.number().int().min(0).optional(),
-  steps: z.record(z.string(), stepOverrideSchema).optional(),
 });
 
 /** A run config file: what to run and how, as YAML. */
@@ -58,26 +38,13 @@ export function loadRunConfig(file: string): RunConfig {
     throw new RunConfigError(`${file}${line ? `:${line.line}:${line.col}` : ''}: invalid YAML: ${message}`);
   }
   const data: unknown = document.toJS() ?? {};
-  const parsed = runConfigSchema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
-    throw new RunConfigError(`${file}: ${where}: ${issue.message}`);
-  }
-  return parsed.data;
+  const problem = optionsProblem(runConfigSchema, data);
+  if (problem !== undefined) throw new RunConfigError(`${file}: ${problem}`);
+  return runConfigSchema.parse(data);
 }
 
 /** The run options a config asks for (parameters and pipeline are handled by the caller). */
 export function runOptionsFromConfig(config: RunConfig): RunOptions {
-  const options: RunOptions = {};
-  if (config.runName !== undefined) options.runName = config.runName;
-  if (config.enableCache !== undefined) options.enableCache = config.enableCache;
-  if (config.executionMode !== undefined) options.executionMode = config.executionMode;
-  if (config.enforceTypeAnnotations !== undefined) options.enforceTypeAnnotations = config.enforceTypeAnnotations;
-  if (config.substitutions !== undefined) options.substitutions = config.substitutions;
-  if (config.maxParallel !== undefined) options.maxParallel = config.maxParallel;
-  if (config.steps !== undefined) options.steps = config.steps;
-  if (config.heartbeat !== undefined) options.heartbeat = config.heartbeat;
-  if (config.maxLostRetries !== undefined) options.maxLostRetries = config.maxLostRetries;
+  const { pipeline: _pipeline, parameters: _parameters, ...options } = config;
   return options;
 }

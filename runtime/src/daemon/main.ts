@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { DaemonHttpApi } from './httpApi';
 import { IdleShutdown } from './idleShutdown';
+import { serverTokenFromEnv } from '../model/environment';
 import { ANOTHER_DAEMON_EXIT_CODE, ensureToken, daemonFiles, writeOwnerOnly, type Endpoint } from '../api/daemonFiles';
 import { processIdentity } from '../system/processAlive';
 import { openRunStore } from '../store/openRunStore';
@@ -28,7 +29,7 @@ export async function runDaemon(storeDir: string, host: string, port: number, fa
   }
   // What a dead daemon left behind; this one writes its own once it listens.
   for (const file of [files.pid, files.state]) fs.rmSync(file, { force: true });
-  const token = ensureToken(files, process.env.PIPEWRIGHT_SERVER_TOKEN);
+  const token = ensureToken(files, serverTokenFromEnv());
   let stopping = false;
   let idle: IdleShutdown | undefined;
   let abandonedScan: NodeJS.Timeout | undefined = undefined;

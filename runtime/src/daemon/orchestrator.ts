@@ -14,7 +14,8 @@ import type { RunPlan } from '../engine/executor';
 import { runnerPoolSettingsFromEnv } from '../runnerPool/settings';
 import { EngineSession } from '../engine/session';
 import { localLauncher } from '../runnerPool/runnerPool';
-import { limitsFromEnv, SlotPool } from '../engine/slots';
+import { SlotPool } from '../engine/slots';
+import { limitsFromEnv } from '../model/environment';
 import type { RunOptions } from '../sdk/options';
 import { ServiceManager } from '../services/serviceManager';
 import type { RunRecord, RunStore, StoredEvent } from '../store/runStore';
@@ -105,7 +106,7 @@ export class Orchestrator {
 
   /** Creates the run (compiled and checked) and starts executing it; resolves once it exists. */
   async submit(
-    request: Required<Pick<SubmitRunRequest, 'file' | 'pipeline' | 'bundle'>> & Pick<SubmitRunRequest, 'workingDir' | 'projectDir'> & { parameters: Record<string, unknown>; options: RunOptions; manifest?: unknown },
+    request: Required<Pick<SubmitRunRequest, 'file' | 'target' | 'bundle'>> & Pick<SubmitRunRequest, 'workingDir' | 'projectDir'> & { parameters: Record<string, unknown>; options: RunOptions; manifest?: unknown },
   ): Promise<RunDetail> {
     const workingDir = existingFolder(request.workingDir, 'workingDir') ?? process.cwd();
     const folders = { workingDir, projectDir: existingFolder(request.projectDir, 'projectDir') ?? workingDir };
@@ -113,13 +114,13 @@ export class Orchestrator {
     await this.ready;
     const bundlePath = saveBundle(this.store.dir, hash, request.bundle);
     const manifest = request.manifest as ModuleManifest | undefined;
-    const parameters = resolveRunParameters(manifest, request.pipeline, [{ kind: 'values', where: 'request', values: decodeStructured(request.parameters) as Record<string, unknown> }]);
+    const parameters = resolveRunParameters(manifest, request.target, [{ kind: 'values', where: 'request', values: decodeStructured(request.parameters) as Record<string, unknown> }]);
     const session = this.sessionFor(hash, bundlePath, request.file, folders, manifest);
     const release = this.sessionUse.hold(session);
     let plan: RunPlan;
     try {
       plan = await session.prepare({
-        pipeline: request.pipeline,
+        target: request.target,
         parameters,
         options: { ...request.options, detach: false, storeDir: undefined },
       });

@@ -1,4 +1,5 @@
 import type { HeartbeatSettings } from '../model/dag';
+import { heartbeatFromEnv, type Environment } from '../model/environment';
 
 /** Effective heartbeat timing of one attempt, in milliseconds. */
 export interface HeartbeatTiming {
@@ -14,13 +15,10 @@ export const DEFAULT_HEARTBEAT_INTERVAL_S = 5;
  * (`PIPEWRIGHT_HEARTBEAT_INTERVAL`, `PIPEWRIGHT_HEARTBEAT_TIMEOUT`, seconds) and the default:
  * a beat every 5 s, lost after 3 missed intervals.
  */
-export function heartbeatTiming(node: HeartbeatSettings | undefined, run: HeartbeatSettings | undefined, env: NodeJS.ProcessEnv = process.env): HeartbeatTiming {
-  const fromEnv = (name: string) => {
-    const value = Number(env[name]);
-    return Number.isFinite(value) && value > 0 ? value : undefined;
-  };
-  const interval = node?.interval ?? run?.interval ?? fromEnv('PIPEWRIGHT_HEARTBEAT_INTERVAL') ?? DEFAULT_HEARTBEAT_INTERVAL_S;
-  const timeout = node?.timeout ?? run?.timeout ?? fromEnv('PIPEWRIGHT_HEARTBEAT_TIMEOUT') ?? interval * 3;
+export function heartbeatTiming(node: HeartbeatSettings | undefined, run: HeartbeatSettings | undefined, env: Environment = process.env): HeartbeatTiming {
+  const fromEnv = heartbeatFromEnv(env);
+  const interval = node?.interval ?? run?.interval ?? fromEnv.interval ?? DEFAULT_HEARTBEAT_INTERVAL_S;
+  const timeout = node?.timeout ?? run?.timeout ?? fromEnv.timeout ?? interval * 3;
   const intervalMs = Math.max(10, interval * 1000);
   const timeoutMs = Math.max(intervalMs, timeout * 1000);
   // Spawning a runner and loading the bundle comes before the first beat.

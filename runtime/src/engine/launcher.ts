@@ -6,6 +6,7 @@
  */
 import type { ArtifactRef } from '../model/artifactRef';
 import type { PipelineDag } from '../model/dag';
+import type { RunTarget } from '../model/runTarget';
 import type { CacheKeyTask, ChildRunOutcome, ExecuteTask, HookTask, RunnerConfig, TaskError } from '../model/runnerProtocol';
 
 /** Who a piece of captured output belongs to. */
@@ -31,8 +32,8 @@ export interface LauncherCallbacks {
 }
 
 export interface Launcher {
-  /** Runs the pipeline body once with these (encoded) parameters; rejects with a compile error. */
-  compile(pipeline: string, parameters: Record<string, unknown>): Promise<PipelineDag>;
+  /** Runs the pipeline body (or wraps the one step) once with these (encoded) parameters; rejects with a compile error. */
+  compile(target: RunTarget, parameters: Record<string, unknown>): Promise<PipelineDag>;
   /** Executes one attempt; `onStart` hears the pid of the process that runs it. */
   execute(task: ExecuteTask, onStart: (pid: number) => void): Promise<ExecuteOutcome>;
   hook(task: HookTask): Promise<{ source: string } | { error: TaskError }>;

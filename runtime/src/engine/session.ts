@@ -18,8 +18,10 @@ import type { EngineListener } from '../model/events';
 import { RunExecutor, type RunPlan } from './executor';
 import type { HeartbeatRequest } from '../model/heartbeatProtocol';
 import { LeaseServer, type HeartbeatHandler } from './leaseServer';
-import { limitsFromEnv, SlotPool } from './slots';
+import { SlotPool } from './slots';
+import { enforceTypeAnnotationsFromEnv, heartbeatFromEnv, limitsFromEnv } from '../model/environment';
 import { DEFAULT_RUN_NAME, expandRunName } from '../model/runName';
+import { pipelineTarget, storedRunTarget, type RunTarget } from '../model/runTarget';
 import type { ChildRunRequest, Launcher, LauncherFactory } from './launcher';
 import type { ChildRunOutcome, FromRunner } from '../model/runnerProtocol';
 import { summarizeRun } from '../store/runSummary';
@@ -78,16 +80,12 @@ export interface SessionOptions {
 }
 
 export interface RunRequest {
-  pipeline: string;
+  /** The pipeline to run, or the one step. */
+  target: RunTarget;
   /** Plain parameter values (not encoded). */
   parameters: Record<string, unknown>;
   options: RunOptions;
   parent?: { runId: string; invocation: string };
-}
-
-/** True when the environment turns type-annotation enforcement on. */
-export function enforcementFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
-  return /^(1|true|yes|on)$/i.test(env.PIPEWRIGHT_ENFORCE_TYPE_ANNOTATIONS ?? '');
 }
 
 /**
@@ -143,10 +141,13 @@ export class EngineSession {
   /** Compiles the pipeline, checks the request and creates the run (status `running`). */
   async prepare(request: RunRequest): Promise<RunPlan> {
     const encodedParameters = encodeStructured(request.parameters) as Record<string, unknown>;
-    const dag = await this.pool.compile(request.pipeline, encodedParameters);
+    // The target is recorded with the DAG, so a resumed or retried run compiles the same thing.
+    const dag: PipelineDag = { ...(await this.pool.compile(request.target, encodedParameters)), target: request.target };
     const options = request.options;
     applyParameterOverrides(dag, options, this.options.manifest);
-    const enforce = options.enforceTypeAnnotations ?? enforcementFromEnv();
+    const enforce = options.enforceTypeAnnotations ?? enforceTypeAnnotationsFromEnv();
+    // A malformed heartbeat default refuses the run here instead of failing its first attempt.
+    heartbeatFromEnv();
     if (enforce) this.enforceAnnotations(dag);
     const at = this.clock.now();
     const substitutions = { ...(dag.options.substitutions ?? {}), ...(options.substitutions ?? {}) };
@@ -179,7 +180,7 @@ export class EngineSession {
       at,
     });
     this.options.listener?.({ type: 'run', runId: id, runName: name, pipeline: dag.pipeline, status: 'running', at });
-    return planFor({ runId: id, runName: name, pipeline: dag.pipeline, parameters: encodedParameters }, dag, storedOptions, inputTypesOf(this.options.manifest));
+    return planFor({ runId: id, runName: name, pipeline: dag.pipeline, target: request.target, parameters: encodedParameters }, dag, storedOptions, inputTypesOf(this.options.manifest));
   }
 
   /** Rebuilds the plan of a run created earlier (a detached run picked up by its background process). */
@@ -188,7 +189,7 @@ export class EngineSession {
     if (!run) throw new Error(`no run with id ${runId}`);
     const options = run.options as unknown as RunOptions & { executionMode: RunPlan['executionMode']; maxParallel: number };
     const manifest = (run.manifest as ModuleManifest | undefined) ?? this.options.manifest;
-    return planFor({ runId, runName: run.name, pipeline: run.pipeline, parameters: run.parameters }, run.dag, options, inputTypesOf(manifest));
+    return planFor({ runId, runName: run.name, pipeline: run.pipeline, target: storedRunTarget(run.dag.target, run.pipeline), parameters: run.parameters }, run.dag, options, inputTypesOf(manifest));
   }
 
   /**
@@ -317,7 +318,7 @@ export class EngineSession {
     const parent = await this.store.getRun(request.parentRunId);
     const parentOptions: RunOptions = parent ? (parent.options as RunOptions) : {};
     const plan = await this.prepare({
-      pipeline: request.pipeline,
+      target: pipelineTarget(request.pipeline),
       parameters,
       options: { enableCache: parentOptions.enableCache, maxParallel: parentOptions.maxParallel, enforceTypeAnnotations: parentOptions.enforceTypeAnnotations },
       parent: { runId: request.parentRunId, invocation: request.parentInvocation },

@@ -1,10 +1,4 @@
-/** Concurrency limits: how many attempts may run at once, overall, per pipeline, and per named limit. */
-export interface ConcurrencyLimits {
-  /** Attempts running at once across every run (default: unlimited). */
-  global?: number;
-  /** Named limits that steps opt into with `limits: ['gpu']`. */
-  named?: Record<string, number>;
-}
+import type { ConcurrencyLimits } from '../model/environment';
 
 interface Waiter {
   holder: string;
@@ -78,18 +72,4 @@ export class SlotPool {
     this.holders.set(waiter.holder, limited);
     waiter.grant();
   }
-}
-
-/** Limits from `PIPEWRIGHT_LIMITS` (`global=8,gpu=1`); a malformed entry is a clear error. */
-export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): ConcurrencyLimits {
-  const text = env.PIPEWRIGHT_LIMITS?.trim();
-  if (!text) return {};
-  const limits: ConcurrencyLimits = { named: {} };
-  for (const entry of text.split(',')) {
-    const match = /^\s*([A-Za-z_][\w-]*)\s*=\s*(\d+)\s*$/.exec(entry);
-    if (!match || Number(match[2]) < 1) throw new Error(`PIPEWRIGHT_LIMITS: "${entry}" is not name=positive-integer`);
-    if (match[1] === 'global') limits.global = Number(match[2]);
-    else (limits.named as Record<string, number>)[match[1]] = Number(match[2]);
-  }
-  return limits;
 }

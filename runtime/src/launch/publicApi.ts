@@ -3,7 +3,6 @@ import type { RunOptions } from '../sdk/options';
 import { SqliteRunStore } from '../store/sqlite/sqliteRunStore';
 import { resolveStoreDir } from '../api/storeFolder';
 import type { RunSummary } from '../model/runSummary';
-import { SINGLE_STEP_PREFIX } from '../model/singleStep';
 
 export interface LoadArtifactQuery {
   /** Run id, unique id prefix, or run name. */
@@ -50,7 +49,7 @@ export async function runStep(request: RunStepRequest): Promise<RunSummary> {
   const { runPipelineFile } = await import('./runPipelineFile.js');
   return runPipelineFile({
     file: path.resolve(request.file),
-    pipeline: `${SINGLE_STEP_PREFIX}${request.step}`,
+    step: request.step,
     parameters: request.inputs,
     options: request.options,
   });

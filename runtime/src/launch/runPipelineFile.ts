@@ -17,12 +17,15 @@ import { EngineSession, RunRequestError } from '../engine/session';
 import { openRunStore } from '../store/openRunStore';
 import { localLauncher } from '../runnerPool/runnerPool';
 import type { SlotPool } from '../engine/slots';
-import { SINGLE_STEP_PREFIX } from '../model/singleStep';
+import { pipelineTarget, stepTarget, type RunTarget } from '../model/runTarget';
+import { checkOptions, startOptionsSchema } from '../model/runOptions';
 
 export interface RunFileRequest {
   file: string;
   /** Pipeline name; may be left out when the file defines exactly one pipeline. */
   pipeline?: string;
+  /** Run only this step (a one-node run), instead of a pipeline. */
+  step?: string;
   parameters?: Record<string, unknown>;
   /** Where `parameters` come from, for errors (a run config's path); default `run parameters`. */
   parametersSource?: string;
@@ -41,19 +44,18 @@ export interface RunFileRequest {
   slots?: SlotPool;
 }
 
-/** Picks the pipeline to run: the named one, or the only one the file defines. */
-export function choosePipeline(manifest: ModuleManifest, file: string, requested: string | undefined): string {
+/** Picks what to run: the named step, the named pipeline, or the only pipeline the file defines. */
+export function chooseTarget(manifest: ModuleManifest, file: string, requested: Pick<RunFileRequest, 'pipeline' | 'step'>): RunTarget {
   const names = Object.keys(manifest.pipelines);
-  if (requested?.startsWith(SINGLE_STEP_PREFIX)) {
-    const step = requested.slice(SINGLE_STEP_PREFIX.length);
+  if (requested.step !== undefined) {
     const steps = Object.keys(manifest.steps);
-    if (!steps.includes(step)) throw new RunRequestError(`${file}: no step named "${step}" (steps: ${steps.join(', ') || 'none'})`);
-    return requested;
+    if (!steps.includes(requested.step)) throw new RunRequestError(`${file}: no step named "${requested.step}" (steps: ${steps.join(', ') || 'none'})`);
+    return stepTarget(requested.step);
   }
   // A named pipeline the static pass missed is still tried: the runner's registry is the
   // final word, and its error lists the pipelines the module really defines.
-  if (requested !== undefined) return requested;
-  if (names.length === 1) return names[0];
+  if (requested.pipeline !== undefined) return pipelineTarget(requested.pipeline);
+  if (names.length === 1) return pipelineTarget(names[0]);
   if (names.length === 0) throw new RunRequestError(`${file}: defines no pipeline (export one made with pipeline(...) from "pipewright")`);
   throw new RunRequestError(`${file}: defines several pipelines (${names.join(', ')}); choose one with --pipeline`);
 }
@@ -68,24 +70,26 @@ export interface PreparedFile {
   projectDir: string;
   bundle: PipelineBundle;
   manifest: ModuleManifest;
-  pipeline: string;
+  target: RunTarget;
   parameters: Record<string, unknown>;
 }
 
 /** Everything that happens on the author's side before a run can be created (here or on a daemon). */
-export async function preparePipelineFile(request: Pick<RunFileRequest, 'file' | 'pipeline' | 'parameters' | 'parametersSource' | 'textParameters' | 'workingDir' | 'options'>): Promise<PreparedFile> {
+export async function preparePipelineFile(request: Pick<RunFileRequest, 'file' | 'pipeline' | 'step' | 'parameters' | 'parametersSource' | 'textParameters' | 'workingDir' | 'options'>): Promise<PreparedFile> {
+  // The SDK's entry (`pipeline.run()`, `runStep`) and the CLI's: the same rules as the API's and YAML configs'.
+  checkOptions(startOptionsSchema, request.options ?? {}, 'run options');
   const file = path.resolve(request.file);
   const workingDir = path.resolve(request.workingDir ?? process.cwd());
   const projectDir = projectRoot(path.dirname(file));
   const storeDir = resolveStoreDir(request.options?.storeDir, path.dirname(file));
   const bundle = await bundlePipelineFile(file, storeDir);
   const manifest = manifestFor(file, bundle, storeDir);
-  const pipeline = choosePipeline(manifest, request.file, request.pipeline);
-  const parameters = resolveRunParameters(manifest, pipeline, [
+  const target = chooseTarget(manifest, request.file, request);
+  const parameters = resolveRunParameters(manifest, target, [
     { kind: 'values', where: request.parametersSource ?? 'run parameters', values: request.parameters ?? {} },
     { kind: 'text', values: request.textParameters ?? {} },
   ]);
-  return { file, storeDir, workingDir, projectDir, bundle, manifest, pipeline, parameters };
+  return { file, storeDir, workingDir, projectDir, bundle, manifest, target, parameters };
 }
 
 /**
@@ -100,7 +104,7 @@ export async function submitPrepared(prepared: PreparedFile, options: RunOptions
   const run = await client.submitRun({
     ...(orchestrator ? {} : { workingDir: prepared.workingDir, projectDir: prepared.projectDir }),
     file: prepared.file,
-    pipeline: prepared.pipeline,
+    target: prepared.target,
     parameters: encodeStructured(prepared.parameters) as Record<string, unknown>,
     options: sent,
     bundle: fs.readFileSync(prepared.bundle.path, 'utf8'),
@@ -113,7 +117,7 @@ export async function submitPrepared(prepared: PreparedFile, options: RunOptions
 export async function runPipelineFile(request: RunFileRequest): Promise<RunSummary> {
   const options = request.options ?? {};
   const prepared = await preparePipelineFile(request);
-  const { file, storeDir, workingDir, projectDir, bundle, manifest, pipeline, parameters } = prepared;
+  const { file, storeDir, workingDir, projectDir, bundle, manifest, target, parameters } = prepared;
   if (options.detach) {
     // A detached run belongs to the orchestrator daemon, which outlives this process.
     return (await submitPrepared(prepared, options)).run;
@@ -121,7 +125,7 @@ export async function runPipelineFile(request: RunFileRequest): Promise<RunSumma
   const store = await openRunStore(storeDir, 'readWrite');
   const session = new EngineSession({ store, bundle, sourceFile: file, workingDir, projectDir, manifest, clock: request.clock, listener: request.listener, heartbeatUrl: request.heartbeatUrl, slots: request.slots, launcher: localLauncher });
   try {
-    const plan = await session.prepare({ pipeline, parameters, options });
+    const plan = await session.prepare({ target, parameters, options });
     const cancel = () => session.cancel(plan.run.runId);
     request.signal?.addEventListener('abort', cancel, { once: true });
     try {

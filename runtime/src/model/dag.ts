@@ -1,5 +1,8 @@
 import type { SourceLocation } from './location';
 import type { ExecutionMode } from './status';
+import type { RunTarget } from './runTarget';
+import type { z } from 'zod';
+import type { heartbeatSettingsSchema } from './runOptions';
 
 /** Reference to one named output of an upstream invocation. */
 export interface OutputRef {
@@ -27,11 +30,8 @@ export interface RetryPolicy {
   backoff: number;
 }
 
-/** Heartbeat settings in seconds (used by the orchestrator). */
-export interface HeartbeatSettings {
-  interval?: number;
-  timeout?: number;
-}
+/** Heartbeat settings in seconds (used by the orchestrator); the rule is `heartbeatSettingsSchema`. */
+export type HeartbeatSettings = z.infer<typeof heartbeatSettingsSchema>;
 
 /** The serializable options of one invocation after step, invocation and pipeline options are merged. */
 export interface NodeOptions {
@@ -100,6 +100,8 @@ export interface DagPipelineOptions {
 /** A compiled pipeline: the DAG the body built when it ran once with concrete parameters. */
 export interface PipelineDag {
   pipeline: string;
+  /** What the run runs, recorded by the engine when it creates the run (absent in runs stored before it was). */
+  target?: RunTarget;
   /** Parameters the body was compiled with (structured encoding). */
   parameters: Record<string, unknown>;
   nodes: DagNode[];

@@ -14,3 +14,26 @@ export function claimAutomaticId(prefix: string, name: string, used: Set<string>
   used.add(id);
   return id;
 }
+
+/** What an explicit id may be: letters, digits, `_` and `-`, not starting with a digit or `-`. */
+const EXPLICIT_ID = /^[A-Za-z_][\w-]*$/;
+
+/** The problems an explicit id (`.with({ id })`) has, with the messages both sides show. */
+export interface ExplicitIdClaim {
+  /** The full id, namespace prefix included. */
+  id: string;
+  /** Set when the id is not made of letters, digits, `_` and `-`. */
+  invalid?: string;
+  /** Set when another invocation of the same DAG has this id already. */
+  duplicate?: string;
+}
+
+/** Claims an explicit id in `used` (and records it, even when it is refused, as both sides always did). */
+export function claimExplicitId(prefix: string, explicit: string, used: Set<string>): ExplicitIdClaim {
+  const id = prefix + explicit;
+  const claim: ExplicitIdClaim = { id };
+  if (!EXPLICIT_ID.test(explicit)) claim.invalid = `invalid invocation id "${explicit}": use letters, digits, "_" and "-"`;
+  if (used.has(id)) claim.duplicate = `duplicate invocation id "${id}"`;
+  used.add(id);
+  return claim;
+}

@@ -8,6 +8,7 @@ import type { AttemptError } from './attemptError';
 import type { PipelineDag } from './dag';
 import type { SourceLocation } from './location';
 import type { LeaseGrant } from './heartbeatProtocol';
+import type { RunTarget } from './runTarget';
 
 /** Where a runner finds the pipeline's code and the run's data. */
 export interface RunnerConfig {
@@ -23,7 +24,10 @@ export interface RunnerConfig {
 export interface RunIdentity {
   runId: string;
   runName: string;
+  /** The run's pipeline as shown (`runTargetLabel`): what step contexts call `pipeline`. */
   pipeline: string;
+  /** What the runner compiles: the pipeline, or the one step. */
+  target: RunTarget;
   /** Pipeline parameters in the structured encoding. */
   parameters: Record<string, unknown>;
 }
@@ -72,7 +76,7 @@ export interface CacheKeyTask {
 
 /** Messages from the engine to a runner. */
 export type ToRunner =
-  | { type: 'compile'; requestId: number; pipeline: string; parameters: Record<string, unknown> }
+  | { type: 'compile'; requestId: number; target: RunTarget; parameters: Record<string, unknown> }
   | { type: 'execute'; requestId: number; task: ExecuteTask }
   | { type: 'hook'; requestId: number; task: HookTask }
   | { type: 'cacheKey'; requestId: number; task: CacheKeyTask }

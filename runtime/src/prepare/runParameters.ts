@@ -1,5 +1,5 @@
 import { convertParamText, convertParamValue, ParamConversionError } from './typeDescriptor';
-import { SINGLE_STEP_PREFIX } from '../model/singleStep';
+import { runTargetLabel, type RunTarget } from '../model/runTarget';
 import type { ModuleManifest, ParamManifest } from './typeExtract';
 
 /**
@@ -16,8 +16,9 @@ export type ParameterSource = { kind: 'text'; values: Record<string, string> } |
  * the expected type and where the value came from; a target the static pass did not find is left
  * to the runner's compile, which checks names too.
  */
-export function resolveRunParameters(manifest: ModuleManifest | undefined, target: string, sources: readonly ParameterSource[]): Record<string, unknown> {
-  const declared = declaredParams(manifest, target);
+export function resolveRunParameters(manifest: ModuleManifest | undefined, run: RunTarget, sources: readonly ParameterSource[]): Record<string, unknown> {
+  const declared = declaredParams(manifest, run);
+  const target = runTargetLabel(run);
   const given = new Map<string, { source: ParameterSource; value: unknown }>();
   for (const source of sources) for (const [name, value] of Object.entries(source.values)) given.set(name, { source, value });
   const resolved: Record<string, unknown> = {};
@@ -34,7 +35,7 @@ export function resolveRunParameters(manifest: ModuleManifest | undefined, targe
   return resolved;
 }
 
-function declaredParams(manifest: ModuleManifest | undefined, target: string): { params: ParamManifest[]; location: string } | undefined {
-  const found = target.startsWith(SINGLE_STEP_PREFIX) ? manifest?.steps[target.slice(SINGLE_STEP_PREFIX.length)] : manifest?.pipelines[target];
+function declaredParams(manifest: ModuleManifest | undefined, target: RunTarget): { params: ParamManifest[]; location: string } | undefined {
+  const found = target.kind === 'step' ? manifest?.steps[target.name] : manifest?.pipelines[target.name];
   return found && { params: found.params, location: `${found.file}:${found.line}:${found.column}` };
 }

@@ -8,6 +8,7 @@ import * as sdk from '../index';
 import { ArtifactStore } from '../artifacts/artifactStore';
 import { loadBundle } from './loadBundle';
 import type { FromRunner, RunnerConfig, ToRunner } from '../model/runnerProtocol';
+import { ENV } from '../model/environment';
 import { TaskRunner, toTaskError, type LeaseGuard } from './taskRunner';
 
 process.setSourceMapsEnabled(true);
@@ -16,7 +17,7 @@ Error.stackTraceLimit = Math.max(Error.stackTraceLimit, 50);
 // Ctrl-C in a terminal reaches the whole process group; the engine decides what stops, and how.
 process.on('SIGINT', () => undefined);
 
-const config = JSON.parse(process.env.PIPEWRIGHT_RUNNER_CONFIG ?? '{}') as RunnerConfig;
+const config = JSON.parse(process.env[ENV.runnerConfig] ?? '{}') as RunnerConfig;
 
 let orphaned = false;
 

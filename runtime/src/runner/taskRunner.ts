@@ -3,7 +3,7 @@ import { materializerFor, type Materializer } from '../artifacts/materializers';
 import { decodeStructured, encodeStructured } from '../artifacts/structured';
 import { checkValue } from '../prepare/typeDescriptor';
 import type { AttemptError } from '../model/attemptError';
-import { SINGLE_STEP_PREFIX } from '../model/singleStep';
+import { runTargetLabel, type RunTarget } from '../model/runTarget';
 import { describeThrown } from './thrownError';
 import { DiskFullError, isDiskFull } from '../model/errorCodes';
 import { compileWithLive, type CompiledPipeline, type LiveInvocation } from '../sdk/compile';
@@ -64,7 +64,7 @@ export class TaskRunner {
     switch (message.type) {
       case 'compile':
         try {
-          const dag = this.compile({ runId: '', runName: '', pipeline: message.pipeline, parameters: message.parameters }).dag;
+          const dag = this.compile(message.target, message.parameters).dag;
           this.send({ type: 'compiled', requestId: message.requestId, dag });
         } catch (error) {
           this.send({ type: 'taskFailed', requestId: message.requestId, error: toTaskError(error, false) });
@@ -119,24 +119,25 @@ export class TaskRunner {
     }
   }
 
-  private compile(run: RunIdentity): CompiledPipeline {
-    const key = `${run.pipeline}\0${JSON.stringify(run.parameters)}`;
+  private compile(target: RunTarget, parameters: Record<string, unknown>): CompiledPipeline {
+    const key = `${JSON.stringify(target)}\0${JSON.stringify(parameters)}`;
     let compiled = this.compiled.get(key);
     if (!compiled) {
-      compiled = compileWithLive(this.pipelineDefinition(run.pipeline), decodeStructured(run.parameters) as Record<string, unknown>);
+      compiled = compileWithLive(this.pipelineDefinition(target), decodeStructured(parameters) as Record<string, unknown>);
       this.compiled.set(key, compiled);
     }
     return compiled;
   }
 
-  private pipelineDefinition(name: string): PipelineDefinition {
-    if (!name.startsWith(SINGLE_STEP_PREFIX)) return (pipelineRegistry.find(name) as unknown as { definition: PipelineDefinition }).definition;
-    const target = stepRegistry.find(name.slice(SINGLE_STEP_PREFIX.length)) as unknown as Step;
-    return { name, fn: (...args: unknown[]) => (target as unknown as (...a: unknown[]) => unknown)(...args), options: {}, params: target.definition.params };
+  /** The pipeline to compile; one step is wrapped in a one-node pipeline named by its label. */
+  private pipelineDefinition(run: RunTarget): PipelineDefinition {
+    if (run.kind === 'pipeline') return (pipelineRegistry.find(run.name) as unknown as { definition: PipelineDefinition }).definition;
+    const target = stepRegistry.find(run.name) as unknown as Step;
+    return { name: runTargetLabel(run), fn: (...args: unknown[]) => (target as unknown as (...a: unknown[]) => unknown)(...args), options: {}, params: target.definition.params };
   }
 
   private live(task: { run: RunIdentity; invocationId: string }): LiveInvocation {
-    const live = this.compile(task.run).live.get(task.invocationId);
+    const live = this.compile(task.run.target, task.run.parameters).live.get(task.invocationId);
     if (!live) throw new PermanentError(`invocation "${task.invocationId}" is not in pipeline "${task.run.pipeline}" as this code builds it`);
     return live;
   }

@@ -7,6 +7,8 @@ import { runnerEntry } from '../system/packagePaths';
 import { runnerPoolSettingsFromEnv, type RunnerPoolSettings } from './settings';
 import type { CacheKeyTask, ExecuteTask, FromRunner, HookTask, RunnerConfig, TaskError, ToRunner } from '../model/runnerProtocol';
 import { UnprocessableError } from '../model/errorCodes';
+import type { RunTarget } from '../model/runTarget';
+import { ENV } from '../model/environment';
 import { PipelineCompileError } from '../sdk/compile';
 
 export type RunnerPoolOptions = LauncherCallbacks;
@@ -127,8 +129,8 @@ export class RunnerPool implements Launcher {
     private readonly settings: RunnerPoolSettings = runnerPoolSettingsFromEnv(),
   ) {}
 
-  async compile(pipeline: string, parameters: Record<string, unknown>): Promise<PipelineDag> {
-    const reply = await this.withRunner((runner) => runner.request({ type: 'compile', pipeline, parameters }));
+  async compile(target: RunTarget, parameters: Record<string, unknown>): Promise<PipelineDag> {
+    const reply = await this.withRunner((runner) => runner.request({ type: 'compile', target, parameters }));
     if (reply.type === 'compiled') return reply.dag;
     throw taskErrorToError(reply);
   }
@@ -249,7 +251,7 @@ export class RunnerPool implements Launcher {
     const child = fork(runnerEntry, [], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'advanced',
-      env: { ...process.env, PIPEWRIGHT_RUNNER_CONFIG: JSON.stringify(this.config) },
+      env: { ...process.env, [ENV.runnerConfig]: JSON.stringify(this.config) },
     });
     const runner = new Runner(child, this);
     this.all.add(runner);

@@ -1,10 +1,14 @@
 import { encodeStructured } from '../artifacts/structured';
 import type { DagEdge, DagNode, FanInItem, InputBinding, NodeOptions, OutputRef, PipelineDag } from '../model/dag';
 import { DURATION_FORMAT, durationSeconds } from '../model/duration';
-import { claimAutomaticId, namespacePrefix } from '../model/invocationIds';
+import { resolveAfterTarget } from '../model/afterTargets';
+import { cycleMessage, findCycle } from '../model/cycles';
+import { claimAutomaticId, claimExplicitId, namespacePrefix } from '../model/invocationIds';
+import { mergeInvocationOptions, retryWithDefaults } from '../model/optionMerge';
 import { formatLocation, type SourceLocation } from '../model/location';
+import { optionsProblem, pipelineDataOptionsSchema, stepDataOptionsSchema } from '../model/runOptions';
 import { isHandle, makeHandle, type OutputHandle } from './handles';
-import type { AfterTarget, InvocationOptions, PipelineOptions } from './options';
+import type { AfterTarget, InvocationOptions } from './options';
 import type { PipelineDefinition } from './pipeline';
 import type { StepDefinition } from './step';
 import { UnprocessableError } from '../model/errorCodes';
@@ -86,6 +90,8 @@ export class Compilation {
     const encodedParameters: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(parameters)) encodedParameters[key] = encodeLiteral(value, `parameter "${key}"`, this.root.location);
     const options = this.root.options;
+    const problem = optionsProblem(pipelineDataOptionsSchema, options);
+    if (problem !== undefined) throw new PipelineCompileError(`pipeline "${this.root.name}": ${problem}`, this.root.location);
     return {
       dag: {
         pipeline: this.root.name,
@@ -167,13 +173,10 @@ export class Compilation {
   private claimId(name: string, explicit: string | undefined, location?: SourceLocation): string {
     const prefix = namespacePrefix(this.namespace);
     if (explicit !== undefined) {
-      if (!/^[A-Za-z_][\w-]*$/.test(explicit)) {
-        throw new PipelineCompileError(`invalid invocation id "${explicit}": use letters, digits, "_" and "-"`, location);
-      }
-      const id = prefix + explicit;
-      if (this.usedIds.has(id)) throw new PipelineCompileError(`duplicate invocation id "${id}"`, location);
-      this.usedIds.add(id);
-      return id;
+      const claim = claimExplicitId(prefix, explicit, this.usedIds);
+      const problem = claim.invalid ?? claim.duplicate;
+      if (problem) throw new PipelineCompileError(problem, location);
+      return claim.id;
     }
     return claimAutomaticId(prefix, name, this.usedIds);
   }
@@ -200,9 +203,7 @@ export class Compilation {
   }
 
   private nodeOptions(definition: StepDefinition, invocation: InvocationOptions, location?: SourceLocation): NodeOptions {
-    const merged = { ...definition.options, ...invocation };
-    const pipelineWith = (key: keyof PipelineOptions) => [...this.pipelines].reverse().find((p) => p.options[key] !== undefined);
-    const hookSource = (key: 'onSuccess' | 'onFailure') => (merged[key] ? 'step' : pipelineWith(key) ? 'pipeline' : undefined);
+    const { merged, heartbeat, hooks } = mergeInvocationOptions(definition.options, invocation, this.pipelines.map((p) => p.options));
     const options: NodeOptions = { hooks: {} };
     if (merged.enableCache !== undefined) options.enableCache = merged.enableCache;
     if (merged.cacheKey !== undefined) {
@@ -214,15 +215,11 @@ export class Compilation {
       if (seconds === undefined) throw new PipelineCompileError(`step "${definition.name}": cacheExpiresAfter ${JSON.stringify(merged.cacheExpiresAfter)} is not a duration; use ${DURATION_FORMAT}`, location);
       options.cacheExpiresAfter = seconds;
     }
-    if (merged.retry) {
-      options.retry = { maxRetries: merged.retry.maxRetries, delay: merged.retry.delay ?? 0, backoff: merged.retry.backoff ?? 1 };
-    }
-    const heartbeat = merged.heartbeat ?? pipelineWith('heartbeat')?.options.heartbeat;
+    const problem = optionsProblem(stepDataOptionsSchema, merged);
+    if (problem !== undefined) throw new PipelineCompileError(`step "${definition.name}": ${problem}`, location);
+    if (merged.retry) options.retry = retryWithDefaults(merged.retry);
     if (heartbeat) options.heartbeat = { ...heartbeat };
-    const success = hookSource('onSuccess');
-    const failure = hookSource('onFailure');
-    if (success) options.hooks.onSuccess = success;
-    if (failure) options.hooks.onFailure = failure;
+    options.hooks = hooks;
     if (merged.limits && merged.limits.length > 0) options.limits = [...merged.limits];
     if (merged.materializers) {
       options.materializers = Object.fromEntries(Object.entries(merged.materializers).map(([output, m]) => [output, m.name]));
@@ -245,34 +242,18 @@ export class Compilation {
 
   private resolvePendingAfter(): void {
     for (const pending of this.pendingAfter) {
-      const relative = [...pending.namespace, pending.target].join('/');
-      const id = this.byId.has(relative) ? relative : this.byId.has(pending.target) ? pending.target : undefined;
-      if (!id) {
-        const known = [...this.byId.keys()].join(', ');
-        throw new PipelineCompileError(`unknown after target "${pending.target}" (invocations: ${known})`, pending.location);
-      }
-      if (id === pending.node.id) throw new PipelineCompileError(`invocation "${id}" cannot run after itself`, pending.location);
-      if (!pending.node.after.includes(id)) pending.node.after.push(id);
+      const resolved = resolveAfterTarget(pending.target, pending.namespace, this.byId, pending.node.id);
+      if ('problem' in resolved) throw new PipelineCompileError(resolved.problem, pending.location);
+      if (!pending.node.after.includes(resolved.id)) pending.node.after.push(resolved.id);
     }
   }
 
   private checkAcyclic(): void {
-    const state = new Map<string, 'visiting' | 'done'>();
-    const path: string[] = [];
-    const visit = (id: string): void => {
-      const seen = state.get(id);
-      if (seen === 'done') return;
-      if (seen === 'visiting') {
-        const cycle = [...path.slice(path.indexOf(id)), id];
-        throw new PipelineCompileError(`cycle: ${cycle.join(' -> ')}`, this.byId.get(id)?.location);
-      }
-      state.set(id, 'visiting');
-      path.push(id);
-      for (const upstream of upstreamIds(this.byId.get(id) as DagNode)) visit(upstream);
-      path.pop();
-      state.set(id, 'done');
-    };
-    for (const node of this.nodes) visit(node.id);
+    const cycle = findCycle(
+      this.nodes.map((node) => node.id),
+      (id) => upstreamIds(this.byId.get(id) as DagNode),
+    );
+    if (cycle) throw new PipelineCompileError(cycleMessage(cycle), this.byId.get(cycle[0])?.location);
   }
 
   private edges(): DagEdge[] {

@@ -1,6 +1,12 @@
+/**
+ * The options of steps, invocations, pipelines and runs, as the SDK's users write them. Their data
+ * fields come from the one schema of each (`model/runOptions.ts`, also used by the API and YAML
+ * run configs); the fields that are code are listed here, in {@link StepCodeOptions} and
+ * {@link HookOptions}: the SDK takes them, but they cannot cross a wire or sit in a YAML file.
+ */
+import type { z } from 'zod';
 import type { Materializer } from '../artifacts/materializers';
-import type { HeartbeatSettings } from '../model/dag';
-import type { ExecutionMode } from '../model/status';
+import type { pipelineDataOptionsSchema, retryOptionsSchema, startOptionsSchema, stepDataOptionsSchema, stepOverrideSchema } from '../model/runOptions';
 import type { StepContext } from './context';
 import type { OutputHandle } from './handles';
 
@@ -20,34 +26,26 @@ export type CacheKeyContext = Pick<StepContext, 'runId' | 'runName' | 'pipeline'
 export type CacheKeyFunction = (inputs: Readonly<Record<string, unknown>>, context: CacheKeyContext) => string | Promise<string>;
 
 /** Retry policy, in seconds: waits `delay`, `delay * backoff`, ... between attempts. */
-export interface RetryOptions {
-  maxRetries: number;
-  /** Seconds before the first retry (default 0). */
-  delay?: number;
-  /** Multiplier applied to the delay after each retry (default 1). */
-  backoff?: number;
+export type RetryOptions = z.input<typeof retryOptionsSchema>;
+
+/** The options that are code: hooks run after a step (in a runner). */
+export interface HookOptions {
+  /** Called after a step succeeded (a pipeline's: the default for every step without its own). */
+  onSuccess?: SuccessHook;
+  /** Called after a step failed for good (a pipeline's: the default for every step without its own). */
+  onFailure?: FailureHook;
 }
 
-/** Options given to `step(options, fn)`. */
-export interface StepOptions {
-  /** Step name; defaults to the function's name. */
-  name?: string;
-  /** Names of the outputs when the step returns an object holding several outputs. */
-  outputs?: readonly string[];
-  enableCache?: boolean;
+/** The options of a step that are code: taken by the SDK, never sent to an orchestrator or read from YAML. */
+export interface StepCodeOptions extends HookOptions {
   /** Computes the inputs part of the cache key (see CacheKeyFunction). */
   cacheKey?: CacheKeyFunction;
-  /** A cache entry older than this is not reused: seconds, or a string like '90s', '15m', '1h', '2d'. */
-  cacheExpiresAfter?: number | string;
-  retry?: RetryOptions;
-  heartbeat?: HeartbeatSettings;
-  /** Named concurrency limits (configured on the orchestrator) this step takes a slot of. */
-  limits?: readonly string[];
-  onSuccess?: SuccessHook;
-  onFailure?: FailureHook;
   /** Custom materializer per output name (`output` for a single output). */
   materializers?: Record<string, Materializer>;
 }
+
+/** Options given to `step(options, fn)`. */
+export interface StepOptions extends z.input<typeof stepDataOptionsSchema>, StepCodeOptions {}
 
 /** What an `after` list may name: a handle, a multi-output handle object, or an invocation id. */
 export type AfterTarget = OutputHandle | Readonly<Record<string, OutputHandle>> | string;
@@ -61,49 +59,10 @@ export interface InvocationOptions extends Omit<StepOptions, 'name' | 'outputs'>
 }
 
 /** Options given to `pipeline(options, fn)`. */
-export interface PipelineOptions {
-  /** Pipeline name; defaults to the function's name. */
-  name?: string;
-  /** What the rest of the DAG does when a step fails (default `continueOnFailure`). */
-  executionMode?: ExecutionMode;
-  /** Run name template: `{date}`, `{time}` and keys of `substitutions`. */
-  runName?: string;
-  substitutions?: Record<string, string>;
-  enableCache?: boolean;
-  heartbeat?: HeartbeatSettings;
-  /** Most steps of this pipeline running at once, across all its runs. */
-  maxConcurrency?: number;
-  /** Default success hook for every step without its own. */
-  onSuccess?: SuccessHook;
-  /** Default failure hook for every step without its own. */
-  onFailure?: FailureHook;
-}
+export interface PipelineOptions extends z.input<typeof pipelineDataOptionsSchema>, HookOptions {}
 
-/** Options of one run. */
-export interface RunOptions {
-  runName?: string;
-  enableCache?: boolean;
-  executionMode?: ExecutionMode;
-  substitutions?: Record<string, string>;
-  /** Per-invocation overrides, keyed by invocation id. */
-  steps?: Record<string, StepOverride>;
-  /** Refuse to run when a step lacks type annotations (also `PIPEWRIGHT_ENFORCE_TYPE_ANNOTATIONS=true`). */
-  enforceTypeAnnotations?: boolean;
-  /** Folder holding the store (default: `.pipewright` at the project root). */
-  storeDir?: string;
-  /** Return as soon as the run is created; it continues in a background process. */
-  detach?: boolean;
-  /** Most steps executing at once (default: number of CPUs, at least 2). */
-  maxParallel?: number;
-  /** Heartbeat defaults for this run's steps, in seconds (steps and pipelines may override). */
-  heartbeat?: HeartbeatSettings;
-  /** Lost attempts (dead or unreachable runner) retried per step before it is `crashed` (default 2). */
-  maxLostRetries?: number;
-}
+/** Options of one run (all data: `storeDir` and `detach` stay with the process that starts it). */
+export type RunOptions = z.input<typeof startOptionsSchema>;
 
-export interface StepOverride {
-  enableCache?: boolean;
-  retry?: RetryOptions;
-  /** Replace literal inputs of this invocation. */
-  parameters?: Record<string, unknown>;
-}
+/** Per-invocation overrides of one run. */
+export type StepOverride = z.input<typeof stepOverrideSchema>;

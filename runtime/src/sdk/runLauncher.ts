@@ -1,7 +1,7 @@
 import type { RunOptions } from './options';
 import type { RunSummary } from '../model/runSummary';
 
-/** What `pipeline.run()` asks for: run pipeline `pipeline` of `file` (a `step:NAME` target runs one step). */
+/** What `pipeline.run()` asks for: run pipeline `pipeline` of `file`. */
 export interface PipelineRunRequest {
   file: string;
   pipeline: string;

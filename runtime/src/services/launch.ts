@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import type { LaunchPlan } from './serviceSpec';
+import { ENV } from '../model/environment';
 
 /** Variables of the daemon a service must not inherit (they would hand it the daemon's credentials). */
-const PRIVATE_VARIABLES = ['PIPEWRIGHT_SERVER_TOKEN', 'PIPEWRIGHT_RUNNER_CONFIG'];
+const PRIVATE_VARIABLES = [ENV.serverToken, ENV.runnerConfig];
 
 /** A started process, or why none could be started. */
 export type LaunchResult = { child: ChildProcess; pid: number } | { error: string };

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import ts from 'typescript';
 import { requiredNames } from './imports';
 import type { Range } from './model';
-import type { NameResolver } from './nameResolver';
+import type { NameResolver, Resolved } from './nameResolver';
 import { forEachDescendant } from './walk';
 
 /** A `step(...)` or `pipeline(...)` call that resolves to pipewright's export. */
@@ -48,7 +48,11 @@ export function isPipewrightFile(file: string): boolean {
 /** `step` / `pipeline` when `callee` resolves to that export of pipewright (aliases and namespaces included). */
 export function pipewrightCallee(resolver: NameResolver, callee: ts.Expression): 'step' | 'pipeline' | undefined {
   if (!ts.isIdentifier(callee) && !ts.isPropertyAccessExpression(callee)) return undefined;
-  const resolved = resolver.resolve(callee, 'value');
+  return pipewrightExport(resolver.resolve(callee, 'value'));
+}
+
+/** `step` / `pipeline` when a resolved name is that export of pipewright (the package named so). */
+export function pipewrightExport(resolved: Resolved | undefined): 'step' | 'pipeline' | undefined {
   if (resolved?.kind !== 'declarations') return undefined;
   const exported = resolved.name;
   if (exported !== 'step' && exported !== 'pipeline') return undefined;
@@ -123,10 +127,10 @@ function describeDefinition(kind: 'step' | 'pipeline', call: ts.CallExpression):
   return { kind, call, options, fn, name, variable };
 }
 
-/** `x as T`, `x satisfies T`, `(x)`: the value is `x` (option objects are often written with a cast). */
+/** `x as T`, `x satisfies T`, `<T>x`, `x!`, `(x)`: the value is `x` (option objects are often written with a cast). */
 export function unwrap(node: ts.Expression): ts.Expression {
   let value = node;
-  while (ts.isAsExpression(value) || ts.isParenthesizedExpression(value) || ts.isSatisfiesExpression(value) || ts.isTypeAssertionExpression(value)) value = value.expression;
+  while (ts.isAsExpression(value) || ts.isParenthesizedExpression(value) || ts.isSatisfiesExpression(value) || ts.isTypeAssertionExpression(value) || ts.isNonNullExpression(value)) value = value.expression;
   return value;
 }
 

@@ -37,6 +37,11 @@ export class NameResolver {
     return this.resolveAt(name, meaning, 0, new Set());
   }
 
+  /** What `name` stands for as a member of a module or namespace already resolved (`const { step } = pw`). */
+  resolveMember(base: Resolved, name: string, meaning: Meaning): Resolved | undefined {
+    return this.member(base, name, meaning, 0, new Set());
+  }
+
   /** The first value declaration `name` refers to (a variable, function, class...), if any. */
   valueDeclaration(name: ts.Expression): ts.Declaration | undefined {
     const resolved = this.resolve(name, 'value');

@@ -1,6 +1,9 @@
 import ts from 'typescript';
 import type { DagEdge, OutputRef } from '../../../runtime/src/model/dag';
-import { claimAutomaticId, namespacePrefix } from '../../../runtime/src/model/invocationIds';
+import { resolveAfterTarget } from '../../../runtime/src/model/afterTargets';
+import { cycleMessage, findCycle } from '../../../runtime/src/model/cycles';
+import { claimAutomaticId, claimExplicitId, namespacePrefix } from '../../../runtime/src/model/invocationIds';
+import { HOOK_NAMES, mergeInvocationOptions, retryWithDefaults } from '../../../runtime/src/model/optionMerge';
 import { property, rangeOf, stringArray, type Definition } from './definitions';
 import { literalLoopCount, pipelineOptions, readOptions } from './literals';
 import type { AnalysisDiagnostic, NodeOptionsView, StaticNode, StaticPipeline } from './model';
@@ -493,35 +496,29 @@ export class StaticDagBuilder {
    * step's options, then the enclosing pipelines' heartbeat and hooks as defaults (innermost wins).
    */
   private nodeOptions(definition: Definition, invocation: ts.ObjectLiteralExpression | undefined): NodeOptionsView {
-    const merged: NodeOptionsView = { ...readOptions(definition.options), ...readOptions(invocation) };
-    const fromPipelines = [...this.pipelines].reverse().map((p) => readOptions(p.options));
-    // The runtime fills a retry policy's defaults (no delay, no backoff).
-    if (merged.retry?.maxRetries !== undefined) merged.retry = { maxRetries: merged.retry.maxRetries, delay: merged.retry.delay ?? 0, backoff: merged.retry.backoff ?? 1 };
-    const heartbeat = merged.heartbeat ?? fromPipelines.find((o) => o.heartbeat)?.heartbeat;
-    if (heartbeat) merged.heartbeat = heartbeat;
-    const hooks: NonNullable<NodeOptionsView['hooks']> = {};
-    for (const hook of ['onSuccess', 'onFailure'] as const) {
-      const source = merged.hooks?.[hook] ? 'step' : fromPipelines.some((o) => o.hooks?.[hook]) ? 'pipeline' : undefined;
-      if (source) hooks[hook] = source;
-    }
-    if (Object.keys(hooks).length > 0) merged.hooks = hooks;
-    else delete merged.hooks;
-    return merged;
+    // The shared rule sees a hook where the code names one (its value is code, not a literal).
+    const layer = (object: ts.ObjectLiteralExpression | undefined) => {
+      const { hooks, ...view } = readOptions(object);
+      return { ...view, ...(hooks?.onSuccess ? { onSuccess: true } : {}), ...(hooks?.onFailure ? { onFailure: true } : {}) };
+    };
+    const { merged, heartbeat, hooks } = mergeInvocationOptions(layer(definition.options), layer(invocation), this.pipelines.map((p) => layer(p.options)));
+    const view: NodeOptionsView & { onSuccess?: boolean; onFailure?: boolean } = { ...merged };
+    for (const hook of HOOK_NAMES) delete view[hook];
+    // Only a literal maxRetries makes a policy the analysis can show.
+    if (view.retry?.maxRetries !== undefined) view.retry = retryWithDefaults({ ...view.retry, maxRetries: view.retry.maxRetries });
+    if (heartbeat) view.heartbeat = heartbeat;
+    if (Object.keys(hooks).length > 0) view.hooks = hooks;
+    return view;
   }
 
   private claim(name: string, explicit: string | undefined, at: ts.Node): string {
     const prefix = namespacePrefix(this.namespace);
     if (explicit !== undefined) {
-      if (!/^[A-Za-z_][\w-]*$/.test(explicit)) {
-        // Same rule as the runtime's compiler, which refuses such an id.
-        this.diagnostics.push({ file: at.getSourceFile().fileName, range: rangeOf(at), severity: 'error', code: 'invalid-invocation-id', message: `invalid invocation id "${explicit}": use letters, digits, "_" and "-"` });
-      }
-      const id = prefix + explicit;
-      if (this.used.has(id)) {
-        this.diagnostics.push({ file: at.getSourceFile().fileName, range: rangeOf(at), severity: 'error', code: 'duplicate-invocation-id', message: `duplicate invocation id "${id}"` });
-      }
-      this.used.add(id);
-      return id;
+      const claim = claimExplicitId(prefix, explicit, this.used);
+      const where = { file: at.getSourceFile().fileName, range: rangeOf(at), severity: 'error' as const };
+      if (claim.invalid) this.diagnostics.push({ ...where, code: 'invalid-invocation-id', message: claim.invalid });
+      if (claim.duplicate) this.diagnostics.push({ ...where, code: 'duplicate-invocation-id', message: claim.duplicate });
+      return claim.id;
     }
     return claimAutomaticId(prefix, name, this.used);
   }
@@ -529,53 +526,41 @@ export class StaticDagBuilder {
   private resolvePending(): void {
     const ids = new Set(this.nodes.map((n) => n.id));
     for (const pending of this.pending) {
-      const relative = [...pending.namespace, pending.target].join('/');
-      const id = ids.has(relative) ? relative : ids.has(pending.target) ? pending.target : undefined;
-      if (!id) {
+      const resolved = resolveAfterTarget(pending.target, pending.namespace, ids, pending.node.id);
+      if ('problem' in resolved) {
+        const unknown = !ids.has([...pending.namespace, pending.target].join('/')) && !ids.has(pending.target);
         this.diagnostics.push({
           file: pending.at.getSourceFile().fileName,
           range: rangeOf(pending.at),
           severity: 'error',
-          code: 'unknown-after-target',
-          message: `unknown after target "${pending.target}" (invocations: ${[...ids].join(', ')})`,
-          fix: { title: `Remove "${pending.target}" from after`, edits: [{ range: removalRange(pending.at), newText: '' }] },
+          code: unknown ? 'unknown-after-target' : 'cycle',
+          message: resolved.problem,
+          ...(unknown ? { fix: { title: `Remove "${pending.target}" from after`, edits: [{ range: removalRange(pending.at), newText: '' }] } } : {}),
         });
         continue;
       }
-      if (!pending.node.after.includes(id)) pending.node.after.push(id);
+      if (!pending.node.after.includes(resolved.id)) pending.node.after.push(resolved.id);
     }
     for (const node of this.nodes) for (const from of node.after) this.edges.push({ from, to: node.id, kind: 'order' });
     this.reportCycles();
   }
 
-  /** `after` targets named by id can point forward, so wiring can loop: the runtime would refuse it. */
+  /**
+   * `after` targets named by id can point forward, so wiring can loop: the runtime would refuse it.
+   * Upstream in the runtime's order (`upstreamIds`): `after` targets first, then data inputs.
+   */
   private reportCycles(): void {
     const byId = new Map(this.nodes.map((n) => [n.id, n]));
-    const upstream = (node: StaticNode) => this.edges.filter((e) => e.to === node.id).map((e) => e.from);
-    const state = new Map<string, 'visiting' | 'done'>();
-    const trail: string[] = [];
-    const visit = (id: string): string[] | undefined => {
-      if (state.get(id) === 'done') return undefined;
-      if (state.get(id) === 'visiting') return [...trail.slice(trail.indexOf(id)), id];
-      state.set(id, 'visiting');
-      trail.push(id);
-      const node = byId.get(id);
-      for (const up of node ? upstream(node) : []) {
-        const cycle = visit(up);
-        if (cycle) return cycle;
-      }
-      trail.pop();
-      state.set(id, 'done');
-      return undefined;
-    };
-    for (const node of this.nodes) {
-      const cycle = visit(node.id);
-      if (cycle) {
-        const at = byId.get(cycle[0]) ?? node;
-        this.diagnostics.push({ file: this.file ?? '', range: at.range, severity: 'error', code: 'cycle', message: `cycle: ${cycle.join(' -> ')}` });
-        return;
-      }
-    }
+    const dataUpstream = new Map<string, string[]>();
+    for (const edge of this.edges) if (edge.kind === 'data') dataUpstream.set(edge.to, [...(dataUpstream.get(edge.to) ?? []), edge.from]);
+    const upstream = (id: string) => [...new Set([...(byId.get(id)?.after ?? []), ...(dataUpstream.get(id) ?? [])])];
+    const cycle = findCycle(
+      this.nodes.map((n) => n.id),
+      upstream,
+    );
+    if (!cycle) return;
+    const at = byId.get(cycle[0]) ?? this.nodes[0];
+    this.diagnostics.push({ file: this.file ?? '', range: at.range, severity: 'error', code: 'cycle', message: cycleMessage(cycle) });
   }
 }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { limitsFromEnv, SlotPool } from '../../../runtime/src/engine/slots';
+import { SlotPool } from '../../../runtime/src/engine/slots';
+import { limitsFromEnv } from '../../../runtime/src/model/environment';
 
 describe('concurrency slots', () => {
   it('grants up to the limit, queues the rest first come first served, and frees on release', async () => {

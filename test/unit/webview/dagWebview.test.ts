@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { PipelineGraph } from '../../../contracts/src/graph';
-import type { NodeRunState } from '../../../contracts/src/webviewMessages';
+import type { NodeError, NodeRunState } from '../../../contracts/src/webviewMessages';
 import { generateDag } from '../../bench/webviewGraph';
 import { CHROMIUM, startWebviewHarness, type HarnessGlobal, type PageHarness, type WebviewHarness } from '../../bench/webviewHarness';
 
@@ -26,6 +26,50 @@ const graph: PipelineGraph = {
 };
 
 type View = ReturnType<PageHarness['view']>;
+
+/** The end-to-end suite's pipeline (test/fixtures/e2e-workspace/pipelines/forecast.ts) as the language server reports it. */
+const forecast: PipelineGraph = {
+  uri: 'file:///w/pipelines/forecast.ts',
+  pipeline: 'forecast',
+  nodes: ['load', 'split', 'fit', 'evaluate', 'publish'].map((id) => ({ id, step: id, namespace: [] })),
+  edges: [
+    { from: 'load', fromOutput: 'output', to: 'split', toInput: 'series', kind: 'data' },
+    { from: 'split', fromOutput: 'train', to: 'fit', toInput: 'train', kind: 'data' },
+    { from: 'split', fromOutput: 'test', to: 'evaluate', toInput: 'test', kind: 'data' },
+    { from: 'fit', fromOutput: 'output', to: 'evaluate', toInput: 'mean', kind: 'data' },
+    { from: 'evaluate', fromOutput: 'output', to: 'publish', toInput: 'error', kind: 'data' },
+  ],
+  diagnostics: [],
+};
+
+const failure: NodeError = {
+  headline: 'publishing is switched off (gates/fail exists)',
+  lines: ['Error: publishing is switched off (gates/fail exists)', '  at check (/w/node_modules/pipewright/dist/runner.js:10:1)', '  at Object.publish (/w/pipelines/forecast.ts:31:42)'],
+  frames: [
+    { text: 'at check (/w/node_modules/pipewright/dist/runner.js:10:1)', file: '/w/node_modules/pipewright/dist/runner.js', line: 10, column: 1, user: false },
+    { text: 'at Object.publish (/w/pipelines/forecast.ts:31:42)', file: '/w/pipelines/forecast.ts', line: 31, column: 42, user: true },
+  ],
+};
+
+/** A run of `forecast` whose last step failed, as the extension sends it. */
+function failedForecast(): { kind: 'runState'; runId: string; runName: string; runStatus: string; nodes: Record<string, NodeRunState>; heartbeat: { intervalMs: number; timeoutMs: number }; now: number } {
+  const done = (outputs: NodeRunState['outputs']): NodeRunState => ({ status: 'completed', attempt: 1, durationMs: 12, outputs });
+  return {
+    kind: 'runState',
+    runId: 'r7',
+    runName: 'forecast-7',
+    runStatus: 'failed',
+    nodes: {
+      load: done([{ name: 'output', type: 'Array', size: 3000 }]),
+      split: done([{ name: 'train', type: 'Array', size: 2400 }, { name: 'test', type: 'Array', size: 610 }]),
+      fit: done([{ name: 'output', type: 'number', size: 18 }]),
+      evaluate: done([{ name: 'output', type: 'number', size: 17 }]),
+      publish: { status: 'failed', attempt: 1, durationMs: 4, error: failure },
+    },
+    heartbeat: { intervalMs: 5000, timeoutMs: 15000 },
+    now: Date.now(),
+  };
+}
 
 function view(page: Page): Promise<View> {
   return page.evaluate(() => (globalThis as unknown as HarnessGlobal).harness.view());
@@ -353,6 +397,59 @@ describe('DAG webview in Chromium', () => {
     assert.ok(menu.box.left >= 0 && menu.box.top >= 0 && menu.box.right <= menu.view.width && menu.box.bottom <= menu.view.height, `inside the ${menu.view.width}x${menu.view.height} panel: ${JSON.stringify(menu.box)}`);
     await page.screenshot({ path: 'test-results/webview/menu-at-edge-dark.png' });
     await page.close();
+  });
+
+  it('explains a failed run: a banner with Retry, the error on the node and in its tooltip, details with stack links and outputs, edge labels', async () => {
+    for (const size of [{ width: 620, height: 800 }, { width: 1280, height: 800 }]) {
+      const page = await openSized(harness, size);
+      const refused: string[] = [];
+      page.on('console', (message) => /Content Security Policy|Refused/i.test(message.text()) && refused.push(message.text()));
+      await send(page, { kind: 'graph', graph: forecast });
+      await waitForLayout(page, 'final', forecast.nodes.length);
+      const labels = await page.locator('text.edge-label').evaluateAll((texts) => texts.map((text) => [`${text.getAttribute('data-from')}->${text.getAttribute('data-to')}`, text.textContent]));
+      assert.deepEqual(labels.sort(), [['split->evaluate', 'test'], ['split->fit', 'train']], 'the edges of named outputs say what they carry');
+      await send(page, failedForecast());
+      await page.locator('#banner:not([hidden])').waitFor();
+      assert.equal(await page.locator('#banner .banner-text').textContent(), 'Run forecast-7 failed at step publish: publishing is switched off (gates/fail exists)');
+      assert.deepEqual(await page.locator('#banner button').allTextContents(), ['Details', 'Logs', 'Retry']);
+      const detail = await page.locator('g.node[data-id="publish"] .node-detail').textContent();
+      assert.match(detail ?? '', /^publishing is/, `the error's first line on the node: ${detail}`);
+      await page.hover('g.node[data-id="publish"] rect');
+      const tooltip = await page.locator('g.node[data-id="publish"] > title').textContent();
+      assert.equal(tooltip, ['publish', 'failed · publishing is switched off (gates/fail exists) · 4 ms', '', ...failure.lines].join('\n'), 'the whole message and stack in the tooltip');
+
+      await page.click('#banner button[data-action="Details"]');
+      await page.locator('#details:not([hidden])').waitFor();
+      const [shown, panel] = [await probe(page, 'nodeBox', 'publish'), await page.locator('#details').evaluate((element) => element.getBoundingClientRect().toJSON() as { left: number; top: number })];
+      assert.ok(shown.bottom <= panel.top + 0.5 || shown.right <= panel.left + 0.5, `the failed node stays in view beside its details: node ${JSON.stringify(shown)}, panel ${JSON.stringify(panel)}`);
+      assert.deepEqual(await page.locator('#details .details-error > div').allTextContents(), failure.lines.map((line) => line.trim()));
+      assert.deepEqual(await page.locator('#details a.frame-link.user').allTextContents(), ['at Object.publish (/w/pipelines/forecast.ts:31:42)']);
+      fs.mkdirSync('test-results/webview', { recursive: true });
+      await page.screenshot({ path: `test-results/webview/failed-run-${size.width}x${size.height}-dark.png` });
+      await page.click('#details a.frame-link.user');
+      await page.click('#banner button[data-action="Retry"]');
+      await page.click('#banner button[data-action="Logs"]');
+      // A multi-output step's details list each output, and open the one clicked.
+      await page.click('#fit'); // the failed node was panned into view above its details
+      await page.click('g.node[data-id="split"] rect');
+      await page.locator('#details h2', { hasText: 'split' }).waitFor();
+      assert.deepEqual(await page.locator('#details ul.details-outputs li').allTextContents(), ['trainArray · 2.4 kB', 'testArray · 610 B']);
+      await page.screenshot({ path: `test-results/webview/outputs-${size.width}x${size.height}-dark.png` });
+      await page.click('#details button.output-link:text-is("test")');
+      const messages = (await page.evaluate(() => (globalThis as unknown as HarnessGlobal).harness.messages())).filter((message) => message.kind !== 'ready');
+      assert.deepEqual(messages.filter((message) => message.kind !== 'openNode'), [
+        { kind: 'openFrame', file: '/w/pipelines/forecast.ts', line: 31, column: 42 },
+        { kind: 'retryRun' },
+        { kind: 'nodeAction', nodeId: 'publish', action: 'openLogs' },
+        { kind: 'openOutput', nodeId: 'split', output: 'test' },
+      ]);
+      await page.keyboard.press('Escape');
+      await page.locator('#details').waitFor({ state: 'hidden' });
+      await send(page, { ...failedForecast(), runStatus: 'running', nodes: { ...failedForecast().nodes, publish: { status: 'running', attempt: 2, startedAt: Date.now() } } });
+      await page.locator('#banner').waitFor({ state: 'hidden' });
+      assert.deepEqual(refused, []);
+      await page.close();
+    }
   });
 
   it('falls back to the main thread when no worker may start, and says so', async () => {

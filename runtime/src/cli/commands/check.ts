@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../errors';
-import { analyzeInWorker, loadEngine, type AnalysisDiagnostic } from './analysisEngine';
+import type { AnalysisDiagnostic } from '../../model/fileAnalysis';
+import { analyzeInWorker, loadEngine } from './analysisEngine';
 
 /** The files to check: the one given, or every file under a folder that mentions pipewright. */
 function pipelineFiles(target: string): string[] {

@@ -2,8 +2,7 @@ import type { Command } from 'commander';
 import { resolveStoreDir } from '../../api/storeFolder';
 import { runDaemon } from '../../daemon/main';
 import { daemonLogs, daemonStatus, startDaemon, stopDaemon, type DaemonStatus } from '../../api/daemonControl';
-import { limitsFromEnv } from '../../engine/slots';
-import { parseIdleTimeout } from '../../config/idleTimeout';
+import { parseIdleTimeout, parseLimits, serverTokenFromEnv } from '../../model/environment';
 import { UsageError } from '../errors';
 
 function storeOf(command: Command): string {
@@ -30,12 +29,12 @@ export function registerDaemonCommands(program: Command): void {
       if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port ${flags.port}: expected a port number`);
       const limits = flags.limit.join(',');
       try {
-        limitsFromEnv({ PIPEWRIGHT_LIMITS: limits });
+        parseLimits(limits, '--limit');
       } catch (error) {
-        throw new UsageError(`--limit: ${(error as Error).message.replace('PIPEWRIGHT_LIMITS: ', '')}`);
+        throw new UsageError((error as Error).message);
       }
       const idleTimeoutS = flags.idleTimeout === undefined ? undefined : parseIdleTimeout(flags.idleTimeout, '--idle-timeout');
-      print(await startDaemon(storeOf(command), { host: flags.host, port, token: process.env.PIPEWRIGHT_SERVER_TOKEN, limits: limits || undefined, idleTimeoutS }), flags.json);
+      print(await startDaemon(storeOf(command), { host: flags.host, port, token: serverTokenFromEnv(), limits: limits || undefined, idleTimeoutS }), flags.json);
     });
   server
     .command('stop')

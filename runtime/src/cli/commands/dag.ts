@@ -2,12 +2,13 @@ import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../errors';
-import { analyzeInWorker, type AnalysedNode, type FileAnalysis } from './analysisEngine';
+import type { FileAnalysis, StaticNode } from '../../model/fileAnalysis';
+import { analyzeInWorker } from './analysisEngine';
 import { formatDiagnostic } from './check';
 import { dagText } from './dagText';
 
 /** One node as `pipewright dag --json` prints it. */
-function printedNode(node: AnalysedNode, file: string) {
+function printedNode(node: StaticNode, file: string) {
   return {
     id: node.id,
     step: node.step,

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { FileAnalysis } from './analysisEngine';
+import type { FileAnalysis } from '../../model/fileAnalysis';
 
 type Pipeline = FileAnalysis['pipelines'][number];
 

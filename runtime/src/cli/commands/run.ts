@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import { loadRunConfig, runOptionsFromConfig } from '../../config/runConfig';
 import { runPipelineFile } from '../../launch/runPipelineFile';
-import { SINGLE_STEP_PREFIX } from '../../model/singleStep';
 import { EXECUTION_MODES, type ExecutionMode } from '../../model/status';
 import type { RunOptions } from '../../sdk/options';
 import { UsageError } from '../errors';
@@ -82,7 +81,8 @@ export function registerRunCommand(program: Command, exit: { code: number }): vo
       process.once('SIGTERM', onSignal);
       const target = {
         file,
-        pipeline: flags.step ? `${SINGLE_STEP_PREFIX}${flags.step}` : (flags.pipeline ?? config?.pipeline),
+        pipeline: flags.step ? undefined : (flags.pipeline ?? config?.pipeline),
+        step: flags.step,
         parameters: config?.parameters ?? {},
         parametersSource: flags.config,
         textParameters: parseParams(flags.param),

@@ -6,7 +6,7 @@ import { followRunEvents } from '../followRunEvents';
 import { HeartbeatFooter } from '../heartbeatFooter';
 import { progressPrinter } from '../progress';
 
-export interface DaemonRunRequest extends Pick<RunFileRequest, 'file' | 'pipeline' | 'parameters' | 'parametersSource' | 'textParameters'> {
+export interface DaemonRunRequest extends Pick<RunFileRequest, 'file' | 'pipeline' | 'step' | 'parameters' | 'parametersSource' | 'textParameters'> {
   options: RunOptions;
   detach: boolean;
   out: NodeJS.WriteStream;

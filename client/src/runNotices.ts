@@ -1,0 +1,60 @@
+/**
+ * Which notifications runs give, and when: a run this window started says it started (only while
+ * it still runs: a quick run may be over before its submission returns) and says how it ended;
+ * any other run says when it failed. Each run's end is said once. Pure (no vscode): the extension
+ * passes the function that shows a notice.
+ */
+import type { RunStatus } from '../../runtime/src/model/status';
+import type { RunView } from './runState';
+
+export type NoticeAction = 'Show DAG' | 'Logs' | 'Retry';
+
+export interface RunNotice {
+  severity: 'info' | 'error';
+  text: string;
+  actions: NoticeAction[];
+  runId: string;
+  pipeline: string;
+  /** The step Logs opens: the failed one, else the run's last. */
+  invocationId?: string;
+}
+
+const ENDED: ReadonlySet<RunStatus> = new Set(['completed', 'failed', 'cancelled', 'crashed']);
+
+/** What a run that ended says: how, and for a failure where and why. */
+export function endNotice(run: RunView): RunNotice {
+  const steps = Object.values(run.steps);
+  const failed = steps.find((step) => step.status === 'failed' || step.status === 'crashed');
+  if (run.status === 'completed') {
+    return { severity: 'info', text: `Pipewright: ${run.runName} completed (${steps.length} step${steps.length === 1 ? '' : 's'})`, actions: ['Show DAG', 'Logs'], runId: run.runId, pipeline: run.pipeline, invocationId: steps.at(-1)?.id };
+  }
+  const why = failed ? ` at step ${failed.id}: ${failed.error ?? failed.status}` : run.error ? `: ${run.error}` : '';
+  return { severity: 'error', text: `Pipewright: ${run.runName} ${run.status}${why}`, actions: ['Show DAG', 'Logs', 'Retry'], runId: run.runId, pipeline: run.pipeline, invocationId: failed?.id ?? steps.at(-1)?.id };
+}
+
+export class RunNotices {
+  private readonly own = new Set<string>();
+  private readonly said = new Set<string>();
+
+  constructor(
+    private readonly show: (notice: RunNotice) => void,
+    private readonly run: (runId: string) => RunView | undefined,
+  ) {}
+
+  /** This window started `runId` (a submission or a retry returned it). */
+  started(runId: string): void {
+    this.own.add(runId);
+    const run = this.run(runId);
+    if (run && ENDED.has(run.status)) this.ended(runId);
+    else if (!this.said.has(runId)) this.show({ severity: 'info', text: `Pipewright: started ${run?.runName ?? runId}`, actions: ['Show DAG'], runId, pipeline: run?.pipeline ?? '' });
+  }
+
+  /** A run's status changed (from the event stream). */
+  ended(runId: string): void {
+    const run = this.run(runId);
+    if (!run || !ENDED.has(run.status) || this.said.has(runId)) return;
+    if (!this.own.has(runId) && run.status === 'completed') return;
+    this.said.add(runId);
+    this.show(endNotice(run));
+  }
+}

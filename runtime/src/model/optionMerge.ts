@@ -1,0 +1,43 @@
+/**
+ * The one rule for an invocation's options, shared by the runtime's compiler and the static DAG:
+ * `.with(...)` options over the step definition's, then the enclosing pipelines' heartbeat and
+ * hooks as defaults (the innermost pipeline that sets one wins). Generic over the options objects
+ * (the SDK's live options, or the literal view the analysis reads): only the keys of
+ * `InheritableOptions` matter.
+ */
+export interface InheritableOptions {
+  heartbeat?: unknown;
+  onSuccess?: unknown;
+  onFailure?: unknown;
+}
+
+/** Where an invocation's hook comes from: its own step (or `.with`), else an enclosing pipeline. */
+export type HookSource = 'step' | 'pipeline';
+
+export const HOOK_NAMES = ['onSuccess', 'onFailure'] as const;
+
+export interface MergedInvocationOptions<S, I, P extends InheritableOptions> {
+  /** The step's options with the invocation's over them. */
+  merged: Omit<S, keyof I> & I;
+  /** The invocation's heartbeat, else the step's, else the innermost pipeline's. */
+  heartbeat: S[keyof S & 'heartbeat'] | I[keyof I & 'heartbeat'] | P['heartbeat'] | undefined;
+  hooks: { onSuccess?: HookSource; onFailure?: HookSource };
+}
+
+/** `pipelines`: the enclosing pipelines' options, outermost first. */
+export function mergeInvocationOptions<S extends object, I extends object, P extends InheritableOptions>(step: S, invocation: I, pipelines: readonly P[]): MergedInvocationOptions<S, I, P> {
+  const merged = { ...step, ...invocation } as Omit<S, keyof I> & I & InheritableOptions;
+  const innermostFirst = [...pipelines].reverse();
+  const fromPipelines = (key: keyof InheritableOptions) => innermostFirst.find((options) => options[key] !== undefined)?.[key];
+  const hooks: MergedInvocationOptions<S, I, P>['hooks'] = {};
+  for (const hook of HOOK_NAMES) {
+    const source = merged[hook] ? 'step' : fromPipelines(hook) !== undefined ? 'pipeline' : undefined;
+    if (source) hooks[hook] = source;
+  }
+  return { merged, heartbeat: (merged.heartbeat ?? fromPipelines('heartbeat')) as MergedInvocationOptions<S, I, P>['heartbeat'], hooks };
+}
+
+/** A retry policy with the runtime's defaults filled: no delay, no backoff. */
+export function retryWithDefaults(retry: { maxRetries: number; delay?: number; backoff?: number }): { maxRetries: number; delay: number; backoff: number } {
+  return { maxRetries: retry.maxRetries, delay: retry.delay ?? 0, backoff: retry.backoff ?? 1 };
+}

@@ -1,0 +1,126 @@
+/**
+ * The one definition of the options a run, a pipeline, a step and an invocation take as data:
+ * the SDK's public types derive from these schemas (`sdk/options.ts` adds the options that are
+ * code), the daemon's API validates submitted runs with them and YAML run configs are checked
+ * against them. Each field's bounds are written here once.
+ */
+import { z } from 'zod';
+import { InputError } from './errorCodes';
+import { DURATION_FORMAT, durationSeconds } from './duration';
+import { EXECUTION_MODES, type ExecutionMode } from './status';
+
+export const executionModeSchema = z.enum(EXECUTION_MODES as [ExecutionMode, ...ExecutionMode[]]);
+
+/** Retry policy, in seconds: waits `delay`, `delay * backoff`, ... between attempts. */
+export const retryOptionsSchema = z.strictObject({
+  maxRetries: z.number().int().min(0),
+  /** Seconds before the first retry (default 0). */
+  delay: z.number().min(0).optional(),
+  /** Multiplier applied to the delay after each retry (default 1). */
+  backoff: z.number().min(1).optional(),
+});
+
+/** Heartbeat settings in seconds (used by the orchestrator). */
+export const heartbeatSettingsSchema = z.strictObject({
+  /** Seconds between beats (default 5, or `PIPEWRIGHT_HEARTBEAT_INTERVAL`). */
+  interval: z.number().positive().optional(),
+  /** Seconds without a beat after which the attempt is lost (default 3 intervals, or `PIPEWRIGHT_HEARTBEAT_TIMEOUT`). */
+  timeout: z.number().positive().optional(),
+});
+
+/** A cache entry older than this is not reused: seconds, or a string like '90s', '15m', '1h', '2d'. */
+export const durationSchema = z.union([z.number(), z.string()]).refine((value) => durationSeconds(value) !== undefined, { message: `expected ${DURATION_FORMAT}` });
+
+/** A run name template: `{date}`, `{time}`, `{pipeline}` and keys of `substitutions`. */
+const runNameSchema = z.string().min(1).max(200);
+const substitutionsSchema = z.record(z.string(), z.string());
+const namesSchema = z.array(z.string()).readonly();
+
+/** Per-invocation overrides of one run, keyed by invocation id. */
+export const stepOverrideSchema = z.strictObject({
+  enableCache: z.boolean().optional(),
+  retry: retryOptionsSchema.optional(),
+  /** Replace literal inputs of this invocation. */
+  parameters: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** The options of one run that any client may send: the API's `options`, the keys of a YAML run config. */
+export const runOptionsSchema = z.strictObject({
+  /** Run name template: `{date}`, `{time}`, `{pipeline}` and keys of `substitutions`. */
+  runName: runNameSchema.optional(),
+  enableCache: z.boolean().optional(),
+  /** What the rest of the DAG does when a step fails (default: the pipeline's, else `continueOnFailure`). */
+  executionMode: executionModeSchema.optional(),
+  substitutions: substitutionsSchema.optional(),
+  /** Per-invocation overrides, keyed by invocation id. */
+  steps: z.record(z.string(), stepOverrideSchema).optional(),
+  /** Refuse to run when a step lacks type annotations (also `PIPEWRIGHT_ENFORCE_TYPE_ANNOTATIONS=true`). */
+  enforceTypeAnnotations: z.boolean().optional(),
+  /** Most steps executing at once (default: number of CPUs, at least 2). */
+  maxParallel: z.number().int().min(1).max(1024).optional(),
+  /** Heartbeat defaults for this run's steps, in seconds (steps and pipelines may override). */
+  heartbeat: heartbeatSettingsSchema.optional(),
+  /** Lost attempts (dead or unreachable runner) retried per step before it is `crashed` (default 2). */
+  maxLostRetries: z.number().int().min(0).max(100).optional(),
+});
+
+/** Run options that only the process starting the run acts on: never sent to an orchestrator. */
+export const startOptionsSchema = runOptionsSchema.extend({
+  /** Folder holding the store (default: `.pipewright` at the project root). */
+  storeDir: z.string().min(1).optional(),
+  /** Return as soon as the run is created; it continues in a background process. */
+  detach: z.boolean().optional(),
+});
+
+/** The data options of `step(options, fn)` (its code options are in `sdk/options.ts`). */
+export const stepDataOptionsSchema = z.object({
+  /** Step name; defaults to the function's name. */
+  name: z.string().min(1).optional(),
+  /** Names of the outputs when the step returns an object holding several outputs. */
+  outputs: namesSchema.optional(),
+  enableCache: z.boolean().optional(),
+  /** A cache entry older than this is not reused: seconds, or a string like '90s', '15m', '1h', '2d'. */
+  cacheExpiresAfter: durationSchema.optional(),
+  retry: retryOptionsSchema.optional(),
+  heartbeat: heartbeatSettingsSchema.optional(),
+  /** Named concurrency limits (configured on the orchestrator) this step takes a slot of. */
+  limits: namesSchema.optional(),
+});
+
+/** The data options of `pipeline(options, fn)` (its hooks are in `sdk/options.ts`). */
+export const pipelineDataOptionsSchema = z.object({
+  /** Pipeline name; defaults to the function's name. */
+  name: z.string().min(1).optional(),
+  /** What the rest of the DAG does when a step fails (default `continueOnFailure`). */
+  executionMode: executionModeSchema.optional(),
+  /** Run name template: `{date}`, `{time}` and keys of `substitutions`. */
+  runName: runNameSchema.optional(),
+  substitutions: substitutionsSchema.optional(),
+  enableCache: z.boolean().optional(),
+  heartbeat: heartbeatSettingsSchema.optional(),
+  /** Most steps of this pipeline running at once, across all its runs. */
+  maxConcurrency: z.number().int().min(1).optional(),
+});
+
+/** Raised for options that do not match their schema; the message names the field and where it was given. */
+export class OptionsError extends InputError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OptionsError';
+  }
+}
+
+/** What is wrong with `value` by `schema`, as `field.path: message`; undefined when it fits. */
+export function optionsProblem(schema: z.ZodType, value: unknown): string | undefined {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return undefined;
+  const issue = parsed.error.issues[0];
+  return `${issue.path.length > 0 ? issue.path.join('.') : '(top level)'}: ${issue.message}`;
+}
+
+/** Checks `value` against `schema`; throws {@link OptionsError} naming the field and `where` (e.g. `run options`). */
+export function checkOptions<T extends z.ZodType>(schema: T, value: unknown, where: string): z.output<T> {
+  const problem = optionsProblem(schema, value);
+  if (problem !== undefined) throw new OptionsError(`${where}: ${problem}`);
+  return schema.parse(value);
+}

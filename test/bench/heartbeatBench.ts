@@ -11,9 +11,10 @@ import { Worker } from 'node:worker_threads';
 import type { EngineEvent } from '../../runtime/src/model/events';
 import { HeartbeatRecorder } from '../../runtime/src/engine/heartbeatRecorder';
 import { LeaseServer } from '../../runtime/src/engine/leaseServer';
+import { Orchestrator } from '../../runtime/src/daemon/orchestrator';
 import { LeaseTable, leaseKey } from '../../runtime/src/engine/leases';
 import { runPipelineFile } from '../../runtime/src/launch/runPipelineFile';
-import { RunStore } from '../../runtime/src/store/runStore';
+import { openRunStore } from '../../runtime/src/store/openRunStore';
 import type { BenchLine } from './engineBench';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -30,36 +31,45 @@ async function hammer(url: string, token: string, runId: string, attempts: numbe
   return result.done / result.seconds;
 }
 
-async function ingestion(): Promise<BenchLine> {
+/**
+ * Heartbeats renewing 200 leases over loopback HTTP, as the executor takes them; with
+ * `throughStream`, also published on the daemon's event stream as the orchestrator does (which
+ * keeps and records only each attempt's newest beat).
+ */
+async function ingestion(throughStream: boolean): Promise<BenchLine> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-hb-'));
-  const store = RunStore.open(dir);
+  const store = await openRunStore(dir, 'readWrite');
   const attempts = 200;
   try {
     // A run with 200 running attempts whose leases are renewed.
     const runId = 'bench-run';
     const nodes = Array.from({ length: attempts }, (_, i) => ({ id: `s${i}`, step: 's', namespace: [], params: [], inputs: {}, outputs: ['output'], after: [], options: { hooks: {} }, codeHash: 'x' }));
-    store.createRun({ id: runId, name: 'bench', pipeline: 'bench', sourceFile: 'bench.ts', parameters: {}, options: {}, dag: { pipeline: 'bench', parameters: {}, nodes, edges: [], outputs: {}, options: { executionMode: 'continueOnFailure', hooks: { onSuccess: false, onFailure: false } } }, bundlePath: 'x', workingDir: dir, projectDir: dir, at: Date.now() });
+    await store.createRun({ id: runId, name: 'bench', pipeline: 'bench', sourceFile: 'bench.ts', parameters: {}, options: {}, dag: { pipeline: 'bench', parameters: {}, nodes, edges: [], outputs: {}, options: { executionMode: 'continueOnFailure', hooks: { onSuccess: false, onFailure: false } } }, bundlePath: 'x', workingDir: dir, projectDir: dir, at: Date.now() });
     const table = new LeaseTable();
     for (const node of nodes) {
-      store.startAttempt(runId, node.id, 1, Date.now(), null);
+      await store.startAttempt(runId, node.id, 1, Date.now(), null);
       table.grant(leaseKey(runId, node.id), 1, Date.now(), 60_000, 60_000);
     }
     // The same path the executor takes: renew the in-memory lease, record the beat, flush to SQLite.
     const recorder = new HeartbeatRecorder(store);
-    const flusher = setInterval(() => recorder.flush(), 100);
+    const orchestrator = throughStream ? new Orchestrator(store, () => ({ url: 'http://127.0.0.1:0', token: 'x' })) : undefined;
+    const publish = orchestrator && (orchestrator as unknown as { publish(event: EngineEvent): void }).publish.bind(orchestrator);
+    const flusher = setInterval(() => void recorder.flush(), 100);
     const server = await LeaseServer.start((request) => {
       const now = Date.now();
       const renewed = table.renew(leaseKey(request.runId, request.invocationId), request.attempt, now);
       if (!renewed.ok) return { fenced: true, reason: renewed.reason };
-      recorder.note(request.runId, request.invocationId, request.attempt, now);
+      recorder.note({ runId: request.runId, invocationId: request.invocationId, attempt: request.attempt, at: now });
+      publish?.({ type: 'heartbeat', runId: request.runId, invocationId: request.invocationId, attempt: request.attempt, at: now });
       return { fenced: false, stop: false };
     });
     const rate = await hammer(server.url, server.token, runId, attempts);
     clearInterval(flusher);
-    recorder.flush();
-    const recorded = store.getAttempts(runId).filter((a) => a.heartbeat_at !== null).length;
+    await recorder.flush();
+    const recorded = (await store.getAttempts(runId)).filter((a) => a.heartbeatAt !== null).length;
     if (recorded !== attempts) throw new Error(`only ${recorded}/${attempts} attempts have a recorded heartbeat`);
     await server.close();
+    await orchestrator?.close();
 
     const floorServer = http.createServer((request, response) => {
       request.resume();
@@ -69,13 +79,15 @@ async function ingestion(): Promise<BenchLine> {
     const floorRate = await hammer(`http://127.0.0.1:${(floorServer.address() as AddressInfo).port}/`, 'x', runId, attempts);
     floorServer.close();
     return {
-      name: 'heartbeat ingestion (HTTP + lease renewal + SQLite write, 32 connections, 200 leases)',
+      name: throughStream
+        ? "heartbeat ingestion through the daemon's event stream (HTTP + lease renewal + event published and stored as the daemon does, 32 connections, 200 leases)"
+        : 'heartbeat ingestion (HTTP + lease renewal + SQLite write, 32 connections, 200 leases)',
       value: `${Math.round(rate).toLocaleString('en-US')} heartbeats/s`,
       baseline: `bare loopback HTTP server answering the same requests: ${Math.round(floorRate).toLocaleString('en-US')} requests/s`,
       target: '≥ 10,000 heartbeats/s',
     };
   } finally {
-    store.close();
+    await store.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -116,5 +128,5 @@ async function detection(rounds: number): Promise<BenchLine> {
 }
 
 export async function heartbeatBench(): Promise<BenchLine[]> {
-  return [await ingestion(), await detection(5)];
+  return [await ingestion(false), await ingestion(true), await detection(5)];
 }

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { connectDaemon } from '../../runtime/src/api/daemonControl';
-import { RunStore } from '../../runtime/src/store/runStore';
+import { openRunStore } from '../../runtime/src/store/openRunStore';
 import { cli, lastJson } from '../support/cli';
 import { finalRunDetail } from '../support/runDetail';
 import { fixture, tempDir } from '../support/tempDir';
@@ -83,13 +83,13 @@ describe('kill -9 of the daemon mid-run, then a restart', () => {
     assert.equal(health.slotsHeld, 0);
     assert.equal(health.leasesHeld, 0);
     assert.equal(health.runsInFlight, 0);
-    const db = RunStore.open(store);
+    const db = await openRunStore(store, 'readWrite');
     try {
-      assert.deepEqual(db.getAttempts(runId, 'victim').map((a) => a.status), ['lost', 'completed']);
-      assert.equal(db.getAttempts(runId).filter((a) => a.status === 'running').length, 0);
-      assert.equal(Object.keys(db.getOutputs(runId, 'victim')).length, 1);
+      assert.deepEqual((await db.getAttempts(runId, 'victim')).map((a) => a.status), ['lost', 'completed']);
+      assert.equal((await db.getAttempts(runId)).filter((a) => a.status === 'running').length, 0);
+      assert.equal(Object.keys((await db.getOutputs(runId, 'victim'))).length, 1);
     } finally {
-      db.close();
+      await db.close();
     }
   });
 });

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { RunStore } from '../../runtime/src/store/runStore';
+import { openRunStore } from '../../runtime/src/store/openRunStore';
 import { OrchestratorClient } from '../../runtime/src/api/client';
 import { readEndpoint, readToken, daemonFiles } from '../../runtime/src/api/daemonFiles';
 import { cli } from '../support/cli';
 import { fixture, tempDir } from '../support/tempDir';
 import { procState } from '../support/unreapedChild';
-import { holdsFor, readPid, waitFor } from '../support/waitFor';
+import { holdsFor, readPid, waitFor, waitForAsync } from '../support/waitFor';
 
 const IDLE_S = 2;
 /** Long enough that a daemon with nothing to do would have stopped three times over. */
@@ -49,11 +49,11 @@ describe('a daemon started on demand says so and stops once idle', () => {
     assert.equal(again.code, 0, again.stderr);
     assert.doesNotMatch(again.stderr, /started the orchestrator daemon/);
     fs.writeFileSync(marker, '');
-    const db = RunStore.open(store);
+    const db = await openRunStore(store, 'readWrite');
     try {
-      await waitFor('the run to complete', () => db.getRun(started.stdout.trim())?.status === 'completed');
+      await waitForAsync('the run to complete', async () => (await db.getRun(started.stdout.trim()))?.status === 'completed');
     } finally {
-      db.close();
+      await db.close();
     }
     await stopsByItself(store, pid);
   });

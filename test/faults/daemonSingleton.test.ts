@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { RunStore } from '../../runtime/src/store/runStore';
+import { openRunStore } from '../../runtime/src/store/openRunStore';
 import { cli } from '../support/cli';
 import { tempDir } from '../support/tempDir';
 import { waitFor } from '../support/waitFor';
@@ -26,7 +26,7 @@ function daemonsOf(store: string): number[] {
 describe('one daemon per store', () => {
   it('commands started at once on a store with no daemon all reach one daemon, and only one runs', async () => {
     const store = path.join(tempDir(), 'store');
-    RunStore.open(store).close();
+    await (await openRunStore(store, 'readWrite')).close();
     try {
       const results = await Promise.all(Array.from({ length: 4 }, () => cli(['--store', store, 'services', 'list'])));
       for (const result of results) assert.equal(result.code, 0, result.stderr);

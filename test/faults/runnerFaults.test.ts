@@ -6,7 +6,7 @@ import type { EngineEvent } from '../../runtime/src/model/events';
 import { loadArtifact } from '../../runtime/src/launch/publicApi';
 import { runPipelineFile } from '../../runtime/src/launch/runPipelineFile';
 import { SlotPool } from '../../runtime/src/engine/slots';
-import { RunStore } from '../../runtime/src/store/runStore';
+import { openRunStore } from '../../runtime/src/store/openRunStore';
 import { DropProxy } from '../support/dropProxy';
 import { fixture, tempDir } from '../support/tempDir';
 import { isAlive, readPid, waitFor } from '../support/waitFor';
@@ -27,16 +27,16 @@ function start(dir: string, extra: { heartbeatUrl?: (url: string) => string } = 
 }
 
 /** After every scenario: nothing left running, no lease held, every attempt accounted for. */
-function assertClean(storeDir: string, runId: string): { attempts: { step_id: string; attempt: number; status: string }[]; outputs: number } {
-  const store = RunStore.open(storeDir);
+async function assertClean(storeDir: string, runId: string): Promise<{ attempts: { invocationId: string; attempt: number; status: string }[]; outputs: number }> {
+  const store = await openRunStore(storeDir, 'readWrite');
   try {
-    const attempts = store.getAttempts(runId);
+    const attempts = await store.getAttempts(runId);
     assert.deepEqual(attempts.filter((a) => a.status === 'running'), [], 'no attempt still running');
-    assert.deepEqual(store.getSteps(runId).filter((s) => s.status === 'running' || s.status === 'pending'), [], 'no step left running');
-    const outputs = store.getOutputs(runId, 'victim');
+    assert.deepEqual((await store.getSteps(runId)).filter((s) => s.status === 'running' || s.status === 'pending'), [], 'no step left running');
+    const outputs = await store.getOutputs(runId, 'victim');
     return { attempts, outputs: Object.keys(outputs).length };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -54,8 +54,8 @@ describe('fault injection with real runner processes and signals', () => {
     fs.writeFileSync(path.join(dir, 'release-2'), '');
     const summary = await run;
     assert.equal(summary.status, 'completed');
-    const { attempts, outputs } = assertClean(storeDir, summary.runId);
-    assert.deepEqual(attempts.filter((a) => a.step_id === 'victim').map((a) => a.status), ['lost', 'completed']);
+    const { attempts, outputs } = await assertClean(storeDir, summary.runId);
+    assert.deepEqual(attempts.filter((a) => a.invocationId === 'victim').map((a) => a.status), ['lost', 'completed']);
     assert.equal(outputs, 1);
     assert.equal(fs.readFileSync(path.join(dir, 'finished'), 'utf8'), 'attempt 2\n');
   });
@@ -79,19 +79,19 @@ describe('fault injection with real runner processes and signals', () => {
     }
     await waitFor('the stale runner to exit by itself', () => !isAlive(pid));
     // Whatever the resumed step code did, nothing of attempt 1 was committed.
-    const before = RunStore.open(storeDir);
+    const before = await openRunStore(storeDir, 'readWrite');
     try {
-      const runId = before.listRuns()[0].id;
-      assert.deepEqual(before.getOutputs(runId, 'victim'), {});
-      assert.equal(before.getSteps(runId).find((s) => s.id === 'victim')?.status, 'running');
+      const runId = (await before.listRuns())[0].id;
+      assert.deepEqual(await before.getOutputs(runId, 'victim'), {});
+      assert.equal((await before.getSteps(runId)).find((s) => s.invocationId === 'victim')?.status, 'running');
     } finally {
-      before.close();
+      await before.close();
     }
     fs.writeFileSync(path.join(dir, 'release-2'), '');
     const summary = await run;
     assert.equal(summary.status, 'completed');
-    const { attempts, outputs } = assertClean(storeDir, summary.runId);
-    assert.deepEqual(attempts.filter((a) => a.step_id === 'victim').map((a) => a.status), ['lost', 'completed']);
+    const { attempts, outputs } = await assertClean(storeDir, summary.runId);
+    assert.deepEqual(attempts.filter((a) => a.invocationId === 'victim').map((a) => a.status), ['lost', 'completed']);
     assert.equal(outputs, 1);
     assert.equal(await loadArtifact({ run: summary.runId, step: 'victim', storeDir }), 'done by attempt 2');
   });
@@ -101,7 +101,7 @@ describe('fault injection with real runner processes and signals', () => {
     const storeDir = path.join(dir, 'store');
     const summary = await runPipelineFile({ file, pipeline: 'busyLoop', parameters: { ms: 1500 }, options: { storeDir, enableCache: false } });
     assert.equal(summary.status, 'completed');
-    const { attempts } = assertClean(storeDir, summary.runId);
+    const { attempts } = await assertClean(storeDir, summary.runId);
     assert.deepEqual(attempts.map((a) => a.status), ['completed']);
   });
 
@@ -121,8 +121,8 @@ describe('fault injection with real runner processes and signals', () => {
       fs.writeFileSync(path.join(dir, 'release-2'), '');
       const summary = await run;
       assert.equal(summary.status, 'completed');
-      const { attempts, outputs } = assertClean(storeDir, summary.runId);
-      assert.deepEqual(attempts.filter((a) => a.step_id === 'victim').map((a) => a.status), ['lost', 'completed']);
+      const { attempts, outputs } = await assertClean(storeDir, summary.runId);
+      assert.deepEqual(attempts.filter((a) => a.invocationId === 'victim').map((a) => a.status), ['lost', 'completed']);
       assert.equal(outputs, 1);
     } finally {
       await proxy.close();

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { RunStore } from '../../runtime/src/store/runStore';
+import { openRunStore } from '../../runtime/src/store/openRunStore';
 import { cli } from '../support/cli';
 import { fixture, tempDir } from '../support/tempDir';
-import { holdsFor, readPid, waitFor } from '../support/waitFor';
+import { holdsFor, readPid, waitFor, waitForAsync } from '../support/waitFor';
 
 /** Live (not zombie) runner processes whose parent is `daemon`, read from /proc. */
 function runnersOf(daemon: number): number[] {
@@ -41,14 +41,14 @@ describe('the runner pool shrinks back after a burst', () => {
       runs.push(started.stdout.trim());
     }
     // Each run's step waits until all six hold a runner: six runners were busy at once.
-    const db = RunStore.open(store);
+    const db = await openRunStore(store, 'readWrite');
     let burst: number[];
     try {
-      await waitFor('the six runs to complete', () => runs.every((id) => db.getRun(id)?.status === 'completed'));
-      burst = runs.map((id) => db.getAttempts(id)[0].runner_pid as number);
+      await waitForAsync('the six runs to complete', async () => (await Promise.all(runs.map((id) => db.getRun(id)))).every((run) => run?.status === 'completed'));
+      burst = await Promise.all(runs.map(async (id) => (await db.getAttempts(id))[0].runnerPid as number));
       assert.equal(new Set(burst).size, 6);
     } finally {
-      db.close();
+      await db.close();
     }
     await waitFor('the pool to shrink to its warm size', () => runnersOf(daemon).length <= 2, 20_000);
     await holdsFor('two warm runners staying', 2000, () => runnersOf(daemon).length === 2);
@@ -68,15 +68,15 @@ describe('the runner pool shrinks back after a burst', () => {
     assert.equal(older.code, 0, older.stderr);
     const newer = await cli(['--store', store, 'run', fixture('pipelines', 'slow.ts'), '--param', `marker=${marker}`, '--no-cache', '--json']);
     assert.equal(newer.code, 0, newer.stderr);
-    const db = RunStore.open(store);
+    const db = await openRunStore(store, 'readWrite');
     let olderRunner: number;
     let newerRunners: number[];
     try {
-      const [newRun, oldRun] = db.listRuns();
-      olderRunner = db.getAttempts(oldRun.id)[0].runner_pid as number;
-      newerRunners = db.getAttempts(newRun.id).map((a) => a.runner_pid as number);
+      const [newRun, oldRun] = await db.listRuns();
+      olderRunner = (await db.getAttempts(oldRun.id))[0].runnerPid as number;
+      newerRunners = (await db.getAttempts(newRun.id)).map((a) => a.runnerPid as number);
     } finally {
-      db.close();
+      await db.close();
     }
     assert.ok(!newerRunners.includes(olderRunner), 'each bundle has its own runners');
     await waitFor("the older bundle's runner to exit", () => !runnersOf(daemon).includes(olderRunner), 20_000);

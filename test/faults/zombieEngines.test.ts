@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { RunStore } from '../../runtime/src/store/runStore';
+import { openRunStore } from '../../runtime/src/store/openRunStore';
 import { cli } from '../support/cli';
 import { finalRunDetail } from '../support/runDetail';
 import { fixture, repoRoot, tempDir } from '../support/tempDir';
 import { procState, spawnUnreaped } from '../support/unreapedChild';
-import { readPid, waitFor } from '../support/waitFor';
+import { readPid, waitFor, waitForAsync } from '../support/waitFor';
 
 const pipewrightBin = path.join(repoRoot, 'runtime', 'bin', 'pipewright.js');
 
@@ -56,15 +56,15 @@ describe('a killed engine that nobody reaps (a zombie) is dead', () => {
     const listed = await cli(['--store', store, 'runs', 'list', '--json']);
     assert.equal(listed.code, 0, listed.stderr);
     assert.match(listed.stderr, /started the orchestrator daemon .*\(pid \d+\).*pipewright --store .* server stop/);
-    const db = RunStore.open(store);
+    const db = await openRunStore(store, 'readWrite');
     let runId: string;
     try {
-      const [run] = db.listRuns();
+      const [run] = await db.listRuns();
       runId = run.id;
       // Resumed before anything was shown: the run now belongs to the live daemon.
-      assert.equal(run.engine_pid, readPid(path.join(store, 'server', 'pid')));
+      assert.equal(run.enginePid, readPid(path.join(store, 'server', 'pid')));
     } finally {
-      db.close();
+      await db.close();
     }
     await waitFor('attempt 2 to start', () => readPid(path.join(dir, 'attempt-2.pid')));
     fs.writeFileSync(path.join(dir, 'release-2'), '');
@@ -81,16 +81,16 @@ describe('a killed engine that nobody reaps (a zombie) is dead', () => {
     await killInProcessRunLeavingZombie(dir, store);
     await waitFor('the daemon to start attempt 2 by itself', () => readPid(path.join(dir, 'attempt-2.pid')));
     fs.writeFileSync(path.join(dir, 'release-2'), '');
-    const db = RunStore.open(store);
+    const db = await openRunStore(store, 'readWrite');
     try {
-      const run = await waitFor('the run to complete', () => {
-        const [row] = db.listRuns();
+      const run = await waitForAsync('the run to complete', async () => {
+        const [row] = await db.listRuns();
         return row.status !== 'running' && row;
       });
       assert.equal(run.status, 'completed');
-      assert.equal(run.engine_pid, JSON.parse(server.stdout).pid);
+      assert.equal(run.enginePid, JSON.parse(server.stdout).pid);
     } finally {
-      db.close();
+      await db.close();
     }
   });
 });

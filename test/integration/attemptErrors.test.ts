@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { summarizeRun } from '../../runtime/src/store/runSummary';
 import type { RunSummary } from '../../runtime/src/model/runSummary';
 import { connectDaemon, stopDaemon } from '../../runtime/src/api/daemonControl';
-import { RunStore } from '../../runtime/src/store/runStore';
+import { openRunStore } from '../../runtime/src/store/openRunStore';
 import { cli, lastJson } from '../support/cli';
 import { repoRoot, tempDir, tempProject } from '../support/tempDir';
 
@@ -144,9 +144,9 @@ describe('stores written before the error columns', () => {
     const db = new Database(path.join(storeDir, 'pipewright.db'));
     for (const table of ['steps', 'attempts']) for (const column of ['error_name', 'error_stack', 'error_value']) db.exec(`ALTER TABLE ${table} DROP COLUMN ${column}`);
     db.close();
-    const store = RunStore.open(storeDir);
+    const store = await openRunStore(storeDir, 'readWrite');
     try {
-      const summary = summarizeRun(store, runId, true);
+      const summary = await summarizeRun(store, runId, true);
       assert.deepEqual(summary.steps[0].history?.[0].error, { name: 'Error', message: '{"code":42,"reason":"odd 1"}' });
       assert.deepEqual(summary.steps[0].error, { name: 'Error', message: '{"code":42,"reason":"odd 1"}' });
       const reopened = new Database(path.join(storeDir, 'pipewright.db'), { readonly: true });
@@ -156,7 +156,7 @@ describe('stores written before the error columns', () => {
       }
       reopened.close();
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });

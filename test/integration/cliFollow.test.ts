@@ -25,7 +25,7 @@ describe('following a detached run live', () => {
     assert.match(runId, /^[0-9a-f-]{36}$/, 'stdout holds only the run id');
     return { runId, gate, hint: nextCommands(started.stderr) };
   }
-  const status = (runId: string) => withStore(store, (db) => db.getRun(runId)?.status);
+  const status = (runId: string) => withStore(store, async (db) => (await db.getRun(runId))?.status);
 
   it('logs --follow and runs watch print while the run goes on and return when it completes (exit 0)', async () => {
     const { runId, gate, hint } = await startGated('gate-ok');
@@ -41,7 +41,7 @@ describe('following a detached run live', () => {
     void watch.done.then(() => ended++);
     await waitFor('logs --follow to print the waiting step’s output', () => follow.stdout().includes('waiting\n'));
     await waitFor('runs watch to show the step running and its output', () => /▶ wait\s+running/.test(watch.stdout()) && watch.stdout().includes('│ wait: waiting'));
-    assert.equal(status(runId), 'running', 'printed live, before the run ended');
+    assert.equal(await status(runId), 'running', 'printed live, before the run ended');
     assert.equal(ended, 0, 'both still following');
     fs.writeFileSync(path.join(gate, 'open'), '');
     const [followed, watched] = await Promise.all([follow.done, watch.done]);
@@ -68,7 +68,7 @@ describe('following a detached run live', () => {
     const watch = spawnCli(['--store', store, 'runs', 'watch', runId], { env });
     await waitFor('logs --follow to print the step’s output', () => follow.stdout().includes('waiting\n'));
     await waitFor('runs watch to show the step running', () => /▶ wait\s+running/.test(watch.stdout()));
-    assert.equal(status(runId), 'running');
+    assert.equal(await status(runId), 'running');
     // The step fails once its gate folder is gone.
     fs.rmSync(gate, { recursive: true });
     const [followed, watched] = await Promise.all([follow.done, watch.done]);
@@ -95,7 +95,7 @@ describe('following a detached run live', () => {
     const watch = spawnCli(['--store', store, 'runs', 'watch', runId], { env });
     const follow = spawnCli(['--store', store, 'logs', runId, '--follow'], { env });
     await waitFor('runs watch to start following', () => watch.stdout().includes(`Watching run`));
-    assert.equal(status(runId), 'running');
+    assert.equal(await status(runId), 'running');
     fs.writeFileSync(path.join(gate, 'open'), '');
     assert.equal((await inProcess.done).code, 0);
     const [watched, followed] = await Promise.all([watch.done, follow.done]);
@@ -127,7 +127,7 @@ describe('following across a daemon restart', () => {
     const followed = await follow.done;
     assert.equal(followed.code, 0, followed.stderr);
     assert.equal(followed.stdout, '── wait attempt 1\nwaiting\n', 'nothing lost, nothing repeated');
-    assert.equal(withStore(store, (db) => db.getRun(runId)?.status), 'completed');
+    assert.equal(await withStore(store, async (db) => (await db.getRun(runId))?.status), 'completed');
   });
 });
 
@@ -136,13 +136,12 @@ describe('the event stream a follow reads', () => {
     const store = path.join(tempDir(), 'store');
     const client = await connectDaemon(store);
     const stored = 10_050;
-    const lastSeq = withStore(store, (db) =>
-      db.transaction(() => {
-        let seq = 0;
-        for (let i = 0; i < stored; i++) seq = db.appendEvent('many', 'log', JSON.stringify({ type: 'log', runId: 'many', stream: 'stdout', text: `${i}\n`, at: i }), i);
-        return seq;
-      }),
-    );
+    // Log lines stored as events of the stream (as the daemon stores them: once, numbered).
+    const lastSeq = await withStore(store, async (db) => {
+      let seq = 0;
+      for (let i = 0; i < stored; i++) await db.appendLog({ runId: 'many', invocationId: null, attempt: null, stream: 'stdout', text: `${i}\n`, at: i }, ++seq);
+      return seq;
+    });
     let seen = 0;
     let previous = 0;
     await client.follow(

@@ -18,7 +18,7 @@ describe('runs show and artifacts list: parameters and every output', () => {
 
   it('shows the parameters and each step’s outputs (name, type, materializer, size, hash), in text and JSON', async () => {
     const run = lastJson<Summary>(await pw(store, ['run', basics, '--param', 'count=6', '--param', 'scales=[1,2]', '--json']));
-    const recorded = withStore(store, (db) => Object.fromEntries(db.getSteps(run.runId).map((step) => [step.id, db.getOutputs(run.runId, step.id)])));
+    const recorded = await withStore(store, async (db) => Object.fromEntries(await Promise.all((await db.getSteps(run.runId)).map(async (step) => [step.invocationId, await db.getOutputs(run.runId, step.invocationId)] as const))));
     const show = await pw(store, ['runs', 'show', run.runId]);
     assert.equal(show.code, 0, show.stderr);
     assert.match(show.stdout, /\n {2}params {3}count=6\n {11}scales=\[1,2\]\n/);
@@ -41,8 +41,8 @@ describe('runs show and artifacts list: parameters and every output', () => {
     const list = await pw(store, ['artifacts', 'list', run.runId, '--json']);
     assert.equal(list.code, 0, list.stderr);
     const entries = JSON.parse(list.stdout) as { step: string; output: string; type: string; materializer: string; size: number; hash: string }[];
-    const expected = withStore(store, (db) =>
-      db.getSteps(run.runId).flatMap((step) => Object.entries(db.getOutputs(run.runId, step.id)).map(([output, ref]) => ({ step: step.id, output, type: ref.typeName, materializer: ref.materializer, size: ref.size, hash: ref.hash }))),
+    const expected = await withStore(store, async (db) =>
+      (await Promise.all((await db.getSteps(run.runId)).map(async (step) => Object.entries(await db.getOutputs(run.runId, step.invocationId)).map(([output, ref]) => ({ step: step.invocationId, output, type: ref.typeName, materializer: ref.materializer, size: ref.size, hash: ref.hash }))))).flat(),
     );
     const key = (e: { step: string; output: string }) => `${e.step}.${e.output}`;
     assert.deepEqual(entries.toSorted((a, b) => key(a).localeCompare(key(b))), expected.toSorted((a, b) => key(a).localeCompare(key(b))));

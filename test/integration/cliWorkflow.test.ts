@@ -81,12 +81,12 @@ describe('runs list: a table with start time and duration, filtered by status, l
 describe('runs retry of a run where every step succeeded', () => {
   const dir = tempDir();
   const store = path.join(dir, 'store');
-  const runCount = () => withStore(store, (db) => db.listRuns({ limit: 1000 }).length);
+  const runCount = () => withStore(store, async (db) => (await db.listRuns({ limit: 1000 })).length);
 
   it('says there is nothing to retry and exits 0, making no run, from the CLI and the API alike', async () => {
     const run = lastJson<Summary>(await pw(store, ['run', basics, '--param', 'count=2', '--json']));
     assert.equal(run.status, 'completed');
-    const before = runCount();
+    const before = await runCount();
     const retry = await pw(store, ['runs', 'retry', run.runId]);
     assert.equal(retry.code, 0, retry.stderr);
     assert.match(retry.stdout, new RegExp(`run ${run.runName} is completed and every step succeeded: nothing to retry; to re-run one step and what depends on it: pipewright --store ${store} runs retry ${run.runId} --step STEP`));
@@ -97,15 +97,15 @@ describe('runs retry of a run where every step succeeded', () => {
     const detached = await pw(store, ['runs', 'retry', run.runId, '--detach']);
     assert.equal(detached.code, 0, detached.stderr);
     assert.equal(detached.stdout.trim(), run.runId);
-    assert.equal(runCount(), before, 'no empty run was made');
+    assert.equal(await runCount(), before, 'no empty run was made');
 
     const client = await connectDaemon(store);
     await assert.rejects(client.retryRun(run.runId), (error: unknown) => error instanceof NothingToRetryError && answerStatus(error) === 409 && error.code === 'nothing-to-retry' && /nothing to retry/.test(error.message));
-    assert.equal(runCount(), before);
+    assert.equal(await runCount(), before);
     // One named step is always retried.
     const one = await client.retryRun(run.runId, 'split');
     assert.equal(one.parentRunId, run.runId);
-    assert.equal(runCount(), before + 1);
+    assert.equal(await runCount(), before + 1);
   });
 });
 

@@ -16,7 +16,7 @@ import { runPipelineFile } from '../../runtime/src/launch/runPipelineFile';
 import type { RunSummary } from '../../runtime/src/model/runSummary';
 import type { ExecutionMode } from '../../runtime/src/model/status';
 import type { RunOptions } from '../../runtime/src/sdk/options';
-import { RunStore } from '../../runtime/src/store/runStore';
+import { withStore } from '../support/cliWorkflow';
 import { cli, lastJson } from '../support/cli';
 import { repoRoot, tempDir } from '../support/tempDir';
 
@@ -26,15 +26,6 @@ const irisData = example('iris', 'data', 'iris.csv');
 /** A fresh store folder, removed when this file's tests end. */
 function newStore(): string {
   return path.join(tempDir('pipewright-examples-'), 'store');
-}
-
-function withStore<T>(storeDir: string, fn: (store: RunStore) => T): T {
-  const store = RunStore.open(storeDir);
-  try {
-    return fn(store);
-  } finally {
-    store.close();
-  }
 }
 
 function statuses(summary: RunSummary): Record<string, string> {
@@ -122,16 +113,16 @@ describe('examples/iris', () => {
     assert.match(reportText as string, /accuracy: \d+\.\d% \(\d+\/45\)/);
     assert.match(reportText as string, /petalLength < [\d.]+ => setosa \(100%\)/);
 
-    withStore(storeDir, (store) => {
-      const fit = store.getOutputs(summary.runId, 'fit').output;
+    await withStore(storeDir, async (store) => {
+      const fit = (await store.getOutputs(summary.runId, 'fit')).output;
       assert.equal(fit.materializer, 'iris-tree-model@1');
       // Stored as plain JSON data, readable without the example's code.
       const stored = JSON.parse(fs.readFileSync((store.artifacts as LocalArtifactStore).pathOf(fit.hash), 'utf8')) as { format: string; tree: { name: string } };
       assert.equal(stored.format, 'pipewright-iris-tree');
       assert.equal(stored.tree.name, 'DTClassifier');
-      const dag = JSON.parse(store.getRun(summary.runId)?.dag_json ?? '{}') as { edges: { from: string; to: string; kind: string }[] };
+      const dag = (await store.getRun(summary.runId))?.dag ?? { edges: [] } as { edges: { from: string; to: string; kind: string }[] };
       assert.ok(dag.edges.some((e) => e.from === 'profile' && e.to === 'fit' && e.kind === 'order'), 'fit runs after profile');
-      const logs = store.getLogs(summary.runId).map((l) => `${l.step_id}: ${l.text}`).join('');
+      const logs = (await store.getLogs(summary.runId)).map((l) => `${l.invocationId}: ${l.text}`).join('');
       assert.match(logs, /loadRows: loaded 150 rows from .*iris\.csv/);
       assert.match(logs, /split: split 150 rows into 105 train \/ 45 test/);
     });
@@ -149,9 +140,9 @@ describe('examples/iris', () => {
     const evaluation = (await loadArtifact({ run: summary.runId, step: 'evaluate', storeDir })) as Evaluation;
     assert.equal(evaluation.total + model.trainedOn, 150);
     assert.ok(evaluation.accuracy > 0.85, `accuracy ${evaluation.accuracy}`);
-    withStore(storeDir, (store) => {
-      assert.match(store.getLogs(summary.runId, 'split').map((l) => l.text).join(''), /\(seed 7\)/);
-      const options = JSON.parse(store.getRun(summary.runId)?.options_json ?? '{}') as { enforceTypeAnnotations?: boolean };
+    await withStore(storeDir, async (store) => {
+      assert.match((await store.getLogs(summary.runId, 'split')).map((l) => l.text).join(''), /\(seed 7\)/);
+      const options = ((await store.getRun(summary.runId))?.options ?? {}) as { enforceTypeAnnotations?: boolean };
       assert.equal(options.enforceTypeAnnotations, true, 'every step of the example is annotated');
     });
   });
@@ -206,14 +197,14 @@ describe('examples/features/retries.ts', () => {
     assert.equal(summary.status, 'completed');
     assert.equal(summary.steps.find((s) => s.id === 'flakyFetch')?.attempts, 3);
     assert.equal(await loadArtifact({ run: summary.runId, step: 'mean', storeDir }), 31 / 8);
-    withStore(storeDir, (store) => {
-      const attempts = store.getAttempts(summary.runId, 'flakyFetch');
+    await withStore(storeDir, async (store) => {
+      const attempts = await store.getAttempts(summary.runId, 'flakyFetch');
       assert.deepEqual(attempts.map((a) => a.status), ['failed', 'failed', 'completed']);
-      assert.match(attempts[1].error ?? '', /service unavailable \(attempt 2\)/);
-      assert.deepEqual(store.getLogs(summary.runId, 'flakyFetch', 2).map((l) => l.text.trim()), ['attempt 2']);
+      assert.match(attempts[1].error?.message ?? '', /service unavailable \(attempt 2\)/);
+      assert.deepEqual((await store.getLogs(summary.runId, 'flakyFetch', 2)).map((l) => l.text.trim()), ['attempt 2']);
       // Waits of 0.2 s, then 0.4 s between attempts.
-      const gap1 = attempts[1].started_at - (attempts[0].ended_at ?? 0);
-      const gap2 = attempts[2].started_at - (attempts[1].ended_at ?? 0);
+      const gap1 = attempts[1].startedAt - (attempts[0].endedAt ?? 0);
+      const gap2 = attempts[2].startedAt - (attempts[1].endedAt ?? 0);
       assert.ok(gap1 >= 190 && gap2 >= 390, `gaps ${gap1} ms, ${gap2} ms`);
     });
   });
@@ -267,14 +258,14 @@ describe('examples/features/hooks.ts', () => {
     const storeDir = newStore();
     const summary = await run(file, storeDir);
     assert.equal(summary.status, 'completed');
-    withStore(storeDir, (store) => {
-      const calls = store.getHookCalls(summary.runId).map((c) => [c.step_id, c.hook, c.source, c.ok]);
+    await withStore(storeDir, async (store) => {
+      const calls = (await store.getHookCalls(summary.runId)).map((c) => [c.invocationId, c.hook, c.source, Number(c.ok)]);
       assert.deepEqual(calls.sort(), [
         ['extract', 'onSuccess', 'pipeline', 1],
         ['publish', 'onSuccess', 'pipeline', 1],
         ['validate', 'onSuccess', 'step', 1],
       ]);
-      const logs = store.getLogs(summary.runId).map((l) => l.text).join('');
+      const logs = (await store.getLogs(summary.runId)).map((l) => l.text).join('');
       assert.match(logs, /validate's own success hook: hooks\/validate/);
       assert.match(logs, /pipeline success hook: hooks\/extract/);
     });
@@ -305,9 +296,9 @@ describe('examples/features/hooks.ts', () => {
       assert.equal(received[0].step, 'validate');
       assert.equal(received[0].runId, summary.runId);
       assert.match(String(received[0].error), /odd value/);
-      withStore(storeDir, (store) => {
-        const failure = store.getHookCalls(summary.runId).find((c) => c.step_id === 'validate');
-        assert.deepEqual([failure?.hook, failure?.source, failure?.ok], ['onFailure', 'pipeline', 1]);
+      await withStore(storeDir, async (store) => {
+        const failure = (await store.getHookCalls(summary.runId)).find((c) => c.invocationId === 'validate');
+        assert.deepEqual([failure?.hook, failure?.source, failure && Number(failure.ok)], ['onFailure', 'pipeline', 1]);
       });
 
       // An alert that cannot be delivered makes the hook fail: recorded, the run's status unchanged.
@@ -317,9 +308,9 @@ describe('examples/features/hooks.ts', () => {
       assert.equal(again.status, 'failed');
       assert.deepEqual(statuses(again), statuses(summary));
       assert.equal(received.length, 2);
-      withStore(againStore, (store) => {
-        const failure = store.getHookCalls(again.runId).find((c) => c.step_id === 'validate');
-        assert.equal(failure?.ok, 0);
+      await withStore(againStore, async (store) => {
+        const failure = (await store.getHookCalls(again.runId)).find((c) => c.invocationId === 'validate');
+        assert.equal(failure && Number(failure.ok), 0);
         assert.match(failure?.error ?? '', /answered 500/);
       });
     } finally {
@@ -361,10 +352,10 @@ describe('examples/features/fanOutFanIn.ts', () => {
     assert.equal(await loadArtifact({ run: summary.runId, step: 'total', storeDir }), 5 + 4 + 5);
     assert.deepEqual(await loadArtifact({ run: summary.runId, step: 'measureEach', storeDir }), [3, 5, 5, 3, 5]);
     assert.equal(await loadArtifact({ run: summary.runId, step: 'dynamicTotal', storeDir }), 21);
-    withStore(storeDir, (store) => {
-      const children = store.listRuns({ pipeline: 'wordLength' });
+    await withStore(storeDir, async (store) => {
+      const children = await store.listRuns({ pipeline: 'wordLength' });
       assert.equal(children.length, 5);
-      assert.ok(children.every((c) => c.parent_run_id === summary.runId && c.parent_invocation === 'measureEach' && c.status === 'completed'));
+      assert.ok(children.every((c) => c.parentRunId === summary.runId && c.parentInvocation === 'measureEach' && c.status === 'completed'));
     });
   });
 });
@@ -375,8 +366,8 @@ describe('examples/features/materializers.ts', () => {
     const summary = await run(example('features', 'materializers.ts'), storeDir);
     assert.equal(summary.status, 'completed', JSON.stringify(summary));
     assert.deepEqual(await loadArtifact({ run: summary.runId, step: 'inspect', storeDir }), ['Map', 'Set', 'Date', 'bigint', 'Buffer', 'Temperature', 'csv']);
-    withStore(storeDir, (store) => {
-      const outputs = store.getOutputs(summary.runId, 'collect');
+    await withStore(storeDir, async (store) => {
+      const outputs = await store.getOutputs(summary.runId, 'collect');
       assert.deepEqual(
         Object.fromEntries(Object.entries(outputs).map(([name, ref]) => [name, ref.materializer])),
         { readings: 'structured@1', raw: 'buffer@1', latest: 'temperature@1', table: 'example-csv@1' },

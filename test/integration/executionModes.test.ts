@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runPipelineFile } from '../../runtime/src/launch/runPipelineFile';
 import type { ExecutionMode } from '../../runtime/src/model/status';
-import { RunStore } from '../../runtime/src/store/runStore';
+import { openRunStore } from '../../runtime/src/store/openRunStore';
 import { fixture, tempDir } from '../support/tempDir';
 
 async function runModes(mode: ExecutionMode) {
@@ -21,13 +21,13 @@ describe('execution modes with real runner processes (2 fails while 3 and 4 run)
     const { summary, byId, dir } = await runModes('failFast');
     assert.equal(summary.status, 'failed');
     assert.deepEqual(byId, { s1: 'completed', s2: 'failed', s3: 'cancelled', s4: 'cancelled', s5: 'skipped', s6: 'skipped', s7: 'skipped', s8: 'skipped' });
-    const store = RunStore.open(`${dir}/store`);
+    const store = await openRunStore(`${dir}/store`, 'readWrite');
     try {
-      const attempts = store.getAttempts(summary.runId);
-      assert.deepEqual(attempts.filter((a) => a.step_id === 's3' || a.step_id === 's4').map((a) => a.status), ['cancelled', 'cancelled']);
-      assert.equal(attempts.filter((a) => ['s5', 's6', 's7', 's8'].includes(a.step_id)).length, 0);
+      const attempts = await store.getAttempts(summary.runId);
+      assert.deepEqual(attempts.filter((a) => a.invocationId === 's3' || a.invocationId === 's4').map((a) => a.status), ['cancelled', 'cancelled']);
+      assert.equal(attempts.filter((a) => ['s5', 's6', 's7', 's8'].includes(a.invocationId)).length, 0);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 

@@ -5,17 +5,8 @@ import { describe, it } from 'node:test';
 import type { LocalArtifactStore } from '../../runtime/src/artifacts/localArtifactStore';
 import { loadArtifact } from '../../runtime/src/launch/publicApi';
 import { runPipelineFile } from '../../runtime/src/launch/runPipelineFile';
-import { RunStore } from '../../runtime/src/store/runStore';
+import { withStore } from '../support/cliWorkflow';
 import { fixture, tempDir } from '../support/tempDir';
-
-function withStore<T>(dir: string, fn: (store: RunStore) => T): T {
-  const store = RunStore.open(dir);
-  try {
-    return fn(store);
-  } finally {
-    store.close();
-  }
-}
 
 describe('a run end to end (real runners, real SQLite file)', () => {
   const dir = tempDir();
@@ -37,17 +28,17 @@ describe('a run end to end (real runners, real SQLite file)', () => {
       { x: 0, label: 'even' },
       { x: 4, label: 'even' },
     ]);
-    withStore(storeDir, (store) => {
-      const logs = store.getLogs(summary.runId);
-      assert.ok(logs.some((l) => l.step_id === 'makeRows' && l.stream === 'stdout' && l.text.includes('making 8 rows')));
-      assert.ok(logs.some((l) => l.step_id === 'combine' && l.stream === 'stderr' && l.text.includes('combining 3 parts')));
-      const transitions = store.getTransitions(summary.runId);
-      const combine = transitions.filter((t) => t.step_id === 'combine' && t.attempt === null).map((t) => t.status);
+    await withStore(storeDir, async (store) => {
+      const logs = await store.getLogs(summary.runId);
+      assert.ok(logs.some((l) => l.invocationId === 'makeRows' && l.stream === 'stdout' && l.text.includes('making 8 rows')));
+      assert.ok(logs.some((l) => l.invocationId === 'combine' && l.stream === 'stderr' && l.text.includes('combining 3 parts')));
+      const transitions = await store.getTransitions(summary.runId);
+      const combine = transitions.filter((t) => t.invocationId === 'combine' && t.attempt === null).map((t) => t.status);
       assert.deepEqual(combine, ['running', 'completed']);
       assert.ok(transitions.every((t) => Number.isInteger(t.at) && t.at > 0));
-      const dag = JSON.parse(store.getRun(summary.runId)?.dag_json ?? '{}');
+      const dag = (await store.getRun(summary.runId))?.dag ?? { edges: [] };
       assert.ok(dag.edges.some((e: { from: string; to: string; kind: string }) => e.from === 'split' && e.to === 'final_report' && e.kind === 'order'));
-      assert.equal(dag.edges.filter((e: { to: string; toInput: string }) => e.to === 'combine' && e.toInput === 'parts').length, 3);
+      assert.equal(dag.edges.filter((e: { to: string; toInput?: string }) => e.to === 'combine' && e.toInput === 'parts').length, 3);
     });
   });
 
@@ -62,8 +53,8 @@ describe('a run end to end (real runners, real SQLite file)', () => {
     const ownStore = path.join(tempDir(), 'store');
     const first = await runPipelineFile({ file: fixture('pipelines', 'basics.ts'), parameters: { count: 5 }, options: { storeDir: ownStore } });
     assert.equal(first.status, 'completed', JSON.stringify(first));
-    withStore(ownStore, (store) => {
-      const report = store.getOutputs(first.runId, 'final_report').output;
+    await withStore(ownStore, async (store) => {
+      const report = (await store.getOutputs(first.runId, 'final_report')).output!;
       fs.rmSync((store.artifacts as LocalArtifactStore).pathOf(report.hash));
     });
     const second = await runPipelineFile({ file: fixture('pipelines', 'basics.ts'), parameters: { count: 5 }, options: { storeDir: ownStore } });
@@ -98,15 +89,15 @@ describe('retries with real processes', () => {
     const summary = await runPipelineFile({ file: fixture('pipelines', 'retries.ts'), parameters: { succeedOn: 3 }, options: { storeDir } });
     assert.equal(summary.status, 'completed');
     assert.equal(summary.steps[0].attempts, 3);
-    withStore(storeDir, (store) => {
-      const attempts = store.getAttempts(summary.runId, 'flaky');
+    await withStore(storeDir, async (store) => {
+      const attempts = await store.getAttempts(summary.runId, 'flaky');
       assert.deepEqual(attempts.map((a) => a.status), ['failed', 'failed', 'completed']);
-      assert.match(attempts[0].error ?? '', /flaky failure on attempt 1/);
+      assert.match(attempts[0].error?.message ?? '', /flaky failure on attempt 1/);
       // delay 0.05 s then 0.1 s: the gaps between attempts grow.
-      const gap1 = attempts[1].started_at - (attempts[0].ended_at ?? 0);
-      const gap2 = attempts[2].started_at - (attempts[1].ended_at ?? 0);
+      const gap1 = attempts[1].startedAt - (attempts[0].endedAt ?? 0);
+      const gap2 = attempts[2].startedAt - (attempts[1].endedAt ?? 0);
       assert.ok(gap1 >= 45 && gap2 >= 95, `gaps ${gap1} ${gap2}`);
-      assert.deepEqual(store.getLogs(summary.runId, 'flaky', 2).map((l) => l.text.trim()), ['attempt 2']);
+      assert.deepEqual((await store.getLogs(summary.runId, 'flaky', 2)).map((l) => l.text.trim()), ['attempt 2']);
     });
   });
 
@@ -130,8 +121,8 @@ describe('hooks', () => {
     assert.match(summary.runName, /^hooks-vanilla-\d{2}_\d{2}_\d{2}_\d{3}$/);
     const lines = fs.readFileSync(log, 'utf8').trim().split('\n').sort();
     assert.deepEqual(lines, [`pipeline-success plain attempt=1 run=${summary.runName}`, `step-success own attempt=1 run=${summary.runName}`]);
-    withStore(path.join(dir, 'store'), (store) => {
-      const calls = store.getHookCalls(summary.runId).map((c) => [c.step_id, c.hook, c.source, c.ok, c.error]);
+    await withStore(path.join(dir, 'store'), async (store) => {
+      const calls = (await store.getHookCalls(summary.runId)).map((c) => [c.invocationId, c.hook, c.source, Number(c.ok), c.error]);
       assert.deepEqual(calls.sort(), [
         ['loud', 'onSuccess', 'step', 0, 'hook exploded'],
         ['own', 'onSuccess', 'step', 1, null],
@@ -184,10 +175,10 @@ describe('composition, fan-in and dynamic fan-out', () => {
     const summary = await runPipelineFile({ file: fixture('pipelines', 'composition.ts'), pipeline: 'dynamic', parameters: { count: 4 }, options: { storeDir } });
     assert.equal(summary.status, 'completed');
     assert.equal(await loadArtifact({ run: summary.runId, step: 'addAll', storeDir }), 1 + 4 + 9 + 16);
-    withStore(storeDir, (store) => {
-      const children = store.listRuns({ pipeline: 'squareOne' });
+    await withStore(storeDir, async (store) => {
+      const children = await store.listRuns({ pipeline: 'squareOne' });
       assert.equal(children.length, 4);
-      assert.ok(children.every((c) => c.parent_run_id === summary.runId && c.parent_invocation === 'fanOut' && c.status === 'completed'));
+      assert.ok(children.every((c) => c.parentRunId === summary.runId && c.parentInvocation === 'fanOut' && c.status === 'completed'));
     });
   });
 });
@@ -200,8 +191,8 @@ describe('artifacts and materializers', () => {
     assert.deepEqual(await loadArtifact({ run: summary.runId, step: 'inspect', storeDir }), [
       'map', 'set', 'date', 'bigint', 'typedArray', 'undefined', 'nan', 'bytes', 'buffer', 'text', 'model',
     ]);
-    withStore(storeDir, (store) => {
-      const outputs = store.getOutputs(summary.runId, 'produce');
+    await withStore(storeDir, async (store) => {
+      const outputs = await store.getOutputs(summary.runId, 'produce');
       assert.deepEqual(
         Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.materializer])),
         { everything: 'structured@1', bytes: 'bytes@1', buffer: 'buffer@1', text: 'text@1', plain: 'json@1', model: 'fixture-model@1' },

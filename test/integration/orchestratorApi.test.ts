@@ -8,7 +8,7 @@ import { answerStatus, OrchestratorClient } from '../../runtime/src/api/client';
 import type { StreamEvent } from '../../runtime/src/api/protocol';
 import { connectDaemon, daemonStatus, startDaemon, stopDaemon } from '../../runtime/src/api/daemonControl';
 import { daemonFiles } from '../../runtime/src/api/daemonFiles';
-import { RunStore } from '../../runtime/src/store/runStore';
+import { openRunStore } from '../../runtime/src/store/openRunStore';
 import { fixture, tempDir } from '../support/tempDir';
 
 async function raw(url: string, init: RequestInit & { token?: string } = {}): Promise<{ status: number; body: { error?: string } }> {
@@ -24,12 +24,12 @@ async function raw(url: string, init: RequestInit & { token?: string } = {}): Pr
   return { status: response.status, body };
 }
 
-function runCount(store: string): number {
-  const db = RunStore.open(store);
+async function runCount(store: string): Promise<number> {
+  const db = await openRunStore(store, 'readWrite');
   try {
-    return db.listRuns({ limit: 1000 }).length;
+    return (await db.listRuns({ limit: 1000 })).length;
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
@@ -63,7 +63,7 @@ describe('the orchestrator daemon and its API', () => {
     const client = await connectDaemon(store);
     const base = client.baseUrl;
     const token = fs.readFileSync(daemonFiles(store).token, 'utf8');
-    const before = runCount(store);
+    const before = await runCount(store);
     assert.equal((await raw(`${base}/v1/runs`)).status, 401);
     assert.equal((await raw(`${base}/v1/runs`, { token: 'wrong' })).status, 401);
     assert.equal((await raw(`${base}/v1/health`)).status, 401);
@@ -92,7 +92,7 @@ describe('the orchestrator daemon and its API', () => {
     assert.equal(beat.status, 400);
     const fenced = await raw(`${base}/v1/heartbeats`, { method: 'POST', token, body: JSON.stringify({ runId: 'r', invocationId: 'x', attempt: 1 }) });
     assert.equal(fenced.status, 409);
-    assert.equal(runCount(store), before, 'no run was created');
+    assert.equal(await runCount(store), before, 'no run was created');
     assert.equal((await daemonStatus(store)).state, 'active');
   });
 

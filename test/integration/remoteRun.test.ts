@@ -8,11 +8,12 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunSummary } from '../../runtime/src/model/runSummary';
 import { startDaemon, stopDaemon } from '../../runtime/src/api/daemonControl';
-import { RunStore } from '../../runtime/src/store/runStore';
+import type { RunStore } from '../../runtime/src/store/runStore';
+import { openRunStore } from '../../runtime/src/store/openRunStore';
 import { cli, lastJson, type CliResult } from '../support/cli';
 import { freePort } from '../support/freePort';
 import { fixture, tempDir, tempProject } from '../support/tempDir';
-import { waitFor } from '../support/waitFor';
+import { waitForAsync } from '../support/waitFor';
 
 /** Exactly one line on stderr, and a non-zero exit. */
 function oneLineError(result: CliResult, code: number, pattern: RegExp): void {
@@ -32,18 +33,18 @@ describe('pipewright against a remote orchestrator (--orchestrator URL)', () => 
   // The outer environment must not choose for the test.
   const clean = { PIPEWRIGHT_STORE: undefined, PIPEWRIGHT_ORCHESTRATOR_URL: undefined, PIPEWRIGHT_ORCHESTRATOR_TOKEN: undefined };
   const run = (args: string[], env: NodeJS.ProcessEnv = {}) => cli(args, { cwd: project, env: { ...clean, ...env } });
-  const runStatus = (runId: string) => store.getRun(runId)?.status;
+  const runStatus = async (runId: string) => (await store.getRun(runId))?.status;
 
   before(async () => {
     for (const file of ['basics.ts', 'slow.ts']) fs.copyFileSync(fixture('pipelines', file), path.join(project, file));
     const status = await startDaemon(daemonStore, { token });
     assert.equal(status.state, 'active');
     url = status.url ?? '';
-    store = RunStore.open(daemonStore);
+    store = await openRunStore(daemonStore, 'readWrite');
   });
 
   after(async () => {
-    store?.close();
+    await store?.close();
     await stopDaemon(daemonStore);
   });
 
@@ -54,8 +55,8 @@ describe('pipewright against a remote orchestrator (--orchestrator URL)', () => 
     assert.equal(summary.status, 'completed');
     assert.match(result.stderr, /✔ final_report/, 'progress came back over the event stream');
     // Recorded by the daemon, in its own store.
-    assert.equal(runStatus(summary.runId), 'completed');
-    assert.match(store.getLogs(summary.runId, 'makeRows').map((row) => row.text).join(''), /making 4 rows/);
+    assert.equal(await runStatus(summary.runId), 'completed');
+    assert.match((await store.getLogs(summary.runId, 'makeRows')).map((row) => row.text).join(''), /making 4 rows/);
     // Nothing local: no daemon was started for the project's store, no run recorded there.
     assert.equal(fs.existsSync(path.join(project, '.pipewright', 'server')), false);
     assert.equal(fs.existsSync(path.join(project, '.pipewright', 'pipewright.db')), false);
@@ -67,7 +68,7 @@ describe('pipewright against a remote orchestrator (--orchestrator URL)', () => 
     const started = await run(['run', 'slow.ts', '--param', `marker=${marker}`, '--detach'], env);
     assert.equal(started.code, 0, started.stderr);
     const runId = started.stdout.trim();
-    await waitFor('the slow step to print', () => store.getLogs(runId, 'wait').some((row) => row.text.includes('waiting')));
+    await waitForAsync('the slow step to print', async () => (await store.getLogs(runId, 'wait')).some((row) => row.text.includes('waiting')));
 
     const listed = await run(['runs', 'list', '--json'], env);
     assert.equal(listed.code, 0, listed.stderr);
@@ -84,7 +85,7 @@ describe('pipewright against a remote orchestrator (--orchestrator URL)', () => 
 
     const cancelled = await run(['runs', 'cancel', runId], env);
     assert.equal(cancelled.code, 0, cancelled.stderr);
-    await waitFor('the run to be cancelled', () => runStatus(runId) === 'cancelled');
+    await waitForAsync('the run to be cancelled', async () => (await runStatus(runId)) === 'cancelled');
 
     // Retried on the daemon, with the marker present this time, and followed to the end.
     fs.writeFileSync(marker, '');
@@ -92,17 +93,17 @@ describe('pipewright against a remote orchestrator (--orchestrator URL)', () => 
     assert.equal(retried.code, 0, retried.stderr);
     const second = lastJson<RunSummary>(retried);
     assert.equal(second.status, 'completed');
-    assert.equal(runStatus(second.runId), 'completed');
+    assert.equal(await runStatus(second.runId), 'completed');
   });
 
   it('a wrong token is a clear error naming the URL and where the token came from; nothing is submitted', async () => {
-    const before = store.listRuns({ limit: 1000 }).length;
+    const before = (await store.listRuns({ limit: 1000 })).length;
     const wrong = await run(['run', 'basics.ts', '--param', 'count=2', '--orchestrator', url], { PIPEWRIGHT_ORCHESTRATOR_TOKEN: 'not-the-token' });
     oneLineError(wrong, 2, new RegExp(`orchestrator at ${url.replace(/[.]/g, '\\.')} \\(--orchestrator\\) refused the token from \\$PIPEWRIGHT_ORCHESTRATOR_TOKEN \\(HTTP 401`));
     assert.doesNotMatch(wrong.stderr, /not-the-token/, 'the token is never echoed');
     oneLineError(await run(['runs', 'list'], { PIPEWRIGHT_ORCHESTRATOR_URL: url, PIPEWRIGHT_ORCHESTRATOR_TOKEN: 'nope' }), 2, /\(\$PIPEWRIGHT_ORCHESTRATOR_URL\) refused the token/);
     oneLineError(await run(['runs', 'list', '--orchestrator', url]), 2, /--orchestrator http:\/\/127\.0\.0\.1:\d+: no token; set \$PIPEWRIGHT_ORCHESTRATOR_TOKEN or pass --token-file FILE/);
-    assert.equal(store.listRuns({ limit: 1000 }).length, before);
+    assert.equal((await store.listRuns({ limit: 1000 })).length, before);
     assert.equal(fs.existsSync(path.join(project, '.pipewright', 'server')), false);
   });
 

@@ -8,19 +8,19 @@ import { describe, it } from 'node:test';
 import { connectDaemon } from '../../runtime/src/api/daemonControl';
 import { daemonFiles } from '../../runtime/src/api/daemonFiles';
 import { runPipelineFile } from '../../runtime/src/launch/runPipelineFile';
-import { RunStore } from '../../runtime/src/store/runStore';
+import { openRunStore } from '../../runtime/src/store/openRunStore';
 import { cli } from '../support/cli';
 import { fixture, tempProject } from '../support/tempDir';
 
 const basics = fixture('pipelines', 'basics.ts');
 const TOO_MANY = /maxParallel: Too big: expected number to be <=1024/;
 
-function runCount(store: string): number {
-  const db = RunStore.open(store);
+async function runCount(store: string): Promise<number> {
+  const db = await openRunStore(store, 'readWrite');
   try {
-    return db.listRuns({ limit: 1000 }).length;
+    return (await db.listRuns({ limit: 1000 })).length;
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
@@ -48,7 +48,7 @@ describe('one rule for each run option', () => {
   it('the HTTP API refuses it too, naming options.maxParallel (400, no run made)', async () => {
     const client = await connectDaemon(store);
     const token = fs.readFileSync(daemonFiles(store).token, 'utf8').trim();
-    const before = runCount(store);
+    const before = await runCount(store);
     const response = await fetch(`${client.baseUrl}/v1/runs`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -56,7 +56,7 @@ describe('one rule for each run option', () => {
     });
     assert.equal(response.status, 400);
     assert.match(((await response.json()) as { error: string }).error, new RegExp(`^options\\.${TOO_MANY.source}$`));
-    assert.equal(runCount(store), before);
+    assert.equal(await runCount(store), before);
   });
 
   it('a step option out of bounds is refused at compile, naming the step, the field and where', async () => {

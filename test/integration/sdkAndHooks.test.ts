@@ -8,12 +8,12 @@ import { describe, it } from 'node:test';
 import { loadArtifact } from '../../runtime/src/launch/publicApi';
 import type { Pipeline } from '../../runtime/src/sdk/pipeline';
 import { runPipelineFile } from '../../runtime/src/launch/runPipelineFile';
-import { RunStore } from '../../runtime/src/store/runStore';
+import { openRunStore } from '../../runtime/src/store/openRunStore';
 import { cli, lastJson } from '../support/cli';
-import { waitFor } from '../support/waitFor';
+import { waitForAsync } from '../support/waitFor';
 import { fixture, repoRoot, tempDir, tempProject } from '../support/tempDir';
 
-describe('pipeline.run() from the SDK', () => {
+describe('pipeline.run() from the SDK', async () => {
   it('bundles the defining file, runs it and returns the summary', async () => {
     const { basics } = (await import(fixture('pipelines', 'basics.ts'))) as { basics: Pipeline };
     const storeDir = path.join(tempDir(), 'store');
@@ -24,7 +24,7 @@ describe('pipeline.run() from the SDK', () => {
   });
 });
 
-describe('detached runs from the SDK', () => {
+describe('detached runs from the SDK', async () => {
   it('returns the run id at once; the daemon finishes the run', async () => {
     const { slow } = (await import(fixture('pipelines', 'slow.ts'))) as { slow: Pipeline };
     const dir = tempDir();
@@ -33,12 +33,12 @@ describe('detached runs from the SDK', () => {
     const summary = await slow.run({ marker }, { storeDir, detach: true });
     assert.equal(summary.status, 'running');
     fs.writeFileSync(marker, '');
-    await waitFor('the detached run to finish', () => {
-      const store = RunStore.open(storeDir);
+    await waitForAsync('the detached run to finish', async () => {
+      const store = await openRunStore(storeDir, 'readWrite');
       try {
-        return store.getRun(summary.runId)?.status === 'completed';
+        return (await store.getRun(summary.runId))?.status === 'completed';
       } finally {
-        store.close();
+        await store.close();
       }
     });
     assert.equal(await loadArtifact({ run: summary.runId, step: 'after', storeDir }), 'RELEASED');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { RunStore } from '../../runtime/src/store/runStore';
+import { openRunStore } from '../../runtime/src/store/openRunStore';
 import { cli } from '../support/cli';
 import { fixture, tempDir } from '../support/tempDir';
 
@@ -30,14 +30,14 @@ describe('the store is owner-only whatever the umask', () => {
     const result = await cli(['--store', store, 'run', fixture('pipelines', 'basics.ts'), '--param', 'count=4', '--no-daemon']);
     assert.equal(result.code, 0, result.stderr);
     // The WAL and SHM exist while a connection is open.
-    const open = RunStore.open(store);
+    const open = await openRunStore(store, 'readWrite');
     try {
       for (const file of ['pipewright.db', 'pipewright.db-wal', 'pipewright.db-shm']) assert.ok(fs.existsSync(path.join(store, file)), file);
       assert.ok(fs.readdirSync(path.join(store, 'artifacts')).length > 0);
       assert.ok(fs.readdirSync(path.join(store, 'bundles')).length > 0);
       assert.deepEqual(openToOthers(store), []);
     } finally {
-      open.close();
+      await open.close();
     }
   });
 
@@ -53,7 +53,7 @@ describe('the store is owner-only whatever the umask', () => {
     };
     widen(store);
     assert.notDeepEqual(openToOthers(store), []);
-    RunStore.open(store).close();
+    await (await openRunStore(store, 'readWrite')).close();
     assert.deepEqual(openToOthers(store), []);
   });
 });

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { bundlePipelineFile } from '../../runtime/src/prepare/bundle';
 import { connectDaemon } from '../../runtime/src/api/daemonControl';
 import Database from 'better-sqlite3';
-import { RunStore } from '../../runtime/src/store/runStore';
+import { openRunStore } from '../../runtime/src/store/openRunStore';
 import { cli, lastJson } from '../support/cli';
 import { tempDir, tempProject } from '../support/tempDir';
 
@@ -45,14 +45,14 @@ async function runFrom(cwd: string, file: string, extra: string[] = []): Promise
   return { summary, read: artifact.stdout.trim() };
 }
 
-function storedFolders(dir: string, runId: string): { working_dir: string | null; project_dir: string | null } {
-  const store = RunStore.open(path.join(dir, '.pipewright'));
+async function storedFolders(dir: string, runId: string): Promise<{ working_dir: string | null; project_dir: string | null }> {
+  const store = await openRunStore(path.join(dir, '.pipewright'), 'readWrite');
   try {
-    const row = store.getRun(runId);
+    const row = await store.getRun(runId);
     assert.ok(row, `run ${runId} is stored`);
-    return { working_dir: row.working_dir, project_dir: row.project_dir };
+    return { working_dir: row.workingDir, project_dir: row.projectDir };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -66,8 +66,8 @@ describe('relative paths resolve against the folder the user ran from', () => {
     const second = await runFrom(dir, 'pipeline.ts');
     assert.equal(second.read, 'root sales', 'the daemon runs the second run in the folder it was started from');
     assert.equal(second.summary.steps[0].cached, false, 'the same relative path from another folder is another file: no cache hit');
-    assert.deepEqual(storedFolders(dir, first.summary.runId), { working_dir: bad, project_dir: dir });
-    assert.deepEqual(storedFolders(dir, second.summary.runId), { working_dir: dir, project_dir: dir });
+    assert.deepEqual(await storedFolders(dir, first.summary.runId), { working_dir: bad, project_dir: dir });
+    assert.deepEqual(await storedFolders(dir, second.summary.runId), { working_dir: dir, project_dir: dir });
     // And again from bad/: that run's runners start there, not where the last one ran.
     assert.equal((await runFrom(bad, '../pipeline.ts', ['--no-cache'])).read, 'bad sales');
   });
@@ -88,21 +88,21 @@ describe('relative paths resolve against the folder the user ran from', () => {
     await assert.rejects(submit(path.join(dir, 'missing')), /workingDir .*missing is not a folder on the orchestrator's machine/);
   });
 
-  it('a store written before runs recorded their folders gains the columns, its runs read as folder-less', () => {
+  it('a store written before runs recorded their folders gains the columns, its runs read as folder-less', async () => {
     const dir = path.join(tempDir(), 'store');
-    RunStore.open(dir).close();
+    await (await openRunStore(dir, 'readWrite')).close();
     const db = new Database(path.join(dir, 'pipewright.db'));
     db.exec('ALTER TABLE runs DROP COLUMN working_dir; ALTER TABLE runs DROP COLUMN project_dir; ALTER TABLE runs DROP COLUMN engine_identity; PRAGMA user_version = 2;');
     db.prepare(`INSERT INTO pipelines (name, source_file, created_at, updated_at) VALUES ('p', 'p.ts', 0, 0)`).run();
     db.prepare(`INSERT INTO runs (id, name, pipeline, status, parameters_json, options_json, dag_json, bundle_path, created_at) VALUES ('old', 'old', 'p', 'completed', '{}', '{}', '{}', 'x', 0)`).run();
     db.close();
-    const store = RunStore.open(dir);
+    const store = await openRunStore(dir, 'readWrite');
     try {
-      const row = store.getRun('old');
-      assert.equal(row?.working_dir, null);
-      assert.equal(row?.project_dir, null);
+      const row = await store.getRun('old');
+      assert.equal(row?.workingDir, null);
+      assert.equal(row?.projectDir, null);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });

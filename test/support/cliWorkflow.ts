@@ -1,7 +1,8 @@
 // What the CLI workflow tests share: the fixtures, a clean environment, and readers of the
 // CLI's tables, `next:` lines and one-line errors.
 import assert from 'node:assert/strict';
-import { RunStore } from '../../runtime/src/store/runStore';
+import type { RunStore } from '../../runtime/src/store/runStore';
+import { openRunStore } from '../../runtime/src/store/openRunStore';
 import { cli, type CliResult } from './cli';
 import { fixture } from './tempDir';
 
@@ -54,12 +55,12 @@ export function oneLineError(result: CliResult, pattern: RegExp): void {
   assert.match(result.stderr, pattern);
 }
 
-export function withStore<T>(dir: string, read: (store: RunStore) => T): T {
-  const store = RunStore.open(dir);
+export async function withStore<T>(dir: string, read: (store: RunStore) => T | Promise<T>): Promise<T> {
+  const store = await openRunStore(dir, 'readWrite');
   try {
-    return read(store);
+    return await read(store);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

@@ -58,8 +58,8 @@ export function progressPrinter(write: (line: string) => void, showLogs: boolean
 }
 
 /** Where a failed step's whole error is. */
-function wholeErrorHint(runId: string, stepId: string, attempt: number): string {
-  return `pipewright runs show ${runId}, or pipewright logs ${runId} ${stepId} --attempt ${attempt}`;
+function wholeErrorHint(runId: string, invocationId: string, attempt: number): string {
+  return `pipewright runs show ${runId}, or pipewright logs ${runId} ${invocationId} --attempt ${attempt}`;
 }
 
 export function formatDuration(ms: number): string {

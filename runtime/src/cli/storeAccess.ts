@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { resolveStoreDir } from '../api/storeFolder';
-import type { RunRow } from '../store/rows';
-import { RunStore } from '../store/runStore';
+import type { RunRecord, RunStore } from '../store/runStore';
+import { openRunStore } from '../store/openRunStore';
 import { connectDaemon } from '../api/daemonControl';
 import { UsageError } from './errors';
 import { isAbandoned } from '../store/abandonedRuns';
@@ -17,25 +17,30 @@ import { remoteOrchestrator } from './remoteOrchestrator';
 export async function openStoreFor(command: Command): Promise<RunStore> {
   const dir = resolveStoreDir(command.optsWithGlobals<{ store?: string }>().store, process.cwd());
   if (!fs.existsSync(path.join(dir, 'pipewright.db'))) throw new UsageError(`no pipewright store at ${dir} (run a pipeline first, or pass --store)`);
-  const store = RunStore.openReadOnly(dir);
-  await resumeAbandoned(store);
+  const store = await openRunStore(dir, 'readOnly');
+  try {
+    await resumeAbandoned(store);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   return store;
 }
 
 /** Reads from the remote orchestrator when `--orchestrator` names one, else straight from this store. */
-export async function withRunSource<T>(command: Command, remote: (client: OrchestratorClient) => Promise<T>, local: (store: RunStore) => T): Promise<T> {
+export async function withRunSource<T>(command: Command, remote: (client: OrchestratorClient) => Promise<T>, local: (store: RunStore) => Promise<T>): Promise<T> {
   const orchestrator = await remoteOrchestrator(command);
   if (orchestrator) return remote(orchestrator.client);
   const store = await openStoreFor(command);
   try {
-    return local(store);
+    return await local(store);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
-export function findRunOrFail(store: RunStore, idOrName: string): RunRow {
-  const run = store.findRun(idOrName);
+export async function findRunOrFail(store: RunStore, idOrName: string): Promise<RunRecord> {
+  const run = await store.findRun(idOrName);
   if (!run) throw new UsageError(`no run "${idOrName}" in ${store.dir} (see pipewright runs list)`);
   return run;
 }
@@ -46,6 +51,6 @@ export function findRunOrFail(store: RunStore, idOrName: string): RunRow {
  * shown, so nothing shows it running forever.
  */
 async function resumeAbandoned(store: RunStore): Promise<void> {
-  if (!store.runningRuns().some(isAbandoned)) return;
+  if (!(await store.runningRuns()).some(isAbandoned)) return;
   await (await connectDaemon(store.dir)).resumeAbandoned();
 }

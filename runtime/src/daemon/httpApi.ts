@@ -12,9 +12,12 @@ import { API_PREFIX, MAX_BODY_BYTES, retryRunSchema, runnerResultSchema, submitR
 import { ConflictError, FencedError, NotFoundError } from '../model/errorCodes';
 import { boundedInt, intParam, runStatusesParam, textParam } from './httpUtil';
 import { EVENT_PAGE, Orchestrator } from './orchestrator';
+import type { RunStore } from '../store/runStore';
 
 export interface DaemonHttpApiOptions {
   storeDir: string;
+  /** The run store, opened (and claimed) by the daemon, which closes it. */
+  store: RunStore;
   host: string;
   port: number;
   token: string;
@@ -47,7 +50,7 @@ export class DaemonHttpApi {
 
   constructor(private readonly options: DaemonHttpApiOptions) {
     this.runnerToken = ensureRunnerToken(daemonFiles(options.storeDir));
-    this.orchestrator = new Orchestrator(options.storeDir, () => ({ url: `http://127.0.0.1:${this.port}${API_PREFIX}/heartbeats`, token: this.runnerToken }));
+    this.orchestrator = new Orchestrator(options.store, () => ({ url: `http://127.0.0.1:${this.port}${API_PREFIX}/heartbeats`, token: this.runnerToken }));
     this.app = createHttpApp({
       prefix: API_PREFIX,
       token: options.token,
@@ -87,16 +90,16 @@ export class DaemonHttpApi {
     // Runners' routes take the runner token (or the client's); every other route only the client's.
     const runner = requireBearer([this.runnerToken, this.options.token]);
     const client = requireBearer([this.options.token]);
-    const findRun = (name: string) => {
-      const run = orchestrator.store.findRun(name);
+    const findRun = async (name: string) => {
+      const run = await orchestrator.store.findRun(name);
       if (!run) throw new NotFoundError(`no run "${name}"`);
       return run;
     };
 
     heartbeatRoute(app, [this.runnerToken, this.options.token], (request) => orchestrator.heartbeat(request));
-    app.post(`${API_PREFIX}/runner-results`, { schema: { body: runnerResultSchema }, bodyLimit: 1024 * 1024, onRequest: runner }, (request) => {
+    app.post(`${API_PREFIX}/runner-results`, { schema: { body: runnerResultSchema }, bodyLimit: 1024 * 1024, onRequest: runner }, async (request) => {
       const body = request.body;
-      const answer = orchestrator.runnerResult(body.runId, body.invocationId, body.attempt, body.reply as FromRunner);
+      const answer = await orchestrator.runnerResult(body.runId, body.invocationId, body.attempt, body.reply as FromRunner);
       if (answer.fenced) throw new FencedError(answer.reason);
       return { ok: true };
     });
@@ -115,49 +118,48 @@ export class DaemonHttpApi {
       void reply.code(202).send({ stopping: true });
       this.options.onShutdown();
     });
-    app.post(`${API_PREFIX}/resume`, { onRequest: client }, () => ({ resumed: orchestrator.resumeAbandoned(this.options.log) }));
+    app.post(`${API_PREFIX}/resume`, { onRequest: client }, async () => ({ resumed: await orchestrator.resumeAbandoned(this.options.log) }));
     app.get(`${API_PREFIX}/events`, { schema: { querystring: z.object({ since: textParam, run: textParam }) }, onRequest: client }, (request, reply) => {
       const since = boundedInt((request.headers['last-event-id'] as string | undefined) ?? request.query.since, 0, 0, Number.MAX_SAFE_INTEGER, 'since');
       reply.hijack();
       this.stream(request.raw, reply.raw, since, request.query.run);
     });
 
-    app.get(`${API_PREFIX}/runs`, { schema: { querystring: z.object({ limit: intParam('limit', 1, 1000, 50), pipeline: textParam, status: runStatusesParam }) }, onRequest: client }, (request) => {
+    app.get(`${API_PREFIX}/runs`, { schema: { querystring: z.object({ limit: intParam('limit', 1, 1000, 50), pipeline: textParam, status: runStatusesParam }) }, onRequest: client }, async (request) => {
       const { limit, pipeline, status } = request.query;
-      return orchestrator.store.listRuns({ limit, pipeline, statuses: status }).map((row) => orchestrator.detail(row.id));
+      return Promise.all((await orchestrator.store.listRuns({ limit, pipeline, statuses: status })).map((row) => orchestrator.detail(row.id)));
     });
     app.post(`${API_PREFIX}/runs`, { schema: { body: submitRunSchema }, bodyLimit: MAX_BODY_BYTES, onRequest: client, preValidation: noBodyAsEmptyObject }, async (request, reply) => {
       // What the submitted code did wrong is coded where it is found (422); anything else is the daemon's (500).
       return reply.code(201).send(await orchestrator.submit(request.body));
     });
-    app.get(`${API_PREFIX}/runs/:run`, { schema: { params: runParams }, onRequest: client }, (request) => orchestrator.detail(findRun(request.params.run).id));
-    app.post(`${API_PREFIX}/runs/:run/cancel`, { schema: { params: runParams }, onRequest: client }, (request, reply) => {
-      const run = findRun(request.params.run);
+    app.get(`${API_PREFIX}/runs/:run`, { schema: { params: runParams }, onRequest: client }, async (request) => orchestrator.detail((await findRun(request.params.run)).id));
+    app.post(`${API_PREFIX}/runs/:run/cancel`, { schema: { params: runParams }, onRequest: client }, async (request, reply) => {
+      const run = await findRun(request.params.run);
       if (run.status !== 'running') throw new ConflictError(`run ${run.name} is already ${run.status}`);
       if (!orchestrator.cancel(run.id)) throw new ConflictError(`run ${run.name} is not executing on this orchestrator`);
       return reply.code(202).send({ cancelling: run.id });
     });
-    app.post(`${API_PREFIX}/runs/:run/retry`, { schema: { params: runParams, body: retryRunSchema }, bodyLimit: 4096, onRequest: client, preValidation: noBodyAsEmptyObject }, (request, reply) => {
-      const run = findRun(request.params.run);
-      return reply.code(201).send(orchestrator.retry(run.id, request.body.step));
+    app.post(`${API_PREFIX}/runs/:run/retry`, { schema: { params: runParams, body: retryRunSchema }, bodyLimit: 4096, onRequest: client, preValidation: noBodyAsEmptyObject }, async (request, reply) => {
+      const run = await findRun(request.params.run);
+      return reply.code(201).send(await orchestrator.retry(run.id, request.body.step));
     });
-    app.get(`${API_PREFIX}/runs/:run/logs`, { schema: { params: runParams, querystring: z.object({ step: textParam, attempt: intParam('attempt', 1, 1_000_000) }) }, onRequest: client }, (request) => {
-      const run = findRun(request.params.run);
+    app.get(`${API_PREFIX}/runs/:run/logs`, { schema: { params: runParams, querystring: z.object({ step: textParam, attempt: intParam('attempt', 1, 1_000_000) }) }, onRequest: client }, async (request) => {
+      const run = await findRun(request.params.run);
       const { step, attempt } = request.query;
-      const rows = orchestrator.store.getLogs(run.id, step, step === undefined ? undefined : attempt);
-      return rows.map((r) => ({ step: r.step_id, attempt: r.attempt, stream: r.stream, text: r.text, at: r.at }));
+      return orchestrator.logs(run.id, step, step === undefined ? undefined : attempt);
     });
     app.get(`${API_PREFIX}/runs/:run/artifacts/:step/:output`, { schema: { params: z.object({ run: z.string(), step: z.string(), output: z.string() }) }, onRequest: client }, async (request, reply) => {
-      const run = findRun(request.params.run);
+      const run = await findRun(request.params.run);
       const { step, output } = request.params;
-      const ref = orchestrator.store.outputOf(run.id, step, output);
+      const ref = await orchestrator.store.outputOf(run.id, step, output);
       if (!ref) throw new NotFoundError(`run ${run.name} has no committed output "${output}" of step "${step}"`);
       const bytes = await orchestrator.store.artifacts.getBytes(ref);
       return reply.headers({ 'content-type': 'application/octet-stream', 'x-pipewright-materializer': ref.materializer, 'x-pipewright-type': ref.typeName }).send(bytes);
     });
     for (const partial of ['artifacts', 'artifacts/:step']) {
-      app.get(`${API_PREFIX}/runs/:run/${partial}`, { schema: { params: runParams.passthrough() }, onRequest: client }, (request) => {
-        findRun(request.params.run);
+      app.get(`${API_PREFIX}/runs/:run/${partial}`, { schema: { params: runParams.passthrough() }, onRequest: client }, async (request) => {
+        await findRun(request.params.run);
         throw new NotFoundError(`use ${API_PREFIX}/runs/:run/artifacts/:step/:output`);
       });
     }
@@ -207,7 +209,7 @@ export class DaemonHttpApi {
     );
     const replay = async () => {
       for (;;) {
-        const page = this.orchestrator.eventsSince(last, runId);
+        const page = await this.orchestrator.eventsSince(last, runId);
         for (const event of page) {
           if (!write(event)) await Promise.race([once(response, 'drain'), whenClosed]);
           if (closed) return;

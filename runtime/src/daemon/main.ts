@@ -4,7 +4,7 @@ import { IdleShutdown } from './idleShutdown';
 import { serverTokenFromEnv } from '../model/environment';
 import { ANOTHER_DAEMON_EXIT_CODE, ensureToken, daemonFiles, writeOwnerOnly, type Endpoint } from '../api/daemonFiles';
 import { processIdentity } from '../system/processAlive';
-import { RunStore } from '../store/runStore';
+import { openRunStore } from '../store/openRunStore';
 
 /** How often a daemon looks for runs whose engine died (a CLI run killed mid-way, a previous daemon). */
 const ABANDONED_SCAN_MS = 1000;
@@ -20,9 +20,8 @@ export interface DaemonOptions {
  */
 export async function runDaemon(storeDir: string, host: string, port: number, fallbackToAnyPort = false, options: DaemonOptions = {}): Promise<void> {
   const files = daemonFiles(storeDir);
-  const claimStore = RunStore.open(storeDir);
-  const owner = claimStore.claimDaemon(process.pid);
-  claimStore.close();
+  const store = await openRunStore(storeDir, 'readWrite');
+  const owner = await store.claimDaemon(process.pid);
   if (owner !== undefined) {
     // Another command started a daemon for this store at the same moment: that one serves it.
     process.stdout.write(`${new Date().toISOString()} not starting: the daemon with pid ${owner} already serves ${storeDir}\n`);
@@ -49,6 +48,7 @@ export async function runDaemon(storeDir: string, host: string, port: number, fa
     }
     void api
       .close()
+      .then(() => store.close())
       .catch((error: Error) => log(`error while stopping: ${error.message}`))
       .finally(() => {
         for (const file of [files.pid, files.endpoint, files.state]) fs.rmSync(file, { force: true });
@@ -56,7 +56,7 @@ export async function runDaemon(storeDir: string, host: string, port: number, fa
         process.exit(0);
       });
   };
-  const daemonOptions = (listenPort: number) => ({ storeDir, host, port: listenPort, token, log, onShutdown: () => stop('shutdown request'), onRequest: () => idle?.touch() });
+  const daemonOptions = (listenPort: number) => ({ storeDir, store, host, port: listenPort, token, log, onShutdown: () => stop('shutdown request'), onRequest: () => idle?.touch() });
   let api = new DaemonHttpApi(daemonOptions(port));
   let address;
   try {
@@ -75,7 +75,7 @@ export async function runDaemon(storeDir: string, host: string, port: number, fa
   const idleTimeoutS = options.idleTimeoutS ?? 0;
   log(`listening on http://${host}:${address.port} (pid ${process.pid}, store ${storeDir}, ${idleTimeoutS > 0 ? `stops after ${idleTimeoutS} s idle` : 'no idle shutdown'})`);
   const resume = () => {
-    if (!stopping) api.orchestrator.resumeAbandoned(log);
+    if (!stopping) void api.orchestrator.resumeAbandoned(log);
   };
   resume();
   abandonedScan = setInterval(resume, ABANDONED_SCAN_MS);

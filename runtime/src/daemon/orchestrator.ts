@@ -17,9 +17,8 @@ import { SlotPool } from '../engine/slots';
 import { limitsFromEnv } from '../model/environment';
 import type { RunOptions } from '../sdk/options';
 import { ServiceManager } from '../services/serviceManager';
-import { decodeError } from '../store/errorColumns';
-import { RunStore } from '../store/runStore';
-import type { RunRow } from '../store/rows';
+import type { RunRecord, RunStore, StoredEvent } from '../store/runStore';
+import { HeartbeatRecorder } from '../engine/heartbeatRecorder';
 import { saveBundle } from '../prepare/bundle';
 import { NotFoundError, UnprocessableError } from '../model/errorCodes';
 import type { RunDetail, StreamEvent, SubmitRunRequest } from '../api/protocol';
@@ -31,6 +30,21 @@ type Subscriber = (event: StreamEvent) => void;
 /** How many stored events one read of the stream's replay takes. */
 export const EVENT_PAGE = 10_000;
 
+/** Event numbers reserved in the store at a time (see RunStore.reserveEventSeqs). */
+const EVENT_SEQ_BLOCK = 10_000;
+
+/** How often the heartbeats streamed are recorded (with their event numbers), in one store call. */
+const HEARTBEAT_FLUSH_MS = 250;
+
+/** A line of a run's stored output, as the API answers it. */
+export interface LogAnswer {
+  step: string | null;
+  attempt: number | null;
+  stream: 'stdout' | 'stderr';
+  text: string;
+  at: number;
+}
+
 /**
  * What the daemon hosts: engine sessions (one per pipeline bundle) over the embedded store,
  * the runs they execute, and the event stream. Runs outlive the clients that submitted them.
@@ -40,7 +54,19 @@ export class Orchestrator {
   private readonly sessions = new Map<string, EngineSession>();
   private readonly runs = new Map<string, EngineSession>();
   private readonly subscribers = new Set<Subscriber>();
-  private lastSeq: number;
+  private lastSeq = 0;
+  /** Event numbers up to this one are reserved in the store. */
+  private reservedSeq = 0;
+  /** Resolves once the event numbering is read from the store; every way a run starts waits for it. */
+  private readonly ready: Promise<void>;
+  /** The stream's store writes, in order (see {@link publish}). */
+  private eventWrites: Promise<void> = Promise.resolve();
+  /** Streamed heartbeats: only the newest of each attempt is recorded, in batches. */
+  private readonly beats: HeartbeatRecorder;
+  private readonly beatFlush: NodeJS.Timeout;
+  /** The pass of resumeAbandoned in progress: passes run one at a time. */
+  private resuming: Promise<void> = Promise.resolve();
+  private readonly unstored = new Set<string>();
   /** Long-lived services (model servers and the like) that outlive runs. */
   readonly services: ServiceManager;
   /** One pool of concurrency slots for every run the daemon hosts. */
@@ -48,12 +74,19 @@ export class Orchestrator {
   private readonly sessionUse = new SessionUse<EngineSession>();
   private readonly sessionSweep: NodeJS.Timeout;
 
+  /** Hosts runs of `store` (opened and closed by the daemon). */
   constructor(
-    readonly storeDir: string,
+    store: RunStore,
     private readonly leaseEndpoint: () => { url: string; token: string },
   ) {
-    this.store = RunStore.open(storeDir);
-    this.lastSeq = this.store.lastEventSeq();
+    this.store = store;
+    this.ready = store.lastEventSeq().then((seq) => {
+      this.lastSeq = seq;
+      this.reservedSeq = seq;
+    });
+    this.beats = new HeartbeatRecorder(store);
+    this.beatFlush = setInterval(() => void this.writeEvent(() => this.beats.flush(), 'heartbeat times'), HEARTBEAT_FLUSH_MS);
+    this.beatFlush.unref();
     this.services = new ServiceManager(path.join(this.store.dir, 'server', 'services'));
     const idleTimeoutMs = runnerPoolSettingsFromEnv().idleTimeoutMs;
     this.sessionSweep = setInterval(() => this.closeIdleSessions(idleTimeoutMs), Math.min(1000, Math.max(50, idleTimeoutMs / 2)));
@@ -77,6 +110,7 @@ export class Orchestrator {
     const workingDir = existingFolder(request.workingDir, 'workingDir') ?? process.cwd();
     const folders = { workingDir, projectDir: existingFolder(request.projectDir, 'projectDir') ?? workingDir };
     const hash = createHash('sha256').update(request.bundle).digest('hex');
+    await this.ready;
     const bundlePath = saveBundle(this.store.dir, hash, request.bundle);
     const manifest = request.manifest as ModuleManifest | undefined;
     const parameters = resolveRunParameters(manifest, request.target, [{ kind: 'values', where: 'request', values: decodeStructured(request.parameters) as Record<string, unknown> }]);
@@ -98,15 +132,16 @@ export class Orchestrator {
   }
 
   /** Starts a retry of a finished run (see EngineSession.prepareRetry). */
-  retry(runId: string, step?: string): RunDetail {
-    const source = this.store.getRun(runId);
+  async retry(runId: string, step?: string): Promise<RunDetail> {
+    await this.ready;
+    const source = await this.store.getRun(runId);
     if (!source) throw new NotFoundError(`no run with id ${runId}`);
-    const hash = path.basename(source.bundle_path, '.cjs');
-    const session = this.sessionFor(hash, source.bundle_path, source.pipeline, foldersOf(source), source.manifest_json ? (JSON.parse(source.manifest_json) as ModuleManifest) : undefined);
+    const hash = path.basename(source.bundlePath, '.cjs');
+    const session = this.sessionFor(hash, source.bundlePath, source.pipeline, foldersOf(source), source.manifest as ModuleManifest | undefined);
     const release = this.sessionUse.hold(session);
     let plan: RunPlan;
     try {
-      plan = session.prepareRetry(runId, step);
+      plan = await session.prepareRetry(runId, step);
     } catch (error) {
       release();
       throw error;
@@ -139,58 +174,74 @@ export class Orchestrator {
    * Runs whose engine is alive (this daemon, or an in-process run elsewhere) are left alone.
    * Run at start-up, every few seconds after, and when a CLI asks (POST /v1/resume).
    */
-  resumeAbandoned(log: (line: string) => void): string[] {
+  async resumeAbandoned(log: (line: string) => void): Promise<string[]> {
+    await this.ready;
+    // One pass at a time: a run found abandoned is taken by the pass that found it first.
+    const pass = this.resuming.then(() => this.resumeNow(log));
+    this.resuming = pass.then(
+      () => undefined,
+      () => undefined,
+    );
+    return pass;
+  }
+
+  private async resumeNow(log: (line: string) => void): Promise<string[]> {
     const resumed: string[] = [];
-    for (const row of this.store.runningRuns()) {
-      if (this.runs.has(row.id) || !isAbandoned(row)) continue;
+    for (const run of await this.store.runningRuns()) {
+      if (this.runs.has(run.id) || !isAbandoned(run)) continue;
       try {
-        if (!fs.existsSync(row.bundle_path)) {
-          this.store.setRunStatus(row.id, 'crashed', Date.now(), `its bundle ${row.bundle_path} is gone`);
+        if (!fs.existsSync(run.bundlePath)) {
+          await this.store.setRunStatus(run.id, 'crashed', Date.now(), `its bundle ${run.bundlePath} is gone`);
           continue;
         }
-        const folders = foldersOf(row);
+        const folders = foldersOf(run);
         if (!isFolder(folders.workingDir)) {
-          this.store.setRunStatus(row.id, 'crashed', Date.now(), `its working folder ${folders.workingDir} is gone`);
+          await this.store.setRunStatus(run.id, 'crashed', Date.now(), `its working folder ${folders.workingDir} is gone`);
           continue;
         }
-        const hash = path.basename(row.bundle_path, '.cjs');
-        const session = this.sessionFor(hash, row.bundle_path, row.pipeline, folders, row.manifest_json ? (JSON.parse(row.manifest_json) as ModuleManifest) : undefined);
+        const hash = path.basename(run.bundlePath, '.cjs');
+        const session = this.sessionFor(hash, run.bundlePath, run.pipeline, folders, run.manifest as ModuleManifest | undefined);
         const release = this.sessionUse.hold(session);
         let plan: RunPlan;
         try {
-          plan = { ...session.planOf(row.id), resume: true };
+          plan = { ...(await session.planOf(run.id)), resume: true };
+          await this.store.setEnginePid(run.id, process.pid);
         } catch (error) {
           release();
           throw error;
         }
-        this.store.setEnginePid(row.id, process.pid);
         this.execute(session, plan, release);
-        log(`resumed run ${row.name} (${row.id}): its engine (pid ${row.engine_pid ?? 'unknown'}) is gone`);
-        resumed.push(row.id);
+        log(`resumed run ${run.name} (${run.id}): its engine (pid ${run.enginePid ?? 'unknown'}) is gone`);
+        resumed.push(run.id);
       } catch (error) {
         // One run that cannot be resumed must not keep the others (or itself) running forever.
-        this.runs.delete(row.id);
-        this.store.setRunStatus(row.id, 'crashed', Date.now(), `could not be resumed: ${(error as Error).message}`);
-        log(`could not resume run ${row.name} (${row.id}): ${(error as Error).message}`);
+        this.runs.delete(run.id);
+        await this.store.setRunStatus(run.id, 'crashed', Date.now(), `could not be resumed: ${(error as Error).message}`);
+        log(`could not resume run ${run.name} (${run.id}): ${(error as Error).message}`);
       }
     }
     return resumed;
   }
 
-  detail(runId: string): RunDetail {
+  async detail(runId: string): Promise<RunDetail> {
     const attempts: RunDetail['attempts'] = {};
-    for (const row of this.store.getAttempts(runId)) {
-      (attempts[row.step_id] ??= []).push({
-        attempt: row.attempt,
-        status: row.status,
-        runnerPid: row.runner_pid,
-        error: decodeError(row) ?? null,
-        startedAt: row.started_at,
-        endedAt: row.ended_at,
-        heartbeatAt: row.heartbeat_at,
+    for (const record of await this.store.getAttempts(runId)) {
+      (attempts[record.invocationId] ??= []).push({
+        attempt: record.attempt,
+        status: record.status,
+        runnerPid: record.runnerPid,
+        error: record.error ?? null,
+        startedAt: record.startedAt,
+        endedAt: record.endedAt,
+        heartbeatAt: record.heartbeatAt,
       });
     }
-    return { ...summarizeRun(this.store, runId), attempts, ...runContents(this.store, runId) };
+    return { ...(await summarizeRun(this.store, runId)), attempts, ...(await runContents(this.store, runId)) };
+  }
+
+  /** A run's stored output (of one step, or one attempt of it), as the API answers it. */
+  async logs(runId: string, step?: string, attempt?: number): Promise<LogAnswer[]> {
+    return (await this.store.getLogs(runId, step, attempt)).map((line) => ({ step: line.invocationId, attempt: line.attempt, stream: line.stream, text: line.text, at: line.at }));
   }
 
   /**
@@ -203,7 +254,8 @@ export class Orchestrator {
     let session = this.sessions.get(key);
     if (!session) {
       session = new EngineSession({
-        storeDir: this.storeDir,
+        store: this.store,
+        logsStoredByListener: true,
         bundle: { path: bundlePath, hash },
         sourceFile,
         ...folders,
@@ -229,7 +281,7 @@ export class Orchestrator {
   }
 
   /** A result delivered over HTTP by a runner whose daemon died (and was restarted). */
-  runnerResult(runId: string, invocationId: string, attempt: number, reply: FromRunner): AttemptAnswer {
+  async runnerResult(runId: string, invocationId: string, attempt: number, reply: FromRunner): Promise<AttemptAnswer> {
     const session = this.runs.get(runId);
     if (!session) return { fenced: true, reason: `run ${runId} is not executing on this orchestrator` };
     return session.runnerResult(runId, invocationId, attempt, reply);
@@ -240,18 +292,24 @@ export class Orchestrator {
     return () => this.subscribers.delete(subscriber);
   }
 
-  /** Stored events after `seq` (for a client resuming its stream), at most {@link EVENT_PAGE}. */
-  eventsSince(seq: number, runId?: string): StreamEvent[] {
-    return this.store.eventsSince(seq, runId, EVENT_PAGE).map((row) => ({ seq: row.seq, type: row.type, runId: row.run_id, data: JSON.parse(row.json) as unknown }));
+  /**
+   * Stored events after `seq` (for a client resuming its stream), at most {@link EVENT_PAGE}:
+   * once every event published so far is in the store, so a replay misses none of them.
+   */
+  async eventsSince(seq: number, runId?: string): Promise<StreamEvent[]> {
+    await this.ready;
+    await this.writeEvent(() => this.beats.flush(), 'heartbeat times');
+    return (await this.store.eventsSince(seq, runId, EVENT_PAGE)).map((event: StoredEvent) => ({ seq: event.seq, type: event.type, runId: event.runId, data: event.data }));
   }
 
   /** Cancels what runs and releases every process and file. */
   async close(): Promise<void> {
     clearInterval(this.sessionSweep);
+    clearInterval(this.beatFlush);
     this.services.close();
     for (const [runId, session] of this.runs) session.cancel(runId);
     await Promise.all([...this.sessions.values()].map((session) => session.close()));
-    this.store.close();
+    await this.writeEvent(() => this.beats.flush(), 'heartbeat times');
   }
 
   /**
@@ -261,13 +319,34 @@ export class Orchestrator {
   private publish(event: EngineEvent): void {
     const runId = 'runId' in event ? event.runId : null;
     const seq = ++this.lastSeq;
-    try {
-      this.store.appendEvent(runId, event.type, JSON.stringify(event), event.at, seq);
-    } catch (error) {
-      process.stderr.write(`${new Date().toISOString()} event ${seq} (${event.type}) streamed but not stored: ${(error as Error).message}\n`);
+    if (seq > this.reservedSeq - EVENT_SEQ_BLOCK / 2) {
+      // Numbers of events with no row of their own (heartbeats) are never handed out twice, even after a crash.
+      const upTo = (this.reservedSeq = Math.max(this.reservedSeq, seq) + EVENT_SEQ_BLOCK);
+      void this.writeEvent(() => this.store.reserveEventSeqs(upTo), 'event numbers');
+    }
+    if (event.type === 'heartbeat') {
+      // No row per beat: the newest of each attempt is recorded with its number, in batches.
+      this.beats.note({ runId: event.runId, invocationId: event.invocationId, attempt: event.attempt, at: event.at, seq });
+    } else if (event.type === 'log') {
+      // Stored once: the log line is the event.
+      const line = { runId: event.runId, invocationId: event.invocationId ?? null, attempt: event.attempt ?? null, stream: event.stream, text: event.text, at: event.at };
+      void this.writeEvent(() => this.store.appendLog(line, seq), `event ${seq} (log)`);
+    } else {
+      void this.writeEvent(() => this.store.appendEvent(seq, runId, event.type, event, event.at), `event ${seq} (${event.type})`);
     }
     const streamed: StreamEvent = { seq, type: event.type, runId, data: event };
     for (const subscriber of this.subscribers) subscriber(streamed);
+  }
+
+  /** One write of the event stream, after those before it; one the store refuses is reported (the event still streamed). */
+  private writeEvent(write: () => Promise<void>, what: string): Promise<void> {
+    this.eventWrites = this.eventWrites.then(write).catch((error: unknown) => {
+      // Said for every event; for the batched writes (heartbeat times, event numbers) once per message.
+      const message = `${what} streamed but not stored: ${(error as Error).message}`;
+      if (what.startsWith('event ') || !this.unstored.has(message)) process.stderr.write(`${new Date().toISOString()} ${message}\n`);
+      this.unstored.add(message);
+    });
+    return this.eventWrites;
   }
 }
 
@@ -277,9 +356,9 @@ interface RunFolders {
 }
 
 /** The folders a stored run executes in (runs stored before they were recorded: the daemon's own). */
-function foldersOf(row: RunRow): RunFolders {
-  const workingDir = row.working_dir ?? process.cwd();
-  return { workingDir, projectDir: row.project_dir ?? workingDir };
+function foldersOf(run: RunRecord): RunFolders {
+  const workingDir = run.workingDir ?? process.cwd();
+  return { workingDir, projectDir: run.projectDir ?? workingDir };
 }
 
 function isFolder(dir: string): boolean {

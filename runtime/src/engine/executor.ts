@@ -5,7 +5,6 @@ import type { DagNode, HeartbeatSettings, InputBinding, PipelineDag, RetryPolicy
 import type { ExecutionMode, RunStatus, StepStatus } from '../model/status';
 import { isDiskFull } from '../model/errorCodes';
 import { upstreamIds } from '../sdk/compile';
-import { decodeError } from '../store/errorColumns';
 import type { RunStore } from '../store/runStore';
 import { cacheKey, customCacheKey } from './cacheKey';
 import type { Clock } from './clock';
@@ -76,20 +75,22 @@ export class RunExecutor {
   private readonly lostWhileAway: string[] = [];
   private readonly beats: HeartbeatRecorder;
   /** Outcome records the store refused, oldest first, written once there is room. */
-  private readonly unrecorded: (() => void)[] = [];
+  private readonly unrecorded: (() => Promise<void>)[] = [];
+  /** The run's store writes, in the order the engine made them (see {@link enqueue}). */
+  private writes: Promise<void> = Promise.resolve();
   /** Store failures already reported (a full disk fails every heartbeat flush: say it once). */
   private readonly reported = new Set<string>();
   private stopMonitor?: () => void;
   private monitorTick = Infinity;
   private finish?: (status: RunStatus) => void;
 
-  constructor(
+  private constructor(
     private readonly deps: ExecutorDeps,
     private readonly plan: RunPlan,
+    initial: Map<string, { status: StepStatus; attempt?: number; lost?: number }>,
   ) {
     for (const node of plan.dag.nodes) this.nodes.set(node.id, node);
     this.beats = new HeartbeatRecorder(deps.store);
-    const initial = plan.resume ? this.resumeState() : new Map();
     if (plan.dag.options.maxConcurrency !== undefined) deps.slots.limit(`pipeline:${plan.dag.pipeline}`, plan.dag.options.maxConcurrency);
     this.scheduler = new Scheduler(
       plan.dag.nodes.map((node) => ({
@@ -103,50 +104,28 @@ export class RunExecutor {
     );
   }
 
-  /**
-   * Where a resumed run stands: settled steps keep their status and committed outputs; an
-   * attempt that was running when the engine died is lost (its runner went with the engine)
-   * and is handed to the scheduler as a loss when the run starts, counted with the losses
-   * already in the store against the one `maxLostRetries` budget: a run that keeps losing its
-   * engine ends `crashed` instead of looping.
-   */
-  private resumeState(): Map<string, { status: StepStatus; attempt?: number; lost?: number }> {
-    const runId = this.plan.run.runId;
-    const initial = new Map<string, { status: StepStatus; attempt?: number; lost?: number }>();
-    const attempts = this.deps.store.getAttempts(runId);
+  /** An executor for the run of `plan`, ready to run (a resumed run's state read from the store first). */
+  static async create(deps: ExecutorDeps, plan: RunPlan): Promise<RunExecutor> {
+    const state = new ResumedState();
+    const initial = plan.resume ? await resumeState(deps, plan, state) : new Map<string, { status: StepStatus; attempt?: number; lost?: number }>();
+    const executor = new RunExecutor(deps, plan, initial);
+    executor.adopt(state);
+    return executor;
+  }
+
+  /** Takes over what a resume found: orphans' leases, attempt numbers, committed outputs, failures. */
+  private adopt(state: ResumedState): void {
     const at = this.deps.clock.now();
-    for (const step of this.deps.store.getSteps(runId)) {
-      const mine = attempts.filter((a) => a.step_id === step.id);
-      const node = this.nodes.get(step.id);
-      const lostBefore = mine.filter((a) => a.status === 'lost').length;
-      const orphan = mine.find((a) => a.status === 'running' && this.deps.pool.mayStillRun({ pid: a.runner_pid ?? undefined }));
-      if (orphan && node && step.status === 'running') {
-        // Its runner outlived the engine: give it a lease to renew and wait for its result.
-        const timing = heartbeatTiming(node.options.heartbeat, this.plan.heartbeat);
-        this.leases.grant(leaseKey(runId, step.id), orphan.attempt, at, timing.timeoutMs, timing.timeoutMs);
-        this.ensureMonitor(timing.intervalMs);
-        this.attempts.set(step.id, orphan.attempt);
-        this.startedAt.set(step.id, orphan.started_at);
-        initial.set(step.id, { status: 'running', attempt: orphan.attempt, lost: lostBefore });
-        continue;
-      }
-      const running = mine.filter((a) => a.status === 'running');
-      for (const attempt of running) this.deps.store.endAttempt(runId, step.id, attempt.attempt, 'lost', at, ENGINE_STOPPED);
-      if (step.status === 'running' && running.length > 0) {
-        // In flight when the engine died: the scheduler hears of the loss once the run starts.
-        this.attempts.set(step.id, step.attempts);
-        this.startedAt.set(step.id, step.started_at ?? at);
-        initial.set(step.id, { status: 'running', attempt: step.attempts, lost: lostBefore + running.length - 1 });
-        this.lostWhileAway.push(step.id);
-      } else if (step.status === 'running' || step.status === 'pending') {
-        initial.set(step.id, { status: 'pending', attempt: step.attempts, lost: lostBefore + running.length });
-        if (step.status === 'running') this.deps.store.setStepStatus(runId, step.id, 'pending', at);
-      } else {
-        initial.set(step.id, { status: step.status, attempt: step.attempts, lost: lostBefore + running.length });
-        if (step.status === 'completed' || step.status === 'cached') this.outputs.set(step.id, this.deps.store.getOutputs(runId, step.id));
-      }
+    for (const orphan of state.orphans) {
+      const timing = heartbeatTiming(this.nodes.get(orphan.id)?.options.heartbeat, this.plan.heartbeat);
+      this.leases.grant(leaseKey(this.plan.run.runId, orphan.id), orphan.attempt, at, timing.timeoutMs, timing.timeoutMs);
+      this.ensureMonitor(timing.intervalMs);
     }
-    return initial;
+    for (const [id, attempt] of state.attempts) this.attempts.set(id, attempt);
+    for (const [id, started] of state.startedAt) this.startedAt.set(id, started);
+    for (const [id, outputs] of state.outputs) this.outputs.set(id, outputs);
+    for (const [id, failure] of state.failures) this.failures.set(id, failure);
+    this.lostWhileAway.push(...state.lostWhileAway);
   }
 
   /** Runs to the end and resolves with the run's final status. */
@@ -166,10 +145,10 @@ export class RunExecutor {
     const now = this.deps.clock.now();
     const renewed = this.leases.renew(leaseKey(this.plan.run.runId, id), attempt, now);
     if (!renewed.ok) {
-      this.record(() => this.deps.store.recordRefusal(this.plan.run.runId, id, attempt, `heartbeat refused: ${renewed.reason}`, now));
+      void this.record(() => this.deps.store.recordRefusal(this.plan.run.runId, id, attempt, `heartbeat refused: ${renewed.reason}`, now));
       return { fenced: true, reason: renewed.reason };
     }
-    this.beats.note(this.plan.run.runId, id, attempt, now);
+    this.beats.note({ runId: this.plan.run.runId, invocationId: id, attempt, at: now });
     this.deps.listener?.({ type: 'heartbeat', runId: this.plan.run.runId, invocationId: id, attempt, at: now });
     return { fenced: false, stop: renewed.stop };
   }
@@ -198,7 +177,7 @@ export class RunExecutor {
           this.deps.pool.stop({ runId: this.plan.run.runId, invocationId: action.id });
           this.leases.release(leaseKey(this.plan.run.runId, action.id));
           this.deps.slots.release(this.slotHolder(action.id, this.attempts.get(action.id) ?? 1));
-          this.recordOutcome(() => this.deps.store.endAttempt(this.plan.run.runId, action.id, this.attempts.get(action.id) ?? 1, 'cancelled', this.deps.clock.now(), 'the step was stopped'));
+          void this.recordOutcome(() => this.deps.store.endAttempt(this.plan.run.runId, action.id, this.attempts.get(action.id) ?? 1, 'cancelled', this.deps.clock.now(), 'the step was stopped'));
           break;
         case 'status':
           this.onStatus(action.id, action.status, action.error);
@@ -217,52 +196,54 @@ export class RunExecutor {
     if (!this.startedAt.has(id)) this.startedAt.set(id, now);
     this.attempts.set(id, attempt);
     if (!node.options.customCacheKey) {
-      this.lookupOrDispatch(node, attempt, inputs, cacheKey(node, inputs, this.deps.runtimeVersion, this.deps.workingDir));
+      void this.lookupOrDispatch(node, attempt, inputs, cacheKey(node, inputs, this.deps.runtimeVersion, this.deps.workingDir));
       return;
     }
     const known = this.customKeys.get(id);
     if (known !== undefined || attempt > 1 || !this.cacheEnabled(node)) {
-      this.lookupOrDispatch(node, attempt, inputs, known);
+      void this.lookupOrDispatch(node, attempt, inputs, known);
       return;
     }
     // The step's own cacheKey is user code: a runner computes it, once per invocation.
     const task = { run: this.plan.run, invocationId: id, stepName: node.step, inputs };
     void this.deps.pool.cacheKey(task, attempt).then((result) => {
-      if (this.scheduler.status(id) !== 'running' || this.attempts.get(id) !== attempt) return; // stopped meanwhile
+      if (this.stoppedMeanwhile(id, attempt)) return;
       if ('error' in result) {
         const at = this.deps.clock.now();
-        this.deps.store.startAttempt(this.plan.run.runId, id, attempt, at, null);
+        void this.record(() => this.deps.store.startAttempt(this.plan.run.runId, id, attempt, at, null));
         const failure = attemptFailure(result.error);
         this.failures.set(id, failure);
-        this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'failed', at, failure);
+        void this.recordOutcome(() => this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'failed', at, failure));
         this.apply(this.scheduler.handle({ type: 'failed', id, error: result.error.message, retryable: false }));
         return;
       }
       const key = customCacheKey(node, result.key, this.deps.runtimeVersion);
       this.customKeys.set(id, key);
-      this.lookupOrDispatch(node, attempt, inputs, key);
+      void this.lookupOrDispatch(node, attempt, inputs, key);
     });
   }
 
   /** Reuses a fresh cache entry under `stepCacheKey` (first attempts only), or else runs the attempt once it holds its slots. */
-  private lookupOrDispatch(node: DagNode, attempt: number, inputs: Record<string, ResolvedInput>, stepCacheKey: string | undefined): void {
+  private async lookupOrDispatch(node: DagNode, attempt: number, inputs: Record<string, ResolvedInput>, stepCacheKey: string | undefined): Promise<void> {
     const id = node.id;
     if (attempt === 1 && stepCacheKey !== undefined && this.cacheEnabled(node)) {
-      const since = node.options.cacheExpiresAfter === undefined ? undefined : this.deps.clock.now() - node.options.cacheExpiresAfter * 1000;
-      // Settled later, so the scheduler finishes the current batch of actions first.
-      void this.deps.store.lookupCache(stepCacheKey, since).then(
-        (hit) => {
-          if (this.scheduler.status(id) !== 'running' || this.attempts.get(id) !== attempt) return; // stopped meanwhile
-          if (!hit) return this.acquireAndDispatch(node, attempt, inputs, stepCacheKey);
-          const now = this.deps.clock.now();
-          const failure = this.record(() => this.deps.store.commitOutputs(this.plan.run.runId, id, hit, now, { cacheKey: stepCacheKey, cached: true, stepName: node.step, cacheable: true }));
-          if (failure) return this.apply(this.scheduler.handle({ type: 'failed', id, error: failure.message, retryable: true }));
-          this.outputs.set(id, hit);
-          this.apply(this.scheduler.handle({ type: 'succeeded', id, cached: true }));
-        },
-        (error: Error) => this.apply(this.scheduler.handle({ type: 'failed', id, error: `could not look up the cache: ${error.message}`, retryable: true })),
-      );
-      return;
+      const now = this.deps.clock.now();
+      const since = node.options.cacheExpiresAfter === undefined ? undefined : now - node.options.cacheExpiresAfter * 1000;
+      // Awaited, so the scheduler finishes the current batch of actions first. A lookup that fails is a miss.
+      const hit = await this.deps.store.lookupCache(stepCacheKey, since).catch(() => undefined);
+      if (this.stoppedMeanwhile(id, attempt)) return;
+      if (hit) {
+        // Committed (outputs, cache hit, status in one store call) before the scheduler hears of it.
+        const failure = await this.record(() => this.deps.store.commitOutputs(this.plan.run.runId, id, hit, now, { cacheKey: stepCacheKey, cached: true, stepName: node.step, cacheable: true }));
+        if (this.stoppedMeanwhile(id, attempt)) return;
+        if (failure) {
+          this.apply(this.scheduler.handle({ type: 'failed', id, error: failure.message, retryable: true }));
+          return;
+        }
+        this.outputs.set(id, hit);
+        this.apply(this.scheduler.handle({ type: 'succeeded', id, cached: true }));
+        return;
+      }
     }
     this.acquireAndDispatch(node, attempt, inputs, stepCacheKey);
   }
@@ -275,19 +256,29 @@ export class RunExecutor {
     void this.deps.slots.acquire(holder, slots).then(() => this.dispatch(node, attempt, inputs, stepCacheKey));
   }
 
+  /** Whether attempt `attempt` of `id` was stopped (cancelled, or replaced) while the engine waited. */
+  private stoppedMeanwhile(id: string, attempt: number): boolean {
+    return this.scheduler.status(id) !== 'running' || this.attempts.get(id) !== attempt;
+  }
+
   /** Runs an attempt that holds its slots: lease, runner, outcome. */
-  private dispatch(node: DagNode, attempt: number, inputs: Record<string, ResolvedInput>, stepCacheKey: string | undefined): void {
+  private async dispatch(node: DagNode, attempt: number, inputs: Record<string, ResolvedInput>, stepCacheKey: string | undefined): Promise<void> {
     const id = node.id;
-    if (this.scheduler.status(id) !== 'running' || this.attempts.get(id) !== attempt) {
+    if (this.stoppedMeanwhile(id, attempt)) {
       // Stopped while it waited for its slots.
       this.deps.slots.release(this.slotHolder(id, attempt));
       return;
     }
     const now = this.deps.clock.now();
     // A full disk may have given up the store's reserve earlier: put it back while there is room.
-    this.deps.store.restoreReserve();
-    this.replayUnrecorded();
-    const notStarted = this.record(() => this.deps.store.startAttempt(this.plan.run.runId, id, attempt, now, null));
+    await this.deps.store.restoreReserve();
+    void this.replayUnrecorded();
+    const notStarted = await this.record(() => this.deps.store.startAttempt(this.plan.run.runId, id, attempt, now, null));
+    if (this.stoppedMeanwhile(id, attempt)) {
+      // Stopped while its start was recorded (the stop recorded its end).
+      this.deps.slots.release(this.slotHolder(id, attempt));
+      return;
+    }
     if (notStarted) {
       this.deps.slots.release(this.slotHolder(id, attempt));
       this.apply(this.scheduler.handle({ type: 'failed', id, error: notStarted.message, retryable: true }));
@@ -307,7 +298,7 @@ export class RunExecutor {
       lease: { ...this.deps.leaseEndpoint, intervalMs: timing.intervalMs, timeoutMs: timing.timeoutMs },
     };
     const onStart = ({ pid }: AttemptWorker) => {
-      if (pid !== undefined) this.record(() => this.deps.store.setAttemptRunner(this.plan.run.runId, id, attempt, pid));
+      if (pid !== undefined) void this.record(() => this.deps.store.setAttemptRunner(this.plan.run.runId, id, attempt, pid));
       this.deps.listener?.({ type: 'attempt', runId: this.plan.run.runId, invocationId: id, attempt, status: 'running', pid, at: this.deps.clock.now() });
     };
     void this.deps.pool
@@ -316,20 +307,24 @@ export class RunExecutor {
       .then((outcome) => this.settleAttempt(node, attempt, outcome, stepCacheKey));
   }
 
-  /** Applies the outcome of an attempt, unless the attempt was fenced meanwhile. Returns whether it counted. */
-  private settleAttempt(node: DagNode, attempt: number, outcome: ExecuteOutcome, stepCacheKey: string | undefined): boolean {
+  /**
+   * Applies the outcome of an attempt, unless the attempt was fenced meanwhile; resolves with
+   * whether it counted once what it changed is recorded. Fencing is decided at once, before
+   * any store call, so of two outcomes of one attempt only the first ever counts.
+   */
+  private async settleAttempt(node: DagNode, attempt: number, outcome: ExecuteOutcome, stepCacheKey: string | undefined): Promise<boolean> {
     const id = node.id;
     const key = leaseKey(this.plan.run.runId, id);
     const at = this.deps.clock.now();
     if (!this.leases.isCurrent(key, attempt)) {
       // Fencing: this attempt was lost (or stopped) and replaced; its word no longer counts.
-      this.record(() => this.deps.store.recordRefusal(this.plan.run.runId, id, attempt, outcome.ok ? 'result refused: attempt no longer current' : `failure refused: ${outcome.error.message}`, at));
+      await this.record(() => this.deps.store.recordRefusal(this.plan.run.runId, id, attempt, outcome.ok ? 'result refused: attempt no longer current' : `failure refused: ${outcome.error.message}`, at));
       return false;
     }
     this.leases.release(key, attempt);
     this.deps.slots.release(this.slotHolder(id, attempt));
     if (this.scheduler.status(id) !== 'running') {
-      this.recordOutcome(() => this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'cancelled', at, 'the step was stopped'));
+      await this.recordOutcome(() => this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'cancelled', at, 'the step was stopped'));
       return true;
     }
     if (!outcome.ok && outcome.error.lost) {
@@ -337,8 +332,9 @@ export class RunExecutor {
       return true;
     }
     // A commit the store refuses (a full disk) ends the attempt failed, and the step's retry policy decides.
+    // Outputs, cache entry and status are one store call, committed before the scheduler hears of success.
     const notCommitted = outcome.ok
-      ? this.record(() => this.deps.store.commitOutputs(this.plan.run.runId, id, outcome.outputs, at, { attempt, cacheKey: stepCacheKey, cached: false, stepName: node.step, cacheable: this.cacheEnabled(node) }))
+      ? await this.record(() => this.deps.store.commitOutputs(this.plan.run.runId, id, outcome.outputs, at, { attempt, cacheKey: stepCacheKey, cached: false, stepName: node.step, cacheable: this.cacheEnabled(node) }))
       : undefined;
     if (outcome.ok && !notCommitted) {
       this.outputs.set(id, outcome.outputs);
@@ -347,19 +343,38 @@ export class RunExecutor {
       const error: TaskError = notCommitted ? { name: notCommitted.name, message: notCommitted.message, retryable: true } : (outcome as { error: TaskError }).error;
       const failure = attemptFailure(error);
       this.failures.set(id, failure);
-      this.recordOutcome(() => this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'failed', at, failure));
+      const recorded = this.recordOutcome(() => this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'failed', at, failure));
       this.apply(this.scheduler.handle({ type: 'failed', id, error: error.message, retryable: error.retryable }));
+      await recorded;
     }
     return true;
   }
 
   /**
-   * Runs one store write. One the store refuses (a full disk, say) must not stall the run:
-   * it is reported on stderr (the daemon's log), once per message, and returned; the run goes on.
+   * Runs `work` after every store write queued before it: the run's writes reach the store in
+   * the order the engine made them, whatever the store (calls to a database server could
+   * otherwise overtake each other).
    */
-  private record(write: () => void): Error | undefined {
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.writes.then(work);
+    this.writes = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  /**
+   * Runs one store write, in order. One the store refuses (a full disk, say) must not stall the
+   * run: it is reported on stderr (the daemon's log), once per message, and returned; the run goes on.
+   */
+  private record(write: () => Promise<void>): Promise<Error | undefined> {
+    return this.enqueue(() => this.tryWrite(write));
+  }
+
+  private async tryWrite(write: () => Promise<void>): Promise<Error | undefined> {
     try {
-      write();
+      await write();
       return undefined;
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error));
@@ -375,20 +390,26 @@ export class RunExecutor {
    * Records how something ended (an attempt, a step, the run). One the store refuses is kept and
    * written later, in order, once there is room, so freeing space leaves no run shown running.
    */
-  private recordOutcome(write: () => void): void {
-    this.replayUnrecorded();
-    if (this.unrecorded.length > 0) {
-      this.unrecorded.push(write);
-      return;
-    }
-    if (this.record(write)) this.unrecorded.push(write);
+  private recordOutcome(write: () => Promise<void>): Promise<void> {
+    return this.enqueue(async () => {
+      await this.replayNow();
+      if (this.unrecorded.length > 0) {
+        this.unrecorded.push(write);
+        return;
+      }
+      if (await this.tryWrite(write)) this.unrecorded.push(write);
+    });
   }
 
-  /** Writes kept outcomes in order, stopping at the first the store still refuses. */
-  private replayUnrecorded(): void {
+  /** Writes kept outcomes in order (after the writes queued before), stopping at the first the store still refuses. */
+  private replayUnrecorded(): Promise<void> {
+    return this.enqueue(() => this.replayNow());
+  }
+
+  private async replayNow(): Promise<void> {
     while (this.unrecorded.length > 0) {
       try {
-        this.unrecorded[0]();
+        await this.unrecorded[0]();
       } catch (error) {
         // Still no room; a store closed meanwhile (the engine stopped) will never take them.
         if (!isDiskFull(error)) this.unrecorded.length = 0;
@@ -401,14 +422,11 @@ export class RunExecutor {
   /** After the run: tries the kept outcomes every second until they are written (never keeps the process alive). */
   private replayLater(): void {
     if (this.unrecorded.length === 0) return;
-    setTimeout(() => {
-      this.replayUnrecorded();
-      this.replayLater();
-    }, 1000).unref();
+    setTimeout(() => void this.replayUnrecorded().then(() => this.replayLater()), 1000).unref();
   }
 
   /** A result an orphaned runner delivered over HTTP after its engine died (fenced like any other). */
-  acceptResult(id: string, attempt: number, reply: FromRunner): AttemptAnswer {
+  async acceptResult(id: string, attempt: number, reply: FromRunner): Promise<AttemptAnswer> {
     const node = this.nodes.get(id);
     if (!node) return { fenced: true, reason: `no step "${id}" in run ${this.plan.run.runId}` };
     const outcome: ExecuteOutcome | undefined =
@@ -416,7 +434,7 @@ export class RunExecutor {
     if (!outcome) return { fenced: true, reason: `unexpected result ${reply.type}` };
     // A custom key computed by the engine that died is not known here: no cache entry then.
     const stepCacheKey = node.options.customCacheKey ? this.customKeys.get(id) : cacheKey(node, this.resolveInputs(node), this.deps.runtimeVersion, this.deps.workingDir);
-    const counted = this.settleAttempt(node, attempt, outcome, stepCacheKey);
+    const counted = await this.settleAttempt(node, attempt, outcome, stepCacheKey);
     return counted ? { fenced: false, stop: false } : { fenced: true, reason: `attempt ${attempt} of "${id}" is no longer current` };
   }
 
@@ -430,7 +448,7 @@ export class RunExecutor {
     this.leases.release(leaseKey(this.plan.run.runId, id), attempt);
     this.deps.slots.release(this.slotHolder(id, attempt));
     this.fenced.add(`${id}\u0000${attempt}`);
-    this.recordOutcome(() => this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'lost', at, reason));
+    void this.recordOutcome(() => this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'lost', at, reason));
     this.deps.listener?.({ type: 'attempt', runId: this.plan.run.runId, invocationId: id, attempt, status: 'lost', detail: reason, at });
     this.apply(this.scheduler.handle({ type: 'lost', id, error: reason }));
   }
@@ -443,8 +461,8 @@ export class RunExecutor {
     this.monitorTick = tick;
     const loop = () => {
       this.stopMonitor = this.deps.clock.setTimer(tick, () => {
-        this.record(() => this.beats.flush());
-        this.replayUnrecorded();
+        void this.record(() => this.beats.flush());
+        void this.replayUnrecorded();
         const now = this.deps.clock.now();
         for (const lease of this.leases.expired(now)) {
           const id = lease.key.slice(this.plan.run.runId.length + 1);
@@ -459,12 +477,9 @@ export class RunExecutor {
     loop();
   }
 
-  /** Why the step's latest failed attempt failed (from the store after a resume, when this engine did not see it). */
+  /** Why the step's latest failed attempt failed (read from the store on a resume, when this engine did not see it). */
   private lastFailure(id: string): AttemptError | undefined {
-    const known = this.failures.get(id);
-    if (known) return known;
-    const failed = this.deps.store.getAttempts(this.plan.run.runId, id).filter((a) => a.status === 'failed').at(-1);
-    return failed && decodeError(failed);
+    return this.failures.get(id);
   }
 
   private emitRetry(id: string, nextAttempt: number, delayMs: number): void {
@@ -483,7 +498,7 @@ export class RunExecutor {
     // A failed step failed as its last attempt did; other reasons are the engine's own words.
     const error = status === 'failed' ? (this.lastFailure(id) ?? reasonError(reason ?? 'the step failed')) : reason === undefined ? undefined : reasonError(reason);
     // Completed and cached were written with the outputs, in the same transaction.
-    if (status !== 'completed' && status !== 'cached') this.recordOutcome(() => this.deps.store.setStepStatus(this.plan.run.runId, id, status, at, error === undefined ? {} : { error }));
+    if (status !== 'completed' && status !== 'cached') void this.recordOutcome(() => this.deps.store.setStepStatus(this.plan.run.runId, id, status, at, error === undefined ? {} : { error }));
     const started = this.startedAt.get(id);
     this.deps.listener?.({
       type: 'step',
@@ -504,10 +519,10 @@ export class RunExecutor {
   private runHook(node: DagNode, hook: 'onSuccess' | 'onFailure', error?: AttemptError): void {
     const task = { run: this.plan.run, invocationId: node.id, stepName: node.step, attempt: this.attempts.get(node.id) ?? 1, hook, inputs: this.resolveInputs(node, true), error };
     this.hooks.push(
-      this.deps.pool.hook(task).catch((error: Error) => ({ error: { message: error.message, retryable: false } })).then((result) => {
+      this.deps.pool.hook(task).catch((error: Error) => ({ error: { message: error.message, retryable: false } })).then(async (result) => {
         const at = this.deps.clock.now();
         const failure = 'error' in result ? result.error.message : undefined;
-        this.record(() => this.deps.store.recordHook(this.plan.run.runId, node.id, hook, 'source' in result ? result.source : (node.options.hooks[hook] ?? 'unknown'), failure, at));
+        await this.record(() => this.deps.store.recordHook(this.plan.run.runId, node.id, hook, 'source' in result ? result.source : (node.options.hooks[hook] ?? 'unknown'), failure, at));
         this.deps.listener?.({ type: 'hook', runId: this.plan.run.runId, invocationId: node.id, hook, ok: failure === undefined, error: failure, at });
       }),
     );
@@ -517,11 +532,11 @@ export class RunExecutor {
     const stopMonitor = this.stopMonitor;
     this.stopMonitor = undefined;
     stopMonitor?.();
-    this.record(() => this.beats.flush());
+    await this.record(() => this.beats.flush());
     await Promise.all(this.hooks);
     for (const cancel of this.timers) cancel();
     const at = this.deps.clock.now();
-    this.recordOutcome(() => this.deps.store.setRunStatus(this.plan.run.runId, status, at));
+    await this.recordOutcome(() => this.deps.store.setRunStatus(this.plan.run.runId, status, at));
     // Outcomes the full disk refused are written as soon as there is room, even after the run ended.
     this.replayLater();
     this.deps.listener?.({ type: 'run', runId: this.plan.run.runId, runName: this.plan.run.runName, pipeline: this.plan.run.pipeline, status, at });
@@ -557,6 +572,64 @@ export class RunExecutor {
 }
 
 const ENGINE_STOPPED = 'the engine running this attempt stopped';
+
+/** What a resume found in the store, for the executor to take over. */
+class ResumedState {
+  readonly orphans: { id: string; attempt: number }[] = [];
+  readonly attempts = new Map<string, number>();
+  readonly startedAt = new Map<string, number>();
+  readonly outputs = new Map<string, Record<string, ArtifactRef>>();
+  /** Why each step's latest failed attempt failed (for its status, retry notice and onFailure hook). */
+  readonly failures = new Map<string, AttemptError>();
+  readonly lostWhileAway: string[] = [];
+}
+
+/**
+ * Where a resumed run stands: settled steps keep their status and committed outputs; an
+ * attempt that was running when the engine died is lost (its runner went with the engine)
+ * and is handed to the scheduler as a loss when the run starts, counted with the losses
+ * already in the store against the one `maxLostRetries` budget: a run that keeps losing its
+ * engine ends `crashed` instead of looping. An attempt whose runner outlived the engine gets
+ * a lease to renew, and the executor waits for its result.
+ */
+async function resumeState(deps: ExecutorDeps, plan: RunPlan, found: ResumedState): Promise<Map<string, { status: StepStatus; attempt?: number; lost?: number }>> {
+  const runId = plan.run.runId;
+  const initial = new Map<string, { status: StepStatus; attempt?: number; lost?: number }>();
+  const attempts = await deps.store.getAttempts(runId);
+  const at = deps.clock.now();
+  const nodes = new Set(plan.dag.nodes.map((node) => node.id));
+  for (const step of await deps.store.getSteps(runId)) {
+    const id = step.invocationId;
+    const mine = attempts.filter((a) => a.invocationId === id);
+    const failed = mine.filter((a) => a.status === 'failed').at(-1)?.error;
+    if (failed) found.failures.set(id, failed);
+    const lostBefore = mine.filter((a) => a.status === 'lost').length;
+    const orphan = mine.find((a) => a.status === 'running' && deps.pool.mayStillRun({ pid: a.runnerPid ?? undefined }));
+    if (orphan && nodes.has(id) && step.status === 'running') {
+      found.orphans.push({ id, attempt: orphan.attempt });
+      found.attempts.set(id, orphan.attempt);
+      found.startedAt.set(id, orphan.startedAt);
+      initial.set(id, { status: 'running', attempt: orphan.attempt, lost: lostBefore });
+      continue;
+    }
+    const running = mine.filter((a) => a.status === 'running');
+    for (const attempt of running) await deps.store.endAttempt(runId, id, attempt.attempt, 'lost', at, ENGINE_STOPPED);
+    if (step.status === 'running' && running.length > 0) {
+      // In flight when the engine died: the scheduler hears of the loss once the run starts.
+      found.attempts.set(id, step.attempts);
+      found.startedAt.set(id, step.startedAt ?? at);
+      initial.set(id, { status: 'running', attempt: step.attempts, lost: lostBefore + running.length - 1 });
+      found.lostWhileAway.push(id);
+    } else if (step.status === 'running' || step.status === 'pending') {
+      initial.set(id, { status: 'pending', attempt: step.attempts, lost: lostBefore + running.length });
+      if (step.status === 'running') await deps.store.setStepStatus(runId, id, 'pending', at);
+    } else {
+      initial.set(id, { status: step.status, attempt: step.attempts, lost: lostBefore + running.length });
+      if (step.status === 'completed' || step.status === 'cached') found.outputs.set(id, await deps.store.getOutputs(runId, id));
+    }
+  }
+  return initial;
+}
 
 /** The failure a runner reported, without how the engine should treat it. */
 function attemptFailure(error: TaskError): AttemptError {

@@ -1,23 +1,25 @@
-import type { RunStore } from '../store/runStore';
+import type { HeartbeatTime, RunStore } from '../store/runStore';
 
 /**
- * Keeps the newest heartbeat time of each attempt and writes them to the store in one
- * transaction per flush: the lease itself lives in memory, the store only needs to show how
- * recent the last beat was, and one transaction per beat would cap ingestion far too low.
+ * Keeps the newest heartbeat of each attempt (its time, and its number in the daemon's event
+ * stream when it was streamed) and writes them to the store in one call per flush: the lease
+ * itself lives in memory, the store only needs to show how recent the last beat was, and one
+ * write per beat would cap ingestion far too low.
  */
 export class HeartbeatRecorder {
-  private pending = new Map<string, { runId: string; stepId: string; attempt: number; at: number }>();
+  private pending = new Map<string, HeartbeatTime>();
 
   constructor(private readonly store: RunStore) {}
 
-  note(runId: string, stepId: string, attempt: number, at: number): void {
-    this.pending.set(`${runId}\u0000${stepId}\u0000${attempt}`, { runId, stepId, attempt, at });
+  note(beat: HeartbeatTime): void {
+    this.pending.set(`${beat.runId}\u0000${beat.invocationId}\u0000${beat.attempt}`, beat);
   }
 
-  flush(): void {
+  /** Writes the beats noted since the last flush (a batch the store refuses is dropped: newer beats follow). */
+  async flush(): Promise<void> {
     if (this.pending.size === 0) return;
     const batch = [...this.pending.values()];
     this.pending = new Map();
-    this.store.recordHeartbeats(batch);
+    await this.store.recordHeartbeats(batch);
   }
 }

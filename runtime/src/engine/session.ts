@@ -12,7 +12,7 @@ import { upstreamIds } from '../sdk/compile';
 import { isSuccessfulStepStatus, type RunStatus } from '../model/status';
 import { runtimeVersion } from '../system/packagePaths';
 import type { RunOptions } from '../sdk/options';
-import { RunNameTakenError, RunStore } from '../store/runStore';
+import { RunNameTakenError, type RunStore } from '../store/runStore';
 import { systemClock, type Clock } from './clock';
 import type { EngineListener } from '../model/events';
 import { RunExecutor, type RunPlan } from './executor';
@@ -47,7 +47,13 @@ export class RunRequestError extends UnprocessableError {
 export { NothingToRetryError } from '../model/errorCodes';
 
 export interface SessionOptions {
-  storeDir: string;
+  /** Where runs are recorded; opened and closed by whoever hosts the session. */
+  store: RunStore;
+  /**
+   * Whether the listener stores log lines itself (the daemon stores each as an event of its
+   * stream, once): then the session does not store them too.
+   */
+  logsStoredByListener?: boolean;
   bundle: PipelineBundle;
   sourceFile: string;
   /** Where the runs' steps execute (the folder the user ran from). */
@@ -87,14 +93,16 @@ export class EngineSession {
   private readonly executors = new Map<string, RunExecutor>();
   private leaseServer?: Promise<LeaseServer>;
   private readonly unstoredLogs = new Set<string>();
+  /** Log lines reach the store in the order they were captured. */
+  private logWrites: Promise<void> = Promise.resolve();
   readonly slots: SlotPool;
 
   constructor(private readonly options: SessionOptions) {
-    this.store = RunStore.open(options.storeDir);
+    this.store = options.store;
     this.clock = options.clock ?? systemClock;
     this.slots = options.slots ?? new SlotPool(limitsFromEnv());
     this.pool = options.launcher(
-      { bundlePath: options.bundle.path, artifactsDir: path.join(this.store.dir, 'artifacts'), workingDir: options.workingDir, projectDir: options.projectDir },
+      { bundlePath: options.bundle.path, artifactsDir: path.join(options.store.dir, 'artifacts'), workingDir: options.workingDir, projectDir: options.projectDir },
       {
         onLog: (owner, stream, text) => {
           if (!owner) {
@@ -106,19 +114,22 @@ export class EngineSession {
           const executor = this.executors.get(owner.runId);
           // Output of a fenced attempt is refused like its heartbeats and results.
           if (executor?.isFenced(owner.invocationId, owner.attempt)) return;
-          try {
-            this.store.appendLog(owner.runId, owner.invocationId, owner.attempt, stream, text, at);
-          } catch (error) {
-            // A full disk loses the line from the store, not from whoever follows the run (said once).
-            const message = (error as Error).message;
-            if (!this.unstoredLogs.has(message)) process.stderr.write(`pipewright: ${message}\n`);
-            this.unstoredLogs.add(message);
+          if (!this.options.logsStoredByListener) {
+            const line = { runId: owner.runId, invocationId: owner.invocationId, attempt: owner.attempt, stream, text, at };
+            this.logWrites = this.logWrites.then(() => this.store.appendLog(line)).catch((error: unknown) => this.logUnstored(error));
           }
           this.options.listener?.({ type: 'log', runId: owner.runId, invocationId: owner.invocationId, attempt: owner.attempt, stream, text, at });
         },
         onChildRun: (request) => this.childRun(request),
       },
     );
+  }
+
+  /** A full disk loses a line from the store, not from whoever follows the run (said once). */
+  private logUnstored(error: unknown): void {
+    const message = (error as Error).message;
+    if (!this.unstoredLogs.has(message)) process.stderr.write(`pipewright: ${message}\n`);
+    this.unstoredLogs.add(message);
   }
 
   /** Compiles the pipeline, checks the request and creates the run (status `running`). */
@@ -138,14 +149,14 @@ export class EngineSession {
     let name = expandRunName(template ?? DEFAULT_RUN_NAME, new Date(at), dag.pipeline, substitutions);
     if (!template) {
       // The default template must never make a run fail: add a counter on a clash.
-      for (let n = 2; this.store.runNameTaken(dag.pipeline, name); n++) name = `${expandRunName(DEFAULT_RUN_NAME, new Date(at), dag.pipeline)}-${n}`;
+      for (let n = 2; await this.store.runNameTaken(dag.pipeline, name); n++) name = `${expandRunName(DEFAULT_RUN_NAME, new Date(at), dag.pipeline)}-${n}`;
     }
-    if (this.store.runNameTaken(dag.pipeline, name)) throw new RunNameTakenError(dag.pipeline, name);
+    if (await this.store.runNameTaken(dag.pipeline, name)) throw new RunNameTakenError(dag.pipeline, name);
     const id = randomUUID();
     const maxParallel = options.maxParallel ?? Math.max(2, os.cpus().length);
     const executionMode = options.executionMode ?? dag.options.executionMode;
     const storedOptions = { ...options, executionMode, maxParallel, enforceTypeAnnotations: enforce };
-    this.store.createRun({
+    await this.store.createRun({
       id,
       name,
       pipeline: dag.pipeline,
@@ -167,13 +178,12 @@ export class EngineSession {
   }
 
   /** Rebuilds the plan of a run created earlier (a detached run picked up by its background process). */
-  planOf(runId: string): RunPlan {
-    const row = this.store.getRun(runId);
-    if (!row) throw new Error(`no run with id ${runId}`);
-    const options = JSON.parse(row.options_json) as RunOptions & { executionMode: RunPlan['executionMode']; maxParallel: number };
-    const dag = JSON.parse(row.dag_json) as PipelineDag;
-    const manifest = row.manifest_json ? (JSON.parse(row.manifest_json) as ModuleManifest) : this.options.manifest;
-    return planFor({ runId, runName: row.name, pipeline: row.pipeline, target: storedRunTarget(dag.target, row.pipeline), parameters: JSON.parse(row.parameters_json) as Record<string, unknown> }, dag, options, inputTypesOf(manifest));
+  async planOf(runId: string): Promise<RunPlan> {
+    const run = await this.store.getRun(runId);
+    if (!run) throw new Error(`no run with id ${runId}`);
+    const options = run.options as unknown as RunOptions & { executionMode: RunPlan['executionMode']; maxParallel: number };
+    const manifest = (run.manifest as ModuleManifest | undefined) ?? this.options.manifest;
+    return planFor({ runId, runName: run.name, pipeline: run.pipeline, target: storedRunTarget(run.dag.target, run.pipeline), parameters: run.parameters }, run.dag, options, inputTypesOf(manifest));
   }
 
   /**
@@ -181,14 +191,15 @@ export class EngineSession {
    * skipped), reusing the committed outputs of everything else; with `step`, that step and
    * everything downstream of it re-run too.
    */
-  prepareRetry(sourceRunId: string, step?: string): RunPlan {
-    const source = this.store.getRun(sourceRunId);
+  async prepareRetry(sourceRunId: string, step?: string): Promise<RunPlan> {
+    const source = await this.store.getRun(sourceRunId);
     if (!source) throw new RunRequestError(`no run with id ${sourceRunId}`);
     if (source.status === 'running') throw new ConflictError(`run ${source.name} is still running`);
-    if (step === undefined && this.store.getSteps(source.id).every((row) => isSuccessfulStepStatus(row.status))) {
+    const sourceSteps = await this.store.getSteps(source.id);
+    if (step === undefined && sourceSteps.every((record) => isSuccessfulStepStatus(record.status))) {
       throw new NothingToRetryError(`run ${source.name} is ${source.status} and every step succeeded: nothing to retry`);
     }
-    const dag = JSON.parse(source.dag_json) as PipelineDag;
+    const dag = source.dag;
     const rerun = new Set<string>();
     if (step !== undefined) {
       if (!dag.nodes.some((n) => n.id === step)) throw new RunRequestError(`run ${source.name} has no step "${step}" (steps: ${dag.nodes.map((n) => n.id).join(', ')})`);
@@ -206,31 +217,29 @@ export class EngineSession {
     const at = this.clock.now();
     const id = randomUUID();
     let name = `${source.name}-retry`;
-    for (let n = 2; this.store.runNameTaken(source.pipeline, name); n++) name = `${source.name}-retry-${n}`;
-    this.store.createRun({
+    for (let n = 2; await this.store.runNameTaken(source.pipeline, name); n++) name = `${source.name}-retry-${n}`;
+    // What succeeded keeps its outputs: taken over as the run is created, in the same store call.
+    const reused = sourceSteps.filter((record) => (record.status === 'completed' || record.status === 'cached') && !rerun.has(record.invocationId)).map((record) => record.invocationId);
+    await this.store.createRun({
       id,
       name,
       pipeline: source.pipeline,
       sourceFile: this.options.sourceFile,
-      parameters: JSON.parse(source.parameters_json) as Record<string, unknown>,
-      options: JSON.parse(source.options_json) as Record<string, unknown>,
+      parameters: source.parameters,
+      options: source.options,
       dag,
-      bundlePath: source.bundle_path,
+      bundlePath: source.bundlePath,
       workingDir: this.options.workingDir,
       projectDir: this.options.projectDir,
-      manifest: source.manifest_json ? (JSON.parse(source.manifest_json) as unknown) : undefined,
+      manifest: source.manifest,
       parentRunId: source.id,
       parentInvocation: step === undefined ? 'retry' : `retry:${step}`,
       enginePid: process.pid,
       at,
+      reuse: { fromRunId: source.id, invocationIds: reused },
     });
-    for (const row of this.store.getSteps(source.id)) {
-      if ((row.status === 'completed' || row.status === 'cached') && !rerun.has(row.id)) {
-        this.store.commitOutputs(id, row.id, this.store.getOutputs(source.id, row.id), at, { cached: true, stepName: row.step_name, cacheable: false });
-      }
-    }
     this.options.listener?.({ type: 'run', runId: id, runName: name, pipeline: source.pipeline, status: 'running', at });
-    const plan = { ...this.planOf(id), resume: true };
+    const plan = { ...(await this.planOf(id)), resume: true };
     // A step retried on request runs again, even when its cache would say otherwise.
     for (const rerunId of rerun) plan.overrides[rerunId] = { ...plan.overrides[rerunId], enableCache: false };
     return plan;
@@ -239,7 +248,7 @@ export class EngineSession {
   async execute(plan: RunPlan): Promise<RunStatus> {
     const leases = this.options.leaseEndpoint ?? (await this.leases());
     const url = this.options.heartbeatUrl ? this.options.heartbeatUrl(leases.url) : leases.url;
-    const executor = new RunExecutor(
+    const executor = await RunExecutor.create(
       { store: this.store, pool: this.pool, clock: this.clock, runtimeVersion, workingDir: this.options.workingDir, listener: this.options.listener, leaseEndpoint: { url, token: leases.token }, slots: this.slots },
       plan,
     );
@@ -257,14 +266,14 @@ export class EngineSession {
     return executor !== undefined;
   }
 
-  summary(runId: string): RunSummary {
+  summary(runId: string): Promise<RunSummary> {
     return summarizeRun(this.store, runId);
   }
 
   async close(): Promise<void> {
     await this.pool.close();
     if (this.leaseServer) await (await this.leaseServer).close();
-    this.store.close();
+    await this.logWrites;
   }
 
   /** Leases held by runs in progress (zero once every run has ended). */
@@ -282,7 +291,7 @@ export class EngineSession {
   }
 
   /** Hands a result delivered over HTTP (by an orphaned runner) to its run's executor. */
-  runnerResult(runId: string, invocationId: string, attempt: number, reply: FromRunner): AttemptAnswer {
+  async runnerResult(runId: string, invocationId: string, attempt: number, reply: FromRunner): Promise<AttemptAnswer> {
     const executor = this.executors.get(runId);
     if (!executor) return { fenced: true, reason: `run ${runId} is not executing here` };
     return executor.acceptResult(invocationId, attempt, reply);
@@ -300,8 +309,8 @@ export class EngineSession {
 
   private async childRun(request: ChildRunRequest): Promise<ChildRunOutcome> {
     const parameters = decodeStructured(request.parameters) as Record<string, unknown>;
-    const parent = this.store.getRun(request.parentRunId);
-    const parentOptions = parent ? (JSON.parse(parent.options_json) as RunOptions) : {};
+    const parent = await this.store.getRun(request.parentRunId);
+    const parentOptions: RunOptions = parent ? (parent.options as RunOptions) : {};
     const plan = await this.prepare({
       target: pipelineTarget(request.pipeline),
       parameters,
@@ -311,12 +320,12 @@ export class EngineSession {
     const status = await this.execute(plan);
     const outputs: ChildRunOutcome['outputs'] = {};
     if (status === 'completed') {
-      const refOf = (ref: OutputRef) => {
-        const found = this.store.outputOf(plan.run.runId, ref.from, ref.output);
+      const refOf = async (ref: OutputRef) => {
+        const found = await this.store.outputOf(plan.run.runId, ref.from, ref.output);
         if (!found) throw new Error(`child run ${plan.run.runId}: output "${ref.output}" of "${ref.from}" is missing`);
         return found;
       };
-      for (const [name, ref] of Object.entries(plan.dag.outputs)) outputs[name] = Array.isArray(ref) ? ref.map(refOf) : refOf(ref);
+      for (const [name, ref] of Object.entries(plan.dag.outputs)) outputs[name] = Array.isArray(ref) ? await Promise.all(ref.map(refOf)) : await refOf(ref);
     }
     return { runId: plan.run.runId, status, outputs };
   }

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { RunOptions } from '../sdk/options';
-import { RunStore } from '../store/runStore';
+import { openRunStore } from '../store/openRunStore';
 import { resolveStoreDir } from '../api/storeFolder';
 import type { RunSummary } from '../model/runSummary';
 
@@ -14,24 +14,24 @@ export interface LoadArtifactQuery {
   storeDir?: string;
 }
 
-/** Loads one output of any past run back into a value. */
+/** Loads one output of any past run back into a value (a Promise: the store and the artifacts may be remote). */
 export async function loadArtifact(query: LoadArtifactQuery): Promise<unknown> {
-  const store = RunStore.open(resolveStoreDir(query.storeDir, process.cwd()));
+  const store = await openRunStore(resolveStoreDir(query.storeDir, process.cwd()), 'readWrite');
   try {
-    const run = store.findRun(query.run);
+    const run = await store.findRun(query.run);
     if (!run) throw new Error(`no run "${query.run}" in ${store.dir}`);
-    const outputs = store.getOutputs(run.id, query.step);
+    const outputs = await store.getOutputs(run.id, query.step);
     if (Object.keys(outputs).length === 0) {
-      const ids = store.getSteps(run.id).map((s) => s.id);
+      const ids = (await store.getSteps(run.id)).map((s) => s.invocationId);
       if (!ids.includes(query.step)) throw new Error(`run ${run.name} has no step "${query.step}" (steps: ${ids.join(', ')})`);
       throw new Error(`step "${query.step}" of run ${run.name} has no committed outputs`);
     }
     const output = query.output ?? 'output';
-    const ref = store.outputOf(run.id, query.step, output);
+    const ref = Object.hasOwn(outputs, output) ? outputs[output] : undefined;
     if (!ref) throw new Error(`step "${query.step}" of run ${run.name} has no output "${output}" (outputs: ${Object.keys(outputs).join(', ')})`);
     return await store.artifacts.get(ref, `output "${output}" of step "${query.step}" in run ${run.name} (${run.id})`);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

@@ -14,6 +14,7 @@ import { resolveStoreDir } from '../api/storeFolder';
 import { projectRoot } from '../system/projectRoot';
 import type { RunSummary } from '../model/runSummary';
 import { EngineSession, RunRequestError } from '../engine/session';
+import { openRunStore } from '../store/openRunStore';
 import { localLauncher } from '../runnerPool/runnerPool';
 import type { SlotPool } from '../engine/slots';
 import { pipelineTarget, stepTarget, type RunTarget } from '../model/runTarget';
@@ -121,7 +122,8 @@ export async function runPipelineFile(request: RunFileRequest): Promise<RunSumma
     // A detached run belongs to the orchestrator daemon, which outlives this process.
     return (await submitPrepared(prepared, options)).run;
   }
-  const session = new EngineSession({ storeDir, bundle, sourceFile: file, workingDir, projectDir, manifest, clock: request.clock, listener: request.listener, heartbeatUrl: request.heartbeatUrl, slots: request.slots, launcher: localLauncher });
+  const store = await openRunStore(storeDir, 'readWrite');
+  const session = new EngineSession({ store, bundle, sourceFile: file, workingDir, projectDir, manifest, clock: request.clock, listener: request.listener, heartbeatUrl: request.heartbeatUrl, slots: request.slots, launcher: localLauncher });
   try {
     const plan = await session.prepare({ target, parameters, options });
     const cancel = () => session.cancel(plan.run.runId);
@@ -132,8 +134,9 @@ export async function runPipelineFile(request: RunFileRequest): Promise<RunSumma
     } finally {
       request.signal?.removeEventListener('abort', cancel);
     }
-    return session.summary(plan.run.runId);
+    return await session.summary(plan.run.runId);
   } finally {
     await session.close();
+    await store.close();
   }
 }

@@ -1,14 +1,14 @@
 import type { RunStore } from './runStore';
 import type { OutputSummary, RunContents, RunSummary } from '../model/runSummary';
 
-export function runContents(store: RunStore, runId: string): RunContents {
-  const run = store.getRun(runId);
+export async function runContents(store: RunStore, runId: string): Promise<RunContents> {
+  const run = await store.getRun(runId);
   if (!run) throw new Error(`no run with id ${runId}`);
   const outputs: Record<string, OutputSummary[]> = {};
-  for (const row of store.getRunOutputs(runId)) {
-    (outputs[row.stepId] ??= []).push({ name: row.output, type: row.typeName, materializer: row.materializer, size: row.size, hash: row.hash });
+  for (const record of await store.getRunOutputs(runId)) {
+    (outputs[record.invocationId] ??= []).push({ name: record.output, type: record.typeName, materializer: record.materializer, size: record.size, hash: record.hash });
   }
-  return { parameters: JSON.parse(run.parameters_json) as Record<string, unknown>, outputs };
+  return { parameters: run.parameters, outputs };
 }
 
 /** The `runs show` shape: a summary with the run's parameters and each step's outputs. */

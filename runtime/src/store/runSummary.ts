@@ -1,39 +1,36 @@
-import { decodeError } from './errorColumns';
-import type { RunStore } from './runStore';
-import type { AttemptRow } from './rows';
+import type { RunStore, AttemptRecord } from './runStore';
 import type { RunSummary, StepSummary } from '../model/runSummary';
 
-export function summarizeRun(store: RunStore, runId: string, withHistory = false): RunSummary {
-  const run = store.getRun(runId);
+export async function summarizeRun(store: RunStore, runId: string, withHistory = false): Promise<RunSummary> {
+  const run = await store.getRun(runId);
   if (!run) throw new Error(`no run with id ${runId}`);
   // Grouped once by step: filtering every attempt for each step made `runs show` quadratic in run size.
-  const attemptsByStep = new Map<string, AttemptRow[]>();
+  const attemptsByStep = new Map<string, AttemptRecord[]>();
   if (withHistory) {
-    for (const attempt of store.getAttempts(runId)) {
-      const list = attemptsByStep.get(attempt.step_id);
+    for (const attempt of await store.getAttempts(runId)) {
+      const list = attemptsByStep.get(attempt.invocationId);
       if (list) list.push(attempt);
-      else attemptsByStep.set(attempt.step_id, [attempt]);
+      else attemptsByStep.set(attempt.invocationId, [attempt]);
     }
   }
   const now = Date.now();
-  const steps = store.getSteps(runId).map((row): StepSummary => {
+  const steps = (await store.getSteps(runId)).map((record): StepSummary => {
     const summary: StepSummary = {
-      id: row.id,
-      step: row.step_name,
-      status: row.status,
-      attempts: row.attempts,
-      cached: row.cached === 1,
-      durationMs: row.started_at !== null && row.ended_at !== null ? row.ended_at - row.started_at : null,
+      id: record.invocationId,
+      step: record.stepName,
+      status: record.status,
+      attempts: record.attempts,
+      cached: record.cached,
+      durationMs: record.startedAt !== null && record.endedAt !== null ? record.endedAt - record.startedAt : null,
     };
-    const error = decodeError(row);
-    if (error) summary.error = error;
+    if (record.error) summary.error = record.error;
     if (withHistory) {
-      summary.history = (attemptsByStep.get(row.id) ?? []).map((a) => ({
+      summary.history = (attemptsByStep.get(record.invocationId) ?? []).map((a) => ({
         attempt: a.attempt,
         status: a.status,
-        error: decodeError(a) ?? null,
-        durationMs: a.ended_at === null ? null : a.ended_at - a.started_at,
-        ...(a.status === 'running' ? { heartbeatAgeMs: now - (a.heartbeat_at ?? a.started_at) } : {}),
+        error: a.error ?? null,
+        durationMs: a.endedAt === null ? null : a.endedAt - a.startedAt,
+        ...(a.status === 'running' ? { heartbeatAgeMs: now - (a.heartbeatAt ?? a.startedAt) } : {}),
       }));
     }
     return summary;
@@ -44,10 +41,10 @@ export function summarizeRun(store: RunStore, runId: string, withHistory = false
     pipeline: run.pipeline,
     status: run.status,
     steps,
-    createdAt: new Date(run.created_at).toISOString(),
-    durationMs: run.started_at !== null && run.ended_at !== null ? run.ended_at - run.started_at : null,
+    createdAt: new Date(run.createdAt).toISOString(),
+    durationMs: run.startedAt !== null && run.endedAt !== null ? run.endedAt - run.startedAt : null,
   };
   if (run.error) summary.error = run.error;
-  if (run.parent_run_id) summary.parentRunId = run.parent_run_id;
+  if (run.parentRunId) summary.parentRunId = run.parentRunId;
   return summary;
 }

@@ -19,17 +19,17 @@ export function registerArtifactCommands(program: Command): void {
     .action(async (idOrName: string, stepArg: string, flags: { out?: string; json?: boolean }, command: Command) => {
       const store = await openStoreFor(command);
       try {
-        const run = findRunOrFail(store, idOrName);
+        const run = await findRunOrFail(store, idOrName);
         const dot = stepArg.lastIndexOf('.');
-        const [stepId, output] = dot > 0 ? [stepArg.slice(0, dot), stepArg.slice(dot + 1)] : [stepArg, 'output'];
-        const steps = store.getSteps(run.id).map((s) => s.id);
-        if (!steps.includes(stepId)) throw new UsageError(`run ${run.name} has no step "${stepId}" (steps: ${steps.join(', ')})`);
-        const outputs = store.getOutputs(run.id, stepId);
-        const ref = store.outputOf(run.id, stepId, output);
+        const [invocationId, output] = dot > 0 ? [stepArg.slice(0, dot), stepArg.slice(dot + 1)] : [stepArg, 'output'];
+        const steps = (await store.getSteps(run.id)).map((s) => s.invocationId);
+        if (!steps.includes(invocationId)) throw new UsageError(`run ${run.name} has no step "${invocationId}" (steps: ${steps.join(', ')})`);
+        const outputs = await store.getOutputs(run.id, invocationId);
+        const ref = await store.outputOf(run.id, invocationId, output);
         if (!ref) {
           const known = Object.keys(outputs);
           throw new UsageError(
-            known.length === 0 ? `step "${stepId}" of run ${run.name} has no committed outputs` : `step "${stepId}" has no output "${output}" (outputs: ${known.join(', ')})`,
+            known.length === 0 ? `step "${invocationId}" of run ${run.name} has no committed outputs` : `step "${invocationId}" has no output "${output}" (outputs: ${known.join(', ')})`,
           );
         }
         if (flags.out) {
@@ -43,17 +43,17 @@ export function registerArtifactCommands(program: Command): void {
         } catch {
           // Custom materializers live in the pipeline's code, which the CLI does not run.
           throw new UsageError(
-            `output "${output}" of step "${stepId}" was stored by the custom materializer "${ref.materializer}", which only the pipeline's code can load; save its bytes with --out FILE`,
+            `output "${output}" of step "${invocationId}" was stored by the custom materializer "${ref.materializer}", which only the pipeline's code can load; save its bytes with --out FILE`,
           );
         }
-        const value = await store.artifacts.get(ref, `output "${output}" of step "${stepId}" in run ${run.name} (${run.id})`);
+        const value = await store.artifacts.get(ref, `output "${output}" of step "${invocationId}" in run ${run.name} (${run.id})`);
         if (flags.json || typeof value !== 'string') {
           process.stdout.write(`${JSON.stringify(toJsonView(value))}\n`);
         } else {
           process.stdout.write(value.endsWith('\n') ? value : `${value}\n`);
         }
       } finally {
-        store.close();
+        await store.close();
       }
     });
 }

@@ -22,28 +22,28 @@ export function registerArtifactsList(artifacts: Command): void {
       .argument('<run>', 'run id, id prefix or run name')
       .argument('[step]', 'invocation id (default: every step)')
       .option('--json', 'print them as one JSON array of { step, output, type, materializer, size, hash }'),
-  ).action(async (idOrName: string, stepId: string | undefined, flags: { json?: boolean }, command: Command) => {
+  ).action(async (idOrName: string, invocationId: string | undefined, flags: { json?: boolean }, command: Command) => {
     const run = await withRunSource<RunOutputs>(
       command,
       async (client) => {
         const detail = await client.getRun(idOrName);
         return { runName: detail.runName, steps: detail.steps.map((s) => s.id), outputs: detail.outputs ?? {} };
       },
-      (store) => {
-        const row = findRunOrFail(store, idOrName);
-        return { runName: row.name, steps: store.getSteps(row.id).map((s) => s.id), outputs: runContents(store, row.id).outputs };
+      async (store) => {
+        const run = await findRunOrFail(store, idOrName);
+        return { runName: run.name, steps: (await store.getSteps(run.id)).map((s) => s.invocationId), outputs: (await runContents(store, run.id)).outputs };
       },
     );
-    if (stepId !== undefined && !run.steps.includes(stepId)) throw new UsageError(`run ${run.runName} has no step "${stepId}" (steps: ${run.steps.join(', ')})`);
+    if (invocationId !== undefined && !run.steps.includes(invocationId)) throw new UsageError(`run ${run.runName} has no step "${invocationId}" (steps: ${run.steps.join(', ')})`);
     const entries = run.steps
-      .filter((step) => stepId === undefined || step === stepId)
+      .filter((step) => invocationId === undefined || step === invocationId)
       .flatMap((step) => (run.outputs[step] ?? []).map((o) => ({ step, output: o.name, type: o.type, materializer: o.materializer, size: o.size, hash: o.hash })));
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(entries)}\n`);
       return;
     }
     if (entries.length === 0) {
-      process.stdout.write(stepId === undefined ? `run ${run.runName} has no committed outputs\n` : `step "${stepId}" of run ${run.runName} has no committed outputs\n`);
+      process.stdout.write(invocationId === undefined ? `run ${run.runName} has no committed outputs\n` : `step "${invocationId}" of run ${run.runName} has no committed outputs\n`);
       return;
     }
     const rows = entries.map((e) => [e.step, e.output, e.type, e.materializer, formatBytes(e.size), hashPrefix(e.hash)]);

@@ -26,24 +26,24 @@ export function registerLogsCommand(program: Command): void {
       .option('--attempt <n>', 'only this attempt')
       .option('-f, --follow', "then print new output as it comes, from the orchestrator's event stream, until the run ends (exit 0 if it completed, 1 if not)")
       .option('--json', 'print the log records as one JSON array'),
-  ).action(async (idOrName: string, stepId: string | undefined, flags: { attempt?: string; follow?: boolean; json?: boolean }, command: Command) => {
+  ).action(async (idOrName: string, invocationId: string | undefined, flags: { attempt?: string; follow?: boolean; json?: boolean }, command: Command) => {
     const check = (runName: string, steps: string[]): number | undefined => {
-      if (stepId !== undefined && !steps.includes(stepId)) throw new UsageError(`run ${runName} has no step "${stepId}" (steps: ${steps.join(', ')})`);
+      if (invocationId !== undefined && !steps.includes(invocationId)) throw new UsageError(`run ${runName} has no step "${invocationId}" (steps: ${steps.join(', ')})`);
       const attempt = flags.attempt === undefined ? undefined : Number(flags.attempt);
       if (attempt !== undefined && (!Number.isInteger(attempt) || attempt < 1)) throw new UsageError(`--attempt ${flags.attempt}: expected a positive integer`);
-      if (attempt !== undefined && stepId === undefined) throw new UsageError('--attempt needs a step');
+      if (attempt !== undefined && invocationId === undefined) throw new UsageError('--attempt needs a step');
       return attempt;
     };
     if (flags.follow) {
       if (flags.json) throw new UsageError('--follow prints output as it comes; it cannot be combined with --json');
-      return followLogs(await orchestratorClient(command), idOrName, { step: stepId, attemptOf: check, print: logPrinter(stepId === undefined).print });
+      return followLogs(await orchestratorClient(command), idOrName, { step: invocationId, attemptOf: check, print: logPrinter(invocationId === undefined).print });
     }
     // Stored output: the attempt asked for must have been made.
     const checkMade = (run: RunSummary): number | undefined => {
       const attempt = check(run.runName, run.steps.map((s) => s.id));
-      const made = (run.steps.find((s) => s.id === stepId)?.history ?? []).map((a) => a.attempt);
+      const made = (run.steps.find((s) => s.id === invocationId)?.history ?? []).map((a) => a.attempt);
       if (attempt !== undefined && !made.includes(attempt)) {
-        throw new UsageError(`step "${stepId}" of run ${run.runName} has no attempt ${attempt} (attempts: ${made.join(', ') || 'none yet'})`);
+        throw new UsageError(`step "${invocationId}" of run ${run.runName} has no attempt ${attempt} (attempts: ${made.join(', ') || 'none yet'})`);
       }
       return attempt;
     };
@@ -52,12 +52,12 @@ export function registerLogsCommand(program: Command): void {
       async (client) => {
         const run = fromDetail(await client.getRun(idOrName), true);
         const attempt = checkMade(run);
-        return { run, attempt, records: await client.logs(run.runId, stepId, attempt) };
+        return { run, attempt, records: await client.logs(run.runId, invocationId, attempt) };
       },
-      (store) => {
-        const run = summarizeRun(store, findRunOrFail(store, idOrName).id, true);
+      async (store) => {
+        const run = await summarizeRun(store, (await findRunOrFail(store, idOrName)).id, true);
         const attempt = checkMade(run);
-        const records = store.getLogs(run.runId, stepId, attempt).map((r) => ({ step: r.step_id, attempt: r.attempt, stream: r.stream, text: r.text, at: r.at }));
+        const records = (await store.getLogs(run.runId, invocationId, attempt)).map((line) => ({ step: line.invocationId, attempt: line.attempt, stream: line.stream, text: line.text, at: line.at }));
         return { run, attempt, records };
       },
     );
@@ -65,11 +65,11 @@ export function registerLogsCommand(program: Command): void {
       process.stdout.write(`${JSON.stringify(records)}\n`);
       return;
     }
-    const printer = logPrinter(stepId === undefined);
+    const printer = logPrinter(invocationId === undefined);
     for (const record of records) printer.print(record);
     // Then why each attempt in view ended badly: the whole error, stack included.
     const ended = run.steps
-      .filter((step) => stepId === undefined || step.id === stepId)
+      .filter((step) => invocationId === undefined || step.id === invocationId)
       .flatMap((step) => (step.history ?? []).filter((made) => made.error && (attempt === undefined || made.attempt === attempt)).map((made) => ({ step: step.id, made })));
     // Output that ended mid-line must not run into an error.
     if (ended.length > 0) printer.endLine();

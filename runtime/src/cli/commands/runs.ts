@@ -70,9 +70,9 @@ export function registerRunsCommand(program: Command): void {
         const detail = await client.getRun(idOrName);
         return withContents(fromDetail(detail, true), detail);
       },
-      (store) => {
-        const runId = findRunOrFail(store, idOrName).id;
-        return withContents(summarizeRun(store, runId, true), runContents(store, runId));
+      async (store) => {
+        const runId = (await findRunOrFail(store, idOrName)).id;
+        return withContents(await summarizeRun(store, runId, true), await runContents(store, runId));
       },
     );
     if (flags.json) {

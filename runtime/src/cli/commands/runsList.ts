@@ -29,7 +29,7 @@ export function registerRunsList(runs: Command): void {
     const summaries = await withRunSource(
       command,
       async (client) => (await client.listRuns({ pipeline: flags.pipeline, statuses, limit })).map(summaryOfDetail),
-      (store) => store.listRuns({ pipeline: flags.pipeline, statuses, limit }).map((row) => summarizeRun(store, row.id)),
+      async (store) => Promise.all((await store.listRuns({ pipeline: flags.pipeline, statuses, limit })).map((run) => summarizeRun(store, run.id))),
     );
     if (flags.json) process.stdout.write(`${JSON.stringify(summaries)}\n`);
     else process.stdout.write(`${runsTable(summaries, { filtered: flags.pipeline !== undefined || statuses !== undefined })}\n`);

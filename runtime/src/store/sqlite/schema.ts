@@ -1,13 +1,15 @@
 import { ERROR_COLUMN_DEFINITIONS } from './errorColumns';
 
 /** The embedded store's schema. Bump SCHEMA_VERSION and add a migration when it changes. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** Statements that bring a store of the key's version to the next one. */
 export const MIGRATIONS: Record<number, string> = {
   1: 'ALTER TABLE attempts ADD COLUMN heartbeat_at INTEGER;',
   2: 'ALTER TABLE runs ADD COLUMN working_dir TEXT; ALTER TABLE runs ADD COLUMN project_dir TEXT;',
   3: 'ALTER TABLE runs ADD COLUMN engine_identity TEXT;',
+  // Heartbeats and logs as events of the stream without a row each (see SqliteRunStore.eventsSince).
+  4: 'ALTER TABLE attempts ADD COLUMN heartbeat_seq INTEGER; ALTER TABLE logs ADD COLUMN event_seq INTEGER;',
 };
 
 /**
@@ -75,6 +77,8 @@ CREATE TABLE IF NOT EXISTS attempts (
   started_at INTEGER NOT NULL,
   ended_at INTEGER,
   heartbeat_at INTEGER,
+  -- The newest beat's number in the daemon's event stream (replayed as a heartbeat event).
+  heartbeat_seq INTEGER,
   PRIMARY KEY (run_id, step_id, attempt)
 );
 CREATE TABLE IF NOT EXISTS transitions (
@@ -116,7 +120,9 @@ CREATE TABLE IF NOT EXISTS logs (
   attempt INTEGER,
   stream TEXT NOT NULL,
   text TEXT NOT NULL,
-  at INTEGER NOT NULL
+  at INTEGER NOT NULL,
+  -- Its number in the daemon's event stream, when it was streamed (replayed as a log event).
+  event_seq INTEGER
 );
 CREATE INDEX IF NOT EXISTS logs_by_step ON logs(run_id, step_id, attempt, seq);
 CREATE TABLE IF NOT EXISTS events (
@@ -136,10 +142,21 @@ CREATE TABLE IF NOT EXISTS hook_calls (
   error TEXT,
   at INTEGER NOT NULL
 );
+-- Event numbers handed out up to seq (heartbeats are streamed without a row each).
+CREATE TABLE IF NOT EXISTS event_numbers (
+  one INTEGER PRIMARY KEY CHECK (one = 1),
+  seq INTEGER NOT NULL
+);
 -- The one daemon of this store (see RunStore.claimDaemon): a row, so claiming is one transaction.
 CREATE TABLE IF NOT EXISTS daemon_owner (
   one INTEGER PRIMARY KEY CHECK (one = 1),
   pid INTEGER NOT NULL,
   identity TEXT
 );
+`;
+
+/** Indexes on columns a migration adds: created once the columns exist. */
+export const INDEX_SQL = `
+CREATE INDEX IF NOT EXISTS logs_by_event ON logs(event_seq) WHERE event_seq IS NOT NULL;
+CREATE INDEX IF NOT EXISTS attempts_by_heartbeat_seq ON attempts(heartbeat_seq) WHERE heartbeat_seq IS NOT NULL;
 `;

@@ -1,0 +1,714 @@
+import Database from 'better-sqlite3';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ArtifactRef, ArtifactStore } from '../../artifacts/artifactStore';
+import { LocalArtifactStore } from '../../artifacts/localArtifactStore';
+import { asDiskFull, isDiskFull } from '../../model/errorCodes';
+import type { AttemptError } from '../../model/attemptError';
+import type { PipelineDag } from '../../model/dag';
+import type { AttemptStatus, RunStatus, StepStatus } from '../../model/status';
+import { ownerOnlyDir, tighten } from '../../system/ownerOnly';
+import { isProcessAlive, processIdentity } from '../../system/processAlive';
+import { RunNameTakenError, type RunStore, type StoreMode } from '../runStore';
+import type {
+  AttemptRecord,
+  HeartbeatTime,
+  HookCallRecord,
+  LogLine,
+  LogRecord,
+  NewRun,
+  OutputCommit,
+  RunOutputRecord,
+  RunRecord,
+  StepRecord,
+  StepStatusDetail,
+  StoredEvent,
+  TransitionRecord,
+} from '../records';
+import { decodeError, errorColumns, type ErrorColumns } from './errorColumns';
+import { ADDED_COLUMNS, INDEX_SQL, MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './schema';
+
+/** Space kept free beside the database, given up to record outcomes when the disk fills (see {@link SqliteRunStore.reserveFile}). */
+const RESERVE_BYTES = 256 * 1024;
+
+/**
+ * The embedded store: one SQLite file (WAL, better-sqlite3) plus the artifact folder, under
+ * the store folder (`.pipewright/` at the project root by default), all owner-only. Each
+ * method's writes are one transaction, done before its promise settles.
+ */
+export class SqliteRunStore implements RunStore {
+  readonly artifacts: ArtifactStore;
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  private constructor(
+    readonly dir: string,
+    readonly readOnly: boolean,
+  ) {
+    const file = path.join(dir, 'pipewright.db');
+    if (readOnly) {
+      // Reads need no space and no write access: they work on a full disk.
+      this.db = new Database(file, { readonly: true, fileMustExist: true });
+      this.db.pragma('busy_timeout = 10000');
+      this.artifacts = new LocalArtifactStore(path.join(dir, 'artifacts'));
+      return;
+    }
+    // A store folder open to others was left by an older pipewright: tighten all it holds, once.
+    const leftOpen = fs.existsSync(dir) && (fs.statSync(dir).mode & 0o077) !== 0;
+    ownerOnlyDir(dir);
+    if (leftOpen) tightenTree(dir);
+    // SQLite gives the -wal and -shm files the mode of the database file.
+    fs.closeSync(fs.openSync(file, 'a', 0o600));
+    for (const suffix of ['', '-wal', '-shm']) tighten(`${file}${suffix}`, 0o600);
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 10000');
+    this.db.pragma('foreign_keys = ON');
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      this.db.close();
+      throw new Error(`the store at ${dir} was written by a newer pipewright (schema ${version}, this one knows ${SCHEMA_VERSION})`);
+    }
+    this.write('could not prepare the store', () => {
+      if (version > 0 && version < SCHEMA_VERSION) {
+        for (let from = version; from < SCHEMA_VERSION; from++) this.applyMigration(MIGRATIONS[from]);
+      }
+      this.db.exec(SCHEMA_SQL);
+      this.addMissingColumns();
+      this.db.exec(INDEX_SQL);
+      if (version !== SCHEMA_VERSION) this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    });
+    this.artifacts = new LocalArtifactStore(path.join(dir, 'artifacts'));
+    this.restoreReserveNow();
+  }
+
+  /**
+   * Opens the store in `dir`: `readWrite` creates or migrates it; `readOnly` changes no file
+   * (a store of another schema is migrated, or refused when newer, by a writable open, once).
+   */
+  static open(dir: string, mode: StoreMode): SqliteRunStore {
+    const resolved = path.resolve(dir);
+    if (mode === 'readWrite') return new SqliteRunStore(resolved, false);
+    const store = new SqliteRunStore(resolved, true);
+    if (store.db.pragma('user_version', { simple: true }) === SCHEMA_VERSION) return store;
+    store.db.close();
+    return new SqliteRunStore(resolved, false);
+  }
+
+  /** Runs a migration's statements; a column it adds that the store already has is left as it is. */
+  private applyMigration(sql: string): void {
+    for (const statement of sql.split(';').map((part) => part.trim()).filter(Boolean)) {
+      const adds = /^ALTER TABLE (\w+) ADD COLUMN (\w+)/i.exec(statement);
+      if (adds && this.hasColumn(adds[1], adds[2])) continue;
+      this.db.exec(statement);
+    }
+  }
+
+  private hasColumn(table: string, column: string): boolean {
+    return (this.db.pragma(`table_info(${table})`) as { name: string }[]).some((c) => c.name === column);
+  }
+
+  private addMissingColumns(): void {
+    for (const [table, definitions] of Object.entries(ADDED_COLUMNS)) {
+      for (const definition of definitions) {
+        if (!this.hasColumn(table, definition.split(' ')[0])) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${definition}`);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+
+  closeSync(): void {
+    this.db.close();
+  }
+
+  /**
+   * A file of {@link RESERVE_BYTES} kept beside the database: when the disk fills, deleting it
+   * makes room to record how the attempt (and the run) ended. Put back once there is room again.
+   */
+  get reserveFile(): string {
+    return path.join(this.dir, 'reserve');
+  }
+
+  async restoreReserve(): Promise<void> {
+    this.restoreReserveNow();
+  }
+
+  private restoreReserveNow(): void {
+    if (this.readOnly || fs.existsSync(this.reserveFile)) return;
+    const temp = `${this.reserveFile}.${process.pid}.tmp`;
+    try {
+      fs.writeFileSync(temp, Buffer.alloc(RESERVE_BYTES), { mode: 0o600 });
+      fs.renameSync(temp, this.reserveFile);
+    } catch {
+      // No room yet: the next attempt tries again.
+      fs.rmSync(temp, { force: true });
+    }
+  }
+
+  /**
+   * Runs a write; a full disk becomes a DiskFullError saying `what` could not be done.
+   * With `useReserve`, the reserve file is given up first and the write tried once more.
+   */
+  private write<T>(what: string, work: () => T, useReserve = false): T {
+    try {
+      return work();
+    } catch (error) {
+      if (!isDiskFull(error)) throw error;
+      if (useReserve && fs.existsSync(this.reserveFile)) {
+        fs.rmSync(this.reserveFile, { force: true });
+        try {
+          return work();
+        } catch (again) {
+          if (!isDiskFull(again)) throw again;
+          throw asDiskFull(what, again);
+        }
+      }
+      throw asDiskFull(what, error);
+    }
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  // ---- runs ----------------------------------------------------------------------------
+
+  async createRun(run: NewRun): Promise<void> {
+    try {
+      this.write(`could not create run "${run.name}" of pipeline "${run.pipeline}"`, () => this.transaction(() => {
+        this.stmt(
+          `INSERT INTO pipelines (name, source_file, created_at, updated_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT(name) DO UPDATE SET source_file = excluded.source_file, updated_at = excluded.updated_at`,
+        ).run(run.pipeline, run.sourceFile, run.at, run.at);
+        this.stmt(
+          `INSERT INTO runs (id, name, pipeline, status, parameters_json, options_json, dag_json, bundle_path, manifest_json,
+             parent_run_id, parent_invocation, engine_pid, engine_identity, created_at, started_at, working_dir, project_dir)
+           VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(
+          run.id,
+          run.name,
+          run.pipeline,
+          JSON.stringify(run.parameters),
+          JSON.stringify(run.options),
+          JSON.stringify(run.dag),
+          run.bundlePath,
+          run.manifest === undefined ? null : JSON.stringify(run.manifest),
+          run.parentRunId ?? null,
+          run.parentInvocation ?? null,
+          run.enginePid ?? null,
+          run.enginePid === undefined ? null : processIdentity(run.enginePid),
+          run.at,
+          run.at,
+          run.workingDir,
+          run.projectDir,
+        );
+        const insertStep = this.stmt(`INSERT INTO steps (run_id, id, step_name, position, status) VALUES (?, ?, ?, ?, 'pending')`);
+        run.dag.nodes.forEach((node, position) => insertStep.run(run.id, node.id, node.step, position));
+        this.addTransition(run.id, null, null, 'running', null, run.at);
+        if (run.reuse) {
+          const copy = this.stmt('INSERT OR REPLACE INTO step_outputs (run_id, step_id, output, hash) SELECT ?, step_id, output, hash FROM step_outputs WHERE run_id = ? AND step_id = ?');
+          for (const invocationId of run.reuse.invocationIds) {
+            copy.run(run.id, run.reuse.fromRunId, invocationId);
+            this.writeStepStatus(run.id, invocationId, 'cached', run.at, { cached: true });
+          }
+        }
+      }));
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && /runs\.pipeline|runs\.name/.test((error as Error).message)) {
+        throw new RunNameTakenError(run.pipeline, run.name);
+      }
+      throw error;
+    }
+  }
+
+  async runNameTaken(pipeline: string, name: string): Promise<boolean> {
+    return this.stmt('SELECT 1 FROM runs WHERE pipeline = ? AND name = ?').get(pipeline, name) !== undefined;
+  }
+
+  async setRunStatus(runId: string, status: RunStatus, at: number, error?: string): Promise<void> {
+    this.write(`could not record that run ${runId} ended ${status}`, () => this.transaction(() => {
+      const terminal = status !== 'running';
+      this.stmt(`UPDATE runs SET status = ?, error = COALESCE(?, error), ended_at = ? WHERE id = ?`).run(status, error ?? null, terminal ? at : null, runId);
+      this.addTransition(runId, null, null, status, error ?? null, at);
+    }), true);
+  }
+
+  async setEnginePid(runId: string, pid: number | null): Promise<void> {
+    this.write(`could not record the engine of run ${runId}`, () =>
+      this.stmt('UPDATE runs SET engine_pid = ?, engine_identity = ? WHERE id = ?').run(pid, pid === null ? null : processIdentity(pid), runId),
+    );
+  }
+
+  /** One `BEGIN IMMEDIATE` transaction: of daemons started at once, exactly one wins. */
+  async claimDaemon(pid: number): Promise<number | undefined> {
+    const claim = this.db.transaction(() => {
+      const owner = this.stmt('SELECT pid, identity FROM daemon_owner WHERE one = 1').get() as { pid: number; identity: string | null } | undefined;
+      if (owner && owner.pid !== pid && isProcessAlive(owner.pid, owner.identity)) return owner.pid;
+      this.stmt('INSERT INTO daemon_owner (one, pid, identity) VALUES (1, ?, ?) ON CONFLICT (one) DO UPDATE SET pid = excluded.pid, identity = excluded.identity').run(pid, processIdentity(pid));
+      return undefined;
+    });
+    return this.write('could not claim the store for the daemon', () => claim.immediate());
+  }
+
+  async runningRuns(): Promise<RunRecord[]> {
+    return (this.stmt("SELECT * FROM runs WHERE status = 'running' ORDER BY created_at, rowid").all() as RunRow[]).map(runRecord);
+  }
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    return this.runRow(runId);
+  }
+
+  private runRow(runId: string): RunRecord | undefined {
+    const row = this.stmt('SELECT * FROM runs WHERE id = ?').get(runId) as RunRow | undefined;
+    return row && runRecord(row);
+  }
+
+  async findRun(idOrName: string): Promise<RunRecord | undefined> {
+    return this.findRunSync(idOrName);
+  }
+
+  // The SDK's `loadArtifact` reads a local store synchronously (its users call it so): these few
+  // reads are also offered without a promise. Nothing else uses them.
+
+  findRunSync(idOrName: string): RunRecord | undefined {
+    const exact = this.runRow(idOrName);
+    if (exact) return exact;
+    const byName = this.stmt('SELECT * FROM runs WHERE name = ? ORDER BY created_at DESC LIMIT 1').get(idOrName) as RunRow | undefined;
+    if (byName) return runRecord(byName);
+    const byPrefix = this.stmt(`SELECT * FROM runs WHERE id LIKE ? || '%' ESCAPE '\\' LIMIT 2`).all(idOrName.replace(/[\\%_]/g, (c) => `\\${c}`)) as RunRow[];
+    return byPrefix.length === 1 ? runRecord(byPrefix[0]) : undefined;
+  }
+
+  async listRuns(options: { limit?: number; pipeline?: string; statuses?: readonly RunStatus[] } = {}): Promise<RunRecord[]> {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    if (options.pipeline) {
+      where.push('pipeline = ?');
+      values.push(options.pipeline);
+    }
+    if (options.statuses && options.statuses.length > 0) {
+      where.push(`status IN (${options.statuses.map(() => '?').join(', ')})`);
+      values.push(...options.statuses);
+    }
+    const filter = where.length > 0 ? `WHERE ${where.join(' AND ')} ` : '';
+    return (this.stmt(`SELECT * FROM runs ${filter}ORDER BY created_at DESC, rowid DESC LIMIT ?`).all(...values, options.limit ?? 50) as RunRow[]).map(runRecord);
+  }
+
+  // ---- invocations and attempts --------------------------------------------------------
+
+  async setStepStatus(runId: string, invocationId: string, status: StepStatus, at: number, detail: StepStatusDetail = {}): Promise<void> {
+    this.write(`could not record that step "${invocationId}" is ${status}`, () => this.transaction(() => this.writeStepStatus(runId, invocationId, status, at, detail)), true);
+  }
+
+  private writeStepStatus(runId: string, invocationId: string, status: StepStatus, at: number, detail: StepStatusDetail): void {
+    const terminal = status !== 'pending' && status !== 'running';
+    const failure = errorColumns(detail.error);
+    const hasError = Number(failure.error !== null);
+    this.stmt(
+      `UPDATE steps SET status = ?, error = CASE WHEN ? THEN ? ELSE error END, error_name = CASE WHEN ? THEN ? ELSE error_name END,
+         error_stack = CASE WHEN ? THEN ? ELSE error_stack END, error_value = CASE WHEN ? THEN ? ELSE error_value END,
+         cached = COALESCE(?, cached), cache_key = COALESCE(?, cache_key),
+         started_at = CASE WHEN ? = 'running' AND started_at IS NULL THEN ? ELSE started_at END,
+         ended_at = CASE WHEN ? THEN ? ELSE ended_at END
+       WHERE run_id = ? AND id = ?`,
+    ).run(
+      status,
+      hasError,
+      failure.error,
+      hasError,
+      failure.error_name,
+      hasError,
+      failure.error_stack,
+      hasError,
+      failure.error_value,
+      detail.cached === undefined ? null : Number(detail.cached),
+      detail.cacheKey ?? null,
+      status,
+      at,
+      Number(terminal),
+      at,
+      runId,
+      invocationId,
+    );
+    this.addTransition(runId, invocationId, null, status, failure.error, at);
+  }
+
+  async startAttempt(runId: string, invocationId: string, attempt: number, at: number, runnerPid: number | null): Promise<void> {
+    this.write(`could not start attempt ${attempt} of step "${invocationId}"`, () => this.transaction(() => {
+      this.stmt(`INSERT INTO attempts (run_id, step_id, attempt, status, runner_pid, started_at) VALUES (?, ?, ?, 'running', ?, ?)`).run(runId, invocationId, attempt, runnerPid, at);
+      this.stmt('UPDATE steps SET attempts = ? WHERE run_id = ? AND id = ?').run(attempt, runId, invocationId);
+      this.addTransition(runId, invocationId, attempt, 'running', null, at);
+    }));
+  }
+
+  async setAttemptRunner(runId: string, invocationId: string, attempt: number, pid: number): Promise<void> {
+    this.write(`could not record the runner of attempt ${attempt} of step "${invocationId}"`, () =>
+      this.stmt('UPDATE attempts SET runner_pid = ? WHERE run_id = ? AND step_id = ? AND attempt = ?').run(pid, runId, invocationId, attempt),
+    );
+  }
+
+  async recordHeartbeats(beats: readonly HeartbeatTime[]): Promise<void> {
+    if (beats.length === 0) return;
+    // Never back: batches written by two recorders (the engine's, the daemon's stream) may land in either order.
+    const update = this.stmt(
+      `UPDATE attempts SET heartbeat_at = MAX(COALESCE(heartbeat_at, 0), ?),
+         heartbeat_seq = CASE WHEN ? IS NULL THEN heartbeat_seq ELSE MAX(COALESCE(heartbeat_seq, 0), ?) END
+       WHERE run_id = ? AND step_id = ? AND attempt = ?`,
+    );
+    this.write('could not record heartbeat times', () =>
+      this.transaction(() => {
+        for (const beat of beats) update.run(beat.at, beat.seq ?? null, beat.seq ?? null, beat.runId, beat.invocationId, beat.attempt);
+      }),
+    );
+  }
+
+  async recordRefusal(runId: string, invocationId: string, attempt: number, what: string, at: number): Promise<void> {
+    this.write(`could not record a refused message of attempt ${attempt} of step "${invocationId}"`, () => this.addTransition(runId, invocationId, attempt, 'refused', what, at));
+  }
+
+  async endAttempt(runId: string, invocationId: string, attempt: number, status: AttemptStatus, at: number, error?: string | AttemptError): Promise<void> {
+    this.write(`could not record that attempt ${attempt} of step "${invocationId}" ended ${status}`, () => this.transaction(() => this.writeAttemptEnd(runId, invocationId, attempt, status, at, error)), true);
+  }
+
+  private writeAttemptEnd(runId: string, invocationId: string, attempt: number, status: AttemptStatus, at: number, error?: string | AttemptError): void {
+    const failure = errorColumns(error);
+    this.stmt(
+      `UPDATE attempts SET status = ?, error = ?, error_name = ?, error_stack = ?, error_value = ?, ended_at = ?
+       WHERE run_id = ? AND step_id = ? AND attempt = ? AND status = 'running'`,
+    ).run(status, failure.error, failure.error_name, failure.error_stack, failure.error_value, at, runId, invocationId, attempt);
+    this.addTransition(runId, invocationId, attempt, status, failure.error, at);
+  }
+
+  async commitOutputs(runId: string, invocationId: string, outputs: Record<string, ArtifactRef>, at: number, commit: OutputCommit): Promise<void> {
+    this.write(`could not commit the outputs of step "${invocationId}"${commit.attempt === undefined ? '' : ` (attempt ${commit.attempt})`}`, () => this.transaction(() => {
+      const insertArtifact = this.stmt(`INSERT OR IGNORE INTO artifacts (hash, materializer, size, type_name, created_at) VALUES (?, ?, ?, ?, ?)`);
+      const insertOutput = this.stmt(`INSERT OR REPLACE INTO step_outputs (run_id, step_id, output, hash) VALUES (?, ?, ?, ?)`);
+      for (const [output, ref] of Object.entries(outputs)) {
+        insertArtifact.run(ref.hash, ref.materializer, ref.size, ref.typeName, at);
+        insertOutput.run(runId, invocationId, output, ref.hash);
+      }
+      if (commit.attempt !== undefined) this.writeAttemptEnd(runId, invocationId, commit.attempt, 'completed', at);
+      if (commit.cacheKey && commit.cacheable && !commit.cached) {
+        this.stmt(`INSERT OR REPLACE INTO cache (key, step_name, run_id, step_id, outputs_json, created_at) VALUES (?, ?, ?, ?, ?, ?)`).run(
+          commit.cacheKey,
+          commit.stepName,
+          runId,
+          invocationId,
+          JSON.stringify(outputs),
+          at,
+        );
+      }
+      this.writeStepStatus(runId, invocationId, commit.cached ? 'cached' : 'completed', at, { cached: commit.cached, cacheKey: commit.cacheKey });
+    }));
+  }
+
+  async lookupCache(key: string, since = -Infinity): Promise<Record<string, ArtifactRef> | undefined> {
+    const row = this.stmt('SELECT outputs_json, created_at FROM cache WHERE key = ?').get(key) as { outputs_json: string; created_at: number } | undefined;
+    if (!row || row.created_at < since) return undefined;
+    const outputs = JSON.parse(row.outputs_json) as Record<string, ArtifactRef>;
+    const stored = await Promise.all(Object.values(outputs).map((ref) => this.artifacts.has(ref.hash)));
+    return stored.every(Boolean) ? outputs : undefined;
+  }
+
+  async getSteps(runId: string): Promise<StepRecord[]> {
+    return this.getStepsSync(runId);
+  }
+
+  getStepsSync(runId: string): StepRecord[] {
+    return (this.stmt('SELECT * FROM steps WHERE run_id = ? ORDER BY position').all(runId) as StepRow[]).map(stepRecord);
+  }
+
+  async getAttempts(runId: string, invocationId?: string): Promise<AttemptRecord[]> {
+    return (
+      (invocationId === undefined
+        ? this.stmt('SELECT * FROM attempts WHERE run_id = ? ORDER BY started_at, attempt').all(runId)
+        : this.stmt('SELECT * FROM attempts WHERE run_id = ? AND step_id = ? ORDER BY attempt').all(runId, invocationId)) as AttemptRow[]
+    ).map(attemptRecord);
+  }
+
+  async getOutputs(runId: string, invocationId: string): Promise<Record<string, ArtifactRef>> {
+    return this.getOutputsSync(runId, invocationId);
+  }
+
+  getOutputsSync(runId: string, invocationId: string): Record<string, ArtifactRef> {
+    const rows = this.stmt(
+      `SELECT o.output, a.hash, a.materializer, a.size, a.type_name FROM step_outputs o JOIN artifacts a ON a.hash = o.hash WHERE o.run_id = ? AND o.step_id = ?`,
+    ).all(runId, invocationId) as { output: string; hash: string; materializer: string; size: number; type_name: string }[];
+    return Object.fromEntries(rows.map((row) => [row.output, { hash: row.hash, materializer: row.materializer, size: row.size, typeName: row.type_name }]));
+  }
+
+  async outputOf(runId: string, invocationId: string, output: string): Promise<ArtifactRef | undefined> {
+    const outputs = this.getOutputsSync(runId, invocationId);
+    return Object.hasOwn(outputs, output) ? outputs[output] : undefined;
+  }
+
+  async getRunOutputs(runId: string): Promise<RunOutputRecord[]> {
+    const rows = this.stmt(
+      `SELECT o.step_id, o.output, a.hash, a.materializer, a.size, a.type_name FROM step_outputs o
+         JOIN artifacts a ON a.hash = o.hash
+         LEFT JOIN steps s ON s.run_id = o.run_id AND s.id = o.step_id
+       WHERE o.run_id = ? ORDER BY s.position, o.rowid`,
+    ).all(runId) as { step_id: string; output: string; hash: string; materializer: string; size: number; type_name: string }[];
+    return rows.map((row) => ({ invocationId: row.step_id, output: row.output, hash: row.hash, materializer: row.materializer, size: row.size, typeName: row.type_name }));
+  }
+
+  async getTransitions(runId: string): Promise<TransitionRecord[]> {
+    const rows = this.stmt('SELECT * FROM transitions WHERE run_id = ? ORDER BY seq').all(runId) as TransitionRow[];
+    return rows.map((row) => ({ seq: row.seq, runId: row.run_id, invocationId: row.step_id, attempt: row.attempt, status: row.status, detail: row.detail, at: row.at }));
+  }
+
+  // ---- logs, hooks, events -------------------------------------------------------------
+
+  async appendLog(line: LogLine, eventSeq?: number): Promise<void> {
+    this.write(`could not store output of step "${line.invocationId}"`, () =>
+      this.stmt('INSERT INTO logs (run_id, step_id, attempt, stream, text, at, event_seq) VALUES (?, ?, ?, ?, ?, ?, ?)').run(line.runId, line.invocationId, line.attempt, line.stream, line.text, line.at, eventSeq ?? null),
+    );
+  }
+
+  async getLogs(runId: string, invocationId?: string, attempt?: number): Promise<LogRecord[]> {
+    const rows = (
+      invocationId === undefined
+        ? this.stmt('SELECT * FROM logs WHERE run_id = ? ORDER BY seq').all(runId)
+        : attempt === undefined
+          ? this.stmt('SELECT * FROM logs WHERE run_id = ? AND step_id = ? ORDER BY seq').all(runId, invocationId)
+          : this.stmt('SELECT * FROM logs WHERE run_id = ? AND step_id = ? AND attempt = ? ORDER BY seq').all(runId, invocationId, attempt)
+    ) as LogRow[];
+    return rows.map((row) => ({ seq: row.seq, runId: row.run_id, invocationId: row.step_id, attempt: row.attempt, stream: row.stream, text: row.text, at: row.at }));
+  }
+
+  async recordHook(runId: string, invocationId: string, hook: 'onSuccess' | 'onFailure', source: string, error: string | undefined, at: number): Promise<void> {
+    this.write(`could not record the ${hook} hook of step "${invocationId}"`, () =>
+      this.stmt('INSERT INTO hook_calls (run_id, step_id, hook, source, ok, error, at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(runId, invocationId, hook, source, error === undefined ? 1 : 0, error ?? null, at),
+    );
+  }
+
+  async getHookCalls(runId: string): Promise<HookCallRecord[]> {
+    const rows = this.stmt('SELECT * FROM hook_calls WHERE run_id = ? ORDER BY seq').all(runId) as HookCallRow[];
+    return rows.map((row) => ({ seq: row.seq, runId: row.run_id, invocationId: row.step_id, hook: row.hook, source: row.source, ok: row.ok === 1, error: row.error, at: row.at }));
+  }
+
+  async appendEvent(seq: number, runId: string | null, type: string, data: unknown, at: number): Promise<void> {
+    this.write(`could not store a ${type} event`, () => this.stmt('INSERT INTO events (seq, run_id, type, json, at) VALUES (?, ?, ?, ?, ?)').run(seq, runId, type, JSON.stringify(data), at));
+  }
+
+  async reserveEventSeqs(seq: number): Promise<void> {
+    this.write('could not reserve event numbers', () =>
+      this.stmt('INSERT INTO event_numbers (one, seq) VALUES (1, ?) ON CONFLICT (one) DO UPDATE SET seq = MAX(seq, excluded.seq)').run(seq),
+    );
+  }
+
+  async lastEventSeq(): Promise<number> {
+    return (
+      this.stmt(
+        `SELECT MAX(COALESCE((SELECT MAX(seq) FROM events), 0), COALESCE((SELECT MAX(event_seq) FROM logs), 0),
+           COALESCE((SELECT MAX(heartbeat_seq) FROM attempts), 0), COALESCE((SELECT seq FROM event_numbers WHERE one = 1), 0)) AS seq`,
+      ).get() as { seq: number }
+    ).seq;
+  }
+
+  async eventsSince(seq: number, runId: string | undefined, limit: number): Promise<StoredEvent[]> {
+    const ofRun = runId === undefined ? '' : ' AND run_id = ?';
+    const sql = `SELECT seq, run_id, type, json, NULL AS step_id, NULL AS attempt, NULL AS stream, NULL AS text, at FROM events WHERE seq > ?${ofRun}
+      UNION ALL SELECT event_seq, run_id, 'log', NULL, step_id, attempt, stream, text, at FROM logs WHERE event_seq > ?${ofRun}
+      UNION ALL SELECT heartbeat_seq, run_id, 'heartbeat', NULL, step_id, attempt, NULL, NULL, heartbeat_at FROM attempts WHERE heartbeat_seq > ?${ofRun}
+      ORDER BY seq LIMIT ?`;
+    const values = runId === undefined ? [seq, seq, seq, limit] : [seq, runId, seq, runId, seq, runId, limit];
+    return (this.stmt(sql).all(...values) as EventRow[]).map(eventRecord);
+  }
+
+  private addTransition(runId: string, invocationId: string | null, attempt: number | null, status: string, detail: string | null, at: number): void {
+    this.stmt('INSERT INTO transitions (run_id, step_id, attempt, status, detail, at) VALUES (?, ?, ?, ?, ?, ?)').run(runId, invocationId, attempt, status, detail, at);
+  }
+}
+
+// ---- rows as SQLite holds them, and their decoding ----------------------------------------
+
+interface RunRow {
+  id: string;
+  name: string;
+  pipeline: string;
+  status: RunStatus;
+  parameters_json: string;
+  options_json: string;
+  dag_json: string;
+  bundle_path: string;
+  manifest_json: string | null;
+  parent_run_id: string | null;
+  parent_invocation: string | null;
+  engine_pid: number | null;
+  engine_identity: string | null;
+  error: string | null;
+  created_at: number;
+  started_at: number | null;
+  ended_at: number | null;
+  working_dir: string | null;
+  project_dir: string | null;
+}
+
+interface StepRow extends ErrorColumns {
+  run_id: string;
+  id: string;
+  step_name: string;
+  position: number;
+  status: StepStatus;
+  cached: number;
+  cache_key: string | null;
+  attempts: number;
+  started_at: number | null;
+  ended_at: number | null;
+}
+
+interface AttemptRow extends ErrorColumns {
+  run_id: string;
+  step_id: string;
+  attempt: number;
+  status: AttemptStatus;
+  runner_pid: number | null;
+  started_at: number;
+  ended_at: number | null;
+  heartbeat_at: number | null;
+}
+
+interface TransitionRow {
+  seq: number;
+  run_id: string;
+  step_id: string | null;
+  attempt: number | null;
+  status: string;
+  detail: string | null;
+  at: number;
+}
+
+interface LogRow {
+  seq: number;
+  run_id: string;
+  step_id: string | null;
+  attempt: number | null;
+  stream: 'stdout' | 'stderr';
+  text: string;
+  at: number;
+}
+
+interface HookCallRow {
+  seq: number;
+  run_id: string;
+  step_id: string;
+  hook: 'onSuccess' | 'onFailure';
+  source: string;
+  ok: number;
+  error: string | null;
+  at: number;
+}
+
+/** A row of the event stream's union: a stored event (json), a log line or an attempt's newest heartbeat. */
+interface EventRow {
+  seq: number;
+  run_id: string | null;
+  type: string;
+  json: string | null;
+  step_id: string | null;
+  attempt: number | null;
+  stream: 'stdout' | 'stderr' | null;
+  text: string | null;
+  at: number;
+}
+
+function runRecord(row: RunRow): RunRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    pipeline: row.pipeline,
+    status: row.status,
+    parameters: JSON.parse(row.parameters_json) as Record<string, unknown>,
+    options: JSON.parse(row.options_json) as Record<string, unknown>,
+    dag: JSON.parse(row.dag_json) as PipelineDag,
+    bundlePath: row.bundle_path,
+    manifest: row.manifest_json === null ? undefined : (JSON.parse(row.manifest_json) as unknown),
+    parentRunId: row.parent_run_id,
+    parentInvocation: row.parent_invocation,
+    enginePid: row.engine_pid,
+    engineIdentity: row.engine_identity,
+    error: row.error,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    workingDir: row.working_dir,
+    projectDir: row.project_dir,
+  };
+}
+
+function stepRecord(row: StepRow): StepRecord {
+  const record: StepRecord = {
+    runId: row.run_id,
+    invocationId: row.id,
+    stepName: row.step_name,
+    position: row.position,
+    status: row.status,
+    cached: row.cached === 1,
+    cacheKey: row.cache_key,
+    attempts: row.attempts,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+  };
+  const error = decodeError(row);
+  if (error) record.error = error;
+  return record;
+}
+
+function attemptRecord(row: AttemptRow): AttemptRecord {
+  const record: AttemptRecord = {
+    runId: row.run_id,
+    invocationId: row.step_id,
+    attempt: row.attempt,
+    status: row.status,
+    runnerPid: row.runner_pid,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    heartbeatAt: row.heartbeat_at,
+  };
+  const error = decodeError(row);
+  if (error) record.error = error;
+  return record;
+}
+
+/** Log and heartbeat events are rebuilt as the engine emitted them (same fields, same order). */
+function eventRecord(row: EventRow): StoredEvent {
+  const base = { seq: row.seq, runId: row.run_id, type: row.type };
+  if (row.json !== null) return { ...base, data: JSON.parse(row.json) as unknown };
+  if (row.type === 'heartbeat') return { ...base, data: { type: 'heartbeat', runId: row.run_id, invocationId: row.step_id, attempt: row.attempt, at: row.at } };
+  return {
+    ...base,
+    data: {
+      type: 'log',
+      runId: row.run_id,
+      ...(row.step_id === null ? {} : { invocationId: row.step_id }),
+      ...(row.attempt === null ? {} : { attempt: row.attempt }),
+      stream: row.stream,
+      text: row.text,
+      at: row.at,
+    },
+  };
+}
+
+/** Tightens a folder tree written by an older pipewright: folders 0700, files 0600. */
+function tightenTree(dir: string): void {
+  tighten(dir, 0o700);
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) tightenTree(full);
+    else if (entry.isFile()) tighten(full, 0o600);
+  }
+}

@@ -161,7 +161,10 @@ export class NameResolver {
     }
     if (table.equals) {
       const target = this.resolveAt(table.equals, name === 'default' ? meaning : 'value', depth + 1, seen);
-      return !target || name === 'default' ? target : this.member(target, name, meaning, depth + 1, seen);
+      if (!target) return undefined;
+      // A default import of `export = x` is x's own `default` member when its namespace has one (as fastify's does), else x.
+      if (name === 'default') return this.member(target, 'default', meaning, depth + 1, seen) ?? target;
+      return this.member(target, name, meaning, depth + 1, seen);
     }
     if (name === 'default') return undefined;
     for (const specifier of table.stars) {
@@ -178,7 +181,9 @@ export class NameResolver {
       case 'declarations':
         return entry.declarations.some((d) => hasMeaning(d, meaning)) ? { kind: 'declarations', name: entry.name, declarations: entry.declarations } : undefined;
       case 'local': {
-        const declarations = scopeDeclarations(container).get(entry.local);
+        // `export { a }` in a namespace may name what an enclosing scope declares (the file's imports).
+        let declarations: readonly ts.Declaration[] | undefined;
+        for (let scope: ts.Node | undefined = container; scope && !declarations?.some((d) => hasMeaning(d, meaning)); scope = scope.parent) declarations = scopeDeclarations(scope).get(entry.local);
         const local = declarations && declarations.some((d) => hasMeaning(d, meaning)) ? ({ kind: 'declarations', name: entry.local, declarations } as const) : undefined;
         return this.follow(local, meaning, depth + 1, seen);
       }

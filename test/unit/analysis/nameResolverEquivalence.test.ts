@@ -3,7 +3,9 @@
  * namespace (`ns.x`, `N.T`), in the names fixture (scopes, imports and exports of every kind), the
  * analysis fixtures, the examples, the end-to-end workspace and this repository's own sources, the
  * resolver must find the declarations the checker finds (names only lib files and @types declare
- * excepted: the resolver knows no libs, by design).
+ * excepted: the resolver knows no libs, by design; and declarations that another package's module
+ * augmentation, `declare module 'x' { ... }` in a module file, merges in: any file of a program
+ * may hold one, and the resolver reads only the files a name leads through).
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -72,7 +74,15 @@ function checkerAnswer(checker: ts.TypeChecker, id: ts.Node): string[] | 'lib' {
   const symbol = checkerSymbol(checker, id);
   const declarations = symbol?.declarations ?? [];
   if (declarations.some((d) => /[\\/]lib\.[\w.]*d\.ts$|[\\/]@types[\\/]/.test(d.getSourceFile().fileName))) return 'lib';
-  return declarations.map(where).sort();
+  return declarations.filter((d) => !inModuleAugmentation(d)).map(where).sort();
+}
+
+/** Whether a declaration sits in `declare module 'x' { ... }` inside a module file (an augmentation of module x). */
+function inModuleAugmentation(node: ts.Node): boolean {
+  for (let scope = node.parent; scope; scope = scope.parent) {
+    if (ts.isModuleDeclaration(scope) && ts.isStringLiteral(scope.name) && ts.isExternalModule(scope.getSourceFile())) return true;
+  }
+  return false;
 }
 
 describe('the name resolver agrees with the TypeScript checker', () => {

@@ -32,6 +32,7 @@ const PARAMETERS: Record<string, Record<string, Record<string, unknown>>> = {
   'test/fixtures/pipelines/faults.ts': { faults: { dir: '/tmp' }, restartable: { dir: '/tmp' }, busyLoop: { ms: 1 } },
   'test/fixtures/pipelines/fixable.ts': { fixable: { dir: '/tmp' } },
   'test/fixtures/pipelines/hooks.ts': { hooks: { log: '/tmp/log' } },
+  'test/fixtures/pipelines/launcher.ts': { wired: { n: 2 } },
   'test/fixtures/pipelines/limited.ts': { limited: { dir: '/tmp' } },
   'test/fixtures/pipelines/modes.ts': { modes: { dir: '/tmp' } },
   // Both branches of `if (includeDoomed) doomed()` are in the static DAG: compile the run that takes it.
@@ -49,6 +50,11 @@ const DYNAMIC: Record<string, Record<string, string>> = {
   'test/fixtures/analysis/dag/features.ts': {
     dynamicLoops: 'its loops are bounded by the `count` parameter (and a while loop), known only when the run is built',
   },
+};
+
+/** Pipelines written not to compile (a launcher's compile-error contract), with the error the runtime gives. */
+const COMPILE_ERRORS: Record<string, Record<string, RegExp>> = {
+  'test/fixtures/pipelines/launcher.ts': { miswired: /step "add" takes 2 argument\(s\) but was given 3/ },
 };
 
 function pipelineFiles(): string[] {
@@ -107,11 +113,16 @@ describe('the static DAG equals the runtime-compiled DAG', () => {
       const pipelines = analyzer.analyze(file).pipelines;
       assert.ok(pipelines.length > 0, `static analysis finds the pipelines of ${relative}`);
       const known = new Set(pipelines.map((p) => p.name));
-      for (const table of [PARAMETERS, DYNAMIC]) {
+      for (const table of [PARAMETERS, DYNAMIC, COMPILE_ERRORS]) {
         for (const name of Object.keys(table[relative] ?? {})) assert.ok(known.has(name), `${relative}: the table names ${name}, which static analysis must find`);
       }
       for (const pipeline of pipelines) {
         const label = `${relative} ${pipeline.name}`;
+        const expectedError = COMPILE_ERRORS[relative]?.[pipeline.name];
+        if (expectedError) {
+          await assert.rejects(compiled(file, pipeline.name, {}), expectedError, `${label}: fails to compile`);
+          continue;
+        }
         const runtimeDag = await compiled(file, pipeline.name, PARAMETERS[relative]?.[pipeline.name] ?? {});
         if (DYNAMIC[relative]?.[pipeline.name]) assertSameWhereKnown(pipeline, runtimeDag, label);
         else {

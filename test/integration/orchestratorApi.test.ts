@@ -8,7 +8,7 @@ import { answerStatus, OrchestratorClient } from '../../runtime/src/api/client';
 import type { StreamEvent } from '../../runtime/src/api/protocol';
 import { connectDaemon, daemonStatus, startDaemon, stopDaemon } from '../../runtime/src/api/daemonControl';
 import { daemonFiles } from '../../runtime/src/api/daemonFiles';
-import { openRunStore } from '../../runtime/src/store/openRunStore';
+import { runCount } from '../support/cliWorkflow';
 import { fixture, tempDir } from '../support/tempDir';
 
 async function raw(url: string, init: RequestInit & { token?: string } = {}): Promise<{ status: number; body: { error?: string } }> {
@@ -22,15 +22,6 @@ async function raw(url: string, init: RequestInit & { token?: string } = {}): Pr
     body = { error: text };
   }
   return { status: response.status, body };
-}
-
-async function runCount(store: string): Promise<number> {
-  const db = await openRunStore(store, 'readWrite');
-  try {
-    return (await db.listRuns({ limit: 1000 })).length;
-  } finally {
-    await db.close();
-  }
 }
 
 describe('the orchestrator daemon and its API', () => {

@@ -8,21 +8,12 @@ import { describe, it } from 'node:test';
 import { connectDaemon } from '../../runtime/src/api/daemonControl';
 import { daemonFiles } from '../../runtime/src/api/daemonFiles';
 import { runPipelineFile } from '../../runtime/src/launch/runPipelineFile';
-import { openRunStore } from '../../runtime/src/store/openRunStore';
+import { runCount } from '../support/cliWorkflow';
 import { cli } from '../support/cli';
 import { fixture, tempProject } from '../support/tempDir';
 
 const basics = fixture('pipelines', 'basics.ts');
 const TOO_MANY = /maxParallel: Too big: expected number to be <=1024/;
-
-async function runCount(store: string): Promise<number> {
-  const db = await openRunStore(store, 'readWrite');
-  try {
-    return (await db.listRuns({ limit: 1000 })).length;
-  } finally {
-    await db.close();
-  }
-}
 
 describe('one rule for each run option', () => {
   const dir = tempProject();

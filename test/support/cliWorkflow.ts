@@ -64,6 +64,11 @@ export async function withStore<T>(dir: string, read: (store: RunStore) => T | P
   }
 }
 
+/** How many runs a store holds. */
+export function runCount(dir: string): Promise<number> {
+  return withStore(dir, async (store) => (await store.listRuns({ limit: 1000 })).length);
+}
+
 /** Table rows as cells (columns are two or more spaces apart). */
 export function rowsOf(text: string): string[][] {
   return text

@@ -81,7 +81,7 @@ describe('the extension in a real VS Code workbench', () => {
     const files = (fs.readdirSync(path.join(extensionsDir, installed), { recursive: true, encoding: 'utf8' }) as string[])
       .filter((file) => fs.statSync(path.join(extensionsDir, installed, file)).isFile())
       .sort();
-    const expected = ['LICENSE.txt', 'dist/client/extension.js', 'dist/client/languageClient.js', 'dist/server/server.js', 'dist/server/languageServer.js', 'dist/server/lib.d.ts', 'dist/server/lib.es2022.full.d.ts', 'dist/webview/main.css', 'dist/webview/main.js', 'media/pipewright.svg', 'package.json', 'readme.md'];
+    const expected = ['LICENSE.txt', 'dist/client/extension.js', 'dist/client/languageClient.js', 'dist/server/server.js', 'dist/server/languageServer.js', 'dist/server/lib.d.ts', 'dist/server/lib.es2022.full.d.ts', 'dist/webview/main.css', 'dist/webview/main.js', 'docs/diagnostics.md', 'media/pipewright.svg', 'node_modules/pipewright-typescript-plugin/index.js', 'node_modules/pipewright-typescript-plugin/package.json', 'package.json', 'readme.md'];
     const unexpected = files.filter((file) => !expected.includes(file) && !/^dist\/webview\/[\w-]+\.js$/.test(file) && !/^dist\/server\/lib\.[\w.]+\.d\.ts$/.test(file) && file !== '.vsixmanifest');
     assert.deepEqual(unexpected, [], `unexpected files in the package: ${unexpected.join(', ')}`);
     for (const file of expected) assert.ok(files.includes(file), `${file} is missing from the package (have: ${files.join(', ')})`);

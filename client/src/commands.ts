@@ -168,12 +168,13 @@ export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.
     deps.notices.started(newRunId);
   }
 
+  // The picks of a multi-step command stay open when focus moves (a live DAG or view updating beside them).
   async function pickRun(arg: unknown, filter: (status: string) => boolean): Promise<string | undefined> {
     const node = arg as RunNode | undefined;
     if (node?.runId) return node.runId;
     if (typeof arg === 'string') return arg;
     const runs = connection.runs.order.map((id) => connection.runs.runs[id]).filter((run) => run && filter(run.status));
-    const picked = await vscode.window.showQuickPick(runs.map((run) => ({ label: run.runName, description: `${run.pipeline} · ${run.status}`, runId: run.runId })), { title: 'Run' });
+    const picked = await vscode.window.showQuickPick(runs.map((run) => ({ label: run.runName, description: `${run.pipeline} · ${run.status}`, runId: run.runId })), { title: 'Run', ignoreFocusOut: true });
     return picked?.runId;
   }
 
@@ -182,7 +183,7 @@ export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.
     const given = invocationOfArgument(arg);
     if (given !== undefined) return given;
     const run = connection.runs.runs[runId];
-    const picked = await vscode.window.showQuickPick(Object.values(run?.steps ?? {}).map((s) => ({ label: s.id, description: s.status })), { title: 'Step' });
+    const picked = await vscode.window.showQuickPick(Object.values(run?.steps ?? {}).map((s) => ({ label: s.id, description: s.status })), { title: 'Step', ignoreFocusOut: true });
     return picked?.label;
   }
 
@@ -255,7 +256,7 @@ export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.
           return;
         }
         // Never typed: one output opens at once, several are picked from what the step made.
-        output = outputs.length === 1 ? outputs[0].name : (await vscode.window.showQuickPick(outputs.map((o) => ({ label: o.name, description: `${o.type} · ${formatBytes(o.size)}` })), { title: `Output of ${invocationId}` }))?.label;
+        output = outputs.length === 1 ? outputs[0].name : (await vscode.window.showQuickPick(outputs.map((o) => ({ label: o.name, description: `${o.type} · ${formatBytes(o.size)}` })), { title: `Output of ${invocationId}`, ignoreFocusOut: true }))?.label;
         if (output === undefined) return;
       }
       const opened = await deps.artifacts.open({ runId, runName: detail.runName, invocationId, output });

@@ -9,6 +9,7 @@ import { connectDaemon } from '../../runtime/src/api/daemonControl';
 import { cli, lastJson } from '../support/cli';
 import { basics, env, fixable, nextCommands, oneLineError, pw, rowsOf, withStore, type Summary } from '../support/cliWorkflow';
 import { tempDir } from '../support/tempDir';
+import { waitForAsync } from '../support/waitFor';
 
 describe('after a run, one line of what to do next', () => {
   const dir = tempDir();
@@ -106,6 +107,11 @@ describe('runs retry of a run where every step succeeded', () => {
     const one = await client.retryRun(run.runId, 'split');
     assert.equal(one.parentRunId, run.runId);
     assert.equal(await runCount(), before + 1);
+    const ended = await waitForAsync('the retry of split ends', async () => {
+      const detail = await client.getRun(one.runId);
+      return detail.status !== 'running' && detail;
+    });
+    assert.equal(ended.status, 'completed');
   });
 });
 

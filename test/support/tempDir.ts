@@ -8,21 +8,52 @@ export function tempDir(prefix = 'pipewright-test-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   after(() => {
     stopDaemonsUnder(dir);
-    fs.rmSync(dir, { recursive: true, force: true });
+    // A killed runner's last write may land while the folder goes: retry, as `rm -rf` would.
+    fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   });
   return dir;
 }
 
-/** `pipewright run` starts a daemon per store on demand; a test's stores die with its folder. */
+/** `pipewright run` starts a daemon per store on demand; a test's stores die with its folder, runners and all. */
 function stopDaemonsUnder(dir: string): void {
   const pidFiles = fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((entry) => entry.endsWith(`${path.sep}server${path.sep}pid`));
   for (const entry of pidFiles) {
     const pid = Number(fs.readFileSync(path.join(dir, entry), 'utf8'));
     try {
-      if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('__server')) process.kill(pid, 'SIGKILL');
+      if (!fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('__server')) continue;
+      for (const child of [pid, ...descendantsOf(pid)]) killQuietly(child);
     } catch {
       // Already gone.
     }
+  }
+}
+
+function descendantsOf(root: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The field after the parenthesised command name is the state, then the parent's pid.
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // Gone while listing.
+    }
+  }
+  const found: number[] = [];
+  for (let frontier = [root]; frontier.length > 0; ) {
+    const next = [...parentOf].filter(([, parent]) => frontier.includes(parent)).map(([pid]) => pid);
+    found.push(...next);
+    frontier = next;
+  }
+  return found;
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Already gone.
   }
 }
 

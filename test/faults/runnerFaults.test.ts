@@ -202,8 +202,12 @@ describe('start timeout', () => {
     proxy.dropping = true;
     try {
       const { events, run } = start(dir, { heartbeatUrl: (url) => proxy.rewrite(url) });
-      await waitFor('attempt 1 to start', () => readPid(path.join(dir, 'attempt-1.pid')));
+      const pid = await waitFor('attempt 1 to start', () => readPid(path.join(dir, 'attempt-1.pid')));
+      // Frozen before its lease's timeout (0.5 s) has passed, so it cannot stop itself for want of a
+      // renewal either: the engine's start timeout is what notices it.
+      process.kill(pid, 'SIGSTOP');
       const lost = await waitFor('attempt 1 to be lost', () => events.find((e) => e.type === 'attempt' && e.status === 'lost'));
+      process.kill(pid, 'SIGKILL');
       assert.match(lost.type === 'attempt' ? (lost.detail ?? '') : '', /no first heartbeat/);
       proxy.dropping = false;
       await waitFor('attempt 2 to start', () => readPid(path.join(dir, 'attempt-2.pid')));

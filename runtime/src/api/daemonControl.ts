@@ -8,6 +8,8 @@ import { resolveStoreDir } from './storeFolder';
 import { isProcessAlive, processIdentity } from '../system/processAlive';
 import { runnerPoolSettingsFromEnv } from '../runnerPool/settings';
 import { ENV, onDemandIdleTimeout } from '../model/environment';
+import { InputError } from '../model/errorCodes';
+import { redactUrl } from '../model/storeUrl';
 
 /** ZenML's service states for the local daemon. */
 export type DaemonState = 'inactive' | 'pendingStartup' | 'active' | 'pendingShutdown' | 'error';
@@ -70,6 +72,31 @@ export interface StartOptions {
   limits?: string;
   /** Seconds with nothing to do after which the daemon stops (0 or absent: never). */
   idleTimeoutS?: number;
+  /** The PostgreSQL database for runs and events (absent: the SQLite store in the folder), as PIPEWRIGHT_STORE_URL for the daemon. */
+  storeUrl?: string;
+}
+
+/** A store's runs as a message names them. */
+function storeName(storeDir: string, storeUrl: string | undefined): string {
+  return storeUrl === undefined ? `the SQLite store in ${storeDir}` : `the PostgreSQL store ${redactUrl(storeUrl)}`;
+}
+
+/**
+ * Refuses to use the folder's active daemon when it keeps its runs elsewhere than `storeUrl` says
+ * (a PostgreSQL database, or the SQLite store when undefined): runs would land where this
+ * command does not look.
+ */
+export function checkDaemonStore(storeDir: string, storeUrl: string | undefined): void {
+  const files = daemonFiles(storeDir);
+  const pid = verifiedDaemonPid(files, storeDir);
+  const endpoint = readEndpoint(files);
+  if (pid === undefined || endpoint?.pid !== pid) return;
+  const served = endpoint.store;
+  if ((served ?? undefined) === (storeUrl === undefined ? undefined : redactUrl(storeUrl))) return;
+  const storeFlag = served === undefined ? '' : ' (--store URL or PIPEWRIGHT_STORE_URL)';
+  throw new InputError(
+    `the daemon for ${path.resolve(storeDir)} (pid ${pid}) keeps its runs in ${served === undefined ? storeName(storeDir, undefined) : `the PostgreSQL store ${served}`}, not in ${storeName(storeDir, storeUrl)}: name the same store${storeFlag}, or stop it first (pipewright server stop)`,
+  );
 }
 
 /** Starts the daemon (if it is not active) and resolves once its health endpoint answers. */
@@ -82,7 +109,10 @@ async function ensureDaemon(storeDir: string, options: StartOptions): Promise<{ 
   const store = path.resolve(storeDir);
   const files = daemonFiles(store);
   const current = await daemonStatus(store);
-  if (current.state === 'active') return { status: current, started: false };
+  if (current.state === 'active') {
+    checkDaemonStore(store, options.storeUrl);
+    return { status: current, started: false };
+  }
   if (current.state !== 'inactive') throw new Error(`the daemon for ${store} is ${current.state}: ${current.detail}`);
   // The daemon reads these from its environment: a bad value is said here, not in its log.
   runnerPoolSettingsFromEnv();
@@ -98,7 +128,13 @@ async function ensureDaemon(storeDir: string, options: StartOptions): Promise<{ 
   const child = spawn(process.execPath, [path.join(packageRoot, 'dist', 'cli.js'), ...daemonArgs], {
     detached: true,
     stdio: ['ignore', log, log],
-    env: { ...process.env, ...(options.token ? { [ENV.serverToken]: options.token } : {}), ...(options.limits ? { [ENV.limits]: options.limits } : {}) },
+    // The database URL goes by the environment, not the command line, which other users can read.
+    env: {
+      ...process.env,
+      [ENV.storeUrl]: options.storeUrl,
+      ...(options.token ? { [ENV.serverToken]: options.token } : {}),
+      ...(options.limits ? { [ENV.limits]: options.limits } : {}),
+    },
   });
   child.unref();
   fs.closeSync(log);

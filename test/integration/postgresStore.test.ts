@@ -90,6 +90,16 @@ describe('the daemon on a PostgreSQL store', () => {
     assert.match(run.stderr, /keeps its runs in the PostgreSQL store/);
     assert.equal((await query(url, 'SELECT 1 FROM runs')).length, 2, 'nothing ran');
   });
+
+  it("a database has one daemon: another folder's daemon on it says who serves it and stops at once", async () => {
+    const other = path.join(tempDir(), 'store');
+    const startedAt = Date.now();
+    const second = await pw(other, ['server', 'start', '--store', url]);
+    assert.equal(second.code, 1, second.stderr);
+    assert.match(second.stderr, /the PostgreSQL store postgres:\/\/postgres@127\.0\.0\.1:\d+\/test_\d+_\d+ is served by another daemon \(pid \d+, of another store folder or machine\)/);
+    assert.ok(Date.now() - startedAt < 15_000, 'no wait for a daemon that will never answer for this folder');
+    assert.equal((await pw(folder, ['server', 'status', '--json'])).stdout.includes('"active"'), true, 'the first daemon still serves');
+  });
 });
 
 describe('starting a daemon on a PostgreSQL store that cannot be used', () => {

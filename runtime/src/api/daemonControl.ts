@@ -33,12 +33,16 @@ export function verifiedDaemonPid(files: DaemonFiles, storeDir: string): number 
   // A daemon killed but not reaped yet (a zombie), or a reused pid, is not the daemon.
   const endpoint = readEndpoint(files);
   if (!isProcessAlive(pid, endpoint?.pid === pid ? endpoint.identity : undefined)) return undefined;
+  return isDaemonProcessOf(pid, storeDir) ? pid : undefined;
+}
+
+/** Whether process `pid` of this machine is a daemon of the store folder `storeDir` (a reused pid belongs to some other program: its command line says so). */
+export function isDaemonProcessOf(pid: number, storeDir: string): boolean {
   try {
-    // A reused pid belongs to some other program: its command line says so.
     const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    return argv.includes('__server') && argv.includes(path.resolve(storeDir)) ? pid : undefined;
+    return argv.includes('__server') && argv.includes(path.resolve(storeDir));
   } catch {
-    return undefined;
+    return false;
   }
 }
 

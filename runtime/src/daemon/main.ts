@@ -5,6 +5,7 @@ import { serverTokenFromEnv, storeUrlFromEnv } from '../model/environment';
 import { redactUrl } from '../model/storeUrl';
 import { ANOTHER_DAEMON_EXIT_CODE, ensureToken, daemonFiles, writeOwnerOnly, type Endpoint } from '../api/daemonFiles';
 import { processIdentity } from '../system/processAlive';
+import { isDaemonProcessOf } from '../api/daemonControl';
 import { openRunStore } from '../store/openRunStore';
 
 /** How often a daemon looks for runs whose engine died (a CLI run killed mid-way, a previous daemon). */
@@ -29,6 +30,11 @@ export async function runDaemon(storeDir: string, host: string, port: number, fa
   if (owner !== undefined) {
     // Another command started a daemon for this store at the same moment: that one serves it.
     process.stdout.write(`${new Date().toISOString()} not starting: the daemon with pid ${owner} already serves ${storeName}\n`);
+    // A database's daemon may be that of another folder, or of another machine: none will answer for this folder.
+    if (storeUrl !== undefined && !isDaemonProcessOf(owner, storeDir)) {
+      await store.close();
+      throw new Error(`${storeName} is served by another daemon (pid ${owner}, of another store folder or machine): a PostgreSQL store has one daemon for now`);
+    }
     process.exit(ANOTHER_DAEMON_EXIT_CODE);
   }
   // What a dead daemon left behind; this one writes its own once it listens.

@@ -1,6 +1,7 @@
-// The contract of the RunStore seam: what every implementation (the embedded SQLite store today,
-// a shared database next) must do, written against the interface only. An implementation's test
-// file calls `runStoreContract` with a factory for fresh stores of its kind.
+// The contract of the RunStore seam: what every implementation (the embedded SQLite store,
+// sqliteRunStore.test.ts; the PostgreSQL store, postgresRunStore.test.ts) must do, written against
+// the interface only. An implementation's test file calls `runStoreContract` with a factory for
+// fresh stores of its kind; what only one store has (its files, its schema) is tested there.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';

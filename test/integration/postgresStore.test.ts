@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
+import type { StreamEvent } from '../../runtime/src/api/protocol';
+import { connectDaemon } from '../../runtime/src/api/daemonControl';
 import { cli, lastJson } from '../support/cli';
 import { env as cleanEnv, fixable, type Summary } from '../support/cliWorkflow';
 import { freePort } from '../support/freePort';
@@ -65,6 +67,18 @@ describe('the daemon on a PostgreSQL store', () => {
     const listed = await pw(folder, ['runs', 'list', '--json'], withUrl);
     assert.equal(listed.code, 0, listed.stderr);
     assert.deepEqual((lastJson(listed) as unknown as Summary[]).map((r) => [r.runId, r.status]), [[retry.runId, 'completed'], [first.runId, 'failed']]);
+    // The daemon's event stream, replayed from the database: the failed run's story up to its end, in number order.
+    const client = await connectDaemon(folder, { storeUrl: url });
+    const replayed: StreamEvent[] = [];
+    await client.follow((event) => {
+      replayed.push(event);
+      return event.type === 'run' && (event.data as { status?: string }).status === 'failed';
+    }, { runId: first.runId, since: 0, signal: AbortSignal.timeout(30_000) });
+    assert.equal(replayed.at(-1)?.type, 'run', JSON.stringify(replayed.map((e) => e.type)));
+    assert.ok(replayed.some((e) => e.type === 'step' && (e.data as { invocationId?: string; status?: string }).invocationId === 'fragile' && (e.data as { status?: string }).status === 'failed'));
+    assert.ok(replayed.every((e, i) => i === 0 || e.seq > replayed[i - 1]!.seq), 'strictly increasing numbers');
+    const storedSeqs = new Set((await query<{ seq: string }>(url, `SELECT seq FROM events WHERE run_id = '${first.runId}'`)).map((row) => Number(row.seq)));
+    assert.ok(replayed.filter((e) => e.type !== 'log' && e.type !== 'heartbeat').every((e) => storedSeqs.has(e.seq)), 'replayed from the rows in PostgreSQL');
     const artifact = await pw(folder, ['artifacts', 'get', retry.runId, 'finish'], withUrl);
     assert.equal(artifact.code, 0, artifact.stderr);
     assert.match(artifact.stdout, /ok!/);

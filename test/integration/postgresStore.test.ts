@@ -10,7 +10,7 @@ import pg from 'pg';
 import type { StreamEvent } from '../../runtime/src/api/protocol';
 import { connectDaemon } from '../../runtime/src/api/daemonControl';
 import { cli, lastJson } from '../support/cli';
-import { env as cleanEnv, fixable, type Summary } from '../support/cliWorkflow';
+import { basics, env as cleanEnv, fixable, type Summary } from '../support/cliWorkflow';
 import { freePort } from '../support/freePort';
 import { postgresForFile } from '../support/postgres';
 import { tempDir } from '../support/tempDir';
@@ -93,6 +93,13 @@ describe('the daemon on a PostgreSQL store', () => {
     assert.equal(hashes.length, 3);
     for (const { hash } of hashes) assert.ok(fs.readdirSync(path.join(folder, 'artifacts'), { recursive: true, encoding: 'utf8' }).some((file) => file.includes(hash)), `artifact ${hash} in the folder`);
     assert.ok(!fs.existsSync(path.join(folder, 'pipewright.db')), 'no SQLite file in the folder');
+
+    // A run in the CLI's own process (--no-daemon) records into the same database.
+    const inProcess = await pw(folder, ['run', basics, '--param', 'count=2', '--no-daemon', '--json'], withUrl);
+    assert.equal(inProcess.code, 0, inProcess.stderr);
+    const local = lastJson<Summary>(inProcess);
+    assert.deepEqual(await query(url, `SELECT status FROM runs WHERE id = '${local.runId}'`), [{ status: 'completed' }]);
+    assert.ok(!fs.existsSync(path.join(folder, 'pipewright.db')), 'still no SQLite file');
   });
 
   it('refuses a command that names another store than the daemon serves, naming both', async () => {
@@ -102,7 +109,7 @@ describe('the daemon on a PostgreSQL store', () => {
     const run = await pw(folder, ['run', fixable, '--param', `dir=${dir}`]);
     assert.equal(run.code, 2, run.stderr);
     assert.match(run.stderr, /keeps its runs in the PostgreSQL store/);
-    assert.equal((await query(url, 'SELECT 1 FROM runs')).length, 2, 'nothing ran');
+    assert.equal((await query(url, 'SELECT 1 FROM runs')).length, 3, 'nothing ran');
   });
 
   it("a database has one daemon: another folder's daemon on it says who serves it and stops at once", async () => {

@@ -80,9 +80,9 @@ export interface StartOptions {
   storeUrl?: string;
 }
 
-/** A store's runs as a message names them. */
-function storeName(storeDir: string, storeUrl: string | undefined): string {
-  return storeUrl === undefined ? `the SQLite store in ${storeDir}` : `the PostgreSQL store ${redactUrl(storeUrl)}`;
+/** A store's runs as a message names them, by the database's URL without its password (undefined: the folder's SQLite store). */
+function storeName(storeDir: string, redactedUrl: string | undefined): string {
+  return redactedUrl === undefined ? `the SQLite store in ${storeDir}` : `the PostgreSQL store ${redactedUrl}`;
 }
 
 /**
@@ -95,12 +95,12 @@ export function checkDaemonStore(storeDir: string, storeUrl: string | undefined)
   const pid = verifiedDaemonPid(files, storeDir);
   const endpoint = readEndpoint(files);
   if (pid === undefined || endpoint?.pid !== pid) return;
+  const dir = path.resolve(storeDir);
   const served = endpoint.store;
-  if ((served ?? undefined) === (storeUrl === undefined ? undefined : redactUrl(storeUrl))) return;
-  const storeFlag = served === undefined ? '' : ' (--store URL or PIPEWRIGHT_STORE_URL)';
-  throw new InputError(
-    `the daemon for ${path.resolve(storeDir)} (pid ${pid}) keeps its runs in ${served === undefined ? storeName(storeDir, undefined) : `the PostgreSQL store ${served}`}, not in ${storeName(storeDir, storeUrl)}: name the same store${storeFlag}, or stop it first (pipewright server stop)`,
-  );
+  const wanted = storeUrl === undefined ? undefined : redactUrl(storeUrl);
+  if (served === wanted) return;
+  const how = served === undefined ? '' : ' (--store URL or PIPEWRIGHT_STORE_URL)';
+  throw new InputError(`the daemon for ${dir} (pid ${pid}) keeps its runs in ${storeName(dir, served)}, not in ${storeName(dir, wanted)}: name the same store${how}, or stop it first (pipewright server stop)`);
 }
 
 /** Starts the daemon (if it is not active) and resolves once its health endpoint answers. */

@@ -140,6 +140,20 @@ export function runStoreContract(name: string, factory: RunStoreFactory): void {
           assert.equal((await store.listRuns({ pipeline: 'p' })).length, 1);
         }));
 
+      it('of two connections creating runs of the same name at once, one wins and the other is told the name is taken', () =>
+        withStore(async (store) => {
+          const other = await factory.reopen(store, 'readWrite');
+          try {
+            const results = await Promise.allSettled([store.createRun(newRun({ name: 'race' })), other.createRun(newRun({ name: 'race' }))]);
+            assert.deepEqual(results.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
+            const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+            assert.ok(refused.reason instanceof RunNameTakenError, String(refused.reason));
+            assert.equal((await store.listRuns()).filter((r) => r.name === 'race').length, 1);
+          } finally {
+            await other.close();
+          }
+        }));
+
       it('finds a run by id, by name (the newest of that name) or by a unique id prefix', () =>
         withStore(async (store) => {
           const older = newRun({ id: 'abc-111', name: 'same', pipeline: 'p', at: 10 });

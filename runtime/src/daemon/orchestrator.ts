@@ -332,7 +332,8 @@ export class Orchestrator {
     } else if (event.type === 'log') {
       // Stored once: the log line is the event.
       const line = { runId: event.runId, invocationId: event.invocationId ?? null, attempt: event.attempt ?? null, stream: event.stream, text: event.text, at: event.at };
-      this.storeEvent(() => this.store.appendLog(line, seq), `event ${seq} (log)`);
+      // One after another: a store may number the lines as they arrive (their order is the output's).
+      void this.writeEvent(() => this.store.appendLog(line, seq), `event ${seq} (log)`);
     } else {
       this.storeEvent(() => this.store.appendEvent(seq, runId, event.type, event, event.at), `event ${seq} (${event.type})`);
     }
@@ -343,7 +344,7 @@ export class Orchestrator {
   /**
    * Queues the store write of one event; the events published in one turn of the event loop (of
    * the steps that finished together) go to the store together, after the writes before them, so
-   * it commits them at once.
+   * it can commit them at once (each carries its number: their order of arrival does not matter).
    */
   private storeEvent(write: () => Promise<void>, what: string): void {
     if (this.unwrittenEvents.length === 0) setImmediate(() => this.flushEvents());

@@ -473,13 +473,12 @@ export class SqliteRunStore implements RunStore {
   // ---- logs, hooks, events -------------------------------------------------------------
 
   async appendLog(line: LogLine, eventSeq?: number): Promise<void> {
-    return this.grouped(`could not store output of step "${line.invocationId}"`, () =>
+    this.write(`could not store output of step "${line.invocationId}"`, () =>
       this.stmt('INSERT INTO logs (run_id, step_id, attempt, stream, text, at, event_seq) VALUES (?, ?, ?, ?, ?, ?, ?)').run(line.runId, line.invocationId, line.attempt, line.stream, line.text, line.at, eventSeq ?? null),
     );
   }
 
   async getLogs(runId: string, invocationId?: string, attempt?: number): Promise<LogRecord[]> {
-    this.flushGroup();
     const rows = (
       invocationId === undefined
         ? this.stmt('SELECT * FROM logs WHERE run_id = ? ORDER BY seq').all(runId)
@@ -507,8 +506,8 @@ export class SqliteRunStore implements RunStore {
   }
 
   /**
-   * Runs `work` with the other grouped writes asked for in the same turn of the event loop (the
-   * events of steps that finished together), in one transaction: one commit instead of one each.
+   * Runs `work` with the other grouped writes asked for in the same turn (the daemon hands the
+   * events of steps that finished together over at once), in one transaction: one commit, not one each.
    * Each write still succeeds or fails on its own (a savepoint each); resolves once committed.
    */
   private grouped(what: string, work: () => void): Promise<void> {

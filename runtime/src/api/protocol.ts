@@ -1,6 +1,7 @@
 /**
- * The orchestrator's HTTP API (version 1): request schemas and response shapes, shared by the
- * daemon and its one typed client (used by the CLI and the editor).
+ * The orchestrator's HTTP API (version 1): the request schemas and answer shapes its route table
+ * (`routes.ts`) and hand-written routes use, shared by the daemon and its one typed client (used
+ * by the CLI and the editor, which load only the types of this module: it loads zod).
  */
 import { z } from 'zod';
 import type { OutputSummary } from '../model/runSummary';

@@ -12,7 +12,7 @@ import { API_PREFIX, routeSchemaKit, runnerResultSchema, type StreamEvent } from
 import { API_ROUTES, pathParamNames, type HandlerReply, type RouteHandlers, type RouteName, type RouteSpec } from '../api/routes';
 import { FencedError, NotFoundError } from '../model/errorCodes';
 import { boundedInt, textParam } from '../api/queryParams';
-import { apiHandlers, findRun as findRunOf } from './apiHandlers';
+import { apiHandlers, findRun } from './apiHandlers';
 import { EVENT_PAGE, Orchestrator } from './orchestrator';
 import type { RunStore } from '../store/runStore';
 
@@ -93,7 +93,6 @@ export class DaemonHttpApi {
     // Runners' routes take the runner token (or the client's); every other route only the client's.
     const runner = requireBearer([this.runnerToken, this.options.token]);
     const client = requireBearer([this.options.token]);
-    const findRun = (name: string) => findRunOf(orchestrator.store, name);
     registerRoutes(app, apiHandlers({ orchestrator, instanceId: this.instanceId, startedAt: this.startedAt, onShutdown: () => this.options.onShutdown(), log: this.options.log }), client);
 
     heartbeatRoute(app, [this.runnerToken, this.options.token], (request) => orchestrator.heartbeat(request));
@@ -112,7 +111,7 @@ export class DaemonHttpApi {
     });
 
     app.get(`${API_PREFIX}/runs/:run/artifacts/:step/:output`, { schema: { params: z.object({ run: z.string(), step: z.string(), output: z.string() }) }, onRequest: client }, async (request, reply) => {
-      const run = await findRun(request.params.run);
+      const run = await findRun(orchestrator.store, request.params.run);
       const { step, output } = request.params;
       const ref = await orchestrator.store.outputOf(run.id, step, output);
       if (!ref) throw new NotFoundError(`run ${run.name} has no committed output "${output}" of step "${step}"`);
@@ -121,7 +120,7 @@ export class DaemonHttpApi {
     });
     for (const partial of ['artifacts', 'artifacts/:step']) {
       app.get(`${API_PREFIX}/runs/:run/${partial}`, { schema: { params: runParams.passthrough() }, onRequest: client }, async (request) => {
-        await findRun(request.params.run);
+        await findRun(orchestrator.store, request.params.run);
         throw new NotFoundError(`use ${API_PREFIX}/runs/:run/artifacts/:step/:output`);
       });
     }

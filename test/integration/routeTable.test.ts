@@ -81,6 +81,7 @@ describe('the route table', () => {
     const client: OrchestratorClient = await connectDaemon(store);
     assert.equal((await client.health()).status, 'ok');
     assert.deepEqual(await client.listRuns({ limit: 5, status: ['failed', 'running'] }), []);
+    assert.deepEqual(await client.listRuns({ status: [] }), [], 'an empty list of statuses is no filter');
     assert.deepEqual(await client.listServices(), []);
     assert.deepEqual(await client.resumeAbandoned(), { resumed: [] });
     await assert.rejects(client.listRuns({ limit: 0 }), (error: Error) => answerStatus(error) === 400 && /limit must be an integer from 1 to 1000, got "0"/.test(error.message));

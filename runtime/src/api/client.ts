@@ -67,7 +67,7 @@ class ClientCore {
 
   /**
    * Calls route `name` of the table: the input's path parameters fill the path, the rest is the
-   * query (a list comma-separated) or, for a route that reads a body, the body.
+   * query (a list comma-separated) or, for a route that reads a body, the body's fields.
    */
   async request<K extends RouteName>(name: K, input?: ClientInput<K>, options: CallOptions = {}): Promise<AnswerOf<K>> {
     const route: RouteSpec = API_ROUTES[name];
@@ -81,7 +81,11 @@ class ClientCore {
     if (route.body) body = rest;
     else {
       const query = new URLSearchParams();
-      for (const [key, value] of Object.entries(rest)) if (value !== undefined) query.set(key, Array.isArray(value) ? value.join(',') : String(value));
+      for (const [key, value] of Object.entries(rest)) {
+        // Left out: an absent value, and an empty list (no filter).
+        if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;
+        query.set(key, Array.isArray(value) ? value.join(',') : String(value));
+      }
       if (query.size > 0) path += `?${query}`;
     }
     const response = await this.fetch(route.method, path, body, options.signal);

@@ -54,6 +54,8 @@ const DRAFT_MIN_NODES = 150;
  * the labels that fit without overlapping, at the editor's font size (farLabels.ts).
  */
 const MIN_TEXT_PX = 9;
+/** Graphs from this size on show their overview map when they do not fit at the readable zoom (the Map button shows it for any). */
+const MINIMAP_MIN_NODES = 40;
 /** On-screen size of node text that zooming to a set of nodes keeps at least (else it goes to them one by one). */
 const READABLE_TEXT_PX = 12;
 /** The zoom a graph opens at, at least: node text is drawn at the editor's font size (dag.css). */
@@ -289,7 +291,7 @@ function present(view: CollapsedGraph, computed: GraphLayout, kind: 'draft' | 'f
   showStatusTools();
   showGroupsButton();
   minimap.setSource(minimapSource(computed));
-  if (minimapChoice === undefined) minimap.show(fitViewport(computed, measuredView).scale < READABLE_SCALE);
+  if (minimapChoice === undefined) minimap.show(next.nodes.length >= MINIMAP_MIN_NODES && fitViewport(computed, measuredView).scale < READABLE_SCALE);
   minimapButton.setAttribute('aria-pressed', String(minimap.shown));
   repaint();
   svg.dataset.layout = kind;

@@ -129,6 +129,6 @@ export class Minimap {
   private panTo(event: PointerEvent): void {
     if (!this.source || !this.frame) return;
     const box = this.canvas.getBoundingClientRect();
-    this.moveTo(panToMinimapPoint(this.frame, this.source.viewport(), this.source.view(), event.clientX - box.left, event.clientY - box.top));
+    this.moveTo(panToMinimapPoint(this.frame, this.source.viewport(), this.source.view(), event.clientX - box.left - this.canvas.clientLeft, event.clientY - box.top - this.canvas.clientTop));
   }
 }

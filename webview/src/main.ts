@@ -111,7 +111,7 @@ fillLegend(document.getElementById('legendBody') as HTMLElement);
 /** The graph as the extension sent it. */
 let source: PipelineGraph | undefined;
 /** Its groups (nodeGroups.ts), the keys of those collapsed, and the graph drawn with them collapsed. */
-let groups: NodeGroup[] = [];
+let foundGroups: { of: PipelineGraph; groups: NodeGroup[] } | undefined;
 const savedState = vscode.getState() as Partial<DagPanelState> | undefined;
 const collapsed = new Set<string>(Array.isArray(savedState?.collapsed) ? savedState.collapsed : []);
 let shown: CollapsedGraph | undefined;
@@ -152,7 +152,6 @@ const channel = new MessageChannel<FromWebview, ToWebview>(vscode, (body) => {
   switch (body.kind) {
     case 'graph':
       source = body.graph;
-      groups = findGroups(body.graph);
       void showGraph(collapsedView());
       return undefined;
     case 'runState':
@@ -289,7 +288,8 @@ function present(view: CollapsedGraph, computed: GraphLayout, kind: 'draft' | 'f
   if (selected !== undefined) selected = view.shownOf.get(selected) ?? (drawing.nodes.has(selected) ? selected : undefined);
   updatePicks();
   showStatusTools();
-  showGroupsButton();
+  // Finding the groups can wait until the graph is on the screen.
+  void afterNextPaint().then(showGroupsButton);
   minimap.setSource(minimapSource(computed));
   if (minimapChoice === undefined) minimap.show(next.nodes.length >= MINIMAP_MIN_NODES && fitViewport(computed, measuredView).scale < READABLE_SCALE);
   minimapButton.setAttribute('aria-pressed', String(minimap.shown));
@@ -418,7 +418,7 @@ function repaint(): void {
   applyRunState(drawing, states, thresholds, now());
   applyEdgeFlows(drawing, drawnStates(), runStatus);
   applyPicked(drawing, pickedSet);
-  minimap.update();
+  minimap.statusChanged();
   scheduleFarLabels();
   if (paintedSelection !== selected) {
     if (paintedSelection !== undefined) drawing.nodes.get(paintedSelection)?.group.classList.remove('selected');
@@ -607,7 +607,7 @@ const menu = new NodeMenu<MenuAction>(
 
 function menuEntries(nodeId: string): MenuEntry<MenuAction>[] {
   if (shown?.groupMembers.has(nodeId)) return [{ action: 'expand', label: `Expand ${nodeId} (${shown.groupMembers.get(nodeId)?.length ?? 0} steps)`, enabled: true, group: 0 }];
-  const containing = groups.filter((group) => group.members.includes(nodeId));
+  const containing = currentGroups().filter((group) => group.members.includes(nodeId));
   const collapsing = containing.map((group): MenuEntry<MenuAction> => ({ action: `collapse:${group.key}`, label: `Collapse ${group.id} (${group.members.length} steps)`, enabled: true, group: 3 }));
   const ran = shownRun?.runId !== undefined && shownRun.runId !== null;
   const started = ran && (states[nodeId]?.attempt ?? 0) > 0;
@@ -664,9 +664,16 @@ window.addEventListener('resize', () => {
   }, 200);
 });
 
+/** The groups of the graph shown (found when first needed: nothing is collapsed when a panel first opens). */
+function currentGroups(): NodeGroup[] {
+  if (!source) return [];
+  if (foundGroups?.of !== source) foundGroups = { of: source, groups: findGroups(source) };
+  return foundGroups.groups;
+}
+
 /** The graph to draw: the extension's, with the collapsed groups as one node each. */
 function collapsedView(): CollapsedGraph {
-  return collapseGraph(source as PipelineGraph, groups, collapsed);
+  return collapseGraph(source as PipelineGraph, collapsed.size > 0 ? currentGroups() : [], collapsed);
 }
 
 /** Run states of the drawn nodes: a collapsed group has its most urgent member's (edges flow by them). */
@@ -682,7 +689,7 @@ function drawnStates(): Record<string, NodeRunState> {
 
 /** Collapses the group `key` (from the menu of `from`, one of its members) and keeps it in view. */
 function collapseGroup(key: string, from?: string): void {
-  if (!source || !groups.some((group) => group.key === key)) return;
+  if (!source || !currentGroups().some((group) => group.key === key)) return;
   collapsed.add(key);
   regroup(from);
 }
@@ -706,6 +713,7 @@ function regroup(from?: string, reveal?: readonly string[]): void {
 }
 
 function showGroupsButton(): void {
+  const groups = currentGroups();
   const folded = (shown?.groupMembers.size ?? 0) > 0;
   groupsButton.disabled = groups.length === 0;
   groupsButton.textContent = folded ? 'Expand all' : 'Collapse all';
@@ -715,7 +723,7 @@ function showGroupsButton(): void {
 groupsButton.addEventListener('click', () => {
   if (!source) return;
   if ((shown?.groupMembers.size ?? 0) > 0) collapsed.clear();
-  else for (const group of groups) collapsed.add(group.key);
+  else for (const group of currentGroups()) collapsed.add(group.key);
   selected = undefined;
   saveState({ collapsed: [...collapsed] });
   // Seen whole before, seen whole after (the layout changes size); else the readable opening view.
@@ -886,7 +894,7 @@ function drawFarLabels(): void {
     candidates.push({ id, text: group ? id : id.slice(id.lastIndexOf('/') + 1), box: node.box, priority });
   }
   // Composed pipelines drawn open: their name over their steps.
-  for (const group of groups) {
+  for (const group of currentGroups()) {
     if (group.kind !== 'pipeline' || shown.groupOf.has(group.id)) continue;
     const box = boxAround(group.members.map((id) => layout?.nodes.get(id)).filter((node) => node !== undefined));
     if (!box || group.members.some((id) => shown?.shownOf.get(id) !== id)) continue;

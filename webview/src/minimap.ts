@@ -25,6 +25,7 @@ export class Minimap {
   private frame: MinimapFrame | undefined;
   private source: MinimapSource | undefined;
   private scheduled = false;
+  private statusTimer: ReturnType<typeof setTimeout> | undefined;
   private dragging = false;
   private readonly colours = new Map<string, string>();
   private readonly probe = document.createElement('span');
@@ -75,6 +76,18 @@ export class Minimap {
     this.canvas.style.width = `${this.frame.width}px`;
     this.canvas.style.height = `${this.frame.height}px`;
     this.update();
+  }
+
+  /**
+   * Statuses changed: drawn again within a fifth of a second (a map's colours need not follow
+   * each event of a busy run at once, and the status repaint of the graph itself stays cheap).
+   */
+  statusChanged(): void {
+    if (this.statusTimer !== undefined || this.canvas.hidden) return;
+    this.statusTimer = setTimeout(() => {
+      this.statusTimer = undefined;
+      this.update();
+    }, 200);
   }
 
   /** The theme changed: colours are read again. */

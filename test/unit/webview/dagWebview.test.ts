@@ -325,7 +325,7 @@ describe('DAG webview in Chromium', () => {
     const chrome = await probe(page, 'chrome');
     assert.equal(chrome.legendOpen, true);
     assert.deepEqual(chrome.legend.slice(0, 9), ['not run', 'pending', 'running', 'cached', 'completed', 'failed', 'skipped', 'cancelled', 'crashed']);
-    assert.ok(chrome.legend.includes('order only (after)') && chrome.legend.includes('data edge') && chrome.legend.includes('since the last heartbeat'));
+    assert.ok(chrome.legend.includes('order only (after)') && chrome.legend.includes('data edge') && chrome.legend.includes('since the last heartbeat') && chrome.legend.includes('collapsed group: its steps per status (click to expand)'));
     fs.mkdirSync('test-results/webview', { recursive: true });
     await page.screenshot({ path: 'test-results/webview/legend-620x800-dark.png' });
     const saved = await page.evaluate(() => (globalThis as unknown as HarnessGlobal).harness.savedState());

@@ -896,8 +896,11 @@ function drawFarLabels(): void {
   // Composed pipelines drawn open: their name over their steps.
   for (const group of currentGroups()) {
     if (group.kind !== 'pipeline' || shown.groupOf.has(group.id)) continue;
-    const box = boxAround(group.members.map((id) => layout?.nodes.get(id)).filter((node) => node !== undefined));
-    if (!box || group.members.some((id) => shown?.shownOf.get(id) !== id)) continue;
+    // Its steps as drawn (a fan-out inside it may be collapsed); none when an enclosing group is.
+    const drawn = [...new Set(group.members.map((id) => shown?.shownOf.get(id) ?? id))];
+    if (drawn.length === 1 && !group.members.includes(drawn[0])) continue;
+    const box = boxAround(drawn.map((id) => layout?.nodes.get(id)).filter((node) => node !== undefined));
+    if (!box) continue;
     const id = `pipeline:${group.id}`;
     kinds.set(id, 'group');
     candidates.push({ id, text: `${group.id.slice(0, -2)} (${group.members.length})`, box, priority: 4 });
@@ -905,6 +908,15 @@ function drawFarLabels(): void {
   const placed = placeFarLabels(candidates, viewport, measuredView, metrics.text.measureTitle, Math.ceil(metrics.text.geometry.fontPx * 1.3));
   farLabels.draw(placed, (id) => kinds.get(id) ?? '');
 }
+
+// The tools' row may wrap (a search's count appears) and the banner come and go: the graph's
+// area changes size without the window's. What is drawn and the map follow.
+new ResizeObserver(() => {
+  viewSize();
+  cull();
+  minimap.update();
+  scheduleFarLabels();
+}).observe(svg);
 
 const savedLegend = savedState?.legendOpen;
 legend.open = savedLegend === true;

@@ -485,6 +485,9 @@ describe('DAG webview in Chromium', () => {
     const matching = big.nodes.filter((node) => node.id.includes(target) || node.step.includes(target)).map((node) => node.id);
     assert.deepEqual(searched.filter((node) => !node.dimmed).map((node) => node.id).sort(), matching.sort(), 'what does not match fades');
     assert.match((await page.locator('#matches').textContent()) ?? '', /^1\/\d+$/);
+    await page.keyboard.press('Tab');
+    assert.equal(await probe(page, 'focusedId'), 'statusFilter', 'the tools are reached with Tab');
+    await page.keyboard.press('Shift+Tab');
     await page.keyboard.press('Escape');
     assert.equal((await classesOf()).filter((node) => node.dimmed).length, 0, 'Escape clears the search');
     await page.keyboard.press('Escape');
@@ -556,9 +559,11 @@ describe('DAG webview in Chromium', () => {
     assert.ok(inView(await probe(page, 'nodeBox', fan.id)), 'the group is where the eye is');
     assert.match((await view(page)).status, /1 group collapsed/);
     await page.screenshot({ path: 'test-results/webview/152-steps-collapsed-620x800-dark.png' });
-    await groupNode.locator('rect.node-box').click();
+    assert.equal(await probe(page, 'selectedId'), fan.id, 'the group is selected');
+    await page.focus('#canvas');
+    await page.keyboard.press('Enter');
     await waitForLayout(page, 'final', 152);
-    assert.equal(await page.locator('#layer g.node.node-group').count(), 0, 'a click expands it again');
+    assert.equal(await page.locator('#layer g.node.node-group').count(), 0, 'Enter expands it again');
     const saved = (await page.evaluate(() => (globalThis as unknown as HarnessGlobal).harness.savedState())) as { collapsed?: string[] };
     assert.deepEqual(saved.collapsed, []);
 
@@ -567,6 +572,18 @@ describe('DAG webview in Chromium', () => {
     await page.waitForFunction(() => /groups collapsed/.test((globalThis as unknown as ProbesGlobal).probes.tools().status));
     const folded = await view(page);
     assert.ok(folded.nodes < 76, `collapsing every group leaves ${folded.nodes} nodes`);
+    // A click on a group (brought into view by finding one of its steps) expands it.
+    const stage = findGroups(big).find((group) => group.kind === 'pipeline' && group.depth === 1) ?? assert.fail('no composed pipeline');
+    await page.fill('#search', stage.members[0]);
+    await page.press('#search', 'Enter');
+    await page.waitForFunction((id) => (globalThis as unknown as ProbesGlobal).probes.selectedId() === id, stage.id);
+    await page.locator(`#layer g.node[data-id="${stage.id}"] rect.node-box`).click();
+    await page.locator(`#layer g.node[data-id="${stage.id}"]`).waitFor({ state: 'detached' });
+    const opened = await view(page);
+    assert.ok(opened.nodes > folded.nodes, `its steps are drawn again (fan-outs inside stay collapsed): ${folded.nodes} -> ${opened.nodes} nodes`);
+    const loose = stage.members.filter((id) => !findGroups(big).some((group) => group.kind === 'fanout' && group.members.includes(id)));
+    assert.ok(loose.length > 0);
+    for (const id of loose) assert.equal(await page.locator(`#layer g.node[data-id="${id}"]`).count(), 1, `${id} is drawn again`);
     await page.click('#groups');
     await waitForLayout(page, 'final', 152);
     assert.deepEqual(refused, []);

@@ -36,7 +36,7 @@ export async function daemonRun(store: string, file: string, name: string, n = 0
     { runId: run.runId },
   );
   const totalMs = performance.now() - submitted;
-  const detail = await client.getRun(run.runId);
+  const detail = await client.getRun({ run: run.runId });
   if (detail.status !== 'completed') throw new Error(`daemon ${name} ended ${detail.status}`);
   return { executeMs: end - firstStart, totalMs };
 }

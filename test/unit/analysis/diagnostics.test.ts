@@ -77,8 +77,9 @@ describe('diagnostics', () => {
 
   it('a literal option names the option and the bound it breaks, as the runtime checks it', () => {
     const messages = (code: string) =>
-      analyse('options.ts')
-        .diagnostics.filter((d) => d.code === code)
+      ['options.ts', 'optionSchemas.ts']
+        .flatMap((name) => analyse(name).diagnostics)
+        .filter((d) => d.code === code)
         .map((d) => d.message);
     assert.deepEqual(messages('invalid-retry'), ['retry.maxRetries must be a whole number ≥ 0, got -1', 'retry.delay must be ≥ 0 seconds, got -2', 'retry.backoff must be ≥ 1, got 0.5', 'retry needs maxRetries']);
     assert.deepEqual(messages('invalid-heartbeat'), ['heartbeat.interval must be > 0 seconds, got 0', 'heartbeat.timeout (2 s) is shorter than the interval (10 s): every attempt would be lost']);
@@ -87,7 +88,7 @@ describe('diagnostics', () => {
       "cacheExpiresAfter 0 is not a duration; use seconds (a number > 0) or a string like '90s', '15m', '1h', '2d'",
       'cacheKey must be a function (inputs, context) => string',
     ]);
-    assert.deepEqual(messages('invalid-option'), ['maxConcurrency must be a whole number ≥ 1, got 0', "enableCache: Invalid input: expected boolean, received string, got 'yes'"]);
+    assert.deepEqual(messages('invalid-option'), ["enableCache: Invalid input: expected boolean, received string, got 'yes'", 'maxConcurrency must be a whole number ≥ 1, got 0']);
   });
 
   it('messages name what is wrong and where it comes from', () => {

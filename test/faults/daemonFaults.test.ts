@@ -98,7 +98,7 @@ describe('kill -9 of the daemon while steps commit, one after another', () => {
   it("every step committed before the kill keeps outputs that read back verified, and never runs again", async () => {
     const dir = tempDir();
     const store = path.join(dir, 'store');
-    const started = await cli(['--store', store, 'run', fixture('pipelines', 'faults.ts'), '--pipeline', 'longChain', '--param', `dir=${dir}`, '--no-cache', '--detach']);
+    const started = await cli(['--store', store, 'run', fixture('pipelines', 'crashes.ts'), '--pipeline', 'longChain', '--param', `dir=${dir}`, '--no-cache', '--detach']);
     assert.equal(started.code, 0, started.stderr);
     const runId = started.stdout.trim();
     const ran = () => (fs.existsSync(path.join(dir, 'ran')) ? fs.readFileSync(path.join(dir, 'ran'), 'utf8').trim().split('\n') : []);

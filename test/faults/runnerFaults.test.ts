@@ -72,7 +72,7 @@ describe('fault injection with real runner processes and signals', () => {
     const dir = tempDir();
     const storeDir = path.join(dir, 'store');
     const events: EngineEvent[] = [];
-    const run = runPipelineFile({ file, pipeline: 'bulkyOutput', parameters: { dir }, options: { storeDir, enableCache: false }, listener: (e) => events.push(e) });
+    const run = runPipelineFile({ file: fixture('pipelines', 'crashes.ts'), pipeline: 'bulkyOutput', parameters: { dir }, options: { storeDir, enableCache: false }, listener: (e) => events.push(e) });
     const pid = await waitFor('attempt 1 to start', () => readPid(path.join(dir, 'bulky-1.pid')));
     // Polled without a timer's delay: the 128 MiB write takes some tens of milliseconds.
     const artifactsDir = path.join(storeDir, 'artifacts');

@@ -21,7 +21,7 @@ describe('pipewright check', () => {
     assert.equal(result.code, 1, result.stderr);
     assert.match(result.stdout, /wiring\.ts:26:\d+: error input-type-mismatch: output "output" of "rows" is Row\[\]/);
     assert.match(result.stdout, /annotations\.ts:4:\d+: warning missing-parameter-type/);
-    assert.match(result.stdout, /5 file\(s\): \d+ error\(s\)/);
+    assert.match(result.stdout, /6 file\(s\): \d+ error\(s\)/);
   });
 
   it('exits 0 when there are only warnings or nothing, and turns annotation warnings into errors on request', async () => {

@@ -338,12 +338,9 @@ export class PostgresRunStore implements RunStore {
   }
 
   async getLogs(runId: string, invocationId?: string, attempt?: number): Promise<LogRecord[]> {
-    const { rows } =
-      invocationId === undefined
-        ? await this.pool.query<LogRow>('SELECT * FROM logs WHERE run_id = $1 ORDER BY seq', [runId])
-        : attempt === undefined
-          ? await this.pool.query<LogRow>('SELECT * FROM logs WHERE run_id = $1 AND step_id = $2 ORDER BY seq', [runId, invocationId])
-          : await this.pool.query<LogRow>('SELECT * FROM logs WHERE run_id = $1 AND step_id = $2 AND attempt = $3 ORDER BY seq', [runId, invocationId, attempt]);
+    const where = ['run_id = $1', ...(invocationId === undefined ? [] : ['step_id = $2']), ...(invocationId === undefined || attempt === undefined ? [] : ['attempt = $3'])];
+    const values = [runId, ...(invocationId === undefined ? [] : [invocationId]), ...(invocationId === undefined || attempt === undefined ? [] : [attempt])];
+    const { rows } = await this.pool.query<LogRow>(`SELECT * FROM logs WHERE ${where.join(' AND ')} ORDER BY seq`, values);
     return rows.map(logRecord);
   }
 

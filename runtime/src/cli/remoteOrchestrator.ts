@@ -8,7 +8,6 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import * as fs from 'node:fs';
 import { resolveStoreDir } from '../api/storeFolder';
 import { answerStatus, OrchestratorClient } from '../api/client';
-import { connectDaemon } from '../api/daemonControl';
 import { UsageError } from './errors';
 import { ENV, orchestratorTokenFromEnv, type Environment } from '../model/environment';
 
@@ -94,6 +93,7 @@ function isLoopbackOrTls(url: string): boolean {
 export async function orchestratorClient(command: Command): Promise<OrchestratorClient> {
   const remote = await remoteOrchestrator(command);
   if (remote) return remote.client;
+  const { connectDaemon } = await import('../api/daemonControl.js');
   return connectDaemon(resolveStoreDir(command.optsWithGlobals<{ store?: string }>().store, process.cwd()));
 }
 

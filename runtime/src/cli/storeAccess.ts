@@ -4,7 +4,6 @@ import * as path from 'node:path';
 import { resolveStoreDir } from '../api/storeFolder';
 import type { RunRecord, RunStore } from '../store/runStore';
 import { openRunStore } from '../store/openRunStore';
-import { connectDaemon } from '../api/daemonControl';
 import { UsageError } from './errors';
 import { isAbandoned } from '../store/abandonedRuns';
 import type { OrchestratorClient } from '../api/client';
@@ -52,5 +51,7 @@ export async function findRunOrFail(store: RunStore, idOrName: string): Promise<
  */
 async function resumeAbandoned(store: RunStore): Promise<void> {
   if (!(await store.runningRuns()).some(isAbandoned)) return;
+  // Loaded only then: reading a store needs no daemon (nor child_process).
+  const { connectDaemon } = await import('../api/daemonControl.js');
   await (await connectDaemon(store.dir)).resumeAbandoned();
 }

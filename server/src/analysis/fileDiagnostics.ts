@@ -76,8 +76,11 @@ export function unparsable(file: string, failure: ParseFailure): AnalysisDiagnos
 
 /** A part of the analysis (a pipeline's DAG, a definition's checks...) stopped on an error. */
 export function incomplete(at: ts.Node, what: string, error: unknown): AnalysisDiagnostic {
-  const overflow = error instanceof RangeError && /call stack/i.test(error.message);
-  const reason = overflow ? 'the code nests deeper than the analysis can follow' : `internal error: ${error instanceof Error ? error.message : String(error)}`;
+  // V8 gives a stack overflow no code of its own: a RangeError is the analysis running out of room.
+  const reason =
+    error instanceof RangeError
+      ? `the code nests deeper than the analysis can follow: ${error.message}`
+      : `internal error: ${error instanceof Error ? error.message : String(error)}`;
   return {
     file: at.getSourceFile().fileName,
     range: rangeOf(at),

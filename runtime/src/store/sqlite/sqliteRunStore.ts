@@ -187,51 +187,47 @@ export class SqliteRunStore implements RunStore {
   // ---- runs ----------------------------------------------------------------------------
 
   async createRun(run: NewRun): Promise<void> {
-    try {
-      this.write(`could not create run "${run.name}" of pipeline "${run.pipeline}"`, () => this.transaction(() => {
-        this.stmt(
-          `INSERT INTO pipelines (name, source_file, created_at, updated_at) VALUES (?, ?, ?, ?)
-           ON CONFLICT(name) DO UPDATE SET source_file = excluded.source_file, updated_at = excluded.updated_at`,
-        ).run(run.pipeline, run.sourceFile, run.at, run.at);
-        this.stmt(
-          `INSERT INTO runs (id, name, pipeline, status, parameters_json, options_json, dag_json, bundle_path, manifest_json,
-             parent_run_id, parent_invocation, engine_pid, engine_identity, created_at, started_at, working_dir, project_dir)
-           VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(
-          run.id,
-          run.name,
-          run.pipeline,
-          JSON.stringify(run.parameters),
-          JSON.stringify(run.options),
-          JSON.stringify(run.dag),
-          run.bundlePath,
-          run.manifest === undefined ? null : JSON.stringify(run.manifest),
-          run.parentRunId ?? null,
-          run.parentInvocation ?? null,
-          run.enginePid ?? null,
-          run.enginePid === undefined ? null : processIdentity(run.enginePid),
-          run.at,
-          run.at,
-          run.workingDir,
-          run.projectDir,
-        );
-        const insertStep = this.stmt(`INSERT INTO steps (run_id, id, step_name, position, status) VALUES (?, ?, ?, ?, 'pending')`);
-        run.dag.nodes.forEach((node, position) => insertStep.run(run.id, node.id, node.step, position));
-        this.addTransition(run.id, null, null, 'running', null, run.at);
-        if (run.reuse) {
-          const copy = this.stmt('INSERT OR REPLACE INTO step_outputs (run_id, step_id, output, hash) SELECT ?, step_id, output, hash FROM step_outputs WHERE run_id = ? AND step_id = ?');
-          for (const invocationId of run.reuse.invocationIds) {
-            copy.run(run.id, run.reuse.fromRunId, invocationId);
-            this.writeStepStatus(run.id, invocationId, 'cached', run.at, { cached: true });
-          }
+    this.write(`could not create run "${run.name}" of pipeline "${run.pipeline}"`, () => this.transaction(() => {
+      this.stmt(
+        `INSERT INTO pipelines (name, source_file, created_at, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT(name) DO UPDATE SET source_file = excluded.source_file, updated_at = excluded.updated_at`,
+      ).run(run.pipeline, run.sourceFile, run.at, run.at);
+      const inserted = this.stmt(
+        `INSERT INTO runs (id, name, pipeline, status, parameters_json, options_json, dag_json, bundle_path, manifest_json,
+           parent_run_id, parent_invocation, engine_pid, engine_identity, created_at, started_at, working_dir, project_dir)
+         VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(pipeline, name) DO NOTHING`,
+      ).run(
+        run.id,
+        run.name,
+        run.pipeline,
+        JSON.stringify(run.parameters),
+        JSON.stringify(run.options),
+        JSON.stringify(run.dag),
+        run.bundlePath,
+        run.manifest === undefined ? null : JSON.stringify(run.manifest),
+        run.parentRunId ?? null,
+        run.parentInvocation ?? null,
+        run.enginePid ?? null,
+        run.enginePid === undefined ? null : processIdentity(run.enginePid),
+        run.at,
+        run.at,
+        run.workingDir,
+        run.projectDir,
+      );
+      // The one conflict ignored is the (pipeline, name) key: a taken name, known by identity.
+      if (inserted.changes === 0) throw new RunNameTakenError(run.pipeline, run.name);
+      const insertStep = this.stmt(`INSERT INTO steps (run_id, id, step_name, position, status) VALUES (?, ?, ?, ?, 'pending')`);
+      run.dag.nodes.forEach((node, position) => insertStep.run(run.id, node.id, node.step, position));
+      this.addTransition(run.id, null, null, 'running', null, run.at);
+      if (run.reuse) {
+        const copy = this.stmt('INSERT OR REPLACE INTO step_outputs (run_id, step_id, output, hash) SELECT ?, step_id, output, hash FROM step_outputs WHERE run_id = ? AND step_id = ?');
+        for (const invocationId of run.reuse.invocationIds) {
+          copy.run(run.id, run.reuse.fromRunId, invocationId);
+          this.writeStepStatus(run.id, invocationId, 'cached', run.at, { cached: true });
         }
-      }));
-    } catch (error) {
-      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && /runs\.pipeline|runs\.name/.test((error as Error).message)) {
-        throw new RunNameTakenError(run.pipeline, run.name);
       }
-      throw error;
-    }
+    }));
   }
 
   async runNameTaken(pipeline: string, name: string): Promise<boolean> {

@@ -119,13 +119,13 @@ function schedulerFanInUs(width: number): number {
   return (best * 1000) / (width + 1);
 }
 
-export async function timedRun(file: string, storeDir: string, cache = false): Promise<{ runId: string; totalMs: number; executeMs: number; cachedSteps: number }> {
+export async function timedRun(file: string, storeDir: string, cache = false, n = 0): Promise<{ runId: string; totalMs: number; executeMs: number; cachedSteps: number }> {
   let executeStart = 0;
   let executeEnd = 0;
   const start = performance.now();
   const summary = await runPipelineFile({
     file,
-    parameters: { n: 0 },
+    parameters: { n },
     options: { storeDir, enableCache: cache },
     listener: (event) => {
       if (event.type === 'run' && event.status === 'running') executeStart = performance.now();

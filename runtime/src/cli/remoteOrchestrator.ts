@@ -6,7 +6,7 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import * as fs from 'node:fs';
-import { resolveStoreDir } from '../api/storeFolder';
+import { resolveStore } from '../api/storeFolder';
 import { answerStatus, OrchestratorClient } from '../api/client';
 import { UsageError } from './errors';
 import { ENV, orchestratorTokenFromEnv, type Environment } from '../model/environment';
@@ -77,7 +77,7 @@ export async function remoteOrchestrator(command: Command): Promise<RemoteOrches
   if (!isLoopbackOrTls(url)) process.stderr.write(`pipewright: warning: the token for ${url} travels unencrypted over http; prefer https beyond this machine\n`);
   const client = new OrchestratorClient(url, token);
   try {
-    await client.health(AbortSignal.timeout(CONNECT_TIMEOUT_MS));
+    await client.health({}, { signal: AbortSignal.timeout(CONNECT_TIMEOUT_MS) });
   } catch (error) {
     throw describeConnectFailure(error, url, urlSource, tokenSource);
   }
@@ -93,8 +93,9 @@ function isLoopbackOrTls(url: string): boolean {
 export async function orchestratorClient(command: Command): Promise<OrchestratorClient> {
   const remote = await remoteOrchestrator(command);
   if (remote) return remote.client;
+  const { dir, url } = resolveStore(command.optsWithGlobals<{ store?: string }>().store, process.cwd());
   const { connectDaemon } = await import('../api/daemonControl.js');
-  return connectDaemon(resolveStoreDir(command.optsWithGlobals<{ store?: string }>().store, process.cwd()));
+  return connectDaemon(dir, { storeUrl: url });
 }
 
 /** The token: from `--token-file` (owner-only) if given, else from `$PIPEWRIGHT_ORCHESTRATOR_TOKEN`. */

@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { resolveStoreDir } from '../../api/storeFolder';
+import { resolveStore } from '../../api/storeFolder';
 import { connectDaemon } from '../../api/daemonControl';
 import type { ServiceStatus } from '../../services/serviceManager';
 import { UsageError } from '../errors';
 
 async function clientOf(command: Command) {
-  return connectDaemon(resolveStoreDir(command.optsWithGlobals<{ store?: string }>().store, process.cwd()));
+  const { dir, url } = resolveStore(command.optsWithGlobals<{ store?: string }>().store, process.cwd());
+  return connectDaemon(dir, { storeUrl: url });
 }
 
 function line(status: ServiceStatus): string {
@@ -52,7 +53,7 @@ export function registerServicesCommands(program: Command): void {
       .option('--json', 'print the status as JSON')
       .action(async (name: string, flags: { json?: boolean }, command: Command) => {
         const client = await clientOf(command);
-        const status = verb === 'stop' ? await client.stopService(name) : await client.serviceStatus(name);
+        const status = verb === 'stop' ? await client.stopService({ name }) : await client.serviceStatus({ name });
         process.stdout.write(flags.json ? `${JSON.stringify(status)}\n` : `${line(status)}\n`);
       });
   }
@@ -62,7 +63,7 @@ export function registerServicesCommands(program: Command): void {
     .argument('<name>')
     .option('-n, --lines <n>', 'only the last lines')
     .action(async (name: string, flags: { lines?: string }, command: Command) => {
-      const { text } = await (await clientOf(command)).serviceLogs(name, flags.lines === undefined ? undefined : Math.max(1, Number(flags.lines) || 50));
+      const { text } = await (await clientOf(command)).serviceLogs({ name, tail: flags.lines === undefined ? undefined : Math.max(1, Number(flags.lines) || 50) });
       process.stdout.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
     });
 }

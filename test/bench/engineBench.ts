@@ -119,7 +119,7 @@ function schedulerFanInUs(width: number): number {
   return (best * 1000) / (width + 1);
 }
 
-export async function timedRun(file: string, storeDir: string, cache = false, n = 0): Promise<{ totalMs: number; executeMs: number; cachedSteps: number }> {
+export async function timedRun(file: string, storeDir: string, cache = false, n = 0): Promise<{ runId: string; totalMs: number; executeMs: number; cachedSteps: number }> {
   let executeStart = 0;
   let executeEnd = 0;
   const start = performance.now();
@@ -134,5 +134,5 @@ export async function timedRun(file: string, storeDir: string, cache = false, n 
   });
   const totalMs = performance.now() - start;
   if (summary.status !== 'completed') throw new Error(`${path.basename(file)} ended ${summary.status}`);
-  return { totalMs, executeMs: executeEnd - executeStart, cachedSteps: summary.steps.filter((s) => s.cached).length };
+  return { runId: summary.runId, totalMs, executeMs: executeEnd - executeStart, cachedSteps: summary.steps.filter((s) => s.cached).length };
 }

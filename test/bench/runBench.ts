@@ -7,10 +7,14 @@ import { heartbeatBench } from './heartbeatBench';
 import { postgresBench } from './postgresBench';
 import { webviewBench } from './webviewBench';
 import { activationBench } from './activationBench';
+import { scaleBench } from './scaleBench';
+import { startupBench } from './startupBench';
 
 async function main(): Promise<void> {
   const sections: [string, () => Promise<BenchLine[]>][] = [
     ['runtime engine', engineBench],
+    ['runtime at scale', scaleBench],
+    ['CLI start-up', startupBench],
     ['orchestrator heartbeats', heartbeatBench],
     ['orchestrator daemon', daemonBench],
     ['per-step overhead beside BullMQ', stepOverheadBench],

@@ -8,7 +8,6 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import * as fs from 'node:fs';
 import { resolveStore } from '../api/storeFolder';
 import { answerStatus, OrchestratorClient } from '../api/client';
-import { connectDaemon } from '../api/daemonControl';
 import { UsageError } from './errors';
 import { ENV, orchestratorTokenFromEnv, type Environment } from '../model/environment';
 
@@ -95,6 +94,7 @@ export async function orchestratorClient(command: Command): Promise<Orchestrator
   const remote = await remoteOrchestrator(command);
   if (remote) return remote.client;
   const { dir, url } = resolveStore(command.optsWithGlobals<{ store?: string }>().store, process.cwd());
+  const { connectDaemon } = await import('../api/daemonControl.js');
   return connectDaemon(dir, { storeUrl: url });
 }
 

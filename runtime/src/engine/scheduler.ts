@@ -54,9 +54,12 @@ interface NodeState {
 export class Scheduler {
   private readonly states = new Map<string, NodeState>();
   private readonly order: string[];
-  private readonly queue: string[] = [];
+  private readonly queue = new ReadyQueue();
   private readonly queued = new Set<string>();
   private readonly counts = new Map<StepStatus, number>();
+  /** Steps whose upstream just settled, still to look at (see setStatus). */
+  private readonly toConsider: string[] = [];
+  private considering = false;
   private executing = 0;
   private stopped = false;
   private cancelled = false;
@@ -154,7 +157,7 @@ export class Scheduler {
     state.lost += 1;
     if (state.lost <= (state.node.maxLostRetries ?? 2) && !this.cancelled) {
       // Straight back in line: a disruption is not the step's fault, so no back-off and no user retry used.
-      this.queue.unshift(id);
+      this.queue.putFirst(id);
       this.queued.add(id);
       return;
     }
@@ -185,7 +188,7 @@ export class Scheduler {
   private onRetryDue(id: string): void {
     const state = this.get(id);
     if (state.status !== 'running' || state.executing || this.queued.has(id)) return;
-    this.queue.unshift(id);
+    this.queue.putFirst(id);
     this.queued.add(id);
   }
 
@@ -204,7 +207,7 @@ export class Scheduler {
   /** Starts queued steps while slots are free, then checks whether the run is over. */
   private fill(actions: SchedulerAction[]): void {
     while (this.executing < this.options.maxParallel && this.queue.length > 0) {
-      const id = this.queue.shift() as string;
+      const id = this.queue.take() as string;
       this.queued.delete(id);
       const state = this.get(id);
       const isRetry = state.status === 'running';
@@ -225,7 +228,7 @@ export class Scheduler {
       return;
     }
     if (state.unsucceeded === 0 && !this.stopped) {
-      this.queue.push(state.node.id);
+      this.queue.putLast(state.node.id);
       this.queued.add(state.node.id);
     }
   }
@@ -264,7 +267,16 @@ export class Scheduler {
     }
     actions.push(error === undefined ? { type: 'status', id: state.node.id, status } : { type: 'status', id: state.node.id, status, error });
     if (isTerminalStepStatus(status)) {
-      for (const down of state.downstream) this.consider(this.get(down), actions);
+      // Depth first, in the order of `downstream`, as a recursive walk would (reversed onto a stack).
+      for (let i = state.downstream.length - 1; i >= 0; i--) this.toConsider.push(state.downstream[i]);
+    }
+    if (this.considering) return;
+    // A worklist, not recursion: a failure at the head of a 100,000-step chain skips every step below it.
+    this.considering = true;
+    try {
+      for (let id = this.toConsider.pop(); id !== undefined; id = this.toConsider.pop()) this.consider(this.get(id), actions);
+    } finally {
+      this.considering = false;
     }
   }
 
@@ -287,4 +299,41 @@ export class Scheduler {
 /** A step that ended and did not succeed: what depends on it can never run. */
 function endedWithoutSuccess(status: StepStatus): boolean {
   return isTerminalStepStatus(status) && !isSuccessfulStepStatus(status);
+}
+
+/**
+ * Steps waiting for a slot, in start order: retries and lost attempts go first (newest first),
+ * ready steps last. Taking one is O(1) (`Array.shift` copies the rest of a large array each time).
+ */
+class ReadyQueue {
+  /** Put first, taken from the end. */
+  private readonly first: string[] = [];
+  private last: string[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.first.length + this.last.length - this.head;
+  }
+
+  putFirst(id: string): void {
+    this.first.push(id);
+  }
+
+  putLast(id: string): void {
+    this.last.push(id);
+  }
+
+  take(): string | undefined {
+    if (this.first.length > 0) return this.first.pop();
+    if (this.head === this.last.length) return undefined;
+    const id = this.last[this.head++];
+    if (this.head === this.last.length) {
+      this.last = [];
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.last.length) {
+      this.last = this.last.slice(this.head);
+      this.head = 0;
+    }
+    return id;
+  }
 }

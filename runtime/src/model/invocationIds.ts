@@ -7,10 +7,23 @@ export function namespacePrefix(namespace: readonly string[]): string {
   return namespace.length > 0 ? `${namespace.join('/')}/` : '';
 }
 
+/**
+ * Per set of used ids, the number each automatic id's search starts from (`prefix + name` -> n):
+ * ids are never given back, so when `name_n` was the first free one, every candidate before it
+ * stays taken, and the next search for that name starts after it. Without it the k-th call of
+ * one step searched k candidates (a 100,000-step pipeline compiled in quadratic time).
+ */
+const nextNumbers = new WeakMap<Set<string>, Map<string, number>>();
+
 /** Claims the next automatic id for `name` in `used` (and records it). */
 export function claimAutomaticId(prefix: string, name: string, used: Set<string>): string {
-  let id = prefix + name;
-  for (let n = 2; used.has(id); n++) id = `${prefix}${name}_${n}`;
+  const base = prefix + name;
+  let numbers = nextNumbers.get(used);
+  if (!numbers) nextNumbers.set(used, (numbers = new Map()));
+  let n = numbers.get(base) ?? 1;
+  let id = n === 1 ? base : `${base}_${n}`;
+  while (used.has(id)) id = `${base}_${++n}`;
+  numbers.set(base, n + 1);
   used.add(id);
   return id;
 }

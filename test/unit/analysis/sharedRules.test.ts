@@ -22,6 +22,31 @@ describe('invocation ids', () => {
     assert.deepEqual(claimExplicitId('', '2bad', used), { id: '2bad', invalid: 'invalid invocation id "2bad": use letters, digits, "_" and "-"' });
     assert.ok(used.has('2bad'), 'a refused id is still taken');
   });
+
+  it('takes the first free number even past ids claimed explicitly in between', () => {
+    const used = new Set<string>();
+    assert.equal(claimAutomaticId('', 'load', used), 'load');
+    assert.equal(claimExplicitId('', 'load_2', used).id, 'load_2');
+    assert.equal(claimExplicitId('', 'load_4', used).id, 'load_4');
+    assert.deepEqual([claimAutomaticId('', 'load', used), claimAutomaticId('', 'load', used), claimAutomaticId('', 'load', used)], ['load_3', 'load_5', 'load_6']);
+    assert.equal(claimAutomaticId('p/', 'load', used), 'p/load', 'another namespace numbers on its own');
+  });
+
+  it('claims the n-th id of one step without looking at the n-1 before it (linear in the number of invocations)', () => {
+    // Counts the candidates each claim looks up: one per claim, not 1 + 2 + ... + n.
+    class CountingSet extends Set<string> {
+      lookups = 0;
+      override has(value: string): boolean {
+        this.lookups += 1;
+        return super.has(value);
+      }
+    }
+    const used = new CountingSet();
+    const ids = Array.from({ length: 2000 }, () => claimAutomaticId('', 'noop', used));
+    assert.deepEqual([ids[0], ids[1], ids[1999]], ['noop', 'noop_2', 'noop_2000']);
+    assert.equal(new Set(ids).size, 2000);
+    assert.ok(used.lookups <= 2 * 2000, `${used.lookups} lookups for 2,000 claims`);
+  });
 });
 
 describe('after targets', () => {

@@ -203,3 +203,54 @@ describe('lost attempts', () => {
     assert.equal(scheduler.status('a'), 'completed');
   });
 });
+
+describe('at scale', () => {
+  it('a failure at the head of a 100,000-step chain skips every step below it, in chain order', () => {
+    const length = 100_000;
+    const chain = Array.from({ length }, (_, i) => ({ id: `c${i}`, upstream: i === 0 ? [] : [`c${i - 1}`] }));
+    const scheduler = new Scheduler(chain, { mode: 'continueOnFailure', maxParallel: 2 });
+    assert.deepEqual(started(scheduler.start()), ['c0']);
+    const actions = scheduler.handle({ type: 'failed', id: 'c0', error: 'boom', retryable: false });
+    const skipped = actions.flatMap((a) => (a.type === 'status' && a.status === 'skipped' ? [a.id] : []));
+    assert.equal(skipped.length, length - 1);
+    assert.deepEqual([skipped[0], skipped.at(-1)], ['c1', `c${length - 1}`]);
+    assert.deepEqual(actions.at(-1), { type: 'finished', status: 'failed' });
+  });
+
+  it('cancelling a 100,000-step chain cancels every step', () => {
+    const length = 100_000;
+    const chain = Array.from({ length }, (_, i) => ({ id: `c${i}`, upstream: i === 0 ? [] : [`c${i - 1}`] }));
+    const scheduler = new Scheduler(chain, { mode: 'continueOnFailure', maxParallel: 2 });
+    scheduler.start();
+    const actions = scheduler.handle({ type: 'cancel' });
+    assert.equal(actions.filter((a) => a.type === 'status' && a.status === 'cancelled').length, length);
+    assert.equal(scheduler.status(`c${length - 1}`), 'cancelled');
+    assert.deepEqual(actions.at(-1), { type: 'finished', status: 'cancelled' });
+  });
+
+  it('reads a fan-in step’s inputs once in all, not once per upstream that ends', () => {
+    const width = 1000;
+    const roots = Array.from({ length: width }, (_, i) => ({ id: `r${i}`, upstream: [] as string[] }));
+    // Counts reads of the fan-in step's upstream list (a rescan after each upstream reads it whole).
+    let reads = 0;
+    const upstream = new Proxy(
+      roots.map((root) => root.id),
+      {
+        get(target, key, receiver) {
+          if (typeof key === 'string' && /^\d+$/.test(key)) reads += 1;
+          return Reflect.get(target, key, receiver) as unknown;
+        },
+      },
+    );
+    const scheduler = new Scheduler([...roots, { id: 'gather', upstream }], { mode: 'continueOnFailure', maxParallel: 4 });
+    const running = started(scheduler.start());
+    const order: string[] = [];
+    for (let next = running.shift(); next !== undefined; next = running.shift()) {
+      order.push(next);
+      running.push(...started(scheduler.handle({ type: 'succeeded', id: next })));
+    }
+    assert.deepEqual(order.slice(-2), [`r${width - 1}`, 'gather'], 'the fan-in starts once every upstream succeeded');
+    assert.equal(scheduler.status('gather'), 'completed');
+    assert.ok(reads <= width, `${reads} reads of the fan-in's ${width} inputs`);
+  });
+});

@@ -10,7 +10,7 @@ import { outputLines, parameterLines } from '../runContentsView';
 import { summaryOfDetail } from '../runDetail';
 import { registerRunsList } from './runsList';
 import { registerRunsWatch } from './runsWatch';
-import { followRun } from './runViaDaemon';
+import { followRun } from '../followRun';
 import { writeErrorBlock } from '../errorText';
 import { formatDuration } from '../progress';
 import { addOrchestratorOptions, orchestratorClient } from '../remoteOrchestrator';
@@ -79,21 +79,25 @@ export function registerRunsCommand(program: Command): void {
       process.stdout.write(`${JSON.stringify(summary)}\n`);
       return;
     }
-    process.stdout.write(`Run ${summary.runName} (${summary.runId})\n  pipeline ${summary.pipeline}\n  status   ${summary.status}\n  created  ${summary.createdAt}\n`);
-    if (summary.durationMs !== null) process.stdout.write(`  duration ${formatDuration(summary.durationMs)}\n`);
-    if (summary.error) process.stdout.write(`  error    ${summary.error}\n`);
-    process.stdout.write(`${parameterLines(summary).join('\n')}\n`);
+    // Written at once: a write per line made a 100,000-step run's listing 200,000 system calls.
+    const text: string[] = [];
+    const write = (chunk: string) => text.push(chunk);
+    write(`Run ${summary.runName} (${summary.runId})\n  pipeline ${summary.pipeline}\n  status   ${summary.status}\n  created  ${summary.createdAt}\n`);
+    if (summary.durationMs !== null) write(`  duration ${formatDuration(summary.durationMs)}\n`);
+    if (summary.error) write(`  error    ${summary.error}\n`);
+    write(`${parameterLines(summary).join('\n')}\n`);
     for (const step of summary.steps) {
       const duration = step.durationMs === null ? '' : formatDuration(step.durationMs);
-      process.stdout.write(`  ${step.id.padEnd(24)} ${step.status.padEnd(9)} ${duration.padStart(8)}  attempts ${step.attempts}${step.cached ? '  cache hit' : ''}\n`);
-      for (const line of outputLines(step)) process.stdout.write(`${line}\n`);
+      write(`  ${step.id.padEnd(24)} ${step.status.padEnd(9)} ${duration.padStart(8)}  attempts ${step.attempts}${step.cached ? '  cache hit' : ''}\n`);
+      for (const line of outputLines(step)) write(`${line}\n`);
       for (const attempt of step.history ?? []) {
         const beat = attempt.heartbeatAgeMs === undefined ? '' : `  last heartbeat ${formatDuration(attempt.heartbeatAgeMs)} ago`;
         const line = `      attempt ${attempt.attempt} ${attempt.status}${beat}`;
-        if (attempt.error) writeErrorBlock((text) => process.stdout.write(text), line, attempt.error, '        ');
-        else if (beat) process.stdout.write(`${line}\n`);
+        if (attempt.error) writeErrorBlock(write, line, attempt.error, '        ');
+        else if (beat) write(`${line}\n`);
       }
     }
+    process.stdout.write(text.join(''));
   });
   registerRunsWatch(runs);
 }

@@ -3,7 +3,7 @@ import type { RunSummary } from '../../model/runSummary';
 import { isTerminalRunStatus } from '../../model/status';
 import { nextStepsLine } from '../nextSteps';
 import { addOrchestratorOptions, orchestratorClient } from '../remoteOrchestrator';
-import { followRun } from './runViaDaemon';
+import { followRun } from '../followRun';
 
 /** `pipewright runs watch RUN`: a detached (or any) run's live progress until it ends; exit 0 if it completed, 1 otherwise. */
 export function registerRunsWatch(runs: Command): void {

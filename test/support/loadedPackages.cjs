@@ -1,0 +1,13 @@
+// Preloaded into a CLI process (NODE_OPTIONS=--require): at exit, writes the packages the process
+// loaded from node_modules (their names, once each) as JSON to $LOADED_PACKAGES_FILE.
+'use strict';
+const fs = require('node:fs');
+
+process.on('exit', () => {
+  const names = new Set();
+  for (const file of Object.keys(require.cache)) {
+    const match = /[\\/]node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)/.exec(file);
+    if (match) names.add(match[1].replace(/\\/g, '/'));
+  }
+  fs.writeFileSync(process.env.LOADED_PACKAGES_FILE, JSON.stringify([...names].sort()));
+});

@@ -30,6 +30,7 @@ export function dagHtml(options: { cspSource: string; nonce: string; scriptUri: 
 <body>
 <div id="bar"><div id="run" title="">No run shown yet</div><div id="toolbar"><button id="zoomOut" title="Zoom out (-)" aria-label="Zoom out">−</button><button id="zoomIn" title="Zoom in (+)" aria-label="Zoom in">+</button><button id="fit" title="Fit the whole graph (0)">Fit</button></div></div>
 <div id="banner" role="alert" hidden></div>
+<div id="drift" role="status" hidden></div>
 <div id="stage">
 <svg id="canvas" tabindex="0" role="application" aria-label="${title}: arrows move between steps, Enter opens code and details, Escape closes details, Shift+F10 opens a step's menu, + and - zoom, 0 fits">
 <defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>

@@ -24,10 +24,11 @@ import { NodeMenu, type MenuEntry } from './nodeMenu';
 import { updatePanelState, type DagPanelState } from '../../contracts/src/panelState';
 import type { PipelineGraph } from '../../contracts/src/graph';
 import { MessageChannel } from '../../contracts/src/messageChannel';
-import type { FromWebview, HeartbeatThresholds, NodeAction, NodeRunState, ToWebview } from '../../contracts/src/webviewMessages';
+import type { DagDrift, FromWebview, HeartbeatThresholds, NodeAction, NodeRunState, ToWebview } from '../../contracts/src/webviewMessages';
 import { applyEdgeFlows, applyRunState, cullNodes, drawGraph, ensureTooltip, type Drawing } from './render';
 import { runHeadline, type ShownRun } from './runHeadline';
 import { runBanner } from './runBanner';
+import { showDrift } from './driftMarks';
 import { fillDetails } from './nodeDetails';
 import { nodeDetail } from './nodeLabels';
 import { paletteVariables, statusStyle, themeKind } from './statusStyle';
@@ -84,6 +85,9 @@ let graph: PipelineGraph | undefined;
 let layout: GraphLayout | undefined;
 let layoutKind: 'draft' | 'final' | undefined;
 let drawing: Drawing | undefined;
+/** What changed in the code since the shown run (driftMarks.ts). */
+let drift: DagDrift | undefined;
+const driftBanner = document.getElementById('drift') as HTMLElement;
 let states: Record<string, NodeRunState> = {};
 let runStatus: RunStatus | undefined;
 let runError: string | undefined;
@@ -115,6 +119,7 @@ const channel = new MessageChannel<FromWebview, ToWebview>(vscode, (body) => {
       runStatus = body.runStatus;
       runError = body.runError;
       thresholds = body.heartbeat;
+      drift = body.drift;
       clockOffset = body.now - Date.now();
       if (body.runId !== shownRun?.runId) saveState({ runId: body.runId });
       shownRun = { runId: body.runId, runName: body.runName, retryOf: body.retryOf, status: body.runStatus };
@@ -349,6 +354,7 @@ details.addEventListener('keydown', (event) => {
 function repaint(): void {
   showBanner();
   showDetails();
+  showDrift(driftBanner, drawing, drift);
   if (!drawing) return;
   applyRunState(drawing, states, thresholds, now());
   applyEdgeFlows(drawing, states, runStatus);

@@ -57,6 +57,11 @@ export function definitionRuns(state: RunsState, target: LensTarget): Definition
   return found;
 }
 
+/** A running time as a lens ticking each second shows it: `12 s`, then `3 m 05 s`. */
+function formatElapsed(ms: number): string {
+  return ms < 60_000 ? `${Math.floor(ms / 1000)} s` : formatDuration(ms);
+}
+
 /** When a run ended (its start plus its duration), or undefined while it runs. */
 function endedAt(run: RunView): number | undefined {
   return run.startedAt !== undefined && run.durationMs !== undefined ? run.startedAt + run.durationMs : undefined;
@@ -75,7 +80,7 @@ function stepResult(invocations: StepView[], run: RunView, now: number): { text:
   const running = invocations.filter((step) => step.status === 'running');
   if (running.length > 0) {
     const since = Math.min(...running.map((step) => step.startedAt ?? now));
-    return { text: `● running${fanOut(running.length)} ${formatDuration(Math.max(0, now - since))}` };
+    return { text: `● running${fanOut(running.length)} ${formatElapsed(Math.max(0, now - since))}` };
   }
   const failed = invocations.find((step) => step.status === 'failed' || step.status === 'crashed');
   if (failed) {
@@ -87,7 +92,7 @@ function stepResult(invocations: StepView[], run: RunView, now: number): { text:
   if (done === total && count((step) => step.status === 'cached') === total) return { text: `◆${fanOut(total)} cached` };
   if (done === total) {
     const longest = Math.max(0, ...invocations.map((step) => (step.status === 'completed' ? (step.durationMs ?? 0) : 0)));
-    return { text: [`✓${fanOut(done)} ${formatDuration(longest)}`, ...ago(run, now)].join(' · ') };
+    return { text: [...(total > 1 ? [`✓ ${done}/${total}`] : []), `${total > 1 ? '' : '✓ '}${formatDuration(longest)}`, ...ago(run, now)].join(' · ') };
   }
   if (count((step) => step.status === 'cancelled') > 0) return { text: `⊘ cancelled${fanOut(count((step) => step.status === 'cancelled'))}` };
   if (run.status === 'running') return { text: `○ waiting${fanOut(count((step) => step.status === 'pending'))}` };
@@ -100,7 +105,7 @@ function pipelineResult(run: RunView, now: number): { text: string; failed?: str
   switch (run.status) {
     case 'running': {
       const done = steps.filter((step) => step.status !== 'pending' && step.status !== 'running').length;
-      return { text: [`● running ${formatDuration(Math.max(0, now - (run.startedAt ?? now)))}`, ...(steps.length > 0 ? [`${done}/${steps.length} steps`] : [])].join(' · ') };
+      return { text: [`● running ${formatElapsed(Math.max(0, now - (run.startedAt ?? now)))}`, ...(steps.length > 0 ? [`${done}/${steps.length} steps`] : [])].join(' · ') };
     }
     case 'completed': {
       if (steps.length > 0 && steps.every((step) => step.status === 'cached')) return { text: ['◆ cached', ...ago(run, now)].join(' · ') };

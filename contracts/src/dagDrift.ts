@@ -2,8 +2,7 @@
  * Drift: what the static graph (the code now) has that a run's stored DAG did not, so the DAG
  * panel can say that the graph on screen is not the graph that ran. Pure (no vscode).
  */
-import type { DagEdge, PipelineDag } from '../../runtime/src/model/dag';
-import type { PipelineGraph } from './graph';
+import type { DagEdge, DagNode } from '../../runtime/src/model/dag';
 import type { DagDrift } from './webviewMessages';
 
 /** An edge as compared: its kind, ends, and for data edges the output and input it joins. */
@@ -27,8 +26,14 @@ function sameSet(a: Set<string> | undefined, b: Set<string> | undefined): boolea
   return left.size === right.size && [...left].every((key) => right.has(key));
 }
 
-/** The drift of `graph` (the code now) from `ran` (a run's stored DAG), invocations in the graph's order. */
-export function dagDrift(graph: Pick<PipelineGraph, 'nodes' | 'edges'>, ran: Pick<PipelineDag, 'nodes' | 'edges'>, runName: string): DagDrift {
+/** What drift compares of a graph: its invocations (id and step name) and its edges. */
+export interface ComparedGraph {
+  nodes: readonly Pick<DagNode, 'id' | 'step'>[];
+  edges: DagEdge[];
+}
+
+/** The drift of `graph` (the static graph: the code now) from `ran` (a run's stored DAG), invocations in the graph's order. */
+export function dagDrift(graph: ComparedGraph, ran: ComparedGraph, runName: string): DagDrift {
   const ranNodes = new Map(ran.nodes.map((node) => [node.id, node]));
   const nowIds = new Set(graph.nodes.map((node) => node.id));
   const ranIncoming = incoming(ran.edges);

@@ -132,11 +132,13 @@ export class DagPanel implements vscode.Disposable {
       this.ranDag = asked;
       this.host.loadRunDag(run.runId).then(
         (dag) => {
-          if (this.ranDag !== asked || !dag) return;
+          if (this.ranDag !== asked) return;
+          // No orchestrator connected: asked again with the next run state.
+          if (!dag) return void (this.ranDag = undefined);
           asked.dag = dag;
           if (this.lastRun?.run.runId === run.runId) this.showRun(this.lastRun.run, this.lastRun.state);
         },
-        (error: unknown) => this.host.log.warn(`the DAG of run ${run.runName} could not be loaded: ${(error as Error).message}`),
+        (error: unknown) => this.host.log.warn(`the DAG of run ${run.runName} could not be loaded (an older orchestrator has no GET /runs/:run/dag): ${(error as Error).message}`),
       );
       return undefined;
     }

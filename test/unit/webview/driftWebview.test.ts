@@ -24,8 +24,14 @@ const graph: PipelineGraph = {
 
 const send = (page: Page, body: unknown) => page.evaluate((message) => (globalThis as unknown as HarnessGlobal).harness.send(message), body);
 const runState = (drift?: DagDrift) => ({ kind: 'runState', runId: 'r1', runName: 'train-1', runStatus: 'completed', nodes: { load: { status: 'completed', attempt: 1 } }, heartbeat: { intervalMs: 5000, timeoutMs: 15000 }, now: Date.now(), ...(drift ? { drift } : {}) });
+/** The page's document, as far as these tests read it (the tests compile without the DOM's types). */
+type PageDocument = { querySelectorAll(selector: string): ArrayLike<{ getAttribute(name: string): string | null; classList: { contains(name: string): boolean } }> };
 const marks = (page: Page) =>
-  page.evaluate(() => Object.fromEntries([...document.querySelectorAll('#layer .node')].map((node) => [node.getAttribute('data-id'), ['drift-added', 'drift-rewired'].filter((name) => node.classList.contains(name)).join(' ')])));
+  page.evaluate(() =>
+    Object.fromEntries(
+      Array.from((globalThis as unknown as { document: PageDocument }).document.querySelectorAll('#layer .node')).map((node) => [node.getAttribute('data-id'), ['drift-added', 'drift-rewired'].filter((name) => node.classList.contains(name)).join(' ')]),
+    ),
+  );
 
 describe('drift in the DAG webview', () => {
   let harness: WebviewHarness;
@@ -40,7 +46,7 @@ describe('drift in the DAG webview', () => {
   it('says what changed since the shown run and marks the added and rewired steps, until the drift is gone', async () => {
     const page = await harness.open();
     await send(page, { kind: 'graph', graph });
-    await page.waitForFunction(() => document.querySelectorAll('#layer .node').length === 4);
+    await page.waitForFunction(() => (globalThis as unknown as { document: PageDocument }).document.querySelectorAll('#layer .node').length === 4);
     await send(page, runState({ runName: 'train-1', added: ['summary'], removed: ['report'], rewired: ['fit'] }));
     await page.locator('#drift:not([hidden])').waitFor();
     assert.equal(await page.locator('#drift').textContent(), 'Changed since run train-1: 1 added (summary), 1 removed (report), 1 rewired (fit)');

@@ -6,10 +6,13 @@
 import type * as vscode from 'vscode';
 import type { PipelineGraph } from '../../contracts/src/graph';
 import type { PipelineGraphChangedParams, PipelineSummary } from '../../contracts/src/lspMessages';
+import type { Definition } from './definitionSymbols';
 
 export interface AnalysisServer {
   pipelineGraph(uri: string, pipeline: string): Promise<PipelineGraph | null>;
   listPipelines(): Promise<PipelineSummary[]>;
+  /** Every step and pipeline definition of the workspace (the server's workspace symbols). */
+  definitions(): Promise<Definition[]>;
   onGraphChanged(listener: (params: PipelineGraphChangedParams) => void): vscode.Disposable;
   stop(): Promise<void>;
 }

@@ -59,8 +59,9 @@ function requireTrust(action: string): boolean {
 }
 
 /** What DAG panels need from the extension (new ones from Show DAG, restored ones after a reload). */
-export function dagPanelHost(deps: Pick<CommandDeps, 'log' | 'analysisServer' | 'codeRoots'>): DagPanelHost {
+export function dagPanelHost(deps: Pick<CommandDeps, 'log' | 'analysisServer' | 'codeRoots' | 'connection'>): DagPanelHost {
   return {
+    loadRunDag: async (runId) => deps.connection.api?.runDag({ run: runId }),
     log: deps.log,
     codeRoots: () => deps.codeRoots(),
     openOutput: (panel, nodeId, output) => {

@@ -11,9 +11,13 @@ import { toRange } from './pipelinesView';
 import type { CodeRoots } from './stackFrames';
 import { retriedRun, type RunsState, type RunView } from './runState';
 import { dagHtml } from './webviewHtml';
+import { dagDrift } from '../../contracts/src/dagDrift';
+import type { PipelineDag } from '../../runtime/src/model/dag';
 
 export interface DagPanelHost {
   loadGraph(uri: string, pipeline: string): Promise<PipelineGraph | null>;
+  /** The DAG a run compiled and ran, from the orchestrator (undefined when none is connected). */
+  loadRunDag(runId: string): Promise<PipelineDag | undefined>;
   heartbeat(): HeartbeatSettingsMs;
   onNodeAction(panel: DagPanel, nodeId: string, action: 'runFromHere' | 'retryStep' | 'openLogs' | 'openArtifacts'): void;
   /** Opens one output of a step of the run the panel shows. */
@@ -115,6 +119,30 @@ export class DagPanel implements vscode.Disposable {
       this.graph = null;
     }
     this.channel.post({ kind: 'graph', graph: this.graph ?? { uri: this.uri, pipeline: this.pipeline, nodes: [], edges: [], diagnostics: [] } });
+    // The code changed: so may the drift from the shown run.
+    if (this.lastRun) this.showRun(this.lastRun.run, this.lastRun.state);
+  }
+
+  /** The shown run's stored DAG, once loaded (a run's DAG never changes, so it is asked once per run). */
+  private ranDag: { runId: string; dag?: PipelineDag } | undefined;
+
+  private driftOf(run: RunView) {
+    if (!this.ranDag || this.ranDag.runId !== run.runId) {
+      const asked = { runId: run.runId } as { runId: string; dag?: PipelineDag };
+      this.ranDag = asked;
+      this.host.loadRunDag(run.runId).then(
+        (dag) => {
+          if (this.ranDag !== asked) return;
+          // No orchestrator connected: asked again with the next run state.
+          if (!dag) return void (this.ranDag = undefined);
+          asked.dag = dag;
+          if (this.lastRun?.run.runId === run.runId) this.showRun(this.lastRun.run, this.lastRun.state);
+        },
+        (error: unknown) => this.host.log.warn(`the DAG of run ${run.runName} could not be loaded (an older orchestrator has no GET /runs/:run/dag): ${(error as Error).message}`),
+      );
+      return undefined;
+    }
+    return this.graph && this.ranDag.dag && this.graph.nodes.length > 0 ? dagDrift(this.graph, this.ranDag.dag, run.runName) : undefined;
   }
 
   /** The name of the step an invocation of this panel's graph calls (the invocation id when the graph does not have it). */
@@ -138,7 +166,8 @@ export class DagPanel implements vscode.Disposable {
     const heartbeat = this.host.heartbeat();
     this.lastRun = { run, state };
     const retryOf = retriedRun(state, run);
-    this.channel.post({ kind: 'runState', runId: run.runId, runName: run.runName, ...(retryOf === undefined ? {} : { retryOf }), runStatus: run.status, ...(run.error === undefined ? {} : { runError: run.error }), nodes, heartbeat, now: Date.now() });
+    const drift = this.driftOf(run);
+    this.channel.post({ kind: 'runState', runId: run.runId, runName: run.runName, ...(retryOf === undefined ? {} : { retryOf }), runStatus: run.status, ...(run.error === undefined ? {} : { runError: run.error }), nodes, heartbeat, now: Date.now(), ...(drift ? { drift } : {}) });
   }
 
   /** The run last shown: a webview that reloads (VS Code does when a panel moves) gets it again. */

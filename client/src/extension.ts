@@ -11,6 +11,7 @@ import { ARTIFACT_SCHEME, ArtifactDocuments } from './artifactDocuments';
 import { bundleFrameMapper } from './bundleSourceMap';
 import { connectPerSettings, dagPanelHost, registerCommands, type CommandDeps } from './commands';
 import { FailureDiagnostics } from './failureDiagnostics';
+import { LastRunLenses } from './lastRunLenses';
 import { LOG_SCHEME, LogDocuments } from './logDocuments';
 import { presentRunNotice } from './noticePresenter';
 import { RunNotices } from './runNotices';
@@ -151,6 +152,19 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): v
     }
   };
 
+  // The last run above each step and pipeline definition (reads runs only: fine in Restricted Mode).
+  const lastRunLenses = new LastRunLenses(connection, () => analysisServer, log);
+  context.subscriptions.push(
+    lastRunLenses,
+    vscode.languages.registerCodeLensProvider(
+      [
+        { scheme: 'file', language: 'typescript' },
+        { scheme: 'file', language: 'javascript' },
+      ],
+      lastRunLenses,
+    ),
+  );
+
   const reconnect = () => connectPerSettings(context, connection, storeDir);
   const deps: CommandDeps = {
     context, log, connection, pipelines: pipelinesView, runtime, workspaceFolder: folder, reconnect, nodeExecutable, notices, artifacts, codeRoots,
@@ -190,13 +204,13 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): v
   // Neither the language server nor the orchestrator holds up activation: both come up after it
   // (on the next turn: even loading the language client's bundle would count as activation).
   setImmediate(() => {
-    void startLanguageServer(context, log, pipelinesView);
+    void startLanguageServer(context, log, pipelinesView, lastRunLenses);
     void reconnect().catch((error: unknown) => log.warn(`could not connect to the orchestrator: ${(error as Error).message}`));
   });
 }
 
 /** The language server: the Pipelines view and the DAG need it, runs do not. */
-async function startLanguageServer(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, pipelinesView: PipelinesView): Promise<void> {
+async function startLanguageServer(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, pipelinesView: PipelinesView, lastRunLenses: LastRunLenses): Promise<void> {
   try {
     // A separate bundle (see analysisServer.ts); esbuild leaves a require of a computed path alone.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a separately bundled file, loaded on purpose at run time
@@ -206,9 +220,11 @@ async function startLanguageServer(context: vscode.ExtensionContext, log: vscode
     context.subscriptions.push(
       server.onGraphChanged((params) => {
         void pipelinesView.refresh();
+        lastRunLenses.definitionsChanged();
         for (const panel of DagPanel.all()) if (panel.uri === params.uri && (params.pipelines.length === 0 || params.pipelines.includes(panel.pipeline))) void panel.reloadGraph();
       }),
     );
+    lastRunLenses.definitionsChanged();
     await pipelinesView.attach(server);
     for (const panel of DagPanel.all()) void panel.reloadGraph();
   } catch (error) {

@@ -4,8 +4,9 @@
  * (dist/client/languageClient.js) and loaded by the extension after activation.
  */
 import * as vscode from 'vscode';
-import { CloseAction, ErrorAction, LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { CloseAction, ErrorAction, LanguageClient, TransportKind, WorkspaceSymbolRequest, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import type { AnalysisServer } from './analysisServer';
+import { definitionsFromSymbols } from './definitionSymbols';
 import { ListPipelinesRequest, PipelineGraphChangedNotification, PipelineGraphRequest } from '../../contracts/src/lspMessages';
 
 export async function startAnalysisServer(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Promise<AnalysisServer> {
@@ -13,6 +14,7 @@ export async function startAnalysisServer(context: vscode.ExtensionContext, log:
   return {
     pipelineGraph: (uri, pipeline) => client.sendRequest(PipelineGraphRequest.type, { uri, pipeline }),
     listPipelines: () => client.sendRequest(ListPipelinesRequest.type, {}),
+    definitions: async () => definitionsFromSymbols(await client.sendRequest(WorkspaceSymbolRequest.type, { query: '' })),
     onGraphChanged: (listener) => client.onNotification(PipelineGraphChangedNotification.type, listener),
     stop: () => client.stop(),
   };

@@ -59,6 +59,23 @@ export interface HeartbeatThresholds {
   timeoutMs: number;
 }
 
+/**
+ * What changed in the pipeline's code since the run the panel shows: the static graph (live from
+ * the language server) against the run's stored DAG. Compared: invocation ids, their step names,
+ * and edges (data edges with output and input names, order edges). Not code: the stored code
+ * hash is of the bundled function, which the static analysis does not compute.
+ */
+export interface DagDrift {
+  /** The run compared with. */
+  runName: string;
+  /** Invocations in the code now that the run did not have. */
+  added: string[];
+  /** Invocations the run had that the code no longer has. */
+  removed: string[];
+  /** Invocations in both whose incoming edges differ (or that now call another step). */
+  rewired: string[];
+}
+
 /** Messages from the extension to the webview. */
 export type ToWebview =
   | { kind: 'graph'; graph: PipelineGraph }
@@ -75,6 +92,8 @@ export type ToWebview =
       runError?: string;
       heartbeat: HeartbeatThresholds;
       now: number;
+      /** What the graph on screen has that the shown run did not (absent: not known, e.g. no stored DAG yet). */
+      drift?: DagDrift;
     }
   | { kind: 'ack' };
 

@@ -28,7 +28,7 @@ import { NodeMenu, type MenuEntry } from './nodeMenu';
 import { updatePanelState, type DagPanelState } from '../../contracts/src/panelState';
 import type { PipelineGraph } from '../../contracts/src/graph';
 import { MessageChannel } from '../../contracts/src/messageChannel';
-import type { FromWebview, HeartbeatThresholds, NodeAction, NodeRunState, ToWebview } from '../../contracts/src/webviewMessages';
+import type { DagDrift, FromWebview, HeartbeatThresholds, NodeAction, NodeRunState, ToWebview } from '../../contracts/src/webviewMessages';
 import { applyEdgeFlows, applyPicked, applyRunState, cullNodes, drawGraph, ensureTooltip, type Drawing } from './render';
 import { collapseGraph, type CollapsedGraph } from './collapseGraph';
 import { findGroups, type NodeGroup } from './nodeGroups';
@@ -39,6 +39,7 @@ import { FarLabelLayer } from './farLabelLayer';
 import { Minimap } from './minimap';
 import { runHeadline, type ShownRun } from './runHeadline';
 import { runBanner } from './runBanner';
+import { showDrift } from './driftMarks';
 import { fillDetails } from './nodeDetails';
 import { nodeDetail } from './nodeLabels';
 import { allStatusStyles, paletteVariables, statusStyle, themeKind } from './statusStyle';
@@ -127,6 +128,9 @@ let minimapChoice: boolean | undefined = typeof savedState?.minimapOpen === 'boo
 let layout: GraphLayout | undefined;
 let layoutKind: 'draft' | 'final' | undefined;
 let drawing: Drawing | undefined;
+/** What changed in the code since the shown run (driftMarks.ts). */
+let drift: DagDrift | undefined;
+const driftBanner = document.getElementById('drift') as HTMLElement;
 let states: Record<string, NodeRunState> = {};
 let runStatus: RunStatus | undefined;
 let runError: string | undefined;
@@ -159,6 +163,7 @@ const channel = new MessageChannel<FromWebview, ToWebview>(vscode, (body) => {
       runStatus = body.runStatus;
       runError = body.runError;
       thresholds = body.heartbeat;
+      drift = body.drift;
       clockOffset = body.now - Date.now();
       if (body.runId !== shownRun?.runId) {
         saveState({ runId: body.runId });
@@ -414,6 +419,7 @@ details.addEventListener('keydown', (event) => {
 function repaint(): void {
   showBanner();
   showDetails();
+  showDrift(driftBanner, drawing, drift);
   if (!drawing) return;
   applyRunState(drawing, states, thresholds, now());
   applyEdgeFlows(drawing, drawnStates(), runStatus);

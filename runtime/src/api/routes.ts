@@ -17,6 +17,7 @@ import type { z } from 'zod';
 import type { HealthAnswer, LogAnswer, RouteSchemaKit, RunDetail } from './protocol';
 import type { ServiceSpecInput } from '../services/serviceSpec';
 import type { ServiceStatus } from '../services/serviceManager';
+import type { PipelineDag } from '../model/dag';
 import { MAX_BODY_BYTES } from './paths';
 
 /** The type of a route's answer; a marker with no value. */
@@ -61,6 +62,8 @@ export const API_ROUTES = {
   submitRun: { method: 'POST', path: '/runs', status: 201, bodyLimit: MAX_BODY_BYTES, body: (kit) => kit.submitRun, answer: answer<RunDetail>() },
   /** `run`: a run's id or name. */
   getRun: { method: 'GET', path: '/runs/:run', answer: answer<RunDetail>() },
+  /** The DAG the run compiled and ran (the editor compares it with the code now: drift). */
+  runDag: { method: 'GET', path: '/runs/:run/dag', answer: answer<PipelineDag>() },
   cancelRun: { method: 'POST', path: '/runs/:run/cancel', status: 202, answer: answer<{ cancelling: string }>() },
   /** Re-runs every step that did not succeed, or `step` and what depends on it, reusing committed outputs. */
   retryRun: {

@@ -42,6 +42,7 @@ export function apiHandlers({ orchestrator, instanceId, startedAt, onShutdown, l
     // What the submitted code did wrong is coded where it is found (422); anything else is the daemon's (500).
     submitRun: ({ body }) => orchestrator.submit(body),
     getRun: async ({ run }) => orchestrator.detail((await findRun(store, run)).id),
+    runDag: async ({ run }) => (await findRun(store, run)).dag,
     cancelRun: async ({ run: name }) => {
       const run = await findRun(store, name);
       if (run.status !== 'running') throw new ConflictError(`run ${run.name} is already ${run.status}`);

@@ -7,6 +7,7 @@ import { registerArtifactCommands } from './commands/artifacts';
 import { registerCheckCommand } from './commands/check';
 import { registerDagCommand } from './commands/dag';
 import { registerLogsCommand } from './commands/logs';
+import { registerPlanCommand } from './commands/plan';
 import { registerRunCommand } from './commands/run';
 import { registerRunsCommand } from './commands/runs';
 import { registerDaemonCommands } from './commands/daemon';
@@ -21,6 +22,7 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ outputError: (text, write) => write(text) });
   const exit = { code: 0 };
   registerRunCommand(program, exit);
+  registerPlanCommand(program);
   registerRunsCommand(program);
   registerLogsCommand(program);
   registerArtifactCommands(program);

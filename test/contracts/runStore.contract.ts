@@ -1,6 +1,7 @@
-// The contract of the RunStore seam: what every implementation (the embedded SQLite store today,
-// a shared database next) must do, written against the interface only. An implementation's test
-// file calls `runStoreContract` with a factory for fresh stores of its kind.
+// The contract of the RunStore seam: what every implementation (the embedded SQLite store,
+// sqliteRunStore.test.ts; the PostgreSQL store, postgresRunStore.test.ts) must do, written against
+// the interface only. An implementation's test file calls `runStoreContract` with a factory for
+// fresh stores of its kind; what only one store has (its files, its schema) is tested there.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
@@ -137,6 +138,20 @@ export function runStoreContract(name: string, factory: RunStoreFactory): void {
           await store.createRun(newRun({ name: 'nightly', pipeline: 'q' }));
           // Nothing of the refused run was kept.
           assert.equal((await store.listRuns({ pipeline: 'p' })).length, 1);
+        }));
+
+      it('of two connections creating runs of the same name at once, one wins and the other is told the name is taken', () =>
+        withStore(async (store) => {
+          const other = await factory.reopen(store, 'readWrite');
+          try {
+            const results = await Promise.allSettled([store.createRun(newRun({ name: 'race' })), other.createRun(newRun({ name: 'race' }))]);
+            assert.deepEqual(results.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
+            const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+            assert.ok(refused.reason instanceof RunNameTakenError, String(refused.reason));
+            assert.equal((await store.listRuns()).filter((r) => r.name === 'race').length, 1);
+          } finally {
+            await other.close();
+          }
         }));
 
       it('finds a run by id, by name (the newest of that name) or by a unique id prefix', () =>

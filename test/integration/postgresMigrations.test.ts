@@ -33,7 +33,10 @@ describe('PostgreSQL schema migrations', () => {
     await withPool(await cluster().createDatabase(), async (pool) => {
       assert.deepEqual(await migratePostgres(pool), { from: 0, to: POSTGRES_SCHEMA_VERSION });
       assert.deepEqual(await versionOf(pool), [POSTGRES_SCHEMA_VERSION]);
-      assert.deepEqual(await tablesOf(pool), ['attempt_outputs', 'attempt_transitions', 'attempts', 'leaders', 'schema_version']);
+      assert.deepEqual(await tablesOf(pool), [
+        'artifacts', 'attempt_outputs', 'attempt_transitions', 'attempts', 'cache', 'daemon_owner', 'event_numbers', 'events', 'hook_calls',
+        'leaders', 'logs', 'pipelines', 'runs', 'schema_version', 'step_attempts', 'step_outputs', 'steps', 'transitions',
+      ]);
       await pool.query("INSERT INTO attempts (run_id, step_id) VALUES ('r', 's')");
       assert.deepEqual(await migratePostgres(pool), { from: POSTGRES_SCHEMA_VERSION, to: POSTGRES_SCHEMA_VERSION });
       assert.deepEqual(await versionOf(pool), [POSTGRES_SCHEMA_VERSION]);

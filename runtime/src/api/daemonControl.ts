@@ -8,6 +8,8 @@ import { resolveStoreDir } from './storeFolder';
 import { isProcessAlive, processIdentity } from '../system/processAlive';
 import { runnerPoolSettingsFromEnv } from '../runnerPool/settings';
 import { ENV, onDemandIdleTimeout } from '../model/environment';
+import { InputError } from '../model/errorCodes';
+import { redactUrl } from '../model/storeUrl';
 
 /** ZenML's service states for the local daemon. */
 export type DaemonState = 'inactive' | 'pendingStartup' | 'active' | 'pendingShutdown' | 'error';
@@ -31,12 +33,16 @@ export function verifiedDaemonPid(files: DaemonFiles, storeDir: string): number 
   // A daemon killed but not reaped yet (a zombie), or a reused pid, is not the daemon.
   const endpoint = readEndpoint(files);
   if (!isProcessAlive(pid, endpoint?.pid === pid ? endpoint.identity : undefined)) return undefined;
+  return isDaemonProcessOf(pid, storeDir) ? pid : undefined;
+}
+
+/** Whether process `pid` of this machine is a daemon of the store folder `storeDir` (a reused pid belongs to some other program: its command line says so). */
+export function isDaemonProcessOf(pid: number, storeDir: string): boolean {
   try {
-    // A reused pid belongs to some other program: its command line says so.
     const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    return argv.includes('__server') && argv.includes(path.resolve(storeDir)) ? pid : undefined;
+    return argv.includes('__server') && argv.includes(path.resolve(storeDir));
   } catch {
-    return undefined;
+    return false;
   }
 }
 
@@ -70,6 +76,31 @@ export interface StartOptions {
   limits?: string;
   /** Seconds with nothing to do after which the daemon stops (0 or absent: never). */
   idleTimeoutS?: number;
+  /** The PostgreSQL database for runs and events (absent: the SQLite store in the folder), as PIPEWRIGHT_STORE_URL for the daemon. */
+  storeUrl?: string;
+}
+
+/** A store's runs as a message names them, by the database's URL without its password (undefined: the folder's SQLite store). */
+function storeName(storeDir: string, redactedUrl: string | undefined): string {
+  return redactedUrl === undefined ? `the SQLite store in ${storeDir}` : `the PostgreSQL store ${redactedUrl}`;
+}
+
+/**
+ * Refuses to use the folder's active daemon when it keeps its runs elsewhere than `storeUrl` says
+ * (a PostgreSQL database, or the SQLite store when undefined): runs would land where this
+ * command does not look.
+ */
+export function checkDaemonStore(storeDir: string, storeUrl: string | undefined): void {
+  const files = daemonFiles(storeDir);
+  const pid = verifiedDaemonPid(files, storeDir);
+  const endpoint = readEndpoint(files);
+  if (pid === undefined || endpoint?.pid !== pid) return;
+  const dir = path.resolve(storeDir);
+  const served = endpoint.store;
+  const wanted = storeUrl === undefined ? undefined : redactUrl(storeUrl);
+  if (served === wanted) return;
+  const how = served === undefined ? '' : ' (--store URL or PIPEWRIGHT_STORE_URL)';
+  throw new InputError(`the daemon for ${dir} (pid ${pid}) keeps its runs in ${storeName(dir, served)}, not in ${storeName(dir, wanted)}: name the same store${how}, or stop it first (pipewright server stop)`);
 }
 
 /** Starts the daemon (if it is not active) and resolves once its health endpoint answers. */
@@ -82,7 +113,10 @@ async function ensureDaemon(storeDir: string, options: StartOptions): Promise<{ 
   const store = path.resolve(storeDir);
   const files = daemonFiles(store);
   const current = await daemonStatus(store);
-  if (current.state === 'active') return { status: current, started: false };
+  if (current.state === 'active') {
+    checkDaemonStore(store, options.storeUrl);
+    return { status: current, started: false };
+  }
   if (current.state !== 'inactive') throw new Error(`the daemon for ${store} is ${current.state}: ${current.detail}`);
   // The daemon reads these from its environment: a bad value is said here, not in its log.
   runnerPoolSettingsFromEnv();
@@ -98,7 +132,13 @@ async function ensureDaemon(storeDir: string, options: StartOptions): Promise<{ 
   const child = spawn(process.execPath, [path.join(packageRoot, 'dist', 'cli.js'), ...daemonArgs], {
     detached: true,
     stdio: ['ignore', log, log],
-    env: { ...process.env, ...(options.token ? { [ENV.serverToken]: options.token } : {}), ...(options.limits ? { [ENV.limits]: options.limits } : {}) },
+    // The database URL goes by the environment, not the command line, which other users can read.
+    env: {
+      ...process.env,
+      [ENV.storeUrl]: options.storeUrl,
+      ...(options.token ? { [ENV.serverToken]: options.token } : {}),
+      ...(options.limits ? { [ENV.limits]: options.limits } : {}),
+    },
   });
   child.unref();
   fs.closeSync(log);

@@ -83,6 +83,8 @@ export interface Endpoint {
   identity?: string | null;
   instanceId: string;
   startedAt: string;
+  /** The PostgreSQL database its runs are in, password redacted (absent: the SQLite store in its folder). */
+  store?: string;
 }
 
 export function readEndpoint(files: DaemonFiles): Endpoint | undefined {

@@ -17,7 +17,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = new Command('pipewright')
     .description('Run and inspect TypeScript pipelines')
     .version(runtimeVersion)
-    .addOption(new Option('--store <dir>', 'store folder (default: .pipewright at the project root, or $PIPEWRIGHT_STORE)'))
+    .addOption(new Option('--store <dir|url>', 'store folder (default: .pipewright at the project root, or $PIPEWRIGHT_STORE), or a PostgreSQL database for runs and events (postgres://..., or $PIPEWRIGHT_STORE_URL)'))
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text) });
   const exit = { code: 0 };

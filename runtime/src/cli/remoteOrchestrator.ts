@@ -6,7 +6,7 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import * as fs from 'node:fs';
-import { resolveStoreDir } from '../api/storeFolder';
+import { resolveStore } from '../api/storeFolder';
 import { answerStatus, OrchestratorClient } from '../api/client';
 import { connectDaemon } from '../api/daemonControl';
 import { UsageError } from './errors';
@@ -94,7 +94,8 @@ function isLoopbackOrTls(url: string): boolean {
 export async function orchestratorClient(command: Command): Promise<OrchestratorClient> {
   const remote = await remoteOrchestrator(command);
   if (remote) return remote.client;
-  return connectDaemon(resolveStoreDir(command.optsWithGlobals<{ store?: string }>().store, process.cwd()));
+  const { dir, url } = resolveStore(command.optsWithGlobals<{ store?: string }>().store, process.cwd());
+  return connectDaemon(dir, { storeUrl: url });
 }
 
 /** The token: from `--token-file` (owner-only) if given, else from `$PIPEWRIGHT_ORCHESTRATOR_TOKEN`. */

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { resolveStoreDir } from '../api/storeFolder';
+import { resolveStore } from '../api/storeFolder';
 import type { RunRecord, RunStore } from '../store/runStore';
 import { openRunStore } from '../store/openRunStore';
-import { connectDaemon } from '../api/daemonControl';
+import { checkDaemonStore, connectDaemon } from '../api/daemonControl';
 import { UsageError } from './errors';
 import { isAbandoned } from '../store/abandonedRuns';
 import type { OrchestratorClient } from '../api/client';
@@ -15,11 +15,13 @@ import { remoteOrchestrator } from './remoteOrchestrator';
  * Read-only: reading changes no file, so it works on a full disk (and beside a running daemon).
  */
 export async function openStoreFor(command: Command): Promise<RunStore> {
-  const dir = resolveStoreDir(command.optsWithGlobals<{ store?: string }>().store, process.cwd());
-  if (!fs.existsSync(path.join(dir, 'pipewright.db'))) throw new UsageError(`no pipewright store at ${dir} (run a pipeline first, or pass --store)`);
-  const store = await openRunStore(dir, 'readOnly');
+  const { dir, url } = resolveStore(command.optsWithGlobals<{ store?: string }>().store, process.cwd());
+  // The folder's daemon keeping its runs elsewhere is said before the folder is found empty.
+  checkDaemonStore(dir, url);
+  if (url === undefined && !fs.existsSync(path.join(dir, 'pipewright.db'))) throw new UsageError(`no pipewright store at ${dir} (run a pipeline first, or pass --store)`);
+  const store = await openRunStore(dir, 'readOnly', url);
   try {
-    await resumeAbandoned(store);
+    await resumeAbandoned(store, url);
   } catch (error) {
     await store.close();
     throw error;
@@ -50,7 +52,7 @@ export async function findRunOrFail(store: RunStore, idOrName: string): Promise<
  * CLI; see isAbandoned). The daemon (started if need be) resumes it now, before anything is
  * shown, so nothing shows it running forever.
  */
-async function resumeAbandoned(store: RunStore): Promise<void> {
+async function resumeAbandoned(store: RunStore, storeUrl: string | undefined): Promise<void> {
   if (!(await store.runningRuns()).some(isAbandoned)) return;
-  await (await connectDaemon(store.dir)).resumeAbandoned();
+  await (await connectDaemon(store.dir, { storeUrl })).resumeAbandoned();
 }

@@ -1,9 +1,11 @@
 import * as fs from 'node:fs';
 import { DaemonHttpApi } from './httpApi';
 import { IdleShutdown } from './idleShutdown';
-import { serverTokenFromEnv } from '../model/environment';
+import { serverTokenFromEnv, storeUrlFromEnv } from '../model/environment';
+import { redactUrl } from '../model/storeUrl';
 import { ANOTHER_DAEMON_EXIT_CODE, ensureToken, daemonFiles, writeOwnerOnly, type Endpoint } from '../api/daemonFiles';
 import { processIdentity } from '../system/processAlive';
+import { isDaemonProcessOf } from '../api/daemonControl';
 import { openRunStore } from '../store/openRunStore';
 
 /** How often a daemon looks for runs whose engine died (a CLI run killed mid-way, a previous daemon). */
@@ -20,11 +22,19 @@ export interface DaemonOptions {
  */
 export async function runDaemon(storeDir: string, host: string, port: number, fallbackToAnyPort = false, options: DaemonOptions = {}): Promise<void> {
   const files = daemonFiles(storeDir);
-  const store = await openRunStore(storeDir, 'readWrite');
+  // Runs and events in a PostgreSQL database when its starter names one; artifacts stay in the folder.
+  const storeUrl = storeUrlFromEnv();
+  const storeName = storeUrl === undefined ? storeDir : `the PostgreSQL store ${redactUrl(storeUrl)}`;
+  const store = await openRunStore(storeDir, 'readWrite', storeUrl);
   const owner = await store.claimDaemon(process.pid);
   if (owner !== undefined) {
     // Another command started a daemon for this store at the same moment: that one serves it.
-    process.stdout.write(`${new Date().toISOString()} not starting: the daemon with pid ${owner} already serves ${storeDir}\n`);
+    process.stdout.write(`${new Date().toISOString()} not starting: the daemon with pid ${owner} already serves ${storeName}\n`);
+    // A database's daemon may be that of another folder, or of another machine: none will answer for this folder.
+    if (storeUrl !== undefined && !isDaemonProcessOf(owner, storeDir)) {
+      await store.close();
+      throw new Error(`${storeName} is served by another daemon (pid ${owner}, of another store folder or machine): a PostgreSQL store has one daemon for now`);
+    }
     process.exit(ANOTHER_DAEMON_EXIT_CODE);
   }
   // What a dead daemon left behind; this one writes its own once it listens.
@@ -68,12 +78,12 @@ export async function runDaemon(storeDir: string, host: string, port: number, fa
     api = new DaemonHttpApi(daemonOptions(0));
     address = await api.listen();
   }
-  const endpoint: Endpoint = { host, port: address.port, pid: process.pid, identity: processIdentity(process.pid), instanceId: api.instanceId, startedAt: api.startedAt };
+  const endpoint: Endpoint = { host, port: address.port, pid: process.pid, identity: processIdentity(process.pid), instanceId: api.instanceId, startedAt: api.startedAt, ...(storeUrl === undefined ? {} : { store: redactUrl(storeUrl) }) };
   writeOwnerOnly(files.endpoint, JSON.stringify(endpoint));
   fs.rmSync(files.state, { force: true });
   writeOwnerOnly(files.pid, String(process.pid));
   const idleTimeoutS = options.idleTimeoutS ?? 0;
-  log(`listening on http://${host}:${address.port} (pid ${process.pid}, store ${storeDir}, ${idleTimeoutS > 0 ? `stops after ${idleTimeoutS} s idle` : 'no idle shutdown'})`);
+  log(`listening on http://${host}:${address.port} (pid ${process.pid}, store ${storeDir}${storeUrl === undefined ? '' : `, runs in ${redactUrl(storeUrl)}`}, ${idleTimeoutS > 0 ? `stops after ${idleTimeoutS} s idle` : 'no idle shutdown'})`);
   const resume = () => {
     if (!stopping) void api.orchestrator.resumeAbandoned(log);
   };

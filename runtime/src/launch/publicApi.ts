@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { RunOptions } from '../sdk/options';
 import { openRunStore } from '../store/openRunStore';
-import { resolveStoreDir } from '../api/storeFolder';
+import { resolveStore } from '../api/storeFolder';
 import type { RunSummary } from '../model/runSummary';
 
 export interface LoadArtifactQuery {
@@ -16,7 +16,8 @@ export interface LoadArtifactQuery {
 
 /** Loads one output of any past run back into a value (a Promise: the store and the artifacts may be remote). */
 export async function loadArtifact(query: LoadArtifactQuery): Promise<unknown> {
-  const store = await openRunStore(resolveStoreDir(query.storeDir, process.cwd()), 'readWrite');
+  const { dir, url } = resolveStore(query.storeDir, process.cwd());
+  const store = await openRunStore(dir, 'readWrite', url);
   try {
     const run = await store.findRun(query.run);
     if (!run) throw new Error(`no run "${query.run}" in ${store.dir}`);

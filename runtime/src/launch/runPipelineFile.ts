@@ -10,7 +10,7 @@ import type { RunDetail } from '../api/protocol';
 import type { Clock } from '../engine/clock';
 import type { EngineListener } from '../model/events';
 import { manifestFor } from './manifestCache';
-import { resolveStoreDir } from '../api/storeFolder';
+import { resolveStore } from '../api/storeFolder';
 import { projectRoot } from '../system/projectRoot';
 import type { RunSummary } from '../model/runSummary';
 import { EngineSession, RunRequestError } from '../engine/session';
@@ -64,6 +64,8 @@ export function chooseTarget(manifest: ModuleManifest, file: string, requested: 
 export interface PreparedFile {
   file: string;
   storeDir: string;
+  /** The PostgreSQL database of the runs (`--store postgres://...` or PIPEWRIGHT_STORE_URL), if not the folder's SQLite store. */
+  storeUrl?: string;
   /** The folder the user ran from (absolute). */
   workingDir: string;
   /** The project root of the pipeline file: its node_modules provide the bundle's externals. */
@@ -81,7 +83,7 @@ export async function preparePipelineFile(request: Pick<RunFileRequest, 'file' |
   const file = path.resolve(request.file);
   const workingDir = path.resolve(request.workingDir ?? process.cwd());
   const projectDir = projectRoot(path.dirname(file));
-  const storeDir = resolveStoreDir(request.options?.storeDir, path.dirname(file));
+  const { dir: storeDir, url: storeUrl } = resolveStore(request.options?.storeDir, path.dirname(file));
   const bundle = await bundlePipelineFile(file, storeDir);
   const manifest = manifestFor(file, bundle, storeDir);
   const target = chooseTarget(manifest, request.file, request);
@@ -89,7 +91,7 @@ export async function preparePipelineFile(request: Pick<RunFileRequest, 'file' |
     { kind: 'values', where: request.parametersSource ?? 'run parameters', values: request.parameters ?? {} },
     { kind: 'text', values: request.textParameters ?? {} },
   ]);
-  return { file, storeDir, workingDir, projectDir, bundle, manifest, target, parameters };
+  return { file, storeDir, ...(storeUrl === undefined ? {} : { storeUrl }), workingDir, projectDir, bundle, manifest, target, parameters };
 }
 
 /**
@@ -99,7 +101,7 @@ export async function preparePipelineFile(request: Pick<RunFileRequest, 'file' |
  * and its steps run in its own working folder.
  */
 export async function submitPrepared(prepared: PreparedFile, options: RunOptions, orchestrator?: OrchestratorClient): Promise<{ client: OrchestratorClient; run: RunDetail }> {
-  const client = orchestrator ?? (await (await import('../api/daemonControl.js')).connectDaemon(prepared.storeDir));
+  const client = orchestrator ?? (await (await import('../api/daemonControl.js')).connectDaemon(prepared.storeDir, { storeUrl: prepared.storeUrl }));
   const { storeDir: _store, detach: _detach, ...sent } = options;
   const run = await client.submitRun({
     ...(orchestrator ? {} : { workingDir: prepared.workingDir, projectDir: prepared.projectDir }),
@@ -117,12 +119,12 @@ export async function submitPrepared(prepared: PreparedFile, options: RunOptions
 export async function runPipelineFile(request: RunFileRequest): Promise<RunSummary> {
   const options = request.options ?? {};
   const prepared = await preparePipelineFile(request);
-  const { file, storeDir, workingDir, projectDir, bundle, manifest, target, parameters } = prepared;
+  const { file, storeDir, storeUrl, workingDir, projectDir, bundle, manifest, target, parameters } = prepared;
   if (options.detach) {
     // A detached run belongs to the orchestrator daemon, which outlives this process.
     return (await submitPrepared(prepared, options)).run;
   }
-  const store = await openRunStore(storeDir, 'readWrite');
+  const store = await openRunStore(storeDir, 'readWrite', storeUrl);
   const session = new EngineSession({ store, bundle, sourceFile: file, workingDir, projectDir, manifest, clock: request.clock, listener: request.listener, heartbeatUrl: request.heartbeatUrl, slots: request.slots, launcher: localLauncher });
   try {
     const plan = await session.prepare({ target, parameters, options });

@@ -4,6 +4,7 @@
  * variable. Each reader takes the environment as an argument (default: this process's).
  */
 import { InputError } from './errorCodes';
+import { storeUrlProblem } from './storeUrl';
 
 /** A malformed setting (an environment variable or a daemon option); the message names which. Bad input: exit 2. */
 export class SettingError extends InputError {
@@ -16,6 +17,8 @@ export class SettingError extends InputError {
 export const ENV = {
   /** The store folder (default: `.pipewright` at the project root). */
   store: 'PIPEWRIGHT_STORE',
+  /** A PostgreSQL database for runs and events instead of the embedded SQLite store (`postgres://user@host:port/db`). */
+  storeUrl: 'PIPEWRIGHT_STORE_URL',
   /** Refuse to run steps lacking type annotations: `1`, `true`, `yes`, `on` (or `0`, `false`, `no`, `off`). */
   enforceTypeAnnotations: 'PIPEWRIGHT_ENFORCE_TYPE_ANNOTATIONS',
   /** Default seconds between heartbeats. */
@@ -51,6 +54,15 @@ function valueOf(env: Environment, name: string): string | undefined {
 /** `PIPEWRIGHT_STORE` as given (resolved by `api/storeFolder.ts`), if set. */
 export function storeFromEnv(env: Environment = process.env): string | undefined {
   return env[ENV.store] || undefined;
+}
+
+/** `PIPEWRIGHT_STORE_URL`, checked to be a PostgreSQL URL (a bad one is named without its password), if set. */
+export function storeUrlFromEnv(env: Environment = process.env): string | undefined {
+  const url = valueOf(env, ENV.storeUrl);
+  if (url === undefined) return undefined;
+  const problem = storeUrlProblem(url);
+  if (problem) throw new SettingError(`${ENV.storeUrl}: ${problem}`);
+  return url;
 }
 
 const TRUE = /^(1|true|yes|on)$/i;

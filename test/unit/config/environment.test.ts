@@ -10,6 +10,7 @@ import {
   runnerPoolFromEnv,
   SettingError,
   storeFromEnv,
+  storeUrlFromEnv,
 } from '../../../runtime/src/model/environment';
 import { heartbeatTiming } from '../../../runtime/src/engine/heartbeatSettings';
 
@@ -40,5 +41,17 @@ describe('the environment variables', () => {
     assert.throws(() => runnerPoolFromEnv({ PIPEWRIGHT_RUNNER_WARM: '1.5' }), named('PIPEWRIGHT_RUNNER_WARM'));
     assert.equal(storeFromEnv({ PIPEWRIGHT_STORE: '' }), undefined);
     assert.equal(storeFromEnv({ PIPEWRIGHT_STORE: 'some/store' }), 'some/store');
+  });
+
+  it('PIPEWRIGHT_STORE_URL: a PostgreSQL URL, or unset; anything else is named without its password', () => {
+    assert.equal(storeUrlFromEnv({}), undefined);
+    assert.equal(storeUrlFromEnv({ PIPEWRIGHT_STORE_URL: ' ' }), undefined);
+    assert.equal(storeUrlFromEnv({ PIPEWRIGHT_STORE_URL: 'postgres://me@db:5432/runs' }), 'postgres://me@db:5432/runs');
+    assert.equal(storeUrlFromEnv({ PIPEWRIGHT_STORE_URL: 'postgresql://me:pw@db/runs' }), 'postgresql://me:pw@db/runs');
+    assert.throws(
+      () => storeUrlFromEnv({ PIPEWRIGHT_STORE_URL: 'mysql://me:s3cret@db/runs' }),
+      (error: unknown) => named('PIPEWRIGHT_STORE_URL')(error) && /got mysql:\/\/me:\*\*\*@db\/runs$/.test((error as Error).message),
+    );
+    assert.throws(() => storeUrlFromEnv({ PIPEWRIGHT_STORE_URL: 'not a url' }), named('PIPEWRIGHT_STORE_URL'));
   });
 });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { resolveStoreDir } from '../../api/storeFolder';
+import { resolveStoreDir, resolveStoreUrl } from '../../api/storeFolder';
 import { daemonLogs, daemonStatus, startDaemon, stopDaemon, type DaemonStatus } from '../../api/daemonControl';
 import { parseIdleTimeout, parseLimits, serverTokenFromEnv } from '../../model/environment';
 import { UsageError } from '../errors';
@@ -33,7 +33,8 @@ export function registerDaemonCommands(program: Command): void {
         throw new UsageError((error as Error).message);
       }
       const idleTimeoutS = flags.idleTimeout === undefined ? undefined : parseIdleTimeout(flags.idleTimeout, '--idle-timeout');
-      print(await startDaemon(storeOf(command), { host: flags.host, port, token: serverTokenFromEnv(), limits: limits || undefined, idleTimeoutS }), flags.json);
+      const storeUrl = resolveStoreUrl(command.optsWithGlobals<{ store?: string }>().store);
+      print(await startDaemon(storeOf(command), { host: flags.host, port, token: serverTokenFromEnv(), limits: limits || undefined, idleTimeoutS, storeUrl }), flags.json);
     });
   server
     .command('stop')

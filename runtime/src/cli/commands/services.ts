@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { resolveStoreDir } from '../../api/storeFolder';
+import { resolveStore } from '../../api/storeFolder';
 import { connectDaemon } from '../../api/daemonControl';
 import type { ServiceStatus } from '../../services/serviceManager';
 import { UsageError } from '../errors';
 
 async function clientOf(command: Command) {
-  return connectDaemon(resolveStoreDir(command.optsWithGlobals<{ store?: string }>().store, process.cwd()));
+  const { dir, url } = resolveStore(command.optsWithGlobals<{ store?: string }>().store, process.cwd());
+  return connectDaemon(dir, { storeUrl: url });
 }
 
 function line(status: ServiceStatus): string {

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { InputError } from '../../model/errorCodes';
+import { storeUrlProblem } from '../../model/storeUrl';
 
 /** Anything that runs one statement: the pool (any free connection) or one connection. */
 export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
@@ -9,26 +10,33 @@ export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
  * connection the server drops while idle (a restart, a failover) is discarded and replaced on
  * the next query instead of crashing the process.
  */
-export function openPostgresPool(url: string, options: { max?: number; applicationName?: string } = {}): pg.Pool {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new InputError(`the PostgreSQL store URL is not a URL: ${redactUrl(url)}`);
-  }
-  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new InputError(`the PostgreSQL store URL must start with postgres:// or postgresql://, got ${redactUrl(url)}`);
-  }
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, application_name: options.applicationName ?? 'pipewright', keepAlive: true, connectionTimeoutMillis: 10_000 });
+export function openPostgresPool(url: string, options: PoolOptions = {}): pg.Pool {
+  const pool = new pg.Pool(postgresConfig(url, options));
   pool.on('error', () => {
     // An idle connection died; pg-pool has already removed it.
   });
   return pool;
 }
 
-/** `url` with any password replaced, for messages. */
-export function redactUrl(url: string): string {
-  return url.replace(/^([a-z]+:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
+export interface PoolOptions {
+  max?: number;
+  applicationName?: string;
+  /** Every transaction of its connections is read-only (the server refuses writes). */
+  readOnly?: boolean;
+}
+
+/** How to connect to the store at `url` (checked: a URL that is not PostgreSQL's is an InputError naming it without its password). */
+export function postgresConfig(url: string, options: PoolOptions = {}): pg.PoolConfig {
+  const problem = storeUrlProblem(url);
+  if (problem) throw new InputError(`the PostgreSQL store URL ${problem}`);
+  return {
+    connectionString: url,
+    max: options.max ?? 10,
+    application_name: options.applicationName ?? 'pipewright',
+    keepAlive: true,
+    connectionTimeoutMillis: 10_000,
+    ...(options.readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
+  };
 }
 
 /**

@@ -5,6 +5,16 @@
  * Version 1 holds what the coordination of workers needs (attemptLeases.ts, leaseReaper.ts):
  * attempts with their lease (`epoch`, `owner`, `lease_expires_at`, always from the database's
  * clock), their outputs, what happened to each, and leader rows for elected roles.
+ *
+ * Version 2 holds what a RunStore records (postgresRunStore.ts), the tables of the embedded
+ * SQLite store (`../sqlite/schema.ts`) in PostgreSQL's types: times are the engine's milliseconds
+ * (BIGINT), JSON is kept as the text it was written as (so keys keep their order), log text as
+ * bytes (PostgreSQL's text holds no NUL). A run's attempts are `step_attempts`, not rows of the
+ * lease table `attempts`: a lease row is a unit of dispatch whose epoch goes up with each claim
+ * and which an expired lease puts back in the queue under the same attempt number, while a
+ * recorded attempt is one execution (its own status, runner, error, logs), so one lease row may
+ * span several of them; the local engine fences by attempt number and keeps its leases in memory.
+ * A worker's commit (attemptLeases.commitAttempt) writes the store's commit in its transaction.
  */
 export const POSTGRES_MIGRATIONS: readonly string[] = [
   `
@@ -55,6 +65,153 @@ CREATE TABLE leaders (
   holder TEXT NOT NULL,
   term INTEGER NOT NULL,
   expires_at TIMESTAMPTZ NOT NULL
+);
+`,
+  `
+CREATE TABLE pipelines (
+  name TEXT PRIMARY KEY,
+  source_file TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE runs (
+  id TEXT PRIMARY KEY,
+  -- Insertion order: breaks ties of created_at.
+  seq BIGINT GENERATED ALWAYS AS IDENTITY,
+  name TEXT NOT NULL,
+  pipeline TEXT NOT NULL REFERENCES pipelines(name),
+  status TEXT NOT NULL,
+  parameters_json TEXT NOT NULL,
+  options_json TEXT NOT NULL,
+  dag_json TEXT NOT NULL,
+  bundle_path TEXT NOT NULL,
+  manifest_json TEXT,
+  parent_run_id TEXT,
+  parent_invocation TEXT,
+  engine_pid INTEGER,
+  -- Who engine_pid is (processIdentity): a reused pid is not the engine.
+  engine_identity TEXT,
+  error TEXT,
+  created_at BIGINT NOT NULL,
+  started_at BIGINT,
+  ended_at BIGINT,
+  working_dir TEXT,
+  project_dir TEXT,
+  -- Named: a clash is told by this name (RunNameTakenError), not by the message's text.
+  CONSTRAINT runs_name_unique UNIQUE (pipeline, name)
+);
+CREATE INDEX runs_by_created ON runs (created_at, seq);
+CREATE INDEX runs_running ON runs (created_at, seq) WHERE status = 'running';
+CREATE TABLE steps (
+  run_id TEXT NOT NULL REFERENCES runs(id),
+  id TEXT NOT NULL,
+  step_name TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  cached BOOLEAN NOT NULL DEFAULT false,
+  cache_key TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  error TEXT,
+  error_name TEXT,
+  error_stack TEXT,
+  error_value TEXT,
+  started_at BIGINT,
+  ended_at BIGINT,
+  PRIMARY KEY (run_id, id)
+);
+CREATE TABLE step_attempts (
+  run_id TEXT NOT NULL,
+  step_id TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  runner_pid INTEGER,
+  error TEXT,
+  error_name TEXT,
+  error_stack TEXT,
+  error_value TEXT,
+  started_at BIGINT NOT NULL,
+  ended_at BIGINT,
+  heartbeat_at BIGINT,
+  -- The newest beat's number in the daemon's event stream (replayed as a heartbeat event).
+  heartbeat_seq BIGINT,
+  PRIMARY KEY (run_id, step_id, attempt)
+);
+CREATE INDEX step_attempts_by_heartbeat_seq ON step_attempts (heartbeat_seq) WHERE heartbeat_seq IS NOT NULL;
+CREATE TABLE transitions (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  run_id TEXT NOT NULL,
+  step_id TEXT,
+  attempt INTEGER,
+  status TEXT NOT NULL,
+  detail TEXT,
+  at BIGINT NOT NULL
+);
+CREATE INDEX transitions_by_run ON transitions (run_id, seq);
+CREATE TABLE artifacts (
+  hash TEXT PRIMARY KEY,
+  materializer TEXT NOT NULL,
+  size BIGINT NOT NULL,
+  type_name TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE step_outputs (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY,
+  run_id TEXT NOT NULL,
+  step_id TEXT NOT NULL,
+  output TEXT NOT NULL,
+  hash TEXT NOT NULL REFERENCES artifacts(hash),
+  PRIMARY KEY (run_id, step_id, output)
+);
+CREATE TABLE cache (
+  key TEXT PRIMARY KEY,
+  step_name TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  step_id TEXT NOT NULL,
+  outputs_json TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE logs (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  run_id TEXT NOT NULL,
+  step_id TEXT,
+  attempt INTEGER,
+  stream TEXT NOT NULL,
+  text BYTEA NOT NULL,
+  at BIGINT NOT NULL,
+  -- Its number in the daemon's event stream, when it was streamed (replayed as a log event).
+  event_seq BIGINT
+);
+CREATE INDEX logs_by_step ON logs (run_id, step_id, attempt, seq);
+CREATE INDEX logs_by_event ON logs (event_seq) WHERE event_seq IS NOT NULL;
+CREATE TABLE events (
+  seq BIGINT PRIMARY KEY,
+  run_id TEXT,
+  type TEXT NOT NULL,
+  json TEXT NOT NULL,
+  at BIGINT NOT NULL
+);
+CREATE TABLE hook_calls (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  run_id TEXT NOT NULL,
+  step_id TEXT NOT NULL,
+  hook TEXT NOT NULL,
+  source TEXT NOT NULL,
+  ok BOOLEAN NOT NULL,
+  error TEXT,
+  at BIGINT NOT NULL
+);
+-- Event numbers handed out up to seq (heartbeats are streamed without a row each).
+CREATE TABLE event_numbers (
+  single BOOLEAN PRIMARY KEY DEFAULT true CHECK (single),
+  seq BIGINT NOT NULL
+);
+-- The database's one daemon (RunStore.claimDaemon): the holder of an advisory lock, which the
+-- server releases when its connection ends; this row says who it is.
+CREATE TABLE daemon_owner (
+  single BOOLEAN PRIMARY KEY DEFAULT true CHECK (single),
+  pid INTEGER NOT NULL,
+  identity TEXT,
+  host TEXT NOT NULL
 );
 `,
 ];

@@ -1,0 +1,127 @@
+// The RunStore contract against the PostgreSQL store: a real PostgreSQL 15 (a private cluster
+// for this file, test/support/postgres.ts), a fresh database per store; artifacts in a real
+// temporary folder. What only this store has (its schema beside the lease tables, read-only
+// connections, the errors that name its URL) is tested below the contract.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import pg from 'pg';
+import { errorCodeOf, exitCodeOf } from '../../runtime/src/model/errorCodes';
+import { NewerSchemaError } from '../../runtime/src/store/newerSchemaError';
+import { openRunStore } from '../../runtime/src/store/openRunStore';
+import { POSTGRES_SCHEMA_VERSION } from '../../runtime/src/store/postgres/schema';
+import type { RunStore } from '../../runtime/src/store/runStore';
+import { freePort } from '../support/freePort';
+import { postgresForFile } from '../support/postgres';
+import { tempDir } from '../support/tempDir';
+import { runStoreContract } from './runStore.contract';
+
+const cluster = postgresForFile();
+const urls = new WeakMap<RunStore, string>();
+
+async function freshStore(): Promise<{ store: RunStore; url: string }> {
+  const url = await cluster().createDatabase();
+  const store = await openRunStore(path.join(tempDir(), 'store'), 'readWrite', url);
+  urls.set(store, url);
+  return { store, url };
+}
+
+runStoreContract('PostgreSQL (store/postgres)', {
+  create: async () => (await freshStore()).store,
+  reopen: async (store, mode) => {
+    const again = await openRunStore(store.dir, mode, urls.get(store));
+    urls.set(again, urls.get(store)!);
+    return again;
+  },
+  child: (store) => ({ module: path.join(__dirname, 'postgresRunStoreChild.ts'), args: [store.dir, urls.get(store)!] }),
+});
+
+async function query<T extends pg.QueryResultRow>(url: string, sql: string, values: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+describe('the PostgreSQL store', () => {
+  it("keeps runs in the database and artifacts in the local folder, with no SQLite file", async () => {
+    const { store, url } = await freshStore();
+    try {
+      const ref = await store.artifacts.put({ rows: [1, 2] });
+      assert.ok(fs.existsSync(path.join(store.dir, 'artifacts')), 'the artifact folder');
+      assert.ok(!fs.existsSync(path.join(store.dir, 'pipewright.db')), 'no SQLite file');
+      const dag = { pipeline: 'p', parameters: {}, nodes: [{ id: 'a', step: 'aStep' }], edges: [], outputs: {}, options: {} };
+      await store.createRun({ id: 'r1', name: 'n1', pipeline: 'p', sourceFile: 'p.ts', parameters: { z: 1, a: 2 }, options: {}, dag, bundlePath: 'b', workingDir: '/w', projectDir: '/w', at: 5 } as never);
+      await store.commitOutputs('r1', 'a', { output: ref }, 6, { cached: false, stepName: 'aStep', cacheable: false });
+      const rows = await query<{ id: string; parameters_json: string }>(url, 'SELECT id, parameters_json FROM runs');
+      assert.deepEqual(rows, [{ id: 'r1', parameters_json: '{"z":1,"a":2}' }], 'stored as written, keys in their order');
+      assert.deepEqual(await query(url, 'SELECT step_id, output, hash FROM step_outputs'), [{ step_id: 'a', output: 'output', hash: ref.hash }]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps log text and failure messages with NUL characters, which PostgreSQL text cannot hold', async () => {
+    const { store } = await freshStore();
+    try {
+      const dag = { pipeline: 'p', parameters: {}, nodes: [{ id: 'a', step: 'aStep' }], edges: [], outputs: {}, options: {} };
+      await store.createRun({ id: 'r1', name: 'n1', pipeline: 'p', sourceFile: 'p.ts', parameters: {}, options: {}, dag, bundlePath: 'b', workingDir: '/w', projectDir: '/w', at: 5 } as never);
+      await store.appendLog({ runId: 'r1', invocationId: 'a', attempt: 1, stream: 'stdout', text: 'bin\0ary é\n', at: 6 });
+      assert.deepEqual((await store.getLogs('r1')).map((l) => l.text), ['bin\0ary é\n'], 'log bytes kept exactly');
+      await store.startAttempt('r1', 'a', 1, 6, null);
+      await store.endAttempt('r1', 'a', 1, 'failed', 7, { name: 'Error', message: 'bad\0byte', value: 'v\0' });
+      assert.deepEqual((await store.getAttempts('r1'))[0]?.error, { name: 'Error', message: 'bad\uFFFDbyte', value: 'v\0' });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('has the lease tables and its own in one schema, at the current version', async () => {
+    const { store, url } = await freshStore();
+    await store.close();
+    const tables = (await query<{ name: string }>(url, "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")).map((row) => row.name);
+    for (const table of ['attempts', 'leaders', 'runs', 'steps', 'step_attempts', 'logs', 'events', 'daemon_owner']) assert.ok(tables.includes(table), table);
+    assert.deepEqual(await query(url, 'SELECT version FROM schema_version'), [{ version: POSTGRES_SCHEMA_VERSION }]);
+  });
+
+  it('read-only: the server refuses every write; an empty database is no store; a newer schema is refused naming the URL', async () => {
+    const { store, url } = await freshStore();
+    await store.close();
+    const reader = await openRunStore(path.join(tempDir(), 'other'), 'readOnly', url);
+    try {
+      await assert.rejects(reader.reserveEventSeqs(5), (error: { code?: string }) => error.code === '25006', 'read_only_sql_transaction');
+      await assert.rejects(reader.claimDaemon(process.pid), (error: { code?: string }) => error.code === '25006');
+    } finally {
+      await reader.close();
+    }
+    const empty = await cluster().createDatabase();
+    await assert.rejects(openRunStore(tempDir(), 'readOnly', empty), (error: Error) => exitCodeOf(error) === 2 && /^no pipewright store in the PostgreSQL database at postgres:\/\/postgres@127\.0\.0\.1:\d+\/test_\d+_\d+ /.test(error.message));
+    await query(url, 'UPDATE schema_version SET version = 99');
+    const withPassword = url.replace('postgres@', 'postgres:s3cret@');
+    for (const mode of ['readWrite', 'readOnly'] as const) {
+      const error = await openRunStore(tempDir(), mode, withPassword).then(
+        () => assert.fail('a newer schema was accepted'),
+        (e: unknown) => e as Error,
+      );
+      assert.ok(error instanceof NewerSchemaError, String(error));
+      assert.equal(errorCodeOf(error), 'newer-schema');
+      assert.match(error.message, new RegExp(`^the store at postgres://postgres:\\*\\*\\*@127\\.0\\.0\\.1:\\d+/test_\\d+_\\d+ has schema version 99, newer than this pipewright knows \\(${POSTGRES_SCHEMA_VERSION}\\)`));
+      assert.doesNotMatch(error.message, /s3cret/);
+    }
+  });
+
+  it('an unreachable database is an error naming its URL without the password', async () => {
+    const port = await freePort();
+    const error = await openRunStore(tempDir(), 'readWrite', `postgres://me:s3cret@127.0.0.1:${port}/db`).then(
+      () => assert.fail('opened a store with no server'),
+      (e: unknown) => e as Error,
+    );
+    assert.match(error.message, new RegExp(`^cannot open the PostgreSQL store at postgres://me:\\*\\*\\*@127\\.0\\.0\\.1:${port}/db: .*ECONNREFUSED`));
+    assert.equal(exitCodeOf(error), 1);
+    assert.doesNotMatch(error.message, /s3cret/);
+  });
+});

@@ -179,6 +179,8 @@ class MissExplainer {
   constructor(private readonly request: PredictionRequest) {}
 
   async explain(node: DagNode, key: string, inputs: Record<string, ResolvedInput>): Promise<Pick<StepPrediction, 'reason' | 'detail' | 'since'>> {
+    // An entry under this very key that is too old to reuse.
+    if (cacheSince(node, this.request.now) !== undefined && (await this.request.store.lookupCache(key).catch(() => undefined))) return { reason: 'cache expired' };
     const entry = await this.request.store.newestCacheEntry(node.step, node.id);
     if (!entry) return { reason: 'no entry yet' };
     const run = await this.runOf(entry.runId);

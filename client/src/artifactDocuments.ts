@@ -42,13 +42,13 @@ export class ArtifactDocuments implements vscode.TextDocumentContentProvider {
   }
 
   private async view(target: ArtifactTarget): Promise<ArtifactView> {
-    const artifact = await this.api().artifact(target.runId, target.invocationId, target.output);
+    const artifact = await this.api().artifact({ run: target.runId, step: target.invocationId, output: target.output });
     return artifactView(artifact.bytes, artifact.materializer, `output "${target.output}" of ${target.invocationId}`);
   }
 
   /** Fetches the output and shows it in the way that fits it. */
   async open(target: ArtifactTarget): Promise<vscode.Uri | undefined> {
-    const artifact = await this.api().artifact(target.runId, target.invocationId, target.output);
+    const artifact = await this.api().artifact({ run: target.runId, step: target.invocationId, output: target.output });
     const view = artifactView(artifact.bytes, artifact.materializer, `output "${target.output}" of ${target.invocationId}`);
     if (view.kind === 'document') {
       const uri = artifactUri(target, view.extension);

@@ -215,17 +215,17 @@ export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.
     'pipewright.retryRun': async (arg) => {
       if (!requireTrust('retrying a run')) return;
       const runId = await pickRun(arg, (s) => s !== 'running' && s !== 'completed');
-      if (runId) await followRetry(runId, (await api().retryRun(runId)).runId);
+      if (runId) await followRetry(runId, (await api().retryRun({ run: runId })).runId);
     },
     'pipewright.retryStep': async (arg) => {
       if (!requireTrust('retrying a step')) return;
       const runId = await pickRun(arg, (s) => s !== 'running');
       const invocationId = runId && (await pickInvocation(arg, runId));
-      if (runId && invocationId) await followRetry(runId, (await api().retryRun(runId, invocationId)).runId);
+      if (runId && invocationId) await followRetry(runId, (await api().retryRun({ run: runId, step: invocationId })).runId);
     },
     'pipewright.cancelRun': async (arg) => {
       const runId = await pickRun(arg, (s) => s === 'running');
-      if (runId) await api().cancelRun(runId);
+      if (runId) await api().cancelRun({ run: runId });
     },
     'pipewright.showDag': async (arg, name) => {
       const target = await resolvePipeline(arg, name);
@@ -247,7 +247,7 @@ export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.
       const runId = await pickRun(arg, () => true);
       const invocationId = runId && (await pickInvocation(arg, runId));
       if (!runId || !invocationId) return;
-      const detail = await api().getRun(runId);
+      const detail = await api().getRun({ run: runId });
       const outputs = detail.outputs?.[invocationId] ?? [];
       let output = outputOfArgument(arg);
       if (output === undefined) {

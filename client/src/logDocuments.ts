@@ -41,7 +41,7 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
     if (!shown) return `not a step log: ${uri.toString()}\n`;
     const api = this.connection.api;
     if (!api) return '(no orchestrator connected: start the local orchestrator or connect to a remote one, then reopen the logs)\n';
-    const [lines, detail] = await Promise.all([api.logs(shown.runId, shown.invocationId), api.getRun(shown.runId)]);
+    const [lines, detail] = await Promise.all([api.logs({ run: shown.runId, step: shown.invocationId }), api.getRun({ run: shown.runId })]);
     return stepLogText(shown.invocationId, lines, detail.attempts[shown.invocationId] ?? []);
   }
 

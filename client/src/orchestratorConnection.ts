@@ -91,7 +91,7 @@ export class OrchestratorConnection {
   /** Reloads one run from the API (after submitting or retrying it). */
   async refreshRun(runId: string): Promise<void> {
     if (!this.client) return;
-    this.runsState = withRuns(this.runsState, [await this.client.getRun(runId)]);
+    this.runsState = withRuns(this.runsState, [await this.client.getRun({ run: runId })]);
     this.emitRuns();
   }
 

@@ -44,7 +44,7 @@ export const chain = pipeline(function chain(n: number) { let value = noop(n); f
       { runId: run.runId },
     );
     const total = performance.now() - submitted;
-    const detail = await client.getRun(run.runId);
+    const detail = await client.getRun({ run: run.runId });
     if (detail.status !== 'completed') throw new Error(`daemon chain ended ${detail.status}`);
     return [
       {

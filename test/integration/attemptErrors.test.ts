@@ -88,7 +88,7 @@ describe('a failed attempt keeps its whole error: name, message, source-mapped s
     assert.deepEqual(deep?.history?.[0].error, deep?.error);
     assert.deepEqual(odd?.error, { name: 'object', message: '{"code":42,"reason":"odd 3"}', value: { code: 42, reason: 'odd 3' } });
     const client = await connectDaemon(store);
-    const detail = await client.getRun(runId);
+    const detail = await client.getRun({ run: runId });
     assert.deepEqual(detail.attempts.deep[0].error, deep?.error);
     assert.deepEqual(detail.attempts.odd[0].error, odd?.error);
     assert.deepEqual(detail.steps.find((s) => s.id === 'odd')?.error, odd?.error);

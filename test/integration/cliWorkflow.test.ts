@@ -101,14 +101,14 @@ describe('runs retry of a run where every step succeeded', () => {
     assert.equal(await runCount(), before, 'no empty run was made');
 
     const client = await connectDaemon(store);
-    await assert.rejects(client.retryRun(run.runId), (error: unknown) => error instanceof NothingToRetryError && answerStatus(error) === 409 && error.code === 'nothing-to-retry' && /nothing to retry/.test(error.message));
+    await assert.rejects(client.retryRun({ run: run.runId }), (error: unknown) => error instanceof NothingToRetryError && answerStatus(error) === 409 && error.code === 'nothing-to-retry' && /nothing to retry/.test(error.message));
     assert.equal(await runCount(), before);
     // One named step is always retried.
-    const one = await client.retryRun(run.runId, 'split');
+    const one = await client.retryRun({ run: run.runId, step: 'split' });
     assert.equal(one.parentRunId, run.runId);
     assert.equal(await runCount(), before + 1);
     const ended = await waitForAsync('the retry of split ends', async () => {
-      const detail = await client.getRun(one.runId);
+      const detail = await client.getRun({ run: one.runId });
       return detail.status !== 'running' && detail;
     });
     assert.equal(ended.status, 'completed');

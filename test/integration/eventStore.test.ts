@@ -71,7 +71,7 @@ describe("the daemon's event stream in the store", () => {
     assert.deepEqual(replay.filter((e) => e.type === 'heartbeat'), [...newest.values()]);
     const seqs = replay.map((e) => e.seq);
     assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'in order');
-    const detail = await client.getRun(run.runId);
+    const detail = await client.getRun({ run: run.runId });
     const wait = detail.attempts.wait?.[0];
     const newestOfWait = beats.filter((e) => (e.data as { invocationId: string }).invocationId === 'wait').at(-1);
     assert.equal(wait?.heartbeatAt, (newestOfWait?.data as { at: number }).at, "the attempt's newest beat is recorded");

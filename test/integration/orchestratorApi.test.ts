@@ -121,15 +121,15 @@ describe('the orchestrator daemon and its API', () => {
       return event.seq === seqs.at(-1);
     }, { runId: run.runId });
     assert.deepEqual(everything.map((e) => e.seq), seqs, 'nothing missed across the reconnect');
-    const detail = await client.getRun(run.runId);
+    const detail = await client.getRun({ run: run.runId });
     assert.equal(detail.status, 'completed');
     assert.deepEqual(Object.keys(detail.attempts).sort(), detail.steps.map((s) => s.id).sort());
-    const logs = await client.logs(run.runId, 'makeRows');
+    const logs = await client.logs({ run: run.runId, step: 'makeRows' });
     assert.match(logs.map((l) => l.text).join(''), /making 6 rows/);
-    const artifact = await client.artifact(run.runId, 'combine');
+    const artifact = await client.artifact({ run: run.runId, step: 'combine' });
     assert.equal(artifact.materializer, 'json@1');
     assert.equal(artifact.bytes.toString(), String((1 + 2 + 3 + 5) * 6));
-    await assert.rejects(client.cancelRun(run.runId), (error: unknown) => answerStatus(error) === 409);
+    await assert.rejects(client.cancelRun({ run: run.runId }), (error: unknown) => answerStatus(error) === 409);
   });
 
   it('answers malformed paths and queries with a valid token with a 4xx and a stable error code, never a 500', async () => {
@@ -176,9 +176,9 @@ describe('the orchestrator daemon and its API', () => {
     const bundle = await bundlePipelineFile(fixture('pipelines', 'slow.ts'), store);
     const run = await client.submitRun({ file: 'slow.ts', target: { kind: 'pipeline', name: 'slow' }, parameters: { marker: path.join(dir, 'never') }, options: {}, bundle: fs.readFileSync(bundle.path, 'utf8') });
     await client.follow((event) => event.type === 'log', { runId: run.runId });
-    await client.cancelRun(run.runId);
+    await client.cancelRun({ run: run.runId });
     await client.follow((event) => event.type === 'run' && (event.data as { status: string }).status === 'cancelled', { runId: run.runId });
-    const detail = await client.getRun(run.runId);
+    const detail = await client.getRun({ run: run.runId });
     assert.deepEqual(detail.steps.map((s) => s.status), ['cancelled', 'cancelled']);
   });
 

@@ -336,18 +336,18 @@ describe('long-lived services on the daemon', () => {
       }),
     );
     assert.equal(status.state, 'healthy', status.detail);
-    assert.match((await client.serviceLogs('model-server')).text, new RegExp(`service listening on ${port}`));
+    assert.match((await client.serviceLogs({ name: 'model-server' })).text, new RegExp(`service listening on ${port}`));
     await get(port, '/break');
     const deadline = Date.now() + 10_000;
     let seen = '';
-    while (seen !== 'unhealthy' && Date.now() < deadline) seen = (await client.serviceStatus('model-server')).state;
+    while (seen !== 'unhealthy' && Date.now() < deadline) seen = (await client.serviceStatus({ name: 'model-server' })).state;
     assert.equal(seen, 'unhealthy');
     const listed = await cli(['--store', store, 'services', 'list', '--json']);
     assert.deepEqual(JSON.parse(listed.stdout).map((s: { name: string }) => s.name), ['model-server']);
-    const stopped = await client.stopService('model-server');
+    const stopped = await client.stopService({ name: 'model-server' });
     assert.equal(stopped.state, 'stopped');
     assert.equal(isAlive(status.pid as number), false);
-    assert.match((await client.serviceLogs('model-server')).text, /service stopping/);
+    assert.match((await client.serviceLogs({ name: 'model-server' })).text, /service stopping/);
   });
 
   it('monitors TCP, and a service outlives a daemon restart and is adopted by the next one', async () => {
@@ -358,10 +358,10 @@ describe('long-lived services on the daemon', () => {
     await stopDaemon(store);
     assert.ok(isAlive(status.pid as number), 'the service outlived the daemon');
     const again = await connectDaemon(store);
-    const adopted = await again.serviceStatus('tcp-one');
+    const adopted = await again.serviceStatus({ name: 'tcp-one' });
     assert.equal(adopted.pid, status.pid);
     assert.equal(adopted.state, 'healthy');
-    assert.equal((await again.stopService('tcp-one')).state, 'stopped');
+    assert.equal((await again.stopService({ name: 'tcp-one' })).state, 'stopped');
   });
 
   it('rejects bad specs with the field named, unknown types and unknown names', async () => {
@@ -372,7 +372,7 @@ describe('long-lived services on the daemon', () => {
       (e: Error) => answerStatus(e) === 400 && /^health\.http\.url: only loopback addresses can be monitored/.test(e.message),
     );
     await assert.rejects(client.startService({ name: 'bad name!', type: 'process', command: 'node' }), (e: Error) => answerStatus(e) === 400 && /^name: /.test(e.message));
-    await assert.rejects(client.stopService('ghost'), (e: Error) => answerStatus(e) === 404 && /no service named "ghost"/.test(e.message));
+    await assert.rejects(client.stopService({ name: 'ghost' }), (e: Error) => answerStatus(e) === 404 && /no service named "ghost"/.test(e.message));
     const cliError = await cli(['--store', store, 'services', 'stop', 'ghost']);
     assert.equal(cliError.code, 2);
     assert.match(cliError.stderr, /no service named "ghost"/);

@@ -1,11 +1,8 @@
-import type { RunSummary } from '../model/runSummary';
-import type { RunStatus } from '../model/status';
-import type { ServiceStatus } from '../services/serviceManager';
-import type { ServiceSpecInput } from '../services/serviceSpec';
 import { CodedError, ConflictError, ERROR_CODES, errorCodeForStatus, FencedError, InputError, NotFoundError, NothingToRetryError, UnprocessableError, type ErrorCode } from '../model/errorCodes';
 import { ServiceError } from '../services/errors';
 import { API_PREFIX } from './paths';
-import type { ApiErrorBody, HealthAnswer, RunDetail, StreamEvent, SubmitRunRequest } from './protocol';
+import type { ApiErrorBody, StreamEvent } from './protocol';
+import { API_ROUTES, fillPath, type AnswerOf, type ClientInput, type RouteName, type RouteSpec } from './routes';
 
 /** The HTTP status of each error the client rebuilt from an answer (so a caller can tell an answer from a failed connection). */
 const answered = new WeakMap<CodedError, number>();
@@ -50,84 +47,56 @@ function rebuild(code: ErrorCode, message: string): CodedError {
   }
 }
 
-/** The one typed client of the orchestrator's API, used by the CLI and the editor. */
-export class OrchestratorClient {
+/** Options of any call: `signal` bounds the wait (a first contact with a remote orchestrator uses a timeout). */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+/** A route's method's arguments: its input may be left out when every field of it is optional. */
+type RouteArgs<K extends RouteName> = Record<never, never> extends ClientInput<K> ? [input?: ClientInput<K>, options?: CallOptions] : [input: ClientInput<K>, options?: CallOptions];
+
+/** One method per route of the table (`client.getRun({ run })`), derived from it. */
+export type RouteMethods = { [K in RouteName]: (...args: RouteArgs<K>) => Promise<AnswerOf<K>> };
+
+/** The one typed client of the orchestrator's API, used by the CLI and the editor: see {@link OrchestratorClient}. */
+class ClientCore {
   constructor(
     readonly baseUrl: string,
     private readonly token: string,
   ) {}
 
-  /** `signal` bounds the wait (a first contact with a remote orchestrator uses a timeout). */
-  async health(signal?: AbortSignal): Promise<HealthAnswer> {
-    return (await (await this.fetch('GET', '/health', undefined, signal)).json()) as HealthAnswer;
+  /**
+   * Calls route `name` of the table: the input's path parameters fill the path, the rest is the
+   * query (a list comma-separated) or, for a route that reads a body, the body's fields.
+   */
+  async request<K extends RouteName>(name: K, input?: ClientInput<K>, options: CallOptions = {}): Promise<AnswerOf<K>> {
+    const route: RouteSpec = API_ROUTES[name];
+    const rest: Record<string, unknown> = { ...(input ?? {}) };
+    let path = fillPath(route.path, (param) => {
+      const value = String(rest[param]);
+      delete rest[param];
+      return value;
+    });
+    let body: unknown;
+    if (route.body) body = rest;
+    else {
+      const query = new URLSearchParams();
+      for (const [key, value] of Object.entries(rest)) {
+        // Left out: an absent value, and an empty list (no filter).
+        if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;
+        query.set(key, Array.isArray(value) ? value.join(',') : String(value));
+      }
+      if (query.size > 0) path += `?${query}`;
+    }
+    const response = await this.fetch(route.method, path, body, options.signal);
+    return (await response.json()) as AnswerOf<K>;
   }
 
-  submitRun(request: SubmitRunRequest): Promise<RunDetail> {
-    return this.json('POST', '/runs', request);
-  }
-
-  /** Newest first; `statuses` keeps runs in any of them. */
-  listRuns(query: { limit?: number; pipeline?: string; statuses?: readonly RunStatus[] } = {}): Promise<RunDetail[]> {
-    const params = new URLSearchParams();
-    if (query.limit !== undefined) params.set('limit', String(query.limit));
-    if (query.pipeline !== undefined) params.set('pipeline', query.pipeline);
-    if (query.statuses !== undefined && query.statuses.length > 0) params.set('status', query.statuses.join(','));
-    return this.json('GET', `/runs${params.size > 0 ? `?${params}` : ''}`);
-  }
-
-  /** `signal` bounds the wait. */
-  getRun(run: string, signal?: AbortSignal): Promise<RunDetail> {
-    return this.json('GET', `/runs/${encodeURIComponent(run)}`, undefined, signal);
-  }
-
-  cancelRun(run: string, signal?: AbortSignal): Promise<{ cancelling: string }> {
-    return this.json('POST', `/runs/${encodeURIComponent(run)}/cancel`, undefined, signal);
-  }
-
-  /** Re-runs what did not succeed (or `step` and its downstream), reusing committed outputs. */
-  retryRun(run: string, step?: string): Promise<RunDetail> {
-    return this.json('POST', `/runs/${encodeURIComponent(run)}/retry`, step === undefined ? {} : { step });
-  }
-
-  logs(run: string, step?: string, attempt?: number): Promise<{ step: string | null; attempt: number | null; stream: string; text: string; at: number }[]> {
-    const params = new URLSearchParams();
-    if (step !== undefined) params.set('step', step);
-    if (attempt !== undefined) params.set('attempt', String(attempt));
-    return this.json('GET', `/runs/${encodeURIComponent(run)}/logs${params.size > 0 ? `?${params}` : ''}`);
-  }
-
-  async artifact(run: string, step: string, output = 'output'): Promise<{ bytes: Buffer; materializer: string }> {
-    const response = await this.fetch('GET', `/runs/${encodeURIComponent(run)}/artifacts/${encodeURIComponent(step)}/${encodeURIComponent(output)}`);
+  /** The bytes of a committed output (`output` by default) of step `step` of run `run`, and how they are encoded. */
+  async artifact(input: { run: string; step: string; output?: string }, options: CallOptions = {}): Promise<{ bytes: Buffer; materializer: string }> {
+    const path = ['runs', input.run, 'artifacts', input.step, input.output ?? 'output'].map(encodeURIComponent).join('/');
+    const response = await this.fetch('GET', `/${path}`, undefined, options.signal);
     return { bytes: Buffer.from(await response.arrayBuffer()), materializer: response.headers.get('x-pipewright-materializer') ?? '' };
-  }
-
-  listServices(): Promise<ServiceStatus[]> {
-    return this.json('GET', '/services');
-  }
-
-  startService(spec: ServiceSpecInput): Promise<ServiceStatus> {
-    return this.json('POST', '/services', spec);
-  }
-
-  serviceStatus(name: string): Promise<ServiceStatus> {
-    return this.json('GET', `/services/${encodeURIComponent(name)}`);
-  }
-
-  stopService(name: string): Promise<ServiceStatus> {
-    return this.json('POST', `/services/${encodeURIComponent(name)}/stop`);
-  }
-
-  serviceLogs(name: string, tail?: number): Promise<{ name: string; text: string }> {
-    return this.json('GET', `/services/${encodeURIComponent(name)}/logs${tail === undefined ? '' : `?tail=${tail}`}`);
-  }
-
-  shutdown(): Promise<{ stopping: boolean }> {
-    return this.json('POST', '/shutdown');
-  }
-
-  /** Asks the daemon to resume, now, every run whose engine is gone; answers the ids it resumed. */
-  resumeAbandoned(): Promise<{ resumed: string[] }> {
-    return this.json('POST', '/resume');
   }
 
   /**
@@ -173,11 +142,6 @@ export class OrchestratorClient {
     }
   }
 
-  private async json<T>(method: string, route: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-    const response = await this.fetch(method, route, body, signal);
-    return (await response.json()) as T;
-  }
-
   private async fetch(method: string, route: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
     const response = await fetch(`${this.baseUrl}${API_PREFIX}${route}`, {
       method,
@@ -202,6 +166,20 @@ export class OrchestratorClient {
   }
 }
 
+for (const name of Object.keys(API_ROUTES) as RouteName[]) {
+  // A route named like one of the client's own members would hide it.
+  if (name in ClientCore.prototype) throw new Error(`route "${name}" is named like a member of the client`);
+  Object.defineProperty(ClientCore.prototype, name, {
+    value(this: ClientCore, input?: ClientInput<typeof name>, options?: CallOptions) {
+      return this.request(name, input, options);
+    },
+  });
+}
+
+/** The one typed client of the orchestrator's API: a method per route of the table, the event stream and artifacts' bytes. */
+export type OrchestratorClient = ClientCore & RouteMethods;
+export const OrchestratorClient = ClientCore as new (baseUrl: string, token: string) => OrchestratorClient;
+
 function parseSse(block: string): StreamEvent | undefined {
   let id: number | undefined;
   let type = 'message';
@@ -216,4 +194,3 @@ function parseSse(block: string): StreamEvent | undefined {
   return { seq: id, type, runId: parsed.runId ?? null, data: parsed };
 }
 
-export type { RunSummary };

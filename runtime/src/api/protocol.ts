@@ -1,6 +1,7 @@
 /**
- * The orchestrator's HTTP API (version 1): request schemas and response shapes, shared by the
- * daemon and its one typed client (used by the CLI and the editor).
+ * The orchestrator's HTTP API (version 1): the request schemas and answer shapes its route table
+ * (`routes.ts`) and hand-written routes use, shared by the daemon and its one typed client (used
+ * by the CLI and the editor, which load only the types of this module: it loads zod).
  */
 import { z } from 'zod';
 import type { OutputSummary } from '../model/runSummary';
@@ -10,10 +11,9 @@ import type { AttemptStatus } from '../model/status';
 import type { ErrorCode } from '../model/errorCodes';
 import type { RunTarget } from '../model/runTarget';
 import { runOptionsSchema } from '../model/runOptions';
+import { intParam, runStatusesParam, textParam } from './queryParams';
 
-export { API_PREFIX } from './paths';
-/** Largest request body accepted (a submitted run carries its bundle). */
-export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+export { API_PREFIX, MAX_BODY_BYTES } from './paths';
 
 export const submitRunSchema = z.strictObject({
   /** Name of the pipeline file on the author's side (for display and errors). */
@@ -40,8 +40,24 @@ export const submitRunSchema = z.strictObject({
 
 export type SubmitRunRequest = z.input<typeof submitRunSchema>;
 
-/** `POST /runs/:run/retry`: every step that did not succeed, or `step` and what depends on it. */
-export const retryRunSchema = z.strictObject({ step: z.string().min(1).max(500).optional() });
+/**
+ * What the schema functions of the route table (`routes.ts`) are given: zod, the query
+ * parameters' schemas and the bodies' schemas declared here. The table is written against this
+ * kit rather than against zod, so the clients (the CLI, the extension) load the table without
+ * zod; the daemon, which validates, hands the kit to the table's functions.
+ */
+export const routeSchemaKit = {
+  z,
+  /** An optional text query parameter. */
+  text: textParam,
+  /** An integer query parameter within bounds (`int('limit', 1, 1000, 50)`). */
+  int: intParam,
+  /** A comma-separated list of run statuses (`?status=failed,running`). */
+  runStatuses: runStatusesParam,
+  submitRun: submitRunSchema,
+};
+
+export type RouteSchemaKit = typeof routeSchemaKit;
 
 /** `POST /runner-results`: a result an orphaned runner delivers to its daemon's successor. */
 export const runnerResultSchema = z.strictObject({
@@ -83,6 +99,15 @@ export interface HealthAnswer {
   slotsHeld: number;
   /** Attempts holding a lease now. */
   leasesHeld: number;
+}
+
+/** A line of a run's stored output, as the API answers it. */
+export interface LogAnswer {
+  step: string | null;
+  attempt: number | null;
+  stream: 'stdout' | 'stderr';
+  text: string;
+  at: number;
 }
 
 /** One event of the stream; `seq` is its SSE id, resumable with `Last-Event-ID`. */

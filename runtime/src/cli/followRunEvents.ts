@@ -33,7 +33,7 @@ export async function followRunEvents(
   const watchdog = (async () => {
     for (let endedChecks = 0; endedChecks < 2; ) {
       await delay(checkEveryMs, undefined, { signal: stop.signal });
-      const detail = await client.getRun(runId, stop.signal).catch(() => undefined);
+      const detail = await client.getRun({ run: runId }, { signal: stop.signal }).catch(() => undefined);
       endedChecks = detail && isTerminalRunStatus(detail.status) ? endedChecks + 1 : 0;
     }
     stop.abort();
@@ -54,7 +54,7 @@ export async function followRunEvents(
     giveUp?.removeEventListener('abort', onGiveUp);
     await watchdog;
   }
-  const detail = await client.getRun(runId, giveUp?.aborted ? AbortSignal.timeout(GIVEN_UP_READ_MS) : undefined);
+  const detail = await client.getRun({ run: runId }, { signal: giveUp?.aborted ? AbortSignal.timeout(GIVEN_UP_READ_MS) : undefined });
   // The store may lag behind the stream (a full disk refused the final status): the stream saw the end.
   return { detail: ended !== undefined && detail.status === 'running' ? { ...detail, status: ended } : detail, streamed };
 }

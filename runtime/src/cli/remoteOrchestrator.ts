@@ -78,7 +78,7 @@ export async function remoteOrchestrator(command: Command): Promise<RemoteOrches
   if (!isLoopbackOrTls(url)) process.stderr.write(`pipewright: warning: the token for ${url} travels unencrypted over http; prefer https beyond this machine\n`);
   const client = new OrchestratorClient(url, token);
   try {
-    await client.health(AbortSignal.timeout(CONNECT_TIMEOUT_MS));
+    await client.health({}, { signal: AbortSignal.timeout(CONNECT_TIMEOUT_MS) });
   } catch (error) {
     throw describeConnectFailure(error, url, urlSource, tokenSource);
   }

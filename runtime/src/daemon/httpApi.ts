@@ -5,12 +5,14 @@ import { once } from 'node:events';
 import type * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import type { onRequestHookHandler } from 'fastify';
 import { createHttpApp, listenHttpApp, noBodyAsEmptyObject, requireBearer, type HttpApp } from '../engine/httpApp';
 import { heartbeatRoute } from '../engine/heartbeatRoute';
-import { runtimeVersion } from '../system/packagePaths';
-import { API_PREFIX, MAX_BODY_BYTES, retryRunSchema, runnerResultSchema, submitRunSchema, type HealthAnswer, type StreamEvent } from '../api/protocol';
-import { ConflictError, FencedError, NotFoundError } from '../model/errorCodes';
-import { boundedInt, intParam, runStatusesParam, textParam } from './httpUtil';
+import { API_PREFIX, routeSchemaKit, runnerResultSchema, type StreamEvent } from '../api/protocol';
+import { API_ROUTES, pathParamNames, type HandlerReply, type RouteHandlers, type RouteName, type RouteSpec } from '../api/routes';
+import { FencedError, NotFoundError } from '../model/errorCodes';
+import { boundedInt, textParam } from '../api/queryParams';
+import { apiHandlers, findRun } from './apiHandlers';
 import { EVENT_PAGE, Orchestrator } from './orchestrator';
 import type { RunStore } from '../store/runStore';
 
@@ -30,13 +32,14 @@ export interface DaemonHttpApiOptions {
 }
 
 const runParams = z.object({ run: z.string() });
-const serviceParams = z.object({ name: z.string() });
 
 /**
- * The orchestrator's versioned HTTP API (Fastify, requests validated by the zod schemas of
- * `api/protocol.ts`). Every route needs the bearer token (runners get a separate one that only
- * renews leases and delivers results); malformed, oversized or unauthenticated requests get a
- * 4xx with a message and change nothing.
+ * The orchestrator's versioned HTTP API (Fastify): every route of the table (`api/routes.ts`),
+ * validated by its zod schemas and answered by its handler (`apiHandlers.ts`), and the routes
+ * written here by hand (the event stream, artifacts' bytes, the runners' heartbeats and results).
+ * Every route needs the bearer token (runners get a separate one that only renews leases and
+ * delivers results); malformed, oversized or unauthenticated requests get a 4xx with a message
+ * and change nothing.
  */
 export class DaemonHttpApi {
   readonly instanceId = randomBytes(8).toString('hex');
@@ -90,11 +93,7 @@ export class DaemonHttpApi {
     // Runners' routes take the runner token (or the client's); every other route only the client's.
     const runner = requireBearer([this.runnerToken, this.options.token]);
     const client = requireBearer([this.options.token]);
-    const findRun = async (name: string) => {
-      const run = await orchestrator.store.findRun(name);
-      if (!run) throw new NotFoundError(`no run "${name}"`);
-      return run;
-    };
+    registerRoutes(app, apiHandlers({ orchestrator, instanceId: this.instanceId, startedAt: this.startedAt, onShutdown: () => this.options.onShutdown(), log: this.options.log }), client);
 
     heartbeatRoute(app, [this.runnerToken, this.options.token], (request) => orchestrator.heartbeat(request));
     app.post(`${API_PREFIX}/runner-results`, { schema: { body: runnerResultSchema }, bodyLimit: 1024 * 1024, onRequest: runner }, async (request) => {
@@ -104,53 +103,15 @@ export class DaemonHttpApi {
       return { ok: true };
     });
 
-    app.get(`${API_PREFIX}/health`, { onRequest: client }, (): HealthAnswer => ({
-      status: 'ok',
-      pid: process.pid,
-      instanceId: this.instanceId,
-      version: runtimeVersion,
-      startedAt: this.startedAt,
-      runsInFlight: orchestrator.runsInFlight,
-      slotsHeld: orchestrator.slots.held,
-      leasesHeld: orchestrator.leasesHeld,
-    }));
-    app.post(`${API_PREFIX}/shutdown`, { onRequest: client }, (_request, reply) => {
-      void reply.code(202).send({ stopping: true });
-      this.options.onShutdown();
-    });
-    app.post(`${API_PREFIX}/resume`, { onRequest: client }, async () => ({ resumed: await orchestrator.resumeAbandoned(this.options.log) }));
+    // The routes that are not plain JSON calls of the table: the event stream and an artifact's bytes.
     app.get(`${API_PREFIX}/events`, { schema: { querystring: z.object({ since: textParam, run: textParam }) }, onRequest: client }, (request, reply) => {
       const since = boundedInt((request.headers['last-event-id'] as string | undefined) ?? request.query.since, 0, 0, Number.MAX_SAFE_INTEGER, 'since');
       reply.hijack();
       this.stream(request.raw, reply.raw, since, request.query.run);
     });
 
-    app.get(`${API_PREFIX}/runs`, { schema: { querystring: z.object({ limit: intParam('limit', 1, 1000, 50), pipeline: textParam, status: runStatusesParam }) }, onRequest: client }, async (request) => {
-      const { limit, pipeline, status } = request.query;
-      return Promise.all((await orchestrator.store.listRuns({ limit, pipeline, statuses: status })).map((row) => orchestrator.detail(row.id)));
-    });
-    app.post(`${API_PREFIX}/runs`, { schema: { body: submitRunSchema }, bodyLimit: MAX_BODY_BYTES, onRequest: client, preValidation: noBodyAsEmptyObject }, async (request, reply) => {
-      // What the submitted code did wrong is coded where it is found (422); anything else is the daemon's (500).
-      return reply.code(201).send(await orchestrator.submit(request.body));
-    });
-    app.get(`${API_PREFIX}/runs/:run`, { schema: { params: runParams }, onRequest: client }, async (request) => orchestrator.detail((await findRun(request.params.run)).id));
-    app.post(`${API_PREFIX}/runs/:run/cancel`, { schema: { params: runParams }, onRequest: client }, async (request, reply) => {
-      const run = await findRun(request.params.run);
-      if (run.status !== 'running') throw new ConflictError(`run ${run.name} is already ${run.status}`);
-      if (!orchestrator.cancel(run.id)) throw new ConflictError(`run ${run.name} is not executing on this orchestrator`);
-      return reply.code(202).send({ cancelling: run.id });
-    });
-    app.post(`${API_PREFIX}/runs/:run/retry`, { schema: { params: runParams, body: retryRunSchema }, bodyLimit: 4096, onRequest: client, preValidation: noBodyAsEmptyObject }, async (request, reply) => {
-      const run = await findRun(request.params.run);
-      return reply.code(201).send(await orchestrator.retry(run.id, request.body.step));
-    });
-    app.get(`${API_PREFIX}/runs/:run/logs`, { schema: { params: runParams, querystring: z.object({ step: textParam, attempt: intParam('attempt', 1, 1_000_000) }) }, onRequest: client }, async (request) => {
-      const run = await findRun(request.params.run);
-      const { step, attempt } = request.query;
-      return orchestrator.logs(run.id, step, step === undefined ? undefined : attempt);
-    });
     app.get(`${API_PREFIX}/runs/:run/artifacts/:step/:output`, { schema: { params: z.object({ run: z.string(), step: z.string(), output: z.string() }) }, onRequest: client }, async (request, reply) => {
-      const run = await findRun(request.params.run);
+      const run = await findRun(orchestrator.store, request.params.run);
       const { step, output } = request.params;
       const ref = await orchestrator.store.outputOf(run.id, step, output);
       if (!ref) throw new NotFoundError(`run ${run.name} has no committed output "${output}" of step "${step}"`);
@@ -159,21 +120,10 @@ export class DaemonHttpApi {
     });
     for (const partial of ['artifacts', 'artifacts/:step']) {
       app.get(`${API_PREFIX}/runs/:run/${partial}`, { schema: { params: runParams.passthrough() }, onRequest: client }, async (request) => {
-        await findRun(request.params.run);
+        await findRun(orchestrator.store, request.params.run);
         throw new NotFoundError(`use ${API_PREFIX}/runs/:run/artifacts/:step/:output`);
       });
     }
-
-    const services = orchestrator.services;
-    app.get(`${API_PREFIX}/services`, { onRequest: client }, () => services.list());
-    // The service manager validates the spec itself (`services/serviceSpec.ts`), naming every problem.
-    app.post(`${API_PREFIX}/services`, { bodyLimit: 1024 * 1024, onRequest: client }, async (request, reply) => reply.code(201).send(await services.start(request.body)));
-    app.get(`${API_PREFIX}/services/:name`, { schema: { params: serviceParams }, onRequest: client }, (request) => services.status(request.params.name));
-    app.post(`${API_PREFIX}/services/:name/stop`, { schema: { params: serviceParams }, onRequest: client }, (request) => services.stop(request.params.name));
-    app.get(`${API_PREFIX}/services/:name/logs`, { schema: { params: serviceParams, querystring: z.object({ tail: intParam('tail', 1, 100_000) }) }, onRequest: client }, (request) => {
-      const { name } = request.params;
-      return { name, text: services.logs(name, request.query.tail) };
-    });
   }
 
   /**
@@ -221,5 +171,31 @@ export class DaemonHttpApi {
       for (const event of live) write(event);
     };
     replay().catch(() => response.destroy());
+  }
+}
+
+/** Registers every route of the table, validated by its schemas and answered by its handler with its success status. */
+function registerRoutes(app: HttpApp, handlers: RouteHandlers, onRequest: onRequestHookHandler): void {
+  for (const [name, route] of Object.entries(API_ROUTES) as [RouteName, RouteSpec][]) {
+    const handle = handlers[name] as (input: Record<string, unknown>, reply: HandlerReply) => unknown;
+    const params = pathParamNames(route.path);
+    const { query, body } = route;
+    app.route({
+      method: route.method,
+      url: `${API_PREFIX}${route.path}`,
+      schema: {
+        ...(params.length > 0 ? { params: z.object(Object.fromEntries(params.map((param) => [param, z.string()]))) } : {}),
+        ...(query ? { querystring: z.object(query(routeSchemaKit)) } : {}),
+        ...(body ? { body: body(routeSchemaKit) } : {}),
+      },
+      ...(route.bodyLimit === undefined ? {} : { bodyLimit: route.bodyLimit }),
+      onRequest,
+      ...(body ? { preValidation: noBodyAsEmptyObject } : {}),
+      handler: async (request, reply) => {
+        const input = { ...(request.params as object), ...(query ? (request.query as object) : {}), ...(body ? { body: request.body } : {}) };
+        const answer = await handle(input, { afterAnswer: (action) => reply.raw.once('close', action) });
+        return reply.code(route.status ?? 200).send(answer);
+      },
+    });
   }
 }

@@ -21,7 +21,7 @@ import type { RunRecord, RunStore, StoredEvent } from '../store/runStore';
 import { HeartbeatRecorder } from '../engine/heartbeatRecorder';
 import { saveBundle } from '../prepare/bundle';
 import { NotFoundError, UnprocessableError } from '../model/errorCodes';
-import type { RunDetail, StreamEvent, SubmitRunRequest } from '../api/protocol';
+import type { LogAnswer, RunDetail, StreamEvent, SubmitRunRequest } from '../api/protocol';
 import { isAbandoned } from '../store/abandonedRuns';
 import { SessionUse } from './sessionUse';
 
@@ -35,15 +35,6 @@ const EVENT_SEQ_BLOCK = 10_000;
 
 /** How often the heartbeats streamed are recorded (with their event numbers), in one store call. */
 const HEARTBEAT_FLUSH_MS = 250;
-
-/** A line of a run's stored output, as the API answers it. */
-export interface LogAnswer {
-  step: string | null;
-  attempt: number | null;
-  stream: 'stdout' | 'stderr';
-  text: string;
-  at: number;
-}
 
 /**
  * What the daemon hosts: engine sessions (one per pipeline bundle) over the embedded store,

@@ -26,7 +26,7 @@ export function registerArtifactsList(artifacts: Command): void {
     const run = await withRunSource<RunOutputs>(
       command,
       async (client) => {
-        const detail = await client.getRun(idOrName);
+        const detail = await client.getRun({ run: idOrName });
         return { runName: detail.runName, steps: detail.steps.map((s) => s.id), outputs: detail.outputs ?? {} };
       },
       async (store) => {

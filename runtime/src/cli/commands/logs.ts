@@ -50,9 +50,9 @@ export function registerLogsCommand(program: Command): void {
     const { run, attempt, records } = await withRunSource<{ run: RunSummary; attempt?: number; records: LogRecord[] }>(
       command,
       async (client) => {
-        const run = fromDetail(await client.getRun(idOrName), true);
+        const run = fromDetail(await client.getRun({ run: idOrName }), true);
         const attempt = checkMade(run);
-        return { run, attempt, records: await client.logs(run.runId, invocationId, attempt) };
+        return { run, attempt, records: await client.logs({ run: run.runId, step: invocationId, attempt }) };
       },
       async (store) => {
         const run = await summarizeRun(store, (await findRunOrFail(store, idOrName)).id, true);

@@ -16,10 +16,10 @@ interface FollowRequest {
  * the orchestrator's event stream, until the run ends; exit 0 if it completed, 1 if not.
  */
 export async function followLogs(client: OrchestratorClient, idOrName: string, request: FollowRequest): Promise<void> {
-  const run = await client.getRun(idOrName);
+  const run = await client.getRun({ run: idOrName });
   const attempt = request.attemptOf(run.runName, run.steps.map((s) => s.id));
   const printStored = async () => {
-    for (const record of await client.logs(run.runId, request.step, attempt)) request.print(record);
+    for (const record of await client.logs({ run: run.runId, step: request.step, attempt })) request.print(record);
   };
   let final: RunSummary = run;
   if (isTerminalRunStatus(run.status)) {

@@ -48,7 +48,7 @@ export async function followRun(client: OrchestratorClient, runId: string, view:
   let grace: NodeJS.Timeout | undefined;
   const cancel = () => {
     // Bounded too: a request to an orchestrator that never answers would keep the process alive.
-    void client.cancelRun(runId, AbortSignal.timeout(CANCEL_GRACE_MS)).catch(() => undefined);
+    void client.cancelRun({ run: runId }, { signal: AbortSignal.timeout(CANCEL_GRACE_MS) }).catch(() => undefined);
     grace = setTimeout(() => giveUp.abort(), CANCEL_GRACE_MS);
   };
   view.signal.addEventListener('abort', cancel, { once: true });

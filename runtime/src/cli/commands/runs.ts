@@ -26,7 +26,7 @@ export function registerRunsCommand(program: Command): void {
       .argument('<run>', 'run id, id prefix or run name'),
   ).action(async (idOrName: string, _flags: unknown, command: Command) => {
     const client = await orchestratorClient(command);
-    const answer = await client.cancelRun(idOrName);
+    const answer = await client.cancelRun({ run: idOrName });
     process.stdout.write(`cancelling ${answer.cancelling}\n`);
   });
   addOrchestratorOptions(
@@ -67,7 +67,7 @@ export function registerRunsCommand(program: Command): void {
     const summary = await withRunSource(
       command,
       async (client) => {
-        const detail = await client.getRun(idOrName);
+        const detail = await client.getRun({ run: idOrName });
         return withContents(fromDetail(detail, true), detail);
       },
       async (store) => {
@@ -121,10 +121,10 @@ export function fromDetail(detail: RunDetail, withHistory: boolean, now = Date.n
 /** Asks for a retry; a run with nothing to retry (every step succeeded) comes back with the orchestrator's reason. */
 async function retryOrNothing(client: OrchestratorClient, idOrName: string, command: Command): Promise<{ run: RunDetail; nothingToRetry?: string }> {
   try {
-    return { run: await client.retryRun(idOrName, command.opts<{ step?: string }>().step) };
+    return { run: await client.retryRun({ run: idOrName, step: command.opts<{ step?: string }>().step }) };
   } catch (error) {
     if (!(error instanceof NothingToRetryError)) throw error;
-    const run = await client.getRun(idOrName);
+    const run = await client.getRun({ run: idOrName });
     return { run, nothingToRetry: `${error.message}; to re-run one step and what depends on it: ${suggestedCommand(command, ['runs', 'retry'], run.runId, ['--step', 'STEP'])}` };
   }
 }

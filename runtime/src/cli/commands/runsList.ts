@@ -28,7 +28,7 @@ export function registerRunsList(runs: Command): void {
     const statuses = flags.status === undefined ? undefined : parseStatusFlag(flags.status);
     const summaries = await withRunSource(
       command,
-      async (client) => (await client.listRuns({ pipeline: flags.pipeline, statuses, limit })).map(summaryOfDetail),
+      async (client) => (await client.listRuns({ pipeline: flags.pipeline, status: statuses, limit })).map(summaryOfDetail),
       async (store) => Promise.all((await store.listRuns({ pipeline: flags.pipeline, statuses, limit })).map((run) => summarizeRun(store, run.id))),
     );
     if (flags.json) process.stdout.write(`${JSON.stringify(summaries)}\n`);

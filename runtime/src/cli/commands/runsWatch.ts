@@ -16,7 +16,7 @@ export function registerRunsWatch(runs: Command): void {
       .option('--json', 'print the final run summary as one JSON object on the last line'),
   ).action(async (idOrName: string, flags: { logs: boolean; json?: boolean }, command: Command) => {
     const client = await orchestratorClient(command);
-    const run = await client.getRun(idOrName);
+    const run = await client.getRun({ run: idOrName });
     const out = flags.json ? process.stderr : process.stdout;
     out.write(isTerminalRunStatus(run.status) ? `Run ${run.runName} (${run.runId}) already ${run.status}\n` : `Watching run ${run.runName} (${run.runId}); Ctrl-C stops watching, not the run\n`);
     // Watching never cancels: the run goes on when this command is interrupted.

@@ -53,7 +53,7 @@ export function registerServicesCommands(program: Command): void {
       .option('--json', 'print the status as JSON')
       .action(async (name: string, flags: { json?: boolean }, command: Command) => {
         const client = await clientOf(command);
-        const status = verb === 'stop' ? await client.stopService(name) : await client.serviceStatus(name);
+        const status = verb === 'stop' ? await client.stopService({ name }) : await client.serviceStatus({ name });
         process.stdout.write(flags.json ? `${JSON.stringify(status)}\n` : `${line(status)}\n`);
       });
   }
@@ -63,7 +63,7 @@ export function registerServicesCommands(program: Command): void {
     .argument('<name>')
     .option('-n, --lines <n>', 'only the last lines')
     .action(async (name: string, flags: { lines?: string }, command: Command) => {
-      const { text } = await (await clientOf(command)).serviceLogs(name, flags.lines === undefined ? undefined : Math.max(1, Number(flags.lines) || 50));
+      const { text } = await (await clientOf(command)).serviceLogs({ name, tail: flags.lines === undefined ? undefined : Math.max(1, Number(flags.lines) || 50) });
       process.stdout.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
     });
 }

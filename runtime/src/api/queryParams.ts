@@ -1,4 +1,4 @@
-/** Query parameters of the daemon's routes, as zod schemas that word their own messages (`limit must be ...`). */
+/** Query parameters of the API's routes, as zod schemas that word their own messages (`limit must be ...`). */
 import { z } from 'zod';
 import { InputError } from '../model/errorCodes';
 import { parseRunStatuses } from '../model/status';

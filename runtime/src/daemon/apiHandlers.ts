@@ -1,0 +1,67 @@
+/**
+ * What each route of the API's table (`api/routes.ts`) does: one handler per entry, given its
+ * validated input, answering its declared type. `httpApi.ts` registers and dispatches them.
+ */
+import type { RouteHandlers } from '../api/routes';
+import { ConflictError, NotFoundError } from '../model/errorCodes';
+import type { RunRecord, RunStore } from '../store/runStore';
+import { runtimeVersion } from '../system/packagePaths';
+import type { Orchestrator } from './orchestrator';
+
+export interface ApiHandlerContext {
+  orchestrator: Orchestrator;
+  /** Who this daemon is (its health answer). */
+  instanceId: string;
+  startedAt: string;
+  /** Called once the daemon was asked to stop (after answering). */
+  onShutdown(): void;
+  /** The daemon's log (one line per call). */
+  log(line: string): void;
+}
+
+export function apiHandlers({ orchestrator, instanceId, startedAt, onShutdown, log }: ApiHandlerContext): RouteHandlers {
+  const { store, services } = orchestrator;
+  return {
+    health: () => ({
+      status: 'ok',
+      pid: process.pid,
+      instanceId,
+      version: runtimeVersion,
+      startedAt,
+      runsInFlight: orchestrator.runsInFlight,
+      slotsHeld: orchestrator.slots.held,
+      leasesHeld: orchestrator.leasesHeld,
+    }),
+    shutdown: (_input, reply) => {
+      reply.afterAnswer(onShutdown);
+      return { stopping: true };
+    },
+    resumeAbandoned: async () => ({ resumed: await orchestrator.resumeAbandoned(log) }),
+
+    listRuns: async ({ limit, pipeline, status }) => Promise.all((await store.listRuns({ limit, pipeline, statuses: status })).map((row) => orchestrator.detail(row.id))),
+    // What the submitted code did wrong is coded where it is found (422); anything else is the daemon's (500).
+    submitRun: ({ body }) => orchestrator.submit(body),
+    getRun: async ({ run }) => orchestrator.detail((await findRun(store, run)).id),
+    cancelRun: async ({ run: name }) => {
+      const run = await findRun(store, name);
+      if (run.status !== 'running') throw new ConflictError(`run ${run.name} is already ${run.status}`);
+      if (!orchestrator.cancel(run.id)) throw new ConflictError(`run ${run.name} is not executing on this orchestrator`);
+      return { cancelling: run.id };
+    },
+    retryRun: async ({ run, body }) => orchestrator.retry((await findRun(store, run)).id, body.step),
+    logs: async ({ run, step, attempt }) => orchestrator.logs((await findRun(store, run)).id, step, step === undefined ? undefined : attempt),
+
+    listServices: () => services.list(),
+    startService: ({ body }) => services.start(body),
+    serviceStatus: ({ name }) => services.status(name),
+    stopService: ({ name }) => services.stop(name),
+    serviceLogs: ({ name, tail }) => ({ name, text: services.logs(name, tail) }),
+  };
+}
+
+/** A run of the store by id or name; a 404 naming it when there is none. */
+export async function findRun(store: RunStore, name: string): Promise<RunRecord> {
+  const run = await store.findRun(name);
+  if (!run) throw new NotFoundError(`no run "${name}"`);
+  return run;
+}

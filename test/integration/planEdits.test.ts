@@ -29,7 +29,7 @@ describe('pipewright plan on random edits of a pipeline', () => {
     assert.ok(!fs.existsSync(path.join(store, 'pipewright.db')), 'planning creates no store');
     assert.deepEqual(empty.steps.map((s) => [s.id, s.action, s.reason]), [['s0', 'run', 'no entry yet'], ...[1, 2, 3, 4].map((i) => [`s${i}`, 'run', 'upstream will run'])]);
     add(await checkPlan(empty, await run(store, args(), dir), store, 'first run'));
-    const edits = 20;
+    const edits = 16;
     for (let n = 1; n <= edits; n++) {
       const what = edit(fixture, next, fresh);
       fs.writeFileSync(file, source(fixture));

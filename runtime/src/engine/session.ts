@@ -21,6 +21,7 @@ import { LeaseServer } from './leaseServer';
 import { SlotPool } from './slots';
 import { enforceTypeAnnotationsFromEnv, heartbeatFromEnv, limitsFromEnv } from '../model/environment';
 import { DEFAULT_RUN_NAME, expandRunName } from '../model/runName';
+import { nodeOverrideSchema } from '../model/runOptions';
 import { pipelineTarget, storedRunTarget, type RunTarget } from '../model/runTarget';
 import type { ChildRunRequest, Launcher, LauncherFactory } from './launcher';
 import type { ChildRunOutcome, FromRunner } from '../model/runnerProtocol';
@@ -370,12 +371,7 @@ export async function compileRequest(pool: Launcher, request: Pick<RunRequest, '
 /** The run-level and per-step switches and retry policies of run options, as the executor applies them. */
 export function runOverrides(options: RunOptions): Pick<RunPlan, 'enableCache' | 'overrides'> {
   const overrides: RunPlan['overrides'] = {};
-  for (const [id, override] of Object.entries(options.steps ?? {})) {
-    overrides[id] = {
-      enableCache: override.enableCache,
-      retry: override.retry ? { maxRetries: override.retry.maxRetries, delay: override.retry.delay ?? 0, backoff: override.retry.backoff ?? 1 } : undefined,
-    };
-  }
+  for (const [id, override] of Object.entries(options.steps ?? {})) overrides[id] = nodeOverrideSchema.parse(override);
   return { enableCache: options.enableCache, overrides };
 }
 

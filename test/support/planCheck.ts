@@ -1,11 +1,14 @@
 // What the tests of `pipewright plan` share: plan, run and check that every prediction came
 // true (real CLI processes, the real SQLite store), and the generated pipeline they edit.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { PipelinePlan } from '../../runtime/src/launch/planPipelineFile';
 import type { RunSummary } from '../../runtime/src/model/runSummary';
 import { openRunStore } from '../../runtime/src/store/openRunStore';
 import { cli, lastJson } from './cli';
 import { env } from './cliWorkflow';
+import { tempProject } from './tempDir';
 
 export type Plan = PipelinePlan & { summary: { reuse: number; run: number } };
 
@@ -160,4 +163,37 @@ export function edit(fixture: Fixture, next: () => number, fresh: () => number):
 /** The fixture before any edit: a chain with a fork, nothing set. */
 export function initialFixture(wiring: number[][]): Fixture {
   return { versions: [0, 0, 0, 0, 0], literals: [0, 0, 0, 0, 0], cache: [undefined, undefined, undefined, undefined, undefined], wiring, scale: 1, noCache: false };
+}
+
+/**
+ * From a new store: plan, run and check; then `edits` seeded random edits, each followed by
+ * plan, run and check. Answers how many predictions of each kind came true.
+ */
+export async function checkEditSequence(seed: number, edits: number): Promise<Checked> {
+  const dir = tempProject();
+  const store = path.join(dir, 'store');
+  const file = path.join(dir, 'edits.ts');
+  const fixture = initialFixture([[], [0], [0, 1], [2], [1, 3]]);
+  const next = random(seed);
+  let version = 100;
+  const fresh = () => version++;
+  const args = () => ['edits.ts', '--param', `scale=${fixture.scale}`, ...(fixture.noCache ? ['--no-cache'] : [])];
+  fs.writeFileSync(file, source(fixture));
+  const total: Checked = { reuse: 0, run: 0, conditional: 0 };
+  const add = (checked: Checked) => {
+    total.reuse += checked.reuse;
+    total.run += checked.run;
+    total.conditional += checked.conditional;
+  };
+  const empty = await plan(store, args(), dir);
+  assert.ok(!fs.existsSync(path.join(store, 'pipewright.db')), 'planning creates no store');
+  assert.deepEqual(empty.steps.map((s) => [s.id, s.action, s.reason]), [['s0', 'run', 'no entry yet'], ...[1, 2, 3, 4].map((i) => [`s${i}`, 'run', 'upstream will run'])]);
+  add(await checkPlan(empty, await run(store, args(), dir), store, 'first run'));
+  for (let n = 1; n <= edits; n++) {
+    const what = edit(fixture, next, fresh);
+    fs.writeFileSync(file, source(fixture));
+    const { checked } = await planThenRun(store, args(), dir, `edit ${n} (${what})`);
+    add(checked);
+  }
+  return total;
 }

@@ -301,6 +301,29 @@ export function runStoreContract(name: string, factory: RunStoreFactory): void {
           assert.equal(await store.lookupCache('key-gone'), undefined);
         }));
 
+      it("tells which run made a step's newest cache entry (that invocation's first), and what a key committed, entry or not", () =>
+        withStore(async (store) => {
+          const older = newRun();
+          const newer = newRun();
+          await store.createRun(older);
+          await store.createRun(newer);
+          const one = { output: await artifact(store, 1) };
+          const two = { output: await artifact(store, 2) };
+          const three = { output: await artifact(store, 3) };
+          assert.equal(await store.newestCacheEntry('shared', 'a'), undefined);
+          await store.commitOutputs(older.id, 'a', one, 20, { attempt: undefined, cacheKey: 'key-1', cached: false, stepName: 'shared', cacheable: true });
+          await store.commitOutputs(newer.id, 'b', two, 30, { attempt: undefined, cacheKey: 'key-2', cached: false, stepName: 'shared', cacheable: true });
+          assert.deepEqual(await store.newestCacheEntry('shared', 'a'), { key: 'key-1', stepName: 'shared', runId: older.id, invocationId: 'a', createdAt: 20 }, "the invocation's own entry first");
+          assert.deepEqual(await store.newestCacheEntry('shared', 'c'), { key: 'key-2', stepName: 'shared', runId: newer.id, invocationId: 'b', createdAt: 30 }, 'else the newest of the step');
+          assert.equal(await store.newestCacheEntry('otherStep', 'a'), undefined);
+          // Committed without a cache entry (caching off): still what the key produced.
+          await store.commitOutputs(newer.id, 'c', three, 40, { attempt: undefined, cacheKey: 'key-3', cached: false, stepName: 'cStep', cacheable: false });
+          assert.equal(await store.lookupCache('key-3'), undefined);
+          assert.deepEqual(await store.outputsCommittedUnder('key-3'), three);
+          assert.deepEqual(await store.outputsCommittedUnder('key-1'), one);
+          assert.equal(await store.outputsCommittedUnder('key-none'), undefined);
+        }));
+
       it("creates a retry with the outputs it reuses, cached, in the same call; lists a run's outputs in DAG order", () =>
         withStore(async (store) => {
           const source = newRun();

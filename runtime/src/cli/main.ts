@@ -13,6 +13,7 @@ type Registration = (program: Command, exit: { code: number }) => void;
  */
 const COMMAND_MODULES: Record<string, () => Promise<Registration>> = {
   run: async () => (await import('./commands/run.js')).registerRunCommand,
+  plan: async () => (await import('./commands/plan.js')).registerPlanCommand,
   runs: async () => (await import('./commands/runs.js')).registerRunsCommand,
   logs: async () => (await import('./commands/logs.js')).registerLogsCommand,
   artifacts: async () => (await import('./commands/artifacts.js')).registerArtifactCommands,

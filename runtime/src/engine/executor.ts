@@ -1,13 +1,14 @@
 import { ArtifactIntegrityError, type ArtifactRef } from '../artifacts/artifactStore';
 import type { TypeDescriptor } from '../prepare/typeDescriptor';
 import { reasonError, type AttemptError } from '../model/attemptError';
-import type { DagNode, HeartbeatSettings, InputBinding, NodeOptions, NodeOverride, PipelineDag } from '../model/dag';
+import type { DagNode, HeartbeatSettings, NodeOptions, NodeOverride, PipelineDag } from '../model/dag';
 import { definedOptions } from '../model/optionMerge';
 import type { ExecutionMode, RunStatus, StepStatus } from '../model/status';
 import { isDiskFull } from '../model/errorCodes';
 import { upstreamIds } from '../sdk/compile';
 import type { RunStore } from '../store/runStore';
 import { cacheKey, customCacheKey } from './cacheKey';
+import { cacheEnabled, cacheSince, resolveInputs } from './cacheRules';
 import type { Clock } from './clock';
 import type { EngineListener } from '../model/events';
 import type { AttemptAnswer } from '../model/heartbeatProtocol';
@@ -15,7 +16,7 @@ import { HeartbeatRecorder } from './heartbeatRecorder';
 import { heartbeatTiming } from './heartbeatSettings';
 import { LeaseTable, leaseKey } from './leases';
 import type { AttemptWorker, ExecuteOutcome, Launcher } from './launcher';
-import type { ArtifactSource, FromRunner, ResolvedInput, RunIdentity, TaskError } from '../model/runnerProtocol';
+import type { FromRunner, ResolvedInput, RunIdentity, TaskError } from '../model/runnerProtocol';
 import { Scheduler, type SchedulerAction } from './scheduler';
 import type { SlotPool } from './slots';
 
@@ -229,7 +230,7 @@ export class RunExecutor {
     const id = node.id;
     if (attempt === 1 && stepCacheKey !== undefined && this.cacheEnabled(node)) {
       const now = this.deps.clock.now();
-      const since = node.options.cacheExpiresAfter === undefined ? undefined : now - node.options.cacheExpiresAfter * 1000;
+      const since = cacheSince(node, now);
       // Awaited, so the scheduler finishes the current batch of actions first. A lookup that fails is a miss.
       const hit = await this.deps.store.lookupCache(stepCacheKey, since).catch(() => undefined);
       if (this.stoppedMeanwhile(id, attempt)) return;
@@ -550,30 +551,14 @@ export class RunExecutor {
   }
 
   private cacheEnabled(node: DagNode): boolean {
-    return this.plan.overrides[node.id]?.enableCache ?? this.plan.enableCache ?? node.options.enableCache ?? this.plan.dag.options.enableCache ?? true;
+    return cacheEnabled(node, this.plan.dag, this.plan);
   }
 
   /** Input bindings with upstream outputs replaced by their artifacts (`lenient`: missing ones left out, for hooks). */
   private resolveInputs(node: DagNode, lenient = false): Record<string, ResolvedInput> {
-    const resolved: Record<string, ResolvedInput> = {};
-    const artifact = (from: string, output: string): ArtifactRef | undefined => {
-      const ref = this.outputs.get(from)?.[output];
-      if (!ref && !lenient) throw new Error(`internal: output "${output}" of "${from}" is not committed`);
-      return ref;
-    };
-    for (const [name, binding] of Object.entries(node.inputs) as [string, InputBinding][]) {
-      if (binding.kind === 'value') resolved[name] = binding;
-      else if (binding.kind === 'artifact') {
-        const ref = artifact(binding.ref.from, binding.ref.output);
-        if (ref) resolved[name] = { kind: 'artifact', ref, source: { step: binding.ref.from, output: binding.ref.output } };
-      } else {
-        const items = binding.items.map((item) =>
-          item.kind === 'value' ? item : { kind: 'artifact' as const, ref: artifact(item.ref.from, item.ref.output), source: { step: item.ref.from, output: item.ref.output } },
-        );
-        if (items.every((item) => item.kind === 'value' || item.ref)) resolved[name] = { kind: 'fanIn', items: items as ({ kind: 'artifact'; ref: ArtifactRef; source: ArtifactSource } | { kind: 'value'; value: unknown })[] };
-      }
-    }
-    return resolved;
+    const { inputs, missing } = resolveInputs(node, (from) => this.outputs.get(from));
+    if (missing.length > 0 && !lenient) throw new Error(`internal: output "${missing[0].output}" of "${missing[0].from}" is not committed`);
+    return inputs;
   }
 }
 

@@ -135,11 +135,8 @@ export class EngineSession {
 
   /** Compiles the pipeline, checks the request and creates the run (status `running`). */
   async prepare(request: RunRequest): Promise<RunPlan> {
-    const encodedParameters = encodeStructured(request.parameters) as Record<string, unknown>;
-    // The target is recorded with the DAG, so a resumed or retried run compiles the same thing.
-    const dag: PipelineDag = { ...(await this.pool.compile(request.target, encodedParameters)), target: request.target };
+    const { dag, encodedParameters } = await compileRequest(this.pool, request, this.options.manifest);
     const options = request.options;
-    applyParameterOverrides(dag, options, this.options.manifest);
     const enforce = options.enforceTypeAnnotations ?? enforceTypeAnnotationsFromEnv();
     // A malformed heartbeat default refuses the run here instead of failing its first attempt.
     heartbeatFromEnv();
@@ -359,21 +356,37 @@ function inputTypesOf(manifest: ModuleManifest | undefined): Record<string, Reco
   return types;
 }
 
+/**
+ * Compiles the request's target in a runner of `pool` with its parameters and applies the run
+ * options' per-step parameters: the DAG a run of this request executes.
+ */
+export async function compileRequest(pool: Launcher, request: Pick<RunRequest, 'target' | 'parameters' | 'options'>, manifest: ModuleManifest | undefined): Promise<{ dag: PipelineDag; encodedParameters: Record<string, unknown> }> {
+  const encodedParameters = encodeStructured(request.parameters) as Record<string, unknown>;
+  // The target is recorded with the DAG, so a resumed or retried run compiles the same thing.
+  const dag: PipelineDag = { ...(await pool.compile(request.target, encodedParameters)), target: request.target };
+  applyParameterOverrides(dag, request.options, manifest);
+  return { dag, encodedParameters };
+}
+
+/** The run-level and per-step switches and retry policies of run options, as the executor applies them. */
+export function runOverrides(options: RunOptions): Pick<RunPlan, 'enableCache' | 'overrides'> {
+  const overrides: RunPlan['overrides'] = {};
+  for (const [id, override] of Object.entries(options.steps ?? {})) overrides[id] = nodeOverrideSchema.parse(override);
+  return { enableCache: options.enableCache, overrides };
+}
+
 function planFor(
   run: RunPlan['run'],
   dag: PipelineDag,
   options: RunOptions & { executionMode: RunPlan['executionMode']; maxParallel: number },
   inputTypes: RunPlan['inputTypes'],
 ): RunPlan {
-  const overrides: RunPlan['overrides'] = {};
-  for (const [id, override] of Object.entries(options.steps ?? {})) overrides[id] = nodeOverrideSchema.parse(override);
   return {
     run,
     dag,
     executionMode: options.executionMode,
     maxParallel: options.maxParallel,
-    enableCache: options.enableCache,
-    overrides,
+    ...runOverrides(options),
     inputTypes,
     heartbeat: options.heartbeat,
     maxLostRetries: options.maxLostRetries,

@@ -160,3 +160,12 @@ export interface StepStatusDetail {
   cached?: boolean;
   cacheKey?: string;
 }
+
+/** One cache entry: which invocation of which run made it, and when. */
+export interface CacheEntryRecord {
+  key: string;
+  stepName: string;
+  runId: string;
+  invocationId: string;
+  createdAt: number;
+}

@@ -4,6 +4,7 @@ import { UnprocessableError } from '../model/errorCodes';
 import type { AttemptStatus, RunStatus, StepStatus } from '../model/status';
 import type {
   AttemptRecord,
+  CacheEntryRecord,
   HeartbeatTime,
   HookCallRecord,
   LogLine,
@@ -92,6 +93,10 @@ export interface RunStore {
   commitOutputs(runId: string, invocationId: string, outputs: Record<string, ArtifactRef>, at: number, commit: OutputCommit): Promise<void>;
   /** Outputs cached under `key` (no earlier than `since`, when given), if every artifact is still there. */
   lookupCache(key: string, since?: number): Promise<Record<string, ArtifactRef> | undefined>;
+  /** The newest cache entry of step `stepName`, one that invocation `invocationId` made if there is one (what a plan explains a miss against). */
+  newestCacheEntry(stepName: string, invocationId: string): Promise<CacheEntryRecord | undefined>;
+  /** The outputs of the newest invocation committed under cache key `key`, executed or reused, cache entry or not. */
+  outputsCommittedUnder(key: string): Promise<Record<string, ArtifactRef> | undefined>;
   /** A run's invocations, in DAG order. */
   getSteps(runId: string): Promise<StepRecord[]>;
   /** Every attempt of a run (in the order they started), or of one invocation (by attempt number). */

@@ -6,6 +6,7 @@ import { EXECUTION_MODES, type ExecutionMode } from '../../model/status';
 import type { RunOptions } from '../../sdk/options';
 import { UsageError } from '../errors';
 import { nextStepsLine } from '../nextSteps';
+import { collect, parseParams } from '../paramFlags';
 import { progressPrinter } from '../progress';
 import { addOrchestratorOptions, ORCHESTRATOR_URL_ENV, remoteOrchestrator } from '../remoteOrchestrator';
 import { runViaDaemon } from './runViaDaemon';
@@ -106,18 +107,4 @@ export function registerRunCommand(program: Command, exit: { code: number }): vo
       (flags.json || flags.detach ? process.stderr : process.stdout).write(`${nextStepsLine(summary, command)}\n`);
       exit.code = interrupted ? 130 : summary.status === 'completed' || summary.status === 'running' ? 0 : 1;
     });
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-function parseParams(pairs: string[]): Record<string, string> {
-  const params: Record<string, string> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--param ${pair}: expected key=value`);
-    params[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
-  return params;
 }

@@ -11,6 +11,7 @@ import { processIdentity } from '../../system/processAlive';
 import { NewerSchemaError } from '../newerSchemaError';
 import type {
   AttemptRecord,
+  CacheEntryRecord,
   HeartbeatTime,
   HookCallRecord,
   LogLine,
@@ -287,6 +288,21 @@ export class PostgresRunStore implements RunStore {
     const outputs = JSON.parse(row.outputs_json) as Record<string, ArtifactRef>;
     const stored = await Promise.all(Object.values(outputs).map((ref) => this.artifacts.has(ref.hash)));
     return stored.every(Boolean) ? outputs : undefined;
+  }
+
+  async newestCacheEntry(stepName: string, invocationId: string): Promise<CacheEntryRecord | undefined> {
+    const row = (
+      await this.pool.query<{ key: string; step_name: string; run_id: string; step_id: string; created_at: string }>(
+        'SELECT key, step_name, run_id, step_id, created_at FROM cache WHERE step_name = $1 ORDER BY (step_id = $2) DESC, created_at DESC LIMIT 1',
+        [stepName, invocationId],
+      )
+    ).rows[0];
+    return row && { key: row.key, stepName: row.step_name, runId: row.run_id, invocationId: row.step_id, createdAt: Number(row.created_at) };
+  }
+
+  async outputsCommittedUnder(key: string): Promise<Record<string, ArtifactRef> | undefined> {
+    const row = (await this.pool.query<{ run_id: string; id: string }>(`SELECT run_id, id FROM steps WHERE cache_key = $1 AND status IN ('completed', 'cached') ORDER BY ended_at DESC NULLS LAST LIMIT 1`, [key])).rows[0];
+    return row && this.getOutputs(row.run_id, row.id);
   }
 
   async getSteps(runId: string): Promise<StepRecord[]> {

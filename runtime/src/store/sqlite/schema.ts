@@ -159,4 +159,6 @@ CREATE TABLE IF NOT EXISTS daemon_owner (
 export const INDEX_SQL = `
 CREATE INDEX IF NOT EXISTS logs_by_event ON logs(event_seq) WHERE event_seq IS NOT NULL;
 CREATE INDEX IF NOT EXISTS attempts_by_heartbeat_seq ON attempts(heartbeat_seq) WHERE heartbeat_seq IS NOT NULL;
+CREATE INDEX IF NOT EXISTS steps_by_cache_key ON steps(cache_key) WHERE cache_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS cache_by_step ON cache(step_name, created_at);
 `;

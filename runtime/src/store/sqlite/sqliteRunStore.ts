@@ -12,6 +12,7 @@ import { isProcessAlive, processIdentity } from '../../system/processAlive';
 import { RunNameTakenError, type RunStore, type StoreMode } from '../runStore';
 import type {
   AttemptRecord,
+  CacheEntryRecord,
   HeartbeatTime,
   HookCallRecord,
   LogLine,
@@ -421,6 +422,18 @@ export class SqliteRunStore implements RunStore {
     const outputs = JSON.parse(row.outputs_json) as Record<string, ArtifactRef>;
     const stored = await Promise.all(Object.values(outputs).map((ref) => this.artifacts.has(ref.hash)));
     return stored.every(Boolean) ? outputs : undefined;
+  }
+
+  async newestCacheEntry(stepName: string, invocationId: string): Promise<CacheEntryRecord | undefined> {
+    const row = this.stmt('SELECT key, step_name, run_id, step_id, created_at FROM cache WHERE step_name = ? ORDER BY step_id = ? DESC, created_at DESC LIMIT 1').get(stepName, invocationId) as
+      | { key: string; step_name: string; run_id: string; step_id: string; created_at: number }
+      | undefined;
+    return row && { key: row.key, stepName: row.step_name, runId: row.run_id, invocationId: row.step_id, createdAt: row.created_at };
+  }
+
+  async outputsCommittedUnder(key: string): Promise<Record<string, ArtifactRef> | undefined> {
+    const row = this.stmt(`SELECT run_id, id FROM steps WHERE cache_key = ? AND status IN ('completed', 'cached') ORDER BY ended_at DESC LIMIT 1`).get(key) as { run_id: string; id: string } | undefined;
+    return row && this.getOutputsSync(row.run_id, row.id);
   }
 
   async getSteps(runId: string): Promise<StepRecord[]> {

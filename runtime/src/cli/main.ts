@@ -11,6 +11,7 @@ import { registerRunCommand } from './commands/run';
 import { registerRunsCommand } from './commands/runs';
 import { registerDaemonCommands } from './commands/daemon';
 import { registerServicesCommands } from './commands/services';
+import { registerWorkerCommand } from './commands/worker';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('pipewright')
@@ -26,6 +27,7 @@ export async function main(argv: string[]): Promise<number> {
   registerArtifactCommands(program);
   registerDaemonCommands(program);
   registerServicesCommands(program);
+  registerWorkerCommand(program);
   registerCheckCommand(program);
   registerDagCommand(program);
   for (const group of [program, ...program.commands]) if (group.commands.length > 0) refuseUnknownSubcommands(group);

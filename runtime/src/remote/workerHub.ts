@@ -50,7 +50,7 @@ export class WorkerHub {
     /** Renews an attempt's lease with the engine (the daemon's heartbeat); none: attempts hold no lease. */
     private readonly renew?: (owner: TaskOwner) => AttemptAnswer,
   ) {
-    this.sweeper = setInterval(() => this.sweep(), Math.max(50, Math.min(250, settings.intervalMs)));
+    this.sweeper = setInterval(() => this.sweep(), Math.max(20, Math.min(100, settings.intervalMs)));
     this.sweeper.unref();
   }
 
@@ -165,9 +165,13 @@ export class WorkerHub {
     this.workers.set(workerId, { lastSeenAt: Date.now(), pool: pool ?? known?.pool ?? 'default', labels: labels ?? known?.labels ?? {} });
   }
 
-  /** Workers unheard of for the timeout are gone: their jobs end as lost. */
+  /**
+   * Workers unheard of for the timeout are gone: their jobs end as lost. An attempt still queued
+   * keeps its lease here: it waits for a worker, which is no sign of one lost.
+   */
   private sweep(): void {
     const now = Date.now();
+    for (const entry of this.queue) if (entry.job.kind === 'execute' && entry.owner) this.renew?.(entry.owner);
     for (const [workerId, state] of this.workers) {
       if (now - state.lastSeenAt <= this.settings.timeoutMs) continue;
       this.workers.delete(workerId);

@@ -112,16 +112,20 @@ export class Worker {
     }
   }
 
+  /** Beats as often as the most demanding lease it holds asks (and the orchestrator's interval otherwise). */
   private scheduleBeat(): void {
-    this.beatTimer = setTimeout(() => void this.beat(), this.intervalMs);
+    const intervals = [...this.running.values()].flatMap((running) => (running.job.kind === 'execute' && running.job.task.lease ? [running.job.task.lease.intervalMs] : []));
+    this.beatTimer = setTimeout(() => void this.beat(), Math.min(this.intervalMs, ...intervals));
   }
 
   /** One request for every job held: renews their leases; answers what to stop or abandon. */
   private async beat(): Promise<void> {
     if (this.stopping) return;
-    // Resumed after a freeze past the timeout: every attempt held has been replaced.
-    if (Date.now() - this.lastReachedAt > this.timeoutMs) {
-      for (const job of this.running.values()) this.abandon(job, 'no beat reached the orchestrator within the lease timeout');
+    // Resumed after a freeze (or cut off) past an attempt's lease timeout: it has been replaced.
+    const silentMs = Date.now() - this.lastReachedAt;
+    for (const running of this.running.values()) {
+      const timeoutMs = running.job.kind === 'execute' ? (running.job.task.lease?.timeoutMs ?? this.timeoutMs) : this.timeoutMs;
+      if (silentMs > timeoutMs) this.abandon(running, `no beat reached the orchestrator for ${silentMs} ms (lease timeout ${timeoutMs} ms)`);
     }
     try {
       const answer = await this.wire.call<BeatAnswer>('POST', WORKER_PATHS.beat, { workerId: this.id, jobs: [...this.running.keys()] }, Math.max(1000, this.intervalMs * 2));

@@ -13,6 +13,9 @@ export interface DagPanelState {
   /** The run the panel followed (null: the latest of the pipeline). */
   runId: string | null;
   legendOpen: boolean;
+  /** The DAG's own view settings (only the webview reads them): the collapsed groups' keys, and whether the overview map shows. */
+  collapsed?: string[];
+  minimapOpen?: boolean;
 }
 
 /** The saved state with `change` applied, starting from whatever was saved (possibly nothing). */

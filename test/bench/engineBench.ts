@@ -12,7 +12,7 @@ import { Scheduler } from '../../runtime/src/engine/scheduler';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 
-function project(): string {
+export function project(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-bench-'));
   fs.mkdirSync(path.join(dir, 'node_modules'));
   fs.symlinkSync(path.join(repoRoot, 'runtime'), path.join(dir, 'node_modules', 'pipewright'), 'dir');
@@ -26,7 +26,7 @@ export const noop = step(function noop(value: number): number { return noopFn(va
 export const gather = step(function gather(values: number[]): number { return values.length; });
 `;
 
-function writePipeline(dir: string, name: string, body: string): string {
+export function writePipeline(dir: string, name: string, body: string): string {
   const file = path.join(dir, `${name}.ts`);
   fs.writeFileSync(file, `${STEP}\nexport const ${name} = pipeline(function ${name}(n: number) {\n${body}\n});\n`);
   return file;
@@ -119,13 +119,13 @@ function schedulerFanInUs(width: number): number {
   return (best * 1000) / (width + 1);
 }
 
-async function timedRun(file: string, storeDir: string, cache = false): Promise<{ totalMs: number; executeMs: number; cachedSteps: number }> {
+export async function timedRun(file: string, storeDir: string, cache = false, n = 0): Promise<{ totalMs: number; executeMs: number; cachedSteps: number }> {
   let executeStart = 0;
   let executeEnd = 0;
   const start = performance.now();
   const summary = await runPipelineFile({
     file,
-    parameters: { n: 0 },
+    parameters: { n },
     options: { storeDir, enableCache: cache },
     listener: (event) => {
       if (event.type === 'run' && event.status === 'running') executeStart = performance.now();

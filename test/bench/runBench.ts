@@ -2,6 +2,7 @@
 import { engineBench, type BenchLine } from './engineBench';
 import { analysisBench } from './analysisBench';
 import { daemonBench } from './daemonBench';
+import { stepOverheadBench } from './stepOverheadBench';
 import { heartbeatBench } from './heartbeatBench';
 import { postgresBench } from './postgresBench';
 import { webviewBench } from './webviewBench';
@@ -12,6 +13,7 @@ async function main(): Promise<void> {
     ['runtime engine', engineBench],
     ['orchestrator heartbeats', heartbeatBench],
     ['orchestrator daemon', daemonBench],
+    ['per-step overhead beside BullMQ', stepOverheadBench],
     ['PostgreSQL coordination', postgresBench],
     ['language server', analysisBench],
     ['DAG webview', webviewBench],

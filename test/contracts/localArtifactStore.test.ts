@@ -76,6 +76,19 @@ void describe('LocalArtifactStore files', () => {
     assert.equal(fs.statSync(file).mtimeMs, writtenAt, 'an existing artifact is not rewritten');
   });
 
+  void it('writes again an entry a power loss left empty or cut short, when that content is stored again', async () => {
+    const store = freshStore();
+    const value = { rows: Array.from({ length: 100 }, (_, i) => i) };
+    for (const length of [0, 10]) {
+      const ref = await store.put(value);
+      // What a power loss leaves of a file renamed into place before its bytes reached the disk.
+      fs.truncateSync(store.pathOf(ref.hash), length);
+      await assert.rejects(store.get(ref), (error: unknown) => error instanceof ArtifactIntegrityError && error.reason === 'corrupted');
+      assert.deepStrictEqual(await store.put(value), ref);
+      assert.deepStrictEqual(await store.get(ref), value);
+    }
+  });
+
   void it('keeps a file per different value and leaves no temp files behind', async () => {
     const store = freshStore();
     assert.notEqual((await store.put([1, 2])).hash, (await store.put([2, 1])).hash);

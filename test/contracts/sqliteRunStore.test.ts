@@ -86,6 +86,28 @@ describe('the SQLite store', () => {
     await assert.rejects(openRunStore(dir, 'readWrite'), /written by a newer pipewright \(schema 99, this one knows 5\)/);
   });
 
+  it('commits the events appended in one turn together, each one still failing alone', async () => {
+    const dir = path.join(tempDir(), 'store');
+    const store = await openRunStore(dir, 'readWrite');
+    const walBytes = () => fs.statSync(path.join(dir, 'pipewright.db-wal')).size;
+    const event = (seq: number) => store.appendEvent(seq, null, 'service', { type: 'service', seq }, seq);
+    try {
+      // One after another: a commit (WAL frames) each.
+      const before = walBytes();
+      for (let seq = 1; seq <= 40; seq++) await event(seq);
+      const oneByOne = walBytes() - before;
+      // In one turn, one of them a duplicate number, which the store refuses.
+      const start = walBytes();
+      const results = await Promise.allSettled([...Array.from({ length: 20 }, (_, i) => event(41 + i)), event(5), ...Array.from({ length: 20 }, (_, i) => event(61 + i))]);
+      const together = walBytes() - start;
+      assert.deepEqual(results.map((result) => result.status), [...Array(20).fill('fulfilled'), 'rejected', ...Array(20).fill('fulfilled')]);
+      assert.ok(together * 5 < oneByOne, `40 events in one turn wrote ${together} bytes of WAL, 40 one by one ${oneByOne}`);
+      assert.deepEqual((await store.eventsSince(0, undefined, 100)).map((e) => e.seq), Array.from({ length: 80 }, (_, i) => i + 1));
+    } finally {
+      await store.close();
+    }
+  });
+
   it('keeps its files owner-only', async () => {
     const dir = path.join(tempDir(), 'store');
     const store = await openRunStore(dir, 'readWrite');

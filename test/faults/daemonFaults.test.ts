@@ -94,6 +94,82 @@ describe('kill -9 of the daemon mid-run, then a restart', () => {
   });
 });
 
+describe('kill -9 of the daemon while steps commit, one after another', () => {
+  it("every step committed before the kill keeps outputs that read back verified, and never runs again", async () => {
+    const dir = tempDir();
+    const store = path.join(dir, 'store');
+    const started = await cli(['--store', store, 'run', fixture('pipelines', 'faults.ts'), '--pipeline', 'longChain', '--param', `dir=${dir}`, '--no-cache', '--detach']);
+    assert.equal(started.code, 0, started.stderr);
+    const runId = started.stdout.trim();
+    const ran = () => (fs.existsSync(path.join(dir, 'ran')) ? fs.readFileSync(path.join(dir, 'ran'), 'utf8').trim().split('\n') : []);
+    await waitFor('a dozen steps to run', () => ran().length >= 12);
+    const daemon = Number(fs.readFileSync(path.join(store, 'server', 'pid'), 'utf8'));
+    process.kill(daemon, 'SIGKILL');
+    await waitFor('the daemon to die', () => !isAlive(daemon));
+    // What the store holds as committed at the moment of the kill.
+    const before = await openRunStore(store, 'readOnly');
+    let committed: string[];
+    try {
+      committed = (await before.getSteps(runId)).filter((s) => s.status === 'completed').map((s) => s.invocationId);
+    } finally {
+      await before.close();
+    }
+    assert.ok(committed.length >= 10, `committed before the kill: ${committed.join(' ')}`);
+    const restarted = await cli(['--store', store, 'server', 'start', '--json']);
+    assert.equal(JSON.parse(restarted.stdout).state, 'active', restarted.stderr);
+    const detail = await finalRunDetail(store, runId);
+    assert.equal(detail.status, 'completed', JSON.stringify(detail));
+    assert.equal(detail.steps.length, 60);
+    const runs = ran();
+    for (const id of committed) {
+      assert.deepEqual(runs.filter((line) => line.startsWith(`${id} `)), [`${id} 1`], `committed step ${id} ran once`);
+      assert.deepEqual(detail.steps.find((s) => s.id === id)?.history.map((h) => h.status), ['completed']);
+    }
+    const db = await openRunStore(store, 'readOnly');
+    try {
+      for (const [index, step] of (await db.getSteps(runId)).entries()) {
+        const ref = await db.outputOf(runId, step.invocationId, 'output');
+        assert.ok(ref, `step ${step.invocationId} has its output`);
+        // Read through the artifact store, which checks the bytes against the hash first.
+        assert.equal(await db.artifacts.get(ref), index + 1, `output of ${step.invocationId}`);
+      }
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('a committed output that did not reach the disk (a power loss) is found on resume, and its step runs again', async () => {
+    const dir = tempDir();
+    const store = path.join(dir, 'store');
+    const runId = await startRestartable(dir, store);
+    const runner = await waitFor('attempt 1 to start', () => readPid(path.join(dir, 'attempt-1.pid')));
+    const daemon = Number(fs.readFileSync(path.join(store, 'server', 'pid'), 'utf8'));
+    process.kill(daemon, 'SIGKILL');
+    process.kill(runner, 'SIGKILL');
+    await waitFor('the daemon and its runner to die', () => !isAlive(daemon) && !isAlive(runner));
+    // The commit of "prepare" survived; its artifact's bytes did not (renamed into place, never flushed).
+    const db = await openRunStore(store, 'readOnly');
+    let file: string;
+    try {
+      const ref = await db.outputOf(runId, 'prepare', 'output');
+      assert.ok(ref);
+      file = path.join(store, 'artifacts', ref.hash.slice(0, 2), ref.hash);
+    } finally {
+      await db.close();
+    }
+    fs.truncateSync(file, 0);
+    const restarted = await cli(['--store', store, 'server', 'start', '--json']);
+    assert.equal(JSON.parse(restarted.stdout).state, 'active', restarted.stderr);
+    await waitFor('attempt 2 of the patient step to start', () => readPid(path.join(dir, 'attempt-2.pid')));
+    fs.writeFileSync(path.join(dir, 'release-2'), '');
+    const detail = await finalRunDetail(store, runId);
+    assert.equal(detail.status, 'completed', JSON.stringify(detail));
+    assert.equal(fs.readFileSync(path.join(dir, 'prepared'), 'utf8'), 'xx', 'prepare ran again');
+    assert.equal(fs.readFileSync(file, 'utf8'), dir, 'its output was written again');
+    assert.equal(fs.readFileSync(path.join(dir, 'finished'), 'utf8'), 'attempt 2\n');
+  });
+});
+
 describe('maxLostRetries across daemon restarts', () => {
   it('attempts lost with a killed daemon count against the one budget: the third loss crashes the step', async () => {
     const dir = tempDir();

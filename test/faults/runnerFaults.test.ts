@@ -7,6 +7,8 @@ import { loadArtifact } from '../../runtime/src/launch/publicApi';
 import { runPipelineFile } from '../../runtime/src/launch/runPipelineFile';
 import { SlotPool } from '../../runtime/src/engine/slots';
 import { openRunStore } from '../../runtime/src/store/openRunStore';
+import type { ArtifactRef } from '../../runtime/src/artifacts/artifactStore';
+import { expectedHash } from '../contracts/artifactStore.contract';
 import { DropProxy } from '../support/dropProxy';
 import { fixture, tempDir } from '../support/tempDir';
 import { isAlive, readPid, waitFor } from '../support/waitFor';
@@ -40,6 +42,12 @@ async function assertClean(storeDir: string, runId: string): Promise<{ attempts:
   }
 }
 
+/** Temp files of writes in progress under the artifact folder `dir`. */
+function tempFilesUnder(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((entry) => entry.endsWith('.tmp'));
+}
+
 describe('fault injection with real runner processes and signals', () => {
   it('kill -9 of a runner mid-step: detected at once, retried without using retries, one commit', async () => {
     const dir = tempDir();
@@ -58,6 +66,37 @@ describe('fault injection with real runner processes and signals', () => {
     assert.deepEqual(attempts.filter((a) => a.invocationId === 'victim').map((a) => a.status), ['lost', 'completed']);
     assert.equal(outputs, 1);
     assert.equal(fs.readFileSync(path.join(dir, 'finished'), 'utf8'), 'attempt 2\n');
+  });
+
+  it('kill -9 of a runner while it writes an output: the half-written file is never read nor named as an artifact', async () => {
+    const dir = tempDir();
+    const storeDir = path.join(dir, 'store');
+    const events: EngineEvent[] = [];
+    const run = runPipelineFile({ file, pipeline: 'bulkyOutput', parameters: { dir }, options: { storeDir, enableCache: false }, listener: (e) => events.push(e) });
+    const pid = await waitFor('attempt 1 to start', () => readPid(path.join(dir, 'bulky-1.pid')));
+    // Polled without a timer's delay: the 128 MiB write takes some tens of milliseconds.
+    const artifactsDir = path.join(storeDir, 'artifacts');
+    const deadline = Date.now() + 30_000;
+    while (!tempFilesUnder(artifactsDir).length) {
+      assert.ok(Date.now() < deadline && isAlive(pid), 'saw the output being written before the attempt ended');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    process.kill(pid, 'SIGKILL');
+    const summary = await run;
+    assert.equal(summary.status, 'completed');
+    const lost = events.find((e) => e.type === 'attempt' && e.status === 'lost' && e.invocationId === 'bulky');
+    assert.ok(lost, 'the killed attempt was detected as lost');
+    const store = await openRunStore(storeDir, 'readWrite');
+    try {
+      assert.deepEqual((await store.getAttempts(summary.runId, 'bulky')).map((a) => a.status), ['lost', 'completed']);
+      // The retry's output, verified against its hash as it is read; the killed attempt's bytes were never published.
+      const output = await store.getOutputs(summary.runId, 'bulky');
+      assert.ok((await store.artifacts.getBytes(output.output)).equals(Buffer.alloc(128 * 1024 * 1024, 2)));
+      assert.equal(await store.artifacts.has(expectedHash('buffer@1', Buffer.alloc(128 * 1024 * 1024, 1))), false);
+      assert.equal(await store.artifacts.get(await store.outputOf(summary.runId, 'measure', 'output') as ArtifactRef), 128 * 1024 * 1024);
+    } finally {
+      await store.close();
+    }
   });
 
   it('SIGSTOP past the timeout, then SIGCONT: the old attempt is fenced, never commits, and exits', async () => {
@@ -163,8 +202,12 @@ describe('start timeout', () => {
     proxy.dropping = true;
     try {
       const { events, run } = start(dir, { heartbeatUrl: (url) => proxy.rewrite(url) });
-      await waitFor('attempt 1 to start', () => readPid(path.join(dir, 'attempt-1.pid')));
+      const pid = await waitFor('attempt 1 to start', () => readPid(path.join(dir, 'attempt-1.pid')));
+      // Frozen before its lease's timeout (0.5 s) has passed, so it cannot stop itself for want of a
+      // renewal either: the engine's start timeout is what notices it.
+      process.kill(pid, 'SIGSTOP');
       const lost = await waitFor('attempt 1 to be lost', () => events.find((e) => e.type === 'attempt' && e.status === 'lost'));
+      process.kill(pid, 'SIGKILL');
       assert.match(lost.type === 'attempt' ? (lost.detail ?? '') : '', /no first heartbeat/);
       proxy.dropping = false;
       await waitFor('attempt 2 to start', () => readPid(path.join(dir, 'attempt-2.pid')));

@@ -38,6 +38,10 @@ export function fillLegend(body: HTMLElement): void {
   row(body, edgeSample('edge edge-order'), 'order only (after)');
   row(body, edgeSample('dashes'), 'data on its way');
   row(body, edgeSample('edge done'), 'data arrived');
+  const group = document.createElement('span');
+  group.textContent = 'fit×12';
+  group.className = 'legend-group';
+  row(body, group, 'collapsed group: its steps per status (click to expand)');
   const heart = document.createElement('span');
   heart.textContent = '♥ 12 s';
   heart.className = 'legend-note';

@@ -7,6 +7,10 @@
  * at least 1 (panning to the rest when it does not fit), laid out top down when that shows more of
  * it than left to right (the default side-by-side panel is narrow and tall).
  *
+ * Large graphs read at a glance: a search by id or step name, a status filter (what is not picked
+ * fades), zoom to the failed or running steps, an overview map, composed pipelines and fan-outs
+ * collapsed into one node with a count, and, zoomed out, the labels that fit at the readable size.
+ *
  * A large graph opening in an empty panel is first drawn with a fast draft layout on this thread
  * (`draftLayout.ts`, milliseconds), then redrawn when elkjs's layout arrives (seconds at 1,000
  * nodes). Edits of a shown graph keep the old drawing until elkjs answers, so nothing jumps twice.
@@ -25,21 +29,35 @@ import { updatePanelState, type DagPanelState } from '../../contracts/src/panelS
 import type { PipelineGraph } from '../../contracts/src/graph';
 import { MessageChannel } from '../../contracts/src/messageChannel';
 import type { FromWebview, HeartbeatThresholds, NodeAction, NodeRunState, ToWebview } from '../../contracts/src/webviewMessages';
-import { applyEdgeFlows, applyRunState, cullNodes, drawGraph, ensureTooltip, type Drawing } from './render';
+import { applyEdgeFlows, applyPicked, applyRunState, cullNodes, drawGraph, ensureTooltip, type Drawing } from './render';
+import { collapseGraph, type CollapsedGraph } from './collapseGraph';
+import { findGroups, type NodeGroup } from './nodeGroups';
+import { groupStatus } from './groupStatus';
+import { isActive, matchingShown, nodeMatches, statusCounts, type NodeQuery, type StatusChoice } from './nodeFilter';
+import { placeFarLabels, type LabelCandidate } from './farLabels';
+import { FarLabelLayer } from './farLabelLayer';
+import { Minimap } from './minimap';
 import { runHeadline, type ShownRun } from './runHeadline';
 import { runBanner } from './runBanner';
 import { fillDetails } from './nodeDetails';
 import { nodeDetail } from './nodeLabels';
-import { paletteVariables, statusStyle, themeKind } from './statusStyle';
+import { allStatusStyles, paletteVariables, statusStyle, themeKind } from './statusStyle';
 import { measureNodeText, type NodeMetrics } from './textMetrics';
-import { centerOn, fitViewport, initialViewport, neighbourInDirection, panBy, zoomAt, type Viewport } from './viewport';
+import { boxAround, centerOn, fitViewport, focusRect, initialViewport, neighbourInDirection, panBy, zoomAt, type Viewport } from './viewport';
 
 declare function acquireVsCodeApi(): { postMessage(message: unknown): void; getState(): unknown; setState(state: unknown): void };
 
 /** Graphs from this size on get a draft layout first when the panel had nothing to show. */
 const DRAFT_MIN_NODES = 150;
-/** Below this zoom labels are too small to read (under ~5 px): they are not drawn at all. */
-const LABEL_MIN_SCALE = 0.35;
+/**
+ * Node text drawn smaller than this on screen is not drawn: the zoomed-out view shows instead
+ * the labels that fit without overlapping, at the editor's font size (farLabels.ts).
+ */
+const MIN_TEXT_PX = 9;
+/** Graphs from this size on show their overview map when they do not fit at the readable zoom (the Map button shows it for any). */
+const MINIMAP_MIN_NODES = 40;
+/** On-screen size of node text that zooming to a set of nodes keeps at least (else it goes to them one by one). */
+const READABLE_TEXT_PX = 12;
 /** The zoom a graph opens at, at least: node text is drawn at the editor's font size (dag.css). */
 const READABLE_SCALE = 1;
 
@@ -61,10 +79,20 @@ const runLine = document.getElementById('run') as HTMLElement;
 const legend = document.getElementById('legend') as HTMLDetailsElement;
 const banner = document.getElementById('banner') as HTMLElement;
 const details = document.getElementById('details') as HTMLElement;
+const searchBox = document.getElementById('search') as HTMLInputElement;
+const matchesLine = document.getElementById('matches') as HTMLElement;
+const statusFilter = document.getElementById('statusFilter') as HTMLSelectElement;
+const zoomFailedButton = document.getElementById('zoomFailed') as HTMLButtonElement;
+const zoomRunningButton = document.getElementById('zoomRunning') as HTMLButtonElement;
+const groupsButton = document.getElementById('groups') as HTMLButtonElement;
+const minimapButton = document.getElementById('minimapToggle') as HTMLButtonElement;
+const farLabels = new FarLabelLayer(document.getElementById('farLabels') as unknown as SVGSVGElement);
+const minimap = new Minimap(document.getElementById('minimap') as HTMLCanvasElement, (next) => moveTo(next));
 
 // Status colours per theme kind (statusStyle.ts), again whenever VS Code switches the theme.
 function applyPalette(): void {
   for (const [name, value] of Object.entries(paletteVariables(themeKind(document.body.classList)))) document.body.style.setProperty(name, value);
+  minimap.themeChanged();
 }
 applyPalette();
 new MutationObserver(applyPalette).observe(document.body, { attributes: true, attributeFilter: ['class'] });
@@ -75,12 +103,27 @@ new MutationObserver(() => {
   const next = measureNodeText(svg);
   if (next.sizing.key === metrics.sizing.key) return;
   metrics = next;
-  if (graph) void showGraph(graph, !userMoved);
+  if (shown) void showGraph(shown, !userMoved);
 }).observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
 
 fillLegend(document.getElementById('legendBody') as HTMLElement);
 
+/** The graph as the extension sent it. */
+let source: PipelineGraph | undefined;
+/** Its groups (nodeGroups.ts), the keys of those collapsed, and the graph drawn with them collapsed. */
+let foundGroups: { of: PipelineGraph; groups: NodeGroup[] } | undefined;
+const savedState = vscode.getState() as Partial<DagPanelState> | undefined;
+const collapsed = new Set<string>(Array.isArray(savedState?.collapsed) ? savedState.collapsed : []);
+let shown: CollapsedGraph | undefined;
+/** The graph drawn (`shown.graph` once drawn). */
 let graph: PipelineGraph | undefined;
+/** The search and the status filter, the drawn nodes they pick (graph order), the match last gone to. */
+let query: NodeQuery = { text: '' };
+let picks: string[] | undefined;
+let pickedSet: Set<string> | undefined;
+let pickIndex = -1;
+/** The user's choice of showing the overview map (undefined: shown when the graph does not fit at the readable zoom). */
+let minimapChoice: boolean | undefined = typeof savedState?.minimapOpen === 'boolean' ? savedState.minimapOpen : undefined;
 let layout: GraphLayout | undefined;
 let layoutKind: 'draft' | 'final' | undefined;
 let drawing: Drawing | undefined;
@@ -108,7 +151,8 @@ let failure: string | undefined;
 const channel = new MessageChannel<FromWebview, ToWebview>(vscode, (body) => {
   switch (body.kind) {
     case 'graph':
-      void showGraph(body.graph);
+      source = body.graph;
+      void showGraph(collapsedView());
       return undefined;
     case 'runState':
       states = body.nodes;
@@ -116,9 +160,14 @@ const channel = new MessageChannel<FromWebview, ToWebview>(vscode, (body) => {
       runError = body.runError;
       thresholds = body.heartbeat;
       clockOffset = body.now - Date.now();
-      if (body.runId !== shownRun?.runId) saveState({ runId: body.runId });
+      if (body.runId !== shownRun?.runId) {
+        saveState({ runId: body.runId });
+        zoomedTo.clear();
+      }
       shownRun = { runId: body.runId, runName: body.runName, retryOf: body.retryOf, status: body.runStatus };
       showRunLine();
+      if (query.status !== undefined) updatePicks();
+      showStatusTools();
       repaint();
       return undefined;
     case 'ack':
@@ -191,7 +240,8 @@ function preferredDirection(next: PipelineGraph): LayoutDirection {
  * Lays out and draws `next`. `opening`: as if the panel were empty (choose the direction, open at
  * the readable view); otherwise edits keep the direction and the user's pan and zoom.
  */
-async function showGraph(next: PipelineGraph, opening = false): Promise<void> {
+async function showGraph(view: CollapsedGraph, opening = false, focus?: readonly string[]): Promise<void> {
+  const next = view.graph;
   const mine = ++generation;
   const wasEmpty = graph === undefined || graph.nodes.length === 0;
   if (wasEmpty || opening) {
@@ -203,7 +253,7 @@ async function showGraph(next: PipelineGraph, opening = false): Promise<void> {
   const request: LayoutRequest = { direction, sizing: metrics.sizing };
   try {
     if (!layouts.has(hash, request) && wasEmpty && next.nodes.length >= DRAFT_MIN_NODES) {
-      present(next, draftLayout(next, hash, request), 'draft', true);
+      present(view, draftLayout(next, hash, request), 'draft', true);
       // Two cores are common: let the draft reach the screen before elkjs competes for the CPU.
       await afterNextPaint();
       if (mine !== generation) return;
@@ -212,7 +262,10 @@ async function showGraph(next: PipelineGraph, opening = false): Promise<void> {
     if (mine !== generation) return;
     failure = undefined;
     // Diagnostics and ranges may change without the structure: redraw cheaply (no layout).
-    present(next, computed, 'final', (wasEmpty || opening || layoutKind === 'draft') && !userMoved);
+    present(view, computed, 'final', (wasEmpty || opening || layoutKind === 'draft') && !userMoved);
+    // A group just collapsed or expanded: what it became stays where the eye is.
+    const around = focus && boxAround(focus.map((id) => computed.nodes.get(id)).filter((node) => node !== undefined));
+    if (around) moveTo(centerOn(viewport, around, viewSize()));
   } catch (error) {
     if (mine !== generation) return;
     failure = `layout failed: ${(error as Error).message}`;
@@ -221,16 +274,25 @@ async function showGraph(next: PipelineGraph, opening = false): Promise<void> {
   }
 }
 
-function present(next: PipelineGraph, computed: GraphLayout, kind: 'draft' | 'final', fitView: boolean): void {
+function present(view: CollapsedGraph, computed: GraphLayout, kind: 'draft' | 'final', fitView: boolean): void {
+  const next = view.graph;
+  shown = view;
   graph = next;
   layout = computed;
   layoutKind = kind;
   // Placed before drawing: measuring the view then costs nothing, and the new content is laid out once.
   if (fitView) openView();
   else viewSize();
-  drawing = drawGraph(layer, motion, next, computed, metrics.text, visibleRect());
+  drawing = drawGraph(layer, motion, next, computed, metrics.text, visibleRect(), view.groupMembers);
   paintedSelection = undefined;
-  if (selected !== undefined && !drawing.nodes.has(selected)) selected = undefined;
+  if (selected !== undefined) selected = view.shownOf.get(selected) ?? (drawing.nodes.has(selected) ? selected : undefined);
+  updatePicks();
+  showStatusTools();
+  // Finding the groups can wait until the graph is on the screen.
+  void afterNextPaint().then(showGroupsButton);
+  minimap.setSource(minimapSource(computed));
+  if (minimapChoice === undefined) minimap.show(next.nodes.length >= MINIMAP_MIN_NODES && fitViewport(computed, measuredView).scale < READABLE_SCALE);
+  minimapButton.setAttribute('aria-pressed', String(minimap.shown));
   repaint();
   svg.dataset.layout = kind;
   svg.dataset.direction = computed.direction;
@@ -239,7 +301,10 @@ function present(next: PipelineGraph, computed: GraphLayout, kind: 'draft' | 'fi
 
 function updateStatus(): void {
   const parts: string[] = [];
-  if (graph) parts.push(`${graph.pipeline}: ${graph.nodes.length} steps${graph.diagnostics.length > 0 ? `, ${graph.diagnostics.length} problem(s)` : ''}`);
+  if (source && graph) {
+    const folded = shown?.groupMembers.size ?? 0;
+    parts.push(`${source.pipeline}: ${source.nodes.length} steps${folded > 0 ? ` (${folded} group${folded === 1 ? '' : 's'} collapsed)` : ''}${source.diagnostics.length > 0 ? `, ${source.diagnostics.length} problem(s)` : ''}`);
+  }
   else parts.push('Waiting for the language server…');
   if (layoutKind === 'draft' && failure === undefined) parts.push('laying out…');
   if (engine?.mode === 'main-thread') parts.push(`layout on the main thread: ${engine.reason}`);
@@ -249,20 +314,20 @@ function updateStatus(): void {
 
 /** The banner of a run that did not complete (runBanner.ts); touched only when it changes. */
 function showBanner(): void {
-  const shown = runBanner(shownRun && { ...shownRun, runError }, states, graph?.nodes.map((node) => node.id) ?? []);
-  const key = JSON.stringify(shown ?? null);
+  const told = runBanner(shownRun && { ...shownRun, runError }, states, source?.nodes.map((node) => node.id) ?? []);
+  const key = JSON.stringify(told ?? null);
   if (key === paintedBanner) return;
   paintedBanner = key;
-  banner.hidden = shown === undefined;
-  if (!shown) return banner.replaceChildren();
+  banner.hidden = told === undefined;
+  if (!told) return banner.replaceChildren();
   const glyph = document.createElement('span');
   glyph.className = 'banner-glyph';
   glyph.textContent = statusStyle('failed').glyph;
   glyph.setAttribute('aria-hidden', 'true');
   const text = document.createElement('span');
   text.className = 'banner-text';
-  text.textContent = shown.text;
-  text.title = shown.text;
+  text.textContent = told.text;
+  text.title = told.text;
   const buttons: HTMLButtonElement[] = [];
   const add = (label: string, action: () => void, primary = false) => {
     const button = document.createElement('button');
@@ -273,7 +338,7 @@ function showBanner(): void {
     button.addEventListener('click', action);
     buttons.push(button);
   };
-  const step = shown.step;
+  const step = told.step;
   if (step !== undefined) {
     add('Details', () => {
       select(step);
@@ -281,7 +346,7 @@ function showBanner(): void {
     });
     add('Logs', () => channel.post({ kind: 'nodeAction', nodeId: step, action: 'openLogs' }));
   }
-  if (shown.retry) add('Retry', () => channel.post({ kind: 'retryRun' }), true);
+  if (told.retry) add('Retry', () => channel.post({ kind: 'retryRun' }), true);
   banner.replaceChildren(glyph, text, ...buttons);
 }
 
@@ -315,7 +380,7 @@ function closeDetails(): void {
 /** The details panel of `detailsOf` (nodeDetails.ts), rebuilt only when what it shows changed. */
 function showDetails(): void {
   if (detailsOf === undefined) return;
-  const node = graph?.nodes.find((candidate) => candidate.id === detailsOf);
+  const node = source?.nodes.find((candidate) => candidate.id === detailsOf);
   if (!node) return closeDetails();
   const state = states[node.id];
   const style = statusStyle(state?.status);
@@ -351,7 +416,10 @@ function repaint(): void {
   showDetails();
   if (!drawing) return;
   applyRunState(drawing, states, thresholds, now());
-  applyEdgeFlows(drawing, states, runStatus);
+  applyEdgeFlows(drawing, drawnStates(), runStatus);
+  applyPicked(drawing, pickedSet);
+  minimap.statusChanged();
+  scheduleFarLabels();
   if (paintedSelection !== selected) {
     if (paintedSelection !== undefined) drawing.nodes.get(paintedSelection)?.group.classList.remove('selected');
     if (selected !== undefined) drawing.nodes.get(selected)?.group.classList.add('selected');
@@ -370,8 +438,10 @@ function applyViewport(): void {
   const transform = `translate(${viewport.x},${viewport.y}) scale(${viewport.scale})`;
   layer.setAttribute('transform', transform);
   motion.setAttribute('transform', transform);
-  svg.classList.toggle('far', viewport.scale < LABEL_MIN_SCALE);
+  svg.classList.toggle('far', isFar());
   cull();
+  minimap.update();
+  scheduleFarLabels();
 }
 
 /**
@@ -428,9 +498,9 @@ function firstLayerBox(): { x: number; y: number; width: number; height: number 
 }
 
 function select(id: string | undefined): void {
-  selected = id;
+  selected = id === undefined ? undefined : (shown?.shownOf.get(id) ?? id);
   repaint();
-  const placed = id === undefined ? undefined : layout?.nodes.get(id);
+  const placed = selected === undefined ? undefined : layout?.nodes.get(selected);
   if (placed) {
     const size = viewSize();
     const sx = placed.x * viewport.scale + viewport.x;
@@ -474,6 +544,7 @@ svg.addEventListener(
 svg.addEventListener('click', (event) => {
   const id = nodeIdOf(event.target);
   if (id === undefined) return;
+  if (expandGroup(id)) return;
   select(id);
   openDetails(id);
   channel.post({ kind: 'openNode', nodeId: id });
@@ -500,6 +571,7 @@ svg.addEventListener('keydown', (event) => {
     else select(neighbourInDirection(current, layout.nodes.values(), directions[event.key]) ?? selected);
     if (detailsOf !== undefined && selected !== undefined) openDetails(selected);
   } else if (event.key === 'Enter' && selected !== undefined) {
+    if (expandGroup(selected)) return;
     openDetails(selected);
     channel.post({ kind: 'openNode', nodeId: selected });
   } else if (event.key === 'Escape' && detailsOf !== undefined) {
@@ -510,21 +582,33 @@ svg.addEventListener('keydown', (event) => {
     moveTo(zoomAt(viewport, 1 / 1.2, size.width / 2, size.height / 2));
   } else if (event.key === '0') {
     fit();
+  } else if (event.key === '/' || (event.key === 'f' && (event.ctrlKey || event.metaKey))) {
+    event.preventDefault();
+    searchBox.focus();
+    searchBox.select();
   } else if ((event.key === 'F10' && event.shiftKey) || event.key === 'ContextMenu') {
     event.preventDefault();
     openMenuOfSelected();
   }
 });
 
-type MenuAction = NodeAction | 'openCode';
+type MenuAction = NodeAction | 'openCode' | 'expand' | `collapse:${string}`;
 
 const menu = new NodeMenu<MenuAction>(
   document.getElementById('menu') as HTMLElement,
-  (nodeId, action) => channel.post(action === 'openCode' ? { kind: 'openNode', nodeId } : { kind: 'nodeAction', nodeId, action }),
+  (nodeId, action) => {
+    if (action === 'expand') expandGroup(nodeId);
+    else if (action.startsWith('collapse:')) collapseGroup(action.slice('collapse:'.length), nodeId);
+    else if (action === 'openCode') channel.post({ kind: 'openNode', nodeId });
+    else channel.post({ kind: 'nodeAction', nodeId, action: action as NodeAction });
+  },
   () => svg.focus(),
 );
 
 function menuEntries(nodeId: string): MenuEntry<MenuAction>[] {
+  if (shown?.groupMembers.has(nodeId)) return [{ action: 'expand', label: `Expand ${nodeId} (${shown.groupMembers.get(nodeId)?.length ?? 0} steps)`, enabled: true, group: 0 }];
+  const containing = currentGroups().filter((group) => group.members.includes(nodeId));
+  const collapsing = containing.map((group): MenuEntry<MenuAction> => ({ action: `collapse:${group.key}`, label: `Collapse ${group.id} (${group.members.length} steps)`, enabled: true, group: 3 }));
   const ran = shownRun?.runId !== undefined && shownRun.runId !== null;
   const started = ran && (states[nodeId]?.attempt ?? 0) > 0;
   return [
@@ -533,6 +617,7 @@ function menuEntries(nodeId: string): MenuEntry<MenuAction>[] {
     { action: 'retryStep', label: 'Retry Step', enabled: ran && runStatus !== 'running', group: 1 },
     { action: 'openLogs', label: 'Open Logs', enabled: started, group: 2 },
     { action: 'openArtifacts', label: 'Open Artifact…', enabled: ran, group: 2 },
+    ...collapsing,
   ];
 }
 
@@ -568,16 +653,272 @@ window.addEventListener('resize', () => {
   viewSize();
   if (!layout || userMoved) {
     cull();
+    minimap.update();
+    scheduleFarLabels();
     return;
   }
   openView();
   clearTimeout(resizeTimer);
   resizeTimer = setTimeout(() => {
-    if (graph && !userMoved && preferredDirection(graph) !== direction) void showGraph(graph, true);
+    if (shown && !userMoved && preferredDirection(shown.graph) !== direction) void showGraph(shown, true);
   }, 200);
 });
 
-const savedLegend = (vscode.getState() as Partial<DagPanelState> | undefined)?.legendOpen;
+/** The groups of the graph shown (found when first needed: nothing is collapsed when a panel first opens). */
+function currentGroups(): NodeGroup[] {
+  if (!source) return [];
+  if (foundGroups?.of !== source) foundGroups = { of: source, groups: findGroups(source) };
+  return foundGroups.groups;
+}
+
+/** The graph to draw: the extension's, with the collapsed groups as one node each. */
+function collapsedView(): CollapsedGraph {
+  return collapseGraph(source as PipelineGraph, collapsed.size > 0 ? currentGroups() : [], collapsed);
+}
+
+/** Run states of the drawn nodes: a collapsed group has its most urgent member's (edges flow by them). */
+function drawnStates(): Record<string, NodeRunState> {
+  if (!shown || shown.groupMembers.size === 0) return states;
+  const all = { ...states };
+  for (const [id, members] of shown.groupMembers) {
+    const status = groupStatus(members, states);
+    if (status !== undefined) all[id] = { status, attempt: 1 };
+  }
+  return all;
+}
+
+/** Collapses the group `key` (from the menu of `from`, one of its members) and keeps it in view. */
+function collapseGroup(key: string, from?: string): void {
+  if (!source || !currentGroups().some((group) => group.key === key)) return;
+  collapsed.add(key);
+  regroup(from);
+}
+
+/** Expands the collapsed group drawn as `id`; false when `id` is not one. */
+function expandGroup(id: string): boolean {
+  const group = shown?.groupOf.get(id);
+  if (!group) return false;
+  collapsed.delete(group.key);
+  regroup(undefined, group.members);
+  return true;
+}
+
+function regroup(from?: string, reveal?: readonly string[]): void {
+  saveState({ collapsed: [...collapsed] });
+  const view = collapsedView();
+  const focus = reveal ?? (from === undefined ? undefined : [view.shownOf.get(from) ?? from]);
+  if (from !== undefined) selected = view.shownOf.get(from) ?? from;
+  else if (reveal !== undefined) selected = reveal[0];
+  void showGraph(view, false, focus);
+}
+
+function showGroupsButton(): void {
+  const groups = currentGroups();
+  const folded = (shown?.groupMembers.size ?? 0) > 0;
+  groupsButton.disabled = groups.length === 0;
+  groupsButton.textContent = folded ? 'Expand all' : 'Collapse all';
+  groupsButton.title = folded ? 'Expand every collapsed group' : `Collapse each composed pipeline and fan-out into one node (${groups.length} group${groups.length === 1 ? '' : 's'})`;
+  groupsButton.setAttribute('aria-pressed', String(folded));
+}
+groupsButton.addEventListener('click', () => {
+  if (!source) return;
+  if ((shown?.groupMembers.size ?? 0) > 0) collapsed.clear();
+  else for (const group of currentGroups()) collapsed.add(group.key);
+  selected = undefined;
+  saveState({ collapsed: [...collapsed] });
+  // Seen whole before, seen whole after (the layout changes size); else the readable opening view.
+  const wasFitted = viewport.scale < READABLE_SCALE;
+  void showGraph(collapsedView(), true).then(() => wasFitted && fit());
+});
+
+/** Recomputes what the search and the status filter pick, and says how many. */
+function updatePicks(): void {
+  if (!source || !shown || !isActive(query)) {
+    picks = undefined;
+    pickedSet = undefined;
+    matchesLine.textContent = '';
+  } else {
+    picks = matchingShown(source.nodes, shown.shownOf, query, states);
+    pickedSet = new Set(picks);
+    const steps = source.nodes.filter((node) => nodeMatches(node, query, states)).length;
+    matchesLine.textContent = picks.length === 0 ? 'no match' : pickIndex >= 0 && pickIndex < picks.length ? `${pickIndex + 1}/${picks.length}` : String(picks.length);
+    matchesLine.title = `${steps} step${steps === 1 ? '' : 's'} found, in ${picks.length} node${picks.length === 1 ? '' : 's'} of the graph (a collapsed group counts once)`;
+  }
+  if (drawing) applyPicked(drawing, pickedSet);
+  minimap.update();
+  scheduleFarLabels();
+}
+
+/** Selects the next (or previous) picked node and brings it into the middle of the view, readable. */
+function goToPick(step: 1 | -1): void {
+  if (!picks || picks.length === 0 || !layout) return;
+  pickIndex = (pickIndex + step + picks.length) % picks.length;
+  const id = picks[pickIndex];
+  updatePicks();
+  selected = id;
+  repaint();
+  const placed = layout.nodes.get(id);
+  if (placed) moveTo(focusRect(placed, viewSize(), Math.max(READABLE_SCALE, viewport.scale)));
+}
+
+searchBox.addEventListener('input', () => {
+  query = { ...query, text: searchBox.value };
+  pickIndex = -1;
+  updatePicks();
+});
+searchBox.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter') {
+    event.preventDefault();
+    goToPick(event.shiftKey ? -1 : 1);
+  } else if (event.key === 'Escape') {
+    event.preventDefault();
+    if (searchBox.value !== '') {
+      searchBox.value = '';
+      query = { ...query, text: '' };
+      pickIndex = -1;
+      updatePicks();
+    } else svg.focus();
+  }
+});
+statusFilter.addEventListener('change', () => {
+  query = { ...query, status: statusFilter.value === '' ? undefined : (statusFilter.value as StatusChoice) };
+  pickIndex = -1;
+  updatePicks();
+});
+
+let paintedStatusTools = '';
+/** The status filter's choices (with how many steps are in each) and the zoom buttons, from the run shown. */
+function showStatusTools(): void {
+  if (!source) return;
+  const counts = statusCounts(source.nodes, states);
+  const failed = (counts.get('failed') ?? 0) + (counts.get('crashed') ?? 0);
+  const running = counts.get('running') ?? 0;
+  const choices = allStatusStyles().filter(({ status }) => (counts.get(status) ?? 0) > 0 || status === query.status);
+  const key = JSON.stringify([choices.map(({ status }) => [status, counts.get(status) ?? 0]), query.status ?? '', failed, running]);
+  if (key === paintedStatusTools) return;
+  paintedStatusTools = key;
+  const all = document.createElement('option');
+  all.value = '';
+  all.textContent = `All (${source.nodes.length})`;
+  statusFilter.replaceChildren(
+    all,
+    ...choices.map(({ status, style }) => {
+      const option = document.createElement('option');
+      option.value = status;
+      option.textContent = `${style.glyph} ${style.label} (${counts.get(status) ?? 0})`;
+      return option;
+    }),
+  );
+  statusFilter.value = query.status ?? '';
+  zoomFailedButton.disabled = failed === 0;
+  zoomFailedButton.title = failed === 0 ? 'No step failed' : `Zoom to the ${failed} failed step${failed === 1 ? '' : 's'}`;
+  zoomRunningButton.disabled = running === 0;
+  zoomRunningButton.title = running === 0 ? 'No step is running' : `Zoom to the ${running} running step${running === 1 ? '' : 's'}`;
+}
+
+/** Which of the nodes in a status the zoom buttons went to last, by the statuses' key. */
+const zoomedTo = new Map<string, number>();
+
+/**
+ * Shows every drawn node holding a step in one of `statuses` when they all fit with readable
+ * text, else the next of them in turn (each press goes on); selects the one it shows.
+ */
+function zoomToStatus(statuses: readonly string[]): void {
+  if (!source || !shown || !layout) return;
+  const ids = [...new Set(source.nodes.filter((node) => statuses.includes(states[node.id]?.status ?? '')).map((node) => shown?.shownOf.get(node.id) ?? node.id))].filter((id) => layout?.nodes.has(id));
+  const box = boxAround(ids.map((id) => layout?.nodes.get(id)).filter((node) => node !== undefined));
+  if (!box) return;
+  const view = viewSize();
+  const all = focusRect(box, view, READABLE_SCALE);
+  const key = statuses.join();
+  if (all.scale * metrics.text.geometry.fontPx >= READABLE_TEXT_PX && !zoomedTo.has(key)) {
+    zoomedTo.set(key, 0);
+    selected = ids[0];
+    repaint();
+    moveTo(all);
+    return;
+  }
+  const next = ((zoomedTo.get(key) ?? -1) + 1) % ids.length;
+  zoomedTo.set(key, next);
+  selected = ids[next];
+  repaint();
+  moveTo(focusRect(layout.nodes.get(ids[next]) ?? box, view, READABLE_SCALE));
+}
+zoomFailedButton.addEventListener('click', () => zoomToStatus(['failed', 'crashed']));
+zoomRunningButton.addEventListener('click', () => zoomToStatus(['running']));
+
+minimapButton.addEventListener('click', () => {
+  minimapChoice = !minimap.shown;
+  minimap.show(minimapChoice);
+  minimapButton.setAttribute('aria-pressed', String(minimapChoice));
+  saveState({ minimapOpen: minimapChoice });
+});
+
+function minimapSource(placed: GraphLayout): Parameters<Minimap['setSource']>[0] {
+  return {
+    nodes: placed.nodes,
+    width: placed.width,
+    height: placed.height,
+    look: (id) => ({ status: drawing?.nodes.get(id)?.group.getAttribute('data-status') ?? 'idle', dimmed: pickedSet !== undefined && !pickedSet.has(id) }),
+    viewport: () => viewport,
+    view: () => measuredView,
+  };
+}
+
+/** Zoomed out so far that node text would be too small to read. */
+function isFar(): boolean {
+  return metrics.text.geometry.fontPx * viewport.scale < MIN_TEXT_PX;
+}
+
+let farLabelsScheduled = false;
+function scheduleFarLabels(): void {
+  if (farLabelsScheduled) return;
+  farLabelsScheduled = true;
+  requestAnimationFrame(() => {
+    farLabelsScheduled = false;
+    drawFarLabels();
+  });
+}
+
+/** Zoomed out: the labels that fit, most important first (farLabels.ts); else none. */
+function drawFarLabels(): void {
+  if (!drawing || !layout || !shown || !isFar()) return farLabels.clear();
+  const candidates: LabelCandidate[] = [];
+  const kinds = new Map<string, string>();
+  for (const [id, node] of drawing.nodes) {
+    const status = node.group.getAttribute('data-status') ?? 'idle';
+    const group = shown.groupMembers.has(id);
+    const kind = status === 'failed' || status === 'crashed' ? 'failed' : status === 'running' ? 'running' : group ? 'group' : '';
+    kinds.set(id, kind);
+    const priority = id === selected ? 0 : pickedSet?.has(id) ? 1 : kind === 'failed' ? 2 : kind === 'running' ? 3 : group ? 4 : pickedSet ? 7 : 6;
+    candidates.push({ id, text: group ? id : id.slice(id.lastIndexOf('/') + 1), box: node.box, priority });
+  }
+  // Composed pipelines drawn open: their name over their steps.
+  for (const group of currentGroups()) {
+    if (group.kind !== 'pipeline' || shown.groupOf.has(group.id)) continue;
+    // Its steps as drawn (a fan-out inside it may be collapsed); none when an enclosing group is.
+    const drawn = [...new Set(group.members.map((id) => shown?.shownOf.get(id) ?? id))];
+    if (drawn.length === 1 && !group.members.includes(drawn[0])) continue;
+    const box = boxAround(drawn.map((id) => layout?.nodes.get(id)).filter((node) => node !== undefined));
+    if (!box) continue;
+    const id = `pipeline:${group.id}`;
+    kinds.set(id, 'group');
+    candidates.push({ id, text: `${group.id.slice(0, -2)} (${group.members.length})`, box, priority: 4 });
+  }
+  const placed = placeFarLabels(candidates, viewport, measuredView, metrics.text.measureTitle, Math.ceil(metrics.text.geometry.fontPx * 1.3));
+  farLabels.draw(placed, (id) => kinds.get(id) ?? '');
+}
+
+// The tools' row may wrap (a search's count appears) and the banner come and go: the graph's
+// area changes size without the window's. What is drawn and the map follow.
+new ResizeObserver(() => {
+  viewSize();
+  cull();
+  minimap.update();
+  scheduleFarLabels();
+}).observe(svg);
+
+const savedLegend = savedState?.legendOpen;
 legend.open = savedLegend === true;
 legend.addEventListener('toggle', () => saveState({ legendOpen: legend.open }));
 

@@ -19,6 +19,7 @@ import { edgeLabels, midpoint } from './edgeLabels';
 import type { GraphDiagnostic, PipelineGraph } from '../../contracts/src/graph';
 import type { HeartbeatThresholds, NodeRunState } from '../../contracts/src/webviewMessages';
 import { heartbeatColor, statusStyle } from './statusStyle';
+import { groupDetail, groupStatus } from './groupStatus';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -75,6 +76,10 @@ export interface Drawing {
   edges: EdgeElement[];
   /** The animation layer (a `<g>` in the SVG stacked above the graph's). */
   motion: SVGGElement;
+  /** Collapsed groups drawn as one node: their members, by the node's id. */
+  groups: ReadonlyMap<string, readonly string[]>;
+  /** The nodes a search or filter picked (undefined: none is active), as last painted. */
+  picked?: ReadonlySet<string>;
 }
 
 /** Everything a node shows for one run state; `key` identifies the look, to skip repaints. */
@@ -112,6 +117,24 @@ function el<K extends keyof SVGElementTagNameMap>(name: K, attributes: Record<st
   for (const key in attributes) element.setAttribute(key, String(attributes[key]));
   parent?.appendChild(element);
   return element;
+}
+
+/** The look of a collapsed group: its most urgent member status, its size and members per status. */
+function groupLook(members: readonly string[], states: Record<string, NodeRunState>): NodeLook {
+  const status = groupStatus(members, states);
+  const style = statusStyle(status);
+  const detail = groupDetail(members, states);
+  const text = detail.map((part) => part.text).join(DETAIL_SEPARATOR);
+  return {
+    status: status ?? 'idle',
+    stroke: status === undefined ? '' : style.stroke,
+    running: style.animated,
+    glyph: style.glyph,
+    fullDetail: `${style.label} · ${text}`,
+    detail,
+    detailColor: '',
+    key: `${status ?? 'idle'}\u0001${text}`,
+  };
 }
 
 function diagnosticsByNode(diagnostics: GraphDiagnostic[]): Map<string, GraphDiagnostic[]> {
@@ -155,7 +178,7 @@ function escapeMarkup(text: string): string {
  * elements. Built as one escaped markup string parsed at once: at 1,000 nodes that is several
  * times faster than ~20,000 createElementNS/setAttribute calls.
  */
-export function drawGraph(layer: SVGGElement, motion: SVGGElement, graph: PipelineGraph, layout: GraphLayout, text: NodeText, visible?: Rect): Drawing {
+export function drawGraph(layer: SVGGElement, motion: SVGGElement, graph: PipelineGraph, layout: GraphLayout, text: NodeText, visible?: Rect, groups: ReadonlyMap<string, readonly string[]> = new Map()): Drawing {
   const g = text.geometry;
   // Drawn culled from the start (see `cullNodes`): never laid out or styled while out of view.
   const out = (box: Rect) => visible !== undefined && !meets(box, visible);
@@ -186,12 +209,16 @@ export function drawGraph(layer: SVGGElement, motion: SVGGElement, graph: Pipeli
     if (!placed || seen.has(node.id)) continue;
     seen.add(node.id);
     const nodeDiagnostics = problems.get(node.id) ?? [];
-    const look = nodeLook(undefined, NO_THRESHOLDS, 0);
+    const members = groups.get(node.id);
+    const look = members ? groupLook(members, {}) : nodeLook(undefined, NO_THRESHOLDS, 0);
     const id = escapeMarkup(node.id);
     const detail = fitParts(look.detail, DETAIL_SEPARATOR, detailRoom(g, placed.width), text.measureDetail);
-    const tooltip = [node.id === node.step ? node.id : `${node.id} (${node.step})`, ...nodeDiagnostics.map((d) => `${d.severity}: ${d.message}`)].join('\n');
+    const name = members ? `${node.id}: ${members.length} steps, collapsed (click to expand)` : node.id === node.step ? node.id : `${node.id} (${node.step})`;
+    const tooltip = [name, ...nodeDiagnostics.map((d) => `${d.severity}: ${d.message}`)].join('\n');
     markup +=
-      `<g class="node${nodeDiagnostics.length > 0 ? ' node-problem' : ''}${out(placed) ? ' culled' : ''}" transform="translate(${placed.x},${placed.y})" data-id="${id}" data-status="${look.status}" role="button" aria-label="${id}">` +
+      `<g class="node${members ? ' node-group' : ''}${nodeDiagnostics.length > 0 ? ' node-problem' : ''}${out(placed) ? ' culled' : ''}" transform="translate(${placed.x},${placed.y})" data-id="${id}" data-status="${look.status}" role="button" aria-label="${id}">` +
+      // A collapsed group: a second box behind it, as of a stack.
+      (members ? `<rect x="4" y="4" width="${placed.width}" height="${placed.height}" rx="6" class="node-stack"></rect>` : '') +
       `<rect width="${placed.width}" height="${placed.height}" rx="6" class="node-box"></rect>` +
       `<text x="${g.padX}" y="${g.titleY}" class="node-glyph">${escapeMarkup(look.glyph)}</text>` +
       `<text x="${g.titleX}" y="${g.titleY}" class="node-title">${escapeMarkup(fitText(node.id, titleRoom(g, placed.width), text.measureTitle))}</text>` +
@@ -223,7 +250,7 @@ export function drawGraph(layer: SVGGElement, motion: SVGGElement, graph: Pipeli
   const nodes = new Map<string, NodeElements>();
   let group = nodeLayer.firstElementChild as SVGGElement;
   for (const { id, placed, look, tooltip } of drawnNodes) {
-    const rect = group.firstElementChild as SVGRectElement;
+    const rect = (groups.has(id) ? group.children[1] : group.firstElementChild) as SVGRectElement;
     const glyph = rect.nextElementSibling as SVGTextElement;
     const title = glyph.nextElementSibling as SVGTextElement;
     const detail = title.nextElementSibling as SVGTextElement;
@@ -232,7 +259,7 @@ export function drawGraph(layer: SVGGElement, motion: SVGGElement, graph: Pipeli
   }
   layer.replaceChildren(edgeLayer, nodeLayer, labelLayer);
   motion.replaceChildren();
-  return { nodes, edges, motion, text, ...(visible ? { visible } : {}) };
+  return { nodes, edges, motion, text, groups, ...(visible ? { visible } : {}) };
 }
 
 /**
@@ -320,11 +347,12 @@ const NO_THRESHOLDS: HeartbeatThresholds = { intervalMs: 1, timeoutMs: 1 };
 /** Paints statuses, attempts, durations and heartbeat ages onto drawn nodes whose look changed. */
 export function applyRunState(drawing: Drawing, states: Record<string, NodeRunState>, thresholds: HeartbeatThresholds, now: number): void {
   for (const [id, node] of drawing.nodes) {
-    const look = nodeLook(states[id], thresholds, now);
+    const members = drawing.groups.get(id);
+    const look = members ? groupLook(members, states) : nodeLook(states[id], thresholds, now);
     if (look.key === node.painted) continue;
     node.painted = look.key;
     node.fullDetail = look.fullDetail;
-    node.errorLines = states[id]?.error?.lines ?? [];
+    node.errorLines = members ? [] : (states[id]?.error?.lines ?? []);
     node.rect.style.stroke = look.stroke;
     node.glyph.style.fill = look.stroke;
     node.group.classList.toggle('running', look.running);
@@ -359,5 +387,27 @@ export function applyEdgeFlows(drawing: Drawing, states: Record<string, NodeRunS
       edge.dashes.remove();
       edge.dashes = undefined;
     }
+  }
+}
+
+/**
+ * Dims the nodes (and the edges touching them) that a search or status filter did not pick, and
+ * marks the picked ones; `picked` undefined: nothing is dimmed. Touches only what changed.
+ */
+export function applyPicked(drawing: Drawing, picked: ReadonlySet<string> | undefined): void {
+  const before = drawing.picked;
+  if (before === picked) return;
+  drawing.picked = picked;
+  const dimmed = (id: string) => picked !== undefined && !picked.has(id);
+  for (const [id, node] of drawing.nodes) {
+    const dim = dimmed(id);
+    if (node.group.classList.contains('dimmed') !== dim) node.group.classList.toggle('dimmed', dim);
+    const match = picked !== undefined && picked.has(id);
+    if (node.group.classList.contains('match') !== match) node.group.classList.toggle('match', match);
+  }
+  for (const edge of drawing.edges) {
+    const dim = dimmed(edge.from) || dimmed(edge.to);
+    if (edge.path.classList.contains('dimmed') !== dim) edge.path.classList.toggle('dimmed', dim);
+    edge.label?.classList.toggle('dimmed', dim);
   }
 }

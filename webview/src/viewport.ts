@@ -89,3 +89,29 @@ export function neighbourInDirection(
   }
   return best?.id;
 }
+
+/**
+ * The viewport that shows `rect` (graph coordinates) whole in the middle of the view, zoomed in
+ * no further than `maxScale` (a lone node opens at the readable zoom, not blown up).
+ */
+export function focusRect(rect: { x: number; y: number; width: number; height: number }, view: { width: number; height: number }, maxScale = 1, padding = 24): Viewport {
+  const fitX = rect.width > 0 ? (view.width - 2 * padding) / rect.width : maxScale;
+  const fitY = rect.height > 0 ? (view.height - 2 * padding) / rect.height : maxScale;
+  const scale = clampScale(Math.min(maxScale, fitX, fitY));
+  return centerOn({ x: 0, y: 0, scale }, rect, view);
+}
+
+/** The box around some placed nodes (undefined for none). */
+export function boxAround(boxes: Iterable<{ x: number; y: number; width: number; height: number }>): { x: number; y: number; width: number; height: number } | undefined {
+  let left = Infinity;
+  let top = Infinity;
+  let right = -Infinity;
+  let bottom = -Infinity;
+  for (const box of boxes) {
+    left = Math.min(left, box.x);
+    top = Math.min(top, box.y);
+    right = Math.max(right, box.x + box.width);
+    bottom = Math.max(bottom, box.y + box.height);
+  }
+  return left === Infinity ? undefined : { x: left, y: top, width: right - left, height: bottom - top };
+}

@@ -1,6 +1,12 @@
 /**
  * The artifact store in a local folder (the store folder's `artifacts/`): one immutable file per
  * artifact, `<root>/<first two hex chars>/<hash>`, owner-only, written atomically.
+ *
+ * Files are not fsynced one by one: a process killed at any point leaves either no file or a
+ * whole one (the bytes are in the page cache before the rename), and every read checks the hash,
+ * so what a power loss leaves half-written is found missing or corrupted, never read as good. A
+ * file whose length differs from the content being stored (an entry a power loss truncated) is
+ * written again by the next `put` of that content.
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -17,7 +23,7 @@ export class LocalArtifactStore implements ArtifactStore {
     const { bytes, ref } = encodeArtifact(value, materializer);
     const file = this.pathOf(ref.hash);
     // Written before anything else runs: a step's leftover timers cannot change the bytes after hashing.
-    if (!fs.existsSync(file)) writeAtomically(file, bytes);
+    if (storedSize(file) !== bytes.byteLength) writeAtomically(file, bytes);
     return ref;
   }
 
@@ -70,6 +76,11 @@ export class LocalArtifactStore implements ArtifactStore {
   }
 }
 
+/** The length of the file, or undefined when there is none. */
+function storedSize(file: string): number | undefined {
+  return fs.statSync(file, { throwIfNoEntry: false })?.size;
+}
+
 /**
  * Write through a temp file in the same folder and rename it into place, so readers never see a
  * half-written artifact and concurrent writers of the same hash both end with the same content.
@@ -82,9 +93,9 @@ function writeAtomically(file: string, data: Buffer): void {
   try {
     const fd = fs.openSync(temp, 'wx', 0o600);
     try {
+      // No fsync: the rename publishes whole bytes to every process, and a power loss that
+      // loses some of them is caught by the hash check of every read (see the top of this file).
       fs.writeFileSync(fd, data);
-      // Flush before the rename so a crash cannot leave a complete-looking name over partial bytes.
-      fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
     }

@@ -53,6 +53,8 @@ export class Orchestrator {
   private readonly ready: Promise<void>;
   /** The stream's store writes, in order (see {@link publish}). */
   private eventWrites: Promise<void> = Promise.resolve();
+  /** Events published in this turn, not yet handed to the store (see {@link storeEvent}). */
+  private readonly unwrittenEvents: { write: () => Promise<void>; what: string }[] = [];
   /** Streamed heartbeats: only the newest of each attempt is recorded, in batches. */
   private readonly beats: HeartbeatRecorder;
   private readonly beatFlush: NodeJS.Timeout;
@@ -324,23 +326,44 @@ export class Orchestrator {
     } else if (event.type === 'log') {
       // Stored once: the log line is the event.
       const line = { runId: event.runId, invocationId: event.invocationId ?? null, attempt: event.attempt ?? null, stream: event.stream, text: event.text, at: event.at };
+      // One after another: a store may number the lines as they arrive (their order is the output's).
       void this.writeEvent(() => this.store.appendLog(line, seq), `event ${seq} (log)`);
     } else {
-      void this.writeEvent(() => this.store.appendEvent(seq, runId, event.type, event, event.at), `event ${seq} (${event.type})`);
+      this.storeEvent(() => this.store.appendEvent(seq, runId, event.type, event, event.at), `event ${seq} (${event.type})`);
     }
     const streamed: StreamEvent = { seq, type: event.type, runId, data: event };
     for (const subscriber of this.subscribers) subscriber(streamed);
   }
 
+  /**
+   * Queues the store write of one event; the events published in one turn of the event loop (of
+   * the steps that finished together) go to the store together, after the writes before them, so
+   * it can commit them at once (each carries its number: their order of arrival does not matter).
+   */
+  private storeEvent(write: () => Promise<void>, what: string): void {
+    if (this.unwrittenEvents.length === 0) setImmediate(() => this.flushEvents());
+    this.unwrittenEvents.push({ write, what });
+  }
+
+  private flushEvents(): void {
+    const batch = this.unwrittenEvents.splice(0);
+    if (batch.length === 0) return;
+    const written = this.eventWrites.then(() => Promise.all(batch.map(({ write, what }) => write().catch((error: unknown) => this.reportUnstored(what, error)))));
+    this.eventWrites = written.then(() => undefined);
+  }
+
   /** One write of the event stream, after those before it; one the store refuses is reported (the event still streamed). */
   private writeEvent(write: () => Promise<void>, what: string): Promise<void> {
-    this.eventWrites = this.eventWrites.then(write).catch((error: unknown) => {
-      // Said for every event; for the batched writes (heartbeat times, event numbers) once per message.
-      const message = `${what} streamed but not stored: ${(error as Error).message}`;
-      if (what.startsWith('event ') || !this.unstored.has(message)) process.stderr.write(`${new Date().toISOString()} ${message}\n`);
-      this.unstored.add(message);
-    });
+    this.flushEvents();
+    this.eventWrites = this.eventWrites.then(write).catch((error: unknown) => this.reportUnstored(what, error));
     return this.eventWrites;
+  }
+
+  private reportUnstored(what: string, error: unknown): void {
+    // Said for every event; for the batched writes (heartbeat times, event numbers) once per message.
+    const message = `${what} streamed but not stored: ${(error as Error).message}`;
+    if (what.startsWith('event ') || !this.unstored.has(message)) process.stderr.write(`${new Date().toISOString()} ${message}\n`);
+    this.unstored.add(message);
   }
 }
 

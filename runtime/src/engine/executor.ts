@@ -1,4 +1,4 @@
-import type { ArtifactRef } from '../artifacts/artifactStore';
+import { ArtifactIntegrityError, type ArtifactRef } from '../artifacts/artifactStore';
 import type { TypeDescriptor } from '../prepare/typeDescriptor';
 import { reasonError, type AttemptError } from '../model/attemptError';
 import type { DagNode, HeartbeatSettings, InputBinding, PipelineDag, RetryPolicy } from '../model/dag';
@@ -628,7 +628,57 @@ async function resumeState(deps: ExecutorDeps, plan: RunPlan, found: ResumedStat
       if (step.status === 'completed' || step.status === 'cached') found.outputs.set(id, await deps.store.getOutputs(runId, id));
     }
   }
+  await redoUnreadableOutputs(deps, plan, initial, found);
   return initial;
+}
+
+/**
+ * A committed step whose outputs a step still to run needs, and whose output no longer reads
+ * back whole (a power loss kept the commit but not the bytes: artifacts are not fsynced one by
+ * one), runs again: it is pending, so the steps after it read what it writes anew.
+ */
+async function redoUnreadableOutputs(deps: ExecutorDeps, plan: RunPlan, initial: Map<string, { status: StepStatus; attempt?: number; lost?: number }>, found: ResumedState): Promise<void> {
+  const unfinished = (id: string) => {
+    const status = initial.get(id)?.status ?? 'pending';
+    return status === 'pending' || status === 'running';
+  };
+  const needed = new Set(plan.dag.nodes.filter((node) => unfinished(node.id)).flatMap((node) => upstreamIds(node)));
+  for (const id of needed) {
+    const outputs = found.outputs.get(id);
+    if (!outputs) continue;
+    const unreadable = await firstUnreadable(deps, Object.values(outputs));
+    if (unreadable === undefined) continue;
+    const at = deps.clock.now();
+    process.stderr.write(`pipewright: run ${plan.run.runName} (${plan.run.runId}): step "${id}" runs again: ${unreadable}\n`);
+    found.outputs.delete(id);
+    await makePending(deps, plan, initial, id, at);
+    // A step after it whose attempt was lost with the engine waits for it now, its loss counted.
+    for (const node of plan.dag.nodes.filter((candidate) => upstreamIds(candidate).includes(id))) {
+      const waiting = found.lostWhileAway.indexOf(node.id);
+      if (waiting < 0) continue;
+      found.lostWhileAway.splice(waiting, 1);
+      await makePending(deps, plan, initial, node.id, at, 1);
+    }
+  }
+}
+
+async function makePending(deps: ExecutorDeps, plan: RunPlan, initial: Map<string, { status: StepStatus; attempt?: number; lost?: number }>, id: string, at: number, lostNow = 0): Promise<void> {
+  const before = initial.get(id);
+  initial.set(id, { status: 'pending', attempt: before?.attempt, lost: (before?.lost ?? 0) + lostNow });
+  await deps.store.setStepStatus(plan.run.runId, id, 'pending', at);
+}
+
+/** Why the first of `refs` that does not read back whole cannot, or undefined when all do. */
+async function firstUnreadable(deps: ExecutorDeps, refs: ArtifactRef[]): Promise<string | undefined> {
+  for (const ref of refs) {
+    try {
+      await deps.store.artifacts.getBytes(ref);
+    } catch (error) {
+      if (error instanceof ArtifactIntegrityError) return error.message;
+      throw error;
+    }
+  }
+  return undefined;
 }
 
 /** The failure a runner reported, without how the engine should treat it. */

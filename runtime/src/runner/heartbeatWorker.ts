@@ -1,6 +1,6 @@
 /**
  * Runs in a worker thread of each runner, so a step that blocks the event loop still beats.
- * Renews the current attempt's lease every interval; when the server refuses (the attempt was
+ * Renews the current attempt's lease every interval, the first time one interval after the start; when the server refuses (the attempt was
  * fenced or must stop) or the lease cannot be renewed for the timeout, it kills the whole
  * runner at once, so nothing of the attempt is ever published.
  */
@@ -74,8 +74,10 @@ parentPort?.on('message', (command: HeartbeatCommand) => {
   if (timer) clearTimeout(timer);
   if (command.type === 'start') {
     current = command;
+    // The grant is the first renewal: the first beat is due one interval later, so a step that
+    // ends sooner (most do) costs no request at all.
     lastOkAt[0] = Date.now();
-    void beat(generation);
+    schedule(command.intervalMs, generation);
   } else {
     current = undefined;
   }

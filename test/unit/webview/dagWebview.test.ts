@@ -10,6 +10,7 @@ import type { Page } from 'playwright-core';
 import type { PipelineGraph } from '../../../contracts/src/graph';
 import type { NodeError, NodeRunState } from '../../../contracts/src/webviewMessages';
 import { generateDag } from '../../bench/webviewGraph';
+import { findGroups } from '../../../webview/src/nodeGroups';
 import { CHROMIUM, startWebviewHarness, type HarnessGlobal, type PageHarness, type WebviewHarness } from '../../bench/webviewHarness';
 
 const graph: PipelineGraph = {
@@ -134,6 +135,11 @@ interface Probes {
   canvasBox(): { left: number; top: number; right: number; bottom: number };
   direction(): string | undefined;
   chrome(): { run: string; legendOpen: boolean; legend: string[] };
+  focusedId(): string;
+  selectedId(): string | undefined;
+  tools(): { far: boolean; zoomFailed: boolean; status: string };
+  farLabels(): { id: string; text: string; px: number; box: { left: number; top: number; right: number; bottom: number } }[];
+  minimapView(): { x: number; y: number; width: number; height: number };
 }
 type ProbesGlobal = { probes: Probes };
 const PROBES = fs.readFileSync(path.join(__dirname, 'webviewProbes.js'), 'utf8');
@@ -319,7 +325,7 @@ describe('DAG webview in Chromium', () => {
     const chrome = await probe(page, 'chrome');
     assert.equal(chrome.legendOpen, true);
     assert.deepEqual(chrome.legend.slice(0, 9), ['not run', 'pending', 'running', 'cached', 'completed', 'failed', 'skipped', 'cancelled', 'crashed']);
-    assert.ok(chrome.legend.includes('order only (after)') && chrome.legend.includes('data edge') && chrome.legend.includes('since the last heartbeat'));
+    assert.ok(chrome.legend.includes('order only (after)') && chrome.legend.includes('data edge') && chrome.legend.includes('since the last heartbeat') && chrome.legend.includes('collapsed group: its steps per status (click to expand)'));
     fs.mkdirSync('test-results/webview', { recursive: true });
     await page.screenshot({ path: 'test-results/webview/legend-620x800-dark.png' });
     const saved = await page.evaluate(() => (globalThis as unknown as HarnessGlobal).harness.savedState());
@@ -450,6 +456,138 @@ describe('DAG webview in Chromium', () => {
       assert.deepEqual(refused, []);
       await page.close();
     }
+  });
+
+  it('finds, filters, zooms to failed steps, maps and collapses a 152-step graph, with labels readable at fit', async () => {
+    const big = generateDag(152, 5);
+    const page = await openSized(harness);
+    const refused: string[] = [];
+    page.on('console', (message) => /Content Security Policy|Refused/i.test(message.text()) && refused.push(message.text()));
+    await send(page, { kind: 'graph', graph: big });
+    await waitForLayout(page, 'final', 152);
+    const canvas = await probe(page, 'canvasBox');
+    const inView = (box: { left: number; top: number; right: number; bottom: number }) => box.left >= canvas.left && box.right <= canvas.right && box.top >= canvas.top && box.bottom <= canvas.bottom;
+    const classesOf = () => page.locator('#layer g.node').evaluateAll((groups) => groups.map((g) => ({ id: g.getAttribute('data-id') ?? '', dimmed: g.classList.contains('dimmed'), selected: g.classList.contains('selected'), status: g.getAttribute('data-status') })));
+
+    // Search: `/` on the graph focuses the box; Enter goes to the match, selected and readable in the middle.
+    const target = big.nodes[140].id;
+    assert.ok(!inView(await probe(page, 'nodeBox', target)), 'the target starts out of view');
+    await page.focus('#canvas');
+    await page.keyboard.press('/');
+    assert.equal(await probe(page, 'focusedId'), 'search');
+    await page.keyboard.type(target);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((id) => (globalThis as unknown as ProbesGlobal).probes.selectedId() === id, target);
+    assert.ok(inView(await probe(page, 'nodeBox', target)), 'the match is brought into view');
+    const found = (await probe(page, 'nodeTexts')).filter((text) => text.id === target);
+    assert.ok(found.length > 0 && found.every((text) => text.screenFontPx >= 12), 'and readable');
+    const searched = await classesOf();
+    const matching = big.nodes.filter((node) => node.id.includes(target) || node.step.includes(target)).map((node) => node.id);
+    assert.deepEqual(searched.filter((node) => !node.dimmed).map((node) => node.id).sort(), matching.sort(), 'what does not match fades');
+    assert.match((await page.locator('#matches').textContent()) ?? '', /^1\/\d+$/);
+    await page.keyboard.press('Tab');
+    assert.equal(await probe(page, 'focusedId'), 'statusFilter', 'the tools are reached with Tab');
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Escape');
+    assert.equal((await classesOf()).filter((node) => node.dimmed).length, 0, 'Escape clears the search');
+    await page.keyboard.press('Escape');
+    assert.equal(await probe(page, 'focusedId'), 'canvas', 'and Escape again gives the focus back to the graph');
+
+    // A run with failures: filter by status, then zoom to the failed ones from the fitted view.
+    const states = Object.fromEntries(big.nodes.map((node, i) => [node.id, { status: i === 120 ? 'failed' : i < 100 ? 'completed' : 'pending', attempt: 1, durationMs: 5 }]));
+    await send(page, { kind: 'runState', runId: 'r1', runStatus: 'failed', nodes: states, heartbeat: { intervalMs: 5000, timeoutMs: 15000 }, now: Date.now() });
+    await page.waitForFunction(() => (globalThis as unknown as ProbesGlobal).probes.tools().zoomFailed);
+    await page.selectOption('#statusFilter', 'failed');
+    const filtered = await classesOf();
+    assert.deepEqual(filtered.filter((node) => !node.dimmed).map((node) => node.id), [big.nodes[120].id], 'only the failed step stays bright');
+    await page.selectOption('#statusFilter', '');
+    assert.equal((await classesOf()).filter((node) => node.dimmed).length, 0);
+    await page.click('#fit');
+    await page.waitForFunction(() => (globalThis as unknown as ProbesGlobal).probes.tools().far);
+    assert.ok(!(await probe(page, 'nodeTexts')).some((text) => text.screenFontPx >= 12), 'fitted, the node text is too small to draw...');
+    await page.waitForFunction(() => (globalThis as unknown as ProbesGlobal).probes.farLabels().length > 0);
+    const labels = await probe(page, 'farLabels');
+    assert.ok(labels.length >= 20, `...so the labels that fit are drawn at the readable size: ${labels.length}`);
+    assert.ok(labels.every((label) => label.px >= 12), 'at the editor font size');
+    assert.ok(labels.some((label) => label.id === big.nodes[120].id), 'the failed step is labelled first');
+    for (let i = 0; i < labels.length; i++) {
+      for (let j = i + 1; j < labels.length; j++) {
+        const [a, b] = [labels[i].box, labels[j].box];
+        assert.ok(a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top, `labels ${labels[i].text} and ${labels[j].text} overlap`);
+      }
+    }
+    fs.mkdirSync('test-results/webview', { recursive: true });
+    await page.screenshot({ path: 'test-results/webview/152-steps-fit-620x800-dark.png' });
+    await page.click('#zoomFailed');
+    const failedBox = await probe(page, 'nodeBox', big.nodes[120].id);
+    assert.ok(inView(failedBox), 'zoom to failed brings the failed step into view');
+    assert.ok((await probe(page, 'nodeTexts')).filter((text) => text.id === big.nodes[120].id).every((text) => text.screenFontPx >= 12), 'readable');
+    assert.equal((await classesOf()).find((node) => node.selected)?.id, big.nodes[120].id);
+
+    // The overview map shows the view, and a click on it pans there.
+    const map = page.locator('#minimap');
+    assert.equal(await map.isVisible(), true, 'a graph that does not fit at the readable zoom shows its map');
+    const mapBox = (await map.boundingBox()) ?? assert.fail('no map box');
+    const click = { x: mapBox.x + mapBox.width / 2, y: mapBox.y + mapBox.height * 0.3 };
+    await page.mouse.click(click.x, click.y);
+    await page.waitForFunction(([x, y]) => {
+      const shown = (globalThis as unknown as ProbesGlobal).probes.minimapView();
+      return Math.abs(shown.x + shown.width / 2 - x) < 2 && Math.abs(shown.y + shown.height / 2 - y) < 2;
+    }, [click.x - mapBox.x, click.y - mapBox.y] as const);
+    const { width, height } = await probe(page, 'minimapView');
+    assert.ok(width > 0 && height > 0 && width < mapBox.width, 'the view is a rectangle on the map');
+    await page.screenshot({ path: 'test-results/webview/152-steps-map-620x800-dark.png' });
+
+    // Collapse the largest fan-out from a member's menu: one node with a count, its edges rewired; a click expands it.
+    const fan = findGroups(big).filter((group) => group.kind === 'fanout').sort((a, b) => b.members.length - a.members.length)[0];
+    await page.fill('#search', fan.members[0]);
+    await page.press('#search', 'Enter');
+    await page.focus('#canvas');
+    await page.keyboard.press('Shift+F10');
+    const collapseItem = page.locator(`#menu button[data-action="collapse:${fan.key}"]`);
+    assert.equal(await collapseItem.textContent(), `Collapse ${fan.id} (${fan.members.length} steps)`);
+    await collapseItem.click();
+    const collapsedCount = 152 - fan.members.length + 1;
+    await waitForLayout(page, 'final', collapsedCount);
+    const groupNode = page.locator('#layer g.node.node-group');
+    assert.equal(await groupNode.getAttribute('data-id'), fan.id);
+    assert.match((await groupNode.locator('.node-detail').textContent()) ?? '', new RegExp(`^${fan.members.length} steps`));
+    const edges = await page.evaluate(() => (globalThis as unknown as HarnessGlobal).harness.edges());
+    const members = new Set(fan.members);
+    assert.ok(!edges.some((edge) => members.has(edge.from) || members.has(edge.to)), 'no edge leads to a member');
+    assert.ok(edges.some((edge) => edge.to === fan.id) && edges.some((edge) => edge.from === fan.id), 'edges go into and out of the group');
+    assert.ok(inView(await probe(page, 'nodeBox', fan.id)), 'the group is where the eye is');
+    assert.match((await view(page)).status, /1 group collapsed/);
+    await page.screenshot({ path: 'test-results/webview/152-steps-collapsed-620x800-dark.png' });
+    assert.equal(await probe(page, 'selectedId'), fan.id, 'the group is selected');
+    await page.focus('#canvas');
+    await page.keyboard.press('Enter');
+    await waitForLayout(page, 'final', 152);
+    assert.equal(await page.locator('#layer g.node.node-group').count(), 0, 'Enter expands it again');
+    const saved = (await page.evaluate(() => (globalThis as unknown as HarnessGlobal).harness.savedState())) as { collapsed?: string[] };
+    assert.deepEqual(saved.collapsed, []);
+
+    // Every group at once, and back.
+    await page.click('#groups');
+    await page.waitForFunction(() => /groups collapsed/.test((globalThis as unknown as ProbesGlobal).probes.tools().status));
+    const folded = await view(page);
+    assert.ok(folded.nodes < 76, `collapsing every group leaves ${folded.nodes} nodes`);
+    // A click on a group (brought into view by finding one of its steps) expands it.
+    const stage = findGroups(big).find((group) => group.kind === 'pipeline' && group.depth === 1) ?? assert.fail('no composed pipeline');
+    await page.fill('#search', stage.members[0]);
+    await page.press('#search', 'Enter');
+    await page.waitForFunction((id) => (globalThis as unknown as ProbesGlobal).probes.selectedId() === id, stage.id);
+    await page.locator(`#layer g.node[data-id="${stage.id}"] rect.node-box`).click();
+    await page.locator(`#layer g.node[data-id="${stage.id}"]`).waitFor({ state: 'detached' });
+    const opened = await view(page);
+    assert.ok(opened.nodes > folded.nodes, `its steps are drawn again (fan-outs inside stay collapsed): ${folded.nodes} -> ${opened.nodes} nodes`);
+    const loose = stage.members.filter((id) => !findGroups(big).some((group) => group.kind === 'fanout' && group.members.includes(id)));
+    assert.ok(loose.length > 0);
+    for (const id of loose) assert.equal(await page.locator(`#layer g.node[data-id="${id}"]`).count(), 1, `${id} is drawn again`);
+    await page.click('#groups');
+    await waitForLayout(page, 'final', 152);
+    assert.deepEqual(refused, []);
+    await page.close();
   });
 
   it('falls back to the main thread when no worker may start, and says so', async () => {

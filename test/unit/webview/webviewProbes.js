@@ -66,6 +66,35 @@ window.probes = {
     return { left: box.left, top: box.top, right: box.right, bottom: box.bottom };
   },
 
+  /** The id of the element that has the focus. */
+  focusedId() {
+    return document.activeElement?.id ?? '';
+  },
+
+  /** The id of the selected node, if any. */
+  selectedId() {
+    return document.querySelector('#layer g.node.selected')?.getAttribute('data-id') ?? undefined;
+  },
+
+  /** Whether the graph is zoomed out past legible node text, and whether zoom to failed can be used. */
+  tools() {
+    return { far: document.getElementById('canvas').classList.contains('far'), zoomFailed: !document.getElementById('zoomFailed').disabled, status: document.getElementById('status').textContent };
+  },
+
+  /** The zoomed-out view's labels: text, node, font size and box on screen. */
+  farLabels() {
+    return [...document.querySelectorAll('#farLabels text')].map((text) => {
+      const box = text.getBoundingClientRect();
+      return { id: text.dataset.id, text: text.textContent, px: parseFloat(getComputedStyle(text).fontSize), box: { left: box.left, top: box.top, right: box.right, bottom: box.bottom } };
+    });
+  },
+
+  /** The view's rectangle on the overview map (map px), as it last drew it. */
+  minimapView() {
+    const [x, y, width, height] = (document.getElementById('minimap').dataset.view ?? '').split(',').map(Number);
+    return { x, y, width, height };
+  },
+
   /** The run line and the legend's rows. */
   chrome() {
     return {

@@ -40,6 +40,8 @@ export class SqliteRunStore implements RunStore {
   readonly artifacts: ArtifactStore;
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
+  /** Writes waiting for this turn's one transaction (see {@link grouped}). */
+  private readonly group: { what: string; work: () => void; resolve(): void; reject(error: unknown): void }[] = [];
 
   private constructor(
     readonly dir: string,
@@ -118,10 +120,12 @@ export class SqliteRunStore implements RunStore {
   }
 
   async close(): Promise<void> {
+    this.flushGroup();
     this.db.close();
   }
 
   closeSync(): void {
+    this.flushGroup();
     this.db.close();
   }
 
@@ -497,7 +501,44 @@ export class SqliteRunStore implements RunStore {
   }
 
   async appendEvent(seq: number, runId: string | null, type: string, data: unknown, at: number): Promise<void> {
-    this.write(`could not store a ${type} event`, () => this.stmt('INSERT INTO events (seq, run_id, type, json, at) VALUES (?, ?, ?, ?, ?)').run(seq, runId, type, JSON.stringify(data), at));
+    const json = JSON.stringify(data);
+    return this.grouped(`could not store a ${type} event`, () => this.stmt('INSERT INTO events (seq, run_id, type, json, at) VALUES (?, ?, ?, ?, ?)').run(seq, runId, type, json, at));
+  }
+
+  /**
+   * Runs `work` with the other grouped writes asked for in the same turn (the daemon hands the
+   * events of steps that finished together over at once), in one transaction: one commit, not one each.
+   * Each write still succeeds or fails on its own (a savepoint each); resolves once committed.
+   */
+  private grouped(what: string, work: () => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.group.length === 0) queueMicrotask(() => this.flushGroup());
+      this.group.push({ what, work, resolve, reject });
+    });
+  }
+
+  private flushGroup(): void {
+    const batch = this.group.splice(0);
+    if (batch.length === 0) return;
+    const failures = new Map<number, unknown>();
+    try {
+      this.write(batch.length === 1 ? batch[0].what : `${batch[0].what} (and ${batch.length - 1} more writes)`, () =>
+        this.transaction(() => {
+          failures.clear();
+          batch.forEach((item, index) => {
+            try {
+              this.transaction(item.work);
+            } catch (error) {
+              failures.set(index, isDiskFull(error) ? asDiskFull(item.what, error) : error);
+            }
+          });
+        }),
+      );
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, index) => (failures.has(index) ? item.reject(failures.get(index)) : item.resolve()));
   }
 
   async reserveEventSeqs(seq: number): Promise<void> {
@@ -507,6 +548,7 @@ export class SqliteRunStore implements RunStore {
   }
 
   async lastEventSeq(): Promise<number> {
+    this.flushGroup();
     return (
       this.stmt(
         `SELECT MAX(COALESCE((SELECT MAX(seq) FROM events), 0), COALESCE((SELECT MAX(event_seq) FROM logs), 0),
@@ -516,6 +558,7 @@ export class SqliteRunStore implements RunStore {
   }
 
   async eventsSince(seq: number, runId: string | undefined, limit: number): Promise<StoredEvent[]> {
+    this.flushGroup();
     const ofRun = runId === undefined ? '' : ' AND run_id = ?';
     const sql = `SELECT seq, run_id, type, json, NULL AS step_id, NULL AS attempt, NULL AS stream, NULL AS text, at FROM events WHERE seq > ?${ofRun}
       UNION ALL SELECT event_seq, run_id, 'log', NULL, step_id, attempt, stream, text, at FROM logs WHERE event_seq > ?${ofRun}

@@ -28,6 +28,7 @@ export interface HeldJob {
   settle(reply: WorkerReply): void;
   onClaim?: () => void;
   workerId?: string;
+  claimedAt?: number;
   stopRequested: boolean;
   abandoned: boolean;
 }
@@ -72,6 +73,7 @@ export class WorkerHub {
       const entry = this.queue.shift();
       if (entry) {
         entry.workerId = request.workerId;
+        entry.claimedAt = Date.now();
         entry.onClaim?.();
         return { job: entry.job, ...this.settings };
       }
@@ -95,6 +97,13 @@ export class WorkerHub {
   beat(workerId: string, jobIds: readonly string[]): BeatAnswer {
     this.seen(workerId);
     const answer: BeatAnswer = { stop: [], abandon: [] };
+    // A job claimed for this worker that it never lists (its claim's answer was lost on the way) is lost.
+    const listed = new Set(jobIds);
+    const graceMs = Math.max(1000, 2 * this.settings.intervalMs);
+    for (const entry of [...this.jobs.values()]) {
+      if (entry.workerId !== workerId || listed.has(entry.job.jobId) || Date.now() - (entry.claimedAt ?? 0) <= graceMs) continue;
+      this.finish(entry, { kind: 'failed', error: { name: 'Error', message: `worker ${workerId} never took job ${entry.job.jobId} it was handed`, retryable: true, lost: true } });
+    }
     for (const id of jobIds) {
       const entry = this.jobs.get(id);
       if (!entry || entry.workerId !== workerId || entry.stopRequested) answer.stop.push(id);

@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import { z } from 'zod';
 import { LocalArtifactStore } from '../artifacts/localArtifactStore';
 import { requireBearer, type HttpApp } from '../engine/httpApp';
-import { FencedError, NotFoundError } from '../model/errorCodes';
+import { FencedError, InputError, NotFoundError } from '../model/errorCodes';
+import { ArtifactIntegrityError } from '../artifacts/artifactStore';
 import { WORKER_PATHS, type ArtifactBytes, type BeatAnswer, type ChildRunAnswer, type ClaimAnswer, type WorkerReply } from '../model/workerProtocol';
 import type { WorkerHub } from './workerHub';
 
@@ -32,9 +33,10 @@ export function workerRoutes(app: HttpApp, prefix: string, tokens: readonly stri
     return entry;
   };
 
-  app.post(`${prefix}${WORKER_PATHS.claim}`, { schema: { body: claimBody }, onRequest }, async (request): Promise<ClaimAnswer> => {
+  app.post(`${prefix}${WORKER_PATHS.claim}`, { schema: { body: claimBody }, onRequest }, async (request, reply): Promise<ClaimAnswer> => {
+    // The response's close, not the request's (that one fires once its body is read): a worker gone mid-poll.
     const aborted = new AbortController();
-    request.raw.once('close', () => aborted.abort());
+    reply.raw.once('close', () => aborted.abort());
     return hub.claim(request.body, aborted.signal);
   });
   app.post(`${prefix}${WORKER_PATHS.beat}`, { schema: { body: beatBody }, onRequest }, async (request): Promise<BeatAnswer> => hub.beat(request.body.workerId, request.body.jobs));
@@ -73,7 +75,12 @@ export function workerRoutes(app: HttpApp, prefix: string, tokens: readonly stri
   app.post(`${job}/artifacts`, { schema: { params: jobParams, body: artifactBody }, bodyLimit: ARTIFACT_BODY_LIMIT, onRequest }, async (request) => {
     const entry = held(request.params.job, request.body.workerId);
     const { hash, materializer, base64 } = request.body;
-    await new LocalArtifactStore(entry.config.artifactsDir).putBytes({ hash, materializer }, Buffer.from(base64, 'base64'));
+    try {
+      await new LocalArtifactStore(entry.config.artifactsDir).putBytes({ hash, materializer }, Buffer.from(base64, 'base64'));
+    } catch (error) {
+      if (error instanceof ArtifactIntegrityError) throw new InputError(`artifact ${hash}: the bytes sent do not match their content address`);
+      throw error;
+    }
     return { ok: true };
   });
 }

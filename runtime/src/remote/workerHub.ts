@@ -69,6 +69,8 @@ export class WorkerHub {
   async claim(request: ClaimRequest, signal?: AbortSignal): Promise<ClaimAnswer> {
     const deadline = Date.now() + Math.max(0, request.waitMs);
     for (;;) {
+      // A worker gone mid-poll is handed nothing.
+      if (signal?.aborted) return { ...this.settings };
       this.seen(request.workerId, request.pool, request.labels);
       const entry = this.queue.shift();
       if (entry) {
@@ -78,7 +80,7 @@ export class WorkerHub {
         return { job: entry.job, ...this.settings };
       }
       const left = deadline - Date.now();
-      if (left <= 0 || signal?.aborted) return { ...this.settings };
+      if (left <= 0) return { ...this.settings };
       await new Promise<void>((resolve) => {
         const wake = () => {
           clearTimeout(timer);

@@ -112,6 +112,27 @@ export function remoteWorkerSuite(storeLabel: string, prepareStore?: () => Promi
       addWorker();
     });
 
+    it('SIGTERM of a worker mid-step: it ends its runner and exits 0; the attempt is lost and retried on another worker', async () => {
+      const { runId, runDir } = await startFaults('terminated');
+      const first = await waitFor('attempt 1 to start', () => readPid(path.join(runDir, 'attempt-1.pid')));
+      const stopped = workers.find((worker) => worker.pid === parentOf(first));
+      assert.ok(stopped, 'attempt 1 runs under a worker');
+      process.kill(stopped.pid, 'SIGTERM');
+      const exit = await stopped.done;
+      assert.equal(exit.code, 0, exit.stderr);
+      assert.match(exit.stderr, /stopping: SIGTERM received/);
+      await waitFor('its runner to exit', () => !isAlive(first));
+      await waitFor('attempt 2 to start', () => readPid(path.join(runDir, 'attempt-2.pid')));
+      fs.writeFileSync(path.join(runDir, 'release-2'), '');
+      const detail = await finalRunDetail(store, runId);
+      assert.equal(detail.status, 'completed', JSON.stringify(detail));
+      assert.deepEqual(detail.steps.map((s) => [s.id, s.history.map((h) => h.status)]), [['prepare', ['completed']], ['victim', ['lost', 'completed']], ['downstream', ['completed']]]);
+      assert.equal(await outputOf(runId, 'downstream'), 'done by attempt 2, then downstream');
+      await assertNothingHeld();
+      workers.splice(workers.indexOf(stopped), 1);
+      addWorker();
+    });
+
     it('SIGSTOP of a worker past the lease timeout, then SIGCONT: its late result is refused as fenced and not committed', async () => {
       const { runId, runDir } = await startFaults('frozen');
       const first = await waitFor('attempt 1 to start', () => readPid(path.join(runDir, 'attempt-1.pid')));

@@ -53,6 +53,18 @@ describe('pipewright worker', () => {
     }
   });
 
+  it('server start refuses a bad --workers or PIPEWRIGHT_WORKERS, naming it (exit 2), and starts no daemon', async () => {
+    const dir = tempDir();
+    const store = path.join(dir, 'store');
+    const flag = await cli(['--store', store, 'server', 'start', '--workers', 'elsewhere']);
+    assert.equal(flag.code, 2, flag.stderr);
+    assert.match(flag.stderr, /--workers: "elsewhere" is not local or remote/);
+    const variable = await cli(['--store', store, 'server', 'start'], { env: { PIPEWRIGHT_WORKERS: 'cloud' } });
+    assert.equal(variable.code, 2, variable.stderr);
+    assert.match(variable.stderr, /PIPEWRIGHT_WORKERS: "cloud" is not local or remote/);
+    assert.equal(fs.existsSync(path.join(store, 'server', 'pid')), false, 'no daemon started');
+  });
+
   it('stops its runners and itself when it cannot reach the orchestrator for the timeout (exit 1)', async () => {
     const dir = tempDir();
     const token = 'unreachable-test-token';

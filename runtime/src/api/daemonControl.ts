@@ -7,7 +7,7 @@ import { ANOTHER_DAEMON_EXIT_CODE, ensureToken, readEndpoint, readToken, daemonF
 import { resolveStoreDir } from './storeFolder';
 import { isProcessAlive, processIdentity } from '../system/processAlive';
 import { runnerPoolSettingsFromEnv } from '../runnerPool/settings';
-import { ENV, onDemandIdleTimeout, type WorkersMode } from '../model/environment';
+import { ENV, onDemandIdleTimeout, workersModeFromEnv, type WorkersMode } from '../model/environment';
 import { InputError } from '../model/errorCodes';
 import { redactUrl } from '../model/storeUrl';
 
@@ -122,6 +122,7 @@ async function ensureDaemon(storeDir: string, options: StartOptions): Promise<{ 
   if (current.state !== 'inactive') throw new Error(`the daemon for ${store} is ${current.state}: ${current.detail}`);
   // The daemon reads these from its environment: a bad value is said here, not in its log.
   runnerPoolSettingsFromEnv();
+  if (options.workers === undefined) workersModeFromEnv();
   // A daemon that died leaves its endpoint behind: reusing its port lets its orphaned runners reconnect.
   const previousPort = readEndpoint(files)?.port;
   // The old pid, endpoint and state files are the daemon's to replace: removing them here could

@@ -9,10 +9,11 @@ import { connectDaemon } from '../../runtime/src/api/daemonControl';
 import { daemonFiles } from '../../runtime/src/api/daemonFiles';
 import { runPipelineFile } from '../../runtime/src/launch/runPipelineFile';
 import { runCount } from '../support/cliWorkflow';
-import { cli } from '../support/cli';
+import { cli, lastJson } from '../support/cli';
 import { fixture, tempProject } from '../support/tempDir';
 
 const basics = fixture('pipelines', 'basics.ts');
+const retries = fixture('pipelines', 'retries.ts');
 const TOO_MANY = /maxParallel: Too big: expected number to be <=1024/;
 
 describe('one rule for each run option', () => {
@@ -56,5 +57,17 @@ describe('one rule for each run option', () => {
     const result = await cli(['--store', store, 'run', file, '--no-daemon'], { cwd: dir });
     assert.equal(result.code, 2, result.stderr);
     assert.match(result.stderr.trim(), /^pipewright: .*badRetry\.ts:3:\d+: step "s": retry\.maxRetries: Invalid input: expected int, received number$/);
+  });
+
+  it("a run's per-step override of a step option wins over the step's own, defaults filled (retry: one retry instead of three)", async () => {
+    const config = path.join(dir, 'oneRetry.yaml');
+    fs.writeFileSync(config, 'parameters:\n  succeedOn: 3\nenableCache: false\nsteps:\n  flaky: { retry: { maxRetries: 1 } }\n');
+    type Summary = { status: string; steps: { id: string; status: string; attempts: number }[] };
+    const overridden = await cli(['--store', store, 'run', retries, '--config', config, '--json', '--no-daemon']);
+    assert.equal(overridden.code, 1, overridden.stderr);
+    assert.deepEqual(lastJson<Summary>(overridden).steps.map((s) => [s.id, s.status, s.attempts]), [['flaky', 'failed', 2]]);
+    const own = await cli(['--store', store, 'run', retries, '--param', 'succeedOn=3', '--no-cache', '--json', '--no-daemon']);
+    assert.equal(own.code, 0, own.stderr);
+    assert.deepEqual(lastJson<Summary>(own).steps.map((s) => [s.id, s.status, s.attempts]), [['flaky', 'completed', 3]]);
   });
 });

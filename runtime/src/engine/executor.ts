@@ -1,7 +1,8 @@
 import { ArtifactIntegrityError, type ArtifactRef } from '../artifacts/artifactStore';
 import type { TypeDescriptor } from '../prepare/typeDescriptor';
 import { reasonError, type AttemptError } from '../model/attemptError';
-import type { DagNode, HeartbeatSettings, InputBinding, PipelineDag, RetryPolicy } from '../model/dag';
+import type { DagNode, HeartbeatSettings, InputBinding, NodeOptions, NodeOverride, PipelineDag } from '../model/dag';
+import { definedOptions } from '../model/optionMerge';
 import type { ExecutionMode, RunStatus, StepStatus } from '../model/status';
 import { isDiskFull } from '../model/errorCodes';
 import { upstreamIds } from '../sdk/compile';
@@ -26,8 +27,8 @@ export interface RunPlan {
   maxParallel: number;
   /** Run-level cache switch (`undefined`: steps and pipeline decide). */
   enableCache?: boolean;
-  /** Per-invocation overrides from the run config. */
-  overrides: Record<string, { enableCache?: boolean; retry?: RetryPolicy }>;
+  /** Per-invocation overrides from the run config (each effect reads them through `optionsOf`). */
+  overrides: Record<string, NodeOverride>;
   /** Declared parameter types per step name, for checking values that cross between steps. */
   inputTypes: Record<string, Record<string, TypeDescriptor>>;
   /** Run-level heartbeat settings (steps and pipelines may override). */
@@ -96,7 +97,7 @@ export class RunExecutor {
       plan.dag.nodes.map((node) => ({
         id: node.id,
         upstream: upstreamIds(node),
-        retry: plan.overrides[node.id]?.retry ?? node.options.retry,
+        retry: this.optionsOf(node).retry,
         maxLostRetries: plan.maxLostRetries,
       })),
       { mode: plan.executionMode, maxParallel: plan.maxParallel },
@@ -541,6 +542,11 @@ export class RunExecutor {
     this.replayLater();
     this.deps.listener?.({ type: 'run', runId: this.plan.run.runId, runName: this.plan.run.runName, pipeline: this.plan.run.pipeline, status, at });
     this.finish?.(status);
+  }
+
+  /** A node's options with the run's override of it over them: where an option's effect reads it (the cache switch has the run's own level between the two, see `cacheEnabled`). */
+  private optionsOf(node: DagNode): NodeOptions {
+    return { ...node.options, ...definedOptions(this.plan.overrides[node.id] ?? {}) };
   }
 
   private cacheEnabled(node: DagNode): boolean {

@@ -21,6 +21,7 @@ import { LeaseServer } from './leaseServer';
 import { SlotPool } from './slots';
 import { enforceTypeAnnotationsFromEnv, heartbeatFromEnv, limitsFromEnv } from '../model/environment';
 import { DEFAULT_RUN_NAME, expandRunName } from '../model/runName';
+import { nodeOverrideSchema } from '../model/runOptions';
 import { pipelineTarget, storedRunTarget, type RunTarget } from '../model/runTarget';
 import type { ChildRunRequest, Launcher, LauncherFactory } from './launcher';
 import type { ChildRunOutcome, FromRunner } from '../model/runnerProtocol';
@@ -365,12 +366,7 @@ function planFor(
   inputTypes: RunPlan['inputTypes'],
 ): RunPlan {
   const overrides: RunPlan['overrides'] = {};
-  for (const [id, override] of Object.entries(options.steps ?? {})) {
-    overrides[id] = {
-      enableCache: override.enableCache,
-      retry: override.retry ? { maxRetries: override.retry.maxRetries, delay: override.retry.delay ?? 0, backoff: override.retry.backoff ?? 1 } : undefined,
-    };
-  }
+  for (const [id, override] of Object.entries(options.steps ?? {})) overrides[id] = nodeOverrideSchema.parse(override);
   return {
     run,
     dag,

@@ -10,7 +10,7 @@ export interface Range {
   end: { line: number; character: number };
 }
 
-/** A finding with a stable code (see the README's list). */
+/** A finding with a stable code (docs/diagnostics.md lists them). */
 export interface AnalysisDiagnostic<Code extends string = string> {
   file: string;
   range: Range;

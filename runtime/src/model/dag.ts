@@ -2,7 +2,7 @@ import type { SourceLocation } from './location';
 import type { ExecutionMode } from './status';
 import type { RunTarget } from './runTarget';
 import type { z } from 'zod';
-import type { heartbeatSettingsSchema } from './runOptions';
+import type { heartbeatSettingsSchema, nodeDataOptionsSchema, nodeOverrideSchema, retryPolicySchema } from './runOptions';
 
 /** Reference to one named output of an upstream invocation. */
 export interface OutputRef {
@@ -24,32 +24,30 @@ export type InputBinding =
 export type FanInItem = { kind: 'artifact'; ref: OutputRef } | { kind: 'value'; value: unknown };
 
 /** Retry policy in seconds: waits `delay`, `delay * backoff`, `delay * backoff^2`, ... */
-export interface RetryPolicy {
-  maxRetries: number;
-  delay: number;
-  backoff: number;
-}
+export type RetryPolicy = z.output<typeof retryPolicySchema>;
 
 /** Heartbeat settings in seconds (used by the orchestrator); the rule is `heartbeatSettingsSchema`. */
 export type HeartbeatSettings = z.infer<typeof heartbeatSettingsSchema>;
 
-/** The serializable options of one invocation after step, invocation and pipeline options are merged. */
-export interface NodeOptions {
-  /** `undefined` means "not set here": the run and pipeline levels decide. */
-  enableCache?: boolean;
+/**
+ * The serializable options of one invocation after step, invocation and pipeline options are
+ * merged: its data options as `nodeDataOptionsSchema` (model/runOptions.ts) makes them (an
+ * `enableCache` left `undefined` means "not set here": the run and pipeline levels decide), and
+ * what the compiler derives from the rest.
+ */
+export type NodeOptions = z.output<typeof nodeDataOptionsSchema> & {
+  /** The invocation's heartbeat, else the step's, else the innermost pipeline's. */
+  heartbeat?: HeartbeatSettings;
   /** True when the step's own `cacheKey` function computes the inputs part of its cache key (in a runner). */
   customCacheKey?: boolean;
-  /** Seconds after which a cache entry is no longer reused. */
-  cacheExpiresAfter?: number;
-  retry?: RetryPolicy;
-  heartbeat?: HeartbeatSettings;
   /** Which hooks apply, and where each comes from (`step` wins over `pipeline`). */
   hooks: { onSuccess?: HookSource; onFailure?: HookSource };
   /** Output name -> custom materializer name, when one was registered for that output. */
   materializers?: Record<string, string>;
-  /** Named concurrency limits this step takes a slot of while it runs. */
-  limits?: string[];
-}
+};
+
+/** A run's override of one invocation (`steps.<id>` of its options) as the engine applies it over the node's options. */
+export type NodeOverride = z.output<typeof nodeOverrideSchema>;
 
 export type HookSource = 'step' | 'pipeline';
 

@@ -8,8 +8,13 @@ import type { AnalysisDiagnostic as Finding, Range } from './analysisDiagnostic'
  */
 export type { Range };
 
-/** A finding of the analysis, with a stable code. */
-export interface AnalysisDiagnostic extends Finding<DiagnosticCode> {
+/**
+ * A finding of the analysis, with a stable code. Each code is declared beside the rule that
+ * reports it (the analysis gathers them in `server/src/analysis/diagnosticCodes.ts`, where its
+ * code type is derived) and documented in docs/diagnostics.md; the runtime only prints codes, so
+ * here one is any string.
+ */
+export interface AnalysisDiagnostic<Code extends string = string> extends Finding<Code> {
   /** A quick fix, when the analysis knows one. */
   fix?: QuickFix;
 }
@@ -19,30 +24,6 @@ export interface QuickFix {
   title: string;
   edits: { range: Range; newText: string }[];
 }
-
-/** Stable diagnostic codes (documented in the README). */
-export type DiagnosticCode =
-  | 'missing-parameter-type'
-  | 'missing-return-type'
-  | 'parameter-any'
-  | 'invalid-retry'
-  | 'invalid-heartbeat'
-  | 'unknown-run-name-placeholder'
-  | 'duplicate-invocation-id'
-  | 'invalid-invocation-id'
-  | 'unknown-after-target'
-  | 'step-outside-pipeline'
-  | 'unnamed-step'
-  | 'input-type-mismatch'
-  | 'tuple-without-outputs'
-  | 'declared-output-missing'
-  | 'invalid-hook'
-  | 'invalid-cache-option'
-  | 'body-not-in-dag'
-  | 'cycle'
-  | 'syntax-error'
-  | 'pipewright-unresolved'
-  | 'analysis-incomplete';
 
 /** One invocation in a static DAG: what the runtime's `DagNode` would hold, plus where it is written. */
 export interface StaticNode {
@@ -100,11 +81,11 @@ export interface StepInfo {
 }
 
 /** Everything the analysis found in one file. */
-export interface FileAnalysis {
+export interface FileAnalysis<Code extends string = string> {
   file: string;
   steps: StepInfo[];
   pipelines: StaticPipeline[];
-  diagnostics: AnalysisDiagnostic[];
+  diagnostics: AnalysisDiagnostic<Code>[];
   /** Workspace files this file imports or re-exports from directly (a change to one of them, or to what they import, can change this analysis). */
   dependencies: string[];
   /**

@@ -41,3 +41,8 @@ export function mergeInvocationOptions<S extends object, I extends object, P ext
 export function retryWithDefaults(retry: { maxRetries: number; delay?: number; backoff?: number }): { maxRetries: number; delay: number; backoff: number } {
   return { maxRetries: retry.maxRetries, delay: retry.delay ?? 0, backoff: retry.backoff ?? 1 };
 }
+
+/** The options that are set: `options` without its keys whose value is undefined (so they do not hide an option under them). */
+export function definedOptions<T extends object>(options: T): T {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as T;
+}

@@ -7,7 +7,12 @@
 import { z } from 'zod';
 import { InputError } from './errorCodes';
 import { DURATION_FORMAT, durationSeconds } from './duration';
+import { retryWithDefaults } from './optionMerge';
 import { EXECUTION_MODES, type ExecutionMode } from './status';
+
+/** The unit of a number option (`seconds`), for messages that name its bounds (the language server's check of a literal). */
+export const optionUnits = z.registry<{ unit: string }>();
+const seconds = (schema: z.ZodNumber): z.ZodNumber => schema.register(optionUnits, { unit: 'seconds' });
 
 export const executionModeSchema = z.enum(EXECUTION_MODES as [ExecutionMode, ...ExecutionMode[]]);
 
@@ -15,7 +20,7 @@ export const executionModeSchema = z.enum(EXECUTION_MODES as [ExecutionMode, ...
 export const retryOptionsSchema = z.strictObject({
   maxRetries: z.number().int().min(0),
   /** Seconds before the first retry (default 0). */
-  delay: z.number().min(0).optional(),
+  delay: seconds(z.number().min(0)).optional(),
   /** Multiplier applied to the delay after each retry (default 1). */
   backoff: z.number().min(1).optional(),
 });
@@ -23,23 +28,37 @@ export const retryOptionsSchema = z.strictObject({
 /** Heartbeat settings in seconds (used by the orchestrator). */
 export const heartbeatSettingsSchema = z.strictObject({
   /** Seconds between beats (default 5, or `PIPEWRIGHT_HEARTBEAT_INTERVAL`). */
-  interval: z.number().positive().optional(),
+  interval: seconds(z.number().positive()).optional(),
   /** Seconds without a beat after which the attempt is lost (default 3 intervals, or `PIPEWRIGHT_HEARTBEAT_TIMEOUT`). */
-  timeout: z.number().positive().optional(),
+  timeout: seconds(z.number().positive()).optional(),
 });
 
-/** A cache entry older than this is not reused: seconds, or a string like '90s', '15m', '1h', '2d'. */
-export const durationSchema = z.union([z.number(), z.string()]).refine((value) => durationSeconds(value) !== undefined, { message: `expected ${DURATION_FORMAT}` });
+/**
+ * A cache entry older than this is not reused: seconds, or a string like '90s', '15m', '1h', '2d'.
+ * (Its message reads after the value: the language server says "cacheExpiresAfter 'soon' is not a duration; ...".)
+ */
+export const durationSchema = z.union([z.number(), z.string()]).refine((value) => durationSeconds(value) !== undefined, { message: `is not a duration; use ${DURATION_FORMAT}` });
 
 /** A run name template: `{date}`, `{time}`, `{pipeline}` and keys of `substitutions`. */
 const runNameSchema = z.string().min(1).max(200);
 const substitutionsSchema = z.record(z.string(), z.string());
 const namesSchema = z.array(z.string()).readonly();
 
-/** Per-invocation overrides of one run, keyed by invocation id. */
-export const stepOverrideSchema = z.strictObject({
+/**
+ * The step options a run may also set per invocation (`steps.<id>` of its options), each written
+ * once for both. A field added here is in the SDK's step and override types, the API's and the
+ * YAML config's validation, the compiled node (`nodeDataOptionsSchema`, `NodeOptions`), the
+ * compiler's copy, the run's plan (`nodeOverrideSchema`) and the language server's check of a
+ * literal; what is left to write is its effect (`engine/executor.ts`, `optionsOf`).
+ */
+const overridableStepOptions = {
   enableCache: z.boolean().optional(),
   retry: retryOptionsSchema.optional(),
+};
+
+/** Per-invocation overrides of one run, keyed by invocation id. */
+export const stepOverrideSchema = z.strictObject({
+  ...overridableStepOptions,
   /** Replace literal inputs of this invocation. */
   parameters: z.record(z.string(), z.unknown()).optional(),
 });
@@ -78,14 +97,35 @@ export const stepDataOptionsSchema = z.object({
   name: z.string().min(1).optional(),
   /** Names of the outputs when the step returns an object holding several outputs. */
   outputs: namesSchema.optional(),
-  enableCache: z.boolean().optional(),
+  ...overridableStepOptions,
   /** A cache entry older than this is not reused: seconds, or a string like '90s', '15m', '1h', '2d'. */
   cacheExpiresAfter: durationSchema.optional(),
-  retry: retryOptionsSchema.optional(),
   heartbeat: heartbeatSettingsSchema.optional(),
   /** Named concurrency limits (configured on the orchestrator) this step takes a slot of. */
   limits: namesSchema.optional(),
 });
+
+/** A retry policy as the engine applies it: the author's, defaults filled (no delay, no backoff). */
+export const retryPolicySchema = retryOptionsSchema.transform(retryWithDefaults);
+
+/**
+ * A step's data options as a compiled DAG node holds them (`NodeOptions` in `model/dag.ts` is
+ * this schema's output): parsed from the invocation's merged options by `sdk/compile.ts`, which
+ * copies every field. A retry policy has its defaults filled, a cache expiry is in seconds, an
+ * empty list of limits is left out; any other option is held as written. The heartbeat is not
+ * here: the node's is inherited from the enclosing pipelines too (see `model/optionMerge.ts`).
+ */
+export const nodeDataOptionsSchema = stepDataOptionsSchema.omit({ name: true, outputs: true, heartbeat: true }).extend({
+  /** Seconds after which a cache entry is no longer reused. */
+  cacheExpiresAfter: durationSchema.transform((value) => durationSeconds(value) as number).optional(),
+  retry: retryPolicySchema.optional(),
+  limits: namesSchema.transform((names) => (names.length > 0 ? [...names] : undefined)).optional(),
+});
+
+const overridableKeys = Object.fromEntries(Object.keys(overridableStepOptions).map((key) => [key, true])) as { [K in keyof typeof overridableStepOptions]: true };
+
+/** A run's override of one invocation as the engine applies it (`parameters` aside: they change the DAG): the node's form of each option. */
+export const nodeOverrideSchema = nodeDataOptionsSchema.pick(overridableKeys);
 
 /** The data options of `pipeline(options, fn)` (its hooks are in `sdk/options.ts`). */
 export const pipelineDataOptionsSchema = z.object({

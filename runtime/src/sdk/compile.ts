@@ -4,9 +4,9 @@ import { DURATION_FORMAT, durationSeconds } from '../model/duration';
 import { resolveAfterTarget } from '../model/afterTargets';
 import { cycleMessage, findCycle } from '../model/cycles';
 import { claimAutomaticId, claimExplicitId, namespacePrefix } from '../model/invocationIds';
-import { mergeInvocationOptions, retryWithDefaults } from '../model/optionMerge';
+import { definedOptions, mergeInvocationOptions } from '../model/optionMerge';
 import { formatLocation, type SourceLocation } from '../model/location';
-import { optionsProblem, pipelineDataOptionsSchema, stepDataOptionsSchema } from '../model/runOptions';
+import { nodeDataOptionsSchema, optionsProblem, pipelineDataOptionsSchema, stepDataOptionsSchema } from '../model/runOptions';
 import { isHandle, makeHandle, type OutputHandle } from './handles';
 import type { AfterTarget, InvocationOptions } from './options';
 import type { PipelineDefinition } from './pipeline';
@@ -204,23 +204,16 @@ export class Compilation {
 
   private nodeOptions(definition: StepDefinition, invocation: InvocationOptions, location?: SourceLocation): NodeOptions {
     const { merged, heartbeat, hooks } = mergeInvocationOptions(definition.options, invocation, this.pipelines.map((p) => p.options));
-    const options: NodeOptions = { hooks: {} };
-    if (merged.enableCache !== undefined) options.enableCache = merged.enableCache;
-    if (merged.cacheKey !== undefined) {
-      if (typeof merged.cacheKey !== 'function') throw new PipelineCompileError(`step "${definition.name}": cacheKey must be a function (inputs, context) => string`, location);
-      options.customCacheKey = true;
-    }
-    if (merged.cacheExpiresAfter !== undefined) {
-      const seconds = durationSeconds(merged.cacheExpiresAfter);
-      if (seconds === undefined) throw new PipelineCompileError(`step "${definition.name}": cacheExpiresAfter ${JSON.stringify(merged.cacheExpiresAfter)} is not a duration; use ${DURATION_FORMAT}`, location);
-      options.cacheExpiresAfter = seconds;
+    if (merged.cacheKey !== undefined && typeof merged.cacheKey !== 'function') throw new PipelineCompileError(`step "${definition.name}": cacheKey must be a function (inputs, context) => string`, location);
+    if (merged.cacheExpiresAfter !== undefined && durationSeconds(merged.cacheExpiresAfter) === undefined) {
+      throw new PipelineCompileError(`step "${definition.name}": cacheExpiresAfter ${JSON.stringify(merged.cacheExpiresAfter)} is not a duration; use ${DURATION_FORMAT}`, location);
     }
     const problem = optionsProblem(stepDataOptionsSchema, merged);
     if (problem !== undefined) throw new PipelineCompileError(`step "${definition.name}": ${problem}`, location);
-    if (merged.retry) options.retry = retryWithDefaults(merged.retry);
+    // Every data option, as the node holds it (one schema says how); then what code options leave.
+    const options: NodeOptions = { hooks, ...definedOptions(nodeDataOptionsSchema.parse(merged)) };
+    if (merged.cacheKey !== undefined) options.customCacheKey = true;
     if (heartbeat) options.heartbeat = { ...heartbeat };
-    options.hooks = hooks;
-    if (merged.limits && merged.limits.length > 0) options.limits = [...merged.limits];
     if (merged.materializers) {
       options.materializers = Object.fromEntries(Object.entries(merged.materializers).map(([output, m]) => [output, m.name]));
     }

@@ -4,7 +4,7 @@ import { checkDefinition, checkPipelineBody } from './checks';
 import { findDefinitions, pipewrightCallee, type Definition } from './definitions';
 import { DependencyGraph } from './dependencies';
 import { factoryDefinition } from './factories';
-import { importProblems, incomplete, syntaxErrors, unparsable } from './fileDiagnostics';
+import { importProblems, incomplete, syntaxErrors, unparsable, unreadable } from './fileDiagnostics';
 import type { AnalysisDiagnostic, FileAnalysis, StaticPipeline, StepInfo } from './model';
 import type { NameResolver } from './nameResolver';
 import type { Checkers } from './plainTypes';
@@ -183,12 +183,6 @@ export class Analyzer {
 
 function stackOf(error: unknown): string {
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
-}
-
-/** A file that exists but could not be read (or whose tsconfig could not be). */
-function unreadable(file: string, error: unknown): AnalysisDiagnostic {
-  const at = { line: 0, character: 0 };
-  return { file, range: { start: at, end: at }, severity: 'error', code: 'analysis-incomplete', message: `the file could not be analysed: ${error instanceof Error ? error.message : String(error)}` };
 }
 
 function dedupe(diagnostics: AnalysisDiagnostic[]): AnalysisDiagnostic[] {

@@ -1,11 +1,41 @@
 import ts from 'typescript';
 import { BUILTIN_PLACEHOLDERS } from '../../../runtime/src/model/runName';
-import { DURATION_FORMAT, durationSeconds } from '../../../runtime/src/model/duration';
+import { pipelineDataOptionsSchema, stepDataOptionsSchema } from '../../../runtime/src/model/runOptions';
 import { property, rangeOf, stringArray, type Definition } from './definitions';
+import { declareDiagnostics, finding, type Severity } from './diagnosticDeclarations';
 import { isJavaScriptFile } from './imports';
+import { literalOptionProblems } from './literalOptions';
 import type { AnalysisDiagnostic } from './model';
 import { awaitedReturnNode, plainProperty, plainType, writtenParameterType, writtenReturnType, type Checkers } from './plainTypes';
 import { forEachDescendant, someNode } from './walk';
+
+export const DEFINITION_DIAGNOSTICS = declareDiagnostics({
+  // Warnings, errors under enforceTypeAnnotations (as the run would be refused).
+  'missing-parameter-type': { severity: 'warning' },
+  'missing-return-type': { severity: 'warning' },
+  'parameter-any': { severity: 'warning' },
+  'unnamed-step': { severity: 'error' },
+  'invalid-retry': { severity: 'error' },
+  'invalid-heartbeat': { severity: 'error' },
+  'invalid-cache-option': { severity: 'error' },
+  'invalid-option': { severity: 'error' },
+  'invalid-hook': { severity: 'error' },
+  'unknown-run-name-placeholder': { severity: 'error' },
+  'tuple-without-outputs': { severity: 'information' },
+  'declared-output-missing': { severity: 'error' },
+  // A warning; an async body is an error (the run refuses it).
+  'body-not-in-dag': { severity: 'warning' },
+});
+
+type DefinitionCode = keyof typeof DEFINITION_DIAGNOSTICS;
+
+/** The code of a literal option value its schema refuses: these options have their own, any other `invalid-option`. */
+const OPTION_CODES: Readonly<Record<string, DefinitionCode>> = { retry: 'invalid-retry', heartbeat: 'invalid-heartbeat', cacheExpiresAfter: 'invalid-cache-option' };
+
+/** Reports findings of this module's codes about nodes of `file` into `out`. */
+function reporter(out: AnalysisDiagnostic[], file: string) {
+  return (node: ts.Node, code: DefinitionCode, message: string, severity?: Severity) => out.push(finding(DEFINITION_DIAGNOSTICS, code, { file, range: rangeOf(node) }, message, severity));
+}
 
 /**
  * Diagnostics of one step or pipeline definition: annotations (as `enforceTypeAnnotations` would
@@ -14,10 +44,8 @@ import { forEachDescendant, someNode } from './walk';
  */
 export function checkDefinition(definition: Definition, enforce: boolean, checkers: Checkers): AnalysisDiagnostic[] {
   const out: AnalysisDiagnostic[] = [];
-  const file = definition.call.getSourceFile().fileName;
-  const report = (node: ts.Node, code: AnalysisDiagnostic['code'], message: string, severity: AnalysisDiagnostic['severity'] = 'error') =>
-    out.push({ file, range: rangeOf(node), severity, code, message });
-  const annotationSeverity = enforce ? 'error' : 'warning';
+  const report = reporter(out, definition.call.getSourceFile().fileName);
+  const annotationSeverity = enforce ? 'error' : undefined;
   if (!definition.name) {
     report(definition.call, 'unnamed-step', `a ${definition.kind} needs a name: pass a named function or the name option`);
   }
@@ -64,19 +92,9 @@ export function checkDefinition(definition: Definition, enforce: boolean, checke
   }
   const options = definition.options;
   if (options) {
-    const retry = property(options, 'retry');
-    if (retry && ts.isObjectLiteralExpression(retry)) {
-      const number = (key: string) => {
-        const value = property(retry, key);
-        return value && ts.isNumericLiteral(value) ? { node: value, value: Number(value.text) } : value && ts.isPrefixUnaryExpression(value) && value.operator === ts.SyntaxKind.MinusToken ? { node: value, value: -Number(value.operand.getText()) } : undefined;
-      };
-      const max = number('maxRetries');
-      if (!property(retry, 'maxRetries')) report(retry, 'invalid-retry', 'retry needs maxRetries');
-      if (max && (!Number.isInteger(max.value) || max.value < 0)) report(max.node, 'invalid-retry', `retry.maxRetries must be a whole number ≥ 0, got ${max.value}`);
-      const delay = number('delay');
-      if (delay && delay.value < 0) report(delay.node, 'invalid-retry', `retry.delay must be ≥ 0 seconds, got ${delay.value}`);
-      const backoff = number('backoff');
-      if (backoff && backoff.value < 1) report(backoff.node, 'invalid-retry', `retry.backoff must be ≥ 1, got ${backoff.value}`);
+    // Every literal value by the schema the runtime checks the options with.
+    for (const problem of literalOptionProblems(definition.kind === 'step' ? stepDataOptionsSchema : pipelineDataOptionsSchema, options)) {
+      report(problem.node, OPTION_CODES[problem.option] ?? 'invalid-option', problem.message);
     }
     for (const [hook, most, shape] of [
       ['onSuccess', 1, '(context) => void'],
@@ -94,25 +112,13 @@ export function checkDefinition(definition: Definition, enforce: boolean, checke
       if (problem === 'not-callable') report(cacheKey, 'invalid-cache-option', 'cacheKey must be a function (inputs, context) => string');
       if (problem === 'too-many-parameters') report(cacheKey, 'invalid-cache-option', 'cacheKey is called with two arguments (inputs, context) but requires more');
     }
-    const expiry = property(options, 'cacheExpiresAfter');
-    const expiryValue =
-      expiry && (ts.isNumericLiteral(expiry) || ts.isStringLiteralLike(expiry))
-        ? ts.isNumericLiteral(expiry) ? Number(expiry.text) : expiry.text
-        : expiry && ts.isPrefixUnaryExpression(expiry) && expiry.operator === ts.SyntaxKind.MinusToken
-          ? -1
-          : undefined;
-    if (expiry && expiryValue !== undefined && durationSeconds(expiryValue) === undefined) {
-      report(expiry, 'invalid-cache-option', `cacheExpiresAfter ${expiry.getText()} is not a duration; use ${DURATION_FORMAT}`);
-    }
     const heartbeat = property(options, 'heartbeat');
     if (heartbeat && ts.isObjectLiteralExpression(heartbeat)) {
-      const interval = property(heartbeat, 'interval');
+      // What the schema cannot say: a timeout shorter than the interval loses every attempt.
+      const seconds = (node: ts.Expression | undefined) => (node && ts.isNumericLiteral(node) ? Number(node.text) : undefined);
       const timeout = property(heartbeat, 'timeout');
-      const value = (node: ts.Expression | undefined) => (node && ts.isNumericLiteral(node) ? Number(node.text) : node && ts.isPrefixUnaryExpression(node) ? -1 : undefined);
-      const i = value(interval);
-      const t = value(timeout);
-      if (interval && i !== undefined && i <= 0) report(interval, 'invalid-heartbeat', `heartbeat.interval must be > 0 seconds, got ${interval.getText()}`);
-      if (timeout && t !== undefined && t <= 0) report(timeout, 'invalid-heartbeat', `heartbeat.timeout must be > 0 seconds, got ${timeout.getText()}`);
+      const i = seconds(property(heartbeat, 'interval'));
+      const t = seconds(timeout);
       if (timeout && i !== undefined && t !== undefined && i > 0 && t > 0 && t < i) report(timeout, 'invalid-heartbeat', `heartbeat.timeout (${t} s) is shorter than the interval (${i} s): every attempt would be lost`);
     }
     const runName = property(options, 'runName');
@@ -135,15 +141,13 @@ function checkReturnedType(definition: Definition, declared: string[] | undefine
   const out: AnalysisDiagnostic[] = [];
   const fn = definition.fn;
   if (!fn) return out;
-  const file = definition.call.getSourceFile().fileName;
-  const report = (node: ts.Node, code: AnalysisDiagnostic['code'], message: string, severity: AnalysisDiagnostic['severity'] = 'error') =>
-    out.push({ file, range: rangeOf(node), severity, code, message });
+  const report = reporter(out, definition.call.getSourceFile().fileName);
   const signature = checker.getSignatureFromDeclaration(fn);
   const raw = signature ? checker.getReturnTypeOfSignature(signature) : undefined;
   const returned = raw ? (checker.getAwaitedType(raw) ?? raw) : undefined;
   const at = ts.isFunctionExpression(fn) && fn.name ? fn.name : fn;
   if (returned && (!declared || declared.length === 0) && checker.isTupleType(returned)) {
-    report(at, 'tuple-without-outputs', `step "${definition.name ?? '?'}" returns a tuple but declares no outputs: it will be one output; declare outputs and return an object to have several`, 'information');
+    report(at, 'tuple-without-outputs', `step "${definition.name ?? '?'}" returns a tuple but declares no outputs: it will be one output; declare outputs and return an object to have several`);
     const fix = declareOutputsFix(definition);
     if (fix) out[out.length - 1].fix = fix;
   }
@@ -211,8 +215,8 @@ export function checkPipelineBody(definition: Definition, handleNames: (node: ts
   const out: AnalysisDiagnostic[] = [];
   const fn = definition.fn;
   if (!fn || definition.kind !== 'pipeline') return out;
-  const file = fn.getSourceFile().fileName;
-  const warn = (node: ts.Node, message: string, severity: AnalysisDiagnostic['severity'] = 'warning') => out.push({ file, range: rangeOf(node), severity, code: 'body-not-in-dag', message });
+  const report = reporter(out, fn.getSourceFile().fileName);
+  const warn = (node: ts.Node, message: string, severity?: Severity) => report(node, 'body-not-in-dag', message, severity);
   if (fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) warn(fn, `pipeline "${definition.name ?? '?'}": the body must be synchronous (it only wires steps; the run refuses an async body)`, 'error');
   forEachDescendant(fn, (node) => {
     if (ts.isFunctionLike(node)) return false;

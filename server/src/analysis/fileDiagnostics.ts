@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import ts from 'typescript';
 import { rangeOf } from './definitions';
 import { moduleSpecifiers } from './imports';
+import { declareDiagnostics, finding } from './diagnosticDeclarations';
 import type { AnalysisDiagnostic, Range } from './model';
 import type { ParseFailure } from './sourceFileCache';
 
@@ -9,18 +10,19 @@ import type { ParseFailure } from './sourceFileCache';
  * Findings about a file as a whole, which would otherwise leave a check silently empty: syntax
  * errors, a `pipewright` that does not resolve, and analysis that could not finish.
  */
+export const FILE_DIAGNOSTICS = declareDiagnostics({
+  'syntax-error': { severity: 'error' },
+  'pipewright-unresolved': { severity: 'error' },
+  'analysis-incomplete': { severity: 'error' },
+});
 
 /** The parser's errors in a file (the analysis goes on with the tree it recovered). */
 export function syntaxErrors(sourceFile: ts.SourceFile): AnalysisDiagnostic[] {
   // Not in the public typings, but every SourceFile carries it (it is what `program.getSyntacticDiagnostics` returns).
   const found = (sourceFile as { parseDiagnostics?: readonly ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
-  return found.map((d) => ({
-    file: sourceFile.fileName,
-    range: spanRange(sourceFile, d.start, d.length),
-    severity: 'error',
-    code: 'syntax-error',
-    message: `${ts.flattenDiagnosticMessageText(d.messageText, '\n')} (TS${d.code})`,
-  }));
+  return found.map((d) =>
+    finding(FILE_DIAGNOSTICS, 'syntax-error', { file: sourceFile.fileName, range: spanRange(sourceFile, d.start, d.length) }, `${ts.flattenDiagnosticMessageText(d.messageText, '\n')} (TS${d.code})`),
+  );
 }
 
 /**
@@ -37,26 +39,28 @@ export function importProblems(
     const target = modulePath(sourceFile, specifier);
     if (specifier.text === 'pipewright' || specifier.text.startsWith('pipewright/')) {
       if (target === undefined) {
-        out.push({
-          file: sourceFile.fileName,
-          range: rangeOf(specifier, sourceFile),
-          severity: 'error',
-          code: 'pipewright-unresolved',
-          message: `cannot resolve "${specifier.text}" (with its type declarations) from ${path.dirname(sourceFile.fileName)}: install it (npm install pipewright) or fix the module resolution; until then no step or pipeline of this file can be recognised`,
-        });
+        out.push(
+          finding(
+            FILE_DIAGNOSTICS,
+            'pipewright-unresolved',
+            { file: sourceFile.fileName, range: rangeOf(specifier, sourceFile) },
+            `cannot resolve "${specifier.text}" (with its type declarations) from ${path.dirname(sourceFile.fileName)}: install it (npm install pipewright) or fix the module resolution; until then no step or pipeline of this file can be recognised`,
+          ),
+        );
       }
       continue;
     }
     const failure = target === undefined ? undefined : parseFailure(target);
     if (target !== undefined && failure) {
       const { line, character } = positionIn(failure.text, failure.position);
-      out.push({
-        file: sourceFile.fileName,
-        range: rangeOf(specifier, sourceFile),
-        severity: 'error',
-        code: 'analysis-incomplete',
-        message: `"${specifier.text}" could not be analysed: ${path.basename(target)}:${line + 1}:${character + 1} nests ${failure.depth} brackets deep, deeper than the TypeScript parser can follow; what this file uses from it is missing`,
-      });
+      out.push(
+        finding(
+          FILE_DIAGNOSTICS,
+          'analysis-incomplete',
+          { file: sourceFile.fileName, range: rangeOf(specifier, sourceFile) },
+          `"${specifier.text}" could not be analysed: ${path.basename(target)}:${line + 1}:${character + 1} nests ${failure.depth} brackets deep, deeper than the TypeScript parser can follow; what this file uses from it is missing`,
+        ),
+      );
     }
   }
   return out;
@@ -65,13 +69,18 @@ export function importProblems(
 /** The one finding about a file the parser could not finish. */
 export function unparsable(file: string, failure: ParseFailure): AnalysisDiagnostic {
   const at = positionIn(failure.text, failure.position);
-  return {
-    file,
-    range: { start: at, end: { line: at.line, character: at.character + 1 } },
-    severity: 'error',
-    code: 'analysis-incomplete',
-    message: `the file could not be analysed: it nests ${failure.depth} brackets deep here, deeper than the TypeScript parser can follow (${failure.message}); no step, pipeline or other finding of it is reported`,
-  };
+  return finding(
+    FILE_DIAGNOSTICS,
+    'analysis-incomplete',
+    { file, range: { start: at, end: { line: at.line, character: at.character + 1 } } },
+    `the file could not be analysed: it nests ${failure.depth} brackets deep here, deeper than the TypeScript parser can follow (${failure.message}); no step, pipeline or other finding of it is reported`,
+  );
+}
+
+/** The one finding about a file that exists but could not be read (or whose tsconfig could not be). */
+export function unreadable(file: string, error: unknown): AnalysisDiagnostic {
+  const at = { line: 0, character: 0 };
+  return finding(FILE_DIAGNOSTICS, 'analysis-incomplete', { file, range: { start: at, end: at } }, `the file could not be analysed: ${error instanceof Error ? error.message : String(error)}`);
 }
 
 /** A part of the analysis (a pipeline's DAG, a definition's checks...) stopped on an error. */
@@ -81,13 +90,7 @@ export function incomplete(at: ts.Node, what: string, error: unknown): AnalysisD
     error instanceof RangeError
       ? `the code nests deeper than the analysis can follow: ${error.message}`
       : `internal error: ${error instanceof Error ? error.message : String(error)}`;
-  return {
-    file: at.getSourceFile().fileName,
-    range: rangeOf(at),
-    severity: 'error',
-    code: 'analysis-incomplete',
-    message: `${what} could not be analysed to the end (${reason}); its findings may be incomplete`,
-  };
+  return finding(FILE_DIAGNOSTICS, 'analysis-incomplete', { file: at.getSourceFile().fileName, range: rangeOf(at) }, `${what} could not be analysed to the end (${reason}); its findings may be incomplete`);
 }
 
 function positionIn(text: string, position: number): { line: number; character: number } {

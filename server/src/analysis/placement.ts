@@ -1,11 +1,16 @@
 import ts from 'typescript';
 import { rangeOf, type Definition } from './definitions';
+import { declareDiagnostics, finding } from './diagnosticDeclarations';
 import type { AnalysisDiagnostic } from './model';
 import type { NameResolver } from './nameResolver';
 import { forEachDescendant } from './walk';
 
 /** Resolves a callee to the step or pipeline definition it names, if any. */
 export type Resolve = (callee: ts.Expression) => Definition | undefined;
+
+export const PLACEMENT_DIAGNOSTICS = declareDiagnostics({
+  'step-outside-pipeline': { severity: 'error' },
+});
 
 /**
  * Step calls outside any function run when the module loads, not inside a pipeline body: at run
@@ -18,13 +23,14 @@ export function stepsOutsidePipelines(sourceFile: ts.SourceFile, definitions: De
     if (ts.isCallExpression(node)) {
       const definition = resolve(calleeOf(node));
       if (definition?.kind === 'step' && !definitions.some((d) => d.call === node)) {
-        out.push({
-          file: sourceFile.fileName,
-          range: rangeOf(node, sourceFile),
-          severity: 'error',
-          code: 'step-outside-pipeline',
-          message: `step "${definition.name ?? '?'}" is called outside a pipeline body; this throws at run time (call ${definition.name ?? 'it'}.fn(...) to run the function)`,
-        });
+        out.push(
+          finding(
+            PLACEMENT_DIAGNOSTICS,
+            'step-outside-pipeline',
+            { file: sourceFile.fileName, range: rangeOf(node, sourceFile) },
+            `step "${definition.name ?? '?'}" is called outside a pipeline body; this throws at run time (call ${definition.name ?? 'it'}.fn(...) to run the function)`,
+          ),
+        );
       }
     }
     return true;

@@ -5,6 +5,7 @@ import { cycleMessage, findCycle } from '../../../runtime/src/model/cycles';
 import { claimAutomaticId, claimExplicitId, namespacePrefix } from '../../../runtime/src/model/invocationIds';
 import { HOOK_NAMES, mergeInvocationOptions, retryWithDefaults } from '../../../runtime/src/model/optionMerge';
 import { property, rangeOf, stringArray, type Definition } from './definitions';
+import { declareDiagnostics, finding } from './diagnosticDeclarations';
 import { literalLoopCount, pipelineOptions, readOptions } from './literals';
 import type { AnalysisDiagnostic, NodeOptionsView, StaticNode, StaticPipeline } from './model';
 import type { NameResolver } from './nameResolver';
@@ -34,6 +35,14 @@ interface PendingAfter {
   namespace: string[];
   at: ts.Node;
 }
+
+export const STATIC_DAG_DIAGNOSTICS = declareDiagnostics({
+  'duplicate-invocation-id': { severity: 'error' },
+  'invalid-invocation-id': { severity: 'error' },
+  'unknown-after-target': { severity: 'error' },
+  'cycle': { severity: 'error' },
+  'input-type-mismatch': { severity: 'error' },
+});
 
 /**
  * Builds the DAG the runtime would compile from a pipeline body, without running it: invocation
@@ -465,13 +474,14 @@ export class StaticDagBuilder {
     const loose = ts.TypeFlags.Any | ts.TypeFlags.Unknown;
     if (!produced || !expected || produced.flags & loose || expected.flags & loose || checker.isTypeAssignableTo(produced, expected)) return;
     const name = ts.isIdentifier(param.name) ? param.name.text : `#${index + 1}`;
-    this.diagnostics.push({
-      file: at.getSourceFile().fileName,
-      range: rangeOf(at),
-      severity: 'error',
-      code: 'input-type-mismatch',
-      message: `output "${source.output}" of "${source.from}" is ${checker.typeToString(produced)}, but input "${name}" of step "${consumer.name ?? '?'}" expects ${checker.typeToString(expected)}${fanIn ? ' (as an item of the list)' : ''}`,
-    });
+    this.diagnostics.push(
+      finding(
+        STATIC_DAG_DIAGNOSTICS,
+        'input-type-mismatch',
+        { file: at.getSourceFile().fileName, range: rangeOf(at) },
+        `output "${source.output}" of "${source.from}" is ${checker.typeToString(produced)}, but input "${name}" of step "${consumer.name ?? '?'}" expects ${checker.typeToString(expected)}${fanIn ? ' (as an item of the list)' : ''}`,
+      ),
+    );
   }
 
   private invokePipeline(definition: Definition, call: ts.CallExpression, env: Map<string, Value>, known?: Value[]): Value {
@@ -515,9 +525,9 @@ export class StaticDagBuilder {
     const prefix = namespacePrefix(this.namespace);
     if (explicit !== undefined) {
       const claim = claimExplicitId(prefix, explicit, this.used);
-      const where = { file: at.getSourceFile().fileName, range: rangeOf(at), severity: 'error' as const };
-      if (claim.invalid) this.diagnostics.push({ ...where, code: 'invalid-invocation-id', message: claim.invalid });
-      if (claim.duplicate) this.diagnostics.push({ ...where, code: 'duplicate-invocation-id', message: claim.duplicate });
+      const where = { file: at.getSourceFile().fileName, range: rangeOf(at) };
+      if (claim.invalid) this.diagnostics.push(finding(STATIC_DAG_DIAGNOSTICS, 'invalid-invocation-id', where, claim.invalid));
+      if (claim.duplicate) this.diagnostics.push(finding(STATIC_DAG_DIAGNOSTICS, 'duplicate-invocation-id', where, claim.duplicate));
       return claim.id;
     }
     return claimAutomaticId(prefix, name, this.used);
@@ -530,11 +540,7 @@ export class StaticDagBuilder {
       if ('problem' in resolved) {
         const unknown = !ids.has([...pending.namespace, pending.target].join('/')) && !ids.has(pending.target);
         this.diagnostics.push({
-          file: pending.at.getSourceFile().fileName,
-          range: rangeOf(pending.at),
-          severity: 'error',
-          code: unknown ? 'unknown-after-target' : 'cycle',
-          message: resolved.problem,
+          ...finding(STATIC_DAG_DIAGNOSTICS, unknown ? 'unknown-after-target' : 'cycle', { file: pending.at.getSourceFile().fileName, range: rangeOf(pending.at) }, resolved.problem),
           ...(unknown ? { fix: { title: `Remove "${pending.target}" from after`, edits: [{ range: removalRange(pending.at), newText: '' }] } } : {}),
         });
         continue;
@@ -560,7 +566,7 @@ export class StaticDagBuilder {
     );
     if (!cycle) return;
     const at = byId.get(cycle[0]) ?? this.nodes[0];
-    this.diagnostics.push({ file: this.file ?? '', range: at.range, severity: 'error', code: 'cycle', message: cycleMessage(cycle) });
+    this.diagnostics.push(finding(STATIC_DAG_DIAGNOSTICS, 'cycle', { file: this.file ?? '', range: at.range }, cycleMessage(cycle)));
   }
 }
 

@@ -26,6 +26,7 @@ const ALL_CODES: DiagnosticCode[] = [
   'declared-output-missing',
   'invalid-hook',
   'invalid-cache-option',
+  'invalid-option',
   'body-not-in-dag',
   'cycle',
 ];
@@ -72,6 +73,22 @@ describe('diagnostics', () => {
     const options = fs.readFileSync(analysisFixture('diagnostics', 'options.ts'), 'utf8').split('\n');
     const retry = analyse('options.ts').diagnostics.filter((d) => d.code === 'invalid-retry' && d.range.start.line === 4);
     assert.deepEqual(retry.map((d) => options[4].slice(d.range.start.character, d.range.end.character)), ['-1', '-2', '0.5']);
+  });
+
+  it('a literal option names the option and the bound it breaks, as the runtime checks it', () => {
+    const messages = (code: string) =>
+      ['options.ts', 'optionSchemas.ts']
+        .flatMap((name) => analyse(name).diagnostics)
+        .filter((d) => d.code === code)
+        .map((d) => d.message);
+    assert.deepEqual(messages('invalid-retry'), ['retry.maxRetries must be a whole number ≥ 0, got -1', 'retry.delay must be ≥ 0 seconds, got -2', 'retry.backoff must be ≥ 1, got 0.5', 'retry needs maxRetries']);
+    assert.deepEqual(messages('invalid-heartbeat'), ['heartbeat.interval must be > 0 seconds, got 0', 'heartbeat.timeout (2 s) is shorter than the interval (10 s): every attempt would be lost']);
+    assert.deepEqual(messages('invalid-cache-option').sort(), [
+      "cacheExpiresAfter 'soon' is not a duration; use seconds (a number > 0) or a string like '90s', '15m', '1h', '2d'",
+      "cacheExpiresAfter 0 is not a duration; use seconds (a number > 0) or a string like '90s', '15m', '1h', '2d'",
+      'cacheKey must be a function (inputs, context) => string',
+    ]);
+    assert.deepEqual(messages('invalid-option'), ["enableCache: Invalid input: expected boolean, received string, got 'yes'", 'maxConcurrency must be a whole number ≥ 1, got 0']);
   });
 
   it('messages name what is wrong and where it comes from', () => {

@@ -159,6 +159,22 @@ describe('compile errors name the source location', () => {
 });
 
 describe('steps stay usable as plain functions', () => {
+  it('a node holds each data option as its schema makes it: retry defaults filled, expiry in seconds, no empty limits, nothing unset', () => {
+    const cached = step({ enableCache: true, cacheExpiresAfter: '15m', retry: { maxRetries: 2 }, limits: [], heartbeat: { interval: 2 } }, function cached(): number {
+      return 1;
+    });
+    const limited = step({ limits: ['gpu'] }, function limited(): number {
+      return 2;
+    });
+    const both = pipeline(function both() {
+      cached();
+      limited.with({ retry: { maxRetries: 1, delay: 3 }, enableCache: undefined })();
+    });
+    const [first, second] = both.compile().nodes;
+    assert.deepEqual(first.options, { hooks: {}, enableCache: true, cacheExpiresAfter: 900, retry: { maxRetries: 2, delay: 0, backoff: 1 }, heartbeat: { interval: 2 } });
+    assert.deepEqual(second.options, { hooks: {}, limits: ['gpu'], retry: { maxRetries: 1, delay: 3, backoff: 1 } });
+  });
+
   it('.fn calls the function directly, configure() changes options later', async () => {
     assert.deepEqual(load.fn('1,2'), [1, 2]);
     assert.equal(await fit.fn([1, 2], 0.5), 1);

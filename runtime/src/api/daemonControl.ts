@@ -7,7 +7,7 @@ import { ANOTHER_DAEMON_EXIT_CODE, ensureToken, readEndpoint, readToken, daemonF
 import { resolveStoreDir } from './storeFolder';
 import { isProcessAlive, processIdentity } from '../system/processAlive';
 import { runnerPoolSettingsFromEnv } from '../runnerPool/settings';
-import { ENV, onDemandIdleTimeout } from '../model/environment';
+import { ENV, onDemandIdleTimeout, workersModeFromEnv, type WorkersMode } from '../model/environment';
 import { InputError } from '../model/errorCodes';
 import { redactUrl } from '../model/storeUrl';
 
@@ -78,6 +78,8 @@ export interface StartOptions {
   idleTimeoutS?: number;
   /** The PostgreSQL database for runs and events (absent: the SQLite store in the folder), as PIPEWRIGHT_STORE_URL for the daemon. */
   storeUrl?: string;
+  /** `remote`: attempts run on `pipewright worker` processes, as PIPEWRIGHT_WORKERS for the daemon. */
+  workers?: WorkersMode;
 }
 
 /** A store's runs as a message names them, by the database's URL without its password (undefined: the folder's SQLite store). */
@@ -120,6 +122,7 @@ async function ensureDaemon(storeDir: string, options: StartOptions): Promise<{ 
   if (current.state !== 'inactive') throw new Error(`the daemon for ${store} is ${current.state}: ${current.detail}`);
   // The daemon reads these from its environment: a bad value is said here, not in its log.
   runnerPoolSettingsFromEnv();
+  if (options.workers === undefined) workersModeFromEnv();
   // A daemon that died leaves its endpoint behind: reusing its port lets its orphaned runners reconnect.
   const previousPort = readEndpoint(files)?.port;
   // The old pid, endpoint and state files are the daemon's to replace: removing them here could
@@ -138,6 +141,7 @@ async function ensureDaemon(storeDir: string, options: StartOptions): Promise<{ 
       [ENV.storeUrl]: options.storeUrl,
       ...(options.token ? { [ENV.serverToken]: options.token } : {}),
       ...(options.limits ? { [ENV.limits]: options.limits } : {}),
+      ...(options.workers ? { [ENV.workers]: options.workers } : {}),
     },
   });
   child.unref();

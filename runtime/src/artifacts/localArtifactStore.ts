@@ -27,6 +27,17 @@ export class LocalArtifactStore implements ArtifactStore {
     return ref;
   }
 
+  /**
+   * Stores bytes that arrived from elsewhere (a remote worker's output, an input fetched by a
+   * worker), checked against their content address first: bytes that do not match are refused.
+   */
+  async putBytes(ref: ArtifactKey, bytes: Buffer): Promise<void> {
+    checkArtifactHash(ref.hash);
+    const file = this.pathOf(ref.hash);
+    verifyArtifact(ref, bytes, `bytes sent for ${ref.hash}`);
+    if (!fs.existsSync(file)) writeAtomically(file, bytes);
+  }
+
   async get(ref: ArtifactKey, what?: string): Promise<unknown> {
     checkArtifactHash(ref.hash);
     // An unknown materializer is said before anything is read.

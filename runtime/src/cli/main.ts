@@ -22,6 +22,7 @@ const COMMAND_MODULES: Record<string, () => Promise<Registration>> = {
   services: async () => (await import('./commands/services.js')).registerServicesCommands,
   check: async () => (await import('./commands/check.js')).registerCheckCommand,
   dag: async () => (await import('./commands/dag.js')).registerDagCommand,
+  worker: async () => (await import('./commands/worker.js')).registerWorkerCommand,
 };
 
 /** Program options that take a value (so the word after them is not a command). */

@@ -15,6 +15,11 @@ import { boundedInt, textParam } from '../api/queryParams';
 import { apiHandlers, findRun } from './apiHandlers';
 import { EVENT_PAGE, Orchestrator } from './orchestrator';
 import type { RunStore } from '../store/runStore';
+import { workersModeFromEnv } from '../model/environment';
+import { heartbeatTiming } from '../engine/heartbeatSettings';
+import { WorkerHub } from '../remote/workerHub';
+import { remoteLauncher } from '../remote/remoteLauncher';
+import { workerRoutes } from '../remote/workerRoutes';
 
 export interface DaemonHttpApiOptions {
   storeDir: string;
@@ -46,6 +51,7 @@ export class DaemonHttpApi {
   readonly startedAt = new Date().toISOString();
   readonly orchestrator: Orchestrator;
   private readonly runnerToken: string;
+  private readonly workerHub?: WorkerHub;
   private readonly app: HttpApp;
   private port = 0;
   private streams = 0;
@@ -53,7 +59,13 @@ export class DaemonHttpApi {
 
   constructor(private readonly options: DaemonHttpApiOptions) {
     this.runnerToken = ensureRunnerToken(daemonFiles(options.storeDir));
-    this.orchestrator = new Orchestrator(options.store, () => ({ url: `http://127.0.0.1:${this.port}${API_PREFIX}/heartbeats`, token: this.runnerToken }));
+    // Remote workers claim attempts from a queue in this daemon; one beat of theirs renews all their leases.
+    if (workersModeFromEnv() === 'remote') {
+      const timing = heartbeatTiming(undefined, undefined);
+      this.workerHub = new WorkerHub({ intervalMs: timing.intervalMs, timeoutMs: timing.timeoutMs }, (owner) => this.orchestrator.heartbeat(owner));
+    }
+    const launcher = this.workerHub ? remoteLauncher(this.workerHub) : undefined;
+    this.orchestrator = new Orchestrator(options.store, () => ({ url: `http://127.0.0.1:${this.port}${API_PREFIX}/heartbeats`, token: this.runnerToken }), launcher);
     this.app = createHttpApp({
       prefix: API_PREFIX,
       token: options.token,
@@ -83,6 +95,7 @@ export class DaemonHttpApi {
   }
 
   async close(): Promise<void> {
+    this.workerHub?.close();
     await this.orchestrator.close();
     await this.app.close();
   }
@@ -96,6 +109,7 @@ export class DaemonHttpApi {
     registerRoutes(app, apiHandlers({ orchestrator, instanceId: this.instanceId, startedAt: this.startedAt, onShutdown: () => this.options.onShutdown(), log: this.options.log }), client);
 
     heartbeatRoute(app, [this.runnerToken, this.options.token], (request) => orchestrator.heartbeat(request));
+    if (this.workerHub) workerRoutes(app, API_PREFIX, [this.runnerToken, this.options.token], this.workerHub);
     app.post(`${API_PREFIX}/runner-results`, { schema: { body: runnerResultSchema }, bodyLimit: 1024 * 1024, onRequest: runner }, async (request) => {
       const body = request.body;
       const answer = await orchestrator.runnerResult(body.runId, body.invocationId, body.attempt, body.reply as FromRunner);

@@ -13,6 +13,7 @@ import type { RunPlan } from '../engine/executor';
 import { runnerPoolSettingsFromEnv } from '../runnerPool/settings';
 import { EngineSession } from '../engine/session';
 import { localLauncher } from '../runnerPool/runnerPool';
+import type { LauncherFactory } from '../engine/launcher';
 import { SlotPool } from '../engine/slots';
 import { limitsFromEnv } from '../model/environment';
 import type { RunOptions } from '../sdk/options';
@@ -71,6 +72,8 @@ export class Orchestrator {
   constructor(
     store: RunStore,
     private readonly leaseEndpoint: () => { url: string; token: string },
+    /** Where sessions run their attempts (default: runner processes of this machine). */
+    private readonly launcher: LauncherFactory = localLauncher,
   ) {
     this.store = store;
     this.ready = store.lastEventSeq().then((seq) => {
@@ -256,7 +259,7 @@ export class Orchestrator {
         listener: (event) => this.publish(event),
         leaseEndpoint: this.leaseEndpoint(),
         slots: this.slots,
-        launcher: localLauncher,
+        launcher: this.launcher,
       });
       this.sessions.set(key, session);
     }

@@ -27,6 +27,8 @@ export const ENV = {
   heartbeatTimeout: 'PIPEWRIGHT_HEARTBEAT_TIMEOUT',
   /** Concurrency limits: `global=8,gpu=1`. */
   limits: 'PIPEWRIGHT_LIMITS',
+  /** Where a daemon runs attempts: `local` (runner processes of its machine, the default) or `remote` (`pipewright worker` processes). */
+  workers: 'PIPEWRIGHT_WORKERS',
   /** The token a daemon requires (default: a random one it writes to its folder). */
   serverToken: 'PIPEWRIGHT_SERVER_TOKEN',
   /** Seconds a daemon started on demand waits idle before it stops (`0` or `off`: never). */
@@ -57,6 +59,19 @@ export function storeFromEnv(env: Environment = process.env): string | undefined
 }
 
 /** `PIPEWRIGHT_STORE_URL`, checked to be a PostgreSQL URL (a bad one is named without its password), if set. */
+export type WorkersMode = 'local' | 'remote';
+
+/** `local` or `remote` (`what` names where the value came from). */
+export function parseWorkersMode(text: string, what: string): WorkersMode {
+  if (text === 'local' || text === 'remote') return text;
+  throw new SettingError(`${what}: "${text}" is not local or remote`);
+}
+
+export function workersModeFromEnv(env: Environment = process.env): WorkersMode {
+  const text = valueOf(env, ENV.workers);
+  return text === undefined ? 'local' : parseWorkersMode(text, ENV.workers);
+}
+
 export function storeUrlFromEnv(env: Environment = process.env): string | undefined {
   const url = valueOf(env, ENV.storeUrl);
   if (url === undefined) return undefined;

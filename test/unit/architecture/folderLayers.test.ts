@@ -22,8 +22,10 @@ const LAYERS: readonly (readonly string[])[] = [
   ['prepare'],
   ['engine'],
   ['runnerPool', 'services'],
-  ['api'],
-  ['daemon'],
+  // The author's side of the daemon wire, and the remote launcher with the orchestrator's side of its workers' wire.
+  ['api', 'remote'],
+  // The daemon, and the remote worker (it runs attempts in a local runner pool).
+  ['daemon', 'worker'],
   ['launch'],
   // The package entry: it fills the SDK's launcher slot.
   ['.'],

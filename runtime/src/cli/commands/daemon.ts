@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { resolveStoreDir, resolveStoreUrl } from '../../api/storeFolder';
 import { daemonLogs, daemonStatus, startDaemon, stopDaemon, type DaemonStatus } from '../../api/daemonControl';
-import { parseIdleTimeout, parseLimits, serverTokenFromEnv } from '../../model/environment';
+import { parseIdleTimeout, parseLimits, parseWorkersMode, serverTokenFromEnv, type WorkersMode } from '../../model/environment';
 import { UsageError } from '../errors';
 
 function storeOf(command: Command): string {
@@ -22,8 +22,9 @@ export function registerDaemonCommands(program: Command): void {
     .option('--port <port>', 'port (default: any free one)')
     .option('--limit <name=n>', 'concurrency limit: global=N for all attempts, or a named limit steps opt into (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
     .option('--idle-timeout <seconds>', 'stop after this many seconds with no run, service or event stream (default: never)')
+    .option('--workers <mode>', 'where attempts run: local (runner processes of this machine, the default) or remote (pipewright worker processes)')
     .option('--json', 'print the status as JSON')
-    .action(async (flags: { host?: string; port?: string; json?: boolean; limit: string[]; idleTimeout?: string }, command: Command) => {
+    .action(async (flags: { host?: string; port?: string; json?: boolean; limit: string[]; idleTimeout?: string; workers?: string }, command: Command) => {
       const port = flags.port === undefined ? undefined : Number(flags.port);
       if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port ${flags.port}: expected a port number`);
       const limits = flags.limit.join(',');
@@ -32,9 +33,15 @@ export function registerDaemonCommands(program: Command): void {
       } catch (error) {
         throw new UsageError((error as Error).message);
       }
+      let workers: WorkersMode | undefined;
+      try {
+        workers = flags.workers === undefined ? undefined : parseWorkersMode(flags.workers, '--workers');
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
       const idleTimeoutS = flags.idleTimeout === undefined ? undefined : parseIdleTimeout(flags.idleTimeout, '--idle-timeout');
       const storeUrl = resolveStoreUrl(command.optsWithGlobals<{ store?: string }>().store);
-      print(await startDaemon(storeOf(command), { host: flags.host, port, token: serverTokenFromEnv(), limits: limits || undefined, idleTimeoutS, storeUrl }), flags.json);
+      print(await startDaemon(storeOf(command), { host: flags.host, port, token: serverTokenFromEnv(), limits: limits || undefined, idleTimeoutS, storeUrl, workers }), flags.json);
     });
   server
     .command('stop')

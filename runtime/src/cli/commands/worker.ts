@@ -1,0 +1,67 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { UsageError } from '../errors';
+
+interface WorkerFlags {
+  orchestrator?: string;
+  tokenFile?: string;
+  concurrency: string;
+  pool: string;
+  label: string[];
+  workDir?: string;
+}
+
+/** The worker's settings from its flags; a bad one is a UsageError naming the flag and the value. */
+export function workerSettings(flags: WorkerFlags): { orchestrator: string; token: string; concurrency: number; pool: string; labels: Record<string, string>; workDir: string } {
+  if (flags.orchestrator === undefined) throw new UsageError('--orchestrator <url> is required (the daemon, e.g. http://10.0.0.5:7070)');
+  let url: URL;
+  try {
+    url = new URL(flags.orchestrator);
+  } catch {
+    throw new UsageError(`--orchestrator ${flags.orchestrator}: not a URL (expected http://host:port)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--orchestrator ${flags.orchestrator}: expected an http:// or https:// URL`);
+  if (flags.tokenFile === undefined) throw new UsageError("--token-file <file> is required (the daemon's runner token: runner-token in its store folder)");
+  let token: string;
+  try {
+    token = fs.readFileSync(flags.tokenFile, 'utf8').trim();
+  } catch (error) {
+    throw new UsageError(`--token-file ${flags.tokenFile}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  if (token === '') throw new UsageError(`--token-file ${flags.tokenFile}: the file is empty`);
+  const concurrency = Number(flags.concurrency);
+  if (!/^\d+$/.test(flags.concurrency) || concurrency < 1 || concurrency > 1024) throw new UsageError(`--concurrency ${flags.concurrency}: expected an integer from 1 to 1024`);
+  if (!/^[A-Za-z0-9][\w.-]{0,99}$/.test(flags.pool)) throw new UsageError(`--pool ${flags.pool}: expected a name of letters, digits, '.', '_' or '-'`);
+  const labels: Record<string, string> = {};
+  for (const label of flags.label) {
+    const match = /^([A-Za-z0-9][\w./-]{0,99})=(.{0,200})$/.exec(label);
+    if (!match) throw new UsageError(`--label ${label}: expected key=value`);
+    labels[match[1]!] = match[2]!;
+  }
+  const workDir = path.resolve(flags.workDir ?? path.join(os.tmpdir(), `pipewright-worker-${process.pid}`));
+  return { orchestrator: url.href.replace(/\/+$/, ''), token, concurrency, pool: flags.pool, labels, workDir };
+}
+
+export function registerWorkerCommand(program: Command): void {
+  program
+    .command('worker')
+    .description("run attempts for an orchestrator started with --workers remote (claims them over its API; needs none of the author's files)")
+    .option('--orchestrator <url>', 'the daemon to work for (http://host:port)')
+    .option('--token-file <file>', "a file holding the daemon's runner token (runner-token in its store folder)")
+    .option('--concurrency <n>', 'attempts run at once', '1')
+    .option('--pool <name>', 'the pool this worker serves', 'default')
+    .option('--label <key=value>', 'a label of this worker (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--work-dir <dir>', 'where fetched bundles, artifacts and working folders are kept (default: a folder in the temp directory)')
+    .action(async (flags: WorkerFlags) => {
+      const settings = workerSettings(flags);
+      // The worker (and its runner pool) loads only in a worker process.
+      const { Worker } = await import('../../worker/worker.js');
+      fs.mkdirSync(settings.workDir, { recursive: true, mode: 0o700 });
+      const worker = new Worker({ ...settings, projectDir: process.cwd(), log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`) });
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void worker.stop(0, `${signal} received`));
+      const code = await worker.run();
+      process.exit(code);
+    });
+}

@@ -1,0 +1,112 @@
+/**
+ * The launcher whose attempts run on remote workers (`pipewright worker`): each task becomes a
+ * job of the daemon's {@link WorkerHub}, which a worker claims, runs in a runner process of its
+ * machine and answers. It passes the same contract tests as the local runner pool.
+ */
+import * as path from 'node:path';
+import type { AttemptWorker, ExecuteOutcome, Launcher, LauncherCallbacks, LauncherFactory, TaskOwner } from '../engine/launcher';
+import type { PipelineDag } from '../model/dag';
+import type { CacheKeyTask, ExecuteTask, HookTask, RunnerConfig, TaskError } from '../model/runnerProtocol';
+import type { RunTarget } from '../model/runTarget';
+import type { WorkerJob, WorkerReply } from '../model/workerProtocol';
+import { PipelineCompileError } from '../sdk/compile';
+import { BundleLoadError } from '../runnerPool/runnerPool';
+import type { HeldJob, WorkerHub } from './workerHub';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+type JobSpec = DistributiveOmit<WorkerJob, 'jobId' | 'bundleHash'>;
+
+export class RemoteLauncher implements Launcher {
+  private closed = false;
+  private readonly bundleHash: string;
+
+  constructor(
+    readonly config: RunnerConfig,
+    readonly callbacks: LauncherCallbacks,
+    private readonly hub: WorkerHub,
+  ) {
+    // Bundles are stored as `<hash>.cjs` (prepare/bundle.ts): the name is the content address.
+    this.bundleHash = path.basename(config.bundlePath, '.cjs');
+  }
+
+  async compile(target: RunTarget, parameters: Record<string, unknown>): Promise<PipelineDag> {
+    const reply = await this.run({ kind: 'compile', target, parameters });
+    if (reply.kind === 'compiled') return reply.dag;
+    if (reply.kind === 'compileFailed') throw reply.bundleLoad ? new BundleLoadError(reply.bundleLoad) : new PipelineCompileError(reply.detail, reply.location);
+    throw new Error(reply.kind === 'failed' ? reply.error.message : `unexpected worker reply ${reply.kind}`);
+  }
+
+  async execute(task: ExecuteTask, onStart: (worker: AttemptWorker) => void): Promise<ExecuteOutcome> {
+    const owner = { runId: task.run.runId, invocationId: task.invocationId, attempt: task.attempt };
+    const reply = await this.run({ kind: 'execute', task }, owner, () => onStart({}));
+    if (reply.kind === 'executed') return { ok: true, outputs: reply.outputs };
+    if (reply.kind === 'failed') return { ok: false, error: reply.error };
+    return { ok: false, error: unexpected(reply, true) };
+  }
+
+  async hook(task: HookTask): Promise<{ source: string } | { error: TaskError }> {
+    const reply = await this.run({ kind: 'hook', task }, { runId: task.run.runId, invocationId: task.invocationId, attempt: task.attempt });
+    if (reply.kind === 'hookDone') return { source: reply.source };
+    return { error: reply.kind === 'failed' ? reply.error : unexpected(reply, false) };
+  }
+
+  async cacheKey(task: CacheKeyTask, attempt: number): Promise<{ key: string } | { error: TaskError }> {
+    const reply = await this.run({ kind: 'cacheKey', task, attempt }, { runId: task.run.runId, invocationId: task.invocationId, attempt });
+    if (reply.kind === 'cacheKeyDone') return { key: reply.key };
+    return { error: reply.kind === 'failed' ? reply.error : unexpected(reply, false) };
+  }
+
+  stop(owner: Omit<TaskOwner, 'attempt'>): void {
+    for (const entry of this.hub.jobsOf(this)) {
+      if (entry.owner?.runId !== owner.runId || entry.owner.invocationId !== owner.invocationId) continue;
+      if (entry.workerId === undefined) this.hub.finish(entry, stopped('stopped before a worker claimed it'));
+      else entry.stopRequested = true;
+    }
+  }
+
+  abandon(owner: TaskOwner): void {
+    for (const entry of this.hub.jobsOf(this)) {
+      const held = entry.owner;
+      if (held?.runId === owner.runId && held.invocationId === owner.invocationId && held.attempt === owner.attempt) entry.abandoned = true;
+    }
+  }
+
+  /** A remote worker cannot be checked from here: after an engine restart its attempts are lost (and retried). */
+  mayStillRun(_worker: AttemptWorker): boolean {
+    return false;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const entry of this.hub.jobsOf(this)) {
+      entry.stopRequested = true;
+      this.hub.finish(entry, stopped('its launcher closed'));
+    }
+  }
+
+  /** The reply's outputs and logs are the hub's routes' business; this waits for the reply. */
+  private run(spec: JobSpec, owner?: TaskOwner, onClaim?: () => void): Promise<WorkerReply> {
+    if (this.closed) return Promise.reject(new Error('the remote launcher is closed'));
+    return new Promise((resolve) => {
+      this.hub.enqueue({ job: { ...spec, bundleHash: this.bundleHash } as Omit<WorkerJob, 'jobId'>, owner, launcher: this, config: this.config, settle: resolve, onClaim });
+    });
+  }
+
+  /** Output a job's worker sent. */
+  log(entry: HeldJob, stream: 'stdout' | 'stderr', text: string): void {
+    this.callbacks.onLog(entry.owner, stream, text);
+  }
+}
+
+function stopped(why: string): WorkerReply {
+  return { kind: 'failed', error: { name: 'Error', message: `stopped: ${why}`, retryable: false } };
+}
+
+function unexpected(reply: WorkerReply, retryable: boolean): TaskError {
+  return { name: 'Error', message: reply.kind === 'failed' ? reply.error.message : `unexpected worker reply ${reply.kind}`, retryable };
+}
+
+/** Sessions whose attempts run on the workers of `hub`. */
+export function remoteLauncher(hub: WorkerHub): LauncherFactory {
+  return (config, callbacks) => new RemoteLauncher(config, callbacks, hub);
+}

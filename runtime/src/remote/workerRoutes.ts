@@ -1,0 +1,86 @@
+/**
+ * The worker wire's routes (`model/workerProtocol.ts`), served by the daemon beside its API:
+ * claim (long-poll), one beat for all of a worker's jobs, a job's logs, result, child runs,
+ * bundle and artifacts. They take the runner token (or the client's), never only the client's.
+ */
+import * as fs from 'node:fs';
+import { z } from 'zod';
+import { LocalArtifactStore } from '../artifacts/localArtifactStore';
+import { requireBearer, type HttpApp } from '../engine/httpApp';
+import { FencedError, InputError, NotFoundError } from '../model/errorCodes';
+import { ArtifactIntegrityError } from '../artifacts/artifactStore';
+import { WORKER_PATHS, type ArtifactBytes, type BeatAnswer, type ChildRunAnswer, type ClaimAnswer, type WorkerReply } from '../model/workerProtocol';
+import type { WorkerHub } from './workerHub';
+
+const id = z.string().min(1).max(200);
+const claimBody = z.strictObject({ workerId: id, pool: z.string().min(1).max(100), labels: z.record(z.string(), z.string()), waitMs: z.number().int().min(0).max(120_000) });
+const beatBody = z.strictObject({ workerId: id, jobs: z.array(id).max(10_000) });
+const logBody = z.strictObject({ workerId: id, lines: z.array(z.strictObject({ stream: z.enum(['stdout', 'stderr']), text: z.string() })) });
+const resultBody = z.strictObject({ workerId: id, reply: z.looseObject({ kind: z.string() }) });
+const childRunBody = z.strictObject({ workerId: id, pipeline: z.string(), parameters: z.record(z.string(), z.unknown()) });
+const artifactBody = z.strictObject({ workerId: id, hash: z.string(), materializer: z.string(), base64: z.string() });
+const jobParams = z.object({ job: id });
+
+/** Artifacts on this wire may be large: their base64 rides in JSON for now. */
+const ARTIFACT_BODY_LIMIT = 512 * 1024 * 1024;
+
+export function workerRoutes(app: HttpApp, prefix: string, tokens: readonly string[], hub: WorkerHub): void {
+  const onRequest = requireBearer(tokens);
+  const job = `${prefix}${WORKER_PATHS.job}`;
+  const held = (jobId: string, workerId: string) => {
+    const entry = hub.heldBy(jobId, workerId);
+    if (!entry) throw new FencedError(`job ${jobId} is not held by worker ${workerId}`);
+    return entry;
+  };
+
+  app.post(`${prefix}${WORKER_PATHS.claim}`, { schema: { body: claimBody }, onRequest }, async (request, reply): Promise<ClaimAnswer> => {
+    // The response's close, not the request's (that one fires once its body is read): a worker gone mid-poll.
+    const aborted = new AbortController();
+    reply.raw.once('close', () => aborted.abort());
+    return hub.claim(request.body, aborted.signal);
+  });
+  app.post(`${prefix}${WORKER_PATHS.beat}`, { schema: { body: beatBody }, onRequest }, async (request): Promise<BeatAnswer> => hub.beat(request.body.workerId, request.body.jobs));
+  app.post(`${job}/logs`, { schema: { params: jobParams, body: logBody }, bodyLimit: 16 * 1024 * 1024, onRequest }, async (request) => {
+    const entry = held(request.params.job, request.body.workerId);
+    for (const line of request.body.lines) entry.launcher.log(entry, line.stream, line.text);
+    return { ok: true };
+  });
+  app.post(`${job}/result`, { schema: { params: jobParams, body: resultBody }, bodyLimit: 16 * 1024 * 1024, onRequest }, async (request) => {
+    const answer = hub.reply(request.params.job, request.body.workerId, request.body.reply as WorkerReply);
+    if (!answer.accepted) throw new FencedError(answer.reason ?? 'fenced');
+    return { ok: true };
+  });
+  app.post(`${job}/child-runs`, { schema: { params: jobParams, body: childRunBody }, onRequest }, async (request): Promise<ChildRunAnswer> => {
+    const entry = held(request.params.job, request.body.workerId);
+    if (!entry.owner) throw new NotFoundError(`job ${request.params.job} is no step attempt`);
+    try {
+      const outcome = await entry.launcher.callbacks.onChildRun({ parentRunId: entry.owner.runId, parentInvocation: entry.owner.invocationId, pipeline: request.body.pipeline, parameters: request.body.parameters });
+      return { outcome };
+    } catch (error) {
+      return { error: (error as Error).message };
+    }
+  });
+  app.get(`${job}/bundle`, { schema: { params: jobParams }, onRequest }, async (request, reply) => {
+    const entry = hub.job(request.params.job);
+    if (!entry) throw new NotFoundError(`no job ${request.params.job}`);
+    return reply.header('content-type', 'text/plain; charset=utf-8').send(await fs.promises.readFile(entry.config.bundlePath, 'utf8'));
+  });
+  app.get(`${job}/artifacts/:hash`, { schema: { params: jobParams.extend({ hash: z.string() }), querystring: z.object({ materializer: z.string() }) }, onRequest }, async (request): Promise<ArtifactBytes> => {
+    const entry = hub.job(request.params.job);
+    if (!entry) throw new NotFoundError(`no job ${request.params.job}`);
+    const key = { hash: request.params.hash, materializer: request.query.materializer };
+    const bytes = await new LocalArtifactStore(entry.config.artifactsDir).getBytes(key);
+    return { ...key, base64: bytes.toString('base64') };
+  });
+  app.post(`${job}/artifacts`, { schema: { params: jobParams, body: artifactBody }, bodyLimit: ARTIFACT_BODY_LIMIT, onRequest }, async (request) => {
+    const entry = held(request.params.job, request.body.workerId);
+    const { hash, materializer, base64 } = request.body;
+    try {
+      await new LocalArtifactStore(entry.config.artifactsDir).putBytes({ hash, materializer }, Buffer.from(base64, 'base64'));
+    } catch (error) {
+      if (error instanceof ArtifactIntegrityError) throw new InputError(`artifact ${hash}: the bytes sent do not match their content address`);
+      throw error;
+    }
+    return { ok: true };
+  });
+}

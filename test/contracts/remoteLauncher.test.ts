@@ -1,0 +1,66 @@
+// The launcher contract with the remote launcher: its attempts run on two real `pipewright worker`
+// processes on loopback, which fetch the bundle by hash and artifacts over HTTP from a store
+// folder of their own.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { LocalArtifactStore } from '../../runtime/src/artifacts';
+import type { RunnerConfig } from '../../runtime/src/model/runnerProtocol';
+import { bundlePipelineFile } from '../../runtime/src/prepare/bundle';
+import { createHttpApp, listenHttpApp, type HttpApp } from '../../runtime/src/engine/httpApp';
+import { WorkerHub } from '../../runtime/src/remote/workerHub';
+import { RemoteLauncher } from '../../runtime/src/remote/remoteLauncher';
+import { workerRoutes } from '../../runtime/src/remote/workerRoutes';
+import { repoRoot, tempDir } from '../support/tempDir';
+import { waitFor } from '../support/waitFor';
+import { startWorker, type WorkerProcess } from '../support/workerProcess';
+import { launcherContract, launcherFixture, openSession, type OpenLauncher } from './launcher.contract';
+
+const dir = tempDir('pipewright-remote-launcher-');
+const token = 'remote-launcher-test-token';
+let config: RunnerConfig;
+let hub: WorkerHub;
+let app: HttpApp;
+const workers: WorkerProcess[] = [];
+
+before(async () => {
+  const storeDir = path.join(dir, 'store');
+  const bundle = await bundlePipelineFile(launcherFixture, storeDir);
+  config = { bundlePath: bundle.path, artifactsDir: path.join(storeDir, 'artifacts'), workingDir: dir, projectDir: repoRoot };
+  hub = new WorkerHub({ intervalMs: 200, timeoutMs: 3000 });
+  app = createHttpApp({ prefix: '/v1', token });
+  workerRoutes(app, '/v1', [token], hub);
+  const address = await listenHttpApp(app, 0, '127.0.0.1');
+  const tokenFile = path.join(dir, 'token');
+  fs.writeFileSync(tokenFile, token);
+  for (const name of ['a', 'b']) workers.push(startWorker(`http://127.0.0.1:${address.port}`, tokenFile, path.join(dir, `worker-${name}`), ['--concurrency', '2']));
+  await waitFor('both workers to claim', () => hub.liveWorkers === 2);
+});
+
+after(async () => {
+  for (const worker of workers) worker.signalGroup('SIGTERM');
+  await Promise.all(workers.map((worker) => worker.done));
+  hub.close();
+  await app.close();
+});
+
+const openRemote: OpenLauncher = async (callbacks) => ({ launcher: new RemoteLauncher(config, callbacks, hub), artifacts: new LocalArtifactStore(config.artifactsDir) });
+
+launcherContract('the remote launcher (two worker processes on loopback)', openRemote);
+
+void describe('the remote launcher', () => {
+  void it('fetches the bundle by its hash into the worker folder, and reports no worker of this machine to check after a restart', async () => {
+    const session = await openSession(openRemote);
+    try {
+      const outcome = await session.execute(session.task('whoami')).outcome;
+      assert.ok(outcome.ok);
+      assert.equal(session.launcher.mayStillRun({}), false);
+      // The worker kept the bundle by its hash, outside the author's folders.
+      const hash = path.basename(config.bundlePath, '.cjs');
+      assert.ok(workers.some((_, index) => fs.existsSync(path.join(dir, `worker-${'ab'[index]}`, 'bundles', `${hash}.cjs`))));
+    } finally {
+      await session.launcher.close();
+    }
+  });
+});

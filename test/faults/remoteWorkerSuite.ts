@@ -1,0 +1,157 @@
+// What a daemon started with `--workers remote` does, whatever its store: every step runs on
+// `pipewright worker` processes (real processes on loopback); pipelines complete there, a worker
+// killed mid-step has its attempt lost and retried on another, and a frozen worker's late result
+// is refused as fenced. Run by remoteWorkers.test.ts (SQLite) and remoteWorkersPostgres.test.ts.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { connectDaemon } from '../../runtime/src/api/daemonControl';
+import { daemonFiles } from '../../runtime/src/api/daemonFiles';
+import { cli } from '../support/cli';
+import { finalRunDetail } from '../support/runDetail';
+import { fixture, tempDir } from '../support/tempDir';
+import { isAlive, readPid, waitFor } from '../support/waitFor';
+import { startWorker, type WorkerProcess } from '../support/workerProcess';
+
+/** The suite, on the store `prepareStore` sets up (it may set PIPEWRIGHT_STORE_URL, and returns what to clean up after the daemon stopped; default: SQLite in the folder). */
+export function remoteWorkerSuite(storeLabel: string, prepareStore?: () => Promise<(() => Promise<void>) | void>): void {
+  let cleanUpStore: (() => Promise<void>) | void;
+  const dir = tempDir('pipewright-remote-workers-');
+  const store = path.join(dir, 'store');
+  // The daemon's workers beat every 0.2 s and are gone after 2 s of silence; the victim step's own lease is 0.5 s.
+  const env = { PIPEWRIGHT_HEARTBEAT_INTERVAL: '0.2', PIPEWRIGHT_HEARTBEAT_TIMEOUT: '2' };
+  let url: string;
+  let daemonPid: number;
+  const workers: WorkerProcess[] = [];
+
+  function addWorker(): WorkerProcess {
+    const worker = startWorker(url, daemonFiles(store).runnerToken, path.join(dir, `worker-${workers.length}`));
+    workers.push(worker);
+    return worker;
+  }
+
+  /** The parent pid of `pid` (from /proc). */
+  function parentOf(pid: number): number {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  }
+
+  /** Starts the fixture's `faults` pipeline (prepare → victim → downstream) detached; its run id and folder. */
+  async function startFaults(name: string): Promise<{ runId: string; runDir: string }> {
+    const runDir = path.join(dir, name);
+    fs.mkdirSync(runDir);
+    const started = await cli(['--store', store, 'run', fixture('pipelines', 'faults.ts'), '--pipeline', 'faults', '--param', `dir=${runDir}`, '--no-cache', '--detach'], { env });
+    assert.equal(started.code, 0, started.stderr);
+    return { runId: started.stdout.trim(), runDir };
+  }
+
+  async function outputOf(runId: string, step: string): Promise<string> {
+    const got = await cli(['--store', store, 'artifacts', 'get', runId, step, '--json'], { env });
+    assert.equal(got.code, 0, got.stderr);
+    return JSON.parse(got.stdout) as string;
+  }
+
+  async function assertNothingHeld(): Promise<void> {
+    const health = await (await connectDaemon(store, { storeUrl: process.env.PIPEWRIGHT_STORE_URL })).health();
+    assert.deepEqual([health.slotsHeld, health.leasesHeld, health.runsInFlight], [0, 0, 0]);
+  }
+
+  before(async () => {
+    cleanUpStore = await prepareStore?.();
+    const started = await cli(['--store', store, 'server', 'start', '--workers', 'remote', '--json'], { env });
+    const status = JSON.parse(started.stdout) as { state: string; url: string; pid: number };
+    assert.equal(status.state, 'active', started.stderr);
+    url = status.url;
+    daemonPid = status.pid;
+    addWorker();
+    addWorker();
+  });
+
+  after(async () => {
+    for (const worker of workers) worker.signalGroup('SIGKILL');
+    await cli(['--store', store, 'server', 'stop'], { env });
+    await cleanUpStore?.();
+  });
+
+  describe(`a daemon with remote workers (${storeLabel})`, () => {
+    it("runs a pipeline entirely on the workers' runner processes; its outputs are readable with artifacts get", async () => {
+      const { runId, runDir } = await startFaults('plain');
+      const runner = await waitFor('attempt 1 to start', () => readPid(path.join(runDir, 'attempt-1.pid')));
+      assert.notEqual(runner, daemonPid);
+      assert.ok(workers.some((worker) => worker.pid === parentOf(runner)), `runner ${runner} is a child of a worker (${workers.map((w) => w.pid).join(', ')}), not of the daemon ${daemonPid}`);
+      fs.writeFileSync(path.join(runDir, 'release-1'), '');
+      const detail = await finalRunDetail(store, runId);
+      assert.equal(detail.status, 'completed', JSON.stringify(detail));
+      assert.deepEqual(detail.steps.map((s) => [s.id, s.history.map((h) => h.status)]), [['prepare', ['completed']], ['victim', ['completed']], ['downstream', ['completed']]]);
+      assert.equal(await outputOf(runId, 'downstream'), 'done by attempt 1, then downstream');
+      await assertNothingHeld();
+    });
+
+    it('kill -9 of a worker mid-step: the attempt is lost and retried on the other worker; each step committed once', async () => {
+      const { runId, runDir } = await startFaults('killed');
+      const first = await waitFor('attempt 1 to start', () => readPid(path.join(runDir, 'attempt-1.pid')));
+      const victim = workers.find((worker) => worker.pid === parentOf(first));
+      assert.ok(victim, 'attempt 1 runs under a worker');
+      process.kill(victim.pid, 'SIGKILL');
+      const second = await waitFor('attempt 2 to start', () => readPid(path.join(runDir, 'attempt-2.pid')));
+      const survivor = workers.find((worker) => worker !== victim && isAlive(worker.pid) && worker.pid === parentOf(second));
+      assert.ok(survivor, 'attempt 2 runs under the other worker');
+      fs.writeFileSync(path.join(runDir, 'release-2'), '');
+      const detail = await finalRunDetail(store, runId);
+      assert.equal(detail.status, 'completed', JSON.stringify(detail));
+      assert.deepEqual(detail.steps.map((s) => [s.id, s.history.map((h) => h.status)]), [['prepare', ['completed']], ['victim', ['lost', 'completed']], ['downstream', ['completed']]]);
+      assert.equal(fs.readFileSync(path.join(runDir, 'prepared'), 'utf8'), 'x', 'the committed step ran once');
+      assert.equal(await outputOf(runId, 'downstream'), 'done by attempt 2, then downstream');
+      // The dead worker's runner, orphaned, finishes its step and publishes nothing.
+      fs.writeFileSync(path.join(runDir, 'release-1'), '');
+      await waitFor('the orphaned runner to exit', () => !isAlive(first));
+      assert.equal(await outputOf(runId, 'downstream'), 'done by attempt 2, then downstream');
+      await assertNothingHeld();
+      workers.splice(workers.indexOf(victim), 1);
+      addWorker();
+    });
+
+    it('SIGTERM of a worker mid-step: it ends its runner and exits 0; the attempt is lost and retried on another worker', async () => {
+      const { runId, runDir } = await startFaults('terminated');
+      const first = await waitFor('attempt 1 to start', () => readPid(path.join(runDir, 'attempt-1.pid')));
+      const stopped = workers.find((worker) => worker.pid === parentOf(first));
+      assert.ok(stopped, 'attempt 1 runs under a worker');
+      process.kill(stopped.pid, 'SIGTERM');
+      const exit = await stopped.done;
+      assert.equal(exit.code, 0, exit.stderr);
+      assert.match(exit.stderr, /stopping: SIGTERM received/);
+      await waitFor('its runner to exit', () => !isAlive(first));
+      await waitFor('attempt 2 to start', () => readPid(path.join(runDir, 'attempt-2.pid')));
+      fs.writeFileSync(path.join(runDir, 'release-2'), '');
+      const detail = await finalRunDetail(store, runId);
+      assert.equal(detail.status, 'completed', JSON.stringify(detail));
+      assert.deepEqual(detail.steps.map((s) => [s.id, s.history.map((h) => h.status)]), [['prepare', ['completed']], ['victim', ['lost', 'completed']], ['downstream', ['completed']]]);
+      assert.equal(await outputOf(runId, 'downstream'), 'done by attempt 2, then downstream');
+      await assertNothingHeld();
+      workers.splice(workers.indexOf(stopped), 1);
+      addWorker();
+    });
+
+    it('SIGSTOP of a worker past the lease timeout, then SIGCONT: its late result is refused as fenced and not committed', async () => {
+      const { runId, runDir } = await startFaults('frozen');
+      const first = await waitFor('attempt 1 to start', () => readPid(path.join(runDir, 'attempt-1.pid')));
+      const frozen = workers.find((worker) => worker.pid === parentOf(first));
+      assert.ok(frozen, 'attempt 1 runs under a worker');
+      frozen.signalGroup('SIGSTOP');
+      const second = await waitFor('attempt 2 to start', () => readPid(path.join(runDir, 'attempt-2.pid')));
+      assert.notEqual(parentOf(second), frozen.pid);
+      // Attempt 1 may finish as soon as it wakes; its result comes too late.
+      fs.writeFileSync(path.join(runDir, 'release-1'), '');
+      frozen.signalGroup('SIGCONT');
+      await waitFor('the frozen worker to hear its result refused as fenced', () => /result of attempt 1 of "victim" .* refused as fenced/.test(frozen.stderr()));
+      fs.writeFileSync(path.join(runDir, 'release-2'), '');
+      const detail = await finalRunDetail(store, runId);
+      assert.equal(detail.status, 'completed', JSON.stringify(detail));
+      assert.deepEqual(detail.steps.map((s) => [s.id, s.history.map((h) => h.status)]), [['prepare', ['completed']], ['victim', ['lost', 'completed']], ['downstream', ['completed']]]);
+      assert.equal(await outputOf(runId, 'downstream'), 'done by attempt 2, then downstream');
+      assert.match(fs.readFileSync(path.join(runDir, 'finished'), 'utf8'), /attempt 1\n/, 'the late attempt ran to its end');
+      await assertNothingHeld();
+    });
+  });
+}

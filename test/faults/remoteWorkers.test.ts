@@ -1,0 +1,4 @@
+// Remote workers with the embedded SQLite store (the suite: remoteWorkerSuite.ts).
+import { remoteWorkerSuite } from './remoteWorkerSuite';
+
+remoteWorkerSuite('SQLite store');

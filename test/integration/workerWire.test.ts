@@ -1,0 +1,118 @@
+// The worker wire on loopback, spoken by hand where a worker never would: a result or an upload
+// from a worker that does not hold the job is refused as fenced, bytes that do not match their
+// content address are refused and stored nowhere, a beat tells a worker to stop jobs it holds no
+// more and to abandon the ones the engine fenced, and a claim with nothing queued waits.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { LocalArtifactStore } from '../../runtime/src/artifacts';
+import { createHttpApp, listenHttpApp, type HttpApp } from '../../runtime/src/engine/httpApp';
+import type { ExecuteOutcome } from '../../runtime/src/engine/launcher';
+import { pipelineTarget } from '../../runtime/src/model/runTarget';
+import type { ClaimAnswer } from '../../runtime/src/model/workerProtocol';
+import { RemoteLauncher } from '../../runtime/src/remote/remoteLauncher';
+import { WorkerHub } from '../../runtime/src/remote/workerHub';
+import { workerRoutes } from '../../runtime/src/remote/workerRoutes';
+import { repoRoot, tempDir } from '../support/tempDir';
+import { waitForAsync } from '../support/waitFor';
+
+const dir = tempDir('pipewright-worker-wire-');
+const token = 'worker-wire-token';
+const artifactsDir = path.join(dir, 'artifacts');
+const bundlePath = path.join(dir, `${'a'.repeat(64)}.cjs`);
+let hub: WorkerHub;
+let app: HttpApp;
+let base: string;
+let launcher: RemoteLauncher;
+
+async function post(route: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${base}/v1${route}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+const run = { runId: 'wire-run', runName: 'wire', pipeline: 'p', target: pipelineTarget('p'), parameters: {} };
+const task = (invocationId: string) => ({ run, invocationId, stepName: invocationId, attempt: 1, inputs: {}, inputTypes: {} });
+
+before(async () => {
+  hub = new WorkerHub({ intervalMs: 100, timeoutMs: 60_000 });
+  app = createHttpApp({ prefix: '/v1', token });
+  workerRoutes(app, '/v1', [token], hub);
+  base = `http://127.0.0.1:${(await listenHttpApp(app, 0, '127.0.0.1')).port}`;
+  launcher = new RemoteLauncher({ bundlePath, artifactsDir, workingDir: dir, projectDir: repoRoot }, { onLog: () => undefined, onChildRun: () => Promise.reject(new Error('none')) }, hub);
+});
+
+after(async () => {
+  await launcher.close();
+  hub.close();
+  await app.close();
+});
+
+async function claim(workerId: string, waitMs = 0): Promise<ClaimAnswer> {
+  const answer = await post('/worker-claims', { workerId, pool: 'default', labels: {}, waitMs });
+  assert.equal(answer.status, 200, JSON.stringify(answer.body));
+  return answer.body as unknown as ClaimAnswer;
+}
+
+describe('the worker wire', () => {
+  it('a claim with nothing queued waits about its waitMs, then answers no job', async () => {
+    const started = Date.now();
+    const answer = await claim('idle', 300);
+    assert.equal(answer.job, undefined);
+    assert.ok(Date.now() - started >= 250, `the claim waited ${Date.now() - started} ms`);
+  });
+
+  it("refuses as fenced a result or an upload for a job another worker holds; refuses bytes that do not match their hash", async () => {
+    const settled: { outcome?: ExecuteOutcome } = {};
+    void launcher.execute(task('step'), () => undefined).then((outcome) => (settled.outcome = outcome));
+    const job = (await claim('holder', 1000)).job;
+    assert.ok(job && job.kind === 'execute', 'the attempt was claimed');
+    assert.equal(job.bundleHash, 'a'.repeat(64), 'named by the bundle file hash');
+    const stranger = await post(`/worker-jobs/${job.jobId}/result`, { workerId: 'stranger', reply: { kind: 'executed', outputs: {} } });
+    assert.equal(stranger.status, 409);
+    assert.equal(stranger.body.code, 'fenced');
+    const strangerUpload = await post(`/worker-jobs/${job.jobId}/artifacts`, { workerId: 'stranger', hash: 'b'.repeat(64), materializer: 'json', base64: '' });
+    assert.equal(strangerUpload.status, 409);
+    const wrong = await post(`/worker-jobs/${job.jobId}/artifacts`, { workerId: 'holder', hash: 'b'.repeat(64), materializer: 'json', base64: Buffer.from('42').toString('base64') });
+    assert.equal(wrong.status, 400, JSON.stringify(wrong.body));
+    assert.match(String(wrong.body.error), /do not match their content address/);
+    assert.equal(await new LocalArtifactStore(artifactsDir).has('b'.repeat(64)), false);
+    assert.equal(fs.existsSync(path.join(artifactsDir, 'bb')), false, 'nothing stored');
+    assert.equal(settled.outcome, undefined, 'the attempt is still waiting for its worker');
+    const accepted = await post(`/worker-jobs/${job.jobId}/result`, { workerId: 'holder', reply: { kind: 'failed', error: { name: 'Error', message: 'x', retryable: true } } });
+    assert.equal(accepted.status, 200);
+    // Read anew: the assertion above narrowed it.
+    assert.equal((settled.outcome as ExecuteOutcome | undefined)?.ok, false);
+  });
+
+  it('a beat says to stop jobs the worker no longer holds and to abandon fenced ones, whose result is then refused but still reaches the launcher', async () => {
+    const settled: { outcome?: ExecuteOutcome } = {};
+    void launcher.execute(task('fenced'), () => undefined).then((outcome) => (settled.outcome = outcome));
+    const job = (await claim('beater', 1000)).job;
+    assert.ok(job);
+    assert.deepEqual((await post('/worker-beats', { workerId: 'beater', jobs: [job.jobId, 'gone'] })).body, { stop: ['gone'], abandon: [] });
+    launcher.abandon({ runId: run.runId, invocationId: 'fenced', attempt: 1 });
+    assert.deepEqual((await post('/worker-beats', { workerId: 'beater', jobs: [job.jobId] })).body, { stop: [], abandon: [job.jobId] });
+    const late = await post(`/worker-jobs/${job.jobId}/result`, { workerId: 'beater', reply: { kind: 'executed', outputs: {} } });
+    assert.equal(late.status, 409);
+    assert.match(String(late.body.error), /attempt 1 of "fenced" was fenced/);
+    assert.deepEqual(settled.outcome, { ok: true, outputs: {} }, 'the launcher hears it (its engine refuses a fenced outcome)');
+  });
+});
+
+describe('the worker wire, when a claimed job never reaches its worker', () => {
+  it('ends the job as lost once the worker beats without it past the grace', async () => {
+    const settled: { outcome?: ExecuteOutcome } = {};
+    void launcher.execute(task('dropped'), () => undefined).then((outcome) => (settled.outcome = outcome));
+    const job = (await claim('forgetful', 1000)).job;
+    assert.ok(job);
+    assert.deepEqual((await post('/worker-beats', { workerId: 'forgetful', jobs: [] })).body, { stop: [], abandon: [] });
+    assert.equal(settled.outcome, undefined, 'within the grace it may still be on its way');
+    await waitForAsync('the job to end as lost', async () => {
+      await post('/worker-beats', { workerId: 'forgetful', jobs: [] });
+      return settled.outcome !== undefined;
+    });
+    const final = settled.outcome as ExecuteOutcome | undefined;
+    assert.ok(final && !final.ok && final.error.lost, JSON.stringify(final));
+  });
+});

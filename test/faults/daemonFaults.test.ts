@@ -4,10 +4,12 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { connectDaemon } from '../../runtime/src/api/daemonControl';
 import { openRunStore } from '../../runtime/src/store/openRunStore';
+import { DaemonHttpApi } from '../../runtime/src/daemon/httpApi';
+import { daemonFiles } from '../../runtime/src/api/daemonFiles';
 import { cli, lastJson } from '../support/cli';
 import { finalRunDetail } from '../support/runDetail';
 import { fixture, tempDir } from '../support/tempDir';
-import { isAlive, readPid, waitFor } from '../support/waitFor';
+import { isAlive, readPid, waitFor, waitForAsync } from '../support/waitFor';
 
 interface Summary {
   runId: string;
@@ -48,6 +50,43 @@ describe('kill -9 of the daemon mid-run, then a restart', () => {
     await waitFor('the orphaned runner to exit after delivering', () => !isAlive(runner));
     const health = await (await connectDaemon(store)).health();
     assert.deepEqual([health.slotsHeld, health.leasesHeld, health.runsInFlight], [0, 0, 0]);
+  });
+
+  it("a runner's heartbeat that reaches the restarted daemon before its run is resumed waits for the resume, never fenced", async () => {
+    const dir = tempDir();
+    const store = path.join(dir, 'store');
+    const runId = await startRestartable(dir, store);
+    const runner = await waitFor('attempt 1 to start', () => readPid(path.join(dir, 'attempt-1.pid')));
+    const daemon = Number(fs.readFileSync(path.join(store, 'server', 'pid'), 'utf8'));
+    // Its port, which the next daemon takes again so the orphaned runner finds it.
+    const { port } = JSON.parse(fs.readFileSync(daemonFiles(store).endpoint, 'utf8')) as { port: number };
+    process.kill(daemon, 'SIGKILL');
+    await waitFor('the daemon to die', () => !isAlive(daemon));
+    // The next daemon, in this process, so its first resume pass and a beat can be ordered exactly.
+    const runStore = await openRunStore(store, 'readWrite');
+    assert.equal(await runStore.claimDaemon(process.pid), undefined);
+    const api = new DaemonHttpApi({ storeDir: store, store: runStore, host: '127.0.0.1', port, token: 'test-token', log: () => {}, onShutdown: () => {} });
+    try {
+      await api.listen();
+      const beat = { runId, invocationId: 'patient', attempt: 1 };
+      const resumed = api.orchestrator.resumeAbandoned(() => {});
+      // Answered now, the beat would fence the live runner: its run is not taken back yet.
+      assert.equal(api.orchestrator.heartbeat(beat).fenced, true);
+      assert.deepEqual(await api.orchestrator.heartbeatOnceResumed(beat), { fenced: false, stop: false });
+      assert.deepEqual(await resumed, [runId]);
+      assert.ok(isAlive(runner), 'the runner was not told to stop');
+      fs.writeFileSync(path.join(dir, 'release-1'), '');
+      // Its result, delivered over HTTP to this daemon, commits attempt 1: it was never replaced.
+      const patient = await waitForAsync('attempt 1 of patient to be committed', async () => {
+        const attempts = (await api.orchestrator.detail(runId)).attempts.patient ?? [];
+        return attempts.some((attempt) => attempt.status !== 'running') && attempts;
+      });
+      assert.deepEqual(patient.map((attempt) => [attempt.attempt, attempt.status]), [[1, 'completed']]);
+      assert.equal(fs.readFileSync(path.join(dir, 'finished'), 'utf8'), 'attempt 1\n');
+    } finally {
+      await api.close();
+      await runStore.close();
+    }
   });
 
   it('a runner that died with the daemon is detected and retried; nothing committed twice; nothing left running', async () => {

@@ -108,7 +108,7 @@ export class DaemonHttpApi {
     const client = requireBearer([this.options.token]);
     registerRoutes(app, apiHandlers({ orchestrator, instanceId: this.instanceId, startedAt: this.startedAt, onShutdown: () => this.options.onShutdown(), log: this.options.log }), client);
 
-    heartbeatRoute(app, [this.runnerToken, this.options.token], (request) => orchestrator.heartbeat(request));
+    heartbeatRoute(app, [this.runnerToken, this.options.token], (request) => orchestrator.heartbeatOnceResumed(request));
     if (this.workerHub) workerRoutes(app, API_PREFIX, [this.runnerToken, this.options.token], this.workerHub);
     app.post(`${API_PREFIX}/runner-results`, { schema: { body: runnerResultSchema }, bodyLimit: 1024 * 1024, onRequest: runner }, async (request) => {
       const body = request.body;

@@ -171,9 +171,9 @@ export class Orchestrator {
    * Run at start-up, every few seconds after, and when a CLI asks (POST /v1/resume).
    */
   async resumeAbandoned(log: (line: string) => void): Promise<string[]> {
-    await this.ready;
-    // One pass at a time: a run found abandoned is taken by the pass that found it first.
-    const pass = this.resuming.then(() => this.resumeNow(log));
+    // One pass at a time: a run found abandoned is taken by the pass that found it first. Chained
+    // at once, so a runner's word that arrives meanwhile waits for this pass (heartbeatOnceResumed).
+    const pass = this.resuming.then(() => this.ready).then(() => this.resumeNow(log));
     this.resuming = pass.then(
       () => undefined,
       () => undefined,
@@ -270,6 +270,22 @@ export class Orchestrator {
     return this.runs.get(runId)?.cancel(runId) ?? false;
   }
 
+  /**
+   * The heartbeat route's answer. A runner that outlived the last daemon beats this one as soon as
+   * it listens, maybe before the resume pass in progress has taken its run back: it is answered
+   * once that pass ends, never fenced meanwhile (which would kill a runner the run still needs).
+   */
+  async heartbeatOnceResumed(request: HeartbeatRequest): Promise<AttemptAnswer> {
+    await this.executing(request.runId);
+    return this.heartbeat(request);
+  }
+
+  /** Once run `runId` executes here, if the resume pass in progress is taking it back. */
+  private async executing(runId: string): Promise<void> {
+    if (!this.runs.has(runId)) await this.resuming;
+    await this.runs.get(runId)?.executing(runId);
+  }
+
   heartbeat(request: HeartbeatRequest): AttemptAnswer {
     const session = this.runs.get(request.runId);
     if (!session) return { fenced: true, reason: `run ${request.runId} is not executing on this orchestrator` };
@@ -278,6 +294,7 @@ export class Orchestrator {
 
   /** A result delivered over HTTP by a runner whose daemon died (and was restarted). */
   async runnerResult(runId: string, invocationId: string, attempt: number, reply: FromRunner): Promise<AttemptAnswer> {
+    await this.executing(runId);
     const session = this.runs.get(runId);
     if (!session) return { fenced: true, reason: `run ${runId} is not executing on this orchestrator` };
     return session.runnerResult(runId, invocationId, attempt, reply);

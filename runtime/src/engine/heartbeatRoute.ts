@@ -2,7 +2,7 @@ import { FencedError } from '../model/errorCodes';
 import { HEARTBEAT_BODY_LIMIT, HEARTBEAT_PATH, heartbeatRequestSchema, type AttemptAnswer, type HeartbeatAnswer, type HeartbeatRequest } from '../model/heartbeatProtocol';
 import { requireBearer, type HttpApp } from './httpApp';
 
-export type HeartbeatHandler = (request: HeartbeatRequest) => AttemptAnswer;
+export type HeartbeatHandler = (request: HeartbeatRequest) => AttemptAnswer | Promise<AttemptAnswer>;
 
 /**
  * The heartbeat route (`POST /v1/heartbeats`), the one definition the daemon and the in-process
@@ -10,9 +10,9 @@ export type HeartbeatHandler = (request: HeartbeatRequest) => AttemptAnswer;
  * (code `fenced`, `stop: true`), which makes the runner stop at once.
  */
 export function heartbeatRoute(app: HttpApp, tokens: readonly string[], handle: HeartbeatHandler): void {
-  app.post(HEARTBEAT_PATH, { schema: { body: heartbeatRequestSchema }, bodyLimit: HEARTBEAT_BODY_LIMIT, onRequest: requireBearer(tokens) }, (request, reply) => {
-    const answer = handle(request.body);
+  app.post(HEARTBEAT_PATH, { schema: { body: heartbeatRequestSchema }, bodyLimit: HEARTBEAT_BODY_LIMIT, onRequest: requireBearer(tokens) }, async (request, reply) => {
+    const answer = await handle(request.body);
     if (answer.fenced) throw new FencedError(answer.reason);
-    void reply.send({ ok: true, stop: answer.stop } satisfies HeartbeatAnswer);
+    return reply.send({ ok: true, stop: answer.stop } satisfies HeartbeatAnswer);
   });
 }

@@ -92,6 +92,8 @@ export class EngineSession {
   readonly pool: Launcher;
   private readonly clock: Clock;
   private readonly executors = new Map<string, RunExecutor>();
+  /** Executors being created (a resumed run reads its state from the store first). */
+  private readonly starting = new Map<string, Promise<RunExecutor>>();
   private leaseServer?: Promise<LeaseServer>;
   private readonly unstoredLogs = new Set<string>();
   /** Log lines reach the store in the order they were captured. */
@@ -244,12 +246,22 @@ export class EngineSession {
   }
 
   async execute(plan: RunPlan): Promise<RunStatus> {
-    const leases = this.options.leaseEndpoint ?? (await this.leases());
-    const url = this.options.heartbeatUrl ? this.options.heartbeatUrl(leases.url) : leases.url;
-    const executor = await RunExecutor.create(
-      { store: this.store, pool: this.pool, clock: this.clock, runtimeVersion, workingDir: this.options.workingDir, listener: this.options.listener, leaseEndpoint: { url, token: leases.token }, slots: this.slots },
-      plan,
-    );
+    // A resumed run reads its state first; a runner that outlived the last engine may beat meanwhile (see `executing`).
+    const creating = (async () => {
+      const leases = this.options.leaseEndpoint ?? (await this.leases());
+      const url = this.options.heartbeatUrl ? this.options.heartbeatUrl(leases.url) : leases.url;
+      return RunExecutor.create(
+        { store: this.store, pool: this.pool, clock: this.clock, runtimeVersion, workingDir: this.options.workingDir, listener: this.options.listener, leaseEndpoint: { url, token: leases.token }, slots: this.slots },
+        plan,
+      );
+    })();
+    this.starting.set(plan.run.runId, creating);
+    let executor: RunExecutor;
+    try {
+      executor = await creating;
+    } finally {
+      this.starting.delete(plan.run.runId);
+    }
     this.executors.set(plan.run.runId, executor);
     try {
       return await executor.run();
@@ -279,6 +291,11 @@ export class EngineSession {
     let held = 0;
     for (const executor of this.executors.values()) held += executor.leasesHeld;
     return held;
+  }
+
+  /** Resolves once run `runId` executes here, if its executor is being set up now (else at once). */
+  async executing(runId: string): Promise<void> {
+    await this.starting.get(runId)?.catch(() => undefined);
   }
 
   /** Routes one runner heartbeat to the executor of its run. */

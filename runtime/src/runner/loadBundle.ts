@@ -15,6 +15,13 @@ interface ModuleStatics {
 }
 
 /**
+ * The bundles this process evaluated. Node (20+) keeps a CommonJS module's source map only while
+ * its module object is alive, and nothing else refers to these (they are not in `require.cache`):
+ * once collected, stacks and compile-error locations would name the bundle, not the source.
+ */
+const loadedBundles: InternalModule[] = [];
+
+/**
  * Evaluates a pipeline bundle (CommonJS, `pipewright` left external) so that its
  * `require('pipewright')` returns `sdk`, this process's own instance: steps then register in
  * the registry the runner reads, whichever copy of pipewright the project installed.
@@ -29,5 +36,6 @@ export function loadBundle(bundlePath: string, sdk: unknown, resolveFrom: readon
   mod.paths = [...new Set([...resolveFrom, path.dirname(bundlePath)].flatMap((dir) => Ctor._nodeModulePaths(dir)))];
   const requireFromBundle = mod.require.bind(mod);
   mod.require = (id: string) => (id === 'pipewright' ? sdk : requireFromBundle(id));
+  loadedBundles.push(mod);
   mod._compile(fs.readFileSync(bundlePath, 'utf8'), bundlePath);
 }

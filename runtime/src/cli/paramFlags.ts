@@ -1,3 +1,4 @@
+import type { RunConfig } from '../config/runConfig';
 import { UsageError } from './errors';
 
 /** Collects a repeatable flag (`--param a=1 --param b=2`). */
@@ -14,4 +15,16 @@ export function parseParams(pairs: string[]): Record<string, string> {
     params[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return params;
+}
+
+/** What `run` and `plan` target: the file, `--step` or else `--pipeline` (or the config's), and the parameters of the config and of `--param`. */
+export function runTargetOf(file: string, flags: { step?: string; pipeline?: string; config?: string; param: string[] }, config: RunConfig | undefined) {
+  return {
+    file,
+    pipeline: flags.step ? undefined : (flags.pipeline ?? config?.pipeline),
+    step: flags.step,
+    parameters: config?.parameters ?? {},
+    parametersSource: flags.config,
+    textParameters: parseParams(flags.param),
+  };
 }

@@ -6,7 +6,7 @@ import type { StepPrediction } from '../../engine/planPrediction';
 import { planPipelineFile, type PipelinePlan } from '../../launch/planPipelineFile';
 import type { RunOptions } from '../../sdk/options';
 import { UsageError } from '../errors';
-import { collect, parseParams } from '../paramFlags';
+import { collect, runTargetOf } from '../paramFlags';
 import { alignColumns } from '../table';
 
 interface PlanFlags {
@@ -38,15 +38,7 @@ export function registerPlanCommand(program: Command): void {
       const store = command.optsWithGlobals<{ store?: string }>().store;
       if (store) options.storeDir = store;
       if (flags.cache === false) options.enableCache = false;
-      const plan = await planPipelineFile({
-        file,
-        pipeline: flags.step ? undefined : (flags.pipeline ?? config?.pipeline),
-        step: flags.step,
-        parameters: config?.parameters ?? {},
-        parametersSource: flags.config,
-        textParameters: parseParams(flags.param),
-        options,
-      });
+      const plan = await planPipelineFile({ ...runTargetOf(file, flags, config), options });
       process.stdout.write(flags.json ? `${JSON.stringify(planJson(plan))}\n` : `${planText(plan)}\n`);
     });
 }

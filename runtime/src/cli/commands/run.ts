@@ -6,7 +6,7 @@ import { EXECUTION_MODES, type ExecutionMode } from '../../model/status';
 import type { RunOptions } from '../../sdk/options';
 import { UsageError } from '../errors';
 import { nextStepsLine } from '../nextSteps';
-import { collect, parseParams } from '../paramFlags';
+import { collect, runTargetOf } from '../paramFlags';
 import { progressPrinter } from '../progress';
 import { addOrchestratorOptions, ORCHESTRATOR_URL_ENV, remoteOrchestrator } from '../remoteOrchestrator';
 import { runViaDaemon } from './runViaDaemon';
@@ -80,14 +80,7 @@ export function registerRunCommand(program: Command, exit: { code: number }): vo
       };
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
-      const target = {
-        file,
-        pipeline: flags.step ? undefined : (flags.pipeline ?? config?.pipeline),
-        step: flags.step,
-        parameters: config?.parameters ?? {},
-        parametersSource: flags.config,
-        textParameters: parseParams(flags.param),
-      };
+      const target = runTargetOf(file, flags, config);
       const summary =
         flags.daemon === false
           ? await runPipelineFile({ ...target, signal: interrupt.signal, options, listener: flags.detach ? undefined : progressPrinter(write, flags.logs !== false) })

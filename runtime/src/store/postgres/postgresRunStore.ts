@@ -26,7 +26,7 @@ import type {
   TransitionRecord,
 } from '../records';
 import { RunNameTakenError, type RunStore, type StoreMode } from '../runStore';
-import { errorColumns } from '../sqlite/errorColumns';
+import { errorColumns } from '../errorColumns';
 import { inTransaction, openPostgresPool, postgresConfig, type Queryable } from './connection';
 import { DaemonClaim } from './daemonClaim';
 import { migratePostgres } from './migrate';
@@ -48,7 +48,7 @@ import {
   type RunRow,
   type StepRow,
   type TransitionRow,
-} from './runStoreRows';
+} from '../storeRows';
 import { POSTGRES_SCHEMA_VERSION } from './schema';
 
 /** PostgreSQL's SQLSTATE for a unique constraint violated. */
@@ -60,7 +60,7 @@ const UNDEFINED_TABLE = '42P01';
  * The run store in a PostgreSQL database (cluster mode): runs, steps, attempts, logs and the
  * event stream in the database at `url`; artifacts, bundles and the daemon's files stay in the
  * local store folder `dir`. Each method is one statement or one transaction; rows are decoded
- * here (runStoreRows.ts) and never leave the store as rows. A read-only store's connections run
+ * here (../storeRows.ts, shared with SQLite) and never leave the store as rows. A read-only store's connections run
  * read-only transactions, so the server itself refuses its writes.
  */
 export class PostgresRunStore implements RunStore {

@@ -1,4 +1,4 @@
-import { ERROR_COLUMN_DEFINITIONS } from './errorColumns';
+import { ERROR_COLUMN_DEFINITIONS } from '../errorColumns';
 
 /** The embedded store's schema. Bump SCHEMA_VERSION and add a migration when it changes. */
 export const SCHEMA_VERSION = 5;

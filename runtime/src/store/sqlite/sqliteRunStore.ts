@@ -5,7 +5,6 @@ import type { ArtifactRef, ArtifactStore } from '../../artifacts/artifactStore';
 import { LocalArtifactStore } from '../../artifacts/localArtifactStore';
 import { asDiskFull, isDiskFull } from '../../model/errorCodes';
 import type { AttemptError } from '../../model/attemptError';
-import type { PipelineDag } from '../../model/dag';
 import type { AttemptStatus, RunStatus, StepStatus } from '../../model/status';
 import { ownerOnlyDir, tighten } from '../../system/ownerOnly';
 import { isProcessAlive, processIdentity } from '../../system/processAlive';
@@ -26,7 +25,26 @@ import type {
   StoredEvent,
   TransitionRecord,
 } from '../records';
-import { decodeError, errorColumns, type ErrorColumns } from './errorColumns';
+import { errorColumns } from '../errorColumns';
+import {
+  artifactRef,
+  attemptRecord,
+  eventRecord,
+  hookCallRecord,
+  logRecord,
+  runOutputRecord,
+  runRecord,
+  stepRecord,
+  transitionRecord,
+  type AttemptRow,
+  type EventRow,
+  type HookCallRow,
+  type LogRow,
+  type OutputRow,
+  type RunRow,
+  type StepRow,
+  type TransitionRow,
+} from '../storeRows';
 import { ADDED_COLUMNS, INDEX_SQL, MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './schema';
 
 /** Space kept free beside the database, given up to record outcomes when the disk fills (see {@link SqliteRunStore.reserveFile}). */
@@ -459,8 +477,8 @@ export class SqliteRunStore implements RunStore {
   getOutputsSync(runId: string, invocationId: string): Record<string, ArtifactRef> {
     const rows = this.stmt(
       `SELECT o.output, a.hash, a.materializer, a.size, a.type_name FROM step_outputs o JOIN artifacts a ON a.hash = o.hash WHERE o.run_id = ? AND o.step_id = ?`,
-    ).all(runId, invocationId) as { output: string; hash: string; materializer: string; size: number; type_name: string }[];
-    return Object.fromEntries(rows.map((row) => [row.output, { hash: row.hash, materializer: row.materializer, size: row.size, typeName: row.type_name }]));
+    ).all(runId, invocationId) as Omit<OutputRow, 'step_id'>[];
+    return Object.fromEntries(rows.map((row) => [row.output, artifactRef(row)]));
   }
 
   async outputOf(runId: string, invocationId: string, output: string): Promise<ArtifactRef | undefined> {
@@ -474,13 +492,13 @@ export class SqliteRunStore implements RunStore {
          JOIN artifacts a ON a.hash = o.hash
          LEFT JOIN steps s ON s.run_id = o.run_id AND s.id = o.step_id
        WHERE o.run_id = ? ORDER BY s.position, o.rowid`,
-    ).all(runId) as { step_id: string; output: string; hash: string; materializer: string; size: number; type_name: string }[];
-    return rows.map((row) => ({ invocationId: row.step_id, output: row.output, hash: row.hash, materializer: row.materializer, size: row.size, typeName: row.type_name }));
+    ).all(runId) as OutputRow[];
+    return rows.map(runOutputRecord);
   }
 
   async getTransitions(runId: string): Promise<TransitionRecord[]> {
     const rows = this.stmt('SELECT * FROM transitions WHERE run_id = ? ORDER BY seq').all(runId) as TransitionRow[];
-    return rows.map((row) => ({ seq: row.seq, runId: row.run_id, invocationId: row.step_id, attempt: row.attempt, status: row.status, detail: row.detail, at: row.at }));
+    return rows.map(transitionRecord);
   }
 
   // ---- logs, hooks, events -------------------------------------------------------------
@@ -499,7 +517,7 @@ export class SqliteRunStore implements RunStore {
           ? this.stmt('SELECT * FROM logs WHERE run_id = ? AND step_id = ? ORDER BY seq').all(runId, invocationId)
           : this.stmt('SELECT * FROM logs WHERE run_id = ? AND step_id = ? AND attempt = ? ORDER BY seq').all(runId, invocationId, attempt)
     ) as LogRow[];
-    return rows.map((row) => ({ seq: row.seq, runId: row.run_id, invocationId: row.step_id, attempt: row.attempt, stream: row.stream, text: row.text, at: row.at }));
+    return rows.map(logRecord);
   }
 
   async recordHook(runId: string, invocationId: string, hook: 'onSuccess' | 'onFailure', source: string, error: string | undefined, at: number): Promise<void> {
@@ -510,7 +528,7 @@ export class SqliteRunStore implements RunStore {
 
   async getHookCalls(runId: string): Promise<HookCallRecord[]> {
     const rows = this.stmt('SELECT * FROM hook_calls WHERE run_id = ? ORDER BY seq').all(runId) as HookCallRow[];
-    return rows.map((row) => ({ seq: row.seq, runId: row.run_id, invocationId: row.step_id, hook: row.hook, source: row.source, ok: row.ok === 1, error: row.error, at: row.at }));
+    return rows.map(hookCallRecord);
   }
 
   async appendEvent(seq: number, runId: string | null, type: string, data: unknown, at: number): Promise<void> {
@@ -584,192 +602,6 @@ export class SqliteRunStore implements RunStore {
   private addTransition(runId: string, invocationId: string | null, attempt: number | null, status: string, detail: string | null, at: number): void {
     this.stmt('INSERT INTO transitions (run_id, step_id, attempt, status, detail, at) VALUES (?, ?, ?, ?, ?, ?)').run(runId, invocationId, attempt, status, detail, at);
   }
-}
-
-// ---- rows as SQLite holds them, and their decoding ----------------------------------------
-
-interface RunRow {
-  id: string;
-  name: string;
-  pipeline: string;
-  status: RunStatus;
-  parameters_json: string;
-  options_json: string;
-  dag_json: string;
-  bundle_path: string;
-  manifest_json: string | null;
-  parent_run_id: string | null;
-  parent_invocation: string | null;
-  engine_pid: number | null;
-  engine_identity: string | null;
-  error: string | null;
-  created_at: number;
-  started_at: number | null;
-  ended_at: number | null;
-  working_dir: string | null;
-  project_dir: string | null;
-}
-
-interface StepRow extends ErrorColumns {
-  run_id: string;
-  id: string;
-  step_name: string;
-  position: number;
-  status: StepStatus;
-  cached: number;
-  cache_key: string | null;
-  attempts: number;
-  started_at: number | null;
-  ended_at: number | null;
-}
-
-interface AttemptRow extends ErrorColumns {
-  run_id: string;
-  step_id: string;
-  attempt: number;
-  status: AttemptStatus;
-  runner_pid: number | null;
-  started_at: number;
-  ended_at: number | null;
-  heartbeat_at: number | null;
-}
-
-interface TransitionRow {
-  seq: number;
-  run_id: string;
-  step_id: string | null;
-  attempt: number | null;
-  status: string;
-  detail: string | null;
-  at: number;
-}
-
-interface LogRow {
-  seq: number;
-  run_id: string;
-  step_id: string | null;
-  attempt: number | null;
-  stream: 'stdout' | 'stderr';
-  text: string;
-  at: number;
-}
-
-interface HookCallRow {
-  seq: number;
-  run_id: string;
-  step_id: string;
-  hook: 'onSuccess' | 'onFailure';
-  source: string;
-  ok: number;
-  error: string | null;
-  at: number;
-}
-
-/** A row of the event stream's union: a stored event (json), a log line or an attempt's newest heartbeat. */
-interface EventRow {
-  seq: number;
-  run_id: string | null;
-  type: string;
-  json: string | null;
-  step_id: string | null;
-  attempt: number | null;
-  stream: 'stdout' | 'stderr' | null;
-  text: string | null;
-  at: number;
-}
-
-function runRecord(row: RunRow): RunRecord {
-  const record: Omit<RunRecord, 'dag' | 'manifest'> = {
-    id: row.id,
-    name: row.name,
-    pipeline: row.pipeline,
-    status: row.status,
-    parameters: JSON.parse(row.parameters_json) as Record<string, unknown>,
-    options: JSON.parse(row.options_json) as Record<string, unknown>,
-    bundlePath: row.bundle_path,
-    parentRunId: row.parent_run_id,
-    parentInvocation: row.parent_invocation,
-    enginePid: row.engine_pid,
-    engineIdentity: row.engine_identity,
-    error: row.error,
-    createdAt: row.created_at,
-    startedAt: row.started_at,
-    endedAt: row.ended_at,
-    workingDir: row.working_dir,
-    projectDir: row.project_dir,
-  };
-  // The DAG and manifest are the run's large parts (about 500 bytes a step): decoded when first read,
-  // so listing and showing runs do not parse them (`runs show` of a 100,000-step run parsed 45 MB thrice).
-  return Object.defineProperties(record, {
-    dag: lazyJson(() => JSON.parse(row.dag_json) as PipelineDag),
-    manifest: lazyJson(() => (row.manifest_json === null ? undefined : (JSON.parse(row.manifest_json) as unknown))),
-  }) as RunRecord;
-}
-
-/** An enumerable property decoded on first read, then kept (and writable, as a plain field is). */
-function lazyJson<T>(decode: () => T): PropertyDescriptor {
-  let decoded: { value: T } | undefined;
-  return {
-    enumerable: true,
-    configurable: true,
-    get: () => (decoded ??= { value: decode() }).value,
-    set(value: T) {
-      decoded = { value };
-    },
-  };
-}
-
-function stepRecord(row: StepRow): StepRecord {
-  const record: StepRecord = {
-    runId: row.run_id,
-    invocationId: row.id,
-    stepName: row.step_name,
-    position: row.position,
-    status: row.status,
-    cached: row.cached === 1,
-    cacheKey: row.cache_key,
-    attempts: row.attempts,
-    startedAt: row.started_at,
-    endedAt: row.ended_at,
-  };
-  const error = decodeError(row);
-  if (error) record.error = error;
-  return record;
-}
-
-function attemptRecord(row: AttemptRow): AttemptRecord {
-  const record: AttemptRecord = {
-    runId: row.run_id,
-    invocationId: row.step_id,
-    attempt: row.attempt,
-    status: row.status,
-    runnerPid: row.runner_pid,
-    startedAt: row.started_at,
-    endedAt: row.ended_at,
-    heartbeatAt: row.heartbeat_at,
-  };
-  const error = decodeError(row);
-  if (error) record.error = error;
-  return record;
-}
-
-/** Log and heartbeat events are rebuilt as the engine emitted them (same fields, same order). */
-function eventRecord(row: EventRow): StoredEvent {
-  const base = { seq: row.seq, runId: row.run_id, type: row.type };
-  if (row.json !== null) return { ...base, data: JSON.parse(row.json) as unknown };
-  if (row.type === 'heartbeat') return { ...base, data: { type: 'heartbeat', runId: row.run_id, invocationId: row.step_id, attempt: row.attempt, at: row.at } };
-  return {
-    ...base,
-    data: {
-      type: 'log',
-      runId: row.run_id,
-      ...(row.step_id === null ? {} : { invocationId: row.step_id }),
-      ...(row.attempt === null ? {} : { attempt: row.attempt }),
-      stream: row.stream,
-      text: row.text,
-      at: row.at,
-    },
-  };
 }
 
 /** Tightens a folder tree written by an older pipewright: folders 0700, files 0600. */

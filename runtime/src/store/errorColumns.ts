@@ -1,4 +1,4 @@
-import type { AttemptError } from '../../model/attemptError';
+import type { AttemptError } from '../model/attemptError';
 
 /** The columns that hold a failure, in `steps` and `attempts` (`error` is the message). */
 export interface ErrorColumns {

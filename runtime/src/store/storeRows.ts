@@ -1,20 +1,26 @@
-import type { ArtifactRef } from '../../artifacts/artifactStore';
-import type { PipelineDag } from '../../model/dag';
-import type { AttemptStatus, RunStatus, StepStatus } from '../../model/status';
-import type { AttemptRecord, HookCallRecord, LogRecord, RunOutputRecord, RunRecord, StepRecord, StoredEvent, TransitionRecord } from '../records';
-import { decodeError, type ErrorColumns } from '../sqlite/errorColumns';
+import type { ArtifactRef } from '../artifacts/artifactStore';
+import type { PipelineDag } from '../model/dag';
+import type { AttemptStatus, RunStatus, StepStatus } from '../model/status';
+import { decodeError, type ErrorColumns } from './errorColumns';
+import type { AttemptRecord, HookCallRecord, LogRecord, RunOutputRecord, RunRecord, StepRecord, StoredEvent, TransitionRecord } from './records';
 
 /**
- * Rows of the PostgreSQL store as the `pg` driver hands them over, and their decoding into the
- * store's records: BIGINT columns (times, sizes, sequence numbers) arrive as strings, BYTEA as
- * Buffers, JSON as the text it was stored as. Nothing outside the store sees a row.
+ * The rows of both stores' tables (the same columns in SQLite and PostgreSQL) and their one
+ * decoding into the store's records. Where the drivers hand a column over differently, the row
+ * type says both: nothing outside a store ever sees a row.
  */
 
-/** A BIGINT column: pg hands it over as a string (every value the store writes fits a double). */
-type BigintText = string;
+/** An integer column: a number from SQLite, a BIGINT's text from PostgreSQL (every value the stores write fits a double). */
+type Int = number | string;
+/** A flag: 0 or 1 in SQLite, a boolean in PostgreSQL. */
+type Flag = number | boolean;
+/** Log text: a string in SQLite, bytes in PostgreSQL (whose text cannot hold NUL). */
+type Text = string | Buffer;
 
-const num = (value: BigintText | number): number => Number(value);
-const numOrNull = (value: BigintText | number | null): number | null => (value === null ? null : Number(value));
+const num = (value: Int): number => Number(value);
+const numOrNull = (value: Int | null): number | null => (value === null ? null : Number(value));
+const flag = (value: Flag): boolean => value === true || value === 1;
+const text = (value: Text): string => (typeof value === 'string' ? value : value.toString('utf8'));
 
 export interface RunRow {
   id: string;
@@ -31,9 +37,9 @@ export interface RunRow {
   engine_pid: number | null;
   engine_identity: string | null;
   error: string | null;
-  created_at: BigintText;
-  started_at: BigintText | null;
-  ended_at: BigintText | null;
+  created_at: Int;
+  started_at: Int | null;
+  ended_at: Int | null;
   working_dir: string | null;
   project_dir: string | null;
 }
@@ -44,11 +50,11 @@ export interface StepRow extends ErrorColumns {
   step_name: string;
   position: number;
   status: StepStatus;
-  cached: boolean;
+  cached: Flag;
   cache_key: string | null;
   attempts: number;
-  started_at: BigintText | null;
-  ended_at: BigintText | null;
+  started_at: Int | null;
+  ended_at: Int | null;
 }
 
 export interface AttemptRow extends ErrorColumns {
@@ -57,75 +63,74 @@ export interface AttemptRow extends ErrorColumns {
   attempt: number;
   status: AttemptStatus;
   runner_pid: number | null;
-  started_at: BigintText;
-  ended_at: BigintText | null;
-  heartbeat_at: BigintText | null;
+  started_at: Int;
+  ended_at: Int | null;
+  heartbeat_at: Int | null;
 }
 
 export interface TransitionRow {
-  seq: BigintText;
+  seq: Int;
   run_id: string;
   step_id: string | null;
   attempt: number | null;
   status: string;
   detail: string | null;
-  at: BigintText;
+  at: Int;
 }
 
 export interface LogRow {
-  seq: BigintText;
+  seq: Int;
   run_id: string;
   step_id: string | null;
   attempt: number | null;
   stream: 'stdout' | 'stderr';
-  text: Buffer;
-  at: BigintText;
+  text: Text;
+  at: Int;
 }
 
 export interface HookCallRow {
-  seq: BigintText;
+  seq: Int;
   run_id: string;
   step_id: string;
   hook: 'onSuccess' | 'onFailure';
   source: string;
-  ok: boolean;
+  ok: Flag;
   error: string | null;
-  at: BigintText;
+  at: Int;
 }
 
+/** A committed output joined with its artifact. */
 export interface OutputRow {
   step_id: string;
   output: string;
   hash: string;
   materializer: string;
-  size: BigintText;
+  size: Int;
   type_name: string;
 }
 
 /** A row of the event stream's union: a stored event (json), a log line or an attempt's newest heartbeat. */
 export interface EventRow {
-  seq: BigintText;
+  seq: Int;
   run_id: string | null;
   type: string;
   json: string | null;
   step_id: string | null;
   attempt: number | null;
   stream: 'stdout' | 'stderr' | null;
-  text: Buffer | null;
-  at: BigintText;
+  text: Text | null;
+  at: Int;
 }
 
 export function runRecord(row: RunRow): RunRecord {
-  return {
+  const record: Omit<RunRecord, 'dag' | 'manifest'> = {
     id: row.id,
     name: row.name,
     pipeline: row.pipeline,
     status: row.status,
     parameters: JSON.parse(row.parameters_json) as Record<string, unknown>,
     options: JSON.parse(row.options_json) as Record<string, unknown>,
-    dag: JSON.parse(row.dag_json) as PipelineDag,
     bundlePath: row.bundle_path,
-    manifest: row.manifest_json === null ? undefined : (JSON.parse(row.manifest_json) as unknown),
     parentRunId: row.parent_run_id,
     parentInvocation: row.parent_invocation,
     enginePid: row.engine_pid,
@@ -137,6 +142,25 @@ export function runRecord(row: RunRow): RunRecord {
     workingDir: row.working_dir,
     projectDir: row.project_dir,
   };
+  // The DAG and manifest are the run's large parts (about 500 bytes a step): decoded when first read,
+  // so listing and showing runs do not parse them (`runs show` of a 100,000-step run parsed 45 MB thrice).
+  return Object.defineProperties(record, {
+    dag: lazyJson(() => JSON.parse(row.dag_json) as PipelineDag),
+    manifest: lazyJson(() => (row.manifest_json === null ? undefined : (JSON.parse(row.manifest_json) as unknown))),
+  }) as RunRecord;
+}
+
+/** An enumerable property decoded on first read, then kept (and writable, as a plain field is). */
+function lazyJson<T>(decode: () => T): PropertyDescriptor {
+  let decoded: { value: T } | undefined;
+  return {
+    enumerable: true,
+    configurable: true,
+    get: () => (decoded ??= { value: decode() }).value,
+    set(value: T) {
+      decoded = { value };
+    },
+  };
 }
 
 export function stepRecord(row: StepRow): StepRecord {
@@ -146,7 +170,7 @@ export function stepRecord(row: StepRow): StepRecord {
     stepName: row.step_name,
     position: row.position,
     status: row.status,
-    cached: row.cached,
+    cached: flag(row.cached),
     cacheKey: row.cache_key,
     attempts: row.attempts,
     startedAt: numOrNull(row.started_at),
@@ -178,14 +202,14 @@ export function transitionRecord(row: TransitionRow): TransitionRecord {
 }
 
 export function logRecord(row: LogRow): LogRecord {
-  return { seq: num(row.seq), runId: row.run_id, invocationId: row.step_id, attempt: row.attempt, stream: row.stream, text: row.text.toString('utf8'), at: num(row.at) };
+  return { seq: num(row.seq), runId: row.run_id, invocationId: row.step_id, attempt: row.attempt, stream: row.stream, text: text(row.text), at: num(row.at) };
 }
 
 export function hookCallRecord(row: HookCallRow): HookCallRecord {
-  return { seq: num(row.seq), runId: row.run_id, invocationId: row.step_id, hook: row.hook, source: row.source, ok: row.ok, error: row.error, at: num(row.at) };
+  return { seq: num(row.seq), runId: row.run_id, invocationId: row.step_id, hook: row.hook, source: row.source, ok: flag(row.ok), error: row.error, at: num(row.at) };
 }
 
-export function artifactRef(row: OutputRow): ArtifactRef {
+export function artifactRef(row: Omit<OutputRow, 'step_id'>): ArtifactRef {
   return { hash: row.hash, materializer: row.materializer, size: num(row.size), typeName: row.type_name };
 }
 
@@ -195,8 +219,7 @@ export function runOutputRecord(row: OutputRow): RunOutputRecord {
 
 /** Log and heartbeat events are rebuilt as the engine emitted them (same fields, same order). */
 export function eventRecord(row: EventRow): StoredEvent {
-  const seq = num(row.seq);
-  const base = { seq, runId: row.run_id, type: row.type };
+  const base = { seq: num(row.seq), runId: row.run_id, type: row.type };
   if (row.json !== null) return { ...base, data: JSON.parse(row.json) as unknown };
   const at = num(row.at);
   if (row.type === 'heartbeat') return { ...base, data: { type: 'heartbeat', runId: row.run_id, invocationId: row.step_id, attempt: row.attempt, at } };
@@ -208,7 +231,7 @@ export function eventRecord(row: EventRow): StoredEvent {
       ...(row.step_id === null ? {} : { invocationId: row.step_id }),
       ...(row.attempt === null ? {} : { attempt: row.attempt }),
       stream: row.stream,
-      text: (row.text as Buffer).toString('utf8'),
+      text: text(row.text as Text),
       at,
     },
   };

@@ -150,7 +150,9 @@ export function remoteWorkerSuite(storeLabel: string, prepareStore?: () => Promi
       assert.equal(detail.status, 'completed', JSON.stringify(detail));
       assert.deepEqual(detail.steps.map((s) => [s.id, s.history.map((h) => h.status)]), [['prepare', ['completed']], ['victim', ['lost', 'completed']], ['downstream', ['completed']]]);
       assert.equal(await outputOf(runId, 'downstream'), 'done by attempt 2, then downstream');
-      assert.match(fs.readFileSync(path.join(runDir, 'finished'), 'utf8'), /attempt 1\n/, 'the late attempt ran to its end');
+      // Woken, the frozen runner either finishes attempt 1 or stops itself first (its own lease
+      // check sees the timeout passed): both are right, as long as attempt 1 is never committed.
+      assert.equal(await outputOf(runId, 'victim'), 'done by attempt 2');
       await assertNothingHeld();
     });
   });

@@ -24,13 +24,18 @@ async function startRestartable(dir: string, store: string): Promise<string> {
   return started.stdout.trim();
 }
 
+/** The `restartable` run started, its first attempt running: the run, that attempt's runner and the daemon's pid. */
+async function restartableRunning(dir: string, store: string): Promise<{ runId: string; runner: number; daemon: number }> {
+  const runId = await startRestartable(dir, store);
+  const runner = await waitFor('attempt 1 to start', () => readPid(path.join(dir, 'attempt-1.pid')));
+  return { runId, runner, daemon: Number(fs.readFileSync(path.join(store, 'server', 'pid'), 'utf8')) };
+}
+
 describe('kill -9 of the daemon mid-run, then a restart', () => {
   it('a runner that is still alive reconnects and commits once; committed steps are kept', async () => {
     const dir = tempDir();
     const store = path.join(dir, 'store');
-    const runId = await startRestartable(dir, store);
-    const runner = await waitFor('attempt 1 to start', () => readPid(path.join(dir, 'attempt-1.pid')));
-    const daemon = Number(fs.readFileSync(path.join(store, 'server', 'pid'), 'utf8'));
+    const { runId, runner, daemon } = await restartableRunning(dir, store);
     process.kill(daemon, 'SIGKILL');
     await waitFor('the daemon to die', () => !isAlive(daemon));
     assert.ok(isAlive(runner), 'the runner outlives its daemon');
@@ -55,9 +60,7 @@ describe('kill -9 of the daemon mid-run, then a restart', () => {
   it("a runner's heartbeat that reaches the restarted daemon before its run is resumed waits for the resume, never fenced", async () => {
     const dir = tempDir();
     const store = path.join(dir, 'store');
-    const runId = await startRestartable(dir, store);
-    const runner = await waitFor('attempt 1 to start', () => readPid(path.join(dir, 'attempt-1.pid')));
-    const daemon = Number(fs.readFileSync(path.join(store, 'server', 'pid'), 'utf8'));
+    const { runId, runner, daemon } = await restartableRunning(dir, store);
     // Its port, which the next daemon takes again so the orphaned runner finds it.
     const { port } = JSON.parse(fs.readFileSync(daemonFiles(store).endpoint, 'utf8')) as { port: number };
     process.kill(daemon, 'SIGKILL');
@@ -180,9 +183,7 @@ describe('kill -9 of the daemon while steps commit, one after another', () => {
   it('a committed output that did not reach the disk (a power loss) is found on resume, and its step runs again', async () => {
     const dir = tempDir();
     const store = path.join(dir, 'store');
-    const runId = await startRestartable(dir, store);
-    const runner = await waitFor('attempt 1 to start', () => readPid(path.join(dir, 'attempt-1.pid')));
-    const daemon = Number(fs.readFileSync(path.join(store, 'server', 'pid'), 'utf8'));
+    const { runId, runner, daemon } = await restartableRunning(dir, store);
     process.kill(daemon, 'SIGKILL');
     process.kill(runner, 'SIGKILL');
     await waitFor('the daemon and its runner to die', () => !isAlive(daemon) && !isAlive(runner));

@@ -53,7 +53,7 @@ export const DEFAULT_POOL = 'default';
  */
 export const poolNameSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][\w.-]{0,99}$/, { message: "must be a pool name: a letter or digit, then letters, digits, '.', '_' or '-' (100 at most)" });
+  .regex(/^[A-Za-z0-9][\w.-]{0,99}$/, { message: "expected a name: a letter or digit first, then letters, digits, '.', '_' or '-', 100 at most" });
 
 /**
  * The step options a run may also set per invocation (`steps.<id>` of its options), each written

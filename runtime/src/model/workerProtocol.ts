@@ -42,8 +42,8 @@ export interface ClaimRequest {
   /** The pool it serves: it is handed only jobs of that pool (and jobs of no pool: compiling a run). */
   pool: string;
   labels: Record<string, string>;
-  /** Most jobs it runs at once (`--concurrency`): it is handed none while it holds that many. */
-  concurrency: number;
+  /** Most jobs it runs at once (`--concurrency`; 1 when left out): it is handed none while it holds that many. */
+  concurrency?: number;
   /** How long the orchestrator may hold the request open when there is nothing to claim. */
   waitMs: number;
 }

@@ -83,7 +83,7 @@ export class WorkerHub {
     for (;;) {
       // A worker gone mid-poll is handed nothing.
       if (signal?.aborted) return { ...this.settings };
-      const worker = this.seen(request.workerId, { pool: request.pool, labels: request.labels, concurrency: request.concurrency });
+      const worker = this.seen(request.workerId, { pool: request.pool, labels: request.labels, concurrency: request.concurrency ?? 1 });
       if (worker.draining) return { ...this.settings };
       const entry = this.heldCount(request.workerId) < worker.concurrency ? this.takeFor(worker.pool) : undefined;
       if (entry) {

@@ -14,7 +14,7 @@ import { WORKER_PATHS, type ArtifactBytes, type BeatAnswer, type ChildRunAnswer,
 import type { WorkerHub } from './workerHub';
 
 const id = z.string().min(1).max(200);
-const claimBody = z.strictObject({ workerId: id, pool: poolNameSchema, labels: z.record(z.string(), z.string()), concurrency: z.number().int().min(1).max(1024), waitMs: z.number().int().min(0).max(120_000) });
+const claimBody = z.strictObject({ workerId: id, pool: poolNameSchema, labels: z.record(z.string(), z.string()), concurrency: z.number().int().min(1).max(1024).optional(), waitMs: z.number().int().min(0).max(120_000) });
 const beatBody = z.strictObject({ workerId: id, jobs: z.array(id).max(10_000), draining: z.boolean().optional(), leaving: z.boolean().optional() });
 const logBody = z.strictObject({ workerId: id, lines: z.array(z.strictObject({ stream: z.enum(['stdout', 'stderr']), text: z.string() })) });
 const resultBody = z.strictObject({ workerId: id, reply: z.looseObject({ kind: z.string() }) });

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { optionsProblem, poolNameSchema } from '../../model/runOptions';
+import { poolNameSchema } from '../../model/runOptions';
 import { UsageError } from '../errors';
 
 interface WorkerFlags {
@@ -38,8 +38,8 @@ export function workerSettings(flags: WorkerFlags): { orchestrator: string; toke
   if (token === '') throw new UsageError(`--token-file ${flags.tokenFile}: the file is empty`);
   const concurrency = Number(flags.concurrency);
   if (!/^\d+$/.test(flags.concurrency) || concurrency < 1 || concurrency > 1024) throw new UsageError(`--concurrency ${flags.concurrency}: expected an integer from 1 to 1024`);
-  const poolProblem = optionsProblem(poolNameSchema, flags.pool);
-  if (poolProblem !== undefined) throw new UsageError(`--pool ${flags.pool}: ${poolNameSchema.safeParse(flags.pool).error?.issues[0]?.message ?? poolProblem}`);
+  const pool = poolNameSchema.safeParse(flags.pool);
+  if (!pool.success) throw new UsageError(`--pool ${flags.pool}: ${pool.error.issues[0]?.message}`);
   const drainSeconds = Number(flags.drainTimeout);
   if (!/^\d+(\.\d+)?$/.test(flags.drainTimeout) || drainSeconds > 86_400) throw new UsageError(`--drain-timeout ${flags.drainTimeout}: expected seconds from 0 to 86400`);
   const labels: Record<string, string> = {};

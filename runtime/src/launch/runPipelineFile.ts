@@ -60,6 +60,26 @@ export function chooseTarget(manifest: ModuleManifest, file: string, requested: 
   throw new RunRequestError(`${file}: defines several pipelines (${names.join(', ')}); choose one with --pipeline`);
 }
 
+/**
+ * What a run or a plan targets, from what the CLI and the API are given: the file, `step` or else
+ * `pipeline` (or the run config's), the config's parameters, then the text parameters (`--param`).
+ */
+export function fileTargetOf(
+  file: string,
+  given: { step?: string; pipeline?: string; config?: string },
+  config: { pipeline?: string; parameters?: Record<string, unknown> } | undefined,
+  textParameters: Record<string, string>,
+): Pick<RunFileRequest, 'file' | 'pipeline' | 'step' | 'parameters' | 'parametersSource' | 'textParameters'> {
+  return {
+    file,
+    pipeline: given.step ? undefined : (given.pipeline ?? config?.pipeline),
+    step: given.step,
+    parameters: config?.parameters ?? {},
+    parametersSource: given.config,
+    textParameters,
+  };
+}
+
 /** A pipeline file made ready to run: bundled, analysed, pipeline chosen, parameters typed. */
 export interface PreparedFile {
   file: string;

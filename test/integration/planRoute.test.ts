@@ -80,9 +80,10 @@ describe('POST /v1/plan', () => {
       assert.equal(response.status, 400, JSON.stringify(answer));
       assert.match(answer.error, pattern);
     }
-    // What the file's code does wrong is the plan's error, as in the CLI.
-    const broken = path.join(dir, 'broken.ts');
-    fs.writeFileSync(broken, "import { pipeline } from 'pipewright';\nexport const p = pipeline(function p(n: number) { void n; });\n");
-    await assert.rejects(client.planRun({ file: broken, workingDir: dir, params: { n: 'x' } }), (error: Error) => answerStatus(error) !== undefined && /n/.test(error.message));
+    // A parameter's text that does not fit its type, and a run config that is not YAML: named as the route names them.
+    await refused({ file, workingDir: dir, params: { scale: 'many' } }, /^params\.scale: /);
+    const config = path.join(dir, 'bad.yaml');
+    fs.writeFileSync(config, 'parameters: [unclosed\n');
+    await refused({ file, config }, /^config: .*bad\.yaml.*invalid YAML/);
   });
 });

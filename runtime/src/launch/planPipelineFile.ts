@@ -15,7 +15,7 @@ import { fileTargetOf, preparePipelineFile, type RunFileRequest } from './runPip
 
 export type { PipelinePlan } from '../model/plan';
 
-export type PlanFileRequest = Pick<RunFileRequest, 'file' | 'pipeline' | 'step' | 'parameters' | 'parametersSource' | 'textParameters' | 'workingDir' | 'options'>;
+export type PlanFileRequest = Pick<RunFileRequest, 'file' | 'pipeline' | 'step' | 'parameters' | 'parametersSource' | 'textParameters' | 'textParametersPrefix' | 'workingDir' | 'options'>;
 
 /** What `pipewright plan` and `POST /v1/plan` are given (the route's body; the CLI's argument and flags). */
 export type PlanTarget = Omit<PlanRunRequest, 'noCache'> & { noCache?: boolean; storeDir?: string };
@@ -48,7 +48,15 @@ export function planForDaemon(body: PlanRunRequest, store: OpenStore): Promise<P
     const wanted = field === 'workingDir' ? 'folder' : 'file';
     if (!stat || (wanted === 'folder' ? !stat.isDirectory() : !stat.isFile())) throw new InputError(`${field}: no such ${wanted}: ${value}`);
   }
-  return planPipelineFile({ ...planFileRequest({ ...body, storeDir: store.dir }) }, store);
+  let request: PlanFileRequest;
+  try {
+    request = planFileRequest({ ...body, storeDir: store.dir });
+  } catch (error) {
+    // Only the run config is read here: its errors say the file and line, the field is said first.
+    if (error instanceof InputError) throw new InputError(`config: ${error.message}`);
+    throw error;
+  }
+  return planPipelineFile({ ...request, textParametersPrefix: 'params.' }, store);
 }
 
 /**

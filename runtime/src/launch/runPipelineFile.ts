@@ -31,6 +31,8 @@ export interface RunFileRequest {
   parametersSource?: string;
   /** Parameters given as text (CLI `--param k=v`), converted to the declared parameter types. */
   textParameters?: Record<string, string>;
+  /** How errors name a text parameter (`--param ` when left out). */
+  textParametersPrefix?: string;
   /** Where the steps run, so their relative paths resolve against it (default: this process's working folder). */
   workingDir?: string;
   options?: RunOptions;
@@ -97,7 +99,7 @@ export interface PreparedFile {
 }
 
 /** Everything that happens on the author's side before a run can be created (here or on a daemon). */
-export async function preparePipelineFile(request: Pick<RunFileRequest, 'file' | 'pipeline' | 'step' | 'parameters' | 'parametersSource' | 'textParameters' | 'workingDir' | 'options'>): Promise<PreparedFile> {
+export async function preparePipelineFile(request: Pick<RunFileRequest, 'file' | 'pipeline' | 'step' | 'parameters' | 'parametersSource' | 'textParameters' | 'textParametersPrefix' | 'workingDir' | 'options'>): Promise<PreparedFile> {
   // The SDK's entry (`pipeline.run()`, `runStep`) and the CLI's: the same rules as the API's and YAML configs'.
   checkOptions(startOptionsSchema, request.options ?? {}, 'run options');
   const file = path.resolve(request.file);
@@ -109,7 +111,7 @@ export async function preparePipelineFile(request: Pick<RunFileRequest, 'file' |
   const target = chooseTarget(manifest, request.file, request);
   const parameters = resolveRunParameters(manifest, target, [
     { kind: 'values', where: request.parametersSource ?? 'run parameters', values: request.parameters ?? {} },
-    { kind: 'text', values: request.textParameters ?? {} },
+    { kind: 'text', values: request.textParameters ?? {}, ...(request.textParametersPrefix === undefined ? {} : { prefix: request.textParametersPrefix }) },
   ]);
   return { file, storeDir, ...(storeUrl === undefined ? {} : { storeUrl }), workingDir, projectDir, bundle, manifest, target, parameters };
 }

@@ -61,7 +61,10 @@ export class PanelPlan implements vscode.Disposable {
     const key = `${runId} ${status}`;
     if (key === this.lastRun) return;
     this.lastRun = key;
-    if (status !== 'running') this.request();
+    if (status === 'running') return;
+    // What the run cached makes the plan shown stale: no badges until the new one.
+    this.show({ state: 'planning' });
+    this.request();
   }
 
   /** The language server analysed the code again: the edited steps may have changed. */

@@ -8,7 +8,10 @@ import { after, describe, it } from 'node:test';
 import { answerStatus, type OrchestratorClient } from '../../runtime/src/api/client';
 import { connectDaemon, stopDaemon } from '../../runtime/src/api/daemonControl';
 import { daemonFiles } from '../../runtime/src/api/daemonFiles';
+import { cli, lastJson } from '../support/cli';
+import { env } from '../support/cliWorkflow';
 import { checkPlan, initialFixture, plan, run, source, type Plan } from '../support/planCheck';
+import { waitForAsync } from '../support/waitFor';
 import { tempProject } from '../support/tempDir';
 
 describe('POST /v1/plan', () => {
@@ -51,7 +54,16 @@ describe('POST /v1/plan', () => {
         ['s4', 'upstream will run'],
       ],
     );
-    await checkPlan(edited, await run(store, ['edits.ts', '--param', 'scale=1'], dir), store, 'body edited');
+    // This run goes to the daemon that planned it.
+    const submitted = await cli(['--store', store, 'run', 'edits.ts', '--param', 'scale=1', '--detach', '--json'], { cwd: dir, env });
+    assert.equal(submitted.code, 0, submitted.stderr);
+    const { runId } = lastJson<{ runId: string }>(submitted);
+    const ran = await waitForAsync('the daemon\'s run to end', async () => {
+      const detail = await client.getRun({ run: runId });
+      return detail.status !== 'running' && detail;
+    }, 120_000);
+    assert.equal(ran.status, 'completed');
+    await checkPlan(edited, ran, store, 'body edited, run by the daemon');
 
     const scaled = await samePlan(client, ['--param', 'scale=2'], { params: { scale: '2' } }, 'a parameter');
     assert.equal(scaled.steps[0]?.reason, 'parameter changed');

@@ -2,8 +2,8 @@
  * End to end, as a user: the plan before a run in the DAG of a real VS Code workbench (code-server,
  * the packaged .vsix, headless Chromium). Opens the DAG of a cacheable pipeline and sees every step
  * "will run" (nothing cached yet), runs it and sees every step "will reuse", edits a step's body
- * without saving and sees it and everything downstream turn "will run: code changed (unsaved)" /
- * "upstream changed", then saves and sees the plan of the saved code say the same. Screenshots go
+ * without saving and sees it and everything downstream turn "will run: code changed" / "upstream
+ * changed" (in the tone of edits, the line saying it is not saved), then saves and sees the plan of the saved code say the same. Screenshots go
  * to test-results/e2e/planBadges/. Needs `npm run package` and the tools from scripts/e2e-tools.mjs.
  */
 import assert from 'node:assert/strict';
@@ -146,10 +146,12 @@ describe('the plan before a run in the DAG of a real VS Code workbench', () => {
       const typedAt = Date.now();
       await waitForBadges('the edited step and its downstream marked, unsaved', {
         load: 'will reuse',
-        clean: 'will run: code changed (unsaved)',
-        train: 'will run: upstream changed (unsaved)',
-        report: 'will run: upstream changed (unsaved)',
+        clean: 'will run: code changed',
+        train: 'will run: upstream changed',
+        report: 'will run: upstream changed',
       });
+      assert.equal(await (await liveFrame()).locator('#plan').textContent(), 'Plan of a run now: 1 to reuse, 3 to run (clean edited, not saved)');
+      assert.deepEqual(await (await liveFrame()).locator('text.plan-badge').evaluateAll((texts) => texts.map((text) => text.getAttribute('data-tone'))), ['reuse', 'edited', 'edited', 'edited']);
       process.stdout.write(`# from the keystroke to the marks: ${Date.now() - typedAt} ms\n`);
       assert.equal(await page.locator('.tab.dirty').count(), 1, 'the file is not saved');
       await workbench.screenshot('03-edited-unsaved');

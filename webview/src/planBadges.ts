@@ -6,6 +6,7 @@
  */
 import type { PlanView } from '../../contracts/src/webviewMessages';
 import type { PipelineGraph } from '../../contracts/src/graph';
+import { fitText } from './nodeBox';
 import { planBadges, planLine } from './planMarks';
 import type { Drawing } from './render';
 
@@ -47,7 +48,8 @@ export function showPlan(line: HTMLElement, drawing: Drawing | undefined, graph:
     for (const tone of TONES) element.classList.toggle(tone, tone === `plan-${badge.tone}`);
     element.dataset.tone = badge.tone;
     if (element.lastChild?.nodeType === Node.TEXT_NODE) element.lastChild.remove();
-    element.appendChild(document.createTextNode(badge.text));
+    // In the detail line's font, cut to the node's width (the tooltip has it whole).
+    element.appendChild(document.createTextNode(fitText(badge.text, node.box.width, drawing.text.measureDetail)));
     (element.firstChild as SVGTitleElement).textContent = badge.title;
   }
 }

@@ -41,7 +41,7 @@ export function badgeOf(step: PlannedStep): PlanBadge {
   const detail = step.detail ? ` (${step.detail})` : '';
   if (step.unlessUnchanged) {
     const upstream = Object.keys(step.unlessUnchanged).join(', ');
-    return { text: 'may reuse: if upstream unchanged', tone: 'maybe', title: `${step.id}: runs because ${upstream} will run; reused if their outputs come out unchanged` };
+    return { text: 'may reuse', tone: 'maybe', title: `${step.id}: runs because ${upstream} will run; reused if their outputs come out unchanged` };
   }
   return { text: `will run: ${words}`, tone: 'run', title: `${step.id}: will run: ${step.reason ?? words}${detail}` };
 }
@@ -71,27 +71,28 @@ export function downstreamOf(edges: MarkedGraph['edges'], starts: Iterable<strin
 /**
  * The badge of each node of `graph` under `plan` (none for a plan that failed, is off or not made
  * yet: never stale badges). A node whose step was edited since the plan's code runs ("code
- * changed"), and so does everything downstream of it ("upstream changed"); a node the plan does
- * not have (added since) runs too, and its downstream with it.
+ * changed", in the tone of edits; the tooltip and the line say whether it is saved), and so does
+ * everything downstream of it ("upstream changed"); a node the plan does not have (added since)
+ * runs too, and its downstream with it.
  */
 export function planBadges(graph: MarkedGraph, plan: PlanView | undefined): Map<string, PlanBadge> {
   const badges = new Map<string, PlanBadge>();
   if (plan?.state !== 'planned') return badges;
   const predicted = new Map(plan.steps.map((step) => [step.id, step]));
   const edited = new Map(plan.edited.map((step) => [step.step, step.unsaved]));
-  const why = (unsaved: boolean) => (unsaved ? 'unsaved' : 'not planned yet');
+  const why = (unsaved: boolean) => (unsaved ? 'unsaved' : 'saved, not planned yet');
   const changed = new Map<string, PlanBadge>();
   for (const node of graph.nodes) {
     const unsaved = edited.get(node.step);
-    if (unsaved !== undefined) changed.set(node.id, { text: `will run: code changed (${why(unsaved)})`, tone: 'edited', title: `${node.id}: the code of ${node.step} changed since the plan` });
-    else if (!predicted.has(node.id)) changed.set(node.id, { text: 'will run: new step (not planned yet)', tone: 'edited', title: `${node.id}: not in the plan of the saved code` });
+    if (unsaved !== undefined) changed.set(node.id, { text: 'will run: code changed', tone: 'edited', title: `${node.id}: will run: the code of ${node.step} changed since the plan (${why(unsaved)})` });
+    else if (!predicted.has(node.id)) changed.set(node.id, { text: 'will run: new step', tone: 'edited', title: `${node.id}: will run: not in the plan of the saved code (added since)` });
   }
   const anyUnsaved = plan.edited.some((step) => step.unsaved);
   const downstream = downstreamOf(graph.edges, changed.keys());
   for (const node of graph.nodes) {
     const own = changed.get(node.id);
     if (own) badges.set(node.id, own);
-    else if (downstream.has(node.id)) badges.set(node.id, { text: `will run: upstream changed (${why(anyUnsaved)})`, tone: 'edited', title: `${node.id}: runs because code upstream of it changed since the plan` });
+    else if (downstream.has(node.id)) badges.set(node.id, { text: 'will run: upstream changed', tone: 'edited', title: `${node.id}: will run: code upstream of it changed since the plan (${why(anyUnsaved)})` });
     else {
       const step = predicted.get(node.id);
       if (step) badges.set(node.id, badgeOf(step));
@@ -107,5 +108,10 @@ export function planLine(plan: PlanView | undefined, badges: ReadonlyMap<string,
   if (plan.state === 'planning') return 'Plan: planning…';
   if (plan.state === 'failed') return `Plan failed: ${plan.error}${plan.planning ? ' (planning again…)' : ''}`;
   const reuse = [...badges.values()].filter((badge) => badge.tone === 'reuse').length;
-  return `Plan of a run now: ${reuse} to reuse, ${badges.size - reuse} to run${plan.planning ? ' (planning the saved code…)' : ''}`;
+  const notes = [
+    ...plan.edited.filter((step) => step.unsaved).map((step) => `${step.step} edited, not saved`),
+    ...plan.edited.filter((step) => !step.unsaved).map((step) => `${step.step} edited`),
+    ...(plan.planning ? ['planning the saved code…'] : []),
+  ];
+  return `Plan of a run now: ${reuse} to reuse, ${badges.size - reuse} to run${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
 }

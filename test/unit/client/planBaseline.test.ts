@@ -33,7 +33,7 @@ describe('steps edited since the plan', () => {
   it('cuts each step definition out of the open documents', () => {
     const texts = textsOf(saved);
     assert.deepEqual([...texts.keys()], ['load', 'fit'], 'pipelines and steps of documents not open are left out');
-    assert.equal(texts.get('load'), 'step(function load() {\n  return 1;\n});');
+    assert.equal(texts.get('load'), 'step(function load() {\n  return 1;\n})');
   });
 
   it("reports the steps whose body changed, as unsaved or not, and nothing once the text is back", () => {

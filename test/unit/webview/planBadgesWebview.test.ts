@@ -78,13 +78,14 @@ describe('the plan in the DAG webview', () => {
 
     // The author edits split's body, unsaved: it and everything downstream will run.
     await send(page, planned([{ step: 'split', unsaved: true }]));
-    await waitForBadge(page, 'split', 'will run: code changed (unsaved) [edited]');
+    await waitForBadge(page, 'split', 'will run: code changed [edited]');
     assert.deepEqual(await badges(page), {
       load: 'will reuse [reuse]',
-      split: 'will run: code changed (unsaved) [edited]',
-      fit: 'will run: upstream changed (unsaved) [edited]',
-      summary: 'will run: upstream changed (unsaved) [edited]',
+      split: 'will run: code changed [edited]',
+      fit: 'will run: upstream changed [edited]',
+      summary: 'will run: upstream changed [edited]',
     });
+    assert.equal(await page.locator('#plan').textContent(), 'Plan of a run now: 1 to reuse, 3 to run (split edited, not saved)');
     await page.screenshot({ path: 'test-results/webview/plan-badges-edited.png' });
 
     // The plan fails: its error, and no badge left from before.

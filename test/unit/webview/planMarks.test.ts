@@ -37,7 +37,7 @@ describe('plan badges', () => {
     assert.deepEqual(parameter, { text: 'will run: parameter changed', tone: 'run', title: 'a: will run: parameter changed (lr)' });
     const maybe = badgeOf({ id: 'd', step: 'd', action: 'run', reason: 'upstream will run', unlessUnchanged: { b: { out: 'h1' } } });
     assert.equal(maybe.tone, 'maybe');
-    assert.equal(maybe.text, 'may reuse: if upstream unchanged');
+    assert.equal(maybe.text, 'may reuse');
     assert.match(maybe.title, /b will run; reused if their outputs come out unchanged/);
   });
 
@@ -52,23 +52,27 @@ describe('plan badges', () => {
     const badges = planBadges(graph, planned(reuseAll, [{ step: 'b', unsaved: true }]));
     assert.deepEqual(texts(badges), {
       a: 'will reuse',
-      b: 'will run: code changed (unsaved)',
+      b: 'will run: code changed',
       c: 'will reuse',
-      d: 'will run: upstream changed (unsaved)',
+      d: 'will run: upstream changed',
       e: 'will reuse',
       f: 'will reuse',
-      g: 'will run: code changed (unsaved)',
+      g: 'will run: code changed',
     });
+    assert.deepEqual([...badges].filter(([, badge]) => badge.tone === 'edited').map(([id]) => id), ['b', 'd', 'g'], 'in the tone of edits');
+    assert.equal(badges.get('b')?.title, 'b: will run: the code of b changed since the plan (unsaved)');
+    assert.equal(badges.get('d')?.title, 'd: will run: code upstream of it changed since the plan (unsaved)');
+    assert.equal(planLine(planned(reuseAll, [{ step: 'b', unsaved: true }]), badges), 'Plan of a run now: 4 to reuse, 3 to run (b edited, not saved)');
     const saved = planBadges(graph, planned(reuseAll, [{ step: 'c', unsaved: false }]));
-    assert.equal(saved.get('c')?.text, 'will run: code changed (not planned yet)');
-    assert.equal(saved.get('e')?.text, 'will run: upstream changed (not planned yet)');
+    assert.equal(saved.get('c')?.title, 'c: will run: the code of c changed since the plan (saved, not planned yet)');
+    assert.equal(saved.get('e')?.text, 'will run: upstream changed');
     assert.equal(saved.get('b')?.text, 'will reuse');
   });
 
   it('marks a step the plan does not have (added since) and its downstream', () => {
     const badges = planBadges(graph, planned(reuseAll.filter((step) => step.id !== 'c')));
-    assert.equal(badges.get('c')?.text, 'will run: new step (not planned yet)');
-    assert.equal(badges.get('e')?.text, 'will run: upstream changed (not planned yet)');
+    assert.equal(badges.get('c')?.text, 'will run: new step');
+    assert.equal(badges.get('e')?.text, 'will run: upstream changed');
     assert.equal(badges.get('d')?.text, 'will reuse');
   });
 

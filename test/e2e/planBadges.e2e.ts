@@ -98,6 +98,9 @@ describe('the plan before a run in the DAG of a real VS Code workbench', () => {
       root = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-e2e-plan-'));
       workspace = copyFixtureWorkspace(root);
       fs.writeFileSync(path.join(workspace, 'pipelines', 'planned.ts'), PIPELINE);
+      // The edit must stay unsaved until the test saves it (code-server saves after a delay by default).
+      fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+      fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'files.autoSave': 'off' }));
       const extensionsDir = path.join(root, 'extensions');
       const userDataDir = path.join(root, 'user-data');
       installExtension(tools, vsix, extensionsDir, userDataDir);

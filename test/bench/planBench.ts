@@ -33,13 +33,14 @@ export async function planBench(): Promise<BenchLine[]> {
   try {
     const storeDir = path.join(dir, '.pipewright');
     const file = writePipeline(dir, 'chain', '  let value = noop(n);\n  for (let i = 1; i < 1000; i++) value = noop(value);');
-    const request = { file, parameters: { n: 0 }, workingDir: dir, options: { storeDir } };
+    // The run below runs in this process's working folder (part of every key): so do the plans.
+    const request = { file, parameters: { n: 0 }, options: { storeDir } };
     // Every step gets a cache entry: the plan then looks each one up and keys the next from its outputs.
     await timedRun(file, storeDir, true);
     let dagForPrediction: Awaited<ReturnType<typeof compileRequest>>['dag'] | undefined;
     const compile = await best(async () => {
       const prepared = await preparePipelineFile(request);
-      const pool = localLauncher({ bundlePath: prepared.bundle.path, artifactsDir: path.join(storeDir, 'artifacts'), workingDir: dir, projectDir: prepared.projectDir }, { onLog: () => undefined, onChildRun: () => Promise.reject(new Error('no child runs')) });
+      const pool = localLauncher({ bundlePath: prepared.bundle.path, artifactsDir: path.join(storeDir, 'artifacts'), workingDir: prepared.workingDir, projectDir: prepared.projectDir }, { onLog: () => undefined, onChildRun: () => Promise.reject(new Error('no child runs')) });
       try {
         dagForPrediction = (await compileRequest(pool, { target: prepared.target, parameters: prepared.parameters, options: request.options }, prepared.manifest)).dag;
       } finally {
@@ -56,7 +57,7 @@ export async function planBench(): Promise<BenchLine[]> {
     const dag = dagForPrediction;
     if (!dag) throw new Error('nothing compiled');
     const predict = await best(async () => {
-      await predictPlan({ dag, cache: runOverrides({}), store, runtimeVersion, workingDir: dir, now: Date.now(), customKey: () => Promise.reject(new Error('no custom keys here')) });
+      await predictPlan({ dag, cache: runOverrides({}), store, runtimeVersion, workingDir: process.cwd(), now: Date.now(), customKey: () => Promise.reject(new Error('no custom keys here')) });
     }).finally(() => store.close());
     const list = (times: number[]) => times.map((ms) => ms.toFixed(0)).join(', ');
     return [

@@ -8,6 +8,7 @@ import type { OutputSummary } from '../model/runSummary';
 import type { RunSummary } from '../model/runSummary';
 import type { AttemptError } from '../model/attemptError';
 import type { AttemptStatus } from '../model/status';
+import type { AttemptHeartbeat } from '../model/heartbeatProtocol';
 import type { ErrorCode } from '../model/errorCodes';
 import type { RunTarget } from '../model/runTarget';
 import { runOptionsSchema } from '../model/runOptions';
@@ -76,6 +77,8 @@ export interface AttemptInfo {
   startedAt: number;
   endedAt: number | null;
   heartbeatAt: number | null;
+  /** While the attempt runs: the heartbeat settings of its lease (absent from older orchestrators). */
+  heartbeat?: AttemptHeartbeat;
 }
 
 /**

@@ -20,6 +20,7 @@ import type { RunOptions } from '../sdk/options';
 import { ServiceManager } from '../services/serviceManager';
 import type { RunRecord, RunStore, StoredEvent } from '../store/runStore';
 import { HeartbeatRecorder } from '../engine/heartbeatRecorder';
+import { attemptHeartbeatOf } from '../engine/heartbeatSettings';
 import { saveBundle } from '../prepare/bundle';
 import { NotFoundError, UnprocessableError } from '../model/errorCodes';
 import type { LogAnswer, RunDetail, StreamEvent, SubmitRunRequest } from '../api/protocol';
@@ -221,6 +222,7 @@ export class Orchestrator {
 
   async detail(runId: string): Promise<RunDetail> {
     const attempts: RunDetail['attempts'] = {};
+    const run = await this.store.getRun(runId);
     for (const record of await this.store.getAttempts(runId)) {
       (attempts[record.invocationId] ??= []).push({
         attempt: record.attempt,
@@ -230,6 +232,7 @@ export class Orchestrator {
         startedAt: record.startedAt,
         endedAt: record.endedAt,
         heartbeatAt: record.heartbeatAt,
+        ...(record.status === 'running' && run ? { heartbeat: attemptHeartbeatOf(run, record.invocationId) } : {}),
       });
     }
     return { ...(await summarizeRun(this.store, runId)), attempts, ...(await runContents(this.store, runId)) };

@@ -37,6 +37,11 @@ export const submitRunSchema = z.strictObject({
   workingDir: z.string().min(1).max(4096).optional(),
   /** Absolute folder whose node_modules provide the bundle's external packages (default: the working folder). */
   projectDir: z.string().min(1).max(4096).optional(),
+  /**
+   * Run from a past run: invocation `from` and everything downstream of it execute, every other
+   * invocation takes the committed outputs of run `run` (id or name), a run of the same pipeline.
+   */
+  reuse: z.strictObject({ run: z.string().min(1).max(500), from: z.string().min(1).max(500) }).optional(),
 });
 
 export type SubmitRunRequest = z.input<typeof submitRunSchema>;

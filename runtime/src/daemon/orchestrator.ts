@@ -102,7 +102,7 @@ export class Orchestrator {
 
   /** Creates the run (compiled and checked) and starts executing it; resolves once it exists. */
   async submit(
-    request: Required<Pick<SubmitRunRequest, 'file' | 'target' | 'bundle'>> & Pick<SubmitRunRequest, 'workingDir' | 'projectDir'> & { parameters: Record<string, unknown>; options: RunOptions; manifest?: unknown },
+    request: Required<Pick<SubmitRunRequest, 'file' | 'target' | 'bundle'>> & Pick<SubmitRunRequest, 'workingDir' | 'projectDir' | 'reuse'> & { parameters: Record<string, unknown>; options: RunOptions; manifest?: unknown },
   ): Promise<RunDetail> {
     const workingDir = existingFolder(request.workingDir, 'workingDir') ?? process.cwd();
     const folders = { workingDir, projectDir: existingFolder(request.projectDir, 'projectDir') ?? workingDir };
@@ -119,6 +119,7 @@ export class Orchestrator {
         target: request.target,
         parameters,
         options: { ...request.options, detach: false, storeDir: undefined },
+        ...(request.reuse ? { reuse: request.reuse } : {}),
       });
     } catch (error) {
       release();

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { AnalysisServer } from './analysisServer';
 import type { NodeExecutable } from './nodeExecutable';
-import { lastJsonLine, runArguments, runCli, type RemoteTarget } from './cli';
+import { lastJsonLine, runArguments, runCli, type RemoteTarget, type RunTargetArguments } from './cli';
 import { absentLocalDaemon, readLocalEndpoint } from './daemonFiles';
 import { DagPanel, type DagPanelHost } from './dagPanel';
 import type { PipelineSummary } from '../../contracts/src/lspMessages';
@@ -15,7 +15,7 @@ import type { LocatedRuntime } from './runtimeLocator';
 import { readSettings } from './settings';
 import type { RunNode, PipelineNode } from './treeModel';
 import type { ArtifactDocuments } from './artifactDocuments';
-import { invocationOfArgument, outputOfArgument, stepToRun } from './commandArguments';
+import { invocationOfArgument, outputOfArgument, runFromArgument, stepToRun } from './commandArguments';
 import { logUri } from './logDocuments';
 import type { RunNotices } from './runNotices';
 import type { CodeRoots } from './stackFrames';
@@ -73,10 +73,14 @@ export function dagPanelHost(deps: Pick<CommandDeps, 'log' | 'analysisServer' | 
     heartbeat: () => readSettings().heartbeat,
     loadGraph: async (uri, pipeline) => (deps.analysisServer ? deps.analysisServer.pipelineGraph(uri, pipeline) : null),
     onNodeAction: (panel, nodeId, action) => {
-      const runNode = panel.runId ? ({ kind: 'step', runId: panel.runId, invocationId: nodeId } as RunNode) : undefined;
-      if (action === 'runFromHere') void vscode.commands.executeCommand('pipewright.runStep', panel.uri, panel.stepOf(nodeId));
-      else if (!runNode) void vscode.window.showInformationMessage('Pipewright: this pipeline has not run in this panel yet.');
-      else void vscode.commands.executeCommand(action === 'retryStep' ? 'pipewright.retryStep' : action === 'openLogs' ? 'pipewright.openStepLogs' : 'pipewright.openArtifact', runNode);
+      if (!panel.runId) {
+        const hint = action === 'runFromHere' ? ' Run the pipeline first: Run from Here reuses the outputs of the run shown.' : '';
+        void vscode.window.showInformationMessage(`Pipewright: this pipeline has not run in this panel yet.${hint}`);
+        return;
+      }
+      const runNode = { kind: 'step', runId: panel.runId, invocationId: nodeId, uri: panel.uri, pipeline: panel.pipeline };
+      const command = { runFromHere: 'pipewright.runFromHere', retryStep: 'pipewright.retryStep', openLogs: 'pipewright.openStepLogs', openArtifacts: 'pipewright.openArtifact' }[action];
+      void vscode.commands.executeCommand(command, runNode);
     },
   };
 }
@@ -136,7 +140,7 @@ export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.
     });
   }
 
-  async function submit(target: { uri: string; pipeline?: string; step?: string }, parameters: Record<string, string>, label: string): Promise<void> {
+  async function submit(target: { uri: string } & RunTargetArguments, parameters: Record<string, string>, label: string): Promise<void> {
     if (!requireTrust(label)) return;
     const runtime = deps.runtime;
     if (!runtime) throw new Error('no pipewright runtime found: install it in the workspace (npm install pipewright)');
@@ -212,6 +216,19 @@ export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.
       if (text) await recent.remember(`step:${step}`, 'inputs', text);
       const parameters = Object.fromEntries(text.split(/\s+/).filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
       await submit({ uri, step }, parameters, `run step ${step}`);
+    },
+    'pipewright.runFromHere': async (arg) => {
+      // A step of a run (the DAG's node of the run it shows, a Runs view step): it and its downstream run, the rest keep that run's outputs.
+      const from = runFromArgument(arg);
+      if (!from) {
+        void vscode.window.showInformationMessage('Pipewright: Run from Here starts from a step of a run: use it on a DAG node or on a step in the Runs view.');
+        return;
+      }
+      const pipeline = from.pipeline ?? connection.runs.runs[from.runId]?.pipeline ?? (await api().getRun({ run: from.runId })).pipeline;
+      if (!from.uri) await deps.pipelines.refresh();
+      const uri = from.uri ?? deps.pipelines.pipelines.find((p) => p.pipeline === pipeline)?.uri;
+      if (!uri) throw new Error(`no file of pipeline ${pipeline} in this workspace`);
+      await submit({ uri, pipeline, from: { invocationId: from.invocationId, runId: from.runId } }, {}, `run ${pipeline} from ${from.invocationId}`);
     },
     'pipewright.retryRun': async (arg) => {
       if (!requireTrust('retrying a run')) return;

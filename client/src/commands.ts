@@ -11,6 +11,8 @@ import type { PipelinesView } from './pipelinesView';
 import { formatBytes } from '../../contracts/src/byteSize';
 import { RecentValues } from './recentValues';
 import { runForPanel } from './runState';
+import { defaultsChoice, fittingOutputs, inputTextOfOutput, parameterHint, stepInputs, type OutputCandidate } from './runPrompt';
+import type { PipelineGraph } from '../../contracts/src/graph';
 import type { LocatedRuntime } from './runtimeLocator';
 import { readSettings } from './settings';
 import type { RunNode, PipelineNode } from './treeModel';
@@ -117,19 +119,29 @@ export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.
     return picked && { uri: picked.uri, pipeline: picked.pipeline, summary: picked };
   }
 
-  /** Asks one value, offering recent ones first; Escape cancels the whole prompt. */
-  function askValue(pipeline: string, name: string, hint: string): Promise<string | undefined> {
+  /** A choice a prompt offers beside typed and recent values: a past run's output, "Run with all defaults". */
+  type OfferedChoice<T> = vscode.QuickPickItem & { choice: T };
+
+  /**
+   * Asks one value, offering `offered` choices first (outputs of past runs, "Run with all
+   * defaults"), then recent values; Escape cancels the whole prompt. Resolves to the typed or
+   * recent text, or to the offered choice picked.
+   */
+  function askValue<T = never>(pipeline: string, name: string, hint: string, offered: OfferedChoice<T>[] = []): Promise<{ text: string } | { choice: T } | undefined> {
     return new Promise((resolve) => {
-      const pick = vscode.window.createQuickPick();
+      const pick = vscode.window.createQuickPick<vscode.QuickPickItem & { choice?: T }>();
       const recents = recent.get(pipeline, name).map((value) => ({ label: value, description: 'recent' }));
+      const fixed = [...offered, ...recents];
       pick.title = `${pipeline}: ${name}`;
       pick.placeholder = hint;
-      pick.items = recents;
-      pick.onDidChangeValue((value) => (pick.items = value ? [{ label: value, description: 'new value' }, ...recents.filter((r) => r.label !== value)] : recents));
+      pick.items = fixed;
+      pick.ignoreFocusOut = true;
+      pick.onDidChangeValue((value) => (pick.items = value ? [{ label: value, description: 'new value' }, ...fixed.filter((r) => r.label !== value)] : fixed));
       let done = false;
       pick.onDidAccept(() => {
         done = true;
-        resolve(pick.selectedItems[0]?.label ?? pick.value);
+        const selected = pick.selectedItems[0];
+        resolve(selected && 'choice' in selected && selected.choice !== undefined ? { choice: selected.choice } : { text: selected?.label ?? pick.value });
         pick.hide();
       });
       pick.onDidHide(() => {
@@ -138,6 +150,23 @@ export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.
       });
       pick.show();
     });
+  }
+
+  /** The graphs of the pipelines of `uri` (else of the workspace) that call step `step`. */
+  async function graphsCalling(uri: string, step: string): Promise<PipelineGraph[]> {
+    const server = deps.analysisServer;
+    if (!server) return [];
+    const summaries = deps.pipelines.pipelines.filter((p) => p.steps.some((s) => s.step === step));
+    const ordered = [...summaries.filter((p) => p.uri === uri), ...summaries.filter((p) => p.uri !== uri)];
+    const graphs = await Promise.all(ordered.map((p) => server.pipelineGraph(p.uri, p.pipeline)));
+    return graphs.filter((graph): graph is PipelineGraph => graph !== null);
+  }
+
+  /** An input's text from the output of a past run the user picked. */
+  async function inputFromOutput(candidate: OutputCandidate): Promise<string> {
+    const what = `output ${candidate.output} of ${candidate.invocationId} in ${candidate.runName}`;
+    const { bytes, materializer } = await api().artifact({ run: candidate.runId, step: candidate.invocationId, output: candidate.output });
+    return inputTextOfOutput(bytes, materializer, what);
   }
 
   async function submit(target: { uri: string } & RunTargetArguments, parameters: Record<string, string>, label: string): Promise<void> {
@@ -197,12 +226,16 @@ export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.
       const target = await resolvePipeline(arg, name);
       if (!target) return;
       const parameters: Record<string, string> = {};
-      for (const parameter of target.summary?.parameters ?? []) {
-        const value = await askValue(target.pipeline, parameter.name, [parameter.type, parameter.default === undefined ? 'required' : `default ${parameter.default} (leave empty)`].filter(Boolean).join(' · '));
-        if (value === undefined) return;
-        if (value === '' && parameter.default !== undefined) continue;
-        parameters[parameter.name] = value;
-        await recent.remember(target.pipeline, parameter.name, value);
+      const declared = target.summary?.parameters ?? [];
+      for (const [index, parameter] of declared.entries()) {
+        const defaults = defaultsChoice(declared, index);
+        const offered: OfferedChoice<'defaults'>[] = defaults ? [{ label: `$(check-all) ${defaults.label}`, detail: defaults.detail, choice: 'defaults' }] : [];
+        const answer = await askValue(target.pipeline, parameter.name, parameterHint(parameter), offered);
+        if (answer === undefined) return;
+        if ('choice' in answer) break;
+        if (answer.text === '' && parameter.default !== undefined) continue;
+        parameters[parameter.name] = answer.text;
+        await recent.remember(target.pipeline, parameter.name, answer.text);
       }
       await submit({ uri: target.uri, pipeline: target.pipeline }, parameters, `run ${target.pipeline}`);
     },
@@ -211,10 +244,32 @@ export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.
       const uri = typeof arg === 'string' ? arg : node?.kind === 'step' ? node.uri : (await pickPipeline())?.uri;
       const step = stepToRun(arg, stepArg) ?? (await vscode.window.showInputBox({ title: 'Step to run' }));
       if (!uri || !step) return;
-      const text = await askValue(`step:${step}`, 'inputs', 'inputs as k=v, separated by spaces');
-      if (text === undefined) return;
-      if (text) await recent.remember(`step:${step}`, 'inputs', text);
-      const parameters = Object.fromEntries(text.split(/\s+/).filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+      const inputs = stepInputs(await graphsCalling(uri, step), step);
+      const parameters: Record<string, string> = {};
+      if (inputs === undefined) {
+        // No pipeline calls the step: its inputs are not known here, so they are typed as k=v.
+        const answer = await askValue(`step:${step}`, 'inputs', 'inputs as k=v, separated by spaces (no pipeline calls this step, so its inputs are not known)');
+        if (answer === undefined || 'choice' in answer) return;
+        if (answer.text) await recent.remember(`step:${step}`, 'inputs', answer.text);
+        for (const pair of answer.text.split(/\s+/).filter(Boolean)) parameters[pair.slice(0, pair.indexOf('='))] = pair.slice(pair.indexOf('=') + 1);
+      }
+      for (const input of inputs ?? []) {
+        // Each declared input by name and type, offering the outputs of past runs the pipelines wire into it.
+        const offered = fittingOutputs(connection.runs, input).map((candidate): OfferedChoice<OutputCandidate> => ({
+          label: `$(database) ${candidate.invocationId}.${candidate.output} of ${candidate.runName}`,
+          description: `${candidate.type} · ${formatBytes(candidate.size)}`,
+          choice: candidate,
+        }));
+        const hint = [input.type, offered.length > 0 ? 'type a value, or pick an output of a past run' : 'type a value'].filter(Boolean).join(' · ');
+        const answer = await askValue(`step:${step}`, input.name, hint, offered);
+        if (answer === undefined) return;
+        if ('choice' in answer) {
+          parameters[input.name] = await inputFromOutput(answer.choice);
+          continue;
+        }
+        parameters[input.name] = answer.text;
+        await recent.remember(`step:${step}`, input.name, answer.text);
+      }
       await submit({ uri, step }, parameters, `run step ${step}`);
     },
     'pipewright.runFromHere': async (arg) => {

@@ -8,6 +8,8 @@ import { DagPanel, type DagPanelHost } from './dagPanel';
 import type { PipelineSummary } from '../../contracts/src/lspMessages';
 import type { OrchestratorConnection } from './orchestratorConnection';
 import type { PipelinesView } from './pipelinesView';
+import type { RunsView } from './runsView';
+import { RUN_STATUSES } from '../../runtime/src/model/status';
 import { formatBytes } from '../../contracts/src/byteSize';
 import { RecentValues } from './recentValues';
 import { runForPanel } from './runState';
@@ -27,6 +29,7 @@ export interface CommandDeps {
   log: vscode.LogOutputChannel;
   connection: OrchestratorConnection;
   pipelines: PipelinesView;
+  runsView: RunsView;
   /** The Node that runs the workspace's CLI, per the current settings. */
   nodeExecutable: () => NodeExecutable;
   /** Undefined until the language server has started (after activation). */
@@ -295,6 +298,33 @@ export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.
       const runId = await pickRun(arg, (s) => s !== 'running');
       const invocationId = runId && (await pickInvocation(arg, runId));
       if (runId && invocationId) await followRetry(runId, (await api().retryRun({ run: runId, step: invocationId })).runId);
+    },
+    'pipewright.showRun': async (arg) => {
+      // A run of the Runs view, shown in its pipeline's DAG (which then follows that run).
+      const runId = await pickRun(arg, () => true);
+      const run = runId === undefined ? undefined : connection.runs.runs[runId];
+      if (!run) return;
+      await deps.pipelines.refresh();
+      const summary = deps.pipelines.pipelines.find((p) => p.pipeline === run.pipeline);
+      if (!summary) {
+        void vscode.window.showInformationMessage(`Pipewright: no pipeline "${run.pipeline}" in this workspace to show ${run.runName} in; its steps are listed under it in the Runs view.`);
+        return;
+      }
+      const panel = DagPanel.show(context, host, summary.uri, summary.pipeline);
+      panel.showRun(run, connection.runs);
+    },
+    'pipewright.filterRuns': async () => {
+      const current = new Set(deps.runsView.currentFilter.statuses ?? []);
+      const items = RUN_STATUSES.map((status) => ({ label: status, picked: current.has(status) }));
+      const picked = await vscode.window.showQuickPick(items, { title: 'Show runs that are… (none picked: all)', canPickMany: true, ignoreFocusOut: true });
+      if (picked) await deps.runsView.setFilter({ ...deps.runsView.currentFilter, statuses: picked.map((item) => item.label) });
+    },
+    'pipewright.clearRuns': async () => {
+      // Finished runs leave the view (the store keeps them: `pipewright runs list`); Show All Runs brings them back.
+      await deps.runsView.setFilter({ ...deps.runsView.currentFilter, clearedBefore: Date.now() });
+    },
+    'pipewright.showAllRuns': async () => {
+      await deps.runsView.setFilter({});
     },
     'pipewright.cancelRun': async (arg) => {
       const runId = await pickRun(arg, (s) => s === 'running');

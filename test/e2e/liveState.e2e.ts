@@ -210,6 +210,7 @@ describe('live state and run commands in a real VS Code workbench', () => {
       const detail = async () => (await patientFrame.locator('g.node[data-id="waitPatiently"] .node-detail').textContent().catch(() => '')) ?? '';
       const statusBar = async () => (await page.locator('[id$="pipewright.status"]').first().textContent().catch(() => '')) ?? '';
       await until('the running step with a heartbeat age', async () => /♥/.test(await detail()), { timeoutMs: 90_000, last: detail });
+      await until('the status bar item of the active orchestrator', async () => /Pipewright: active/.test(await statusBar()), { last: statusBar });
       // 13 s: past 7.5 s (1.5 of the editor's 5 s) and 10 s (the lease's interval), well before its 30 s.
       let seenAge = 0;
       const until13s = Date.now() + 13_000;

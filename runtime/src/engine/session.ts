@@ -225,7 +225,7 @@ export class EngineSession {
     let name = `${source.name}-retry`;
     for (let n = 2; await this.store.runNameTaken(source.pipeline, name); n++) name = `${source.name}-retry-${n}`;
     // What succeeded keeps its outputs: taken over as the run is created, in the same store call.
-    const reused = [...committedInvocations(sourceSteps)].filter((id) => !rerun.has(id));
+    const reused = [...committedInvocations(sourceSteps)].filter((invocationId) => !rerun.has(invocationId));
     await this.store.createRun({
       id,
       name,

@@ -159,6 +159,7 @@ export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.
   async function graphsCalling(uri: string, step: string): Promise<PipelineGraph[]> {
     const server = deps.analysisServer;
     if (!server) return [];
+    if (deps.pipelines.pipelines.length === 0) await deps.pipelines.refresh();
     const summaries = deps.pipelines.pipelines.filter((p) => p.steps.some((s) => s.step === step));
     const ordered = [...summaries.filter((p) => p.uri === uri), ...summaries.filter((p) => p.uri !== uri)];
     const graphs = await Promise.all(ordered.map((p) => server.pipelineGraph(p.uri, p.pipeline)));

@@ -246,7 +246,7 @@ export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.
     'pipewright.runStep': async (arg, stepArg) => {
       const node = arg as PipelineNode | undefined;
       const uri = typeof arg === 'string' ? arg : node?.kind === 'step' ? node.uri : (await pickPipeline())?.uri;
-      const step = stepToRun(arg, stepArg) ?? (await vscode.window.showInputBox({ title: 'Step to run' }));
+      const step = stepToRun(arg, stepArg) ?? (await vscode.window.showInputBox({ title: 'Step to run', ignoreFocusOut: true }));
       if (!uri || !step) return;
       const inputs = stepInputs(await graphsCalling(uri, step), step);
       const parameters: Record<string, string> = {};

@@ -197,6 +197,29 @@ describe('live state and run commands in a real VS Code workbench', () => {
       assert.deepEqual(stepStatuses(stepRun), { evaluate: 'completed' });
     }));
 
+  it('lists runs grouped by pipeline, each leading with its status and progress; a click on a run shows it in its DAG', () =>
+    stage('runs-view', async () => {
+      const [newest] = runs().filter((run) => run.pipeline === 'forecast');
+      const oldest = JSON.parse(cli(['runs', 'list', '--json', '--pipeline', 'forecast']).stdout.trim().split('\n').at(-1) ?? '[]').at(-1) as RunRow;
+      assert.notEqual(oldest.runId, newest.runId);
+      await page.locator('.activitybar .action-item [aria-label^="Pipewright"]').first().click();
+      const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /^Runs/ }) }).first();
+      await pane.waitFor({ state: 'visible', timeout: 30_000 });
+      const rows = pane.locator('.monaco-list-row');
+      const texts = async () => (await rows.allTextContents().catch(() => [])).map((text) => text.trim());
+      await until('the forecast group and its runs, status first', async () => {
+        const seen = await texts();
+        return seen.some((text) => /^forecast\d+runs?$/.test(text.replace(/\s+/g, ''))) && seen.some((text) => text.startsWith('completed · 5/5 steps') && text.includes(oldest.runName));
+      }, { last: async () => JSON.stringify(await texts()) });
+      await workbench.screenshot('06-runs-view');
+      // A click on the oldest run shows it in the DAG panel (which showed the newest).
+      await rows.filter({ hasText: oldest.runName }).first().click();
+      const headline = async () => (await (await liveFrame()).locator('#run').textContent().catch(() => '')) ?? '';
+      await until('the DAG to show the clicked run', async () => (await headline()).includes(oldest.runName), { last: headline });
+      await waitForStatuses('the clicked run\'s statuses', (statuses) => FORECAST_STEPS.every((id) => statuses[id] === 'completed'));
+      await workbench.screenshot('07-run-clicked');
+    }));
+
   it('judges a running step by its own lease: beats 10 s apart (30 s timeout) are never shown late or lost', () =>
     stage('lease', async () => {
       await runCommand(page, 'Pipewright: Show DAG');

@@ -22,7 +22,7 @@ export type EngineEvent =
       runId: string;
       invocationId: string;
       attempt: number;
-      status: 'running' | 'lost' | 'refused';
+      status: 'running' | 'lost' | 'relinquished' | 'refused';
       pid?: number;
       detail?: string;
       /** On `running`: the heartbeat settings of the attempt's lease. */

@@ -168,6 +168,7 @@ export class DagPanel implements vscode.Disposable {
     const roots = this.host.codeRoots();
     for (const step of Object.values(run.steps)) {
       const node: NodeRunState = { status: step.status, attempt: step.attempts, durationMs: step.durationMs, startedAt: step.startedAt, heartbeatAt: step.heartbeatAt, cached: step.cached };
+      if (step.heartbeatSettings) node.heartbeatSettings = step.heartbeatSettings;
       if (step.failure) node.error = nodeError(step.failure, roots);
       if (step.outputs) node.outputs = step.outputs.map((output) => ({ name: output.name, type: output.type, size: output.size }));
       nodes[step.id] = node;

@@ -636,7 +636,7 @@ function menuEntries(nodeId: string): MenuEntry<MenuAction>[] {
   const started = ran && (states[nodeId]?.attempt ?? 0) > 0;
   return [
     { action: 'openCode', label: 'Go to Code', enabled: true, group: 0 },
-    { action: 'runFromHere', label: 'Run Step', enabled: true, group: 1 },
+    { action: 'runFromHere', label: 'Run from Here', enabled: true, group: 1 },
     { action: 'retryStep', label: 'Retry Step', enabled: ran && runStatus !== 'running', group: 1 },
     { action: 'openLogs', label: 'Open Logs', enabled: started, group: 2 },
     { action: 'openArtifacts', label: 'Open Artifact…', enabled: ran, group: 2 },

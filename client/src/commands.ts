@@ -6,6 +6,8 @@ import { lastJsonLine, runArguments, runCli, type RemoteTarget } from './cli';
 import { absentLocalDaemon, readLocalEndpoint } from './daemonFiles';
 import { DagPanel, type DagPanelHost } from './dagPanel';
 import type { PipelineSummary } from '../../contracts/src/lspMessages';
+import type { NodeAction } from '../../contracts/src/webviewMessages';
+import type { StepDebugRequest } from './debugAttach';
 import type { OrchestratorConnection } from './orchestratorConnection';
 import type { PipelinesView } from './pipelinesView';
 import { formatBytes } from '../../contracts/src/byteSize';
@@ -38,6 +40,8 @@ export interface CommandDeps {
   artifacts: ArtifactDocuments;
   /** Where the user's code is (stack frames in it are links; the first one is the Problems line). */
   codeRoots(): CodeRoots;
+  /** Debug Step: runs the step again under the inspector with a run's inputs, and attaches the debugger. */
+  debugStep(request: StepDebugRequest): Promise<void>;
 }
 
 const TOKEN_SECRET = 'pipewright.remoteToken';
@@ -58,6 +62,14 @@ function requireTrust(action: string): boolean {
   return false;
 }
 
+/** The command a DAG node's menu action runs on the panel's run (Run Step runs the file's step instead). */
+const NODE_ACTION_COMMANDS: Record<Exclude<NodeAction, 'runFromHere'>, string> = {
+  retryStep: 'pipewright.retryStep',
+  debugStep: 'pipewright.debugStep',
+  openLogs: 'pipewright.openStepLogs',
+  openArtifacts: 'pipewright.openArtifact',
+};
+
 /** What DAG panels need from the extension (new ones from Show DAG, restored ones after a reload). */
 export function dagPanelHost(deps: Pick<CommandDeps, 'log' | 'analysisServer' | 'codeRoots' | 'connection'>): DagPanelHost {
   return {
@@ -76,7 +88,7 @@ export function dagPanelHost(deps: Pick<CommandDeps, 'log' | 'analysisServer' | 
       const runNode = panel.runId ? ({ kind: 'step', runId: panel.runId, invocationId: nodeId } as RunNode) : undefined;
       if (action === 'runFromHere') void vscode.commands.executeCommand('pipewright.runStep', panel.uri, panel.stepOf(nodeId));
       else if (!runNode) void vscode.window.showInformationMessage('Pipewright: this pipeline has not run in this panel yet.');
-      else void vscode.commands.executeCommand(action === 'retryStep' ? 'pipewright.retryStep' : action === 'openLogs' ? 'pipewright.openStepLogs' : 'pipewright.openArtifact', runNode);
+      else void vscode.commands.executeCommand(NODE_ACTION_COMMANDS[action], runNode);
     },
   };
 }
@@ -223,6 +235,12 @@ export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.
       const runId = await pickRun(arg, (s) => s !== 'running');
       const invocationId = runId && (await pickInvocation(arg, runId));
       if (runId && invocationId) await followRetry(runId, (await api().retryRun({ run: runId, step: invocationId })).runId);
+    },
+    'pipewright.debugStep': async (arg) => {
+      if (!requireTrust('debugging a step')) return;
+      const runId = await pickRun(arg, () => true);
+      const invocationId = runId && (await pickInvocation(arg, runId));
+      if (runId && invocationId) await deps.debugStep({ run: runId, step: invocationId });
     },
     'pipewright.cancelRun': async (arg) => {
       const runId = await pickRun(arg, (s) => s === 'running');

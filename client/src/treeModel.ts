@@ -59,7 +59,7 @@ export type RunNode =
 
 /**
  * Runs newest first; each with its steps. `contextValue` drives the context menus:
- * `run.running` can be cancelled, `run.retryable` retried; `step.retryable` steps retried.
+ * `run.running` can be cancelled, `run.retryable` retried; `step.retryable` steps retried, `….failed` ones debugged.
  */
 export function buildRunTree(state: RunsState, now: number, heartbeat: HeartbeatSettingsMs): RunNode[] {
   return state.order.flatMap((runId): RunNode[] => {
@@ -75,7 +75,7 @@ export function buildRunTree(state: RunsState, now: number, heartbeat: Heartbeat
         description: describeStep(step, now, heartbeat),
         tooltip: [`${step.id} (${step.step})`, step.error ?? ''].filter(Boolean).join('\n'),
         icon: statusIcon(step.status),
-        contextValue: `step${retryable ? '.retryable' : ''}${step.attempts > 0 ? '.started' : ''}`,
+        contextValue: `step${retryable ? '.retryable' : ''}${step.attempts > 0 ? '.started' : ''}${step.status === 'failed' ? '.failed' : ''}`,
         children: (step.outputs ?? []).map((output): RunNode => ({
           kind: 'output',
           runId,

@@ -28,6 +28,7 @@ export class DebugSession {
   private endpoint?: InspectorEndpoint;
   private failedToListen?: string;
   private stopped = false;
+  private returned = false;
 
   constructor(
     private readonly target: DebugTarget,
@@ -55,15 +56,17 @@ export class DebugSession {
       await this.pool.compile(this.target.task.run.target, this.target.task.run.parameters);
       // The inspector writes where it listens before the runner starts: by now it has, or said why not.
       if (!this.endpoint) throw new CodedError('io', `the runner's inspector could not listen on 127.0.0.1:${this.options.port}${this.failedToListen ? ` (${this.failedToListen})` : ''}; pick another --port`);
-      return await this.pool.execute(this.target.task, () => undefined);
+      const outcome = await this.pool.execute(this.target.task, () => undefined);
+      this.returned = true;
+      return outcome;
     } finally {
       await this.pool.close();
     }
   }
 
-  /** Ends the runner now (Ctrl-C, the editor ending the session): the step's result is then lost. */
+  /** Ends the runner now (Ctrl-C, the editor ending the session): the step's result is lost, unless it came already. */
   async stop(): Promise<void> {
-    this.stopped = true;
+    if (!this.returned) this.stopped = true;
     await this.pool.close();
   }
 

@@ -4,6 +4,7 @@ import { inspect } from 'node:util';
 import { isPlainJson } from '../../artifacts/structured';
 import type { ArtifactRef } from '../../model/artifactRef';
 import type { AttemptError } from '../../model/attemptError';
+import type { DebugInspectorLine, DebugOutputView, DebugResultLine } from '../../model/debugLines';
 import { DebugSession } from '../../launch/debugSession';
 import { debugTargetOf, type DebugTarget, type HandInput } from '../../launch/debugTarget';
 import type { InspectorEndpoint } from '../../launch/inspectorBanner';
@@ -60,38 +61,43 @@ export function registerDebugCommand(program: Command, exit: { code: number }): 
           },
           onLog: (stream, text) => (flags.json || stream === 'stderr' ? process.stderr : process.stdout).write(text),
         });
+        // Ctrl-C, or the editor ending its session, ends the runner; what the step already returned is still shown.
         const stop = () => void session.stop();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-        let outcome;
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
         try {
-          outcome = await session.run();
-        } catch (error) {
-          // Stopped before the runner was ready: its start-up failing is the stop, not an error.
-          if (!session.wasStopped) throw error;
+          let outcome;
+          try {
+            outcome = await session.run();
+          } catch (error) {
+            // Stopped before the runner was ready: its start-up failing is the stop, not an error.
+            if (!session.wasStopped) throw error;
+          }
+          if (session.wasStopped || !outcome) {
+            say('debug session stopped before the step returned\n');
+            if (flags.json) writeResult({ type: 'result', status: 'stopped' });
+            exit.code = 1;
+          } else if (!outcome.ok) {
+            if (flags.json) writeResult({ type: 'result', status: 'failed', error: withoutTaskFields(outcome.error) });
+            else writeErrorBlock(say, `step "${target.node.id}" failed`, outcome.error, '  ');
+            exit.code = 1;
+          } else {
+            const outputs = await outputViews(store, outcome.outputs);
+            if (flags.json) writeResult({ type: 'result', status: 'completed', outputs });
+            else say(outputsText(target, outputs));
+          }
         } finally {
           process.removeListener('SIGINT', stop);
           process.removeListener('SIGTERM', stop);
         }
-        if (session.wasStopped || !outcome) {
-          say('debug session stopped before the step returned\n');
-          if (flags.json) process.stdout.write(`${JSON.stringify({ type: 'result', status: 'stopped' })}\n`);
-          exit.code = 1;
-          return;
-        }
-        if (!outcome.ok) {
-          if (flags.json) process.stdout.write(`${JSON.stringify({ type: 'result', status: 'failed', error: withoutTaskFields(outcome.error) })}\n`);
-          else writeErrorBlock(say, `step "${target.node.id}" failed`, outcome.error, '  ');
-          exit.code = 1;
-          return;
-        }
-        const outputs = await outputViews(store, outcome.outputs);
-        if (flags.json) process.stdout.write(`${JSON.stringify({ type: 'result', status: 'completed', outputs })}\n`);
-        else say(outputsText(target, outputs));
       } finally {
         await store.close();
       }
     });
+}
+
+function writeResult(line: DebugResultLine): void {
+  process.stdout.write(`${JSON.stringify(line)}\n`);
 }
 
 function parsePort(text: string): number {
@@ -123,7 +129,7 @@ function inspectorText(endpoint: InspectorEndpoint): string {
   return `inspector: ${endpoint.url}\n  attach a debugger to 127.0.0.1:${endpoint.port} (VS Code: Debug Step, or a "node" attach configuration; Chrome: ${endpoint.devtoolsUrl}): the step waits for it\n`;
 }
 
-function inspectorJson(target: DebugTarget, endpoint: InspectorEndpoint) {
+function inspectorJson(target: DebugTarget, endpoint: InspectorEndpoint): DebugInspectorLine {
   return {
     type: 'inspector',
     ...endpoint,
@@ -137,20 +143,10 @@ function inspectorJson(target: DebugTarget, endpoint: InspectorEndpoint) {
   };
 }
 
-interface OutputView {
-  name: string;
-  type: string;
-  materializer: string;
-  size: number;
-  hash: string;
-  /** The value as JSON (structured values tagged), unless only the pipeline's own materializer can read it. */
-  value?: unknown;
-}
-
-async function outputViews(store: RunStore, refs: Record<string, ArtifactRef>): Promise<OutputView[]> {
-  const views: OutputView[] = [];
+async function outputViews(store: RunStore, refs: Record<string, ArtifactRef>): Promise<DebugOutputView[]> {
+  const views: DebugOutputView[] = [];
   for (const [name, ref] of Object.entries(refs)) {
-    const view: OutputView = { name, type: ref.typeName, materializer: ref.materializer, size: ref.size, hash: ref.hash };
+    const view: DebugOutputView = { name, type: ref.typeName, materializer: ref.materializer, size: ref.size, hash: ref.hash };
     try {
       view.value = toJsonView(await store.artifacts.get(ref, `output "${name}"`));
     } catch {
@@ -161,7 +157,7 @@ async function outputViews(store: RunStore, refs: Record<string, ArtifactRef>): 
   return views;
 }
 
-function outputsText(target: DebugTarget, outputs: OutputView[]): string {
+function outputsText(target: DebugTarget, outputs: DebugOutputView[]): string {
   const lines = [`step "${target.node.id}" returned (not committed to run ${target.run.name}):`];
   for (const output of outputs) {
     const shown = output.value === undefined ? '(custom materializer: no view here)' : preview(output.value);

@@ -103,17 +103,21 @@ describe('Debug Step in a real VS Code workbench', () => {
       // Debug Step, from the lens above the step's definition.
       const lens = page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Debug Step' });
       await until('Debug Step lenses', async () => (await lens.count()) >= 5, { timeoutMs: 60_000, last: async () => `${await lens.count()} lenses` });
-      const publishLine = lineOf('pipelines/forecast.ts', 'export const publish = step(');
-      const lenses = await lens.evaluateAll((links) => links.map((link) => link.getAttribute('title') ?? ''));
-      const index = lenses.findIndex((title) => title.startsWith('Debug publish with the inputs of run '));
-      assert.ok(index >= 0, `a Debug Step lens for publish (line ${publishLine}): ${JSON.stringify(lenses)}`);
+      // The lens just above publish's definition.
+      const definition = await page.locator('.monaco-editor .view-line', { hasText: 'export const publish = step(' }).first().boundingBox();
+      assert.ok(definition, 'publish\'s definition on screen');
+      const tops = await lens.evaluateAll((links) => links.map((link) => link.getBoundingClientRect().top));
+      const above = tops.map((top, at) => ({ top, at })).filter((entry) => entry.top < definition.y);
+      assert.ok(above.length > 0, `a Debug Step lens above publish: lens tops ${JSON.stringify(tops)}, definition at ${definition.y}`);
+      const index = above.reduce((best, entry) => (entry.top > best.top ? entry : best)).at;
       const startedAt = performance.now();
       await lens.nth(index).click();
 
       // Paused at the breakpoint: the failing run's input in the Variables view.
       const variables = page.locator('.debug-variables .monaco-list-row');
       const rowText = async () => (await variables.allTextContents().catch(() => [])).map((text) => text.replace(/\u00a0/g, ' ')).join(' | ');
-      await until('the breakpoint to be hit with the run\'s input in Variables', async () => (await variables.allTextContents().catch(() => [])).some((text) => text.replace(/\u00a0/g, ' ').trim() === `error: ${input}`), {
+      const inputRow = new RegExp(`^error\\s*:\\s*${String(input).replace(/[.]/g, '\\.')}$`);
+      await until('the breakpoint to be hit with the run\'s input in Variables', async () => (await variables.allTextContents().catch(() => [])).some((text) => inputRow.test(text.replace(/\s+/g, ' ').trim())), {
         timeoutMs: 120_000,
         last: rowText,
       });

@@ -114,7 +114,7 @@ describe('pipewright debug', () => {
     const file = path.join(project, 'pipeline.ts');
     fs.copyFileSync(debugging, file);
     const projectStore = path.join(project, '.pipewright');
-    const ran = await cli(['--store', projectStore, 'run', file, '--param', 'count=3', '--param', 'factor=100', '--json'], { env, cwd: project });
+    const ran = await cli(['--store', projectStore, 'run', file, '--param', 'count=3', '--param', 'factor=10', '--json'], { env, cwd: project });
     assert.equal(ran.code, 1, ran.stderr);
     const run = lastJson<Summary>(ran);
     // The step is gone from the file now.
@@ -168,7 +168,8 @@ describe('pipewright debug', () => {
   });
 
   it('a port already taken is said (exit 1), and Ctrl-C ends the session and its runner', async () => {
-    const run = (await withStore(store, (db) => db.listRuns()))[0];
+    // The first run (newest first): its inputs are all in the store.
+    const run = (await withStore(store, (db) => db.listRuns())).at(-1)!;
     const taken = net.createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const port = (taken.address() as net.AddressInfo).port;

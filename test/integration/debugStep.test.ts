@@ -88,7 +88,7 @@ describe('pipewright debug', () => {
     assert.equal((await withStore(store, (db) => db.listRuns())).length, 1);
   });
 
-  it('takes an input from a JSON file by hand; the outputs it returns are printed and committed to no run', async () => {
+  it('takes an input from a JSON file by hand: the breakpoint sees it, and the outputs the step returns are printed and committed to no run', async () => {
     const [latest] = await withStore(store, (db) => db.listRuns({ limit: 1 }));
     const run = { runId: latest.id, runName: latest.name };
     const values = path.join(dir, 'values.json');
@@ -96,7 +96,10 @@ describe('pipewright debug', () => {
     const session = debugCli(store, [run.runId, 'scale', '--input', `values=${values}`]);
     const inspector = await InspectorClient.connect(await inspectorUrl(session));
     try {
-      await attachAndRun(inspector);
+      const paused = await breakAtSourceLine(inspector, debugging, breakpointLine);
+      assert.deepEqual(await inspector.evaluate(paused.callFrames[0].callFrameId, 'values'), [1, 2], 'the value given by hand');
+      assert.equal(await inspector.evaluate(paused.callFrames[0].callFrameId, 'factor'), 30);
+      await inspector.send('Debugger.resume');
       const result = await session.done;
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, new RegExp(`input values ← ${values.replace(/[.]/g, '\\.')} \\(by hand\\)\\n  input factor ← literal\\n`));

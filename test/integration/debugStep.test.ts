@@ -141,7 +141,7 @@ describe('pipewright debug', () => {
     assert.equal(run.steps.find((step) => step.id === 'measure')?.status, 'failed');
     oneLineError(
       await pw(store, ['debug', run.runId, 'scale']),
-      /^pipewright: input "values" of step "scale" comes from output "output" of step "measure", which run \S+ never committed; give it by hand with --input values=FILE\.json$/,
+      /^pipewright: input "values" of step "scale" comes from output "output" of step "measure", which run \S+ never committed; give it by hand with --input values=FILE\.json\n$/,
     );
 
     const good = await failedRun(store, ['count=2', 'factor=200']);
@@ -167,7 +167,7 @@ describe('pipewright debug', () => {
     oneLineError(await pw(store, ['debug', run.runId, 'scale', '--input', `values=${wrongType}`]), /--input values: expected/);
     oneLineError(await pw(store, ['debug', run.runId, 'scale', '--input', 'values']), /--input values: expected NAME=FILE\.json/);
     oneLineError(await pw(store, ['debug', run.runId, 'scale', '--port', '80']), /--port 80: expected 0 \(any free port\) or a port from 1024 to 65535/);
-    oneLineError(await pw(store, ['debug', run.runId, 'scale', '--commit']), /--commit: a debugging session's outputs are not committed to a run: .*pipewright runs retry RUN --step STEP$/);
+    oneLineError(await pw(store, ['debug', run.runId, 'scale', '--commit']), /--commit: a debugging session's outputs are not committed to a run: .*pipewright runs retry RUN --step STEP\n$/);
   });
 
   it('a port already taken is said (exit 1), and Ctrl-C ends the session and its runner', async () => {

@@ -23,7 +23,7 @@ export function debugArguments(request: StepDebugRequest): string[] {
 }
 
 /** The attach configuration VS Code's JavaScript debugger (js-debug, `pwa-node`) gets for a session's inspector. */
-export function attachConfiguration(inspector: DebugInspectorLine, sessionId: string): Record<string, unknown> {
+export function attachConfiguration(inspector: DebugInspectorLine, sessionId: string, runtimeRoot?: string): Record<string, unknown> {
   return {
     type: 'pwa-node',
     request: 'attach',
@@ -35,7 +35,8 @@ export function attachConfiguration(inspector: DebugInspectorLine, sessionId: st
     // The run's bundle lives in the store folder, wherever that is: its inline map leads to the author's files.
     outFiles: [inspector.bundle.path],
     resolveSourceMapLocations: [inspector.bundle.path, '!**/node_modules/**'],
-    skipFiles: ['<node_internals>/**'],
+    // Stepping stays in the author's code: Node's and the runtime's own frames are skipped.
+    skipFiles: ['<node_internals>/**', ...(runtimeRoot ? [`${runtimeRoot}/dist/**`] : [])],
     __pipewrightDebugSession: sessionId,
   };
 }

@@ -6,6 +6,7 @@
  * debugging session ends the CLI and its runner.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { readDebugLine, type DebugInspectorLine } from '../../runtime/src/model/debugLines';
 import { cliEnvironment } from './cli';
@@ -116,7 +117,8 @@ export class StepDebugger implements vscode.DebugConfigurationProvider, vscode.D
             session.inspector = line;
             this.output.appendLine(`inspector ${line.url} · code: bundle ${line.bundle.hash.slice(0, 12)} of run ${line.runName}${line.source?.changedSinceRun ? ` · ${line.source.file} changed since the run` : ''}`);
             this.deps.log.info(`debug step ${request.step}: inspector listening ${Math.round(performance.now() - session.startedAt)} ms after Debug Step`);
-            resolve(attachConfiguration(line, id));
+            // Its real path: the debugger names scripts by where they are, not by the workspace's link to them.
+            resolve(attachConfiguration(line, id, realPath(runtime.root)));
           } else if (line?.type === 'result') {
             const text = debugResultText(session.inspector, line);
             for (const entry of text.lines) this.output.appendLine(entry);
@@ -161,5 +163,13 @@ export class StepDebugger implements vscode.DebugConfigurationProvider, vscode.D
   dispose(): void {
     for (const id of [...this.sessions.keys()]) this.stop(id);
     for (const disposable of this.disposables.splice(0)) disposable.dispose();
+  }
+}
+
+function realPath(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return file;
   }
 }

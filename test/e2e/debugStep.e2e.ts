@@ -116,8 +116,14 @@ describe('Debug Step in a real VS Code workbench', () => {
       // Paused at the breakpoint: the failing run's input in the Variables view.
       const variables = page.locator('.debug-variables .monaco-list-row');
       const rowText = async () => (await variables.allTextContents().catch(() => [])).map((text) => text.replace(/\u00a0/g, ' ')).join(' | ');
-      const inputRow = new RegExp(`^error\\s*:\\s*${String(input).replace(/[.]/g, '\\.')}$`);
-      await until('the breakpoint to be hit with the run\'s input in Variables', async () => (await variables.allTextContents().catch(() => [])).some((text) => inputRow.test(text.replace(/\s+/g, ' ').trim())), {
+      // The row reads `error: 2.40…` on screen (its text has `=` where the colon is drawn).
+      const inputRow = new RegExp(`^error\\s*[:=]\\s*${String(input).replace(/[.]/g, '\\.')}$`);
+      const local = page.locator('.debug-variables .monaco-list-row[aria-expanded="false"]', { hasText: /^\s*Local/ });
+      await until('the breakpoint to be hit with the run\'s input in Variables', async () => {
+        // The local scope, opened as a user would when it shows collapsed.
+        if ((await local.count()) > 0) await local.first().click().catch(() => undefined);
+        return (await variables.allTextContents().catch(() => [])).some((text) => inputRow.test(text.replace(/\s+/g, ' ').trim()));
+      }, {
         timeoutMs: 120_000,
         last: rowText,
       });

@@ -43,6 +43,7 @@ describe('Debug Step (pure parts)', () => {
     assert.deepEqual(config.resolveSourceMapLocations, ['/w/.pipewright/bundles/ab12.cjs', '!**/node_modules/**']);
     assert.equal(config.__pipewrightDebugSession, 'debug-1');
     assert.equal(config.name, 'Debug step publish of forecast-7');
+    assert.deepEqual(attachConfiguration(inspector, 'debug-1', '/w/node_modules/pipewright').skipFiles, ['<node_internals>/**', '/w/node_modules/pipewright/dist/**'], 'the runtime\'s own frames are skipped');
   });
 
   it('takes run, step and inputs from a launch configuration, naming what is missing', () => {

@@ -638,6 +638,7 @@ function menuEntries(nodeId: string): MenuEntry<MenuAction>[] {
     { action: 'openCode', label: 'Go to Code', enabled: true, group: 0 },
     { action: 'runFromHere', label: 'Run from Here', enabled: true, group: 1 },
     { action: 'retryStep', label: 'Retry Step', enabled: ran && runStatus !== 'running', group: 1 },
+    { action: 'debugStep', label: 'Debug Step', enabled: ran, group: 1 },
     { action: 'openLogs', label: 'Open Logs', enabled: started, group: 2 },
     { action: 'openArtifacts', label: 'Open Artifact…', enabled: ran, group: 2 },
     ...collapsing,

@@ -76,3 +76,65 @@ function topologicalOrder(preds: number[][], succs: number[][]): number[] {
   }
   return queue;
 }
+
+/**
+ * Each node's inputs and outputs with every edge taken along the topological order (an edge
+ * against it, on a cycle, counts reversed), self-loops left out: what the layered layout lays out.
+ */
+export function orientedEdges(layering: Pick<Layering, 'preds' | 'succs' | 'order'>): { ins: number[][]; outs: number[][] } {
+  const { preds, succs, order } = layering;
+  const position = new Int32Array(order.length);
+  order.forEach((node, i) => (position[node] = i));
+  const ins: number[][] = preds.map(() => []);
+  const outs: number[][] = preds.map(() => []);
+  succs.forEach((targets, from) => {
+    for (const to of targets) {
+      const [tail, head] = position[from] < position[to] ? [from, to] : [to, from];
+      outs[tail].push(head);
+      ins[head].push(tail);
+    }
+  });
+  return { ins, outs };
+}
+
+/**
+ * Layers that keep edges short, for the layered layout: from the longest-path layers, each node
+ * moves, within the layers its inputs and outputs allow, to the one that shortens its edges in
+ * total (towards the side with more edges), until none moves; layers left empty are dropped. A
+ * local search for what elkjs's network simplex layering finds exactly (fewer long edges, so
+ * fewer bends). `ins`/`outs` from `orientedEdges`: every edge points to a later layer.
+ */
+export function balancedLayers(layering: Pick<Layering, 'layer' | 'order'>, ins: readonly number[][], outs: readonly number[][], rounds = 16): Int32Array {
+  const layer = Int32Array.from(layering.layer);
+  for (let round = 0; round < rounds; round++) {
+    let moved = false;
+    // Alternate the sweep's direction: a move makes room for the nodes after it.
+    const order = round % 2 === 0 ? layering.order : [...layering.order].reverse();
+    for (const node of order) {
+      const extra = ins[node].length - outs[node].length;
+      if (extra === 0) continue;
+      let target: number;
+      if (extra > 0) {
+        target = 0;
+        for (const tail of ins[node]) target = Math.max(target, layer[tail] + 1);
+      } else {
+        target = Infinity;
+        for (const head of outs[node]) target = Math.min(target, layer[head] - 1);
+      }
+      if (target !== layer[node]) {
+        layer[node] = target;
+        moved = true;
+      }
+    }
+    if (!moved) break;
+  }
+  // Drop empty layers, keeping the order of the rest.
+  let top = 0;
+  for (const l of layer) top = Math.max(top, l);
+  const used = new Int32Array(top + 1).fill(-1);
+  for (const l of layer) used[l] = 1;
+  let next = 0;
+  for (let l = 0; l <= top; l++) if (used[l] === 1) used[l] = next++;
+  for (let node = 0; node < layer.length; node++) layer[node] = used[layer[node]];
+  return layer;
+}

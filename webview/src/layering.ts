@@ -1,6 +1,7 @@
 /**
- * Longest-path layers of a pipeline graph, as the layered layouts see it: used by the draft
- * layout and to guess each direction's extent before elkjs runs. Pure and linear.
+ * Longest-path layers of a pipeline graph, as the layered layouts see it: to guess each
+ * direction's extent before laying out, and, balanced, the layers of our layered layout
+ * (`layoutGraph.ts`). Pure and linear.
  */
 import { layoutEdges, type PlacedEdge } from './layout';
 import type { PipelineGraph } from '../../contracts/src/graph';
@@ -98,19 +99,21 @@ export function orientedEdges(layering: Pick<Layering, 'preds' | 'succs' | 'orde
 }
 
 /**
- * Layers that keep edges short, for the layered layout: from the longest-path layers, each node
- * moves, within the layers its inputs and outputs allow, to the one that shortens its edges in
- * total (towards the side with more edges), until none moves; layers left empty are dropped. A
- * local search for what elkjs's network simplex layering finds exactly (fewer long edges, so
- * fewer bends). `ins`/`outs` from `orientedEdges`: every edge points to a later layer.
+ * Layers that keep edges short, for the layered layout: from the longest-path layers of the
+ * oriented edges, each node moves, within the layers its inputs and outputs allow, to the one
+ * that shortens its edges in total (towards the side with more edges), until none moves; layers
+ * left empty are dropped. A local search for what elkjs's network simplex layering finds exactly
+ * (fewer long edges, so fewer bends). `ins`/`outs` from `orientedEdges`, `order` topological for
+ * them: every edge then points to a later layer.
  */
-export function balancedLayers(layering: Pick<Layering, 'layer' | 'order'>, ins: readonly number[][], outs: readonly number[][], rounds = 16): Int32Array {
-  const layer = Int32Array.from(layering.layer);
+export function balancedLayers(order: readonly number[], ins: readonly number[][], outs: readonly number[][], rounds = 16): Int32Array {
+  const layer = new Int32Array(order.length);
+  for (const node of order) for (const tail of ins[node]) layer[node] = Math.max(layer[node], layer[tail] + 1);
   for (let round = 0; round < rounds; round++) {
     let moved = false;
     // Alternate the sweep's direction: a move makes room for the nodes after it.
-    const order = round % 2 === 0 ? layering.order : [...layering.order].reverse();
-    for (const node of order) {
+    const sweep = round % 2 === 0 ? order : [...order].reverse();
+    for (const node of sweep) {
       const extra = ins[node].length - outs[node].length;
       if (extra === 0) continue;
       let target: number;

@@ -68,7 +68,7 @@ export const ESTIMATED_SIZING: NodeSizing = { key: 'estimated', height: NODE_HEI
 
 export const DEFAULT_REQUEST: LayoutRequest = { direction: 'RIGHT', sizing: ESTIMATED_SIZING };
 
-/** Gaps between layers and between nodes of a layer (elkjs's options and the draft layout's). */
+/** Gaps between layers and between nodes of a layer (elkjs's options and the layered layout's). */
 export const SPACING = { layerGap: 60, nodeGap: 24 } as const;
 
 /** The cache key of the layout of the structure with this `graphHash`, for this request. */

@@ -33,7 +33,7 @@ export interface LayeredGraph {
 export function layeredGraph(graph: Pick<PipelineGraph, 'nodes' | 'edges'>): LayeredGraph {
   const layering = layerGraph(graph);
   const { ins, outs } = orientedEdges(layering);
-  const layer = balancedLayers(layering, ins, outs);
+  const layer = balancedLayers(layering.order, ins, outs);
   const realCount = layering.ids.length;
   const layerOf = Array.from(layer);
   const upper: number[][] = Array.from({ length: realCount }, () => []);

@@ -22,6 +22,22 @@ function assertNoOverlap(layout: GraphLayout): void {
   assert.deepEqual(overlappingNodes(layout), []);
 }
 
+/** Every edge starts on the border of its source's box and ends on its target's. */
+function assertEdgesJoinTheirNodes(layout: GraphLayout): void {
+  const onBorder = (p: { x: number; y: number }, id: string) => {
+    const box = layout.nodes.get(id) ?? assert.fail(`${id} not placed`);
+    const near = (a: number, b: number) => Math.abs(a - b) < 1e-6;
+    const inX = p.x >= box.x - 1e-6 && p.x <= box.x + box.width + 1e-6;
+    const inY = p.y >= box.y - 1e-6 && p.y <= box.y + box.height + 1e-6;
+    return (inX && (near(p.y, box.y) || near(p.y, box.y + box.height))) || (inY && (near(p.x, box.x) || near(p.x, box.x + box.width)));
+  };
+  for (const edge of layout.edges) {
+    assert.ok(edge.points.length >= 2, `${edge.id} is drawn`);
+    assert.ok(onBorder(edge.points[0], edge.from), `${edge.id} starts on ${edge.from}`);
+    assert.ok(onBorder(edge.points[edge.points.length - 1], edge.to), `${edge.id} ends on ${edge.to}`);
+  }
+}
+
 /** Every pipeline of the repository's examples, as the language server hands it to the webview. */
 function examplePipelines(): PipelineGraph[] {
   const dirs = [path.join(repoRoot, 'examples', 'features'), path.join(repoRoot, 'examples', 'iris')];
@@ -97,6 +113,11 @@ describe('layered layout', () => {
     assert.deepEqual(back.points[back.points.length - 1], { x: b.x + b.width, y: b.y + NODE_HEIGHT / 2 }, 'back to b');
     const loop = layout.edges.find((edge) => edge.id === 'c->c') ?? assert.fail('the self-loop is drawn');
     assert.ok(loop.points.length >= 3);
+    // A cycle no topological order starts: its edges keep joining their own nodes, one layer apart or more.
+    const knot = layeredLayout(graphOf(['t', 'h', 'x'], [['h', 't'], ['x', 'h'], ['h', 'x']]));
+    assertNoOverlap(knot);
+    assertEdgesJoinTheirNodes(knot);
+    for (const edge of knot.edges) assert.notEqual(knot.nodes.get(edge.from)?.x, knot.nodes.get(edge.to)?.x, `${edge.id} joins two layers`);
     const empty = layeredLayout(graphOf([], []));
     assert.equal(empty.nodes.size, 0);
     assert.equal(empty.width, 0);
@@ -115,6 +136,7 @@ describe('layered layout', () => {
         assert.ok(from && to && (direction === 'RIGHT' ? from.x < to.x : from.y < to.y), `${edge.id} points on`);
       }
       assert.deepEqual(edgesOverNodes(layout), []);
+      assertEdgesJoinTheirNodes(layout);
       for (const node of layout.nodes.values()) assert.ok(node.x >= 0 && node.y >= 0 && node.x + node.width <= layout.width + 1e-6 && node.y + node.height <= layout.height + 1e-6);
     });
   }

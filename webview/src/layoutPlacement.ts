@@ -24,41 +24,50 @@ const BOTH_SIDED_PASSES = 12;
 
 /** The position (start edge) of every node along its layer, the smallest at 0. */
 export function placeAlongLayers(graph: Placement): Float64Array {
-  const { layers, upper, lower, realCount, size, gap } = graph;
+  const { layers, upper, lower, realCount, gap } = graph;
   const count = layers.reduce((n, members) => n + members.length, 0);
-  const pos = new Float64Array(count);
+  const size = new Float64Array(count);
+  for (let node = 0; node < count; node++) size[node] = graph.size(node);
+  // The order along each layer is fixed: so is each member's offset from the layer's first one.
+  const offset = new Float64Array(count);
+  let widest = 0;
   for (const members of layers) {
+    widest = Math.max(widest, members.length);
     let next = 0;
     members.forEach((node, i) => {
-      if (i > 0) next += gap(members[i - 1], node);
-      pos[node] = next;
-      next += size(node);
+      if (i > 0) next += size[members[i - 1]] + gap(members[i - 1], node);
+      offset[node] = next;
     });
   }
-  const weight = (a: number, b: number) => (a >= realCount ? (b >= realCount ? 8 : 2) : b >= realCount ? 2 : 1);
+  const pos = Float64Array.from(offset);
   const desired = new Float64Array(count);
-  const settle = (members: readonly number[], sides: readonly (readonly (readonly number[])[])[]): void => {
-    for (const node of members) {
-      let sum = 0;
-      let total = 0;
-      for (const side of sides) {
-        for (const other of side[node]) {
-          const w = weight(node, other);
-          sum += w * (pos[other] + size(other) / 2);
-          total += w;
-        }
-      }
-      desired[node] = total === 0 ? pos[node] : sum / total - size(node) / 2;
+  const blocks = new BlockScratch(widest);
+  const pull = (node: number, side: readonly number[], sum: number[]): void => {
+    const dummy = node >= realCount;
+    for (const other of side) {
+      const w = dummy ? (other >= realCount ? 8 : 2) : other >= realCount ? 2 : 1;
+      sum[0] += w * (pos[other] + size[other] / 2);
+      sum[1] += w;
     }
-    placeInOrder(members, desired, pos, size, gap);
+  };
+  const sum = [0, 0];
+  const settle = (members: readonly number[], useUpper: boolean, useLower: boolean): void => {
+    for (const node of members) {
+      sum[0] = 0;
+      sum[1] = 0;
+      if (useUpper) pull(node, upper[node], sum);
+      if (useLower) pull(node, lower[node], sum);
+      desired[node] = sum[1] === 0 ? pos[node] : sum[0] / sum[1] - size[node] / 2;
+    }
+    placeInOrder(members, desired, offset, pos, blocks);
   };
   for (let pass = 0; pass < ONE_SIDED_PASSES; pass++) {
-    for (const members of layers) settle(members, [upper]);
-    for (let l = layers.length - 1; l >= 0; l--) settle(layers[l], [lower]);
+    for (const members of layers) settle(members, true, false);
+    for (let l = layers.length - 1; l >= 0; l--) settle(layers[l], false, true);
   }
   for (let pass = 0; pass < BOTH_SIDED_PASSES; pass++) {
     const down = pass % 2 === 0;
-    for (let i = 0; i < layers.length; i++) settle(layers[down ? i : layers.length - 1 - i], [upper, lower]);
+    for (let i = 0; i < layers.length; i++) settle(layers[down ? i : layers.length - 1 - i], true, true);
   }
   let low = Infinity;
   for (let node = 0; node < count; node++) low = Math.min(low, pos[node]);
@@ -66,35 +75,39 @@ export function placeAlongLayers(graph: Placement): Float64Array {
   return pos;
 }
 
+/** Reused arrays of the blocks of `placeInOrder` (one layer at a time). */
+class BlockScratch {
+  readonly start: Int32Array;
+  readonly sum: Float64Array;
+  readonly size: Int32Array;
+  constructor(capacity: number) {
+    this.start = new Int32Array(capacity);
+    this.sum = new Float64Array(capacity);
+    this.size = new Int32Array(capacity);
+  }
+}
+
 /**
- * Positions for `members` (in this order, each at least the previous one's size plus their gap
- * after it) closest to `desired` in least squares: isotonic regression of desired - offset.
+ * Positions for `members` (in this order, each `offset` from the first) closest to `desired` in
+ * least squares: isotonic regression of desired - offset (pool adjacent violators).
  */
-export function placeInOrder(members: readonly number[], desired: Float64Array, pos: Float64Array, sizeOf: (node: number) => number, gap: (first: number, second: number) => number): void {
-  const offsets: number[] = [];
-  let offset = 0;
-  members.forEach((node, i) => {
-    if (i > 0) offset += sizeOf(members[i - 1]) + gap(members[i - 1], node);
-    offsets.push(offset);
-  });
+function placeInOrder(members: readonly number[], desired: Float64Array, offset: Float64Array, pos: Float64Array, blocks: BlockScratch): void {
   // Blocks of consecutive members that share one shifted position (their mean target).
-  const start: number[] = [];
-  const sum: number[] = [];
-  const size: number[] = [];
-  members.forEach((node, i) => {
-    start.push(i);
-    sum.push(desired[node] - offsets[i]);
-    size.push(1);
-    while (sum.length > 1 && sum[sum.length - 2] / size[size.length - 2] > sum[sum.length - 1] / size[size.length - 1]) {
-      const s = sum.pop() as number;
-      const n = size.pop() as number;
-      start.pop();
-      sum[sum.length - 1] += s;
-      size[size.length - 1] += n;
+  const { start, sum, size } = blocks;
+  let top = -1;
+  for (let i = 0; i < members.length; i++) {
+    top += 1;
+    start[top] = i;
+    sum[top] = desired[members[i]] - offset[members[i]];
+    size[top] = 1;
+    while (top > 0 && sum[top - 1] / size[top - 1] > sum[top] / size[top]) {
+      sum[top - 1] += sum[top];
+      size[top - 1] += size[top];
+      top -= 1;
     }
-  });
-  for (let b = 0; b < start.length; b++) {
+  }
+  for (let b = 0; b <= top; b++) {
     const level = sum[b] / size[b];
-    for (let i = start[b]; i < start[b] + size[b]; i++) pos[members[i]] = level + offsets[i];
+    for (let i = start[b]; i < start[b] + size[b]; i++) pos[members[i]] = level + offset[members[i]];
   }
 }

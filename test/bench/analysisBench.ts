@@ -1,9 +1,9 @@
 /**
- * Language-server benchmarks on generated workspaces of 300 files / 3,000 steps and of 30 files
- * (each file's pipeline also calls a step of the previous file, so files depend on each other):
- * cold analysis beside `tsc --noEmit` on the same workspace, both measured here, both as fresh
- * processes, taken in turns several times (medians: these machines are noisy); and, on the large
- * one, the time from an edit to the updated graph (median and p95), with memory.
+ * Language-server benchmarks on a generated 300-file, 3,000-step workspace (each file's pipeline
+ * also calls a step of the previous file, so files depend on each other): cold analysis beside
+ * `tsc --noEmit` on the same workspace, both measured here, both as fresh processes, taken in
+ * turns several times (medians: these machines are noisy); and the time from an edit to the
+ * updated graph (median and p95), with memory.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -15,16 +15,14 @@ import type { BenchLine } from './engineBench';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const FILES = 300;
-/** The small workspace, where start-up (loading the compiler) is most of the time. */
-const SMALL_FILES = 30;
 const STEPS_PER_FILE = 10;
 const EDITS = 200;
 /** Fresh-process runs of the cold analysis and of tsc, taken in turns. */
 const COLD_RUNS = 5;
 
 /** File `f` of the workspace; `untypedStep` leaves that step's return type unwritten (only the type checker can say it). */
-function fileText(f: number, extraCall = '', untypedStep = -1, files = FILES): string {
-  const previous = (f + files - 1) % files;
+function fileText(f: number, extraCall = '', untypedStep = -1): string {
+  const previous = (f + FILES - 1) % FILES;
   const lines = ["import { pipeline, step } from 'pipewright';", `import { s${previous}_0 } from './f${previous}';`, `export interface Row${f} { id: number; value: number }`];
   for (let s = 0; s < STEPS_PER_FILE; s++) {
     const returns = s === untypedStep ? '' : `: Row${f}[]`;
@@ -35,7 +33,7 @@ function fileText(f: number, extraCall = '', untypedStep = -1, files = FILES): s
   return `${lines.join('\n')}\n`;
 }
 
-function generate(dir: string, files = FILES): string[] {
+function generate(dir: string): string[] {
   fs.mkdirSync(path.join(dir, 'node_modules'));
   fs.symlinkSync(path.join(repoRoot, 'runtime'), path.join(dir, 'node_modules', 'pipewright'), 'dir');
   fs.writeFileSync(path.join(dir, 'package.json'), '{"name":"bench-workspace","private":true}');
@@ -43,9 +41,9 @@ function generate(dir: string, files = FILES): string[] {
     path.join(dir, 'tsconfig.json'),
     JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', strict: true, noEmit: true, skipLibCheck: true, types: [] }, include: ['*.ts'] }),
   );
-  return Array.from({ length: files }, (_, f) => {
+  return Array.from({ length: FILES }, (_, f) => {
     const file = path.join(dir, `f${f}.ts`);
-    fs.writeFileSync(file, fileText(f, '', -1, files));
+    fs.writeFileSync(file, fileText(f));
     return file;
   });
 }
@@ -57,11 +55,6 @@ function timeProcess(args: string[], dir: string): { ms: number; stdout: string;
   return { ms: performance.now() - start, stdout: result.stdout, status: result.status };
 }
 
-/** The bench line alone (without the figures kept for other lines). */
-function lineOf({ name, value, baseline, target }: BenchLine): BenchLine {
-  return { name, value, baseline, target };
-}
-
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted.length % 2 === 1 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
@@ -71,58 +64,35 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 }
 
-/** Cold analysis of the workspace in `dir` (`files` files) beside tsc and the compiler's own floors, all fresh processes, in turns. */
-function coldAnalysis(dir: string, files: number, target: string): BenchLine & { tscMs: number } {
-  // The engine bundle the CLI uses, in a fresh process: load, analyse every file, report the steps found.
-  const script = `const t=performance.now();const {Analyzer,findPipelineFiles}=require(${JSON.stringify(path.join(repoRoot, 'runtime', 'dist', 'analysis.js'))});const a=new Analyzer().analyzeAll(findPipelineFiles(process.cwd()));process.stdout.write(JSON.stringify({steps:a.reduce((n,x)=>n+x.steps.length,0),ms:performance.now()-t,rss:process.memoryUsage().rss}))`;
-  const tscRuns: number[] = [];
-  const coldRuns: { wall: number; ms: number; rss: number }[] = [];
-  for (let run = 0; run < COLD_RUNS; run++) {
-    const tsc = timeProcess([path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', dir], dir);
-    if (tsc.status !== 0) throw new Error(`tsc failed on the generated workspace: ${tsc.stdout.slice(0, 500)}`);
-    tscRuns.push(tsc.ms);
-    const cold = timeProcess(['-e', script], dir);
-    const coldResult = JSON.parse(cold.stdout) as { steps: number; ms: number; rss: number };
-    if (coldResult.steps !== files * STEPS_PER_FILE) throw new Error(`found ${coldResult.steps} steps, expected ${files * STEPS_PER_FILE}`);
-    coldRuns.push({ wall: cold.ms, ms: coldResult.ms, rss: coldResult.rss });
-  }
-  const tscMs = median(tscRuns);
-  const coldMs = median(coldRuns.map((r) => r.wall));
-  const check = timeProcess([path.join(repoRoot, 'runtime', 'bin', 'pipewright.js'), 'check', '.'], dir);
-  // What the compiler itself needs before any type question: parse and bind the program (libs
-  // included); and parsing the workspace's files alone, the floor of any analysis of them.
-  const typescriptPath = JSON.stringify(path.join(repoRoot, 'node_modules', 'typescript'));
-  const floorScript = `const ts=require(${typescriptPath});const c=ts.getParsedCommandLineOfConfigFile('tsconfig.json',{},{...ts.sys,onUnRecoverableConfigFileDiagnostic(){}});ts.createProgram(c.fileNames,c.options).getTypeChecker()`;
-  const floor = timeProcess(['-e', floorScript], dir);
-  if (floor.status !== 0) throw new Error('the parse-and-bind baseline failed');
-  const parseScript = `const ts=require(${typescriptPath});const fs=require('fs');for(const f of fs.readdirSync('.'))if(f.endsWith('.ts'))ts.createSourceFile(f,fs.readFileSync(f,'utf8'),ts.ScriptTarget.ES2022,true)`;
-  const parseOnly = timeProcess(['-e', parseScript], dir);
-  if (parseOnly.status !== 0) throw new Error('the parse-only baseline failed');
-  const rssMb = (Math.max(...coldRuns.map((r) => r.rss)) / 1024 / 1024).toFixed(0);
-  const list = (values: number[]) => values.map((v) => v.toFixed(0)).join(', ');
-  return {
-    tscMs,
-    name: `cold analysis, ${files} files / ${(files * STEPS_PER_FILE).toLocaleString('en-US')} steps (fresh process, engine bundle; median of ${COLD_RUNS}, in turns with tsc)`,
-    value: `${coldMs.toFixed(0)} ms wall (${list(coldRuns.map((r) => r.wall))}; in-process from loading the engine to the last result: ${list(coldRuns.map((r) => r.ms))}), RSS ${rssMb} MB; pipewright check: ${check.ms.toFixed(0)} ms`,
-    baseline: `tsc --noEmit on the same workspace: ${tscMs.toFixed(0)} ms wall (${list(tscRuns)}); ratio of medians ${(coldMs / tscMs).toFixed(2)}, per turn ${coldRuns.map((r, i) => (r.wall / tscRuns[i]).toFixed(2)).join(', ')} (median ${median(coldRuns.map((r, i) => r.wall / tscRuns[i])).toFixed(2)}); parse and bind the program alone: ${floor.ms.toFixed(0)} ms (ratio ${(floor.ms / tscMs).toFixed(2)}); parse the ${files} files alone (compiler loading included): ${parseOnly.ms.toFixed(0)} ms (ratio ${(parseOnly.ms / tscMs).toFixed(2)})`,
-    target,
-  };
-}
-
 export async function analysisBench(): Promise<BenchLine[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-ls-bench-'));
   try {
     const files = generate(dir);
-    const cold = coldAnalysis(dir, FILES, 'under a fifth of tsc --noEmit (ratio ≤ 0.2)');
-    const small = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-ls-bench-small-'));
-    let coldSmall: BenchLine;
-    try {
-      generate(small, SMALL_FILES);
-      coldSmall = coldAnalysis(small, SMALL_FILES, 'under a third of tsc --noEmit (ratio ≤ 0.33)');
-    } finally {
-      fs.rmSync(small, { recursive: true, force: true });
+    // The engine bundle the CLI uses, in a fresh process: load, analyse every file, report the steps found.
+    const script = `const t=performance.now();const {Analyzer,findPipelineFiles}=require(${JSON.stringify(path.join(repoRoot, 'runtime', 'dist', 'analysis.js'))});const a=new Analyzer().analyzeAll(findPipelineFiles(process.cwd()));process.stdout.write(JSON.stringify({steps:a.reduce((n,x)=>n+x.steps.length,0),ms:performance.now()-t,rss:process.memoryUsage().rss}))`;
+    const tscRuns: number[] = [];
+    const coldRuns: { wall: number; ms: number; rss: number }[] = [];
+    for (let run = 0; run < COLD_RUNS; run++) {
+      const tsc = timeProcess([path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', dir], dir);
+      if (tsc.status !== 0) throw new Error(`tsc failed on the generated workspace: ${tsc.stdout.slice(0, 500)}`);
+      tscRuns.push(tsc.ms);
+      const cold = timeProcess(['-e', script], dir);
+      const coldResult = JSON.parse(cold.stdout) as { steps: number; ms: number; rss: number };
+      if (coldResult.steps !== FILES * STEPS_PER_FILE) throw new Error(`found ${coldResult.steps} steps, expected ${FILES * STEPS_PER_FILE}`);
+      coldRuns.push({ wall: cold.ms, ms: coldResult.ms, rss: coldResult.rss });
     }
-    const tscMs = cold.tscMs;
+    const tscMs = median(tscRuns);
+    const coldMs = median(coldRuns.map((r) => r.wall));
+    const check = timeProcess([path.join(repoRoot, 'runtime', 'bin', 'pipewright.js'), 'check', '.'], dir);
+    // What the compiler itself needs before any type question: parse and bind the program (libs
+    // included); and parsing the workspace's files alone, the floor of any analysis of them.
+    const typescriptPath = JSON.stringify(path.join(repoRoot, 'node_modules', 'typescript'));
+    const floorScript = `const ts=require(${typescriptPath});const c=ts.getParsedCommandLineOfConfigFile('tsconfig.json',{},{...ts.sys,onUnRecoverableConfigFileDiagnostic(){}});ts.createProgram(c.fileNames,c.options).getTypeChecker()`;
+    const floor = timeProcess(['-e', floorScript], dir);
+    if (floor.status !== 0) throw new Error('the parse-and-bind baseline failed');
+    const parseScript = `const ts=require(${typescriptPath});const fs=require('fs');for(const f of fs.readdirSync('.'))if(f.endsWith('.ts'))ts.createSourceFile(f,fs.readFileSync(f,'utf8'),ts.ScriptTarget.ES2022,true)`;
+    const parseOnly = timeProcess(['-e', parseScript], dir);
+    if (parseOnly.status !== 0) throw new Error('the parse-only baseline failed');
 
     // In this process: a warm engine as the language server holds it, every file analysed once.
     const heapBefore = process.memoryUsage().heapUsed;
@@ -173,9 +143,15 @@ export async function analysisBench(): Promise<BenchLine[]> {
     const all = [...ownEdits, ...crossEdits].sort((a, b) => a - b);
     ownEdits.sort((a, b) => a - b);
     crossEdits.sort((a, b) => a - b);
+    const rssMb = (Math.max(...coldRuns.map((r) => r.rss)) / 1024 / 1024).toFixed(0);
+    const list = (values: number[]) => values.map((v) => v.toFixed(0)).join(', ');
     return [
-      lineOf(cold),
-      lineOf(coldSmall),
+      {
+        name: `cold analysis, ${FILES} files / ${FILES * STEPS_PER_FILE} steps (fresh process, engine bundle; median of ${COLD_RUNS}, in turns with tsc)`,
+        value: `${coldMs.toFixed(0)} ms wall (${list(coldRuns.map((r) => r.wall))}; in-process from loading the engine to the last result: ${list(coldRuns.map((r) => r.ms))}), RSS ${rssMb} MB; pipewright check: ${check.ms.toFixed(0)} ms`,
+        baseline: `tsc --noEmit on the same workspace: ${tscMs.toFixed(0)} ms wall (${list(tscRuns)}); ratio of medians ${(coldMs / tscMs).toFixed(2)}, per turn ${coldRuns.map((r, i) => (r.wall / tscRuns[i]).toFixed(2)).join(', ')} (median ${median(coldRuns.map((r, i) => r.wall / tscRuns[i])).toFixed(2)}); parse and bind the program alone: ${floor.ms.toFixed(0)} ms (ratio ${(floor.ms / tscMs).toFixed(2)}); parse the 300 files alone: ${parseOnly.ms.toFixed(0)} ms`,
+        target: 'under a third of tsc --noEmit (ratio < 0.33)',
+      },
       {
         name: 'analysis of the whole workspace in a running server (engine loaded)',
         value: `${inProcessMs.toFixed(0)} ms, heap +${heapMb.toFixed(0)} MB`,

@@ -18,6 +18,7 @@ import type { HealthAnswer, LogAnswer, RouteSchemaKit, RunDetail } from './proto
 import type { ServiceSpecInput } from '../services/serviceSpec';
 import type { ServiceStatus } from '../services/serviceManager';
 import type { PipelineDag } from '../model/dag';
+import type { RunDiff } from '../model/runDiff';
 import { MAX_BODY_BYTES } from './paths';
 
 /** The type of a route's answer; a marker with no value. */
@@ -64,6 +65,8 @@ export const API_ROUTES = {
   getRun: { method: 'GET', path: '/runs/:run', answer: answer<RunDetail>() },
   /** The DAG the run compiled and ran (the editor compares it with the code now: drift). */
   runDag: { method: 'GET', path: '/runs/:run/dag', answer: answer<PipelineDag>() },
+  /** `run` (A) against `other` (B): parameters, statuses, durations and output hashes side by side (400 when both are one run). */
+  diffRuns: { method: 'GET', path: '/runs/:run/diff/:other', answer: answer<RunDiff>() },
   cancelRun: { method: 'POST', path: '/runs/:run/cancel', status: 202, answer: answer<{ cancelling: string }>() },
   /** Re-runs every step that did not succeed, or `step` and what depends on it, reusing committed outputs. */
   retryRun: {

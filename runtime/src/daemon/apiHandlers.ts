@@ -5,6 +5,8 @@
 import type { RouteHandlers } from '../api/routes';
 import { ConflictError, NotFoundError } from '../model/errorCodes';
 import type { RunRecord, RunStore } from '../store/runStore';
+import { runWithContents } from '../store/runContents';
+import { diffRuns } from '../model/runDiff';
 import { runtimeVersion } from '../system/packagePaths';
 import type { Orchestrator } from './orchestrator';
 
@@ -43,6 +45,10 @@ export function apiHandlers({ orchestrator, instanceId, startedAt, onShutdown, l
     submitRun: ({ body }) => orchestrator.submit(body),
     getRun: async ({ run }) => orchestrator.detail((await findRun(store, run)).id),
     runDag: async ({ run }) => (await findRun(store, run)).dag,
+    diffRuns: async ({ run, other }) => {
+      const [a, b] = await Promise.all([findRun(store, run), findRun(store, other)]);
+      return diffRuns(await runWithContents(store, a.id), await runWithContents(store, b.id));
+    },
     cancelRun: async ({ run: name }) => {
       const run = await findRun(store, name);
       if (run.status !== 'running') throw new ConflictError(`run ${run.name} is already ${run.status}`);

@@ -7,6 +7,7 @@ import { ConflictError, NotFoundError } from '../model/errorCodes';
 import type { RunRecord, RunStore } from '../store/runStore';
 import { runWithContents } from '../store/runContents';
 import { diffRuns } from '../model/runDiff';
+import { runTimeline } from '../store/runTimeline';
 import { runtimeVersion } from '../system/packagePaths';
 import type { Orchestrator } from './orchestrator';
 
@@ -49,6 +50,7 @@ export function apiHandlers({ orchestrator, instanceId, startedAt, onShutdown, l
       const [a, b] = await Promise.all([findRun(store, run), findRun(store, other)]);
       return diffRuns(await runWithContents(store, a.id), await runWithContents(store, b.id));
     },
+    runTimeline: async ({ run }) => runTimeline(store, (await findRun(store, run)).id),
     cancelRun: async ({ run: name }) => {
       const run = await findRun(store, name);
       if (run.status !== 'running') throw new ConflictError(`run ${run.name} is already ${run.status}`);

@@ -64,6 +64,7 @@ function requireTrust(action: string): boolean {
 export function dagPanelHost(deps: Pick<CommandDeps, 'log' | 'analysisServer' | 'codeRoots' | 'connection'>): DagPanelHost {
   return {
     loadRunDag: async (runId) => deps.connection.api?.runDag({ run: runId }),
+    loadRunTimeline: async (runId) => deps.connection.api?.runTimeline({ run: runId }),
     log: deps.log,
     codeRoots: () => deps.codeRoots(),
     openOutput: (panel, nodeId, output) => {

@@ -114,7 +114,7 @@ export class TimelineView {
     this.svg.replaceChildren();
     if (!timeline || timeline.invocations.length === 0) {
       this.drawn = undefined;
-      this.head.textContent = timeline ? 'This run has no steps.' : 'No run shown yet: the timeline appears with the first run.';
+      this.head.textContent = timeline ? 'This run has no steps.' : 'No timeline of a run yet (it comes from the orchestrator once a run is shown).';
       this.svg.setAttribute('width', '0');
       this.svg.setAttribute('height', '0');
       return;

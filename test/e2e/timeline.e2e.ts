@@ -157,7 +157,7 @@ describe('a run timeline and a comparison of runs in a real VS Code workbench', 
       const text = async () => ((await page.locator('.part.editor .monaco-editor .view-lines').first().textContent().catch(() => '')) ?? '').replace(/\u00a0/g, ' ');
       await until('the comparison', async () => /# forecast-.* ↔ forecast-/.test(await text()) && /\| fit \|/.test(await text()), { last: text });
       const shown = await text();
-      assert.match(shown, /## Parameters\s+All \d+ equal\./, 'both ran with the default days');
+      assert.match(shown, /## Parameters\s*All \d+ equal\./, 'both ran with the default days');
       assert.match(shown, /5 same|\d+ changed/);
       await page.locator('.part.editor .monaco-editor .view-lines').first().click();
       await page.keyboard.type('x');

@@ -188,6 +188,8 @@ export class DagPanel implements vscode.Disposable {
   private onMessage(body: FromWebview): ToWebview | undefined {
     switch (body.kind) {
       case 'ready':
+        // A (re)loaded webview starts with its timeline hidden.
+        this.timeline.setShown(false, this.runId);
         void this.reloadGraph().then(() => this.lastRun && this.showRun(this.lastRun.run, this.lastRun.state));
         return undefined;
       case 'openNode': {

@@ -17,9 +17,9 @@ describe('runs diff', () => {
   const options = { storeDir };
   const basics = fixture('pipelines', 'basics.ts');
   const runs = (async () => {
-    const a = await runPipelineFile({ file: basics, parameters: { count: 2 }, options });
-    const b = await runPipelineFile({ file: basics, parameters: { count: 6, scales: [1, 2] }, options });
-    const again = await runPipelineFile({ file: basics, parameters: { count: 2 }, options });
+    const a = await runPipelineFile({ file: basics, parameters: { count: 2 }, options: { ...options, runName: 'diff-a' } });
+    const b = await runPipelineFile({ file: basics, parameters: { count: 6, scales: [1, 2] }, options: { ...options, runName: 'diff-b' } });
+    const again = await runPipelineFile({ file: basics, parameters: { count: 2 }, options: { ...options, runName: 'diff-again' } });
     const pre = await runPipelineFile({ file: fixture('pipelines', 'composition.ts'), pipeline: 'preprocess', parameters: { value: 2 }, options });
     return { a, b, again, pre };
   })();

@@ -25,7 +25,8 @@ describe('heartbeat gaps', () => {
     const events: EngineEvent[] = [];
     // `patient` beats every 0.2 s under a 5 s lease: a freeze of about a second is late, not lost.
     const run = runPipelineFile({ file: fixture('pipelines', 'faults.ts'), pipeline: 'restartable', parameters: { dir }, options: { storeDir, enableCache: false }, listener: (e) => events.push(e) });
-    const pid = await waitFor('attempt 1 of patient to start', () => readPid(path.join(dir, 'attempt-1.pid')));
+    // Bundling and compiling come first: slow on a loaded machine.
+    const pid = await waitFor('attempt 1 of patient to start', () => readPid(path.join(dir, 'attempt-1.pid')), 120_000);
     const beats = () => events.filter((e): e is Extract<EngineEvent, { type: 'heartbeat' }> => e.type === 'heartbeat' && e.invocationId === 'patient');
     await waitFor('two heartbeats', () => beats().length >= 2);
     process.kill(pid, 'SIGSTOP');

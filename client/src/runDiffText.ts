@@ -13,7 +13,8 @@ export function runDiffText(diff: RunDiff): string {
   for (const [label, side] of [['A', diff.a], ['B', diff.b]] as const) lines.push(`| ${label} | ${cell(side.runName)} (\`${side.runId.slice(0, 8)}\`) | ${cell(side.pipeline)} | ${side.status} | ${duration(side.durationMs)} |`);
   const changed = diff.parameters.filter((parameter) => !parameter.same);
   lines.push('', '## Parameters', '');
-  if (changed.length === 0) lines.push(`All ${diff.parameters.length} equal.`);
+  if (diff.parameters.length === 0) lines.push('Neither run has parameters (defaults are not stored).');
+  else if (changed.length === 0) lines.push(`All ${diff.parameters.length} equal.`);
   else {
     lines.push('| parameter | A | B |', '|---|---|---|');
     for (const parameter of changed) lines.push(`| ${cell(parameter.name)} | ${value('a' in parameter, parameter.a)} | ${value('b' in parameter, parameter.b)} |`);

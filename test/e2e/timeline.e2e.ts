@@ -79,10 +79,11 @@ describe('a run timeline and a comparison of runs in a real VS Code workbench', 
     }
   }
 
-  async function runForecast(): Promise<void> {
+  /** Runs forecast from the palette, with the default days or `days`. */
+  async function runForecast(days = ''): Promise<void> {
     await runCommand(page, 'Pipewright: Run Pipeline');
     await answerQuickInput(page, 'Pipeline', 'forecast');
-    await answerQuickInput(page, 'forecast: days', '', { type: true });
+    await answerQuickInput(page, 'forecast: days', days, { type: true });
   }
 
   const waitForStatuses = (what: string, accept: (statuses: Record<string, string>) => boolean) => {
@@ -143,7 +144,7 @@ describe('a run timeline and a comparison of runs in a real VS Code workbench', 
 
   it('compares a second run with the first from the palette, in a read-only Markdown document', () =>
     stage('compare', async () => {
-      await runForecast();
+      await runForecast('40');
       await until('two runs of forecast', async () => {
         const listed = spawnSync(process.execPath, [path.join(repoRoot, 'runtime', 'bin', 'pipewright.js'), 'runs', 'list', '--json'], { cwd: workspace, encoding: 'utf8' });
         const runs = listed.status === 0 ? (JSON.parse(listed.stdout) as { status: string }[]) : [];
@@ -154,12 +155,15 @@ describe('a run timeline and a comparison of runs in a real VS Code workbench', 
       await acceptFirst(page, 'with…'); // the other run of forecast
       const tab = page.locator('.tab', { hasText: '↔' }).first();
       await tab.waitFor({ state: 'visible', timeout: 30_000 });
-      const text = async () => ((await page.locator('.part.editor .monaco-editor .view-lines').first().textContent().catch(() => '')) ?? '').replace(/\u00a0/g, ' ');
+      // The active editor group's editor: the comparison (the code stays open beside it).
+      const editor = page.locator('.part.editor .editor-group-container.active .monaco-editor .view-lines').first();
+      const text = async () => ((await editor.textContent().catch(() => '')) ?? '').replace(/\u00a0/g, ' ');
       await until('the comparison', async () => /# forecast-.* ↔ forecast-/.test(await text()) && /\| fit \|/.test(await text()), { last: text });
       const shown = await text();
-      assert.match(shown, /## Parameters\s*All \d+ equal\./, 'both ran with the default days');
-      assert.match(shown, /5 same|\d+ changed/);
-      await page.locator('.part.editor .monaco-editor .view-lines').first().click();
+      // The first run kept the default days (defaults are not stored), the second was given 40: its steps made other outputs.
+      assert.match(shown, /\| days \| \(absent\) \| `40` \|/);
+      assert.match(shown, /\| load \| \*\*changed\*\* \|.*\*\*output\*\* `[0-9a-f]{12}` ≠ `[0-9a-f]{12}`/);
+      await editor.click();
       await page.keyboard.type('x');
       assert.equal(await page.locator('.tab.dirty').count(), 0, 'the comparison is read-only');
       await workbench.screenshot('timeline-02-compare');

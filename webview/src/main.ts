@@ -188,7 +188,12 @@ const channel = new MessageChannel<FromWebview, ToWebview>(vscode, (body) => {
 const timeline = new TimelineView({
   tools: document.getElementById('tools') as HTMLElement,
   after: document.getElementById('stage') as HTMLElement,
-  onShownChange: (shown) => channel.post({ kind: 'timelineShown', shown }),
+  onShownChange: (shown) => {
+    channel.post({ kind: 'timelineShown', shown });
+    // The graph's area changed: a view the user has not moved opens again in it.
+    viewSize();
+    if (layout && !userMoved) openView();
+  },
   onSelect: (id) => select(id),
 });
 window.addEventListener('message', (event: MessageEvent) => channel.receive(event.data));

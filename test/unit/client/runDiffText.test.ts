@@ -34,6 +34,7 @@ describe('Compare with…', () => {
     const text = runDiffText(diffRuns(run('r1', 'train', { note: 'a|b' }, 'b'.repeat(64)), run('r3', 'serve', {}, 'b'.repeat(64))));
     assert.match(text, /> \*\*Warning:\*\* the runs are of different pipelines \(train, serve\)/);
     assert.match(text, /\| note \| `"a\\\|b"` \| \(absent\) \|/);
+    assert.match(runDiffText(diffRuns(run('r4', 'train', {}, 'b'.repeat(64)), run('r5', 'train', {}, 'b'.repeat(64)))), /## Parameters\n\nNeither run has parameters \(defaults are not stored\)\./);
   });
 
   it('offers the other runs of the same pipeline, newest first', () => {

@@ -43,7 +43,7 @@ export function runDiffText(diff: RunDiff): string {
     ]),
   );
   const changedParameters = diff.parameters.filter((parameter) => !parameter.same);
-  lines.push('', changedParameters.length === 0 ? `parameters: all ${diff.parameters.length} equal` : 'parameters that differ:');
+  lines.push('', diff.parameters.length === 0 ? 'parameters: none in either run' : changedParameters.length === 0 ? `parameters: all ${diff.parameters.length} equal` : 'parameters that differ:');
   const value = (present: boolean, stored: unknown) => (present ? formatParameter(stored, 60) : '(absent)');
   lines.push(...alignColumns(changedParameters.map((p) => [`  ${p.name}`, value('a' in p, p.a), '→', value('b' in p, p.b)])));
   lines.push('', ...alignColumns([['STEP', 'CHANGE', 'A', 'B', 'Δ DURATION', 'OUTPUTS'], ...diff.steps.map(stepRow)], [4]));

@@ -15,6 +15,7 @@ import { dagDrift } from '../../contracts/src/dagDrift';
 import type { PipelineDag } from '../../runtime/src/model/dag';
 import type { RunTimeline } from '../../runtime/src/model/runTimeline';
 import { TimelineFeed } from './timelineFeed';
+import { PanelPlan, type PlanHost } from './panelPlan';
 
 export interface DagPanelHost {
   loadGraph(uri: string, pipeline: string): Promise<PipelineGraph | null>;
@@ -30,6 +31,8 @@ export interface DagPanelHost {
   retryRun(panel: DagPanel): void;
   /** Where the user's code is, to tell its stack frames from the runtime's. */
   codeRoots(): CodeRoots;
+  /** What the plan before a run needs (panelPlan.ts). */
+  planHost: PlanHost;
   log: vscode.LogOutputChannel;
 }
 
@@ -83,6 +86,8 @@ export class DagPanel implements vscode.Disposable {
   private readonly panel: vscode.WebviewPanel;
   /** The shown run's timeline, sent while the webview shows it. */
   private readonly timeline: TimelineFeed;
+  /** The plan before a run, shown as badges. */
+  private readonly plan: PanelPlan;
 
   private constructor(
     context: vscode.ExtensionContext,
@@ -115,7 +120,9 @@ export class DagPanel implements vscode.Disposable {
       (timeline) => this.channel.post({ kind: 'timeline', timeline, now: Date.now() }),
       (error) => this.host.log.warn(`the timeline of the shown run could not be loaded (an older orchestrator has no GET /runs/:run/timeline): ${error.message}`),
     );
+    this.plan = new PanelPlan(host.planHost, uri, pipeline, (plan) => this.channel.post({ kind: 'plan', plan }));
     this.disposables.push(
+      this.plan,
       webview.onDidReceiveMessage((message: unknown) => this.channel.receive(message)),
       this.panel.onDidDispose(() => this.dispose()),
     );
@@ -130,8 +137,9 @@ export class DagPanel implements vscode.Disposable {
       this.graph = null;
     }
     this.channel.post({ kind: 'graph', graph: this.graph ?? { uri: this.uri, pipeline: this.pipeline, nodes: [], edges: [], diagnostics: [] } });
-    // The code changed: so may the drift from the shown run.
+    // The code changed: so may the drift from the shown run, and the steps edited since the plan.
     if (this.lastRun) this.showRun(this.lastRun.run, this.lastRun.state);
+    this.plan.graphChanged();
   }
 
   /** The shown run's stored DAG, once loaded (a run's DAG never changes, so it is asked once per run). */
@@ -166,6 +174,7 @@ export class DagPanel implements vscode.Disposable {
     if (run.pipeline !== this.pipeline) return;
     this.runId = run.runId;
     this.awaitingRun = false;
+    this.plan.runShown(run.runId, run.status);
     const nodes: Record<string, NodeRunState> = {};
     const roots = this.host.codeRoots();
     for (const step of Object.values(run.steps)) {
@@ -190,7 +199,10 @@ export class DagPanel implements vscode.Disposable {
       case 'ready':
         // A (re)loaded webview starts with its timeline hidden.
         this.timeline.setShown(false, this.runId);
-        void this.reloadGraph().then(() => this.lastRun && this.showRun(this.lastRun.run, this.lastRun.state));
+        void this.reloadGraph().then(() => {
+          if (this.lastRun) this.showRun(this.lastRun.run, this.lastRun.state);
+          this.plan.resend();
+        });
         return undefined;
       case 'openNode': {
         const node = this.graph?.nodes.find((n) => n.id === body.nodeId);

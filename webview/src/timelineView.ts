@@ -166,6 +166,8 @@ function headline(timeline: RunTimeline, layout: TimelineLayout): string {
   const parts = [`Critical path: ${layout.criticalPath.join(' → ') || '—'} (${formatDuration(Math.max(0, last - first))} of ${formatDuration(layout.end - layout.origin)})`];
   const lost = layout.bars.filter((bar) => bar.kind === 'lost').length;
   if (lost > 0) parts.push(`${lost} lost attempt${lost === 1 ? '' : 's'}`);
+  const relinquished = layout.bars.filter((bar) => bar.kind === 'relinquished').length;
+  if (relinquished > 0) parts.push(`${relinquished} handed back`);
   if (layout.delays.length > 0) parts.push(`${layout.delays.length} retr${layout.delays.length === 1 ? 'y' : 'ies'}`);
   const gaps = layout.gaps.length;
   if (gaps > 0) parts.push(`${gaps} heartbeat gap${gaps === 1 ? '' : 's'}`);

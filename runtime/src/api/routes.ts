@@ -20,6 +20,8 @@ import type { ServiceStatus } from '../services/serviceManager';
 import type { PipelineDag } from '../model/dag';
 import type { RunDiff } from '../model/runDiff';
 import type { RunTimeline } from '../model/runTimeline';
+import type { WorkersAnswer } from '../model/workerProtocol';
+import type { PipelinePlan } from '../engine/planPrediction';
 import { MAX_BODY_BYTES } from './paths';
 
 /** The type of a route's answer; a marker with no value. */
@@ -62,6 +64,8 @@ export const API_ROUTES = {
     answer: answer<RunDetail[]>(),
   },
   submitRun: { method: 'POST', path: '/runs', status: 201, bodyLimit: MAX_BODY_BYTES, body: (kit) => kit.submitRun, answer: answer<RunDetail>() },
+  /** What a run started now would do with each invocation (reuse or run, and why), running no step: `pipewright plan`. */
+  planRun: { method: 'POST', path: '/plan', bodyLimit: 64 * 1024, body: (kit) => kit.planRun, answer: answer<PipelinePlan>() },
   /** `run`: a run's id or name. */
   getRun: { method: 'GET', path: '/runs/:run', answer: answer<RunDetail>() },
   /** The DAG the run compiled and ran (the editor compares it with the code now: drift). */
@@ -102,6 +106,9 @@ export const API_ROUTES = {
   stopService: { method: 'POST', path: '/services/:name/stop', answer: answer<ServiceStatus>() },
   /** The newest `tail` lines of a service's log (all of it when left out). */
   serviceLogs: { method: 'GET', path: '/services/:name/logs', query: (kit) => ({ tail: kit.int('tail', 1, 100_000) }), answer: answer<{ name: string; text: string }>() },
+
+  /** Remote workers by pool: each worker's labels, last beat and running attempts, and each pool's queue depth (`pipewright workers list`). */
+  listWorkers: { method: 'GET', path: '/workers', answer: answer<WorkersAnswer>() },
 } as const satisfies Record<string, RouteSpec>;
 
 type Routes = typeof API_ROUTES;

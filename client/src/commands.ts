@@ -24,6 +24,8 @@ import type { RunNode, PipelineNode } from './treeModel';
 import type { ArtifactDocuments } from './artifactDocuments';
 import { invocationOfArgument, outputOfArgument, runFromArgument, stepToRun } from './commandArguments';
 import { logUri } from './logDocuments';
+import { runDiffUri } from './runDiffDocuments';
+import { comparableRuns } from './runState';
 import type { RunNotices } from './runNotices';
 import type { CodeRoots } from './stackFrames';
 
@@ -81,6 +83,7 @@ export function dagPanelHost(deps: Pick<CommandDeps, 'log' | 'analysisServer' | 
   return {
     planHost: planHost(deps),
     loadRunDag: async (runId) => deps.connection.api?.runDag({ run: runId }),
+    loadRunTimeline: async (runId) => deps.connection.api?.runTimeline({ run: runId }),
     log: deps.log,
     codeRoots: () => deps.codeRoots(),
     openOutput: (panel, nodeId, output) => {
@@ -365,6 +368,28 @@ export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.
       // A read-only virtual document (logDocuments.ts), live while the step runs.
       const uri = logUri(runId, connection.runs.runs[runId]?.runName ?? runId, invocationId);
       log.info(`logs of ${invocationId}: ${uri.toString()}`);
+      await vscode.window.showTextDocument(uri, { preview: true });
+    },
+    'pipewright.compareRuns': async (arg) => {
+      const runId = await pickRun(arg, () => true);
+      const run = runId === undefined ? undefined : connection.runs.runs[runId];
+      if (!run) return;
+      // The other run is one of the same pipeline (the CLI's `runs diff` compares any two, with a warning).
+      const others = comparableRuns(connection.runs, run);
+      if (others.length === 0) {
+        void vscode.window.showInformationMessage(`Pipewright: no other run of ${run.pipeline} to compare ${run.runName} with.`);
+        return;
+      }
+      const picked = await vscode.window.showQuickPick(
+        others.map((other) => ({ label: other.runName, description: other.status, runId: other.runId })),
+        { title: `Compare ${run.runName} with…`, ignoreFocusOut: true },
+      );
+      const other = picked && connection.runs.runs[picked.runId];
+      if (!other) return;
+      // A is the older run, B the newer: what changed reads forwards in time.
+      const [a, b] = (other.startedAt ?? 0) <= (run.startedAt ?? 0) ? [other, run] : [run, other];
+      const uri = runDiffUri(a, b);
+      log.info(`comparing ${a.runName} with ${b.runName}: ${uri.toString()}`);
       await vscode.window.showTextDocument(uri, { preview: true });
     },
     'pipewright.openArtifact': async (arg) => {

@@ -13,10 +13,14 @@ import { retriedRun, type RunsState, type RunView } from './runState';
 import { dagHtml } from './webviewHtml';
 import { dagDrift } from '../../contracts/src/dagDrift';
 import type { PipelineDag } from '../../runtime/src/model/dag';
+import type { RunTimeline } from '../../runtime/src/model/runTimeline';
+import { TimelineFeed } from './timelineFeed';
 import { PanelPlan, type PlanHost } from './panelPlan';
 
 export interface DagPanelHost {
   loadGraph(uri: string, pipeline: string): Promise<PipelineGraph | null>;
+  /** A run's timeline (every attempt, heartbeat gaps, upstream), from the orchestrator (undefined when none is connected). */
+  loadRunTimeline(runId: string): Promise<RunTimeline | undefined>;
   /** The DAG a run compiled and ran, from the orchestrator (undefined when none is connected). */
   loadRunDag(runId: string): Promise<PipelineDag | undefined>;
   heartbeat(): HeartbeatSettingsMs;
@@ -80,6 +84,8 @@ export class DagPanel implements vscode.Disposable {
   }
 
   private readonly panel: vscode.WebviewPanel;
+  /** The shown run's timeline, sent while the webview shows it. */
+  private readonly timeline: TimelineFeed;
   /** The plan before a run, shown as badges. */
   private readonly plan: PanelPlan;
 
@@ -109,6 +115,11 @@ export class DagPanel implements vscode.Disposable {
       title: `DAG of ${pipeline}`,
     });
     this.channel = new MessageChannel<ToWebview, FromWebview>(webview, (body) => this.onMessage(body));
+    this.timeline = new TimelineFeed(
+      (runId) => this.host.loadRunTimeline(runId),
+      (timeline) => this.channel.post({ kind: 'timeline', timeline, now: Date.now() }),
+      (error) => this.host.log.warn(`the timeline of the shown run could not be loaded (an older orchestrator has no GET /runs/:run/timeline): ${error.message}`),
+    );
     this.plan = new PanelPlan(host.planHost, uri, pipeline, (plan) => this.channel.post({ kind: 'plan', plan }));
     this.disposables.push(
       this.plan,
@@ -177,6 +188,7 @@ export class DagPanel implements vscode.Disposable {
     this.lastRun = { run, state };
     const retryOf = retriedRun(state, run);
     const drift = this.driftOf(run);
+    this.timeline.runChanged(run.runId);
     this.channel.post({ kind: 'runState', runId: run.runId, runName: run.runName, ...(retryOf === undefined ? {} : { retryOf }), runStatus: run.status, ...(run.error === undefined ? {} : { runError: run.error }), nodes, heartbeat, now: Date.now(), ...(drift ? { drift } : {}) });
   }
 
@@ -186,6 +198,8 @@ export class DagPanel implements vscode.Disposable {
   private onMessage(body: FromWebview): ToWebview | undefined {
     switch (body.kind) {
       case 'ready':
+        // A (re)loaded webview starts with its timeline hidden.
+        this.timeline.setShown(false, this.runId);
         void this.reloadGraph().then(() => {
           if (this.lastRun) this.showRun(this.lastRun.run, this.lastRun.state);
           this.plan.resend();
@@ -211,6 +225,9 @@ export class DagPanel implements vscode.Disposable {
       case 'retryRun':
         this.host.retryRun(this);
         return undefined;
+      case 'timelineShown':
+        this.timeline.setShown(body.shown, this.runId);
+        return undefined;
       case 'error':
         this.host.log.error(`DAG webview: ${body.message}`);
         return undefined;
@@ -219,6 +236,7 @@ export class DagPanel implements vscode.Disposable {
 
   dispose(): void {
     DagPanel.panels.delete(`${this.uri}#${this.pipeline}`);
+    this.timeline.dispose();
     for (const disposable of this.disposables.splice(0)) disposable.dispose();
     this.panel.dispose();
   }

@@ -15,6 +15,7 @@ import { DebugStepLenses } from './debugStepLenses';
 import { LastRunLenses } from './lastRunLenses';
 import { StepDebugger } from './stepDebugger';
 import { LOG_SCHEME, LogDocuments } from './logDocuments';
+import { RUN_DIFF_SCHEME, RunDiffDocuments } from './runDiffDocuments';
 import { presentRunNotice } from './noticePresenter';
 import { RunNotices } from './runNotices';
 import type { CodeRoots } from './stackFrames';
@@ -93,6 +94,7 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): v
     logDocuments,
     vscode.workspace.registerTextDocumentContentProvider(LOG_SCHEME, logDocuments),
     vscode.workspace.registerTextDocumentContentProvider(ARTIFACT_SCHEME, artifacts),
+    vscode.workspace.registerTextDocumentContentProvider(RUN_DIFF_SCHEME, new RunDiffDocuments(connection)),
   );
   // Outputs are not on the event stream: the run's detail has them, reloaded when a run ends and,
   // at most once a second per run, while its steps complete.

@@ -201,3 +201,8 @@ export function runForPanel(state: RunsState, pipeline: string, followed: string
   if (waiting) return undefined;
   return state.order.map((id) => state.runs[id]).find((candidate) => candidate?.pipeline === pipeline);
 }
+
+/** The runs "Compare with…" offers beside `run`: the others of its pipeline, newest first. */
+export function comparableRuns(state: RunsState, run: RunView): RunView[] {
+  return state.order.map((id) => state.runs[id]).filter((other): other is RunView => other !== undefined && other.runId !== run.runId && other.pipeline === run.pipeline);
+}

@@ -7,6 +7,8 @@
  * past 1.5 intervals is `late` (amber), and an age past the lease timeout is `lost` (red): the
  * orchestrator will mark the attempt lost at that point.
  */
+import { isLateBeat } from '../../runtime/src/model/heartbeatGap';
+
 export type HeartbeatLevel = 'ok' | 'late' | 'lost';
 
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 5000;
@@ -19,7 +21,7 @@ export interface HeartbeatThresholds {
 
 export function heartbeatLevel(ageMs: number, intervalMs: number, timeoutMs = 3 * intervalMs): HeartbeatLevel {
   if (ageMs >= timeoutMs) return 'lost';
-  if (ageMs > 1.5 * intervalMs) return 'late';
+  if (isLateBeat(ageMs, intervalMs)) return 'late';
   return 'ok';
 }
 

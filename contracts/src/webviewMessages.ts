@@ -6,6 +6,7 @@ import type { StepPrediction } from '../../runtime/src/model/plan';
 import type { RunStatus, StepStatus } from '../../runtime/src/model/status';
 import type { PipelineGraph } from './graph';
 import type { HeartbeatThresholds } from './heartbeat';
+import type { RunTimeline } from '../../runtime/src/model/runTimeline';
 
 /** Live state of one node during a run, pushed to the webview as events arrive. */
 export interface NodeRunState {
@@ -124,6 +125,8 @@ export type ToWebview =
       /** What the graph on screen has that the shown run did not (absent: not known, e.g. no stored DAG yet). */
       drift?: DagDrift;
     }
+  /** The shown run's timeline (sent while the webview shows its timeline, again as the run goes on). */
+  | { kind: 'timeline'; timeline: RunTimeline; now: number }
   | { kind: 'plan'; plan: PlanView }
   | { kind: 'ack' };
 
@@ -138,4 +141,6 @@ export type FromWebview =
   | { kind: 'openFrame'; file: string; line: number; column: number }
   | { kind: 'openOutput'; nodeId: string; output: string }
   | { kind: 'retryRun' }
+  /** The timeline was shown or hidden: the extension sends timelines only while it shows. */
+  | { kind: 'timelineShown'; shown: boolean }
   | { kind: 'error'; message: string };

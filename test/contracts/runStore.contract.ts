@@ -229,6 +229,25 @@ export function runStoreContract(name: string, factory: RunStoreFactory): void {
           assert.deepEqual([refusal?.invocationId, refusal?.attempt, refusal?.status, refusal?.detail], ['a', 1, 'refused', 'result refused: attempt no longer current']);
         }));
 
+      it('keeps the heartbeat gaps of attempts, each with its attempt, apart from other transitions and other runs', () =>
+        withStore(async (store) => {
+          const run = newRun();
+          const other = newRun();
+          await store.createRun(run);
+          await store.createRun(other);
+          await store.startAttempt(run.id, 'a', 1, 100, null);
+          await store.recordHeartbeatGap(run.id, 'a', 1, { from: 1_700_000_000_100, to: 1_700_000_009_900 });
+          await store.recordRefusal(run.id, 'a', 1, 'heartbeat refused: no running attempt holds this lease', 200);
+          await store.startAttempt(run.id, 'a', 2, 300, null);
+          await store.recordHeartbeatGap(run.id, 'a', 2, { from: 400, to: 900 });
+          await store.recordHeartbeatGap(other.id, 'b', 1, { from: 10, to: 20 });
+          assert.deepEqual(await store.getHeartbeatGaps(run.id), [
+            { invocationId: 'a', attempt: 1, from: 1_700_000_000_100, to: 1_700_000_009_900 },
+            { invocationId: 'a', attempt: 2, from: 400, to: 900 },
+          ]);
+          assert.deepEqual(await store.getHeartbeatGaps(other.id), [{ invocationId: 'b', attempt: 1, from: 10, to: 20 }]);
+        }));
+
       it("keeps a step's error decoded, and its start time once", () =>
         withStore(async (store) => {
           const run = newRun();

@@ -44,6 +44,7 @@ import { fillDetails } from './nodeDetails';
 import { nodeDetail } from './nodeLabels';
 import { allStatusStyles, paletteVariables, statusStyle, themeKind } from './statusStyle';
 import { measureNodeText, type NodeMetrics } from './textMetrics';
+import { TimelineView } from './timelineView';
 import { boxAround, centerOn, fitViewport, focusRect, initialViewport, neighbourInDirection, panBy, zoomAt, type Viewport } from './viewport';
 
 declare function acquireVsCodeApi(): { postMessage(message: unknown): void; getState(): unknown; setState(state: unknown): void };
@@ -175,12 +176,16 @@ const channel = new MessageChannel<FromWebview, ToWebview>(vscode, (body) => {
       if (body.runId !== shownRun?.runId) {
         saveState({ runId: body.runId });
         zoomedTo.clear();
+        timeline.update(undefined, body.heartbeat, clockOffset);
       }
       shownRun = { runId: body.runId, runName: body.runName, retryOf: body.retryOf, status: body.runStatus };
       showRunLine();
       if (query.status !== undefined) updatePicks();
       showStatusTools();
       repaint();
+      return undefined;
+    case 'timeline':
+      if (body.timeline.runId === shownRun?.runId || shownRun === undefined) timeline.update(body.timeline, thresholds, body.now - Date.now());
       return undefined;
     case 'plan':
       plan = body.plan;
@@ -189,6 +194,18 @@ const channel = new MessageChannel<FromWebview, ToWebview>(vscode, (body) => {
     case 'ack':
       return undefined;
   }
+});
+// The run's timeline under the graph (timelineView.ts): its toggle among the tools, `t` on the graph.
+const timeline = new TimelineView({
+  tools: document.getElementById('tools') as HTMLElement,
+  after: document.getElementById('stage') as HTMLElement,
+  onShownChange: (shown) => {
+    channel.post({ kind: 'timelineShown', shown });
+    // The graph's area changed: a view the user has not moved opens again in it.
+    viewSize();
+    if (layout && !userMoved) openView();
+  },
+  onSelect: (id) => select(id),
 });
 window.addEventListener('message', (event: MessageEvent) => channel.receive(event.data));
 
@@ -593,6 +610,8 @@ svg.addEventListener('keydown', (event) => {
     moveTo(zoomAt(viewport, 1 / 1.2, size.width / 2, size.height / 2));
   } else if (event.key === '0') {
     fit();
+  } else if (event.key === 't' && !event.ctrlKey && !event.metaKey && !event.altKey) {
+    timeline.toggle();
   } else if (event.key === '/' || (event.key === 'f' && (event.ctrlKey || event.metaKey))) {
     event.preventDefault();
     searchBox.focus();

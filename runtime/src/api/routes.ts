@@ -18,6 +18,8 @@ import type { HealthAnswer, LogAnswer, RouteSchemaKit, RunDetail } from './proto
 import type { ServiceSpecInput } from '../services/serviceSpec';
 import type { ServiceStatus } from '../services/serviceManager';
 import type { PipelineDag } from '../model/dag';
+import type { RunDiff } from '../model/runDiff';
+import type { RunTimeline } from '../model/runTimeline';
 import type { WorkersAnswer } from '../model/workerProtocol';
 import type { PipelinePlan } from '../engine/planPrediction';
 import { MAX_BODY_BYTES } from './paths';
@@ -68,6 +70,10 @@ export const API_ROUTES = {
   getRun: { method: 'GET', path: '/runs/:run', answer: answer<RunDetail>() },
   /** The DAG the run compiled and ran (the editor compares it with the code now: drift). */
   runDag: { method: 'GET', path: '/runs/:run/dag', answer: answer<PipelineDag>() },
+  /** `run` (A) against `other` (B): parameters, statuses, durations and output hashes side by side (400 when both are one run). */
+  diffRuns: { method: 'GET', path: '/runs/:run/diff/:other', answer: answer<RunDiff>() },
+  /** Every attempt of every step with its start, end, status and heartbeat gaps, and each step's upstream: the DAG panel's timeline. */
+  runTimeline: { method: 'GET', path: '/runs/:run/timeline', answer: answer<RunTimeline>() },
   cancelRun: { method: 'POST', path: '/runs/:run/cancel', status: 202, answer: answer<{ cancelling: string }>() },
   /** Re-runs every step that did not succeed, or `step` and what depends on it, reusing committed outputs. */
   retryRun: {

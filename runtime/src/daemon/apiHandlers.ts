@@ -8,6 +8,9 @@ import type { PlanStoreReads } from '../engine/planPrediction';
 import { ConflictError, NotFoundError } from '../model/errorCodes';
 import type { PipelinePlan } from '../model/plan';
 import type { RunRecord, RunStore } from '../store/runStore';
+import { runWithContents } from '../store/runContents';
+import { diffRuns } from '../model/runDiff';
+import { runTimeline } from '../store/runTimeline';
 import { runtimeVersion } from '../system/packagePaths';
 import type { WorkerHub } from '../remote/workerHub';
 import type { Orchestrator } from './orchestrator';
@@ -58,6 +61,11 @@ export function apiHandlers({ orchestrator, instanceId, startedAt, onShutdown, l
     },
     getRun: async ({ run }) => orchestrator.detail((await findRun(store, run)).id),
     runDag: async ({ run }) => (await findRun(store, run)).dag,
+    diffRuns: async ({ run, other }) => {
+      const [a, b] = await Promise.all([findRun(store, run), findRun(store, other)]);
+      return diffRuns(await runWithContents(store, a.id), await runWithContents(store, b.id));
+    },
+    runTimeline: async ({ run }) => runTimeline(store, (await findRun(store, run)).id),
     cancelRun: async ({ run: name }) => {
       const run = await findRun(store, name);
       if (run.status !== 'running') throw new ConflictError(`run ${run.name} is already ${run.status}`);

@@ -120,7 +120,7 @@ export class RunExecutor {
     const at = this.deps.clock.now();
     for (const orphan of state.orphans) {
       const timing = heartbeatTiming(this.nodes.get(orphan.id)?.options.heartbeat, this.plan.heartbeat);
-      this.leases.grant(leaseKey(this.plan.run.runId, orphan.id), orphan.attempt, at, timing.timeoutMs, timing.timeoutMs);
+      this.leases.grant(leaseKey(this.plan.run.runId, orphan.id), orphan.attempt, at, timing.timeoutMs, timing.timeoutMs, timing.intervalMs);
       this.ensureMonitor(timing.intervalMs);
     }
     for (const [id, attempt] of state.attempts) this.attempts.set(id, attempt);
@@ -151,6 +151,8 @@ export class RunExecutor {
       return { fenced: true, reason: renewed.reason };
     }
     this.beats.note({ runId: this.plan.run.runId, invocationId: id, attempt, at: now });
+    // A late beat is the one kept trace of a silence (beats are stored batched, the newest only): the timeline marks it.
+    if (renewed.lateAfter !== undefined) void this.record(() => this.deps.store.recordHeartbeatGap(this.plan.run.runId, id, attempt, { from: renewed.lateAfter!, to: now }));
     this.deps.listener?.({ type: 'heartbeat', runId: this.plan.run.runId, invocationId: id, attempt, at: now });
     return { fenced: false, stop: renewed.stop };
   }
@@ -288,7 +290,7 @@ export class RunExecutor {
     }
     const timing = heartbeatTiming(node.options.heartbeat, this.plan.heartbeat);
     const key = leaseKey(this.plan.run.runId, id);
-    this.leases.grant(key, attempt, now, timing.startTimeoutMs, timing.timeoutMs);
+    this.leases.grant(key, attempt, now, timing.startTimeoutMs, timing.timeoutMs, timing.intervalMs);
     this.ensureMonitor(timing.intervalMs);
     const task = {
       run: this.plan.run,

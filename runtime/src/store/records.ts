@@ -125,6 +125,14 @@ export interface HookCallRecord {
 /** One committed output of a run, with its artifact's description. */
 export type RunOutputRecord = { invocationId: string; output: string } & ArtifactRef;
 
+/** A late heartbeat of one attempt: the silence before it (see `model/heartbeatGap.ts`). */
+export interface HeartbeatGapRecord {
+  invocationId: string;
+  attempt: number;
+  from: number;
+  to: number;
+}
+
 /** The newest heartbeat of one attempt. */
 export interface HeartbeatTime {
   runId: string;

@@ -2,9 +2,11 @@ import type { ArtifactRef, ArtifactStore } from '../artifacts/artifactStore';
 import type { AttemptError } from '../model/attemptError';
 import { UnprocessableError } from '../model/errorCodes';
 import type { AttemptStatus, RunStatus, StepStatus } from '../model/status';
+import type { HeartbeatGap } from '../model/heartbeatGap';
 import type {
   AttemptRecord,
   CacheEntryRecord,
+  HeartbeatGapRecord,
   HeartbeatTime,
   HookCallRecord,
   LogLine,
@@ -83,6 +85,8 @@ export interface RunStore {
   recordHeartbeats(beats: readonly HeartbeatTime[]): Promise<void>;
   /** Notes a message from an attempt that is no longer current, which was refused. */
   recordRefusal(runId: string, invocationId: string, attempt: number, what: string, at: number): Promise<void>;
+  /** Notes that a heartbeat of an attempt came late, after a silence since `gap.from` (kept with the attempt's transitions). */
+  recordHeartbeatGap(runId: string, invocationId: string, attempt: number, gap: HeartbeatGap): Promise<void>;
   /** Ends a running attempt (an attempt already ended stays as it ended); `error` is a thrown failure or the engine's reason. */
   endAttempt(runId: string, invocationId: string, attempt: number, status: AttemptStatus, at: number, error?: string | AttemptError): Promise<void>;
   /**
@@ -108,6 +112,8 @@ export interface RunStore {
   getRunOutputs(runId: string): Promise<RunOutputRecord[]>;
   /** Every status change of a run, its invocations and attempts, in order. */
   getTransitions(runId: string): Promise<TransitionRecord[]>;
+  /** The heartbeat gaps of a run's attempts, in the order they were recorded. */
+  getHeartbeatGaps(runId: string): Promise<HeartbeatGapRecord[]>;
 
   // ---- logs, hooks, events
   /**

@@ -2,7 +2,7 @@ import type { ArtifactRef } from '../artifacts/artifactStore';
 import type { PipelineDag } from '../model/dag';
 import type { AttemptStatus, RunStatus, StepStatus } from '../model/status';
 import { decodeError, type ErrorColumns } from './errorColumns';
-import type { AttemptRecord, HookCallRecord, LogRecord, RunOutputRecord, RunRecord, StepRecord, StoredEvent, TransitionRecord } from './records';
+import type { AttemptRecord, HeartbeatGapRecord, HookCallRecord, LogRecord, RunOutputRecord, RunRecord, StepRecord, StoredEvent, TransitionRecord } from './records';
 
 /**
  * The rows of both stores' tables (the same columns in SQLite and PostgreSQL) and their one
@@ -199,6 +199,13 @@ export function attemptRecord(row: AttemptRow): AttemptRecord {
 
 export function transitionRecord(row: TransitionRow): TransitionRecord {
   return { seq: num(row.seq), runId: row.run_id, invocationId: row.step_id, attempt: row.attempt, status: row.status, detail: row.detail, at: num(row.at) };
+}
+
+/** A heartbeat gap is kept as a transition of its attempt: this status, the silence's start as its detail, the late beat as its time. */
+export const HEARTBEAT_GAP_TRANSITION = 'heartbeat-gap';
+
+export function heartbeatGapRecord(row: TransitionRow): HeartbeatGapRecord {
+  return { invocationId: row.step_id ?? '', attempt: row.attempt ?? 0, from: Number(row.detail), to: num(row.at) };
 }
 
 export function logRecord(row: LogRow): LogRecord {

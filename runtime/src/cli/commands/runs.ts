@@ -10,6 +10,7 @@ import { outputLines, parameterLines } from '../runContentsView';
 import { summaryOfDetail } from '../runDetail';
 import { registerRunsList } from './runsList';
 import { registerRunsWatch } from './runsWatch';
+import { registerRunsDiff } from './runsDiff';
 import { followRun } from '../followRun';
 import { writeErrorBlock } from '../errorText';
 import { formatDuration } from '../progress';
@@ -100,6 +101,7 @@ export function registerRunsCommand(program: Command): void {
     process.stdout.write(text.join(''));
   });
   registerRunsWatch(runs);
+  registerRunsDiff(runs);
 }
 
 /** The shape `summarizeRun` gives locally, from the API's run detail (attempt history on request). */

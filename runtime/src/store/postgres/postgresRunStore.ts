@@ -6,6 +6,7 @@ import { PostgresArtifactStore } from './postgresArtifactStore';
 import type { AttemptError } from '../../model/attemptError';
 import { CodedError, InputError } from '../../model/errorCodes';
 import type { AttemptStatus, RunStatus, StepStatus } from '../../model/status';
+import type { HeartbeatGap } from '../../model/heartbeatGap';
 import { redactUrl } from '../../model/storeUrl';
 import { ownerOnlyDir } from '../../system/ownerOnly';
 import { processIdentity } from '../../system/processAlive';
@@ -13,6 +14,7 @@ import { NewerSchemaError } from '../newerSchemaError';
 import type {
   AttemptRecord,
   CacheEntryRecord,
+  HeartbeatGapRecord,
   HeartbeatTime,
   HookCallRecord,
   LogLine,
@@ -49,6 +51,8 @@ import {
   type RunRow,
   type StepRow,
   type TransitionRow,
+  HEARTBEAT_GAP_TRANSITION,
+  heartbeatGapRecord,
 } from '../storeRows';
 import { POSTGRES_SCHEMA_VERSION } from './schema';
 
@@ -276,6 +280,10 @@ export class PostgresRunStore implements RunStore {
     await this.pool.query(TRANSITION_INSERT, [runId, invocationId, attempt, 'refused', withoutNul(what), at]);
   }
 
+  async recordHeartbeatGap(runId: string, invocationId: string, attempt: number, gap: HeartbeatGap): Promise<void> {
+    await this.pool.query(TRANSITION_INSERT, [runId, invocationId, attempt, HEARTBEAT_GAP_TRANSITION, String(gap.from), gap.to]);
+  }
+
   async endAttempt(runId: string, invocationId: string, attempt: number, status: AttemptStatus, at: number, error?: string | AttemptError): Promise<void> {
     await writeAttemptEnd(this.pool, runId, invocationId, attempt, status, at, error);
   }
@@ -337,6 +345,10 @@ export class PostgresRunStore implements RunStore {
       [runId],
     );
     return rows.map(runOutputRecord);
+  }
+
+  async getHeartbeatGaps(runId: string): Promise<HeartbeatGapRecord[]> {
+    return (await this.pool.query<TransitionRow>('SELECT * FROM transitions WHERE run_id = $1 AND status = $2 ORDER BY seq', [runId, HEARTBEAT_GAP_TRANSITION])).rows.map(heartbeatGapRecord);
   }
 
   async getTransitions(runId: string): Promise<TransitionRecord[]> {

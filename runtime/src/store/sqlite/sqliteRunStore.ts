@@ -6,12 +6,14 @@ import { LocalArtifactStore } from '../../artifacts/localArtifactStore';
 import { asDiskFull, isDiskFull } from '../../model/errorCodes';
 import type { AttemptError } from '../../model/attemptError';
 import type { AttemptStatus, RunStatus, StepStatus } from '../../model/status';
+import type { HeartbeatGap } from '../../model/heartbeatGap';
 import { ownerOnlyDir, tighten } from '../../system/ownerOnly';
 import { isProcessAlive, processIdentity } from '../../system/processAlive';
 import { RunNameTakenError, type RunStore, type StoreMode } from '../runStore';
 import type {
   AttemptRecord,
   CacheEntryRecord,
+  HeartbeatGapRecord,
   HeartbeatTime,
   HookCallRecord,
   LogLine,
@@ -44,6 +46,8 @@ import {
   type RunRow,
   type StepRow,
   type TransitionRow,
+  HEARTBEAT_GAP_TRANSITION,
+  heartbeatGapRecord,
 } from '../storeRows';
 import { ADDED_COLUMNS, INDEX_SQL, MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './schema';
 
@@ -398,6 +402,10 @@ export class SqliteRunStore implements RunStore {
     this.write(`could not record a refused message of attempt ${attempt} of step "${invocationId}"`, () => this.addTransition(runId, invocationId, attempt, 'refused', what, at));
   }
 
+  async recordHeartbeatGap(runId: string, invocationId: string, attempt: number, gap: HeartbeatGap): Promise<void> {
+    this.write(`could not record a late heartbeat of attempt ${attempt} of step "${invocationId}"`, () => this.addTransition(runId, invocationId, attempt, HEARTBEAT_GAP_TRANSITION, String(gap.from), gap.to));
+  }
+
   async endAttempt(runId: string, invocationId: string, attempt: number, status: AttemptStatus, at: number, error?: string | AttemptError): Promise<void> {
     this.write(`could not record that attempt ${attempt} of step "${invocationId}" ended ${status}`, () => this.transaction(() => this.writeAttemptEnd(runId, invocationId, attempt, status, at, error)), true);
   }
@@ -494,6 +502,11 @@ export class SqliteRunStore implements RunStore {
        WHERE o.run_id = ? ORDER BY s.position, o.rowid`,
     ).all(runId) as OutputRow[];
     return rows.map(runOutputRecord);
+  }
+
+  async getHeartbeatGaps(runId: string): Promise<HeartbeatGapRecord[]> {
+    const rows = this.stmt('SELECT * FROM transitions WHERE run_id = ? AND status = ? ORDER BY seq').all(runId, HEARTBEAT_GAP_TRANSITION) as TransitionRow[];
+    return rows.map(heartbeatGapRecord);
   }
 
   async getTransitions(runId: string): Promise<TransitionRecord[]> {

@@ -63,7 +63,14 @@ export function requireNetworkNamespaces(): void {
 
 /** Namespaces and bridges left by a test process that died before its cleanup ran. */
 function removeLeftovers(): void {
-  const alive = (pid: number) => spawnSync('kill', ['-0', String(pid)]).status === 0;
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  };
   const pidOf = (name: string) => {
     const match = new RegExp(`^${PREFIX}([0-9a-z]+)-`).exec(name);
     return match ? parseInt(match[1]!, 36) : undefined;

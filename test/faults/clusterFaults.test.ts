@@ -141,6 +141,17 @@ describe('cluster faults: PostgreSQL, one daemon, three workers on hosts of thei
     return found;
   }
 
+  /** Runs `check`; a failure says what the faulted worker and the daemon logged. */
+  async function explained<T>(victim: HostWorker, check: () => Promise<T>): Promise<T> {
+    try {
+      return await check();
+    } catch (error) {
+      const daemonLog = (await cli(['--store', store, 'server', 'logs', '-n', '40'])).stdout;
+      (error as Error).message += `\n--- the faulted worker's log:\n${victim.worker.stderr()}\n--- the daemon's log:\n${daemonLog}`;
+      throw error;
+    }
+  }
+
   /** What must hold after every scenario. */
   async function assertSettled(runIds: string[], faulted: SeenAttempt[]): Promise<void> {
     const finished = await waitForAsync(
@@ -212,7 +223,7 @@ describe('cluster faults: PostgreSQL, one daemon, three workers on hosts of thei
       const cutAt = Date.now();
       await victim.host.cut();
       try {
-        await detected(t, attempts, cutAt);
+        await explained(victim, () => detected(t, attempts, cutAt));
         // Cut off, the worker stopped its steps itself: no runner of it outlives its lease by more than a second.
         await waitFor('the cut-off worker to kill its runners', () => attempts.every((attempt) => !isAlive(attempt.pid)), TIMEOUT_MS + 1000 + 2000);
         const exit = await victim.worker.done;
@@ -231,7 +242,7 @@ describe('cluster faults: PostgreSQL, one daemon, three workers on hosts of thei
       const { victim, attempts } = await busiestWorker(runDir);
       const killedAt = Date.now();
       victim.worker.signalGroup('SIGKILL');
-      await detected(t, attempts, killedAt);
+      await explained(victim, () => detected(t, attempts, killedAt));
       replace(victim);
       await assertSettled(runIds, attempts);
     });
@@ -242,7 +253,7 @@ describe('cluster faults: PostgreSQL, one daemon, three workers on hosts of thei
       const { victim, attempts } = await busiestWorker(runDir);
       const frozenAt = Date.now();
       victim.worker.signalGroup('SIGSTOP');
-      await detected(t, attempts, frozenAt);
+      await explained(victim, () => detected(t, attempts, frozenAt));
       const wokenAt = Date.now();
       victim.worker.signalGroup('SIGCONT');
       await waitFor('the woken worker to kill its fenced runners', () => attempts.every((attempt) => !isAlive(attempt.pid)), 5000);
@@ -261,7 +272,7 @@ describe('cluster faults: PostgreSQL, one daemon, three workers on hosts of thei
       const exit = await victim.worker.done;
       assert.equal(exit.code, 0, exit.stderr);
       // Whether it let them finish or gave them up, its attempts end once it is gone.
-      await detected(t, attempts, Date.now());
+      await explained(victim, () => detected(t, attempts, Date.now()));
       replace(victim);
       await assertSettled(runIds, []);
     });

@@ -106,10 +106,10 @@ export class DaemonHttpApi {
     // Runners' routes take the runner token (or the client's); every other route only the client's.
     const runner = requireBearer([this.runnerToken, this.options.token]);
     const client = requireBearer([this.options.token]);
-    registerRoutes(app, apiHandlers({ orchestrator, instanceId: this.instanceId, startedAt: this.startedAt, onShutdown: () => this.options.onShutdown(), log: this.options.log }), client);
+    registerRoutes(app, apiHandlers({ orchestrator, instanceId: this.instanceId, startedAt: this.startedAt, onShutdown: () => this.options.onShutdown(), log: this.options.log, workerHub: this.workerHub }), client);
 
     heartbeatRoute(app, [this.runnerToken, this.options.token], (request) => orchestrator.heartbeatOnceResumed(request));
-    if (this.workerHub) workerRoutes(app, API_PREFIX, [this.runnerToken, this.options.token], this.workerHub);
+    if (this.workerHub) workerRoutes(app, API_PREFIX, [this.runnerToken, this.options.token], this.workerHub, orchestrator.store.artifacts);
     app.post(`${API_PREFIX}/runner-results`, { schema: { body: runnerResultSchema }, bodyLimit: 1024 * 1024, onRequest: runner }, async (request) => {
       const body = request.body;
       const answer = await orchestrator.runnerResult(body.runId, body.invocationId, body.attempt, body.reply as FromRunner);

@@ -5,16 +5,16 @@
  */
 import * as fs from 'node:fs';
 import { z } from 'zod';
-import { LocalArtifactStore } from '../artifacts/localArtifactStore';
 import { requireBearer, type HttpApp } from '../engine/httpApp';
 import { FencedError, InputError, NotFoundError } from '../model/errorCodes';
-import { ArtifactIntegrityError } from '../artifacts/artifactStore';
+import { poolNameSchema } from '../model/runOptions';
+import { ArtifactIntegrityError, type ArtifactStore } from '../artifacts/artifactStore';
 import { WORKER_PATHS, type ArtifactBytes, type BeatAnswer, type ChildRunAnswer, type ClaimAnswer, type WorkerReply } from '../model/workerProtocol';
 import type { WorkerHub } from './workerHub';
 
 const id = z.string().min(1).max(200);
-const claimBody = z.strictObject({ workerId: id, pool: z.string().min(1).max(100), labels: z.record(z.string(), z.string()), waitMs: z.number().int().min(0).max(120_000) });
-const beatBody = z.strictObject({ workerId: id, jobs: z.array(id).max(10_000) });
+const claimBody = z.strictObject({ workerId: id, pool: poolNameSchema, labels: z.record(z.string(), z.string()), concurrency: z.number().int().min(1).max(1024).optional(), waitMs: z.number().int().min(0).max(120_000) });
+const beatBody = z.strictObject({ workerId: id, jobs: z.array(id).max(10_000), draining: z.boolean().optional(), leaving: z.boolean().optional() });
 const logBody = z.strictObject({ workerId: id, lines: z.array(z.strictObject({ stream: z.enum(['stdout', 'stderr']), text: z.string() })) });
 const resultBody = z.strictObject({ workerId: id, reply: z.looseObject({ kind: z.string() }) });
 const childRunBody = z.strictObject({ workerId: id, pipeline: z.string(), parameters: z.record(z.string(), z.unknown()) });
@@ -24,7 +24,8 @@ const jobParams = z.object({ job: id });
 /** Artifacts on this wire may be large: their base64 rides in JSON for now. */
 const ARTIFACT_BODY_LIMIT = 512 * 1024 * 1024;
 
-export function workerRoutes(app: HttpApp, prefix: string, tokens: readonly string[], hub: WorkerHub): void {
+/** `artifacts` is the run store's: inputs are read from it and outputs land in it, wherever it keeps them. */
+export function workerRoutes(app: HttpApp, prefix: string, tokens: readonly string[], hub: WorkerHub, artifacts: ArtifactStore): void {
   const onRequest = requireBearer(tokens);
   const job = `${prefix}${WORKER_PATHS.job}`;
   const held = (jobId: string, workerId: string) => {
@@ -39,7 +40,7 @@ export function workerRoutes(app: HttpApp, prefix: string, tokens: readonly stri
     reply.raw.once('close', () => aborted.abort());
     return hub.claim(request.body, aborted.signal);
   });
-  app.post(`${prefix}${WORKER_PATHS.beat}`, { schema: { body: beatBody }, onRequest }, async (request): Promise<BeatAnswer> => hub.beat(request.body.workerId, request.body.jobs));
+  app.post(`${prefix}${WORKER_PATHS.beat}`, { schema: { body: beatBody }, onRequest }, async (request): Promise<BeatAnswer> => hub.beat(request.body));
   app.post(`${job}/logs`, { schema: { params: jobParams, body: logBody }, bodyLimit: 16 * 1024 * 1024, onRequest }, async (request) => {
     const entry = held(request.params.job, request.body.workerId);
     for (const line of request.body.lines) entry.launcher.log(entry, line.stream, line.text);
@@ -69,14 +70,14 @@ export function workerRoutes(app: HttpApp, prefix: string, tokens: readonly stri
     const entry = hub.job(request.params.job);
     if (!entry) throw new NotFoundError(`no job ${request.params.job}`);
     const key = { hash: request.params.hash, materializer: request.query.materializer };
-    const bytes = await new LocalArtifactStore(entry.config.artifactsDir).getBytes(key);
+    const bytes = await artifacts.getBytes(key);
     return { ...key, base64: bytes.toString('base64') };
   });
   app.post(`${job}/artifacts`, { schema: { params: jobParams, body: artifactBody }, bodyLimit: ARTIFACT_BODY_LIMIT, onRequest }, async (request) => {
-    const entry = held(request.params.job, request.body.workerId);
+    held(request.params.job, request.body.workerId);
     const { hash, materializer, base64 } = request.body;
     try {
-      await new LocalArtifactStore(entry.config.artifactsDir).putBytes({ hash, materializer }, Buffer.from(base64, 'base64'));
+      await artifacts.putBytes({ hash, materializer }, Buffer.from(base64, 'base64'));
     } catch (error) {
       if (error instanceof ArtifactIntegrityError) throw new InputError(`artifact ${hash}: the bytes sent do not match their content address`);
       throw error;

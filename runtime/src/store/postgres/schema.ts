@@ -214,6 +214,25 @@ CREATE TABLE daemon_owner (
   host TEXT NOT NULL
 );
 `,
+  // 3: artifacts in the database (postgresArtifactStore.ts): an entry is its row in
+  // artifact_contents, written in the transaction of its chunks, so a reader sees all or nothing.
+  `
+CREATE TABLE artifact_contents (
+  hash TEXT PRIMARY KEY,
+  materializer TEXT NOT NULL,
+  size BIGINT NOT NULL,
+  chunks INTEGER NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE artifact_chunks (
+  hash TEXT NOT NULL,
+  chunk INTEGER NOT NULL,
+  bytes BYTEA NOT NULL,
+  PRIMARY KEY (hash, chunk)
+);
+-- Outputs are mostly compressed or binary already: store the chunks as they are.
+ALTER TABLE artifact_chunks ALTER COLUMN bytes SET STORAGE EXTERNAL;
+`,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;

@@ -16,8 +16,14 @@ const reachedPools = new WeakSet<pg.Pool>();
  * met before a statement ran: trying again cannot apply anything twice.
  */
 const NOT_STARTED = new Set(['57P03', '08001', '08004', 'ECONNREFUSED', 'ENOENT', 'EHOSTUNREACH', 'ENETUNREACH']);
-/** The server ended the session (a fast shutdown, a terminated backend): what it was doing was rolled back. */
-const SESSION_ENDED = new Set(['57P01', '57P02']);
+/**
+ * The server ended the session (a fast shutdown, a terminated backend): what it was doing was
+ * rolled back. A reset connection is mostly one the server had already closed (a pooled
+ * connection ended by a restart, reused before its end was read); only a reset that cuts a lone
+ * statement's answer after it committed would apply it twice, which a restart does not do (the
+ * server answers before it ends the session). A transaction's COMMIT is never tried again.
+ */
+const SESSION_ENDED = new Set(['57P01', '57P02', 'ECONNRESET', 'EPIPE']);
 
 /** Whether `error` says the statement never took effect because the server was away. */
 export function serverAway(error: unknown): boolean {

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { AnalysisServer } from './analysisServer';
 import type { NodeExecutable } from './nodeExecutable';
 import { lastJsonLine, runArguments, runCli, type RemoteTarget } from './cli';
+import { planHost } from './planCli';
 import { absentLocalDaemon, readLocalEndpoint } from './daemonFiles';
 import { DagPanel, type DagPanelHost } from './dagPanel';
 import type { PipelineSummary } from '../../contracts/src/lspMessages';
@@ -59,8 +60,9 @@ function requireTrust(action: string): boolean {
 }
 
 /** What DAG panels need from the extension (new ones from Show DAG, restored ones after a reload). */
-export function dagPanelHost(deps: Pick<CommandDeps, 'log' | 'analysisServer' | 'codeRoots' | 'connection'>): DagPanelHost {
+export function dagPanelHost(deps: Pick<CommandDeps, 'log' | 'analysisServer' | 'codeRoots' | 'connection' | 'runtime' | 'workspaceFolder' | 'nodeExecutable'>): DagPanelHost {
   return {
+    planHost: planHost(deps),
     loadRunDag: async (runId) => deps.connection.api?.runDag({ run: runId }),
     log: deps.log,
     codeRoots: () => deps.codeRoots(),

@@ -2,6 +2,7 @@
  * The messages between the extension (client) and the DAG webview: a discriminated union in each
  * direction, carried in the envelope of `messageChannel.ts`. Imports neither `vscode` nor the DOM.
  */
+import type { StepPrediction } from '../../runtime/src/model/plan';
 import type { RunStatus, StepStatus } from '../../runtime/src/model/status';
 import type { PipelineGraph } from './graph';
 
@@ -76,6 +77,34 @@ export interface DagDrift {
   rewired: string[];
 }
 
+/** One invocation's prediction as the DAG shows it (`pipewright plan`'s, without its keys). */
+export type PlannedStep = Pick<StepPrediction, 'id' | 'step' | 'action' | 'reason' | 'detail' | 'unlessUnchanged'>;
+
+/** A step whose code differs from the code the plan was made of (the language server's view of the editor's text). */
+export interface EditedStep {
+  /** The step's name (every invocation of it is marked, and what is downstream of them). */
+  step: string;
+  /** Its file has unsaved changes (else it was saved and a new plan is on its way). */
+  unsaved: boolean;
+}
+
+/** The plan before a run, for the DAG's badges (`webview/src/planBadges.ts`). */
+export type PlanView =
+  | {
+      state: 'planned';
+      /** The predictions of the saved code. */
+      steps: PlannedStep[];
+      /** Steps edited since the code the plan was made of: they and their downstream will run. */
+      edited: EditedStep[];
+      /** A newer plan is being computed. */
+      planning: boolean;
+    }
+  /** The plan could not be made (its error, never stale badges). */
+  | { state: 'failed'; error: string; planning: boolean }
+  /** No plan is made (Restricted Mode, no runtime, a remote orchestrator): why. */
+  | { state: 'off'; reason: string }
+  | { state: 'planning' };
+
 /** Messages from the extension to the webview. */
 export type ToWebview =
   | { kind: 'graph'; graph: PipelineGraph }
@@ -95,6 +124,7 @@ export type ToWebview =
       /** What the graph on screen has that the shown run did not (absent: not known, e.g. no stored DAG yet). */
       drift?: DagDrift;
     }
+  | { kind: 'plan'; plan: PlanView }
   | { kind: 'ack' };
 
 /** What a node's context menu can ask the extension to do. */

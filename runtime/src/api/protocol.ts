@@ -40,6 +40,28 @@ export const submitRunSchema = z.strictObject({
 
 export type SubmitRunRequest = z.input<typeof submitRunSchema>;
 
+/** `POST /v1/plan`: what `pipewright plan` takes, for a file on the daemon's machine. */
+export const planRunSchema = z
+  .strictObject({
+    /** Absolute path of the pipeline file. */
+    file: z.string().min(1).max(4096),
+    /** Pipeline to plan when the file defines several (`--pipeline`). */
+    pipeline: z.string().min(1).max(500).optional(),
+    /** Plan a run of only this step (`--step`). */
+    step: z.string().min(1).max(500).optional(),
+    /** Parameters as text, converted to their declared types (`--param key=value`). */
+    params: z.record(z.string(), z.string()).default({}),
+    /** Absolute path of a YAML run config (`--config`). */
+    config: z.string().min(1).max(4096).optional(),
+    /** Plan a run with caching disabled (`--no-cache`). */
+    noCache: z.boolean().default(false),
+    /** Absolute folder the run would run in (part of the default cache key); default: the daemon's. */
+    workingDir: z.string().min(1).max(4096).optional(),
+  })
+  .refine((body) => body.step === undefined || body.pipeline === undefined, { message: 'step and pipeline cannot be combined', path: ['step'] });
+
+export type PlanRunRequest = z.output<typeof planRunSchema>;
+
 /**
  * What the schema functions of the route table (`routes.ts`) are given: zod, the query
  * parameters' schemas and the bodies' schemas declared here. The table is written against this
@@ -55,6 +77,7 @@ export const routeSchemaKit = {
   /** A comma-separated list of run statuses (`?status=failed,running`). */
   runStatuses: runStatusesParam,
   submitRun: submitRunSchema,
+  planRun: planRunSchema,
 };
 
 export type RouteSchemaKit = typeof routeSchemaKit;

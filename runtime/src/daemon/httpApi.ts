@@ -12,7 +12,7 @@ import { API_PREFIX, routeSchemaKit, runnerResultSchema, type StreamEvent } from
 import { API_ROUTES, pathParamNames, type HandlerReply, type RouteHandlers, type RouteName, type RouteSpec } from '../api/routes';
 import { FencedError, NotFoundError } from '../model/errorCodes';
 import { boundedInt, textParam } from '../api/queryParams';
-import { apiHandlers, findRun } from './apiHandlers';
+import { apiHandlers, findRun, type PlanFile } from './apiHandlers';
 import { EVENT_PAGE, Orchestrator } from './orchestrator';
 import type { RunStore } from '../store/runStore';
 import { workersModeFromEnv } from '../model/environment';
@@ -34,6 +34,8 @@ export interface DaemonHttpApiOptions {
   log(line: string): void;
   /** Called on every request (the daemon's idle shutdown counts them as activity). */
   onRequest?(): void;
+  /** Answers `POST /v1/plan` (without it, the route answers 409). */
+  planFile?: PlanFile;
 }
 
 const runParams = z.object({ run: z.string() });
@@ -106,7 +108,7 @@ export class DaemonHttpApi {
     // Runners' routes take the runner token (or the client's); every other route only the client's.
     const runner = requireBearer([this.runnerToken, this.options.token]);
     const client = requireBearer([this.options.token]);
-    registerRoutes(app, apiHandlers({ orchestrator, instanceId: this.instanceId, startedAt: this.startedAt, onShutdown: () => this.options.onShutdown(), log: this.options.log, workerHub: this.workerHub }), client);
+    registerRoutes(app, apiHandlers({ orchestrator, instanceId: this.instanceId, startedAt: this.startedAt, onShutdown: () => this.options.onShutdown(), log: this.options.log, workerHub: this.workerHub, planFile: this.options.planFile }), client);
 
     heartbeatRoute(app, [this.runnerToken, this.options.token], (request) => orchestrator.heartbeatOnceResumed(request));
     if (this.workerHub) workerRoutes(app, API_PREFIX, [this.runnerToken, this.options.token], this.workerHub, orchestrator.store.artifacts);

@@ -7,6 +7,7 @@ import { ANOTHER_DAEMON_EXIT_CODE, ensureToken, daemonFiles, writeOwnerOnly, typ
 import { processIdentity } from '../system/processAlive';
 import { isDaemonProcessOf } from '../api/daemonControl';
 import { openRunStore } from '../store/openRunStore';
+import type { PlanFile } from './apiHandlers';
 
 /** How often a daemon looks for runs whose engine died (a CLI run killed mid-way, a previous daemon). */
 const ABANDONED_SCAN_MS = 1000;
@@ -14,6 +15,8 @@ const ABANDONED_SCAN_MS = 1000;
 export interface DaemonOptions {
   /** Stop after this many seconds with nothing to do (0: never; see IdleShutdown). */
   idleTimeoutS?: number;
+  /** Answers `POST /v1/plan` (see ApiHandlerContext.planFile). */
+  planFile?: PlanFile;
 }
 
 /**
@@ -71,7 +74,7 @@ export async function runDaemon(storeDir: string, host: string, port: number, fa
         process.exit(exitCode);
       });
   };
-  const daemonOptions = (listenPort: number) => ({ storeDir, store, host, port: listenPort, token, log, onShutdown: () => stop('shutdown request'), onRequest: () => idle?.touch() });
+  const daemonOptions = (listenPort: number) => ({ storeDir, store, host, port: listenPort, token, log, onShutdown: () => stop('shutdown request'), onRequest: () => idle?.touch(), planFile: options.planFile });
   let api = new DaemonHttpApi(daemonOptions(port));
   let address;
   try {

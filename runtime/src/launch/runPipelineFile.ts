@@ -31,6 +31,8 @@ export interface RunFileRequest {
   parametersSource?: string;
   /** Parameters given as text (CLI `--param k=v`), converted to the declared parameter types. */
   textParameters?: Record<string, string>;
+  /** How errors name a text parameter (`--param ` when left out). */
+  textParametersPrefix?: string;
   /** Where the steps run, so their relative paths resolve against it (default: this process's working folder). */
   workingDir?: string;
   options?: RunOptions;
@@ -60,6 +62,26 @@ export function chooseTarget(manifest: ModuleManifest, file: string, requested: 
   throw new RunRequestError(`${file}: defines several pipelines (${names.join(', ')}); choose one with --pipeline`);
 }
 
+/**
+ * What a run or a plan targets, from what the CLI and the API are given: the file, `step` or else
+ * `pipeline` (or the run config's), the config's parameters, then the text parameters (`--param`).
+ */
+export function fileTargetOf(
+  file: string,
+  given: { step?: string; pipeline?: string; config?: string },
+  config: { pipeline?: string; parameters?: Record<string, unknown> } | undefined,
+  textParameters: Record<string, string>,
+): Pick<RunFileRequest, 'file' | 'pipeline' | 'step' | 'parameters' | 'parametersSource' | 'textParameters'> {
+  return {
+    file,
+    pipeline: given.step ? undefined : (given.pipeline ?? config?.pipeline),
+    step: given.step,
+    parameters: config?.parameters ?? {},
+    parametersSource: given.config,
+    textParameters,
+  };
+}
+
 /** A pipeline file made ready to run: bundled, analysed, pipeline chosen, parameters typed. */
 export interface PreparedFile {
   file: string;
@@ -77,7 +99,7 @@ export interface PreparedFile {
 }
 
 /** Everything that happens on the author's side before a run can be created (here or on a daemon). */
-export async function preparePipelineFile(request: Pick<RunFileRequest, 'file' | 'pipeline' | 'step' | 'parameters' | 'parametersSource' | 'textParameters' | 'workingDir' | 'options'>): Promise<PreparedFile> {
+export async function preparePipelineFile(request: Pick<RunFileRequest, 'file' | 'pipeline' | 'step' | 'parameters' | 'parametersSource' | 'textParameters' | 'textParametersPrefix' | 'workingDir' | 'options'>): Promise<PreparedFile> {
   // The SDK's entry (`pipeline.run()`, `runStep`) and the CLI's: the same rules as the API's and YAML configs'.
   checkOptions(startOptionsSchema, request.options ?? {}, 'run options');
   const file = path.resolve(request.file);
@@ -89,7 +111,7 @@ export async function preparePipelineFile(request: Pick<RunFileRequest, 'file' |
   const target = chooseTarget(manifest, request.file, request);
   const parameters = resolveRunParameters(manifest, target, [
     { kind: 'values', where: request.parametersSource ?? 'run parameters', values: request.parameters ?? {} },
-    { kind: 'text', values: request.textParameters ?? {} },
+    { kind: 'text', values: request.textParameters ?? {}, ...(request.textParametersPrefix === undefined ? {} : { prefix: request.textParametersPrefix }) },
   ]);
   return { file, storeDir, ...(storeUrl === undefined ? {} : { storeUrl }), workingDir, projectDir, bundle, manifest, target, parameters };
 }

@@ -18,6 +18,7 @@ import * as path from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import pg from 'pg';
 import { connectDaemon } from '../../runtime/src/api/daemonControl';
+import { isProcessAlive } from '../../runtime/src/system/processAlive';
 import { daemonFiles } from '../../runtime/src/api/daemonFiles';
 import { cli } from '../support/cli';
 import { createTestNetwork, type TestHost, type TestNetwork } from '../support/netns';
@@ -118,7 +119,7 @@ export function clusterFaultSuite(scenarios: readonly Scenario[]): void {
      */
     async function busiestWorker(runDir: string): Promise<{ victim: HostWorker; attempts: SeenAttempt[] }> {
       return waitFor('a worker to run work attempts', () => {
-        const live = seenAttempts(runDir).filter((attempt) => isAlive(attempt.pid) && Date.now() - attempt.startedAt < STEP_MS - 1000);
+        const live = seenAttempts(runDir).filter((attempt) => isProcessAlive(attempt.pid) && Date.now() - attempt.startedAt < STEP_MS - 1000);
         let best: { victim: HostWorker; attempts: SeenAttempt[] } | undefined;
         for (const entry of workers) {
           const attempts = live.filter((attempt) => parentOf(attempt.pid) === entry.worker.pid);
@@ -232,7 +233,7 @@ export function clusterFaultSuite(scenarios: readonly Scenario[]): void {
           try {
             await explained(victim, () => detected(t, attempts, cutAt));
             // Cut off, the worker stopped its steps itself: no runner of it outlives its lease by more than a second.
-            await waitFor('the cut-off worker to kill its runners', () => attempts.every((attempt) => !isAlive(attempt.pid)), TIMEOUT_MS + 1000 + 2000);
+            await waitFor('the cut-off worker to kill its runners', () => attempts.every((attempt) => !isProcessAlive(attempt.pid)), TIMEOUT_MS + 1000 + 2000);
             const exit = await victim.worker.done;
             assert.equal(exit.code, 1, 'the cut-off worker stops itself');
             assert.match(exit.stderr, /cannot reach the orchestrator/);
@@ -267,7 +268,7 @@ export function clusterFaultSuite(scenarios: readonly Scenario[]): void {
           await explained(victim, () => detected(t, attempts, frozenAt));
           const wokenAt = Date.now();
           victim.worker.signalGroup('SIGCONT');
-          await waitFor('the woken worker to kill its fenced runners', () => attempts.every((attempt) => !isAlive(attempt.pid)), 5000);
+          await waitFor('the woken worker to kill its fenced runners', () => attempts.every((attempt) => !isProcessAlive(attempt.pid)), 5000);
           const goneAfterMs = Date.now() - wokenAt;
           t.diagnostic(`fenced runners gone ${goneAfterMs} ms after SIGCONT (beat interval ${INTERVAL_MS} ms)`);
           assert.ok(goneAfterMs <= INTERVAL_MS + 1500, `the fenced runners were gone ${goneAfterMs} ms after SIGCONT`);

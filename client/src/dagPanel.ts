@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { DAG_VIEW_TYPE, type DagPanelState } from '../../contracts/src/panelState';
 import type { PipelineGraph } from '../../contracts/src/graph';
 import { MessageChannel } from '../../contracts/src/messageChannel';
-import type { FromWebview, NodeRunState, ToWebview } from '../../contracts/src/webviewMessages';
+import type { FromWebview, NodeAction, NodeRunState, ToWebview } from '../../contracts/src/webviewMessages';
 import type { HeartbeatSettingsMs } from './format';
 import { nodeError } from './failureText';
 import { toRange } from './pipelinesView';
@@ -20,7 +20,7 @@ export interface DagPanelHost {
   /** The DAG a run compiled and ran, from the orchestrator (undefined when none is connected). */
   loadRunDag(runId: string): Promise<PipelineDag | undefined>;
   heartbeat(): HeartbeatSettingsMs;
-  onNodeAction(panel: DagPanel, nodeId: string, action: 'runFromHere' | 'retryStep' | 'openLogs' | 'openArtifacts'): void;
+  onNodeAction(panel: DagPanel, nodeId: string, action: NodeAction): void;
   /** Opens one output of a step of the run the panel shows. */
   openOutput(panel: DagPanel, nodeId: string, output: string): void;
   /** Retries the run the panel shows (the banner's Retry). */
@@ -168,6 +168,7 @@ export class DagPanel implements vscode.Disposable {
     const roots = this.host.codeRoots();
     for (const step of Object.values(run.steps)) {
       const node: NodeRunState = { status: step.status, attempt: step.attempts, durationMs: step.durationMs, startedAt: step.startedAt, heartbeatAt: step.heartbeatAt, cached: step.cached };
+      if (step.heartbeatSettings) node.heartbeatSettings = step.heartbeatSettings;
       if (step.failure) node.error = nodeError(step.failure, roots);
       if (step.outputs) node.outputs = step.outputs.map((output) => ({ name: output.name, type: output.type, size: output.size }));
       nodes[step.id] = node;

@@ -11,7 +11,9 @@ import { ARTIFACT_SCHEME, ArtifactDocuments } from './artifactDocuments';
 import { bundleFrameMapper } from './bundleSourceMap';
 import { connectPerSettings, dagPanelHost, registerCommands, type CommandDeps } from './commands';
 import { FailureDiagnostics } from './failureDiagnostics';
+import { DebugStepLenses } from './debugStepLenses';
 import { LastRunLenses } from './lastRunLenses';
+import { StepDebugger } from './stepDebugger';
 import { LOG_SCHEME, LogDocuments } from './logDocuments';
 import { presentRunNotice } from './noticePresenter';
 import { RunNotices } from './runNotices';
@@ -58,12 +60,12 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): v
   const connection = new OrchestratorConnection((message) => log.warn(message));
   // Said at once, before the first connection attempt (which comes after activation).
   if (readSettings().mode === 'local' && !readLocalEndpoint(storeDir)) connection.setInfo({ mode: 'local', ...absentLocalDaemon(storeDir) });
-  const runsView = new RunsView(() => readSettings().heartbeat);
+  const runsView = new RunsView(() => readSettings().heartbeat, context.workspaceState);
   const orchestratorView = new OrchestratorView();
   orchestratorView.runtimeLine = runtime ? `${runtime.version} (${runtime.source})` : 'not found';
   const statusBar = new PipewrightStatusBar();
   context.subscriptions.push(runsView, orchestratorView, statusBar,
-    vscode.window.registerTreeDataProvider('pipewright.runs', runsView),
+    runsView.register('pipewright.runs'),
     vscode.window.registerTreeDataProvider('pipewright.orchestrator', orchestratorView),
   );
 
@@ -172,10 +174,23 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): v
       lastRunLenses,
     ),
   );
+  // Debug Step: the lens beside the last run's, and the debugger (also the `pipewright` launch type).
+  const stepDebugger = new StepDebugger({ log, runtime, workspaceFolder: folder, node: () => nodeExecutable().command });
+  context.subscriptions.push(
+    stepDebugger,
+    vscode.languages.registerCodeLensProvider(
+      [
+        { scheme: 'file', language: 'typescript' },
+        { scheme: 'file', language: 'javascript' },
+      ],
+      new DebugStepLenses(lastRunLenses, connection),
+    ),
+  );
 
   const reconnect = () => connectPerSettings(context, connection, storeDir);
   const deps: CommandDeps = {
-    context, log, connection, pipelines: pipelinesView, runtime, workspaceFolder: folder, reconnect, nodeExecutable, notices, artifacts, codeRoots,
+    context, log, connection, pipelines: pipelinesView, runsView, runtime, workspaceFolder: folder, reconnect, nodeExecutable, notices, artifacts, codeRoots,
+    debugStep: (request) => stepDebugger.debug(request),
     // Read when a command runs: the server may still be starting.
     get analysisServer() {
       return analysisServer;

@@ -5,6 +5,7 @@
 import type { StepPrediction } from '../../runtime/src/model/plan';
 import type { RunStatus, StepStatus } from '../../runtime/src/model/status';
 import type { PipelineGraph } from './graph';
+import type { HeartbeatThresholds } from './heartbeat';
 
 /** Live state of one node during a run, pushed to the webview as events arrive. */
 export interface NodeRunState {
@@ -15,6 +16,8 @@ export interface NodeRunState {
   startedAt?: number;
   /** Epoch ms of the last heartbeat of the running attempt. */
   heartbeatAt?: number;
+  /** The running attempt's heartbeat settings, as the orchestrator sent them with it. */
+  heartbeatSettings?: HeartbeatThresholds;
   cached?: boolean;
   /** Why the step failed (its last failed attempt), when it did. */
   error?: NodeError;
@@ -54,11 +57,8 @@ export interface NodeOutput {
   size: number;
 }
 
-/** Heartbeat settings the webview uses to colour heartbeat ages (ms). */
-export interface HeartbeatThresholds {
-  intervalMs: number;
-  timeoutMs: number;
-}
+/** The editor's heartbeat settings (ms): the webview colours heartbeat ages with them when an attempt came without its own. */
+export type { HeartbeatThresholds };
 
 /**
  * What changed in the pipeline's code since the run the panel shows: the static graph (live from
@@ -128,7 +128,7 @@ export type ToWebview =
   | { kind: 'ack' };
 
 /** What a node's context menu can ask the extension to do. */
-export type NodeAction = 'runFromHere' | 'retryStep' | 'openLogs' | 'openArtifacts';
+export type NodeAction = 'runFromHere' | 'retryStep' | 'debugStep' | 'openLogs' | 'openArtifacts';
 
 /** Messages from the webview to the extension. */
 export type FromWebview =

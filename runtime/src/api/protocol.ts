@@ -8,6 +8,7 @@ import type { OutputSummary } from '../model/runSummary';
 import type { RunSummary } from '../model/runSummary';
 import type { AttemptError } from '../model/attemptError';
 import type { AttemptStatus } from '../model/status';
+import type { AttemptHeartbeat } from '../model/heartbeatProtocol';
 import type { ErrorCode } from '../model/errorCodes';
 import type { RunTarget } from '../model/runTarget';
 import { runOptionsSchema } from '../model/runOptions';
@@ -36,6 +37,11 @@ export const submitRunSchema = z.strictObject({
   workingDir: z.string().min(1).max(4096).optional(),
   /** Absolute folder whose node_modules provide the bundle's external packages (default: the working folder). */
   projectDir: z.string().min(1).max(4096).optional(),
+  /**
+   * Run from a past run: invocation `from` and everything downstream of it execute, every other
+   * invocation takes the committed outputs of run `run` (id or name), a run of the same pipeline.
+   */
+  reuse: z.strictObject({ run: z.string().min(1).max(500), from: z.string().min(1).max(500) }).optional(),
 });
 
 export type SubmitRunRequest = z.input<typeof submitRunSchema>;
@@ -99,6 +105,8 @@ export interface AttemptInfo {
   startedAt: number;
   endedAt: number | null;
   heartbeatAt: number | null;
+  /** While the attempt runs: the heartbeat settings of its lease (absent from older orchestrators). */
+  heartbeat?: AttemptHeartbeat;
 }
 
 /**

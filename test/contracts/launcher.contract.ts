@@ -100,7 +100,15 @@ function outputsOf(outcome: ExecuteOutcome): Record<string, ArtifactRef> {
   return outcome.outputs;
 }
 
-export function launcherContract(implementation: string, open: OpenLauncher): void {
+export interface LauncherTraits {
+  /**
+   * An abandoned (fenced) attempt's runner is killed where it runs: a remote worker told its
+   * attempt is fenced stops it at once, as nothing it does can count; the local pool lets it finish.
+   */
+  abandonKills?: boolean;
+}
+
+export function launcherContract(implementation: string, open: OpenLauncher, traits: LauncherTraits = {}): void {
   void describe(`Launcher contract: ${implementation}`, () => {
     void it('compiles a pipeline into its DAG', async () => {
       await withSession(open, async ({ dag }) => {
@@ -169,15 +177,21 @@ export function launcherContract(implementation: string, open: OpenLauncher): vo
       });
     });
 
-    void it('abandon() takes a worker out of service without stopping it: the next tasks get another one', async () => {
+    void it(`abandon() takes a worker out of service${traits.abandonKills ? ', its runner killed' : ' without stopping it'}: the next tasks get another one`, async () => {
       await withSession(open, async (session) => {
         const lingering = session.execute(session.task('linger', { ms: value(1500) }));
         const abandoned = (await session.logOf('linger', /^lingering in /)).replace(/^lingering in /, '').trim();
         session.launcher.abandon({ runId: run.runId, invocationId: 'linger', attempt: 1 });
         const meanwhile = outputsOf(await session.execute(session.task('whoami')).outcome);
         assert.notEqual(await session.artifacts.get(meanwhile.output), abandoned);
-        // It was not stopped: it finished its attempt.
-        assert.equal(await session.artifacts.get(outputsOf(await lingering.outcome).output), abandoned);
+        if (traits.abandonKills) {
+          // Its runner was killed: the attempt ends as lost, never with a result.
+          const outcome = await lingering.outcome;
+          assert.ok(!outcome.ok && outcome.error.lost === true, `the abandoned attempt ended lost: ${JSON.stringify(outcome)}`);
+        } else {
+          // It was not stopped: it finished its attempt.
+          assert.equal(await session.artifacts.get(outputsOf(await lingering.outcome).output), abandoned);
+        }
         const after = outputsOf(await session.execute(session.task('whoami')).outcome);
         assert.notEqual(await session.artifacts.get(after.output), abandoned, 'an abandoned worker gets no new task');
       });

@@ -47,7 +47,7 @@ after(async () => {
 
 const openRemote: OpenLauncher = async (callbacks) => ({ launcher: new RemoteLauncher(config, callbacks, hub), artifacts: new LocalArtifactStore(config.artifactsDir) });
 
-launcherContract('the remote launcher (two worker processes on loopback)', openRemote);
+launcherContract('the remote launcher (two worker processes on loopback)', openRemote, { abandonKills: true });
 
 void describe('the remote launcher', () => {
   void it('fetches the bundle by its hash into the worker folder, and reports no worker of this machine to check after a restart', async () => {

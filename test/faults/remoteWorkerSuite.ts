@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connectDaemon } from '../../runtime/src/api/daemonControl';
+import { isProcessAlive } from '../../runtime/src/system/processAlive';
 import { daemonFiles } from '../../runtime/src/api/daemonFiles';
 import { cli } from '../support/cli';
 import { finalRunDetail } from '../support/runDetail';
@@ -176,6 +177,30 @@ export function remoteWorkerSuite(storeLabel: string, prepareStore?: () => Promi
       await assertNothingHeld();
       workers.splice(workers.indexOf(evicted), 1);
       addWorker();
+    });
+
+    it('SIGSTOP of a worker past its attempt\'s lease (not yet its own timeout), then SIGCONT: the worker kills the fenced runner within one beat interval; attempt 1 is never committed', async () => {
+      const { runId, runDir } = await startFaults('fenced');
+      const first = await waitFor('attempt 1 to start', () => readPid(path.join(runDir, 'attempt-1.pid')));
+      const frozen = workers.find((worker) => worker.pid === parentOf(first));
+      assert.ok(frozen, 'attempt 1 runs under a worker');
+      frozen.signalGroup('SIGSTOP');
+      // The victim's lease (0.5 s) runs out and attempt 2 starts elsewhere; attempt 1 is never released.
+      await waitFor('attempt 2 to start', () => readPid(path.join(runDir, 'attempt-2.pid')));
+      const wokenAt = Date.now();
+      frozen.signalGroup('SIGCONT');
+      // Killed, not yet reaped by its worker, it is a zombie: gone all the same.
+      await waitFor('the fenced runner to be killed by its worker', () => !isProcessAlive(first), 5000);
+      const goneAfterMs = Date.now() - wokenAt;
+      // One beat interval (0.2 s), with room for a machine busy with other tests.
+      assert.ok(goneAfterMs < 200 + 1500, `the runner was gone ${goneAfterMs} ms after SIGCONT`);
+      fs.writeFileSync(path.join(runDir, 'release-2'), '');
+      const detail = await finalRunDetail(store, runId);
+      assert.equal(detail.status, 'completed', JSON.stringify(detail));
+      assert.deepEqual(detail.steps.map((s) => [s.id, s.history.map((h) => h.status)]), [['prepare', ['completed']], ['victim', ['lost', 'completed']], ['downstream', ['completed']]]);
+      assert.equal(await outputOf(runId, 'victim'), 'done by attempt 2');
+      assert.equal(fs.readFileSync(path.join(runDir, 'finished'), 'utf8'), 'attempt 2\n', 'attempt 1 never finished its step');
+      await assertNothingHeld();
     });
 
     it('SIGSTOP of a worker past the lease timeout, then SIGCONT: its late result is refused as fenced and not committed', async () => {

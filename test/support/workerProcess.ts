@@ -11,9 +11,13 @@ export interface WorkerProcess {
   signalGroup(signal: NodeJS.Signals): void;
 }
 
-/** Starts `pipewright worker` (the built CLI) in a process group of its own. */
-export function startWorker(orchestrator: string, tokenFile: string, workDir: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): WorkerProcess {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'runtime', 'bin', 'pipewright.js'), 'worker', '--orchestrator', orchestrator, '--token-file', tokenFile, '--work-dir', workDir, ...extra], {
+/**
+ * Starts `pipewright worker` (the built CLI) in a process group of its own; `via` is a command
+ * that execs it where it should run (`ip netns exec NAME`: a host of a test network, netns.ts).
+ */
+export function startWorker(orchestrator: string, tokenFile: string, workDir: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}, via: readonly string[] = []): WorkerProcess {
+  const command = [...via, process.execPath, path.join(repoRoot, 'runtime', 'bin', 'pipewright.js'), 'worker', '--orchestrator', orchestrator, '--token-file', tokenFile, '--work-dir', workDir, ...extra];
+  const child = spawn(command[0]!, command.slice(1), {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

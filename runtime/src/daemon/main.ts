@@ -29,7 +29,12 @@ export async function runDaemon(storeDir: string, host: string, port: number, fa
   const storeUrl = storeUrlFromEnv();
   const storeName = storeUrl === undefined ? storeDir : `the PostgreSQL store ${redactUrl(storeUrl)}`;
   const store = await openRunStore(storeDir, 'readWrite', storeUrl);
-  const owner = await store.claimDaemon(process.pid);
+  // A database's claim dropped with its connection is taken again; taken by another daemon meanwhile, this one stops.
+  let lostBeforeServing: string | undefined;
+  let claimLost = (why: string): void => {
+    lostBeforeServing = why;
+  };
+  const owner = await store.claimDaemon(process.pid, (why) => claimLost(why));
   if (owner !== undefined) {
     // Another command started a daemon for this store at the same moment: that one serves it.
     process.stdout.write(`${new Date().toISOString()} not starting: the daemon with pid ${owner} already serves ${storeName}\n`);
@@ -47,7 +52,7 @@ export async function runDaemon(storeDir: string, host: string, port: number, fa
   let idle: IdleShutdown | undefined;
   let abandonedScan: NodeJS.Timeout | undefined = undefined;
   const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
-  const stop = (why: string) => {
+  const stop = (why: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
     idle?.stop();
@@ -66,7 +71,7 @@ export async function runDaemon(storeDir: string, host: string, port: number, fa
       .finally(() => {
         for (const file of [files.pid, files.endpoint, files.state]) fs.rmSync(file, { force: true });
         log('stopped');
-        process.exit(0);
+        process.exit(exitCode);
       });
   };
   const daemonOptions = (listenPort: number) => ({ storeDir, store, host, port: listenPort, token, log, onShutdown: () => stop('shutdown request'), onRequest: () => idle?.touch(), planFile: options.planFile });
@@ -106,6 +111,8 @@ export async function runDaemon(storeDir: string, host: string, port: number, fa
       (why) => stop(why),
     );
   }
+  claimLost = (why) => stop(`lost the claim of ${storeName}: ${why}`, 1);
+  if (lostBeforeServing !== undefined) claimLost(lostBeforeServing);
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('uncaughtException', (error) => log(`uncaught exception: ${error.stack ?? error.message}`));

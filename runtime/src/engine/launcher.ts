@@ -56,8 +56,9 @@ export interface Launcher {
   /** Stops the attempt of this invocation now (its task then fails as cancelled). */
   stop(owner: Omit<TaskOwner, 'attempt'>): void;
   /**
-   * Takes the worker of a fenced attempt (its lease was lost) out of service without stopping
-   * it: whatever it still does is refused, and it gets no new task.
+   * Takes the worker of a fenced attempt (its lease was lost) out of service: whatever it still
+   * does is refused, and it gets no new task. The local pool lets it finish; a remote worker,
+   * told its attempt is fenced, kills that attempt's runner at once.
    */
   abandon(owner: TaskOwner): void;
   /**

@@ -80,15 +80,25 @@ export class WorkerHub {
   /** Long-poll: the next queued job this worker may take (its pool's, within its concurrency), or none after `waitMs`. */
   async claim(request: ClaimRequest, signal?: AbortSignal): Promise<ClaimAnswer> {
     const deadline = Date.now() + Math.max(0, request.waitMs);
+    // Heard from when its request arrives, not while it waits: a poll left open by a worker cut
+    // off or frozen since proves nothing, so its silence still counts toward the timeout.
+    const claim = { pool: request.pool, labels: request.labels, concurrency: request.concurrency ?? 1 };
+    const arrived = this.seen(request.workerId, claim);
     for (;;) {
       // A worker gone mid-poll is handed nothing.
       if (signal?.aborted) return { ...this.settings };
-      const worker = this.seen(request.workerId, { pool: request.pool, labels: request.labels, concurrency: request.concurrency ?? 1 });
+      const worker = this.workers.get(request.workerId) ?? arrived;
       if (worker.draining) return { ...this.settings };
       const entry = this.heldCount(request.workerId) < worker.concurrency ? this.takeFor(worker.pool) : undefined;
       if (entry) {
+        // Handed a job, the worker is known again (it may have been swept while it waited), so
+        // that its silence from now on ends the job as lost after the timeout.
+        this.seen(request.workerId, claim);
         entry.workerId = request.workerId;
         entry.claimedAt = Date.now();
+        // The claim is the worker's first word on the attempt: its lease runs from here on the
+        // lease timeout, not on the grace a runner starting on the daemon's machine is given.
+        if (entry.job.kind === 'execute' && entry.owner) this.renew?.(entry.owner);
         entry.onClaim?.();
         return { job: entry.job, ...this.settings };
       }

@@ -175,6 +175,17 @@ export class RunnerPool implements Launcher {
   }
 
   /**
+   * Kills the runner executing exactly this attempt, at once (its task then fails as lost): for a
+   * host that knows the attempt is fenced, so nothing it still does can count.
+   */
+  kill(owner: TaskOwner): void {
+    for (const runner of this.all) {
+      const current = runner.pending?.owner;
+      if (current && current.runId === owner.runId && current.invocationId === owner.invocationId && current.attempt === owner.attempt) runner.child.kill('SIGKILL');
+    }
+  }
+
+  /**
    * Takes the runner executing this attempt out of service without killing it: its lease was
    * lost, so whatever it still does is fenced, and it must not be handed new work.
    */

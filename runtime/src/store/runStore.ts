@@ -65,9 +65,11 @@ export interface RunStore {
   /**
    * Makes process `pid` this store's one daemon, unless a live daemon already is one: atomic,
    * so of daemons started at once exactly one wins. Answers the live owner's pid when another
-   * process owns the store (a dead, zombie or reused-pid owner does not).
+   * process owns the store (a dead, zombie or reused-pid owner does not). A claim that can be
+   * lost while its daemon lives on (a database's, whose server restarted) is taken again by the
+   * store; `onLost` hears when another daemon took it meanwhile: the daemon must stop then.
    */
-  claimDaemon(pid: number): Promise<number | undefined>;
+  claimDaemon(pid: number, onLost?: (why: string) => void): Promise<number | undefined>;
   /** Runs whose status is `running` (whether or not anything still drives them), oldest first. */
   runningRuns(): Promise<RunRecord[]>;
   getRun(runId: string): Promise<RunRecord | undefined>;

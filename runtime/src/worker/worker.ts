@@ -3,9 +3,11 @@
  * in a runner process of this machine (the local runner pool, one per bundle), and answers. It
  * fetches the bundle by hash and the input artifacts over the API, so it needs none of the
  * author's files; it uploads outputs (checked against their hashes on arrival) before the result.
- * One beat per interval renews the leases of all its attempts; an attempt the orchestrator fenced
- * is taken out of service and its result is refused there. A worker that cannot reach its
- * orchestrator for the lease timeout stops its runners and itself. Drained (SIGTERM), it claims
+ * One beat per interval renews the leases of all its attempts. An attempt the orchestrator fenced,
+ * or whose lease timeout passed with no beat reaching the orchestrator (cut off, or frozen), has
+ * its runner killed at once: the orchestrator has replaced it, so whatever it still did would be
+ * work nobody commits (its result is refused there anyway). A worker that cannot reach its
+ * orchestrator for the worker timeout stops its runners and itself. Drained (SIGTERM), it claims
  * nothing more, lets what runs finish within the drain timeout, then stops the runners of the
  * rest and hands those jobs back (`relinquished`), which the orchestrator runs again elsewhere.
  */
@@ -42,6 +44,8 @@ interface RunningJob {
   job: WorkerJob;
   owner?: TaskOwner;
   pool?: RunnerPool;
+  /** Fenced: its runner was killed, and its result counts for nothing. */
+  fenced?: boolean;
   /** Logs, then the result, posted in order. */
   chain: Promise<unknown>;
   /** Its task ended here (its reply is being delivered): too late to hand it back. */
@@ -53,6 +57,8 @@ interface RunningJob {
 }
 
 const CLAIM_WAIT_MS = 10_000;
+/** How often the worker looks for attempts whose lease ran out unrenewed, whatever its beats are waiting on. */
+const FENCE_CHECK_MS = 50;
 /** After the drain timeout: how long stopping the runners left and handing their jobs back may take before the worker exits anyway. */
 const HAND_BACK_MS = 5000;
 
@@ -75,6 +81,7 @@ export class Worker {
   private jobLeft?: () => void;
   private claiming: Promise<void> = Promise.resolve();
   private beatTimer?: NodeJS.Timeout;
+  private fenceTimer?: NodeJS.Timeout;
   private wakeClaim?: () => void;
   private readonly stopped: Promise<number>;
   private finish!: (code: number) => void;
@@ -89,6 +96,7 @@ export class Worker {
   async run(): Promise<number> {
     this.options.log(`worker ${this.id} serving ${this.options.orchestrator} (pool ${this.options.pool}, concurrency ${this.options.concurrency})`);
     this.scheduleBeat();
+    this.fenceTimer = setInterval(() => this.fenceOverdue(), FENCE_CHECK_MS);
     this.claiming = this.claimLoop();
     return this.stopped;
   }
@@ -140,6 +148,7 @@ export class Worker {
     this.stopping = true;
     this.options.log(`worker ${this.id} stopping: ${why}`);
     clearTimeout(this.beatTimer);
+    clearInterval(this.fenceTimer);
     this.wakeClaim?.();
     this.poolsClosing = true;
     await Promise.all([...this.pools.values()].map((pool) => pool.close()));
@@ -153,6 +162,7 @@ export class Worker {
   }
 
   private unreachable(error: unknown): void {
+    this.fenceOverdue();
     const silentMs = Date.now() - this.lastReachedAt;
     if (silentMs > this.timeoutMs) void this.stop(1, `cannot reach the orchestrator at ${this.options.orchestrator} for ${silentMs} ms (${(error as Error).message})`);
   }
@@ -184,22 +194,31 @@ export class Worker {
     this.beatTimer = setTimeout(() => void this.beat(), Math.min(this.intervalMs, ...intervals));
   }
 
+  /**
+   * Cut off (or resumed after a freeze) past an attempt's lease timeout: the orchestrator has
+   * replaced that attempt, so its runner is killed now, before the next beat is even tried.
+   */
+  private fenceOverdue(): void {
+    const silentMs = Date.now() - this.lastReachedAt;
+    for (const running of this.running.values()) {
+      // Fenced while its runner was still starting: the kill is repeated until the task has ended.
+      if (running.fenced && running.owner) running.pool?.kill(running.owner);
+      const timeoutMs = running.job.kind === 'execute' ? (running.job.task.lease?.timeoutMs ?? this.timeoutMs) : this.timeoutMs;
+      if (silentMs > timeoutMs) this.fence(running, `no beat reached the orchestrator for ${silentMs} ms (lease timeout ${timeoutMs} ms)`);
+    }
+  }
+
   /** One request for every job held: renews their leases; answers what to stop or abandon. */
   private async beat(): Promise<void> {
     if (this.stopping) return;
-    // Resumed after a freeze (or cut off) past an attempt's lease timeout: it has been replaced.
-    const silentMs = Date.now() - this.lastReachedAt;
-    for (const running of this.running.values()) {
-      const timeoutMs = running.job.kind === 'execute' ? (running.job.task.lease?.timeoutMs ?? this.timeoutMs) : this.timeoutMs;
-      if (silentMs > timeoutMs) this.abandon(running, `no beat reached the orchestrator for ${silentMs} ms (lease timeout ${timeoutMs} ms)`);
-    }
+    this.fenceOverdue();
     try {
       const beat: BeatRequest = { workerId: this.id, jobs: [...this.running.keys()], ...(this.draining ? { draining: true } : {}) };
       const answer = await this.wire.call<BeatAnswer>('POST', WORKER_PATHS.beat, beat, Math.max(1000, this.intervalMs * 2));
       this.reached();
       for (const id of answer.abandon) {
         const job = this.running.get(id);
-        if (job) this.abandon(job, 'the orchestrator fenced it');
+        if (job) this.fence(job, 'the orchestrator fenced it');
       }
       for (const id of answer.stop) {
         const job = this.running.get(id);
@@ -211,11 +230,12 @@ export class Worker {
     if (!this.stopping) this.scheduleBeat();
   }
 
-  private abandon(job: RunningJob, why: string): void {
-    if (!job.owner || (job as { abandoned?: boolean }).abandoned) return;
-    (job as { abandoned?: boolean }).abandoned = true;
-    this.options.log(`attempt ${job.owner.attempt} of "${job.owner.invocationId}" (run ${job.owner.runId}) abandoned: ${why}`);
-    job.pool?.abandon(job.owner);
+  /** Kills the runner of a fenced attempt (once): its task ends as lost, and its result is refused. */
+  private fence(job: RunningJob, why: string): void {
+    if (!job.owner || job.fenced) return;
+    job.fenced = true;
+    this.options.log(`attempt ${job.owner.attempt} of "${job.owner.invocationId}" (run ${job.owner.runId}) fenced, its runner killed: ${why}`);
+    job.pool?.kill(job.owner);
   }
 
   private start(job: WorkerJob): void {
@@ -282,6 +302,7 @@ export class Worker {
         }
       case 'execute': {
         await this.fetchInputs(job.jobId, job.task.inputs);
+        if (running.fenced) return { kind: 'failed', error: { name: 'Error', message: 'fenced before its runner started', retryable: true, lost: true } };
         // The worker's beat renews the lease for all its attempts; its runners beat nobody.
         const task: ExecuteTask = { ...job.task, lease: undefined };
         const outcome = await pool.execute(task, () => undefined);

@@ -5,16 +5,60 @@ import { storeUrlProblem } from '../../model/storeUrl';
 /** Anything that runs one statement: the pool (any free connection) or one connection. */
 export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
+/** How long a store that has reached its server waits for it to come back (a restart, a failover) before a call fails. */
+const SERVER_AWAY_MS = 30_000;
+const RETRY_MS = 100;
+/** Pools of openPostgresPool that have connected to their server once. */
+const reachedPools = new WeakSet<pg.Pool>();
+
+/**
+ * SQLSTATEs and socket errors of a server that is away (restarting, shutting down, unreachable)
+ * met before a statement ran: trying again cannot apply anything twice.
+ */
+const NOT_STARTED = new Set(['57P03', '08001', '08004', 'ECONNREFUSED', 'ENOENT', 'EHOSTUNREACH', 'ENETUNREACH']);
+/**
+ * The server ended the session (a fast shutdown, a terminated backend): what it was doing was
+ * rolled back. A reset connection is mostly one the server had already closed (a pooled
+ * connection ended by a restart, reused before its end was read); only a reset that cuts a lone
+ * statement's answer after it committed would apply it twice, which a restart does not do (the
+ * server answers before it ends the session). A transaction's COMMIT is never tried again.
+ */
+const SESSION_ENDED = new Set(['57P01', '57P02', 'ECONNRESET', 'EPIPE']);
+
+/** Whether `error` says the statement never took effect because the server was away. */
+export function serverAway(error: unknown): boolean {
+  const code = (error as { code?: string } | undefined)?.code;
+  if (code !== undefined && (NOT_STARTED.has(code) || SESSION_ENDED.has(code))) return true;
+  const message = (error as Error | undefined)?.message ?? '';
+  // A connection pg-pool handed out as the server ended it (before its 'error' event removed it), or none in time.
+  return /not queryable|Connection terminated|timeout exceeded when trying to connect/i.test(message);
+}
+
 /**
  * A connection pool to the PostgreSQL store at `url` (`postgres://` or `postgresql://`). A
  * connection the server drops while idle (a restart, a failover) is discarded and replaced on
- * the next query instead of crashing the process.
+ * the next query instead of crashing the process. Once the pool has reached its server, a query
+ * that finds the server away (see {@link serverAway}) is tried again for up to 30 s, so a restart
+ * of the server does not fail the runs in flight; before that, an unreachable server fails at once.
  */
 export function openPostgresPool(url: string, options: PoolOptions = {}): pg.Pool {
   const pool = new pg.Pool(postgresConfig(url, options));
   pool.on('error', () => {
     // An idle connection died; pg-pool has already removed it.
   });
+  pool.on('connect', () => reachedPools.add(pool));
+  const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
+  (pool as { query: unknown }).query = async (...args: unknown[]) => {
+    const deadline = Date.now() + SERVER_AWAY_MS;
+    for (;;) {
+      try {
+        return await query(...args);
+      } catch (error) {
+        if (!reachedPools.has(pool) || !serverAway(error) || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+      }
+    }
+  };
   return pool;
 }
 
@@ -49,6 +93,31 @@ export function postgresConfig(url: string, options: PoolOptions = {}): pg.PoolC
  * that freezes mid-transaction does not hold its row locks for ever.
  */
 export async function inTransaction<T>(pool: pg.Pool, work: (tx: pg.PoolClient) => Promise<T>, options: { idleTimeoutMs?: number } = {}): Promise<T> {
+  // The server away before COMMIT was sent: nothing of the transaction took effect, so it is run
+  // again (for up to 30 s, once the pool has reached its server). A COMMIT whose answer was lost
+  // is never tried again: it may have committed.
+  const deadline = Date.now() + SERVER_AWAY_MS;
+  for (;;) {
+    const attempt = await transactionOnce(pool, work, options).then(
+      (result) => ({ result }),
+      (error: unknown) => ({ error }),
+    );
+    if (!('error' in attempt)) return attempt.result;
+    const { error } = attempt;
+    if (error instanceof CommitUnanswered) throw error.cause;
+    if (!reachedPools.has(pool) || !serverAway(error) || Date.now() > deadline) throw error;
+    await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+  }
+}
+
+/** A COMMIT sent whose answer never came (the connection ended): it may have committed. */
+class CommitUnanswered extends Error {
+  constructor(readonly cause: unknown) {
+    super('COMMIT unanswered');
+  }
+}
+
+async function transactionOnce<T>(pool: pg.Pool, work: (tx: pg.PoolClient) => Promise<T>, options: { idleTimeoutMs?: number }): Promise<T> {
   const client = await pool.connect();
   // A checked-out connection has no error listener of pg-pool's; one the server ends would throw.
   let broken: Error | undefined;
@@ -60,7 +129,12 @@ export async function inTransaction<T>(pool: pg.Pool, work: (tx: pg.PoolClient) 
     const idle = options.idleTimeoutMs === undefined ? '' : ` SET LOCAL idle_in_transaction_session_timeout = ${Math.max(1, Math.ceil(options.idleTimeoutMs))};`;
     await client.query(`BEGIN;${idle}`);
     const result = await work(client);
-    await client.query('COMMIT');
+    try {
+      await client.query('COMMIT');
+    } catch (error) {
+      if (serverAway(error)) throw new CommitUnanswered(error);
+      throw error;
+    }
     return result;
   } catch (error) {
     await client.query('ROLLBACK').catch((rollbackError: Error) => {

@@ -194,8 +194,8 @@ export class PostgresRunStore implements RunStore {
   }
 
   /** The holder of the database's owner lock, on a connection of its own (see DaemonClaim). */
-  async claimDaemon(pid: number): Promise<number | undefined> {
-    return this.claim.claim(pid);
+  async claimDaemon(pid: number, onLost?: (why: string) => void): Promise<number | undefined> {
+    return this.claim.claim(pid, onLost);
   }
 
   async runningRuns(): Promise<RunRecord[]> {

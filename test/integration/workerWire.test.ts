@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { LocalArtifactStore } from '../../runtime/src/artifacts';
-import { createHttpApp, listenHttpApp, type HttpApp } from '../../runtime/src/engine/httpApp';
+import { createHttpApp, listenHttpApp, singleTokenCredentials, type HttpApp } from '../../runtime/src/engine/httpApp';
 import type { ExecuteOutcome } from '../../runtime/src/engine/launcher';
 import { pipelineTarget } from '../../runtime/src/model/runTarget';
 import type { ClaimAnswer } from '../../runtime/src/model/workerProtocol';
@@ -36,8 +36,8 @@ const task = (invocationId: string) => ({ run, invocationId, stepName: invocatio
 
 before(async () => {
   hub = new WorkerHub({ intervalMs: 100, timeoutMs: 60_000 });
-  app = createHttpApp({ prefix: '/v1', token });
-  workerRoutes(app, '/v1', [token], hub);
+  app = createHttpApp({ prefix: '/v1', credentials: singleTokenCredentials(token) });
+  workerRoutes(app, '/v1', hub);
   base = `http://127.0.0.1:${(await listenHttpApp(app, 0, '127.0.0.1')).port}`;
   launcher = new RemoteLauncher({ bundlePath, artifactsDir, workingDir: dir, projectDir: repoRoot }, { onLog: () => undefined, onChildRun: () => Promise.reject(new Error('none')) }, hub);
 });

@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packageRoot } from '../system/packagePaths';
 import { OrchestratorClient } from './client';
-import { ANOTHER_DAEMON_EXIT_CODE, ensureToken, readEndpoint, readToken, daemonFiles, type DaemonFiles } from './daemonFiles';
+import { ANOTHER_DAEMON_EXIT_CODE, ensureToken, localUrl, readEndpoint, readToken, daemonFiles, type DaemonFiles } from './daemonFiles';
+import { readTlsFiles, type TlsPaths } from './tlsFiles';
 import { resolveStoreDir } from './storeFolder';
 import { isProcessAlive, processIdentity } from '../system/processAlive';
 import { runnerPoolSettingsFromEnv } from '../runnerPool/settings';
@@ -56,7 +57,7 @@ export async function daemonStatus(storeDir: string): Promise<DaemonStatus> {
   const endpoint = readEndpoint(files);
   const token = readToken(files);
   if (!endpoint || !token) return { state: 'pendingStartup', pid, detail: 'process started, endpoint not written yet' };
-  const url = `http://${endpoint.host === '0.0.0.0' ? '127.0.0.1' : endpoint.host}:${endpoint.port}`;
+  const url = localUrl(endpoint);
   if (fs.existsSync(files.state) && fs.readFileSync(files.state, 'utf8').trim() === 'pendingShutdown') return { state: 'pendingShutdown', pid, url, detail: 'stopping' };
   try {
     const health = await new OrchestratorClient(url, token).health();
@@ -80,6 +81,8 @@ export interface StartOptions {
   storeUrl?: string;
   /** `remote`: attempts run on `pipewright worker` processes, as PIPEWRIGHT_WORKERS for the daemon. */
   workers?: WorkersMode;
+  /** Serve HTTPS with this certificate and key (checked before the daemon starts). */
+  tls?: TlsPaths;
 }
 
 /** A store's runs as a message names them, by the database's URL without its password (undefined: the folder's SQLite store). */
@@ -131,7 +134,9 @@ async function ensureDaemon(storeDir: string, options: StartOptions): Promise<{ 
   const port = options.port ?? previousPort ?? 0;
   const log = fs.openSync(files.log, 'a', 0o600);
   const portPolicy = options.port === undefined && previousPort !== undefined ? 'fallback' : 'exact';
-  const daemonArgs = ['__server', store, options.host ?? '127.0.0.1', String(port), portPolicy, '--idle-timeout', String(options.idleTimeoutS ?? 0)];
+  if (options.tls) readTlsFiles(options.tls);
+  const tlsArgs = options.tls ? ['--tls-cert', path.resolve(options.tls.certFile), '--tls-key', path.resolve(options.tls.keyFile)] : [];
+  const daemonArgs = ['__server', store, options.host ?? '127.0.0.1', String(port), portPolicy, '--idle-timeout', String(options.idleTimeoutS ?? 0), ...tlsArgs];
   const child = spawn(process.execPath, [path.join(packageRoot, 'dist', 'cli.js'), ...daemonArgs], {
     detached: true,
     stdio: ['ignore', log, log],

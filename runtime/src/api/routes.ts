@@ -18,6 +18,7 @@ import type { HealthAnswer, LogAnswer, RouteSchemaKit, RunDetail } from './proto
 import type { ServiceSpecInput } from '../services/serviceSpec';
 import type { ServiceStatus } from '../services/serviceManager';
 import type { PipelineDag } from '../model/dag';
+import type { RouteScope } from '../model/tokenScopes';
 import { MAX_BODY_BYTES } from './paths';
 
 /** The type of a route's answer; a marker with no value. */
@@ -38,6 +39,8 @@ export type RouteSpec = {
   method: 'GET' | 'POST';
   /** Under `API_PREFIX`; `:name` segments are the path's parameters. */
   path: string;
+  /** The scope of token it needs (`model/tokenScopes.ts`); the daemon's token check enforces it. */
+  scope: RouteScope;
   /** The status of a successful answer (200 when left out). */
   status?: 200 | 201 | 202;
   /** The largest body accepted, in bytes (Fastify's 1 MiB when left out). */
@@ -46,29 +49,32 @@ export type RouteSpec = {
 } & ({ query?: QuerySchemas; body?: never } | { body?: BodySchema; query?: never });
 
 export const API_ROUTES = {
-  health: { method: 'GET', path: '/health', answer: answer<HealthAnswer>() },
-  /** Answered before the daemon stops. */
-  shutdown: { method: 'POST', path: '/shutdown', status: 202, answer: answer<{ stopping: boolean }>() },
+  /** Any valid token: a worker, a scrape or a user checks it reaches the orchestrator. */
+  health: { method: 'GET', path: '/health', scope: 'any', answer: answer<HealthAnswer>() },
+  /** Answered before the daemon stops; only the store's own token may ask. */
+  shutdown: { method: 'POST', path: '/shutdown', scope: 'admin', status: 202, answer: answer<{ stopping: boolean }>() },
   /** Resumes, now, every run whose engine is gone; answers the ids it resumed. */
-  resumeAbandoned: { method: 'POST', path: '/resume', answer: answer<{ resumed: string[] }>() },
+  resumeAbandoned: { method: 'POST', path: '/resume', scope: 'user', answer: answer<{ resumed: string[] }>() },
 
   /** Newest first; `status` keeps runs in any of the statuses it lists. */
   listRuns: {
     method: 'GET',
     path: '/runs',
+    scope: 'user',
     query: (kit) => ({ limit: kit.int('limit', 1, 1000, 50), pipeline: kit.text, status: kit.runStatuses }),
     answer: answer<RunDetail[]>(),
   },
-  submitRun: { method: 'POST', path: '/runs', status: 201, bodyLimit: MAX_BODY_BYTES, body: (kit) => kit.submitRun, answer: answer<RunDetail>() },
+  submitRun: { method: 'POST', path: '/runs', scope: 'user', status: 201, bodyLimit: MAX_BODY_BYTES, body: (kit) => kit.submitRun, answer: answer<RunDetail>() },
   /** `run`: a run's id or name. */
-  getRun: { method: 'GET', path: '/runs/:run', answer: answer<RunDetail>() },
+  getRun: { method: 'GET', path: '/runs/:run', scope: 'user', answer: answer<RunDetail>() },
   /** The DAG the run compiled and ran (the editor compares it with the code now: drift). */
-  runDag: { method: 'GET', path: '/runs/:run/dag', answer: answer<PipelineDag>() },
-  cancelRun: { method: 'POST', path: '/runs/:run/cancel', status: 202, answer: answer<{ cancelling: string }>() },
+  runDag: { method: 'GET', path: '/runs/:run/dag', scope: 'user', answer: answer<PipelineDag>() },
+  cancelRun: { method: 'POST', path: '/runs/:run/cancel', scope: 'user', status: 202, answer: answer<{ cancelling: string }>() },
   /** Re-runs every step that did not succeed, or `step` and what depends on it, reusing committed outputs. */
   retryRun: {
     method: 'POST',
     path: '/runs/:run/retry',
+    scope: 'user',
     status: 201,
     bodyLimit: 4096,
     body: (kit) => kit.z.strictObject({ step: kit.z.string().min(1).max(500).optional() }),
@@ -78,24 +84,26 @@ export const API_ROUTES = {
   logs: {
     method: 'GET',
     path: '/runs/:run/logs',
+    scope: 'user',
     query: (kit) => ({ step: kit.text, attempt: kit.int('attempt', 1, 1_000_000) }),
     answer: answer<LogAnswer[]>(),
   },
 
-  listServices: { method: 'GET', path: '/services', answer: answer<ServiceStatus[]>() },
+  listServices: { method: 'GET', path: '/services', scope: 'user', answer: answer<ServiceStatus[]>() },
   startService: {
     method: 'POST',
     path: '/services',
+    scope: 'user',
     status: 201,
     bodyLimit: 1024 * 1024,
     // The service manager validates the spec itself (`services/serviceSpec.ts`), naming every problem.
     body: (kit) => kit.z.custom<ServiceSpecInput>().transform((spec): unknown => spec),
     answer: answer<ServiceStatus>(),
   },
-  serviceStatus: { method: 'GET', path: '/services/:name', answer: answer<ServiceStatus>() },
-  stopService: { method: 'POST', path: '/services/:name/stop', answer: answer<ServiceStatus>() },
+  serviceStatus: { method: 'GET', path: '/services/:name', scope: 'user', answer: answer<ServiceStatus>() },
+  stopService: { method: 'POST', path: '/services/:name/stop', scope: 'user', answer: answer<ServiceStatus>() },
   /** The newest `tail` lines of a service's log (all of it when left out). */
-  serviceLogs: { method: 'GET', path: '/services/:name/logs', query: (kit) => ({ tail: kit.int('tail', 1, 100_000) }), answer: answer<{ name: string; text: string }>() },
+  serviceLogs: { method: 'GET', path: '/services/:name/logs', scope: 'user', query: (kit) => ({ tail: kit.int('tail', 1, 100_000) }), answer: answer<{ name: string; text: string }>() },
 } as const satisfies Record<string, RouteSpec>;
 
 type Routes = typeof API_ROUTES;

@@ -161,6 +161,17 @@ export class WorkerHub {
     return [...this.jobs.values()].filter((entry) => entry.launcher === launcher);
   }
 
+  /**
+   * Jobs waiting for a worker, by pool: the default pool and every pool a live worker serves
+   * (0 when nothing waits for it). Jobs carry no pool yet: every queued job is the default pool's.
+   */
+  queuedByPool(): Record<string, number> {
+    const depths: Record<string, number> = { default: 0 };
+    for (const worker of this.workers.values()) depths[worker.pool] = 0;
+    depths.default = this.queue.length;
+    return depths;
+  }
+
   /** Workers heard from within the timeout. */
   get liveWorkers(): number {
     return this.workers.size;

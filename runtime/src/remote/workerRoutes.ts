@@ -1,12 +1,14 @@
 /**
  * The worker wire's routes (`model/workerProtocol.ts`), served by the daemon beside its API:
  * claim (long-poll), one beat for all of a worker's jobs, a job's logs, result, child runs,
- * bundle and artifacts. They take the runner token (or the client's), never only the client's.
+ * bundle and artifacts. Each needs a `worker` token (the runner token, or one created with
+ * `tokens create --scope worker`); a job's bundle and artifacts are reached only by its id, which
+ * only the claim that took the job tells.
  */
 import * as fs from 'node:fs';
 import { z } from 'zod';
 import { LocalArtifactStore } from '../artifacts/localArtifactStore';
-import { requireBearer, type HttpApp } from '../engine/httpApp';
+import { requireScope, type HttpApp } from '../engine/httpApp';
 import { FencedError, InputError, NotFoundError } from '../model/errorCodes';
 import { ArtifactIntegrityError } from '../artifacts/artifactStore';
 import { WORKER_PATHS, type ArtifactBytes, type BeatAnswer, type ChildRunAnswer, type ClaimAnswer, type WorkerReply } from '../model/workerProtocol';
@@ -24,8 +26,8 @@ const jobParams = z.object({ job: id });
 /** Artifacts on this wire may be large: their base64 rides in JSON for now. */
 const ARTIFACT_BODY_LIMIT = 512 * 1024 * 1024;
 
-export function workerRoutes(app: HttpApp, prefix: string, tokens: readonly string[], hub: WorkerHub): void {
-  const onRequest = requireBearer(tokens);
+export function workerRoutes(app: HttpApp, prefix: string, hub: WorkerHub): void {
+  const onRequest = requireScope(app, 'worker');
   const job = `${prefix}${WORKER_PATHS.job}`;
   const held = (jobId: string, workerId: string) => {
     const entry = hub.heldBy(jobId, workerId);

@@ -15,6 +15,8 @@
  * recorded attempt is one execution (its own status, runner, error, logs), so one lease row may
  * span several of them; the local engine fences by attempt number and keeps its leases in memory.
  * A worker's commit (attemptLeases.commitAttempt) writes the store's commit in its transaction.
+ *
+ * Version 3 holds the API tokens (`pipewright tokens`): a secret's SHA-256, never the secret.
  */
 export const POSTGRES_MIGRATIONS: readonly string[] = [
   `
@@ -212,6 +214,15 @@ CREATE TABLE daemon_owner (
   pid INTEGER NOT NULL,
   identity TEXT,
   host TEXT NOT NULL
+);
+`,
+  `
+CREATE TABLE api_tokens (
+  name TEXT PRIMARY KEY,
+  scope TEXT NOT NULL CHECK (scope IN ('user', 'worker', 'metrics')),
+  hash TEXT NOT NULL UNIQUE,
+  created_at BIGINT NOT NULL,
+  last_used_at BIGINT
 );
 `,
 ];

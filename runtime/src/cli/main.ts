@@ -24,6 +24,7 @@ const COMMAND_MODULES: Record<string, () => Promise<Registration>> = {
   dag: async () => (await import('./commands/dag.js')).registerDagCommand,
   worker: async () => (await import('./commands/worker.js')).registerWorkerCommand,
   tokens: async () => (await import('./commands/tokens.js')).registerTokensCommands,
+  deploy: async () => (await import('./commands/deploy.js')).registerDeployCommands,
 };
 
 /** Program options that take a value (so the word after them is not a command). */

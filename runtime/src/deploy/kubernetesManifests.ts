@@ -24,7 +24,7 @@ export interface KubernetesOptions {
   /** Prefix of every object's name (`pipewright`). */
   name: string;
   namespace?: string;
-  /** The image with Node and pipewright installed (and the packages pipelines load). */
+  /** The image: Node, `pipewright` on the PATH, and in its working folder the packages pipelines load. */
   image: string;
   /** Worker pools: one Deployment, PodDisruptionBudget and ScaledObject each. */
   pools: readonly string[];
@@ -116,6 +116,7 @@ export function clusterManifests(options: KubernetesOptions): Manifest[] {
                 {
                   name: 'orchestrator',
                   image: options.image,
+                  command: ['pipewright'],
                   args: ['server', 'start', '--foreground', '--host', '0.0.0.0', '--port', String(options.port), '--workers', 'remote'],
                   env: [
                     { name: 'PIPEWRIGHT_STORE', value: STORE_DIR },
@@ -171,6 +172,7 @@ function poolManifests(options: KubernetesOptions, pool: string, orchestratorUrl
                 {
                   name: 'worker',
                   image: options.image,
+                  command: ['pipewright'],
                   args: ['worker', '--orchestrator', orchestratorUrl, '--token-file', `${TOKEN_DIR}/runner-token`, '--pool', pool, '--concurrency', String(options.concurrency), '--drain-timeout', String(options.drainTimeoutS), '--work-dir', WORK_DIR],
                   volumeMounts: [
                     { name: 'token', mountPath: TOKEN_DIR, readOnly: true },

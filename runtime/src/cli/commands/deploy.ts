@@ -81,7 +81,8 @@ export function kubernetesOptions(flags: DeployFlags): KubernetesOptions {
 export function yamlOf(manifests: readonly Manifest[]): string {
   return manifests
     .map((manifest) => {
-      const doc = new Document(manifest.object);
+      // Every object written out in full (no YAML anchors and aliases for repeated labels).
+      const doc = new Document(manifest.object, { aliasDuplicateObjects: false });
       if (manifest.comment) doc.commentBefore = ` ${manifest.comment}`;
       return doc.toString({ lineWidth: 0 });
     })

@@ -7,6 +7,7 @@
  */
 import type { Command } from 'commander';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { resolveStore } from '../../api/storeFolder';
 import { checkDaemonStore } from '../../api/daemonControl';
 import { openRunStore } from '../../store/openRunStore';
@@ -19,6 +20,7 @@ import { formatTable } from '../table';
 async function withStore<T>(command: Command, mode: StoreMode, work: (store: RunStore) => Promise<T>): Promise<T> {
   const { dir, url } = resolveStore(command.optsWithGlobals<{ store?: string }>().store, process.cwd());
   checkDaemonStore(dir, url);
+  if (mode === 'readOnly' && url === undefined && !fs.existsSync(path.join(dir, 'pipewright.db'))) throw new UsageError(`no pipewright store at ${dir} (pass --store, or make a token with pipewright tokens create)`);
   const store = await openRunStore(dir, mode, url);
   try {
     return await work(store);

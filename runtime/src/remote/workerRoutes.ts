@@ -13,6 +13,7 @@ import { FencedError, InputError, NotFoundError } from '../model/errorCodes';
 import { ArtifactIntegrityError } from '../artifacts/artifactStore';
 import { WORKER_PATHS, type ArtifactBytes, type BeatAnswer, type ChildRunAnswer, type ClaimAnswer, type WorkerReply } from '../model/workerProtocol';
 import type { WorkerHub } from './workerHub';
+import { jobInputHashes } from './jobInputs';
 
 const id = z.string().min(1).max(200);
 const claimBody = z.strictObject({ workerId: id, pool: z.string().min(1).max(100), labels: z.record(z.string(), z.string()), waitMs: z.number().int().min(0).max(120_000) });
@@ -70,6 +71,7 @@ export function workerRoutes(app: HttpApp, prefix: string, hub: WorkerHub): void
   app.get(`${job}/artifacts/:hash`, { schema: { params: jobParams.extend({ hash: z.string() }), querystring: z.object({ materializer: z.string() }) }, onRequest }, async (request): Promise<ArtifactBytes> => {
     const entry = hub.job(request.params.job);
     if (!entry) throw new NotFoundError(`no job ${request.params.job}`);
+    if (!jobInputHashes(entry.job).has(request.params.hash)) throw new NotFoundError(`job ${request.params.job} has no input artifact ${request.params.hash}`);
     const key = { hash: request.params.hash, materializer: request.query.materializer };
     const bytes = await new LocalArtifactStore(entry.config.artifactsDir).getBytes(key);
     return { ...key, base64: bytes.toString('base64') };

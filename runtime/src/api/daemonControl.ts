@@ -126,6 +126,7 @@ async function ensureDaemon(storeDir: string, options: StartOptions): Promise<{ 
   // The daemon reads these from its environment: a bad value is said here, not in its log.
   runnerPoolSettingsFromEnv();
   if (options.workers === undefined) workersModeFromEnv();
+  if (options.tls) readTlsFiles(options.tls);
   // A daemon that died leaves its endpoint behind: reusing its port lets its orphaned runners reconnect.
   const previousPort = readEndpoint(files)?.port;
   // The old pid, endpoint and state files are the daemon's to replace: removing them here could
@@ -134,7 +135,6 @@ async function ensureDaemon(storeDir: string, options: StartOptions): Promise<{ 
   const port = options.port ?? previousPort ?? 0;
   const log = fs.openSync(files.log, 'a', 0o600);
   const portPolicy = options.port === undefined && previousPort !== undefined ? 'fallback' : 'exact';
-  if (options.tls) readTlsFiles(options.tls);
   const tlsArgs = options.tls ? ['--tls-cert', path.resolve(options.tls.certFile), '--tls-key', path.resolve(options.tls.keyFile)] : [];
   const daemonArgs = ['__server', store, options.host ?? '127.0.0.1', String(port), portPolicy, '--idle-timeout', String(options.idleTimeoutS ?? 0), ...tlsArgs];
   const child = spawn(process.execPath, [path.join(packageRoot, 'dist', 'cli.js'), ...daemonArgs], {

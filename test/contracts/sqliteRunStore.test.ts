@@ -109,7 +109,7 @@ describe('the SQLite store', () => {
     const db = new Database(path.join(dir, 'pipewright.db'));
     db.pragma('user_version = 99');
     db.close();
-    await assert.rejects(openRunStore(dir, 'readWrite'), /written by a newer pipewright \(schema 99, this one knows 5\)/);
+    await assert.rejects(openRunStore(dir, 'readWrite'), new RegExp(`written by a newer pipewright \\(schema 99, this one knows ${SCHEMA_VERSION}\\)`));
   });
 
   it('commits the events appended in one turn together, each one still failing alone', async () => {

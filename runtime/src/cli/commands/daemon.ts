@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { resolveStoreDir, resolveStoreUrl } from '../../api/storeFolder';
-import { daemonLogs, daemonStatus, startDaemon, stopDaemon, type DaemonStatus } from '../../api/daemonControl';
-import { ENV, parseIdleTimeout, parseLimits, parseWorkersMode, serverTokenFromEnv, type WorkersMode } from '../../model/environment';
+import { daemonLogs, daemonStatus, runDaemonInForeground, startDaemon, stopDaemon, type DaemonStatus } from '../../api/daemonControl';
+import { parseIdleTimeout, parseLimits, parseWorkersMode, serverTokenFromEnv, type WorkersMode } from '../../model/environment';
 import { UsageError } from '../errors';
-import { readTlsFiles, tlsPathsOf } from '../../api/tlsFiles';
+import { tlsPathsOf } from '../../api/tlsFiles';
 
 function storeOf(command: Command): string {
   return resolveStoreDir(command.optsWithGlobals<{ store?: string }>().store, process.cwd());
@@ -26,7 +26,7 @@ export function registerDaemonCommands(program: Command): void {
     .option('--workers <mode>', 'where attempts run: local (runner processes of this machine, the default) or remote (pipewright worker processes)')
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (chain); needs --tls-key')
     .option('--tls-key <file>', "the PEM private key of --tls-cert")
-    .option('--foreground', 'serve in this process until SIGTERM (a container\'s main process), logging to stdout')
+    .option('--foreground', "keep the daemon attached until SIGTERM, logging to stdout (a container's main process)")
     .option('--json', 'print the status as JSON')
     .action(async (flags: { host?: string; port?: string; json?: boolean; limit: string[]; idleTimeout?: string; workers?: string; tlsCert?: string; tlsKey?: string; foreground?: boolean }, command: Command) => {
       const port = flags.port === undefined ? undefined : Number(flags.port);
@@ -47,15 +47,8 @@ export function registerDaemonCommands(program: Command): void {
       const storeUrl = resolveStoreUrl(command.optsWithGlobals<{ store?: string }>().store);
       const tls = tlsPathsOf(flags.tlsCert, flags.tlsKey);
       if (flags.foreground) {
-        // What a spawned daemon is given in its environment, this process's own.
-        if (storeUrl !== undefined) process.env[ENV.storeUrl] = storeUrl;
-        if (limits) process.env[ENV.limits] = limits;
-        if (workers) process.env[ENV.workers] = workers;
-        if (tls) readTlsFiles(tls);
-        const { runDaemon } = await import('../../daemon/main.js');
-        await runDaemon(storeOf(command), flags.host ?? '127.0.0.1', port ?? 0, false, { idleTimeoutS: idleTimeoutS ?? 0, tls });
-        // Serve until the daemon's own stop path exits the process.
-        return new Promise<never>(() => undefined);
+        const code = await runDaemonInForeground(storeOf(command), { host: flags.host, port, token: serverTokenFromEnv(), limits: limits || undefined, idleTimeoutS, storeUrl, workers, tls });
+        process.exit(code);
       }
       print(await startDaemon(storeOf(command), { host: flags.host, port, token: serverTokenFromEnv(), limits: limits || undefined, idleTimeoutS, storeUrl, workers, tls }), flags.json);
     });

@@ -103,7 +103,7 @@ describe('the worker wire', () => {
     assert.deepEqual(Buffer.from(served.body.base64!, 'base64'), await store.getBytes(input));
     const refused = await get(other.hash, other.materializer);
     assert.equal(refused.status, 404);
-    assert.match(refused.body.error ?? '', new RegExp(`job ${job.jobId} has no input artifact ${other.hash}`));
+    assert.match(refused.body.error ?? '', new RegExp(`job ${job.jobId} has no input artifact ${other.hash} \\(nor a child run.s output\\)`));
     assert.equal((await post(`/worker-jobs/${job.jobId}/result`, { workerId: 'reader', reply: { kind: 'failed', error: { name: 'Error', message: 'x', retryable: true } } })).status, 200);
   });
 

@@ -1,8 +1,9 @@
 /**
- * The artifacts a job may read: its task's input artifacts, and nothing else. The worker wire
- * serves a job's artifacts only from this set, so a worker token reads no run's data beyond what
- * the jobs it claimed need.
+ * The artifacts a job may read: its task's input artifacts, and the outputs of the child runs
+ * it asked for, nothing else. The worker wire serves a job's artifacts only from this set, so a
+ * worker token reads no run's data beyond what the jobs it claimed need.
  */
+import type { ChildRunOutcome } from '../model/runnerProtocol';
 import type { WorkerJob } from '../model/workerProtocol';
 
 /** The content addresses of the job's input artifacts (a compile job reads none). */
@@ -14,4 +15,9 @@ export function jobInputHashes(job: WorkerJob): Set<string> {
     for (const item of items) if (item.kind === 'artifact') hashes.add(item.ref.hash);
   }
   return hashes;
+}
+
+/** The content addresses of a child run's outputs (handed back to the job that asked for it). */
+export function childRunOutputHashes(outcome: ChildRunOutcome): string[] {
+  return Object.values(outcome.outputs).flatMap((refs) => [refs].flat().map((ref) => ref.hash));
 }

@@ -12,8 +12,8 @@ import { requireScope, type HttpApp } from '../engine/httpApp';
 import { FencedError, InputError, NotFoundError } from '../model/errorCodes';
 import { ArtifactIntegrityError } from '../artifacts/artifactStore';
 import { WORKER_PATHS, type ArtifactBytes, type BeatAnswer, type ChildRunAnswer, type ClaimAnswer, type WorkerReply } from '../model/workerProtocol';
-import type { WorkerHub } from './workerHub';
-import { jobInputHashes } from './jobInputs';
+import type { HeldJob, WorkerHub } from './workerHub';
+import { childRunOutputHashes, jobInputHashes } from './jobInputs';
 
 const id = z.string().min(1).max(200);
 const claimBody = z.strictObject({ workerId: id, pool: z.string().min(1).max(100), labels: z.record(z.string(), z.string()), waitMs: z.number().int().min(0).max(120_000) });
@@ -29,6 +29,8 @@ const ARTIFACT_BODY_LIMIT = 512 * 1024 * 1024;
 
 export function workerRoutes(app: HttpApp, prefix: string, hub: WorkerHub): void {
   const onRequest = requireScope(app, 'worker');
+  /** What each job may read besides its inputs: the outputs of the child runs it asked for. */
+  const granted = new WeakMap<HeldJob, Set<string>>();
   const job = `${prefix}${WORKER_PATHS.job}`;
   const held = (jobId: string, workerId: string) => {
     const entry = hub.heldBy(jobId, workerId);
@@ -58,6 +60,9 @@ export function workerRoutes(app: HttpApp, prefix: string, hub: WorkerHub): void
     if (!entry.owner) throw new NotFoundError(`job ${request.params.job} is no step attempt`);
     try {
       const outcome = await entry.launcher.callbacks.onChildRun({ parentRunId: entry.owner.runId, parentInvocation: entry.owner.invocationId, pipeline: request.body.pipeline, parameters: request.body.parameters });
+      const readable = granted.get(entry) ?? new Set<string>();
+      for (const hash of childRunOutputHashes(outcome)) readable.add(hash);
+      granted.set(entry, readable);
       return { outcome };
     } catch (error) {
       return { error: (error as Error).message };
@@ -71,7 +76,8 @@ export function workerRoutes(app: HttpApp, prefix: string, hub: WorkerHub): void
   app.get(`${job}/artifacts/:hash`, { schema: { params: jobParams.extend({ hash: z.string() }), querystring: z.object({ materializer: z.string() }) }, onRequest }, async (request): Promise<ArtifactBytes> => {
     const entry = hub.job(request.params.job);
     if (!entry) throw new NotFoundError(`no job ${request.params.job}`);
-    if (!jobInputHashes(entry.job).has(request.params.hash)) throw new NotFoundError(`job ${request.params.job} has no input artifact ${request.params.hash}`);
+    const hash = request.params.hash;
+    if (!jobInputHashes(entry.job).has(hash) && !granted.get(entry)?.has(hash)) throw new NotFoundError(`job ${request.params.job} has no input artifact ${hash} (nor a child run's output)`);
     const key = { hash: request.params.hash, materializer: request.query.materializer };
     const bytes = await new LocalArtifactStore(entry.config.artifactsDir).getBytes(key);
     return { ...key, base64: bytes.toString('base64') };

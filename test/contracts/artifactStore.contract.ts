@@ -60,6 +60,18 @@ export const valuesOfEveryKind: [string, unknown, string, string][] = [
   ['a bigint', 2n ** 70n, 'structured@1', 'bigint'],
 ];
 
+/** A materializer whose load fails (one object: a process may run the contract more than once). */
+const failing: Materializer = {
+  name: 'test-failing-load@1',
+  save: () => 'data',
+  load: () => {
+    throw new Error('bad data');
+  },
+};
+
+/** A materializer whose save returns neither bytes nor text. */
+const broken = { name: 'test-broken@1', save: () => 42, load: () => null } as unknown as Materializer;
+
 export function artifactStoreContract(implementation: string, open: () => Promise<ArtifactStoreHarness>): void {
   void describe(`ArtifactStore contract: ${implementation}`, () => {
     void describe('round trips', () => {
@@ -111,7 +123,6 @@ export function artifactStoreContract(implementation: string, open: () => Promis
 
       void it('refuses a materializer whose save returns something other than bytes or text', async () => {
         const { store } = await open();
-        const broken = { name: 'test-broken@1', save: () => 42, load: () => null } as unknown as Materializer;
         await assert.rejects(store.put('x', broken), /materializer "test-broken@1" save\(\) returned number; expected a Uint8Array or string/);
       });
     });
@@ -156,6 +167,30 @@ export function artifactStoreContract(implementation: string, open: () => Promis
           assert.equal(ref.size, size);
           assert.ok((await store.get(ref) as Buffer).equals(Buffer.alloc(size, index)), `value ${index} reads back whole`);
         }
+      });
+    });
+
+    void describe('bytes from elsewhere (putBytes)', () => {
+      void it('stores bytes that match their content address, readable like any entry', async () => {
+        const { store } = await open();
+        const bytes = Buffer.from('{"rows":[1,2,3]}');
+        const ref = { hash: expectedHash('json@1', bytes), materializer: 'json@1' };
+        assert.equal(await store.has(ref.hash), false);
+        await store.putBytes(ref, bytes);
+        assert.equal(await store.has(ref.hash), true);
+        assert.deepStrictEqual(await store.getBytes(ref), bytes);
+        assert.deepStrictEqual(await store.get(ref), { rows: [1, 2, 3] });
+        // Again: nothing changes.
+        await store.putBytes(ref, bytes);
+        assert.deepStrictEqual(await store.get(ref), { rows: [1, 2, 3] });
+      });
+
+      void it('refuses bytes that do not match their content address, storing nothing', async () => {
+        const { store } = await open();
+        const ref = { hash: expectedHash('json@1', Buffer.from('1')), materializer: 'json@1' };
+        await assert.rejects(store.putBytes(ref, Buffer.from('2')), (error: unknown) => error instanceof ArtifactIntegrityError && error.reason === 'corrupted' && error.hash === ref.hash);
+        assert.equal(await store.has(ref.hash), false);
+        await assert.rejects(store.putBytes({ hash: '../x', materializer: 'json@1' }, Buffer.from('1')), /invalid artifact hash/);
       });
     });
 
@@ -206,13 +241,6 @@ export function artifactStoreContract(implementation: string, open: () => Promis
 
       void it('wraps load failures with the artifact hash, and what it is when told', async () => {
         const { store } = await open();
-        const failing: Materializer = {
-          name: 'test-failing-load@1',
-          save: () => 'data',
-          load: () => {
-            throw new Error('bad data');
-          },
-        };
         const ref = await store.put('anything', failing);
         await assert.rejects(store.get(ref), new RegExp(`^Error: artifact ${ref.hash} could not be loaded with materializer "test-failing-load@1": bad data$`));
         await assert.rejects(store.get(ref, 'output "x" of step "s"'), new RegExp(`^Error: output "x" of step "s" \\(artifact ${ref.hash}\\) could not be loaded`));

@@ -30,7 +30,7 @@ before(async () => {
   config = { bundlePath: bundle.path, artifactsDir: path.join(storeDir, 'artifacts'), workingDir: dir, projectDir: repoRoot };
   hub = new WorkerHub({ intervalMs: 200, timeoutMs: 3000 });
   app = createHttpApp({ prefix: '/v1', credentials: singleTokenCredentials(token) });
-  workerRoutes(app, '/v1', hub);
+  workerRoutes(app, '/v1', hub, new LocalArtifactStore(config.artifactsDir));
   const address = await listenHttpApp(app, 0, '127.0.0.1');
   const tokenFile = path.join(dir, 'token');
   fs.writeFileSync(tokenFile, token);

@@ -44,12 +44,12 @@ describe('PostgreSQL schema migrations', () => {
     });
   });
 
-  it('bring a database of version 2 (before API tokens) to the current version, keeping its data', async () => {
+  it('bring a database of version 3 (before API tokens) to the current version, keeping its data', async () => {
     await withPool(await cluster().createDatabase(), async (pool) => {
-      assert.deepEqual(await migratePostgres(pool, POSTGRES_MIGRATIONS.slice(0, 2)), { from: 0, to: 2 });
+      assert.deepEqual(await migratePostgres(pool, POSTGRES_MIGRATIONS.slice(0, 3)), { from: 0, to: 3 });
       assert.ok(!(await tablesOf(pool)).includes('api_tokens'));
       await pool.query("INSERT INTO attempts (run_id, step_id) VALUES ('r', 's')");
-      assert.deepEqual(await migratePostgres(pool), { from: 2, to: POSTGRES_SCHEMA_VERSION });
+      assert.deepEqual(await migratePostgres(pool), { from: 3, to: POSTGRES_SCHEMA_VERSION });
       assert.ok((await tablesOf(pool)).includes('api_tokens'));
       await pool.query("INSERT INTO api_tokens (name, scope, hash, created_at) VALUES ('ci', 'user', 'h', 1)");
       await assert.rejects(pool.query("INSERT INTO api_tokens (name, scope, hash, created_at) VALUES ('x', 'admin', 'h2', 1)"), /api_tokens_scope_check/, 'a scope no token may have');

@@ -36,7 +36,7 @@ describe('the daemon on a PostgreSQL store', () => {
   let url = '';
   after(() => pw(folder, ['server', 'stop']));
 
-  it('runs a pipeline, shows and lists it, retries it, and keeps its rows in PostgreSQL and its artifacts in the folder', async () => {
+  it('runs a pipeline, shows and lists it, retries it, and keeps its rows and artifacts in PostgreSQL, with copies in the folder', async () => {
     url = await cluster().createDatabase();
     const started = await pw(folder, ['server', 'start', '--store', url, '--json']);
     assert.equal(started.code, 0, started.stderr);
@@ -93,6 +93,12 @@ describe('the daemon on a PostgreSQL store', () => {
     assert.equal(hashes.length, 3);
     for (const { hash } of hashes) assert.ok(fs.readdirSync(path.join(folder, 'artifacts'), { recursive: true, encoding: 'utf8' }).some((file) => file.includes(hash)), `artifact ${hash} in the folder`);
     assert.ok(!fs.existsSync(path.join(folder, 'pipewright.db')), 'no SQLite file in the folder');
+    // The database holds the outputs themselves: another machine (a folder of its own, empty) reads them from it.
+    const inDatabase = new Set((await query<{ hash: string }>(url, 'SELECT hash FROM artifact_contents')).map((row) => row.hash));
+    for (const { hash } of hashes) assert.ok(inDatabase.has(hash), `artifact ${hash} in PostgreSQL`);
+    const elsewhere = await pw(path.join(dir, 'another-machine'), ['artifacts', 'get', retry.runId, 'finish'], withUrl);
+    assert.equal(elsewhere.code, 0, elsewhere.stderr);
+    assert.match(elsewhere.stdout, /ok!/);
 
     // A run in the CLI's own process (--no-daemon) records into the same database.
     const inProcess = await pw(folder, ['run', basics, '--param', 'count=2', '--no-daemon', '--json'], withUrl);

@@ -9,6 +9,7 @@ import { createHttpApp, listenHttpApp, singleTokenCredentials } from '../../runt
 import { WorkerHub } from '../../runtime/src/remote/workerHub';
 import { RemoteLauncher } from '../../runtime/src/remote/remoteLauncher';
 import { workerRoutes } from '../../runtime/src/remote/workerRoutes';
+import { LocalArtifactStore } from '../../runtime/src/artifacts/localArtifactStore';
 import { encodeStructured } from '../../runtime/src/artifacts';
 import { pipelineTarget } from '../../runtime/src/model/runTarget';
 import { cli } from '../support/cli';
@@ -72,7 +73,7 @@ describe('pipewright worker', () => {
     const config = { bundlePath: bundle.path, artifactsDir: path.join(dir, 'store', 'artifacts'), workingDir: dir, projectDir: repoRoot };
     const hub = new WorkerHub({ intervalMs: 100, timeoutMs: 1000 });
     const app = createHttpApp({ prefix: '/v1', credentials: singleTokenCredentials(token) });
-    workerRoutes(app, '/v1', hub);
+    workerRoutes(app, '/v1', hub, new LocalArtifactStore(config.artifactsDir));
     const address = await listenHttpApp(app, 0, '127.0.0.1');
     const tokenFile = path.join(dir, 'token');
     fs.writeFileSync(tokenFile, token);

@@ -38,7 +38,7 @@ const task = (invocationId: string) => ({ run, invocationId, stepName: invocatio
 before(async () => {
   hub = new WorkerHub({ intervalMs: 100, timeoutMs: 60_000 });
   app = createHttpApp({ prefix: '/v1', credentials: singleTokenCredentials(token) });
-  workerRoutes(app, '/v1', hub);
+  workerRoutes(app, '/v1', hub, new LocalArtifactStore(artifactsDir));
   base = `http://127.0.0.1:${(await listenHttpApp(app, 0, '127.0.0.1')).port}`;
   launcher = new RemoteLauncher({ bundlePath, artifactsDir, workingDir: dir, projectDir: repoRoot }, { onLog: () => undefined, onChildRun: () => Promise.reject(new Error('none')) }, hub);
 });

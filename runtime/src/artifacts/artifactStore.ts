@@ -30,6 +30,12 @@ export interface ArtifactStore {
   get(ref: ArtifactKey, what?: string): Promise<unknown>;
   /** The stored bytes behind `ref`, verified like {@link get}'s; needs no materializer but the name. */
   getBytes(ref: ArtifactKey): Promise<Buffer>;
+  /**
+   * Stores bytes that arrived from elsewhere (a remote worker's upload, an input fetched by a
+   * worker), refused with a `corrupted` {@link ArtifactIntegrityError} unless they match `ref`'s
+   * content address. Bytes already stored are kept.
+   */
+  putBytes(ref: ArtifactKey, bytes: Buffer): Promise<void>;
   /** Whether an entry with this hash is stored. */
   has(hash: string): Promise<boolean>;
 }

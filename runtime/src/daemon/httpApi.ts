@@ -131,7 +131,7 @@ export class DaemonHttpApi {
     registerRoutes(app, apiHandlers({ orchestrator, instanceId: this.instanceId, startedAt: this.startedAt, onShutdown: () => this.options.onShutdown(), log: this.options.log }));
 
     heartbeatRoute(app, (request) => orchestrator.heartbeatOnceResumed(request));
-    if (this.workerHub) workerRoutes(app, API_PREFIX, this.workerHub);
+    if (this.workerHub) workerRoutes(app, API_PREFIX, this.workerHub, orchestrator.store.artifacts);
     app.post(`${API_PREFIX}/runner-results`, { schema: { body: runnerResultSchema }, bodyLimit: 1024 * 1024, onRequest: runner }, async (request) => {
       const body = request.body;
       const answer = await orchestrator.runnerResult(body.runId, body.invocationId, body.attempt, body.reply as FromRunner);

@@ -7,10 +7,9 @@
  */
 import * as fs from 'node:fs';
 import { z } from 'zod';
-import { LocalArtifactStore } from '../artifacts/localArtifactStore';
 import { requireScope, type HttpApp } from '../engine/httpApp';
 import { FencedError, InputError, NotFoundError } from '../model/errorCodes';
-import { ArtifactIntegrityError } from '../artifacts/artifactStore';
+import { ArtifactIntegrityError, type ArtifactStore } from '../artifacts/artifactStore';
 import { WORKER_PATHS, type ArtifactBytes, type BeatAnswer, type ChildRunAnswer, type ClaimAnswer, type WorkerReply } from '../model/workerProtocol';
 import type { HeldJob, WorkerHub } from './workerHub';
 import { childRunOutputHashes, jobInputHashes } from './jobInputs';
@@ -27,7 +26,8 @@ const jobParams = z.object({ job: id });
 /** Artifacts on this wire may be large: their base64 rides in JSON for now. */
 const ARTIFACT_BODY_LIMIT = 512 * 1024 * 1024;
 
-export function workerRoutes(app: HttpApp, prefix: string, hub: WorkerHub): void {
+/** `artifacts` is the run store's: inputs are read from it and outputs land in it, wherever it keeps them. */
+export function workerRoutes(app: HttpApp, prefix: string, hub: WorkerHub, artifacts: ArtifactStore): void {
   const onRequest = requireScope(app, 'worker');
   /** What each job may read besides its inputs: the outputs of the child runs it asked for. */
   const granted = new WeakMap<HeldJob, Set<string>>();
@@ -79,14 +79,14 @@ export function workerRoutes(app: HttpApp, prefix: string, hub: WorkerHub): void
     const hash = request.params.hash;
     if (!jobInputHashes(entry.job).has(hash) && !granted.get(entry)?.has(hash)) throw new NotFoundError(`job ${request.params.job} has no input artifact ${hash} (nor a child run's output)`);
     const key = { hash: request.params.hash, materializer: request.query.materializer };
-    const bytes = await new LocalArtifactStore(entry.config.artifactsDir).getBytes(key);
+    const bytes = await artifacts.getBytes(key);
     return { ...key, base64: bytes.toString('base64') };
   });
   app.post(`${job}/artifacts`, { schema: { params: jobParams, body: artifactBody }, bodyLimit: ARTIFACT_BODY_LIMIT, onRequest }, async (request) => {
-    const entry = held(request.params.job, request.body.workerId);
+    held(request.params.job, request.body.workerId);
     const { hash, materializer, base64 } = request.body;
     try {
-      await new LocalArtifactStore(entry.config.artifactsDir).putBytes({ hash, materializer }, Buffer.from(base64, 'base64'));
+      await artifacts.putBytes({ hash, materializer }, Buffer.from(base64, 'base64'));
     } catch (error) {
       if (error instanceof ArtifactIntegrityError) throw new InputError(`artifact ${hash}: the bytes sent do not match their content address`);
       throw error;

@@ -23,6 +23,8 @@ export interface PoolOptions {
   applicationName?: string;
   /** Every transaction of its connections is read-only (the server refuses writes). */
   readOnly?: boolean;
+  /** Idle connections do not keep the process alive (for a short-lived process). */
+  allowExitOnIdle?: boolean;
 }
 
 /** How to connect to the store at `url` (checked: a URL that is not PostgreSQL's is an InputError naming it without its password). */
@@ -35,6 +37,7 @@ export function postgresConfig(url: string, options: PoolOptions = {}): pg.PoolC
     application_name: options.applicationName ?? 'pipewright',
     keepAlive: true,
     connectionTimeoutMillis: 10_000,
+    allowExitOnIdle: options.allowExitOnIdle ?? false,
     ...(options.readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
   };
 }

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import type pg from 'pg';
-import type { ArtifactRef, ArtifactStore } from '../../artifacts/artifactStore';
+import type { ArtifactRef } from '../../artifacts/artifactStore';
 import { LocalArtifactStore } from '../../artifacts/localArtifactStore';
+import { PostgresArtifactStore } from './postgresArtifactStore';
 import type { AttemptError } from '../../model/attemptError';
 import { CodedError, InputError } from '../../model/errorCodes';
 import type { AttemptStatus, RunStatus, StepStatus } from '../../model/status';
@@ -68,7 +69,7 @@ const UNDEFINED_TABLE = '42P01';
  * read-only transactions, so the server itself refuses its writes.
  */
 export class PostgresRunStore implements RunStore {
-  readonly artifacts: ArtifactStore;
+  readonly artifacts: PostgresArtifactStore;
   private readonly claim: DaemonClaim;
 
   private constructor(
@@ -77,7 +78,8 @@ export class PostgresRunStore implements RunStore {
     private readonly pool: pg.Pool,
     url: string,
   ) {
-    this.artifacts = new LocalArtifactStore(path.join(dir, 'artifacts'));
+    // The database holds every output; the folder keeps copies, and is where local runners write.
+    this.artifacts = new PostgresArtifactStore(pool, `PostgreSQL store at ${redactUrl(url)}`, new LocalArtifactStore(path.join(dir, 'artifacts')), { fillCache: !readOnly });
     this.claim = new DaemonClaim(postgresConfig(url, { readOnly }));
   }
 
@@ -283,6 +285,8 @@ export class PostgresRunStore implements RunStore {
   }
 
   async commitOutputs(runId: string, invocationId: string, outputs: Record<string, ArtifactRef>, at: number, commit: OutputCommit): Promise<void> {
+    // Outputs a local runner wrote are in the folder only until now; the commit needs them in the database.
+    await this.artifacts.publish(Object.values(outputs));
     await inTransaction(this.pool, (tx) => writeOutputsCommit(tx, runId, invocationId, outputs, at, commit));
   }
 

@@ -16,7 +16,7 @@
  * span several of them; the local engine fences by attempt number and keeps its leases in memory.
  * A worker's commit (attemptLeases.commitAttempt) writes the store's commit in its transaction.
  *
- * Version 3 holds the API tokens (`pipewright tokens`): a secret's SHA-256, never the secret.
+ * Version 4 holds the API tokens (`pipewright tokens`): a secret's SHA-256, never the secret.
  */
 export const POSTGRES_MIGRATIONS: readonly string[] = [
   `
@@ -216,6 +216,26 @@ CREATE TABLE daemon_owner (
   host TEXT NOT NULL
 );
 `,
+  // 3: artifacts in the database (postgresArtifactStore.ts): an entry is its row in
+  // artifact_contents, written in the transaction of its chunks, so a reader sees all or nothing.
+  `
+CREATE TABLE artifact_contents (
+  hash TEXT PRIMARY KEY,
+  materializer TEXT NOT NULL,
+  size BIGINT NOT NULL,
+  chunks INTEGER NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE artifact_chunks (
+  hash TEXT NOT NULL,
+  chunk INTEGER NOT NULL,
+  bytes BYTEA NOT NULL,
+  PRIMARY KEY (hash, chunk)
+);
+-- Outputs are mostly compressed or binary already: store the chunks as they are.
+ALTER TABLE artifact_chunks ALTER COLUMN bytes SET STORAGE EXTERNAL;
+`,
+  // 4: API tokens (`pipewright tokens`): a secret's SHA-256, never the secret.
   `
 CREATE TABLE api_tokens (
   name TEXT PRIMARY KEY,

@@ -1,0 +1,166 @@
+/**
+ * The artifact store in the PostgreSQL database of a cluster-mode store: the system of record for
+ * step outputs that every daemon replica, worker and CLI on any machine reads. Content-addressed
+ * like every artifact store (../../artifacts/contentAddress.ts); the bytes are kept in chunks of
+ * {@link CHUNK_BYTES} (`artifact_chunks`), written and read a few at a time, so no statement or
+ * answer carries a whole large artifact, and no size limit comes from one field or one message.
+ * An entry becomes visible only with its `artifact_contents` row, written in the same transaction
+ * as its chunks: a reader sees a whole entry or none.
+ *
+ * With a local `cache` folder (the store folder's `artifacts/`), reads are served from it when
+ * it holds a verified copy and fill it otherwise; writes go to both. Runners on the daemon's
+ * machine write outputs into that folder only; {@link publish} copies an attempt's outputs into
+ * the database when they are committed, so an attempt fenced before its commit leaves nothing
+ * in the database.
+ */
+import type pg from 'pg';
+import { ArtifactIntegrityError, type ArtifactKey, type ArtifactRef, type ArtifactStore } from '../../artifacts/artifactStore';
+import { checkArtifactHash, decodeArtifact, encodeArtifact, verifyArtifact } from '../../artifacts/contentAddress';
+import type { LocalArtifactStore } from '../../artifacts/localArtifactStore';
+import { getMaterializer, materializerFor, type Materializer } from '../../artifacts/materializers';
+import { inTransaction } from './connection';
+
+/** Bytes per stored chunk: well under PostgreSQL's 1 GB field limit, and small enough to stream. */
+export const CHUNK_BYTES = 1024 * 1024;
+/** Chunks fetched per query when reading. */
+const CHUNKS_PER_READ = 8;
+
+export class PostgresArtifactStore implements ArtifactStore {
+  /**
+   * @param pool The store's connections (a read-only pool can read but not write).
+   * @param where How errors name the database (its URL without the password).
+   * @param cache The local folder that holds copies (and where local runners write), if any.
+   * @param options.fillCache Whether reads served by the database leave a copy in `cache` (not for a read-only store).
+   */
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly where: string,
+    readonly cache?: LocalArtifactStore,
+    private readonly options: { fillCache: boolean } = { fillCache: true },
+  ) {}
+
+  async put(value: unknown, materializer: Materializer = materializerFor(value)): Promise<ArtifactRef> {
+    const { bytes, ref } = encodeArtifact(value, materializer);
+    await this.cache?.putBytes(ref, bytes);
+    await this.write(ref, bytes);
+    return ref;
+  }
+
+  /** Stores bytes that arrived from elsewhere (a worker's upload), refused unless they match their content address. */
+  async putBytes(ref: ArtifactKey, bytes: Buffer): Promise<void> {
+    checkArtifactHash(ref.hash);
+    verifyArtifact(ref, bytes, `bytes sent for ${ref.hash}`);
+    await this.cache?.putBytes(ref, bytes);
+    await this.write(ref, bytes);
+  }
+
+  async get(ref: ArtifactKey, what?: string): Promise<unknown> {
+    checkArtifactHash(ref.hash);
+    const materializer = getMaterializer(ref.materializer);
+    return decodeArtifact(ref, materializer, await this.getBytes(ref), what);
+  }
+
+  async getBytes(ref: ArtifactKey): Promise<Buffer> {
+    checkArtifactHash(ref.hash);
+    if (this.cache) {
+      try {
+        return await this.cache.getBytes(ref);
+      } catch (error) {
+        // A missing or damaged copy is no loss: the database holds the entry.
+        if (!(error instanceof ArtifactIntegrityError)) throw error;
+      }
+    }
+    const bytes = await this.read(ref);
+    // A copy for the next read; failing to keep one (a full disk) costs only speed.
+    if (this.options.fillCache) await this.cache?.putBytes(ref, bytes).catch(() => undefined);
+    return bytes;
+  }
+
+  async has(hash: string): Promise<boolean> {
+    checkArtifactHash(hash);
+    return (await this.stored([hash])).has(hash) || ((await this.cache?.has(hash)) ?? false);
+  }
+
+  /**
+   * Copies into the database the artifacts of `refs` that are only in the local folder (outputs a
+   * local runner wrote), and answers the hashes it could not: in neither place, or whose copy no
+   * longer matches its hash. Those are left as they are, so a read of one says it is missing or
+   * corrupted, as with any store (a commit records what the step answered, like the embedded store).
+   */
+  async publish(refs: readonly ArtifactKey[]): Promise<string[]> {
+    const inDatabase = await this.stored(refs.map((ref) => ref.hash));
+    const unpublished: string[] = [];
+    for (const ref of refs) {
+      if (inDatabase.has(ref.hash)) continue;
+      let bytes: Buffer;
+      try {
+        if (!this.cache) throw new ArtifactIntegrityError(`artifact ${ref.hash} is missing`, ref.hash, this.where, 'missing');
+        bytes = await this.cache.getBytes(ref);
+      } catch (error) {
+        if (!(error instanceof ArtifactIntegrityError)) throw error;
+        unpublished.push(ref.hash);
+        continue;
+      }
+      await this.write(ref, bytes);
+      inDatabase.add(ref.hash);
+    }
+    return unpublished;
+  }
+
+  /** The hashes of `hashes` that have an entry in the database. */
+  private async stored(hashes: readonly string[]): Promise<Set<string>> {
+    if (hashes.length === 0) return new Set();
+    const { rows } = await this.pool.query<{ hash: string }>('SELECT hash FROM artifact_contents WHERE hash = ANY($1::text[])', [hashes]);
+    return new Set(rows.map((row) => row.hash));
+  }
+
+  /** Writes an entry's chunks and then its row, in one transaction; an entry already there is kept. */
+  private async write(ref: ArtifactKey, bytes: Buffer): Promise<void> {
+    if ((await this.stored([ref.hash])).has(ref.hash)) return;
+    const chunks = Math.max(1, Math.ceil(bytes.byteLength / CHUNK_BYTES));
+    await inTransaction(this.pool, async (tx) => {
+      for (let chunk = 0; chunk < chunks; chunk++) {
+        // A writer of the same content at the same moment waits here for the first, then adds nothing.
+        await tx.query('INSERT INTO artifact_chunks (hash, chunk, bytes) VALUES ($1, $2, $3) ON CONFLICT (hash, chunk) DO NOTHING', [
+          ref.hash,
+          chunk,
+          bytes.subarray(chunk * CHUNK_BYTES, (chunk + 1) * CHUNK_BYTES),
+        ]);
+      }
+      await tx.query('INSERT INTO artifact_contents (hash, materializer, size, chunks, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (hash) DO NOTHING', [
+        ref.hash,
+        ref.materializer,
+        bytes.byteLength,
+        chunks,
+        Date.now(),
+      ]);
+    });
+  }
+
+  /** Reads an entry a few chunks at a time and verifies it whole. */
+  private async read(ref: ArtifactKey): Promise<Buffer> {
+    const location = `${this.where} (artifact_chunks of ${ref.hash})`;
+    const entry = (await this.pool.query<{ size: string; chunks: number }>('SELECT size, chunks FROM artifact_contents WHERE hash = $1', [ref.hash])).rows[0];
+    if (!entry) throw new ArtifactIntegrityError(`artifact ${ref.hash} is missing: not in the ${this.where}`, ref.hash, location, 'missing');
+    const parts: Buffer[] = [];
+    for (let first = 0; first < entry.chunks; first += CHUNKS_PER_READ) {
+      const { rows } = await this.pool.query<{ chunk: number; bytes: Buffer }>(
+        'SELECT chunk, bytes FROM artifact_chunks WHERE hash = $1 AND chunk >= $2 AND chunk < $3 ORDER BY chunk',
+        [ref.hash, first, first + CHUNKS_PER_READ],
+      );
+      for (const [offset, row] of rows.entries()) {
+        if (row.chunk !== first + offset) throw corrupted(ref, location, `chunk ${first + offset} of ${entry.chunks} is missing`);
+        parts.push(row.bytes);
+      }
+      if (rows.length !== Math.min(CHUNKS_PER_READ, entry.chunks - first)) throw corrupted(ref, location, `chunk ${first + rows.length} of ${entry.chunks} is missing`);
+    }
+    const bytes = Buffer.concat(parts);
+    if (bytes.byteLength !== Number(entry.size)) throw corrupted(ref, location, `${bytes.byteLength} bytes are stored where ${entry.size} were written`);
+    verifyArtifact(ref, bytes, location);
+    return bytes;
+  }
+}
+
+function corrupted(ref: ArtifactKey, location: string, why: string): ArtifactIntegrityError {
+  return new ArtifactIntegrityError(`artifact ${ref.hash} is corrupted: in ${location}, ${why}`, ref.hash, location, 'corrupted');
+}

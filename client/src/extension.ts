@@ -120,7 +120,14 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): v
   // Heartbeat ages advance with time, not with events: a 1 s UI clock while something runs
   // (the orchestrator itself is never polled; data comes from its event stream).
   const clock = setInterval(() => runningCount(connection.runs) > 0 && render(), 1000);
-  context.subscriptions.push({ dispose: () => clearInterval(clock) }, { dispose: () => connection.disconnect() });
+  // Workers are not on the event stream: the Orchestrator view's Workers section asks for them every 5 s while connected.
+  const refreshWorkers = async () => {
+    const api = connection.api;
+    if (!api) return orchestratorView.updateWorkers(undefined);
+    orchestratorView.updateWorkers(await api.listWorkers({}).catch(() => undefined));
+  };
+  const workersClock = setInterval(() => void refreshWorkers(), 5000);
+  context.subscriptions.push({ dispose: () => clearInterval(clock) }, { dispose: () => clearInterval(workersClock) }, { dispose: () => connection.disconnect() });
   connection.onRuns((state) => {
     render();
     for (const panel of DagPanel.all()) {
@@ -132,6 +139,7 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): v
     orchestratorView.update(info);
     render();
     if (info.state === 'active' || info.state === 'connected') void loadAwaitedRuns();
+    void refreshWorkers();
     void vscode.commands.executeCommand('setContext', 'pipewright.connected', info.state === 'active' || info.state === 'connected');
     void vscode.commands.executeCommand('setContext', 'pipewright.localActive', info.mode === 'local' && info.state === 'active');
     void vscode.commands.executeCommand('setContext', 'pipewright.mode', info.mode);

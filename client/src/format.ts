@@ -45,6 +45,7 @@ export function describeRun(run: RunView, now: number): string {
 export function describeStep(step: StepView, now: number, heartbeat: HeartbeatSettingsMs): string {
   const parts: string[] = [step.status];
   if (step.attempts > 1) parts.push(`attempt ${step.attempts}`);
+  if (step.relinquished?.length) parts.push(`${step.relinquished.length} relinquished`);
   if (step.durationMs !== undefined) parts.push(formatDuration(step.durationMs));
   if (step.status === 'running') {
     const age = heartbeatAge(now, step.heartbeatAt, step.startedAt);

@@ -25,6 +25,8 @@ export interface StepView {
   failure?: AttemptError;
   /** Committed outputs, as the API last described them (the event stream does not carry them). */
   outputs?: OutputSummary[];
+  /** Attempts a drained worker handed back unfinished (`relinquished`: run again elsewhere, charged to no retry), as the stream told them. */
+  relinquished?: { attempt: number; detail?: string }[];
 }
 
 export interface RunView {
@@ -63,6 +65,8 @@ export function runViewFromDetail(detail: RunDetail): RunView {
     }
     const outputs = detail.outputs?.[step.id];
     if (outputs) view.outputs = outputs;
+    const relinquished = attempts.filter((attempt) => attempt.status === 'relinquished');
+    if (relinquished.length > 0) view.relinquished = relinquished.map((attempt) => ({ attempt: attempt.attempt, ...(attempt.error ? { detail: attempt.error.message } : {}) }));
     if (step.status === 'running' && current) {
       view.startedAt = current.startedAt;
       if (current.heartbeatAt !== null) view.heartbeatAt = current.heartbeatAt;
@@ -146,6 +150,9 @@ export function reduceRunEvent(state: RunsState, event: EngineEvent): RunsState 
         return next;
       });
     case 'attempt':
+      if (event.status === 'relinquished') {
+        return withStep(state, event.runId, event.invocationId, (step) => ({ ...step, relinquished: [...(step.relinquished ?? []).filter((r) => r.attempt !== event.attempt), { attempt: event.attempt, detail: event.detail }] }));
+      }
       if (event.status !== 'running') return state;
       return withStep(state, event.runId, event.invocationId, (step) => ({ ...step, status: 'running', attempts: Math.max(step.attempts, event.attempt), startedAt: event.at, heartbeatAt: undefined }));
     case 'heartbeat':

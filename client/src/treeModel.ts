@@ -73,7 +73,7 @@ export function buildRunTree(state: RunsState, now: number, heartbeat: Heartbeat
         invocationId: step.id,
         label: step.id,
         description: describeStep(step, now, heartbeat),
-        tooltip: [`${step.id} (${step.step})`, step.error ?? ''].filter(Boolean).join('\n'),
+        tooltip: [`${step.id} (${step.step})`, step.error ?? '', ...(step.relinquished ?? []).map((r) => `attempt ${r.attempt} relinquished (its worker was drained; run again, no retry used)${r.detail ? `: ${r.detail}` : ''}`)].filter(Boolean).join('\n'),
         icon: statusIcon(step.status),
         contextValue: `step${retryable ? '.retryable' : ''}${step.attempts > 0 ? '.started' : ''}`,
         children: (step.outputs ?? []).map((output): RunNode => ({

@@ -19,16 +19,21 @@ import { artifactStoreContract, putFromTwoProcesses } from './artifactStore.cont
 
 const cluster = postgresForFile();
 const childModule = path.join(__dirname, 'support', 'openPostgresArtifactStore.ts');
-const pools: pg.Pool[] = [];
+let shared: { url: string; pool: pg.Pool } | undefined;
 
+/**
+ * An empty artifact store: one migrated database for the whole file, emptied for each store
+ * (tests of a file run one at a time; creating a database per test takes long on a busy machine).
+ */
 async function freshDatabase(): Promise<{ url: string; pool: pg.Pool }> {
-  // Tests of a file run one at a time: the last one's connections are not needed any more.
-  for (const pool of pools.splice(0)) await pool.end();
-  const url = await cluster().createDatabase();
-  const pool = openPostgresPool(url, { allowExitOnIdle: true });
-  pools.push(pool);
-  await migratePostgres(pool);
-  return { url, pool };
+  if (!shared) {
+    const url = await cluster().createDatabase();
+    const pool = openPostgresPool(url, { allowExitOnIdle: true });
+    await migratePostgres(pool);
+    shared = { url, pool };
+  }
+  await shared.pool.query('TRUNCATE artifact_contents, artifact_chunks');
+  return shared;
 }
 
 async function freshStore(withCache: boolean): Promise<{ store: PostgresArtifactStore; url: string; pool: pg.Pool; cacheDir?: string }> {
@@ -149,5 +154,6 @@ void describe('PostgresArtifactStore', () => {
 });
 
 process.on('beforeExit', () => {
-  for (const pool of pools.splice(0)) void pool.end();
+  void shared?.pool.end();
+  shared = undefined;
 });

@@ -1,7 +1,9 @@
 // What a daemon started with `--workers remote` does, whatever its store: every step runs on
 // `pipewright worker` processes (real processes on loopback); pipelines complete there, a worker
-// killed mid-step has its attempt lost and retried on another, and a frozen worker's late result
-// is refused as fenced. Run by remoteWorkers.test.ts (SQLite) and remoteWorkersPostgres.test.ts.
+// killed mid-step has its attempt lost and retried on another, a frozen worker's late result
+// is refused as fenced, and a worker drained by SIGTERM lets its attempt finish within its drain
+// timeout, or past it hands the attempt back (`relinquished`), which runs again on another worker
+// at once, charged to no budget. Run by remoteWorkers.test.ts (SQLite) and remoteWorkersPostgres.test.ts.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,7 +13,7 @@ import { daemonFiles } from '../../runtime/src/api/daemonFiles';
 import { cli } from '../support/cli';
 import { finalRunDetail } from '../support/runDetail';
 import { fixture, tempDir } from '../support/tempDir';
-import { isAlive, readPid, waitFor } from '../support/waitFor';
+import { isAlive, readPid, waitFor, waitForAsync } from '../support/waitFor';
 import { startWorker, type WorkerProcess } from '../support/workerProcess';
 
 /** The suite, on the store `prepareStore` sets up (it may set PIPEWRIGHT_STORE_URL, and returns what to clean up after the daemon stopped; default: SQLite in the folder). */
@@ -24,9 +26,13 @@ export function remoteWorkerSuite(storeLabel: string, prepareStore?: () => Promi
   let url: string;
   let daemonPid: number;
   const workers: WorkerProcess[] = [];
+  /** Each worker's drain timeout: a drained worker hands back what has not finished after it. */
+  const drainSeconds = 5;
+  /** What the worker may take past its drain timeout to stop its runners and hand their attempts back (worker.ts: HAND_BACK_MS). */
+  const handBackSeconds = 5;
 
   function addWorker(): WorkerProcess {
-    const worker = startWorker(url, daemonFiles(store).runnerToken, path.join(dir, `worker-${workers.length}`));
+    const worker = startWorker(url, daemonFiles(store).runnerToken, path.join(dir, `worker-${workers.length}`), ['--drain-timeout', String(drainSeconds)]);
     workers.push(worker);
     return worker;
   }
@@ -37,11 +43,13 @@ export function remoteWorkerSuite(storeLabel: string, prepareStore?: () => Promi
     return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
   }
 
-  /** Starts the fixture's `faults` pipeline (prepare → victim → downstream) detached; its run id and folder. */
-  async function startFaults(name: string): Promise<{ runId: string; runDir: string }> {
+  /** Starts the fixture's `faults` pipeline (prepare → victim → downstream) detached, with the run options of `config` (YAML) if given; its run id and folder. */
+  async function startFaults(name: string, config?: string): Promise<{ runId: string; runDir: string }> {
     const runDir = path.join(dir, name);
     fs.mkdirSync(runDir);
-    const started = await cli(['--store', store, 'run', fixture('pipelines', 'faults.ts'), '--pipeline', 'faults', '--param', `dir=${runDir}`, '--no-cache', '--detach'], { env });
+    const configArgs = config === undefined ? [] : ['--config', path.join(runDir, 'run.yaml')];
+    if (config !== undefined) fs.writeFileSync(configArgs[1]!, config);
+    const started = await cli(['--store', store, 'run', fixture('pipelines', 'faults.ts'), '--pipeline', 'faults', '--param', `dir=${runDir}`, '--no-cache', '--detach', ...configArgs], { env });
     assert.equal(started.code, 0, started.stderr);
     return { runId: started.stdout.trim(), runDir };
   }
@@ -112,24 +120,61 @@ export function remoteWorkerSuite(storeLabel: string, prepareStore?: () => Promi
       addWorker();
     });
 
-    it('SIGTERM of a worker mid-step: it ends its runner and exits 0; the attempt is lost and retried on another worker', async () => {
-      const { runId, runDir } = await startFaults('terminated');
+    it('SIGTERM of a worker mid-step: it claims nothing more, lets the attempt finish within its drain timeout, then exits 0', async () => {
+      const { runId, runDir } = await startFaults('drained');
       const first = await waitFor('attempt 1 to start', () => readPid(path.join(runDir, 'attempt-1.pid')));
-      const stopped = workers.find((worker) => worker.pid === parentOf(first));
-      assert.ok(stopped, 'attempt 1 runs under a worker');
-      process.kill(stopped.pid, 'SIGTERM');
-      const exit = await stopped.done;
+      const drained = workers.find((worker) => worker.pid === parentOf(first));
+      assert.ok(drained, 'attempt 1 runs under a worker');
+      process.kill(drained.pid, 'SIGTERM');
+      await waitFor('the worker to say it drains', () => /draining \(SIGTERM received\): 1 job\(s\) running/.test(drained.stderr()));
+      const client = await connectDaemon(store, { storeUrl: process.env.PIPEWRIGHT_STORE_URL });
+      await waitForAsync('the daemon to list the worker as draining', async () => (await client.listWorkers({})).workers.some((w) => w.state === 'draining' && w.running.some((job) => job.invocationId === 'victim')));
+      assert.ok(isAlive(first), 'draining leaves its running attempt running');
+      fs.writeFileSync(path.join(runDir, 'release-1'), '');
+      const exit = await drained.done;
       assert.equal(exit.code, 0, exit.stderr);
-      assert.match(exit.stderr, /stopping: SIGTERM received/);
-      await waitFor('its runner to exit', () => !isAlive(first));
-      await waitFor('attempt 2 to start', () => readPid(path.join(runDir, 'attempt-2.pid')));
+      assert.match(exit.stderr, /stopping: drained/);
+      assert.doesNotMatch(exit.stderr, /hands back/);
+      assert.ok(!isAlive(first), 'its runner is gone when it exits');
+      const detail = await finalRunDetail(store, runId);
+      assert.equal(detail.status, 'completed', JSON.stringify(detail));
+      // The attempt finished where it ran; downstream, queued after the drain began, ran on the other worker.
+      assert.deepEqual(detail.steps.map((s) => [s.id, s.history.map((h) => h.status)]), [['prepare', ['completed']], ['victim', ['completed']], ['downstream', ['completed']]]);
+      assert.equal(await outputOf(runId, 'downstream'), 'done by attempt 1, then downstream');
+      await waitForAsync('the drained worker to leave the list', async () => !(await client.listWorkers({})).workers.some((w) => w.state === 'draining'));
+      await assertNothingHeld();
+      workers.splice(workers.indexOf(drained), 1);
+      addWorker();
+    });
+
+    it('SIGTERM past the drain timeout: the attempt is handed back as relinquished and completes on another worker at once, charged to neither retry nor maxLostRetries; the worker exits in time, its runner gone', async () => {
+      // No retry (the step has none) and no lost attempt allowed: a hand-back counted as either would fail the step.
+      const { runId, runDir } = await startFaults('relinquished', 'maxLostRetries: 0\n');
+      const first = await waitFor('attempt 1 to start', () => readPid(path.join(runDir, 'attempt-1.pid')));
+      const evicted = workers.find((worker) => worker.pid === parentOf(first));
+      assert.ok(evicted, 'attempt 1 runs under a worker');
+      const signalledAt = Date.now();
+      process.kill(evicted.pid, 'SIGTERM');
+      const second = await waitFor('attempt 2 to start', () => readPid(path.join(runDir, 'attempt-2.pid')), 60_000);
+      const exit = await evicted.done;
+      const exitedAfterMs = Date.now() - signalledAt;
+      assert.equal(exit.code, 0, exit.stderr);
+      assert.match(exit.stderr, /hands back 1 job\(s\) unfinished after the drain timeout: attempt 1 of "victim"/);
+      assert.ok(exitedAfterMs < (drainSeconds + handBackSeconds) * 1000, `it exited ${exitedAfterMs} ms after SIGTERM, within drain timeout + hand-back (${drainSeconds + handBackSeconds} s)`);
+      assert.ok(!isAlive(first), 'the runner of the handed-back attempt is gone when the worker exits');
+      const survivor = workers.find((worker) => worker !== evicted && isAlive(worker.pid) && worker.pid === parentOf(second));
+      assert.ok(survivor, 'attempt 2 runs under another worker');
       fs.writeFileSync(path.join(runDir, 'release-2'), '');
       const detail = await finalRunDetail(store, runId);
       assert.equal(detail.status, 'completed', JSON.stringify(detail));
-      assert.deepEqual(detail.steps.map((s) => [s.id, s.history.map((h) => h.status)]), [['prepare', ['completed']], ['victim', ['lost', 'completed']], ['downstream', ['completed']]]);
+      assert.deepEqual(detail.steps.map((s) => [s.id, s.history.map((h) => h.status)]), [['prepare', ['completed']], ['victim', ['relinquished', 'completed']], ['downstream', ['completed']]]);
+      const handedBack = detail.steps.find((s) => s.id === 'victim')?.history[0];
+      assert.match(handedBack?.error?.message ?? '', /handed back by worker .*: drained \(SIGTERM received\); not finished within the drain timeout of 5 s/);
       assert.equal(await outputOf(runId, 'downstream'), 'done by attempt 2, then downstream');
+      const shown = await cli(['--store', store, 'runs', 'show', runId], { env });
+      assert.match(shown.stdout, /attempt 1 relinquished/);
       await assertNothingHeld();
-      workers.splice(workers.indexOf(stopped), 1);
+      workers.splice(workers.indexOf(evicted), 1);
       addWorker();
     });
 

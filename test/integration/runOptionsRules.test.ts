@@ -59,6 +59,23 @@ describe('one rule for each run option', () => {
     assert.match(result.stderr.trim(), /^pipewright: .*badRetry\.ts:3:\d+: step "s": retry\.maxRetries: Invalid input: expected int, received number$/);
   });
 
+  it('a pool name has one rule: a step option, a YAML per-step override and `worker --pool` refuse the same bad name, each naming where (exit 2)', async () => {
+    const file = path.join(dir, 'badPool.ts');
+    fs.writeFileSync(file, "import { step, pipeline } from 'pipewright';\nexport const s = step({ pool: 'gpu pool' }, function s(): number { return 1; });\nexport const p = pipeline(function p() { s(); });\n");
+    const rule = "expected a name: a letter or digit first, then letters, digits, '.', '_' or '-', 100 at most";
+    const compiled = await cli(['--store', store, 'run', file, '--no-daemon'], { cwd: dir });
+    assert.equal(compiled.code, 2, compiled.stderr);
+    assert.match(compiled.stderr.trim(), new RegExp(`^pipewright: .*badPool\\.ts:3:\\d+: step "s": pool: ${rule.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+    const config = path.join(dir, 'badPool.yaml');
+    fs.writeFileSync(config, 'parameters:\n  count: 2\nsteps:\n  total: { pool: "-gpu" }\n');
+    const overridden = await cli(['--store', store, 'run', basics, '--config', config, '--no-daemon']);
+    assert.equal(overridden.code, 2, overridden.stderr);
+    assert.ok(overridden.stderr.includes(`${config}: steps.total.pool: ${rule}`), overridden.stderr);
+    const worker = await cli(['worker', '--orchestrator', 'http://127.0.0.1:1', '--token-file', config, '--pool', 'gpu/0']);
+    assert.equal(worker.code, 2, worker.stderr);
+    assert.ok(worker.stderr.includes(`--pool gpu/0: ${rule}`), worker.stderr);
+  });
+
   it("a run's per-step override of a step option wins over the step's own, defaults filled (retry: one retry instead of three)", async () => {
     const config = path.join(dir, 'oneRetry.yaml');
     fs.writeFileSync(config, 'parameters:\n  succeedOn: 3\nenableCache: false\nsteps:\n  flaky: { retry: { maxRetries: 1 } }\n');

@@ -1,5 +1,6 @@
 // `pipewright worker`: bad flags are refused naming the flag (exit 2); a worker that cannot reach
-// its orchestrator for the timeout stops its runners and itself (exit 1).
+// its orchestrator for the timeout stops its runners and itself (exit 1). `pipewright workers
+// list` on a daemon without remote workers says so.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -46,6 +47,8 @@ describe('pipewright worker', () => {
       [['--orchestrator', 'http://127.0.0.1:1', '--token-file', tokenFile, '--concurrency', '0'], /--concurrency 0: expected an integer from 1 to 1024/],
       [['--orchestrator', 'http://127.0.0.1:1', '--token-file', tokenFile, '--pool', 'a b'], /--pool a b: expected a name/],
       [['--orchestrator', 'http://127.0.0.1:1', '--token-file', tokenFile, '--label', 'novalue'], /--label novalue: expected key=value/],
+      [['--orchestrator', 'http://127.0.0.1:1', '--token-file', tokenFile, '--drain-timeout', 'soon'], /--drain-timeout soon: expected seconds from 0 to 86400/],
+      [['--orchestrator', 'http://127.0.0.1:1', '--token-file', tokenFile, '--drain-timeout', '-1'], /--drain-timeout -1: expected seconds from 0 to 86400/],
     ];
     for (const [args, message] of cases) {
       const result = await cli(['worker', ...args]);
@@ -64,6 +67,23 @@ describe('pipewright worker', () => {
     assert.equal(variable.code, 2, variable.stderr);
     assert.match(variable.stderr, /PIPEWRIGHT_WORKERS: "cloud" is not local or remote/);
     assert.equal(fs.existsSync(path.join(store, 'server', 'pid')), false, 'no daemon started');
+  });
+
+  it('workers list on a daemon that runs steps itself says so (text and --json), exit 0', async () => {
+    const store = path.join(tempDir(), 'store');
+    try {
+      const text = await cli(['--store', store, 'workers', 'list']);
+      assert.equal(text.code, 0, text.stderr);
+      assert.match(text.stdout, /^this orchestrator runs steps itself \(server start --workers local\): it has no workers and no queue$/m);
+      const json = await cli(['--store', store, 'workers', '--json']);
+      assert.equal(json.code, 0, json.stderr);
+      assert.deepEqual({ ...(JSON.parse(json.stdout) as Record<string, unknown>), at: 0 }, { workersMode: 'local', at: 0, pools: [], workers: [], queued: [] });
+      const unknown = await cli(['--store', store, 'workers', 'frobnicate']);
+      assert.equal(unknown.code, 2, unknown.stderr);
+      assert.match(unknown.stderr, /unknown command "workers frobnicate" \(workers commands: list\)/);
+    } finally {
+      await cli(['--store', store, 'server', 'stop']);
+    }
   });
 
   it('stops its runners and itself when it cannot reach the orchestrator for the timeout (exit 1)', async () => {

@@ -19,6 +19,7 @@ import type { ServiceSpecInput } from '../services/serviceSpec';
 import type { ServiceStatus } from '../services/serviceManager';
 import type { PipelineDag } from '../model/dag';
 import type { RouteScope } from '../model/tokenScopes';
+import type { WorkersAnswer } from '../model/workerProtocol';
 import { MAX_BODY_BYTES } from './paths';
 
 /** The type of a route's answer; a marker with no value. */
@@ -104,6 +105,9 @@ export const API_ROUTES = {
   stopService: { method: 'POST', path: '/services/:name/stop', scope: 'user', answer: answer<ServiceStatus>() },
   /** The newest `tail` lines of a service's log (all of it when left out). */
   serviceLogs: { method: 'GET', path: '/services/:name/logs', scope: 'user', query: (kit) => ({ tail: kit.int('tail', 1, 100_000) }), answer: answer<{ name: string; text: string }>() },
+
+  /** Remote workers by pool: each worker's labels, last beat and running attempts, and each pool's queue depth (`pipewright workers list`). */
+  listWorkers: { method: 'GET', path: '/workers', scope: 'user', answer: answer<WorkersAnswer>() },
 } as const satisfies Record<string, RouteSpec>;
 
 type Routes = typeof API_ROUTES;

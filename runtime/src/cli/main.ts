@@ -23,6 +23,7 @@ const COMMAND_MODULES: Record<string, () => Promise<Registration>> = {
   check: async () => (await import('./commands/check.js')).registerCheckCommand,
   dag: async () => (await import('./commands/dag.js')).registerDagCommand,
   worker: async () => (await import('./commands/worker.js')).registerWorkerCommand,
+  workers: async () => (await import('./commands/workers.js')).registerWorkersCommands,
   tokens: async () => (await import('./commands/tokens.js')).registerTokensCommands,
   deploy: async () => (await import('./commands/deploy.js')).registerDeployCommands,
 };

@@ -45,6 +45,10 @@ export function progressPrinter(write: (line: string) => void, showLogs: boolean
         write(`↻ ${event.invocationId.padEnd(width)} attempt ${attempt} failed, retrying in ${formatDuration(event.delayMs)}: ${lines[0]}${more}`);
         return;
       }
+      case 'attempt':
+        // Handed back by a drained worker: not a failure; it runs again at once, no retry used.
+        if (event.status === 'relinquished') write(`⇄ ${event.invocationId.padEnd(width)} attempt ${event.attempt} relinquished, running again: ${firstLine(event.detail ?? '')}`);
+        return;
       case 'hook':
         if (!event.ok) write(`! ${event.invocationId.padEnd(width)} ${event.hook} hook failed: ${firstLine(event.error ?? '')}`);
         return;

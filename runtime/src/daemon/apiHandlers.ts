@@ -6,6 +6,7 @@ import type { RouteHandlers } from '../api/routes';
 import { ConflictError, NotFoundError } from '../model/errorCodes';
 import type { RunRecord, RunStore } from '../store/runStore';
 import { runtimeVersion } from '../system/packagePaths';
+import type { WorkerHub } from '../remote/workerHub';
 import type { Orchestrator } from './orchestrator';
 
 export interface ApiHandlerContext {
@@ -17,9 +18,11 @@ export interface ApiHandlerContext {
   onShutdown(): void;
   /** The daemon's log (one line per call). */
   log(line: string): void;
+  /** Its remote workers' hub (`--workers remote`); none when it runs steps itself. */
+  workerHub?: WorkerHub;
 }
 
-export function apiHandlers({ orchestrator, instanceId, startedAt, onShutdown, log }: ApiHandlerContext): RouteHandlers {
+export function apiHandlers({ orchestrator, instanceId, startedAt, onShutdown, log, workerHub }: ApiHandlerContext): RouteHandlers {
   const { store, services } = orchestrator;
   return {
     health: () => ({
@@ -57,6 +60,8 @@ export function apiHandlers({ orchestrator, instanceId, startedAt, onShutdown, l
     serviceStatus: ({ name }) => services.status(name),
     stopService: ({ name }) => services.stop(name),
     serviceLogs: ({ name, tail }) => ({ name, text: services.logs(name, tail) }),
+
+    listWorkers: () => workerHub?.snapshot() ?? { workersMode: 'local', at: Date.now(), pools: [], workers: [], queued: [] },
   };
 }
 

@@ -128,7 +128,7 @@ export class DaemonHttpApi {
     // Runners' and workers' routes need the worker scope; every other route the scope its table entry declares.
     const runner = requireScope(app, 'worker');
     const client = requireScope(app, 'user');
-    registerRoutes(app, apiHandlers({ orchestrator, instanceId: this.instanceId, startedAt: this.startedAt, onShutdown: () => this.options.onShutdown(), log: this.options.log }));
+    registerRoutes(app, apiHandlers({ orchestrator, instanceId: this.instanceId, startedAt: this.startedAt, onShutdown: () => this.options.onShutdown(), log: this.options.log, workerHub: this.workerHub }));
 
     heartbeatRoute(app, (request) => orchestrator.heartbeatOnceResumed(request));
     if (this.workerHub) workerRoutes(app, API_PREFIX, this.workerHub, orchestrator.store.artifacts);

@@ -207,7 +207,7 @@ export class RunExecutor {
       return;
     }
     // The step's own cacheKey is user code: a runner computes it, once per invocation.
-    const task = { run: this.plan.run, invocationId: id, stepName: node.step, inputs };
+    const task = { run: this.plan.run, invocationId: id, stepName: node.step, pool: this.optionsOf(node).pool, inputs };
     void this.deps.pool.cacheKey(task, attempt).then((result) => {
       if (this.stoppedMeanwhile(id, attempt)) return;
       if ('error' in result) {
@@ -294,6 +294,7 @@ export class RunExecutor {
       run: this.plan.run,
       invocationId: id,
       stepName: node.step,
+      pool: this.optionsOf(node).pool,
       attempt,
       inputs,
       inputTypes: this.plan.inputTypes[node.step] ?? {},
@@ -327,6 +328,10 @@ export class RunExecutor {
     this.deps.slots.release(this.slotHolder(id, attempt));
     if (this.scheduler.status(id) !== 'running') {
       await this.recordOutcome(() => this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'cancelled', at, 'the step was stopped'));
+      return true;
+    }
+    if (!outcome.ok && outcome.error.relinquished) {
+      this.markRelinquished(id, attempt, outcome.error.message);
       return true;
     }
     if (!outcome.ok && outcome.error.lost) {
@@ -455,6 +460,15 @@ export class RunExecutor {
     this.apply(this.scheduler.handle({ type: 'lost', id, error: reason }));
   }
 
+  /** Records an attempt its drained worker handed back; it is dispatched again at once, charged to no budget (its lease and slots were released by the caller). */
+  private markRelinquished(id: string, attempt: number, reason: string): void {
+    const at = this.deps.clock.now();
+    this.fenced.add(`${id}\u0000${attempt}`);
+    void this.recordOutcome(() => this.deps.store.endAttempt(this.plan.run.runId, id, attempt, 'relinquished', at, reason));
+    this.deps.listener?.({ type: 'attempt', runId: this.plan.run.runId, invocationId: id, attempt, status: 'relinquished', detail: reason, at });
+    this.apply(this.scheduler.handle({ type: 'relinquished', id }));
+  }
+
   /** Checks leases often enough to notice an expiry well within a second (and within half the shortest interval). */
   private ensureMonitor(intervalMs: number): void {
     const tick = Math.max(20, Math.min(250, intervalMs / 2));
@@ -519,7 +533,7 @@ export class RunExecutor {
   }
 
   private runHook(node: DagNode, hook: 'onSuccess' | 'onFailure', error?: AttemptError): void {
-    const task = { run: this.plan.run, invocationId: node.id, stepName: node.step, attempt: this.attempts.get(node.id) ?? 1, hook, inputs: this.resolveInputs(node, true), error };
+    const task = { run: this.plan.run, invocationId: node.id, stepName: node.step, pool: this.optionsOf(node).pool, attempt: this.attempts.get(node.id) ?? 1, hook, inputs: this.resolveInputs(node, true), error };
     this.hooks.push(
       this.deps.pool.hook(task).catch((error: Error) => ({ error: { message: error.message, retryable: false } })).then(async (result) => {
         const at = this.deps.clock.now();

@@ -20,6 +20,8 @@ export type SchedulerEvent =
   | { type: 'failed'; id: string; error: string; retryable?: boolean }
   /** The attempt's runner died or stopped renewing its lease: a disruption, not the step's fault. */
   | { type: 'lost'; id: string; error: string }
+  /** The attempt's worker was drained and handed it back unfinished: it runs again at once, charged to no budget. */
+  | { type: 'relinquished'; id: string }
   /** A retry delay elapsed. */
   | { type: 'retryDue'; id: string }
   /** The user cancelled the run. */
@@ -118,6 +120,9 @@ export class Scheduler {
       case 'lost':
         this.onLost(event.id, event.error, actions);
         break;
+      case 'relinquished':
+        this.onRelinquished(event.id, actions);
+        break;
       case 'retryDue':
         this.onRetryDue(event.id);
         break;
@@ -163,6 +168,19 @@ export class Scheduler {
     }
     this.setStatus(state, 'crashed', actions, `${error} (lost ${state.lost} times)`);
     this.afterFailure(id, actions);
+  }
+
+  /** Straight back in line, first, as a lost attempt is, but counted nowhere: a drained worker is an operator's choice. */
+  private onRelinquished(id: string, actions: SchedulerAction[]): void {
+    const state = this.get(id);
+    if (isTerminalStepStatus(state.status)) return;
+    this.setExecuting(state, false);
+    if (this.cancelled) {
+      this.setStatus(state, 'cancelled', actions, 'run cancelled');
+      return;
+    }
+    this.queue.putFirst(id);
+    this.queued.add(id);
   }
 
   private afterFailure(failedId: string, actions: SchedulerAction[]): void {

@@ -16,7 +16,7 @@ export type EngineEvent =
       error?: AttemptError;
       at: number;
     }
-  | { type: 'attempt'; runId: string; invocationId: string; attempt: number; status: 'running' | 'lost' | 'refused'; pid?: number; detail?: string; at: number }
+  | { type: 'attempt'; runId: string; invocationId: string; attempt: number; status: 'running' | 'lost' | 'relinquished' | 'refused'; pid?: number; detail?: string; at: number }
   | { type: 'heartbeat'; runId: string; invocationId: string; attempt: number; at: number }
   | { type: 'retry'; runId: string; invocationId: string; nextAttempt: number; delayMs: number; error: AttemptError; at: number }
   | { type: 'hook'; runId: string; invocationId: string; hook: 'onSuccess' | 'onFailure'; ok: boolean; error?: string; at: number }

@@ -52,6 +52,8 @@ export interface NodeOptionsView {
   /** Which hooks apply and where each comes from (the step's own wins over its pipelines'). */
   hooks?: { onSuccess?: 'step' | 'pipeline'; onFailure?: 'step' | 'pipeline' };
   limits?: string[];
+  /** The worker pool: the invocation's, the step's, else the innermost pipeline's. */
+  pool?: string;
 }
 
 /** A pipeline's static DAG: the nodes and edges `pipeline.compile(params)` would produce. */

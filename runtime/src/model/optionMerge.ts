@@ -1,12 +1,13 @@
 /**
  * The one rule for an invocation's options, shared by the runtime's compiler and the static DAG:
- * `.with(...)` options over the step definition's, then the enclosing pipelines' heartbeat and
- * hooks as defaults (the innermost pipeline that sets one wins). Generic over the options objects
+ * `.with(...)` options over the step definition's, then the enclosing pipelines' heartbeat, pool
+ * and hooks as defaults (the innermost pipeline that sets one wins). Generic over the options objects
  * (the SDK's live options, or the literal view the analysis reads): only the keys of
  * `InheritableOptions` matter.
  */
 export interface InheritableOptions {
   heartbeat?: unknown;
+  pool?: unknown;
   onSuccess?: unknown;
   onFailure?: unknown;
 }
@@ -21,6 +22,8 @@ export interface MergedInvocationOptions<S, I, P extends InheritableOptions> {
   merged: Omit<S, keyof I> & I;
   /** The invocation's heartbeat, else the step's, else the innermost pipeline's. */
   heartbeat: S[keyof S & 'heartbeat'] | I[keyof I & 'heartbeat'] | P['heartbeat'] | undefined;
+  /** The invocation's pool, else the step's, else the innermost pipeline's. */
+  pool: S[keyof S & 'pool'] | I[keyof I & 'pool'] | P['pool'] | undefined;
   hooks: { onSuccess?: HookSource; onFailure?: HookSource };
 }
 
@@ -34,7 +37,12 @@ export function mergeInvocationOptions<S extends object, I extends object, P ext
     const source = merged[hook] ? 'step' : fromPipelines(hook) !== undefined ? 'pipeline' : undefined;
     if (source) hooks[hook] = source;
   }
-  return { merged, heartbeat: (merged.heartbeat ?? fromPipelines('heartbeat')) as MergedInvocationOptions<S, I, P>['heartbeat'], hooks };
+  return {
+    merged,
+    heartbeat: (merged.heartbeat ?? fromPipelines('heartbeat')) as MergedInvocationOptions<S, I, P>['heartbeat'],
+    pool: (merged.pool ?? fromPipelines('pool')) as MergedInvocationOptions<S, I, P>['pool'],
+    hooks,
+  };
 }
 
 /** A retry policy with the runtime's defaults filled: no delay, no backoff. */

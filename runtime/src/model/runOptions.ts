@@ -44,6 +44,17 @@ const runNameSchema = z.string().min(1).max(200);
 const substitutionsSchema = z.record(z.string(), z.string());
 const namesSchema = z.array(z.string()).readonly();
 
+/** The pool of workers an attempt goes to when its step and pipelines name none. */
+export const DEFAULT_POOL = 'default';
+
+/**
+ * A worker pool's name (`pool: 'gpu'` on a step or pipeline, `pipewright worker --pool gpu`):
+ * a letter or digit, then letters, digits, '.', '_' or '-', 100 at most.
+ */
+export const poolNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][\w.-]{0,99}$/, { message: "expected a name: a letter or digit first, then letters, digits, '.', '_' or '-', 100 at most" });
+
 /**
  * The step options a run may also set per invocation (`steps.<id>` of its options), each written
  * once for both. A field added here is in the SDK's step and override types, the API's and the
@@ -54,6 +65,12 @@ const namesSchema = z.array(z.string()).readonly();
 const overridableStepOptions = {
   enableCache: z.boolean().optional(),
   retry: retryOptionsSchema.optional(),
+  /**
+   * The pool of remote workers (`pipewright worker --pool NAME`) whose workers alone may run this
+   * step's attempts, hooks and cache key (default: the innermost pipeline's, else `default`).
+   * An attempt whose pool has no worker waits, queued, until one comes.
+   */
+  pool: poolNameSchema.optional(),
 };
 
 /** Per-invocation overrides of one run, keyed by invocation id. */
@@ -140,6 +157,8 @@ export const pipelineDataOptionsSchema = z.object({
   heartbeat: heartbeatSettingsSchema.optional(),
   /** Most steps of this pipeline running at once, across all its runs. */
   maxConcurrency: z.number().int().min(1).optional(),
+  /** The pool of remote workers for its steps that name none (their own `pool` wins). */
+  pool: poolNameSchema.optional(),
 });
 
 /** Raised for options that do not match their schema; the message names the field and where it was given. */

@@ -47,6 +47,8 @@ export interface ExecuteTask {
   run: RunIdentity;
   invocationId: string;
   stepName: string;
+  /** The step's worker pool when it names one (remote workers only; a runner ignores it). */
+  pool?: string;
   attempt: number;
   inputs: Record<string, ResolvedInput>;
   /** Declared parameter types, checked against the values before the function runs. */
@@ -59,6 +61,8 @@ export interface HookTask {
   run: RunIdentity;
   invocationId: string;
   stepName: string;
+  /** The step's worker pool when it names one (remote workers only; a runner ignores it). */
+  pool?: string;
   attempt: number;
   hook: 'onSuccess' | 'onFailure';
   inputs: Record<string, ResolvedInput>;
@@ -71,6 +75,8 @@ export interface CacheKeyTask {
   run: RunIdentity;
   invocationId: string;
   stepName: string;
+  /** The step's worker pool when it names one (remote workers only; a runner ignores it). */
+  pool?: string;
   inputs: Record<string, ResolvedInput>;
 }
 
@@ -94,6 +100,8 @@ export interface TaskError extends AttemptError {
   retryable: boolean;
   /** True when the runner itself went away (a disruption, not the step's failure). */
   lost?: boolean;
+  /** True when its worker handed the attempt back unfinished (drained): run again elsewhere, charged to no budget. */
+  relinquished?: boolean;
   location?: SourceLocation;
 }
 

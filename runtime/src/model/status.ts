@@ -18,9 +18,11 @@ export function parseRunStatuses(text: string): RunStatus[] {
 
 /**
  * How one attempt of a step ended (or `running` while it executes). `lost`: its runner died or
- * stopped renewing its lease; `fenced` is never stored: a late result of a lost attempt is refused.
+ * stopped renewing its lease; `relinquished`: its worker was drained (SIGTERM) and handed it back
+ * unfinished, so it runs again elsewhere at once, charged to neither the step's `retry` nor its
+ * `maxLostRetries`; `fenced` is never stored: a late result of a lost attempt is refused.
  */
-export type AttemptStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'crashed' | 'lost';
+export type AttemptStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'crashed' | 'lost' | 'relinquished';
 
 /** ZenML's execution modes: what happens to the rest of the DAG when a step fails. */
 export type ExecutionMode = 'failFast' | 'stopOnFailure' | 'continueOnFailure';

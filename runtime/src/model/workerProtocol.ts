@@ -39,8 +39,11 @@ export type WorkerReply =
 
 export interface ClaimRequest {
   workerId: string;
+  /** The pool it serves: it is handed only jobs of that pool (and jobs of no pool: compiling a run). */
   pool: string;
   labels: Record<string, string>;
+  /** Most jobs it runs at once (`--concurrency`; 1 when left out): it is handed none while it holds that many. */
+  concurrency?: number;
   /** How long the orchestrator may hold the request open when there is nothing to claim. */
   waitMs: number;
 }
@@ -56,6 +59,10 @@ export interface BeatRequest {
   workerId: string;
   /** Every job the worker holds now. */
   jobs: string[];
+  /** It is draining (SIGTERM): hand it nothing more; it finishes or hands back what it holds. */
+  draining?: boolean;
+  /** Its last beat: it holds nothing and exits now (it leaves the list of workers at once). */
+  leaving?: boolean;
 }
 
 /** What the worker must do with the jobs it holds. */
@@ -86,4 +93,58 @@ export interface ArtifactBytes {
   hash: string;
   materializer: string;
   base64: string;
+}
+
+/** The error of a reply by which a drained worker hands a job back unfinished (`relinquished`: run again elsewhere, charged to no budget). */
+export function relinquishedError(workerId: string, why: string): TaskError {
+  return { name: 'Relinquished', message: `handed back by worker ${workerId}: ${why}`, retryable: true, relinquished: true };
+}
+
+/** One worker as the daemon knows it (`GET /v1/workers`, `pipewright workers list`). */
+export interface WorkerInfo {
+  id: string;
+  pool: string;
+  labels: Record<string, string>;
+  concurrency: number;
+  /** `draining`: it got SIGTERM; it claims nothing more and exits once its attempts finish or are handed back. */
+  state: 'serving' | 'draining';
+  /** When it was first and last heard from (ms since the epoch, the daemon's clock). */
+  firstSeenAt: number;
+  lastSeenAt: number;
+  /** What it runs now. */
+  running: HeldJobInfo[];
+}
+
+/** A job in the daemon's queue or held by a worker. */
+export interface HeldJobInfo {
+  kind: WorkerJob['kind'];
+  /** Its pool; none for a job any worker may take (compiling a run). */
+  pool?: string;
+  runId?: string;
+  invocationId?: string;
+  attempt?: number;
+  /** When it was queued, or claimed when held. */
+  since: number;
+}
+
+/** One pool: its live workers, what they run, and the queue's depth (jobs waiting for a worker of this pool). */
+export interface PoolInfo {
+  name: string;
+  workers: number;
+  /** Attempts its workers can run at once (the sum of their concurrency, draining ones left out). */
+  capacity: number;
+  running: number;
+  queued: number;
+}
+
+/** The daemon's workers, pools and queue, as of `at`. */
+export interface WorkersAnswer {
+  /** `local`: the daemon runs steps itself (no worker, no queue). */
+  workersMode: 'local' | 'remote';
+  /** The daemon's clock when it answered (heartbeat ages are `at - lastSeenAt`). */
+  at: number;
+  pools: PoolInfo[];
+  workers: WorkerInfo[];
+  /** Queued jobs, oldest first. */
+  queued: HeldJobInfo[];
 }

@@ -9,6 +9,7 @@ import type { PipelineDag } from '../model/dag';
 import type { CacheKeyTask, ExecuteTask, HookTask, RunnerConfig, TaskError } from '../model/runnerProtocol';
 import type { RunTarget } from '../model/runTarget';
 import type { WorkerJob, WorkerReply } from '../model/workerProtocol';
+import { DEFAULT_POOL } from '../model/runOptions';
 import { PipelineCompileError } from '../sdk/compile';
 import { BundleLoadError } from '../runnerPool/runnerPool';
 import type { HeldJob, WorkerHub } from './workerHub';
@@ -30,7 +31,8 @@ export class RemoteLauncher implements Launcher {
   }
 
   async compile(target: RunTarget, parameters: Record<string, unknown>): Promise<PipelineDag> {
-    const reply = await this.run({ kind: 'compile', target, parameters });
+    // Before the DAG exists no step's pool is known: any worker compiles.
+    const reply = await this.run({ kind: 'compile', target, parameters }, undefined);
     if (reply.kind === 'compiled') return reply.dag;
     if (reply.kind === 'compileFailed') throw reply.bundleLoad ? new BundleLoadError(reply.bundleLoad) : new PipelineCompileError(reply.detail, reply.location);
     throw new Error(reply.kind === 'failed' ? reply.error.message : `unexpected worker reply ${reply.kind}`);
@@ -38,20 +40,20 @@ export class RemoteLauncher implements Launcher {
 
   async execute(task: ExecuteTask, onStart: (worker: AttemptWorker) => void): Promise<ExecuteOutcome> {
     const owner = { runId: task.run.runId, invocationId: task.invocationId, attempt: task.attempt };
-    const reply = await this.run({ kind: 'execute', task }, owner, () => onStart({}));
+    const reply = await this.run({ kind: 'execute', task }, poolOf(task), owner, () => onStart({}));
     if (reply.kind === 'executed') return { ok: true, outputs: reply.outputs };
     if (reply.kind === 'failed') return { ok: false, error: reply.error };
     return { ok: false, error: unexpected(reply, true) };
   }
 
   async hook(task: HookTask): Promise<{ source: string } | { error: TaskError }> {
-    const reply = await this.run({ kind: 'hook', task }, { runId: task.run.runId, invocationId: task.invocationId, attempt: task.attempt });
+    const reply = await this.run({ kind: 'hook', task }, poolOf(task), { runId: task.run.runId, invocationId: task.invocationId, attempt: task.attempt });
     if (reply.kind === 'hookDone') return { source: reply.source };
     return { error: reply.kind === 'failed' ? reply.error : unexpected(reply, false) };
   }
 
   async cacheKey(task: CacheKeyTask, attempt: number): Promise<{ key: string } | { error: TaskError }> {
-    const reply = await this.run({ kind: 'cacheKey', task, attempt }, { runId: task.run.runId, invocationId: task.invocationId, attempt });
+    const reply = await this.run({ kind: 'cacheKey', task, attempt }, poolOf(task), { runId: task.run.runId, invocationId: task.invocationId, attempt });
     if (reply.kind === 'cacheKeyDone') return { key: reply.key };
     return { error: reply.kind === 'failed' ? reply.error : unexpected(reply, false) };
   }
@@ -85,10 +87,10 @@ export class RemoteLauncher implements Launcher {
   }
 
   /** The reply's outputs and logs are the hub's routes' business; this waits for the reply. */
-  private run(spec: JobSpec, owner?: TaskOwner, onClaim?: () => void): Promise<WorkerReply> {
+  private run(spec: JobSpec, pool: string | undefined, owner?: TaskOwner, onClaim?: () => void): Promise<WorkerReply> {
     if (this.closed) return Promise.reject(new Error('the remote launcher is closed'));
     return new Promise((resolve) => {
-      this.hub.enqueue({ job: { ...spec, bundleHash: this.bundleHash } as Omit<WorkerJob, 'jobId'>, owner, launcher: this, config: this.config, settle: resolve, onClaim });
+      this.hub.enqueue({ job: { ...spec, bundleHash: this.bundleHash } as Omit<WorkerJob, 'jobId'>, pool, owner, launcher: this, config: this.config, settle: resolve, onClaim });
     });
   }
 
@@ -96,6 +98,11 @@ export class RemoteLauncher implements Launcher {
   log(entry: HeldJob, stream: 'stdout' | 'stderr', text: string): void {
     this.callbacks.onLog(entry.owner, stream, text);
   }
+}
+
+/** The pool a step's task goes to: its own, else the default one. */
+function poolOf(task: { pool?: string }): string {
+  return task.pool ?? DEFAULT_POOL;
 }
 
 function stopped(why: string): WorkerReply {

@@ -2,14 +2,20 @@
  * The orchestrator's side of remote workers: one queue of jobs for every session's
  * {@link RemoteLauncher}, claimed by workers over HTTP (`workerRoutes.ts`). The queue lives in
  * the daemon's memory; the attempts' epochs and leases stay the engine's (a result of an attempt
- * the engine fenced is refused here too). A worker that is not heard from for the timeout is
- * gone: the jobs it held end as lost, and the engine retries their attempts.
+ * the engine fenced is refused here too). A job of a pool goes only to a worker of that pool
+ * (one of no pool, compiling a run, to any), and a worker is handed no more jobs than its
+ * concurrency. A job whose pool has no worker waits in the queue, its lease kept, however long:
+ * the queue's depth is what scales a pool up. A worker that is not heard from for the timeout is
+ * gone: the jobs it held end as lost, and the engine retries their attempts. A draining worker
+ * is handed nothing; what it hands back runs again at once (a step attempt as `relinquished`,
+ * by the engine; a compile, hook or cache key back at the head of the queue, here).
  */
 import { randomBytes } from 'node:crypto';
 import type { TaskOwner } from '../engine/launcher';
 import type { AttemptAnswer } from '../model/heartbeatProtocol';
-import type { BeatAnswer, ClaimAnswer, ClaimRequest, WorkerJob, WorkerReply } from '../model/workerProtocol';
+import type { BeatAnswer, BeatRequest, ClaimAnswer, ClaimRequest, HeldJobInfo, PoolInfo, WorkerInfo, WorkerJob, WorkerReply, WorkersAnswer } from '../model/workerProtocol';
 import type { RunnerConfig } from '../model/runnerProtocol';
+import { DEFAULT_POOL } from '../model/runOptions';
 import type { RemoteLauncher } from './remoteLauncher';
 
 export interface WorkerHubSettings {
@@ -22,21 +28,27 @@ export interface WorkerHubSettings {
 /** A job in the queue or held by a worker. */
 export interface HeldJob {
   job: WorkerJob;
+  /** Only a worker of this pool may claim it; none: any worker (compiling a run). */
+  pool?: string;
   owner?: TaskOwner;
   launcher: RemoteLauncher;
   config: RunnerConfig;
   settle(reply: WorkerReply): void;
   onClaim?: () => void;
   workerId?: string;
+  queuedAt: number;
   claimedAt?: number;
   stopRequested: boolean;
   abandoned: boolean;
 }
 
 interface WorkerState {
+  firstSeenAt: number;
   lastSeenAt: number;
   pool: string;
   labels: Record<string, string>;
+  concurrency: number;
+  draining: boolean;
 }
 
 export class WorkerHub {
@@ -56,23 +68,24 @@ export class WorkerHub {
   }
 
   /** Queues a job; `settle` hears its reply once (from its worker, or as lost). */
-  enqueue(held: Omit<HeldJob, 'stopRequested' | 'abandoned' | 'job'> & { job: Omit<WorkerJob, 'jobId'> }): HeldJob {
+  enqueue(held: Omit<HeldJob, 'stopRequested' | 'abandoned' | 'job' | 'queuedAt'> & { job: Omit<WorkerJob, 'jobId'> }): HeldJob {
     const job = { ...held.job, jobId: randomBytes(12).toString('hex') } as WorkerJob;
-    const entry: HeldJob = { ...held, job, stopRequested: false, abandoned: false };
+    const entry: HeldJob = { ...held, job, queuedAt: Date.now(), stopRequested: false, abandoned: false };
     this.jobs.set(job.jobId, entry);
     this.queue.push(entry);
     for (const wake of [...this.waiting]) wake();
     return entry;
   }
 
-  /** Long-poll: the next queued job, or none after `waitMs`. */
+  /** Long-poll: the next queued job this worker may take (its pool's, within its concurrency), or none after `waitMs`. */
   async claim(request: ClaimRequest, signal?: AbortSignal): Promise<ClaimAnswer> {
     const deadline = Date.now() + Math.max(0, request.waitMs);
     for (;;) {
       // A worker gone mid-poll is handed nothing.
       if (signal?.aborted) return { ...this.settings };
-      this.seen(request.workerId, request.pool, request.labels);
-      const entry = this.queue.shift();
+      const worker = this.seen(request.workerId, { pool: request.pool, labels: request.labels, concurrency: request.concurrency ?? 1 });
+      if (worker.draining) return { ...this.settings };
+      const entry = this.heldCount(request.workerId) < worker.concurrency ? this.takeFor(worker.pool) : undefined;
       if (entry) {
         entry.workerId = request.workerId;
         entry.claimedAt = Date.now();
@@ -96,8 +109,17 @@ export class WorkerHub {
   }
 
   /** A worker's beat for every job it holds: what it must stop or abandon. */
-  beat(workerId: string, jobIds: readonly string[]): BeatAnswer {
-    this.seen(workerId);
+  beat({ workerId, jobs: jobIds, draining, leaving }: BeatRequest): BeatAnswer {
+    if (leaving && jobIds.length === 0) {
+      this.leave(workerId);
+      return { stop: [], abandon: [] };
+    }
+    const worker = this.seen(workerId);
+    if (draining && !worker.draining) {
+      worker.draining = true;
+      // Its long poll ends now, empty.
+      for (const wake of [...this.waiting]) wake();
+    }
     const answer: BeatAnswer = { stop: [], abandon: [] };
     // A job claimed for this worker that it never lists (its claim's answer was lost on the way) is lost.
     const listed = new Set(jobIds);
@@ -142,6 +164,11 @@ export class WorkerHub {
   reply(jobId: string, workerId: string, reply: WorkerReply): { accepted: boolean; reason?: string } {
     const entry = this.jobs.get(jobId);
     if (!entry || entry.workerId !== workerId) return { accepted: false, reason: `job ${jobId} is not held by worker ${workerId}` };
+    if (reply.kind === 'failed' && reply.error.relinquished && entry.job.kind !== 'execute' && !entry.stopRequested) {
+      // No attempt to end: the same job goes back to the head of the queue for another worker.
+      this.requeue(entry);
+      return { accepted: true };
+    }
     this.finish(entry, reply);
     if (entry.abandoned) return { accepted: false, reason: `attempt ${entry.owner?.attempt} of "${entry.owner?.invocationId}" was fenced (its lease was lost)` };
     return { accepted: true };
@@ -162,13 +189,18 @@ export class WorkerHub {
   }
 
   /**
-   * Jobs waiting for a worker, by pool: the default pool and every pool a live worker serves
-   * (0 when nothing waits for it). Jobs carry no pool yet: every queued job is the default pool's.
+   * Jobs waiting for a worker, by pool (the metric an autoscaler scales each pool on): the
+   * default pool, every pool a live worker serves (0 when nothing waits for it) and every pool a
+   * queued job is for; a job of no pool (compiling a run, which any worker takes) counts in the
+   * default pool.
    */
   queuedByPool(): Record<string, number> {
-    const depths: Record<string, number> = { default: 0 };
+    const depths: Record<string, number> = { [DEFAULT_POOL]: 0 };
     for (const worker of this.workers.values()) depths[worker.pool] = 0;
-    depths.default = this.queue.length;
+    for (const entry of this.queue) {
+      const pool = entry.pool ?? DEFAULT_POOL;
+      depths[pool] = (depths[pool] ?? 0) + 1;
+    }
     return depths;
   }
 
@@ -177,14 +209,84 @@ export class WorkerHub {
     return this.workers.size;
   }
 
+  /** The workers, pools and queue now (`GET /v1/workers`). */
+  snapshot(): WorkersAnswer {
+    const at = Date.now();
+    const info = (entry: HeldJob): HeldJobInfo => ({
+      kind: entry.job.kind,
+      ...(entry.pool === undefined ? {} : { pool: entry.pool }),
+      ...(entry.owner ? { runId: entry.owner.runId, invocationId: entry.owner.invocationId, attempt: entry.owner.attempt } : {}),
+      since: entry.claimedAt ?? entry.queuedAt,
+    });
+    const held = [...this.jobs.values()].filter((entry) => entry.workerId !== undefined);
+    const workers: WorkerInfo[] = [...this.workers].map(([id, state]) => ({
+      id,
+      pool: state.pool,
+      labels: { ...state.labels },
+      concurrency: state.concurrency,
+      state: state.draining ? 'draining' : 'serving',
+      firstSeenAt: state.firstSeenAt,
+      lastSeenAt: state.lastSeenAt,
+      running: held.filter((entry) => entry.workerId === id).map(info),
+    }));
+    const queued = this.queue.map(info);
+    const names = new Set([...workers.map((worker) => worker.pool), ...queued.flatMap((job) => (job.pool === undefined ? [] : [job.pool]))]);
+    const pools: PoolInfo[] = [...names].sort().map((name) => {
+      const members = workers.filter((worker) => worker.pool === name);
+      return {
+        name,
+        workers: members.length,
+        capacity: members.filter((worker) => worker.state === 'serving').reduce((sum, worker) => sum + worker.concurrency, 0),
+        running: members.reduce((sum, worker) => sum + worker.running.length, 0),
+        queued: queued.filter((job) => job.pool === name).length,
+      };
+    });
+    return { workersMode: 'remote', at, pools, workers, queued };
+  }
+
   close(): void {
     clearInterval(this.sweeper);
     for (const wake of [...this.waiting]) wake();
   }
 
-  private seen(workerId: string, pool?: string, labels?: Record<string, string>): void {
+  /** Notes that `workerId` was heard from now (with what its claim says of it); its state. */
+  private seen(workerId: string, claim?: Pick<WorkerState, 'pool' | 'labels' | 'concurrency'>): WorkerState {
+    const now = Date.now();
     const known = this.workers.get(workerId);
-    this.workers.set(workerId, { lastSeenAt: Date.now(), pool: pool ?? known?.pool ?? 'default', labels: labels ?? known?.labels ?? {} });
+    const state: WorkerState = known ?? { firstSeenAt: now, lastSeenAt: now, pool: DEFAULT_POOL, labels: {}, concurrency: 1, draining: false };
+    state.lastSeenAt = now;
+    if (claim) Object.assign(state, claim);
+    this.workers.set(workerId, state);
+    return state;
+  }
+
+  /** A worker that exits: the jobs it still held (none, if it says so truly) end as lost. */
+  private leave(workerId: string): void {
+    this.workers.delete(workerId);
+    for (const entry of [...this.jobs.values()]) {
+      if (entry.workerId === workerId) this.finish(entry, { kind: 'failed', error: { name: 'Error', message: `worker ${workerId} left holding job ${entry.job.jobId}`, retryable: true, lost: true } });
+    }
+  }
+
+  /** Jobs `workerId` holds now. */
+  private heldCount(workerId: string): number {
+    let count = 0;
+    for (const entry of this.jobs.values()) if (entry.workerId === workerId) count += 1;
+    return count;
+  }
+
+  /** Takes the oldest queued job a worker of `pool` may run. */
+  private takeFor(pool: string): HeldJob | undefined {
+    const index = this.queue.findIndex((entry) => entry.pool === undefined || entry.pool === pool);
+    return index < 0 ? undefined : this.queue.splice(index, 1)[0];
+  }
+
+  /** A job handed back before it ended: queued again, first. */
+  private requeue(entry: HeldJob): void {
+    entry.workerId = undefined;
+    entry.claimedAt = undefined;
+    this.queue.unshift(entry);
+    for (const wake of [...this.waiting]) wake();
   }
 
   /**

@@ -9,14 +9,15 @@ import * as fs from 'node:fs';
 import { z } from 'zod';
 import { requireScope, type HttpApp } from '../engine/httpApp';
 import { FencedError, InputError, NotFoundError } from '../model/errorCodes';
+import { poolNameSchema } from '../model/runOptions';
 import { ArtifactIntegrityError, type ArtifactStore } from '../artifacts/artifactStore';
 import { WORKER_PATHS, type ArtifactBytes, type BeatAnswer, type ChildRunAnswer, type ClaimAnswer, type WorkerReply } from '../model/workerProtocol';
 import type { HeldJob, WorkerHub } from './workerHub';
 import { childRunOutputHashes, jobInputHashes } from './jobInputs';
 
 const id = z.string().min(1).max(200);
-const claimBody = z.strictObject({ workerId: id, pool: z.string().min(1).max(100), labels: z.record(z.string(), z.string()), waitMs: z.number().int().min(0).max(120_000) });
-const beatBody = z.strictObject({ workerId: id, jobs: z.array(id).max(10_000) });
+const claimBody = z.strictObject({ workerId: id, pool: poolNameSchema, labels: z.record(z.string(), z.string()), concurrency: z.number().int().min(1).max(1024).optional(), waitMs: z.number().int().min(0).max(120_000) });
+const beatBody = z.strictObject({ workerId: id, jobs: z.array(id).max(10_000), draining: z.boolean().optional(), leaving: z.boolean().optional() });
 const logBody = z.strictObject({ workerId: id, lines: z.array(z.strictObject({ stream: z.enum(['stdout', 'stderr']), text: z.string() })) });
 const resultBody = z.strictObject({ workerId: id, reply: z.looseObject({ kind: z.string() }) });
 const childRunBody = z.strictObject({ workerId: id, pipeline: z.string(), parameters: z.record(z.string(), z.unknown()) });
@@ -44,7 +45,7 @@ export function workerRoutes(app: HttpApp, prefix: string, hub: WorkerHub, artif
     reply.raw.once('close', () => aborted.abort());
     return hub.claim(request.body, aborted.signal);
   });
-  app.post(`${prefix}${WORKER_PATHS.beat}`, { schema: { body: beatBody }, onRequest }, async (request): Promise<BeatAnswer> => hub.beat(request.body.workerId, request.body.jobs));
+  app.post(`${prefix}${WORKER_PATHS.beat}`, { schema: { body: beatBody }, onRequest }, async (request): Promise<BeatAnswer> => hub.beat(request.body));
   app.post(`${job}/logs`, { schema: { params: jobParams, body: logBody }, bodyLimit: 16 * 1024 * 1024, onRequest }, async (request) => {
     const entry = held(request.params.job, request.body.workerId);
     for (const line of request.body.lines) entry.launcher.log(entry, line.stream, line.text);

@@ -5,7 +5,9 @@
  * author's files; it uploads outputs (checked against their hashes on arrival) before the result.
  * One beat per interval renews the leases of all its attempts; an attempt the orchestrator fenced
  * is taken out of service and its result is refused there. A worker that cannot reach its
- * orchestrator for the lease timeout stops its runners and itself.
+ * orchestrator for the lease timeout stops its runners and itself. Drained (SIGTERM), it claims
+ * nothing more, lets what runs finish within the drain timeout, then stops the runners of the
+ * rest and hands those jobs back (`relinquished`), which the orchestrator runs again elsewhere.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -14,8 +16,8 @@ import * as path from 'node:path';
 import { LocalArtifactStore } from '../artifacts/localArtifactStore';
 import type { ExecuteTask, ResolvedInput, RunnerConfig } from '../model/runnerProtocol';
 import type { ArtifactRef } from '../model/artifactRef';
-import type { ArtifactBytes, BeatAnswer, ChildRunAnswer, ClaimAnswer, WorkerJob, WorkerReply } from '../model/workerProtocol';
-import { WORKER_PATHS } from '../model/workerProtocol';
+import type { ArtifactBytes, BeatAnswer, BeatRequest, ChildRunAnswer, ClaimAnswer, ClaimRequest, WorkerJob, WorkerReply } from '../model/workerProtocol';
+import { relinquishedError, WORKER_PATHS } from '../model/workerProtocol';
 import type { TaskOwner } from '../engine/launcher';
 import { PipelineCompileError } from '../sdk/compile';
 import { BundleLoadError, RunnerPool } from '../runnerPool/runnerPool';
@@ -33,6 +35,8 @@ export interface WorkerOptions {
   workDir: string;
   /** The folder whose node_modules a bundle's externals resolve from. */
   projectDir: string;
+  /** How long a drained worker lets its running jobs finish before it hands the rest back. */
+  drainTimeoutMs: number;
   log(line: string): void;
 }
 
@@ -42,9 +46,17 @@ interface RunningJob {
   pool?: RunnerPool;
   /** Logs, then the result, posted in order. */
   chain: Promise<unknown>;
+  /** Its task ended here (its reply is being delivered): too late to hand it back. */
+  settled: boolean;
+  /** Handed back unfinished (drained past the timeout): its reply says so, whatever its runner did. */
+  relinquished?: string;
+  /** Resolves once its reply was delivered (or given up) and it left `running`. */
+  done: Promise<void>;
 }
 
 const CLAIM_WAIT_MS = 10_000;
+/** After the drain timeout: how long stopping the runners left and handing their jobs back may take before the worker exits anyway. */
+const HAND_BACK_MS = 5000;
 
 export class Worker {
   readonly id = `${os.hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -56,6 +68,14 @@ export class Worker {
   private timeoutMs = 15_000;
   private lastReachedAt = Date.now();
   private stopping = false;
+  private draining = false;
+  /** Its runner pools are being closed: no new one is made. */
+  private poolsClosing = false;
+  /** Ends the drain's wait at once (a second signal). */
+  private hurryDrain?: () => void;
+  /** Wakes the drain's wait each time a job leaves `running`. */
+  private jobLeft?: () => void;
+  private claiming: Promise<void> = Promise.resolve();
   private beatTimer?: NodeJS.Timeout;
   private wakeClaim?: () => void;
   private readonly stopped: Promise<number>;
@@ -71,8 +91,49 @@ export class Worker {
   async run(): Promise<number> {
     this.options.log(`worker ${this.id} serving ${this.options.orchestrator} (pool ${this.options.pool}, concurrency ${this.options.concurrency})`);
     this.scheduleBeat();
-    void this.claimLoop();
+    this.claiming = this.claimLoop();
     return this.stopped;
+  }
+
+  /**
+   * Graceful eviction: claims nothing more (the orchestrator hears it at once), lets running jobs
+   * finish for `drainTimeoutMs`, then stops the runners of those left and hands them back, and
+   * exits 0. Called again (a second signal), it stops waiting and hands back at once.
+   */
+  async drain(why: string): Promise<void> {
+    if (this.stopping) return;
+    if (this.draining) {
+      this.hurryDrain?.();
+      return;
+    }
+    this.draining = true;
+    const timeoutMs = this.options.drainTimeoutMs;
+    this.options.log(`worker ${this.id} draining (${why}): ${this.running.size} job(s) running, the rest handed back after ${timeoutMs / 1000} s`);
+    this.wakeClaim?.();
+    clearTimeout(this.beatTimer);
+    void this.beat();
+    const deadline = Date.now() + timeoutMs;
+    let hurriedNow = false;
+    const hurried = new Promise<void>((resolve) => (this.hurryDrain = () => ((hurriedNow = true), resolve())));
+    // The claim in flight ends at once (the orchestrator hands a draining worker nothing); what it still brought is handed back.
+    await Promise.race([this.claiming, hurried, delay(timeoutMs)]);
+    while (this.running.size > 0 && Date.now() < deadline && !hurriedNow) {
+      const left = new Promise<void>((resolve) => (this.jobLeft = resolve));
+      await Promise.race([left, hurried, delay(deadline - Date.now())]);
+    }
+    const unfinished = [...this.running.values()].filter((running) => !running.settled);
+    if (unfinished.length > 0) {
+      this.options.log(`worker ${this.id} hands back ${unfinished.length} job(s) unfinished after the drain timeout: ${unfinished.map(describe).join(', ')}`);
+      for (const running of unfinished) {
+        running.relinquished = `drained (${why}); not finished within the drain timeout of ${timeoutMs / 1000} s`;
+        if (running.owner) running.pool?.stop(running.owner);
+      }
+    }
+    // Closing the pools ends every runner left (a compile or hook has no attempt to stop by itself).
+    this.poolsClosing = true;
+    const handedBack = Promise.all([...this.pools.values()].map((pool) => pool.close())).then(() => Promise.all([...this.running.values()].map((running) => running.done)));
+    await Promise.race([handedBack, delay(HAND_BACK_MS)]);
+    await this.stop(0, 'drained');
   }
 
   /** Stops claiming, ends its runners, and exits with `code`. */
@@ -82,7 +143,10 @@ export class Worker {
     this.options.log(`worker ${this.id} stopping: ${why}`);
     clearTimeout(this.beatTimer);
     this.wakeClaim?.();
+    this.poolsClosing = true;
     await Promise.all([...this.pools.values()].map((pool) => pool.close()));
+    // Its last beat takes it off the orchestrator's list of workers at once (best effort: it may be unreachable).
+    if (this.running.size === 0) await this.wire.call('POST', WORKER_PATHS.beat, { workerId: this.id, jobs: [], leaving: true } satisfies BeatRequest, 1000).catch(() => undefined);
     this.finish(code);
   }
 
@@ -96,17 +160,19 @@ export class Worker {
   }
 
   private async claimLoop(): Promise<void> {
-    while (!this.stopping) {
+    while (!this.stopping && !this.draining) {
       if (this.running.size >= this.options.concurrency) {
         await new Promise<void>((resolve) => (this.wakeClaim = resolve));
         continue;
       }
       try {
-        const answer = await this.wire.call<ClaimAnswer>('POST', WORKER_PATHS.claim, { workerId: this.id, pool: this.options.pool, labels: this.options.labels, waitMs: CLAIM_WAIT_MS }, CLAIM_WAIT_MS + 10_000);
+        const claim: ClaimRequest = { workerId: this.id, pool: this.options.pool, labels: this.options.labels, concurrency: this.options.concurrency, waitMs: CLAIM_WAIT_MS };
+        const answer = await this.wire.call<ClaimAnswer>('POST', WORKER_PATHS.claim, claim, CLAIM_WAIT_MS + 10_000);
         this.reached();
         this.intervalMs = answer.intervalMs;
         this.timeoutMs = answer.timeoutMs;
-        if (answer.job && !this.stopping) this.start(answer.job);
+        if (answer.job && (this.stopping || this.draining)) await this.handBack(answer.job, 'claimed as the worker began to drain');
+        else if (answer.job) this.start(answer.job);
       } catch (error) {
         this.unreachable(error);
         await new Promise((resolve) => setTimeout(resolve, Math.min(1000, this.intervalMs)));
@@ -130,7 +196,8 @@ export class Worker {
       if (silentMs > timeoutMs) this.abandon(running, `no beat reached the orchestrator for ${silentMs} ms (lease timeout ${timeoutMs} ms)`);
     }
     try {
-      const answer = await this.wire.call<BeatAnswer>('POST', WORKER_PATHS.beat, { workerId: this.id, jobs: [...this.running.keys()] }, Math.max(1000, this.intervalMs * 2));
+      const beat: BeatRequest = { workerId: this.id, jobs: [...this.running.keys()], ...(this.draining ? { draining: true } : {}) };
+      const answer = await this.wire.call<BeatAnswer>('POST', WORKER_PATHS.beat, beat, Math.max(1000, this.intervalMs * 2));
       this.reached();
       for (const id of answer.abandon) {
         const job = this.running.get(id);
@@ -154,16 +221,38 @@ export class Worker {
   }
 
   private start(job: WorkerJob): void {
-    const owner = 'task' in job ? { runId: job.task.run.runId, invocationId: job.task.invocationId, attempt: job.kind === 'cacheKey' ? job.attempt : job.task.attempt } : undefined;
-    const running: RunningJob = { job, owner, chain: Promise.resolve() };
+    const owner = ownerOf(job);
+    const running: RunningJob = { job, owner, chain: Promise.resolve(), settled: false, done: Promise.resolve() };
     this.running.set(job.jobId, running);
-    void this.perform(running)
+    running.done = this.perform(running)
       .catch((error: Error): WorkerReply => ({ kind: 'failed', error: { name: error.name, message: error.message, retryable: true } }))
-      .then((reply) => this.answer(running, reply))
+      .then((reply) => {
+        running.settled = true;
+        return this.answer(running, this.handedBackReply(running, reply));
+      })
       .finally(() => {
         this.running.delete(job.jobId);
         this.wakeClaim?.();
+        this.jobLeft?.();
       });
+  }
+
+  /**
+   * The reply a job's outcome makes: a job handed back says so, whatever its runner did; so does
+   * one whose runner vanished while the worker drained (signalled with its process group, say):
+   * the eviction, not the step, ended it.
+   */
+  private handedBackReply(running: RunningJob, reply: WorkerReply): WorkerReply {
+    if (running.relinquished !== undefined) return { kind: 'failed', error: relinquishedError(this.id, running.relinquished) };
+    if (this.draining && reply.kind === 'failed' && reply.error.lost) return { kind: 'failed', error: relinquishedError(this.id, `its runner went away while the worker drained (${reply.error.message})`) };
+    return reply;
+  }
+
+  /** Gives a job back unrun (it arrived as the worker began to drain). */
+  private async handBack(job: WorkerJob, why: string): Promise<void> {
+    const running: RunningJob = { job, owner: ownerOf(job), chain: Promise.resolve(), settled: true, relinquished: why, done: Promise.resolve() };
+    this.options.log(`worker ${this.id} hands back ${describe(running)}: ${why}`);
+    await this.answer(running, { kind: 'failed', error: relinquishedError(this.id, why) });
   }
 
   private async answer(running: RunningJob, reply: WorkerReply): Promise<void> {
@@ -228,6 +317,7 @@ export class Worker {
     }
     const again = this.pools.get(job.bundleHash);
     if (again) return again;
+    if (this.poolsClosing) throw new Error('the worker is stopping its runners');
     const workingDir = path.join(this.options.workDir, 'work', job.bundleHash.slice(0, 16));
     fs.mkdirSync(workingDir, { recursive: true, mode: 0o700 });
     const config: RunnerConfig = { bundlePath, artifactsDir: this.artifacts.rootDir, workingDir, projectDir: this.options.projectDir };
@@ -282,6 +372,14 @@ export class Worker {
     const bytes = await this.artifacts.getBytes(ref);
     await this.wire.call('POST', `/worker-jobs/${jobId}/artifacts`, { workerId: this.id, hash: ref.hash, materializer: ref.materializer, base64: bytes.toString('base64') });
   }
+}
+
+function ownerOf(job: WorkerJob): TaskOwner | undefined {
+  return 'task' in job ? { runId: job.task.run.runId, invocationId: job.task.invocationId, attempt: job.kind === 'cacheKey' ? job.attempt : job.task.attempt } : undefined;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }
 
 function describe(running: RunningJob): string {

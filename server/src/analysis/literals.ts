@@ -26,6 +26,8 @@ export function readOptions(object: ts.ObjectLiteralExpression | undefined): Nod
   if (hooks.length > 0) view.hooks = Object.fromEntries(hooks.map((hook) => [hook, 'step' as const]));
   const limits = stringArray(property(object, 'limits'));
   if (limits) view.limits = limits;
+  const pool = property(object, 'pool');
+  if (pool && ts.isStringLiteralLike(pool)) view.pool = pool.text;
   return view;
 }
 

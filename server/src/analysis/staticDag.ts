@@ -503,7 +503,7 @@ export class StaticDagBuilder {
 
   /**
    * Literal options of one invocation merged as the runtime merges them: `.with(...)` over the
-   * step's options, then the enclosing pipelines' heartbeat and hooks as defaults (innermost wins).
+   * step's options, then the enclosing pipelines' heartbeat, pool and hooks as defaults (innermost wins).
    */
   private nodeOptions(definition: Definition, invocation: ts.ObjectLiteralExpression | undefined): NodeOptionsView {
     // The shared rule sees a hook where the code names one (its value is code, not a literal).
@@ -511,12 +511,13 @@ export class StaticDagBuilder {
       const { hooks, ...view } = readOptions(object);
       return { ...view, ...(hooks?.onSuccess ? { onSuccess: true } : {}), ...(hooks?.onFailure ? { onFailure: true } : {}) };
     };
-    const { merged, heartbeat, hooks } = mergeInvocationOptions(layer(definition.options), layer(invocation), this.pipelines.map((p) => layer(p.options)));
+    const { merged, heartbeat, pool, hooks } = mergeInvocationOptions(layer(definition.options), layer(invocation), this.pipelines.map((p) => layer(p.options)));
     const view: NodeOptionsView & { onSuccess?: boolean; onFailure?: boolean } = { ...merged };
     for (const hook of HOOK_NAMES) delete view[hook];
     // Only a literal maxRetries makes a policy the analysis can show.
     if (view.retry?.maxRetries !== undefined) view.retry = retryWithDefaults({ ...view.retry, maxRetries: view.retry.maxRetries });
     if (heartbeat) view.heartbeat = heartbeat;
+    if (pool !== undefined) view.pool = pool;
     if (Object.keys(hooks).length > 0) view.hooks = hooks;
     return view;
   }

@@ -88,7 +88,11 @@ describe('diagnostics', () => {
       "cacheExpiresAfter 0 is not a duration; use seconds (a number > 0) or a string like '90s', '15m', '1h', '2d'",
       'cacheKey must be a function (inputs, context) => string',
     ]);
-    assert.deepEqual(messages('invalid-option'), ["enableCache: Invalid input: expected boolean, received string, got 'yes'", 'maxConcurrency must be a whole number ≥ 1, got 0']);
+    assert.deepEqual(messages('invalid-option'), [
+      "enableCache: Invalid input: expected boolean, received string, got 'yes'",
+      'maxConcurrency must be a whole number ≥ 1, got 0',
+      "pool: expected a name: a letter or digit first, then letters, digits, '.', '_' or '-', 100 at most, got 'two words'",
+    ]);
   });
 
   it('messages name what is wrong and where it comes from', () => {

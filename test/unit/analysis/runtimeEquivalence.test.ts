@@ -36,6 +36,7 @@ const PARAMETERS: Record<string, Record<string, Record<string, unknown>>> = {
   'test/fixtures/pipelines/launcher.ts': { wired: { n: 2 } },
   'test/fixtures/pipelines/limited.ts': { limited: { dir: '/tmp' } },
   'test/fixtures/pipelines/modes.ts': { modes: { dir: '/tmp' } },
+  'test/fixtures/pipelines/pools.ts': { wide: { dir: '/tmp', ms: 1 }, heldIn: { dir: '/tmp', pool: 'gpu' } },
   // Both branches of `if (includeDoomed) doomed()` are in the static DAG: compile the run that takes it.
   'test/fixtures/pipelines/retries.ts': { retries: { succeedOn: 1, includeDoomed: true } },
   'test/fixtures/pipelines/slow.ts': { slow: { marker: '/tmp/marker' } },

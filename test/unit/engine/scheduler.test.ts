@@ -204,6 +204,36 @@ describe('lost attempts', () => {
   });
 });
 
+describe('relinquished attempts', () => {
+  it('runs a handed-back attempt again at once, first in line, charged to neither retry nor maxLostRetries', () => {
+    const scheduler = new Scheduler(
+      [
+        { id: 'a', upstream: [], retry: { maxRetries: 0, delay: 5, backoff: 1 }, maxLostRetries: 0 },
+        { id: 'b', upstream: [] },
+      ],
+      { mode: 'continueOnFailure', maxParallel: 1 },
+    );
+    assert.deepEqual(started(scheduler.start()), ['a']);
+    // Handed back three times (three drained workers): each time straight back, ahead of b, never crashed.
+    for (const attempt of [2, 3, 4]) {
+      const actions = scheduler.handle({ type: 'relinquished', id: 'a' });
+      assert.deepEqual(actions.filter((x) => x.type === 'start' || x.type === 'retryLater'), [{ type: 'start', id: 'a', attempt }]);
+      assert.equal(scheduler.status('a'), 'running');
+    }
+    // A loss after them is the first one counted: with maxLostRetries 0 it crashes the step.
+    scheduler.handle({ type: 'lost', id: 'a', error: 'gone' });
+    assert.equal(scheduler.status('a'), 'crashed');
+  });
+
+  it('a handed-back attempt of a cancelled run ends cancelled', () => {
+    const scheduler = new Scheduler([{ id: 'a', upstream: [] }], { mode: 'continueOnFailure', maxParallel: 1 });
+    scheduler.start();
+    scheduler.handle({ type: 'cancel' });
+    assert.deepEqual(scheduler.handle({ type: 'relinquished', id: 'a' }), []);
+    assert.equal(scheduler.status('a'), 'cancelled');
+  });
+});
+
 describe('at scale', () => {
   it('a failure at the head of a 100,000-step chain skips every step below it, in chain order', () => {
     const length = 100_000;

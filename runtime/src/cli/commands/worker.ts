@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Command } from 'commander';
+import { poolNameSchema } from '../../model/runOptions';
 import { UsageError } from '../errors';
 
 interface WorkerFlags {
@@ -12,10 +13,14 @@ interface WorkerFlags {
   label: string[];
   workDir?: string;
   caFile?: string;
+  drainTimeout: string;
 }
 
+/** Seconds a drained worker (SIGTERM) lets its running attempts finish before handing the rest back. */
+export const DEFAULT_DRAIN_TIMEOUT_SECONDS = 30;
+
 /** The worker's settings from its flags; a bad one is a UsageError naming the flag and the value. */
-export function workerSettings(flags: WorkerFlags): { orchestrator: string; token: string; caFile?: string; concurrency: number; pool: string; labels: Record<string, string>; workDir: string } {
+export function workerSettings(flags: WorkerFlags): { orchestrator: string; token: string; caFile?: string; concurrency: number; pool: string; labels: Record<string, string>; workDir: string; drainTimeoutMs: number } {
   if (flags.orchestrator === undefined) throw new UsageError('--orchestrator <url> is required (the daemon, e.g. http://10.0.0.5:7070)');
   let url: URL;
   try {
@@ -35,7 +40,10 @@ export function workerSettings(flags: WorkerFlags): { orchestrator: string; toke
   if (token === '') throw new UsageError(`--token-file ${flags.tokenFile}: the file is empty`);
   const concurrency = Number(flags.concurrency);
   if (!/^\d+$/.test(flags.concurrency) || concurrency < 1 || concurrency > 1024) throw new UsageError(`--concurrency ${flags.concurrency}: expected an integer from 1 to 1024`);
-  if (!/^[A-Za-z0-9][\w.-]{0,99}$/.test(flags.pool)) throw new UsageError(`--pool ${flags.pool}: expected a name of letters, digits, '.', '_' or '-'`);
+  const pool = poolNameSchema.safeParse(flags.pool);
+  if (!pool.success) throw new UsageError(`--pool ${flags.pool}: ${pool.error.issues[0]?.message}`);
+  const drainSeconds = Number(flags.drainTimeout);
+  if (!/^\d+(\.\d+)?$/.test(flags.drainTimeout) || drainSeconds > 86_400) throw new UsageError(`--drain-timeout ${flags.drainTimeout}: expected seconds from 0 to 86400`);
   const labels: Record<string, string> = {};
   for (const label of flags.label) {
     const match = /^([A-Za-z0-9][\w./-]{0,99})=(.{0,200})$/.exec(label);
@@ -43,7 +51,7 @@ export function workerSettings(flags: WorkerFlags): { orchestrator: string; toke
     labels[match[1]!] = match[2]!;
   }
   const workDir = path.resolve(flags.workDir ?? path.join(os.tmpdir(), `pipewright-worker-${process.pid}`));
-  return { orchestrator: url.href.replace(/\/+$/, ''), token, ...(flags.caFile === undefined ? {} : { caFile: flags.caFile }), concurrency, pool: flags.pool, labels, workDir };
+  return { orchestrator: url.href.replace(/\/+$/, ''), token, ...(flags.caFile === undefined ? {} : { caFile: flags.caFile }), concurrency, pool: flags.pool, labels, workDir, drainTimeoutMs: Math.round(drainSeconds * 1000) };
 }
 
 export function registerWorkerCommand(program: Command): void {
@@ -57,13 +65,20 @@ export function registerWorkerCommand(program: Command): void {
     .option('--pool <name>', 'the pool this worker serves', 'default')
     .option('--label <key=value>', 'a label of this worker (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
     .option('--work-dir <dir>', 'where fetched bundles, artifacts and working folders are kept (default: a folder in the temp directory)')
+    .option('--drain-timeout <seconds>', 'on SIGTERM or SIGINT: how long running attempts may finish before the rest are handed back (a second signal: at once)', String(DEFAULT_DRAIN_TIMEOUT_SECONDS))
     .action(async (flags: WorkerFlags) => {
+      // Handled before anything else: as PID 1 in a container, Node has no default action for them.
+      let drain: (why: string) => void = (why) => {
+        process.stderr.write(`${new Date().toISOString()} worker stopping before it started: ${why}\n`);
+        process.exit(0);
+      };
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => drain(`${signal} received`));
       const settings = workerSettings(flags);
       // The worker (and its runner pool) loads only in a worker process.
       const { Worker } = await import('../../worker/worker.js');
       fs.mkdirSync(settings.workDir, { recursive: true, mode: 0o700 });
       const worker = new Worker({ ...settings, projectDir: process.cwd(), log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`) });
-      for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void worker.stop(0, `${signal} received`));
+      drain = (why) => void worker.drain(why);
       const code = await worker.run();
       process.exit(code);
     });

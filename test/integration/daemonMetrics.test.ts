@@ -1,7 +1,7 @@
 // The daemon's Prometheus metrics, scraped over real HTTP with a `metrics` token while a real
 // daemon (--workers remote) runs a pipeline on two real `pipewright worker` processes, one of
-// which is killed mid-step: running attempts, leases and workers go up and down, and the lost
-// attempt is counted once with its detection latency.
+// which is killed mid-step: running attempts, leases and workers go up and down, the lost
+// attempt is counted once with its detection latency, and attempts queue in their own pool.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -103,6 +103,19 @@ describe('the daemon exports Prometheus metrics at /metrics', () => {
     assert.equal(afterRun.get('pipewright_attempts_running'), 0);
     assert.equal(afterRun.get('pipewright_leases_held'), 0);
     await waitForAsync('the killed worker to count as gone', async () => (await value('pipewright_workers_connected')) === 1);
+  });
+
+  it("counts queued attempts in their own pool: a pool without workers shows its depth until the run is cancelled", async () => {
+    const started = await cli(['--store', store, 'run', fixture('pipelines', 'pools.ts'), '--pipeline', 'routed', '--no-cache', '--detach'], { env });
+    assert.equal(started.code, 0, started.stderr);
+    const runId = started.stdout.trim();
+    // Its two gpu steps wait for a gpu worker (none here); its other steps run on the default workers.
+    await waitForAsync('two attempts queued for pool gpu', async () => (await value('pipewright_queue_depth{pool="gpu"}')) === 2);
+    assert.equal(await value('pipewright_queue_depth{pool="default"}'), 0);
+    const cancelled = await cli(['--store', store, 'runs', 'cancel', runId], { env });
+    assert.equal(cancelled.code, 0, cancelled.stderr);
+    // A pool nothing waits for and no worker serves is no longer reported.
+    await waitForAsync('the gpu queue to empty', async () => ((await value('pipewright_queue_depth{pool="gpu"}')) ?? 0) === 0);
   });
 
   it('needs a token of scope metrics (or the store token): none is 401, a user token 403', async () => {

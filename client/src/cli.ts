@@ -70,14 +70,22 @@ export function lastJsonLine<T>(stdout: string): T | undefined {
   return undefined;
 }
 
+/** What a run is of: one step, or a pipeline, possibly from one of its steps reusing a past run's outputs (Run from Here). */
+export interface RunTargetArguments {
+  pipeline?: string;
+  step?: string;
+  from?: { invocationId: string; runId: string };
+}
+
 /**
  * `pipewright run` arguments for a pipeline (or one step) with `k=v` parameters, submitted to
  * `remote` when given (its URL only: the token travels in the environment, see {@link cliEnvironment}).
  */
-export function runArguments(file: string, target: { pipeline?: string; step?: string }, parameters: Record<string, string>, remote?: Pick<RemoteTarget, 'url'>): string[] {
+export function runArguments(file: string, target: RunTargetArguments, parameters: Record<string, string>, remote?: Pick<RemoteTarget, 'url'>): string[] {
   const args = ['run', file, '--detach', '--json'];
   if (target.step !== undefined) args.push('--step', target.step);
   else if (target.pipeline !== undefined) args.push('--pipeline', target.pipeline);
+  if (target.from !== undefined) args.push('--from', target.from.invocationId, '--reuse', target.from.runId);
   for (const [key, value] of Object.entries(parameters)) args.push('--param', `${key}=${value}`);
   if (remote) args.push('--orchestrator', remote.url);
   return args;

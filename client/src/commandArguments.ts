@@ -34,3 +34,23 @@ export function outputOfArgument(arg: unknown): string | undefined {
   const output = (arg as { output?: unknown }).output;
   return typeof output === 'string' && output !== '' ? output : undefined;
 }
+
+/** What Run from Here starts from: a step of a run, and the pipeline's file and name when the caller knows them. */
+export interface RunFromArgument {
+  runId: string;
+  invocationId: string;
+  uri?: string;
+  pipeline?: string;
+}
+
+/**
+ * The step of a run that Run from Here is given: a Runs view step node, or the DAG panel's
+ * `{ kind: 'step', runId, invocationId, uri, pipeline }` (the run it shows). Undefined for
+ * anything else (a Pipelines view node names no run).
+ */
+export function runFromArgument(arg: unknown): RunFromArgument | undefined {
+  const invocationId = invocationOfArgument(arg);
+  const { runId, uri, pipeline } = (arg ?? {}) as { runId?: unknown; uri?: unknown; pipeline?: unknown };
+  if (invocationId === undefined || typeof runId !== 'string' || runId === '') return undefined;
+  return { runId, invocationId, ...(typeof uri === 'string' ? { uri } : {}), ...(typeof pipeline === 'string' ? { pipeline } : {}) };
+}

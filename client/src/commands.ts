@@ -2,20 +2,25 @@
 import * as vscode from 'vscode';
 import type { AnalysisServer } from './analysisServer';
 import type { NodeExecutable } from './nodeExecutable';
-import { lastJsonLine, runArguments, runCli, type RemoteTarget } from './cli';
+import { lastJsonLine, runArguments, runCli, type RemoteTarget, type RunTargetArguments } from './cli';
+import { planHost } from './planCli';
 import { absentLocalDaemon, readLocalEndpoint } from './daemonFiles';
 import { DagPanel, type DagPanelHost } from './dagPanel';
 import type { PipelineSummary } from '../../contracts/src/lspMessages';
 import type { OrchestratorConnection } from './orchestratorConnection';
 import type { PipelinesView } from './pipelinesView';
+import type { RunsView } from './runsView';
+import { RUN_STATUSES } from '../../runtime/src/model/status';
 import { formatBytes } from '../../contracts/src/byteSize';
 import { RecentValues } from './recentValues';
 import { runForPanel } from './runState';
+import { defaultsChoice, fittingOutputs, inputTextOfOutput, parameterHint, stepInputs, type OutputCandidate } from './runPrompt';
+import type { PipelineGraph } from '../../contracts/src/graph';
 import type { LocatedRuntime } from './runtimeLocator';
 import { readSettings } from './settings';
 import type { RunNode, PipelineNode } from './treeModel';
 import type { ArtifactDocuments } from './artifactDocuments';
-import { invocationOfArgument, outputOfArgument, stepToRun } from './commandArguments';
+import { invocationOfArgument, outputOfArgument, runFromArgument, stepToRun } from './commandArguments';
 import { logUri } from './logDocuments';
 import type { RunNotices } from './runNotices';
 import type { CodeRoots } from './stackFrames';
@@ -25,6 +30,7 @@ export interface CommandDeps {
   log: vscode.LogOutputChannel;
   connection: OrchestratorConnection;
   pipelines: PipelinesView;
+  runsView: RunsView;
   /** The Node that runs the workspace's CLI, per the current settings. */
   nodeExecutable: () => NodeExecutable;
   /** Undefined until the language server has started (after activation). */
@@ -59,8 +65,9 @@ function requireTrust(action: string): boolean {
 }
 
 /** What DAG panels need from the extension (new ones from Show DAG, restored ones after a reload). */
-export function dagPanelHost(deps: Pick<CommandDeps, 'log' | 'analysisServer' | 'codeRoots' | 'connection'>): DagPanelHost {
+export function dagPanelHost(deps: Pick<CommandDeps, 'log' | 'analysisServer' | 'codeRoots' | 'connection' | 'runtime' | 'workspaceFolder' | 'nodeExecutable'>): DagPanelHost {
   return {
+    planHost: planHost(deps),
     loadRunDag: async (runId) => deps.connection.api?.runDag({ run: runId }),
     log: deps.log,
     codeRoots: () => deps.codeRoots(),
@@ -73,10 +80,14 @@ export function dagPanelHost(deps: Pick<CommandDeps, 'log' | 'analysisServer' | 
     heartbeat: () => readSettings().heartbeat,
     loadGraph: async (uri, pipeline) => (deps.analysisServer ? deps.analysisServer.pipelineGraph(uri, pipeline) : null),
     onNodeAction: (panel, nodeId, action) => {
-      const runNode = panel.runId ? ({ kind: 'step', runId: panel.runId, invocationId: nodeId } as RunNode) : undefined;
-      if (action === 'runFromHere') void vscode.commands.executeCommand('pipewright.runStep', panel.uri, panel.stepOf(nodeId));
-      else if (!runNode) void vscode.window.showInformationMessage('Pipewright: this pipeline has not run in this panel yet.');
-      else void vscode.commands.executeCommand(action === 'retryStep' ? 'pipewright.retryStep' : action === 'openLogs' ? 'pipewright.openStepLogs' : 'pipewright.openArtifact', runNode);
+      if (!panel.runId) {
+        const hint = action === 'runFromHere' ? ' Run the pipeline first: Run from Here reuses the outputs of the run shown.' : '';
+        void vscode.window.showInformationMessage(`Pipewright: this pipeline has not run in this panel yet.${hint}`);
+        return;
+      }
+      const runNode = { kind: 'step', runId: panel.runId, invocationId: nodeId, uri: panel.uri, pipeline: panel.pipeline };
+      const command = { runFromHere: 'pipewright.runFromHere', retryStep: 'pipewright.retryStep', openLogs: 'pipewright.openStepLogs', openArtifacts: 'pipewright.openArtifact' }[action];
+      void vscode.commands.executeCommand(command, runNode);
     },
   };
 }
@@ -113,19 +124,29 @@ export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.
     return picked && { uri: picked.uri, pipeline: picked.pipeline, summary: picked };
   }
 
-  /** Asks one value, offering recent ones first; Escape cancels the whole prompt. */
-  function askValue(pipeline: string, name: string, hint: string): Promise<string | undefined> {
+  /** A choice a prompt offers beside typed and recent values: a past run's output, "Run with all defaults". */
+  type OfferedChoice<T> = vscode.QuickPickItem & { choice: T };
+
+  /**
+   * Asks one value, offering `offered` choices first (outputs of past runs, "Run with all
+   * defaults"), then recent values; Escape cancels the whole prompt. Resolves to the typed or
+   * recent text, or to the offered choice picked.
+   */
+  function askValue<T = never>(pipeline: string, name: string, hint: string, offered: OfferedChoice<T>[] = []): Promise<{ text: string } | { choice: T } | undefined> {
     return new Promise((resolve) => {
-      const pick = vscode.window.createQuickPick();
+      const pick = vscode.window.createQuickPick<vscode.QuickPickItem & { choice?: T }>();
       const recents = recent.get(pipeline, name).map((value) => ({ label: value, description: 'recent' }));
+      const fixed = [...offered, ...recents];
       pick.title = `${pipeline}: ${name}`;
       pick.placeholder = hint;
-      pick.items = recents;
-      pick.onDidChangeValue((value) => (pick.items = value ? [{ label: value, description: 'new value' }, ...recents.filter((r) => r.label !== value)] : recents));
+      pick.items = fixed;
+      pick.ignoreFocusOut = true;
+      pick.onDidChangeValue((value) => (pick.items = value ? [{ label: value, description: 'new value' }, ...fixed.filter((r) => r.label !== value)] : fixed));
       let done = false;
       pick.onDidAccept(() => {
         done = true;
-        resolve(pick.selectedItems[0]?.label ?? pick.value);
+        const selected = pick.selectedItems[0];
+        resolve(selected && 'choice' in selected && selected.choice !== undefined ? { choice: selected.choice } : { text: selected?.label ?? pick.value });
         pick.hide();
       });
       pick.onDidHide(() => {
@@ -136,7 +157,25 @@ export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.
     });
   }
 
-  async function submit(target: { uri: string; pipeline?: string; step?: string }, parameters: Record<string, string>, label: string): Promise<void> {
+  /** The graphs of the pipelines of `uri` (else of the workspace) that call step `step`. */
+  async function graphsCalling(uri: string, step: string): Promise<PipelineGraph[]> {
+    const server = deps.analysisServer;
+    if (!server) return [];
+    if (deps.pipelines.pipelines.length === 0) await deps.pipelines.refresh();
+    const summaries = deps.pipelines.pipelines.filter((p) => p.steps.some((s) => s.step === step));
+    const ordered = [...summaries.filter((p) => p.uri === uri), ...summaries.filter((p) => p.uri !== uri)];
+    const graphs = await Promise.all(ordered.map((p) => server.pipelineGraph(p.uri, p.pipeline)));
+    return graphs.filter((graph): graph is PipelineGraph => graph !== null);
+  }
+
+  /** An input's text from the output of a past run the user picked. */
+  async function inputFromOutput(candidate: OutputCandidate): Promise<string> {
+    const what = `output ${candidate.output} of ${candidate.invocationId} in ${candidate.runName}`;
+    const { bytes, materializer } = await api().artifact({ run: candidate.runId, step: candidate.invocationId, output: candidate.output });
+    return inputTextOfOutput(bytes, materializer, what);
+  }
+
+  async function submit(target: { uri: string } & RunTargetArguments, parameters: Record<string, string>, label: string): Promise<void> {
     if (!requireTrust(label)) return;
     const runtime = deps.runtime;
     if (!runtime) throw new Error('no pipewright runtime found: install it in the workspace (npm install pipewright)');
@@ -193,25 +232,64 @@ export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.
       const target = await resolvePipeline(arg, name);
       if (!target) return;
       const parameters: Record<string, string> = {};
-      for (const parameter of target.summary?.parameters ?? []) {
-        const value = await askValue(target.pipeline, parameter.name, [parameter.type, parameter.default === undefined ? 'required' : `default ${parameter.default} (leave empty)`].filter(Boolean).join(' · '));
-        if (value === undefined) return;
-        if (value === '' && parameter.default !== undefined) continue;
-        parameters[parameter.name] = value;
-        await recent.remember(target.pipeline, parameter.name, value);
+      const declared = target.summary?.parameters ?? [];
+      for (const [index, parameter] of declared.entries()) {
+        const defaults = defaultsChoice(declared, index);
+        const offered: OfferedChoice<'defaults'>[] = defaults ? [{ label: `$(check-all) ${defaults.label}`, detail: defaults.detail, choice: 'defaults' }] : [];
+        const answer = await askValue(target.pipeline, parameter.name, parameterHint(parameter), offered);
+        if (answer === undefined) return;
+        if ('choice' in answer) break;
+        if (answer.text === '' && parameter.default !== undefined) continue;
+        parameters[parameter.name] = answer.text;
+        await recent.remember(target.pipeline, parameter.name, answer.text);
       }
       await submit({ uri: target.uri, pipeline: target.pipeline }, parameters, `run ${target.pipeline}`);
     },
     'pipewright.runStep': async (arg, stepArg) => {
       const node = arg as PipelineNode | undefined;
       const uri = typeof arg === 'string' ? arg : node?.kind === 'step' ? node.uri : (await pickPipeline())?.uri;
-      const step = stepToRun(arg, stepArg) ?? (await vscode.window.showInputBox({ title: 'Step to run' }));
+      const step = stepToRun(arg, stepArg) ?? (await vscode.window.showInputBox({ title: 'Step to run', ignoreFocusOut: true }));
       if (!uri || !step) return;
-      const text = await askValue(`step:${step}`, 'inputs', 'inputs as k=v, separated by spaces');
-      if (text === undefined) return;
-      if (text) await recent.remember(`step:${step}`, 'inputs', text);
-      const parameters = Object.fromEntries(text.split(/\s+/).filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+      const inputs = stepInputs(await graphsCalling(uri, step), step);
+      const parameters: Record<string, string> = {};
+      if (inputs === undefined) {
+        // No pipeline calls the step: its inputs are not known here, so they are typed as k=v.
+        const answer = await askValue(`step:${step}`, 'inputs', 'inputs as k=v, separated by spaces (no pipeline calls this step, so its inputs are not known)');
+        if (answer === undefined || 'choice' in answer) return;
+        if (answer.text) await recent.remember(`step:${step}`, 'inputs', answer.text);
+        for (const pair of answer.text.split(/\s+/).filter(Boolean)) parameters[pair.slice(0, pair.indexOf('='))] = pair.slice(pair.indexOf('=') + 1);
+      }
+      for (const input of inputs ?? []) {
+        // Each declared input by name and type, offering the outputs of past runs the pipelines wire into it.
+        const offered = fittingOutputs(connection.runs, input).map((candidate): OfferedChoice<OutputCandidate> => ({
+          label: `$(database) ${candidate.invocationId}.${candidate.output} of ${candidate.runName}`,
+          description: `${candidate.type} · ${formatBytes(candidate.size)}`,
+          choice: candidate,
+        }));
+        const hint = [input.type, offered.length > 0 ? 'type a value, or pick an output of a past run' : 'type a value'].filter(Boolean).join(' · ');
+        const answer = await askValue(`step:${step}`, input.name, hint, offered);
+        if (answer === undefined) return;
+        if ('choice' in answer) {
+          parameters[input.name] = await inputFromOutput(answer.choice);
+          continue;
+        }
+        parameters[input.name] = answer.text;
+        await recent.remember(`step:${step}`, input.name, answer.text);
+      }
       await submit({ uri, step }, parameters, `run step ${step}`);
+    },
+    'pipewright.runFromHere': async (arg) => {
+      // A step of a run (the DAG's node of the run it shows, a Runs view step): it and its downstream run, the rest keep that run's outputs.
+      const from = runFromArgument(arg);
+      if (!from) {
+        void vscode.window.showInformationMessage('Pipewright: Run from Here starts from a step of a run: use it on a DAG node or on a step in the Runs view.');
+        return;
+      }
+      const pipeline = from.pipeline ?? connection.runs.runs[from.runId]?.pipeline ?? (await api().getRun({ run: from.runId })).pipeline;
+      if (!from.uri) await deps.pipelines.refresh();
+      const uri = from.uri ?? deps.pipelines.pipelines.find((p) => p.pipeline === pipeline)?.uri;
+      if (!uri) throw new Error(`no file of pipeline ${pipeline} in this workspace`);
+      await submit({ uri, pipeline, from: { invocationId: from.invocationId, runId: from.runId } }, {}, `run ${pipeline} from ${from.invocationId}`);
     },
     'pipewright.retryRun': async (arg) => {
       if (!requireTrust('retrying a run')) return;
@@ -223,6 +301,33 @@ export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.
       const runId = await pickRun(arg, (s) => s !== 'running');
       const invocationId = runId && (await pickInvocation(arg, runId));
       if (runId && invocationId) await followRetry(runId, (await api().retryRun({ run: runId, step: invocationId })).runId);
+    },
+    'pipewright.showRun': async (arg) => {
+      // A run of the Runs view, shown in its pipeline's DAG (which then follows that run).
+      const runId = await pickRun(arg, () => true);
+      const run = runId === undefined ? undefined : connection.runs.runs[runId];
+      if (!run) return;
+      await deps.pipelines.refresh();
+      const summary = deps.pipelines.pipelines.find((p) => p.pipeline === run.pipeline);
+      if (!summary) {
+        void vscode.window.showInformationMessage(`Pipewright: no pipeline "${run.pipeline}" in this workspace to show ${run.runName} in; its steps are listed under it in the Runs view.`);
+        return;
+      }
+      const panel = DagPanel.show(context, host, summary.uri, summary.pipeline);
+      panel.showRun(run, connection.runs);
+    },
+    'pipewright.filterRuns': async () => {
+      const current = new Set(deps.runsView.currentFilter.statuses ?? []);
+      const items = RUN_STATUSES.map((status) => ({ label: status, picked: current.has(status) }));
+      const picked = await vscode.window.showQuickPick(items, { title: 'Show runs that are… (none picked: all)', canPickMany: true, ignoreFocusOut: true });
+      if (picked) await deps.runsView.setFilter({ ...deps.runsView.currentFilter, statuses: picked.map((item) => item.label) });
+    },
+    'pipewright.clearRuns': async () => {
+      // Finished runs leave the view (the store keeps them: `pipewright runs list`); Show All Runs brings them back.
+      await deps.runsView.setFilter({ ...deps.runsView.currentFilter, clearedBefore: Date.now() });
+    },
+    'pipewright.showAllRuns': async () => {
+      await deps.runsView.setFilter({});
     },
     'pipewright.cancelRun': async (arg) => {
       const runId = await pickRun(arg, (s) => s === 'running');

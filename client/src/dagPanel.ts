@@ -13,6 +13,7 @@ import { retriedRun, type RunsState, type RunView } from './runState';
 import { dagHtml } from './webviewHtml';
 import { dagDrift } from '../../contracts/src/dagDrift';
 import type { PipelineDag } from '../../runtime/src/model/dag';
+import { PanelPlan, type PlanHost } from './panelPlan';
 
 export interface DagPanelHost {
   loadGraph(uri: string, pipeline: string): Promise<PipelineGraph | null>;
@@ -26,6 +27,8 @@ export interface DagPanelHost {
   retryRun(panel: DagPanel): void;
   /** Where the user's code is, to tell its stack frames from the runtime's. */
   codeRoots(): CodeRoots;
+  /** What the plan before a run needs (panelPlan.ts). */
+  planHost: PlanHost;
   log: vscode.LogOutputChannel;
 }
 
@@ -77,6 +80,8 @@ export class DagPanel implements vscode.Disposable {
   }
 
   private readonly panel: vscode.WebviewPanel;
+  /** The plan before a run, shown as badges. */
+  private readonly plan: PanelPlan;
 
   private constructor(
     context: vscode.ExtensionContext,
@@ -104,7 +109,9 @@ export class DagPanel implements vscode.Disposable {
       title: `DAG of ${pipeline}`,
     });
     this.channel = new MessageChannel<ToWebview, FromWebview>(webview, (body) => this.onMessage(body));
+    this.plan = new PanelPlan(host.planHost, uri, pipeline, (plan) => this.channel.post({ kind: 'plan', plan }));
     this.disposables.push(
+      this.plan,
       webview.onDidReceiveMessage((message: unknown) => this.channel.receive(message)),
       this.panel.onDidDispose(() => this.dispose()),
     );
@@ -119,8 +126,9 @@ export class DagPanel implements vscode.Disposable {
       this.graph = null;
     }
     this.channel.post({ kind: 'graph', graph: this.graph ?? { uri: this.uri, pipeline: this.pipeline, nodes: [], edges: [], diagnostics: [] } });
-    // The code changed: so may the drift from the shown run.
+    // The code changed: so may the drift from the shown run, and the steps edited since the plan.
     if (this.lastRun) this.showRun(this.lastRun.run, this.lastRun.state);
+    this.plan.graphChanged();
   }
 
   /** The shown run's stored DAG, once loaded (a run's DAG never changes, so it is asked once per run). */
@@ -155,10 +163,12 @@ export class DagPanel implements vscode.Disposable {
     if (run.pipeline !== this.pipeline) return;
     this.runId = run.runId;
     this.awaitingRun = false;
+    this.plan.runShown(run.runId, run.status);
     const nodes: Record<string, NodeRunState> = {};
     const roots = this.host.codeRoots();
     for (const step of Object.values(run.steps)) {
       const node: NodeRunState = { status: step.status, attempt: step.attempts, durationMs: step.durationMs, startedAt: step.startedAt, heartbeatAt: step.heartbeatAt, cached: step.cached };
+      if (step.heartbeatSettings) node.heartbeatSettings = step.heartbeatSettings;
       if (step.failure) node.error = nodeError(step.failure, roots);
       if (step.outputs) node.outputs = step.outputs.map((output) => ({ name: output.name, type: output.type, size: output.size }));
       nodes[step.id] = node;
@@ -176,7 +186,10 @@ export class DagPanel implements vscode.Disposable {
   private onMessage(body: FromWebview): ToWebview | undefined {
     switch (body.kind) {
       case 'ready':
-        void this.reloadGraph().then(() => this.lastRun && this.showRun(this.lastRun.run, this.lastRun.state));
+        void this.reloadGraph().then(() => {
+          if (this.lastRun) this.showRun(this.lastRun.run, this.lastRun.state);
+          this.plan.resend();
+        });
         return undefined;
       case 'openNode': {
         const node = this.graph?.nodes.find((n) => n.id === body.nodeId);

@@ -58,12 +58,12 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): v
   const connection = new OrchestratorConnection((message) => log.warn(message));
   // Said at once, before the first connection attempt (which comes after activation).
   if (readSettings().mode === 'local' && !readLocalEndpoint(storeDir)) connection.setInfo({ mode: 'local', ...absentLocalDaemon(storeDir) });
-  const runsView = new RunsView(() => readSettings().heartbeat);
+  const runsView = new RunsView(() => readSettings().heartbeat, context.workspaceState);
   const orchestratorView = new OrchestratorView();
   orchestratorView.runtimeLine = runtime ? `${runtime.version} (${runtime.source})` : 'not found';
   const statusBar = new PipewrightStatusBar();
   context.subscriptions.push(runsView, orchestratorView, statusBar,
-    vscode.window.registerTreeDataProvider('pipewright.runs', runsView),
+    runsView.register('pipewright.runs'),
     vscode.window.registerTreeDataProvider('pipewright.orchestrator', orchestratorView),
   );
 
@@ -175,7 +175,7 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): v
 
   const reconnect = () => connectPerSettings(context, connection, storeDir);
   const deps: CommandDeps = {
-    context, log, connection, pipelines: pipelinesView, runtime, workspaceFolder: folder, reconnect, nodeExecutable, notices, artifacts, codeRoots,
+    context, log, connection, pipelines: pipelinesView, runsView, runtime, workspaceFolder: folder, reconnect, nodeExecutable, notices, artifacts, codeRoots,
     // Read when a command runs: the server may still be starting.
     get analysisServer() {
       return analysisServer;

@@ -1,6 +1,6 @@
 /** How statuses read in trees and the status bar: codicon ids, theme colours, descriptions. Pure. */
 import type { RunStatus, StepStatus } from '../../runtime/src/model/status';
-import { formatDuration, heartbeatAge, heartbeatLabel, heartbeatLevel } from '../../contracts/src/heartbeat';
+import { attemptHeartbeatLevel, formatDuration, heartbeatAge, heartbeatLabel, type HeartbeatThresholds } from '../../contracts/src/heartbeat';
 import type { RunView, StepView } from './runState';
 
 export interface IconSpec {
@@ -25,10 +25,8 @@ export function statusIcon(status: StepStatus | RunStatus): IconSpec {
   return ICONS[status];
 }
 
-export interface HeartbeatSettingsMs {
-  intervalMs: number;
-  timeoutMs: number;
-}
+/** The editor's heartbeat settings: used only for attempts the orchestrator sent without their own. */
+export type HeartbeatSettingsMs = HeartbeatThresholds;
 
 /** `3/5 steps · 12.3 s` (or the elapsed time while running). */
 export function describeRun(run: RunView, now: number): string {
@@ -50,7 +48,7 @@ export function describeStep(step: StepView, now: number, heartbeat: HeartbeatSe
   if (step.status === 'running') {
     const age = heartbeatAge(now, step.heartbeatAt, step.startedAt);
     if (age !== undefined) {
-      parts.push(heartbeatLabel(age, heartbeatLevel(age, heartbeat.intervalMs, heartbeat.timeoutMs)));
+      parts.push(heartbeatLabel(age, attemptHeartbeatLevel(age, step.heartbeatSettings, heartbeat)));
     }
   }
   return parts.join(' · ');

@@ -1,5 +1,5 @@
 /** Which running steps have a late or lost heartbeat, across every run. Pure. */
-import { heartbeatAge, heartbeatLevel, type HeartbeatLevel } from '../../contracts/src/heartbeat';
+import { attemptHeartbeatLevel, heartbeatAge, type HeartbeatLevel } from '../../contracts/src/heartbeat';
 import type { HeartbeatSettingsMs } from './format';
 import type { RunsState } from './runState';
 
@@ -10,6 +10,7 @@ export interface LateStep {
   level: Exclude<HeartbeatLevel, 'ok'>;
 }
 
+/** `heartbeat`: the editor's settings, for attempts the orchestrator sent without their own. */
 export function lateSteps(state: RunsState, now: number, heartbeat: HeartbeatSettingsMs): LateStep[] {
   const late: LateStep[] = [];
   for (const runId of state.order) {
@@ -19,7 +20,7 @@ export function lateSteps(state: RunsState, now: number, heartbeat: HeartbeatSet
       if (step.status !== 'running') continue;
       const age = heartbeatAge(now, step.heartbeatAt, step.startedAt);
       if (age === undefined) continue;
-      const level = heartbeatLevel(age, heartbeat.intervalMs, heartbeat.timeoutMs);
+      const level = attemptHeartbeatLevel(age, step.heartbeatSettings, heartbeat);
       if (level !== 'ok') late.push({ runId, invocationId: step.id, ageMs: age, level });
     }
   }

@@ -7,6 +7,7 @@ import type { RunStatus, StepStatus } from '../../runtime/src/model/status';
 import type { RunDetail } from '../../runtime/src/api/protocol';
 import type { AttemptError } from '../../runtime/src/model/attemptError';
 import type { OutputSummary } from '../../runtime/src/model/runSummary';
+import type { AttemptHeartbeat } from '../../runtime/src/model/heartbeatProtocol';
 
 export interface StepView {
   id: string;
@@ -20,6 +21,8 @@ export interface StepView {
   startedAt?: number;
   /** Last heartbeat of the current attempt, while running. */
   heartbeatAt?: number;
+  /** The heartbeat settings of the current attempt's lease, while running, as the orchestrator sent them. */
+  heartbeatSettings?: AttemptHeartbeat;
   error?: string;
   /** The whole failure (name, message, source-mapped stack), when the step failed. */
   failure?: AttemptError;
@@ -70,6 +73,7 @@ export function runViewFromDetail(detail: RunDetail): RunView {
     if (step.status === 'running' && current) {
       view.startedAt = current.startedAt;
       if (current.heartbeatAt !== null) view.heartbeatAt = current.heartbeatAt;
+      if (current.heartbeat) view.heartbeatSettings = current.heartbeat;
     }
     steps[step.id] = view;
   }
@@ -134,6 +138,7 @@ export function reduceRunEvent(state: RunsState, event: EngineEvent): RunsState 
         if (event.status === 'running') {
           next.startedAt = event.at;
           delete next.heartbeatAt;
+          delete next.heartbeatSettings;
           delete next.durationMs;
           delete next.error;
           delete next.failure;
@@ -141,6 +146,7 @@ export function reduceRunEvent(state: RunsState, event: EngineEvent): RunsState 
         } else {
           delete next.startedAt;
           delete next.heartbeatAt;
+          delete next.heartbeatSettings;
           if (event.durationMs !== undefined) next.durationMs = event.durationMs;
         }
         if (event.error) {
@@ -154,7 +160,12 @@ export function reduceRunEvent(state: RunsState, event: EngineEvent): RunsState 
         return withStep(state, event.runId, event.invocationId, (step) => ({ ...step, relinquished: [...(step.relinquished ?? []).filter((r) => r.attempt !== event.attempt), { attempt: event.attempt, detail: event.detail }] }));
       }
       if (event.status !== 'running') return state;
-      return withStep(state, event.runId, event.invocationId, (step) => ({ ...step, status: 'running', attempts: Math.max(step.attempts, event.attempt), startedAt: event.at, heartbeatAt: undefined }));
+      return withStep(state, event.runId, event.invocationId, (step) => {
+        const next: StepView = { ...step, status: 'running', attempts: Math.max(step.attempts, event.attempt), startedAt: event.at, heartbeatAt: undefined };
+        if (event.heartbeat) next.heartbeatSettings = event.heartbeat;
+        else delete next.heartbeatSettings;
+        return next;
+      });
     case 'heartbeat':
       return withStep(state, event.runId, event.invocationId, (step) =>
         // A beat of a replaced attempt says nothing about the current one.

@@ -6,7 +6,7 @@ import type { SourceRange } from '../../contracts/src/graph';
 import type { PipelineSummary } from '../../contracts/src/lspMessages';
 import { formatBytes } from '../../contracts/src/byteSize';
 import { describeRun, describeStep, statusIcon, type HeartbeatSettingsMs, type IconSpec } from './format';
-import type { RunsState } from './runState';
+import { retriedRun, type RunsState } from './runState';
 
 export type PipelineNode =
   | { kind: 'file'; uri: string; label: string; description: string; children: PipelineNode[] }
@@ -52,14 +52,31 @@ export function buildPipelineTree(pipelines: PipelineSummary[], workspaceUris: s
     .sort((a, b) => a.label.localeCompare(b.label));
 }
 
+/** A pipeline's runs, newest first: the Runs view's top level. */
+export interface RunGroupNode {
+  kind: 'group';
+  pipeline: string;
+  label: string;
+  description: string;
+  tooltip: string;
+  icon: IconSpec;
+  contextValue: string;
+  children: RunNode[];
+}
+
+/** What the Runs view shows: groups of runs, and runs with their steps and outputs. */
+export type RunsViewNode = RunGroupNode | RunNode;
+
 export type RunNode =
   | { kind: 'run'; runId: string; label: string; description: string; tooltip: string; icon: IconSpec; contextValue: string; children: RunNode[] }
   | { kind: 'step'; runId: string; invocationId: string; label: string; description: string; tooltip: string; icon: IconSpec; contextValue: string; children: RunNode[] }
   | { kind: 'output'; runId: string; invocationId: string; output: string; label: string; description: string; tooltip: string; icon: IconSpec; contextValue: string; children: RunNode[] };
 
 /**
- * Runs newest first; each with its steps. `contextValue` drives the context menus:
- * `run.running` can be cancelled, `run.retryable` retried; `step.retryable` steps retried.
+ * Runs newest first; each with its steps. A run leads with its status and progress (`failed ·
+ * 4/5 steps · 1.2 s`), its name after it, and says which run it retries. `contextValue` drives
+ * the context menus: `run.running` can be cancelled, `run.retryable` retried; `step.retryable`
+ * steps retried.
  */
 export function buildRunTree(state: RunsState, now: number, heartbeat: HeartbeatSettingsMs): RunNode[] {
   return state.order.flatMap((runId): RunNode[] => {
@@ -90,17 +107,33 @@ export function buildRunTree(state: RunsState, now: number, heartbeat: Heartbeat
         })),
       };
     });
+    const retryOf = retriedRun(state, run);
+    const retry = retryOf === undefined ? '' : ` · retry of ${retryOf}`;
     return [
       {
         kind: 'run',
         runId,
-        label: run.runName,
-        description: describeRun(run, now),
-        tooltip: [`${run.pipeline} · ${run.runId}`, run.error ?? ''].filter(Boolean).join('\n'),
+        label: describeRun(run, now),
+        description: `${run.runName}${retry}`,
+        tooltip: [`${run.runName}${retry}`, `${run.pipeline} · ${run.runId}`, run.error ?? ''].filter(Boolean).join('\n'),
         icon: statusIcon(run.status),
         contextValue: run.status === 'running' ? 'run.running' : run.status === 'completed' ? 'run.done' : 'run.retryable',
         children: steps,
       },
     ];
+  });
+}
+
+/** Runs grouped by pipeline: a group per pipeline (the one with the newest run first), its runs newest first. */
+export function groupRunsByPipeline(runs: RunNode[], state: RunsState): RunGroupNode[] {
+  const groups = new Map<string, RunNode[]>();
+  for (const node of runs) {
+    const pipeline = node.kind === 'run' ? state.runs[node.runId]?.pipeline : undefined;
+    if (pipeline !== undefined) groups.set(pipeline, [...(groups.get(pipeline) ?? []), node]);
+  }
+  return [...groups.entries()].map(([pipeline, children]): RunGroupNode => {
+    const running = children.filter((node) => node.kind === 'run' && state.runs[node.runId]?.status === 'running').length;
+    const count = `${children.length} run${children.length === 1 ? '' : 's'}`;
+    return { kind: 'group', pipeline, label: pipeline, description: running > 0 ? `${count} · ${running} running` : count, tooltip: `runs of ${pipeline}`, icon: { id: 'type-hierarchy' }, contextValue: 'group', children };
   });
 }

@@ -11,10 +11,26 @@ export type HeartbeatLevel = 'ok' | 'late' | 'lost';
 
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 5000;
 
+/** Heartbeat settings in milliseconds: a beat every `intervalMs`, lost after `timeoutMs` without one. */
+export interface HeartbeatThresholds {
+  intervalMs: number;
+  timeoutMs: number;
+}
+
 export function heartbeatLevel(ageMs: number, intervalMs: number, timeoutMs = 3 * intervalMs): HeartbeatLevel {
   if (ageMs >= timeoutMs) return 'lost';
   if (ageMs > 1.5 * intervalMs) return 'late';
   return 'ok';
+}
+
+/**
+ * A running attempt's level, judged by the settings of its lease as the orchestrator sent them
+ * with the attempt; the editor's own settings (`fallback`) only when it sent none (an older
+ * orchestrator, an attempt seen before its `attempt` event).
+ */
+export function attemptHeartbeatLevel(ageMs: number, attempt: HeartbeatThresholds | undefined, fallback: HeartbeatThresholds): HeartbeatLevel {
+  const thresholds = attempt ?? fallback;
+  return heartbeatLevel(ageMs, thresholds.intervalMs, thresholds.timeoutMs);
 }
 
 /** Age of the last sign of life of a running attempt (its last heartbeat, else its start). */

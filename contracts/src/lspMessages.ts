@@ -38,6 +38,8 @@ export interface PipelineParameter {
   type?: string;
   /** The default value's source text, when there is one. */
   default?: string;
+  /** The default's value as JSON text, when the analysis can tell it (a literal, or a `const` declared with one): `"data/iris.csv"` for `DEFAULT_DATA`. */
+  defaultValue?: string;
 }
 
 /** One pipeline found in the workspace, with its steps, for the Pipelines view. */

@@ -2,8 +2,10 @@
  * The messages between the extension (client) and the DAG webview: a discriminated union in each
  * direction, carried in the envelope of `messageChannel.ts`. Imports neither `vscode` nor the DOM.
  */
+import type { StepPrediction } from '../../runtime/src/model/plan';
 import type { RunStatus, StepStatus } from '../../runtime/src/model/status';
 import type { PipelineGraph } from './graph';
+import type { HeartbeatThresholds } from './heartbeat';
 
 /** Live state of one node during a run, pushed to the webview as events arrive. */
 export interface NodeRunState {
@@ -14,6 +16,8 @@ export interface NodeRunState {
   startedAt?: number;
   /** Epoch ms of the last heartbeat of the running attempt. */
   heartbeatAt?: number;
+  /** The running attempt's heartbeat settings, as the orchestrator sent them with it. */
+  heartbeatSettings?: HeartbeatThresholds;
   cached?: boolean;
   /** Why the step failed (its last failed attempt), when it did. */
   error?: NodeError;
@@ -53,11 +57,8 @@ export interface NodeOutput {
   size: number;
 }
 
-/** Heartbeat settings the webview uses to colour heartbeat ages (ms). */
-export interface HeartbeatThresholds {
-  intervalMs: number;
-  timeoutMs: number;
-}
+/** The editor's heartbeat settings (ms): the webview colours heartbeat ages with them when an attempt came without its own. */
+export type { HeartbeatThresholds };
 
 /**
  * What changed in the pipeline's code since the run the panel shows: the static graph (live from
@@ -75,6 +76,34 @@ export interface DagDrift {
   /** Invocations in both whose incoming edges differ (or that now call another step). */
   rewired: string[];
 }
+
+/** One invocation's prediction as the DAG shows it (`pipewright plan`'s, without its keys). */
+export type PlannedStep = Pick<StepPrediction, 'id' | 'step' | 'action' | 'reason' | 'detail' | 'unlessUnchanged'>;
+
+/** A step whose code differs from the code the plan was made of (the language server's view of the editor's text). */
+export interface EditedStep {
+  /** The step's name (every invocation of it is marked, and what is downstream of them). */
+  step: string;
+  /** Its file has unsaved changes (else it was saved and a new plan is on its way). */
+  unsaved: boolean;
+}
+
+/** The plan before a run, for the DAG's badges (`webview/src/planBadges.ts`). */
+export type PlanView =
+  | {
+      state: 'planned';
+      /** The predictions of the saved code. */
+      steps: PlannedStep[];
+      /** Steps edited since the code the plan was made of: they and their downstream will run. */
+      edited: EditedStep[];
+      /** A newer plan is being computed. */
+      planning: boolean;
+    }
+  /** The plan could not be made (its error, never stale badges). */
+  | { state: 'failed'; error: string; planning: boolean }
+  /** No plan is made (Restricted Mode, no runtime, a remote orchestrator): why. */
+  | { state: 'off'; reason: string }
+  | { state: 'planning' };
 
 /** Messages from the extension to the webview. */
 export type ToWebview =
@@ -95,6 +124,7 @@ export type ToWebview =
       /** What the graph on screen has that the shown run did not (absent: not known, e.g. no stored DAG yet). */
       drift?: DagDrift;
     }
+  | { kind: 'plan'; plan: PlanView }
   | { kind: 'ack' };
 
 /** What a node's context menu can ask the extension to do. */

@@ -9,12 +9,14 @@ import { webviewBench } from './webviewBench';
 import { activationBench } from './activationBench';
 import { scaleBench } from './scaleBench';
 import { startupBench } from './startupBench';
+import { planBench } from './planBench';
 
 async function main(): Promise<void> {
   const sections: [string, () => Promise<BenchLine[]>][] = [
     ['runtime engine', engineBench],
     ['runtime at scale', scaleBench],
     ['CLI start-up', startupBench],
+    ['plan before a run', planBench],
     ['orchestrator heartbeats', heartbeatBench],
     ['orchestrator daemon', daemonBench],
     ['per-step overhead beside BullMQ', stepOverheadBench],

@@ -39,7 +39,7 @@ describe('the route table', () => {
   it('declares the routes of every part of the API, each once', () => {
     const declared = routes.map(([, route]) => `${route.method} ${route.path}`);
     assert.equal(new Set(declared).size, declared.length, 'no method and path declared twice');
-    for (const name of ['health', 'listRuns', 'submitRun', 'getRun', 'runDag', 'cancelRun', 'retryRun', 'logs', 'listServices', 'startService', 'serviceStatus', 'stopService', 'serviceLogs', 'shutdown', 'resumeAbandoned', 'listWorkers']) {
+    for (const name of ['health', 'listRuns', 'submitRun', 'getRun', 'runDag', 'cancelRun', 'retryRun', 'logs', 'listServices', 'startService', 'serviceStatus', 'stopService', 'serviceLogs', 'shutdown', 'resumeAbandoned', 'listWorkers', 'planRun']) {
       assert.ok(Object.hasOwn(API_ROUTES, name), `${name} is in the table`);
     }
   });

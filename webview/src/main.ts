@@ -28,7 +28,7 @@ import { NodeMenu, type MenuEntry } from './nodeMenu';
 import { updatePanelState, type DagPanelState } from '../../contracts/src/panelState';
 import type { PipelineGraph } from '../../contracts/src/graph';
 import { MessageChannel } from '../../contracts/src/messageChannel';
-import type { DagDrift, FromWebview, HeartbeatThresholds, NodeAction, NodeRunState, ToWebview } from '../../contracts/src/webviewMessages';
+import type { DagDrift, FromWebview, HeartbeatThresholds, NodeAction, NodeRunState, PlanView, ToWebview } from '../../contracts/src/webviewMessages';
 import { applyEdgeFlows, applyPicked, applyRunState, cullNodes, drawGraph, ensureTooltip, type Drawing } from './render';
 import { collapseGraph, type CollapsedGraph } from './collapseGraph';
 import { findGroups, type NodeGroup } from './nodeGroups';
@@ -40,6 +40,7 @@ import { Minimap } from './minimap';
 import { runHeadline, type ShownRun } from './runHeadline';
 import { runBanner } from './runBanner';
 import { showDrift } from './driftMarks';
+import { showPlan } from './planBadges';
 import { fillDetails } from './nodeDetails';
 import { nodeDetail } from './nodeLabels';
 import { allStatusStyles, paletteVariables, statusStyle, themeKind } from './statusStyle';
@@ -131,6 +132,16 @@ let drawing: Drawing | undefined;
 /** What changed in the code since the shown run (driftMarks.ts). */
 let drift: DagDrift | undefined;
 const driftBanner = document.getElementById('drift') as HTMLElement;
+/** The plan before a run (planBadges.ts), and whether the user shows it (the toolbar's Plan button). */
+let plan: PlanView | undefined;
+let planChosen = true;
+const planLineElement = document.getElementById('plan') as HTMLElement;
+const planButton = document.getElementById('planToggle') as HTMLButtonElement;
+planButton.addEventListener('click', () => {
+  planChosen = !planChosen;
+  planButton.setAttribute('aria-pressed', String(planChosen));
+  repaint();
+});
 let states: Record<string, NodeRunState> = {};
 let runStatus: RunStatus | undefined;
 let runError: string | undefined;
@@ -173,6 +184,10 @@ const channel = new MessageChannel<FromWebview, ToWebview>(vscode, (body) => {
       showRunLine();
       if (query.status !== undefined) updatePicks();
       showStatusTools();
+      repaint();
+      return undefined;
+    case 'plan':
+      plan = body.plan;
       repaint();
       return undefined;
     case 'ack':
@@ -420,6 +435,8 @@ function repaint(): void {
   showBanner();
   showDetails();
   showDrift(driftBanner, drawing, drift);
+  // The plan is of a next run: while one runs, its statuses say more.
+  showPlan(planLineElement, drawing, source, plan, planChosen && runStatus !== 'running');
   if (!drawing) return;
   applyRunState(drawing, states, thresholds, now());
   applyEdgeFlows(drawing, drawnStates(), runStatus);
@@ -619,7 +636,7 @@ function menuEntries(nodeId: string): MenuEntry<MenuAction>[] {
   const started = ran && (states[nodeId]?.attempt ?? 0) > 0;
   return [
     { action: 'openCode', label: 'Go to Code', enabled: true, group: 0 },
-    { action: 'runFromHere', label: 'Run Step', enabled: true, group: 1 },
+    { action: 'runFromHere', label: 'Run from Here', enabled: true, group: 1 },
     { action: 'retryStep', label: 'Retry Step', enabled: ran && runStatus !== 'running', group: 1 },
     { action: 'openLogs', label: 'Open Logs', enabled: started, group: 2 },
     { action: 'openArtifacts', label: 'Open Artifact…', enabled: ran, group: 2 },

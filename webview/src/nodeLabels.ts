@@ -1,5 +1,5 @@
 /** The text under a node's name (a failure's first line, attempt, duration, heartbeat age). Pure, so it is testable. */
-import { formatDuration, heartbeatAge, heartbeatLabel, heartbeatLevel, type HeartbeatLevel } from '../../contracts/src/heartbeat';
+import { attemptHeartbeatLevel, formatDuration, heartbeatAge, heartbeatLabel, type HeartbeatLevel } from '../../contracts/src/heartbeat';
 import type { HeartbeatThresholds, NodeRunState } from '../../contracts/src/webviewMessages';
 
 export interface NodeDetail {
@@ -16,6 +16,7 @@ export interface NodeDetail {
 
 export const DETAIL_SEPARATOR = ' · ';
 
+/** `thresholds`: the editor's heartbeat settings, used only for an attempt that came without its own. */
 export function nodeDetail(state: NodeRunState | undefined, thresholds: HeartbeatThresholds, now: number): NodeDetail {
   if (!state) return { text: '', parts: [] };
   const running = state.status === 'running';
@@ -31,7 +32,7 @@ export function nodeDetail(state: NodeRunState | undefined, thresholds: Heartbea
   if (!running) return detail();
   const age = heartbeatAge(now, state.heartbeatAt, state.startedAt);
   if (age === undefined) return detail();
-  const level = heartbeatLevel(age, thresholds.intervalMs, thresholds.timeoutMs);
+  const level = attemptHeartbeatLevel(age, state.heartbeatSettings, thresholds);
   parts.push({ text: heartbeatLabel(age, level), rank: 5 });
   return detail(level);
 }

@@ -8,6 +8,7 @@ import type { OutputSummary } from '../model/runSummary';
 import type { RunSummary } from '../model/runSummary';
 import type { AttemptError } from '../model/attemptError';
 import type { AttemptStatus } from '../model/status';
+import type { AttemptHeartbeat } from '../model/heartbeatProtocol';
 import type { ErrorCode } from '../model/errorCodes';
 import type { RunTarget } from '../model/runTarget';
 import { runOptionsSchema } from '../model/runOptions';
@@ -36,9 +37,36 @@ export const submitRunSchema = z.strictObject({
   workingDir: z.string().min(1).max(4096).optional(),
   /** Absolute folder whose node_modules provide the bundle's external packages (default: the working folder). */
   projectDir: z.string().min(1).max(4096).optional(),
+  /**
+   * Run from a past run: invocation `from` and everything downstream of it execute, every other
+   * invocation takes the committed outputs of run `run` (id or name), a run of the same pipeline.
+   */
+  reuse: z.strictObject({ run: z.string().min(1).max(500), from: z.string().min(1).max(500) }).optional(),
 });
 
 export type SubmitRunRequest = z.input<typeof submitRunSchema>;
+
+/** `POST /v1/plan`: what `pipewright plan` takes, for a file on the daemon's machine. */
+export const planRunSchema = z
+  .strictObject({
+    /** Absolute path of the pipeline file. */
+    file: z.string().min(1).max(4096),
+    /** Pipeline to plan when the file defines several (`--pipeline`). */
+    pipeline: z.string().min(1).max(500).optional(),
+    /** Plan a run of only this step (`--step`). */
+    step: z.string().min(1).max(500).optional(),
+    /** Parameters as text, converted to their declared types (`--param key=value`). */
+    params: z.record(z.string(), z.string()).default({}),
+    /** Absolute path of a YAML run config (`--config`). */
+    config: z.string().min(1).max(4096).optional(),
+    /** Plan a run with caching disabled (`--no-cache`). */
+    noCache: z.boolean().default(false),
+    /** Absolute folder the run would run in (part of the default cache key); default: the daemon's. */
+    workingDir: z.string().min(1).max(4096).optional(),
+  })
+  .refine((body) => body.step === undefined || body.pipeline === undefined, { message: 'step and pipeline cannot be combined', path: ['step'] });
+
+export type PlanRunRequest = z.output<typeof planRunSchema>;
 
 /**
  * What the schema functions of the route table (`routes.ts`) are given: zod, the query
@@ -55,6 +83,7 @@ export const routeSchemaKit = {
   /** A comma-separated list of run statuses (`?status=failed,running`). */
   runStatuses: runStatusesParam,
   submitRun: submitRunSchema,
+  planRun: planRunSchema,
 };
 
 export type RouteSchemaKit = typeof routeSchemaKit;
@@ -76,6 +105,8 @@ export interface AttemptInfo {
   startedAt: number;
   endedAt: number | null;
   heartbeatAt: number | null;
+  /** While the attempt runs: the heartbeat settings of its lease (absent from older orchestrators). */
+  heartbeat?: AttemptHeartbeat;
 }
 
 /**

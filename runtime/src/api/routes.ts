@@ -20,6 +20,7 @@ import type { ServiceStatus } from '../services/serviceManager';
 import type { PipelineDag } from '../model/dag';
 import type { RouteScope } from '../model/tokenScopes';
 import type { WorkersAnswer } from '../model/workerProtocol';
+import type { PipelinePlan } from '../engine/planPrediction';
 import { MAX_BODY_BYTES } from './paths';
 
 /** The type of a route's answer; a marker with no value. */
@@ -66,6 +67,8 @@ export const API_ROUTES = {
     answer: answer<RunDetail[]>(),
   },
   submitRun: { method: 'POST', path: '/runs', scope: 'user', status: 201, bodyLimit: MAX_BODY_BYTES, body: (kit) => kit.submitRun, answer: answer<RunDetail>() },
+  /** What a run started now would do with each invocation (reuse or run, and why), running no step: `pipewright plan`. */
+  planRun: { method: 'POST', path: '/plan', scope: 'user', bodyLimit: 64 * 1024, body: (kit) => kit.planRun, answer: answer<PipelinePlan>() },
   /** `run`: a run's id or name. */
   getRun: { method: 'GET', path: '/runs/:run', scope: 'user', answer: answer<RunDetail>() },
   /** The DAG the run compiled and ran (the editor compares it with the code now: drift). */

@@ -1,4 +1,5 @@
 import type { RunConfig } from '../config/runConfig';
+import { fileTargetOf } from '../launch/runPipelineFile';
 import { UsageError } from './errors';
 
 /** Collects a repeatable flag (`--param a=1 --param b=2`). */
@@ -19,12 +20,5 @@ export function parseParams(pairs: string[]): Record<string, string> {
 
 /** What `run` and `plan` target: the file, `--step` or else `--pipeline` (or the config's), and the parameters of the config and of `--param`. */
 export function runTargetOf(file: string, flags: { step?: string; pipeline?: string; config?: string; param: string[] }, config: RunConfig | undefined) {
-  return {
-    file,
-    pipeline: flags.step ? undefined : (flags.pipeline ?? config?.pipeline),
-    step: flags.step,
-    parameters: config?.parameters ?? {},
-    parametersSource: flags.config,
-    textParameters: parseParams(flags.param),
-  };
+  return fileTargetOf(file, flags, config, parseParams(flags.param));
 }

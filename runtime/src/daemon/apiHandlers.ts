@@ -2,8 +2,11 @@
  * What each route of the API's table (`api/routes.ts`) does: one handler per entry, given its
  * validated input, answering its declared type. `httpApi.ts` registers and dispatches them.
  */
+import type { PlanRunRequest } from '../api/protocol';
 import type { RouteHandlers } from '../api/routes';
+import type { PlanStoreReads } from '../engine/planPrediction';
 import { ConflictError, NotFoundError } from '../model/errorCodes';
+import type { PipelinePlan } from '../model/plan';
 import type { RunRecord, RunStore } from '../store/runStore';
 import { runtimeVersion } from '../system/packagePaths';
 import type { WorkerHub } from '../remote/workerHub';
@@ -20,9 +23,14 @@ export interface ApiHandlerContext {
   log(line: string): void;
   /** Its remote workers' hub (`--workers remote`); none when it runs steps itself. */
   workerHub?: WorkerHub;
+  /** Plans a file against this store (`launch/planPipelineFile.ts`, above the daemon: given by the process entry). */
+  planFile?: PlanFile;
 }
 
-export function apiHandlers({ orchestrator, instanceId, startedAt, onShutdown, log, workerHub }: ApiHandlerContext): RouteHandlers {
+/** What answers `POST /v1/plan`: bundles, compiles and predicts against the daemon's store. */
+export type PlanFile = (body: PlanRunRequest, store: { reads: PlanStoreReads; dir: string }) => Promise<PipelinePlan>;
+
+export function apiHandlers({ orchestrator, instanceId, startedAt, onShutdown, log, workerHub, planFile }: ApiHandlerContext): RouteHandlers {
   const { store, services } = orchestrator;
   return {
     health: () => ({
@@ -44,6 +52,10 @@ export function apiHandlers({ orchestrator, instanceId, startedAt, onShutdown, l
     listRuns: async ({ limit, pipeline, status }) => Promise.all((await store.listRuns({ limit, pipeline, statuses: status })).map((row) => orchestrator.detail(row.id))),
     // What the submitted code did wrong is coded where it is found (422); anything else is the daemon's (500).
     submitRun: ({ body }) => orchestrator.submit(body),
+    planRun: ({ body }) => {
+      if (!planFile) throw new ConflictError('this orchestrator cannot plan (it was started without a planner)');
+      return planFile(body, { reads: store, dir: store.dir });
+    },
     getRun: async ({ run }) => orchestrator.detail((await findRun(store, run)).id),
     runDag: async ({ run }) => (await findRun(store, run)).dag,
     cancelRun: async ({ run: name }) => {

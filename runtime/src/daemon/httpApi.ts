@@ -11,7 +11,7 @@ import { API_PREFIX, routeSchemaKit, runnerResultSchema, type StreamEvent } from
 import { API_ROUTES, pathParamNames, type HandlerReply, type RouteHandlers, type RouteName, type RouteSpec } from '../api/routes';
 import { FencedError, NotFoundError } from '../model/errorCodes';
 import { boundedInt, textParam } from '../api/queryParams';
-import { apiHandlers, findRun } from './apiHandlers';
+import { apiHandlers, findRun, type PlanFile } from './apiHandlers';
 import { EVENT_PAGE, Orchestrator } from './orchestrator';
 import type { RunStore } from '../store/runStore';
 import { runnerTokenFromEnv, workersModeFromEnv } from '../model/environment';
@@ -39,6 +39,8 @@ export interface DaemonHttpApiOptions {
   log(line: string): void;
   /** Called on every request (the daemon's idle shutdown counts them as activity). */
   onRequest?(): void;
+  /** Answers `POST /v1/plan` (without it, the route answers 409). */
+  planFile?: PlanFile;
 }
 
 const runParams = z.object({ run: z.string() });
@@ -128,7 +130,7 @@ export class DaemonHttpApi {
     // Runners' and workers' routes need the worker scope; every other route the scope its table entry declares.
     const runner = requireScope(app, 'worker');
     const client = requireScope(app, 'user');
-    registerRoutes(app, apiHandlers({ orchestrator, instanceId: this.instanceId, startedAt: this.startedAt, onShutdown: () => this.options.onShutdown(), log: this.options.log, workerHub: this.workerHub }));
+    registerRoutes(app, apiHandlers({ orchestrator, instanceId: this.instanceId, startedAt: this.startedAt, onShutdown: () => this.options.onShutdown(), log: this.options.log, workerHub: this.workerHub, planFile: this.options.planFile }));
 
     heartbeatRoute(app, (request) => orchestrator.heartbeatOnceResumed(request));
     if (this.workerHub) workerRoutes(app, API_PREFIX, this.workerHub, orchestrator.store.artifacts);

@@ -8,6 +8,7 @@ import { readTlsFiles, type TlsPaths } from '../api/tlsFiles';
 import { processIdentity } from '../system/processAlive';
 import { isDaemonProcessOf } from '../api/daemonControl';
 import { openRunStore } from '../store/openRunStore';
+import type { PlanFile } from './apiHandlers';
 
 /** How often a daemon looks for runs whose engine died (a CLI run killed mid-way, a previous daemon). */
 const ABANDONED_SCAN_MS = 1000;
@@ -17,6 +18,8 @@ export interface DaemonOptions {
   idleTimeoutS?: number;
   /** Serve HTTPS with this certificate and key. */
   tls?: TlsPaths;
+  /** Answers `POST /v1/plan` (see ApiHandlerContext.planFile). */
+  planFile?: PlanFile;
 }
 
 /**
@@ -72,7 +75,7 @@ export async function runDaemon(storeDir: string, host: string, port: number, fa
         process.exit(0);
       });
   };
-  const daemonOptions = (listenPort: number) => ({ storeDir, store, host, port: listenPort, token, tls, loopbackPort, log, onShutdown: () => stop('shutdown request'), onRequest: () => idle?.touch() });
+  const daemonOptions = (listenPort: number) => ({ storeDir, store, host, port: listenPort, token, tls, loopbackPort, log, onShutdown: () => stop('shutdown request'), onRequest: () => idle?.touch(), planFile: options.planFile });
   let api = new DaemonHttpApi(daemonOptions(port));
   let address;
   try {

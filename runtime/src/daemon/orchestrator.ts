@@ -20,6 +20,7 @@ import type { RunOptions } from '../sdk/options';
 import { ServiceManager } from '../services/serviceManager';
 import type { RunRecord, RunStore, StoredEvent } from '../store/runStore';
 import { HeartbeatRecorder } from '../engine/heartbeatRecorder';
+import { attemptHeartbeatOf } from '../engine/heartbeatSettings';
 import { saveBundle } from '../prepare/bundle';
 import { NotFoundError, UnprocessableError } from '../model/errorCodes';
 import type { LogAnswer, RunDetail, StreamEvent, SubmitRunRequest } from '../api/protocol';
@@ -101,7 +102,7 @@ export class Orchestrator {
 
   /** Creates the run (compiled and checked) and starts executing it; resolves once it exists. */
   async submit(
-    request: Required<Pick<SubmitRunRequest, 'file' | 'target' | 'bundle'>> & Pick<SubmitRunRequest, 'workingDir' | 'projectDir'> & { parameters: Record<string, unknown>; options: RunOptions; manifest?: unknown },
+    request: Required<Pick<SubmitRunRequest, 'file' | 'target' | 'bundle'>> & Pick<SubmitRunRequest, 'workingDir' | 'projectDir' | 'reuse'> & { parameters: Record<string, unknown>; options: RunOptions; manifest?: unknown },
   ): Promise<RunDetail> {
     const workingDir = existingFolder(request.workingDir, 'workingDir') ?? process.cwd();
     const folders = { workingDir, projectDir: existingFolder(request.projectDir, 'projectDir') ?? workingDir };
@@ -118,6 +119,7 @@ export class Orchestrator {
         target: request.target,
         parameters,
         options: { ...request.options, detach: false, storeDir: undefined },
+        ...(request.reuse ? { reuse: request.reuse } : {}),
       });
     } catch (error) {
       release();
@@ -221,6 +223,7 @@ export class Orchestrator {
 
   async detail(runId: string): Promise<RunDetail> {
     const attempts: RunDetail['attempts'] = {};
+    const run = await this.store.getRun(runId);
     for (const record of await this.store.getAttempts(runId)) {
       (attempts[record.invocationId] ??= []).push({
         attempt: record.attempt,
@@ -230,6 +233,7 @@ export class Orchestrator {
         startedAt: record.startedAt,
         endedAt: record.endedAt,
         heartbeatAt: record.heartbeatAt,
+        ...(record.status === 'running' && run ? { heartbeat: attemptHeartbeatOf(run, record.invocationId) } : {}),
       });
     }
     return { ...(await summarizeRun(this.store, runId)), attempts, ...(await runContents(this.store, runId)) };

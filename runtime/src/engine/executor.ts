@@ -302,7 +302,7 @@ export class RunExecutor {
     };
     const onStart = ({ pid }: AttemptWorker) => {
       if (pid !== undefined) void this.record(() => this.deps.store.setAttemptRunner(this.plan.run.runId, id, attempt, pid));
-      this.deps.listener?.({ type: 'attempt', runId: this.plan.run.runId, invocationId: id, attempt, status: 'running', pid, at: this.deps.clock.now() });
+      this.deps.listener?.({ type: 'attempt', runId: this.plan.run.runId, invocationId: id, attempt, status: 'running', pid, heartbeat: { intervalMs: timing.intervalMs, timeoutMs: timing.timeoutMs }, at: this.deps.clock.now() });
     };
     void this.deps.pool
       .execute(task, onStart)

@@ -1,4 +1,6 @@
 import type { HeartbeatSettings } from '../model/dag';
+import type { AttemptHeartbeat } from '../model/heartbeatProtocol';
+import type { RunRecord } from '../store/records';
 import { heartbeatFromEnv, type Environment } from '../model/environment';
 
 /** Effective heartbeat timing of one attempt, in milliseconds. */
@@ -23,4 +25,11 @@ export function heartbeatTiming(node: HeartbeatSettings | undefined, run: Heartb
   const timeoutMs = Math.max(intervalMs, timeout * 1000);
   // Spawning a runner and loading the bundle comes before the first beat.
   return { intervalMs, timeoutMs, startTimeoutMs: Math.max(2 * timeoutMs, 3000) };
+}
+
+/** The heartbeat settings the attempts of invocation `invocationId` of a stored run get (its step's, else the run's, else the default). */
+export function attemptHeartbeatOf(run: Pick<RunRecord, 'dag' | 'options'>, invocationId: string, env: Environment = process.env): AttemptHeartbeat {
+  const node = run.dag.nodes.find((candidate) => candidate.id === invocationId);
+  const { intervalMs, timeoutMs } = heartbeatTiming(node?.options.heartbeat, (run.options as { heartbeat?: HeartbeatSettings }).heartbeat, env);
+  return { intervalMs, timeoutMs };
 }

@@ -5,44 +5,9 @@ import { upstreamIds } from '../sdk/compile';
 import type { CacheEntryRecord, RunRecord, RunStore } from '../store/runStore';
 import { cacheKey, customCacheKey } from './cacheKey';
 import { cacheEnabled, cacheSince, resolveInputs, type CacheSettings } from './cacheRules';
+import type { StepPrediction } from '../model/plan';
 
-/** Why an invocation will run instead of reusing a cache entry. */
-export type PlanReason =
-  | 'no entry yet'
-  | 'cache off'
-  | 'upstream will run'
-  | 'code changed'
-  | 'parameter changed'
-  | 'input changed'
-  | 'materializer changed'
-  | 'custom cache key changed'
-  | 'custom cache key failed'
-  | 'working folder changed'
-  | 'cache expired'
-  | 'outputs missing'
-  | 'runtime changed';
-
-/** What a run started now would do with one invocation. */
-export interface StepPrediction {
-  id: string;
-  step: string;
-  action: 'reuse' | 'run';
-  /** Why it runs (absent for `reuse`). */
-  reason?: PlanReason;
-  /** Which parameter or input changed, the upstream invocations that will run, or why a custom key failed. */
-  detail?: string;
-  /** The run that made the step's newest cache entry, which a miss is explained against. */
-  since?: { runId: string; runName: string };
-  /** The key the run will look up (absent when it depends on outputs not known yet, or on a custom key not computed). */
-  cacheKey?: string;
-  /**
-   * For `upstream will run`: the step is reused instead if these upstream invocations (which run
-   * under keys they ran under before) produce these outputs again, by content hash (upstream id
-   * -> output -> hash). Absent: the step runs unless an upstream's new outputs happen to equal
-   * outputs it already has an entry for.
-   */
-  unlessUnchanged?: Record<string, Record<string, string>>;
-}
+export type { PipelinePlan, PlanReason, StepPrediction } from '../model/plan';
 
 /** What a prediction reads of the store (nothing is written). */
 export type PlanStoreReads = Pick<RunStore, 'lookupCache' | 'newestCacheEntry' | 'outputsCommittedUnder' | 'getRun' | 'getOutputs'>;

@@ -8,7 +8,6 @@ import { annotationProblems } from '../prepare/typeExtract';
 import { convertParamValue, type TypeDescriptor } from '../prepare/typeDescriptor';
 import type { OutputRef, PipelineDag } from '../model/dag';
 import { formatLocation } from '../model/location';
-import { upstreamIds } from '../sdk/compile';
 import { isSuccessfulStepStatus, type RunStatus } from '../model/status';
 import { runtimeVersion } from '../system/packagePaths';
 import type { RunOptions } from '../sdk/options';
@@ -18,6 +17,8 @@ import type { EngineListener } from '../model/events';
 import { RunExecutor, type RunPlan } from './executor';
 import type { AttemptAnswer, HeartbeatRequest } from '../model/heartbeatProtocol';
 import { LeaseServer } from './leaseServer';
+import { RunRequestError } from './runRequestError';
+import { committedInvocations, downstreamOf, planRunFrom } from './runFrom';
 import { SlotPool } from './slots';
 import { enforceTypeAnnotationsFromEnv, heartbeatFromEnv, limitsFromEnv } from '../model/environment';
 import { DEFAULT_RUN_NAME, expandRunName } from '../model/runName';
@@ -27,7 +28,7 @@ import type { ChildRunRequest, Launcher, LauncherFactory } from './launcher';
 import type { ChildRunOutcome, FromRunner } from '../model/runnerProtocol';
 import { summarizeRun } from '../store/runSummary';
 import type { RunSummary } from '../model/runSummary';
-import { ConflictError, NothingToRetryError, UnprocessableError } from '../model/errorCodes';
+import { ConflictError, NotFoundError, NothingToRetryError, UnprocessableError } from '../model/errorCodes';
 
 /** Raised when `enforceTypeAnnotations` is on and steps lack annotations; lists every gap. */
 export class TypeAnnotationError extends UnprocessableError {
@@ -37,13 +38,7 @@ export class TypeAnnotationError extends UnprocessableError {
   }
 }
 
-/** Raised for a run request the pipeline cannot satisfy (unknown step override, bad option). */
-export class RunRequestError extends UnprocessableError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RunRequestError';
-  }
-}
+export { RunRequestError };
 
 export { NothingToRetryError } from '../model/errorCodes';
 
@@ -81,6 +76,11 @@ export interface RunRequest {
   parameters: Record<string, unknown>;
   options: RunOptions;
   parent?: { runId: string; invocation: string };
+  /**
+   * Run from invocation `from`, reusing run `run` (id or name): `from` and everything downstream
+   * of it execute, every other invocation takes that run's committed outputs (`runFrom.ts`).
+   */
+  reuse?: { run: string; from: string };
 }
 
 /**
@@ -152,6 +152,7 @@ export class EngineSession {
       for (let n = 2; await this.store.runNameTaken(dag.pipeline, name); n++) name = `${expandRunName(DEFAULT_RUN_NAME, new Date(at), dag.pipeline)}-${n}`;
     }
     if (await this.store.runNameTaken(dag.pipeline, name)) throw new RunNameTakenError(dag.pipeline, name);
+    const runFrom = request.reuse && (await this.planRunFrom(request.reuse, dag));
     const id = randomUUID();
     const maxParallel = options.maxParallel ?? Math.max(2, os.cpus().length);
     const executionMode = options.executionMode ?? dag.options.executionMode;
@@ -172,9 +173,23 @@ export class EngineSession {
       parentInvocation: request.parent?.invocation,
       enginePid: process.pid,
       at,
+      ...(runFrom ? { reuse: { fromRunId: runFrom.source, invocationIds: runFrom.reused } } : {}),
     });
     this.options.listener?.({ type: 'run', runId: id, runName: name, pipeline: dag.pipeline, status: 'running', at });
-    return planFor({ runId: id, runName: name, pipeline: dag.pipeline, target: request.target, parameters: encodedParameters }, dag, storedOptions, inputTypesOf(this.options.manifest));
+    const plan = planFor({ runId: id, runName: name, pipeline: dag.pipeline, target: request.target, parameters: encodedParameters }, dag, storedOptions, inputTypesOf(this.options.manifest));
+    if (!runFrom) return plan;
+    // The reused invocations were created with their outputs: the executor reads them as a resume does.
+    plan.resume = true;
+    // The invocations asked to run execute, even when their cache would say otherwise.
+    for (const rerunId of runFrom.rerun) plan.overrides[rerunId] = { ...plan.overrides[rerunId], enableCache: false };
+    return plan;
+  }
+
+  /** Which invocations of `dag` a run from `reuse.from` executes and which it takes from run `reuse.run` (see `runFrom.ts`). */
+  private async planRunFrom(reuse: NonNullable<RunRequest['reuse']>, dag: PipelineDag): Promise<{ source: string; rerun: Set<string>; reused: string[] }> {
+    const source = await this.store.findRun(reuse.run);
+    if (!source) throw new NotFoundError(`no run "${reuse.run}" to reuse outputs from`);
+    return { source: source.id, ...planRunFrom(dag, reuse.from, source, await this.store.getSteps(source.id)) };
   }
 
   /** Rebuilds the plan of a run created earlier (a detached run picked up by its background process). */
@@ -200,26 +215,17 @@ export class EngineSession {
       throw new NothingToRetryError(`run ${source.name} is ${source.status} and every step succeeded: nothing to retry`);
     }
     const dag = source.dag;
-    const rerun = new Set<string>();
+    let rerun = new Set<string>();
     if (step !== undefined) {
       if (!dag.nodes.some((n) => n.id === step)) throw new RunRequestError(`run ${source.name} has no step "${step}" (steps: ${dag.nodes.map((n) => n.id).join(', ')})`);
-      rerun.add(step);
-      for (let grew = true; grew; ) {
-        grew = false;
-        for (const node of dag.nodes) {
-          if (!rerun.has(node.id) && upstreamIds(node).some((up) => rerun.has(up))) {
-            rerun.add(node.id);
-            grew = true;
-          }
-        }
-      }
+      rerun = downstreamOf(dag, step);
     }
     const at = this.clock.now();
     const id = randomUUID();
     let name = `${source.name}-retry`;
     for (let n = 2; await this.store.runNameTaken(source.pipeline, name); n++) name = `${source.name}-retry-${n}`;
     // What succeeded keeps its outputs: taken over as the run is created, in the same store call.
-    const reused = sourceSteps.filter((record) => (record.status === 'completed' || record.status === 'cached') && !rerun.has(record.invocationId)).map((record) => record.invocationId);
+    const reused = [...committedInvocations(sourceSteps)].filter((invocationId) => !rerun.has(invocationId));
     await this.store.createRun({
       id,
       name,

@@ -6,7 +6,7 @@ import { resolveRunParameters } from '../prepare/runParameters';
 import { encodeStructured } from '../artifacts/structured';
 import type { RunOptions } from '../sdk/options';
 import type { OrchestratorClient } from '../api/client';
-import type { RunDetail } from '../api/protocol';
+import type { RunDetail, SubmitRunRequest } from '../api/protocol';
 import type { Clock } from '../engine/clock';
 import type { EngineListener } from '../model/events';
 import { manifestFor } from './manifestCache';
@@ -31,6 +31,10 @@ export interface RunFileRequest {
   parametersSource?: string;
   /** Parameters given as text (CLI `--param k=v`), converted to the declared parameter types. */
   textParameters?: Record<string, string>;
+  /** How errors name a text parameter (`--param ` when left out). */
+  textParametersPrefix?: string;
+  /** Parameters every other source overrides (a reused run's, named by `where` in errors). */
+  baseParameters?: { where: string; values: Record<string, unknown> };
   /** Where the steps run, so their relative paths resolve against it (default: this process's working folder). */
   workingDir?: string;
   options?: RunOptions;
@@ -60,6 +64,26 @@ export function chooseTarget(manifest: ModuleManifest, file: string, requested: 
   throw new RunRequestError(`${file}: defines several pipelines (${names.join(', ')}); choose one with --pipeline`);
 }
 
+/**
+ * What a run or a plan targets, from what the CLI and the API are given: the file, `step` or else
+ * `pipeline` (or the run config's), the config's parameters, then the text parameters (`--param`).
+ */
+export function fileTargetOf(
+  file: string,
+  given: { step?: string; pipeline?: string; config?: string },
+  config: { pipeline?: string; parameters?: Record<string, unknown> } | undefined,
+  textParameters: Record<string, string>,
+): Pick<RunFileRequest, 'file' | 'pipeline' | 'step' | 'parameters' | 'parametersSource' | 'textParameters'> {
+  return {
+    file,
+    pipeline: given.step ? undefined : (given.pipeline ?? config?.pipeline),
+    step: given.step,
+    parameters: config?.parameters ?? {},
+    parametersSource: given.config,
+    textParameters,
+  };
+}
+
 /** A pipeline file made ready to run: bundled, analysed, pipeline chosen, parameters typed. */
 export interface PreparedFile {
   file: string;
@@ -77,7 +101,7 @@ export interface PreparedFile {
 }
 
 /** Everything that happens on the author's side before a run can be created (here or on a daemon). */
-export async function preparePipelineFile(request: Pick<RunFileRequest, 'file' | 'pipeline' | 'step' | 'parameters' | 'parametersSource' | 'textParameters' | 'workingDir' | 'options'>): Promise<PreparedFile> {
+export async function preparePipelineFile(request: Pick<RunFileRequest, 'file' | 'pipeline' | 'step' | 'parameters' | 'parametersSource' | 'textParameters' | 'textParametersPrefix' | 'baseParameters' | 'workingDir' | 'options'>): Promise<PreparedFile> {
   // The SDK's entry (`pipeline.run()`, `runStep`) and the CLI's: the same rules as the API's and YAML configs'.
   checkOptions(startOptionsSchema, request.options ?? {}, 'run options');
   const file = path.resolve(request.file);
@@ -88,8 +112,9 @@ export async function preparePipelineFile(request: Pick<RunFileRequest, 'file' |
   const manifest = manifestFor(file, bundle, storeDir);
   const target = chooseTarget(manifest, request.file, request);
   const parameters = resolveRunParameters(manifest, target, [
+    ...(request.baseParameters ? [{ kind: 'values' as const, ...request.baseParameters }] : []),
     { kind: 'values', where: request.parametersSource ?? 'run parameters', values: request.parameters ?? {} },
-    { kind: 'text', values: request.textParameters ?? {} },
+    { kind: 'text', values: request.textParameters ?? {}, ...(request.textParametersPrefix === undefined ? {} : { prefix: request.textParametersPrefix }) },
   ]);
   return { file, storeDir, ...(storeUrl === undefined ? {} : { storeUrl }), workingDir, projectDir, bundle, manifest, target, parameters };
 }
@@ -100,8 +125,8 @@ export async function preparePipelineFile(request: Pick<RunFileRequest, 'file' |
  * run behaves as if it ran here; a remote orchestrator has neither folder, so they are not sent
  * and its steps run in its own working folder.
  */
-export async function submitPrepared(prepared: PreparedFile, options: RunOptions, orchestrator?: OrchestratorClient): Promise<{ client: OrchestratorClient; run: RunDetail }> {
-  const client = orchestrator ?? (await (await import('../api/daemonControl.js')).connectDaemon(prepared.storeDir, { storeUrl: prepared.storeUrl }));
+export async function submitPrepared(prepared: PreparedFile, options: RunOptions, orchestrator?: OrchestratorClient, reuse?: SubmitRunRequest['reuse']): Promise<{ client: OrchestratorClient; run: RunDetail }> {
+  const client = orchestrator ?? (await orchestratorFor(prepared.file, options));
   const { storeDir: _store, detach: _detach, ...sent } = options;
   const run = await client.submitRun({
     ...(orchestrator ? {} : { workingDir: prepared.workingDir, projectDir: prepared.projectDir }),
@@ -111,8 +136,15 @@ export async function submitPrepared(prepared: PreparedFile, options: RunOptions
     options: sent,
     bundle: fs.readFileSync(prepared.bundle.path, 'utf8'),
     manifest: prepared.manifest,
+    ...(reuse ? { reuse } : {}),
   });
   return { client, run };
+}
+
+/** The daemon of the store a run of `file` with `options` records into (started on demand). */
+export async function orchestratorFor(file: string, options: RunOptions): Promise<OrchestratorClient> {
+  const { dir, url } = resolveStore(options.storeDir, path.dirname(path.resolve(file)));
+  return (await import('../api/daemonControl.js')).connectDaemon(dir, { storeUrl: url });
 }
 
 /** Bundles, analyses, compiles and runs one pipeline file in this process (the SDK's `pipeline.run()`). */

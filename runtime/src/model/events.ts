@@ -1,4 +1,5 @@
 import type { AttemptError } from './attemptError';
+import type { AttemptHeartbeat } from './heartbeatProtocol';
 import type { RunStatus, StepStatus } from './status';
 
 /** What the engine reports while a run progresses (for live progress and, later, event streams). */
@@ -16,7 +17,18 @@ export type EngineEvent =
       error?: AttemptError;
       at: number;
     }
-  | { type: 'attempt'; runId: string; invocationId: string; attempt: number; status: 'running' | 'lost' | 'relinquished' | 'refused'; pid?: number; detail?: string; at: number }
+  | {
+      type: 'attempt';
+      runId: string;
+      invocationId: string;
+      attempt: number;
+      status: 'running' | 'lost' | 'relinquished' | 'refused';
+      pid?: number;
+      detail?: string;
+      /** On `running`: the heartbeat settings of the attempt's lease. */
+      heartbeat?: AttemptHeartbeat;
+      at: number;
+    }
   | { type: 'heartbeat'; runId: string; invocationId: string; attempt: number; at: number }
   | { type: 'retry'; runId: string; invocationId: string; nextAttempt: number; delayMs: number; error: AttemptError; at: number }
   | { type: 'hook'; runId: string; invocationId: string; hook: 'onSuccess' | 'onFailure'; ok: boolean; error?: string; at: number }

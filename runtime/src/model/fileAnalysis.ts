@@ -61,7 +61,8 @@ export interface StaticPipeline {
   name: string;
   file: string;
   range: Range;
-  parameters: { name: string; type?: string; default?: string }[];
+  /** `default`: the default's source text; `defaultValue`: its value as JSON, when the analysis can tell it (a literal, or a `const` declared with one). */
+  parameters: { name: string; type?: string; default?: string; defaultValue?: string }[];
   /** Literal pipeline options (execution mode, cache, run-name template). */
   options: { executionMode?: string; enableCache?: boolean; runName?: string };
   nodes: StaticNode[];

@@ -8,6 +8,17 @@ export interface LeaseGrant {
   timeoutMs: number;
 }
 
+/**
+ * The heartbeat settings an attempt runs under, in milliseconds: a beat is expected every
+ * `intervalMs` and the orchestrator marks the attempt lost after `timeoutMs` without one. Sent with
+ * the attempt (its `attempt` running event, the API's running attempts) so the editor judges
+ * lateness by the lease the orchestrator holds, not by a setting of its own.
+ */
+export interface AttemptHeartbeat {
+  intervalMs: number;
+  timeoutMs: number;
+}
+
 /** Messages from the runner's main thread to its heartbeat worker. */
 export type HeartbeatCommand =
   | ({ type: 'start'; runId: string; invocationId: string; attempt: number } & LeaseGrant)

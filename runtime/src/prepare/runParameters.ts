@@ -7,7 +7,7 @@ import type { ModuleManifest, ParamManifest } from './typeExtract';
  * (a YAML run config, an API request, code) checked against them. `where` names the place in
  * errors: the config file's path, `request`, ...
  */
-export type ParameterSource = { kind: 'text'; values: Record<string, string> } | { kind: 'values'; where: string; values: Record<string, unknown> };
+export type ParameterSource = { kind: 'text'; values: Record<string, string>; /** How errors name one (`--param ` when left out; the API's `params.`). */ prefix?: string } | { kind: 'values'; where: string; values: Record<string, unknown> };
 
 /**
  * The one check of a run's parameters, whatever their source, before the run starts: each must
@@ -23,7 +23,7 @@ export function resolveRunParameters(manifest: ModuleManifest | undefined, run: 
   for (const source of sources) for (const [name, value] of Object.entries(source.values)) given.set(name, { source, value });
   const resolved: Record<string, unknown> = {};
   for (const [name, { source, value }] of given) {
-    const where = source.kind === 'text' ? `--param ${name}` : `${source.where}: parameters.${name}`;
+    const where = source.kind === 'text' ? `${source.prefix ?? '--param '}${name}` : `${source.where}: parameters.${name}`;
     const param = declared?.params.find((p) => p.name === name);
     if (declared && !param) {
       const names = declared.params.map((p) => p.name).join(', ') || 'none';

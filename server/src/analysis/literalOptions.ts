@@ -28,7 +28,7 @@ export function literalOptionProblems(schema: z.ZodObject, object: ts.ObjectLite
   return out;
 }
 
-const NOT_LITERAL = Symbol('not a literal');
+export const NOT_LITERAL = Symbol('not a literal');
 
 function checkValue(schema: z.ZodType, node: ts.Expression, path: string[], out: LiteralOptionProblem[]): void {
   const inner = withoutOptional(schema);
@@ -81,7 +81,7 @@ function numberBounds(schema: z.ZodNumber): string {
 }
 
 /** An expression's value when it is written as a literal (numbers, strings, booleans, and arrays and objects of them). */
-function literalValue(node: ts.Expression): unknown {
+export function literalValue(node: ts.Expression): unknown {
   const value = unwrap(node);
   if (ts.isNumericLiteral(value)) return Number(value.text);
   if (ts.isPrefixUnaryExpression(value) && (value.operator === ts.SyntaxKind.MinusToken || value.operator === ts.SyntaxKind.PlusToken)) {

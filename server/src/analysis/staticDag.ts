@@ -11,6 +11,7 @@ import type { AnalysisDiagnostic, NodeOptionsView, StaticNode, StaticPipeline } 
 import type { NameResolver } from './nameResolver';
 import { awaitedReturnNode, plainProperty, plainType, samePlainType, writtenParameterType, type Checkers, type PlainType } from './plainTypes';
 import { forEachDescendant } from './walk';
+import { literalDefault } from './parameterDefaults';
 
 /** What an expression in a pipeline body stands for, as far as the analysis can tell. */
 type Value =
@@ -97,7 +98,7 @@ export class StaticDagBuilder {
       parameters: (fn?.parameters ?? []).map((p, i) => ({
         name: ts.isIdentifier(p.name) ? p.name.text : `arg${i}`,
         ...(writtenParameterType(p) ? { type: writtenParameterType(p)?.getText(sourceFile) } : {}),
-        ...(p.initializer ? { default: p.initializer.getText(sourceFile) } : {}),
+        ...(p.initializer ? { default: p.initializer.getText(sourceFile), ...defaultValueOf(p.initializer, this.checkers?.names) } : {}),
       })),
       options: pipelineOptions(definition.options),
       nodes: this.nodes,
@@ -621,4 +622,9 @@ function removalRange(target: ts.Node): ReturnType<typeof rangeOf> {
   const a = sourceFile.getLineAndCharacterOfPosition(start);
   const b = sourceFile.getLineAndCharacterOfPosition(end);
   return { start: { line: a.line, character: a.character }, end: { line: b.line, character: b.character } };
+}
+
+function defaultValueOf(initializer: ts.Expression, names: Checkers['names'] | undefined): { defaultValue?: string } {
+  const value = literalDefault(initializer, names);
+  return value === undefined ? {} : { defaultValue: value };
 }

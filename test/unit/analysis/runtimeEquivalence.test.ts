@@ -40,6 +40,7 @@ const PARAMETERS: Record<string, Record<string, Record<string, unknown>>> = {
   // Both branches of `if (includeDoomed) doomed()` are in the static DAG: compile the run that takes it.
   'test/fixtures/pipelines/retries.ts': { retries: { succeedOn: 1, includeDoomed: true } },
   'test/fixtures/pipelines/slow.ts': { slow: { marker: '/tmp/marker' } },
+  'test/fixtures/pipelines/runFrom.ts': { scored: { dir: '/tmp', mean: 1 }, other: { dir: '/tmp' } },
   'test/fixtures/analysis/dag/features.ts': { inner: { value: 1 }, middle: { value: 1 }, dynamicLoops: { count: 3 } },
 };
 

@@ -79,11 +79,23 @@ describe('static DAG features', () => {
     assert.deepEqual(edgeKeys(pipeline('dynamicLoops').edges), ['data:double.output->sum.values']);
   });
 
+  it("tells a parameter default's value where the code says it: a literal, a const (through an alias, across an import), not a call or a let", () => {
+    const analysis = new Analyzer().analyze(analysisFixture('dag', 'defaults.ts'));
+    assert.deepEqual(analysis.pipelines[0].parameters, [
+      { name: 'path', type: 'string', default: 'ALIAS', defaultValue: '"data/rows.csv"' },
+      { name: 'limit', type: 'number', default: 'SHARED_LIMIT', defaultValue: '25' },
+      { name: 'scale', default: '-1.5', defaultValue: '-1.5' },
+      { name: 'tags', type: 'string[]', default: "['a', 'b']", defaultValue: '["a","b"]' },
+      { name: 'seed', type: 'number', default: 'Math.floor(7.5)' },
+      { name: 'factor', type: 'number', default: 'changing' },
+    ]);
+  });
+
   it('carries source ranges, parameter and output types, and options merged as the runtime merges them', () => {
     const analysis = new Analyzer().analyze(analysisFixture('dag', 'options.ts'));
     const configured = analysis.pipelines[0];
     assert.deepEqual(configured.options, { executionMode: 'failFast' });
-    assert.deepEqual(configured.parameters, [{ name: 'url', type: 'string', default: "'https://example.com'" }]);
+    assert.deepEqual(configured.parameters, [{ name: 'url', type: 'string', default: "'https://example.com'", defaultValue: '"https://example.com"' }]);
     const [fetchRows, countRows, cached, refetch] = configured.nodes;
     assert.deepEqual(fetchRows.range, { start: { line: 17, character: 17 }, end: { line: 17, character: 31 } });
     assert.deepEqual(fetchRows.types, { inputs: { url: 'string' }, outputs: { output: 'string[]' } });

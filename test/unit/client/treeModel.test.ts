@@ -4,7 +4,8 @@ import { lastJsonLine, runArguments } from '../../../client/src/cli';
 import { statusIcon } from '../../../client/src/format';
 import { describeRuntime, locateRuntime } from '../../../client/src/runtimeLocator';
 import { emptyRunsState, reduceRunEvent } from '../../../client/src/runState';
-import { buildPipelineTree, buildRunTree } from '../../../client/src/treeModel';
+import { buildPipelineTree, buildRunTree, groupRunsByPipeline } from '../../../client/src/treeModel';
+import { filterDescription, visibleRuns } from '../../../client/src/runsFilter';
 import { dagHtml } from '../../../client/src/webviewHtml';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -32,7 +33,9 @@ describe('tree building', () => {
     state = reduceRunEvent(state, { type: 'step', runId: 'r', invocationId: 'b', stepName: 'b', status: 'running', attempt: 1, cached: false, at: 0 });
     const [run] = buildRunTree(state, 2000, { intervalMs: 500, timeoutMs: 1500 });
     assert.equal(run.contextValue, 'run.running');
-    assert.equal(run.description, 'running · 1/2 steps · 2.0 s');
+    // The status and progress lead (the label); the run's name follows.
+    assert.equal(run.label, 'running · 1/2 steps · 2.0 s');
+    assert.equal(run.description, 'train-1');
     assert.deepEqual(run.icon, statusIcon('running'));
     assert.equal(run.children[0].description, 'failed · attempt 3 · 1.2 s');
     assert.equal(run.children[1].description, 'running · ♥ 2 s lost');
@@ -40,6 +43,38 @@ describe('tree building', () => {
     const [finished] = buildRunTree(state, 4000, { intervalMs: 500, timeoutMs: 1500 });
     assert.equal(finished.contextValue, 'run.retryable');
     assert.equal(finished.children[0].contextValue, 'step.retryable.started');
+  });
+});
+
+describe('the Runs view', () => {
+  const events = (): ReturnType<typeof reduceRunEvent> => {
+    let state = reduceRunEvent(emptyRunsState, { type: 'run', runId: 'a1', runName: 'train-1', pipeline: 'train', status: 'running', at: 0 });
+    state = reduceRunEvent(state, { type: 'run', runId: 'a1', runName: 'train-1', pipeline: 'train', status: 'failed', at: 100 });
+    state = reduceRunEvent(state, { type: 'run', runId: 'b1', runName: 'report-1', pipeline: 'report', status: 'completed', at: 200 });
+    state = reduceRunEvent(state, { type: 'run', runId: 'a2', runName: 'train-1-retry', pipeline: 'train', status: 'running', at: 300 });
+    return { ...state, runs: { ...state.runs, a2: { ...state.runs.a2, parentRunId: 'a1' } } };
+  };
+
+  it('groups runs by pipeline, the pipeline of the newest run first, and links a retry to its original', () => {
+    const state = events();
+    const groups = groupRunsByPipeline(buildRunTree(state, 400, { intervalMs: 500, timeoutMs: 1500 }), state);
+    assert.deepEqual(groups.map((group) => [group.label, group.description]), [['train', '2 runs · 1 running'], ['report', '1 run']]);
+    assert.deepEqual(groups[0].children.map((run) => [run.label, run.description]), [
+      ['running · 100 ms', 'train-1-retry · retry of train-1'],
+      ['failed · 100 ms', 'train-1'],
+    ]);
+    assert.match(groups[0].children[0].tooltip, /retry of train-1/);
+  });
+
+  it('filters by status and clears finished runs (never a running one), saying what it hides', () => {
+    const state = events();
+    const failed = visibleRuns(state, { statuses: ['failed'] });
+    assert.deepEqual([failed.state.order, failed.hidden], [['a1'], 2]);
+    const cleared = visibleRuns(state, { clearedBefore: 1000 });
+    assert.deepEqual([cleared.state.order, cleared.hidden], [['a2'], 2], 'the running retry stays');
+    assert.equal(visibleRuns(state, {}).state, state);
+    assert.equal(filterDescription({ statuses: ['failed', 'running'] }, 2), 'failed, running · 2 hidden');
+    assert.equal(filterDescription({}, 0), '');
   });
 });
 

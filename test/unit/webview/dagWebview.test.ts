@@ -361,7 +361,7 @@ describe('DAG webview in Chromium', () => {
     await page.keyboard.press('Shift+F10');
     let menu = await probe(page, 'menu');
     assert.equal(menu.open, true);
-    assert.deepEqual(menu.items.map((item) => item.label), ['Go to Code', 'Run Step', 'Retry Step', 'Open Logs', 'Open Artifact…']);
+    assert.deepEqual(menu.items.map((item) => item.label), ['Go to Code', 'Run from Here', 'Retry Step', 'Open Logs', 'Open Artifact…']);
     assert.deepEqual(menu.items.map((item) => item.disabled), [false, false, true, true, true], 'nothing of a run to act on before a run');
     assert.equal(menu.focused, 0);
     await page.keyboard.press('ArrowDown');

@@ -32,6 +32,20 @@ describe('status styles', () => {
     assert.equal(nodeDetail({ status: 'cached', attempt: 0, cached: true }, thresholds, 0).text, 'cached');
   });
 
+  it("colours a node's heartbeat by its attempt's own lease, the editor's settings only when it came without one", () => {
+    const editor = { intervalMs: 5000, timeoutMs: 15_000 };
+    const lease = { intervalMs: 10_000, timeoutMs: 30_000 };
+    // 16 s without a beat: lost by the editor's figure (15 s), only late by the lease's (the orchestrator still holds it).
+    const own = nodeDetail({ status: 'running', attempt: 1, startedAt: 0, heartbeatSettings: lease }, editor, 16_000);
+    assert.equal(own.heartbeat, 'late');
+    assert.match(own.text, /♥ 16 s late$/);
+    // 15 s: on time for beats 10 s apart (late past 1.5 intervals), lost by the editor's figure.
+    assert.equal(nodeDetail({ status: 'running', attempt: 1, startedAt: 0, heartbeatSettings: lease }, editor, 15_000).heartbeat, 'ok');
+    assert.equal(nodeDetail({ status: 'running', attempt: 1, startedAt: 0, heartbeatSettings: lease }, editor, 12_000).heartbeat, 'ok');
+    assert.equal(nodeDetail({ status: 'running', attempt: 1, startedAt: 0, heartbeatSettings: lease }, editor, 30_000).heartbeat, 'lost');
+    assert.equal(nodeDetail({ status: 'running', attempt: 1, startedAt: 0 }, editor, 15_000).heartbeat, 'lost');
+  });
+
   it("ranks a running step's heartbeat above its duration and attempt, and an ended step's attempt above its duration", () => {
     const thresholds = { intervalMs: 1000, timeoutMs: 3000 };
     const byRank = (parts: { text: string; rank: number }[]) => [...parts].sort((a, b) => b.rank - a.rank).map((part) => part.text);

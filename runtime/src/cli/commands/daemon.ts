@@ -82,7 +82,12 @@ export function registerDaemonCommands(program: Command): void {
     .action(async (storeDir: string, host: string, port: string, portPolicy: string | undefined, flags: { idleTimeout: string; tlsCert?: string; tlsKey?: string }) => {
       // The daemon (and the HTTP framework it serves with) loads only in the daemon process.
       const { runDaemon } = await import('../../daemon/main.js');
-      await runDaemon(storeDir, host, Number(port), portPolicy === 'fallback', { idleTimeoutS: parseIdleTimeout(flags.idleTimeout, '--idle-timeout'), tls: tlsPathsOf(flags.tlsCert, flags.tlsKey) });
+      await runDaemon(storeDir, host, Number(port), portPolicy === 'fallback', {
+        idleTimeoutS: parseIdleTimeout(flags.idleTimeout, '--idle-timeout'),
+        tls: tlsPathsOf(flags.tlsCert, flags.tlsKey),
+        // Planning bundles and compiles as `pipewright plan` does (launch/, above the daemon), loaded on the first plan.
+        planFile: async (body, store) => (await import('../../launch/planPipelineFile.js')).planForDaemon(body, store),
+      });
       // Keep serving: the daemon ends through its own stop path.
       await new Promise<never>(() => undefined);
     });

@@ -1,12 +1,10 @@
 import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadRunConfig, runOptionsFromConfig } from '../../config/runConfig';
 import type { StepPrediction } from '../../engine/planPrediction';
-import { planPipelineFile, type PipelinePlan } from '../../launch/planPipelineFile';
-import type { RunOptions } from '../../sdk/options';
+import { planFileRequest, planPipelineFile, type PipelinePlan } from '../../launch/planPipelineFile';
 import { UsageError } from '../errors';
-import { collect, runTargetOf } from '../paramFlags';
+import { collect, parseParams } from '../paramFlags';
 import { alignColumns } from '../table';
 
 interface PlanFlags {
@@ -33,12 +31,9 @@ export function registerPlanCommand(program: Command): void {
     .action(async (file: string, flags: PlanFlags, command: Command) => {
       if (!fs.statSync(file, { throwIfNoEntry: false })?.isFile()) throw new UsageError(`pipeline file not found: ${file}`);
       if (flags.step && flags.pipeline) throw new UsageError('--step and --pipeline cannot be combined');
-      const config = flags.config ? loadRunConfig(flags.config) : undefined;
-      const options: RunOptions = { ...(config ? runOptionsFromConfig(config) : {}) };
       const store = command.optsWithGlobals<{ store?: string }>().store;
-      if (store) options.storeDir = store;
-      if (flags.cache === false) options.enableCache = false;
-      const plan = await planPipelineFile({ ...runTargetOf(file, flags, config), options });
+      const { param, cache, json: _json, ...given } = flags;
+      const plan = await planPipelineFile(planFileRequest({ ...given, file, params: parseParams(param), noCache: cache === false, ...(store ? { storeDir: store } : {}) }));
       process.stdout.write(flags.json ? `${JSON.stringify(planJson(plan))}\n` : `${planText(plan)}\n`);
     });
 }

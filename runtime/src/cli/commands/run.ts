@@ -25,6 +25,8 @@ interface RunFlags {
   maxParallel?: string;
   logs?: boolean;
   daemon?: boolean;
+  from?: string;
+  reuse?: string;
 }
 
 export function registerRunCommand(program: Command, exit: { code: number }): void {
@@ -34,6 +36,8 @@ export function registerRunCommand(program: Command, exit: { code: number }): vo
     .argument('<file>', 'pipeline file')
     .option('--pipeline <name>', 'pipeline to run when the file defines several')
     .option('--step <name>', 'run only this step, with --param values as its inputs')
+    .option('--from <step>', 'with --reuse: run this step (an invocation id) and everything downstream of it')
+    .option('--reuse <run>', "with --from: take every other step's outputs from this run (id or name), and its parameters unless given")
     .option('--param <key=value>', 'pipeline parameter, converted to its declared type (repeatable)', collect, [])
     .option('--config <file>', 'YAML run config (parameters, run name, cache, mode, per-step overrides)')
     .option('--detach', 'return the run id at once and let the run continue in the background')
@@ -66,6 +70,9 @@ export function registerRunCommand(program: Command, exit: { code: number }): vo
       }
       if (flags.detach) options.detach = true;
       if (flags.step && flags.pipeline) throw new UsageError('--step and --pipeline cannot be combined');
+      if ((flags.from === undefined) !== (flags.reuse === undefined)) throw new UsageError(`${flags.from === undefined ? '--reuse' : '--from'} needs ${flags.from === undefined ? '--from STEP (the step to run from)' : '--reuse RUN (the run whose outputs the other steps keep)'}`);
+      if (flags.from !== undefined && flags.step) throw new UsageError('--from runs a pipeline from one of its steps; it cannot be combined with --step');
+      if (flags.from !== undefined && flags.daemon === false) throw new UsageError('--from and --reuse need the orchestrator (the reused run is read there); they cannot be combined with --no-daemon');
       if (flags.daemon === false && command.opts<{ orchestrator?: string }>().orchestrator) throw new UsageError(`--no-daemon runs in this process; it cannot be combined with --orchestrator (or $${ORCHESTRATOR_URL_ENV})`);
       // Checked before bundling: a wrong URL or token fails at once, with nothing sent.
       const remote = flags.daemon === false ? undefined : await remoteOrchestrator(command);
@@ -92,6 +99,7 @@ export function registerRunCommand(program: Command, exit: { code: number }): vo
               showLogs: flags.logs !== false,
               signal: interrupt.signal,
               orchestrator: remote?.client,
+              ...(flags.from !== undefined && flags.reuse !== undefined ? { reuse: { run: flags.reuse, from: flags.from } } : {}),
             });
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

@@ -1,4 +1,5 @@
-import { preparePipelineFile, submitPrepared, type RunFileRequest } from '../../launch/runPipelineFile';
+import { orchestratorFor, preparePipelineFile, submitPrepared, type RunFileRequest } from '../../launch/runPipelineFile';
+import { decodeStructured } from '../../artifacts/structured';
 import type { RunSummary } from '../../model/runSummary';
 import type { RunOptions } from '../../sdk/options';
 import type { OrchestratorClient } from '../../api/client';
@@ -13,6 +14,8 @@ export interface DaemonRunRequest extends Pick<RunFileRequest, 'file' | 'pipelin
   signal: AbortSignal;
   /** A remote orchestrator to submit to instead of this store's local daemon. */
   orchestrator?: OrchestratorClient;
+  /** Run from step `from`, reusing the outputs (and, unless given, the parameters and pipeline) of run `run`. */
+  reuse?: { run: string; from: string };
 }
 
 /**
@@ -21,8 +24,14 @@ export interface DaemonRunRequest extends Pick<RunFileRequest, 'file' | 'pipelin
  * event stream.
  */
 export async function runViaDaemon(request: DaemonRunRequest): Promise<RunSummary> {
-  const prepared = await preparePipelineFile({ ...request, options: request.options });
-  const { client, run: created } = await submitPrepared(prepared, request.options, request.orchestrator);
+  const reused = request.reuse && (await (request.orchestrator ?? (await orchestratorFor(request.file, request.options))).getRun({ run: request.reuse.run }));
+  const prepared = await preparePipelineFile({
+    ...request,
+    options: request.options,
+    // A run from a past run keeps its pipeline and parameters; a config or --param still wins.
+    ...(reused ? { pipeline: request.pipeline ?? reused.pipeline, baseParameters: { where: `run ${reused.runName}`, values: decodeStructured(reused.parameters ?? {}) as Record<string, unknown> } } : {}),
+  });
+  const { client, run: created } = await submitPrepared(prepared, request.options, request.orchestrator, request.reuse && { run: reused?.runId ?? request.reuse.run, from: request.reuse.from });
   if (request.detach) return created;
   try {
     return await followRun(client, created.runId, request);

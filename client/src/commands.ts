@@ -7,6 +7,8 @@ import { planHost } from './planCli';
 import { absentLocalDaemon, readLocalEndpoint } from './daemonFiles';
 import { DagPanel, type DagPanelHost } from './dagPanel';
 import type { PipelineSummary } from '../../contracts/src/lspMessages';
+import type { NodeAction } from '../../contracts/src/webviewMessages';
+import type { StepDebugRequest } from './debugAttach';
 import type { OrchestratorConnection } from './orchestratorConnection';
 import type { PipelinesView } from './pipelinesView';
 import type { RunsView } from './runsView';
@@ -44,6 +46,8 @@ export interface CommandDeps {
   artifacts: ArtifactDocuments;
   /** Where the user's code is (stack frames in it are links; the first one is the Problems line). */
   codeRoots(): CodeRoots;
+  /** Debug Step: runs the step again under the inspector with a run's inputs, and attaches the debugger. */
+  debugStep(request: StepDebugRequest): Promise<void>;
 }
 
 const TOKEN_SECRET = 'pipewright.remoteToken';
@@ -63,6 +67,14 @@ function requireTrust(action: string): boolean {
   });
   return false;
 }
+
+/** The command a DAG node's menu action runs on the panel's run (Run Step runs the file's step instead). */
+const NODE_ACTION_COMMANDS: Record<Exclude<NodeAction, 'runFromHere'>, string> = {
+  retryStep: 'pipewright.retryStep',
+  debugStep: 'pipewright.debugStep',
+  openLogs: 'pipewright.openStepLogs',
+  openArtifacts: 'pipewright.openArtifact',
+};
 
 /** What DAG panels need from the extension (new ones from Show DAG, restored ones after a reload). */
 export function dagPanelHost(deps: Pick<CommandDeps, 'log' | 'analysisServer' | 'codeRoots' | 'connection' | 'runtime' | 'workspaceFolder' | 'nodeExecutable'>): DagPanelHost {
@@ -86,7 +98,7 @@ export function dagPanelHost(deps: Pick<CommandDeps, 'log' | 'analysisServer' | 
         return;
       }
       const runNode = { kind: 'step', runId: panel.runId, invocationId: nodeId, uri: panel.uri, pipeline: panel.pipeline };
-      const command = { runFromHere: 'pipewright.runFromHere', retryStep: 'pipewright.retryStep', openLogs: 'pipewright.openStepLogs', openArtifacts: 'pipewright.openArtifact' }[action];
+      const command = action === 'runFromHere' ? 'pipewright.runFromHere' : NODE_ACTION_COMMANDS[action];
       void vscode.commands.executeCommand(command, runNode);
     },
   };
@@ -328,6 +340,12 @@ export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.
     },
     'pipewright.showAllRuns': async () => {
       await deps.runsView.setFilter({});
+    },
+    'pipewright.debugStep': async (arg) => {
+      if (!requireTrust('debugging a step')) return;
+      const runId = await pickRun(arg, () => true);
+      const invocationId = runId && (await pickInvocation(arg, runId));
+      if (runId && invocationId) await deps.debugStep({ run: runId, step: invocationId });
     },
     'pipewright.cancelRun': async (arg) => {
       const runId = await pickRun(arg, (s) => s === 'running');

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { DAG_VIEW_TYPE, type DagPanelState } from '../../contracts/src/panelState';
 import type { PipelineGraph } from '../../contracts/src/graph';
 import { MessageChannel } from '../../contracts/src/messageChannel';
-import type { FromWebview, NodeRunState, ToWebview } from '../../contracts/src/webviewMessages';
+import type { FromWebview, NodeAction, NodeRunState, ToWebview } from '../../contracts/src/webviewMessages';
 import type { HeartbeatSettingsMs } from './format';
 import { nodeError } from './failureText';
 import { toRange } from './pipelinesView';
@@ -20,7 +20,7 @@ export interface DagPanelHost {
   /** The DAG a run compiled and ran, from the orchestrator (undefined when none is connected). */
   loadRunDag(runId: string): Promise<PipelineDag | undefined>;
   heartbeat(): HeartbeatSettingsMs;
-  onNodeAction(panel: DagPanel, nodeId: string, action: 'runFromHere' | 'retryStep' | 'openLogs' | 'openArtifacts'): void;
+  onNodeAction(panel: DagPanel, nodeId: string, action: NodeAction): void;
   /** Opens one output of a step of the run the panel shows. */
   openOutput(panel: DagPanel, nodeId: string, output: string): void;
   /** Retries the run the panel shows (the banner's Retry). */

@@ -11,7 +11,9 @@ import { ARTIFACT_SCHEME, ArtifactDocuments } from './artifactDocuments';
 import { bundleFrameMapper } from './bundleSourceMap';
 import { connectPerSettings, dagPanelHost, registerCommands, type CommandDeps } from './commands';
 import { FailureDiagnostics } from './failureDiagnostics';
+import { DebugStepLenses } from './debugStepLenses';
 import { LastRunLenses } from './lastRunLenses';
+import { StepDebugger } from './stepDebugger';
 import { LOG_SCHEME, LogDocuments } from './logDocuments';
 import { presentRunNotice } from './noticePresenter';
 import { RunNotices } from './runNotices';
@@ -172,10 +174,23 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): v
       lastRunLenses,
     ),
   );
+  // Debug Step: the lens beside the last run's, and the debugger (also the `pipewright` launch type).
+  const stepDebugger = new StepDebugger({ log, runtime, workspaceFolder: folder, node: () => nodeExecutable().command });
+  context.subscriptions.push(
+    stepDebugger,
+    vscode.languages.registerCodeLensProvider(
+      [
+        { scheme: 'file', language: 'typescript' },
+        { scheme: 'file', language: 'javascript' },
+      ],
+      new DebugStepLenses(lastRunLenses, connection),
+    ),
+  );
 
   const reconnect = () => connectPerSettings(context, connection, storeDir);
   const deps: CommandDeps = {
     context, log, connection, pipelines: pipelinesView, runsView, runtime, workspaceFolder: folder, reconnect, nodeExecutable, notices, artifacts, codeRoots,
+    debugStep: (request) => stepDebugger.debug(request),
     // Read when a command runs: the server may still be starting.
     get analysisServer() {
       return analysisServer;

@@ -61,13 +61,7 @@ export class LastRunLenses implements vscode.CodeLensProvider, vscode.Disposable
     const state = this.connection.runs;
     if (!server || !this.connection.api || state.order.length === 0) return [];
     const uri = document.uri.toString();
-    let definitions: Definition[];
-    try {
-      definitions = (await this.definitionsFor(server, uri, document.version)).filter((definition) => vscode.Uri.parse(definition.uri).toString() === uri);
-    } catch (error) {
-      this.log.warn(`last-run lenses: ${(error as Error).message}`);
-      return [];
-    }
+    const definitions = await this.definitionsIn(document);
     const now = Date.now();
     const lenses: vscode.CodeLens[] = [];
     for (const definition of definitions) {
@@ -82,6 +76,19 @@ export class LastRunLenses implements vscode.CodeLensProvider, vscode.Disposable
       lenses.push(new vscode.CodeLens(new vscode.Range(at, at), command));
     }
     return lenses;
+  }
+
+  /** The step and pipeline definitions in `document`, as the server last listed them (none while it cannot say): other lenses beside these use them too. */
+  async definitionsIn(document: vscode.TextDocument): Promise<Definition[]> {
+    const server = this.server();
+    if (!server) return [];
+    const uri = document.uri.toString();
+    try {
+      return (await this.definitionsFor(server, uri, document.version)).filter((definition) => vscode.Uri.parse(definition.uri).toString() === uri);
+    } catch (error) {
+      this.log.warn(`last-run lenses: ${(error as Error).message}`);
+      return [];
+    }
   }
 
   private definitionsFor(server: AnalysisServer, uri: string, version: number): Promise<Definition[]> {

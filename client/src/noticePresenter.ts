@@ -13,6 +13,8 @@ export function presentRunNotice(notice: RunNotice, pipelines: PipelinesView): v
       void vscode.commands.executeCommand('pipewright.openStepLogs', notice.invocationId === undefined ? notice.runId : { kind: 'step', runId: notice.runId, invocationId: notice.invocationId });
     } else if (choice === 'Retry') {
       void vscode.commands.executeCommand('pipewright.retryRun', notice.runId);
+    } else if (choice === 'Debug Step' && notice.invocationId !== undefined) {
+      void vscode.commands.executeCommand('pipewright.debugStep', { kind: 'step', runId: notice.runId, invocationId: notice.invocationId });
     }
   });
 }

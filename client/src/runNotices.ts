@@ -7,7 +7,7 @@
 import type { RunStatus } from '../../runtime/src/model/status';
 import type { RunView } from './runState';
 
-export type NoticeAction = 'Show DAG' | 'Logs' | 'Retry';
+export type NoticeAction = 'Show DAG' | 'Logs' | 'Retry' | 'Debug Step';
 
 export interface RunNotice {
   severity: 'info' | 'error';
@@ -15,7 +15,7 @@ export interface RunNotice {
   actions: NoticeAction[];
   runId: string;
   pipeline: string;
-  /** The step Logs opens: the failed one, else the run's last. */
+  /** The step Logs (and Debug Step) opens: the failed one, else the run's last. */
   invocationId?: string;
 }
 
@@ -29,7 +29,9 @@ export function endNotice(run: RunView): RunNotice {
     return { severity: 'info', text: `Pipewright: ${run.runName} completed (${steps.length} step${steps.length === 1 ? '' : 's'})`, actions: ['Show DAG', 'Logs'], runId: run.runId, pipeline: run.pipeline, invocationId: steps.at(-1)?.id };
   }
   const why = failed ? ` at step ${failed.id}: ${failed.error ?? failed.status}` : run.error ? `: ${run.error}` : '';
-  return { severity: 'error', text: `Pipewright: ${run.runName} ${run.status}${why}`, actions: ['Show DAG', 'Logs', 'Retry'], runId: run.runId, pipeline: run.pipeline, invocationId: failed?.id ?? steps.at(-1)?.id };
+  // A failed step can be debugged with the inputs it failed on.
+  const actions: NoticeAction[] = ['Show DAG', 'Logs', 'Retry', ...(failed?.status === 'failed' ? (['Debug Step'] as const) : [])];
+  return { severity: 'error', text: `Pipewright: ${run.runName} ${run.status}${why}`, actions, runId: run.runId, pipeline: run.pipeline, invocationId: failed?.id ?? steps.at(-1)?.id };
 }
 
 export class RunNotices {

@@ -76,7 +76,7 @@ export type RunNode =
  * Runs newest first; each with its steps. A run leads with its status and progress (`failed ·
  * 4/5 steps · 1.2 s`), its name after it, and says which run it retries. `contextValue` drives
  * the context menus: `run.running` can be cancelled, `run.retryable` retried; `step.retryable`
- * steps retried.
+ * steps retried, `….failed` ones debugged.
  */
 export function buildRunTree(state: RunsState, now: number, heartbeat: HeartbeatSettingsMs): RunNode[] {
   return state.order.flatMap((runId): RunNode[] => {
@@ -92,7 +92,7 @@ export function buildRunTree(state: RunsState, now: number, heartbeat: Heartbeat
         description: describeStep(step, now, heartbeat),
         tooltip: [`${step.id} (${step.step})`, step.error ?? '', ...(step.relinquished ?? []).map((r) => `attempt ${r.attempt} relinquished (its worker was drained; run again, no retry used)${r.detail ? `: ${r.detail}` : ''}`)].filter(Boolean).join('\n'),
         icon: statusIcon(step.status),
-        contextValue: `step${retryable ? '.retryable' : ''}${step.attempts > 0 ? '.started' : ''}`,
+        contextValue: `step${retryable ? '.retryable' : ''}${step.attempts > 0 ? '.started' : ''}${step.status === 'failed' ? '.failed' : ''}`,
         children: (step.outputs ?? []).map((output): RunNode => ({
           kind: 'output',
           runId,

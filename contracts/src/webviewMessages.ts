@@ -128,7 +128,7 @@ export type ToWebview =
   | { kind: 'ack' };
 
 /** What a node's context menu can ask the extension to do. */
-export type NodeAction = 'runFromHere' | 'retryStep' | 'openLogs' | 'openArtifacts';
+export type NodeAction = 'runFromHere' | 'retryStep' | 'debugStep' | 'openLogs' | 'openArtifacts';
 
 /** Messages from the webview to the extension. */
 export type FromWebview =

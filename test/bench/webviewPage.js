@@ -73,7 +73,7 @@
     runState,
     afterPaint,
 
-    /** What the page shows: layout kind (`draft`/`final`) and engine, nodes drawn, the status line. */
+    /** What the page shows: layout kind (`final` once drawn) and engine, nodes drawn, the status line. */
     view: () => ({
       layout: svg().dataset.layout,
       engine: svg().dataset.layoutEngine,
@@ -111,8 +111,8 @@
     },
 
     /**
-     * Graph message to the first paint of all its nodes, and to the paint of elkjs's layout
-     * (the same moment when no draft was drawn).
+     * Graph message to the first paint of all its nodes, and to the paint of the final layout
+     * (the same moment when the first drawing is the final one).
      */
     async firstPaint(graph) {
       const count = new Set(graph.nodes.map((node) => node.id)).size;

@@ -62,7 +62,8 @@ describe('the extension in a real VS Code workbench', () => {
       extensionsDir = path.join(root, 'extensions');
       const userDataDir = path.join(root, 'user-data');
       installExtension(tools, vsix, extensionsDir, userDataDir);
-      fs.rmSync(screenshots, { recursive: true, force: true });
+      // This suite's own screenshots (other suites keep theirs in folders beside them).
+      for (const file of fs.existsSync(screenshots) ? fs.readdirSync(screenshots) : []) if (file.endsWith('.png')) fs.rmSync(path.join(screenshots, file));
       workbench = await openWorkbench({ tools, workspace, extensionsDir, userDataDir, screenshots });
       page = workbench.page;
     },

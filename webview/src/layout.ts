@@ -1,9 +1,8 @@
 /**
- * Lays a pipeline graph out with elkjs (layered, left to right or top down) and caches the result
- * by a hash of the graph's structure (plus the direction and the node sizes' font), so status
- * updates (which do not change structure) never re-layout.
- * The engine is injected: the webview passes elkjs running in a Web Worker (`layoutEngine.ts`),
- * tests pass elkjs directly and can count calls.
+ * What a layout of a pipeline graph is (placed nodes, polyline edges), the hash of the structure
+ * layouts are cached by (`layoutCache.ts`), and the elkjs layout (layered, left to right or top
+ * down). The engine is injected: the webview passes elkjs running in a Web Worker
+ * (`layoutEngine.ts`), tests pass elkjs directly and can count calls.
  */
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
 import type { PipelineGraph } from '../../contracts/src/graph';
@@ -69,7 +68,7 @@ export const ESTIMATED_SIZING: NodeSizing = { key: 'estimated', height: NODE_HEI
 
 export const DEFAULT_REQUEST: LayoutRequest = { direction: 'RIGHT', sizing: ESTIMATED_SIZING };
 
-/** Gaps between layers and between nodes of a layer (elkjs's options and the draft layout's). */
+/** Gaps between layers and between nodes of a layer (elkjs's options and the layered layout's). */
 export const SPACING = { layerGap: 60, nodeGap: 24 } as const;
 
 /** The cache key of the layout of the structure with this `graphHash`, for this request. */
@@ -128,65 +127,30 @@ export const LAYOUT_OPTIONS: Readonly<Record<string, string>> = {
   'elk.layered.thoroughness': '3',
 };
 
-export class LayoutCache {
-  private readonly cache = new Map<string, Promise<GraphLayout>>();
-
-  constructor(
-    private readonly engine: LayoutEngine,
-    /** Layouts kept (one panel shows one pipeline; a few versions cover undo/redo). */
-    private readonly capacity = 8,
-  ) {}
-
-  /** The layout of this graph's structure, computed at most once per key (pass its hash if you have it). */
-  layout(graph: Pick<PipelineGraph, 'nodes' | 'edges'>, hash = graphHash(graph), request: LayoutRequest = DEFAULT_REQUEST): Promise<GraphLayout> {
-    const key = layoutKey(hash, request);
-    const cached = this.cache.get(key);
-    if (cached) {
-      // Refresh recency.
-      this.cache.delete(key);
-      this.cache.set(key, cached);
-      return cached;
-    }
-    const computed = this.compute(key, graph, request);
-    this.cache.set(key, computed);
-    computed.catch(() => this.cache.delete(key));
-    while (this.cache.size > this.capacity) this.cache.delete(this.cache.keys().next().value as string);
-    return computed;
+/** The elkjs layout of `graph` for `request`, as a `GraphLayout` under the cache key `key`. */
+export async function elkLayout(engine: LayoutEngine, graph: Pick<PipelineGraph, 'nodes' | 'edges'>, request: LayoutRequest, key: string): Promise<GraphLayout> {
+  const edges = layoutEdges(graph);
+  const { sizing, direction } = request;
+  const input: ElkNode = {
+    id: 'root',
+    layoutOptions: { ...LAYOUT_OPTIONS, 'elk.direction': direction },
+    children: graph.nodes.map((node) => ({ id: node.id, width: sizing.width(node.id), height: sizing.height })),
+    edges: edges.map((edge): ElkExtendedEdge => ({ id: edge.id, sources: [edge.from], targets: [edge.to] })),
+  };
+  const result = await engine.layout(input);
+  const nodes = new Map<string, PlacedNode>();
+  for (const child of result.children ?? []) {
+    nodes.set(child.id, { id: child.id, x: child.x ?? 0, y: child.y ?? 0, width: child.width ?? sizing.width(child.id), height: child.height ?? sizing.height });
   }
-
-  /** True when the layout of the structure with this `graphHash` is cached or being computed for `request`. */
-  has(hash: string, request: LayoutRequest = DEFAULT_REQUEST): boolean {
-    return this.cache.has(layoutKey(hash, request));
-  }
-
-  get size(): number {
-    return this.cache.size;
-  }
-
-  private async compute(key: string, graph: Pick<PipelineGraph, 'nodes' | 'edges'>, request: LayoutRequest): Promise<GraphLayout> {
-    const edges = layoutEdges(graph);
-    const { sizing, direction } = request;
-    const input: ElkNode = {
-      id: 'root',
-      layoutOptions: { ...LAYOUT_OPTIONS, 'elk.direction': direction },
-      children: graph.nodes.map((node) => ({ id: node.id, width: sizing.width(node.id), height: sizing.height })),
-      edges: edges.map((edge): ElkExtendedEdge => ({ id: edge.id, sources: [edge.from], targets: [edge.to] })),
-    };
-    const result = await this.engine.layout(input);
-    const nodes = new Map<string, PlacedNode>();
-    for (const child of result.children ?? []) {
-      nodes.set(child.id, { id: child.id, x: child.x ?? 0, y: child.y ?? 0, width: child.width ?? sizing.width(child.id), height: child.height ?? sizing.height });
-    }
-    const routed = new Map(((result.edges ?? []) as ElkExtendedEdge[]).map((edge) => [edge.id, edge]));
-    const placedEdges = edges.map((edge): PlacedEdge => {
-      const section = routed.get(edge.id)?.sections?.[0];
-      const points = section
-        ? [section.startPoint, ...(section.bendPoints ?? []), section.endPoint]
-        : straightLine(nodes.get(edge.from), nodes.get(edge.to), direction);
-      return { ...edge, points };
-    });
-    return { hash: key, direction, width: result.width ?? 0, height: result.height ?? 0, nodes, edges: placedEdges };
-  }
+  const routed = new Map(((result.edges ?? []) as ElkExtendedEdge[]).map((edge) => [edge.id, edge]));
+  const placedEdges = edges.map((edge): PlacedEdge => {
+    const section = routed.get(edge.id)?.sections?.[0];
+    const points = section
+      ? [section.startPoint, ...(section.bendPoints ?? []), section.endPoint]
+      : straightLine(nodes.get(edge.from), nodes.get(edge.to), direction);
+    return { ...edge, points };
+  });
+  return { hash: key, direction, width: result.width ?? 0, height: result.height ?? 0, nodes, edges: placedEdges };
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
- * DAG webview entry: receives graphs and run states from the extension, lays graphs out with
- * elkjs in a Web Worker (cached by structure hash, so status updates never re-layout) and draws
- * them as SVG with pan, zoom, fit and keyboard navigation.
+ * DAG webview entry: receives graphs and run states from the extension, lays graphs out (small
+ * ones with elkjs in a Web Worker, large ones with our own layered layout on this thread, in
+ * milliseconds; cached by structure hash, so status updates never re-layout: `layoutCache.ts`) and
+ * draws them as SVG with pan, zoom, fit and keyboard navigation.
  *
  * It opens readable: node text is drawn at the editor's font size, the graph opens at a zoom of
  * at least 1 (panning to the rest when it does not fit), laid out top down when that shows more of
@@ -11,16 +12,14 @@
  * fades), zoom to the failed or running steps, an overview map, composed pipelines and fan-outs
  * collapsed into one node with a count, and, zoomed out, the labels that fit at the readable size.
  *
- * A large graph opening in an empty panel is first drawn with a fast draft layout on this thread
- * (`draftLayout.ts`, milliseconds), then redrawn when elkjs's layout arrives (seconds at 1,000
- * nodes). Edits of a shown graph keep the old drawing until elkjs answers, so nothing jumps twice.
+ * Edits of a shown graph keep the old drawing until the new layout arrives, so nothing jumps twice.
  */
 import './dag.css';
 import type { RunStatus } from '../../runtime/src/model/status';
 import { chooseDirection } from './direction';
-import { draftLayout } from './draftLayout';
 import { DEFAULT_HEARTBEAT_INTERVAL_MS } from '../../contracts/src/heartbeat';
-import { graphHash, LayoutCache, SPACING, type GraphLayout, type LayoutDirection, type LayoutRequest } from './layout';
+import { graphHash, SPACING, type GraphLayout, type LayoutDirection, type LayoutRequest } from './layout';
+import { LayoutCache } from './layoutCache';
 import { startLayoutEngine, type StartedEngine } from './layoutEngine';
 import { layerGraph, type Layering } from './layering';
 import { fillLegend } from './legend';
@@ -49,8 +48,6 @@ import { boxAround, centerOn, fitViewport, focusRect, initialViewport, neighbour
 
 declare function acquireVsCodeApi(): { postMessage(message: unknown): void; getState(): unknown; setState(state: unknown): void };
 
-/** Graphs from this size on get a draft layout first when the panel had nothing to show. */
-const DRAFT_MIN_NODES = 150;
 /**
  * Node text drawn smaller than this on screen is not drawn: the zoomed-out view shows instead
  * the labels that fit without overlapping, at the editor's font size (farLabels.ts).
@@ -127,7 +124,6 @@ let pickIndex = -1;
 /** The user's choice of showing the overview map (undefined: shown when the graph does not fit at the readable zoom). */
 let minimapChoice: boolean | undefined = typeof savedState?.minimapOpen === 'boolean' ? savedState.minimapOpen : undefined;
 let layout: GraphLayout | undefined;
-let layoutKind: 'draft' | 'final' | undefined;
 let drawing: Drawing | undefined;
 /** What changed in the code since the shown run (driftMarks.ts). */
 let drift: DagDrift | undefined;
@@ -272,17 +268,11 @@ async function showGraph(view: CollapsedGraph, opening = false, focus?: readonly
   const hash = graphHash(next);
   const request: LayoutRequest = { direction, sizing: metrics.sizing };
   try {
-    if (!layouts.has(hash, request) && wasEmpty && next.nodes.length >= DRAFT_MIN_NODES) {
-      present(view, draftLayout(next, hash, request), 'draft', true);
-      // Two cores are common: let the draft reach the screen before elkjs competes for the CPU.
-      await afterNextPaint();
-      if (mine !== generation) return;
-    }
     const computed = await layouts.layout(next, hash, request);
     if (mine !== generation) return;
     failure = undefined;
     // Diagnostics and ranges may change without the structure: redraw cheaply (no layout).
-    present(view, computed, 'final', (wasEmpty || opening || layoutKind === 'draft') && !userMoved);
+    present(view, computed, (wasEmpty || opening) && !userMoved);
     // A group just collapsed or expanded: what it became stays where the eye is.
     const around = focus && boxAround(focus.map((id) => computed.nodes.get(id)).filter((node) => node !== undefined));
     if (around) moveTo(centerOn(viewport, around, viewSize()));
@@ -294,12 +284,11 @@ async function showGraph(view: CollapsedGraph, opening = false, focus?: readonly
   }
 }
 
-function present(view: CollapsedGraph, computed: GraphLayout, kind: 'draft' | 'final', fitView: boolean): void {
+function present(view: CollapsedGraph, computed: GraphLayout, fitView: boolean): void {
   const next = view.graph;
   shown = view;
   graph = next;
   layout = computed;
-  layoutKind = kind;
   // Placed before drawing: measuring the view then costs nothing, and the new content is laid out once.
   if (fitView) openView();
   else viewSize();
@@ -314,7 +303,7 @@ function present(view: CollapsedGraph, computed: GraphLayout, kind: 'draft' | 'f
   if (minimapChoice === undefined) minimap.show(next.nodes.length >= MINIMAP_MIN_NODES && fitViewport(computed, measuredView).scale < READABLE_SCALE);
   minimapButton.setAttribute('aria-pressed', String(minimap.shown));
   repaint();
-  svg.dataset.layout = kind;
+  svg.dataset.layout = 'final';
   svg.dataset.direction = computed.direction;
   updateStatus();
 }
@@ -326,7 +315,6 @@ function updateStatus(): void {
     parts.push(`${source.pipeline}: ${source.nodes.length} steps${folded > 0 ? ` (${folded} group${folded === 1 ? '' : 's'} collapsed)` : ''}${source.diagnostics.length > 0 ? `, ${source.diagnostics.length} problem(s)` : ''}`);
   }
   else parts.push('Waiting for the language server…');
-  if (layoutKind === 'draft' && failure === undefined) parts.push('laying out…');
   if (engine?.mode === 'main-thread') parts.push(`layout on the main thread: ${engine.reason}`);
   if (failure !== undefined) parts.push(failure);
   statusLine.textContent = parts.join(' · ');
@@ -638,6 +626,7 @@ function menuEntries(nodeId: string): MenuEntry<MenuAction>[] {
     { action: 'openCode', label: 'Go to Code', enabled: true, group: 0 },
     { action: 'runFromHere', label: 'Run from Here', enabled: true, group: 1 },
     { action: 'retryStep', label: 'Retry Step', enabled: ran && runStatus !== 'running', group: 1 },
+    { action: 'debugStep', label: 'Debug Step', enabled: ran, group: 1 },
     { action: 'openLogs', label: 'Open Logs', enabled: started, group: 2 },
     { action: 'openArtifacts', label: 'Open Artifact…', enabled: ran, group: 2 },
     ...collapsing,

@@ -15,6 +15,7 @@ const COMMAND_MODULES: Record<string, () => Promise<Registration>> = {
   run: async () => (await import('./commands/run.js')).registerRunCommand,
   plan: async () => (await import('./commands/plan.js')).registerPlanCommand,
   runs: async () => (await import('./commands/runs.js')).registerRunsCommand,
+  debug: async () => (await import('./commands/debug.js')).registerDebugCommand,
   logs: async () => (await import('./commands/logs.js')).registerLogsCommand,
   artifacts: async () => (await import('./commands/artifacts.js')).registerArtifactCommands,
   server: async () => (await import('./commands/daemon.js')).registerDaemonCommands,

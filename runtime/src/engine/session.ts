@@ -370,7 +370,7 @@ export class EngineSession {
 }
 
 /** Declared parameter types per step, for the runner's value checks (annotated, non-any parameters only). */
-function inputTypesOf(manifest: ModuleManifest | undefined): Record<string, Record<string, TypeDescriptor>> {
+export function inputTypesOf(manifest: ModuleManifest | undefined): Record<string, Record<string, TypeDescriptor>> {
   const types: Record<string, Record<string, TypeDescriptor>> = {};
   for (const [name, step] of Object.entries(manifest?.steps ?? {})) {
     types[name] = {};

@@ -39,3 +39,18 @@ export function loadBundle(bundlePath: string, sdk: unknown, resolveFrom: readon
   loadedBundles.push(mod);
   mod._compile(fs.readFileSync(bundlePath, 'utf8'), bundlePath);
 }
+
+/**
+ * Makes Node compile the CommonJS modules it loads from now on (the bundle among them) as scripts
+ * (`vm.Script`, as it does once `Module.wrap` has been set) instead of with `compileFunction`. A
+ * debugger binds breakpoints set in a bundle's sources when V8 pauses before running a script
+ * with a source map (js-debug and Chrome's DevTools ask for that pause); a compiled function is
+ * never such a script, so without this the pause never comes and breakpoints bind too late, or
+ * never. Node still caches each module's source map (stacks stay mapped). For runners a debugger
+ * attaches to (`pipewright debug`) only.
+ */
+export function compileModulesAsScripts(): void {
+  const statics = Module as unknown as { wrap: unknown };
+  // eslint-disable-next-line no-self-assign -- assigning is what switches Node's loader (its setter marks the wrapper patched)
+  statics.wrap = statics.wrap;
+}

@@ -2,11 +2,12 @@
  * Runner process entry: evaluates the pipeline bundle once, then executes tasks (compile,
  * step attempts, hooks) sent by the engine over IPC, one at a time.
  */
+import * as inspector from 'node:inspector';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as sdk from '../index';
 import { LocalArtifactStore } from '../artifacts/localArtifactStore';
-import { loadBundle } from './loadBundle';
+import { compileModulesAsScripts, loadBundle } from './loadBundle';
 import type { FromRunner, RunnerConfig, ToRunner } from '../model/runnerProtocol';
 import { ENV } from '../model/environment';
 import { TaskRunner, toTaskError, type LeaseGuard } from './taskRunner';
@@ -64,6 +65,8 @@ try {
   // Steps' relative paths resolve against the run's working folder. The process starts where its
   // engine runs (so Node's own flags, such as `--import`, resolve as they did there) and moves.
   process.chdir(config.workingDir);
+  // Started with the inspector on (`pipewright debug`): debuggers bind breakpoints before the bundle runs.
+  if (inspector.url() !== undefined) compileModulesAsScripts();
   loadBundle(config.bundlePath, sdk, [config.projectDir, config.workingDir]);
   tasks = new TaskRunner(new LocalArtifactStore(config.artifactsDir), send, lease);
   send({ type: 'ready' });

@@ -128,6 +128,8 @@ export class RunnerPool implements Launcher {
     private readonly config: RunnerConfig,
     readonly options: RunnerPoolOptions,
     private readonly settings: RunnerPoolSettings = runnerPoolSettingsFromEnv(),
+    /** Node flags for the runners (`pipewright debug`: the inspector), after this process's own minus its inspector flags. */
+    private readonly nodeFlags: readonly string[] = [],
   ) {}
 
   async compile(target: RunTarget, parameters: Record<string, unknown>): Promise<PipelineDag> {
@@ -257,6 +259,7 @@ export class RunnerPool implements Launcher {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'advanced',
       env: { ...process.env, [ENV.runnerConfig]: JSON.stringify(this.config) },
+      ...(this.nodeFlags.length > 0 ? { execArgv: [...process.execArgv.filter((flag) => !/^--inspect/.test(flag)), ...this.nodeFlags] } : {}),
     });
     const runner = new Runner(child, this);
     this.all.add(runner);

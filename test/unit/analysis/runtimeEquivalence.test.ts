@@ -26,6 +26,7 @@ const PARAMETERS: Record<string, Record<string, Record<string, unknown>>> = {
   'examples/features/fanOutFanIn.ts': { wordLength: { word: 'alpha' } },
   'test/fixtures/pipelines/basics.ts': { basics: { count: 4 } },
   'test/fixtures/pipelines/burst.ts': { burst: { dir: '/tmp', count: 2 } },
+  'test/fixtures/pipelines/debugging.ts': { debugging: { count: 5, factor: 30 } },
   'test/fixtures/pipelines/deep.ts': { deep: { depth: 3 } },
   'test/fixtures/pipelines/diskFull.ts': { diskFull: { gateDir: '/tmp' } },
   'test/fixtures/pipelines/composition.ts': { preprocess: { value: 1 }, squareOne: { value: 2 }, composed: { a: 1, b: 2 }, dynamic: { count: 3 } },

@@ -59,9 +59,9 @@ describe('run notifications', () => {
     notifier.ended('r1');
     assert.deepEqual(shown.map((notice) => [notice.severity, notice.text, notice.actions]), [
       ['info', 'Pipewright: started forecast-r1', ['Show DAG']],
-      ['error', 'Pipewright: forecast-r1 failed at step publish: publishing is off\nsee gates/', ['Show DAG', 'Logs', 'Retry']],
+      ['error', 'Pipewright: forecast-r1 failed at step publish: publishing is off\nsee gates/', ['Show DAG', 'Logs', 'Retry', 'Debug Step']],
     ]);
-    assert.equal(shown[1].invocationId, 'publish', 'Logs opens the failed step');
+    assert.equal(shown[1].invocationId, 'publish', 'Logs (and Debug Step) opens the failed step');
   });
 
   it('never says "started" for a run that ended before its submission returned', () => {

@@ -42,7 +42,8 @@ describe('tree building', () => {
     state = reduceRunEvent(state, { type: 'run', runId: 'r', runName: 'train-1', pipeline: 'train', status: 'failed', at: 3000 });
     const [finished] = buildRunTree(state, 4000, { intervalMs: 500, timeoutMs: 1500 });
     assert.equal(finished.contextValue, 'run.retryable');
-    assert.equal(finished.children[0].contextValue, 'step.retryable.started');
+    assert.equal(finished.children[0].contextValue, 'step.retryable.started.failed', 'a failed step can be debugged');
+    assert.equal(finished.children[1].contextValue, 'step.retryable.started', 'a step that did not fail is not offered for debugging');
   });
 });
 

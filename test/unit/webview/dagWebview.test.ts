@@ -214,14 +214,12 @@ describe('DAG webview in Chromium', () => {
     await page.close();
   });
 
-  it('draws a large graph at once with the draft layout, then with elkjs', async () => {
+  it('draws a large graph once, at once, with its final layout (no draft first)', async () => {
     const page = await harness.open();
     await send(page, { kind: 'graph', graph: generateDag(300, 2) });
-    const draft = await waitForLayout(page, 'draft', 300);
-    assert.match(draft.status, /300 steps · laying out…/);
     const final = await waitForLayout(page, 'final', 300);
-    assert.deepEqual(final.layoutsSeen, ['draft', 'final']);
-    assert.doesNotMatch(final.status, /laying out/);
+    assert.deepEqual(final.layoutsSeen, ['final']);
+    assert.match(final.status, /: 300 steps$/);
     await page.close();
   });
 
@@ -361,8 +359,8 @@ describe('DAG webview in Chromium', () => {
     await page.keyboard.press('Shift+F10');
     let menu = await probe(page, 'menu');
     assert.equal(menu.open, true);
-    assert.deepEqual(menu.items.map((item) => item.label), ['Go to Code', 'Run from Here', 'Retry Step', 'Open Logs', 'Open Artifact…']);
-    assert.deepEqual(menu.items.map((item) => item.disabled), [false, false, true, true, true], 'nothing of a run to act on before a run');
+    assert.deepEqual(menu.items.map((item) => item.label), ['Go to Code', 'Run from Here', 'Retry Step', 'Debug Step', 'Open Logs', 'Open Artifact…']);
+    assert.deepEqual(menu.items.map((item) => item.disabled), [false, false, true, true, true, true], 'nothing of a run to act on before a run');
     assert.equal(menu.focused, 0);
     await page.keyboard.press('ArrowDown');
     assert.equal((await probe(page, 'menu')).focused, 1);
@@ -378,6 +376,23 @@ describe('DAG webview in Chromium', () => {
     assert.equal((await probe(page, 'menu')).open, false);
     const messages = await page.evaluate(() => (globalThis as unknown as HarnessGlobal).harness.messages());
     assert.deepEqual(messages.at(-1), { kind: 'nodeAction', nodeId: 'loadRows', action: 'runFromHere' });
+    await page.close();
+  });
+
+  it('offers Debug Step on a step of the run it shows, which asks the extension to debug that step', async () => {
+    const page = await openSized(harness);
+    await send(page, { kind: 'graph', graph: forecast });
+    await waitForLayout(page, 'final', forecast.nodes.length);
+    await send(page, failedForecast());
+    await page.locator('#banner:not([hidden])').waitFor();
+    await page.click('g.node[data-id="publish"] rect', { button: 'right' });
+    const menu = await probe(page, 'menu');
+    assert.equal(menu.open, true);
+    const debug = menu.items.find((item) => item.label === 'Debug Step');
+    assert.equal(debug?.disabled, false, 'a step of a shown run can be debugged');
+    await page.click('#menu button[data-action="debugStep"]');
+    const messages = await page.evaluate(() => (globalThis as unknown as HarnessGlobal).harness.messages());
+    assert.deepEqual(messages.at(-1), { kind: 'nodeAction', nodeId: 'publish', action: 'debugStep' });
     await page.close();
   });
 

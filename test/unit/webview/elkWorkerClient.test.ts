@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import { ElkWorkerEngine, type WorkerLike } from '../../../webview/src/elkWorkerClient';
-import { LayoutCache } from '../../../webview/src/layout';
+import { LayoutCache } from '../../../webview/src/layoutCache';
 import type { PipelineGraph } from '../../../contracts/src/graph';
 
 // elkjs's worker script outside a worker exports its in-thread FakeWorker: the same dispatcher

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import ELK from 'elkjs/lib/elk.bundled.js';
 import type { ElkNode } from 'elkjs/lib/elk-api';
-import { graphHash, LayoutCache } from '../../../webview/src/layout';
+import { graphHash } from '../../../webview/src/layout';
+import { LAYERED_MIN_NODES, LayoutCache } from '../../../webview/src/layoutCache';
+import { layeredLayout } from '../../../webview/src/layeredLayout';
+import { generateDag } from '../../bench/webviewGraph';
 import type { PipelineGraph } from '../../../contracts/src/graph';
 
 const graph: PipelineGraph = {
@@ -76,5 +79,19 @@ describe('layout', () => {
     await cache.layout(graph);
     assert.equal(calls, 3);
     assert.equal(cache.size, 1);
+  });
+
+  it('lays out graphs from LAYERED_MIN_NODES nodes on with the layered layout, never asking elkjs', async () => {
+    const elk = new ELK();
+    let calls = 0;
+    const cache = new LayoutCache({ layout: (input: ElkNode) => (calls++, elk.layout(input)) });
+    const large = generateDag(LAYERED_MIN_NODES, 4);
+    assert.equal(large.nodes.length, LAYERED_MIN_NODES);
+    const layout = await cache.layout(large);
+    assert.equal(calls, 0);
+    assert.deepEqual(layout, layeredLayout(large));
+    assert.equal(await cache.layout(large), layout, 'cached like any other');
+    await cache.layout(generateDag(LAYERED_MIN_NODES - 1, 4));
+    assert.equal(calls, 1, 'one node fewer goes to elkjs');
   });
 });

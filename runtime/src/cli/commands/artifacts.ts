@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import { getMaterializer } from '../../artifacts/materializers';
-import { encodeStructured, isPlainJson } from '../../artifacts/structured';
 import { UsageError } from '../errors';
+import { toJsonView } from '../jsonView';
 import { registerArtifactsList } from './artifactsList';
 import { findRunOrFail, openStoreFor } from '../storeAccess';
 
@@ -56,15 +56,4 @@ export function registerArtifactCommands(program: Command): void {
         await store.close();
       }
     });
-}
-
-/** Plain JSON as is; bytes as base64; other built-ins in the tagged structured encoding. */
-function toJsonView(value: unknown): unknown {
-  if (value instanceof Uint8Array) return { base64: Buffer.from(value).toString('base64') };
-  if (isPlainJson(value)) return value;
-  try {
-    return encodeStructured(value);
-  } catch {
-    throw new UsageError('this output was stored by a custom materializer and has no JSON view; save its bytes with --out FILE');
-  }
 }

@@ -16,11 +16,14 @@ export interface CliResult {
 export interface RemoteTarget {
   url: string;
   token: string;
+  /** The CA of an https orchestrator's certificate, when not one Node trusts. */
+  caFile?: string;
 }
 
 /** The CLI reads these; they must come from the extension's settings, not from the editor's own environment. */
 export const ORCHESTRATOR_URL_ENV = ENV.orchestratorUrl;
 export const ORCHESTRATOR_TOKEN_ENV = ENV.orchestratorToken;
+export const ORCHESTRATOR_CA_FILE_ENV = ENV.orchestratorCaFile;
 
 /**
  * The CLI child's environment: the editor's, run as Node, with the orchestrator chosen by the
@@ -32,7 +35,9 @@ export function cliEnvironment(base: NodeJS.ProcessEnv, remote?: RemoteTarget): 
   const env: NodeJS.ProcessEnv = { ...base, ELECTRON_RUN_AS_NODE: '1' };
   delete env[ORCHESTRATOR_URL_ENV];
   delete env[ORCHESTRATOR_TOKEN_ENV];
+  delete env[ORCHESTRATOR_CA_FILE_ENV];
   if (remote) env[ORCHESTRATOR_TOKEN_ENV] = remote.token;
+  if (remote?.caFile) env[ORCHESTRATOR_CA_FILE_ENV] = remote.caFile;
   return env;
 }
 

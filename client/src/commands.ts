@@ -56,9 +56,9 @@ const TOKEN_SECRET = 'pipewright.remoteToken';
 
 /** The remote orchestrator per settings (URL) and SecretStorage (token); undefined when either is missing. */
 async function remoteTarget(context: vscode.ExtensionContext): Promise<RemoteTarget | undefined> {
-  const { url } = readSettings();
+  const { url, caFile } = readSettings();
   const token = await context.secrets.get(TOKEN_SECRET);
-  return url && token ? { url, token } : undefined;
+  return url && token ? { url, token, ...(caFile ? { caFile } : {}) } : undefined;
 }
 
 /** Running code needs a trusted workspace: analysis works in restricted mode, running does not. */
@@ -440,7 +440,7 @@ export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.
       const config = vscode.workspace.getConfiguration('pipewright');
       await config.update('orchestrator.url', url, vscode.ConfigurationTarget.Workspace);
       await config.update('orchestrator.mode', 'remote', vscode.ConfigurationTarget.Workspace);
-      await connection.connect('remote', url, token);
+      await connection.connect('remote', url, token, readSettings().caFile || undefined);
     },
     'pipewright.disconnect': async () => {
       await context.secrets.delete(TOKEN_SECRET);
@@ -458,7 +458,7 @@ export async function connectPerSettings(context: vscode.ExtensionContext, conne
   if (readSettings().mode === 'remote') {
     const remote = await remoteTarget(context);
     if (!remote) return connection.setInfo({ mode: 'remote', state: 'disconnected', detail: 'run "Connect to Remote Orchestrator"' });
-    return connection.connect('remote', remote.url, remote.token);
+    return connection.connect('remote', remote.url, remote.token, remote.caFile);
   }
   const endpoint = readLocalEndpoint(storeDir);
   if (!endpoint) return connection.setInfo({ mode: 'local', ...absentLocalDaemon(storeDir) });

@@ -23,9 +23,11 @@ export interface LocalEndpoint {
 export function readLocalEndpoint(storeDir: string): LocalEndpoint | undefined {
   const dir = path.join(storeDir, 'server');
   try {
-    const endpoint = JSON.parse(fs.readFileSync(path.join(dir, 'endpoint.json'), 'utf8')) as { host?: string; port?: number; pid?: number; instanceId?: string };
+    const endpoint = JSON.parse(fs.readFileSync(path.join(dir, 'endpoint.json'), 'utf8')) as { host?: string; port?: number; localPort?: number; pid?: number; instanceId?: string };
     const token = fs.readFileSync(path.join(dir, 'token'), 'utf8').trim();
     if (!endpoint.port || !token) return undefined;
+    // A daemon serving HTTPS serves this machine over plain HTTP on its loopback listener.
+    if (endpoint.localPort) return { url: `http://127.0.0.1:${endpoint.localPort}`, token, pid: endpoint.pid, instanceId: endpoint.instanceId };
     const host = !endpoint.host || endpoint.host === '0.0.0.0' ? '127.0.0.1' : endpoint.host;
     return { url: `http://${host.includes(':') ? `[${host}]` : host}:${endpoint.port}`, token, pid: endpoint.pid, instanceId: endpoint.instanceId };
   } catch {

@@ -66,9 +66,10 @@ export class OrchestratorConnection {
   }
 
   /** Connects, checks health, loads recent runs and starts following events. */
-  async connect(mode: 'local' | 'remote', url: string, token: string): Promise<void> {
+  /** `caFile`: the CA of an https orchestrator's certificate, when not one Node trusts. */
+  async connect(mode: 'local' | 'remote', url: string, token: string, caFile?: string): Promise<void> {
     this.disconnect();
-    const client = new OrchestratorClient(url.replace(/\/+$/, ''), token);
+    const client = new OrchestratorClient(url.replace(/\/+$/, ''), token, { caFile });
     const health = await client.health();
     const seededAt = Date.now();
     const runs = await client.listRuns({ limit: this.keepRuns });

@@ -5,6 +5,8 @@ import type { HeartbeatSettingsMs } from './format';
 export interface Settings {
   mode: 'local' | 'remote';
   url: string;
+  /** The CA of an https remote orchestrator's certificate (empty: the CAs Node trusts). */
+  caFile: string;
   heartbeat: HeartbeatSettingsMs;
   enforceTypeAnnotations: boolean;
 }
@@ -16,6 +18,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
   return {
     mode: config.get<string>('orchestrator.mode', 'local') === 'remote' ? 'remote' : 'local',
     url: config.get<string>('orchestrator.url', ''),
+    caFile: config.get<string>('orchestrator.caFile', ''),
     heartbeat: { intervalMs: interval * 1000, timeoutMs: (timeout > 0 ? timeout : 3 * interval) * 1000 },
     enforceTypeAnnotations: config.get<boolean>('enforceTypeAnnotations', false),
   };

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import type { ArtifactRef } from '../../runtime/src/artifacts/artifactStore';
 import type { PipelineDag } from '../../runtime/src/model/dag';
-import { RunNameTakenError, type NewRun, type RunStore, type StoreMode } from '../../runtime/src/store/runStore';
+import { RunNameTakenError, TokenNameTakenError, type NewRun, type RunStore, type StoreMode } from '../../runtime/src/store/runStore';
 
 export interface RunStoreFactory {
   /** A new, empty store. */
@@ -504,6 +504,29 @@ export function runStoreContract(name: string, factory: RunStoreFactory): void {
           } finally {
             await Promise.all(claims.map((claim) => claim.release()));
           }
+        }));
+    });
+
+    describe('API tokens', () => {
+      it('records a token by its hash, lists it without a secret, finds it by hash, notes its use and revokes it', () =>
+        withStore(async (store) => {
+          assert.deepEqual(await store.listApiTokens(), []);
+          await store.createApiToken({ name: 'ci', scope: 'user', hash: 'a'.repeat(64), createdAt: 1000 });
+          await store.createApiToken({ name: 'gpu-workers', scope: 'worker', hash: 'b'.repeat(64), createdAt: 2000 });
+          await assert.rejects(store.createApiToken({ name: 'ci', scope: 'metrics', hash: 'c'.repeat(64), createdAt: 3000 }), TokenNameTakenError);
+          assert.deepEqual(await store.listApiTokens(), [
+            { name: 'ci', scope: 'user', createdAt: 1000, lastUsedAt: null },
+            { name: 'gpu-workers', scope: 'worker', createdAt: 2000, lastUsedAt: null },
+          ]);
+          assert.deepEqual(await store.findApiToken('b'.repeat(64)), { name: 'gpu-workers', scope: 'worker', createdAt: 2000, lastUsedAt: null });
+          assert.equal(await store.findApiToken('c'.repeat(64)), undefined, 'the refused duplicate was not recorded');
+          await store.touchApiToken('ci', 5000);
+          await store.touchApiToken('ci', 4000);
+          assert.equal((await store.findApiToken('a'.repeat(64)))?.lastUsedAt, 5000, 'a last use never goes back');
+          assert.equal(await store.revokeApiToken('ci'), true);
+          assert.equal(await store.revokeApiToken('ci'), false, 'nothing left to revoke');
+          assert.equal(await store.findApiToken('a'.repeat(64)), undefined, 'a revoked token is found no more');
+          assert.deepEqual((await store.listApiTokens()).map((token) => token.name), ['gpu-workers']);
         }));
     });
   });

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { openRunStore } from '../../runtime/src/store/openRunStore';
+import { SCHEMA_VERSION } from '../../runtime/src/store/sqlite/schema';
 import { tempDir } from '../support/tempDir';
 import { runStoreContract } from './runStore.contract';
 
@@ -53,9 +54,34 @@ describe('the SQLite store', () => {
     }
     const db = new Database(path.join(dir, 'pipewright.db'), { readonly: true });
     try {
-      assert.equal(db.pragma('user_version', { simple: true }), 5);
+      assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION, 'migrated to the current schema');
     } finally {
       db.close();
+    }
+  });
+
+  it('migrates a schema-5 store (before API tokens): it gains the token table, its runs read as before', async () => {
+    const dir = path.join(tempDir(), 'store');
+    await (await openRunStore(dir, 'readWrite')).close();
+    const db = new Database(path.join(dir, 'pipewright.db'));
+    db.exec('DROP TABLE api_tokens; PRAGMA user_version = 5;');
+    db.prepare(`INSERT INTO pipelines (name, source_file, created_at, updated_at) VALUES ('p', 'p.ts', 0, 0)`).run();
+    db.prepare(`INSERT INTO runs (id, name, pipeline, status, parameters_json, options_json, dag_json, bundle_path, created_at) VALUES ('old', 'old', 'p', 'completed', '{"n":1}', '{}', '{"nodes":[]}', 'x', 0)`).run();
+    db.close();
+    // A read-only open migrates it first (once), as every other schema change.
+    const store = await openRunStore(dir, 'readOnly');
+    try {
+      assert.deepEqual((await store.getRun('old'))?.parameters, { n: 1 });
+      assert.deepEqual(await store.listApiTokens(), []);
+    } finally {
+      await store.close();
+    }
+    const writable = await openRunStore(dir, 'readWrite');
+    try {
+      await writable.createApiToken({ name: 'ci', scope: 'worker', hash: 'f'.repeat(64), createdAt: 7 });
+      assert.deepEqual(await writable.listApiTokens(), [{ name: 'ci', scope: 'worker', createdAt: 7, lastUsedAt: null }]);
+    } finally {
+      await writable.close();
     }
   });
 
@@ -83,7 +109,7 @@ describe('the SQLite store', () => {
     const db = new Database(path.join(dir, 'pipewright.db'));
     db.pragma('user_version = 99');
     db.close();
-    await assert.rejects(openRunStore(dir, 'readWrite'), /written by a newer pipewright \(schema 99, this one knows 5\)/);
+    await assert.rejects(openRunStore(dir, 'readWrite'), new RegExp(`written by a newer pipewright \\(schema 99, this one knows ${SCHEMA_VERSION}\\)`));
   });
 
   it('commits the events appended in one turn together, each one still failing alone', async () => {

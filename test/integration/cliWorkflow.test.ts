@@ -124,11 +124,13 @@ describe('an unknown subcommand', () => {
       ['services', 'list, start, status, stop, logs'],
       ['server', 'start, stop, status, logs'],
       ['artifacts', 'list, get'],
+      ['tokens', 'create, list, revoke'],
+      ['deploy', 'kubernetes'],
     ];
     for (const [group, valid] of groups) {
       oneLineError(await pw(store, [group, 'frobnicate']), new RegExp(`^pipewright: unknown command "${group} frobnicate" \\(${group} commands: ${valid}\\)\\n$`));
     }
-    oneLineError(await pw(store, ['frobnicate']), /^pipewright: unknown command "frobnicate" \(commands: run, plan, runs, logs, artifacts, server, services, check, dag, worker\)\n$/);
+    oneLineError(await pw(store, ['frobnicate']), /^pipewright: unknown command "frobnicate" \(commands: run, plan, runs, debug, logs, artifacts, server, services, check, dag, worker, workers, tokens, deploy\)\n$/);
     // The default subcommand still answers the bare group.
     const bare = await pw(store, ['runs', '--json']);
     assert.equal(bare.code, 2, 'no store yet: bad input, not an unknown command');

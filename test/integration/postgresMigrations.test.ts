@@ -34,13 +34,26 @@ describe('PostgreSQL schema migrations', () => {
       assert.deepEqual(await migratePostgres(pool), { from: 0, to: POSTGRES_SCHEMA_VERSION });
       assert.deepEqual(await versionOf(pool), [POSTGRES_SCHEMA_VERSION]);
       assert.deepEqual(await tablesOf(pool), [
-        'artifact_chunks', 'artifact_contents', 'artifacts', 'attempt_outputs', 'attempt_transitions', 'attempts', 'cache', 'daemon_owner', 'event_numbers', 'events', 'hook_calls',
+        'api_tokens', 'artifact_chunks', 'artifact_contents', 'artifacts', 'attempt_outputs', 'attempt_transitions', 'attempts', 'cache', 'daemon_owner', 'event_numbers', 'events', 'hook_calls',
         'leaders', 'logs', 'pipelines', 'runs', 'schema_version', 'step_attempts', 'step_outputs', 'steps', 'transitions',
       ]);
       await pool.query("INSERT INTO attempts (run_id, step_id) VALUES ('r', 's')");
       assert.deepEqual(await migratePostgres(pool), { from: POSTGRES_SCHEMA_VERSION, to: POSTGRES_SCHEMA_VERSION });
       assert.deepEqual(await versionOf(pool), [POSTGRES_SCHEMA_VERSION]);
       assert.equal((await pool.query('SELECT count(*)::int AS n FROM attempts')).rows[0].n, 1, 'a re-run keeps the data');
+    });
+  });
+
+  it('bring a database of version 3 (before API tokens) to the current version, keeping its data', async () => {
+    await withPool(await cluster().createDatabase(), async (pool) => {
+      assert.deepEqual(await migratePostgres(pool, POSTGRES_MIGRATIONS.slice(0, 3)), { from: 0, to: 3 });
+      assert.ok(!(await tablesOf(pool)).includes('api_tokens'));
+      await pool.query("INSERT INTO attempts (run_id, step_id) VALUES ('r', 's')");
+      assert.deepEqual(await migratePostgres(pool), { from: 3, to: POSTGRES_SCHEMA_VERSION });
+      assert.ok((await tablesOf(pool)).includes('api_tokens'));
+      await pool.query("INSERT INTO api_tokens (name, scope, hash, created_at) VALUES ('ci', 'user', 'h', 1)");
+      await assert.rejects(pool.query("INSERT INTO api_tokens (name, scope, hash, created_at) VALUES ('x', 'admin', 'h2', 1)"), /api_tokens_scope_check/, 'a scope no token may have');
+      assert.equal((await pool.query('SELECT count(*)::int AS n FROM attempts')).rows[0].n, 1);
     });
   });
 

@@ -1,13 +1,14 @@
 // The worker wire on loopback, spoken by hand where a worker never would: a result or an upload
 // from a worker that does not hold the job is refused as fenced, bytes that do not match their
 // content address are refused and stored nowhere, a beat tells a worker to stop jobs it holds no
-// more and to abandon the ones the engine fenced, and a claim with nothing queued waits.
+// more and to abandon the ones the engine fenced, a job's artifacts are its inputs only, and a
+// claim with nothing queued waits.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { LocalArtifactStore } from '../../runtime/src/artifacts';
-import { createHttpApp, listenHttpApp, type HttpApp } from '../../runtime/src/engine/httpApp';
+import { createHttpApp, listenHttpApp, singleTokenCredentials, type HttpApp } from '../../runtime/src/engine/httpApp';
 import type { ExecuteOutcome } from '../../runtime/src/engine/launcher';
 import { pipelineTarget } from '../../runtime/src/model/runTarget';
 import type { ClaimAnswer } from '../../runtime/src/model/workerProtocol';
@@ -36,8 +37,8 @@ const task = (invocationId: string) => ({ run, invocationId, stepName: invocatio
 
 before(async () => {
   hub = new WorkerHub({ intervalMs: 100, timeoutMs: 60_000 });
-  app = createHttpApp({ prefix: '/v1', token });
-  workerRoutes(app, '/v1', [token], hub, new LocalArtifactStore(artifactsDir));
+  app = createHttpApp({ prefix: '/v1', credentials: singleTokenCredentials(token) });
+  workerRoutes(app, '/v1', hub, new LocalArtifactStore(artifactsDir));
   base = `http://127.0.0.1:${(await listenHttpApp(app, 0, '127.0.0.1')).port}`;
   launcher = new RemoteLauncher({ bundlePath, artifactsDir, workingDir: dir, projectDir: repoRoot }, { onLog: () => undefined, onChildRun: () => Promise.reject(new Error('none')) }, hub);
 });
@@ -83,6 +84,27 @@ describe('the worker wire', () => {
     assert.equal(accepted.status, 200);
     // Read anew: the assertion above narrowed it.
     assert.equal((settled.outcome as ExecuteOutcome | undefined)?.ok, false);
+  });
+
+  it("serves a job's input artifacts and no other artifact of the store, whoever asks with the job's id", async () => {
+    const store = new LocalArtifactStore(artifactsDir);
+    const input = await store.put({ rows: [1, 2, 3] });
+    const other = await store.put({ secret: "another run's output" });
+    const settled: { outcome?: ExecuteOutcome } = {};
+    void launcher.execute({ ...task('reader'), inputs: { rows: { kind: 'artifact', ref: input } } }, () => undefined).then((outcome) => (settled.outcome = outcome));
+    const job = (await claim('reader', 1000)).job;
+    assert.ok(job && job.kind === 'execute');
+    const get = async (hash: string, materializer: string) => {
+      const response = await fetch(`${base}/v1/worker-jobs/${job.jobId}/artifacts/${hash}?materializer=${materializer}`, { headers: { authorization: `Bearer ${token}` } });
+      return { status: response.status, body: (await response.json()) as { base64?: string; error?: string } };
+    };
+    const served = await get(input.hash, input.materializer);
+    assert.equal(served.status, 200, served.body.error);
+    assert.deepEqual(Buffer.from(served.body.base64!, 'base64'), await store.getBytes(input));
+    const refused = await get(other.hash, other.materializer);
+    assert.equal(refused.status, 404);
+    assert.match(refused.body.error ?? '', new RegExp(`job ${job.jobId} has no input artifact ${other.hash} \\(nor a child run.s output\\)`));
+    assert.equal((await post(`/worker-jobs/${job.jobId}/result`, { workerId: 'reader', reply: { kind: 'failed', error: { name: 'Error', message: 'x', retryable: true } } })).status, 200);
   });
 
   it('a beat says to stop jobs the worker no longer holds and to abandon fenced ones, whose result is then refused but still reaches the launcher', async () => {

@@ -2,6 +2,7 @@ import { CodedError, ConflictError, ERROR_CODES, errorCodeForStatus, FencedError
 import { ServiceError } from '../services/errors';
 import { API_PREFIX } from './paths';
 import type { ApiErrorBody, StreamEvent } from './protocol';
+import { fetchFor, type Fetch, type TrustOptions } from './trustedFetch';
 import { API_ROUTES, fillPath, type AnswerOf, type ClientInput, type RouteName, type RouteSpec } from './routes';
 
 /** The HTTP status of each error the client rebuilt from an answer (so a caller can tell an answer from a failed connection). */
@@ -60,10 +61,16 @@ export type RouteMethods = { [K in RouteName]: (...args: RouteArgs<K>) => Promis
 
 /** The one typed client of the orchestrator's API, used by the CLI and the editor: see {@link OrchestratorClient}. */
 class ClientCore {
+  private readonly send: Fetch;
+
+  /** `trust.caFile`: the CA that signed an HTTPS orchestrator's certificate, when not one Node trusts. */
   constructor(
     readonly baseUrl: string,
     private readonly token: string,
-  ) {}
+    trust: TrustOptions = {},
+  ) {
+    this.send = fetchFor(trust);
+  }
 
   /**
    * Calls route `name` of the table: the input's path parameters fill the path, the rest is the
@@ -143,7 +150,7 @@ class ClientCore {
   }
 
   private async fetch(method: string, route: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
-    const response = await fetch(`${this.baseUrl}${API_PREFIX}${route}`, {
+    const response = await this.send(`${this.baseUrl}${API_PREFIX}${route}`, {
       method,
       headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -178,7 +185,7 @@ for (const name of Object.keys(API_ROUTES) as RouteName[]) {
 
 /** The one typed client of the orchestrator's API: a method per route of the table, the event stream and artifacts' bytes. */
 export type OrchestratorClient = ClientCore & RouteMethods;
-export const OrchestratorClient = ClientCore as new (baseUrl: string, token: string) => OrchestratorClient;
+export const OrchestratorClient = ClientCore as new (baseUrl: string, token: string, trust?: TrustOptions) => OrchestratorClient;
 
 function parseSse(block: string): StreamEvent | undefined {
   let id: number | undefined;

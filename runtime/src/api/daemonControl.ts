@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packageRoot } from '../system/packagePaths';
 import { OrchestratorClient } from './client';
-import { ANOTHER_DAEMON_EXIT_CODE, ensureToken, readEndpoint, readToken, daemonFiles, type DaemonFiles } from './daemonFiles';
+import { ANOTHER_DAEMON_EXIT_CODE, ensureToken, localUrl, readEndpoint, readToken, daemonFiles, type DaemonFiles } from './daemonFiles';
+import { readTlsFiles, type TlsPaths } from './tlsFiles';
 import { resolveStoreDir } from './storeFolder';
 import { isProcessAlive, processIdentity } from '../system/processAlive';
 import { runnerPoolSettingsFromEnv } from '../runnerPool/settings';
@@ -56,7 +57,7 @@ export async function daemonStatus(storeDir: string): Promise<DaemonStatus> {
   const endpoint = readEndpoint(files);
   const token = readToken(files);
   if (!endpoint || !token) return { state: 'pendingStartup', pid, detail: 'process started, endpoint not written yet' };
-  const url = `http://${endpoint.host === '0.0.0.0' ? '127.0.0.1' : endpoint.host}:${endpoint.port}`;
+  const url = localUrl(endpoint);
   if (fs.existsSync(files.state) && fs.readFileSync(files.state, 'utf8').trim() === 'pendingShutdown') return { state: 'pendingShutdown', pid, url, detail: 'stopping' };
   try {
     const health = await new OrchestratorClient(url, token).health();
@@ -80,6 +81,8 @@ export interface StartOptions {
   storeUrl?: string;
   /** `remote`: attempts run on `pipewright worker` processes, as PIPEWRIGHT_WORKERS for the daemon. */
   workers?: WorkersMode;
+  /** Serve HTTPS with this certificate and key (checked before the daemon starts). */
+  tls?: TlsPaths;
 }
 
 /** A store's runs as a message names them, by the database's URL without its password (undefined: the folder's SQLite store). */
@@ -120,9 +123,7 @@ async function ensureDaemon(storeDir: string, options: StartOptions): Promise<{ 
     return { status: current, started: false };
   }
   if (current.state !== 'inactive') throw new Error(`the daemon for ${store} is ${current.state}: ${current.detail}`);
-  // The daemon reads these from its environment: a bad value is said here, not in its log.
-  runnerPoolSettingsFromEnv();
-  if (options.workers === undefined) workersModeFromEnv();
+  checkDaemonSettings(options);
   // A daemon that died leaves its endpoint behind: reusing its port lets its orphaned runners reconnect.
   const previousPort = readEndpoint(files)?.port;
   // The old pid, endpoint and state files are the daemon's to replace: removing them here could
@@ -131,19 +132,8 @@ async function ensureDaemon(storeDir: string, options: StartOptions): Promise<{ 
   const port = options.port ?? previousPort ?? 0;
   const log = fs.openSync(files.log, 'a', 0o600);
   const portPolicy = options.port === undefined && previousPort !== undefined ? 'fallback' : 'exact';
-  const daemonArgs = ['__server', store, options.host ?? '127.0.0.1', String(port), portPolicy, '--idle-timeout', String(options.idleTimeoutS ?? 0)];
-  const child = spawn(process.execPath, [path.join(packageRoot, 'dist', 'cli.js'), ...daemonArgs], {
-    detached: true,
-    stdio: ['ignore', log, log],
-    // The database URL goes by the environment, not the command line, which other users can read.
-    env: {
-      ...process.env,
-      [ENV.storeUrl]: options.storeUrl,
-      ...(options.token ? { [ENV.serverToken]: options.token } : {}),
-      ...(options.limits ? { [ENV.limits]: options.limits } : {}),
-      ...(options.workers ? { [ENV.workers]: options.workers } : {}),
-    },
-  });
+  const { command, env } = daemonProcess(store, options, port, portPolicy);
+  const child = spawn(process.execPath, command, { detached: true, stdio: ['ignore', log, log], env });
   child.unref();
   fs.closeSync(log);
   const deadline = Date.now() + (options.timeoutMs ?? 20_000);
@@ -155,6 +145,54 @@ async function ensureDaemon(storeDir: string, options: StartOptions): Promise<{ 
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   throw new Error(`the daemon did not become active; last lines of ${files.log}:\n${tail(files.log, 10)}`);
+}
+
+/** The daemon reads these from its environment: a bad value is said by its starter, not in its log. */
+function checkDaemonSettings(options: StartOptions): void {
+  runnerPoolSettingsFromEnv();
+  if (options.workers === undefined) workersModeFromEnv();
+  if (options.tls) readTlsFiles(options.tls);
+}
+
+/** The command line (`pipewright __server ...`) and environment of a daemon process for `store`. */
+function daemonProcess(store: string, options: StartOptions, port: number, portPolicy: 'exact' | 'fallback'): { command: string[]; env: NodeJS.ProcessEnv } {
+  const tlsArgs = options.tls ? ['--tls-cert', path.resolve(options.tls.certFile), '--tls-key', path.resolve(options.tls.keyFile)] : [];
+  const args = ['__server', store, options.host ?? '127.0.0.1', String(port), portPolicy, '--idle-timeout', String(options.idleTimeoutS ?? 0), ...tlsArgs];
+  return {
+    command: [path.join(packageRoot, 'dist', 'cli.js'), ...args],
+    // The database URL goes by the environment, not the command line, which other users can read.
+    env: {
+      ...process.env,
+      [ENV.storeUrl]: options.storeUrl,
+      ...(options.token ? { [ENV.serverToken]: options.token } : {}),
+      ...(options.limits ? { [ENV.limits]: options.limits } : {}),
+      ...(options.workers ? { [ENV.workers]: options.workers } : {}),
+    },
+  };
+}
+
+/**
+ * `server start --foreground`: the daemon as a child of this process, its log on this one's
+ * stdout and stderr, and SIGTERM and SIGINT passed on to it (a container's main process: the
+ * daemon stops as it always does); resolves the daemon's exit code. The daemon is the same
+ * process as a detached one (`__server`), so every command of this machine tells it the same way.
+ */
+export function runDaemonInForeground(storeDir: string, options: StartOptions = {}): Promise<number> {
+  const store = path.resolve(storeDir);
+  checkDaemonSettings(options);
+  ensureToken(daemonFiles(store), options.token);
+  const { command, env } = daemonProcess(store, options, options.port ?? 0, 'exact');
+  const child = spawn(process.execPath, command, { stdio: ['ignore', 'inherit', 'inherit'], env });
+  const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
+  const handlers = (['SIGTERM', 'SIGINT'] as const).map((signal) => [signal, forward(signal)] as const);
+  for (const [signal, handler] of handlers) process.on(signal, handler);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      for (const [name, handler] of handlers) process.off(name, handler);
+      resolve(code ?? (signal === 'SIGTERM' || signal === 'SIGINT' ? 0 : 1));
+    });
+  });
 }
 
 /** Stops the daemon: asks it over the API, then SIGTERM, then SIGKILL. */

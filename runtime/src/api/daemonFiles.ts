@@ -54,8 +54,12 @@ export function ensureToken(files: DaemonFiles, explicit?: string): string {
   return createOwnerOnlyOnce(files.token, randomBytes(32).toString('base64url')).trim();
 }
 
-/** The runners' token, created owner-only on first use and reused by every later daemon. */
-export function ensureRunnerToken(files: DaemonFiles): string {
+/** The runners' token, created owner-only on first use and reused by every later daemon; an explicit one (a container's) wins. */
+export function ensureRunnerToken(files: DaemonFiles, explicit?: string): string {
+  if (explicit) {
+    writeOwnerOnly(files.runnerToken, explicit);
+    return explicit;
+  }
   try {
     const existing = fs.readFileSync(files.runnerToken, 'utf8').trim();
     if (existing) return existing;
@@ -85,6 +89,16 @@ export interface Endpoint {
   startedAt: string;
   /** The PostgreSQL database its runs are in, password redacted (absent: the SQLite store in its folder). */
   store?: string;
+  /** It serves HTTPS on `port` (absent: plain HTTP). */
+  tls?: boolean;
+  /** Where this machine's runners and commands reach it over plain HTTP on 127.0.0.1 (an HTTPS daemon's loopback listener; absent: `port`). */
+  localPort?: number;
+}
+
+/** The URL this machine's commands reach the daemon of `endpoint` at (plain HTTP on loopback for an HTTPS daemon). */
+export function localUrl(endpoint: Endpoint): string {
+  if (endpoint.localPort !== undefined) return `http://127.0.0.1:${endpoint.localPort}`;
+  return `http://${endpoint.host === '0.0.0.0' ? '127.0.0.1' : endpoint.host}:${endpoint.port}`;
 }
 
 export function readEndpoint(files: DaemonFiles): Endpoint | undefined {

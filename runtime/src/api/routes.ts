@@ -20,6 +20,7 @@ import type { ServiceStatus } from '../services/serviceManager';
 import type { PipelineDag } from '../model/dag';
 import type { RunDiff } from '../model/runDiff';
 import type { RunTimeline } from '../model/runTimeline';
+import type { RouteScope } from '../model/tokenScopes';
 import type { WorkersAnswer } from '../model/workerProtocol';
 import type { PipelinePlan } from '../engine/planPrediction';
 import { MAX_BODY_BYTES } from './paths';
@@ -42,6 +43,8 @@ export type RouteSpec = {
   method: 'GET' | 'POST';
   /** Under `API_PREFIX`; `:name` segments are the path's parameters. */
   path: string;
+  /** The scope of token it needs (`model/tokenScopes.ts`); the daemon's token check enforces it. */
+  scope: RouteScope;
   /** The status of a successful answer (200 when left out). */
   status?: 200 | 201 | 202;
   /** The largest body accepted, in bytes (Fastify's 1 MiB when left out). */
@@ -50,35 +53,38 @@ export type RouteSpec = {
 } & ({ query?: QuerySchemas; body?: never } | { body?: BodySchema; query?: never });
 
 export const API_ROUTES = {
-  health: { method: 'GET', path: '/health', answer: answer<HealthAnswer>() },
-  /** Answered before the daemon stops. */
-  shutdown: { method: 'POST', path: '/shutdown', status: 202, answer: answer<{ stopping: boolean }>() },
+  /** Any valid token: a worker, a scrape or a user checks it reaches the orchestrator. */
+  health: { method: 'GET', path: '/health', scope: 'any', answer: answer<HealthAnswer>() },
+  /** Answered before the daemon stops; only the store's own token may ask. */
+  shutdown: { method: 'POST', path: '/shutdown', scope: 'admin', status: 202, answer: answer<{ stopping: boolean }>() },
   /** Resumes, now, every run whose engine is gone; answers the ids it resumed. */
-  resumeAbandoned: { method: 'POST', path: '/resume', answer: answer<{ resumed: string[] }>() },
+  resumeAbandoned: { method: 'POST', path: '/resume', scope: 'user', answer: answer<{ resumed: string[] }>() },
 
   /** Newest first; `status` keeps runs in any of the statuses it lists. */
   listRuns: {
     method: 'GET',
     path: '/runs',
+    scope: 'user',
     query: (kit) => ({ limit: kit.int('limit', 1, 1000, 50), pipeline: kit.text, status: kit.runStatuses }),
     answer: answer<RunDetail[]>(),
   },
-  submitRun: { method: 'POST', path: '/runs', status: 201, bodyLimit: MAX_BODY_BYTES, body: (kit) => kit.submitRun, answer: answer<RunDetail>() },
+  submitRun: { method: 'POST', path: '/runs', scope: 'user', status: 201, bodyLimit: MAX_BODY_BYTES, body: (kit) => kit.submitRun, answer: answer<RunDetail>() },
   /** What a run started now would do with each invocation (reuse or run, and why), running no step: `pipewright plan`. */
-  planRun: { method: 'POST', path: '/plan', bodyLimit: 64 * 1024, body: (kit) => kit.planRun, answer: answer<PipelinePlan>() },
+  planRun: { method: 'POST', path: '/plan', scope: 'user', bodyLimit: 64 * 1024, body: (kit) => kit.planRun, answer: answer<PipelinePlan>() },
   /** `run`: a run's id or name. */
-  getRun: { method: 'GET', path: '/runs/:run', answer: answer<RunDetail>() },
+  getRun: { method: 'GET', path: '/runs/:run', scope: 'user', answer: answer<RunDetail>() },
   /** The DAG the run compiled and ran (the editor compares it with the code now: drift). */
-  runDag: { method: 'GET', path: '/runs/:run/dag', answer: answer<PipelineDag>() },
+  runDag: { method: 'GET', path: '/runs/:run/dag', scope: 'user', answer: answer<PipelineDag>() },
   /** `run` (A) against `other` (B): parameters, statuses, durations and output hashes side by side (400 when both are one run). */
-  diffRuns: { method: 'GET', path: '/runs/:run/diff/:other', answer: answer<RunDiff>() },
+  diffRuns: { method: 'GET', path: '/runs/:run/diff/:other', scope: 'user', answer: answer<RunDiff>() },
   /** Every attempt of every step with its start, end, status and heartbeat gaps, and each step's upstream: the DAG panel's timeline. */
-  runTimeline: { method: 'GET', path: '/runs/:run/timeline', answer: answer<RunTimeline>() },
-  cancelRun: { method: 'POST', path: '/runs/:run/cancel', status: 202, answer: answer<{ cancelling: string }>() },
+  runTimeline: { method: 'GET', path: '/runs/:run/timeline', scope: 'user', answer: answer<RunTimeline>() },
+  cancelRun: { method: 'POST', path: '/runs/:run/cancel', scope: 'user', status: 202, answer: answer<{ cancelling: string }>() },
   /** Re-runs every step that did not succeed, or `step` and what depends on it, reusing committed outputs. */
   retryRun: {
     method: 'POST',
     path: '/runs/:run/retry',
+    scope: 'user',
     status: 201,
     bodyLimit: 4096,
     body: (kit) => kit.z.strictObject({ step: kit.z.string().min(1).max(500).optional() }),
@@ -88,27 +94,29 @@ export const API_ROUTES = {
   logs: {
     method: 'GET',
     path: '/runs/:run/logs',
+    scope: 'user',
     query: (kit) => ({ step: kit.text, attempt: kit.int('attempt', 1, 1_000_000) }),
     answer: answer<LogAnswer[]>(),
   },
 
-  listServices: { method: 'GET', path: '/services', answer: answer<ServiceStatus[]>() },
+  listServices: { method: 'GET', path: '/services', scope: 'user', answer: answer<ServiceStatus[]>() },
   startService: {
     method: 'POST',
     path: '/services',
+    scope: 'user',
     status: 201,
     bodyLimit: 1024 * 1024,
     // The service manager validates the spec itself (`services/serviceSpec.ts`), naming every problem.
     body: (kit) => kit.z.custom<ServiceSpecInput>().transform((spec): unknown => spec),
     answer: answer<ServiceStatus>(),
   },
-  serviceStatus: { method: 'GET', path: '/services/:name', answer: answer<ServiceStatus>() },
-  stopService: { method: 'POST', path: '/services/:name/stop', answer: answer<ServiceStatus>() },
+  serviceStatus: { method: 'GET', path: '/services/:name', scope: 'user', answer: answer<ServiceStatus>() },
+  stopService: { method: 'POST', path: '/services/:name/stop', scope: 'user', answer: answer<ServiceStatus>() },
   /** The newest `tail` lines of a service's log (all of it when left out). */
-  serviceLogs: { method: 'GET', path: '/services/:name/logs', query: (kit) => ({ tail: kit.int('tail', 1, 100_000) }), answer: answer<{ name: string; text: string }>() },
+  serviceLogs: { method: 'GET', path: '/services/:name/logs', scope: 'user', query: (kit) => ({ tail: kit.int('tail', 1, 100_000) }), answer: answer<{ name: string; text: string }>() },
 
   /** Remote workers by pool: each worker's labels, last beat and running attempts, and each pool's queue depth (`pipewright workers list`). */
-  listWorkers: { method: 'GET', path: '/workers', answer: answer<WorkersAnswer>() },
+  listWorkers: { method: 'GET', path: '/workers', scope: 'user', answer: answer<WorkersAnswer>() },
 } as const satisfies Record<string, RouteSpec>;
 
 type Routes = typeof API_ROUTES;

@@ -25,6 +25,8 @@ const COMMAND_MODULES: Record<string, () => Promise<Registration>> = {
   dag: async () => (await import('./commands/dag.js')).registerDagCommand,
   worker: async () => (await import('./commands/worker.js')).registerWorkerCommand,
   workers: async () => (await import('./commands/workers.js')).registerWorkersCommands,
+  tokens: async () => (await import('./commands/tokens.js')).registerTokensCommands,
+  deploy: async () => (await import('./commands/deploy.js')).registerDeployCommands,
 };
 
 /** Program options that take a value (so the word after them is not a command). */

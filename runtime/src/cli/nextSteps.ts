@@ -31,13 +31,14 @@ export function suggestedCommand(command: Command, words: string[], runId: strin
   return ['pipewright', ...store, ...words, runId, ...after, ...remote].join(' ');
 }
 
-/** The flags a user typed that the suggested commands need too: `--store`, and `--orchestrator`/`--token-file` unless from the environment. */
+/** The flags a user typed that the suggested commands need too: `--store`, and `--orchestrator`/`--token-file`/`--ca-file` unless from the environment. */
 function repeatedFlags(command: Command): { store: string[]; remote: string[] } {
-  const globals = command.optsWithGlobals<{ store?: string; orchestrator?: string; tokenFile?: string }>();
+  const globals = command.optsWithGlobals<{ store?: string; orchestrator?: string; tokenFile?: string; caFile?: string }>();
   const store = globals.store === undefined ? [] : ['--store', shellWord(globals.store)];
   const remote: string[] = [];
   if (globals.orchestrator !== undefined && command.getOptionValueSource('orchestrator') !== 'env') remote.push('--orchestrator', shellWord(globals.orchestrator));
   if (globals.tokenFile !== undefined) remote.push('--token-file', shellWord(globals.tokenFile));
+  if (globals.caFile !== undefined && command.getOptionValueSource('caFile') !== 'env') remote.push('--ca-file', shellWord(globals.caFile));
   return { store, remote };
 }
 

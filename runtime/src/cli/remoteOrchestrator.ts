@@ -20,6 +20,7 @@ const CONNECT_TIMEOUT_MS = 15_000;
 interface OrchestratorFlags {
   orchestrator?: string;
   tokenFile?: string;
+  caFile?: string;
 }
 
 /** A connected remote orchestrator, with where its URL and token came from (for error messages). */
@@ -40,7 +41,8 @@ export function addOrchestratorOptions(command: Command): Command {
         .env(ORCHESTRATOR_URL_ENV)
         .argParser(parseOrchestratorUrl),
     )
-    .addOption(new Option('--token-file <file>', `file holding the --orchestrator token, readable by its owner only (overrides $${ORCHESTRATOR_TOKEN_ENV})`));
+    .addOption(new Option('--token-file <file>', `file holding the --orchestrator token, readable by its owner only (overrides $${ORCHESTRATOR_TOKEN_ENV})`))
+    .addOption(new Option('--ca-file <file>', 'PEM file of the CA that signed an https orchestrator\'s certificate (default: the CAs Node trusts)').env(ENV.orchestratorCaFile));
 }
 
 /**
@@ -69,13 +71,14 @@ export async function remoteOrchestrator(command: Command): Promise<RemoteOrches
   const flags = command.opts<OrchestratorFlags>();
   if (!flags.orchestrator) {
     if (flags.tokenFile !== undefined) throw new UsageError(`--token-file ${flags.tokenFile}: only used with --orchestrator URL (or $${ORCHESTRATOR_URL_ENV})`);
+    if (flags.caFile !== undefined && command.getOptionValueSource('caFile') !== 'env') throw new UsageError(`--ca-file ${flags.caFile}: only used with --orchestrator URL (or $${ORCHESTRATOR_URL_ENV})`);
     return undefined;
   }
   const url = flags.orchestrator;
   const urlSource = command.getOptionValueSource('orchestrator') === 'env' ? `$${ORCHESTRATOR_URL_ENV}` : '--orchestrator';
   const { token, source: tokenSource } = readOrchestratorToken(flags.tokenFile, `${urlSource} ${url}`);
   if (!isLoopbackOrTls(url)) process.stderr.write(`pipewright: warning: the token for ${url} travels unencrypted over http; prefer https beyond this machine\n`);
-  const client = new OrchestratorClient(url, token);
+  const client = new OrchestratorClient(url, token, { caFile: flags.caFile });
   try {
     await client.health({}, { signal: AbortSignal.timeout(CONNECT_TIMEOUT_MS) });
   } catch (error) {
@@ -160,6 +163,12 @@ function networkReason(error: unknown): string {
     UND_ERR_SOCKET: 'the connection closed unexpectedly (an https URL served over http, or the other way round?)',
     ERR_SSL_WRONG_VERSION_NUMBER: 'TLS handshake failed (an https URL for a server that speaks plain http?)',
     ERR_SSL_PACKET_LENGTH_TOO_LONG: 'TLS handshake failed (an https URL for a server that speaks plain http?)',
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'its certificate is self-signed and not trusted (give it, or its CA, with --ca-file)',
+    SELF_SIGNED_CERT_IN_CHAIN: 'its certificate is signed by a CA not trusted here (give that CA with --ca-file)',
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its certificate is signed by a CA not trusted here (give that CA with --ca-file)',
+    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'its certificate is signed by a CA not trusted here (give that CA with --ca-file)',
+    CERT_HAS_EXPIRED: 'its certificate has expired',
+    ERR_TLS_CERT_ALTNAME_INVALID: 'its certificate does not name this host',
   };
   if (code && reasons[code]) return `${reasons[code]} [${code}]`;
   const message = (cause?.message ?? (error instanceof Error ? error.message : String(error))).trim().split('\n')[0];

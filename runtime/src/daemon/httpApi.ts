@@ -5,8 +5,7 @@ import { once } from 'node:events';
 import type * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import type { onRequestHookHandler } from 'fastify';
-import { createHttpApp, listenHttpApp, noBodyAsEmptyObject, requireBearer, type HttpApp } from '../engine/httpApp';
+import { createHttpApp, listenHttpApp, listenLoopback, noBodyAsEmptyObject, requireScope, type HttpApp, type TlsFiles } from '../engine/httpApp';
 import { heartbeatRoute } from '../engine/heartbeatRoute';
 import { API_PREFIX, routeSchemaKit, runnerResultSchema, type StreamEvent } from '../api/protocol';
 import { API_ROUTES, pathParamNames, type HandlerReply, type RouteHandlers, type RouteName, type RouteSpec } from '../api/routes';
@@ -15,11 +14,13 @@ import { boundedInt, textParam } from '../api/queryParams';
 import { apiHandlers, findRun, type PlanFile } from './apiHandlers';
 import { EVENT_PAGE, Orchestrator } from './orchestrator';
 import type { RunStore } from '../store/runStore';
-import { workersModeFromEnv } from '../model/environment';
+import { runnerTokenFromEnv, workersModeFromEnv } from '../model/environment';
 import { heartbeatTiming } from '../engine/heartbeatSettings';
 import { WorkerHub } from '../remote/workerHub';
 import { remoteLauncher } from '../remote/remoteLauncher';
 import { workerRoutes } from '../remote/workerRoutes';
+import { daemonCredentials } from './daemonCredentials';
+import { DaemonMetrics } from './daemonMetrics';
 
 export interface DaemonHttpApiOptions {
   storeDir: string;
@@ -28,6 +29,10 @@ export interface DaemonHttpApiOptions {
   host: string;
   port: number;
   token: string;
+  /** Serve HTTPS with this certificate; runners and local commands then use a plain loopback listener. */
+  tls?: TlsFiles;
+  /** The loopback listener's port to try first (the previous daemon's, so its orphaned runners find this one). */
+  loopbackPort?: number;
   /** Called once the daemon was asked to stop (after answering). */
   onShutdown(): void;
   /** The daemon's log (one line per call). */
@@ -43,10 +48,10 @@ const runParams = z.object({ run: z.string() });
 /**
  * The orchestrator's versioned HTTP API (Fastify): every route of the table (`api/routes.ts`),
  * validated by its zod schemas and answered by its handler (`apiHandlers.ts`), and the routes
- * written here by hand (the event stream, artifacts' bytes, the runners' heartbeats and results).
- * Every route needs the bearer token (runners get a separate one that only renews leases and
- * delivers results); malformed, oversized or unauthenticated requests get a 4xx with a message
- * and change nothing.
+ * written here by hand (the event stream, artifacts' bytes, the runners' heartbeats and results,
+ * `/metrics`). Every route needs a bearer token of the scope it declares (`daemonCredentials.ts`:
+ * runners and workers hold `worker`, users `user`, a Prometheus scrape `metrics`); malformed,
+ * oversized, unauthenticated or forbidden requests get a 4xx with a message and change nothing.
  */
 export class DaemonHttpApi {
   readonly instanceId = randomBytes(8).toString('hex');
@@ -55,22 +60,32 @@ export class DaemonHttpApi {
   private readonly runnerToken: string;
   private readonly workerHub?: WorkerHub;
   private readonly app: HttpApp;
+  private readonly metrics: DaemonMetrics;
+  private loopback?: { port: number; close(): Promise<void> };
   private port = 0;
   private streams = 0;
   private requests = 0;
 
   constructor(private readonly options: DaemonHttpApiOptions) {
-    this.runnerToken = ensureRunnerToken(daemonFiles(options.storeDir));
+    this.runnerToken = ensureRunnerToken(daemonFiles(options.storeDir), runnerTokenFromEnv());
     // Remote workers claim attempts from a queue in this daemon; one beat of theirs renews all their leases.
     if (workersModeFromEnv() === 'remote') {
       const timing = heartbeatTiming(undefined, undefined);
       this.workerHub = new WorkerHub({ intervalMs: timing.intervalMs, timeoutMs: timing.timeoutMs }, (owner) => this.orchestrator.heartbeat(owner));
     }
     const launcher = this.workerHub ? remoteLauncher(this.workerHub) : undefined;
-    this.orchestrator = new Orchestrator(options.store, () => ({ url: `http://127.0.0.1:${this.port}${API_PREFIX}/heartbeats`, token: this.runnerToken }), launcher);
+    // Runners beat over plain loopback HTTP: the daemon's own port, or its loopback listener when it serves HTTPS.
+    this.orchestrator = new Orchestrator(options.store, () => ({ url: `http://127.0.0.1:${this.localPort}${API_PREFIX}/heartbeats`, token: this.runnerToken }), launcher);
+    this.metrics = new DaemonMetrics({
+      queueDepths: () => this.workerHub?.queuedByPool() ?? {},
+      leasesHeld: () => this.orchestrator.leasesHeld,
+      workersConnected: () => this.workerHub?.liveWorkers ?? 0,
+    });
+    this.orchestrator.subscribe((event) => this.metrics.observe(event));
     this.app = createHttpApp({
       prefix: API_PREFIX,
-      token: options.token,
+      credentials: daemonCredentials(options.token, this.runnerToken, options.store, options.log),
+      ...(options.tls ? { tls: options.tls } : {}),
       onRequest: (_request, response) => {
         options.onRequest?.();
         this.requests += 1;
@@ -93,25 +108,32 @@ export class DaemonHttpApi {
   async listen(): Promise<AddressInfo> {
     const address = await listenHttpApp(this.app, this.options.port, this.options.host);
     this.port = address.port;
+    if (this.options.tls) this.loopback = await listenLoopback(this.app, this.options.loopbackPort ?? 0);
     return address;
+  }
+
+  /** Where this machine's runners and commands reach the daemon over plain HTTP (its port, or the loopback listener of an HTTPS daemon). */
+  get localPort(): number {
+    return this.loopback?.port ?? this.port;
   }
 
   async close(): Promise<void> {
     this.workerHub?.close();
     await this.orchestrator.close();
+    await this.loopback?.close();
     await this.app.close();
   }
 
   private routes(): void {
     const app = this.app;
     const orchestrator = this.orchestrator;
-    // Runners' routes take the runner token (or the client's); every other route only the client's.
-    const runner = requireBearer([this.runnerToken, this.options.token]);
-    const client = requireBearer([this.options.token]);
-    registerRoutes(app, apiHandlers({ orchestrator, instanceId: this.instanceId, startedAt: this.startedAt, onShutdown: () => this.options.onShutdown(), log: this.options.log, workerHub: this.workerHub, planFile: this.options.planFile }), client);
+    // Runners' and workers' routes need the worker scope; every other route the scope its table entry declares.
+    const runner = requireScope(app, 'worker');
+    const client = requireScope(app, 'user');
+    registerRoutes(app, apiHandlers({ orchestrator, instanceId: this.instanceId, startedAt: this.startedAt, onShutdown: () => this.options.onShutdown(), log: this.options.log, workerHub: this.workerHub, planFile: this.options.planFile }));
 
-    heartbeatRoute(app, [this.runnerToken, this.options.token], (request) => orchestrator.heartbeatOnceResumed(request));
-    if (this.workerHub) workerRoutes(app, API_PREFIX, [this.runnerToken, this.options.token], this.workerHub, orchestrator.store.artifacts);
+    heartbeatRoute(app, (request) => orchestrator.heartbeatOnceResumed(request));
+    if (this.workerHub) workerRoutes(app, API_PREFIX, this.workerHub, orchestrator.store.artifacts);
     app.post(`${API_PREFIX}/runner-results`, { schema: { body: runnerResultSchema }, bodyLimit: 1024 * 1024, onRequest: runner }, async (request) => {
       const body = request.body;
       const answer = await orchestrator.runnerResult(body.runId, body.invocationId, body.attempt, body.reply as FromRunner);
@@ -133,6 +155,11 @@ export class DaemonHttpApi {
       if (!ref) throw new NotFoundError(`run ${run.name} has no committed output "${output}" of step "${step}"`);
       const bytes = await orchestrator.store.artifacts.getBytes(ref);
       return reply.headers({ 'content-type': 'application/octet-stream', 'x-pipewright-materializer': ref.materializer, 'x-pipewright-type': ref.typeName }).send(bytes);
+    });
+    // Prometheus's default path, outside the versioned API; a scrape bears a `metrics` (or the store's) token.
+    app.get('/metrics', { onRequest: requireScope(app, 'metrics') }, async (_request, reply) => {
+      const { text, contentType } = await this.metrics.scrape();
+      return reply.header('content-type', contentType).send(text);
     });
     for (const partial of ['artifacts', 'artifacts/:step']) {
       app.get(`${API_PREFIX}/runs/:run/${partial}`, { schema: { params: runParams.passthrough() }, onRequest: client }, async (request) => {
@@ -191,7 +218,7 @@ export class DaemonHttpApi {
 }
 
 /** Registers every route of the table, validated by its schemas and answered by its handler with its success status. */
-function registerRoutes(app: HttpApp, handlers: RouteHandlers, onRequest: onRequestHookHandler): void {
+function registerRoutes(app: HttpApp, handlers: RouteHandlers): void {
   for (const [name, route] of Object.entries(API_ROUTES) as [RouteName, RouteSpec][]) {
     const handle = handlers[name] as (input: Record<string, unknown>, reply: HandlerReply) => unknown;
     const params = pathParamNames(route.path);
@@ -205,7 +232,7 @@ function registerRoutes(app: HttpApp, handlers: RouteHandlers, onRequest: onRequ
         ...(body ? { body: body(routeSchemaKit) } : {}),
       },
       ...(route.bodyLimit === undefined ? {} : { bodyLimit: route.bodyLimit }),
-      onRequest,
+      onRequest: requireScope(app, route.scope),
       ...(body ? { preValidation: noBodyAsEmptyObject } : {}),
       handler: async (request, reply) => {
         const input = { ...(request.params as object), ...(query ? (request.query as object) : {}), ...(body ? { body: request.body } : {}) };

@@ -3,7 +3,8 @@ import { DaemonHttpApi } from './httpApi';
 import { IdleShutdown } from './idleShutdown';
 import { serverTokenFromEnv, storeUrlFromEnv } from '../model/environment';
 import { redactUrl } from '../model/storeUrl';
-import { ANOTHER_DAEMON_EXIT_CODE, ensureToken, daemonFiles, writeOwnerOnly, type Endpoint } from '../api/daemonFiles';
+import { ANOTHER_DAEMON_EXIT_CODE, ensureToken, daemonFiles, readEndpoint, writeOwnerOnly, type Endpoint } from '../api/daemonFiles';
+import { readTlsFiles, type TlsPaths } from '../api/tlsFiles';
 import { processIdentity } from '../system/processAlive';
 import { isDaemonProcessOf } from '../api/daemonControl';
 import { openRunStore } from '../store/openRunStore';
@@ -15,6 +16,8 @@ const ABANDONED_SCAN_MS = 1000;
 export interface DaemonOptions {
   /** Stop after this many seconds with nothing to do (0: never; see IdleShutdown). */
   idleTimeoutS?: number;
+  /** Serve HTTPS with this certificate and key. */
+  tls?: TlsPaths;
   /** Answers `POST /v1/plan` (see ApiHandlerContext.planFile). */
   planFile?: PlanFile;
 }
@@ -48,6 +51,9 @@ export async function runDaemon(storeDir: string, host: string, port: number, fa
   // What a dead daemon left behind; this one writes its own once it listens.
   for (const file of [files.pid, files.state]) fs.rmSync(file, { force: true });
   const token = ensureToken(files, serverTokenFromEnv());
+  const tls = options.tls ? readTlsFiles(options.tls) : undefined;
+  // The previous daemon's loopback port, so runners it left behind find this one there.
+  const loopbackPort = readEndpoint(files)?.localPort;
   let stopping = false;
   let idle: IdleShutdown | undefined;
   let abandonedScan: NodeJS.Timeout | undefined = undefined;
@@ -74,7 +80,7 @@ export async function runDaemon(storeDir: string, host: string, port: number, fa
         process.exit(exitCode);
       });
   };
-  const daemonOptions = (listenPort: number) => ({ storeDir, store, host, port: listenPort, token, log, onShutdown: () => stop('shutdown request'), onRequest: () => idle?.touch(), planFile: options.planFile });
+  const daemonOptions = (listenPort: number) => ({ storeDir, store, host, port: listenPort, token, tls, loopbackPort, log, onShutdown: () => stop('shutdown request'), onRequest: () => idle?.touch(), planFile: options.planFile });
   let api = new DaemonHttpApi(daemonOptions(port));
   let address;
   try {
@@ -86,12 +92,12 @@ export async function runDaemon(storeDir: string, host: string, port: number, fa
     api = new DaemonHttpApi(daemonOptions(0));
     address = await api.listen();
   }
-  const endpoint: Endpoint = { host, port: address.port, pid: process.pid, identity: processIdentity(process.pid), instanceId: api.instanceId, startedAt: api.startedAt, ...(storeUrl === undefined ? {} : { store: redactUrl(storeUrl) }) };
+  const endpoint: Endpoint = { host, port: address.port, pid: process.pid, identity: processIdentity(process.pid), instanceId: api.instanceId, startedAt: api.startedAt, ...(storeUrl === undefined ? {} : { store: redactUrl(storeUrl) }), ...(tls ? { tls: true, localPort: api.localPort } : {}) };
   writeOwnerOnly(files.endpoint, JSON.stringify(endpoint));
   fs.rmSync(files.state, { force: true });
   writeOwnerOnly(files.pid, String(process.pid));
   const idleTimeoutS = options.idleTimeoutS ?? 0;
-  log(`listening on http://${host}:${address.port} (pid ${process.pid}, store ${storeDir}${storeUrl === undefined ? '' : `, runs in ${redactUrl(storeUrl)}`}, ${idleTimeoutS > 0 ? `stops after ${idleTimeoutS} s idle` : 'no idle shutdown'})`);
+  log(`listening on ${tls ? 'https' : 'http'}://${host}:${address.port}${tls ? ` and http://127.0.0.1:${api.localPort} for this machine` : ''} (pid ${process.pid}, store ${storeDir}${storeUrl === undefined ? '' : `, runs in ${redactUrl(storeUrl)}`}, ${idleTimeoutS > 0 ? `stops after ${idleTimeoutS} s idle` : 'no idle shutdown'})`);
   const resume = () => {
     if (!stopping) void api.orchestrator.resumeAbandoned(log);
   };

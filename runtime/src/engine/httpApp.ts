@@ -1,44 +1,63 @@
 /**
  * The Fastify app every HTTP endpoint of the runtime is built on (the daemon's API, the
  * in-process lease server): requests validated by zod schemas (fastify-type-provider-zod), a
- * bearer token on every route, bodies read as JSON whatever their content type, and every
- * failure answered as `{ error, code }` with the status its code stands for (`errorCodes.ts`).
+ * bearer token of the scope each route declares (`requireScope`: 401 without a valid token, 403
+ * when its scope does not cover the route), bodies read as JSON whatever their content type, and
+ * every failure answered as `{ error, code }` with the status its code stands for
+ * (`errorCodes.ts`). Served over HTTPS when given a certificate and its key.
  *
  * Loading Fastify takes a while: commands that serve nothing import this module lazily.
  */
-import { timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
+import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type onRequestHookHandler, type preValidationHookHandler } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { CodedError, errorCodeForStatus, errorCodeOf, FencedError, httpStatusOf, InputError } from '../model/errorCodes';
+import { OWNER_SCOPES, type RouteScope } from '../model/tokenScopes';
+import { allows, bearerToken, fixedCredentials, forbidden, unauthorized, type Credential, type CredentialCheck } from './credentials';
 
 export type HttpApp = FastifyInstance<http.Server, http.IncomingMessage, http.ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
 
+/** A certificate (chain) and its private key, PEM, for HTTPS. */
+export interface TlsFiles {
+  cert: Buffer;
+  key: Buffer;
+}
+
 export interface HttpAppOptions {
-  /** Routes live under this prefix (`/v1`); an unknown route under it needs `token` to be told so. */
+  /** Routes live under this prefix (`/v1`); an unknown route under it needs a valid token to be told so. */
   prefix: string;
-  token: string;
+  /** Who a bearer token is and what it may do: every route's scope is checked against it. */
+  credentials: CredentialCheck;
+  /** Serve HTTPS with this certificate (plain HTTP when left out). */
+  tls?: TlsFiles;
   /** Called on every request before anything else (the daemon counts requests in progress). */
   onRequest?(request: http.IncomingMessage, response: http.ServerResponse): void;
 }
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
 
-/** Constant-time check of an `Authorization: Bearer <token>` header. */
-export function bearerMatches(header: string | undefined, token: string): boolean {
-  if (!header?.startsWith('Bearer ')) return false;
-  const given = Buffer.from(header.slice(7));
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+/** One token holding every scope (the in-process lease server's, a test's). */
+export function singleTokenCredentials(token: string, name = 'the token'): CredentialCheck {
+  return fixedCredentials([{ token, credential: { name, scopes: OWNER_SCOPES } }]);
 }
 
-/** A route's `onRequest` hook: the request must bear one of `tokens` (401 before anything is read). */
-export function requireBearer(tokens: readonly string[]): onRequestHookHandler {
-  return (request, reply, done) => {
-    const header = request.headers.authorization;
-    if (tokens.some((token) => bearerMatches(header, token))) return done();
-    sendError(reply, unauthorized());
+/** The credential of a request's `Authorization: Bearer` header, if it is a valid token. */
+async function identify(app: HttpApp, header: string | undefined): Promise<Credential | undefined> {
+  const token = bearerToken(header);
+  return token === undefined ? undefined : credentialChecks.get(app)!(token);
+}
+
+/**
+ * A route's `onRequest` hook, its one token check: the request must bear a valid token (401
+ * before anything is read) whose scopes cover `scope` (403, naming both).
+ */
+export function requireScope(app: HttpApp, scope: RouteScope): onRequestHookHandler {
+  return async (request, reply) => {
+    const credential = await identify(app, request.headers.authorization);
+    if (!credential) return sendError(reply, unauthorized());
+    if (scope !== 'any' && !allows(credential, scope)) return sendError(reply, forbidden(credential, scope, `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`));
   };
 }
 
@@ -49,13 +68,17 @@ export const noBodyAsEmptyObject: preValidationHookHandler = (request, _reply, d
 };
 
 export function createHttpApp(options: HttpAppOptions): HttpApp {
+  let serve: http.RequestListener | undefined;
   const app: HttpApp = Fastify({
     serverFactory: (handler) => {
-      const server = http.createServer((request, response) => {
+      const listener = (request: http.IncomingMessage, response: http.ServerResponse) => {
         options.onRequest?.(request, response);
         response.setHeader('cache-control', 'no-store');
         handler(request, response);
-      });
+      };
+      serve = listener;
+      // An https.Server is an http.Server to Fastify (the same request and response classes).
+      const server = options.tls ? (https.createServer({ cert: options.tls.cert, key: options.tls.key }, listener) as unknown as http.Server) : http.createServer(listener);
       server.keepAliveTimeout = 60_000;
       return server;
     },
@@ -65,9 +88,14 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     // Event streams never end on their own: closing the app closes them.
     forceCloseConnections: true,
     frameworkErrors: (error, request, reply) => {
-      if (!bearerMatches(request.headers.authorization, options.token)) return sendError(reply, unauthorized());
-      if (error.code === 'FST_ERR_BAD_URL') return sendError(reply, new InputError(`path ${cut(request.url)} is not valid percent-encoded UTF-8`));
-      sendError(reply, new CodedError(errorCodeForStatus(error.statusCode ?? 400), error.message));
+      void identify(app, request.headers.authorization).then(
+        (credential) => {
+          if (!credential) sendError(reply, unauthorized());
+          else if (error.code === 'FST_ERR_BAD_URL') sendError(reply, new InputError(`path ${cut(request.url)} is not valid percent-encoded UTF-8`));
+          else sendError(reply, new CodedError(errorCodeForStatus(error.statusCode ?? 400), error.message));
+        },
+        (failure: unknown) => sendError(reply, failure),
+      );
     },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -91,13 +119,13 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     }
     sendError(reply, fromFramework(error as FastifyError, request));
   });
-  app.setNotFoundHandler((request, reply) => {
+  app.setNotFoundHandler(async (request, reply) => {
     const pathname = request.url.split('?')[0]!;
     if (pathname !== options.prefix && !pathname.startsWith(`${options.prefix}/`)) {
       return sendError(reply, new CodedError('not-found', `no such endpoint ${pathname} (the API lives under ${options.prefix})`));
     }
-    if (!bearerMatches(request.headers.authorization, options.token)) return sendError(reply, unauthorized());
-    sendError(reply, new CodedError('not-found', `no such endpoint ${pathname}`));
+    if (!(await identify(app, request.headers.authorization))) return sendError(reply, unauthorized());
+    return sendError(reply, new CodedError('not-found', `no such endpoint ${pathname}`));
   });
   // Every route's other methods answer 405 (after the route's own token check): see listenHttpApp.
   const routes = new Map<string, { methods: Set<string>; onRequest: RouteOptions['onRequest'] }>();
@@ -108,11 +136,15 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     routes.set(route.url, entry);
   });
   routeTables.set(app, routes);
+  credentialChecks.set(app, options.credentials);
+  listeners.set(app, serve!);
   return app;
 }
 
 type RouteOptions = Parameters<HttpApp['route']>[0];
 const routeTables = new WeakMap<HttpApp, Map<string, { methods: Set<string>; onRequest: RouteOptions['onRequest'] }>>();
+const credentialChecks = new WeakMap<HttpApp, CredentialCheck>();
+const listeners = new WeakMap<HttpApp, http.RequestListener>();
 
 /** Listens once every route is registered (their other methods then answer 405); answers where. */
 export async function listenHttpApp(app: HttpApp, port: number, host: string): Promise<AddressInfo> {
@@ -134,12 +166,45 @@ export async function listenHttpApp(app: HttpApp, port: number, host: string): P
   return app.server.address() as AddressInfo;
 }
 
+/**
+ * Serves the same routes over plain HTTP on loopback too, once `app` listens (an HTTPS daemon's
+ * runners and local commands reach it there: a certificate names the host remote clients use,
+ * not 127.0.0.1). Tries `port` first and takes any free one if it is taken; close it before the app.
+ */
+export async function listenLoopback(app: HttpApp, port: number): Promise<{ port: number; close(): Promise<void> }> {
+  const server = http.createServer(listeners.get(app)!);
+  server.keepAliveTimeout = 60_000;
+  const listen = (at: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(at, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  try {
+    await listen(port);
+  } catch (error) {
+    if (port === 0 || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    await listen(0);
+  }
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        // Event streams never end on their own.
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 /** `{ error, code }` with the status `error`'s code stands for; a fenced attempt's answer also says `stop`. */
-export function sendError(reply: FastifyReply, error: unknown): void {
+export function sendError(reply: FastifyReply, error: unknown): FastifyReply {
   const code = errorCodeOf(error);
   const message = error instanceof Error ? error.message : String(error);
   const body = { error: code === 'internal' ? `internal error: ${message}` : message, code, ...(error instanceof FencedError ? { stop: true, reason: error.reason } : {}) };
-  void reply.code(httpStatusOf(error)).send(body);
+  return reply.code(httpStatusOf(error)).send(body);
 }
 
 /** What Fastify itself raised (validation, body limit, a bad length), as the runtime's coded errors. */
@@ -158,10 +223,6 @@ function fromFramework(error: FastifyError, request: FastifyRequest): unknown {
   }
   if (error instanceof CodedError || error.code === undefined || !error.code.startsWith('FST_')) return error;
   return new CodedError(errorCodeForStatus(error.statusCode ?? 500), error.message);
-}
-
-function unauthorized(): CodedError {
-  return new CodedError('unauthorized', 'missing or wrong bearer token');
 }
 
 function cut(text: string): string {

@@ -19,9 +19,9 @@ export class LeaseServer {
   static async start(handle: HeartbeatHandler): Promise<LeaseServer> {
     const token = randomBytes(24).toString('base64url');
     // Loaded when the first run needs leases, not with every command.
-    const [{ createHttpApp, listenHttpApp }, { heartbeatRoute }] = await Promise.all([import('./httpApp.js'), import('./heartbeatRoute.js')]);
-    const app = createHttpApp({ prefix: '/v1', token });
-    heartbeatRoute(app, [token], handle);
+    const [{ createHttpApp, listenHttpApp, singleTokenCredentials }, { heartbeatRoute }] = await Promise.all([import('./httpApp.js'), import('./heartbeatRoute.js')]);
+    const app = createHttpApp({ prefix: '/v1', credentials: singleTokenCredentials(token, 'the lease server token') });
+    heartbeatRoute(app, handle);
     const { port } = await listenHttpApp(app, 0, '127.0.0.1');
     return new LeaseServer(app, `http://127.0.0.1:${port}${HEARTBEAT_PATH}`, token);
   }

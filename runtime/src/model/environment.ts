@@ -31,6 +31,8 @@ export const ENV = {
   workers: 'PIPEWRIGHT_WORKERS',
   /** The token a daemon requires (default: a random one it writes to its folder). */
   serverToken: 'PIPEWRIGHT_SERVER_TOKEN',
+  /** The token the daemon's runners and workers use (default: a random one in `<store>/server/runner-token`); a container's from a Secret. */
+  runnerToken: 'PIPEWRIGHT_RUNNER_TOKEN',
   /** Seconds a daemon started on demand waits idle before it stops (`0` or `off`: never). */
   daemonIdleTimeout: 'PIPEWRIGHT_DAEMON_IDLE_TIMEOUT',
   /** Idle runner processes kept ready. */
@@ -43,6 +45,8 @@ export const ENV = {
   orchestratorUrl: 'PIPEWRIGHT_ORCHESTRATOR_URL',
   /** A remote orchestrator's token. */
   orchestratorToken: 'PIPEWRIGHT_ORCHESTRATOR_TOKEN',
+  /** The CA (PEM file) that signed an HTTPS orchestrator's certificate (CLI `--ca-file`). */
+  orchestratorCaFile: 'PIPEWRIGHT_ORCHESTRATOR_CA_FILE',
 } as const;
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -138,6 +142,10 @@ export function limitsFromEnv(env: Environment = process.env): ConcurrencyLimits
 /** `PIPEWRIGHT_SERVER_TOKEN`, if set. */
 export function serverTokenFromEnv(env: Environment = process.env): string | undefined {
   return env[ENV.serverToken] || undefined;
+}
+
+export function runnerTokenFromEnv(env: Environment = process.env): string | undefined {
+  return env[ENV.runnerToken]?.trim() || undefined;
 }
 
 /** How long a daemon started on demand (by `pipewright run` and the like) waits, with nothing to do, before it stops. */

@@ -12,6 +12,8 @@ export const ERROR_CODES = {
   /** Well-formed, but the pipeline code or the request cannot be run as asked. */
   unprocessable: { http: 422, exit: 2 },
   unauthorized: { http: 401, exit: 2 },
+  /** A valid token whose scope does not cover the route (a worker token submitting a run, say). */
+  forbidden: { http: 403, exit: 2 },
   'not-found': { http: 404, exit: 2 },
   'unknown-service': { http: 404, exit: 2 },
   'method-not-allowed': { http: 405, exit: 2 },

@@ -198,6 +198,22 @@ export class WorkerHub {
     return [...this.jobs.values()].filter((entry) => entry.launcher === launcher);
   }
 
+  /**
+   * Jobs waiting for a worker, by pool (the metric an autoscaler scales each pool on): the
+   * default pool, every pool a live worker serves (0 when nothing waits for it) and every pool a
+   * queued job is for; a job of no pool (compiling a run, which any worker takes) counts in the
+   * default pool.
+   */
+  queuedByPool(): Record<string, number> {
+    const depths: Record<string, number> = { [DEFAULT_POOL]: 0 };
+    for (const worker of this.workers.values()) depths[worker.pool] = 0;
+    for (const entry of this.queue) {
+      const pool = entry.pool ?? DEFAULT_POOL;
+      depths[pool] = (depths[pool] ?? 0) + 1;
+    }
+    return depths;
+  }
+
   /** Workers heard from within the timeout. */
   get liveWorkers(): number {
     return this.workers.size;

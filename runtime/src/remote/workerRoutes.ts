@@ -1,16 +1,19 @@
 /**
  * The worker wire's routes (`model/workerProtocol.ts`), served by the daemon beside its API:
  * claim (long-poll), one beat for all of a worker's jobs, a job's logs, result, child runs,
- * bundle and artifacts. They take the runner token (or the client's), never only the client's.
+ * bundle and artifacts. Each needs a `worker` token (the runner token, or one created with
+ * `tokens create --scope worker`); a job's bundle and artifacts are reached only by its id, which
+ * only the claim that took the job tells.
  */
 import * as fs from 'node:fs';
 import { z } from 'zod';
-import { requireBearer, type HttpApp } from '../engine/httpApp';
+import { requireScope, type HttpApp } from '../engine/httpApp';
 import { FencedError, InputError, NotFoundError } from '../model/errorCodes';
 import { poolNameSchema } from '../model/runOptions';
 import { ArtifactIntegrityError, type ArtifactStore } from '../artifacts/artifactStore';
 import { WORKER_PATHS, type ArtifactBytes, type BeatAnswer, type ChildRunAnswer, type ClaimAnswer, type WorkerReply } from '../model/workerProtocol';
-import type { WorkerHub } from './workerHub';
+import type { HeldJob, WorkerHub } from './workerHub';
+import { childRunOutputHashes, jobInputHashes } from './jobInputs';
 
 const id = z.string().min(1).max(200);
 const claimBody = z.strictObject({ workerId: id, pool: poolNameSchema, labels: z.record(z.string(), z.string()), concurrency: z.number().int().min(1).max(1024).optional(), waitMs: z.number().int().min(0).max(120_000) });
@@ -25,8 +28,10 @@ const jobParams = z.object({ job: id });
 const ARTIFACT_BODY_LIMIT = 512 * 1024 * 1024;
 
 /** `artifacts` is the run store's: inputs are read from it and outputs land in it, wherever it keeps them. */
-export function workerRoutes(app: HttpApp, prefix: string, tokens: readonly string[], hub: WorkerHub, artifacts: ArtifactStore): void {
-  const onRequest = requireBearer(tokens);
+export function workerRoutes(app: HttpApp, prefix: string, hub: WorkerHub, artifacts: ArtifactStore): void {
+  const onRequest = requireScope(app, 'worker');
+  /** What each job may read besides its inputs: the outputs of the child runs it asked for. */
+  const granted = new WeakMap<HeldJob, Set<string>>();
   const job = `${prefix}${WORKER_PATHS.job}`;
   const held = (jobId: string, workerId: string) => {
     const entry = hub.heldBy(jobId, workerId);
@@ -56,6 +61,9 @@ export function workerRoutes(app: HttpApp, prefix: string, tokens: readonly stri
     if (!entry.owner) throw new NotFoundError(`job ${request.params.job} is no step attempt`);
     try {
       const outcome = await entry.launcher.callbacks.onChildRun({ parentRunId: entry.owner.runId, parentInvocation: entry.owner.invocationId, pipeline: request.body.pipeline, parameters: request.body.parameters });
+      const readable = granted.get(entry) ?? new Set<string>();
+      for (const hash of childRunOutputHashes(outcome)) readable.add(hash);
+      granted.set(entry, readable);
       return { outcome };
     } catch (error) {
       return { error: (error as Error).message };
@@ -69,6 +77,8 @@ export function workerRoutes(app: HttpApp, prefix: string, tokens: readonly stri
   app.get(`${job}/artifacts/:hash`, { schema: { params: jobParams.extend({ hash: z.string() }), querystring: z.object({ materializer: z.string() }) }, onRequest }, async (request): Promise<ArtifactBytes> => {
     const entry = hub.job(request.params.job);
     if (!entry) throw new NotFoundError(`no job ${request.params.job}`);
+    const hash = request.params.hash;
+    if (!jobInputHashes(entry.job).has(hash) && !granted.get(entry)?.has(hash)) throw new NotFoundError(`job ${request.params.job} has no input artifact ${hash} (nor a child run's output)`);
     const key = { hash: request.params.hash, materializer: request.query.materializer };
     const bytes = await artifacts.getBytes(key);
     return { ...key, base64: bytes.toString('base64') };

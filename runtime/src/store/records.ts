@@ -2,6 +2,7 @@ import type { ArtifactRef } from '../artifacts/artifactStore';
 import type { AttemptError } from '../model/attemptError';
 import type { PipelineDag } from '../model/dag';
 import type { AttemptStatus, RunStatus, StepStatus } from '../model/status';
+import type { TokenScope } from '../model/tokenScopes';
 
 /**
  * What the store holds, decoded: callers see these records, never a column or its encoding.
@@ -176,4 +177,21 @@ export interface CacheEntryRecord {
   runId: string;
   invocationId: string;
   createdAt: number;
+}
+
+/** An API token to record: its secret is never stored, only the secret's SHA-256 (`hash`, hex). */
+export interface NewApiToken {
+  name: string;
+  scope: TokenScope;
+  hash: string;
+  createdAt: number;
+}
+
+/** A recorded API token, as `tokens list` shows it (never its secret). */
+export interface ApiTokenRecord {
+  name: string;
+  scope: TokenScope;
+  createdAt: number;
+  /** When it last authenticated a request (null: never). */
+  lastUsedAt: number | null;
 }

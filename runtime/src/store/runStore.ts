@@ -4,6 +4,7 @@ import { UnprocessableError } from '../model/errorCodes';
 import type { AttemptStatus, RunStatus, StepStatus } from '../model/status';
 import type { HeartbeatGap } from '../model/heartbeatGap';
 import type {
+  ApiTokenRecord,
   AttemptRecord,
   CacheEntryRecord,
   HeartbeatGapRecord,
@@ -11,6 +12,7 @@ import type {
   HookCallRecord,
   LogLine,
   LogRecord,
+  NewApiToken,
   NewRun,
   OutputCommit,
   RunOutputRecord,
@@ -31,6 +33,14 @@ export class RunNameTakenError extends UnprocessableError {
   ) {
     super(`run name "${runName}" is already used by a run of pipeline "${pipeline}"; run names are unique per pipeline (add {time} or another substitution to the template)`);
     this.name = 'RunNameTakenError';
+  }
+}
+
+/** Raised when an API token of that name exists already (names are unique; revoke the old one first). */
+export class TokenNameTakenError extends UnprocessableError {
+  constructor(readonly tokenName: string) {
+    super(`a token named "${tokenName}" exists already; pick another name or revoke it first (pipewright tokens revoke ${tokenName})`);
+    this.name = 'TokenNameTakenError';
   }
 }
 
@@ -142,4 +152,16 @@ export interface RunStore {
    * of an attempt are superseded and not kept).
    */
   eventsSince(seq: number, runId: string | undefined, limit: number): Promise<StoredEvent[]>;
+
+  // ---- API tokens (`pipewright tokens`; the daemon's token check) ----
+  /** Records a token (its secret's hash only); rejects with {@link TokenNameTakenError} on a taken name. */
+  createApiToken(token: NewApiToken): Promise<void>;
+  /** Every token, oldest first. */
+  listApiTokens(): Promise<ApiTokenRecord[]>;
+  /** The token whose secret's SHA-256 is `hash`, if there is one (a revoked token is gone). */
+  findApiToken(hash: string): Promise<ApiTokenRecord | undefined>;
+  /** Notes that token `name` authenticated a request at `at` (a time never goes back). */
+  touchApiToken(name: string, at: number): Promise<void>;
+  /** Deletes token `name`: it authenticates nothing from then on. False when there is none. */
+  revokeApiToken(name: string): Promise<boolean>;
 }

@@ -2,7 +2,8 @@ import type { ArtifactRef } from '../artifacts/artifactStore';
 import type { PipelineDag } from '../model/dag';
 import type { AttemptStatus, RunStatus, StepStatus } from '../model/status';
 import { decodeError, type ErrorColumns } from './errorColumns';
-import type { AttemptRecord, HeartbeatGapRecord, HookCallRecord, LogRecord, RunOutputRecord, RunRecord, StepRecord, StoredEvent, TransitionRecord } from './records';
+import type { TokenScope } from '../model/tokenScopes';
+import type { ApiTokenRecord, AttemptRecord, HeartbeatGapRecord, HookCallRecord, LogRecord, RunOutputRecord, RunRecord, StepRecord, StoredEvent, TransitionRecord } from './records';
 
 /**
  * The rows of both stores' tables (the same columns in SQLite and PostgreSQL) and their one
@@ -242,4 +243,15 @@ export function eventRecord(row: EventRow): StoredEvent {
       at,
     },
   };
+}
+
+export interface ApiTokenRow {
+  name: string;
+  scope: TokenScope;
+  created_at: Int;
+  last_used_at: Int | null;
+}
+
+export function apiTokenRecord(row: ApiTokenRow): ApiTokenRecord {
+  return { name: row.name, scope: row.scope, createdAt: num(row.created_at), lastUsedAt: numOrNull(row.last_used_at) };
 }

@@ -1,5 +1,6 @@
 /** The worker's HTTP calls to its orchestrator (JSON, bearer token); a refusal as fenced is its own error. */
 import { API_PREFIX } from '../api/paths';
+import { fetchFor, type Fetch, type TrustOptions } from '../api/trustedFetch';
 
 export class FencedAnswer extends Error {
   constructor(message: string) {
@@ -9,13 +10,18 @@ export class FencedAnswer extends Error {
 }
 
 export class OrchestratorWire {
+  private readonly send: Fetch;
+
   constructor(
     readonly baseUrl: string,
     private readonly token: string,
-  ) {}
+    trust: TrustOptions = {},
+  ) {
+    this.send = fetchFor(trust);
+  }
 
   async call<T>(method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = 30_000): Promise<T> {
-    const response = await fetch(`${this.baseUrl}${API_PREFIX}${path}`, {
+    const response = await this.send(`${this.baseUrl}${API_PREFIX}${path}`, {
       method,
       headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),

@@ -28,6 +28,8 @@ import { FencedAnswer, OrchestratorWire } from './orchestratorWire';
 export interface WorkerOptions {
   orchestrator: string;
   token: string;
+  /** The CA that signed an https orchestrator's certificate, when not one Node trusts. */
+  caFile?: string;
   concurrency: number;
   pool: string;
   labels: Record<string, string>;
@@ -87,7 +89,7 @@ export class Worker {
   private finish!: (code: number) => void;
 
   constructor(private readonly options: WorkerOptions) {
-    this.wire = new OrchestratorWire(options.orchestrator.replace(/\/+$/, ''), options.token);
+    this.wire = new OrchestratorWire(options.orchestrator.replace(/\/+$/, ''), options.token, { caFile: options.caFile });
     this.artifacts = new LocalArtifactStore(path.join(options.workDir, 'artifacts'));
     this.stopped = new Promise((resolve) => (this.finish = resolve));
   }

@@ -18,7 +18,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['system'],
   ['artifacts'],
   ['sdk'],
-  ['config', 'store', 'hooks'],
+  // Deployment manifests (plain data) beside them.
+  ['config', 'store', 'hooks', 'deploy'],
   ['prepare'],
   ['engine'],
   ['runnerPool', 'services'],

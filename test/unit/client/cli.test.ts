@@ -30,6 +30,13 @@ describe('the CLI the extension runs', () => {
     assert.equal(base.PIPEWRIGHT_ORCHESTRATOR_TOKEN, 'inherited', 'the editor environment is not changed');
   });
 
+  it("hands the CLI the remote orchestrator's CA file from the settings, never an inherited one", () => {
+    const base = { PIPEWRIGHT_ORCHESTRATOR_CA_FILE: '/inherited/ca.pem' };
+    assert.equal(cliEnvironment(base, { ...remote, caFile: '/settings/ca.pem' }).PIPEWRIGHT_ORCHESTRATOR_CA_FILE, '/settings/ca.pem');
+    assert.equal('PIPEWRIGHT_ORCHESTRATOR_CA_FILE' in cliEnvironment(base, remote), false, 'a remote without a CA file: Node\'s CAs');
+    assert.equal('PIPEWRIGHT_ORCHESTRATOR_CA_FILE' in cliEnvironment(base), false, 'local mode');
+  });
+
   it('a real child process sees the token in its environment only', async () => {
     const dir = tempDir();
     const script = path.join(dir, 'echo.js');

@@ -7,6 +7,20 @@ import { absentLocalDaemon, readLocalEndpoint } from '../../../client/src/daemon
 import { stateLabel, statusBarView } from '../../../client/src/statusText';
 
 describe('local orchestrator state', () => {
+  it("connects to an HTTPS daemon's plain loopback listener (its certificate names another host than 127.0.0.1)", () => {
+    const store = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-store-'));
+    try {
+      fs.mkdirSync(path.join(store, 'server'));
+      fs.writeFileSync(path.join(store, 'server', 'token'), 'secret\n');
+      fs.writeFileSync(path.join(store, 'server', 'endpoint.json'), JSON.stringify({ host: '0.0.0.0', port: 7420, tls: true, localPort: 40123, pid: 1, instanceId: 'i' }));
+      assert.equal(readLocalEndpoint(store)?.url, 'http://127.0.0.1:40123');
+      fs.writeFileSync(path.join(store, 'server', 'endpoint.json'), JSON.stringify({ host: '0.0.0.0', port: 7420, pid: 1, instanceId: 'i' }));
+      assert.equal(readLocalEndpoint(store)?.url, 'http://127.0.0.1:7420', 'a plain HTTP daemon, at its port');
+    } finally {
+      fs.rmSync(store, { recursive: true, force: true });
+    }
+  });
+
   it('says "no orchestrator yet" before a local daemon ever ran for the store, and inactive once one stopped', () => {
     const store = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-store-'));
     try {

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { resolveStoreDir, resolveStoreUrl } from '../../api/storeFolder';
-import { daemonLogs, daemonStatus, startDaemon, stopDaemon, type DaemonStatus } from '../../api/daemonControl';
+import { daemonLogs, daemonStatus, runDaemonInForeground, startDaemon, stopDaemon, type DaemonStatus } from '../../api/daemonControl';
 import { parseIdleTimeout, parseLimits, parseWorkersMode, serverTokenFromEnv, type WorkersMode } from '../../model/environment';
 import { UsageError } from '../errors';
+import { tlsPathsOf } from '../../api/tlsFiles';
 
 function storeOf(command: Command): string {
   return resolveStoreDir(command.optsWithGlobals<{ store?: string }>().store, process.cwd());
@@ -23,8 +24,11 @@ export function registerDaemonCommands(program: Command): void {
     .option('--limit <name=n>', 'concurrency limit: global=N for all attempts, or a named limit steps opt into (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
     .option('--idle-timeout <seconds>', 'stop after this many seconds with no run, service or event stream (default: never)')
     .option('--workers <mode>', 'where attempts run: local (runner processes of this machine, the default) or remote (pipewright worker processes)')
+    .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (chain); needs --tls-key')
+    .option('--tls-key <file>', "the PEM private key of --tls-cert")
+    .option('--foreground', "keep the daemon attached until SIGTERM, logging to stdout (a container's main process)")
     .option('--json', 'print the status as JSON')
-    .action(async (flags: { host?: string; port?: string; json?: boolean; limit: string[]; idleTimeout?: string; workers?: string }, command: Command) => {
+    .action(async (flags: { host?: string; port?: string; json?: boolean; limit: string[]; idleTimeout?: string; workers?: string; tlsCert?: string; tlsKey?: string; foreground?: boolean }, command: Command) => {
       const port = flags.port === undefined ? undefined : Number(flags.port);
       if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port ${flags.port}: expected a port number`);
       const limits = flags.limit.join(',');
@@ -41,7 +45,12 @@ export function registerDaemonCommands(program: Command): void {
       }
       const idleTimeoutS = flags.idleTimeout === undefined ? undefined : parseIdleTimeout(flags.idleTimeout, '--idle-timeout');
       const storeUrl = resolveStoreUrl(command.optsWithGlobals<{ store?: string }>().store);
-      print(await startDaemon(storeOf(command), { host: flags.host, port, token: serverTokenFromEnv(), limits: limits || undefined, idleTimeoutS, storeUrl, workers }), flags.json);
+      const tls = tlsPathsOf(flags.tlsCert, flags.tlsKey);
+      if (flags.foreground) {
+        const code = await runDaemonInForeground(storeOf(command), { host: flags.host, port, token: serverTokenFromEnv(), limits: limits || undefined, idleTimeoutS, storeUrl, workers, tls });
+        process.exit(code);
+      }
+      print(await startDaemon(storeOf(command), { host: flags.host, port, token: serverTokenFromEnv(), limits: limits || undefined, idleTimeoutS, storeUrl, workers, tls }), flags.json);
     });
   server
     .command('stop')
@@ -68,11 +77,14 @@ export function registerDaemonCommands(program: Command): void {
     .argument('<port>')
     .argument('[portPolicy]')
     .option('--idle-timeout <seconds>', 'stop after this long with nothing to do (0: never)', '0')
-    .action(async (storeDir: string, host: string, port: string, portPolicy: string | undefined, flags: { idleTimeout: string }) => {
+    .option('--tls-cert <file>')
+    .option('--tls-key <file>')
+    .action(async (storeDir: string, host: string, port: string, portPolicy: string | undefined, flags: { idleTimeout: string; tlsCert?: string; tlsKey?: string }) => {
       // The daemon (and the HTTP framework it serves with) loads only in the daemon process.
       const { runDaemon } = await import('../../daemon/main.js');
       await runDaemon(storeDir, host, Number(port), portPolicy === 'fallback', {
         idleTimeoutS: parseIdleTimeout(flags.idleTimeout, '--idle-timeout'),
+        tls: tlsPathsOf(flags.tlsCert, flags.tlsKey),
         // Planning bundles and compiles as `pipewright plan` does (launch/, above the daemon), loaded on the first plan.
         planFile: async (body, store) => (await import('../../launch/planPipelineFile.js')).planForDaemon(body, store),
       });

@@ -12,6 +12,7 @@ interface WorkerFlags {
   pool: string;
   label: string[];
   workDir?: string;
+  caFile?: string;
   drainTimeout: string;
 }
 
@@ -19,7 +20,7 @@ interface WorkerFlags {
 export const DEFAULT_DRAIN_TIMEOUT_SECONDS = 30;
 
 /** The worker's settings from its flags; a bad one is a UsageError naming the flag and the value. */
-export function workerSettings(flags: WorkerFlags): { orchestrator: string; token: string; concurrency: number; pool: string; labels: Record<string, string>; workDir: string; drainTimeoutMs: number } {
+export function workerSettings(flags: WorkerFlags): { orchestrator: string; token: string; caFile?: string; concurrency: number; pool: string; labels: Record<string, string>; workDir: string; drainTimeoutMs: number } {
   if (flags.orchestrator === undefined) throw new UsageError('--orchestrator <url> is required (the daemon, e.g. http://10.0.0.5:7070)');
   let url: URL;
   try {
@@ -28,7 +29,8 @@ export function workerSettings(flags: WorkerFlags): { orchestrator: string; toke
     throw new UsageError(`--orchestrator ${flags.orchestrator}: not a URL (expected http://host:port)`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--orchestrator ${flags.orchestrator}: expected an http:// or https:// URL`);
-  if (flags.tokenFile === undefined) throw new UsageError("--token-file <file> is required (the daemon's runner token: runner-token in its store folder)");
+  if (flags.tokenFile === undefined) throw new UsageError("--token-file <file> is required (a worker token: the daemon's runner-token, or one made by pipewright tokens create --scope worker)");
+  if (flags.caFile !== undefined && url.protocol !== 'https:') throw new UsageError(`--ca-file ${flags.caFile}: only used with an https:// --orchestrator`);
   let token: string;
   try {
     token = fs.readFileSync(flags.tokenFile, 'utf8').trim();
@@ -49,7 +51,7 @@ export function workerSettings(flags: WorkerFlags): { orchestrator: string; toke
     labels[match[1]!] = match[2]!;
   }
   const workDir = path.resolve(flags.workDir ?? path.join(os.tmpdir(), `pipewright-worker-${process.pid}`));
-  return { orchestrator: url.href.replace(/\/+$/, ''), token, concurrency, pool: flags.pool, labels, workDir, drainTimeoutMs: Math.round(drainSeconds * 1000) };
+  return { orchestrator: url.href.replace(/\/+$/, ''), token, ...(flags.caFile === undefined ? {} : { caFile: flags.caFile }), concurrency, pool: flags.pool, labels, workDir, drainTimeoutMs: Math.round(drainSeconds * 1000) };
 }
 
 export function registerWorkerCommand(program: Command): void {
@@ -57,7 +59,8 @@ export function registerWorkerCommand(program: Command): void {
     .command('worker')
     .description("run attempts for an orchestrator started with --workers remote (claims them over its API; needs none of the author's files)")
     .option('--orchestrator <url>', 'the daemon to work for (http://host:port)')
-    .option('--token-file <file>', "a file holding the daemon's runner token (runner-token in its store folder)")
+    .option('--token-file <file>', "a file holding a worker token (the daemon's runner-token, or one made by pipewright tokens create --scope worker)")
+    .option('--ca-file <file>', "PEM file of the CA that signed an https orchestrator's certificate (default: the CAs Node trusts)")
     .option('--concurrency <n>', 'attempts run at once', '1')
     .option('--pool <name>', 'the pool this worker serves', 'default')
     .option('--label <key=value>', 'a label of this worker (repeatable)', (value: string, previous: string[]) => [...previous, value], [])

@@ -12,6 +12,8 @@ import { ownerOnlyDir } from '../../system/ownerOnly';
 import { processIdentity } from '../../system/processAlive';
 import { NewerSchemaError } from '../newerSchemaError';
 import type {
+  ApiTokenRecord,
+  NewApiToken,
   AttemptRecord,
   CacheEntryRecord,
   HeartbeatGapRecord,
@@ -28,7 +30,7 @@ import type {
   StoredEvent,
   TransitionRecord,
 } from '../records';
-import { RunNameTakenError, type RunStore, type StoreMode } from '../runStore';
+import { RunNameTakenError, TokenNameTakenError, type RunStore, type StoreMode } from '../runStore';
 import { errorColumns } from '../errorColumns';
 import { inTransaction, openPostgresPool, postgresConfig, type Queryable } from './connection';
 import { DaemonClaim } from './daemonClaim';
@@ -53,6 +55,8 @@ import {
   type TransitionRow,
   HEARTBEAT_GAP_TRANSITION,
   heartbeatGapRecord,
+  apiTokenRecord,
+  type ApiTokenRow,
 } from '../storeRows';
 import { POSTGRES_SCHEMA_VERSION } from './schema';
 
@@ -416,6 +420,30 @@ export class PostgresRunStore implements RunStore {
       ORDER BY seq LIMIT $2`;
     const { rows } = await this.pool.query<EventRow>(sql, runId === undefined ? [seq, limit] : [seq, limit, runId]);
     return rows.map(eventRecord);
+  }
+
+  // ---- API tokens ----------------------------------------------------------------------
+
+  async createApiToken(token: NewApiToken): Promise<void> {
+    const inserted = await this.pool.query('INSERT INTO api_tokens (name, scope, hash, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING', [token.name, token.scope, token.hash, token.createdAt]);
+    if (inserted.rowCount === 0) throw new TokenNameTakenError(token.name);
+  }
+
+  async listApiTokens(): Promise<ApiTokenRecord[]> {
+    return (await this.pool.query<ApiTokenRow>('SELECT name, scope, created_at, last_used_at FROM api_tokens ORDER BY created_at, name')).rows.map(apiTokenRecord);
+  }
+
+  async findApiToken(hash: string): Promise<ApiTokenRecord | undefined> {
+    const row = (await this.pool.query<ApiTokenRow>('SELECT name, scope, created_at, last_used_at FROM api_tokens WHERE hash = $1', [hash])).rows[0];
+    return row && apiTokenRecord(row);
+  }
+
+  async touchApiToken(name: string, at: number): Promise<void> {
+    await this.pool.query('UPDATE api_tokens SET last_used_at = GREATEST(COALESCE(last_used_at, 0), $2) WHERE name = $1', [name, at]);
+  }
+
+  async revokeApiToken(name: string): Promise<boolean> {
+    return ((await this.pool.query('DELETE FROM api_tokens WHERE name = $1', [name])).rowCount ?? 0) > 0;
   }
 }
 

@@ -15,6 +15,8 @@
  * recorded attempt is one execution (its own status, runner, error, logs), so one lease row may
  * span several of them; the local engine fences by attempt number and keeps its leases in memory.
  * A worker's commit (attemptLeases.commitAttempt) writes the store's commit in its transaction.
+ *
+ * Version 4 holds the API tokens (`pipewright tokens`): a secret's SHA-256, never the secret.
  */
 export const POSTGRES_MIGRATIONS: readonly string[] = [
   `
@@ -232,6 +234,16 @@ CREATE TABLE artifact_chunks (
 );
 -- Outputs are mostly compressed or binary already: store the chunks as they are.
 ALTER TABLE artifact_chunks ALTER COLUMN bytes SET STORAGE EXTERNAL;
+`,
+  // 4: API tokens (`pipewright tokens`): a secret's SHA-256, never the secret.
+  `
+CREATE TABLE api_tokens (
+  name TEXT PRIMARY KEY,
+  scope TEXT NOT NULL CHECK (scope IN ('user', 'worker', 'metrics')),
+  hash TEXT NOT NULL UNIQUE,
+  created_at BIGINT NOT NULL,
+  last_used_at BIGINT
+);
 `,
 ];
 

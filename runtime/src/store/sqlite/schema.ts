@@ -1,7 +1,16 @@
 import { ERROR_COLUMN_DEFINITIONS } from '../errorColumns';
 
 /** The embedded store's schema. Bump SCHEMA_VERSION and add a migration when it changes. */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
+
+/** API tokens: a secret's SHA-256 only, never the secret; its name, scope and when it was made and last used. */
+const API_TOKENS_TABLE = `CREATE TABLE IF NOT EXISTS api_tokens (
+  name TEXT PRIMARY KEY,
+  scope TEXT NOT NULL CHECK (scope IN ('user', 'worker', 'metrics')),
+  hash TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL,
+  last_used_at INTEGER
+);`;
 
 /** Statements that bring a store of the key's version to the next one. */
 export const MIGRATIONS: Record<number, string> = {
@@ -10,6 +19,8 @@ export const MIGRATIONS: Record<number, string> = {
   3: 'ALTER TABLE runs ADD COLUMN engine_identity TEXT;',
   // Heartbeats and logs as events of the stream without a row each (see SqliteRunStore.eventsSince).
   4: 'ALTER TABLE attempts ADD COLUMN heartbeat_seq INTEGER; ALTER TABLE logs ADD COLUMN event_seq INTEGER;',
+  // API tokens (`pipewright tokens`): the same table as in SCHEMA_SQL.
+  5: API_TOKENS_TABLE,
 };
 
 /**
@@ -147,6 +158,7 @@ CREATE TABLE IF NOT EXISTS event_numbers (
   one INTEGER PRIMARY KEY CHECK (one = 1),
   seq INTEGER NOT NULL
 );
+${API_TOKENS_TABLE}
 -- The one daemon of this store (see RunStore.claimDaemon): a row, so claiming is one transaction.
 CREATE TABLE IF NOT EXISTS daemon_owner (
   one INTEGER PRIMARY KEY CHECK (one = 1),

@@ -9,8 +9,10 @@ import type { AttemptStatus, RunStatus, StepStatus } from '../../model/status';
 import type { HeartbeatGap } from '../../model/heartbeatGap';
 import { ownerOnlyDir, tighten } from '../../system/ownerOnly';
 import { isProcessAlive, processIdentity } from '../../system/processAlive';
-import { RunNameTakenError, type RunStore, type StoreMode } from '../runStore';
+import { RunNameTakenError, TokenNameTakenError, type RunStore, type StoreMode } from '../runStore';
 import type {
+  ApiTokenRecord,
+  NewApiToken,
   AttemptRecord,
   CacheEntryRecord,
   HeartbeatGapRecord,
@@ -48,6 +50,8 @@ import {
   type TransitionRow,
   HEARTBEAT_GAP_TRANSITION,
   heartbeatGapRecord,
+  apiTokenRecord,
+  type ApiTokenRow,
 } from '../storeRows';
 import { ADDED_COLUMNS, INDEX_SQL, MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './schema';
 
@@ -610,6 +614,32 @@ export class SqliteRunStore implements RunStore {
       ORDER BY seq LIMIT ?`;
     const values = runId === undefined ? [seq, seq, seq, limit] : [seq, runId, seq, runId, seq, runId, limit];
     return (this.stmt(sql).all(...values) as EventRow[]).map(eventRecord);
+  }
+
+  // ---- API tokens ----------------------------------------------------------------------
+
+  async createApiToken(token: NewApiToken): Promise<void> {
+    const inserted = this.write(`could not record token "${token.name}"`, () =>
+      this.stmt('INSERT INTO api_tokens (name, scope, hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING').run(token.name, token.scope, token.hash, token.createdAt),
+    );
+    if (inserted.changes === 0) throw new TokenNameTakenError(token.name);
+  }
+
+  async listApiTokens(): Promise<ApiTokenRecord[]> {
+    return (this.stmt('SELECT name, scope, created_at, last_used_at FROM api_tokens ORDER BY created_at, name').all() as ApiTokenRow[]).map(apiTokenRecord);
+  }
+
+  async findApiToken(hash: string): Promise<ApiTokenRecord | undefined> {
+    const row = this.stmt('SELECT name, scope, created_at, last_used_at FROM api_tokens WHERE hash = ?').get(hash) as ApiTokenRow | undefined;
+    return row && apiTokenRecord(row);
+  }
+
+  async touchApiToken(name: string, at: number): Promise<void> {
+    this.write(`could not record the use of token "${name}"`, () => this.stmt('UPDATE api_tokens SET last_used_at = MAX(COALESCE(last_used_at, 0), ?) WHERE name = ?').run(at, name));
+  }
+
+  async revokeApiToken(name: string): Promise<boolean> {
+    return this.write(`could not revoke token "${name}"`, () => this.stmt('DELETE FROM api_tokens WHERE name = ?').run(name)).changes > 0;
   }
 
   private addTransition(runId: string, invocationId: string | null, attempt: number | null, status: string, detail: string | null, at: number): void {

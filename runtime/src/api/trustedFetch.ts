@@ -1,0 +1,58 @@
+/**
+ * HTTPS to an orchestrator whose certificate is signed by a CA of one's own (`--ca-file F`,
+ * `$PIPEWRIGHT_ORCHESTRATOR_CA_FILE`, the extension's `pipewright.orchestrator.caFile`): a
+ * `fetch` that trusts that CA, over `node:https` (Node's built-in `fetch` takes no CA). Without a
+ * CA file the built-in `fetch` is used, trusting Node's CA list (and `$NODE_EXTRA_CA_CERTS`).
+ * The certificate must still name the host of the URL.
+ */
+import * as fs from 'node:fs';
+import * as https from 'node:https';
+import { Readable } from 'node:stream';
+import { InputError } from '../model/errorCodes';
+
+export type Fetch = (url: string, init?: RequestInit) => Promise<Response>;
+
+/** What a client trusts beyond Node's CA list. */
+export interface TrustOptions {
+  /** A PEM file of the CA (or CAs) that signed the orchestrator's certificate. */
+  caFile?: string;
+}
+
+/** The `fetch` a client uses: the built-in one, or one trusting `caFile` (read now: a bad file is bad input naming it). */
+export function fetchFor(trust: TrustOptions = {}): Fetch {
+  if (trust.caFile === undefined) return (url, init) => fetch(url, init);
+  let ca: Buffer;
+  try {
+    ca = fs.readFileSync(trust.caFile);
+  } catch (error) {
+    throw new InputError(`--ca-file ${trust.caFile}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new InputError(`--ca-file ${trust.caFile}: not a PEM certificate (expected -----BEGIN CERTIFICATE-----)`);
+  return fetchTrusting(ca);
+}
+
+/** A `fetch` for `https:` URLs that trusts `ca` only (plain `http:` goes to the built-in one). */
+export function fetchTrusting(ca: Buffer): Fetch {
+  const agent = new https.Agent({ ca, keepAlive: true });
+  return (url, init = {}) => {
+    const target = new URL(url);
+    if (target.protocol !== 'https:') return fetch(url, init);
+    return new Promise<Response>((resolve, reject) => {
+      const headers: Record<string, string> = {};
+      new Headers(init.headers).forEach((value, name) => (headers[name] = value));
+      const body = init.body === undefined || init.body === null ? undefined : typeof init.body === 'string' ? init.body : undefined;
+      if (init.body !== undefined && init.body !== null && body === undefined) throw new TypeError('only string bodies are sent over a CA-file connection');
+      if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+      const request = https.request(target, { method: init.method ?? 'GET', agent, headers, ...(init.signal ? { signal: init.signal } : {}) }, (response) => {
+        const answerHeaders = new Headers();
+        for (const [name, value] of Object.entries(response.headers)) for (const one of [value ?? []].flat()) answerHeaders.append(name, one);
+        const status = response.statusCode ?? 502;
+        const stream = status === 204 || status === 304 ? null : (Readable.toWeb(response) as ReadableStream<Uint8Array>);
+        resolve(new Response(stream, { status, statusText: response.statusMessage ?? '', headers: answerHeaders }));
+      });
+      // As the built-in fetch fails: a TypeError whose cause is the system's error (its code says why).
+      request.on('error', (error) => reject(init.signal?.aborted ? (init.signal.reason ?? error) : new TypeError('fetch failed', { cause: error })));
+      request.end(body);
+    });
+  };
+}

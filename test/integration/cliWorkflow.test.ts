@@ -120,7 +120,7 @@ describe('an unknown subcommand', () => {
 
   it('names the valid ones and exits 2, for every command group', async () => {
     const groups: [string, string][] = [
-      ['runs', 'list, cancel, retry, show, watch'],
+      ['runs', 'list, cancel, retry, show, watch, diff'],
       ['services', 'list, start, status, stop, logs'],
       ['server', 'start, stop, status, logs'],
       ['artifacts', 'list, get'],

@@ -90,7 +90,10 @@ describe('npm pack of the runtime', () => {
     // The stale minified build was replaced by a readable one.
     const index = fs.readFileSync(path.join(dir, 'runtime', 'dist', 'index.js'), 'utf8');
     const lines = index.split('\n');
-    assert.ok(lines.length > 1000 && lines.every((line) => line.length < 400), 'not minified');
+    // Minified code is a few lines of many thousand characters. A readable bundle's longest lines are
+    // the `var` lists esbuild hoists for a lazily initialized module (run options: about 400).
+    const longest = Math.max(...lines.map((line) => line.length));
+    assert.ok(lines.length > 1000 && longest < 1000, `not minified (${lines.length} lines, the longest ${longest} characters)`);
     assert.match(index, /\n\/\/# sourceMappingURL=index\.js\.map\n$/);
     assert.match(index, /^function fileHash\(target\) \{$/m);
   });

@@ -353,18 +353,16 @@ export class StaticDagBuilder {
         for (const arg of node.arguments) target.items.push(this.expr(arg, env));
         return UNKNOWN;
       }
+      // `Array.from(source, (item, index) => ...)`: a map over a source of unknown length.
+      const from = method === 'from' && ts.isIdentifier(node.expression.expression) && node.expression.expression.text === 'Array' ? node.arguments[1] : undefined;
+      if (from && (ts.isArrowFunction(from) || ts.isFunctionExpression(from))) {
+        this.expr(node.arguments[0]!, env);
+        return this.dynamicMap(from, env);
+      }
       if (method === 'map' && node.arguments[0] && (ts.isArrowFunction(node.arguments[0]) || ts.isFunctionExpression(node.arguments[0]))) {
         const callback = node.arguments[0];
         const items = target.kind === 'array' ? target.items : undefined;
-        if (!items) {
-          this.dynamic += 1;
-          try {
-            this.walkFunction(callback, new Map(env));
-          } finally {
-            this.dynamic -= 1;
-          }
-          return UNKNOWN;
-        }
+        if (!items) return this.dynamicMap(callback, env);
         return {
           kind: 'array',
           items: items.map((item) => {
@@ -378,6 +376,20 @@ export class StaticDagBuilder {
     }
     for (const arg of node.arguments) this.expr(arg, env);
     return UNKNOWN;
+  }
+
+  /**
+   * A map over items of unknown number: the callback's invocations appear once (in a dynamic
+   * group), and what it returns stands for every item, so a step the result is passed to gets
+   * the edges of a fan-in.
+   */
+  private dynamicMap(callback: ts.ArrowFunction | ts.FunctionExpression, env: Map<string, Value>): Value {
+    this.dynamic += 1;
+    try {
+      return { kind: 'array', items: [this.walkFunction(callback, new Map(env))] };
+    } finally {
+      this.dynamic -= 1;
+    }
   }
 
   /** `values`: the arguments' values when they are known already (else they are evaluated here). */

@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { Analyzer } from '../../../server/src/analysis/analyzer';
 import type { FileAnalysis, StaticPipeline } from '../../../server/src/analysis/model';
+import * as path from 'node:path';
 import { analysisFixture, edgeKeys } from './helpers';
+
+const repoRoot = path.resolve(__dirname, '..', '..', '..');
 
 describe('static DAG features', () => {
   let features: FileAnalysis;
@@ -77,6 +80,12 @@ describe('static DAG features', () => {
     const nodes = pipeline('dynamicLoops').nodes;
     assert.deepEqual(nodes.map((n) => `${n.id}${n.dynamic ? '*' : ''}`), ['double*', 'double_2*', 'sum']);
     assert.deepEqual(edgeKeys(pipeline('dynamicLoops').edges), ['data:double.output->sum.values']);
+  });
+
+  it('takes a map over items of unknown number (`Array.from(source, fn)`, `.map` of a parameter) as a dynamic fan-out whose result fans in', () => {
+    const cluster = new Analyzer().analyze(path.join(repoRoot, 'test', 'fixtures', 'pipelines', 'cluster.ts')).pipelines.find((p) => p.name === 'fanOut') ?? assert.fail('fanOut');
+    assert.deepEqual(cluster.nodes.map((n) => `${n.id}${n.dynamic ? '*' : ''}`), ['seed', 'work*', 'gather']);
+    assert.deepEqual(edgeKeys(cluster.edges), ['data:seed.output->work.dir', 'data:work.output->gather.values']);
   });
 
   it("tells a parameter default's value where the code says it: a literal, a const (through an alias, across an import), not a call or a let", () => {

@@ -59,7 +59,7 @@ describe('workspaces', () => {
 
   it('finds the pipeline files of a folder (skipping node_modules and hidden folders)', () => {
     const files = findPipelineFiles(analysisFixture('dag')).map((f) => path.basename(f));
-    assert.deepEqual(files, ['factories.ts', 'features.ts', 'more.ts', 'options.ts', 'steps.ts']);
+    assert.deepEqual(files, ['defaults.ts', 'factories.ts', 'features.ts', 'more.ts', 'options.ts', 'steps.ts']);
     const root = tempProject();
     fs.mkdirSync(path.join(root, '.hidden'));
     fs.writeFileSync(path.join(root, '.hidden', 'x.ts'), STEPS);

@@ -126,12 +126,19 @@ export async function until<T>(what: string, check: () => Promise<T | undefined 
 
 /** Runs a command from the palette by its title, as a user types it. */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`>${title}`);
   const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
-  await row.waitFor({ state: 'visible' });
+  // The palette lists the commands enabled when it opens: one whose `when` context an extension
+  // sets at the end of its activation may come a moment later, so the palette is opened again.
+  await until(`the palette to offer "${title}"`, async () => {
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${title}`);
+    if (await row.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false)) return true;
+    await input.press('Escape');
+    await input.waitFor({ state: 'hidden' });
+    return false;
+  }, { timeoutMs: 60_000 });
   await input.press('Enter');
   // The palette closes, or turns into the command's own quick pick: either way it stops showing the command.
   await until(`the palette to stop showing "${title}" after Enter`, async () => !(await input.isVisible()) || (await input.inputValue({ timeout: 200 }).catch(() => '')) !== `>${title}`, { timeoutMs: 10_000 });

@@ -157,10 +157,14 @@ async function quickInput(page: Page, title: string) {
 
 /** Answers the quick input titled `title`: a pick chooses the row `label`; with `type`, `label` is accepted as typed. */
 export async function answerQuickInput(page: Page, title: string, label: string, options: { type?: boolean } = {}): Promise<void> {
-  const { widget, input } = await quickInput(page, title);
-  await input.fill(label);
-  if (!options.type) await widget.locator('.monaco-list-row', { hasText: label }).first().waitFor({ state: 'visible' });
-  await input.press('Enter');
+  // A quick pick may be shown again while its items load (the one shown first then closes): answer the one that stays.
+  await until(`the answer "${label}" to the quick input "${title}"`, async () => {
+    const { widget, input } = await quickInput(page, title);
+    if (!(await input.fill(label, { timeout: 5000 }).then(() => true, () => false))) return false;
+    if (!options.type && !(await widget.locator('.monaco-list-row', { hasText: label }).first().waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false))) return false;
+    await input.press('Enter');
+    return true;
+  }, { timeoutMs: 60_000 });
 }
 
 /** Accepts the first item of the quick pick titled `title`. */

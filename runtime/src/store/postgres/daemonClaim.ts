@@ -13,6 +13,12 @@ const FOLDER_LOCK_CLASS = 0x5057_4446;
 
 /** How often a held claim's connection is checked, a dropped claim is tried again, and a replica tries for the claim. */
 const CHECK_MS = 500;
+/**
+ * A replica whose connection was down (the server restarted, say) leaves the claim this long to
+ * the leader, whose connection went down too and which takes it again at its next check: the
+ * leader stays the leader, instead of the first daemon to reconnect.
+ */
+const LEADER_RECLAIM_GRACE_MS = 3000;
 
 /**
  * The server ends the claim's connection (and so releases the claim) when its peer stops
@@ -55,6 +61,9 @@ export class DaemonClaim {
   private held: Holder | undefined;
   private checker: NodeJS.Timeout | undefined;
   private checking = false;
+  /** When the claim's connection was last made again after one before it was lost. */
+  private reconnectedAt = 0;
+  private connectedBefore = false;
 
   constructor(private readonly config: pg.ClientConfig) {}
 
@@ -121,6 +130,7 @@ export class DaemonClaim {
           const client = await this.connection();
           this.folderHeld = (await client.query<{ got: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS got', [FOLDER_LOCK_CLASS, held.folderKey])).rows[0]!.got;
         }
+        if (held.onLeading && Date.now() - this.reconnectedAt < LEADER_RECLAIM_GRACE_MS) return;
         owner = await this.tryClaim(held);
       } catch {
         return; // The server is still away: nobody can claim the store meanwhile; try again at the next check.
@@ -202,6 +212,8 @@ export class DaemonClaim {
       throw error;
     }
     this.client = client;
+    if (this.connectedBefore) this.reconnectedAt = Date.now();
+    this.connectedBefore = true;
     return client;
   }
 }

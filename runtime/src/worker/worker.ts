@@ -249,6 +249,8 @@ export class Worker {
     const owner = ownerOf(job);
     const running: RunningJob = { job, owner, chain: Promise.resolve(), settled: false, done: Promise.resolve() };
     this.running.set(job.jobId, running);
+    // Where each attempt ran, in the worker's log (`npm run demo:cluster` prints it per step).
+    if (job.kind === 'execute') this.options.log(`worker ${this.id} runs ${describe(running)}`);
     running.done = this.perform(running)
       .catch((error: Error): WorkerReply => ({ kind: 'failed', error: { name: error.name, message: error.message, retryable: true } }))
       .then((reply) => {

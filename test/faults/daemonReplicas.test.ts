@@ -224,6 +224,8 @@ describe('several daemons on one PostgreSQL store', () => {
     });
     const killedAt = Date.now();
     process.kill(first.pid, 'SIGKILL');
+    // As if the dead leader's machine were gone with its disk: the new leader finds the run's bundle in the store.
+    fs.rmSync(path.join(first.store, 'bundles'), { recursive: true, force: true });
     await waitForAsync('the replica to lead', async () => (await roleOf(second, env).catch(() => undefined)) === 'leader', 15_000);
     const takeoverMs = Date.now() - killedAt;
     assert.ok(takeoverMs < 3000, `the replica led ${takeoverMs} ms after the leader was killed`);
@@ -254,6 +256,10 @@ describe('several daemons on one PostgreSQL store', () => {
     // The runners of the old leader's attempts were stopped, never committed (counted above); both workers serve on.
     await waitFor("the old leader's runners to be gone", () => running.every((pid) => !isProcessAlive(pid)), 10_000);
     for (const worker of workers) assert.ok(isAlive(worker.pid), `worker ${worker.pid} serves on: ${worker.stderr()}`);
+    // A retry of the old leader's run, by the new leader, from the bundle kept in the store.
+    const retried = await cli(['--store', second.store, 'runs', 'retry', runId, '--step', 'gather', '--json'], { env, timeoutMs: 60_000 });
+    assert.equal(retried.code, 0, retried.stdout + retried.stderr);
+    assert.equal((JSON.parse(retried.stdout.trim().split('\n').at(-1)!) as { status: string }).status, 'completed');
     const health = await clientOf(second, env).health();
     assert.deepEqual([health.runsInFlight, health.slotsHeld, health.leasesHeld], [0, 0, 0], 'no run, slot or lease held');
   });

@@ -128,6 +128,8 @@ export class Orchestrator {
     const hash = createHash('sha256').update(request.bundle).digest('hex');
     await this.ready;
     const bundlePath = saveBundle(this.store.dir, hash, request.bundle);
+    // Any daemon of a shared store that comes to lead may resume or retry the run: it finds the bundle there.
+    await this.store.cluster?.keepBundle(hash, request.bundle);
     const manifest = request.manifest as ModuleManifest | undefined;
     const parameters = resolveRunParameters(manifest, request.target, [{ kind: 'values', where: 'request', values: decodeStructured(request.parameters) as Record<string, unknown> }]);
     const session = this.sessionFor(hash, bundlePath, request.file, folders, manifest);
@@ -154,7 +156,9 @@ export class Orchestrator {
     const source = await this.store.getRun(runId);
     if (!source) throw new NotFoundError(`no run with id ${runId}`);
     const hash = path.basename(source.bundlePath, '.cjs');
-    const session = this.sessionFor(hash, source.bundlePath, source.pipeline, foldersOf(source), source.manifest as ModuleManifest | undefined);
+    const bundlePath = await this.localBundle(source.bundlePath);
+    if (bundlePath === undefined) throw new UnprocessableError(`run ${source.name} cannot be retried: its bundle ${source.bundlePath} is gone`);
+    const session = this.sessionFor(hash, bundlePath, source.pipeline, foldersOf(source), source.manifest as ModuleManifest | undefined);
     const release = this.sessionUse.hold(session);
     let plan: RunPlan;
     try {
@@ -207,7 +211,8 @@ export class Orchestrator {
     for (const run of await this.store.runningRuns()) {
       if (this.runs.has(run.id) || !isAbandoned(run, this.role.instanceId)) continue;
       try {
-        if (!fs.existsSync(run.bundlePath)) {
+        const bundlePath = await this.localBundle(run.bundlePath);
+        if (bundlePath === undefined) {
           await this.store.setRunStatus(run.id, 'crashed', Date.now(), `its bundle ${run.bundlePath} is gone`);
           continue;
         }
@@ -217,7 +222,7 @@ export class Orchestrator {
           continue;
         }
         const hash = path.basename(run.bundlePath, '.cjs');
-        const session = this.sessionFor(hash, run.bundlePath, run.pipeline, folders, run.manifest as ModuleManifest | undefined);
+        const session = this.sessionFor(hash, bundlePath, run.pipeline, folders, run.manifest as ModuleManifest | undefined);
         const release = this.sessionUse.hold(session);
         let plan: RunPlan;
         try {
@@ -238,6 +243,18 @@ export class Orchestrator {
       }
     }
     return resumed;
+  }
+
+  /**
+   * Where this daemon finds a run's bundle: the path the run recorded, or, for a run another daemon
+   * of a shared store submitted (on another machine, in another folder), the copy kept in the store,
+   * saved in this daemon's folder. Undefined when it is nowhere.
+   */
+  private async localBundle(recorded: string): Promise<string | undefined> {
+    if (fs.existsSync(recorded)) return recorded;
+    const hash = path.basename(recorded, '.cjs');
+    const text = await this.store.cluster?.bundleText(hash);
+    return text === undefined ? undefined : saveBundle(this.store.dir, hash, text);
   }
 
   async detail(runId: string): Promise<RunDetail> {

@@ -32,6 +32,10 @@ export interface StoreCluster {
   join(member: DaemonMember, folder: string, hooks: JoinHooks): Promise<JoinAnswer>;
   /** The daemon holding the claim now, if one does. */
   leader(): Promise<DaemonMember | undefined>;
+  /** Keeps a pipeline bundle (`hash`: its sha256) where every daemon finds it; one already kept stays. */
+  keepBundle(hash: string, text: string): Promise<void>;
+  /** A bundle another daemon kept (undefined when none has that hash). */
+  bundleText(hash: string): Promise<string | undefined>;
   /** The highest number of an event in the store (numbers handed out but unused not counted). */
   lastStoredEventSeq(): Promise<number>;
   /** The leader tells the cluster that every event numbered up to `throughSeq` is stored. */

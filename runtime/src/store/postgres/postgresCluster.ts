@@ -19,6 +19,15 @@ export class PostgresCluster implements StoreCluster {
     private readonly notifier: EventNotifier,
   ) {}
 
+  async keepBundle(hash: string, text: string): Promise<void> {
+    await this.pool.query('INSERT INTO bundles (hash, text, created_at) VALUES ($1, $2, $3) ON CONFLICT (hash) DO NOTHING', [hash, Buffer.from(text, 'utf8'), Date.now()]);
+  }
+
+  async bundleText(hash: string): Promise<string | undefined> {
+    const row = (await this.pool.query<{ text: Buffer }>('SELECT text FROM bundles WHERE hash = $1', [hash])).rows[0];
+    return row?.text.toString('utf8');
+  }
+
   async lastStoredEventSeq(): Promise<number> {
     const { rows } = await this.pool.query<{ seq: string }>(
       `SELECT GREATEST(COALESCE((SELECT max(seq) FROM events), 0), COALESCE((SELECT max(event_seq) FROM logs), 0), COALESCE((SELECT max(heartbeat_seq) FROM step_attempts), 0)) AS seq`,

@@ -20,7 +20,8 @@
  *
  * Version 5 lets several daemons share the database (`storeCluster.ts`): the claim's holder, the
  * leader, records its instance and the URL replicas forward to; a run records the instance of
- * the daemon driving it, so a new leader knows it abandoned once that daemon lost the claim.
+ * the daemon driving it, so a new leader knows it abandoned once that daemon lost the claim; the
+ * pipeline bundles are kept too, so any daemon that comes to lead can run them.
  */
 export const POSTGRES_MIGRATIONS: readonly string[] = [
   `
@@ -253,6 +254,12 @@ CREATE TABLE api_tokens (
   `
 ALTER TABLE daemon_owner ADD COLUMN instance TEXT, ADD COLUMN url TEXT;
 ALTER TABLE runs ADD COLUMN engine_instance TEXT;
+-- Pipeline bundles by their hash, so whichever daemon leads can resume or retry any run (each keeps a copy in its folder).
+CREATE TABLE bundles (
+  hash TEXT PRIMARY KEY,
+  text BYTEA NOT NULL,
+  created_at BIGINT NOT NULL
+);
 `,
 ];
 

@@ -125,7 +125,7 @@ async function main(): Promise<number> {
   return watched.code === 0 ? 0 : 1;
 }
 
-main()
+void main()
   .catch((error: Error) => {
     process.stderr.write(`demo: ${error.message}\n`);
     return 1;

@@ -3,7 +3,7 @@
 // loopback (the first leads, the second is its replica) and three workers given both, runs the
 // Iris example (examples/iris) through the replica, and prints where each step ran. Everything it
 // started is stopped when it ends, on Ctrl-C or SIGTERM too.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -28,18 +28,29 @@ const daemons: Daemon[] = [];
 let postgres: PostgresCluster | undefined;
 let env: NodeJS.ProcessEnv = process.env;
 let cleaning: Promise<void> | undefined;
+/** CLI commands in flight: waited for before stopping (a daemon being started is stopped once it is up). */
+const inFlight = new Map<ChildProcess, { done: Promise<unknown>; starting: boolean }>();
 
 const say = (line: string) => process.stdout.write(`demo: ${line}\n`);
 
-/** The CLI, waited for; its output kept unless `inherit`. */
-function pw(args: string[], inherit = false): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd: repo, env, encoding: 'utf8', stdio: inherit ? ['ignore', 'inherit', 'inherit'] : 'pipe' });
-  return { code: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
+/** The CLI, waited for (never blocking: Ctrl-C must reach this process); its output kept unless `inherit`. */
+function pw(args: string[], inherit = false): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [bin, ...args], { cwd: repo, env, stdio: inherit ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+  child.stderr?.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  }).finally(() => inFlight.delete(child));
+  inFlight.set(child, { done, starting: args.includes('start') });
+  return done;
 }
 
-function startDaemon(name: string): Daemon {
+async function startDaemon(name: string): Promise<Daemon> {
   const store = path.join(root, name);
-  const started = pw(['--store', store, 'server', 'start', '--workers', 'remote', '--json']);
+  const started = await pw(['--store', store, 'server', 'start', '--workers', 'remote', '--json']);
   if (started.code !== 0) throw new Error(`daemon ${name} did not start: ${started.stderr}`);
   const status = JSON.parse(started.stdout) as { pid: number; url: string };
   const daemon = { name, store, pid: status.pid, url: status.url };
@@ -69,9 +80,12 @@ function whereStepsRan(runId: string): { step: string; attempt: number; worker: 
 
 async function cleanUp(): Promise<void> {
   cleaning ??= (async () => {
+    // A command being waited on is ended (a watch), or let finish (a daemon starting: it is stopped below).
+    for (const [child, { starting }] of inFlight) if (!starting) child.kill('SIGINT');
+    await Promise.all([...inFlight.values()].map(({ done }) => done.catch(() => undefined)));
     for (const worker of workers) worker.child.kill('SIGTERM');
     await Promise.all(workers.map((worker) => (worker.child.exitCode === null && worker.child.signalCode === null ? new Promise((resolve) => worker.child.once('exit', resolve)) : undefined)));
-    for (const daemon of daemons) pw(['--store', daemon.store, 'server', 'stop']);
+    for (const daemon of daemons) await pw(['--store', daemon.store, 'server', 'stop']);
     await postgres?.stop();
     fs.rmSync(root, { recursive: true, force: true });
   })();
@@ -94,9 +108,9 @@ async function main(): Promise<number> {
   const tokenFile = path.join(root, 'worker-token');
   fs.writeFileSync(tokenFile, env.PIPEWRIGHT_RUNNER_TOKEN!, { mode: 0o600 });
 
-  const leader = startDaemon('daemon-a');
+  const leader = await startDaemon('daemon-a');
   say(`daemon-a (pid ${leader.pid}) at ${leader.url}: leads the store (schedules, drives runs, holds the workers' queue)`);
-  const replica = startDaemon('daemon-b');
+  const replica = await startDaemon('daemon-b');
   say(`daemon-b (pid ${replica.pid}) at ${replica.url}: its replica (serves reads and events, forwards the rest, takes over if daemon-a dies)`);
   for (let i = 1; i <= WORKERS; i++) startWorker(`worker-${i}`, `${leader.url},${replica.url}`, tokenFile);
   say(`${WORKERS} workers, each given both daemons; logs in ${root}`);
@@ -104,11 +118,11 @@ async function main(): Promise<number> {
   say('running examples/iris/pipeline.ts, submitted through the replica (daemon-b), which forwards it to the leader');
   // Workers run steps in folders of their own, without the author's files: the data is named by its absolute path (on this machine, every worker reads it).
   const data = path.join(repo, 'examples', 'iris', 'data', 'iris.csv');
-  const submitted = pw(['--store', replica.store, 'run', 'examples/iris/pipeline.ts', '--param', `path=${data}`, '--detach']);
+  const submitted = await pw(['--store', replica.store, 'run', 'examples/iris/pipeline.ts', '--param', `path=${data}`, '--detach']);
   if (submitted.code !== 0) throw new Error(`the run was not submitted: ${submitted.stderr}`);
   const runId = submitted.stdout.trim();
   // Followed live on the replica: the leader's events reach it by LISTEN/NOTIFY.
-  const watched = pw(['--store', replica.store, 'runs', 'watch', runId], true);
+  const watched = await pw(['--store', replica.store, 'runs', 'watch', runId], true);
 
   const db = new pg.Client({ connectionString: url });
   await db.connect();
@@ -127,6 +141,8 @@ async function main(): Promise<number> {
 
 void main()
   .catch((error: Error) => {
+    // Stopping (Ctrl-C) ends what the demo was waiting on: that is no failure to report.
+    if (cleaning) return 130;
     process.stderr.write(`demo: ${error.message}\n`);
     return 1;
   })

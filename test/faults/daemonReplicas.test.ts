@@ -192,6 +192,48 @@ describe('several daemons on one PostgreSQL store', () => {
     await rival.end();
   });
 
+  it('a replica killed with SIGKILL mid-run, the daemon its workers were using: they move to the leader, the run completes with every step committed once', async () => {
+    const url = await cluster().createDatabase();
+    const env = clusterEnv(url, HEARTBEAT);
+    const dir = tempDir();
+    const config = path.join(dir, 'run.yaml');
+    fs.writeFileSync(config, 'maxLostRetries: 5\n');
+    const leader = await startDaemon(path.join(dir, 'a'), env, ['--workers', 'remote']);
+    stopLater(leader, env);
+    const replica = await startDaemon(path.join(dir, 'b'), env, ['--workers', 'remote']);
+    stopLater(replica, env);
+    const tokenFile = path.join(dir, 'worker-token');
+    fs.writeFileSync(tokenFile, env.PIPEWRIGHT_RUNNER_TOKEN!, { mode: 0o600 });
+    // Both workers go through the replica first: it forwards their claims, beats and results to the leader.
+    const workers = [1, 2].map((n) => startWorker(`${replica.url},${leader.url}`, tokenFile, path.join(dir, `w${n}`), ['--concurrency', '2'], env));
+    for (const worker of workers) cleanups.push(async () => worker.signalGroup('SIGKILL'));
+    const runDir = path.join(dir, 'run');
+    fs.mkdirSync(runDir);
+    const width = 4;
+    const started = await cli(['--store', replica.store, 'run', fixture('pipelines', 'cluster.ts'), '--pipeline', 'fanOut', '--config', config, '--param', `dir=${runDir}`, '--param', `width=${width}`, '--param', 'ms=2500', '--no-cache', '--detach'], { env });
+    assert.equal(started.code, 0, started.stderr);
+    const runId = started.stdout.trim();
+    await waitFor('work attempts to run on the workers', () => fs.readdirSync(runDir).filter((name) => name.endsWith('.pid')).length >= 2);
+    process.kill(replica.pid, 'SIGKILL');
+    const finished = await waitForAsync('the run to finish', async () => {
+      const [row] = await query<{ status: string }>(url, 'SELECT status FROM runs WHERE id = $1', [runId]);
+      return row && row.status !== 'running' ? row.status : undefined;
+    }, 60_000);
+    assert.equal(finished, 'completed');
+    const commits = await query<{ step_id: string; commits: string }>(
+      url,
+      `SELECT s.id AS step_id, count(a.*) FILTER (WHERE a.status = 'completed') AS commits FROM steps s LEFT JOIN step_attempts a ON a.run_id = s.run_id AND a.step_id = s.id WHERE s.run_id = $1 GROUP BY 1`,
+      [runId],
+    );
+    assert.equal(commits.length, width + 2);
+    for (const row of commits) assert.equal(Number(row.commits), 1, `${row.step_id} committed once`);
+    assert.deepEqual(await query(url, "SELECT step_id FROM step_attempts WHERE status = 'running'"), [], 'no attempt is left running');
+    assert.equal(await roleOf(leader, env), 'leader', 'the leader led throughout');
+    const [engine] = await query<{ engine_pid: number }>(url, 'SELECT engine_pid FROM runs WHERE id = $1', [runId]);
+    assert.equal(engine?.engine_pid, leader.pid, 'the run was never resumed elsewhere');
+    for (const worker of workers) assert.ok(isAlive(worker.pid), `worker ${worker.pid} serves on: ${worker.stderr()}`);
+  });
+
   it('the leader killed with SIGKILL mid-run: a replica takes over within about a second, workers move to it, the run completes with every step committed once', async () => {
     const url = await cluster().createDatabase();
     const env = clusterEnv(url, HEARTBEAT);

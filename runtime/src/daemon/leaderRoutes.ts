@@ -62,6 +62,7 @@ export function forwardLeaderRoutes(app: HttpApp, forwarding: LeaderForwarding):
         }
         const leader = await forwarding.cluster.leader();
         if (!leader) throw new NoLeaderError(`${describeSelf(forwarding)} has no leader to forward ${request.method} ${route.url} to: no daemon holds the store's claim right now (a replica takes it within a second or so); try again in a moment`);
+        if (leader.instance === forwarding.self.instance) throw new NoLeaderError(`${describeSelf(forwarding)} has just taken the store's claim and is taking over from the previous leader; try again in a moment`);
         const answer = await forward(request.raw.method ?? request.method, request.url, request.headers, request.body, leader, forwarding, reply.raw);
         void reply.code(answer.status).headers(answer.headers).send(answer.body);
         return reply;

@@ -50,7 +50,7 @@ interface Holder {
  * claimed the store meanwhile, `onLost` says so, and the daemon must stop serving it.
  *
  * A member of the cluster (`join`) that does not get the claim is a replica: it tries again every
- * half second. Each member also holds, on the same connection, the lock of its store folder on its
+ * half second (after its own connection came back, only once the leader had 3 s to take it again). Each member also holds, on the same connection, the lock of its store folder on its
  * machine, so a second daemon started for the same folder is told that one serves it.
  */
 export class DaemonClaim {

@@ -1,4 +1,4 @@
-import { CodedError, ConflictError, ERROR_CODES, errorCodeForStatus, FencedError, InputError, NotFoundError, NothingToRetryError, UnprocessableError, type ErrorCode } from '../model/errorCodes';
+import { CodedError, ConflictError, ERROR_CODES, errorCodeForStatus, FencedError, InputError, NoLeaderError, NotFoundError, NothingToRetryError, UnprocessableError, type ErrorCode } from '../model/errorCodes';
 import { ServiceError } from '../services/errors';
 import { API_PREFIX } from './paths';
 import type { ApiErrorBody, StreamEvent } from './protocol';
@@ -38,6 +38,8 @@ function rebuild(code: ErrorCode, message: string): CodedError {
       return new NothingToRetryError(message);
     case 'fenced':
       return new FencedError(message);
+    case 'no-leader':
+      return new NoLeaderError(message);
     case 'invalid-spec':
     case 'invalid-argument':
     case 'unknown-service':

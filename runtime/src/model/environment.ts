@@ -47,6 +47,8 @@ export const ENV = {
   orchestratorToken: 'PIPEWRIGHT_ORCHESTRATOR_TOKEN',
   /** The CA (PEM file) that signed an HTTPS orchestrator's certificate (CLI `--ca-file`). */
   orchestratorCaFile: 'PIPEWRIGHT_ORCHESTRATOR_CA_FILE',
+  /** Where the other daemons of a shared store reach this one's API (default: its listening address; a pod's own IP in Kubernetes). */
+  advertiseUrl: 'PIPEWRIGHT_ADVERTISE_URL',
 } as const;
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -137,6 +139,20 @@ export function parseLimits(text: string, what: string): ConcurrencyLimits {
 /** Limits from `PIPEWRIGHT_LIMITS` (`global=8,gpu=1`). */
 export function limitsFromEnv(env: Environment = process.env): ConcurrencyLimits {
   return parseLimits(env[ENV.limits] ?? '', ENV.limits);
+}
+
+/** `PIPEWRIGHT_ADVERTISE_URL`, checked to be an http(s) URL, if set. */
+export function advertiseUrlFromEnv(env: Environment = process.env): string | undefined {
+  const text = valueOf(env, ENV.advertiseUrl);
+  if (text === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new InputError(`${ENV.advertiseUrl}=${text}: not a URL (expected http://host:port)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InputError(`${ENV.advertiseUrl}=${text}: expected an http:// or https:// URL`);
+  return url.href.replace(/\/+$/, '');
 }
 
 /** `PIPEWRIGHT_SERVER_TOKEN`, if set. */

@@ -1,3 +1,4 @@
+import type { StoreCluster } from './storeCluster';
 import type { ArtifactRef, ArtifactStore } from '../artifacts/artifactStore';
 import type { AttemptError } from '../model/attemptError';
 import { UnprocessableError } from '../model/errorCodes';
@@ -80,6 +81,8 @@ export interface RunStore {
    * store; `onLost` hears when another daemon took it meanwhile: the daemon must stop then.
    */
   claimDaemon(pid: number, onLost?: (why: string) => void): Promise<number | undefined>;
+  /** A store several daemons share (PostgreSQL): they join it instead of claiming it (see storeCluster.ts). Absent: one daemon per store. */
+  readonly cluster?: StoreCluster;
   /** Runs whose status is `running` (whether or not anything still drives them), oldest first. */
   runningRuns(): Promise<RunRecord[]>;
   getRun(runId: string): Promise<RunRecord | undefined>;

@@ -26,7 +26,8 @@ import { BundleLoadError, RunnerPool } from '../runnerPool/runnerPool';
 import { FencedAnswer, OrchestratorWire } from './orchestratorWire';
 
 export interface WorkerOptions {
-  orchestrator: string;
+  /** The daemons of its store (one, or a leader and its replicas): tried in turn when one is unreachable. */
+  orchestrators: string[];
   token: string;
   /** The CA that signed an https orchestrator's certificate, when not one Node trusts. */
   caFile?: string;
@@ -89,14 +90,18 @@ export class Worker {
   private finish!: (code: number) => void;
 
   constructor(private readonly options: WorkerOptions) {
-    this.wire = new OrchestratorWire(options.orchestrator.replace(/\/+$/, ''), options.token, { caFile: options.caFile });
+    this.wire = new OrchestratorWire(
+      options.orchestrators.map((url) => url.replace(/\/+$/, '')),
+      options.token,
+      { caFile: options.caFile },
+    );
     this.artifacts = new LocalArtifactStore(path.join(options.workDir, 'artifacts'));
     this.stopped = new Promise((resolve) => (this.finish = resolve));
   }
 
   /** Runs until stopped; resolves with the exit code. */
   async run(): Promise<number> {
-    this.options.log(`worker ${this.id} serving ${this.options.orchestrator} (pool ${this.options.pool}, concurrency ${this.options.concurrency})`);
+    this.options.log(`worker ${this.id} serving ${this.options.orchestrators.join(', ')} (pool ${this.options.pool}, concurrency ${this.options.concurrency})`);
     this.scheduleBeat();
     this.fenceTimer = setInterval(() => this.fenceOverdue(), FENCE_CHECK_MS);
     this.claiming = this.claimLoop();
@@ -166,7 +171,7 @@ export class Worker {
   private unreachable(error: unknown): void {
     this.fenceOverdue();
     const silentMs = Date.now() - this.lastReachedAt;
-    if (silentMs > this.timeoutMs) void this.stop(1, `cannot reach the orchestrator at ${this.options.orchestrator} for ${silentMs} ms (${(error as Error).message})`);
+    if (silentMs > this.timeoutMs) void this.stop(1, `cannot reach the orchestrator at ${this.options.orchestrators.join(' or ')} for ${silentMs} ms (${(error as Error).message})`);
   }
 
   private async claimLoop(): Promise<void> {
@@ -244,6 +249,8 @@ export class Worker {
     const owner = ownerOf(job);
     const running: RunningJob = { job, owner, chain: Promise.resolve(), settled: false, done: Promise.resolve() };
     this.running.set(job.jobId, running);
+    // Where each attempt ran, in the worker's log (`npm run demo:cluster` prints it per step).
+    if (job.kind === 'execute') this.options.log(`worker ${this.id} runs ${describe(running)}`);
     running.done = this.perform(running)
       .catch((error: Error): WorkerReply => ({ kind: 'failed', error: { name: error.name, message: error.message, retryable: true } }))
       .then((reply) => {

@@ -34,6 +34,8 @@ import { RunNameTakenError, TokenNameTakenError, type RunStore, type StoreMode }
 import { errorColumns } from '../errorColumns';
 import { inTransaction, openPostgresPool, postgresConfig, type Queryable } from './connection';
 import { DaemonClaim } from './daemonClaim';
+import { EventNotifier } from './eventNotices';
+import { PostgresCluster } from './postgresCluster';
 import { migratePostgres } from './migrate';
 import {
   artifactRef,
@@ -75,6 +77,8 @@ const UNDEFINED_TABLE = '42P01';
 export class PostgresRunStore implements RunStore {
   readonly artifacts: PostgresArtifactStore;
   private readonly claim: DaemonClaim;
+  /** Several daemons may serve this database: one leads, the others are replicas (storeCluster.ts). */
+  readonly cluster: PostgresCluster;
 
   private constructor(
     readonly dir: string,
@@ -84,7 +88,9 @@ export class PostgresRunStore implements RunStore {
   ) {
     // The database holds every output; the folder keeps copies, and is where local runners write.
     this.artifacts = new PostgresArtifactStore(pool, `PostgreSQL store at ${redactUrl(url)}`, new LocalArtifactStore(path.join(dir, 'artifacts')), { fillCache: !readOnly });
-    this.claim = new DaemonClaim(postgresConfig(url, { readOnly }));
+    const config = postgresConfig(url, { readOnly });
+    this.claim = new DaemonClaim(config);
+    this.cluster = new PostgresCluster(this.claim, pool, config, new EventNotifier(pool));
   }
 
   /**
@@ -112,6 +118,7 @@ export class PostgresRunStore implements RunStore {
   }
 
   async close(): Promise<void> {
+    this.cluster.close();
     await this.claim.close();
     await this.pool.end();
   }
@@ -132,8 +139,8 @@ export class PostgresRunStore implements RunStore {
         await tx.query(
           `WITH created AS (
              INSERT INTO runs (id, name, pipeline, status, parameters_json, options_json, dag_json, bundle_path, manifest_json,
-               parent_run_id, parent_invocation, engine_pid, engine_identity, created_at, started_at, working_dir, project_dir)
-             VALUES ($1, $2, $3, 'running', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15)
+               parent_run_id, parent_invocation, engine_pid, engine_identity, created_at, started_at, working_dir, project_dir, engine_instance)
+             VALUES ($1, $2, $3, 'running', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $18)
              RETURNING id
            ), invocations AS (
              INSERT INTO steps (run_id, id, step_name, position, status)
@@ -159,6 +166,7 @@ export class PostgresRunStore implements RunStore {
             run.projectDir,
             run.dag.nodes.map((node) => node.id),
             run.dag.nodes.map((node) => node.step),
+            this.engineInstance(run.enginePid ?? null),
           ],
         );
         if (run.reuse) {
@@ -194,7 +202,12 @@ export class PostgresRunStore implements RunStore {
   }
 
   async setEnginePid(runId: string, pid: number | null): Promise<void> {
-    await this.pool.query('UPDATE runs SET engine_pid = $2, engine_identity = $3 WHERE id = $1', [runId, pid, pid === null ? null : processIdentity(pid)]);
+    await this.pool.query('UPDATE runs SET engine_pid = $2, engine_identity = $3, engine_instance = $4 WHERE id = $1', [runId, pid, pid === null ? null : processIdentity(pid), this.engineInstance(pid)]);
+  }
+
+  /** The daemon instance that drives a run whose engine is `pid`: this process's, when it is a daemon that joined the cluster. */
+  private engineInstance(pid: number | null): string | null {
+    return pid === process.pid ? (this.cluster.member?.instance ?? null) : null;
   }
 
   /** The holder of the database's owner lock, on a connection of its own (see DaemonClaim). */

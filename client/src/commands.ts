@@ -121,14 +121,54 @@ export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.
     return connection.api;
   };
 
-  async function pickPipeline(): Promise<PipelineSummary | undefined> {
-    await deps.pipelines.refresh();
-    const items = deps.pipelines.pipelines.map((p) => ({ label: p.pipeline, description: vscode.workspace.asRelativePath(vscode.Uri.parse(p.uri)), pipeline: p }));
-    if (items.length === 0) {
-      void vscode.window.showInformationMessage('Pipewright: the language server reports no pipelines in this workspace.');
-      return undefined;
-    }
-    return (await vscode.window.showQuickPick(items, { title: 'Pipeline' }))?.pipeline;
+  /**
+   * The pick of a pipeline, shown at once: busy, with the pipelines known so far, while the
+   * language server lists them again (it may still be starting); its answer then fills the pick.
+   */
+  function pickPipeline(): Promise<PipelineSummary | undefined> {
+    type Item = vscode.QuickPickItem & { pipeline: PipelineSummary };
+    const itemsOf = (pipelines: readonly PipelineSummary[]): Item[] => pipelines.map((p) => ({ label: p.pipeline, description: vscode.workspace.asRelativePath(vscode.Uri.parse(p.uri)), pipeline: p }));
+    return new Promise((resolve) => {
+      const pick = vscode.window.createQuickPick<Item>();
+      pick.title = 'Pipeline';
+      pick.placeholder = 'Listing the pipelines of the workspace…';
+      pick.items = itemsOf(deps.pipelines.pipelines);
+      pick.busy = true;
+      pick.ignoreFocusOut = true;
+      let done = false;
+      const finish = (picked: PipelineSummary | undefined) => {
+        if (done) return;
+        done = true;
+        resolve(picked);
+        pick.hide();
+      };
+      pick.onDidAccept(() => {
+        // Enter before the list arrived picks nothing: the pick stays open until there is something to pick.
+        const selected = pick.selectedItems[0] ?? pick.activeItems[0];
+        if (selected) finish(selected.pipeline);
+      });
+      pick.onDidHide(() => {
+        finish(undefined);
+        pick.dispose();
+      });
+      pick.show();
+      void deps.pipelines.serverAttached.then(() => deps.pipelines.refresh()).finally(() => {
+        if (done) return;
+        const items = itemsOf(deps.pipelines.pipelines);
+        pick.busy = false;
+        if (items.length === 0) {
+          finish(undefined);
+          void vscode.window.showInformationMessage('Pipewright: the language server reports no pipelines in this workspace.');
+          return;
+        }
+        pick.placeholder = 'Pick a pipeline';
+        // Keeps what the user typed to filter, and the choice under the cursor when it is still listed.
+        const active = pick.activeItems[0]?.pipeline;
+        pick.items = items;
+        const again = active && items.find((item) => item.pipeline.uri === active.uri && item.pipeline.pipeline === active.pipeline);
+        if (again) pick.activeItems = [again];
+      });
+    });
   }
 
   async function resolvePipeline(arg: unknown, pipelineName?: unknown): Promise<{ uri: string; pipeline: string; summary?: PipelineSummary } | undefined> {

@@ -13,12 +13,16 @@ export class PipelinesView implements vscode.TreeDataProvider<PipelineNode>, vsc
   pipelines: PipelineSummary[] = [];
 
   private server: AnalysisServer | undefined;
+  private attached!: () => void;
+  /** Resolves once the language server is attached (it starts after activation returns). */
+  readonly serverAttached = new Promise<void>((resolve) => (this.attached = resolve));
 
   constructor(private readonly log: vscode.LogOutputChannel) {}
 
   /** The language server starts after activation returns; the view fills once it is up. */
   attach(server: AnalysisServer): Promise<void> {
     this.server = server;
+    this.attached();
     return this.refresh();
   }
 

@@ -122,28 +122,24 @@ export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.
   };
 
   /**
-   * The pick of a pipeline, shown at once: busy, with the pipelines known so far, while the
-   * language server lists them again (it may still be starting); its answer then fills the pick.
+   * Asks which pipeline, shown at once: while the language server starts or lists the pipelines,
+   * the pick says so (busy), and fills when they are known.
    */
   function pickPipeline(): Promise<PipelineSummary | undefined> {
-    type Item = vscode.QuickPickItem & { pipeline: PipelineSummary };
-    const itemsOf = (pipelines: readonly PipelineSummary[]): Item[] => pipelines.map((p) => ({ label: p.pipeline, description: vscode.workspace.asRelativePath(vscode.Uri.parse(p.uri)), pipeline: p }));
     return new Promise((resolve) => {
-      const pick = vscode.window.createQuickPick<Item>();
+      const pick = vscode.window.createQuickPick<vscode.QuickPickItem & { pipeline: PipelineSummary }>();
       pick.title = 'Pipeline';
-      pick.placeholder = 'Listing the pipelines of the workspace…';
-      pick.items = itemsOf(deps.pipelines.pipelines);
+      pick.placeholder = 'Waiting for the language server to list the pipelines…';
       pick.busy = true;
       pick.ignoreFocusOut = true;
       let done = false;
-      const finish = (picked: PipelineSummary | undefined) => {
+      const finish = (pipeline: PipelineSummary | undefined) => {
         if (done) return;
         done = true;
-        resolve(picked);
+        resolve(pipeline);
         pick.hide();
       };
       pick.onDidAccept(() => {
-        // Enter before the list arrived picks nothing: the pick stays open until there is something to pick.
         const selected = pick.selectedItems[0] ?? pick.activeItems[0];
         if (selected) finish(selected.pipeline);
       });
@@ -152,21 +148,18 @@ export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.
         pick.dispose();
       });
       pick.show();
-      void deps.pipelines.serverAttached.then(() => deps.pipelines.refresh()).finally(() => {
+      void deps.pipelines.refresh().then(() => {
         if (done) return;
-        const items = itemsOf(deps.pipelines.pipelines);
-        pick.busy = false;
+        const items = deps.pipelines.pipelines.map((p) => ({ label: p.pipeline, description: vscode.workspace.asRelativePath(vscode.Uri.parse(p.uri)), pipeline: p }));
         if (items.length === 0) {
+          const error = deps.pipelines.startError;
+          void vscode.window.showInformationMessage(error ? `Pipewright: no pipelines to run: the language server did not start (${error.message}).` : 'Pipewright: the language server reports no pipelines in this workspace.');
           finish(undefined);
-          void vscode.window.showInformationMessage('Pipewright: the language server reports no pipelines in this workspace.');
           return;
         }
-        pick.placeholder = 'Pick a pipeline';
-        // Keeps what the user typed to filter, and the choice under the cursor when it is still listed.
-        const active = pick.activeItems[0]?.pipeline;
         pick.items = items;
-        const again = active && items.find((item) => item.pipeline.uri === active.uri && item.pipeline.pipeline === active.pipeline);
-        if (again) pick.activeItems = [again];
+        pick.placeholder = 'The pipeline to run';
+        pick.busy = false;
       });
     });
   }
@@ -214,7 +207,7 @@ export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.
 
   /** The graphs of the pipelines of `uri` (else of the workspace) that call step `step`. */
   async function graphsCalling(uri: string, step: string): Promise<PipelineGraph[]> {
-    const server = deps.analysisServer;
+    const server = await deps.pipelines.whenServer();
     if (!server) return [];
     if (deps.pipelines.pipelines.length === 0) await deps.pipelines.refresh();
     const summaries = deps.pipelines.pipelines.filter((p) => p.steps.some((s) => s.step === step));

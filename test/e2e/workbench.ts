@@ -141,7 +141,11 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   }, { timeoutMs: 60_000 });
   await input.press('Enter');
   // The palette closes, or turns into the command's own quick pick: either way it stops showing the command.
-  await until(`the palette to stop showing "${title}" after Enter`, async () => !(await input.isVisible()) || (await input.inputValue({ timeout: 200 }).catch(() => '')) !== `>${title}`, { timeoutMs: 10_000 });
+  await until(`the palette to stop showing "${title}" after Enter`, async () => {
+    if (!(await input.isVisible())) return true;
+    const value = await input.inputValue({ timeout: 1000 }).catch(() => undefined);
+    return value !== undefined && value !== `>${title}`;
+  }, { timeoutMs: 10_000 });
 }
 
 /** Waits for the quick input titled `title` to be shown and live (the previous one may still be closing). */

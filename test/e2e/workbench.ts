@@ -200,3 +200,8 @@ export async function dagFrame(page: Page, timeoutMs = 60_000): Promise<Frame> {
     { timeoutMs },
   );
 }
+
+/** Every node's `data-status` in the DAG webview, by node id. */
+export async function nodeStatuses(frame: Frame): Promise<Record<string, string>> {
+  return frame.locator('g.node').evaluateAll((nodes) => Object.fromEntries(nodes.map((node) => [node.getAttribute('data-id') ?? '', node.getAttribute('data-status') ?? ''])));
+}

@@ -6,21 +6,17 @@
  * name and type and offers the outputs of past runs that fit; and a step whose lease allows 10 s
  * between beats (30 s timeout) is never shown late or lost, in the DAG or the status bar, though
  * the editor's own settings (a beat every 5 s, lost at 15 s) would call it late after 7.5 s.
- * Screenshots go to test-results/e2e/live-state/. Needs `npm run package` and the tools from
+ * Screenshots go to test-results/e2e/liveState/. Needs `npm run package` and the tools from
  * scripts/e2e-tools.mjs.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import { copyFixtureWorkspace, e2eTools, repoRoot } from './fixtureWorkspace';
-import { answerQuickInput, dagFrame, installExtension, openFile, openWorkbench, runCommand, until, type Workbench } from './workbench';
+import { answerQuickInput, dagFrame, nodeStatuses, openFile, runCommand, until, type Workbench } from './workbench';
+import { workbenchSuite } from './workbenchSuite';
 
-const vsix = path.join(repoRoot, 'dist', 'pipewright.vsix');
-const screenshots = path.join(repoRoot, 'test-results', 'e2e', 'live-state');
 const FORECAST_STEPS = ['load', 'split', 'fit', 'evaluate', 'publish'];
 
 /** A pipeline whose step beats every 10 s and is lost after 30 s without a beat; it waits for `gates/patient`. */
@@ -46,19 +42,20 @@ interface RunRow {
   parameters?: Record<string, unknown>;
 }
 
-/** Every node's `data-status` in the DAG webview, by node id. */
-async function nodeStatuses(frame: Frame): Promise<Record<string, string>> {
-  return frame.locator('g.node').evaluateAll((nodes) => Object.fromEntries(nodes.map((node) => [node.getAttribute('data-id') ?? '', node.getAttribute('data-status') ?? ''])));
-}
-
 describe('live state and run commands in a real VS Code workbench', () => {
+  const suite = workbenchSuite('liveState', {
+    prepare: (workspace) => {
+      fs.writeFileSync(path.join(workspace, 'pipelines', 'patient.ts'), PATIENT_PIPELINE);
+      // forecast's slow step finishes at once in this suite.
+      fs.writeFileSync(path.join(workspace, 'gates', 'release'), '');
+    },
+  });
+  const { stage, cli } = suite;
   let workbench: Workbench;
   let page: Page;
-  let workspace: string;
-  let root: string;
+  before(() => ({ workbench, page } = suite));
   let frame: Frame;
   const liveFrame = async (): Promise<Frame> => (frame.isDetached() ? (frame = await dagFrame(page)) : frame);
-  const cli = (args: string[]) => spawnSync(process.execPath, [path.join(repoRoot, 'runtime', 'bin', 'pipewright.js'), ...args], { cwd: workspace, encoding: 'utf8' });
   /** The workspace store's newest runs (three), newest first, with their steps and parameters. */
   const runs = (): RunRow[] => {
     const listed = cli(['runs', 'list', '--json', '--limit', '3']);
@@ -81,43 +78,6 @@ describe('live state and run commands in a real VS Code workbench', () => {
       { timeoutMs, last: () => `node statuses ${JSON.stringify(last)}` },
     );
   }
-
-  /** Runs one stage; on failure saves a screenshot and prints the extension's log and the runs. */
-  async function stage(name: string, body: () => Promise<void>): Promise<void> {
-    try {
-      await body();
-    } catch (error) {
-      await workbench.screenshot(`failed-${name}`).catch(() => undefined);
-      const listed = cli(['runs', 'list']);
-      process.stderr.write(`--- at the failure of "${name}": the extension's log\n${workbench.extensionLog()}\n--- pipewright runs list\n${listed.stdout}${listed.stderr}\n---\n`);
-      throw error;
-    }
-  }
-
-  before(
-    async () => {
-      assert.ok(fs.existsSync(vsix), `${vsix} is missing: run \`npm run package\` first`);
-      const tools = e2eTools();
-      root = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-e2e-live-'));
-      workspace = copyFixtureWorkspace(root);
-      fs.writeFileSync(path.join(workspace, 'pipelines', 'patient.ts'), PATIENT_PIPELINE);
-      // forecast's slow step finishes at once in this suite.
-      fs.writeFileSync(path.join(workspace, 'gates', 'release'), '');
-      const extensionsDir = path.join(root, 'extensions');
-      const userDataDir = path.join(root, 'user-data');
-      installExtension(tools, vsix, extensionsDir, userDataDir);
-      fs.rmSync(screenshots, { recursive: true, force: true });
-      workbench = await openWorkbench({ tools, workspace, extensionsDir, userDataDir, screenshots });
-      page = workbench.page;
-    },
-    { timeout: 40 * 60_000 },
-  );
-
-  after(async () => {
-    await workbench?.close();
-    if (workspace) cli(['server', 'stop']);
-    if (root) fs.rmSync(root, { recursive: true, force: true });
-  });
 
   it('runs the pipeline with all its defaults in one choice of the parameter prompt', () =>
     stage('defaults', async () => {
@@ -251,7 +211,7 @@ describe('live state and run commands in a real VS Code workbench', () => {
         { timeoutMs: 60_000, last: () => `highest age ${seenAge} s` },
       );
       await workbench.screenshot('05-lease-on-time');
-      fs.writeFileSync(path.join(workspace, 'gates', 'patient'), '');
+      fs.writeFileSync(path.join(suite.workspace, 'gates', 'patient'), '');
       await until('the patient step to complete', async () => (await patientFrame.locator('g.node[data-id="waitPatiently"]').getAttribute('data-status').catch(() => '')) === 'completed', { timeoutMs: 90_000 });
     }));
 });

@@ -10,17 +10,12 @@
  * Needs `npm run package` and the tools from scripts/e2e-tools.mjs.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import { copyFixtureWorkspace, e2eTools, repoRoot } from './fixtureWorkspace';
-import { answerQuickInput, dagFrame, installExtension, openFile, openWorkbench, runCommand, until, type Workbench } from './workbench';
-
-const vsix = path.join(repoRoot, 'dist', 'pipewright.vsix');
-const screenshots = path.join(repoRoot, 'test-results', 'e2e', 'runStory');
+import { answerQuickInput, dagFrame, nodeStatuses, openFile, runCommand, until, type Workbench } from './workbench';
+import { workbenchSuite } from './workbenchSuite';
 
 /**
  * `listen` says one line, waits for `gates/more`, says another, then waits for `gates/done`;
@@ -52,19 +47,22 @@ export const chatty = pipeline(function chatty() {
 });
 `;
 
-/** Every node's `data-status` in the DAG webview, by node id. */
-async function nodeStatuses(frame: Frame): Promise<Record<string, string>> {
-  return frame.locator('g.node').evaluateAll((nodes) => Object.fromEntries(nodes.map((node) => [node.getAttribute('data-id') ?? '', node.getAttribute('data-status') ?? ''])));
-}
-
 describe('the story of a run in a real VS Code workbench', () => {
+  const suite = workbenchSuite('runStory', {
+    prepare: (workspace) => {
+      fs.writeFileSync(path.join(workspace, 'pipelines', 'chatty.ts'), PIPELINE);
+      // The first run's summarize fails; the edit of listen must stay unsaved until the test saves it.
+      fs.writeFileSync(path.join(workspace, 'gates', 'fail'), '');
+      fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+      fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'files.autoSave': 'off' }));
+    },
+  });
+  const { stage, cli } = suite;
   let workbench: Workbench;
   let page: Page;
-  let workspace: string;
-  let root: string;
+  before(() => ({ workbench, page } = suite));
   let frame: Frame;
-  const gate = (name: string) => fs.writeFileSync(path.join(workspace, 'gates', name), '');
-  const cli = (args: string[]) => spawnSync(process.execPath, [path.join(repoRoot, 'runtime', 'bin', 'pipewright.js'), ...args], { cwd: workspace, encoding: 'utf8' });
+  const gate = (name: string) => fs.writeFileSync(path.join(suite.workspace, 'gates', name), '');
   const liveFrame = async (): Promise<Frame> => (frame.isDetached() ? (frame = await dagFrame(page)) : frame);
   /** The text of the active editor group's editor (Monaco draws spaces as no-break spaces). */
   const editorText = async () => ((await page.locator('.part.editor .editor-group-container.active .monaco-editor .view-lines').first().textContent().catch(() => '')) ?? '').replace(/\u00a0/g, ' ');
@@ -80,45 +78,6 @@ describe('the story of a run in a real VS Code workbench', () => {
       { timeoutMs, last: () => `node statuses ${JSON.stringify(last)}` },
     );
   }
-
-  /** Runs one stage; on failure saves a screenshot and prints the extension's log and the runs. */
-  async function stage(name: string, body: () => Promise<void>): Promise<void> {
-    try {
-      await body();
-    } catch (error) {
-      await workbench.screenshot(`failed-${name}`).catch(() => undefined);
-      const listed = cli(['runs', 'list']);
-      process.stderr.write(`--- at the failure of "${name}": the extension's log\n${workbench.extensionLog()}\n--- pipewright runs list\n${listed.stdout}${listed.stderr}\n---\n`);
-      throw error;
-    }
-  }
-
-  before(
-    async () => {
-      assert.ok(fs.existsSync(vsix), `${vsix} is missing: run \`npm run package\` first`);
-      const tools = e2eTools();
-      root = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-e2e-story-'));
-      workspace = copyFixtureWorkspace(root);
-      fs.writeFileSync(path.join(workspace, 'pipelines', 'chatty.ts'), PIPELINE);
-      // The first run's summarize fails; the edit of listen must stay unsaved until the test saves it.
-      gate('fail');
-      fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
-      fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'files.autoSave': 'off' }));
-      const extensionsDir = path.join(root, 'extensions');
-      const userDataDir = path.join(root, 'user-data');
-      installExtension(tools, vsix, extensionsDir, userDataDir);
-      fs.rmSync(screenshots, { recursive: true, force: true });
-      workbench = await openWorkbench({ tools, workspace, extensionsDir, userDataDir, screenshots });
-      page = workbench.page;
-    },
-    { timeout: 40 * 60_000 },
-  );
-
-  after(async () => {
-    await workbench?.close();
-    if (workspace) cli(['server', 'stop']);
-    if (root) fs.rmSync(root, { recursive: true, force: true });
-  });
 
   it("follows a running step's logs live: a new line arrives, then its attempt's section closes with its status", () =>
     stage('logs', async () => {
@@ -198,17 +157,16 @@ describe('the story of a run in a real VS Code workbench', () => {
   it('marks a step whose saved code changed since the run shown', () =>
     stage('drift', async () => {
       await openFile(page, 'pipelines/chatty.ts');
-      const line = PIPELINE.split('\n').findIndex((text) => text.includes("console.log('waiting for more');")) + 1;
-      await page.keyboard.press('Control+G');
-      await page.keyboard.type(String(line));
-      await page.keyboard.press('Enter');
+      // The cursor goes into the line by a click on it (keystrokes to a Go to Line box may race it on a busy machine; Monaco draws spaces as no-break spaces, which \s matches).
+      await page.locator('.part.editor .editor-group-container.active .monaco-editor .view-line', { hasText: /console\.log\('waiting\sfor\smore'\);/ }).first().click();
       await page.keyboard.press('End');
       await page.keyboard.press('ArrowLeft');
       await page.keyboard.press('ArrowLeft');
       await page.keyboard.press('ArrowLeft');
       await page.keyboard.type(', please');
+      await until('the edit in the editor, unsaved', async () => (await editorText()).includes("console.log('waiting for more, please');") && (await page.locator('.tab.dirty', { hasText: 'chatty.ts' }).count()) > 0, { last: editorText });
       await page.keyboard.press('Control+S');
-      const file = path.join(workspace, 'pipelines', 'chatty.ts');
+      const file = path.join(suite.workspace, 'pipelines', 'chatty.ts');
       await until('the file to be saved', async () => fs.readFileSync(file, 'utf8').includes("console.log('waiting for more, please');"));
       const driftLine = async () => (await (await liveFrame()).locator('#drift').textContent().catch(() => '')) ?? '';
       await until('the drift line to name listen', async () => /^Changed since run chatty-.*: 1 code changed \(listen\)$/.test(await driftLine()), { timeoutMs: 120_000, last: driftLine });
@@ -226,7 +184,7 @@ describe('the story of a run in a real VS Code workbench', () => {
       const header = pane.locator('.pane-header');
       if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
       const rows = async () => (await pane.locator('.monaco-list-row').allTextContents().catch(() => [])).map((text) => text.replace(/\s+/g, ' ').trim());
-      const pidFile = path.join(workspace, '.pipewright', 'server', 'pid');
+      const pidFile = path.join(suite.workspace, '.pipewright', 'server', 'pid');
       const first = Number(fs.readFileSync(pidFile, 'utf8'));
       await until('the view to show the active daemon and its live event stream', async () => {
         const seen = await rows();

@@ -156,9 +156,10 @@ describe('the story of a run in a real VS Code workbench', () => {
 
   it('marks a step whose saved code changed since the run shown', () =>
     stage('drift', async () => {
-      await openFile(page, 'pipelines/chatty.ts');
-      // The cursor goes into the line by a click on it (keystrokes to a Go to Line box may race it on a busy machine; Monaco draws spaces as no-break spaces, which \s matches).
-      await page.locator('.part.editor .editor-group-container.active .monaco-editor .view-line', { hasText: /console\.log\('waiting\sfor\smore'\);/ }).first().click();
+      // The code is open beside the DAG since the first stage (the reload restored it): the cursor goes
+      // into the line by a click on it, which also makes its editor the active one (keystrokes to a
+      // Go to Line box may race on a busy machine; Monaco draws spaces as no-break spaces, which \s matches).
+      await page.locator('.part.editor .monaco-editor .view-line', { hasText: /console\.log\('waiting\sfor\smore'\);/ }).first().click();
       await page.keyboard.press('End');
       await page.keyboard.press('ArrowLeft');
       await page.keyboard.press('ArrowLeft');

@@ -29,7 +29,7 @@ type PageDocument = { querySelectorAll(selector: string): ArrayLike<{ getAttribu
 const marks = (page: Page) =>
   page.evaluate(() =>
     Object.fromEntries(
-      Array.from((globalThis as unknown as { document: PageDocument }).document.querySelectorAll('#layer .node')).map((node) => [node.getAttribute('data-id'), ['drift-added', 'drift-rewired'].filter((name) => node.classList.contains(name)).join(' ')]),
+      Array.from((globalThis as unknown as { document: PageDocument }).document.querySelectorAll('#layer .node')).map((node) => [node.getAttribute('data-id'), ['drift-added', 'drift-rewired', 'drift-code'].filter((name) => node.classList.contains(name)).join(' ')]),
     ),
   );
 
@@ -53,8 +53,16 @@ describe('drift in the DAG webview', () => {
     assert.deepEqual(await marks(page), { load: '', split: '', fit: 'drift-rewired', summary: 'drift-added' });
     fs.mkdirSync('test-results/webview', { recursive: true });
     await page.screenshot({ path: 'test-results/webview/drift.png' });
+    // The saved code of fit and load changed since the run as well (the plan's code hashes).
+    await send(page, runState({ runName: 'train-1', added: ['summary'], removed: ['report'], rewired: ['fit'], codeChanged: ['load', 'fit'] }));
+    await page.waitForFunction(() => (globalThis as unknown as { document: { getElementById(id: string): { textContent: string | null } } }).document.getElementById('drift').textContent?.endsWith('2 code changed (load, fit)'));
+    assert.equal(await page.locator('#drift').textContent(), 'Changed since run train-1: 1 added (summary), 1 removed (report), 1 rewired (fit), 2 code changed (load, fit)');
+    assert.deepEqual(await marks(page), { load: 'drift-code', split: '', fit: 'drift-rewired drift-code', summary: 'drift-added' });
+    const dashes = await page.locator('#layer .node[data-id="load"] .node-box').evaluate((box) => (globalThis as unknown as { getComputedStyle(e: unknown): { strokeDasharray: string } }).getComputedStyle(box).strokeDasharray);
+    assert.equal(dashes, '2px, 3px', 'a step with new code is outlined dotted');
+    await page.screenshot({ path: 'test-results/webview/drift-code.png' });
     // The author undoes the change: no drift, no line, no marks.
-    await send(page, runState({ runName: 'train-1', added: [], removed: [], rewired: [] }));
+    await send(page, runState({ runName: 'train-1', added: [], removed: [], rewired: [], codeChanged: [] }));
     await page.locator('#drift').waitFor({ state: 'hidden' });
     assert.deepEqual(await marks(page), { load: '', split: '', fit: '', summary: '' });
     await page.close();

@@ -160,4 +160,36 @@ describe('the run timeline in the DAG webview', () => {
     );
     await page.close();
   });
+
+  it('opens again after a reload when it was open (the webview state API), and stays closed when it was closed', async () => {
+    const page = await harness.open();
+    await send(page, { kind: 'graph', graph });
+    await page.waitForFunction(() => (globalThis as unknown as { document: PageDocument }).document.querySelectorAll('#layer .node').length === 4);
+    await send(page, runState);
+    await page.locator('#timelineToggle').click();
+    await page.locator('#timeline:not([hidden])').waitFor();
+    const saved = (await page.evaluate(() => (globalThis as unknown as HarnessGlobal).harness.savedState())) as Record<string, unknown>;
+    assert.equal(saved.timelineOpen, true, 'the open timeline is in the saved state');
+    await page.close();
+
+    // VS Code reloads the panel's page with what it saved: the timeline opens, after `ready`, so the extension sends it again.
+    const reloaded = await harness.open({ savedState: saved });
+    await reloaded.locator('#timeline:not([hidden])').waitFor();
+    assert.equal(await reloaded.locator('#timelineToggle').getAttribute('aria-pressed'), 'true');
+    const kinds = (await posted(reloaded)).filter((m) => m.kind === 'ready' || m.kind === 'timelineShown');
+    assert.deepEqual(kinds, [{ kind: 'ready' }, { kind: 'timelineShown', shown: true }], 'told after ready, which starts the extension side hidden');
+    await send(reloaded, { kind: 'graph', graph });
+    await send(reloaded, runState);
+    await send(reloaded, { kind: 'timeline', timeline, now: Date.now() });
+    await reloaded.locator('#timelineChart rect.tl-bar').nth(4).waitFor();
+    // Closed, then reloaded again: it stays closed.
+    await reloaded.locator('#timelineToggle').click();
+    await reloaded.locator('#timeline').waitFor({ state: 'hidden' });
+    const closed = await reloaded.evaluate(() => (globalThis as unknown as HarnessGlobal).harness.savedState());
+    await reloaded.close();
+    const again = await harness.open({ savedState: closed });
+    assert.equal(await again.locator('#timeline').isHidden(), true);
+    assert.deepEqual((await posted(again)).filter((m) => m.kind === 'timelineShown'), []);
+    await again.close();
+  });
 });

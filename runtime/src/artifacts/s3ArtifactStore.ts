@@ -46,20 +46,24 @@ import { getMaterializer, materializerFor, type Materializer } from './materiali
 export const PART_BYTES = 8 * 1024 * 1024;
 /** A staged output older than this is garbage: an attempt's commit follows its upload within seconds. */
 export const STAGED_GARBAGE_AGE_MS = 6 * 3600_000;
+/** How often a writable store (a daemon's) collects staged garbage. */
+const COLLECT_EVERY_MS = 3600_000;
 
 export class S3ArtifactStore implements ArtifactStore {
   private readonly client: S3Client;
   private readonly where: string;
+  private collector?: NodeJS.Timeout;
 
   /**
    * @param location The bucket, prefix and endpoint.
    * @param cache The local folder that holds copies (and where local runners write), if any.
    * @param options.fillCache Whether reads served by the bucket leave a copy in `cache` (not for a read-only store).
+   * @param options.collectGarbage Collect staged garbage now and every hour, until {@link close} (a daemon's store).
    */
   constructor(
     readonly location: S3Location,
     readonly cache?: LocalArtifactStore,
-    private readonly options: { fillCache: boolean } = { fillCache: true },
+    private readonly options: { fillCache: boolean; collectGarbage?: boolean } = { fillCache: true },
   ) {
     this.where = `S3 artifact store ${describeS3Location(location)}`;
     this.client = new S3Client({
@@ -71,6 +75,12 @@ export class S3ArtifactStore implements ArtifactStore {
       responseChecksumValidation: 'WHEN_REQUIRED',
       maxAttempts: 3,
     });
+    if (options.collectGarbage) {
+      const collect = () => void this.collectGarbage().catch(() => undefined);
+      collect();
+      this.collector = setInterval(collect, COLLECT_EVERY_MS);
+      this.collector.unref();
+    }
   }
 
   /** Checks that the bucket answers (with these credentials): a bad location is said at start, naming it. */
@@ -186,6 +196,7 @@ export class S3ArtifactStore implements ArtifactStore {
   }
 
   close(): void {
+    clearInterval(this.collector);
     this.client.destroy();
   }
 

@@ -84,10 +84,12 @@ export function workerRoutes(app: HttpApp, prefix: string, hub: WorkerHub, artif
     return { ...key, base64: bytes.toString('base64') };
   });
   app.post(`${job}/artifacts`, { schema: { params: jobParams, body: artifactBody }, bodyLimit: ARTIFACT_BODY_LIMIT, onRequest }, async (request) => {
-    held(request.params.job, request.body.workerId);
+    const entry = held(request.params.job, request.body.workerId);
     const { hash, materializer, base64 } = request.body;
     try {
-      await artifacts.putBytes({ hash, materializer }, Buffer.from(base64, 'base64'));
+      // Kept under the attempt until its commit where the store can: a fenced attempt's outputs stay garbage.
+      if (entry.owner && artifacts.stageOutput) await artifacts.stageOutput(entry.owner, { hash, materializer }, Buffer.from(base64, 'base64'));
+      else await artifacts.putBytes({ hash, materializer }, Buffer.from(base64, 'base64'));
     } catch (error) {
       if (error instanceof ArtifactIntegrityError) throw new InputError(`artifact ${hash}: the bytes sent do not match their content address`);
       throw error;

@@ -209,7 +209,7 @@ export class RunExecutor {
       return;
     }
     // The step's own cacheKey is user code: a runner computes it, once per invocation.
-    const task = { run: this.plan.run, invocationId: id, stepName: node.step, pool: this.optionsOf(node).pool, inputs };
+    const task = { run: this.plan.run, invocationId: id, stepName: node.step, pool: this.optionsOf(node).pool, labels: this.optionsOf(node).labels, inputs };
     void this.deps.pool.cacheKey(task, attempt).then((result) => {
       if (this.stoppedMeanwhile(id, attempt)) return;
       if ('error' in result) {
@@ -297,6 +297,7 @@ export class RunExecutor {
       invocationId: id,
       stepName: node.step,
       pool: this.optionsOf(node).pool,
+      labels: this.optionsOf(node).labels,
       attempt,
       inputs,
       inputTypes: this.plan.inputTypes[node.step] ?? {},
@@ -535,7 +536,7 @@ export class RunExecutor {
   }
 
   private runHook(node: DagNode, hook: 'onSuccess' | 'onFailure', error?: AttemptError): void {
-    const task = { run: this.plan.run, invocationId: node.id, stepName: node.step, pool: this.optionsOf(node).pool, attempt: this.attempts.get(node.id) ?? 1, hook, inputs: this.resolveInputs(node, true), error };
+    const task = { run: this.plan.run, invocationId: node.id, stepName: node.step, pool: this.optionsOf(node).pool, labels: this.optionsOf(node).labels, attempt: this.attempts.get(node.id) ?? 1, hook, inputs: this.resolveInputs(node, true), error };
     this.hooks.push(
       this.deps.pool.hook(task).catch((error: Error) => ({ error: { message: error.message, retryable: false } })).then(async (result) => {
         const at = this.deps.clock.now();

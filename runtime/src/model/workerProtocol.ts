@@ -120,6 +120,8 @@ export interface HeldJobInfo {
   kind: WorkerJob['kind'];
   /** Its pool; none for a job any worker may take (compiling a run). */
   pool?: string;
+  /** The labels a worker must have to take it, when its step requires some. */
+  labels?: Record<string, string>;
   runId?: string;
   invocationId?: string;
   attempt?: number;

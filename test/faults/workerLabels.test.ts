@@ -93,8 +93,19 @@ describe('worker labels', () => {
     const text = await cli(['--store', store, 'workers', 'list'], { env });
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /queued \(1, oldest first\):\n\s+default\s+gated \(run [0-9a-f-]+, attempt 1\) for \d+\.\d s, needs labels accelerator=tpu \(no worker of pool default has them: waiting for one\)$/m);
+    // runs show says it waits, and for what: it runs nowhere yet.
+    const shown = await cli(['--store', store, 'runs', 'show', runId], { env });
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, /^  gated\s+queued\s+attempts 1  waiting for a worker \(pool default, labels accelerator=tpu\)$/m);
+    const json = JSON.parse((await cli(['--store', store, 'runs', 'show', runId, '--json'], { env })).stdout) as RunDetailJson & { steps: { queuedFor?: string }[] };
+    assert.deepEqual(json.steps.map((s) => [s.id, s.status, s.queuedFor]), [['gated', 'running', 'pool default, labels accelerator=tpu']]);
     const tpu = addWorker('tpu', ['--label', 'accelerator=tpu']);
     await waitForAsync('the tpu worker to take the step', async () => (await listWorkers()).workers.find((w) => w.labels.accelerator === 'tpu')?.running.length === 1);
+    const claimed = await waitForAsync('runs show to say it runs', async () => {
+      const text = (await cli(['--store', store, 'runs', 'show', runId], { env })).stdout;
+      return /^  gated\s+running\s/m.test(text) ? text : undefined;
+    });
+    assert.doesNotMatch(claimed, /waiting for a worker/);
     fs.writeFileSync(path.join(gate, 'release'), '');
     await completed(runId);
     assert.equal(await outputOf(runId, 'gated'), tpu.pid);

@@ -303,7 +303,11 @@ export class RunExecutor {
       inputTypes: this.plan.inputTypes[node.step] ?? {},
       lease: { ...this.deps.leaseEndpoint, intervalMs: timing.intervalMs, timeoutMs: timing.timeoutMs },
     };
+    const queuedFor = this.deps.pool.queuedFor?.(task);
+    const runId = this.plan.run.runId;
+    if (queuedFor !== undefined) void this.record(() => this.deps.store.recordPlacement(runId, id, attempt, 'queued', queuedFor, now));
     const onStart = ({ pid }: AttemptWorker) => {
+      if (queuedFor !== undefined) void this.record(() => this.deps.store.recordPlacement(runId, id, attempt, 'claimed', null, this.deps.clock.now()));
       if (pid !== undefined) void this.record(() => this.deps.store.setAttemptRunner(this.plan.run.runId, id, attempt, pid));
       this.deps.listener?.({ type: 'attempt', runId: this.plan.run.runId, invocationId: id, attempt, status: 'running', pid, heartbeat: { intervalMs: timing.intervalMs, timeoutMs: timing.timeoutMs }, at: this.deps.clock.now() });
     };

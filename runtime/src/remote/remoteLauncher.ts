@@ -73,6 +73,12 @@ export class RemoteLauncher implements Launcher {
     }
   }
 
+  /** An attempt waits in the hub's queue for a worker of its pool with its labels. */
+  queuedFor(task: { pool?: string; labels?: Record<string, string> }): string {
+    const labels = Object.entries(task.labels ?? {}).map(([key, value]) => `${key}=${value}`);
+    return `pool ${task.pool ?? DEFAULT_POOL}${labels.length > 0 ? `, labels ${labels.join(',')}` : ''}`;
+  }
+
   /** A remote worker cannot be checked from here: after an engine restart its attempts are lost (and retried). */
   mayStillRun(_worker: AttemptWorker): boolean {
     return false;

@@ -31,7 +31,7 @@ import type {
   StoredEvent,
   TransitionRecord,
 } from '../records';
-import { RunNameTakenError, TokenNameTakenError, type RunStore, type StoreMode } from '../runStore';
+import { RunNameTakenError, TokenNameTakenError, type AttemptPlacement, type RunStore, type StoreMode } from '../runStore';
 import { errorColumns } from '../errorColumns';
 import { inTransaction, openPostgresPool, postgresConfig, type Queryable } from './connection';
 import { DaemonClaim } from './daemonClaim';
@@ -286,6 +286,10 @@ export class PostgresRunStore implements RunStore {
 
   async recordRefusal(runId: string, invocationId: string, attempt: number, what: string, at: number): Promise<void> {
     await this.pool.query(TRANSITION_INSERT, [runId, invocationId, attempt, 'refused', withoutNul(what), at]);
+  }
+
+  async recordPlacement(runId: string, invocationId: string, attempt: number, placement: AttemptPlacement, detail: string | null, at: number): Promise<void> {
+    await this.pool.query(TRANSITION_INSERT, [runId, invocationId, attempt, placement, detail === null ? null : withoutNul(detail), at]);
   }
 
   async recordHeartbeatGap(runId: string, invocationId: string, attempt: number, gap: HeartbeatGap): Promise<void> {

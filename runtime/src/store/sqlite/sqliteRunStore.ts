@@ -9,7 +9,7 @@ import type { AttemptStatus, RunStatus, StepStatus } from '../../model/status';
 import type { HeartbeatGap } from '../../model/heartbeatGap';
 import { ownerOnlyDir, tighten } from '../../system/ownerOnly';
 import { isProcessAlive, processIdentity } from '../../system/processAlive';
-import { RunNameTakenError, TokenNameTakenError, type RunStore, type StoreMode } from '../runStore';
+import { type AttemptPlacement, RunNameTakenError, TokenNameTakenError, type RunStore, type StoreMode } from '../runStore';
 import type {
   ApiTokenRecord,
   NewApiToken,
@@ -405,6 +405,10 @@ export class SqliteRunStore implements RunStore {
 
   async recordRefusal(runId: string, invocationId: string, attempt: number, what: string, at: number): Promise<void> {
     this.write(`could not record a refused message of attempt ${attempt} of step "${invocationId}"`, () => this.addTransition(runId, invocationId, attempt, 'refused', what, at));
+  }
+
+  async recordPlacement(runId: string, invocationId: string, attempt: number, placement: AttemptPlacement, detail: string | null, at: number): Promise<void> {
+    this.write(`could not record that attempt ${attempt} of step "${invocationId}" was ${placement}`, () => this.addTransition(runId, invocationId, attempt, placement, detail, at));
   }
 
   async recordHeartbeatGap(runId: string, invocationId: string, attempt: number, gap: HeartbeatGap): Promise<void> {

@@ -96,14 +96,14 @@ describe('worker labels', () => {
     // runs show says it waits, and for what: it runs nowhere yet.
     const shown = await cli(['--store', store, 'runs', 'show', runId], { env });
     assert.equal(shown.code, 0, shown.stderr);
-    assert.match(shown.stdout, /^  gated\s+queued\s+attempts 1  waiting for a worker \(pool default, labels accelerator=tpu\)$/m);
+    assert.match(shown.stdout, /^ {2}gated\s+queued\s+attempts 1 {2}waiting for a worker \(pool default, labels accelerator=tpu\)$/m);
     const json = JSON.parse((await cli(['--store', store, 'runs', 'show', runId, '--json'], { env })).stdout) as RunDetailJson & { steps: { queuedFor?: string }[] };
     assert.deepEqual(json.steps.map((s) => [s.id, s.status, s.queuedFor]), [['gated', 'running', 'pool default, labels accelerator=tpu']]);
     const tpu = addWorker('tpu', ['--label', 'accelerator=tpu']);
     await waitForAsync('the tpu worker to take the step', async () => (await listWorkers()).workers.find((w) => w.labels.accelerator === 'tpu')?.running.length === 1);
     const claimed = await waitForAsync('runs show to say it runs', async () => {
       const text = (await cli(['--store', store, 'runs', 'show', runId], { env })).stdout;
-      return /^  gated\s+running\s/m.test(text) ? text : undefined;
+      return /^ {2}gated\s+running\s/m.test(text) ? text : undefined;
     });
     assert.doesNotMatch(claimed, /waiting for a worker/);
     fs.writeFileSync(path.join(gate, 'release'), '');

@@ -97,7 +97,7 @@ describe('worker labels', () => {
     const shown = await cli(['--store', store, 'runs', 'show', runId], { env });
     assert.equal(shown.code, 0, shown.stderr);
     assert.match(shown.stdout, /^ {2}gated\s+queued\s+attempts 1 {2}waiting for a worker \(pool default, labels accelerator=tpu\)$/m);
-    const json = JSON.parse((await cli(['--store', store, 'runs', 'show', runId, '--json'], { env })).stdout) as RunDetailJson & { steps: { queuedFor?: string }[] };
+    const json = JSON.parse((await cli(['--store', store, 'runs', 'show', runId, '--json'], { env })).stdout) as { steps: { id: string; status: string; queuedFor?: string }[] };
     assert.deepEqual(json.steps.map((s) => [s.id, s.status, s.queuedFor]), [['gated', 'running', 'pool default, labels accelerator=tpu']]);
     const tpu = addWorker('tpu', ['--label', 'accelerator=tpu']);
     await waitForAsync('the tpu worker to take the step', async () => (await listWorkers()).workers.find((w) => w.labels.accelerator === 'tpu')?.running.length === 1);

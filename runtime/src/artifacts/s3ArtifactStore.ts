@@ -21,7 +21,6 @@
  * bucket either. Credentials and region are the AWS SDK's usual ones (environment variables,
  * profiles, instance roles); `endpoint` names an S3-compatible service other than AWS's.
  */
-import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import {
   CopyObjectCommand,
@@ -38,7 +37,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { describeS3Location, type S3Location } from '../model/artifactsUrl';
 import { CodedError, InputError } from '../model/errorCodes';
 import { ArtifactIntegrityError, type ArtifactKey, type ArtifactRef, type ArtifactStore, type AttemptKey } from './artifactStore';
-import { checkArtifactHash, decodeArtifact, encodeArtifact, verifyArtifact } from './contentAddress';
+import { checkArtifactHash, decodeArtifact, encodeArtifact, readVerified, verifyArtifact } from './contentAddress';
 import type { LocalArtifactStore } from './localArtifactStore';
 import { getMaterializer, materializerFor, type Materializer } from './materializers';
 
@@ -237,21 +236,10 @@ export class S3ArtifactStore implements ArtifactStore {
       if (isNotFound(error)) throw new ArtifactIntegrityError(`artifact ${ref.hash} is missing: no object ${location}`, ref.hash, location, 'missing');
       throw this.failure(`read ${key}`, error);
     }
-    const hash = createHash('sha256').update(ref.materializer, 'utf8').update('\0');
-    const parts: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of answer.Body as Readable) {
-      const part = chunk as Buffer;
-      hash.update(part);
-      parts.push(part);
-      size += part.byteLength;
+    const bytes = await readVerified(ref, answer.Body as Readable, location);
+    if (answer.ContentLength !== undefined && bytes.byteLength !== answer.ContentLength) {
+      throw new ArtifactIntegrityError(`artifact ${ref.hash} is corrupted: ${bytes.byteLength} of the ${answer.ContentLength} bytes of ${location} arrived`, ref.hash, location, 'corrupted');
     }
-    if (answer.ContentLength !== undefined && size !== answer.ContentLength) {
-      throw new ArtifactIntegrityError(`artifact ${ref.hash} is corrupted: ${size} of the ${answer.ContentLength} bytes of ${location} arrived`, ref.hash, location, 'corrupted');
-    }
-    const bytes = Buffer.concat(parts, size);
-    // The digest computed while the bytes streamed in: the same rule as verifyArtifact.
-    if (hash.digest('hex') !== ref.hash) verifyArtifact(ref, bytes, location);
     return bytes;
   }
 

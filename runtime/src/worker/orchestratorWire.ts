@@ -1,6 +1,7 @@
-/** The worker's HTTP calls to its orchestrator (JSON, bearer token); a refusal as fenced is its own error. */
+/** The worker's HTTP calls to its orchestrator (JSON, or an artifact's raw bytes; bearer token); a refusal as fenced is its own error. */
 import { API_PREFIX } from '../api/paths';
 import { fetchFor, type Fetch, type TrustOptions } from '../api/trustedFetch';
+import { ARTIFACT_BYTES_TYPE } from '../model/workerProtocol';
 
 export class FencedAnswer extends Error {
   constructor(message: string) {
@@ -18,6 +19,31 @@ export class OrchestratorWire {
     trust: TrustOptions = {},
   ) {
     this.send = fetchFor(trust);
+  }
+
+  /** The raw bytes at `path` as they arrive (an artifact: the caller checks them). */
+  async download(path: string, timeoutMs = 3600_000): Promise<AsyncIterable<Uint8Array>> {
+    const response = await this.send(`${this.baseUrl}${API_PREFIX}${path}`, { headers: { authorization: `Bearer ${this.token}` }, signal: AbortSignal.timeout(timeoutMs) });
+    if (!response.ok) {
+      const text = await response.text();
+      if (response.status === 409) throw new FencedAnswer(errorOf(text));
+      throw new Error(`GET ${path}: HTTP ${response.status}: ${errorOf(text)}`);
+    }
+    if (!response.body) return (async function* () {})();
+    return response.body as unknown as AsyncIterable<Uint8Array>;
+  }
+
+  /** Sends raw bytes (an artifact, {@link ARTIFACT_BYTES_TYPE}) to `path`. */
+  async upload(path: string, bytes: Uint8Array, timeoutMs = 3600_000): Promise<void> {
+    const response = await this.send(`${this.baseUrl}${API_PREFIX}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.token}`, 'content-type': ARTIFACT_BYTES_TYPE },
+      body: bytes,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await response.text();
+    if (response.status === 409) throw new FencedAnswer(errorOf(text));
+    if (!response.ok) throw new Error(`POST ${path}: HTTP ${response.status}: ${errorOf(text)}`);
   }
 
   async call<T>(method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = 30_000): Promise<T> {

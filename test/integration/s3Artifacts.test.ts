@@ -61,6 +61,11 @@ describe('artifacts in an S3 bucket', () => {
       assert.ok(hashes.length >= 6, JSON.stringify(shown.steps));
       for (const hash of hashes) assert.ok(objects.includes(`${hash.slice(0, 2)}/${hash}`), `output ${hash} is in the bucket (objects: ${objects.join(', ')})`);
       assert.deepEqual(await keys(endpoint, 'team/runs/attempts/'), [], 'staged outputs were published and removed');
+      // The worker's uploads waited under their attempt, and the commits moved them.
+      const { requests } = await s3;
+      const staged = requests.filter((request) => request.startsWith(`PUT /${BUCKET}/team/runs/attempts/${run.runId}/`));
+      assert.ok(staged.length >= 6, requests.join('\n'));
+      assert.equal(requests.filter((request) => request.startsWith(`DELETE /${BUCKET}/team/runs/attempts/${run.runId}/`)).length, staged.length);
       const db = new pg.Client({ connectionString: url });
       await db.connect();
       try {

@@ -18,8 +18,9 @@ import * as path from 'node:path';
 import { LocalArtifactStore } from '../artifacts/localArtifactStore';
 import type { ExecuteTask, ResolvedInput, RunnerConfig } from '../model/runnerProtocol';
 import type { ArtifactRef } from '../model/artifactRef';
-import type { ArtifactBytes, BeatAnswer, BeatRequest, ChildRunAnswer, ClaimAnswer, ClaimRequest, WorkerJob, WorkerReply } from '../model/workerProtocol';
-import { relinquishedError, WORKER_PATHS } from '../model/workerProtocol';
+import type { BeatAnswer, BeatRequest, ChildRunAnswer, ClaimAnswer, ClaimRequest, WorkerJob, WorkerReply } from '../model/workerProtocol';
+import { relinquishedError, WORKER_PATHS, workerArtifactPath } from '../model/workerProtocol';
+import { readVerified } from '../artifacts/contentAddress';
 import type { TaskOwner } from '../engine/launcher';
 import { PipelineCompileError } from '../sdk/compile';
 import { BundleLoadError, RunnerPool } from '../runnerPool/runnerPool';
@@ -392,13 +393,13 @@ export class Worker {
 
   private async download(jobId: string, ref: ArtifactRef): Promise<void> {
     if (await this.artifacts.has(ref.hash)) return;
-    const bytes = await this.wire.call<ArtifactBytes>('GET', `/worker-jobs/${jobId}/artifacts/${ref.hash}?materializer=${encodeURIComponent(ref.materializer)}`);
-    await this.artifacts.putBytes(ref, Buffer.from(bytes.base64, 'base64'));
+    const path = workerArtifactPath(jobId, ref);
+    // Raw bytes, hashed as they arrive: what does not match its content address is never kept.
+    await this.artifacts.putBytes(ref, await readVerified(ref, await this.wire.download(path), `${this.options.orchestrator} (${path})`));
   }
 
   private async upload(jobId: string, ref: ArtifactRef): Promise<void> {
-    const bytes = await this.artifacts.getBytes(ref);
-    await this.wire.call('POST', `/worker-jobs/${jobId}/artifacts`, { workerId: this.id, hash: ref.hash, materializer: ref.materializer, base64: bytes.toString('base64') });
+    await this.wire.upload(workerArtifactPath(jobId, ref, this.id), await this.artifacts.getBytes(ref));
   }
 }
 

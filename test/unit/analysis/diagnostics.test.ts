@@ -93,6 +93,7 @@ describe('diagnostics', () => {
       "enableCache: Invalid input: expected boolean, received string, got 'yes'",
       'maxConcurrency must be a whole number ≥ 1, got 0',
       "pool: expected a name: a letter or digit first, then letters, digits, '.', '_' or '-', 100 at most, got 'two words'",
+      "labels.zone: Invalid input: expected string, received number, got { accelerator: 'a100', zone: 3 as never }",
       `step "misspelled": unknown option "retries" (did you mean "retry"?); the options are ${[...STEP_OPTION_KEYS].sort().join(', ')}`,
     ]);
   });

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { poolNameSchema } from '../../model/runOptions';
+import { labelKeySchema, labelsSchema, optionsProblem, poolNameSchema } from '../../model/runOptions';
 import { UsageError } from '../errors';
 
 interface WorkerFlags {
@@ -51,9 +51,13 @@ export function workerSettings(flags: WorkerFlags): { orchestrators: string[]; t
   if (!/^\d+(\.\d+)?$/.test(flags.drainTimeout) || drainSeconds > 86_400) throw new UsageError(`--drain-timeout ${flags.drainTimeout}: expected seconds from 0 to 86400`);
   const labels: Record<string, string> = {};
   for (const label of flags.label) {
-    const match = /^([A-Za-z0-9][\w./-]{0,99})=(.{0,200})$/.exec(label);
-    if (!match) throw new UsageError(`--label ${label}: expected key=value`);
-    labels[match[1]!] = match[2]!;
+    const equals = label.indexOf('=');
+    if (equals < 0) throw new UsageError(`--label ${label}: expected key=value`);
+    const [key, value] = [label.slice(0, equals), label.slice(equals + 1)];
+    // The rule of the labels steps require (`labels: { gpu: 'a100' }`), so a step can name any label a worker has.
+    const problem = labelKeySchema.safeParse(key).error?.issues[0]?.message ?? optionsProblem(labelsSchema, { [key]: value });
+    if (problem !== undefined) throw new UsageError(`--label ${label}: ${problem}`);
+    labels[key] = value;
   }
   const workDir = path.resolve(flags.workDir ?? path.join(os.tmpdir(), `pipewright-worker-${process.pid}`));
   return { orchestrators: urls.map((url) => url.href.replace(/\/+$/, '')), token, ...(flags.caFile === undefined ? {} : { caFile: flags.caFile }), concurrency, pool: flags.pool, labels, workDir, drainTimeoutMs: Math.round(drainSeconds * 1000) };

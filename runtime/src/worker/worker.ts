@@ -395,7 +395,7 @@ export class Worker {
     if (await this.artifacts.has(ref.hash)) return;
     const path = workerArtifactPath(jobId, ref);
     // Raw bytes, hashed as they arrive: what does not match its content address is never kept.
-    await this.artifacts.putBytes(ref, await readVerified(ref, await this.wire.download(path), `${this.options.orchestrator} (${path})`));
+    await this.artifacts.putBytes(ref, await readVerified(ref, await this.wire.download(path), `${this.wire.baseUrl} (${path})`));
   }
 
   private async upload(jobId: string, ref: ArtifactRef): Promise<void> {

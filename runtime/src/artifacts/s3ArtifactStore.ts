@@ -36,10 +36,10 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { describeS3Location, type S3Location } from '../model/artifactsUrl';
 import { CodedError, InputError } from '../model/errorCodes';
-import { ArtifactIntegrityError, type ArtifactKey, type ArtifactRef, type ArtifactStore, type AttemptKey } from './artifactStore';
-import { checkArtifactHash, decodeArtifact, encodeArtifact, readVerified, verifyArtifact } from './contentAddress';
+import { ArtifactIntegrityError, type ArtifactKey, type AttemptKey } from './artifactStore';
+import { checkArtifactHash, readVerified, verifyArtifact } from './contentAddress';
 import type { LocalArtifactStore } from './localArtifactStore';
-import { getMaterializer, materializerFor, type Materializer } from './materializers';
+import { SharedArtifactStore } from './sharedArtifactStore';
 
 /** Bytes per part of a multipart upload (S3's minimum part is 5 MiB); smaller artifacts go in one PUT. */
 export const PART_BYTES = 8 * 1024 * 1024;
@@ -48,7 +48,7 @@ export const STAGED_GARBAGE_AGE_MS = 6 * 3600_000;
 /** How often a writable store (a daemon's) collects staged garbage. */
 const COLLECT_EVERY_MS = 3600_000;
 
-export class S3ArtifactStore implements ArtifactStore {
+export class S3ArtifactStore extends SharedArtifactStore {
   private readonly client: S3Client;
   private readonly where: string;
   private collector?: NodeJS.Timeout;
@@ -61,9 +61,10 @@ export class S3ArtifactStore implements ArtifactStore {
    */
   constructor(
     readonly location: S3Location,
-    readonly cache?: LocalArtifactStore,
-    private readonly options: { fillCache: boolean; collectGarbage?: boolean } = { fillCache: true },
+    cache?: LocalArtifactStore,
+    options: { fillCache: boolean; collectGarbage?: boolean } = { fillCache: true },
   ) {
+    super(cache, options.fillCache);
     this.where = `S3 artifact store ${describeS3Location(location)}`;
     this.client = new S3Client({
       region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
@@ -87,20 +88,6 @@ export class S3ArtifactStore implements ArtifactStore {
     await this.call('reach the bucket', () => this.client.send(new HeadBucketCommand({ Bucket: this.location.bucket })));
   }
 
-  async put(value: unknown, materializer: Materializer = materializerFor(value)): Promise<ArtifactRef> {
-    const { bytes, ref } = encodeArtifact(value, materializer);
-    await this.cache?.putBytes(ref, bytes);
-    await this.write(this.objectKey(ref.hash), ref, bytes);
-    return ref;
-  }
-
-  async putBytes(ref: ArtifactKey, bytes: Buffer): Promise<void> {
-    checkArtifactHash(ref.hash);
-    verifyArtifact(ref, bytes, `bytes sent for ${ref.hash}`);
-    await this.cache?.putBytes(ref, bytes);
-    await this.write(this.objectKey(ref.hash), ref, bytes);
-  }
-
   /** An attempt's output before its commit: under the attempt's keys, and a copy in the local folder. */
   async stageOutput(attempt: AttemptKey, ref: ArtifactKey, bytes: Buffer): Promise<void> {
     checkArtifactHash(ref.hash);
@@ -110,30 +97,16 @@ export class S3ArtifactStore implements ArtifactStore {
     await this.write(this.stagedKey(attempt, ref.hash), ref, bytes);
   }
 
-  async get(ref: ArtifactKey, what?: string): Promise<unknown> {
-    checkArtifactHash(ref.hash);
-    const materializer = getMaterializer(ref.materializer);
-    return decodeArtifact(ref, materializer, await this.getBytes(ref), what);
+  protected writeEntry(ref: ArtifactKey, bytes: Buffer): Promise<void> {
+    return this.write(this.objectKey(ref.hash), ref, bytes);
   }
 
-  async getBytes(ref: ArtifactKey): Promise<Buffer> {
-    checkArtifactHash(ref.hash);
-    if (this.cache) {
-      try {
-        return await this.cache.getBytes(ref);
-      } catch (error) {
-        // A missing or damaged copy is no loss: the bucket holds the entry.
-        if (!(error instanceof ArtifactIntegrityError)) throw error;
-      }
-    }
-    const bytes = await this.read(ref);
-    if (this.options.fillCache) await this.cache?.putBytes(ref, bytes).catch(() => undefined);
-    return bytes;
+  protected readEntry(ref: ArtifactKey): Promise<Buffer> {
+    return this.read(ref);
   }
 
-  async has(hash: string): Promise<boolean> {
-    checkArtifactHash(hash);
-    return (await this.exists(this.objectKey(hash))) || ((await this.cache?.has(hash)) ?? false);
+  protected holdsEntry(hash: string): Promise<boolean> {
+    return this.exists(this.objectKey(hash));
   }
 
   /**

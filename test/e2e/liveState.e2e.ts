@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import { answerQuickInput, dagFrame, nodeStatuses, openFile, runCommand, until, type Workbench } from './workbench';
+import { answerQuickInput, dagFrame, openDag, runCommand, until, waitForStatuses, type Workbench } from './workbench';
 import { workbenchSuite } from './workbenchSuite';
 
 const FORECAST_STEPS = ['load', 'split', 'fit', 'evaluate', 'publish'];
@@ -67,26 +67,10 @@ describe('live state and run commands in a real VS Code workbench', () => {
   };
   const stepStatuses = (run: RunRow | undefined) => Object.fromEntries((run?.steps ?? []).map((step) => [step.id, step.status]));
 
-  async function waitForStatuses(what: string, accept: (statuses: Record<string, string>) => boolean, timeoutMs = 90_000): Promise<Record<string, string>> {
-    let last: Record<string, string> = {};
-    return until(
-      what,
-      async () => {
-        last = await nodeStatuses(await liveFrame()).catch(() => last);
-        return accept(last) && last;
-      },
-      { timeoutMs, last: () => `node statuses ${JSON.stringify(last)}` },
-    );
-  }
 
   it('runs the pipeline with all its defaults in one choice of the parameter prompt', () =>
     stage('defaults', async () => {
-      await page.locator('.activitybar .action-item [aria-label^="Pipewright"]').first().waitFor({ state: 'visible', timeout: 60_000 });
-      await openFile(page, 'pipelines/forecast.ts');
-      await runCommand(page, 'Pipewright: Show DAG');
-      await answerQuickInput(page, 'Pipeline', 'forecast');
-      frame = await dagFrame(page);
-      await frame.locator('g.node').nth(FORECAST_STEPS.length - 1).waitFor({ timeout: 60_000 });
+      frame = await openDag(page, 'pipelines/forecast.ts', 'forecast', FORECAST_STEPS.length);
 
       await runCommand(page, 'Pipewright: Run Pipeline');
       await answerQuickInput(page, 'Pipeline', 'forecast');
@@ -98,7 +82,7 @@ describe('live state and run commands in a real VS Code workbench', () => {
       assert.match((await choice.textContent()) ?? '', /days = 30/);
       await workbench.screenshot('01-run-with-all-defaults');
       await choice.click();
-      await waitForStatuses('every node to complete', (statuses) => FORECAST_STEPS.every((id) => statuses[id] === 'completed'));
+      await waitForStatuses(liveFrame, 'every node to complete', (statuses) => FORECAST_STEPS.every((id) => statuses[id] === 'completed'));
       const [first] = runs();
       assert.equal(first?.pipeline, 'forecast');
       assert.equal(first?.status, 'completed');
@@ -125,7 +109,7 @@ describe('live state and run commands in a real VS Code workbench', () => {
       assert.deepEqual(stepStatuses(fresh), { load: 'cached', split: 'cached', fit: 'cached', evaluate: 'completed', publish: 'completed' }, 'only evaluate and publish ran; fit (never cached) kept the shown run\'s output');
       assert.deepEqual(fresh.parameters, shown.parameters, 'the parameters of the run shown are kept');
       // The panel follows the new run, whose reused steps it shows as cached.
-      await waitForStatuses('the panel to show the new run', (statuses) => statuses.fit === 'cached' && statuses.evaluate === 'completed' && statuses.publish === 'completed');
+      await waitForStatuses(liveFrame, 'the panel to show the new run', (statuses) => statuses.fit === 'cached' && statuses.evaluate === 'completed' && statuses.publish === 'completed');
       await workbench.screenshot('03-run-from-here-done');
     }));
 
@@ -176,7 +160,7 @@ describe('live state and run commands in a real VS Code workbench', () => {
       await rows.filter({ hasText: oldest.runName }).first().click();
       const headline = async () => (await (await liveFrame()).locator('#run').textContent().catch(() => '')) ?? '';
       await until('the DAG to show the clicked run', async () => (await headline()).includes(oldest.runName), { last: headline });
-      await waitForStatuses('the clicked run\'s statuses', (statuses) => FORECAST_STEPS.every((id) => statuses[id] === 'completed'));
+      await waitForStatuses(liveFrame, 'the clicked run\'s statuses', (statuses) => FORECAST_STEPS.every((id) => statuses[id] === 'completed'));
       await workbench.screenshot('07-run-clicked');
     }));
 

@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import { answerQuickInput, dagFrame, nodeStatuses, openFile, runCommand, until, type Workbench } from './workbench';
+import { answerQuickInput, dagFrame, openDag, runCommand, until, waitForStatuses, type Workbench } from './workbench';
 import { workbenchSuite } from './workbenchSuite';
 
 /**
@@ -67,29 +67,13 @@ describe('the story of a run in a real VS Code workbench', () => {
   /** The text of the active editor group's editor (Monaco draws spaces as no-break spaces). */
   const editorText = async () => ((await page.locator('.part.editor .editor-group-container.active .monaco-editor .view-lines').first().textContent().catch(() => '')) ?? '').replace(/\u00a0/g, ' ');
 
-  async function waitForStatuses(what: string, accept: (statuses: Record<string, string>) => boolean, timeoutMs = 90_000): Promise<Record<string, string>> {
-    let last: Record<string, string> = {};
-    return until(
-      what,
-      async () => {
-        last = await nodeStatuses(await liveFrame()).catch(() => last);
-        return accept(last) && last;
-      },
-      { timeoutMs, last: () => `node statuses ${JSON.stringify(last)}` },
-    );
-  }
 
   it("follows a running step's logs live: a new line arrives, then its attempt's section closes with its status", () =>
     stage('logs', async () => {
-      await page.locator('.activitybar .action-item [aria-label^="Pipewright"]').first().waitFor({ state: 'visible', timeout: 60_000 });
-      await openFile(page, 'pipelines/chatty.ts');
-      await runCommand(page, 'Pipewright: Show DAG');
-      await answerQuickInput(page, 'Pipeline', 'chatty');
-      frame = await dagFrame(page);
-      await frame.locator('g.node').nth(1).waitFor({ timeout: 60_000 });
+      frame = await openDag(page, 'pipelines/chatty.ts', 'chatty', 2);
       await runCommand(page, 'Pipewright: Run Pipeline');
       await answerQuickInput(page, 'Pipeline', 'chatty');
-      await waitForStatuses('listen to run', (statuses) => statuses.listen === 'running');
+      await waitForStatuses(liveFrame, 'listen to run', (statuses) => statuses.listen === 'running');
 
       // The step's logs, from its node's menu, while it runs.
       await (await liveFrame()).locator('g.node[data-id="listen"]').click({ button: 'right' });
@@ -110,7 +94,7 @@ describe('the story of a run in a real VS Code workbench', () => {
       await until("the attempt's section closed with its status", async () => /── listen · attempt 1 · completed · started [\d:.]+ · [\d.]+ (ms|s) ──/.test(await editorText()), { timeoutMs: 60_000, last: editorText });
       assert.equal(await page.locator('.tab.dirty').count(), 0, 'a read-only document, never unsaved');
       await workbench.screenshot('03-log-completed');
-      await waitForStatuses('summarize to fail', (statuses) => statuses.summarize === 'failed');
+      await waitForStatuses(liveFrame, 'summarize to fail', (statuses) => statuses.summarize === 'failed');
     }));
 
   it('shows the last run above each step in the code: ✓ with its duration and age, ✗ with the first line of the failure', () =>

@@ -4,11 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { PipelineGraph } from '../../../contracts/src/graph';
 import type { DagDrift } from '../../../contracts/src/webviewMessages';
-import { CHROMIUM, startWebviewHarness, type HarnessGlobal, type WebviewHarness } from '../../bench/webviewHarness';
+import { nodesDrawn, send, webviewSuite } from './webviewSuite';
 
 const graph: PipelineGraph = {
   uri: 'file:///p.ts',
@@ -22,7 +22,6 @@ const graph: PipelineGraph = {
   diagnostics: [],
 };
 
-const send = (page: Page, body: unknown) => page.evaluate((message) => (globalThis as unknown as HarnessGlobal).harness.send(message), body);
 const runState = (drift?: DagDrift) => ({ kind: 'runState', runId: 'r1', runName: 'train-1', runStatus: 'completed', nodes: { load: { status: 'completed', attempt: 1 } }, heartbeat: { intervalMs: 5000, timeoutMs: 15000 }, now: Date.now(), ...(drift ? { drift } : {}) });
 /** The page's document, as far as these tests read it (the tests compile without the DOM's types). */
 type PageDocument = { querySelectorAll(selector: string): ArrayLike<{ getAttribute(name: string): string | null; classList: { contains(name: string): boolean } }> };
@@ -34,19 +33,12 @@ const marks = (page: Page) =>
   );
 
 describe('drift in the DAG webview', () => {
-  let harness: WebviewHarness;
-  before(async () => {
-    assert.ok(fs.existsSync(CHROMIUM), `these tests drive Debian's Chromium at ${CHROMIUM}`);
-    harness = await startWebviewHarness();
-  });
-  after(async () => {
-    await harness?.close();
-  });
+  const harness = webviewSuite();
 
   it('says what changed since the shown run and marks the added and rewired steps, until the drift is gone', async () => {
     const page = await harness.open();
     await send(page, { kind: 'graph', graph });
-    await page.waitForFunction(() => (globalThis as unknown as { document: PageDocument }).document.querySelectorAll('#layer .node').length === 4);
+    await nodesDrawn(page, 4);
     await send(page, runState({ runName: 'train-1', added: ['summary'], removed: ['report'], rewired: ['fit'] }));
     await page.locator('#drift:not([hidden])').waitFor();
     assert.equal(await page.locator('#drift').textContent(), 'Changed since run train-1: 1 added (summary), 1 removed (report), 1 rewired (fit)');

@@ -15,9 +15,10 @@ const repoRoot = path.resolve(__dirname, '..', '..');
  * the milliseconds from the run's start to its end as the daemon's events tell them, and from
  * the submission to the last event.
  */
-export async function daemonRun(store: string, file: string, name: string, n = 0): Promise<{ executeMs: number; totalMs: number }> {
+/** Runs pipeline `name` of `file` through the daemon of `store` (on the PostgreSQL store at `storeUrl` if given): its execute and total times. */
+export async function daemonRun(store: string, file: string, name: string, n = 0, storeUrl?: string): Promise<{ executeMs: number; totalMs: number }> {
   const bundle = await bundlePipelineFile(file, store);
-  const client = await connectDaemon(store);
+  const client = await connectDaemon(store, storeUrl === undefined ? {} : { storeUrl });
   const text = fs.readFileSync(bundle.path, 'utf8');
   let firstStart = 0;
   let end = 0;

@@ -5,6 +5,7 @@ import { daemonBench } from './daemonBench';
 import { stepOverheadBench } from './stepOverheadBench';
 import { heartbeatBench } from './heartbeatBench';
 import { postgresBench } from './postgresBench';
+import { clusterBench } from './clusterBench';
 import { webviewBench } from './webviewBench';
 import { activationBench } from './activationBench';
 import { scaleBench } from './scaleBench';
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
     ['orchestrator daemon', daemonBench],
     ['per-step overhead beside BullMQ', stepOverheadBench],
     ['PostgreSQL coordination', postgresBench],
+    ['cluster mode: PostgreSQL and remote workers', clusterBench],
     ['language server', analysisBench],
     ['DAG webview', webviewBench],
     ['extension activation', activationBench],

@@ -11,14 +11,16 @@ export type HeartbeatHandler = (request: HeartbeatRequest) => AttemptAnswer | Pr
  * (code `fenced`, `stop: true`), which makes the runner stop at once. It needs a `worker` token.
  */
 export function heartbeatRoute(app: HttpApp, handle: HeartbeatHandler): void {
-  const answer = (reply: FastifyReply, outcome: AttemptAnswer): FastifyReply => {
+  const answer = (reply: FastifyReply, outcome: AttemptAnswer): void => {
     if (outcome.fenced) throw new FencedError(outcome.reason);
-    return reply.send({ ok: true, stop: outcome.stop } satisfies HeartbeatAnswer);
+    reply.send({ ok: true, stop: outcome.stop } satisfies HeartbeatAnswer);
   };
   // Not an async handler: a lease renewed synchronously (the in-process lease server's) is answered
-  // in the same turn, without a promise per beat.
+  // in the same turn, with no promise per beat (nor the reply's own `then`, were it returned).
   app.post(HEARTBEAT_PATH, { schema: { body: heartbeatRequestSchema }, bodyLimit: HEARTBEAT_BODY_LIMIT, onRequest: requireScope(app, 'worker') }, (request, reply) => {
     const outcome = handle(request.body);
-    return outcome instanceof Promise ? outcome.then((settled) => answer(reply, settled)) : answer(reply, outcome);
+    if (outcome instanceof Promise) return outcome.then((settled) => answer(reply, settled));
+    answer(reply, outcome);
+    return undefined;
   });
 }

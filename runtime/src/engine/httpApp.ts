@@ -97,6 +97,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     // As the hand-written router did: `/v1//runs/` is `/v1/runs`, ids of any length, no implicit HEAD.
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 10_000 },
     exposeHeadRoutes: false,
+    // No logger is configured: skip building the two log records of every request all the same.
+    disableRequestLogging: true,
     // Event streams never end on their own: closing the app closes them.
     forceCloseConnections: true,
     frameworkErrors: (error, request, reply) => {

@@ -121,14 +121,47 @@ export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.
     return connection.api;
   };
 
-  async function pickPipeline(): Promise<PipelineSummary | undefined> {
-    await deps.pipelines.refresh();
-    const items = deps.pipelines.pipelines.map((p) => ({ label: p.pipeline, description: vscode.workspace.asRelativePath(vscode.Uri.parse(p.uri)), pipeline: p }));
-    if (items.length === 0) {
-      void vscode.window.showInformationMessage('Pipewright: the language server reports no pipelines in this workspace.');
-      return undefined;
-    }
-    return (await vscode.window.showQuickPick(items, { title: 'Pipeline' }))?.pipeline;
+  /**
+   * Asks which pipeline, shown at once: while the language server starts or lists the pipelines,
+   * the pick says so (busy), and fills when they are known.
+   */
+  function pickPipeline(): Promise<PipelineSummary | undefined> {
+    return new Promise((resolve) => {
+      const pick = vscode.window.createQuickPick<vscode.QuickPickItem & { pipeline: PipelineSummary }>();
+      pick.title = 'Pipeline';
+      pick.placeholder = 'Waiting for the language server to list the pipelines…';
+      pick.busy = true;
+      pick.ignoreFocusOut = true;
+      let done = false;
+      const finish = (pipeline: PipelineSummary | undefined) => {
+        if (done) return;
+        done = true;
+        resolve(pipeline);
+        pick.hide();
+      };
+      pick.onDidAccept(() => {
+        const selected = pick.selectedItems[0] ?? pick.activeItems[0];
+        if (selected) finish(selected.pipeline);
+      });
+      pick.onDidHide(() => {
+        finish(undefined);
+        pick.dispose();
+      });
+      pick.show();
+      void deps.pipelines.refresh().then(() => {
+        if (done) return;
+        const items = deps.pipelines.pipelines.map((p) => ({ label: p.pipeline, description: vscode.workspace.asRelativePath(vscode.Uri.parse(p.uri)), pipeline: p }));
+        if (items.length === 0) {
+          const error = deps.pipelines.startError;
+          void vscode.window.showInformationMessage(error ? `Pipewright: no pipelines to run: the language server did not start (${error.message}).` : 'Pipewright: the language server reports no pipelines in this workspace.');
+          finish(undefined);
+          return;
+        }
+        pick.items = items;
+        pick.placeholder = 'The pipeline to run';
+        pick.busy = false;
+      });
+    });
   }
 
   async function resolvePipeline(arg: unknown, pipelineName?: unknown): Promise<{ uri: string; pipeline: string; summary?: PipelineSummary } | undefined> {
@@ -174,7 +207,7 @@ export function registerCommands(deps: CommandDeps, host: DagPanelHost): vscode.
 
   /** The graphs of the pipelines of `uri` (else of the workspace) that call step `step`. */
   async function graphsCalling(uri: string, step: string): Promise<PipelineGraph[]> {
-    const server = deps.analysisServer;
+    const server = await deps.pipelines.whenServer();
     if (!server) return [];
     if (deps.pipelines.pipelines.length === 0) await deps.pipelines.refresh();
     const summaries = deps.pipelines.pipelines.filter((p) => p.steps.some((s) => s.step === step));

@@ -240,7 +240,9 @@ async function startLanguageServer(context: vscode.ExtensionContext, log: vscode
     // A separate bundle (see analysisServer.ts); esbuild leaves a require of a computed path alone.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a separately bundled file, loaded on purpose at run time
     const module = require(context.asAbsolutePath('dist/client/languageClient.js')) as AnalysisServerModule;
+    const starting = performance.now();
     const server = await module.startAnalysisServer(context, log);
+    log.info(`language server up in ${Math.round(performance.now() - starting)} ms`);
     analysisServer = server;
     context.subscriptions.push(
       server.onGraphChanged((params) => {
@@ -254,6 +256,7 @@ async function startLanguageServer(context: vscode.ExtensionContext, log: vscode
     for (const panel of DagPanel.all()) void panel.reloadGraph();
   } catch (error) {
     log.error('language server did not start', error);
+    pipelinesView.notStarted(error as Error);
     void vscode.window.showErrorMessage(`Pipewright: the language server did not start: ${(error as Error).message}`);
   }
 }

@@ -13,19 +13,42 @@ export class PipelinesView implements vscode.TreeDataProvider<PipelineNode>, vsc
   pipelines: PipelineSummary[] = [];
 
   private server: AnalysisServer | undefined;
+  /** Settles once the language server is up (or did not start: undefined, and `startError` says why). */
+  private readonly started: Promise<AnalysisServer | undefined>;
+  private settleStart: (server: AnalysisServer | undefined) => void = () => undefined;
+  /** Why the language server did not start, once it did not. */
+  startError: Error | undefined;
 
-  constructor(private readonly log: vscode.LogOutputChannel) {}
+  constructor(private readonly log: vscode.LogOutputChannel) {
+    this.started = new Promise((resolve) => (this.settleStart = resolve));
+  }
 
   /** The language server starts after activation returns; the view fills once it is up. */
   attach(server: AnalysisServer): Promise<void> {
     this.server = server;
+    this.settleStart(server);
     return this.refresh();
   }
 
+  /** The language server did not start: whoever waits for it stops waiting, and can tell the user why. */
+  notStarted(error: Error): void {
+    this.startError = error;
+    this.settleStart(undefined);
+  }
+
+  /**
+   * The language server, waited for while it starts (a command run right after the workspace
+   * opens must not conclude there are no pipelines): undefined only if it did not start.
+   */
+  whenServer(): Promise<AnalysisServer | undefined> {
+    return this.server ? Promise.resolve(this.server) : this.started;
+  }
+
   async refresh(): Promise<void> {
-    if (!this.server) return;
+    const server = await this.whenServer();
+    if (!server) return;
     try {
-      this.pipelines = await this.server.listPipelines();
+      this.pipelines = await server.listPipelines();
     } catch (error) {
       // The server may not implement the request yet: show nothing rather than fail.
       this.log.warn(`listPipelines failed: ${(error as Error).message}`);

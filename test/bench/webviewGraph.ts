@@ -4,23 +4,12 @@
  * (order) edges, and composed pipelines' namespaced ids. Deterministic for a given seed.
  */
 import type { PipelineGraph } from '../../contracts/src/graph';
+import { seededRandom } from '../../webview/src/seededRandom';
 
 const STEPS = ['load_rows', 'clean', 'dedupe', 'split', 'featurize', 'normalize', 'encode', 'fit', 'evaluate', 'score', 'validate', 'export_model', 'join', 'aggregate', 'sample', 'tokenize', 'embed', 'report'];
 
-/** Mulberry32: a small seeded PRNG, so every run of the bench lays out the same graph. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function generateDag(nodeCount: number, seed = 1): PipelineGraph {
-  const rand = random(seed);
+  const rand = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)];
   const int = (min: number, max: number): number => min + Math.floor(rand() * (max - min + 1));
   const nodes: PipelineGraph['nodes'] = [];

@@ -8,68 +8,25 @@
  * scripts/e2e-tools.mjs (scripts/test.mjs runs both first).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { copyFixtureWorkspace, e2eTools, fixtureWorkspace, repoRoot } from './fixtureWorkspace';
-import { answerQuickInput, installExtension, openFile, openWorkbench, runCommand, until, type Workbench } from './workbench';
-
-const vsix = path.join(repoRoot, 'dist', 'pipewright.vsix');
-const screenshots = path.join(repoRoot, 'test-results', 'e2e', 'debug-step');
-const cliBin = path.join(repoRoot, 'runtime', 'bin', 'pipewright.js');
-
-function lineOf(file: string, text: string): number {
-  const index = fs.readFileSync(path.join(fixtureWorkspace, file), 'utf8').split('\n').findIndex((line) => line.includes(text));
-  assert.ok(index >= 0, `${text} is not in ${file}`);
-  return index + 1;
-}
+import { answerQuickInput, openFile, runCommand, until, type Workbench } from './workbench';
+import { lineOf, workbenchSuite } from './workbenchSuite';
 
 describe('Debug Step in a real VS Code workbench', () => {
-  let workbench: Workbench;
-  let page: Page;
-  let workspace: string;
-  let root: string;
-
-  before(
-    async () => {
-      assert.ok(fs.existsSync(vsix), `${vsix} is missing: run \`npm run package\` first`);
-      const tools = e2eTools();
-      root = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-e2e-debug-'));
-      workspace = copyFixtureWorkspace(root);
+  const suite = workbenchSuite('debug-step', {
+    prepare: (workspace) => {
       // The slow step may finish at once, and the last step fails.
       fs.writeFileSync(path.join(workspace, 'gates', 'release'), '');
       fs.writeFileSync(path.join(workspace, 'gates', 'fail'), '');
-      const extensionsDir = path.join(root, 'extensions');
-      const userDataDir = path.join(root, 'user-data');
-      installExtension(tools, vsix, extensionsDir, userDataDir);
-      fs.rmSync(screenshots, { recursive: true, force: true });
-      workbench = await openWorkbench({ tools, workspace, extensionsDir, userDataDir, screenshots });
-      page = workbench.page;
     },
-    { timeout: 40 * 60_000 },
-  );
-
-  after(async () => {
-    await workbench?.close();
-    if (workspace) spawnSync(process.execPath, [cliBin, 'server', 'stop'], { cwd: workspace });
-    if (root) fs.rmSync(root, { recursive: true, force: true });
   });
-
-  const cli = (args: string[]) => spawnSync(process.execPath, [cliBin, ...args], { cwd: workspace, encoding: 'utf8' });
-
-  async function stage(name: string, body: () => Promise<void>): Promise<void> {
-    try {
-      await body();
-    } catch (error) {
-      await workbench.screenshot(`failed-${name}`).catch(() => undefined);
-      const runs = cli(['runs', 'list']);
-      process.stderr.write(`--- at the failure of "${name}": the extension's log\n${workbench.extensionLog()}\n--- pipewright runs list\n${runs.stdout}${runs.stderr}\n---\n`);
-      throw error;
-    }
-  }
+  const { stage, cli } = suite;
+  let workbench: Workbench;
+  let page: Page;
+  before(() => ({ workbench, page } = suite));
 
   it('stops at a breakpoint in the failed step with the failing run’s input in Variables, then shows how the step ended', () =>
     stage('debug', async () => {

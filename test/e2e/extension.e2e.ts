@@ -4,35 +4,18 @@
  * the DAG, runs the pipeline from the palette and watches every node complete (with a live
  * heartbeat age while the slow step runs), opens a named output of a multi-output step, then makes
  * a failing run (its banner, notification, Problems entry and read-only log) and retries it to success.
- * Screenshots of each stage go to test-results/e2e/. Needs `npm run package` and the tools from
+ * Screenshots of each stage go to test-results/e2e/extension/. Needs `npm run package` and the tools from
  * scripts/e2e-tools.mjs (scripts/test.mjs runs both first).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import { copyFixtureWorkspace, e2eTools, fixtureWorkspace, repoRoot } from './fixtureWorkspace';
-import { acceptFirst, answerQuickInput, dagFrame, installExtension, openFile, openWorkbench, runCommand, until, type Workbench } from './workbench';
+import { acceptFirst, answerQuickInput, dagFrame, nodeStatuses, openFile, runCommand, until, type Workbench } from './workbench';
+import { lineOf, workbenchSuite } from './workbenchSuite';
 
-const vsix = path.join(repoRoot, 'dist', 'pipewright.vsix');
-const screenshots = path.join(repoRoot, 'test-results', 'e2e');
 const FORECAST_STEPS = ['load', 'split', 'fit', 'evaluate', 'publish'];
-
-/** 1-based line of `text` in a file of the fixture workspace. */
-function lineOf(file: string, text: string): number {
-  const lines = fs.readFileSync(path.join(fixtureWorkspace, file), 'utf8').split('\n');
-  const index = lines.findIndex((line) => line.includes(text));
-  assert.ok(index >= 0, `${text} is not in ${file}`);
-  return index + 1;
-}
-
-/** Every node's `data-status` in the DAG webview, by node id. */
-async function nodeStatuses(frame: Frame): Promise<Record<string, string>> {
-  return frame.locator('g.node').evaluateAll((nodes) => Object.fromEntries(nodes.map((node) => [node.getAttribute('data-id') ?? '', node.getAttribute('data-status') ?? ''])));
-}
 
 async function waitForStatuses(frame: () => Promise<Frame>, what: string, accept: (statuses: Record<string, string>) => boolean, timeoutMs = 90_000): Promise<Record<string, string>> {
   let last: Record<string, string> = {};
@@ -47,36 +30,14 @@ async function waitForStatuses(frame: () => Promise<Frame>, what: string, accept
 }
 
 describe('the extension in a real VS Code workbench', () => {
+  const suite = workbenchSuite('extension');
+  const { stage } = suite;
   let workbench: Workbench;
   let page: Page;
-  let workspace: string;
-  let extensionsDir: string;
-  let root: string;
-
-  before(
-    async () => {
-      assert.ok(fs.existsSync(vsix), `${vsix} is missing: run \`npm run package\` first`);
-      const tools = e2eTools();
-      root = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-e2e-'));
-      workspace = copyFixtureWorkspace(root);
-      extensionsDir = path.join(root, 'extensions');
-      const userDataDir = path.join(root, 'user-data');
-      installExtension(tools, vsix, extensionsDir, userDataDir);
-      // This suite's own screenshots (other suites keep theirs in folders beside them).
-      for (const file of fs.existsSync(screenshots) ? fs.readdirSync(screenshots) : []) if (file.endsWith('.png')) fs.rmSync(path.join(screenshots, file));
-      workbench = await openWorkbench({ tools, workspace, extensionsDir, userDataDir, screenshots });
-      page = workbench.page;
-    },
-    { timeout: 40 * 60_000 },
-  );
-
-  after(async () => {
-    await workbench?.close();
-    if (workspace) spawnSync(process.execPath, [path.join(repoRoot, 'runtime', 'bin', 'pipewright.js'), 'server', 'stop'], { cwd: workspace });
-    if (root) fs.rmSync(root, { recursive: true, force: true });
-  });
+  before(() => ({ workbench, page } = suite));
 
   it('installs only the bundles and assets the extension needs', () => {
+    const { extensionsDir } = suite;
     const installed = fs.readdirSync(extensionsDir).find((name) => name.startsWith('pipewright.pipewright-vscode-'));
     assert.ok(installed, `no pipewright extension in ${extensionsDir}: ${fs.readdirSync(extensionsDir).join(', ')}`);
     const files = (fs.readdirSync(path.join(extensionsDir, installed), { recursive: true, encoding: 'utf8' }) as string[])
@@ -102,17 +63,7 @@ describe('the extension in a real VS Code workbench', () => {
   /** The DAG webview's frame; VS Code may reload it when the layout changes. */
   const liveFrame = async (): Promise<Frame> => (frame.isDetached() ? (frame = await dagFrame(page)) : frame);
 
-  /** Runs one stage; on failure saves a screenshot of what the user would have seen. */
-  async function stage(name: string, body: () => Promise<void>): Promise<void> {
-    try {
-      await body();
-    } catch (error) {
-      await workbench.screenshot(`failed-${name}`).catch(() => undefined);
-      const runs = spawnSync(process.execPath, [path.join(repoRoot, 'runtime', 'bin', 'pipewright.js'), 'runs', 'list'], { cwd: workspace, encoding: 'utf8' });
-      process.stderr.write(`--- at the failure of "${name}": the extension's log\n${workbench.extensionLog()}\n--- pipewright runs list\n${runs.stdout}${runs.stderr}\n---\n`);
-      throw error;
-    }
-  }
+
 
   it('opens the DAG of a pipeline, one node per step, and follows the code as it is typed', () =>
     stage('dag', async () => {
@@ -172,7 +123,7 @@ describe('the extension in a real VS Code workbench', () => {
       const fitDetail = async () => (await (await liveFrame()).locator('g.node[data-id="fit"] .node-detail').textContent().catch(() => '')) ?? '';
       await until('a heartbeat age on the running step', async () => /♥ (just now|\d+ (s|min|h))/.test(await fitDetail()), { last: fitDetail });
       await workbench.screenshot('04-heartbeat');
-      fs.writeFileSync(path.join(workspace, 'gates', 'release'), '');
+      fs.writeFileSync(path.join(suite.workspace, 'gates', 'release'), '');
       await waitForStatuses(liveFrame, 'every node to complete', (statuses) => FORECAST_STEPS.every((id) => statuses[id] === 'completed'));
       await workbench.screenshot('05-completed');
     }));
@@ -197,7 +148,7 @@ describe('the extension in a real VS Code workbench', () => {
 
   it('shows a failed run, and retries it to success from the palette', () =>
     stage('retry', async () => {
-      fs.writeFileSync(path.join(workspace, 'gates', 'fail'), '');
+      fs.writeFileSync(path.join(suite.workspace, 'gates', 'fail'), '');
       await runCommand(page, 'Pipewright: Run Pipeline');
       await answerQuickInput(page, 'Pipeline', 'forecast');
       await answerQuickInput(page, 'forecast: days', '', { type: true });
@@ -233,7 +184,7 @@ describe('the extension in a real VS Code workbench', () => {
       assert.equal(await page.locator('.tab.dirty').count(), 0, 'typing does not change a read-only log');
       await workbench.screenshot('06c-logs');
       await showDagTab();
-      fs.rmSync(path.join(workspace, 'gates', 'fail'));
+      fs.rmSync(path.join(suite.workspace, 'gates', 'fail'));
       await runCommand(page, 'Pipewright: Retry Run');
       await acceptFirst(page, 'Run'); // the only run that is neither running nor completed
       await waitForStatuses(liveFrame, 'the retried run to complete', (statuses) => FORECAST_STEPS.every((id) => statuses[id] === 'completed' || statuses[id] === 'cached') && statuses.publish === 'completed');

@@ -7,17 +7,12 @@
  * to test-results/e2e/planBadges/. Needs `npm run package` and the tools from scripts/e2e-tools.mjs.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import { copyFixtureWorkspace, e2eTools, repoRoot } from './fixtureWorkspace';
-import { answerQuickInput, dagFrame, installExtension, openFile, openWorkbench, runCommand, until, type Workbench } from './workbench';
-
-const vsix = path.join(repoRoot, 'dist', 'pipewright.vsix');
-const screenshots = path.join(repoRoot, 'test-results', 'e2e', 'planBadges');
+import { answerQuickInput, dagFrame, openFile, runCommand, until, type Workbench } from './workbench';
+import { workbenchSuite } from './workbenchSuite';
 const STEPS = ['load', 'clean', 'train', 'report'];
 
 /** A chain of four cacheable steps, no parameters; `clean`'s body is the one edited. */
@@ -59,10 +54,19 @@ async function badges(frame: Frame): Promise<Record<string, string>> {
 }
 
 describe('the plan before a run in the DAG of a real VS Code workbench', () => {
+  const suite = workbenchSuite('planBadges', {
+    prepare: (workspace) => {
+      fs.writeFileSync(path.join(workspace, 'pipelines', 'planned.ts'), PIPELINE);
+      // The edit must stay unsaved until the test saves it (code-server saves after a delay by default).
+      fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+      fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'files.autoSave': 'off' }));
+    },
+    viewport: { width: 1600, height: 900 },
+  });
+  const { stage } = suite;
   let workbench: Workbench;
   let page: Page;
-  let workspace: string;
-  let root: string;
+  before(() => ({ workbench, page } = suite));
   let frame: Frame;
   const liveFrame = async (): Promise<Frame> => (frame.isDetached() ? (frame = await dagFrame(page)) : frame);
 
@@ -80,42 +84,6 @@ describe('the plan before a run in the DAG of a real VS Code workbench', () => {
       { timeoutMs, last: () => `badges ${JSON.stringify(last)}, plan line "${line}"` },
     );
   }
-
-  async function stage(name: string, body: () => Promise<void>): Promise<void> {
-    try {
-      await body();
-    } catch (error) {
-      await workbench.screenshot(`failed-${name}`).catch(() => undefined);
-      process.stderr.write(`--- at the failure of "${name}": the extension's log\n${workbench.extensionLog()}\n---\n`);
-      throw error;
-    }
-  }
-
-  before(
-    async () => {
-      assert.ok(fs.existsSync(vsix), `${vsix} is missing: run \`npm run package\` first`);
-      const tools = e2eTools();
-      root = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-e2e-plan-'));
-      workspace = copyFixtureWorkspace(root);
-      fs.writeFileSync(path.join(workspace, 'pipelines', 'planned.ts'), PIPELINE);
-      // The edit must stay unsaved until the test saves it (code-server saves after a delay by default).
-      fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
-      fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'files.autoSave': 'off' }));
-      const extensionsDir = path.join(root, 'extensions');
-      const userDataDir = path.join(root, 'user-data');
-      installExtension(tools, vsix, extensionsDir, userDataDir);
-      fs.rmSync(screenshots, { recursive: true, force: true });
-      workbench = await openWorkbench({ tools, workspace, extensionsDir, userDataDir, screenshots, viewport: { width: 1600, height: 900 } });
-      page = workbench.page;
-    },
-    { timeout: 40 * 60_000 },
-  );
-
-  after(async () => {
-    await workbench?.close();
-    if (workspace) spawnSync(process.execPath, [path.join(repoRoot, 'runtime', 'bin', 'pipewright.js'), 'server', 'stop'], { cwd: workspace });
-    if (root) fs.rmSync(root, { recursive: true, force: true });
-  });
 
   it('shows what a run would do, "will reuse" after a run, and an edited step with its downstream turning "will run: code changed"', () =>
     stage('plan', async () => {
@@ -156,7 +124,7 @@ describe('the plan before a run in the DAG of a real VS Code workbench', () => {
       assert.equal(await (await liveFrame()).locator('#plan').textContent(), 'Plan of a run now: 1 to reuse, 3 to run (clean edited, not saved)');
       assert.deepEqual(await (await liveFrame()).locator('text.plan-badge').evaluateAll((texts) => texts.map((text) => text.getAttribute('data-tone'))), ['reuse', 'edited', 'edited', 'edited']);
       process.stdout.write(`# from the keystroke to the marks: ${Date.now() - typedAt} ms\n`);
-      const file = path.join(workspace, 'pipelines', 'planned.ts');
+      const file = path.join(suite.workspace, 'pipelines', 'planned.ts');
       assert.match(fs.readFileSync(file, 'utf8'), /const factor = 2;/, 'the file is not saved');
       await workbench.screenshot('03-edited-unsaved');
 

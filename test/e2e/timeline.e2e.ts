@@ -3,27 +3,18 @@
  * Chromium): a run whose slow step's runner is frozen for a moment (SIGSTOP, then SIGCONT) shows
  * in the DAG panel's Timeline with a bar per attempt, that step's heartbeat gap and the critical
  * path; a second run is then compared with it from the palette ("Compare with…"), which opens a
- * read-only Markdown document. Screenshots go to test-results/e2e/ (timeline-*.png). Needs `npm run
+ * read-only Markdown document. Screenshots go to test-results/e2e/timeline/. Needs `npm run
  * package` and the tools from scripts/e2e-tools.mjs.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import { openRunStore } from '../../runtime/src/store/openRunStore';
-import { copyFixtureWorkspace, e2eTools, repoRoot } from './fixtureWorkspace';
-import { acceptFirst, answerQuickInput, dagFrame, installExtension, openFile, openWorkbench, runCommand, until, type Workbench } from './workbench';
-
-const vsix = path.join(repoRoot, 'dist', 'pipewright.vsix');
-const screenshots = path.join(repoRoot, 'test-results', 'e2e');
+import { acceptFirst, answerQuickInput, dagFrame, nodeStatuses, openFile, runCommand, until, type Workbench } from './workbench';
+import { workbenchSuite } from './workbenchSuite';
 const FORECAST_STEPS = ['load', 'split', 'fit', 'evaluate', 'publish'];
-
-async function nodeStatuses(frame: Frame): Promise<Record<string, string>> {
-  return frame.locator('g.node').evaluateAll((nodes) => Object.fromEntries(nodes.map((node) => [node.getAttribute('data-id') ?? '', node.getAttribute('data-status') ?? ''])));
-}
 
 /** The runner pid and heartbeat of the running attempt of `step` in the newest run of the workspace's store. */
 async function runningAttempt(storeDir: string, step: string): Promise<{ pid: number; heartbeatAt: number | null } | undefined> {
@@ -40,44 +31,13 @@ async function runningAttempt(storeDir: string, step: string): Promise<{ pid: nu
 }
 
 describe('a run timeline and a comparison of runs in a real VS Code workbench', () => {
+  const suite = workbenchSuite('timeline');
+  const { stage, cli } = suite;
   let workbench: Workbench;
   let page: Page;
-  let workspace: string;
-  let root: string;
+  before(() => ({ workbench, page } = suite));
   let frame: Frame;
   const liveFrame = async (): Promise<Frame> => (frame.isDetached() ? (frame = await dagFrame(page)) : frame);
-
-  before(
-    async () => {
-      assert.ok(fs.existsSync(vsix), `${vsix} is missing: run \`npm run package\` first`);
-      const tools = e2eTools();
-      root = fs.mkdtempSync(path.join(os.tmpdir(), 'pipewright-e2e-timeline-'));
-      workspace = copyFixtureWorkspace(root);
-      const extensionsDir = path.join(root, 'extensions');
-      const userDataDir = path.join(root, 'user-data');
-      installExtension(tools, vsix, extensionsDir, userDataDir);
-      fs.mkdirSync(screenshots, { recursive: true });
-      workbench = await openWorkbench({ tools, workspace, extensionsDir, userDataDir, screenshots });
-      page = workbench.page;
-    },
-    { timeout: 40 * 60_000 },
-  );
-
-  after(async () => {
-    await workbench?.close();
-    if (workspace) spawnSync(process.execPath, [path.join(repoRoot, 'runtime', 'bin', 'pipewright.js'), 'server', 'stop'], { cwd: workspace });
-    if (root) fs.rmSync(root, { recursive: true, force: true });
-  });
-
-  async function stage(name: string, body: () => Promise<void>): Promise<void> {
-    try {
-      await body();
-    } catch (error) {
-      await workbench.screenshot(`timeline-failed-${name}`).catch(() => undefined);
-      process.stderr.write(`--- at the failure of "${name}": the extension's log\n${workbench.extensionLog()}\n---\n`);
-      throw error;
-    }
-  }
 
   /** Runs forecast from the palette, with the default days or `days`. */
   async function runForecast(days = ''): Promise<void> {
@@ -112,7 +72,7 @@ describe('a run timeline and a comparison of runs in a real VS Code workbench', 
       await runForecast();
       await waitForStatuses('fit to run', (statuses) => statuses.fit === 'running');
       // fit beats every 0.5 s under a 10 s lease: frozen for 2 s, its next beat is late, not lost.
-      const storeDir = path.join(workspace, '.pipewright');
+      const storeDir = path.join(suite.workspace, '.pipewright');
       const running = await until('fit to beat', async () => {
         const found = await runningAttempt(storeDir, 'fit');
         return found?.heartbeatAt ? found : undefined;
@@ -126,7 +86,7 @@ describe('a run timeline and a comparison of runs in a real VS Code workbench', 
       }
       const wokenAt = Date.now();
       await until('a beat after waking', async () => ((await runningAttempt(storeDir, 'fit'))?.heartbeatAt ?? 0) >= wokenAt, { timeoutMs: 30_000 });
-      fs.writeFileSync(path.join(workspace, 'gates', 'release'), '');
+      fs.writeFileSync(path.join(suite.workspace, 'gates', 'release'), '');
       await waitForStatuses('every node to complete', (statuses) => FORECAST_STEPS.every((id) => statuses[id] === 'completed'));
 
       const dag = await liveFrame();
@@ -139,14 +99,14 @@ describe('a run timeline and a comparison of runs in a real VS Code workbench', 
       const head = (await dag.locator('#timeline .tl-head').textContent()) ?? '';
       assert.match(head, /^Critical path: load → split → fit → evaluate → publish \(/);
       assert.match(head, /1 heartbeat gap$/);
-      await workbench.screenshot('timeline-01-gantt');
+      await workbench.screenshot('01-gantt');
     }));
 
   it('compares a second run with the first from the palette, in a read-only Markdown document', () =>
     stage('compare', async () => {
       await runForecast('40');
       await until('two runs of forecast', async () => {
-        const listed = spawnSync(process.execPath, [path.join(repoRoot, 'runtime', 'bin', 'pipewright.js'), 'runs', 'list', '--json'], { cwd: workspace, encoding: 'utf8' });
+        const listed = cli(['runs', 'list', '--json']);
         const runs = listed.status === 0 ? (JSON.parse(listed.stdout) as { status: string }[]) : [];
         return runs.length === 2 && runs.every((run) => run.status === 'completed');
       }, { timeoutMs: 120_000 });
@@ -166,6 +126,6 @@ describe('a run timeline and a comparison of runs in a real VS Code workbench', 
       await editor.click();
       await page.keyboard.type('x');
       assert.equal(await page.locator('.tab.dirty').count(), 0, 'the comparison is read-only');
-      await workbench.screenshot('timeline-02-compare');
+      await workbench.screenshot('02-compare');
     }));
 });

@@ -141,7 +141,11 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   }, { timeoutMs: 60_000 });
   await input.press('Enter');
   // The palette closes, or turns into the command's own quick pick: either way it stops showing the command.
-  await until(`the palette to stop showing "${title}" after Enter`, async () => !(await input.isVisible()) || (await input.inputValue({ timeout: 200 }).catch(() => '')) !== `>${title}`, { timeoutMs: 10_000 });
+  await until(`the palette to stop showing "${title}" after Enter`, async () => {
+    if (!(await input.isVisible())) return true;
+    const value = await input.inputValue({ timeout: 1000 }).catch(() => undefined);
+    return value !== undefined && value !== `>${title}`;
+  }, { timeoutMs: 10_000 });
 }
 
 /** Waits for the quick input titled `title` to be shown and live (the previous one may still be closing). */
@@ -195,4 +199,9 @@ export async function dagFrame(page: Page, timeoutMs = 60_000): Promise<Frame> {
     },
     { timeoutMs },
   );
+}
+
+/** Every node's `data-status` in the DAG webview, by node id. */
+export async function nodeStatuses(frame: Frame): Promise<Record<string, string>> {
+  return frame.locator('g.node').evaluateAll((nodes) => Object.fromEntries(nodes.map((node) => [node.getAttribute('data-id') ?? '', node.getAttribute('data-status') ?? ''])));
 }

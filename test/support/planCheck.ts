@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import type { PipelinePlan } from '../../runtime/src/launch/planPipelineFile';
 import type { RunSummary } from '../../runtime/src/model/runSummary';
 import { openRunStore } from '../../runtime/src/store/openRunStore';
+import { seededRandom } from '../../webview/src/seededRandom';
 import { cli, lastJson } from './cli';
 import { env } from './cliWorkflow';
 import { tempProject } from './tempDir';
@@ -118,18 +119,6 @@ export function source(fixture: Fixture): string {
   return lines.join('\n');
 }
 
-/** A small seeded generator (mulberry32), so a failing sequence can be replayed. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** One random edit: a step's body (a new version, or back to an old one), a parameter, a cache switch, or the wiring. */
 export function edit(fixture: Fixture, next: () => number, fresh: () => number): string {
   const pick = (n: number) => Math.floor(next() * n);
@@ -174,7 +163,8 @@ export async function checkEditSequence(seed: number, edits: number): Promise<Ch
   const store = path.join(dir, 'store');
   const file = path.join(dir, 'edits.ts');
   const fixture = initialFixture([[], [0], [0, 1], [2], [1, 3]]);
-  const next = random(seed);
+  // Seeded, so a failing sequence can be replayed.
+  const next = seededRandom(seed);
   let version = 100;
   const fresh = () => version++;
   const args = () => ['edits.ts', '--param', `scale=${fixture.scale}`, ...(fixture.noCache ? ['--no-cache'] : [])];

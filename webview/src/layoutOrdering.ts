@@ -6,6 +6,7 @@
  * from the given order and from a few seeded random ones (the same graph is always laid out alike).
  */
 import { layerPositions, totalCrossings } from './layoutCrossings';
+import { seededRandom } from './seededRandom';
 
 export interface Ordering {
   layers: number[][];
@@ -33,7 +34,7 @@ export function minimizeCrossings(graph: Ordering): number {
   let best = layers.map((members) => [...members]);
   let fewest = Infinity;
   const given = layers.map((members) => [...members]);
-  const random = seeded(1);
+  const random = seededRandom(1);
   const restarts = Math.min(MAX_RESTARTS, Math.floor(RESTART_BUDGET / Math.max(1, count)));
   for (let start = 0; start <= restarts; start++) {
     given.forEach((members, l) => (layers[l] = start === 0 ? [...members] : shuffled(members, random)));
@@ -68,18 +69,6 @@ function sweep(layers: number[][], upper: readonly (readonly number[])[], lower:
   }
   best.forEach((members, l) => (layers[l] = members));
   return fewest;
-}
-
-/** Mulberry32: a small seeded generator, so a graph is always laid out alike. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shuffled(members: readonly number[], random: () => number): number[] {

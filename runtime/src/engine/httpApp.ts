@@ -11,7 +11,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type HookHandlerDoneFunction, type onRequestHookHandler, type preValidationHookHandler } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type HookHandlerDoneFunction, type onRequestHookHandler, type preValidationHookHandler } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { CodedError, errorCodeForStatus, errorCodeOf, FencedError, httpStatusOf, InputError } from '../model/errorCodes';
 import { OWNER_SCOPES, type RouteScope } from '../model/tokenScopes';
@@ -98,7 +98,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 10_000 },
     exposeHeadRoutes: false,
     // No logger is configured: skip building the two log records of every request all the same.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // Event streams never end on their own: closing the app closes them.
     forceCloseConnections: true,
     frameworkErrors: (error, request, reply) => {

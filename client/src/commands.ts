@@ -494,7 +494,11 @@ export async function connectPerSettings(context: vscode.ExtensionContext, conne
     return connection.connect('remote', remote.url, remote.token, remote.caFile);
   }
   const endpoint = readLocalEndpoint(storeDir);
-  if (!endpoint) return connection.setInfo({ mode: 'local', ...absentLocalDaemon(storeDir) });
+  if (!endpoint) {
+    // Stopped (`server stop` removes the endpoint): the old connection's stream stops retrying.
+    if (connection.api) connection.disconnect();
+    return connection.setInfo({ mode: 'local', ...absentLocalDaemon(storeDir) });
+  }
   try {
     await connection.connect('local', endpoint.url, endpoint.token);
   } catch (error) {

@@ -120,7 +120,17 @@ export class DagPanel implements vscode.Disposable {
       (timeline) => this.channel.post({ kind: 'timeline', timeline, now: Date.now() }),
       (error) => this.host.log.warn(`the timeline of the shown run could not be loaded (an older orchestrator has no GET /runs/:run/timeline): ${error.message}`),
     );
-    this.plan = new PanelPlan(host.planHost, uri, pipeline, (plan) => this.channel.post({ kind: 'plan', plan }));
+    this.plan = new PanelPlan(
+      host.planHost,
+      uri,
+      pipeline,
+      (plan) => this.channel.post({ kind: 'plan', plan }),
+      (codeHashes) => {
+        // The saved code's hashes: drift compares them with the shown run's.
+        this.codeNow = codeHashes;
+        if (this.lastRun) this.showRun(this.lastRun.run, this.lastRun.state);
+      },
+    );
     this.disposables.push(
       this.plan,
       webview.onDidReceiveMessage((message: unknown) => this.channel.receive(message)),
@@ -142,6 +152,9 @@ export class DagPanel implements vscode.Disposable {
     this.plan.graphChanged();
   }
 
+  /** Each invocation's code hash in the saved code, from the latest plan (undefined: not known). */
+  private codeNow: ReadonlyMap<string, string> | undefined;
+
   /** The shown run's stored DAG, once loaded (a run's DAG never changes, so it is asked once per run). */
   private ranDag: { runId: string; dag?: PipelineDag } | undefined;
 
@@ -161,7 +174,7 @@ export class DagPanel implements vscode.Disposable {
       );
       return undefined;
     }
-    return this.graph && this.ranDag.dag && this.graph.nodes.length > 0 ? dagDrift(this.graph, this.ranDag.dag, run.runName) : undefined;
+    return this.graph && this.ranDag.dag && this.graph.nodes.length > 0 ? dagDrift(this.graph, this.ranDag.dag, run.runName, this.codeNow) : undefined;
   }
 
   /** The name of the step an invocation of this panel's graph calls (the invocation id when the graph does not have it). */

@@ -64,6 +64,7 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): v
   const runsView = new RunsView(() => readSettings().heartbeat, context.workspaceState);
   const orchestratorView = new OrchestratorView();
   orchestratorView.runtimeLine = runtime ? `${runtime.version} (${runtime.source})` : 'not found';
+  orchestratorView.heardAt = () => connection.heardAt;
   const statusBar = new PipewrightStatusBar();
   context.subscriptions.push(runsView, orchestratorView, statusBar,
     runsView.register('pipewright.runs'),

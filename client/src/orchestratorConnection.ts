@@ -4,7 +4,8 @@
  * which is what keeps the views live (pushed, never polled). No vscode.
  */
 import type { EngineEvent } from '../../runtime/src/model/events';
-import { OrchestratorClient } from '../../runtime/src/api/client';
+import { OrchestratorClient, type StreamLink } from '../../runtime/src/api/client';
+import { healthDetail, type ConnectionHealth } from './orchestratorHealth';
 import { emptyRunsState, pruneRuns, reduceRunEvent, withRuns, type RunsState } from './runState';
 import type { OrchestratorState } from './statusText';
 
@@ -13,6 +14,8 @@ export interface ConnectionInfo {
   state: OrchestratorState;
   url?: string;
   detail: string;
+  /** While connected: what the orchestrator's health said, and how the event stream fares (`orchestratorHealth.ts` words it). */
+  health?: ConnectionHealth;
 }
 
 type Listener<T> = (value: T) => void;
@@ -65,6 +68,13 @@ export class OrchestratorConnection {
     for (const listener of this.infoListeners) listener(info);
   }
 
+  /** When the event stream last carried something (an event or a keep-alive), epoch ms. */
+  get heardAt(): number | undefined {
+    return this.lastHeard;
+  }
+
+  private lastHeard: number | undefined;
+
   /** Connects, checks health, loads recent runs and starts following events. */
   /** `caFile`: the CA of an https orchestrator's certificate, when not one Node trusts. */
   async connect(mode: 'local' | 'remote', url: string, token: string, caFile?: string): Promise<void> {
@@ -74,16 +84,55 @@ export class OrchestratorConnection {
     const seededAt = Date.now();
     const runs = await client.listRuns({ limit: this.keepRuns });
     this.client = client;
+    this.lastHeard = Date.now();
     this.runsState = pruneRuns(withRuns(emptyRunsState, runs), this.keepRuns);
     this.emitRuns();
-    this.setInfo({ mode, state: mode === 'local' ? 'active' : 'connected', url, detail: `pid ${health.pid}, ${health.runsInFlight} run(s) in flight, version ${health.version}` });
+    this.connected(mode, url, { pid: health.pid, version: health.version, runsInFlight: health.runsInFlight });
     this.follow(client, seededAt);
+  }
+
+  private connected(mode: 'local' | 'remote', url: string, daemon: ConnectionHealth['daemon']): void {
+    const health: ConnectionHealth = { daemon };
+    this.setInfo({ mode, state: mode === 'local' ? 'active' : 'connected', url, detail: healthDetail(health), health });
+  }
+
+  /**
+   * The event stream's connection changed: dropped, the view says the orchestrator is unreachable
+   * (at once, not after the stream's retries give up); open again, its health is asked again (a
+   * restarted daemon is another process) and it is shown connected.
+   */
+  private linkChanged(client: OrchestratorClient, link: StreamLink): void {
+    if (this.client !== client) return;
+    const info = this.infoValue;
+    if (link.state === 'heard') {
+      this.lastHeard = Date.now();
+      return;
+    }
+    if (link.state === 'dropped') {
+      const since = info.health?.droppedAt ?? Date.now();
+      const health: ConnectionHealth = { ...info.health, droppedAt: since, dropReason: link.reason };
+      if (info.health?.droppedAt !== undefined && info.health.dropReason === link.reason) return;
+      this.log(`event stream dropped: ${link.reason}`);
+      this.setInfo({ ...info, state: 'disconnected', detail: healthDetail(health), health });
+      return;
+    }
+    this.lastHeard = Date.now();
+    if (info.health?.droppedAt === undefined) return;
+    void client.health().then(
+      (health) => {
+        if (this.client !== client) return;
+        this.log(`event stream open again (pid ${health.pid})`);
+        this.connected(info.mode, info.url ?? '', { pid: health.pid, version: health.version, runsInFlight: health.runsInFlight });
+      },
+      (error: unknown) => this.log(`health after the event stream reopened: ${(error as Error).message}`),
+    );
   }
 
   disconnect(detail = 'not connected'): void {
     this.abort?.abort();
     this.abort = undefined;
     this.client = undefined;
+    this.lastHeard = undefined;
     this.runsState = emptyRunsState;
     this.emitRuns();
     this.setInfo({ mode: this.infoValue.mode, state: this.infoValue.mode === 'local' ? 'inactive' : 'disconnected', detail });
@@ -113,7 +162,7 @@ export class OrchestratorConnection {
           for (const listener of this.eventListeners) listener(event);
           this.emitRuns();
         },
-        { signal: abort.signal, since: 0 },
+        { signal: abort.signal, since: 0, onLink: (link) => this.linkChanged(client, link) },
       )
       .then(
         () => undefined,

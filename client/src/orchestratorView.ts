@@ -1,12 +1,16 @@
 /**
- * The Orchestrator view: mode, state, endpoint, with start/stop/connect actions in its title and
- * items, and a Workers section (pools, workers, their attempts, queue depth; `workersTree.ts`).
+ * The Orchestrator view: mode, state, endpoint, health and, live, how its event stream fares
+ * (`orchestratorHealth.ts`), with start/stop/connect actions in its title and items, and a Workers section (pools, workers, their attempts, queue depth; `workersTree.ts`).
  */
 import * as vscode from 'vscode';
 import type { WorkersAnswer } from '../../runtime/src/model/workerProtocol';
 import type { ConnectionInfo } from './orchestratorConnection';
+import { streamLine } from './orchestratorHealth';
 import { stateLabel } from './statusText';
 import { workersTree } from './workersTree';
+
+/** How often the Event stream line's age is redrawn while there is a connection. */
+const TICK_MS = 1000;
 
 interface InfoNode {
   label: string;
@@ -22,15 +26,35 @@ export class OrchestratorView implements vscode.TreeDataProvider<InfoNode>, vsco
   readonly onDidChangeTreeData = this.changed.event;
   private nodes: InfoNode[] = [];
   private workers: InfoNode | undefined;
+  private info: ConnectionInfo | undefined;
+  private ticker: ReturnType<typeof setInterval> | undefined;
   runtimeLine = '';
+  /** When the connection's event stream last carried something (the Event stream line's age). */
+  heardAt: () => number | undefined = () => undefined;
 
   update(info: ConnectionInfo): void {
+    this.info = info;
+    this.build();
+    // The stream's age advances with time: redrawn each second while there is a connection to tell of.
+    const live = info.health !== undefined;
+    if (live && this.ticker === undefined) this.ticker = setInterval(() => this.build(), TICK_MS);
+    if (!live && this.ticker !== undefined) {
+      clearInterval(this.ticker);
+      this.ticker = undefined;
+    }
+  }
+
+  private build(): void {
+    const info = this.info;
+    if (!info) return;
     const up = info.state === 'active' || info.state === 'connected';
     if (!up) this.workers = undefined;
+    const stream = info.health && streamLine(info.health, this.heardAt(), Date.now());
     this.nodes = [
       { label: info.mode === 'local' ? 'Local daemon' : 'Remote orchestrator', description: stateLabel(info.state), icon: up ? 'server-process' : info.state === 'error' ? 'error' : 'debug-disconnect', contextValue: `orchestrator.${info.mode}.${up ? 'up' : 'down'}` },
       ...(info.url ? [{ label: 'Endpoint', description: info.url, icon: 'link' }] : []),
       { label: 'Health', description: info.detail, icon: 'pulse' },
+      ...(stream ? [{ label: 'Event stream', description: stream.text, icon: stream.level === 'ok' ? 'radio-tower' : stream.level === 'silent' ? 'warning' : 'debug-disconnect' }] : []),
       ...(this.runtimeLine ? [{ label: 'Runtime', description: this.runtimeLine, icon: 'package' }] : []),
     ];
     this.changed.fire();
@@ -57,6 +81,7 @@ export class OrchestratorView implements vscode.TreeDataProvider<InfoNode>, vsco
   }
 
   dispose(): void {
+    if (this.ticker !== undefined) clearInterval(this.ticker);
     this.changed.dispose();
   }
 }

@@ -16,8 +16,11 @@ import { editedSteps, stepTexts } from './planBaseline';
 export interface PlanHost {
   /** Why no plan can be made (no runtime, a remote orchestrator), or undefined when one can. */
   unavailable(): string | undefined;
-  /** The predictions of a run of `pipeline` in `file` started now; rejects with the plan's error. */
-  plan(file: string, pipeline: string, signal: AbortSignal): Promise<PlannedStep[]>;
+  /**
+   * The predictions of a run of `pipeline` in `file` started now, and each invocation's code hash
+   * as it would run (undefined from a runtime that does not say); rejects with the plan's error.
+   */
+  plan(file: string, pipeline: string, signal: AbortSignal): Promise<{ steps: PlannedStep[]; codeHashes?: ReadonlyMap<string, string> }>;
   /** Every step and pipeline definition, over the editor's text (the language server's). */
   definitions(): Promise<Definition[]>;
   log: vscode.LogOutputChannel;
@@ -41,6 +44,8 @@ export class PanelPlan implements vscode.Disposable {
     private readonly uri: string,
     private readonly pipeline: string,
     private readonly post: (view: PlanView) => void,
+    /** The code hashes of the saved code, by invocation, once a plan tells them (undefined: not known, as after a failed plan). */
+    private readonly codeKnown: (codeHashes: ReadonlyMap<string, string> | undefined) => void = () => undefined,
   ) {
     this.disposables = [
       vscode.workspace.onDidSaveTextDocument((document) => {
@@ -101,14 +106,16 @@ export class PanelPlan implements vscode.Disposable {
     this.show(this.view.state === 'planned' || this.view.state === 'failed' ? { ...this.view, planning: true } : { state: 'planning' });
     try {
       const asked = await this.currentTexts().catch(() => ({ texts: new Map<string, string>(), dirty: new Set<string>() }));
-      const steps = await this.host.plan(vscode.Uri.parse(this.uri).fsPath, this.pipeline, controller.signal);
+      const { steps, codeHashes } = await this.host.plan(vscode.Uri.parse(this.uri).fsPath, this.pipeline, controller.signal);
       if (controller.signal.aborted) return;
       this.baseline = asked.texts;
+      this.codeKnown(codeHashes);
       this.show({ state: 'planned', steps, edited: [], planning: false });
       this.graphChanged();
     } catch (error) {
       if (controller.signal.aborted) return;
       this.host.log.warn(`plan of ${this.pipeline}: ${(error as Error).message}`);
+      this.codeKnown(undefined);
       this.show({ state: 'failed', error: (error as Error).message, planning: false });
     } finally {
       if (this.inFlight === controller) this.inFlight = undefined;

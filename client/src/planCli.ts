@@ -21,7 +21,10 @@ export function planHost(deps: Pick<CommandDeps, 'log' | 'analysisServer' | 'run
       const result = await runCli(runtime.cli, ['plan', file, '--pipeline', pipeline, '--json'], deps.workspaceFolder, { signal, node: deps.nodeExecutable().command });
       const plan = lastJsonLine<PipelinePlan>(result.stdout);
       if (result.code !== 0 || !plan) throw new Error(result.stderr.trim().split('\n').at(-1) || `pipewright plan exited ${result.code}`);
-      return plan.steps.map(({ id, step, action, reason, detail, unlessUnchanged }) => ({ id, step, action, ...(reason === undefined ? {} : { reason }), ...(detail === undefined ? {} : { detail }), ...(unlessUnchanged === undefined ? {} : { unlessUnchanged }) }));
+      const steps = plan.steps.map(({ id, step, action, reason, detail, unlessUnchanged }) => ({ id, step, action, ...(reason === undefined ? {} : { reason }), ...(detail === undefined ? {} : { detail }), ...(unlessUnchanged === undefined ? {} : { unlessUnchanged }) }));
+      // An older runtime's plan has no code hashes: the code is then not compared for drift.
+      const codeHashes = plan.steps.every((planned) => typeof planned.codeHash === 'string') ? new Map(plan.steps.map((planned) => [planned.id, planned.codeHash])) : undefined;
+      return { steps, codeHashes };
     },
   };
 }

@@ -1,6 +1,6 @@
 /**
- * What a DAG panel keeps across a window reload: the pipeline it shows, the run it follows and
- * whether its legend is open. The webview saves it with `setState`; VS Code hands it back to the
+ * What a DAG panel keeps across a window reload: the pipeline it shows, the run it follows,
+ * whether its legend is open, and the DAG's own view settings (collapsed groups, map, timeline). The webview saves it with `setState`; VS Code hands it back to the
  * extension's panel serializer (client/src/dagPanel.ts), which reopens the panel from it. Pure.
  */
 /** The webview type of DAG panels; `onWebviewPanel:<it>` in package.json activates the extension to restore them. */
@@ -13,9 +13,10 @@ export interface DagPanelState {
   /** The run the panel followed (null: the latest of the pipeline). */
   runId: string | null;
   legendOpen: boolean;
-  /** The DAG's own view settings (only the webview reads them): the collapsed groups' keys, and whether the overview map shows. */
+  /** The DAG's own view settings (only the webview reads them): the collapsed groups' keys, whether the overview map shows, and whether the run's timeline does. */
   collapsed?: string[];
   minimapOpen?: boolean;
+  timelineOpen?: boolean;
 }
 
 /** The saved state with `change` applied, starting from whatever was saved (possibly nothing). */

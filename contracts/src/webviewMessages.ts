@@ -64,8 +64,9 @@ export type { HeartbeatThresholds };
 /**
  * What changed in the pipeline's code since the run the panel shows: the static graph (live from
  * the language server) against the run's stored DAG. Compared: invocation ids, their step names,
- * and edges (data edges with output and input names, order edges). Not code: the stored code
- * hash is of the bundled function, which the static analysis does not compute.
+ * and edges (data edges with output and input names, order edges); and, when the plan of the
+ * saved code is known, each invocation's code hash (of the bundled function, the cache key's
+ * `code`) against the one the run stored.
  */
 export interface DagDrift {
   /** The run compared with. */
@@ -76,6 +77,8 @@ export interface DagDrift {
   removed: string[];
   /** Invocations in both whose incoming edges differ (or that now call another step). */
   rewired: string[];
+  /** Invocations in both whose step's code (as saved) differs from the code the run ran; absent when the code now is not known (no plan). */
+  codeChanged?: string[];
 }
 
 /** One invocation's prediction as the DAG shows it (`pipewright plan`'s, without its keys). */

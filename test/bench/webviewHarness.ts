@@ -30,6 +30,8 @@ export interface PageOptions {
   csp?: (csp: string) => string;
   /** Emulates `prefers-reduced-motion: reduce`. */
   reducedMotion?: boolean;
+  /** What the panel saved with `setState` before: the page opens as VS Code reopens a reloaded panel's webview. */
+  savedState?: unknown;
 }
 
 export interface WebviewHarness {
@@ -100,7 +102,8 @@ export async function startWebviewHarness(): Promise<WebviewHarness> {
       });
       if (options.csp) html = html.replace(/content="([^"]*)"/, (_match, csp: string) => `content="${options.csp?.(csp)}"`);
       // The stand-in for VS Code runs first, under the same nonce as the webview's own script.
-      html = html.replace(`<script nonce="${nonce}"`, `<script nonce="${nonce}" src="${cspSource}/harness/page.js"></script>\n<script nonce="${nonce}"`);
+      const saved = options.savedState === undefined ? '' : `<script nonce="${nonce}">window.harnessSavedState = ${JSON.stringify(options.savedState).replace(/</g, '\\u003c')};</script>\n`;
+      html = html.replace(`<script nonce="${nonce}"`, `${saved}<script nonce="${nonce}" src="${cspSource}/harness/page.js"></script>\n<script nonce="${nonce}"`);
       const pagePath = `/page${++pageCount}`;
       pages.set(pagePath, html);
       const context = await launched.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: options.reducedMotion ? 'reduce' : 'no-preference' });

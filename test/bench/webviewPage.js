@@ -20,8 +20,8 @@
   for (const [name, value] of Object.entries(theme)) document.documentElement.style.setProperty(name, value);
   const fromWebview = [];
   let nextId = 1;
-  // What the webview saved with setState, as VS Code keeps it for the panel.
-  let savedState;
+  // What the webview saved with setState, as VS Code keeps it for the panel (and gives a reloaded panel's new page).
+  let savedState = window.harnessSavedState;
   window.acquireVsCodeApi = () => ({
     postMessage: (message) => fromWebview.push(message),
     getState: () => savedState,

@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import type { ArtifactRef } from '../../runtime/src/artifacts/artifactStore';
 import type { PipelineDag } from '../../runtime/src/model/dag';
 import { RunNameTakenError, TokenNameTakenError, type NewRun, type RunStore, type StoreMode } from '../../runtime/src/store/runStore';
+import { summarizeRun } from '../../runtime/src/store/runSummary';
 
 export interface RunStoreFactory {
   /** A new, empty store. */
@@ -227,6 +228,25 @@ export function runStoreContract(name: string, factory: RunStoreFactory): void {
           await store.recordRefusal(run.id, 'a', 1, 'result refused: attempt no longer current', 190);
           const refusal = (await store.getTransitions(run.id)).at(-1);
           assert.deepEqual([refusal?.invocationId, refusal?.attempt, refusal?.status, refusal?.detail], ['a', 1, 'refused', 'result refused: attempt no longer current']);
+        }));
+
+      it("keeps where a remote attempt is, queued (with what it waits for) then claimed, as its transitions; a summary shows the queued one's wait", () =>
+        withStore(async (store) => {
+          const run = newRun();
+          await store.createRun(run);
+          await store.setStepStatus(run.id, 'a', 'running', 100);
+          await store.startAttempt(run.id, 'a', 1, 100, null);
+          await store.recordPlacement(run.id, 'a', 1, 'queued', 'pool gpu, labels accelerator=a100', 100);
+          await store.setStepStatus(run.id, 'b', 'running', 110);
+          await store.startAttempt(run.id, 'b', 1, 110, null);
+          await store.recordPlacement(run.id, 'b', 1, 'queued', 'pool default', 110);
+          await store.recordPlacement(run.id, 'b', 1, 'claimed', null, 120);
+          assert.deepEqual(
+            (await store.getTransitions(run.id)).filter((t) => t.status === 'queued' || t.status === 'claimed').map((t) => [t.invocationId, t.attempt, t.status, t.detail]),
+            [['a', 1, 'queued', 'pool gpu, labels accelerator=a100'], ['b', 1, 'queued', 'pool default'], ['b', 1, 'claimed', null]],
+          );
+          const summary = await summarizeRun(store, run.id);
+          assert.deepEqual(summary.steps.filter((s) => s.id === 'a' || s.id === 'b').map((s) => [s.id, s.status, s.queuedFor]), [['a', 'running', 'pool gpu, labels accelerator=a100'], ['b', 'running', undefined]]);
         }));
 
       it('keeps the heartbeat gaps of attempts, each with its attempt, apart from other transitions and other runs', () =>

@@ -12,22 +12,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import { acceptFirst, answerQuickInput, dagFrame, nodeStatuses, openFile, runCommand, until, type Workbench } from './workbench';
+import { acceptFirst, answerQuickInput, dagFrame, openFile, runCommand, until, waitForStatuses, type Workbench } from './workbench';
 import { lineOf, workbenchSuite } from './workbenchSuite';
 
 const FORECAST_STEPS = ['load', 'split', 'fit', 'evaluate', 'publish'];
 
-async function waitForStatuses(frame: () => Promise<Frame>, what: string, accept: (statuses: Record<string, string>) => boolean, timeoutMs = 90_000): Promise<Record<string, string>> {
-  let last: Record<string, string> = {};
-  return until(
-    what,
-    async () => {
-      last = await nodeStatuses(await frame()).catch(() => last);
-      return accept(last) && last;
-    },
-    { timeoutMs, last: () => `node statuses ${JSON.stringify(last)}` },
-  );
-}
 
 describe('the extension in a real VS Code workbench', () => {
   const suite = workbenchSuite('extension');

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import { answerQuickInput, dagFrame, openFile, runCommand, until, type Workbench } from './workbench';
+import { answerQuickInput, dagFrame, openDag, runCommand, until, type Workbench } from './workbench';
 import { workbenchSuite } from './workbenchSuite';
 const STEPS = ['load', 'clean', 'train', 'report'];
 
@@ -87,12 +87,7 @@ describe('the plan before a run in the DAG of a real VS Code workbench', () => {
 
   it('shows what a run would do, "will reuse" after a run, and an edited step with its downstream turning "will run: code changed"', () =>
     stage('plan', async () => {
-      await page.locator('.activitybar .action-item [aria-label^="Pipewright"]').first().waitFor({ state: 'visible', timeout: 60_000 });
-      await openFile(page, 'pipelines/planned.ts');
-      await runCommand(page, 'Pipewright: Show DAG');
-      await answerQuickInput(page, 'Pipeline', 'planned');
-      frame = await dagFrame(page);
-      await frame.locator('g.node').nth(STEPS.length - 1).waitFor({ timeout: 60_000 });
+      frame = await openDag(page, 'pipelines/planned.ts', 'planned', STEPS.length);
       await waitForBadges('the plan before any run', { load: 'will run: not cached yet', clean: 'will run: upstream runs', train: 'will run: upstream runs', report: 'will run: upstream runs' });
       assert.equal(await (await liveFrame()).locator('#plan').textContent(), 'Plan of a run now: 0 to reuse, 4 to run');
       await workbench.screenshot('01-before-any-run');

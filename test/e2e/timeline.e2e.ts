@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import { openRunStore } from '../../runtime/src/store/openRunStore';
-import { acceptFirst, answerQuickInput, dagFrame, nodeStatuses, openFile, runCommand, until, type Workbench } from './workbench';
+import { acceptFirst, answerQuickInput, dagFrame, openDag, runCommand, until, waitForStatuses, type Workbench } from './workbench';
 import { workbenchSuite } from './workbenchSuite';
 const FORECAST_STEPS = ['load', 'split', 'fit', 'evaluate', 'publish'];
 
@@ -46,31 +46,15 @@ describe('a run timeline and a comparison of runs in a real VS Code workbench', 
     await answerQuickInput(page, 'forecast: days', days, { type: true });
   }
 
-  const waitForStatuses = (what: string, accept: (statuses: Record<string, string>) => boolean) => {
-    let last: Record<string, string> = {};
-    return until(
-      what,
-      async () => {
-        last = await nodeStatuses(await liveFrame()).catch(() => last);
-        return accept(last) && last;
-      },
-      { timeoutMs: 120_000, last: () => JSON.stringify(last) },
-    );
-  };
 
   it('shows a run as a timeline beside its DAG: a bar per attempt, the frozen step\'s heartbeat gap, the critical path', () =>
     stage('timeline', async () => {
-      await page.locator('.activitybar .action-item [aria-label^="Pipewright"]').first().waitFor({ state: 'visible', timeout: 60_000 });
-      await openFile(page, 'pipelines/forecast.ts');
-      await runCommand(page, 'Pipewright: Show DAG');
-      await answerQuickInput(page, 'Pipeline', 'forecast');
-      frame = await dagFrame(page);
-      await frame.locator('g.node').nth(FORECAST_STEPS.length - 1).waitFor({ timeout: 60_000 });
+      frame = await openDag(page, 'pipelines/forecast.ts', 'forecast', FORECAST_STEPS.length);
       await runCommand(page, 'View: Close Primary Side Bar');
       frame = await dagFrame(page);
 
       await runForecast();
-      await waitForStatuses('fit to run', (statuses) => statuses.fit === 'running');
+      await waitForStatuses(liveFrame, 'fit to run', (statuses) => statuses.fit === 'running');
       // fit beats every 0.5 s under a 10 s lease: frozen for 2 s, its next beat is late, not lost.
       const storeDir = path.join(suite.workspace, '.pipewright');
       const running = await until('fit to beat', async () => {
@@ -87,7 +71,7 @@ describe('a run timeline and a comparison of runs in a real VS Code workbench', 
       const wokenAt = Date.now();
       await until('a beat after waking', async () => ((await runningAttempt(storeDir, 'fit'))?.heartbeatAt ?? 0) >= wokenAt, { timeoutMs: 30_000 });
       fs.writeFileSync(path.join(suite.workspace, 'gates', 'release'), '');
-      await waitForStatuses('every node to complete', (statuses) => FORECAST_STEPS.every((id) => statuses[id] === 'completed'));
+      await waitForStatuses(liveFrame, 'every node to complete', (statuses) => FORECAST_STEPS.every((id) => statuses[id] === 'completed'));
 
       const dag = await liveFrame();
       await dag.locator('#timelineToggle').click();

@@ -205,3 +205,30 @@ export async function dagFrame(page: Page, timeoutMs = 60_000): Promise<Frame> {
 export async function nodeStatuses(frame: Frame): Promise<Record<string, string>> {
   return frame.locator('g.node').evaluateAll((nodes) => Object.fromEntries(nodes.map((node) => [node.getAttribute('data-id') ?? '', node.getAttribute('data-status') ?? ''])));
 }
+
+/** Waits until the DAG's node statuses, read from `frame()` (VS Code may reload the webview), satisfy `accept`. */
+export async function waitForStatuses(frame: () => Promise<Frame>, what: string, accept: (statuses: Record<string, string>) => boolean, timeoutMs = 120_000): Promise<Record<string, string>> {
+  let last: Record<string, string> = {};
+  return until(
+    what,
+    async () => {
+      last = await nodeStatuses(await frame()).catch(() => last);
+      return accept(last) && last;
+    },
+    { timeoutMs, last: () => `node statuses ${JSON.stringify(last)}` },
+  );
+}
+
+/**
+ * Opens the DAG of `pipeline` in `file` as a user does, once the extension shows its view: the
+ * file, then Show DAG from the palette. Resolves to the webview's frame once `nodes` nodes are drawn.
+ */
+export async function openDag(page: Page, file: string, pipeline: string, nodes: number): Promise<Frame> {
+  await page.locator('.activitybar .action-item [aria-label^="Pipewright"]').first().waitFor({ state: 'visible', timeout: 60_000 });
+  await openFile(page, file);
+  await runCommand(page, 'Pipewright: Show DAG');
+  await answerQuickInput(page, 'Pipeline', pipeline);
+  const frame = await dagFrame(page);
+  await frame.locator('g.node').nth(nodes - 1).waitFor({ timeout: 60_000 });
+  return frame;
+}

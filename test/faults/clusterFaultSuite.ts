@@ -1,25 +1,27 @@
-// The ghost-run scenario across hosts, on one machine: PostgreSQL (a private cluster), one daemon
-// started with `--workers remote` listening on a test network's gateway, and three workers, each
-// in a network namespace of its own (test/support/netns.ts), while fan-out pipelines run. Each
-// scenario faults the host that holds running attempts: its link cut (a partition), its worker
-// killed (SIGKILL), frozen and woken (SIGSTOP/SIGCONT), told to stop (SIGTERM), or PostgreSQL
-// restarted. After each: every run finishes completed; every step is committed exactly once
+// The ghost-run scenario across hosts, on one machine: PostgreSQL (a private cluster), two daemons
+// of one store started with `--workers remote` listening on a test network's gateway (one leads,
+// the other is its replica), and three workers, each in a network namespace of its own
+// (test/support/netns.ts) and given both daemons, while fan-out pipelines run. Each scenario
+// faults the host that holds running attempts: its link cut (a partition), its worker killed
+// (SIGKILL), frozen and woken (SIGSTOP/SIGCONT), told to stop (SIGTERM), or PostgreSQL restarted;
+// or it kills the leading daemon (SIGKILL), whose replica takes over and is then given a new
+// replica. After each: every run finishes completed; every step is committed exactly once
 // (counted in the store); the faulted host's attempts left `running` within the lease timeout
 // + 1 s and none of them was committed; no slot, lease or run is held. Detection latency (median,
 // max) is printed beside the configured timeout.
 //
 // The scenarios are split over two files so that each stays well within the test timeout on a
 // busy machine: clusterFaults.test.ts (partition, SIGKILL, SIGSTOP/SIGCONT) and
-// clusterRestarts.test.ts (SIGTERM, PostgreSQL restart). `npm test` runs one round on narrow
+// clusterRestarts.test.ts (SIGTERM, PostgreSQL restart, the leading daemon killed). `npm test` runs one round on narrow
 // fan-outs; `npm run chaos` (PIPEWRIGHT_CHAOS=long) runs more rounds on wider ones.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import pg from 'pg';
 import { connectDaemon } from '../../runtime/src/api/daemonControl';
 import { isProcessAlive } from '../../runtime/src/system/processAlive';
-import { daemonFiles } from '../../runtime/src/api/daemonFiles';
 import { cli } from '../support/cli';
 import { createTestNetwork, type TestHost, type TestNetwork } from '../support/netns';
 import { startPostgres, type PostgresCluster } from '../support/postgres';
@@ -53,27 +55,58 @@ interface SeenAttempt {
   startedAt: number;
 }
 
-export type Scenario = 'partition' | 'sigkill' | 'freeze' | 'sigterm' | 'postgresRestart';
+export type Scenario = 'partition' | 'sigkill' | 'freeze' | 'sigterm' | 'postgresRestart' | 'daemonKill';
+
+/** A daemon of the store: its folder, pid and URL on the test network. */
+interface DaemonProcess {
+  store: string;
+  pid: number;
+  url: string;
+}
 
 /** The suite with `scenarios`, each run for every round. */
 export function clusterFaultSuite(scenarios: readonly Scenario[]): void {
-  describe(`cluster faults (${scenarios.join(', ')}): PostgreSQL, one daemon, three workers on hosts of their own`, () => {
+  describe(`cluster faults (${scenarios.join(', ')}): PostgreSQL, two daemons, three workers on hosts of their own`, () => {
     const dir = tempDir('pipewright-cluster-');
-    const store = path.join(dir, 'store');
     const config = path.join(dir, 'run.yaml');
     let network: TestNetwork;
     let cluster: PostgresCluster;
     let db: pg.Pool;
     let storeUrl: string;
-    /** Where workers reach the daemon: its address on the test network. */
-    let orchestratorUrl: string;
-    let daemonPid: number;
+    /** The leader first; its replica. */
+    const daemons: DaemonProcess[] = [];
+    let daemonsStarted = 0;
+    /** Every daemon shares the store's tokens (as a Kubernetes Secret gives them). */
+    const daemonEnv = { ...env, PIPEWRIGHT_SERVER_TOKEN: randomBytes(16).toString('hex'), PIPEWRIGHT_RUNNER_TOKEN: randomBytes(16).toString('hex') };
+    const tokenFile = path.join(dir, 'worker-token');
     const workers: HostWorker[] = [];
     const latencies: number[] = [];
     let started = 0;
+    /** Every daemon, comma-separated, as workers are given them. */
+    let workerUrls = '';
+
+    /** The store folder commands use: the leader's. */
+    const store = () => daemons[0]!.store;
+
+    /** Starts a daemon of the store in a folder of its own (the first leads, the others are replicas). */
+    async function startDaemon(): Promise<DaemonProcess> {
+      const folder = path.join(dir, `daemon-${++daemonsStarted}`);
+      const daemon = await cli(['--store', folder, 'server', 'start', '--workers', 'remote', '--host', network.gateway, '--json'], { env: daemonEnv });
+      const status = JSON.parse(daemon.stdout) as { state: string; url: string; pid: number };
+      assert.equal(status.state, 'active', daemon.stderr);
+      assert.ok(status.url.startsWith(`http://${network.gateway}:`), `the daemon listens on the test network's gateway: ${status.url}`);
+      const started = { store: folder, pid: status.pid, url: status.url };
+      daemons.push(started);
+      return started;
+    }
+
+    async function roleOf(daemon: DaemonProcess): Promise<string | undefined> {
+      return (await (await connectDaemon(daemon.store, { storeUrl })).health()).role;
+    }
 
     function addWorker(host: TestHost): HostWorker {
-      const worker = startWorker(orchestratorUrl, daemonFiles(store).runnerToken, path.join(dir, `worker-${++started}`), ['--concurrency', '2'], env, host.exec);
+      // Every worker knows every daemon (the first ones, and their replacements' ports are those of the first two: see daemonKill).
+      const worker = startWorker(workerUrls, tokenFile, path.join(dir, `worker-${++started}`), ['--concurrency', '2'], env, host.exec);
       const entry = { host, worker };
       workers.push(entry);
       return entry;
@@ -106,7 +139,7 @@ export function clusterFaultSuite(scenarios: readonly Scenario[]): void {
 
     async function startRuns(runDir: string): Promise<string[]> {
       fs.mkdirSync(runDir);
-      const args = ['--store', store, 'run', fixture('pipelines', 'cluster.ts'), '--pipeline', 'fanOut', '--config', config, '--no-cache', '--detach'];
+      const args = ['--store', store(), 'run', fixture('pipelines', 'cluster.ts'), '--pipeline', 'fanOut', '--config', config, '--no-cache', '--detach'];
       const params = ['--param', `dir=${runDir}`, '--param', `width=${WIDTH}`, '--param', `ms=${STEP_MS}`];
       const results = await Promise.all(Array.from({ length: RUNS }, () => cli([...args, ...params], { env })));
       for (const result of results) assert.equal(result.code, 0, result.stderr);
@@ -153,8 +186,8 @@ export function clusterFaultSuite(scenarios: readonly Scenario[]): void {
       try {
         return await check();
       } catch (error) {
-        const daemonLog = (await cli(['--store', store, 'server', 'logs', '-n', '40'])).stdout;
-        (error as Error).message += `\n--- the faulted worker's log:\n${victim.worker.stderr()}\n--- the daemon's log:\n${daemonLog}`;
+        const daemonLogs = await Promise.all(daemons.map(async (daemon) => `${daemon.store}:\n${(await cli(['--store', daemon.store, 'server', 'logs', '-n', '40'])).stdout}`));
+        (error as Error).message += `\n--- the faulted worker's log:\n${victim.worker.stderr()}\n--- the daemons' logs:\n${daemonLogs.join('\n')}`;
         throw error;
       }
     }
@@ -187,9 +220,12 @@ export function clusterFaultSuite(scenarios: readonly Scenario[]): void {
       for (const attempt of faulted) assert.notEqual(await attemptStatus(attempt), 'completed', `attempt ${attempt.attempt} of ${attempt.stepId} on the faulted host was never committed`);
       const running = (await db.query<{ n: string }>("SELECT count(*) AS n FROM step_attempts WHERE status = 'running'")).rows[0]!;
       assert.equal(Number(running.n), 0, 'no attempt is still running');
-      assert.ok(isAlive(daemonPid), 'the daemon served throughout');
-      const health = await (await connectDaemon(store, { storeUrl })).health();
-      assert.deepEqual([health.slotsHeld, health.leasesHeld, health.runsInFlight], [0, 0, 0], 'no slot, lease or run held');
+      for (const daemon of daemons) {
+        assert.ok(isAlive(daemon.pid), `the daemon of ${daemon.store} served throughout`);
+        const health = await (await connectDaemon(daemon.store, { storeUrl })).health();
+        assert.deepEqual([health.slotsHeld, health.leasesHeld, health.runsInFlight], [0, 0, 0], `no slot, lease or run held by the daemon of ${daemon.store}`);
+      }
+      assert.deepEqual(await Promise.all(daemons.map(roleOf)), ['leader', 'replica'], 'one daemon leads, the other is its replica');
     }
 
     before(async () => {
@@ -204,18 +240,17 @@ export function clusterFaultSuite(scenarios: readonly Scenario[]): void {
       db.on('error', () => undefined);
       // Faults cost lost attempts, charged to the steps' budget: enough of it that every run can finish.
       fs.writeFileSync(config, 'maxLostRetries: 20\n');
-      const daemon = await cli(['--store', store, 'server', 'start', '--workers', 'remote', '--host', network.gateway, '--json'], { env });
-      const status = JSON.parse(daemon.stdout) as { state: string; url: string; pid: number };
-      assert.equal(status.state, 'active', daemon.stderr);
-      assert.ok(status.url.startsWith(`http://${network.gateway}:`), `the daemon listens on the test network's gateway: ${status.url}`);
-      orchestratorUrl = status.url;
-      daemonPid = status.pid;
+      fs.writeFileSync(tokenFile, daemonEnv.PIPEWRIGHT_RUNNER_TOKEN, { mode: 0o600 });
+      await startDaemon();
+      await startDaemon();
+      assert.deepEqual(await Promise.all(daemons.map(roleOf)), ['leader', 'replica']);
+      workerUrls = daemons.map((daemon) => daemon.url).join(',');
       for (const host of network.hosts) addWorker(host);
     });
 
     after(async () => {
       for (const entry of workers) entry.worker.signalGroup('SIGKILL');
-      await cli(['--store', store, 'server', 'stop'], { env });
+      for (const daemon of daemons) await cli(['--store', daemon.store, 'server', 'stop'], { env });
       await db?.end();
       await cluster?.stop();
       await network?.close();
@@ -289,6 +324,30 @@ export function clusterFaultSuite(scenarios: readonly Scenario[]): void {
           await explained(victim, () => detected(t, attempts, Date.now()));
           replace(victim);
           await assertSettled(runIds, []);
+        });
+      }
+
+      if (scenarios.includes('daemonKill')) {
+        it(`round ${round}: the leading daemon killed with SIGKILL mid-run: its replica leads within the lease timeout, resumes the runs, and nothing is lost`, async (t) => {
+          const runDir = path.join(dir, `daemon-killed-${round}`);
+          const runIds = await startRuns(runDir);
+          const { victim, attempts } = await busiestWorker(runDir);
+          const [dead, survivor] = [daemons[0]!, daemons[1]!];
+          const killedAt = Date.now();
+          process.kill(dead.pid, 'SIGKILL');
+          await explained(victim, () => waitForAsync('the replica to lead', async () => (await roleOf(survivor).catch(() => undefined)) === 'leader', TIMEOUT_MS + 1000));
+          const takeoverMs = Date.now() - killedAt;
+          t.diagnostic(`the replica led ${takeoverMs} ms after the leader was killed`);
+          // The attempts the dead leader drove are lost once the new leader resumes their runs, and retried.
+          await explained(victim, () => detected(t, attempts, killedAt));
+          // An autoscaler's replacement: a new daemon in the dead one's place, on its port (which the workers know), now a replica.
+          daemons.splice(0, 1);
+          const port = new URL(dead.url).port;
+          const replacement = await cli(['--store', dead.store, 'server', 'start', '--workers', 'remote', '--host', network.gateway, '--port', port, '--json'], { env: daemonEnv });
+          const status = JSON.parse(replacement.stdout) as { state: string; url: string; pid: number };
+          assert.equal(status.state, 'active', replacement.stderr);
+          daemons.push({ store: dead.store, pid: status.pid, url: status.url });
+          await explained(victim, () => assertSettled(runIds, attempts));
         });
       }
 

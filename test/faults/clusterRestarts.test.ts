@@ -1,4 +1,4 @@
-// The cluster fault suite (clusterFaultSuite.ts): a worker told to stop, PostgreSQL restarted mid-run.
+// The cluster fault suite (clusterFaultSuite.ts): a worker told to stop, PostgreSQL restarted mid-run, the leading daemon killed mid-run.
 import { clusterFaultSuite } from './clusterFaultSuite';
 
-clusterFaultSuite(['sigterm', 'postgresRestart']);
+clusterFaultSuite(['sigterm', 'postgresRestart', 'daemonKill']);

@@ -143,6 +143,9 @@ describe('worker pools', () => {
     });
     const waiting = lastJson<RunDetailJson>(await cli(['--store', store, 'runs', 'show', runId, '--json'], { env }));
     assert.equal(waiting.status, 'running');
+    assert.equal((waiting.steps[0] as { queuedFor?: string }).queuedFor, 'pool late');
+    const shownText = await cli(['--store', store, 'runs', 'show', runId], { env });
+    assert.match(shownText.stdout, /^ {2}held\s+queued\s+attempts 1 {2}waiting for a worker \(pool late\)$/m);
     assert.deepEqual(waiting.steps.map((s) => [s.id, s.status, s.history.map((h) => h.status)]), [['held', 'running', ['running']]]);
     const late = addWorker('late', ['--pool', 'late']);
     await waitFor('the late worker to start the step', () => readPid(path.join(heldDir, 'attempt-1.ppid')) === late.pid);

@@ -28,7 +28,6 @@ async function models(): Promise<Record<string, Validating>> {
   return {
     'v1/Secret': core.Secret,
     'v1/Service': core.Service,
-    'v1/PersistentVolumeClaim': core.PersistentVolumeClaim,
     'apps/v1/Deployment': apps.Deployment,
     'policy/v1/PodDisruptionBudget': policy.PodDisruptionBudget,
     'keda.sh/v1alpha1/ScaledObject': keda.ScaledObject,
@@ -59,7 +58,6 @@ describe('pipewright deploy kubernetes', () => {
     const names = objects.map((object) => `${object.kind}/${object.metadata.name}`);
     assert.deepEqual(names, [
       'Secret/pipewright-secrets',
-      'PersistentVolumeClaim/pipewright-orchestrator-store',
       'Deployment/pipewright-orchestrator',
       'Service/pipewright-orchestrator',
       'Deployment/pipewright-worker-gpu',
@@ -71,14 +69,21 @@ describe('pipewright deploy kubernetes', () => {
     ]);
     const find = (name: string) => objects.find((object) => `${object.kind}/${object.metadata.name}` === name)!;
 
-    // The orchestrator: one replica (said in a comment), serving remote workers, its tokens and database from the Secret.
+    // The orchestrator: two replicas of one store (said in a comment), serving remote workers, its tokens and database from the Secret.
     const orchestrator = find('Deployment/pipewright-orchestrator').spec!;
-    assert.equal(orchestrator.replicas, 1);
-    assert.match(fs.readFileSync(path.join(out, 'pipewright.yaml'), 'utf8'), /# One replica: several daemons on one database are not built yet/);
+    assert.equal(orchestrator.replicas, 2);
+    assert.match(fs.readFileSync(path.join(out, 'pipewright.yaml'), 'utf8'), /# 2 replicas of one store: the pod holding the database's claim leads .* one of them takes over within about a second when it dies/);
     const daemon = orchestrator.template.spec.containers[0];
+    // Each replica advertises its pod's own address, where the others forward while it leads; its store folder is scratch.
+    const advertised = daemon.env.filter((entry: { name: string }) => ['POD_IP', 'PIPEWRIGHT_ADVERTISE_URL'].includes(entry.name));
+    assert.deepEqual(advertised, [
+      { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+      { name: 'PIPEWRIGHT_ADVERTISE_URL', value: 'http://$(POD_IP):7420' },
+    ]);
+    assert.deepEqual(orchestrator.template.spec.volumes, [{ name: 'store', emptyDir: { sizeLimit: '10Gi' } }]);
     assert.deepEqual(daemon.args, ['server', 'start', '--foreground', '--host', '0.0.0.0', '--port', '7420', '--workers', 'remote']);
     assert.deepEqual(
-      daemon.env.filter((entry: { valueFrom?: unknown }) => entry.valueFrom).map((entry: { name: string; valueFrom: { secretKeyRef: { key: string } } }) => [entry.name, entry.valueFrom.secretKeyRef.key]),
+      daemon.env.filter((entry: { valueFrom?: { secretKeyRef?: unknown } }) => entry.valueFrom?.secretKeyRef).map((entry: { name: string; valueFrom: { secretKeyRef: { key: string } } }) => [entry.name, entry.valueFrom.secretKeyRef.key]),
       [
         ['PIPEWRIGHT_STORE_URL', 'store-url'],
         ['PIPEWRIGHT_SERVER_TOKEN', 'server-token'],
@@ -136,13 +141,14 @@ describe('pipewright deploy kubernetes', () => {
     assert.throws(() => new byKind['keda.sh/v1alpha1/ScaledObject']!(scaled).validate());
   });
 
-  it('more than one orchestrator replica is written with a comment saying what it is for now; bad flags exit 2 naming the flag', async () => {
+  it('one orchestrator replica is written with a comment saying what it lacks; bad flags exit 2 naming the flag', async () => {
     const out = path.join(tempDir('pipewright-k8s-'), 'manifests');
-    const two = await cli(['deploy', 'kubernetes', '--out', out, '--replicas', '2'], { env });
-    assert.equal(two.code, 0, two.stderr);
-    assert.match(two.stderr, /no PostgreSQL store named/);
+    const one = await cli(['deploy', 'kubernetes', '--out', out, '--replicas', '1'], { env });
+    assert.equal(one.code, 0, one.stderr);
+    assert.match(one.stderr, /no PostgreSQL store named/);
     const text = fs.readFileSync(path.join(out, 'pipewright.yaml'), 'utf8');
-    assert.match(text, /# 2 replicas: several daemons on one database are not built yet\. .*a standby, not active-active/);
+    assert.match(text, /# One replica: nothing serves while it restarts \(give --replicas 2 or more/);
+    assert.match(text, /replicas: 1\n/);
     const cases: [string[], RegExp][] = [
       [['--pools', 'GPU'], /--pools GPU: "GPU" is not a pool name Kubernetes can use/],
       [['--pools', 'a,a'], /a pool is named twice/],

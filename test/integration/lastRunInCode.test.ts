@@ -10,7 +10,8 @@ import { pathToFileURL } from 'node:url';
 import { definitionsFromSymbols, type Definition } from '../../client/src/definitionSymbols';
 import { lastRunLens } from '../../client/src/lastRunText';
 import { OrchestratorConnection } from '../../client/src/orchestratorConnection';
-import { dagDrift } from '../../contracts/src/dagDrift';
+import { dagDrift, driftLine } from '../../contracts/src/dagDrift';
+import type { PipelinePlan } from '../../runtime/src/model/plan';
 import type { PipelineGraph } from '../../contracts/src/graph';
 import { startDaemon, stopDaemon } from '../../runtime/src/api/daemonControl';
 import { daemonFiles } from '../../runtime/src/api/daemonFiles';
@@ -97,5 +98,32 @@ describe('the last run above each definition, and drift in the DAG', () => {
     await server.graphChanged((change) => change.uri === uri, since);
     const drift = dagDrift((await graph())!, ranDag, runName);
     assert.deepEqual(drift, { runName, added: ['summary'], removed: ['final_report'], rewired: ['total', 'total_2', 'total_3'] });
+  });
+
+  it("marks the steps whose saved code changed since the run, by the plan's code hashes against the run's DAG", async () => {
+    const runId = connection.runs.order.find((id) => connection.runs.runs[id]?.pipeline === 'basics')!;
+    const runName = connection.runs.runs[runId]!.runName;
+    const ranDag = await connection.api!.runDag({ run: runId });
+    const codeNow = async () => {
+      const planned = lastJson<PipelinePlan>(await pw(store, ['plan', pipelineFile, '--param', 'count=6', '--json']));
+      return new Map(planned.steps.map((step) => [step.id, step.codeHash]));
+    };
+    const graph = async () => (await server.connection.sendRequest<PipelineGraph | null>('pipewright/pipelineGraph', { uri, pipeline: 'basics' }))!;
+    // The server sees the file as it is on disk again (the test before edited it in the editor only).
+    const saved = async (text: string, version: number) => {
+      fs.writeFileSync(pipelineFile, text);
+      const since = server.graphChanges.length;
+      await server.change(pipelineFile, text, version);
+      await server.graphChanged((change) => change.uri === uri, since);
+    };
+    const original = fs.readFileSync(pipelineFile, 'utf8');
+    await saved(original, 3);
+    assert.deepEqual(dagDrift(await graph(), ranDag, runName, await codeNow()), { runName, added: [], removed: [], rewired: [], codeChanged: [] }, 'the code that ran, bundled again, has the same hashes');
+
+    // combine's body changes (the graph does not): combine, and only it, has new code.
+    await saved(original.replace('console.error(`combining ${parts.length} parts`);', 'console.error(`combining ${parts.length} parts, at last`);'), 4);
+    const drift = dagDrift(await graph(), ranDag, runName, await codeNow());
+    assert.deepEqual(drift, { runName, added: [], removed: [], rewired: [], codeChanged: ['combine'] });
+    assert.equal(driftLine(drift), `Changed since run ${runName}: 1 code changed (combine)`);
   });
 });

@@ -34,7 +34,7 @@ describe('PostgreSQL schema migrations', () => {
       assert.deepEqual(await migratePostgres(pool), { from: 0, to: POSTGRES_SCHEMA_VERSION });
       assert.deepEqual(await versionOf(pool), [POSTGRES_SCHEMA_VERSION]);
       assert.deepEqual(await tablesOf(pool), [
-        'api_tokens', 'artifact_chunks', 'artifact_contents', 'artifacts', 'attempt_outputs', 'attempt_transitions', 'attempts', 'cache', 'daemon_owner', 'event_numbers', 'events', 'hook_calls',
+        'api_tokens', 'artifact_chunks', 'artifact_contents', 'artifacts', 'attempt_outputs', 'attempt_transitions', 'attempts', 'bundles', 'cache', 'daemon_owner', 'event_numbers', 'events', 'hook_calls',
         'leaders', 'logs', 'pipelines', 'runs', 'schema_version', 'step_attempts', 'step_outputs', 'steps', 'transitions',
       ]);
       await pool.query("INSERT INTO attempts (run_id, step_id) VALUES ('r', 's')");

@@ -118,14 +118,19 @@ describe('the daemon on a PostgreSQL store', () => {
     assert.equal((await query(url, 'SELECT 1 FROM runs')).length, 3, 'nothing ran');
   });
 
-  it("a database has one daemon: another folder's daemon on it says who serves it and stops at once", async () => {
+  it("a database has several daemons: another folder's daemon on it serves as a replica of the one that leads", async () => {
     const other = path.join(tempDir(), 'store');
-    const startedAt = Date.now();
-    const second = await pw(other, ['server', 'start', '--store', url]);
-    assert.equal(second.code, 1, second.stderr);
-    assert.match(second.stderr, /the PostgreSQL store postgres:\/\/postgres@127\.0\.0\.1:\d+\/test_\d+_\d+ is served by another daemon \(pid \d+, of another store folder or machine\)/);
-    assert.ok(Date.now() - startedAt < 15_000, 'no wait for a daemon that will never answer for this folder');
-    assert.equal((await pw(folder, ['server', 'status', '--json'])).stdout.includes('"active"'), true, 'the first daemon still serves');
+    const second = await pw(other, ['server', 'start', '--store', url, '--json']);
+    try {
+      assert.equal(second.code, 0, second.stderr);
+      assert.equal((JSON.parse(second.stdout) as { state: string }).state, 'active', second.stdout);
+      const logs = await pw(other, ['server', 'logs', '-n', '5']);
+      assert.match(logs.stdout, /a replica of the PostgreSQL store postgres:\/\/postgres@127\.0\.0\.1:\d+\/test_\d+_\d+ \(forwards to its leader; takes over when it is gone\)/);
+      assert.equal((await pw(folder, ['server', 'status', '--json'])).stdout.includes('"active"'), true, 'the first daemon still serves');
+      assert.deepEqual(await query(url, 'SELECT pid FROM daemon_owner'), [{ pid: JSON.parse((await pw(folder, ['server', 'status', '--json'])).stdout).pid }], 'and still leads');
+    } finally {
+      await pw(other, ['server', 'stop']);
+    }
   });
 });
 

@@ -41,6 +41,10 @@ describe('pipewright worker', () => {
       [['--token-file', tokenFile], /--orchestrator <url> is required/],
       [['--orchestrator', 'nowhere', '--token-file', tokenFile], /--orchestrator nowhere: not a URL/],
       [['--orchestrator', 'ftp://h:1', '--token-file', tokenFile], /--orchestrator ftp:\/\/h:1: expected an http:\/\/ or https:\/\/ URL/],
+      // Several daemons of one store: each URL of the list (comma-separated or the flag repeated) is checked and named.
+      [['--orchestrator', 'http://127.0.0.1:1,nowhere', '--token-file', tokenFile], /--orchestrator nowhere: not a URL/],
+      [['--orchestrator', 'http://127.0.0.1:1', '--orchestrator', 'ftp://h:1', '--token-file', tokenFile], /--orchestrator ftp:\/\/h:1: expected an http:\/\/ or https:\/\/ URL/],
+      [['--orchestrator', ' , ', '--token-file', tokenFile], /--orchestrator <url> is required/],
       [['--orchestrator', 'http://127.0.0.1:1'], /--token-file <file> is required/],
       [['--orchestrator', 'http://127.0.0.1:1', '--token-file', path.join(dir, 'missing')], /--token-file .*missing: cannot read it \(ENOENT\)/],
       [['--orchestrator', 'http://127.0.0.1:1', '--token-file', empty], /--token-file .*empty: the file is empty/],

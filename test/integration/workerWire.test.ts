@@ -8,10 +8,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { LocalArtifactStore } from '../../runtime/src/artifacts';
+import { contentHash } from '../../runtime/src/artifacts/contentAddress';
 import { createHttpApp, listenHttpApp, singleTokenCredentials, type HttpApp } from '../../runtime/src/engine/httpApp';
 import type { ExecuteOutcome } from '../../runtime/src/engine/launcher';
 import { pipelineTarget } from '../../runtime/src/model/runTarget';
-import type { ClaimAnswer } from '../../runtime/src/model/workerProtocol';
+import { ARTIFACT_BYTES_TYPE, workerArtifactPath, type ClaimAnswer } from '../../runtime/src/model/workerProtocol';
 import { RemoteLauncher } from '../../runtime/src/remote/remoteLauncher';
 import { WorkerHub } from '../../runtime/src/remote/workerHub';
 import { workerRoutes } from '../../runtime/src/remote/workerRoutes';
@@ -49,6 +50,12 @@ after(async () => {
   await app.close();
 });
 
+/** Uploads raw bytes as the worker does (`content-type` aside: a test of the refusal of another). */
+async function upload(jobId: string, workerId: string, ref: { hash: string; materializer: string }, bytes: Uint8Array, type = ARTIFACT_BYTES_TYPE): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${base}/v1${workerArtifactPath(jobId, ref, workerId)}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body: bytes });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
 async function claim(workerId: string, waitMs = 0): Promise<ClaimAnswer> {
   const answer = await post('/worker-claims', { workerId, pool: 'default', labels: {}, waitMs });
   assert.equal(answer.status, 200, JSON.stringify(answer.body));
@@ -72,11 +79,14 @@ describe('the worker wire', () => {
     const stranger = await post(`/worker-jobs/${job.jobId}/result`, { workerId: 'stranger', reply: { kind: 'executed', outputs: {} } });
     assert.equal(stranger.status, 409);
     assert.equal(stranger.body.code, 'fenced');
-    const strangerUpload = await post(`/worker-jobs/${job.jobId}/artifacts`, { workerId: 'stranger', hash: 'b'.repeat(64), materializer: 'json', base64: '' });
+    const strangerUpload = await upload(job.jobId, 'stranger', { hash: 'b'.repeat(64), materializer: 'json' }, new Uint8Array());
     assert.equal(strangerUpload.status, 409);
-    const wrong = await post(`/worker-jobs/${job.jobId}/artifacts`, { workerId: 'holder', hash: 'b'.repeat(64), materializer: 'json', base64: Buffer.from('42').toString('base64') });
+    const wrong = await upload(job.jobId, 'holder', { hash: 'b'.repeat(64), materializer: 'json' }, Buffer.from('42'));
     assert.equal(wrong.status, 400, JSON.stringify(wrong.body));
     assert.match(String(wrong.body.error), /do not match their content address/);
+    const asJson = await upload(job.jobId, 'holder', { hash: 'b'.repeat(64), materializer: 'json' }, Buffer.from('42'), 'application/json');
+    assert.equal(asJson.status, 400, JSON.stringify(asJson.body));
+    assert.match(String(asJson.body.error), /send its bytes as application\/octet-stream/);
     assert.equal(await new LocalArtifactStore(artifactsDir).has('b'.repeat(64)), false);
     assert.equal(fs.existsSync(path.join(artifactsDir, 'bb')), false, 'nothing stored');
     assert.equal(settled.outcome, undefined, 'the attempt is still waiting for its worker');
@@ -94,17 +104,50 @@ describe('the worker wire', () => {
     void launcher.execute({ ...task('reader'), inputs: { rows: { kind: 'artifact', ref: input } } }, () => undefined).then((outcome) => (settled.outcome = outcome));
     const job = (await claim('reader', 1000)).job;
     assert.ok(job && job.kind === 'execute');
-    const get = async (hash: string, materializer: string) => {
-      const response = await fetch(`${base}/v1/worker-jobs/${job.jobId}/artifacts/${hash}?materializer=${materializer}`, { headers: { authorization: `Bearer ${token}` } });
-      return { status: response.status, body: (await response.json()) as { base64?: string; error?: string } };
-    };
+    const get = async (hash: string, materializer: string) => fetch(`${base}/v1${workerArtifactPath(job.jobId, { hash, materializer })}`, { headers: { authorization: `Bearer ${token}` } });
     const served = await get(input.hash, input.materializer);
-    assert.equal(served.status, 200, served.body.error);
-    assert.deepEqual(Buffer.from(served.body.base64!, 'base64'), await store.getBytes(input));
+    assert.equal(served.status, 200);
+    // Raw bytes, not JSON.
+    assert.equal(served.headers.get('content-type'), ARTIFACT_BYTES_TYPE);
+    assert.deepEqual(Buffer.from(await served.arrayBuffer()), await store.getBytes(input));
     const refused = await get(other.hash, other.materializer);
     assert.equal(refused.status, 404);
-    assert.match(refused.body.error ?? '', new RegExp(`job ${job.jobId} has no input artifact ${other.hash} \\(nor a child run.s output\\)`));
+    assert.match(((await refused.json()) as { error?: string }).error ?? '', new RegExp(`job ${job.jobId} has no input artifact ${other.hash} \\(nor a child run.s output\\)`));
     assert.equal((await post(`/worker-jobs/${job.jobId}/result`, { workerId: 'reader', reply: { kind: 'failed', error: { name: 'Error', message: 'x', retryable: true } } })).status, 200);
+  });
+
+  it("takes an output's raw bytes (tens of MB, no base64), checked as they stream in, and serves them back raw to a job that reads them", async () => {
+    const settled: { outcome?: ExecuteOutcome } = {};
+    void launcher.execute(task('big'), () => undefined).then((outcome) => (settled.outcome = outcome));
+    const job = (await claim('uploader', 1000)).job;
+    assert.ok(job && job.kind === 'execute');
+    const bytes = Buffer.alloc(24 * 1024 * 1024);
+    for (let i = 0; i < bytes.length; i += 4096) bytes[i] = (i / 4096) % 251;
+    const ref = { hash: contentHash('buffer@1', bytes), materializer: 'buffer@1' };
+    const sent = await upload(job.jobId, 'uploader', ref, bytes);
+    assert.equal(sent.status, 200, JSON.stringify(sent.body));
+    assert.equal(sent.body.size, bytes.length);
+    const store = new LocalArtifactStore(artifactsDir);
+    assert.ok((await store.getBytes(ref)).equals(bytes), 'stored whole');
+    // One flipped byte at the end: refused once the last chunk is hashed, and nothing stored.
+    const damaged = Buffer.from(bytes);
+    damaged[damaged.length - 1] = 1;
+    const otherRef = { hash: contentHash('buffer@1', Buffer.concat([bytes, Buffer.from([0])])), materializer: 'buffer@1' };
+    const refused = await upload(job.jobId, 'uploader', otherRef, damaged);
+    assert.equal(refused.status, 400, JSON.stringify(refused.body));
+    assert.equal(await store.has(otherRef.hash), false);
+    assert.equal((await post(`/worker-jobs/${job.jobId}/result`, { workerId: 'uploader', reply: { kind: 'executed', outputs: { output: { ...ref, size: bytes.length, typeName: 'Buffer' } } } })).status, 200);
+    await waitForAsync('the launcher to hear the result', async () => settled.outcome);
+
+    // A job reading it as an input gets the same bytes, raw.
+    void launcher.execute({ ...task('reads-big'), inputs: { data: { kind: 'artifact', ref: { ...ref, size: bytes.length, typeName: 'Buffer' } } } }, () => undefined);
+    const reader = (await claim('big-reader', 1000)).job;
+    assert.ok(reader && reader.kind === 'execute');
+    const served = await fetch(`${base}/v1${workerArtifactPath(reader.jobId, ref)}`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(served.headers.get('content-type'), ARTIFACT_BYTES_TYPE);
+    assert.equal(served.headers.get('content-length'), String(bytes.length));
+    assert.ok(Buffer.from(await served.arrayBuffer()).equals(bytes));
+    assert.equal((await post(`/worker-jobs/${reader.jobId}/result`, { workerId: 'big-reader', reply: { kind: 'failed', error: { name: 'Error', message: 'x', retryable: true } } })).status, 200);
   });
 
   it('a beat says to stop jobs the worker no longer holds and to abandon fenced ones, whose result is then refused but still reaches the launcher', async () => {

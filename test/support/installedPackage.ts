@@ -20,7 +20,10 @@ export function installedProject(): { dir: string; bin: string } {
   for (const entry of manifest.files.filter((e) => !e.startsWith('!'))) fs.cpSync(path.join(runtime, entry), path.join(target, entry), { recursive: true });
   for (const entry of manifest.files.filter((e) => e.startsWith('!'))) fs.rmSync(path.join(target, entry.slice(1)), { recursive: true, force: true });
   for (const dependency of Object.keys(manifest.dependencies)) {
-    fs.symlinkSync(path.join(repoRoot, 'node_modules', dependency), path.join(dir, 'node_modules', dependency), 'dir');
+    const link = path.join(dir, 'node_modules', dependency);
+    // A scoped package (`@aws-sdk/client-s3`) lives in its scope's folder.
+    fs.mkdirSync(path.dirname(link), { recursive: true });
+    fs.symlinkSync(path.join(repoRoot, 'node_modules', dependency), link, 'dir');
   }
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'installed-project', private: true }));
   return { dir, bin: path.join(target, 'bin', 'pipewright.js') };

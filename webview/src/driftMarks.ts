@@ -1,13 +1,13 @@
 /**
  * Drift on the page: a line above the graph saying what changed since the shown run, and a class
- * on each node added or rewired since then (`drift-added`, `drift-rewired`; removed steps are not
- * drawn, the line names them). The drift itself is computed by the extension (`contracts/src/dagDrift.ts`).
+ * on each node added, rewired or with new code since then (`drift-added`, `drift-rewired`,
+ * `drift-code`; removed steps are not drawn, the line names them). The drift itself is computed by the extension (`contracts/src/dagDrift.ts`).
  */
 import { driftLine } from '../../contracts/src/dagDrift';
 import type { DagDrift } from '../../contracts/src/webviewMessages';
 import type { Drawing } from './render';
 
-const CLASSES = ['drift-added', 'drift-rewired'] as const;
+const CLASSES = ['drift-added', 'drift-rewired', 'drift-code'] as const;
 
 let painted: { drawing: Drawing | undefined; key: string } = { drawing: undefined, key: '' };
 
@@ -21,11 +21,12 @@ export function showDrift(line: HTMLElement, drawing: Drawing | undefined, drift
   line.textContent = text ?? '';
   line.title = text ?? '';
   if (!drawing) return;
-  const marked = new Map<string, (typeof CLASSES)[number]>();
-  for (const id of drift?.added ?? []) marked.set(id, 'drift-added');
-  for (const id of drift?.rewired ?? []) marked.set(id, 'drift-rewired');
+  const marked = new Map<(typeof CLASSES)[number], Set<string>>([
+    ['drift-added', new Set(drift?.added)],
+    ['drift-rewired', new Set(drift?.rewired)],
+    ['drift-code', new Set(drift?.codeChanged)],
+  ]);
   for (const [id, node] of drawing.nodes) {
-    const mark = marked.get(id);
-    for (const name of CLASSES) node.group.classList.toggle(name, name === mark);
+    for (const name of CLASSES) node.group.classList.toggle(name, marked.get(name)?.has(id) === true);
   }
 }

@@ -201,6 +201,7 @@ const timeline = new TimelineView({
   after: document.getElementById('stage') as HTMLElement,
   onShownChange: (shown) => {
     channel.post({ kind: 'timelineShown', shown });
+    saveState({ timelineOpen: shown });
     // The graph's area changed: a view the user has not moved opens again in it.
     viewSize();
     if (layout && !userMoved) openView();
@@ -959,3 +960,6 @@ setInterval(() => {
 }, 1000);
 
 channel.post({ kind: 'ready' });
+// A timeline open before a reload opens again, once the extension knows the page is ready (it
+// starts a (re)loaded page's timeline hidden, then sends timelines again once told it shows).
+if (savedState?.timelineOpen === true) timeline.toggle(true);

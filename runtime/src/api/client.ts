@@ -1,4 +1,4 @@
-import { CodedError, ConflictError, ERROR_CODES, errorCodeForStatus, FencedError, InputError, NotFoundError, NothingToRetryError, UnprocessableError, type ErrorCode } from '../model/errorCodes';
+import { CodedError, ConflictError, ERROR_CODES, errorCodeForStatus, FencedError, InputError, NoLeaderError, NotFoundError, NothingToRetryError, UnprocessableError, type ErrorCode } from '../model/errorCodes';
 import { ServiceError } from '../services/errors';
 import { API_PREFIX } from './paths';
 import type { ApiErrorBody, StreamEvent } from './protocol';
@@ -38,6 +38,8 @@ function rebuild(code: ErrorCode, message: string): CodedError {
       return new NothingToRetryError(message);
     case 'fenced':
       return new FencedError(message);
+    case 'no-leader':
+      return new NoLeaderError(message);
     case 'invalid-spec':
     case 'invalid-argument':
     case 'unknown-service':
@@ -108,28 +110,37 @@ class ClientCore {
 
   /**
    * Follows the event stream, reconnecting after a drop and resuming after the last event seen,
-   * until `onEvent` returns true or `signal` aborts.
+   * until `onEvent` returns true or `signal` aborts. `onLink` hears the stream's state: `open`
+   * when a connection is made, `heard` for each block it carries (an event or the daemon's
+   * keep-alive, so a silent daemon can be told from an idle one), `dropped` with why, before each
+   * reconnection.
    */
-  async follow(onEvent: (event: StreamEvent) => boolean | void, options: { runId?: string; since?: number; signal?: AbortSignal } = {}): Promise<void> {
+  async follow(onEvent: (event: StreamEvent) => boolean | void, options: { runId?: string; since?: number; signal?: AbortSignal; onLink?: (link: StreamLink) => void } = {}): Promise<void> {
     let last = options.since ?? 0;
+    const link = options.onLink ?? (() => undefined);
     for (let failures = 0; !options.signal?.aborted; ) {
       try {
         const params = new URLSearchParams({ since: String(last) });
         if (options.runId) params.set('run', options.runId);
         const response = await this.fetch('GET', `/events?${params}`, undefined, options.signal);
         failures = 0;
+        link({ state: 'open' });
         const reader = response.body?.getReader();
         if (!reader) return;
         const decoder = new TextDecoder();
         let buffer = '';
         for (;;) {
           const { value, done } = await reader.read();
-          if (done) break;
+          if (done) {
+            if (!options.signal?.aborted) link({ state: 'dropped', reason: 'the orchestrator closed the event stream' });
+            break;
+          }
           buffer += decoder.decode(value, { stream: true });
           let end: number;
           while ((end = buffer.indexOf('\n\n')) >= 0) {
             const block = buffer.slice(0, end);
             buffer = buffer.slice(end + 2);
+            link({ state: 'heard' });
             const event = parseSse(block);
             if (!event) continue;
             last = event.seq;
@@ -144,6 +155,7 @@ class ClientCore {
         const status = answerStatus(error);
         if (status !== undefined && status < 500) throw error;
         if (++failures > 50) throw error;
+        link({ state: 'dropped', reason: describeFailure(error) });
         await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 50 * failures)));
       }
     }
@@ -186,6 +198,16 @@ for (const name of Object.keys(API_ROUTES) as RouteName[]) {
 /** The one typed client of the orchestrator's API: a method per route of the table, the event stream and artifacts' bytes. */
 export type OrchestratorClient = ClientCore & RouteMethods;
 export const OrchestratorClient = ClientCore as new (baseUrl: string, token: string, trust?: TrustOptions) => OrchestratorClient;
+
+/** What the event stream's follower hears of its connection (see `follow`). */
+export type StreamLink = { state: 'open' } | { state: 'heard' } | { state: 'dropped'; reason: string };
+
+/** A failed fetch's reason, with the system error under it (`fetch failed: connect ECONNREFUSED 127.0.0.1:7420`). */
+function describeFailure(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined;
+  return cause && !message.includes(cause) ? `${message}: ${cause}` : message;
+}
 
 function parseSse(block: string): StreamEvent | undefined {
   let id: number | undefined;

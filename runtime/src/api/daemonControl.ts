@@ -83,6 +83,8 @@ export interface StartOptions {
   workers?: WorkersMode;
   /** Serve HTTPS with this certificate and key (checked before the daemon starts). */
   tls?: TlsPaths;
+  /** An S3 bucket for artifacts (`s3://bucket/prefix`, and an endpoint), as PIPEWRIGHT_ARTIFACTS_URL and PIPEWRIGHT_S3_ENDPOINT for the daemon. */
+  artifacts?: { url: string; endpoint?: string };
 }
 
 /** A store's runs as a message names them, by the database's URL without its password (undefined: the folder's SQLite store). */
@@ -167,6 +169,7 @@ function daemonProcess(store: string, options: StartOptions, port: number, portP
       ...(options.token ? { [ENV.serverToken]: options.token } : {}),
       ...(options.limits ? { [ENV.limits]: options.limits } : {}),
       ...(options.workers ? { [ENV.workers]: options.workers } : {}),
+      ...(options.artifacts ? { [ENV.artifactsUrl]: options.artifacts.url, [ENV.s3Endpoint]: options.artifacts.endpoint } : {}),
     },
   };
 }

@@ -130,6 +130,8 @@ export interface HealthAnswer {
   slotsHeld: number;
   /** Attempts holding a lease now. */
   leasesHeld: number;
+  /** A daemon of a shared (PostgreSQL) store: whether it leads (schedules, drives runs) or is a replica (forwards to the leader). */
+  role?: 'leader' | 'replica';
 }
 
 /** A line of a run's stored output, as the API answers it. */

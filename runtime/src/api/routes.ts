@@ -49,6 +49,11 @@ export type RouteSpec = {
   status?: 200 | 201 | 202;
   /** The largest body accepted, in bytes (Fastify's 1 MiB when left out). */
   bodyLimit?: number;
+  /**
+   * Only the leading daemon of a shared store answers it (it changes what runs, or reads what only
+   * the leader holds in memory: services, workers); a replica forwards it there (`daemon/leaderRoutes.ts`).
+   */
+  leader?: true;
   answer: Answer<unknown>;
 } & ({ query?: QuerySchemas; body?: never } | { body?: BodySchema; query?: never });
 
@@ -58,7 +63,7 @@ export const API_ROUTES = {
   /** Answered before the daemon stops; only the store's own token may ask. */
   shutdown: { method: 'POST', path: '/shutdown', scope: 'admin', status: 202, answer: answer<{ stopping: boolean }>() },
   /** Resumes, now, every run whose engine is gone; answers the ids it resumed. */
-  resumeAbandoned: { method: 'POST', path: '/resume', scope: 'user', answer: answer<{ resumed: string[] }>() },
+  resumeAbandoned: { method: 'POST', path: '/resume', scope: 'user', leader: true, answer: answer<{ resumed: string[] }>() },
 
   /** Newest first; `status` keeps runs in any of the statuses it lists. */
   listRuns: {
@@ -68,7 +73,7 @@ export const API_ROUTES = {
     query: (kit) => ({ limit: kit.int('limit', 1, 1000, 50), pipeline: kit.text, status: kit.runStatuses }),
     answer: answer<RunDetail[]>(),
   },
-  submitRun: { method: 'POST', path: '/runs', scope: 'user', status: 201, bodyLimit: MAX_BODY_BYTES, body: (kit) => kit.submitRun, answer: answer<RunDetail>() },
+  submitRun: { method: 'POST', path: '/runs', scope: 'user', leader: true, status: 201, bodyLimit: MAX_BODY_BYTES, body: (kit) => kit.submitRun, answer: answer<RunDetail>() },
   /** What a run started now would do with each invocation (reuse or run, and why), running no step: `pipewright plan`. */
   planRun: { method: 'POST', path: '/plan', scope: 'user', bodyLimit: 64 * 1024, body: (kit) => kit.planRun, answer: answer<PipelinePlan>() },
   /** `run`: a run's id or name. */
@@ -79,12 +84,13 @@ export const API_ROUTES = {
   diffRuns: { method: 'GET', path: '/runs/:run/diff/:other', scope: 'user', answer: answer<RunDiff>() },
   /** Every attempt of every step with its start, end, status and heartbeat gaps, and each step's upstream: the DAG panel's timeline. */
   runTimeline: { method: 'GET', path: '/runs/:run/timeline', scope: 'user', answer: answer<RunTimeline>() },
-  cancelRun: { method: 'POST', path: '/runs/:run/cancel', scope: 'user', status: 202, answer: answer<{ cancelling: string }>() },
+  cancelRun: { method: 'POST', path: '/runs/:run/cancel', scope: 'user', leader: true, status: 202, answer: answer<{ cancelling: string }>() },
   /** Re-runs every step that did not succeed, or `step` and what depends on it, reusing committed outputs. */
   retryRun: {
     method: 'POST',
     path: '/runs/:run/retry',
     scope: 'user',
+    leader: true,
     status: 201,
     bodyLimit: 4096,
     body: (kit) => kit.z.strictObject({ step: kit.z.string().min(1).max(500).optional() }),
@@ -99,24 +105,25 @@ export const API_ROUTES = {
     answer: answer<LogAnswer[]>(),
   },
 
-  listServices: { method: 'GET', path: '/services', scope: 'user', answer: answer<ServiceStatus[]>() },
+  listServices: { method: 'GET', path: '/services', scope: 'user', leader: true, answer: answer<ServiceStatus[]>() },
   startService: {
     method: 'POST',
     path: '/services',
     scope: 'user',
+    leader: true,
     status: 201,
     bodyLimit: 1024 * 1024,
     // The service manager validates the spec itself (`services/serviceSpec.ts`), naming every problem.
     body: (kit) => kit.z.custom<ServiceSpecInput>().transform((spec): unknown => spec),
     answer: answer<ServiceStatus>(),
   },
-  serviceStatus: { method: 'GET', path: '/services/:name', scope: 'user', answer: answer<ServiceStatus>() },
-  stopService: { method: 'POST', path: '/services/:name/stop', scope: 'user', answer: answer<ServiceStatus>() },
+  serviceStatus: { method: 'GET', path: '/services/:name', scope: 'user', leader: true, answer: answer<ServiceStatus>() },
+  stopService: { method: 'POST', path: '/services/:name/stop', scope: 'user', leader: true, answer: answer<ServiceStatus>() },
   /** The newest `tail` lines of a service's log (all of it when left out). */
-  serviceLogs: { method: 'GET', path: '/services/:name/logs', scope: 'user', query: (kit) => ({ tail: kit.int('tail', 1, 100_000) }), answer: answer<{ name: string; text: string }>() },
+  serviceLogs: { method: 'GET', path: '/services/:name/logs', scope: 'user', leader: true, query: (kit) => ({ tail: kit.int('tail', 1, 100_000) }), answer: answer<{ name: string; text: string }>() },
 
   /** Remote workers by pool: each worker's labels, last beat and running attempts, and each pool's queue depth (`pipewright workers list`). */
-  listWorkers: { method: 'GET', path: '/workers', scope: 'user', answer: answer<WorkersAnswer>() },
+  listWorkers: { method: 'GET', path: '/workers', scope: 'user', leader: true, answer: answer<WorkersAnswer>() },
 } as const satisfies Record<string, RouteSpec>;
 
 type Routes = typeof API_ROUTES;

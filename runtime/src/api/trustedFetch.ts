@@ -45,9 +45,9 @@ export function fetchTrusting(ca: Buffer): Fetch {
     return new Promise<Response>((resolve, reject) => {
       const headers: Record<string, string> = {};
       new Headers(init.headers).forEach((value, name) => (headers[name] = value));
-      const body = init.body === undefined || init.body === null ? undefined : typeof init.body === 'string' ? init.body : undefined;
-      if (init.body !== undefined && init.body !== null && body === undefined) throw new TypeError('only string bodies are sent over a CA-file connection');
-      if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+      const body = init.body === undefined || init.body === null ? undefined : typeof init.body === 'string' || init.body instanceof Uint8Array ? init.body : undefined;
+      if (init.body !== undefined && init.body !== null && body === undefined) throw new TypeError('only text and byte bodies are sent over a CA-file connection');
+      if (body !== undefined) headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
       const request = https.request(target, { method: init.method ?? 'GET', agent, headers, ...(init.signal ? { signal: init.signal } : {}) }, (response) => {
         const answerHeaders = new Headers();
         for (const [name, value] of Object.entries(response.headers)) for (const one of [value ?? []].flat()) answerHeaders.append(name, one);

@@ -3,8 +3,9 @@
  * Artifacts are immutable and content-addressed: an artifact's hash is the sha256 of its
  * materializer's name, a NUL and its bytes (`contentAddress.ts`), so equal outputs share one
  * entry and an entry that no longer matches its hash is detected on read instead of being loaded.
- * Today's implementation is the store folder (`localArtifactStore.ts`); one on object storage or
- * in a database passes the same contract tests (`test/contracts/artifactStore.contract.ts`).
+ * Implementations: the store folder (`localArtifactStore.ts`), an S3-compatible bucket
+ * (`s3ArtifactStore.ts`) and the PostgreSQL database (`store/postgres/postgresArtifactStore.ts`);
+ * each passes the same contract tests (`test/contracts/artifactStore.contract.ts`).
  */
 import type { ArtifactRef } from '../model/artifactRef';
 import type { Materializer } from './materializers';
@@ -13,6 +14,13 @@ export type { ArtifactRef };
 
 /** What identifies an artifact's content: its hash and the materializer that wrote it. */
 export type ArtifactKey = Pick<ArtifactRef, 'hash' | 'materializer'>;
+
+/** The attempt an output belongs to before its commit. */
+export interface AttemptKey {
+  runId: string;
+  invocationId: string;
+  attempt: number;
+}
 
 export interface ArtifactStore {
   /**
@@ -38,6 +46,20 @@ export interface ArtifactStore {
   putBytes(ref: ArtifactKey, bytes: Buffer): Promise<void>;
   /** Whether an entry with this hash is stored. */
   has(hash: string): Promise<boolean>;
+  /**
+   * Stores an output of `attempt` before its commit (a remote worker's upload), checked like
+   * {@link putBytes}: kept apart under the attempt where the store can, so a fenced attempt leaves
+   * only garbage, and made an entry by {@link publish} at the commit. Left out: {@link putBytes}.
+   */
+  stageOutput?(attempt: AttemptKey, ref: ArtifactKey, bytes: Buffer): Promise<void>;
+  /**
+   * Makes committed outputs entries of the store where outputs are written elsewhere first (by
+   * local runners into the store folder, or staged under their attempt); answers the hashes it
+   * could not. Left out: every write already is an entry.
+   */
+  publish?(refs: readonly ArtifactKey[], attempt?: AttemptKey): Promise<string[]>;
+  /** Lets go of connections and timers (a store of the network). */
+  close?(): void;
 }
 
 /** An artifact whose entry is missing or whose content does not match its hash. */

@@ -42,6 +42,26 @@ export function verifyArtifact(ref: ArtifactKey, bytes: Uint8Array, location: st
   );
 }
 
+/**
+ * Reads bytes as they stream in (`location` names where from), hashing them on the way, and
+ * resolves with them once they match `ref`'s content address; rejects with a `corrupted`
+ * {@link ArtifactIntegrityError} when they do not, and with an Error past `maxBytes`.
+ */
+export async function readVerified(ref: ArtifactKey, chunks: AsyncIterable<Uint8Array>, location: string, maxBytes = Infinity): Promise<Buffer> {
+  const hash = createHash('sha256').update(ref.materializer, 'utf8').update('\0');
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of chunks) {
+    size += chunk.byteLength;
+    if (size > maxBytes) throw new Error(`artifact ${ref.hash} from ${location} is larger than ${maxBytes} bytes`);
+    hash.update(chunk);
+    parts.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  }
+  const bytes = Buffer.concat(parts, size);
+  if (hash.digest('hex') !== ref.hash) verifyArtifact(ref, bytes, location);
+  return bytes;
+}
+
 /** The value behind verified bytes; a load failure names the artifact (`what`, else its hash). */
 export function decodeArtifact(ref: ArtifactKey, materializer: Materializer, bytes: Buffer, what?: string): unknown {
   try {

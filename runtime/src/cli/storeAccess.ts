@@ -53,6 +53,6 @@ export async function findRunOrFail(store: RunStore, idOrName: string): Promise<
  * shown, so nothing shows it running forever.
  */
 async function resumeAbandoned(store: RunStore, storeUrl: string | undefined): Promise<void> {
-  if (!(await store.runningRuns()).some(isAbandoned)) return;
+  if (!(await store.runningRuns()).some((run) => isAbandoned(run))) return;
   await (await connectDaemon(store.dir, { storeUrl })).resumeAbandoned();
 }

@@ -17,6 +17,8 @@ import type { Orchestrator } from './orchestrator';
 
 export interface ApiHandlerContext {
   orchestrator: Orchestrator;
+  /** One of several daemons of a shared store: its health answer says whether it leads. */
+  inCluster?: boolean;
   /** Who this daemon is (its health answer). */
   instanceId: string;
   startedAt: string;
@@ -33,7 +35,7 @@ export interface ApiHandlerContext {
 /** What answers `POST /v1/plan`: bundles, compiles and predicts against the daemon's store. */
 export type PlanFile = (body: PlanRunRequest, store: { reads: PlanStoreReads; dir: string }) => Promise<PipelinePlan>;
 
-export function apiHandlers({ orchestrator, instanceId, startedAt, onShutdown, log, workerHub, planFile }: ApiHandlerContext): RouteHandlers {
+export function apiHandlers({ orchestrator, inCluster, instanceId, startedAt, onShutdown, log, workerHub, planFile }: ApiHandlerContext): RouteHandlers {
   const { store, services } = orchestrator;
   return {
     health: () => ({
@@ -45,6 +47,7 @@ export function apiHandlers({ orchestrator, instanceId, startedAt, onShutdown, l
       runsInFlight: orchestrator.runsInFlight,
       slotsHeld: orchestrator.slots.held,
       leasesHeld: orchestrator.leasesHeld,
+      ...(inCluster ? { role: orchestrator.isLeading ? ('leader' as const) : ('replica' as const) } : {}),
     }),
     shutdown: (_input, reply) => {
       reply.afterAnswer(onShutdown);

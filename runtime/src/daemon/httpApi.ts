@@ -21,6 +21,9 @@ import { remoteLauncher } from '../remote/remoteLauncher';
 import { workerRoutes } from '../remote/workerRoutes';
 import { daemonCredentials } from './daemonCredentials';
 import { DaemonMetrics } from './daemonMetrics';
+import { EventRelay } from './eventRelay';
+import { forwardLeaderRoutes } from './leaderRoutes';
+import type { StoreCluster } from '../store/storeCluster';
 
 export interface DaemonHttpApiOptions {
   storeDir: string;
@@ -41,6 +44,8 @@ export interface DaemonHttpApiOptions {
   onRequest?(): void;
   /** Answers `POST /v1/plan` (without it, the route answers 409). */
   planFile?: PlanFile;
+  /** A daemon of a shared store (`store.cluster`): it starts as a replica, which forwards leader-only routes, until {@link DaemonHttpApi.lead}. */
+  replicaOf?: { cluster: StoreCluster; storeName: string };
 }
 
 const runParams = z.object({ run: z.string() });
@@ -65,6 +70,8 @@ export class DaemonHttpApi {
   private port = 0;
   private streams = 0;
   private requests = 0;
+  /** A replica's stream of the leader's events (until it leads). */
+  private relay: Promise<EventRelay> | undefined;
 
   constructor(private readonly options: DaemonHttpApiOptions) {
     this.runnerToken = ensureRunnerToken(daemonFiles(options.storeDir), runnerTokenFromEnv());
@@ -75,7 +82,7 @@ export class DaemonHttpApi {
     }
     const launcher = this.workerHub ? remoteLauncher(this.workerHub) : undefined;
     // Runners beat over plain loopback HTTP: the daemon's own port, or its loopback listener when it serves HTTPS.
-    this.orchestrator = new Orchestrator(options.store, () => ({ url: `http://127.0.0.1:${this.localPort}${API_PREFIX}/heartbeats`, token: this.runnerToken }), launcher);
+    this.orchestrator = new Orchestrator(options.store, () => ({ url: `http://127.0.0.1:${this.localPort}${API_PREFIX}/heartbeats`, token: this.runnerToken }), launcher, { instanceId: this.instanceId, replica: options.replicaOf !== undefined });
     this.metrics = new DaemonMetrics({
       queueDepths: () => this.workerHub?.queuedByPool() ?? {},
       leasesHeld: () => this.orchestrator.leasesHeld,
@@ -92,7 +99,22 @@ export class DaemonHttpApi {
         response.once('close', () => (this.requests -= 1));
       },
     });
+    const replicaOf = options.replicaOf;
+    if (replicaOf) {
+      forwardLeaderRoutes(this.app, { isLeading: () => this.orchestrator.isLeading, cluster: replicaOf.cluster, self: { instance: this.instanceId, storeName: replicaOf.storeName } });
+      this.relay = EventRelay.start(this.orchestrator, replicaOf.cluster, options.log);
+      // Not streaming the leader's events is a replica's failure to serve: said in its log, and its streams stay empty until it leads.
+      this.relay.catch((error: Error) => options.log(`cannot follow the leader's events: ${error.message}`));
+    }
     this.routes();
+  }
+
+  /** This replica took the store's claim: it streams its own events and answers every route from now on. */
+  async lead(): Promise<void> {
+    const relay = this.relay;
+    this.relay = undefined;
+    await relay?.then((started) => started.stop()).catch(() => undefined);
+    this.orchestrator.lead();
   }
 
   /** Clients following the event stream now. */
@@ -118,6 +140,7 @@ export class DaemonHttpApi {
   }
 
   async close(): Promise<void> {
+    await this.relay?.then((started) => started.stop()).catch(() => undefined);
     this.workerHub?.close();
     await this.orchestrator.close();
     await this.loopback?.close();
@@ -130,7 +153,7 @@ export class DaemonHttpApi {
     // Runners' and workers' routes need the worker scope; every other route the scope its table entry declares.
     const runner = requireScope(app, 'worker');
     const client = requireScope(app, 'user');
-    registerRoutes(app, apiHandlers({ orchestrator, instanceId: this.instanceId, startedAt: this.startedAt, onShutdown: () => this.options.onShutdown(), log: this.options.log, workerHub: this.workerHub, planFile: this.options.planFile }));
+    registerRoutes(app, apiHandlers({ orchestrator, inCluster: this.options.replicaOf !== undefined, instanceId: this.instanceId, startedAt: this.startedAt, onShutdown: () => this.options.onShutdown(), log: this.options.log, workerHub: this.workerHub, planFile: this.options.planFile }));
 
     heartbeatRoute(app, (request) => orchestrator.heartbeatOnceResumed(request));
     if (this.workerHub) workerRoutes(app, API_PREFIX, this.workerHub, orchestrator.store.artifacts);
@@ -184,10 +207,13 @@ export class DaemonHttpApi {
       return response.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);
     };
     let held: StreamEvent[] | undefined = [];
-    const unsubscribe = this.orchestrator.subscribe((event) => {
-      if (!held) write(event);
-      else if (runId === undefined || event.runId === runId) held.push(event);
-    });
+    const unsubscribe = this.orchestrator.subscribe(
+      (event) => {
+        if (!held) write(event);
+        else if (runId === undefined || event.runId === runId) held.push(event);
+      },
+      { relayed: true },
+    );
     this.streams += 1;
     const keepAlive = setInterval(() => response.write(': keep-alive\n\n'), 15_000);
     let closed = false;

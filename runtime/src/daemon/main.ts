@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { DaemonHttpApi } from './httpApi';
 import { IdleShutdown } from './idleShutdown';
-import { serverTokenFromEnv, storeUrlFromEnv } from '../model/environment';
+import { advertiseUrlFromEnv, serverTokenFromEnv, storeUrlFromEnv } from '../model/environment';
 import { redactUrl } from '../model/storeUrl';
 import { ANOTHER_DAEMON_EXIT_CODE, ensureToken, daemonFiles, readEndpoint, writeOwnerOnly, type Endpoint } from '../api/daemonFiles';
 import { readTlsFiles, type TlsPaths } from '../api/tlsFiles';
 import { processIdentity } from '../system/processAlive';
-import { isDaemonProcessOf } from '../api/daemonControl';
 import { openRunStore } from '../store/openRunStore';
 import type { PlanFile } from './apiHandlers';
 
@@ -32,24 +32,20 @@ export async function runDaemon(storeDir: string, host: string, port: number, fa
   const storeUrl = storeUrlFromEnv();
   const storeName = storeUrl === undefined ? storeDir : `the PostgreSQL store ${redactUrl(storeUrl)}`;
   const store = await openRunStore(storeDir, 'readWrite', storeUrl);
+  const advertiseUrl = advertiseUrlFromEnv();
   // A database's claim dropped with its connection is taken again; taken by another daemon meanwhile, this one stops.
   let lostBeforeServing: string | undefined;
   let claimLost = (why: string): void => {
     lostBeforeServing = why;
   };
-  const owner = await store.claimDaemon(process.pid, (why) => claimLost(why));
+  // A shared store's daemons join it after they listen (they advertise where): one leads, the others are replicas.
+  const cluster = store.cluster;
+  const owner = cluster ? undefined : await store.claimDaemon(process.pid, (why) => claimLost(why));
   if (owner !== undefined) {
     // Another command started a daemon for this store at the same moment: that one serves it.
     process.stdout.write(`${new Date().toISOString()} not starting: the daemon with pid ${owner} already serves ${storeName}\n`);
-    // A database's daemon may be that of another folder, or of another machine: none will answer for this folder.
-    if (storeUrl !== undefined && !isDaemonProcessOf(owner, storeDir)) {
-      await store.close();
-      throw new Error(`${storeName} is served by another daemon (pid ${owner}, of another store folder or machine): a PostgreSQL store has one daemon for now`);
-    }
     process.exit(ANOTHER_DAEMON_EXIT_CODE);
   }
-  // What a dead daemon left behind; this one writes its own once it listens.
-  for (const file of [files.pid, files.state]) fs.rmSync(file, { force: true });
   const token = ensureToken(files, serverTokenFromEnv());
   const tls = options.tls ? readTlsFiles(options.tls) : undefined;
   // The previous daemon's loopback port, so runners it left behind find this one there.
@@ -80,7 +76,8 @@ export async function runDaemon(storeDir: string, host: string, port: number, fa
         process.exit(exitCode);
       });
   };
-  const daemonOptions = (listenPort: number) => ({ storeDir, store, host, port: listenPort, token, tls, loopbackPort, log, onShutdown: () => stop('shutdown request'), onRequest: () => idle?.touch(), planFile: options.planFile });
+  const replicaOf = cluster ? { cluster, storeName } : undefined;
+  const daemonOptions = (listenPort: number) => ({ storeDir, store, host, port: listenPort, token, tls, loopbackPort, log, onShutdown: () => stop('shutdown request'), onRequest: () => idle?.touch(), planFile: options.planFile, replicaOf });
   let api = new DaemonHttpApi(daemonOptions(port));
   let address;
   try {
@@ -92,18 +89,45 @@ export async function runDaemon(storeDir: string, host: string, port: number, fa
     api = new DaemonHttpApi(daemonOptions(0));
     address = await api.listen();
   }
+  const resume = () => {
+    if (!stopping) void api.orchestrator.resumeAbandoned(log);
+  };
+  /** Schedules, drives runs, reaps and resumes: the one daemon of a store, or the leader of a shared one. */
+  const lead = async () => {
+    await api.lead();
+    resume();
+    abandonedScan = setInterval(resume, ABANDONED_SCAN_MS);
+    abandonedScan.unref();
+  };
+  let role = '';
+  if (cluster) {
+    const url = advertiseUrl ?? `${tls ? 'https' : 'http'}://${host === '0.0.0.0' || host === '::' ? os.hostname() : host}:${address.port}`;
+    const joined = await cluster.join({ instance: api.instanceId, pid: process.pid, host: os.hostname(), url }, storeDir, {
+      onLeading: () => {
+        log(`leading ${storeName} from now on (the previous leader is gone): resuming the runs it drove`);
+        void lead();
+      },
+      onLost: (why) => claimLost(why),
+    });
+    if (joined.sameFolder) {
+      // Another command started a daemon for this folder at the same moment: that one serves it.
+      log(`not starting: another daemon of ${storeDir} on this machine already serves ${storeName}`);
+      await api.close();
+      await store.close();
+      process.exit(ANOTHER_DAEMON_EXIT_CODE);
+    }
+    if (joined.leading) await lead();
+    role = joined.leading ? `, leading ${storeName}, advertised at ${url}` : `, a replica of ${storeName} (forwards to its leader; takes over when it is gone), advertised at ${url}`;
+  }
+  // What a dead daemon left behind; this one writes its own now that it serves.
+  for (const file of [files.pid, files.state]) fs.rmSync(file, { force: true });
   const endpoint: Endpoint = { host, port: address.port, pid: process.pid, identity: processIdentity(process.pid), instanceId: api.instanceId, startedAt: api.startedAt, ...(storeUrl === undefined ? {} : { store: redactUrl(storeUrl) }), ...(tls ? { tls: true, localPort: api.localPort } : {}) };
   writeOwnerOnly(files.endpoint, JSON.stringify(endpoint));
   fs.rmSync(files.state, { force: true });
   writeOwnerOnly(files.pid, String(process.pid));
   const idleTimeoutS = options.idleTimeoutS ?? 0;
-  log(`listening on ${tls ? 'https' : 'http'}://${host}:${address.port}${tls ? ` and http://127.0.0.1:${api.localPort} for this machine` : ''} (pid ${process.pid}, store ${storeDir}${storeUrl === undefined ? '' : `, runs in ${redactUrl(storeUrl)}`}, ${idleTimeoutS > 0 ? `stops after ${idleTimeoutS} s idle` : 'no idle shutdown'})`);
-  const resume = () => {
-    if (!stopping) void api.orchestrator.resumeAbandoned(log);
-  };
-  resume();
-  abandonedScan = setInterval(resume, ABANDONED_SCAN_MS);
-  abandonedScan.unref();
+  log(`listening on ${tls ? 'https' : 'http'}://${host}:${address.port}${tls ? ` and http://127.0.0.1:${api.localPort} for this machine` : ''} (pid ${process.pid}, store ${storeDir}${storeUrl === undefined ? '' : `, runs in ${redactUrl(storeUrl)}`}${role}, ${idleTimeoutS > 0 ? `stops after ${idleTimeoutS} s idle` : 'no idle shutdown'})`);
+  if (!cluster) await lead();
   if (idleTimeoutS > 0) {
     const orchestrator = api.orchestrator;
     idle = new IdleShutdown(

@@ -47,11 +47,15 @@ export class Orchestrator {
   private readonly sessions = new Map<string, EngineSession>();
   private readonly runs = new Map<string, EngineSession>();
   private readonly subscribers = new Set<Subscriber>();
+  private readonly relayedTo = new Set<Subscriber>();
   private lastSeq = 0;
   /** Event numbers up to this one are reserved in the store. */
   private reservedSeq = 0;
-  /** Resolves once the event numbering is read from the store; every way a run starts waits for it. */
+  /** Resolves once the event numbering is read from the store, when this daemon leads; every way a run starts waits for it. */
   private readonly ready: Promise<void>;
+  /** Starts leading (at once unless constructed as a replica). */
+  private startLeading!: () => void;
+  private leading = false;
   /** The stream's store writes, in order (see {@link publish}). */
   private eventWrites: Promise<void> = Promise.resolve();
   /** Events published in this turn, not yet handed to the store (see {@link storeEvent}). */
@@ -75,12 +79,17 @@ export class Orchestrator {
     private readonly leaseEndpoint: () => { url: string; token: string },
     /** Where sessions run their attempts (default: runner processes of this machine). */
     private readonly launcher: LauncherFactory = localLauncher,
+    /** The daemon's instance (the engine of the runs it drives); `replica`: it drives nothing until {@link lead} (a daemon of a shared store that does not hold its claim). */
+    private readonly role: { instanceId?: string; replica?: boolean } = {},
   ) {
     this.store = store;
-    this.ready = store.lastEventSeq().then((seq) => {
+    // A replica reads the numbering once it leads: the leader before it went on numbering events meanwhile.
+    this.ready = new Promise<void>((resolve) => (this.startLeading = resolve)).then(async () => {
+      const seq = await store.lastEventSeq();
       this.lastSeq = seq;
       this.reservedSeq = seq;
     });
+    if (!role.replica) this.lead();
     this.beats = new HeartbeatRecorder(store);
     this.beatFlush = setInterval(() => void this.writeEvent(() => this.beats.flush(), 'heartbeat times'), HEARTBEAT_FLUSH_MS);
     this.beatFlush.unref();
@@ -88,6 +97,16 @@ export class Orchestrator {
     const idleTimeoutMs = runnerPoolSettingsFromEnv().idleTimeoutMs;
     this.sessionSweep = setInterval(() => this.closeIdleSessions(idleTimeoutMs), Math.min(1000, Math.max(50, idleTimeoutMs / 2)));
     this.sessionSweep.unref();
+  }
+
+  /** Starts leading: runs may start from now on (a replica that took the store's claim). */
+  lead(): void {
+    this.leading = true;
+    this.startLeading();
+  }
+
+  get isLeading(): boolean {
+    return this.leading;
   }
 
   get runsInFlight(): number {
@@ -109,6 +128,8 @@ export class Orchestrator {
     const hash = createHash('sha256').update(request.bundle).digest('hex');
     await this.ready;
     const bundlePath = saveBundle(this.store.dir, hash, request.bundle);
+    // Any daemon of a shared store that comes to lead may resume or retry the run: it finds the bundle there.
+    await this.store.cluster?.keepBundle(hash, request.bundle);
     const manifest = request.manifest as ModuleManifest | undefined;
     const parameters = resolveRunParameters(manifest, request.target, [{ kind: 'values', where: 'request', values: decodeStructured(request.parameters) as Record<string, unknown> }]);
     const session = this.sessionFor(hash, bundlePath, request.file, folders, manifest);
@@ -135,7 +156,9 @@ export class Orchestrator {
     const source = await this.store.getRun(runId);
     if (!source) throw new NotFoundError(`no run with id ${runId}`);
     const hash = path.basename(source.bundlePath, '.cjs');
-    const session = this.sessionFor(hash, source.bundlePath, source.pipeline, foldersOf(source), source.manifest as ModuleManifest | undefined);
+    const bundlePath = await this.localBundle(source.bundlePath);
+    if (bundlePath === undefined) throw new UnprocessableError(`run ${source.name} cannot be retried: its bundle ${source.bundlePath} is gone`);
+    const session = this.sessionFor(hash, bundlePath, source.pipeline, foldersOf(source), source.manifest as ModuleManifest | undefined);
     const release = this.sessionUse.hold(session);
     let plan: RunPlan;
     try {
@@ -186,9 +209,10 @@ export class Orchestrator {
   private async resumeNow(log: (line: string) => void): Promise<string[]> {
     const resumed: string[] = [];
     for (const run of await this.store.runningRuns()) {
-      if (this.runs.has(run.id) || !isAbandoned(run)) continue;
+      if (this.runs.has(run.id) || !isAbandoned(run, this.role.instanceId)) continue;
       try {
-        if (!fs.existsSync(run.bundlePath)) {
+        const bundlePath = await this.localBundle(run.bundlePath);
+        if (bundlePath === undefined) {
           await this.store.setRunStatus(run.id, 'crashed', Date.now(), `its bundle ${run.bundlePath} is gone`);
           continue;
         }
@@ -198,7 +222,7 @@ export class Orchestrator {
           continue;
         }
         const hash = path.basename(run.bundlePath, '.cjs');
-        const session = this.sessionFor(hash, run.bundlePath, run.pipeline, folders, run.manifest as ModuleManifest | undefined);
+        const session = this.sessionFor(hash, bundlePath, run.pipeline, folders, run.manifest as ModuleManifest | undefined);
         const release = this.sessionUse.hold(session);
         let plan: RunPlan;
         try {
@@ -209,7 +233,7 @@ export class Orchestrator {
           throw error;
         }
         this.execute(session, plan, release);
-        log(`resumed run ${run.name} (${run.id}): its engine (pid ${run.enginePid ?? 'unknown'}) is gone`);
+        log(`resumed run ${run.name} (${run.id}): its engine (${run.engineInstance ? `daemon ${run.engineInstance}, ` : ''}pid ${run.enginePid ?? 'unknown'}) is gone`);
         resumed.push(run.id);
       } catch (error) {
         // One run that cannot be resumed must not keep the others (or itself) running forever.
@@ -219,6 +243,18 @@ export class Orchestrator {
       }
     }
     return resumed;
+  }
+
+  /**
+   * Where this daemon finds a run's bundle: the path the run recorded, or, for a run another daemon
+   * of a shared store submitted (on another machine, in another folder), the copy kept in the store,
+   * saved in this daemon's folder. Undefined when it is nowhere.
+   */
+  private async localBundle(recorded: string): Promise<string | undefined> {
+    if (fs.existsSync(recorded)) return recorded;
+    const hash = path.basename(recorded, '.cjs');
+    const text = await this.store.cluster?.bundleText(hash);
+    return text === undefined ? undefined : saveBundle(this.store.dir, hash, text);
   }
 
   async detail(runId: string): Promise<RunDetail> {
@@ -305,9 +341,19 @@ export class Orchestrator {
     return session.runnerResult(runId, invocationId, attempt, reply);
   }
 
-  subscribe(subscriber: Subscriber): () => void {
+  /** Streams an event another daemon (the leader) stored to this daemon's event streams (see EventRelay). */
+  relay(event: StreamEvent): void {
+    for (const subscriber of this.relayedTo) subscriber(event);
+  }
+
+  /** Hears every event this daemon publishes; with `relayed`, also those it relays for the leader (an event stream; not its metrics, which count its own). */
+  subscribe(subscriber: Subscriber, options: { relayed?: boolean } = {}): () => void {
     this.subscribers.add(subscriber);
-    return () => this.subscribers.delete(subscriber);
+    if (options.relayed) this.relayedTo.add(subscriber);
+    return () => {
+      this.subscribers.delete(subscriber);
+      this.relayedTo.delete(subscriber);
+    };
   }
 
   /**
@@ -315,8 +361,11 @@ export class Orchestrator {
    * once every event published so far is in the store, so a replay misses none of them.
    */
   async eventsSince(seq: number, runId?: string): Promise<StreamEvent[]> {
-    await this.ready;
-    await this.writeEvent(() => this.beats.flush(), 'heartbeat times');
+    // A replica publishes nothing itself: the store has what the leader wrote.
+    if (this.leading) {
+      await this.ready;
+      await this.writeEvent(() => this.beats.flush(), 'heartbeat times');
+    }
     return (await this.store.eventsSince(seq, runId, EVENT_PAGE)).map((event: StoredEvent) => ({ seq: event.seq, type: event.type, runId: event.runId, data: event.data }));
   }
 
@@ -370,15 +419,29 @@ export class Orchestrator {
   private flushEvents(): void {
     const batch = this.unwrittenEvents.splice(0);
     if (batch.length === 0) return;
+    const through = this.lastSeq;
     const written = this.eventWrites.then(() => Promise.all(batch.map(({ write, what }) => write().catch((error: unknown) => this.reportUnstored(what, error)))));
-    this.eventWrites = written.then(() => undefined);
+    this.eventWrites = written.then(() => this.stored(through));
   }
 
   /** One write of the event stream, after those before it; one the store refuses is reported (the event still streamed). */
   private writeEvent(write: () => Promise<void>, what: string): Promise<void> {
     this.flushEvents();
-    this.eventWrites = this.eventWrites.then(write).catch((error: unknown) => this.reportUnstored(what, error));
+    const through = this.lastSeq;
+    this.eventWrites = this.eventWrites
+      .then(write)
+      .catch((error: unknown) => this.reportUnstored(what, error))
+      .then(() => this.stored(through));
     return this.eventWrites;
+  }
+
+  /**
+   * Every event numbered up to `through` has been written (or refused and reported): the other
+   * daemons of a shared store are told, and stream them from the store (daemon/eventRelay.ts).
+   * The newest heartbeats are written later, in batches: a replica streams those it finds then.
+   */
+  private stored(through: number): void {
+    if (this.leading && through > 0) this.store.cluster?.eventsStored(through);
   }
 
   private reportUnstored(what: string, error: unknown): void {

@@ -1,6 +1,6 @@
 /**
  * The Kubernetes objects of a Pipewright cluster (`pipewright deploy kubernetes`), as plain
- * data: the orchestrator (a Deployment, its Service, a volume for its store folder), the Secret
+ * data: the orchestrator (a Deployment of replicas of one store, its Service), the Secret
  * with its tokens and database URL, and per worker pool a Deployment of `pipewright worker`, a
  * PodDisruptionBudget and a KEDA ScaledObject that scales it on the pool's queue depth as
  * Prometheus scrapes it from the orchestrator's `/metrics`. Pure: the command writes them.
@@ -28,7 +28,7 @@ export interface KubernetesOptions {
   image: string;
   /** Worker pools: one Deployment, PodDisruptionBudget and ScaledObject each. */
   pools: readonly string[];
-  /** Orchestrator replicas. */
+  /** Orchestrator replicas: one leads, the others are its replicas (runtime/src/store/storeCluster.ts). */
   replicas: number;
   /** Seconds a worker lets running attempts finish after SIGTERM before handing them back. */
   drainTimeoutS: number;
@@ -42,7 +42,7 @@ export interface KubernetesOptions {
   prometheusUrl: string;
   /** The orchestrator's port. */
   port: number;
-  /** Size of the orchestrator's store volume (artifacts, bundles): `10Gi`. */
+  /** Size limit of each orchestrator pod's scratch store folder (copies of artifacts and bundles, which the database holds): `10Gi`. */
   storageSize: string;
 }
 
@@ -86,27 +86,16 @@ export function clusterManifests(options: KubernetesOptions): Manifest[] {
   const fromSecret = (env: string, key: string) => ({ name: env, valueFrom: { secretKeyRef: { name: secretName(options), key } } });
   const manifests: Manifest[] = [
     {
-      comment: 'The orchestrator\'s store folder: artifacts, bundles and its own files (runs and events are in PostgreSQL).',
-      object: {
-        apiVersion: 'v1',
-        kind: 'PersistentVolumeClaim',
-        metadata: meta(options, `${orchestrator}-store`, 'orchestrator'),
-        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: options.storageSize } } },
-      },
-    },
-    {
       comment:
         options.replicas > 1
-          ? `${options.replicas} replicas: several daemons on one database are not built yet. The first to start holds the database; the others exit (pid named in their log) and are restarted by Kubernetes, so one of them takes over when the holder dies (a standby, not active-active). Their store volume must then be ReadWriteMany.`
-          : 'One replica: several daemons on one database are not built yet (a second would exit until the first dies). Raise replicas once they are; the store volume must then be ReadWriteMany.',
+          ? `${options.replicas} replicas of one store: the pod holding the database's claim leads (schedules, drives runs, holds the workers' queue); the others serve the API and the event stream, forward the rest to it (at its pod IP), and one of them takes over within about a second when it dies. Runs, events, artifacts and bundles are in PostgreSQL: each pod's store folder is scratch.`
+          : 'One replica: nothing serves while it restarts (give --replicas 2 or more: replicas serve meanwhile and one takes over within about a second). Runs, events, artifacts and bundles are in PostgreSQL: the store folder is scratch.',
       object: {
         apiVersion: 'apps/v1',
         kind: 'Deployment',
         metadata: meta(options, orchestrator, 'orchestrator'),
         spec: {
           replicas: options.replicas,
-          // One pod at a time holds the database and the volume.
-          strategy: { type: 'Recreate' },
           selector: { matchLabels: orchestratorLabels },
           template: {
             metadata: { labels: orchestratorLabels, annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/path': '/metrics', 'prometheus.io/port': String(options.port) } },
@@ -120,6 +109,9 @@ export function clusterManifests(options: KubernetesOptions): Manifest[] {
                   args: ['server', 'start', '--foreground', '--host', '0.0.0.0', '--port', String(options.port), '--workers', 'remote'],
                   env: [
                     { name: 'PIPEWRIGHT_STORE', value: STORE_DIR },
+                    // Where the other replicas forward to while this pod leads.
+                    { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+                    { name: 'PIPEWRIGHT_ADVERTISE_URL', value: `http://$(POD_IP):${options.port}` },
                     fromSecret('PIPEWRIGHT_STORE_URL', 'store-url'),
                     fromSecret('PIPEWRIGHT_SERVER_TOKEN', 'server-token'),
                     fromSecret('PIPEWRIGHT_RUNNER_TOKEN', 'runner-token'),
@@ -132,7 +124,7 @@ export function clusterManifests(options: KubernetesOptions): Manifest[] {
                   securityContext: { allowPrivilegeEscalation: false },
                 },
               ],
-              volumes: [{ name: 'store', persistentVolumeClaim: { claimName: `${orchestrator}-store` } }],
+              volumes: [{ name: 'store', emptyDir: { sizeLimit: options.storageSize } }],
             },
           },
         },

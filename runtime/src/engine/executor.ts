@@ -209,7 +209,7 @@ export class RunExecutor {
       return;
     }
     // The step's own cacheKey is user code: a runner computes it, once per invocation.
-    const task = { run: this.plan.run, invocationId: id, stepName: node.step, pool: this.optionsOf(node).pool, inputs };
+    const task = { run: this.plan.run, invocationId: id, stepName: node.step, pool: this.optionsOf(node).pool, labels: this.optionsOf(node).labels, inputs };
     void this.deps.pool.cacheKey(task, attempt).then((result) => {
       if (this.stoppedMeanwhile(id, attempt)) return;
       if ('error' in result) {
@@ -297,12 +297,17 @@ export class RunExecutor {
       invocationId: id,
       stepName: node.step,
       pool: this.optionsOf(node).pool,
+      labels: this.optionsOf(node).labels,
       attempt,
       inputs,
       inputTypes: this.plan.inputTypes[node.step] ?? {},
       lease: { ...this.deps.leaseEndpoint, intervalMs: timing.intervalMs, timeoutMs: timing.timeoutMs },
     };
+    const queuedFor = this.deps.pool.queuedFor?.(task);
+    const runId = this.plan.run.runId;
+    if (queuedFor !== undefined) void this.record(() => this.deps.store.recordPlacement(runId, id, attempt, 'queued', queuedFor, now));
     const onStart = ({ pid }: AttemptWorker) => {
+      if (queuedFor !== undefined) void this.record(() => this.deps.store.recordPlacement(runId, id, attempt, 'claimed', null, this.deps.clock.now()));
       if (pid !== undefined) void this.record(() => this.deps.store.setAttemptRunner(this.plan.run.runId, id, attempt, pid));
       this.deps.listener?.({ type: 'attempt', runId: this.plan.run.runId, invocationId: id, attempt, status: 'running', pid, heartbeat: { intervalMs: timing.intervalMs, timeoutMs: timing.timeoutMs }, at: this.deps.clock.now() });
     };
@@ -535,7 +540,7 @@ export class RunExecutor {
   }
 
   private runHook(node: DagNode, hook: 'onSuccess' | 'onFailure', error?: AttemptError): void {
-    const task = { run: this.plan.run, invocationId: node.id, stepName: node.step, pool: this.optionsOf(node).pool, attempt: this.attempts.get(node.id) ?? 1, hook, inputs: this.resolveInputs(node, true), error };
+    const task = { run: this.plan.run, invocationId: node.id, stepName: node.step, pool: this.optionsOf(node).pool, labels: this.optionsOf(node).labels, attempt: this.attempts.get(node.id) ?? 1, hook, inputs: this.resolveInputs(node, true), error };
     this.hooks.push(
       this.deps.pool.hook(task).catch((error: Error) => ({ error: { message: error.message, retryable: false } })).then(async (result) => {
         const at = this.deps.clock.now();

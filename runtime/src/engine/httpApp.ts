@@ -124,6 +124,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     }
   };
   app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJson);
+  // Raw bytes (an artifact on the worker wire) reach their route unread, as the request's stream: it reads, limits and checks them itself.
+  app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
   app.addContentTypeParser('*', { parseAs: 'string' }, parseJson);
   app.setErrorHandler((error, request, reply) => {
     if ((error as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {

@@ -66,6 +66,12 @@ export interface Launcher {
    * running it (after an engine restart): such an attempt gets a new lease and its result is
    * awaited; any other is lost.
    */
+  /**
+   * What an attempt of `task` waits for before it starts, when this launcher queues it for a
+   * worker (`pool gpu, labels accelerator=a100`): recorded as `queued` until its `onStart`. None:
+   * it starts at once (the local runner pool).
+   */
+  queuedFor?(task: Pick<ExecuteTask, 'pool' | 'labels'>): string;
   mayStillRun(worker: AttemptWorker): boolean;
   /** Ends every worker of this launcher. */
   close(): Promise<void>;

@@ -64,7 +64,7 @@ export async function predictPlan(request: PredictionRequest): Promise<StepPredi
 }
 
 async function predictOne(request: PredictionRequest, explainer: MissExplainer, node: DagNode, known: Map<string, KnownOutputs>): Promise<{ prediction: StepPrediction; outputs: KnownOutputs }> {
-  const base = { id: node.id, step: node.step };
+  const base = { id: node.id, step: node.step, codeHash: node.codeHash };
   const enabled = cacheEnabled(node, request.dag, request.cache);
   const committedUnder = async (key: string | undefined) => (key === undefined ? undefined : request.store.outputsCommittedUnder(key));
   const sure = resolveInputs(node, (from) => known.get(from)?.sure);

@@ -4,6 +4,7 @@
  * variable. Each reader takes the environment as an argument (default: this process's).
  */
 import { InputError } from './errorCodes';
+import { parseS3Location, type S3Location } from './artifactsUrl';
 import { storeUrlProblem } from './storeUrl';
 
 /** A malformed setting (an environment variable or a daemon option); the message names which. Bad input: exit 2. */
@@ -19,6 +20,10 @@ export const ENV = {
   store: 'PIPEWRIGHT_STORE',
   /** A PostgreSQL database for runs and events instead of the embedded SQLite store (`postgres://user@host:port/db`). */
   storeUrl: 'PIPEWRIGHT_STORE_URL',
+  /** An S3-compatible bucket for artifacts (`s3://bucket/prefix`) besides the store folder; credentials and region are the AWS SDK's usual ones (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`, `AWS_PROFILE`, ...). */
+  artifactsUrl: 'PIPEWRIGHT_ARTIFACTS_URL',
+  /** The URL of an S3-compatible service other than AWS's (MinIO, Ceph, ...) for `PIPEWRIGHT_ARTIFACTS_URL`. */
+  s3Endpoint: 'PIPEWRIGHT_S3_ENDPOINT',
   /** Refuse to run steps lacking type annotations: `1`, `true`, `yes`, `on` (or `0`, `false`, `no`, `off`). */
   enforceTypeAnnotations: 'PIPEWRIGHT_ENFORCE_TYPE_ANNOTATIONS',
   /** Default seconds between heartbeats. */
@@ -47,6 +52,8 @@ export const ENV = {
   orchestratorToken: 'PIPEWRIGHT_ORCHESTRATOR_TOKEN',
   /** The CA (PEM file) that signed an HTTPS orchestrator's certificate (CLI `--ca-file`). */
   orchestratorCaFile: 'PIPEWRIGHT_ORCHESTRATOR_CA_FILE',
+  /** Where the other daemons of a shared store reach this one's API (default: its listening address; a pod's own IP in Kubernetes). */
+  advertiseUrl: 'PIPEWRIGHT_ADVERTISE_URL',
 } as const;
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -82,6 +89,21 @@ export function storeUrlFromEnv(env: Environment = process.env): string | undefi
   const problem = storeUrlProblem(url);
   if (problem) throw new SettingError(`${ENV.storeUrl}: ${problem}`);
   return url;
+}
+
+/** `PIPEWRIGHT_ARTIFACTS_URL` (with `PIPEWRIGHT_S3_ENDPOINT`) as a location, if set. */
+export function artifactsLocationFromEnv(env: Environment = process.env): S3Location | undefined {
+  const url = valueOf(env, ENV.artifactsUrl);
+  const endpoint = valueOf(env, ENV.s3Endpoint);
+  if (url === undefined) {
+    if (endpoint !== undefined) throw new SettingError(`${ENV.s3Endpoint} is set but ${ENV.artifactsUrl} is not: name the bucket (s3://bucket/prefix)`);
+    return undefined;
+  }
+  try {
+    return parseS3Location(url, ENV.artifactsUrl, endpoint, ENV.s3Endpoint);
+  } catch (error) {
+    throw new SettingError((error as Error).message);
+  }
 }
 
 const TRUE = /^(1|true|yes|on)$/i;
@@ -137,6 +159,20 @@ export function parseLimits(text: string, what: string): ConcurrencyLimits {
 /** Limits from `PIPEWRIGHT_LIMITS` (`global=8,gpu=1`). */
 export function limitsFromEnv(env: Environment = process.env): ConcurrencyLimits {
   return parseLimits(env[ENV.limits] ?? '', ENV.limits);
+}
+
+/** `PIPEWRIGHT_ADVERTISE_URL`, checked to be an http(s) URL, if set. */
+export function advertiseUrlFromEnv(env: Environment = process.env): string | undefined {
+  const text = valueOf(env, ENV.advertiseUrl);
+  if (text === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new InputError(`${ENV.advertiseUrl}=${text}: not a URL (expected http://host:port)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InputError(`${ENV.advertiseUrl}=${text}: expected an http:// or https:// URL`);
+  return url.href.replace(/\/+$/, '');
 }
 
 /** `PIPEWRIGHT_SERVER_TOKEN`, if set. */

@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   /** A runner's attempt was replaced or is not executing here: the runner must stop and publish nothing. */
   fenced: { http: 409, exit: 1 },
   'too-large': { http: 413, exit: 2 },
+  /** A replica of a shared store cannot reach a leader to answer a request only the leader answers (one is being elected): try again shortly. */
+  'no-leader': { http: 503, exit: 1 },
   /** No space left where the store (or a service's folder) lives: the environment, not the request. */
   'disk-full': { http: 507, exit: 1 },
   io: { http: 500, exit: 1 },
@@ -88,6 +90,14 @@ export class FencedError extends CodedError {
   constructor(readonly reason: string) {
     super('fenced', reason);
     this.name = 'FencedError';
+  }
+}
+
+/** A replica of a shared store has no leader to forward a request to right now (see daemon/leaderRoutes.ts). */
+export class NoLeaderError extends CodedError {
+  constructor(message: string) {
+    super('no-leader', message);
+    this.name = 'NoLeaderError';
   }
 }
 

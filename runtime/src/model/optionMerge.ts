@@ -1,13 +1,14 @@
 /**
  * The one rule for an invocation's options, shared by the runtime's compiler and the static DAG:
- * `.with(...)` options over the step definition's, then the enclosing pipelines' heartbeat, pool
- * and hooks as defaults (the innermost pipeline that sets one wins). Generic over the options objects
+ * `.with(...)` options over the step definition's, then the enclosing pipelines' heartbeat, pool,
+ * labels and hooks as defaults (the innermost pipeline that sets one wins). Generic over the options objects
  * (the SDK's live options, or the literal view the analysis reads): only the keys of
  * `InheritableOptions` matter.
  */
 export interface InheritableOptions {
   heartbeat?: unknown;
   pool?: unknown;
+  labels?: unknown;
   onSuccess?: unknown;
   onFailure?: unknown;
 }
@@ -24,6 +25,8 @@ export interface MergedInvocationOptions<S, I, P extends InheritableOptions> {
   heartbeat: S[keyof S & 'heartbeat'] | I[keyof I & 'heartbeat'] | P['heartbeat'] | undefined;
   /** The invocation's pool, else the step's, else the innermost pipeline's. */
   pool: S[keyof S & 'pool'] | I[keyof I & 'pool'] | P['pool'] | undefined;
+  /** The worker labels the invocation requires, else the step, else the innermost pipeline (a whole set: never merged key by key). */
+  labels: S[keyof S & 'labels'] | I[keyof I & 'labels'] | P['labels'] | undefined;
   hooks: { onSuccess?: HookSource; onFailure?: HookSource };
 }
 
@@ -41,6 +44,7 @@ export function mergeInvocationOptions<S extends object, I extends object, P ext
     merged,
     heartbeat: (merged.heartbeat ?? fromPipelines('heartbeat')) as MergedInvocationOptions<S, I, P>['heartbeat'],
     pool: (merged.pool ?? fromPipelines('pool')) as MergedInvocationOptions<S, I, P>['pool'],
+    labels: (merged.labels ?? fromPipelines('labels')) as MergedInvocationOptions<S, I, P>['labels'],
     hooks,
   };
 }

@@ -24,6 +24,8 @@ export type PlanReason =
 export interface StepPrediction {
   id: string;
   step: string;
+  /** The hash of the step's code as it would run now (the cache key's `code`; a run's stored DAG has the one it ran). */
+  codeHash: string;
   action: 'reuse' | 'run';
   /** Why it runs (absent for `reuse`). */
   reason?: PlanReason;

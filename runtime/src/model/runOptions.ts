@@ -56,6 +56,22 @@ export const poolNameSchema = z
   .regex(/^[A-Za-z0-9][\w.-]{0,99}$/, { message: "expected a name: a letter or digit first, then letters, digits, '.', '_' or '-', 100 at most" });
 
 /**
+ * The key of a worker label (`pipewright worker --label KEY=VALUE`, `labels: { KEY: 'VALUE' }`):
+ * a letter or digit, then letters, digits, '.', '_', '/' or '-', 100 at most.
+ */
+export const labelKeySchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][\w./-]{0,99}$/, { message: "expected a label key: a letter or digit first, then letters, digits, '.', '_', '/' or '-', 100 at most" });
+
+/** Labels by key: a worker's (`--label`), or those a step requires of the worker that runs it. */
+export const labelsSchema = z.record(labelKeySchema, z.string().max(200, { message: 'a label value has 200 characters at most' }));
+
+/** Whether a worker with `labels` has every label `required` (the same value for each key). */
+export function labelsMatch(required: Readonly<Record<string, string>> | undefined, labels: Readonly<Record<string, string>>): boolean {
+  return Object.entries(required ?? {}).every(([key, value]) => labels[key] === value);
+}
+
+/**
  * The step options a run may also set per invocation (`steps.<id>` of its options), each written
  * once for both. A field added here is in the SDK's step and override types, the API's and the
  * YAML config's validation, the compiled node (`nodeDataOptionsSchema`, `NodeOptions`), the
@@ -71,6 +87,12 @@ const overridableStepOptions = {
    * An attempt whose pool has no worker waits, queued, until one comes.
    */
   pool: poolNameSchema.optional(),
+  /**
+   * Labels the remote worker that runs this step's attempts, hooks and cache key must have, each
+   * with this value (`pipewright worker --label gpu=a100`), as well as serving its pool (default:
+   * the innermost pipeline's). An attempt no worker matches waits, queued, until one comes.
+   */
+  labels: labelsSchema.optional(),
 };
 
 /** Per-invocation overrides of one run, keyed by invocation id. */
@@ -159,6 +181,8 @@ export const pipelineDataOptionsSchema = z.object({
   maxConcurrency: z.number().int().min(1).optional(),
   /** The pool of remote workers for its steps that name none (their own `pool` wins). */
   pool: poolNameSchema.optional(),
+  /** The worker labels its steps require when they name none (their own `labels` win). */
+  labels: labelsSchema.optional(),
 });
 
 /** Raised for options that do not match their schema; the message names the field and where it was given. */

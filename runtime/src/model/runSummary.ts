@@ -33,6 +33,12 @@ export interface StepSummary {
   durationMs: number | null;
   /** Why the step failed (or was cancelled, crashed): its last failed attempt's error, or the engine's reason. */
   error?: AttemptError;
+  /**
+   * Set while its running attempt waits in the orchestrator's queue for a remote worker: what it
+   * waits for (`pool gpu`, `pool default, labels accelerator=a100`). Its status stays `running`
+   * (the attempt holds its lease and slots); `runs show` shows it `queued`.
+   */
+  queuedFor?: string;
   /** How each attempt ended (`runs show`). */
   history?: AttemptSummary[];
   /** Committed outputs (`runs show`). */

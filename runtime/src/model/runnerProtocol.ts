@@ -49,6 +49,8 @@ export interface ExecuteTask {
   stepName: string;
   /** The step's worker pool when it names one (remote workers only; a runner ignores it). */
   pool?: string;
+  /** The labels the remote worker must have, when the step requires some (a runner ignores them). */
+  labels?: Record<string, string>;
   attempt: number;
   inputs: Record<string, ResolvedInput>;
   /** Declared parameter types, checked against the values before the function runs. */
@@ -63,6 +65,8 @@ export interface HookTask {
   stepName: string;
   /** The step's worker pool when it names one (remote workers only; a runner ignores it). */
   pool?: string;
+  /** The labels the remote worker must have, when the step requires some (a runner ignores them). */
+  labels?: Record<string, string>;
   attempt: number;
   hook: 'onSuccess' | 'onFailure';
   inputs: Record<string, ResolvedInput>;
@@ -77,6 +81,8 @@ export interface CacheKeyTask {
   stepName: string;
   /** The step's worker pool when it names one (remote workers only; a runner ignores it). */
   pool?: string;
+  /** The labels the remote worker must have, when the step requires some (a runner ignores them). */
+  labels?: Record<string, string>;
   inputs: Record<string, ResolvedInput>;
 }
 

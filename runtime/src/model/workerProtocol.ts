@@ -1,5 +1,7 @@
 /**
- * The wire between the orchestrator and its remote workers (`pipewright worker`): plain JSON.
+ * The wire between the orchestrator and its remote workers (`pipewright worker`): JSON, except
+ * artifacts, whose bytes travel raw ({@link ARTIFACT_BYTES_TYPE}) both ways, checked against their
+ * content address as they arrive.
  * A worker claims jobs (long-poll), runs each in a runner process of its own machine, and
  * answers with the job's reply; one beat per interval covers all the jobs it holds.
  */
@@ -14,7 +16,18 @@ export const WORKER_PATHS = {
   claim: '/worker-claims',
   beat: '/worker-beats',
   job: '/worker-jobs/:job',
+  /** GET: an input's bytes; POST: an output's bytes (raw, {@link ARTIFACT_BYTES_TYPE}); `?materializer=M&workerId=W`. */
+  artifact: '/worker-jobs/:job/artifacts/:hash',
 } as const;
+
+/** The content type of an artifact's bytes on this wire, both ways. */
+export const ARTIFACT_BYTES_TYPE = 'application/octet-stream';
+
+/** The path of an artifact of job `jobId` (for GET or POST), naming its materializer (and, for an upload, the worker). */
+export function workerArtifactPath(jobId: string, ref: { hash: string; materializer: string }, workerId?: string): string {
+  const query = new URLSearchParams({ materializer: ref.materializer, ...(workerId === undefined ? {} : { workerId }) });
+  return `${WORKER_PATHS.artifact.replace(':job', encodeURIComponent(jobId)).replace(':hash', encodeURIComponent(ref.hash))}?${query}`;
+}
 
 interface JobBase {
   jobId: string;
@@ -88,13 +101,6 @@ export interface ChildRunAnswer {
   error?: string;
 }
 
-/** An artifact's bytes on the wire (base64), named by its content address. */
-export interface ArtifactBytes {
-  hash: string;
-  materializer: string;
-  base64: string;
-}
-
 /** The error of a reply by which a drained worker hands a job back unfinished (`relinquished`: run again elsewhere, charged to no budget). */
 export function relinquishedError(workerId: string, why: string): TaskError {
   return { name: 'Relinquished', message: `handed back by worker ${workerId}: ${why}`, retryable: true, relinquished: true };
@@ -120,6 +126,8 @@ export interface HeldJobInfo {
   kind: WorkerJob['kind'];
   /** Its pool; none for a job any worker may take (compiling a run). */
   pool?: string;
+  /** The labels a worker must have to take it, when its step requires some. */
+  labels?: Record<string, string>;
   runId?: string;
   invocationId?: string;
   attempt?: number;

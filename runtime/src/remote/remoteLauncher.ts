@@ -40,20 +40,20 @@ export class RemoteLauncher implements Launcher {
 
   async execute(task: ExecuteTask, onStart: (worker: AttemptWorker) => void): Promise<ExecuteOutcome> {
     const owner = { runId: task.run.runId, invocationId: task.invocationId, attempt: task.attempt };
-    const reply = await this.run({ kind: 'execute', task }, poolOf(task), owner, () => onStart({}));
+    const reply = await this.run({ kind: 'execute', task }, task, owner, () => onStart({}));
     if (reply.kind === 'executed') return { ok: true, outputs: reply.outputs };
     if (reply.kind === 'failed') return { ok: false, error: reply.error };
     return { ok: false, error: unexpected(reply, true) };
   }
 
   async hook(task: HookTask): Promise<{ source: string } | { error: TaskError }> {
-    const reply = await this.run({ kind: 'hook', task }, poolOf(task), { runId: task.run.runId, invocationId: task.invocationId, attempt: task.attempt });
+    const reply = await this.run({ kind: 'hook', task }, task, { runId: task.run.runId, invocationId: task.invocationId, attempt: task.attempt });
     if (reply.kind === 'hookDone') return { source: reply.source };
     return { error: reply.kind === 'failed' ? reply.error : unexpected(reply, false) };
   }
 
   async cacheKey(task: CacheKeyTask, attempt: number): Promise<{ key: string } | { error: TaskError }> {
-    const reply = await this.run({ kind: 'cacheKey', task, attempt }, poolOf(task), { runId: task.run.runId, invocationId: task.invocationId, attempt });
+    const reply = await this.run({ kind: 'cacheKey', task, attempt }, task, { runId: task.run.runId, invocationId: task.invocationId, attempt });
     if (reply.kind === 'cacheKeyDone') return { key: reply.key };
     return { error: reply.kind === 'failed' ? reply.error : unexpected(reply, false) };
   }
@@ -73,6 +73,12 @@ export class RemoteLauncher implements Launcher {
     }
   }
 
+  /** An attempt waits in the hub's queue for a worker of its pool with its labels. */
+  queuedFor(task: { pool?: string; labels?: Record<string, string> }): string {
+    const labels = Object.entries(task.labels ?? {}).map(([key, value]) => `${key}=${value}`);
+    return `pool ${task.pool ?? DEFAULT_POOL}${labels.length > 0 ? `, labels ${labels.join(',')}` : ''}`;
+  }
+
   /** A remote worker cannot be checked from here: after an engine restart its attempts are lost (and retried). */
   mayStillRun(_worker: AttemptWorker): boolean {
     return false;
@@ -87,10 +93,12 @@ export class RemoteLauncher implements Launcher {
   }
 
   /** The reply's outputs and logs are the hub's routes' business; this waits for the reply. */
-  private run(spec: JobSpec, pool: string | undefined, owner?: TaskOwner, onClaim?: () => void): Promise<WorkerReply> {
+  private run(spec: JobSpec, step: { pool?: string; labels?: Record<string, string> } | undefined, owner?: TaskOwner, onClaim?: () => void): Promise<WorkerReply> {
     if (this.closed) return Promise.reject(new Error('the remote launcher is closed'));
+    // Before the DAG exists (compiling) no step's pool or labels are known: any worker takes it.
+    const placement = step === undefined ? {} : { pool: step.pool ?? DEFAULT_POOL, ...(step.labels && Object.keys(step.labels).length > 0 ? { labels: step.labels } : {}) };
     return new Promise((resolve) => {
-      this.hub.enqueue({ job: { ...spec, bundleHash: this.bundleHash } as Omit<WorkerJob, 'jobId'>, pool, owner, launcher: this, config: this.config, settle: resolve, onClaim });
+      this.hub.enqueue({ job: { ...spec, bundleHash: this.bundleHash } as Omit<WorkerJob, 'jobId'>, ...placement, owner, launcher: this, config: this.config, settle: resolve, onClaim });
     });
   }
 
@@ -98,11 +106,6 @@ export class RemoteLauncher implements Launcher {
   log(entry: HeldJob, stream: 'stdout' | 'stderr', text: string): void {
     this.callbacks.onLog(entry.owner, stream, text);
   }
-}
-
-/** The pool a step's task goes to: its own, else the default one. */
-function poolOf(task: { pool?: string }): string {
-  return task.pool ?? DEFAULT_POOL;
 }
 
 function stopped(why: string): WorkerReply {

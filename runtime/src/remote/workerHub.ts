@@ -3,8 +3,8 @@
  * {@link RemoteLauncher}, claimed by workers over HTTP (`workerRoutes.ts`). The queue lives in
  * the daemon's memory; the attempts' epochs and leases stay the engine's (a result of an attempt
  * the engine fenced is refused here too). A job of a pool goes only to a worker of that pool
- * (one of no pool, compiling a run, to any), and a worker is handed no more jobs than its
- * concurrency. A job whose pool has no worker waits in the queue, its lease kept, however long:
+ * (one of no pool, compiling a run, to any) that has every label the job's step requires, and a
+ * worker is handed no more jobs than its concurrency. A job whose pool has no worker waits in the queue, its lease kept, however long:
  * the queue's depth is what scales a pool up. A worker that is not heard from for the timeout is
  * gone: the jobs it held end as lost, and the engine retries their attempts. A draining worker
  * is handed nothing; what it hands back runs again at once (a step attempt as `relinquished`,
@@ -15,7 +15,7 @@ import type { TaskOwner } from '../engine/launcher';
 import type { AttemptAnswer } from '../model/heartbeatProtocol';
 import type { BeatAnswer, BeatRequest, ClaimAnswer, ClaimRequest, HeldJobInfo, PoolInfo, WorkerInfo, WorkerJob, WorkerReply, WorkersAnswer } from '../model/workerProtocol';
 import type { RunnerConfig } from '../model/runnerProtocol';
-import { DEFAULT_POOL } from '../model/runOptions';
+import { DEFAULT_POOL, labelsMatch } from '../model/runOptions';
 import type { RemoteLauncher } from './remoteLauncher';
 
 export interface WorkerHubSettings {
@@ -30,6 +30,8 @@ export interface HeldJob {
   job: WorkerJob;
   /** Only a worker of this pool may claim it; none: any worker (compiling a run). */
   pool?: string;
+  /** Only a worker with each of these labels may claim it. */
+  labels?: Record<string, string>;
   owner?: TaskOwner;
   launcher: RemoteLauncher;
   config: RunnerConfig;
@@ -89,7 +91,7 @@ export class WorkerHub {
       if (signal?.aborted) return { ...this.settings };
       const worker = this.workers.get(request.workerId) ?? arrived;
       if (worker.draining) return { ...this.settings };
-      const entry = this.heldCount(request.workerId) < worker.concurrency ? this.takeFor(worker.pool) : undefined;
+      const entry = this.heldCount(request.workerId) < worker.concurrency ? this.takeFor(worker) : undefined;
       if (entry) {
         // Handed a job, the worker is known again (it may have been swept while it waited), so
         // that its silence from now on ends the job as lost after the timeout.
@@ -225,6 +227,7 @@ export class WorkerHub {
     const info = (entry: HeldJob): HeldJobInfo => ({
       kind: entry.job.kind,
       ...(entry.pool === undefined ? {} : { pool: entry.pool }),
+      ...(entry.labels === undefined ? {} : { labels: { ...entry.labels } }),
       ...(entry.owner ? { runId: entry.owner.runId, invocationId: entry.owner.invocationId, attempt: entry.owner.attempt } : {}),
       since: entry.claimedAt ?? entry.queuedAt,
     });
@@ -285,9 +288,9 @@ export class WorkerHub {
     return count;
   }
 
-  /** Takes the oldest queued job a worker of `pool` may run. */
-  private takeFor(pool: string): HeldJob | undefined {
-    const index = this.queue.findIndex((entry) => entry.pool === undefined || entry.pool === pool);
+  /** Takes the oldest queued job `worker` may run: of its pool (or of none), and requiring only labels it has. */
+  private takeFor(worker: Pick<WorkerState, 'pool' | 'labels'>): HeldJob | undefined {
+    const index = this.queue.findIndex((entry) => (entry.pool === undefined || entry.pool === worker.pool) && labelsMatch(entry.labels, worker.labels));
     return index < 0 ? undefined : this.queue.splice(index, 1)[0];
   }
 

@@ -1,7 +1,8 @@
 /**
  * The worker wire's routes (`model/workerProtocol.ts`), served by the daemon beside its API:
  * claim (long-poll), one beat for all of a worker's jobs, a job's logs, result, child runs,
- * bundle and artifacts. Each needs a `worker` token (the runner token, or one created with
+ * bundle and artifacts (raw bytes both ways; an upload is hashed as it streams in and refused,
+ * storing nothing, unless it matches its content address). Each needs a `worker` token (the runner token, or one created with
  * `tokens create --scope worker`); a job's bundle and artifacts are reached only by its id, which
  * only the claim that took the job tells.
  */
@@ -11,7 +12,9 @@ import { requireScope, type HttpApp } from '../engine/httpApp';
 import { FencedError, InputError, NotFoundError } from '../model/errorCodes';
 import { poolNameSchema } from '../model/runOptions';
 import { ArtifactIntegrityError, type ArtifactStore } from '../artifacts/artifactStore';
-import { WORKER_PATHS, type ArtifactBytes, type BeatAnswer, type ChildRunAnswer, type ClaimAnswer, type WorkerReply } from '../model/workerProtocol';
+import type { Readable } from 'node:stream';
+import { readVerified } from '../artifacts/contentAddress';
+import { ARTIFACT_BYTES_TYPE, WORKER_PATHS, type BeatAnswer, type ChildRunAnswer, type ClaimAnswer, type WorkerReply } from '../model/workerProtocol';
 import type { HeldJob, WorkerHub } from './workerHub';
 import { childRunOutputHashes, jobInputHashes } from './jobInputs';
 
@@ -21,11 +24,12 @@ const beatBody = z.strictObject({ workerId: id, jobs: z.array(id).max(10_000), d
 const logBody = z.strictObject({ workerId: id, lines: z.array(z.strictObject({ stream: z.enum(['stdout', 'stderr']), text: z.string() })) });
 const resultBody = z.strictObject({ workerId: id, reply: z.looseObject({ kind: z.string() }) });
 const childRunBody = z.strictObject({ workerId: id, pipeline: z.string(), parameters: z.record(z.string(), z.unknown()) });
-const artifactBody = z.strictObject({ workerId: id, hash: z.string(), materializer: z.string(), base64: z.string() });
 const jobParams = z.object({ job: id });
+const artifactParams = jobParams.extend({ hash: z.string() });
+const materializer = z.string().min(1).max(200);
 
-/** Artifacts on this wire may be large: their base64 rides in JSON for now. */
-const ARTIFACT_BODY_LIMIT = 512 * 1024 * 1024;
+/** The largest artifact a worker may upload (its bytes are held in memory once checked). */
+export const ARTIFACT_UPLOAD_LIMIT = 4 * 1024 * 1024 * 1024;
 
 /** `artifacts` is the run store's: inputs are read from it and outputs land in it, wherever it keeps them. */
 export function workerRoutes(app: HttpApp, prefix: string, hub: WorkerHub, artifacts: ArtifactStore): void {
@@ -74,24 +78,32 @@ export function workerRoutes(app: HttpApp, prefix: string, hub: WorkerHub, artif
     if (!entry) throw new NotFoundError(`no job ${request.params.job}`);
     return reply.header('content-type', 'text/plain; charset=utf-8').send(await fs.promises.readFile(entry.config.bundlePath, 'utf8'));
   });
-  app.get(`${job}/artifacts/:hash`, { schema: { params: jobParams.extend({ hash: z.string() }), querystring: z.object({ materializer: z.string() }) }, onRequest }, async (request): Promise<ArtifactBytes> => {
+  const artifact = `${prefix}${WORKER_PATHS.artifact}`;
+  app.get(artifact, { schema: { params: artifactParams, querystring: z.object({ materializer }) }, onRequest }, async (request, reply) => {
     const entry = hub.job(request.params.job);
     if (!entry) throw new NotFoundError(`no job ${request.params.job}`);
     const hash = request.params.hash;
     if (!jobInputHashes(entry.job).has(hash) && !granted.get(entry)?.has(hash)) throw new NotFoundError(`job ${request.params.job} has no input artifact ${hash} (nor a child run's output)`);
-    const key = { hash: request.params.hash, materializer: request.query.materializer };
-    const bytes = await artifacts.getBytes(key);
-    return { ...key, base64: bytes.toString('base64') };
+    const bytes = await artifacts.getBytes({ hash, materializer: request.query.materializer });
+    return reply.header('content-type', ARTIFACT_BYTES_TYPE).header('content-length', String(bytes.byteLength)).send(bytes);
   });
-  app.post(`${job}/artifacts`, { schema: { params: jobParams, body: artifactBody }, bodyLimit: ARTIFACT_BODY_LIMIT, onRequest }, async (request) => {
-    held(request.params.job, request.body.workerId);
-    const { hash, materializer, base64 } = request.body;
+  app.post(artifact, { schema: { params: artifactParams, querystring: z.object({ materializer, workerId: id }) }, onRequest }, async (request) => {
+    const stream = request.body as Readable;
+    const ref = { hash: request.params.hash, materializer: request.query.materializer };
+    let bytes: Buffer;
     try {
-      await artifacts.putBytes({ hash, materializer }, Buffer.from(base64, 'base64'));
+      const entry = held(request.params.job, request.query.workerId);
+      if (request.headers['content-type']?.split(';')[0]?.trim() !== ARTIFACT_BYTES_TYPE) throw new InputError(`artifact ${ref.hash}: send its bytes as ${ARTIFACT_BYTES_TYPE}`);
+      bytes = await readVerified(ref, stream, `the upload of job ${request.params.job}`, ARTIFACT_UPLOAD_LIMIT);
+      // Kept under the attempt until its commit where the store can: a fenced attempt's outputs stay garbage.
+      if (entry.owner && artifacts.stageOutput) await artifacts.stageOutput(entry.owner, ref, bytes);
+      else await artifacts.putBytes(ref, bytes);
     } catch (error) {
-      if (error instanceof ArtifactIntegrityError) throw new InputError(`artifact ${hash}: the bytes sent do not match their content address`);
+      // The rest of a refused upload is read and dropped, so the worker reads the answer instead of a reset.
+      request.raw.resume();
+      if (error instanceof ArtifactIntegrityError) throw new InputError(`artifact ${ref.hash}: the bytes sent do not match their content address`);
       throw error;
     }
-    return { ok: true };
+    return { ok: true, size: bytes.byteLength };
   });
 }

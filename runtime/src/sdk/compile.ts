@@ -203,7 +203,7 @@ export class Compilation {
   }
 
   private nodeOptions(definition: StepDefinition, invocation: InvocationOptions, location?: SourceLocation): NodeOptions {
-    const { merged, heartbeat, pool, hooks } = mergeInvocationOptions(definition.options, invocation, this.pipelines.map((p) => p.options));
+    const { merged, heartbeat, pool, labels, hooks } = mergeInvocationOptions(definition.options, invocation, this.pipelines.map((p) => p.options));
     if (merged.cacheKey !== undefined && typeof merged.cacheKey !== 'function') throw new PipelineCompileError(`step "${definition.name}": cacheKey must be a function (inputs, context) => string`, location);
     if (merged.cacheExpiresAfter !== undefined && durationSeconds(merged.cacheExpiresAfter) === undefined) {
       throw new PipelineCompileError(`step "${definition.name}": cacheExpiresAfter ${JSON.stringify(merged.cacheExpiresAfter)} is not a duration; use ${DURATION_FORMAT}`, location);
@@ -215,6 +215,7 @@ export class Compilation {
     if (merged.cacheKey !== undefined) options.customCacheKey = true;
     if (heartbeat) options.heartbeat = { ...heartbeat };
     if (pool !== undefined) options.pool = pool;
+    if (labels !== undefined) options.labels = { ...labels };
     if (merged.materializers) {
       options.materializers = Object.fromEntries(Object.entries(merged.materializers).map(([output, m]) => [output, m.name]));
     }

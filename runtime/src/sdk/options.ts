@@ -66,3 +66,4 @@ export type RunOptions = z.input<typeof startOptionsSchema>;
 
 /** Per-invocation overrides of one run. */
 export type StepOverride = z.input<typeof stepOverrideSchema>;
+

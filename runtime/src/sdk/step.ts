@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ensureMaterializerKnown } from '../artifacts/materializers';
 import type { SourceLocation } from '../model/location';
+import { INVOCATION_OPTION_KEYS, STEP_CONFIGURE_KEYS, STEP_OPTION_KEYS, unknownOptionProblem } from '../model/unknownOptions';
 import { userCallSite } from './callSite';
 import { activeCompilation, PipelineCompileError } from './compile';
 import type { OutputHandle, StepArgs } from './handles';
@@ -78,6 +79,7 @@ export function step(optionsOrFn: StepOptions | StepFunction, maybeFn?: StepFunc
     codeHash: createHash('sha256').update(name).update('\0').update(Function.prototype.toString.call(fn)).digest('hex'),
     location,
   };
+  checkOptionKeys(`step "${name}"`, options, STEP_OPTION_KEYS, location);
   knowMaterializers(options, location);
   const made = makeStep(definition, {});
   stepRegistry.add(made, sameFunction);
@@ -103,12 +105,14 @@ function makeStep(definition: StepDefinition, invocation: InvocationOptions): St
     invocation: { value: Object.freeze({ ...invocation }) },
     with: {
       value: (options: InvocationOptions) => {
+        checkOptionKeys(`${definition.name}.with()`, options, INVOCATION_OPTION_KEYS, userCallSite());
         knowMaterializers(options, userCallSite());
         return makeStep(definition, { ...invocation, ...options });
       },
     },
     configure: {
       value(options: Omit<StepOptions, 'name' | 'outputs'>) {
+        checkOptionKeys(`${definition.name}.configure()`, options, STEP_CONFIGURE_KEYS, userCallSite());
         knowMaterializers(options, userCallSite());
         definition.options = { ...definition.options, ...options };
         return callable;
@@ -122,6 +126,13 @@ function makeStep(definition: StepDefinition, invocation: InvocationOptions): St
  * Per-output materializers are registered by name when the step is defined, so every runner
  * (which evaluates the same module) can load what another runner stored with them.
  */
+/** Refuses an options object naming a key no one reads (a typo like `retries`), at the line that wrote it. */
+export function checkOptionKeys(what: string, options: object, known: readonly string[], location?: SourceLocation): void {
+  if (typeof options !== 'object' || options === null) throw new PipelineCompileError(`${what}: the options must be an object, got ${options === null ? 'null' : typeof options}`, location);
+  const problem = unknownOptionProblem(options, known);
+  if (problem !== undefined) throw new PipelineCompileError(`${what}: ${problem}`, location);
+}
+
 function knowMaterializers(options: Pick<StepOptions, 'materializers'>, location?: SourceLocation): void {
   for (const [output, materializer] of Object.entries(options.materializers ?? {})) {
     try {

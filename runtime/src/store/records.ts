@@ -51,6 +51,8 @@ export interface RunRecord {
   enginePid: number | null;
   /** Who enginePid is (processIdentity): a reused pid is not the engine. */
   engineIdentity: string | null;
+  /** The daemon instance driving the run, when a daemon of a shared (PostgreSQL) store does: it drives it while it holds the store's claim. */
+  engineInstance?: string | null;
   error: string | null;
   createdAt: number;
   startedAt: number | null;

@@ -1,3 +1,4 @@
+import type { StoreCluster } from './storeCluster';
 import type { ArtifactRef, ArtifactStore } from '../artifacts/artifactStore';
 import type { AttemptError } from '../model/attemptError';
 import { UnprocessableError } from '../model/errorCodes';
@@ -26,6 +27,9 @@ import type {
 export type * from './records';
 
 /** Raised when a run name is already used by another run of the same pipeline. */
+/** Where a running attempt of a remote launcher is: waiting in its queue, or claimed by a worker. */
+export type AttemptPlacement = 'queued' | 'claimed';
+
 export class RunNameTakenError extends UnprocessableError {
   constructor(
     readonly pipeline: string,
@@ -80,6 +84,8 @@ export interface RunStore {
    * store; `onLost` hears when another daemon took it meanwhile: the daemon must stop then.
    */
   claimDaemon(pid: number, onLost?: (why: string) => void): Promise<number | undefined>;
+  /** A store several daemons share (PostgreSQL): they join it instead of claiming it (see storeCluster.ts). Absent: one daemon per store. */
+  readonly cluster?: StoreCluster;
   /** Runs whose status is `running` (whether or not anything still drives them), oldest first. */
   runningRuns(): Promise<RunRecord[]>;
   getRun(runId: string): Promise<RunRecord | undefined>;
@@ -97,6 +103,11 @@ export interface RunStore {
   recordHeartbeats(beats: readonly HeartbeatTime[]): Promise<void>;
   /** Notes a message from an attempt that is no longer current, which was refused. */
   recordRefusal(runId: string, invocationId: string, attempt: number, what: string, at: number): Promise<void>;
+  /**
+   * Notes where a running attempt is: `queued` for a remote worker (`detail`: what it waits for,
+   * `pool gpu, labels accelerator=a100`), then `claimed` by one (kept with its transitions).
+   */
+  recordPlacement(runId: string, invocationId: string, attempt: number, placement: AttemptPlacement, detail: string | null, at: number): Promise<void>;
   /** Notes that a heartbeat of an attempt came late, after a silence since `gap.from` (kept with the attempt's transitions). */
   recordHeartbeatGap(runId: string, invocationId: string, attempt: number, gap: HeartbeatGap): Promise<void>;
   /** Ends a running attempt (an attempt already ended stays as it ended); `error` is a thrown failure or the engine's reason. */

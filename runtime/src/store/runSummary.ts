@@ -14,7 +14,9 @@ export async function summarizeRun(store: RunStore, runId: string, withHistory =
     }
   }
   const now = Date.now();
-  const steps = (await store.getSteps(runId)).map((record): StepSummary => {
+  const records = await store.getSteps(runId);
+  const queued = records.some((record) => record.status === 'running') ? await queuedAttempts(store, runId) : new Map<string, { attempt: number; detail: string }>();
+  const steps = records.map((record): StepSummary => {
     const summary: StepSummary = {
       id: record.invocationId,
       step: record.stepName,
@@ -24,6 +26,8 @@ export async function summarizeRun(store: RunStore, runId: string, withHistory =
       durationMs: record.startedAt !== null && record.endedAt !== null ? record.endedAt - record.startedAt : null,
     };
     if (record.error) summary.error = record.error;
+    const waiting = queued.get(record.invocationId);
+    if (record.status === 'running' && waiting && waiting.attempt === record.attempts) summary.queuedFor = waiting.detail;
     if (withHistory) {
       summary.history = (attemptsByStep.get(record.invocationId) ?? []).map((a) => ({
         attempt: a.attempt,
@@ -47,4 +51,17 @@ export async function summarizeRun(store: RunStore, runId: string, withHistory =
   if (run.error) summary.error = run.error;
   if (run.parentRunId) summary.parentRunId = run.parentRunId;
   return summary;
+}
+
+/** The attempts whose newest placement is `queued` (not claimed by a worker since), by invocation: the newest one and what it waits for. */
+async function queuedAttempts(store: RunStore, runId: string): Promise<Map<string, { attempt: number; detail: string }>> {
+  const placed = new Map<string, { attempt: number; detail: string | null }>();
+  for (const transition of await store.getTransitions(runId)) {
+    if (transition.invocationId === null || transition.attempt === null) continue;
+    if (transition.status === 'queued') placed.set(transition.invocationId, { attempt: transition.attempt, detail: transition.detail ?? '' });
+    else if (transition.status === 'claimed' && placed.get(transition.invocationId)?.attempt === transition.attempt) placed.set(transition.invocationId, { attempt: transition.attempt, detail: null });
+  }
+  const queued = new Map<string, { attempt: number; detail: string }>();
+  for (const [id, entry] of placed) if (entry.detail !== null) queued.set(id, { attempt: entry.attempt, detail: entry.detail });
+  return queued;
 }

@@ -37,6 +37,8 @@ export interface RunRow {
   parent_invocation: string | null;
   engine_pid: number | null;
   engine_identity: string | null;
+  /** PostgreSQL only: the daemon instance driving the run (absent from SQLite rows). */
+  engine_instance?: string | null;
   error: string | null;
   created_at: Int;
   started_at: Int | null;
@@ -136,6 +138,7 @@ export function runRecord(row: RunRow): RunRecord {
     parentInvocation: row.parent_invocation,
     enginePid: row.engine_pid,
     engineIdentity: row.engine_identity,
+    engineInstance: row.engine_instance ?? null,
     error: row.error,
     createdAt: num(row.created_at),
     startedAt: numOrNull(row.started_at),

@@ -1,6 +1,13 @@
-/** The worker's HTTP calls to its orchestrator (JSON, bearer token); a refusal as fenced is its own error. */
+/**
+ * The worker's HTTP calls to its orchestrator (JSON, or an artifact's raw bytes; bearer token); a
+ * refusal as fenced is its own error. Given several daemons of one store (a leader and its
+ * replicas, which forward to it), a call that cannot reach one (no connection, a timeout, or a
+ * 503: a replica with no leader yet) moves on to the next, and the worker stays with the first
+ * that answers.
+ */
 import { API_PREFIX } from '../api/paths';
 import { fetchFor, type Fetch, type TrustOptions } from '../api/trustedFetch';
+import { ARTIFACT_BYTES_TYPE } from '../model/workerProtocol';
 
 export class FencedAnswer extends Error {
   constructor(message: string) {
@@ -9,30 +16,86 @@ export class FencedAnswer extends Error {
   }
 }
 
+/** No daemon was reached (each one's failure is in the message). */
+class UnreachableAnswer extends Error {}
+
 export class OrchestratorWire {
   private readonly send: Fetch;
+  /** The daemon tried first (the last one that answered). */
+  private current = 0;
 
   constructor(
-    readonly baseUrl: string,
+    private readonly baseUrls: readonly string[],
     private readonly token: string,
     trust: TrustOptions = {},
   ) {
+    if (baseUrls.length === 0) throw new Error('a worker needs at least one orchestrator URL');
     this.send = fetchFor(trust);
   }
 
+  /** The daemon the next call goes to first. */
+  get baseUrl(): string {
+    return this.baseUrls[this.current]!;
+  }
+
+  /** The raw bytes at `path` as they arrive (an artifact: the caller checks them). */
+  async download(path: string, timeoutMs = 3600_000): Promise<AsyncIterable<Uint8Array>> {
+    const response = await this.reach(path, {}, timeoutMs);
+    if (!response.ok) {
+      const text = await response.text();
+      if (response.status === 409) throw new FencedAnswer(errorOf(text));
+      throw new Error(`GET ${path}: HTTP ${response.status}: ${errorOf(text)}`);
+    }
+    if (!response.body) return (async function* () {})();
+    return response.body as unknown as AsyncIterable<Uint8Array>;
+  }
+
+  /** Sends raw bytes (an artifact, {@link ARTIFACT_BYTES_TYPE}) to `path`. */
+  async upload(path: string, bytes: Uint8Array, timeoutMs = 3600_000): Promise<void> {
+    const response = await this.reach(path, { method: 'POST', headers: { 'content-type': ARTIFACT_BYTES_TYPE }, body: bytes }, timeoutMs);
+    const text = await response.text();
+    if (response.status === 409) throw new FencedAnswer(errorOf(text));
+    if (!response.ok) throw new Error(`POST ${path}: HTTP ${response.status}: ${errorOf(text)}`);
+  }
+
   async call<T>(method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = 30_000): Promise<T> {
-    const response = await this.send(`${this.baseUrl}${API_PREFIX}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    const response = await this.reach(path, { method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) }, timeoutMs);
     const text = await response.text();
     if (response.status === 409) throw new FencedAnswer(errorOf(text));
     if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status}: ${errorOf(text)}`);
     const type = response.headers.get('content-type') ?? '';
     return (type.includes('json') ? JSON.parse(text) : text) as T;
   }
+
+  /** The answer of the first daemon, from the current one on, that is reached and is not a replica without a leader; it is current from then on. */
+  private async reach(path: string, init: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array }, timeoutMs: number): Promise<Response> {
+    const failures: string[] = [];
+    for (let tried = 0; tried < this.baseUrls.length; tried++) {
+      const index = (this.current + tried) % this.baseUrls.length;
+      const baseUrl = this.baseUrls[index]!;
+      let response: Response;
+      try {
+        response = await this.send(`${baseUrl}${API_PREFIX}${path}`, { ...init, headers: { authorization: `Bearer ${this.token}`, ...init.headers }, signal: AbortSignal.timeout(timeoutMs) });
+      } catch (error) {
+        failures.push(`${baseUrl}: ${causeOf(error)}`);
+        continue;
+      }
+      if (response.status === 503 && this.baseUrls.length > 1) {
+        failures.push(`${baseUrl}: HTTP 503: ${errorOf(await response.text())}`);
+        continue;
+      }
+      this.current = index;
+      return response;
+    }
+    // The next call starts with the next daemon.
+    this.current = (this.current + 1) % this.baseUrls.length;
+    throw new UnreachableAnswer(failures.length === 1 ? failures[0]!.replace(/^[^ ]+: /, '') : failures.join('; '));
+  }
+}
+
+function causeOf(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (error as Error).message;
 }
 
 function errorOf(text: string): string {

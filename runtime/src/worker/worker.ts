@@ -18,15 +18,17 @@ import * as path from 'node:path';
 import { LocalArtifactStore } from '../artifacts/localArtifactStore';
 import type { ExecuteTask, ResolvedInput, RunnerConfig } from '../model/runnerProtocol';
 import type { ArtifactRef } from '../model/artifactRef';
-import type { ArtifactBytes, BeatAnswer, BeatRequest, ChildRunAnswer, ClaimAnswer, ClaimRequest, WorkerJob, WorkerReply } from '../model/workerProtocol';
-import { relinquishedError, WORKER_PATHS } from '../model/workerProtocol';
+import type { BeatAnswer, BeatRequest, ChildRunAnswer, ClaimAnswer, ClaimRequest, WorkerJob, WorkerReply } from '../model/workerProtocol';
+import { relinquishedError, WORKER_PATHS, workerArtifactPath } from '../model/workerProtocol';
+import { readVerified } from '../artifacts/contentAddress';
 import type { TaskOwner } from '../engine/launcher';
 import { PipelineCompileError } from '../sdk/compile';
 import { BundleLoadError, RunnerPool } from '../runnerPool/runnerPool';
 import { FencedAnswer, OrchestratorWire } from './orchestratorWire';
 
 export interface WorkerOptions {
-  orchestrator: string;
+  /** The daemons of its store (one, or a leader and its replicas): tried in turn when one is unreachable. */
+  orchestrators: string[];
   token: string;
   /** The CA that signed an https orchestrator's certificate, when not one Node trusts. */
   caFile?: string;
@@ -89,14 +91,18 @@ export class Worker {
   private finish!: (code: number) => void;
 
   constructor(private readonly options: WorkerOptions) {
-    this.wire = new OrchestratorWire(options.orchestrator.replace(/\/+$/, ''), options.token, { caFile: options.caFile });
+    this.wire = new OrchestratorWire(
+      options.orchestrators.map((url) => url.replace(/\/+$/, '')),
+      options.token,
+      { caFile: options.caFile },
+    );
     this.artifacts = new LocalArtifactStore(path.join(options.workDir, 'artifacts'));
     this.stopped = new Promise((resolve) => (this.finish = resolve));
   }
 
   /** Runs until stopped; resolves with the exit code. */
   async run(): Promise<number> {
-    this.options.log(`worker ${this.id} serving ${this.options.orchestrator} (pool ${this.options.pool}, concurrency ${this.options.concurrency})`);
+    this.options.log(`worker ${this.id} serving ${this.options.orchestrators.join(', ')} (pool ${this.options.pool}, concurrency ${this.options.concurrency})`);
     this.scheduleBeat();
     this.fenceTimer = setInterval(() => this.fenceOverdue(), FENCE_CHECK_MS);
     this.claiming = this.claimLoop();
@@ -166,7 +172,7 @@ export class Worker {
   private unreachable(error: unknown): void {
     this.fenceOverdue();
     const silentMs = Date.now() - this.lastReachedAt;
-    if (silentMs > this.timeoutMs) void this.stop(1, `cannot reach the orchestrator at ${this.options.orchestrator} for ${silentMs} ms (${(error as Error).message})`);
+    if (silentMs > this.timeoutMs) void this.stop(1, `cannot reach the orchestrator at ${this.options.orchestrators.join(' or ')} for ${silentMs} ms (${(error as Error).message})`);
   }
 
   private async claimLoop(): Promise<void> {
@@ -244,6 +250,8 @@ export class Worker {
     const owner = ownerOf(job);
     const running: RunningJob = { job, owner, chain: Promise.resolve(), settled: false, done: Promise.resolve() };
     this.running.set(job.jobId, running);
+    // Where each attempt ran, in the worker's log (`npm run demo:cluster` prints it per step).
+    if (job.kind === 'execute') this.options.log(`worker ${this.id} runs ${describe(running)}`);
     running.done = this.perform(running)
       .catch((error: Error): WorkerReply => ({ kind: 'failed', error: { name: error.name, message: error.message, retryable: true } }))
       .then((reply) => {
@@ -385,13 +393,13 @@ export class Worker {
 
   private async download(jobId: string, ref: ArtifactRef): Promise<void> {
     if (await this.artifacts.has(ref.hash)) return;
-    const bytes = await this.wire.call<ArtifactBytes>('GET', `/worker-jobs/${jobId}/artifacts/${ref.hash}?materializer=${encodeURIComponent(ref.materializer)}`);
-    await this.artifacts.putBytes(ref, Buffer.from(bytes.base64, 'base64'));
+    const path = workerArtifactPath(jobId, ref);
+    // Raw bytes, hashed as they arrive: what does not match its content address is never kept.
+    await this.artifacts.putBytes(ref, await readVerified(ref, await this.wire.download(path), `${this.wire.baseUrl} (${path})`));
   }
 
   private async upload(jobId: string, ref: ArtifactRef): Promise<void> {
-    const bytes = await this.artifacts.getBytes(ref);
-    await this.wire.call('POST', `/worker-jobs/${jobId}/artifacts`, { workerId: this.id, hash: ref.hash, materializer: ref.materializer, base64: bytes.toString('base64') });
+    await this.wire.upload(workerArtifactPath(jobId, ref, this.id), await this.artifacts.getBytes(ref));
   }
 }
 

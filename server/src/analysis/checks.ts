@@ -1,6 +1,7 @@
 import ts from 'typescript';
 import { BUILTIN_PLACEHOLDERS } from '../../../runtime/src/model/runName';
 import { pipelineDataOptionsSchema, stepDataOptionsSchema } from '../../../runtime/src/model/runOptions';
+import { nearestOption, PIPELINE_OPTION_KEYS, STEP_OPTION_KEYS, unknownOptionProblem } from '../../../runtime/src/model/unknownOptions';
 import { property, rangeOf, stringArray, type Definition } from './definitions';
 import { declareDiagnostics, finding, type Severity } from './diagnosticDeclarations';
 import { isJavaScriptFile } from './imports';
@@ -96,6 +97,7 @@ export function checkDefinition(definition: Definition, enforce: boolean, checke
     for (const problem of literalOptionProblems(definition.kind === 'step' ? stepDataOptionsSchema : pipelineDataOptionsSchema, options)) {
       report(problem.node, OPTION_CODES[problem.option] ?? 'invalid-option', problem.message);
     }
+    unknownOptionKeys(definition, options, report, out);
     for (const [hook, most, shape] of [
       ['onSuccess', 1, '(context) => void'],
       ['onFailure', 2, '(error, context) => void'],
@@ -270,4 +272,17 @@ function declareOutputsFix(definition: Definition): AnalysisDiagnostic['fix'] {
     edits.push({ range: rangeOf(array, sourceFile), newText: `{ ${array.elements.map((e, i) => `${names[i]}: ${e.getText(sourceFile)}`).join(', ')} }` });
   }
   return { title: `Declare outputs ${names.join(', ')} and return an object`, edits };
+}
+
+/** Keys of an options literal no one reads (a typo: `retries` for `retry`), which the run refuses too; the fix names the nearest option. */
+function unknownOptionKeys(definition: Definition, options: ts.ObjectLiteralExpression, report: ReturnType<typeof reporter>, out: AnalysisDiagnostic[]): void {
+  const known = definition.kind === 'step' ? STEP_OPTION_KEYS : PIPELINE_OPTION_KEYS;
+  for (const member of options.properties) {
+    if (!member.name || !(ts.isIdentifier(member.name) || ts.isStringLiteral(member.name))) continue;
+    const key = member.name.text;
+    if (known.includes(key)) continue;
+    report(member.name, 'invalid-option', `${definition.kind} "${definition.name ?? '?'}": ${unknownOptionProblem({ [key]: true }, known)}`);
+    const near = nearestOption(key, known);
+    if (near) out[out.length - 1].fix = { title: `Change to '${near}'`, edits: [{ range: rangeOf(member.name), newText: ts.isShorthandPropertyAssignment(member) ? `${near}: ${key}` : near }] };
+  }
 }

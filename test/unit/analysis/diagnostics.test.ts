@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { Analyzer } from '../../../server/src/analysis/analyzer';
 import type { DiagnosticCode } from '../../../server/src/analysis/model';
+import { STEP_OPTION_KEYS } from '../../../runtime/src/model/unknownOptions';
 import { analysisFixture, expectedMarkers } from './helpers';
 
 const ALL_CODES: DiagnosticCode[] = [
@@ -92,7 +93,18 @@ describe('diagnostics', () => {
       "enableCache: Invalid input: expected boolean, received string, got 'yes'",
       'maxConcurrency must be a whole number ≥ 1, got 0',
       "pool: expected a name: a letter or digit first, then letters, digits, '.', '_' or '-', 100 at most, got 'two words'",
+      "labels.zone: Invalid input: expected string, received number, got { accelerator: 'a100', zone: 3 as never }",
+      `step "misspelled": unknown option "retries" (did you mean "retry"?); the options are ${[...STEP_OPTION_KEYS].sort().join(', ')}`,
     ]);
+  });
+
+  it('an option key no one reads is flagged on the key, with a fix to the nearest option', () => {
+    const typo = analyse('optionSchemas.ts').diagnostics.find((d) => d.message.includes('unknown option "retries"'));
+    assert.ok(typo, 'the misspelled option is flagged');
+    assert.equal(typo.severity, 'error');
+    assert.equal(typo.fix?.title, "Change to 'retry'");
+    assert.deepEqual(typo.fix?.edits.map((edit) => edit.newText), ['retry']);
+    assert.equal(typo.range.end.character - typo.range.start.character, 'retries'.length, 'the range is the key');
   });
 
   it('messages name what is wrong and where it comes from', () => {

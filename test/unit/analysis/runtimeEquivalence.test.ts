@@ -39,6 +39,7 @@ const PARAMETERS: Record<string, Record<string, Record<string, unknown>>> = {
   'test/fixtures/pipelines/limited.ts': { limited: { dir: '/tmp' } },
   'test/fixtures/pipelines/modes.ts': { modes: { dir: '/tmp' } },
   'test/fixtures/pipelines/pools.ts': { wide: { dir: '/tmp', ms: 1 }, heldIn: { dir: '/tmp', pool: 'gpu' } },
+  'test/fixtures/pipelines/labels.ts': { gatedOn: { dir: '/tmp', accelerator: 'tpu' } },
   // Both branches of `if (includeDoomed) doomed()` are in the static DAG: compile the run that takes it.
   'test/fixtures/pipelines/retries.ts': { retries: { succeedOn: 1, includeDoomed: true } },
   'test/fixtures/pipelines/slow.ts': { slow: { marker: '/tmp/marker' } },

@@ -150,6 +150,29 @@ describe('compile errors name the source location', () => {
     assert.throws(() => step((x: number) => x), /a step needs a name/);
   });
 
+  it('an option no one reads is refused where it is written, naming the option it is closest to', () => {
+    const misspelled = (options: object) => () => step(options as never, function typo(x: number): number {
+      return x;
+    });
+    const at = /compile\.test\.ts:\d+/;
+    assert.throws(misspelled({ retries: 1 }), (e: Error) => e instanceof PipelineCompileError && at.test(e.message) && /step "typo": unknown option "retries" \(did you mean "retry"\?\); the options are /.test(e.message));
+    assert.throws(misspelled({ EnableCache: false }), /unknown option "EnableCache" \(did you mean "enableCache"\?\)/);
+    assert.throws(misspelled({ gpu: true }), (e: Error) => /unknown option "gpu"; the options are /.test(e.message) && !/did you mean/.test(e.message));
+    assert.throws(() => load.with({ retries: 1 } as never), /load\.with\(\): unknown option "retries" \(did you mean "retry"\?\)/);
+    assert.throws(() => load.with({ name: 'other' } as never), /load\.with\(\): unknown option "name"/);
+    assert.throws(() => load.configure({ heartbeats: {} } as never), /load\.configure\(\): unknown option "heartbeats" \(did you mean "heartbeat"\?\)/);
+    assert.throws(() => pipeline({ executionmode: 'stopOnFailure' } as never, function p() {}), /pipeline "p": unknown option "executionmode" \(did you mean "executionMode"\?\)/);
+    // Every option the SDK documents, code options too, is known.
+    const known = step(
+      { name: 'known', outputs: ['a'], enableCache: false, retry: { maxRetries: 1 }, pool: 'default', cacheExpiresAfter: '1h', heartbeat: { interval: 1, timeout: 5 }, limits: ['gpu'], onSuccess: () => {}, onFailure: () => {}, cacheKey: () => 'k', materializers: {} },
+      function known(x: number): { a: number } {
+        return { a: x };
+      },
+    );
+    known.with({ id: 'k1', after: [], enableCache: true }).configure({ onSuccess: () => {} });
+    pipeline({ name: 'all', executionMode: 'stopOnFailure', runName: 'r', substitutions: {}, enableCache: true, heartbeat: { interval: 1, timeout: 5 }, maxConcurrency: 1, pool: 'default', onSuccess: () => {}, onFailure: () => {} }, function all() {}).configure({ enableCache: false });
+  });
+
   it('a parameter that cannot be stored', () => {
     const bad = pipeline(function bad() {
       (fit as unknown as (...a: unknown[]) => unknown)(load('1'), () => 1);

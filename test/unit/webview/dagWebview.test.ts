@@ -5,13 +5,14 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { PipelineGraph } from '../../../contracts/src/graph';
 import type { NodeError, NodeRunState } from '../../../contracts/src/webviewMessages';
 import { generateDag } from '../../bench/webviewGraph';
 import { findGroups } from '../../../webview/src/nodeGroups';
-import { CHROMIUM, startWebviewHarness, type HarnessGlobal, type PageHarness, type WebviewHarness } from '../../bench/webviewHarness';
+import { type HarnessGlobal, type PageHarness, type WebviewHarness } from '../../bench/webviewHarness';
+import { send, webviewSuite } from './webviewSuite';
 
 const graph: PipelineGraph = {
   uri: 'file:///p.ts',
@@ -76,9 +77,6 @@ function view(page: Page): Promise<View> {
   return page.evaluate(() => (globalThis as unknown as HarnessGlobal).harness.view());
 }
 
-async function send(page: Page, body: unknown): Promise<void> {
-  await page.evaluate((message) => (globalThis as unknown as HarnessGlobal).harness.send(message), body);
-}
 
 async function waitForLayout(page: Page, layout: 'draft' | 'final', nodes: number): Promise<View> {
   await page.waitForFunction(([kind, count]) => {
@@ -145,7 +143,7 @@ type ProbesGlobal = { probes: Probes };
 const PROBES = fs.readFileSync(path.join(__dirname, 'webviewProbes.js'), 'utf8');
 
 /** A harness page (see `open`) with the probes of webviewProbes.js, `size` wide and high. */
-async function openSized(harness: WebviewHarness, size = { width: 620, height: 800 }, theme: 'dark' | 'light' = 'dark'): Promise<Page> {
+async function openSized(harness: Pick<WebviewHarness, 'open'>, size = { width: 620, height: 800 }, theme: 'dark' | 'light' = 'dark'): Promise<Page> {
   const page = await harness.open();
   await page.setViewportSize(size);
   await page.evaluate(PROBES);
@@ -190,14 +188,7 @@ function runState(nodes: Record<string, NodeRunState['status']>, runStatus: stri
 }
 
 describe('DAG webview in Chromium', () => {
-  let harness: WebviewHarness;
-  before(async () => {
-    assert.ok(fs.existsSync(CHROMIUM), `these tests drive Debian's Chromium at ${CHROMIUM}: install it with \`apt-get install chromium\``);
-    harness = await startWebviewHarness();
-  });
-  after(async () => {
-    await harness?.close();
-  });
+  const harness = webviewSuite();
 
   it('lays out in a Web Worker started from a Blob URL, with no CSP violation', async () => {
     const page = await harness.open();

@@ -6,11 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { PipelineGraph } from '../../../contracts/src/graph';
 import type { PlanView } from '../../../contracts/src/webviewMessages';
-import { CHROMIUM, startWebviewHarness, type HarnessGlobal, type WebviewHarness } from '../../bench/webviewHarness';
+import { nodesDrawn, send, webviewSuite } from './webviewSuite';
 
 const graph: PipelineGraph = {
   uri: 'file:///p.ts',
@@ -39,7 +39,6 @@ const planned = (edited: { step: string; unsaved: boolean }[] = []): { kind: 'pl
   },
 });
 
-const send = (page: Page, body: unknown) => page.evaluate((message) => (globalThis as unknown as HarnessGlobal).harness.send(message), body);
 /** The page's document, as far as these tests read it (the tests compile without the DOM's types). */
 type PageDocument = { querySelectorAll(selector: string): ArrayLike<{ getAttribute(name: string): string | null; querySelector(selector: string): PageElement | null }> };
 type PageElement = { textContent: string | null; getAttribute(name: string): string | null; querySelector(selector: string): PageElement | null };
@@ -56,19 +55,12 @@ const badges = (page: Page) =>
   );
 
 describe('the plan in the DAG webview', () => {
-  let harness: WebviewHarness;
-  before(async () => {
-    assert.ok(fs.existsSync(CHROMIUM), `these tests drive Debian's Chromium at ${CHROMIUM}`);
-    harness = await startWebviewHarness();
-  });
-  after(async () => {
-    await harness?.close();
-  });
+  const harness = webviewSuite();
 
   it('badges each node with what a run now would do, marks edits and their downstream, and shows a failed plan as its error', async () => {
     const page = await harness.open();
     await send(page, { kind: 'graph', graph });
-    await page.waitForFunction(() => (globalThis as unknown as { document: PageDocument }).document.querySelectorAll('#layer .node').length === 4);
+    await nodesDrawn(page, 4);
     await send(page, planned());
     await page.locator('#plan:not([hidden])').waitFor();
     assert.equal(await page.locator('#plan').textContent(), 'Plan of a run now: 2 to reuse, 2 to run');
@@ -112,7 +104,7 @@ describe('the plan in the DAG webview', () => {
   it('says why there is no plan in Restricted Mode, with no badges', async () => {
     const page = await harness.open();
     await send(page, { kind: 'graph', graph });
-    await page.waitForFunction(() => (globalThis as unknown as { document: PageDocument }).document.querySelectorAll('#layer .node').length === 4);
+    await nodesDrawn(page, 4);
     await send(page, { kind: 'plan', plan: { state: 'off', reason: "Restricted Mode: planning runs the workspace's code" } });
     await page.locator('#plan:not([hidden])').waitFor();
     assert.equal(await page.locator('#plan').textContent(), "Plan: off (Restricted Mode: planning runs the workspace's code)");

@@ -6,11 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { PipelineGraph } from '../../../contracts/src/graph';
 import type { RunTimeline } from '../../../runtime/src/model/runTimeline';
-import { CHROMIUM, startWebviewHarness, type HarnessGlobal, type WebviewHarness } from '../../bench/webviewHarness';
+import { type HarnessGlobal } from '../../bench/webviewHarness';
+import { nodesDrawn, send, webviewSuite } from './webviewSuite';
 
 const graph: PipelineGraph = {
   uri: 'file:///p.ts',
@@ -54,7 +55,6 @@ const timeline: RunTimeline = {
 
 const nodes = Object.fromEntries(timeline.invocations.map((i) => [i.id, { status: 'completed', attempt: i.attempts.length, durationMs: 1000 }]));
 const runState = { kind: 'runState', runId: 'r1', runName: 'train-1', runStatus: 'completed', nodes, heartbeat: { intervalMs: 1000, timeoutMs: 3000 }, now: Date.now() };
-const send = (page: Page, body: unknown) => page.evaluate((message) => (globalThis as unknown as HarnessGlobal).harness.send(message), body);
 const posted = (page: Page) => page.evaluate(() => (globalThis as unknown as HarnessGlobal).harness.messages());
 /** The page's document, as far as these tests read it (the tests compile without the DOM's types). */
 type PageElement = { getAttribute(name: string): string | null; classList: { contains(name: string): boolean } };
@@ -73,21 +73,14 @@ const drawn = (page: Page, selector: string) =>
   );
 
 describe('the run timeline in the DAG webview', () => {
-  let harness: WebviewHarness;
-  before(async () => {
-    assert.ok(fs.existsSync(CHROMIUM), `these tests drive Debian's Chromium at ${CHROMIUM}`);
-    harness = await startWebviewHarness();
-  });
-  after(async () => {
-    await harness?.close();
-  });
+  const harness = webviewSuite();
 
   it('draws a bar per attempt, the retry delay, the heartbeat gaps and the critical path under the strict CSP', async () => {
     const page = await harness.open();
     const refused: string[] = [];
     page.on('console', (message) => /Content Security Policy|Refused/i.test(message.text()) && refused.push(message.text()));
     await send(page, { kind: 'graph', graph });
-    await page.waitForFunction(() => (globalThis as unknown as { document: PageDocument }).document.querySelectorAll('#layer .node').length === 4);
+    await nodesDrawn(page, 4);
     await send(page, runState);
     assert.equal(await page.locator('#timeline').isHidden(), true, 'hidden until asked for');
     await page.locator('#timelineToggle').click();
@@ -141,7 +134,7 @@ describe('the run timeline in the DAG webview', () => {
   it('is toggled from the keyboard: t on the graph, Enter on its button; hiding it tells the extension', async () => {
     const page = await harness.open();
     await send(page, { kind: 'graph', graph });
-    await page.waitForFunction(() => (globalThis as unknown as { document: PageDocument }).document.querySelectorAll('#layer .node').length === 4);
+    await nodesDrawn(page, 4);
     await send(page, runState);
     await page.locator('#canvas').focus();
     await page.keyboard.press('t');
@@ -159,5 +152,37 @@ describe('the run timeline in the DAG webview', () => {
       ],
     );
     await page.close();
+  });
+
+  it('opens again after a reload when it was open (the webview state API), and stays closed when it was closed', async () => {
+    const page = await harness.open();
+    await send(page, { kind: 'graph', graph });
+    await nodesDrawn(page, 4);
+    await send(page, runState);
+    await page.locator('#timelineToggle').click();
+    await page.locator('#timeline:not([hidden])').waitFor();
+    const saved = (await page.evaluate(() => (globalThis as unknown as HarnessGlobal).harness.savedState())) as Record<string, unknown>;
+    assert.equal(saved.timelineOpen, true, 'the open timeline is in the saved state');
+    await page.close();
+
+    // VS Code reloads the panel's page with what it saved: the timeline opens, after `ready`, so the extension sends it again.
+    const reloaded = await harness.open({ savedState: saved });
+    await reloaded.locator('#timeline:not([hidden])').waitFor();
+    assert.equal(await reloaded.locator('#timelineToggle').getAttribute('aria-pressed'), 'true');
+    const kinds = (await posted(reloaded)).filter((m) => m.kind === 'ready' || m.kind === 'timelineShown');
+    assert.deepEqual(kinds, [{ kind: 'ready' }, { kind: 'timelineShown', shown: true }], 'told after ready, which starts the extension side hidden');
+    await send(reloaded, { kind: 'graph', graph });
+    await send(reloaded, runState);
+    await send(reloaded, { kind: 'timeline', timeline, now: Date.now() });
+    await reloaded.locator('#timelineChart rect.tl-bar').nth(4).waitFor();
+    // Closed, then reloaded again: it stays closed.
+    await reloaded.locator('#timelineToggle').click();
+    await reloaded.locator('#timeline').waitFor({ state: 'hidden' });
+    const closed = await reloaded.evaluate(() => (globalThis as unknown as HarnessGlobal).harness.savedState());
+    await reloaded.close();
+    const again = await harness.open({ savedState: closed });
+    assert.equal(await again.locator('#timeline').isHidden(), true);
+    assert.deepEqual((await posted(again)).filter((m) => m.kind === 'timelineShown'), []);
+    await again.close();
   });
 });

@@ -1,12 +1,23 @@
 import type { Command } from 'commander';
 import { resolveStoreDir, resolveStoreUrl } from '../../api/storeFolder';
 import { daemonLogs, daemonStatus, runDaemonInForeground, startDaemon, stopDaemon, type DaemonStatus } from '../../api/daemonControl';
-import { parseIdleTimeout, parseLimits, parseWorkersMode, serverTokenFromEnv, type WorkersMode } from '../../model/environment';
+import { artifactsLocationFromEnv, parseIdleTimeout, parseLimits, parseWorkersMode, serverTokenFromEnv, type WorkersMode } from '../../model/environment';
+import { parseS3Location } from '../../model/artifactsUrl';
+import { checkArtifactsLocation } from '../../store/openRunStore';
 import { UsageError } from '../errors';
 import { tlsPathsOf } from '../../api/tlsFiles';
 
 function storeOf(command: Command): string {
   return resolveStoreDir(command.optsWithGlobals<{ store?: string }>().store, process.cwd());
+}
+
+/** `--artifacts` and `--s3-endpoint` as given (an endpoint alone is an error). */
+function artifactsFlags(flags: { artifacts?: string; s3Endpoint?: string }): { url: string; endpoint?: string } | undefined {
+  if (flags.artifacts === undefined) {
+    if (flags.s3Endpoint !== undefined) throw new UsageError('--s3-endpoint needs --artifacts s3://bucket/prefix');
+    return undefined;
+  }
+  return { url: flags.artifacts, ...(flags.s3Endpoint === undefined ? {} : { endpoint: flags.s3Endpoint }) };
 }
 
 function print(status: DaemonStatus, json: boolean | undefined): void {
@@ -26,9 +37,11 @@ export function registerDaemonCommands(program: Command): void {
     .option('--workers <mode>', 'where attempts run: local (runner processes of this machine, the default) or remote (pipewright worker processes)')
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (chain); needs --tls-key')
     .option('--tls-key <file>', "the PEM private key of --tls-cert")
+    .option('--artifacts <url>', 'keep step outputs in an S3-compatible bucket, s3://bucket/prefix (default: the store folder; credentials: the AWS SDK\'s usual ones)')
+    .option('--s3-endpoint <url>', 'the URL of an S3-compatible service other than AWS (MinIO, Ceph, ...) for --artifacts')
     .option('--foreground', "keep the daemon attached until SIGTERM, logging to stdout (a container's main process)")
     .option('--json', 'print the status as JSON')
-    .action(async (flags: { host?: string; port?: string; json?: boolean; limit: string[]; idleTimeout?: string; workers?: string; tlsCert?: string; tlsKey?: string; foreground?: boolean }, command: Command) => {
+    .action(async (flags: { host?: string; port?: string; json?: boolean; limit: string[]; idleTimeout?: string; workers?: string; tlsCert?: string; tlsKey?: string; artifacts?: string; s3Endpoint?: string; foreground?: boolean }, command: Command) => {
       const port = flags.port === undefined ? undefined : Number(flags.port);
       if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port ${flags.port}: expected a port number`);
       const limits = flags.limit.join(',');
@@ -46,11 +59,16 @@ export function registerDaemonCommands(program: Command): void {
       const idleTimeoutS = flags.idleTimeout === undefined ? undefined : parseIdleTimeout(flags.idleTimeout, '--idle-timeout');
       const storeUrl = resolveStoreUrl(command.optsWithGlobals<{ store?: string }>().store);
       const tls = tlsPathsOf(flags.tlsCert, flags.tlsKey);
+      const artifacts = artifactsFlags(flags);
+      // A bucket that is missing, refused or out of reach is said here, naming it, not in the daemon's log.
+      const location = artifacts?.url === undefined ? artifactsLocationFromEnv() : parseS3Location(artifacts.url, '--artifacts', artifacts.endpoint, '--s3-endpoint');
+      if (location) await checkArtifactsLocation(location);
+      const options = { host: flags.host, port, token: serverTokenFromEnv(), limits: limits || undefined, idleTimeoutS, storeUrl, workers, tls, artifacts };
       if (flags.foreground) {
-        const code = await runDaemonInForeground(storeOf(command), { host: flags.host, port, token: serverTokenFromEnv(), limits: limits || undefined, idleTimeoutS, storeUrl, workers, tls });
+        const code = await runDaemonInForeground(storeOf(command), options);
         process.exit(code);
       }
-      print(await startDaemon(storeOf(command), { host: flags.host, port, token: serverTokenFromEnv(), limits: limits || undefined, idleTimeoutS, storeUrl, workers, tls }), flags.json);
+      print(await startDaemon(storeOf(command), options), flags.json);
     });
   server
     .command('stop')

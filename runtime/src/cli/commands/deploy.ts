@@ -93,11 +93,11 @@ export function registerDeployCommands(program: Command): void {
   const deploy = program.command('deploy').description('write deployment manifests for a cluster');
   deploy
     .command('kubernetes')
-    .description('write Kubernetes manifests: the orchestrator (Deployment, Service, volume, Secret) and per pool a worker Deployment, PodDisruptionBudget and KEDA ScaledObject')
+    .description('write Kubernetes manifests: the orchestrator (Deployment, Service, Secret) and per pool a worker Deployment, PodDisruptionBudget and KEDA ScaledObject')
     .option('--out <dir>', 'folder to write pipewright.yaml and secret.yaml to', 'pipewright-kubernetes')
     .option('--image <image>', 'image with Node and pipewright installed (and what pipelines import)', `pipewright:${runtimeVersion}`)
     .option('--pools <names>', 'worker pools, comma-separated', 'default')
-    .option('--replicas <n>', 'orchestrator replicas (more than 1: standbys until several daemons on one database are built)', '1')
+    .option('--replicas <n>', 'orchestrator replicas: one leads, the others serve the API and take over within a second when it dies', '2')
     .option('--name <name>', 'prefix of every object name', 'pipewright')
     .option('--namespace <namespace>', 'namespace of every object (default: the one kubectl applies to)')
     .option('--drain-timeout <seconds>', 'seconds a worker lets attempts finish after SIGTERM', '60')
@@ -107,7 +107,7 @@ export function registerDeployCommands(program: Command): void {
     .option('--queue-per-worker <n>', 'queued attempts per worker KEDA aims at', '1')
     .option('--prometheus-url <url>', 'the Prometheus that scrapes the orchestrator, for KEDA', 'http://prometheus.monitoring.svc:9090')
     .option('--port <port>', "the orchestrator's port", '7420')
-    .option('--storage-size <size>', "size of the orchestrator's store volume", '10Gi')
+    .option('--storage-size <size>', "size limit of each orchestrator pod's scratch store folder (copies of artifacts and bundles; the database holds them)", '10Gi')
     .action((flags: DeployFlags, command: Command) => {
       const options = kubernetesOptions(flags);
       const out = path.resolve(flags.out);

@@ -89,7 +89,9 @@ export function registerRunsCommand(program: Command): void {
     write(`${parameterLines(summary).join('\n')}\n`);
     for (const step of summary.steps) {
       const duration = step.durationMs === null ? '' : formatDuration(step.durationMs);
-      write(`  ${step.id.padEnd(24)} ${step.status.padEnd(9)} ${duration.padStart(8)}  attempts ${step.attempts}${step.cached ? '  cache hit' : ''}\n`);
+      // A running attempt still in the orchestrator's queue has not started anywhere: it is queued, waiting for a worker.
+      const status = step.queuedFor === undefined ? step.status : 'queued';
+      write(`  ${step.id.padEnd(24)} ${status.padEnd(9)} ${duration.padStart(8)}  attempts ${step.attempts}${step.cached ? '  cache hit' : ''}${step.queuedFor === undefined ? '' : `  waiting for a worker (${step.queuedFor})`}\n`);
       for (const line of outputLines(step)) write(`${line}\n`);
       for (const attempt of step.history ?? []) {
         const beat = attempt.heartbeatAgeMs === undefined ? '' : `  last heartbeat ${formatDuration(attempt.heartbeatAgeMs)} ago`;

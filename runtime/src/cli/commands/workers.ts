@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { HeldJobInfo, WorkersAnswer } from '../../model/workerProtocol';
 import { addOrchestratorOptions, orchestratorClient } from '../remoteOrchestrator';
 import { formatTable } from '../table';
+import { labelsMatch } from '../../model/runOptions';
 
 export function registerWorkersCommands(program: Command): void {
   const workers = program.command('workers').description('remote workers of the orchestrator (started with --workers remote): pools, workers, queue');
@@ -53,7 +54,7 @@ export function workersText(answer: WorkersAnswer): string {
   }
   if (answer.queued.length > 0) {
     out.push('', `queued (${answer.queued.length}, oldest first):`);
-    for (const job of answer.queued) out.push(`  ${(job.pool ?? 'any pool').padEnd(12)} ${jobText(job, answer.at)}`);
+    for (const job of answer.queued) out.push(`  ${(job.pool ?? 'any pool').padEnd(12)} ${jobText(job, answer.at)}${labelsNeeded(job, answer)}`);
   }
   return `${out.join('\n')}\n`;
 }
@@ -61,6 +62,14 @@ export function workersText(answer: WorkersAnswer): string {
 function jobText(job: HeldJobInfo, now: number): string {
   const what = job.invocationId === undefined ? `${job.kind}${job.runId ? ` (run ${job.runId})` : ''}` : `${job.invocationId} (run ${job.runId}, attempt ${job.attempt}${job.kind === 'execute' ? '' : `, ${job.kind}`})`;
   return `${what} for ${seconds(now - job.since)}`;
+}
+
+/** What a queued job waits for besides its pool: the labels its step requires, and whether a live worker of its pool has them. */
+function labelsNeeded(job: HeldJobInfo, answer: WorkersAnswer): string {
+  if (job.labels === undefined) return '';
+  const wanted = Object.entries(job.labels).map(([key, value]) => `${key}=${value}`).join(',');
+  const served = answer.workers.some((worker) => worker.state === 'serving' && (job.pool === undefined || worker.pool === job.pool) && labelsMatch(job.labels, worker.labels));
+  return `, needs labels ${wanted}${served ? '' : ` (no worker of pool ${job.pool ?? 'any'} has them: waiting for one)`}`;
 }
 
 function seconds(ms: number): string {

@@ -14,10 +14,10 @@
  * in the database.
  */
 import type pg from 'pg';
-import { ArtifactIntegrityError, type ArtifactKey, type ArtifactRef, type ArtifactStore } from '../../artifacts/artifactStore';
-import { checkArtifactHash, decodeArtifact, encodeArtifact, verifyArtifact } from '../../artifacts/contentAddress';
+import { ArtifactIntegrityError, type ArtifactKey } from '../../artifacts/artifactStore';
+import { verifyArtifact } from '../../artifacts/contentAddress';
 import type { LocalArtifactStore } from '../../artifacts/localArtifactStore';
-import { getMaterializer, materializerFor, type Materializer } from '../../artifacts/materializers';
+import { SharedArtifactStore } from '../../artifacts/sharedArtifactStore';
 import { inTransaction } from './connection';
 
 /** Bytes per stored chunk: well under PostgreSQL's 1 GB field limit, and small enough to stream. */
@@ -25,7 +25,7 @@ export const CHUNK_BYTES = 1024 * 1024;
 /** Chunks fetched per query when reading. */
 const CHUNKS_PER_READ = 8;
 
-export class PostgresArtifactStore implements ArtifactStore {
+export class PostgresArtifactStore extends SharedArtifactStore {
   /**
    * @param pool The store's connections (a read-only pool can read but not write).
    * @param where How errors name the database (its URL without the password).
@@ -35,50 +35,10 @@ export class PostgresArtifactStore implements ArtifactStore {
   constructor(
     private readonly pool: pg.Pool,
     private readonly where: string,
-    readonly cache?: LocalArtifactStore,
-    private readonly options: { fillCache: boolean } = { fillCache: true },
-  ) {}
-
-  async put(value: unknown, materializer: Materializer = materializerFor(value)): Promise<ArtifactRef> {
-    const { bytes, ref } = encodeArtifact(value, materializer);
-    await this.cache?.putBytes(ref, bytes);
-    await this.write(ref, bytes);
-    return ref;
-  }
-
-  /** Stores bytes that arrived from elsewhere (a worker's upload), refused unless they match their content address. */
-  async putBytes(ref: ArtifactKey, bytes: Buffer): Promise<void> {
-    checkArtifactHash(ref.hash);
-    verifyArtifact(ref, bytes, `bytes sent for ${ref.hash}`);
-    await this.cache?.putBytes(ref, bytes);
-    await this.write(ref, bytes);
-  }
-
-  async get(ref: ArtifactKey, what?: string): Promise<unknown> {
-    checkArtifactHash(ref.hash);
-    const materializer = getMaterializer(ref.materializer);
-    return decodeArtifact(ref, materializer, await this.getBytes(ref), what);
-  }
-
-  async getBytes(ref: ArtifactKey): Promise<Buffer> {
-    checkArtifactHash(ref.hash);
-    if (this.cache) {
-      try {
-        return await this.cache.getBytes(ref);
-      } catch (error) {
-        // A missing or damaged copy is no loss: the database holds the entry.
-        if (!(error instanceof ArtifactIntegrityError)) throw error;
-      }
-    }
-    const bytes = await this.read(ref);
-    // A copy for the next read; failing to keep one (a full disk) costs only speed.
-    if (this.options.fillCache) await this.cache?.putBytes(ref, bytes).catch(() => undefined);
-    return bytes;
-  }
-
-  async has(hash: string): Promise<boolean> {
-    checkArtifactHash(hash);
-    return (await this.stored([hash])).has(hash) || ((await this.cache?.has(hash)) ?? false);
+    cache?: LocalArtifactStore,
+    options: { fillCache: boolean } = { fillCache: true },
+  ) {
+    super(cache, options.fillCache);
   }
 
   /**
@@ -101,7 +61,7 @@ export class PostgresArtifactStore implements ArtifactStore {
         unpublished.push(ref.hash);
         continue;
       }
-      await this.write(ref, bytes);
+      await this.writeEntry(ref, bytes);
       inDatabase.add(ref.hash);
     }
     return unpublished;
@@ -114,8 +74,12 @@ export class PostgresArtifactStore implements ArtifactStore {
     return new Set(rows.map((row) => row.hash));
   }
 
+  protected async holdsEntry(hash: string): Promise<boolean> {
+    return (await this.stored([hash])).has(hash);
+  }
+
   /** Writes an entry's chunks and then its row, in one transaction; an entry already there is kept. */
-  private async write(ref: ArtifactKey, bytes: Buffer): Promise<void> {
+  protected async writeEntry(ref: ArtifactKey, bytes: Buffer): Promise<void> {
     if ((await this.stored([ref.hash])).has(ref.hash)) return;
     const chunks = Math.max(1, Math.ceil(bytes.byteLength / CHUNK_BYTES));
     await inTransaction(this.pool, async (tx) => {
@@ -138,7 +102,7 @@ export class PostgresArtifactStore implements ArtifactStore {
   }
 
   /** Reads an entry a few chunks at a time and verifies it whole. */
-  private async read(ref: ArtifactKey): Promise<Buffer> {
+  protected async readEntry(ref: ArtifactKey): Promise<Buffer> {
     const location = `${this.where} (artifact_chunks of ${ref.hash})`;
     const entry = (await this.pool.query<{ size: string; chunks: number }>('SELECT size, chunks FROM artifact_contents WHERE hash = $1', [ref.hash])).rows[0];
     if (!entry) throw new ArtifactIntegrityError(`artifact ${ref.hash} is missing: not in the ${this.where}`, ref.hash, location, 'missing');

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type pg from 'pg';
-import type { ArtifactRef } from '../../artifacts/artifactStore';
+import type { ArtifactRef, ArtifactStore } from '../../artifacts/artifactStore';
+import type { ArtifactStoreBeside } from '../artifactStoreBeside';
 import { LocalArtifactStore } from '../../artifacts/localArtifactStore';
 import { PostgresArtifactStore } from './postgresArtifactStore';
 import type { AttemptError } from '../../model/attemptError';
@@ -30,10 +31,12 @@ import type {
   StoredEvent,
   TransitionRecord,
 } from '../records';
-import { RunNameTakenError, TokenNameTakenError, type RunStore, type StoreMode } from '../runStore';
+import { RunNameTakenError, TokenNameTakenError, type AttemptPlacement, type RunStore, type StoreMode } from '../runStore';
 import { errorColumns } from '../errorColumns';
 import { inTransaction, openPostgresPool, postgresConfig, type Queryable } from './connection';
 import { DaemonClaim } from './daemonClaim';
+import { EventNotifier } from './eventNotices';
+import { PostgresCluster } from './postgresCluster';
 import { migratePostgres } from './migrate';
 import {
   artifactRef,
@@ -73,18 +76,24 @@ const UNDEFINED_TABLE = '42P01';
  * read-only transactions, so the server itself refuses its writes.
  */
 export class PostgresRunStore implements RunStore {
-  readonly artifacts: PostgresArtifactStore;
+  readonly artifacts: ArtifactStore;
   private readonly claim: DaemonClaim;
+  /** Several daemons may serve this database: one leads, the others are replicas (storeCluster.ts). */
+  readonly cluster: PostgresCluster;
 
   private constructor(
     readonly dir: string,
     readonly readOnly: boolean,
     private readonly pool: pg.Pool,
     url: string,
+    artifactsBeside?: ArtifactStoreBeside,
   ) {
-    // The database holds every output; the folder keeps copies, and is where local runners write.
-    this.artifacts = new PostgresArtifactStore(pool, `PostgreSQL store at ${redactUrl(url)}`, new LocalArtifactStore(path.join(dir, 'artifacts')), { fillCache: !readOnly });
-    this.claim = new DaemonClaim(postgresConfig(url, { readOnly }));
+    // The database (or a bucket beside it) holds every output; the folder keeps copies, and is where local runners write.
+    const folder = new LocalArtifactStore(path.join(dir, 'artifacts'));
+    this.artifacts = artifactsBeside ? artifactsBeside(folder, readOnly) : new PostgresArtifactStore(pool, `PostgreSQL store at ${redactUrl(url)}`, folder, { fillCache: !readOnly });
+    const config = postgresConfig(url, { readOnly });
+    this.claim = new DaemonClaim(config);
+    this.cluster = new PostgresCluster(this.claim, pool, config, new EventNotifier(pool));
   }
 
   /**
@@ -92,14 +101,14 @@ export class PostgresRunStore implements RunStore {
    * creates or migrates the schema (refusing a newer one); `readOnly` changes nothing, except that
    * a schema older than this pipewright's is migrated once, as the embedded store does.
    */
-  static async open(dir: string, url: string, mode: StoreMode): Promise<PostgresRunStore> {
+  static async open(dir: string, url: string, mode: StoreMode, artifactsBeside?: ArtifactStoreBeside): Promise<PostgresRunStore> {
     const resolved = path.resolve(dir);
     const where = redactUrl(url);
     if (mode === 'readWrite') {
       const pool = openPostgresPool(url);
       await prepare(pool, where, () => migratePostgres(pool).then(() => undefined));
       ownerOnlyDir(resolved);
-      return new PostgresRunStore(resolved, false, pool, url);
+      return new PostgresRunStore(resolved, false, pool, url, artifactsBeside);
     }
     const pool = openPostgresPool(url, { max: 4, readOnly: true });
     await prepare(pool, where, async () => {
@@ -108,10 +117,12 @@ export class PostgresRunStore implements RunStore {
       if (version > POSTGRES_SCHEMA_VERSION) throw new NewerSchemaError(where, version, POSTGRES_SCHEMA_VERSION);
       if (version < POSTGRES_SCHEMA_VERSION) await (await PostgresRunStore.open(resolved, url, 'readWrite')).close();
     });
-    return new PostgresRunStore(resolved, true, pool, url);
+    return new PostgresRunStore(resolved, true, pool, url, artifactsBeside);
   }
 
   async close(): Promise<void> {
+    this.cluster.close();
+    this.artifacts.close?.();
     await this.claim.close();
     await this.pool.end();
   }
@@ -132,8 +143,8 @@ export class PostgresRunStore implements RunStore {
         await tx.query(
           `WITH created AS (
              INSERT INTO runs (id, name, pipeline, status, parameters_json, options_json, dag_json, bundle_path, manifest_json,
-               parent_run_id, parent_invocation, engine_pid, engine_identity, created_at, started_at, working_dir, project_dir)
-             VALUES ($1, $2, $3, 'running', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15)
+               parent_run_id, parent_invocation, engine_pid, engine_identity, created_at, started_at, working_dir, project_dir, engine_instance)
+             VALUES ($1, $2, $3, 'running', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $18)
              RETURNING id
            ), invocations AS (
              INSERT INTO steps (run_id, id, step_name, position, status)
@@ -159,6 +170,7 @@ export class PostgresRunStore implements RunStore {
             run.projectDir,
             run.dag.nodes.map((node) => node.id),
             run.dag.nodes.map((node) => node.step),
+            this.engineInstance(run.enginePid ?? null),
           ],
         );
         if (run.reuse) {
@@ -194,7 +206,12 @@ export class PostgresRunStore implements RunStore {
   }
 
   async setEnginePid(runId: string, pid: number | null): Promise<void> {
-    await this.pool.query('UPDATE runs SET engine_pid = $2, engine_identity = $3 WHERE id = $1', [runId, pid, pid === null ? null : processIdentity(pid)]);
+    await this.pool.query('UPDATE runs SET engine_pid = $2, engine_identity = $3, engine_instance = $4 WHERE id = $1', [runId, pid, pid === null ? null : processIdentity(pid), this.engineInstance(pid)]);
+  }
+
+  /** The daemon instance that drives a run whose engine is `pid`: this process's, when it is a daemon that joined the cluster. */
+  private engineInstance(pid: number | null): string | null {
+    return pid === process.pid ? (this.cluster.member?.instance ?? null) : null;
   }
 
   /** The holder of the database's owner lock, on a connection of its own (see DaemonClaim). */
@@ -284,6 +301,10 @@ export class PostgresRunStore implements RunStore {
     await this.pool.query(TRANSITION_INSERT, [runId, invocationId, attempt, 'refused', withoutNul(what), at]);
   }
 
+  async recordPlacement(runId: string, invocationId: string, attempt: number, placement: AttemptPlacement, detail: string | null, at: number): Promise<void> {
+    await this.pool.query(TRANSITION_INSERT, [runId, invocationId, attempt, placement, detail === null ? null : withoutNul(detail), at]);
+  }
+
   async recordHeartbeatGap(runId: string, invocationId: string, attempt: number, gap: HeartbeatGap): Promise<void> {
     await this.pool.query(TRANSITION_INSERT, [runId, invocationId, attempt, HEARTBEAT_GAP_TRANSITION, String(gap.from), gap.to]);
   }
@@ -294,7 +315,7 @@ export class PostgresRunStore implements RunStore {
 
   async commitOutputs(runId: string, invocationId: string, outputs: Record<string, ArtifactRef>, at: number, commit: OutputCommit): Promise<void> {
     // Outputs a local runner wrote are in the folder only until now; the commit needs them in the database.
-    await this.artifacts.publish(Object.values(outputs));
+    await this.artifacts.publish?.(Object.values(outputs), commit.attempt === undefined ? undefined : { runId, invocationId, attempt: commit.attempt });
     await inTransaction(this.pool, (tx) => writeOutputsCommit(tx, runId, invocationId, outputs, at, commit));
   }
 

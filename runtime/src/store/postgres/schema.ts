@@ -17,6 +17,11 @@
  * A worker's commit (attemptLeases.commitAttempt) writes the store's commit in its transaction.
  *
  * Version 4 holds the API tokens (`pipewright tokens`): a secret's SHA-256, never the secret.
+ *
+ * Version 5 lets several daemons share the database (`storeCluster.ts`): the claim's holder, the
+ * leader, records its instance and the URL replicas forward to; a run records the instance of
+ * the daemon driving it, so a new leader knows it abandoned once that daemon lost the claim; the
+ * pipeline bundles are kept too, so any daemon that comes to lead can run them.
  */
 export const POSTGRES_MIGRATIONS: readonly string[] = [
   `
@@ -243,6 +248,17 @@ CREATE TABLE api_tokens (
   hash TEXT NOT NULL UNIQUE,
   created_at BIGINT NOT NULL,
   last_used_at BIGINT
+);
+`,
+  // 5: several daemons on one database (postgresCluster.ts): who leads, where, and which daemon drives each run.
+  `
+ALTER TABLE daemon_owner ADD COLUMN instance TEXT, ADD COLUMN url TEXT;
+ALTER TABLE runs ADD COLUMN engine_instance TEXT;
+-- Pipeline bundles by their hash, so whichever daemon leads can resume or retry any run (each keeps a copy in its folder).
+CREATE TABLE bundles (
+  hash TEXT PRIMARY KEY,
+  text BYTEA NOT NULL,
+  created_at BIGINT NOT NULL
 );
 `,
 ];

@@ -2,14 +2,14 @@ import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ArtifactRef, ArtifactStore } from '../../artifacts/artifactStore';
-import { LocalArtifactStore } from '../../artifacts/localArtifactStore';
+import { artifactStoreOf, type ArtifactStoreBeside } from '../artifactStoreBeside';
 import { asDiskFull, isDiskFull } from '../../model/errorCodes';
 import type { AttemptError } from '../../model/attemptError';
 import type { AttemptStatus, RunStatus, StepStatus } from '../../model/status';
 import type { HeartbeatGap } from '../../model/heartbeatGap';
 import { ownerOnlyDir, tighten } from '../../system/ownerOnly';
 import { isProcessAlive, processIdentity } from '../../system/processAlive';
-import { RunNameTakenError, TokenNameTakenError, type RunStore, type StoreMode } from '../runStore';
+import { type AttemptPlacement, RunNameTakenError, TokenNameTakenError, type RunStore, type StoreMode } from '../runStore';
 import type {
   ApiTokenRecord,
   NewApiToken,
@@ -73,13 +73,14 @@ export class SqliteRunStore implements RunStore {
   private constructor(
     readonly dir: string,
     readonly readOnly: boolean,
+    artifactsBeside?: ArtifactStoreBeside,
   ) {
     const file = path.join(dir, 'pipewright.db');
     if (readOnly) {
       // Reads need no space and no write access: they work on a full disk.
       this.db = new Database(file, { readonly: true, fileMustExist: true });
       this.db.pragma('busy_timeout = 10000');
-      this.artifacts = new LocalArtifactStore(path.join(dir, 'artifacts'));
+      this.artifacts = artifactStoreOf(dir, true, artifactsBeside);
       return;
     }
     // A store folder open to others was left by an older pipewright: tighten all it holds, once.
@@ -108,7 +109,7 @@ export class SqliteRunStore implements RunStore {
       this.db.exec(INDEX_SQL);
       if (version !== SCHEMA_VERSION) this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
     });
-    this.artifacts = new LocalArtifactStore(path.join(dir, 'artifacts'));
+    this.artifacts = artifactStoreOf(dir, false, artifactsBeside);
     this.restoreReserveNow();
   }
 
@@ -116,13 +117,13 @@ export class SqliteRunStore implements RunStore {
    * Opens the store in `dir`: `readWrite` creates or migrates it; `readOnly` changes no file
    * (a store of another schema is migrated, or refused when newer, by a writable open, once).
    */
-  static open(dir: string, mode: StoreMode): SqliteRunStore {
+  static open(dir: string, mode: StoreMode, artifactsBeside?: ArtifactStoreBeside): SqliteRunStore {
     const resolved = path.resolve(dir);
-    if (mode === 'readWrite') return new SqliteRunStore(resolved, false);
-    const store = new SqliteRunStore(resolved, true);
+    if (mode === 'readWrite') return new SqliteRunStore(resolved, false, artifactsBeside);
+    const store = new SqliteRunStore(resolved, true, artifactsBeside);
     if (store.db.pragma('user_version', { simple: true }) === SCHEMA_VERSION) return store;
-    store.db.close();
-    return new SqliteRunStore(resolved, false);
+    store.closeSync();
+    return new SqliteRunStore(resolved, false, artifactsBeside);
   }
 
   /** Runs a migration's statements; a column it adds that the store already has is left as it is. */
@@ -147,13 +148,13 @@ export class SqliteRunStore implements RunStore {
   }
 
   async close(): Promise<void> {
-    this.flushGroup();
-    this.db.close();
+    this.closeSync();
   }
 
   closeSync(): void {
     this.flushGroup();
     this.db.close();
+    this.artifacts.close?.();
   }
 
   /**
@@ -406,6 +407,10 @@ export class SqliteRunStore implements RunStore {
     this.write(`could not record a refused message of attempt ${attempt} of step "${invocationId}"`, () => this.addTransition(runId, invocationId, attempt, 'refused', what, at));
   }
 
+  async recordPlacement(runId: string, invocationId: string, attempt: number, placement: AttemptPlacement, detail: string | null, at: number): Promise<void> {
+    this.write(`could not record that attempt ${attempt} of step "${invocationId}" was ${placement}`, () => this.addTransition(runId, invocationId, attempt, placement, detail, at));
+  }
+
   async recordHeartbeatGap(runId: string, invocationId: string, attempt: number, gap: HeartbeatGap): Promise<void> {
     this.write(`could not record a late heartbeat of attempt ${attempt} of step "${invocationId}"`, () => this.addTransition(runId, invocationId, attempt, HEARTBEAT_GAP_TRANSITION, String(gap.from), gap.to));
   }
@@ -424,6 +429,8 @@ export class SqliteRunStore implements RunStore {
   }
 
   async commitOutputs(runId: string, invocationId: string, outputs: Record<string, ArtifactRef>, at: number, commit: OutputCommit): Promise<void> {
+    // Outputs written into the folder or staged under their attempt become entries of an artifact store beside it first.
+    await this.artifacts.publish?.(Object.values(outputs), commit.attempt === undefined ? undefined : { runId, invocationId, attempt: commit.attempt });
     this.write(`could not commit the outputs of step "${invocationId}"${commit.attempt === undefined ? '' : ` (attempt ${commit.attempt})`}`, () => this.transaction(() => {
       const insertArtifact = this.stmt(`INSERT OR IGNORE INTO artifacts (hash, materializer, size, type_name, created_at) VALUES (?, ?, ?, ?, ?)`);
       const insertOutput = this.stmt(`INSERT OR REPLACE INTO step_outputs (run_id, step_id, output, hash) VALUES (?, ?, ?, ?)`);

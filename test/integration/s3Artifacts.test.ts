@@ -1,0 +1,116 @@
+// A real daemon keeping outputs in an S3-compatible bucket (s3rver on loopback, standing in for
+// the real service: test/support/s3Server.ts) beside a PostgreSQL store, with a real remote
+// worker: the run's outputs travel the worker wire, wait under their attempt, land under
+// objects/ at their commit, and `artifacts get` reads them back from another store folder.
+// Then what a user meets with a bad --artifacts URL, a missing bucket or an unreachable endpoint.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import pg from 'pg';
+import { cli, lastJson } from '../support/cli';
+import { basics, env as cleanEnv, type Summary } from '../support/cliWorkflow';
+import { freePort } from '../support/freePort';
+import { postgresForFile } from '../support/postgres';
+import { startS3Server } from '../support/s3Server';
+import { tempDir } from '../support/tempDir';
+import { startWorker } from '../support/workerProcess';
+
+const cluster = postgresForFile();
+const BUCKET = 'pipewright-runs';
+const s3 = startS3Server([BUCKET]);
+
+/** The CLI with the store folder from PIPEWRIGHT_STORE and nothing else chosen by the outer environment. */
+const pw = (folder: string, args: string[], extra: NodeJS.ProcessEnv = {}) =>
+  cli(args, { env: { ...cleanEnv, PIPEWRIGHT_STORE_URL: undefined, PIPEWRIGHT_ARTIFACTS_URL: undefined, PIPEWRIGHT_S3_ENDPOINT: undefined, PIPEWRIGHT_STORE: folder, ...extra } });
+
+async function keys(endpoint: string, prefix: string): Promise<string[]> {
+  const client = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true });
+  try {
+    const page = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
+    return (page.Contents ?? []).map((object) => object.Key!.slice(prefix.length)).sort();
+  } finally {
+    client.destroy();
+  }
+}
+
+describe('artifacts in an S3 bucket', () => {
+  const dir = tempDir();
+  const folder = path.join(dir, 'store');
+  after(() => pw(folder, ['server', 'stop']));
+
+  it("keeps a remote worker's outputs in the bucket at their commit, readable by artifacts get from another store folder", async () => {
+    const { endpoint } = await s3;
+    const url = await cluster().createDatabase();
+    const started = await pw(folder, ['server', 'start', '--store', url, '--workers', 'remote', '--artifacts', `s3://${BUCKET}/team/runs`, '--s3-endpoint', endpoint, '--json']);
+    assert.equal(started.code, 0, started.stderr);
+    const status = lastJson<{ state: string; url: string }>(started);
+    assert.equal(status.state, 'active');
+    const worker = startWorker(status.url, path.join(folder, 'server', 'runner-token'), path.join(dir, 'worker'));
+    try {
+      const ran = await pw(folder, ['run', basics, '--param', 'count=6', '--json'], { PIPEWRIGHT_STORE_URL: url });
+      assert.equal(ran.code, 0, `${ran.stderr}\n${worker.stderr()}`);
+      const run = lastJson<Summary>(ran);
+      assert.equal(run.status, 'completed');
+
+      // Every committed output is an object named by its hash; nothing is left under the attempts.
+      const objects = await keys(endpoint, 'team/runs/objects/');
+      const shown = lastJson<Summary>(await pw(folder, ['runs', 'show', run.runId, '--json'], { PIPEWRIGHT_STORE_URL: url }));
+      const hashes = shown.steps.flatMap((step) => (step.outputs ?? []).map((output) => (output as unknown as { hash: string }).hash));
+      assert.ok(hashes.length >= 6, JSON.stringify(shown.steps));
+      for (const hash of hashes) assert.ok(objects.includes(`${hash.slice(0, 2)}/${hash}`), `output ${hash} is in the bucket (objects: ${objects.join(', ')})`);
+      assert.deepEqual(await keys(endpoint, 'team/runs/attempts/'), [], 'staged outputs were published and removed');
+      // The worker's uploads waited under their attempt, and the commits moved them.
+      const { requests } = await s3;
+      const staged = requests.filter((request) => request.startsWith(`PUT /${BUCKET}/team/runs/attempts/${run.runId}/`));
+      assert.ok(staged.length >= 6, requests.join('\n'));
+      assert.equal(requests.filter((request) => request.startsWith(`DELETE /${BUCKET}/team/runs/attempts/${run.runId}/`)).length, staged.length);
+      const db = new pg.Client({ connectionString: url });
+      await db.connect();
+      try {
+        assert.equal((await db.query<{ n: string }>('SELECT count(*) AS n FROM artifact_contents')).rows[0]!.n, '0', 'the database holds no artifact bytes');
+      } finally {
+        await db.end();
+      }
+
+      // Another machine: an empty store folder, the same database and bucket.
+      const elsewhere = path.join(tempDir(), 'other-machine');
+      const read = await pw(elsewhere, ['artifacts', 'get', run.runId, 'final_report'], { PIPEWRIGHT_STORE_URL: url, PIPEWRIGHT_ARTIFACTS_URL: `s3://${BUCKET}/team/runs`, PIPEWRIGHT_S3_ENDPOINT: endpoint });
+      assert.equal(read.code, 0, read.stderr);
+      // train is x = 1, 2, 3, 5 (x % 4 !== 0) of 6 rows: 11, scaled by 1 + 2 + 3.
+      assert.equal(read.stdout, 'sum: 66\n');
+      assert.equal(fs.existsSync(path.join(elsewhere, 'artifacts')), false, 'read from the bucket: no copy in the read-only folder');
+      // Without the bucket, that folder has nothing to read the output from.
+      const without = await pw(elsewhere, ['artifacts', 'get', run.runId, 'final_report'], { PIPEWRIGHT_STORE_URL: url });
+      assert.equal(without.code, 1);
+      assert.match(without.stderr, /is missing/);
+    } finally {
+      worker.signalGroup('SIGTERM');
+      await worker.done;
+    }
+  });
+
+  it('refuses a bad --artifacts URL, a missing bucket and an unreachable endpoint, naming them, and starts no daemon', async () => {
+    const { endpoint } = await s3;
+    const store = path.join(tempDir(), 'store');
+    const cases: [string[], number, RegExp][] = [
+      [['--artifacts', 'gs://bucket/x'], 2, /--artifacts: "gs:\/\/bucket\/x" is not an s3:\/\/bucket\/prefix URL/],
+      [['--artifacts', 's3://Bad_Bucket/x'], 2, /--artifacts: "Bad_Bucket" in s3:\/\/Bad_Bucket\/x is no S3 bucket name/],
+      [['--artifacts', `s3://${BUCKET}/x`, '--s3-endpoint', 'ftp://host'], 2, /--s3-endpoint: "ftp:\/\/host" must start with http:\/\/ or https:\/\//],
+      [['--s3-endpoint', endpoint], 2, /--s3-endpoint needs --artifacts s3:\/\/bucket\/prefix/],
+      [['--artifacts', 's3://no-such-bucket/x', '--s3-endpoint', endpoint], 2, new RegExp(`S3 artifact store s3://no-such-bucket/x/ at ${endpoint}: no bucket "no-such-bucket" there`)],
+    ];
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    cases.push([['--artifacts', `s3://${BUCKET}/x`, '--s3-endpoint', closed], 1, new RegExp(`S3 artifact store s3://${BUCKET}/x/ at ${closed}: could not reach the bucket: .*ECONNREFUSED`)]);
+    for (const [flags, code, message] of cases) {
+      const result = await pw(store, ['server', 'start', ...flags]);
+      assert.equal(result.code, code, `${flags.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, message);
+      assert.equal(fs.existsSync(path.join(store, 'server', 'pid')), false, 'no daemon was started');
+    }
+    const variable = await pw(store, ['server', 'start'], { PIPEWRIGHT_ARTIFACTS_URL: 'https://bucket' });
+    assert.equal(variable.code, 2, variable.stderr);
+    assert.match(variable.stderr, /PIPEWRIGHT_ARTIFACTS_URL: "https:\/\/bucket" is not an s3:\/\/bucket\/prefix URL/);
+  });
+});

@@ -12,12 +12,36 @@ const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 const runtimeOnly = process.argv.includes('--runtime');
 
+/**
+ * zod from node_modules is 95 files (64 of them the locales of its error messages, which nothing
+ * here uses: its schemas module registers English itself); resolving and compiling them was half
+ * of a runner's start-up, and of a command's that validates. So the runtime's bundles require
+ * `./zod.js`, zod bundled once beside them without those locales (and without a source map: its
+ * frames are never the user's). Copies of zod share its settings through globalThis and tell
+ * schemas by traits, so the type provider's own zod works with schemas made by this one.
+ */
+const ZOD_LOCALES = /[\\/]node_modules[\\/]zod[\\/]v4[\\/]locales[\\/]index\.c?js$/;
+const zodWithoutLocales = {
+  name: 'zod-without-locales',
+  setup(build) {
+    build.onResolve({ filter: /\/locales\/index\.c?js$/ }, (args) => (ZOD_LOCALES.test(path.join(args.resolveDir, args.path)) ? { path: 'zod-locales', namespace: 'zod-locales' } : undefined));
+    build.onLoad({ filter: /.*/, namespace: 'zod-locales' }, () => ({ contents: 'export {};', loader: 'js' }));
+  },
+};
+const zodBeside = {
+  name: 'zod-beside',
+  setup(build) {
+    build.onResolve({ filter: /^zod$/ }, () => ({ path: './zod.js', external: true }));
+  },
+};
+
 const runtimeBase = {
   bundle: true,
   platform: 'node',
   format: 'cjs',
   target: 'node20',
   packages: 'external',
+  plugins: [zodBeside],
   sourcemap: true,
   keepNames: true,
   minify: production,
@@ -25,6 +49,7 @@ const runtimeBase = {
 };
 
 const runtimeContexts = [
+  { ...runtimeBase, packages: undefined, sourcemap: false, keepNames: false, plugins: [zodWithoutLocales], entryPoints: { zod: 'node_modules/zod/index.js' }, outdir: 'runtime/dist' },
   { ...runtimeBase, entryPoints: { index: 'runtime/src/index.ts', cli: 'runtime/src/cli/main.ts', runner: 'runtime/src/runner/main.ts', heartbeatWorker: 'runtime/src/runner/heartbeatWorker.ts', analysisWorker: 'runtime/src/cli/commands/analysisWorker.ts' }, outdir: 'runtime/dist' },
   // The analysis engine, for the runtime CLI's `check` and `dag` (loaded at run time: the runtime
   // project cannot import the server's sources without a reference cycle).
@@ -97,7 +122,7 @@ if (!runtimeOnly) {
 }
 if (watch) {
   for (const options of contexts) {
-    const context = await esbuild.context({ ...options, plugins: [{ name: 'esm-wrapper', setup: (b) => b.onEnd(() => options.outdir === 'runtime/dist' && writeEsmWrapper()) }] });
+    const context = await esbuild.context({ ...options, plugins: [...(options.plugins ?? []), { name: 'esm-wrapper', setup: (b) => b.onEnd(() => options.outdir === 'runtime/dist' && writeEsmWrapper()) }] });
     await context.watch();
   }
 } else {

@@ -6,8 +6,7 @@
  * The certificate must still name the host of the URL.
  */
 import * as fs from 'node:fs';
-import * as https from 'node:https';
-import { Readable } from 'node:stream';
+import type * as https from 'node:https';
 import { InputError } from '../model/errorCodes';
 
 export type Fetch = (url: string, init?: RequestInit) => Promise<Response>;
@@ -31,12 +30,18 @@ export function fetchFor(trust: TrustOptions = {}): Fetch {
   return fetchTrusting(ca);
 }
 
-/** A `fetch` for `https:` URLs that trusts `ca` only (plain `http:` goes to the built-in one). */
+/**
+ * A `fetch` for `https:` URLs that trusts `ca` only (plain `http:` goes to the built-in one).
+ * `node:https` (and TLS under it) is loaded by the first such request, not with every client:
+ * the extension's activation and the CLI's start-up load this module.
+ */
 export function fetchTrusting(ca: Buffer): Fetch {
-  const agent = new https.Agent({ ca, keepAlive: true });
-  return (url, init = {}) => {
+  let loaded: Promise<{ https: typeof https; Readable: typeof import('node:stream').Readable; agent: https.Agent }> | undefined;
+  const load = () => (loaded ??= Promise.all([import('node:https'), import('node:stream')]).then(([https, { Readable }]) => ({ https, Readable, agent: new https.Agent({ ca, keepAlive: true }) })));
+  return async (url, init = {}) => {
     const target = new URL(url);
     if (target.protocol !== 'https:') return fetch(url, init);
+    const { https, Readable, agent } = await load();
     return new Promise<Response>((resolve, reject) => {
       const headers: Record<string, string> = {};
       new Headers(init.headers).forEach((value, name) => (headers[name] = value));

@@ -314,10 +314,11 @@ export class Orchestrator {
    * The heartbeat route's answer. A runner that outlived the last daemon beats this one as soon as
    * it listens, maybe before the resume pass in progress has taken its run back: it is answered
    * once that pass ends, never fenced meanwhile (which would kill a runner the run still needs).
+   * A beat for a run already executing here (nearly every beat) is answered in the same turn.
    */
-  async heartbeatOnceResumed(request: HeartbeatRequest): Promise<AttemptAnswer> {
-    await this.executing(request.runId);
-    return this.heartbeat(request);
+  heartbeatOnceResumed(request: HeartbeatRequest): AttemptAnswer | Promise<AttemptAnswer> {
+    if (this.runs.get(request.runId)?.isExecuting(request.runId)) return this.heartbeat(request);
+    return this.executing(request.runId).then(() => this.heartbeat(request));
   }
 
   /** Once run `runId` executes here, if the resume pass in progress is taking it back. */

@@ -1,5 +1,6 @@
 import { FencedError } from '../model/errorCodes';
 import { HEARTBEAT_BODY_LIMIT, HEARTBEAT_PATH, heartbeatRequestSchema, type AttemptAnswer, type HeartbeatAnswer, type HeartbeatRequest } from '../model/heartbeatProtocol';
+import type { FastifyReply } from 'fastify';
 import { requireScope, type HttpApp } from './httpApp';
 
 export type HeartbeatHandler = (request: HeartbeatRequest) => AttemptAnswer | Promise<AttemptAnswer>;
@@ -10,9 +11,16 @@ export type HeartbeatHandler = (request: HeartbeatRequest) => AttemptAnswer | Pr
  * (code `fenced`, `stop: true`), which makes the runner stop at once. It needs a `worker` token.
  */
 export function heartbeatRoute(app: HttpApp, handle: HeartbeatHandler): void {
-  app.post(HEARTBEAT_PATH, { schema: { body: heartbeatRequestSchema }, bodyLimit: HEARTBEAT_BODY_LIMIT, onRequest: requireScope(app, 'worker') }, async (request, reply) => {
-    const answer = await handle(request.body);
-    if (answer.fenced) throw new FencedError(answer.reason);
-    return reply.send({ ok: true, stop: answer.stop } satisfies HeartbeatAnswer);
+  const answer = (reply: FastifyReply, outcome: AttemptAnswer): void => {
+    if (outcome.fenced) throw new FencedError(outcome.reason);
+    reply.send({ ok: true, stop: outcome.stop } satisfies HeartbeatAnswer);
+  };
+  // Not an async handler: a lease renewed synchronously (the in-process lease server's) is answered
+  // in the same turn, with no promise per beat (nor the reply's own `then`, were it returned).
+  app.post(HEARTBEAT_PATH, { schema: { body: heartbeatRequestSchema }, bodyLimit: HEARTBEAT_BODY_LIMIT, onRequest: requireScope(app, 'worker') }, (request, reply) => {
+    const outcome = handle(request.body);
+    if (outcome instanceof Promise) return outcome.then((settled) => answer(reply, settled));
+    answer(reply, outcome);
+    return undefined;
   });
 }

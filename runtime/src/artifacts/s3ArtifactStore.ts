@@ -132,16 +132,7 @@ export class S3ArtifactStore extends SharedArtifactStore {
         await this.remove(staged);
         continue;
       }
-      let bytes: Buffer;
-      try {
-        if (!this.cache) throw new ArtifactIntegrityError(`artifact ${ref.hash} is missing`, ref.hash, this.where, 'missing');
-        bytes = await this.cache.getBytes(ref);
-      } catch (error) {
-        if (!(error instanceof ArtifactIntegrityError)) throw error;
-        unpublished.push(ref.hash);
-        continue;
-      }
-      await this.write(target, ref, bytes);
+      if (!(await this.writeFromCopy(ref))) unpublished.push(ref.hash);
     }
     return unpublished;
   }

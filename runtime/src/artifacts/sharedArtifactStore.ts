@@ -69,4 +69,22 @@ export abstract class SharedArtifactStore implements ArtifactStore {
     checkArtifactHash(hash);
     return (await this.holdsEntry(hash)) || ((await this.cache?.has(hash)) ?? false);
   }
+
+  /**
+   * Writes the entry `ref` from its local copy (an output a local runner wrote, published at its
+   * commit); false when there is no copy that still matches its hash, which is left as it is, so
+   * a read of it says it is missing or corrupted, as with any store.
+   */
+  protected async writeFromCopy(ref: ArtifactKey): Promise<boolean> {
+    let bytes: Buffer;
+    try {
+      if (!this.cache) return false;
+      bytes = await this.cache.getBytes(ref);
+    } catch (error) {
+      if (!(error instanceof ArtifactIntegrityError)) throw error;
+      return false;
+    }
+    await this.writeEntry(ref, bytes);
+    return true;
+  }
 }

@@ -52,16 +52,10 @@ export class PostgresArtifactStore extends SharedArtifactStore {
     const unpublished: string[] = [];
     for (const ref of refs) {
       if (inDatabase.has(ref.hash)) continue;
-      let bytes: Buffer;
-      try {
-        if (!this.cache) throw new ArtifactIntegrityError(`artifact ${ref.hash} is missing`, ref.hash, this.where, 'missing');
-        bytes = await this.cache.getBytes(ref);
-      } catch (error) {
-        if (!(error instanceof ArtifactIntegrityError)) throw error;
+      if (!(await this.writeFromCopy(ref))) {
         unpublished.push(ref.hash);
         continue;
       }
-      await this.writeEntry(ref, bytes);
       inDatabase.add(ref.hash);
     }
     return unpublished;

@@ -6,14 +6,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import pg from 'pg';
 import { errorCodeOf, exitCodeOf } from '../../runtime/src/model/errorCodes';
 import { NewerSchemaError } from '../../runtime/src/store/newerSchemaError';
 import { openRunStore } from '../../runtime/src/store/openRunStore';
 import { POSTGRES_SCHEMA_VERSION } from '../../runtime/src/store/postgres/schema';
 import type { RunStore } from '../../runtime/src/store/runStore';
 import { freePort } from '../support/freePort';
-import { postgresForFile } from '../support/postgres';
+import { postgresForFile, queryDatabase as query } from '../support/postgres';
 import { tempDir } from '../support/tempDir';
 import { runStoreContract } from './runStore.contract';
 
@@ -37,15 +36,6 @@ runStoreContract('PostgreSQL (store/postgres)', {
   child: (store) => ({ module: path.join(__dirname, 'postgresRunStoreChild.ts'), args: [store.dir, urls.get(store)!] }),
 });
 
-async function query<T extends pg.QueryResultRow>(url: string, sql: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 describe('the PostgreSQL store', () => {
   it("keeps runs in the database and artifacts in the local folder, with no SQLite file", async () => {

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import pg from 'pg';
 import { cli } from '../support/cli';
-import { postgresForFile } from '../support/postgres';
+import { postgresForFile, queryDatabase as query } from '../support/postgres';
 import { tempDir } from '../support/tempDir';
 import { isAlive, waitFor, waitForAsync } from '../support/waitFor';
 
@@ -17,15 +17,6 @@ const cluster = postgresForFile();
 const OWNER_LOCK_HELD = `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1
   AND classid::bigint * 4294967296 + objid::bigint = 7236823717`;
 
-async function query<T extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 async function startDaemon(store: string, url: string): Promise<{ code: number | null; stdout: string; stderr: string; pid?: number }> {
   const started = await cli(['--store', store, 'server', 'start', '--json'], { env: { PIPEWRIGHT_STORE_URL: url } });

@@ -16,7 +16,7 @@ import type { StreamEvent } from '../../runtime/src/api/protocol';
 import { isProcessAlive } from '../../runtime/src/system/processAlive';
 import { cli } from '../support/cli';
 import { freePort } from '../support/freePort';
-import { postgresForFile } from '../support/postgres';
+import { postgresForFile, queryDatabase as query } from '../support/postgres';
 import { fixture, tempDir } from '../support/tempDir';
 import { isAlive, waitFor, waitForAsync } from '../support/waitFor';
 import { startWorker, type WorkerProcess } from '../support/workerProcess';
@@ -56,15 +56,6 @@ async function roleOf(daemon: Daemon, env: NodeJS.ProcessEnv): Promise<string | 
   return (await clientOf(daemon, env).health()).role;
 }
 
-async function query<T extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 /** The daemon's event stream from now on, once it answered (so it streams every event from then on): the events seen so far. */
 async function followEvents(daemon: Daemon, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<{ seen: StreamEvent[]; done: Promise<void> }> {

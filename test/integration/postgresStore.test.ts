@@ -6,26 +6,16 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import pg from 'pg';
 import type { StreamEvent } from '../../runtime/src/api/protocol';
 import { connectDaemon } from '../../runtime/src/api/daemonControl';
 import { cli, lastJson } from '../support/cli';
 import { basics, env as cleanEnv, fixable, type Summary } from '../support/cliWorkflow';
 import { freePort } from '../support/freePort';
-import { postgresForFile } from '../support/postgres';
+import { postgresForFile, queryDatabase as query } from '../support/postgres';
 import { tempDir } from '../support/tempDir';
 
 const cluster = postgresForFile();
 
-async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 /** The CLI with the store folder from PIPEWRIGHT_STORE and nothing else chosen by the outer environment. */
 const pw = (folder: string, args: string[], extra: NodeJS.ProcessEnv = {}) => cli(args, { env: { ...cleanEnv, PIPEWRIGHT_STORE_URL: undefined, PIPEWRIGHT_STORE: folder, ...extra } });

@@ -154,3 +154,14 @@ async function untilAccepting(url: string, timeoutMs: number): Promise<void> {
     }
   }
 }
+
+/** Runs one statement on the database at `url` on a connection of its own, and closes it: the rows. */
+export async function queryDatabase<T extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(text, values)).rows;
+  } finally {
+    await client.end();
+  }
+}

@@ -22,7 +22,9 @@ export function remoteWorkerSuite(storeLabel: string, prepareStore?: () => Promi
   let cleanUpStore: (() => Promise<void>) | void;
   const dir = tempDir('pipewright-remote-workers-');
   const store = path.join(dir, 'store');
-  // The daemon's workers beat every 0.2 s and are gone after 2 s of silence; the victim step's own lease is 0.5 s.
+  // The daemon's workers beat every 0.2 s and are gone after 2 s of silence. The victim step's own
+  // lease is 0.5 s, for the tests where an attempt is meant to be lost; the others run the patient
+  // step (a 5 s lease), so that a machine busy with other tests cannot lose their attempt.
   const env = { PIPEWRIGHT_HEARTBEAT_INTERVAL: '0.2', PIPEWRIGHT_HEARTBEAT_TIMEOUT: '2' };
   let url: string;
   let daemonPid: number;
@@ -44,13 +46,17 @@ export function remoteWorkerSuite(storeLabel: string, prepareStore?: () => Promi
     return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
   }
 
-  /** Starts the fixture's `faults` pipeline (prepare → victim → downstream) detached, with the run options of `config` (YAML) if given; its run id and folder. */
-  async function startFaults(name: string, config?: string): Promise<{ runId: string; runDir: string }> {
+  /**
+   * Starts a fixture pipeline detached: `faults` (prepare → victim → downstream), or `restartable`
+   * (prepare → patient → downstream) where no attempt is meant to be lost; with the run options
+   * of `config` (YAML) if given. Its run id and folder.
+   */
+  async function startFaults(name: string, config?: string, pipelineName: 'faults' | 'restartable' = 'faults'): Promise<{ runId: string; runDir: string }> {
     const runDir = path.join(dir, name);
     fs.mkdirSync(runDir);
     const configArgs = config === undefined ? [] : ['--config', path.join(runDir, 'run.yaml')];
     if (config !== undefined) fs.writeFileSync(configArgs[1]!, config);
-    const started = await cli(['--store', store, 'run', fixture('pipelines', 'faults.ts'), '--pipeline', 'faults', '--param', `dir=${runDir}`, '--no-cache', '--detach', ...configArgs], { env });
+    const started = await cli(['--store', store, 'run', fixture('pipelines', 'faults.ts'), '--pipeline', pipelineName, '--param', `dir=${runDir}`, '--no-cache', '--detach', ...configArgs], { env });
     assert.equal(started.code, 0, started.stderr);
     return { runId: started.stdout.trim(), runDir };
   }
@@ -59,6 +65,22 @@ export function remoteWorkerSuite(storeLabel: string, prepareStore?: () => Promi
     const got = await cli(['--store', store, 'artifacts', 'get', runId, step, '--json'], { env });
     assert.equal(got.code, 0, got.stderr);
     return JSON.parse(got.stdout) as string;
+  }
+
+  /** Runs `check`; its failure says what the workers and the daemon logged. */
+  async function explained<T>(check: () => Promise<T>): Promise<T> {
+    try {
+      return await check();
+    } catch (error) {
+      const daemonLog = fs.existsSync(daemonFiles(store).log) ? fs.readFileSync(daemonFiles(store).log, 'utf8').slice(-20_000) : '(no daemon log)';
+      (error as Error).message += `\n${workers.map((worker) => `--- worker ${worker.pid}:\n${worker.stderr().slice(-10_000)}`).join('\n')}\n--- the daemon's log:\n${daemonLog}`;
+      throw error;
+    }
+  }
+
+  /** A test whose failure message carries the workers' and the daemon's logs. */
+  function faultTest(name: string, body: () => Promise<void>): void {
+    it(name, () => explained(body));
   }
 
   async function assertNothingHeld(): Promise<void> {
@@ -84,20 +106,20 @@ export function remoteWorkerSuite(storeLabel: string, prepareStore?: () => Promi
   });
 
   describe(`a daemon with remote workers (${storeLabel})`, () => {
-    it("runs a pipeline entirely on the workers' runner processes; its outputs are readable with artifacts get", async () => {
-      const { runId, runDir } = await startFaults('plain');
+    faultTest("runs a pipeline entirely on the workers' runner processes; its outputs are readable with artifacts get", async () => {
+      const { runId, runDir } = await startFaults('plain', undefined, 'restartable');
       const runner = await waitFor('attempt 1 to start', () => readPid(path.join(runDir, 'attempt-1.pid')));
       assert.notEqual(runner, daemonPid);
       assert.ok(workers.some((worker) => worker.pid === parentOf(runner)), `runner ${runner} is a child of a worker (${workers.map((w) => w.pid).join(', ')}), not of the daemon ${daemonPid}`);
       fs.writeFileSync(path.join(runDir, 'release-1'), '');
       const detail = await finalRunDetail(store, runId);
       assert.equal(detail.status, 'completed', JSON.stringify(detail));
-      assert.deepEqual(detail.steps.map((s) => [s.id, s.history.map((h) => h.status)]), [['prepare', ['completed']], ['victim', ['completed']], ['downstream', ['completed']]]);
+      assert.deepEqual(detail.steps.map((s) => [s.id, s.history.map((h) => h.status)]), [['prepare', ['completed']], ['patient', ['completed']], ['downstream', ['completed']]]);
       assert.equal(await outputOf(runId, 'downstream'), 'done by attempt 1, then downstream');
       await assertNothingHeld();
     });
 
-    it('kill -9 of a worker mid-step: the attempt is lost and retried on the other worker; each step committed once', async () => {
+    faultTest('kill -9 of a worker mid-step: the attempt is lost and retried on the other worker; each step committed once', async () => {
       const { runId, runDir } = await startFaults('killed');
       const first = await waitFor('attempt 1 to start', () => readPid(path.join(runDir, 'attempt-1.pid')));
       const victim = workers.find((worker) => worker.pid === parentOf(first));
@@ -121,15 +143,15 @@ export function remoteWorkerSuite(storeLabel: string, prepareStore?: () => Promi
       addWorker();
     });
 
-    it('SIGTERM of a worker mid-step: it claims nothing more, lets the attempt finish within its drain timeout, then exits 0', async () => {
-      const { runId, runDir } = await startFaults('drained');
+    faultTest('SIGTERM of a worker mid-step: it claims nothing more, lets the attempt finish within its drain timeout, then exits 0', async () => {
+      const { runId, runDir } = await startFaults('drained', undefined, 'restartable');
       const first = await waitFor('attempt 1 to start', () => readPid(path.join(runDir, 'attempt-1.pid')));
       const drained = workers.find((worker) => worker.pid === parentOf(first));
       assert.ok(drained, 'attempt 1 runs under a worker');
       process.kill(drained.pid, 'SIGTERM');
       await waitFor('the worker to say it drains', () => /draining \(SIGTERM received\): 1 job\(s\) running/.test(drained.stderr()));
       const client = await connectDaemon(store, { storeUrl: process.env.PIPEWRIGHT_STORE_URL });
-      await waitForAsync('the daemon to list the worker as draining', async () => (await client.listWorkers({})).workers.some((w) => w.state === 'draining' && w.running.some((job) => job.invocationId === 'victim')));
+      await waitForAsync('the daemon to list the worker as draining', async () => (await client.listWorkers({})).workers.some((w) => w.state === 'draining' && w.running.some((job) => job.invocationId === 'patient')));
       assert.ok(isAlive(first), 'draining leaves its running attempt running');
       fs.writeFileSync(path.join(runDir, 'release-1'), '');
       const exit = await drained.done;
@@ -140,7 +162,7 @@ export function remoteWorkerSuite(storeLabel: string, prepareStore?: () => Promi
       const detail = await finalRunDetail(store, runId);
       assert.equal(detail.status, 'completed', JSON.stringify(detail));
       // The attempt finished where it ran; downstream, queued after the drain began, ran on the other worker.
-      assert.deepEqual(detail.steps.map((s) => [s.id, s.history.map((h) => h.status)]), [['prepare', ['completed']], ['victim', ['completed']], ['downstream', ['completed']]]);
+      assert.deepEqual(detail.steps.map((s) => [s.id, s.history.map((h) => h.status)]), [['prepare', ['completed']], ['patient', ['completed']], ['downstream', ['completed']]]);
       assert.equal(await outputOf(runId, 'downstream'), 'done by attempt 1, then downstream');
       await waitForAsync('the drained worker to leave the list', async () => !(await client.listWorkers({})).workers.some((w) => w.state === 'draining'));
       await assertNothingHeld();
@@ -148,9 +170,9 @@ export function remoteWorkerSuite(storeLabel: string, prepareStore?: () => Promi
       addWorker();
     });
 
-    it('SIGTERM past the drain timeout: the attempt is handed back as relinquished and completes on another worker at once, charged to neither retry nor maxLostRetries; the worker exits in time, its runner gone', async () => {
+    faultTest('SIGTERM past the drain timeout: the attempt is handed back as relinquished and completes on another worker at once, charged to neither retry nor maxLostRetries; the worker exits in time, its runner gone', async () => {
       // No retry (the step has none) and no lost attempt allowed: a hand-back counted as either would fail the step.
-      const { runId, runDir } = await startFaults('relinquished', 'maxLostRetries: 0\n');
+      const { runId, runDir } = await startFaults('relinquished', 'maxLostRetries: 0\n', 'restartable');
       const first = await waitFor('attempt 1 to start', () => readPid(path.join(runDir, 'attempt-1.pid')));
       const evicted = workers.find((worker) => worker.pid === parentOf(first));
       assert.ok(evicted, 'attempt 1 runs under a worker');
@@ -160,7 +182,7 @@ export function remoteWorkerSuite(storeLabel: string, prepareStore?: () => Promi
       const exit = await evicted.done;
       const exitedAfterMs = Date.now() - signalledAt;
       assert.equal(exit.code, 0, exit.stderr);
-      assert.match(exit.stderr, /hands back 1 job\(s\) unfinished after the drain timeout: attempt 1 of "victim"/);
+      assert.match(exit.stderr, /hands back 1 job\(s\) unfinished after the drain timeout: attempt 1 of "patient"/);
       assert.ok(exitedAfterMs < (drainSeconds + handBackSeconds) * 1000, `it exited ${exitedAfterMs} ms after SIGTERM, within drain timeout + hand-back (${drainSeconds + handBackSeconds} s)`);
       assert.ok(!isAlive(first), 'the runner of the handed-back attempt is gone when the worker exits');
       const survivor = workers.find((worker) => worker !== evicted && isAlive(worker.pid) && worker.pid === parentOf(second));
@@ -168,8 +190,8 @@ export function remoteWorkerSuite(storeLabel: string, prepareStore?: () => Promi
       fs.writeFileSync(path.join(runDir, 'release-2'), '');
       const detail = await finalRunDetail(store, runId);
       assert.equal(detail.status, 'completed', JSON.stringify(detail));
-      assert.deepEqual(detail.steps.map((s) => [s.id, s.history.map((h) => h.status)]), [['prepare', ['completed']], ['victim', ['relinquished', 'completed']], ['downstream', ['completed']]]);
-      const handedBack = detail.steps.find((s) => s.id === 'victim')?.history[0];
+      assert.deepEqual(detail.steps.map((s) => [s.id, s.history.map((h) => h.status)]), [['prepare', ['completed']], ['patient', ['relinquished', 'completed']], ['downstream', ['completed']]]);
+      const handedBack = detail.steps.find((s) => s.id === 'patient')?.history[0];
       assert.match(handedBack?.error?.message ?? '', /handed back by worker .*: drained \(SIGTERM received\); not finished within the drain timeout of 5 s/);
       assert.equal(await outputOf(runId, 'downstream'), 'done by attempt 2, then downstream');
       const shown = await cli(['--store', store, 'runs', 'show', runId], { env });
@@ -179,7 +201,7 @@ export function remoteWorkerSuite(storeLabel: string, prepareStore?: () => Promi
       addWorker();
     });
 
-    it('SIGSTOP of a worker past its attempt\'s lease (not yet its own timeout), then SIGCONT: the worker kills the fenced runner within one beat interval; attempt 1 is never committed', async () => {
+    faultTest('SIGSTOP of a worker past its attempt\'s lease (not yet its own timeout), then SIGCONT: the worker kills the fenced runner within one beat interval; attempt 1 is never committed', async () => {
       const { runId, runDir } = await startFaults('fenced');
       const first = await waitFor('attempt 1 to start', () => readPid(path.join(runDir, 'attempt-1.pid')));
       const frozen = workers.find((worker) => worker.pid === parentOf(first));
@@ -203,7 +225,7 @@ export function remoteWorkerSuite(storeLabel: string, prepareStore?: () => Promi
       await assertNothingHeld();
     });
 
-    it('SIGSTOP of a worker past the lease timeout, then SIGCONT: its late result is refused as fenced and not committed', async () => {
+    faultTest('SIGSTOP of a worker past the lease timeout, then SIGCONT: its late result is refused as fenced and not committed', async () => {
       const { runId, runDir } = await startFaults('frozen');
       const first = await waitFor('attempt 1 to start', () => readPid(path.join(runDir, 'attempt-1.pid')));
       const frozen = workers.find((worker) => worker.pid === parentOf(first));

@@ -182,6 +182,24 @@ describe('the orchestrator daemon and its API', () => {
     assert.deepEqual(detail.steps.map((s) => s.status), ['cancelled', 'cancelled']);
   });
 
+  it('answers a submit sent again with its run id with the run the first one made, never a second run; the same id from other code is a conflict', async () => {
+    const client = await connectDaemon(store);
+    const dir = tempDir();
+    const bundle = await bundlePipelineFile(fixture('pipelines', 'slow.ts'), store);
+    const runId = '5d0c2a8e-3f47-4b1e-9c6a-8e2d1f0b7a35';
+    const request = { file: 'slow.ts', target: { kind: 'pipeline' as const, name: 'slow' }, parameters: { marker: path.join(dir, 'never') }, options: {}, bundle: fs.readFileSync(bundle.path, 'utf8'), runId };
+    const before = await runCount(store);
+    const first = await client.submitRun(request);
+    const again = await client.submitRun(request);
+    assert.equal(first.runId, runId);
+    assert.deepEqual([again.runId, again.runName], [first.runId, first.runName]);
+    assert.equal(await runCount(store), before + 1, 'one run was made');
+    const other = await bundlePipelineFile(fixture('pipelines', 'basics.ts'), store);
+    await assert.rejects(client.submitRun({ ...request, file: 'basics.ts', target: { kind: 'pipeline', name: 'basics' }, bundle: fs.readFileSync(other.path, 'utf8') }), (error: Error) => answerStatus(error) === 409 && new RegExp(`run id ${runId} is taken by run ${first.runName}`).test(error.message));
+    await client.cancelRun({ run: runId });
+    await client.follow((event) => event.type === 'run' && (event.data as { status: string }).status === 'cancelled', { runId });
+  });
+
   it('stops, and then refuses connections', async () => {
     const { url } = await daemonStatus(store);
     assert.equal((await stopDaemon(store)).state, 'inactive');

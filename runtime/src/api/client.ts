@@ -1,7 +1,9 @@
-import { CodedError, ConflictError, ERROR_CODES, errorCodeForStatus, FencedError, InputError, NoLeaderError, NotFoundError, NothingToRetryError, UnprocessableError, type ErrorCode } from '../model/errorCodes';
+import { randomUUID } from 'node:crypto';
+import { CodedError, ConflictError, ERROR_CODES, errorCodeForStatus, FencedError, InputError, LeaderLostError, NoLeaderError, NotFoundError, NothingToRetryError, UnprocessableError, type ErrorCode } from '../model/errorCodes';
 import { ServiceError } from '../services/errors';
 import { API_PREFIX } from './paths';
 import type { ApiErrorBody, StreamEvent } from './protocol';
+import { LEADER_PATIENCE_MS, mayRepeat, noticeLeaderWait, repeatDelayMs } from './leaderRetry';
 import { fetchFor, type Fetch, type TrustOptions } from './trustedFetch';
 import { API_ROUTES, fillPath, type AnswerOf, type ClientInput, type RouteName, type RouteSpec } from './routes';
 
@@ -40,6 +42,8 @@ function rebuild(code: ErrorCode, message: string): CodedError {
       return new FencedError(message);
     case 'no-leader':
       return new NoLeaderError(message);
+    case 'leader-lost':
+      return new LeaderLostError(message);
     case 'invalid-spec':
     case 'invalid-argument':
     case 'unknown-service':
@@ -53,6 +57,8 @@ function rebuild(code: ErrorCode, message: string): CodedError {
 /** Options of any call: `signal` bounds the wait (a first contact with a remote orchestrator uses a timeout). */
 export interface CallOptions {
   signal?: AbortSignal;
+  /** How long to keep sending a request again while the daemons of a shared store change leader (api/leaderRetry.ts; default 15 s). */
+  leaderPatienceMs?: number;
 }
 
 /** A route's method's arguments: its input may be left out when every field of it is optional. */
@@ -76,11 +82,14 @@ class ClientCore {
 
   /**
    * Calls route `name` of the table: the input's path parameters fill the path, the rest is the
-   * query (a list comma-separated) or, for a route that reads a body, the body's fields.
+   * query (a list comma-separated) or, for a route that reads a body, the body's fields. While
+   * the daemons of a shared store change leader, what is safe to send again is (leaderRetry.ts);
+   * a submit names the run it makes, so that it is.
    */
   async request<K extends RouteName>(name: K, input?: ClientInput<K>, options: CallOptions = {}): Promise<AnswerOf<K>> {
     const route: RouteSpec = API_ROUTES[name];
     const rest: Record<string, unknown> = { ...(input ?? {}) };
+    if (name === 'submitRun' && rest.runId === undefined) rest.runId = randomUUID();
     let path = fillPath(route.path, (param) => {
       const value = String(rest[param]);
       delete rest[param];
@@ -97,8 +106,18 @@ class ClientCore {
       }
       if (query.size > 0) path += `?${query}`;
     }
-    const response = await this.fetch(route.method, path, body, options.signal);
-    return (await response.json()) as AnswerOf<K>;
+    const giveUpAt = Date.now() + (options.leaderPatienceMs ?? LEADER_PATIENCE_MS);
+    for (let tries = 0; ; tries++) {
+      try {
+        const response = await this.fetch(route.method, path, body, options.signal);
+        return (await response.json()) as AnswerOf<K>;
+      } catch (error) {
+        const wait = repeatDelayMs(tries);
+        if (options.signal?.aborted || !mayRepeat(route.method, name, error) || Date.now() + wait > giveUpAt) throw error;
+        if (tries === 0) noticeLeaderWait((error as Error).message);
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
   }
 
   /** The bytes of a committed output (`output` by default) of step `step` of run `run`, and how they are encoded. */

@@ -42,6 +42,12 @@ export const submitRunSchema = z.strictObject({
    * invocation takes the committed outputs of run `run` (id or name), a run of the same pipeline.
    */
   reuse: z.strictObject({ run: z.string().min(1).max(500), from: z.string().min(1).max(500) }).optional(),
+  /**
+   * The new run's id, chosen by the client (a UUID) so that the submit can be sent again after
+   * its answer was lost (a leader gone mid-request): a run of that id already made is answered,
+   * never made twice. Left out, the orchestrator picks one.
+   */
+  runId: z.uuid().optional(),
 });
 
 export type SubmitRunRequest = z.input<typeof submitRunSchema>;

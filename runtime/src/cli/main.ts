@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { runtimeVersion } from '../system/packagePaths';
 import { exitCodeOf } from '../model/errorCodes';
+import { LEADER_PATIENCE_MS, onLeaderWait } from '../api/leaderRetry';
 import { refuseUnknownSubcommands } from './commandGroups';
 
 type Registration = (program: Command, exit: { code: number }) => void;
@@ -57,6 +58,8 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text) });
   const exit = { code: 0 };
+  // A request to a shared store's replica while the daemons change leader waits (api/leaderRetry.ts): never in silence.
+  onLeaderWait((why) => process.stderr.write(`pipewright: waiting for a leader (up to ${LEADER_PATIENCE_MS / 1000} s): ${why}\n`));
   for (const register of await registrationsFor(argv)) register(program, exit);
   for (const group of [program, ...program.commands]) if (group.commands.length > 0) refuseUnknownSubcommands(group);
   try {

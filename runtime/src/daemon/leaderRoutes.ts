@@ -7,19 +7,23 @@
  *
  * A replica forwards a leader-only request, with its token, to the URL the leader advertised in
  * the store, and answers what the leader answered. With no leader (the old one just died and no
- * replica holds the claim yet), or none reachable, it answers 503 `no-leader`, saying so: clients
- * and workers try again.
+ * replica holds the claim yet), or none reachable, it answers 503 `no-leader`, saying so: the
+ * request was not done, and clients and workers send it again. A leader that goes away once it
+ * has the request (the connection drops before its answer) makes a 502 `leader-lost`: whether it
+ * was done is not known, so only a request safe to repeat is sent again (api/leaderRetry.ts).
  */
 import { API_PREFIX } from '../api/paths';
 import { API_ROUTES, type RouteSpec } from '../api/routes';
 import type { HttpApp } from '../engine/httpApp';
-import { NoLeaderError } from '../model/errorCodes';
+import { LeaderLostError, NoLeaderError } from '../model/errorCodes';
 import { HEARTBEAT_PATH } from '../model/heartbeatProtocol';
-import { WORKER_PATHS } from '../model/workerProtocol';
+import { ARTIFACT_BYTES_TYPE, WORKER_PATHS } from '../model/workerProtocol';
 import type { DaemonMember, StoreCluster } from '../store/storeCluster';
 
 /** Set on a forwarded request (the forwarding daemon's instance): a daemon that does not lead either never forwards it again. */
 const FORWARDED_BY = 'x-pipewright-forwarded-by';
+/** Failures to reach the leader that mean the request never left: it was not done, and may be sent again as it is. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 /** The answer's headers a forward passes on besides its body. */
 const ANSWER_HEADERS = ['content-type', 'x-pipewright-materializer', 'x-pipewright-type'];
 
@@ -77,17 +81,20 @@ async function forward(method: string, url: string, headers: Record<string, stri
   const aborted = new AbortController();
   const onClose = () => aborted.abort();
   raw.once('close', onClose);
+  // An artifact's raw bytes (a worker's upload) arrive as the request's stream: they go on as they come.
+  const bytes = method === 'POST' && contentTypeOf(headers) === ARTIFACT_BYTES_TYPE;
   try {
     const response = await fetch(`${leader.url.replace(/\/+$/, '')}${url}`, {
       method,
       headers: {
         ...(typeof headers.authorization === 'string' ? { authorization: headers.authorization } : {}),
-        ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
+        ...(method === 'POST' ? { 'content-type': bytes ? ARTIFACT_BYTES_TYPE : 'application/json' } : {}),
+        ...(bytes && typeof headers['content-length'] === 'string' ? { 'content-length': headers['content-length'] } : {}),
         [FORWARDED_BY]: forwarding.self.instance,
       },
-      ...(method === 'POST' ? { body: JSON.stringify(body ?? {}) } : {}),
+      ...(method === 'POST' ? { body: bytes ? (body as NonNullable<RequestInit['body']>) : JSON.stringify(body ?? {}), duplex: 'half' } : {}),
       signal: aborted.signal,
-    });
+    } as RequestInit);
     const answerHeaders: Record<string, string> = {};
     for (const name of ANSWER_HEADERS) {
       const value = response.headers.get(name);
@@ -96,10 +103,18 @@ async function forward(method: string, url: string, headers: Record<string, stri
     return { status: response.status, headers: answerHeaders, body: Buffer.from(await response.arrayBuffer()) };
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new NoLeaderError(`${describeSelf(forwarding)} could not reach its leader at ${leader.url} (daemon ${leader.instance}, pid ${leader.pid} on ${leader.host}): ${cause?.code ?? cause?.message ?? (error as Error).message}; try again in a moment`);
+    const why = cause?.code ?? cause?.message ?? (error as Error).message;
+    const leaderName = `its leader at ${leader.url} (daemon ${leader.instance}, pid ${leader.pid} on ${leader.host})`;
+    if (cause?.code !== undefined && NEVER_SENT.has(cause.code)) throw new NoLeaderError(`${describeSelf(forwarding)} could not reach ${leaderName}: ${why}; try again in a moment`);
+    throw new LeaderLostError(`${describeSelf(forwarding)} handed ${method} ${url} to ${leaderName}, which went away before it answered (${why}): whether it was done is not known`);
   } finally {
     raw.off('close', onClose);
   }
+}
+
+function contentTypeOf(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const type = headers['content-type'];
+  return typeof type === 'string' ? type.split(';')[0]?.trim().toLowerCase() : undefined;
 }
 
 function describeSelf(forwarding: LeaderForwarding): string {

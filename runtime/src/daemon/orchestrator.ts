@@ -22,7 +22,7 @@ import type { RunRecord, RunStore, StoredEvent } from '../store/runStore';
 import { HeartbeatRecorder } from '../engine/heartbeatRecorder';
 import { attemptHeartbeatOf } from '../engine/heartbeatSettings';
 import { saveBundle } from '../prepare/bundle';
-import { NotFoundError, UnprocessableError } from '../model/errorCodes';
+import { ConflictError, NotFoundError, UnprocessableError } from '../model/errorCodes';
 import type { LogAnswer, RunDetail, StreamEvent, SubmitRunRequest } from '../api/protocol';
 import { isAbandoned } from '../store/abandonedRuns';
 import { SessionUse } from './sessionUse';
@@ -121,8 +121,11 @@ export class Orchestrator {
 
   /** Creates the run (compiled and checked) and starts executing it; resolves once it exists. */
   async submit(
-    request: Required<Pick<SubmitRunRequest, 'file' | 'target' | 'bundle'>> & Pick<SubmitRunRequest, 'workingDir' | 'projectDir' | 'reuse'> & { parameters: Record<string, unknown>; options: RunOptions; manifest?: unknown },
+    request: Required<Pick<SubmitRunRequest, 'file' | 'target' | 'bundle'>> & Pick<SubmitRunRequest, 'workingDir' | 'projectDir' | 'reuse' | 'runId'> & { parameters: Record<string, unknown>; options: RunOptions; manifest?: unknown },
   ): Promise<RunDetail> {
+    // A submit sent again (its first answer was lost) is answered with the run it made.
+    const made = await this.madeBy(request);
+    if (made) return made;
     const workingDir = existingFolder(request.workingDir, 'workingDir') ?? process.cwd();
     const folders = { workingDir, projectDir: existingFolder(request.projectDir, 'projectDir') ?? workingDir };
     const hash = createHash('sha256').update(request.bundle).digest('hex');
@@ -141,13 +144,30 @@ export class Orchestrator {
         parameters,
         options: { ...request.options, detach: false, storeDir: undefined },
         ...(request.reuse ? { reuse: request.reuse } : {}),
+        ...(request.runId ? { runId: request.runId } : {}),
       });
     } catch (error) {
       release();
+      // The same submit, sent twice at once: the one that made the run answers both.
+      const made = await this.madeBy(request).catch(() => undefined);
+      if (made) return made;
       throw error;
     }
     this.execute(session, plan, release);
     return this.detail(plan.run.runId);
+  }
+
+  /** The run an earlier submit of the same id made, if there is one; a run of that id made from another bundle is a conflict. */
+  private async madeBy(request: { runId?: string; bundle: string }): Promise<RunDetail | undefined> {
+    if (request.runId === undefined) return undefined;
+    await this.ready;
+    const run = await this.store.getRun(request.runId);
+    if (!run) return undefined;
+    const hash = createHash('sha256').update(request.bundle).digest('hex');
+    if (path.basename(run.bundlePath, '.cjs') !== hash) {
+      throw new ConflictError(`run id ${request.runId} is taken by run ${run.name} of pipeline ${run.pipeline}, made from other code: a submit that sends a run id again must be the same submit`);
+    }
+    return this.detail(request.runId);
   }
 
   /** Starts a retry of a finished run (see EngineSession.prepareRetry). */

@@ -81,6 +81,8 @@ export interface RunRequest {
    * of it execute, every other invocation takes that run's committed outputs (`runFrom.ts`).
    */
   reuse?: { run: string; from: string };
+  /** The new run's id (a UUID the client chose, see api/protocol.ts `runId`); one is made when left out. */
+  runId?: string;
 }
 
 /**
@@ -153,7 +155,7 @@ export class EngineSession {
     }
     if (await this.store.runNameTaken(dag.pipeline, name)) throw new RunNameTakenError(dag.pipeline, name);
     const runFrom = request.reuse && (await this.planRunFrom(request.reuse, dag));
-    const id = randomUUID();
+    const id = request.runId ?? randomUUID();
     const maxParallel = options.maxParallel ?? Math.max(2, os.cpus().length);
     const executionMode = options.executionMode ?? dag.options.executionMode;
     const storedOptions = { ...options, executionMode, maxParallel, enforceTypeAnnotations: enforce };

@@ -26,6 +26,12 @@ export const ERROR_CODES = {
   'too-large': { http: 413, exit: 2 },
   /** A replica of a shared store cannot reach a leader to answer a request only the leader answers (one is being elected): try again shortly. */
   'no-leader': { http: 503, exit: 1 },
+  /**
+   * A replica handed the request to its leader, which went away before it answered: whether the
+   * request was done is not known. A request safe to repeat (a read, a submit that names its run
+   * id) may be sent again; anything else must be checked first.
+   */
+  'leader-lost': { http: 502, exit: 1 },
   /** No space left where the store (or a service's folder) lives: the environment, not the request. */
   'disk-full': { http: 507, exit: 1 },
   io: { http: 500, exit: 1 },
@@ -98,6 +104,14 @@ export class NoLeaderError extends CodedError {
   constructor(message: string) {
     super('no-leader', message);
     this.name = 'NoLeaderError';
+  }
+}
+
+/** A replica's leader went away while it handled a forwarded request (see daemon/leaderRoutes.ts): its outcome is not known. */
+export class LeaderLostError extends CodedError {
+  constructor(message: string) {
+    super('leader-lost', message);
+    this.name = 'LeaderLostError';
   }
 }
 

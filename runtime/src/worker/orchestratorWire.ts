@@ -1,9 +1,9 @@
 /**
  * The worker's HTTP calls to its orchestrator (JSON, or an artifact's raw bytes; bearer token); a
  * refusal as fenced is its own error. Given several daemons of one store (a leader and its
- * replicas, which forward to it), a call that cannot reach one (no connection, a timeout, or a
- * 503: a replica with no leader yet) moves on to the next, and the worker stays with the first
- * that answers.
+ * replicas, which forward to it), a call that cannot reach one (no connection, a timeout, a
+ * 503: a replica with no leader yet, or a 502: its leader went away mid-request) moves on to the
+ * next, and the worker stays with the first that answers.
  */
 import { API_PREFIX } from '../api/paths';
 import { fetchFor, type Fetch, type TrustOptions } from '../api/trustedFetch';
@@ -80,8 +80,10 @@ export class OrchestratorWire {
         failures.push(`${baseUrl}: ${causeOf(error)}`);
         continue;
       }
-      if (response.status === 503 && this.baseUrls.length > 1) {
-        failures.push(`${baseUrl}: HTTP 503: ${errorOf(await response.text())}`);
+      // A replica with no leader (503), or whose leader went away mid-request (502; the worker's
+      // calls are all safe to repeat: beats, content-addressed uploads, a result the leader takes once).
+      if ((response.status === 503 || response.status === 502) && this.baseUrls.length > 1) {
+        failures.push(`${baseUrl}: HTTP ${response.status}: ${errorOf(await response.text())}`);
         continue;
       }
       this.current = index;

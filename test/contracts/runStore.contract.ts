@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import type { ArtifactRef } from '../../runtime/src/artifacts/artifactStore';
 import type { PipelineDag } from '../../runtime/src/model/dag';
+import { FencedError } from '../../runtime/src/model/errorCodes';
 import { RunNameTakenError, TokenNameTakenError, type NewRun, type RunStore, type StoreMode } from '../../runtime/src/store/runStore';
 import { summarizeRun } from '../../runtime/src/store/runSummary';
 
@@ -300,6 +301,22 @@ export function runStoreContract(name: string, factory: RunStoreFactory): void {
           assert.deepEqual(await store.lookupCache('key-a', 20), outputs);
           assert.equal(await store.lookupCache('key-a', 21), undefined, 'an entry older than `since` is stale');
           assert.equal(await store.lookupCache('other'), undefined);
+        }));
+
+      it('refuses, writing nothing, the commit of an attempt no longer running (ended as lost by whoever took the run over)', () =>
+        withStore(async (store) => {
+          const run = newRun();
+          await store.createRun(run);
+          await store.setStepStatus(run.id, 'a', 'running', 10);
+          await store.startAttempt(run.id, 'a', 1, 10, null);
+          await store.endAttempt(run.id, 'a', 1, 'lost', 15, 'lease expired: no heartbeat for 900 ms');
+          const late = { output: await artifact(store, 'late') };
+          await assert.rejects(store.commitOutputs(run.id, 'a', late, 20, { attempt: 1, cacheKey: 'key-late', cached: false, stepName: 'aStep', cacheable: true }), (error: Error) => error instanceof FencedError && /attempt 1 of "a" is no longer running \(it is lost\): its outputs are not committed/.test(error.message));
+          await assert.rejects(store.commitOutputs(run.id, 'a', late, 20, { attempt: 2, cacheKey: 'key-late', cached: false, stepName: 'aStep', cacheable: true }), (error: Error) => error instanceof FencedError && /attempt 2 of "a" is not in the store/.test(error.message));
+          assert.deepEqual(await store.getOutputs(run.id, 'a'), {});
+          assert.equal((await store.getSteps(run.id))[0].status, 'running');
+          assert.deepEqual((await store.getAttempts(run.id, 'a')).map((x) => x.status), ['lost']);
+          assert.equal(await store.lookupCache('key-late'), undefined);
         }));
 
       it('commits nothing of a success the store refuses halfway', () =>

@@ -4,7 +4,7 @@ import { reasonError, type AttemptError } from '../model/attemptError';
 import type { DagNode, HeartbeatSettings, NodeOptions, NodeOverride, PipelineDag } from '../model/dag';
 import { definedOptions } from '../model/optionMerge';
 import type { ExecutionMode, RunStatus, StepStatus } from '../model/status';
-import { isDiskFull } from '../model/errorCodes';
+import { FencedError, isDiskFull } from '../model/errorCodes';
 import { upstreamIds } from '../sdk/compile';
 import type { RunStore } from '../store/runStore';
 import { cacheKey, customCacheKey } from './cacheKey';
@@ -350,6 +350,11 @@ export class RunExecutor {
     const notCommitted = outcome.ok
       ? await this.record(() => this.deps.store.commitOutputs(this.plan.run.runId, id, outcome.outputs, at, { attempt, cacheKey: stepCacheKey, cached: false, stepName: node.step, cacheable: this.cacheEnabled(node) }))
       : undefined;
+    if (notCommitted instanceof FencedError) {
+      // The store refused the commit: the attempt was ended (lost) by whoever drives the run now. This engine says nothing more of it.
+      await this.record(() => this.deps.store.recordRefusal(this.plan.run.runId, id, attempt, `result refused by the store: ${notCommitted.message}`, at));
+      return false;
+    }
     if (outcome.ok && !notCommitted) {
       this.outputs.set(id, outcome.outputs);
       this.apply(this.scheduler.handle({ type: 'succeeded', id }));

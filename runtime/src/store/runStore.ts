@@ -115,7 +115,9 @@ export interface RunStore {
   /**
    * Commits a success at once: artifacts, outputs, the attempt's end, the cache entry and the
    * invocation's status (`completed`, or `cached` for a cache hit). A reader never sees a
-   * completed invocation without its outputs.
+   * completed invocation without its outputs. Fenced in the store: an attempt's commit is refused
+   * with a `FencedError` (commitFence.ts), writing nothing, unless that attempt is still `running` (not ended
+   * as lost by whoever took the run over) and, in a shared store, this daemon still drives the run.
    */
   commitOutputs(runId: string, invocationId: string, outputs: Record<string, ArtifactRef>, at: number, commit: OutputCommit): Promise<void>;
   /** Outputs cached under `key` (no earlier than `since`, when given), if every artifact is still there. */

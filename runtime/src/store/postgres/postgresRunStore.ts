@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import type pg from 'pg';
 import type { ArtifactRef, ArtifactStore } from '../../artifacts/artifactStore';
 import type { ArtifactStoreBeside } from '../artifactStoreBeside';
+import { drivenElsewhere, notRunningAttempt } from '../commitFence';
 import { LocalArtifactStore } from '../../artifacts/localArtifactStore';
 import { PostgresArtifactStore } from './postgresArtifactStore';
 import type { AttemptError } from '../../model/attemptError';
@@ -316,7 +317,11 @@ export class PostgresRunStore implements RunStore {
   async commitOutputs(runId: string, invocationId: string, outputs: Record<string, ArtifactRef>, at: number, commit: OutputCommit): Promise<void> {
     // Outputs a local runner wrote are in the folder only until now; the commit needs them in the database.
     await this.artifacts.publish?.(Object.values(outputs), commit.attempt === undefined ? undefined : { runId, invocationId, attempt: commit.attempt });
-    await inTransaction(this.pool, (tx) => writeOutputsCommit(tx, runId, invocationId, outputs, at, commit));
+    const instance = this.engineInstance(process.pid);
+    await inTransaction(this.pool, async (tx) => {
+      if (commit.attempt !== undefined) await fenceCommit(tx, runId, invocationId, commit.attempt, instance);
+      await writeOutputsCommit(tx, runId, invocationId, outputs, at, commit);
+    });
   }
 
   async lookupCache(key: string, since = -Infinity): Promise<Record<string, ArtifactRef> | undefined> {
@@ -530,6 +535,23 @@ async function writeAttemptEnd(db: Queryable, runId: string, invocationId: strin
      ${TRANSITION_INSERT}`,
     [runId, invocationId, attempt, status, failure.error, at, failure.error_name, failure.error_stack, failure.error_value],
   );
+}
+
+/**
+ * The fence of an attempt's commit, the first statement of its transaction: the attempt must
+ * still be running and its run driven by `instance` (this daemon; null outside a cluster). Its
+ * rows stay locked until the commit ends: a daemon taking the run over (which updates the run's
+ * driver, then ends its running attempts as lost) waits for it, then sees the step committed.
+ */
+async function fenceCommit(tx: Queryable, runId: string, invocationId: string, attempt: number, instance: string | null): Promise<void> {
+  const { rows } = await tx.query<{ status: string; engine_instance: string | null }>(
+    `SELECT a.status, r.engine_instance FROM step_attempts a JOIN runs r ON r.id = a.run_id
+     WHERE a.run_id = $1 AND a.step_id = $2 AND a.attempt = $3 FOR UPDATE OF a FOR SHARE OF r`,
+    [runId, invocationId, attempt],
+  );
+  const row = rows[0];
+  if (row?.status !== 'running') throw notRunningAttempt(invocationId, attempt, row?.status);
+  if (row.engine_instance !== instance) throw drivenElsewhere(runId, invocationId, attempt, row.engine_instance);
 }
 
 /**

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ArtifactRef, ArtifactStore } from '../../artifacts/artifactStore';
 import { artifactStoreOf, type ArtifactStoreBeside } from '../artifactStoreBeside';
+import { notRunningAttempt } from '../commitFence';
 import { asDiskFull, isDiskFull } from '../../model/errorCodes';
 import type { AttemptError } from '../../model/attemptError';
 import type { AttemptStatus, RunStatus, StepStatus } from '../../model/status';
@@ -432,6 +433,10 @@ export class SqliteRunStore implements RunStore {
     // Outputs written into the folder or staged under their attempt become entries of an artifact store beside it first.
     await this.artifacts.publish?.(Object.values(outputs), commit.attempt === undefined ? undefined : { runId, invocationId, attempt: commit.attempt });
     this.write(`could not commit the outputs of step "${invocationId}"${commit.attempt === undefined ? '' : ` (attempt ${commit.attempt})`}`, () => this.transaction(() => {
+      if (commit.attempt !== undefined) {
+        const attempt = this.stmt('SELECT status FROM attempts WHERE run_id = ? AND step_id = ? AND attempt = ?').get(runId, invocationId, commit.attempt) as { status: string } | undefined;
+        if (attempt?.status !== 'running') throw notRunningAttempt(invocationId, commit.attempt, attempt?.status);
+      }
       const insertArtifact = this.stmt(`INSERT OR IGNORE INTO artifacts (hash, materializer, size, type_name, created_at) VALUES (?, ?, ?, ?, ?)`);
       const insertOutput = this.stmt(`INSERT OR REPLACE INTO step_outputs (run_id, step_id, output, hash) VALUES (?, ?, ?, ?)`);
       for (const [output, ref] of Object.entries(outputs)) {

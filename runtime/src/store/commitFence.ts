@@ -1,0 +1,14 @@
+/**
+ * Why a store refuses an attempt's commit (RunStore.commitOutputs): the attempt is no longer
+ * running (whoever took the run over ended it as lost, or it ended before), or, in a shared store,
+ * another daemon drives the run now. Nothing of such a commit is written: a step is committed once.
+ */
+import { FencedError } from '../model/errorCodes';
+
+export function notRunningAttempt(invocationId: string, attempt: number, status: string | undefined): FencedError {
+  return new FencedError(`attempt ${attempt} of "${invocationId}" is ${status === undefined ? 'not in the store' : `no longer running (it is ${status})`}: its outputs are not committed`);
+}
+
+export function drivenElsewhere(runId: string, invocationId: string, attempt: number, driver: string | null): FencedError {
+  return new FencedError(`run ${runId} is driven by ${driver === null ? 'no daemon' : `daemon ${driver}`} now, not by this one: attempt ${attempt} of "${invocationId}" is not committed`);
+}

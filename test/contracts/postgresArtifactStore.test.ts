@@ -137,6 +137,7 @@ void describe('PostgresArtifactStore', () => {
       await store.createRun({ id: 'r1', name: 'r1', pipeline: 'p', sourceFile: 'p.ts', parameters: {}, options: {}, dag, bundlePath: '/bundles/x.cjs', workingDir: '/work', projectDir: '/project', at: 1 });
       // Written into the store folder, as a local runner does, then committed.
       const ref = await new LocalArtifactStore(path.join(dir, 'artifacts')).put({ model: [0.5, 0.25] });
+      await store.startAttempt('r1', 'train', 1, 1, null);
       await store.commitOutputs('r1', 'train', { output: ref }, 2, { attempt: 1, cached: false, cacheable: false, stepName: 'train' });
       fs.rmSync(path.join(dir, 'artifacts'), { recursive: true });
       // Another machine: its own (empty) folder, the same database, read-only.

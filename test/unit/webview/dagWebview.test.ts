@@ -295,7 +295,9 @@ describe('DAG webview in Chromium', () => {
     await send(page, { kind: 'graph', graph: iris });
     await waitForLayout(page, 'final', iris.nodes.length);
     await page.click('#legend summary');
+    assert.equal((await probe(page, 'chrome')).legendOpen, true);
     const { box, view } = await probe(page, 'legendSamples');
+    assert.ok(box.right - box.left > 100, `the legend is drawn: ${JSON.stringify(box)}`);
     assert.ok(box.left >= 0 && box.top >= 0 && box.right <= view.width && box.bottom <= view.height, `the legend ${JSON.stringify(box)} lies inside the ${view.width}x${view.height} panel`);
     await page.close();
   });

@@ -189,6 +189,7 @@ describe('the DAG at a glance, at any size, in a real VS Code workbench', () => 
       assert.equal(legend.dataDashes, 'none', 'the data edge sample is solid');
       const { box, view } = legend;
       assert.ok(box.left >= 0 && box.top >= 0 && box.right <= view.width && box.bottom <= view.height, `the legend ${JSON.stringify(box)} lies inside the ${view.width}x${view.height} panel`);
+      assert.ok(box.right - box.left > 300, `the legend takes the room it has, not a narrow column: ${JSON.stringify(box)}`);
       await workbench.screenshot('02-legend');
 
       // A run that fails: the panel names it; its retry says whose retry it is.

@@ -299,6 +299,10 @@ describe('DAG webview in Chromium', () => {
     const { box, view } = await probe(page, 'legendSamples');
     assert.ok(box.right - box.left > 100, `the legend is drawn: ${JSON.stringify(box)}`);
     assert.ok(box.left >= 0 && box.top >= 0 && box.right <= view.width && box.bottom <= view.height, `the legend ${JSON.stringify(box)} lies inside the ${view.width}x${view.height} panel`);
+    // Where there is room, it takes it: one line per explanation, not a narrow column.
+    await page.setViewportSize({ width: 620, height: 800 });
+    const wide = await probe(page, 'legendSamples');
+    assert.ok(wide.box.right - wide.box.left > 300 && wide.box.left >= 0, `the legend in a 620 px panel: ${JSON.stringify(wide.box)}`);
     await page.close();
   });
 

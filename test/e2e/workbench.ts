@@ -184,17 +184,24 @@ export async function openFile(page: Page, relativePath: string): Promise<void> 
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
   await input.fill(relativePath);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: path.basename(relativePath) }).first().waitFor({ state: 'visible' });
+  // Enter opens the focused row: wait until the filter has put the file there (a recent file is focused before).
+  await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: path.basename(relativePath) }).first().waitFor({ state: 'visible' });
   await input.press('Enter');
   await page.locator(`.tab[aria-label^="${path.basename(relativePath)}"]`).first().waitFor({ state: 'visible' });
 }
 
-/** The frame that holds the DAG webview's SVG (webviews are nested iframes of the workbench). */
-export async function dagFrame(page: Page, timeoutMs = 60_000): Promise<Frame> {
+/**
+ * The frame that holds the DAG webview's SVG (webviews are nested iframes of the workbench); with
+ * `pipeline`, the one of that pipeline's DAG (hidden panels keep their frames: several may be open).
+ */
+export async function dagFrame(page: Page, timeoutMs = 60_000, pipeline?: string): Promise<Frame> {
   return until(
-    'the DAG webview',
+    pipeline === undefined ? 'the DAG webview' : `the DAG webview of ${pipeline}`,
     async () => {
-      for (const frame of page.frames()) if (await frame.locator('svg#canvas').count().catch(() => 0)) return frame;
+      for (const frame of page.frames()) {
+        if (!(await frame.locator('svg#canvas').count().catch(() => 0))) continue;
+        if (pipeline === undefined || (await frame.title().catch(() => '')) === `DAG of ${pipeline}`) return frame;
+      }
       return undefined;
     },
     { timeoutMs },
@@ -228,7 +235,8 @@ export async function openDag(page: Page, file: string, pipeline: string, nodes:
   await openFile(page, file);
   await runCommand(page, 'Pipewright: Show DAG');
   await answerQuickInput(page, 'Pipeline', pipeline);
-  const frame = await dagFrame(page);
-  await frame.locator('g.node').nth(nodes - 1).waitFor({ timeout: 60_000 });
+  const frame = await dagFrame(page, 60_000, pipeline);
+  // Attached, not visible: a large graph leaves the nodes out of view undrawn (culled).
+  await frame.locator('g.node').nth(nodes - 1).waitFor({ state: 'attached', timeout: 60_000 });
   return frame;
 }

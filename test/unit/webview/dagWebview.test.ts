@@ -4,7 +4,6 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { PipelineGraph } from '../../../contracts/src/graph';
@@ -13,6 +12,7 @@ import { generateDag } from '../../bench/webviewGraph';
 import { findGroups } from '../../../webview/src/nodeGroups';
 import { type HarnessGlobal, type PageHarness, type WebviewHarness } from '../../bench/webviewHarness';
 import { send, webviewSuite } from './webviewSuite';
+import { contrastOf, probe, PROBES, type ProbesGlobal } from '../../support/dagProbes';
 
 const graph: PipelineGraph = {
   uri: 'file:///p.ts',
@@ -124,23 +124,6 @@ const LIGHT_MODERN: Record<string, string> = {
   '--vscode-widget-shadow': '#00000029',
 };
 
-interface Probes {
-  nodeTexts(): { id: string; text: string; screenFontPx: number; inside: boolean }[];
-  useTheme(kind: string, colours: Record<string, string>): void;
-  nodeColours(): { id: string; status: string; stroke: string; fill: string; background: string }[];
-  menu(): { open: boolean; box: { left: number; top: number; right: number; bottom: number }; view: { width: number; height: number }; items: { label: string; disabled: boolean }[]; focused: number; canvasFocused: boolean };
-  nodeBox(id: string): { left: number; top: number; right: number; bottom: number };
-  canvasBox(): { left: number; top: number; right: number; bottom: number };
-  direction(): string | undefined;
-  chrome(): { run: string; legendOpen: boolean; legend: string[] };
-  focusedId(): string;
-  selectedId(): string | undefined;
-  tools(): { far: boolean; zoomFailed: boolean; status: string };
-  farLabels(): { id: string; text: string; px: number; box: { left: number; top: number; right: number; bottom: number } }[];
-  minimapView(): { x: number; y: number; width: number; height: number };
-}
-type ProbesGlobal = { probes: Probes };
-const PROBES = fs.readFileSync(path.join(__dirname, 'webviewProbes.js'), 'utf8');
 
 /** A harness page (see `open`) with the probes of webviewProbes.js, `size` wide and high. */
 async function openSized(harness: Pick<WebviewHarness, 'open'>, size = { width: 620, height: 800 }, theme: 'dark' | 'light' = 'dark'): Promise<Page> {
@@ -151,9 +134,6 @@ async function openSized(harness: Pick<WebviewHarness, 'open'>, size = { width: 
   return page;
 }
 
-function probe<K extends keyof Probes>(page: Page, name: K, ...args: Parameters<Probes[K]>): Promise<ReturnType<Probes[K]>> {
-  return page.evaluate(([key, values]) => ((globalThis as unknown as ProbesGlobal).probes[key] as (...a: unknown[]) => unknown)(...values), [name, args] as const) as Promise<ReturnType<Probes[K]>>;
-}
 
 /** A run in every state a node can show, with the longest detail lines (attempts, minutes, a late heartbeat). */
 function busyRunState(ids: string[]): unknown {
@@ -169,18 +149,6 @@ function busyRunState(ids: string[]): unknown {
   return { kind: 'runState', runId: 'r1', runStatus: 'running', nodes, heartbeat: { intervalMs: 5000, timeoutMs: 15000 }, now };
 }
 
-/** WCAG 2 contrast ratio of two computed CSS colours (`rgb(r, g, b)`). */
-function contrastOf(a: string, b: string): number {
-  const luminance = (colour: string) => {
-    const [r, g, bl] = (colour.match(/\d+(\.\d+)?/g) ?? assert.fail(`not a colour: ${colour}`)).slice(0, 3).map((c) => {
-      const v = Number(c) / 255;
-      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
-    });
-    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
-  };
-  const [high, low] = [luminance(a), luminance(b)].sort((x, y) => y - x);
-  return (high + 0.05) / (low + 0.05);
-}
 
 function runState(nodes: Record<string, NodeRunState['status']>, runStatus: string): unknown {
   const states = Object.fromEntries(Object.entries(nodes).map(([id, status]) => [id, { status, attempt: 1 }]));
@@ -319,6 +287,22 @@ describe('DAG webview in Chromium', () => {
     await page.screenshot({ path: 'test-results/webview/legend-620x800-dark.png' });
     const saved = await page.evaluate(() => (globalThis as unknown as HarnessGlobal).harness.savedState());
     assert.deepEqual(saved, { uri: iris.uri, pipeline: iris.pipeline, runId: 'r2', legendOpen: true }, 'what a reloaded window reopens the panel with');
+    await page.close();
+  });
+
+  it('keeps the open legend inside a narrow panel, its explanations wrapped', async () => {
+    const page = await openSized(harness, { width: 260, height: 600 });
+    await send(page, { kind: 'graph', graph: iris });
+    await waitForLayout(page, 'final', iris.nodes.length);
+    await page.click('#legend summary');
+    assert.equal((await probe(page, 'chrome')).legendOpen, true);
+    const { box, view } = await probe(page, 'legendSamples');
+    assert.ok(box.right - box.left > 100, `the legend is drawn: ${JSON.stringify(box)}`);
+    assert.ok(box.left >= 0 && box.top >= 0 && box.right <= view.width && box.bottom <= view.height, `the legend ${JSON.stringify(box)} lies inside the ${view.width}x${view.height} panel`);
+    // Where there is room, it takes it: one line per explanation, not a narrow column.
+    await page.setViewportSize({ width: 620, height: 800 });
+    const wide = await probe(page, 'legendSamples');
+    assert.ok(wide.box.right - wide.box.left > 300 && wide.box.left >= 0, `the legend in a 620 px panel: ${JSON.stringify(wide.box)}`);
     await page.close();
   });
 

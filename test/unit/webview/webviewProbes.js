@@ -12,7 +12,9 @@ window.probes = {
         .filter((text) => (text.textContent ?? '') !== '')
         .map((text) => {
           const bounds = text.getBoundingClientRect();
-          const inside = bounds.left >= box.left - 0.5 && bounds.right <= box.right + 0.5 && bounds.top >= box.top - 0.5 && bounds.bottom <= box.bottom + 0.5;
+          const across = bounds.left >= box.left - 0.5 && bounds.right <= box.right + 0.5;
+          // A plan badge is drawn above its node by design: it must only keep to the node's width.
+          const inside = across && (text.classList.contains('plan-badge') || (bounds.top >= box.top - 0.5 && bounds.bottom <= box.bottom + 0.5));
           return { id: group.dataset.id ?? '', text: text.textContent ?? '', screenFontPx: parseFloat(getComputedStyle(text).fontSize) * scale, inside };
         });
     });
@@ -102,5 +104,44 @@ window.probes = {
       legendOpen: document.getElementById('legend').open,
       legend: [...document.querySelectorAll('#legendBody > span:nth-child(even)')].map((span) => span.textContent),
     };
+  },
+
+  /** The legend's status glyphs (text, colour) and how its data and order edge samples are stroked. */
+  legendSamples() {
+    const body = document.getElementById('legendBody');
+    return {
+      glyphs: [...body.querySelectorAll('.legend-glyph')].map((glyph) => ({ glyph: glyph.textContent, colour: getComputedStyle(glyph).color })),
+      orderDashes: getComputedStyle(body.querySelector('line.edge-order')).strokeDasharray,
+      dataDashes: getComputedStyle(body.querySelector('line.edge-data')).strokeDasharray,
+      box: (({ left, top, right, bottom }) => ({ left, top, right, bottom }))(body.getBoundingClientRect()),
+      view: { width: document.documentElement.clientWidth, height: document.documentElement.clientHeight },
+    };
+  },
+
+  /** Each drawn edge's kind (`order` or `data`) and dash pattern. */
+  edgeStrokes() {
+    return [...document.querySelectorAll('#layer path.edge')].map((edge) => ({ kind: edge.classList.contains('edge-order') ? 'order' : 'data', dashes: getComputedStyle(edge).strokeDasharray }));
+  },
+
+  /** Each node's status and glyph. */
+  nodeGlyphs() {
+    return [...document.querySelectorAll('#layer g.node')].map((group) => ({ id: group.dataset.id, status: group.dataset.status, glyph: group.querySelector('.node-glyph')?.textContent ?? '' }));
+  },
+
+  /**
+   * The node drawn nearest the canvas's bottom-right corner: a point 3 px inside the visible part
+   * of its box (relative to the box), and how far that point is from the canvas's right or bottom edge.
+   */
+  cornerNode() {
+    const view = document.getElementById('canvas').getBoundingClientRect();
+    let best;
+    for (const group of document.querySelectorAll('#layer g.node')) {
+      const box = group.querySelector('rect.node-box').getBoundingClientRect();
+      const right = Math.min(box.right, view.right) - 3;
+      const bottom = Math.min(box.bottom, view.bottom) - 3;
+      if (right - Math.max(box.left, view.left) < 6 || bottom - Math.max(box.top, view.top) < 6) continue;
+      if (!best || right + bottom > best.score) best = { id: group.dataset.id, x: right - box.left, y: bottom - box.top, score: right + bottom, gap: Math.min(view.right - right, view.bottom - bottom) };
+    }
+    return best;
   },
 };

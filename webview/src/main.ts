@@ -45,7 +45,7 @@ import { nodeDetail } from './nodeLabels';
 import { allStatusStyles, paletteVariables, statusStyle, themeKind } from './statusStyle';
 import { measureNodeText, type NodeMetrics } from './textMetrics';
 import { TimelineView } from './timelineView';
-import { boxAround, centerOn, fitViewport, focusRect, initialViewport, neighbourInDirection, panBy, zoomAt, type Viewport } from './viewport';
+import { boxAround, centerOn, fitViewport, focusRect, initialViewport, isInView, neighbourInDirection, panBy, zoomAt, type Viewport } from './viewport';
 
 declare function acquireVsCodeApi(): { postMessage(message: unknown): void; getState(): unknown; setState(state: unknown): void };
 
@@ -816,7 +816,18 @@ statusFilter.addEventListener('change', () => {
   query = { ...query, status: statusFilter.value === '' ? undefined : (statusFilter.value as StatusChoice) };
   pickIndex = -1;
   updatePicks();
+  // A filter whose steps are all out of view would leave only faded nodes on screen: go to the first.
+  if (picks && picks.length > 0 && !anyInView(picks)) goToPick(1);
 });
+
+/** Whether any of the drawn nodes `ids` is on screen. */
+function anyInView(ids: readonly string[]): boolean {
+  const view = viewSize();
+  return ids.some((id) => {
+    const placed = layout?.nodes.get(id);
+    return placed !== undefined && isInView(viewport, placed, view);
+  });
+}
 
 let paintedStatusTools = '';
 /** The status filter's choices (with how many steps are in each) and the zoom buttons, from the run shown. */

@@ -60,6 +60,13 @@ export function panBy(viewport: Viewport, dx: number, dy: number): Viewport {
   return { ...viewport, x: viewport.x + dx, y: viewport.y + dy };
 }
 
+/** Whether any part of a content rectangle is on screen at `viewport`. */
+export function isInView(viewport: Viewport, rect: { x: number; y: number; width: number; height: number }, view: { width: number; height: number }): boolean {
+  const left = viewport.x + rect.x * viewport.scale;
+  const top = viewport.y + rect.y * viewport.scale;
+  return left < view.width && top < view.height && left + rect.width * viewport.scale > 0 && top + rect.height * viewport.scale > 0;
+}
+
 /** The viewport that brings a content rectangle into the middle of the view at the current scale. */
 export function centerOn(viewport: Viewport, rect: { x: number; y: number; width: number; height: number }, view: { width: number; height: number }): Viewport {
   return { ...viewport, x: view.width / 2 - (rect.x + rect.width / 2) * viewport.scale, y: view.height / 2 - (rect.y + rect.height / 2) * viewport.scale };

@@ -487,9 +487,12 @@ describe('DAG webview in Chromium', () => {
     const states = Object.fromEntries(big.nodes.map((node, i) => [node.id, { status: i === 120 ? 'failed' : i < 100 ? 'completed' : 'pending', attempt: 1, durationMs: 5 }]));
     await send(page, { kind: 'runState', runId: 'r1', runStatus: 'failed', nodes: states, heartbeat: { intervalMs: 5000, timeoutMs: 15000 }, now: Date.now() });
     await page.waitForFunction(() => (globalThis as unknown as ProbesGlobal).probes.tools().zoomFailed);
+    assert.ok(!inView(await probe(page, 'nodeBox', big.nodes[120].id)), 'the failed step is out of view before the filter');
     await page.selectOption('#statusFilter', 'failed');
     const filtered = await classesOf();
     assert.deepEqual(filtered.filter((node) => !node.dimmed).map((node) => node.id), [big.nodes[120].id], 'only the failed step stays bright');
+    await page.waitForFunction((id) => (globalThis as unknown as ProbesGlobal).probes.selectedId() === id, big.nodes[120].id);
+    assert.ok(inView(await probe(page, 'nodeBox', big.nodes[120].id)), 'a filter whose steps are all out of view goes to the first of them');
     await page.selectOption('#statusFilter', '');
     assert.equal((await classesOf()).filter((node) => node.dimmed).length, 0);
     await page.click('#fit');

@@ -1,7 +1,8 @@
 /**
  * End to end, as a user: a failed step is explained where the eye is, in a real VS Code workbench
  * (code-server, the packaged .vsix, headless Chromium). A step throws a multi-line error from a
- * nested function of the pipeline file; its DAG node then shows the error's first line, its
+ * nested function of the pipeline file; its DAG node then shows the error's first line (and the
+ * run's banner where and why, uncut beside the code), its
  * tooltip the whole message and the source-mapped stack (the pipeline file's lines, not the run
  * bundle's), and the banner's Details opens the step's details with the message and the stack,
  * whose frames open the pipeline file at their lines. Screenshots go to
@@ -51,11 +52,11 @@ const USER_FRAMES = [
   { fn: 'check', line: lineIn(PIPELINE, 'return validate(rows);') },
 ];
 
-/** `at rejectNegative (/…/pipelines/audit.ts:6:11)`: the frame of `fn` in the pipeline file, its line and column. */
+/** `at rejectNegative (pipelines/audit.ts:6:11)`: the frame of `fn` in the pipeline file (named relative to the workspace), its line and column. */
 function frameIn(lines: readonly string[], fn: string): { line: number; column: number } | undefined {
   for (const text of lines) {
     const match = new RegExp(`^\\s*at (?:Object\\.)?${fn} \\((.*):(\\d+):(\\d+)\\)$`).exec(text);
-    if (match && match[1].endsWith(`/${FILE}`)) return { line: Number(match[2]), column: Number(match[3]) };
+    if (match && match[1] === FILE) return { line: Number(match[2]), column: Number(match[3]) };
   }
   return undefined;
 }
@@ -72,16 +73,28 @@ describe('a failure explained where you look, in a real VS Code workbench', () =
   const liveFrame = async (): Promise<Frame> => (frame.isDetached() ? (frame = await dagFrame(page)) : frame);
   const checkNode = async () => (await liveFrame()).locator('g.node[data-id="check"]');
 
-  it("shows the error's first line on the failed node", () =>
+  it("shows the error's first line on the failed node, and the banner's why uncut in the side-by-side panel", () =>
     stage('node', async () => {
       frame = await openDag(page, FILE, 'audit', 2);
       await runCommand(page, 'Pipewright: Run Pipeline');
       await answerQuickInput(page, 'Pipeline', 'audit');
       await waitForStatuses(liveFrame, 'check to fail', (statuses) => statuses.check === 'failed' && statuses.ingest === 'completed');
+      // The failure's notification (extension.e2e.ts shows it) would cover the details panel in the screenshots.
+      const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'failed at step check' }).first();
+      await toast.waitFor({ state: 'visible', timeout: 60_000 });
+      await runCommand(page, 'Notifications: Clear All Notifications');
+      await toast.waitFor({ state: 'hidden', timeout: 30_000 });
       const detail = async () => ((await (await checkNode()).locator('.node-detail').textContent().catch(() => '')) ?? '').trim();
       // The first line leads the detail line (then the duration, if it fits); no other line of the message.
       await until("the error's first line on the node", async () => (await detail()).startsWith(MESSAGE[0]), { timeoutMs: 30_000, last: detail });
       assert.doesNotMatch(await detail(), /value:|fix the source/, 'only the first line is on the node');
+      // The banner says where and why first, and all of it shows in the side-by-side panel (a
+      // timestamped run name in front of it pushed the why out of view).
+      const banner = (await liveFrame()).locator('#banner .banner-text');
+      assert.equal(await banner.textContent(), `Failed at step check: ${MESSAGE[0]}`);
+      const fits = await banner.evaluate((text) => text.scrollWidth <= text.clientWidth && text.scrollHeight <= text.clientHeight);
+      assert.ok(fits, "the banner's text is not cut");
+      assert.match((await banner.getAttribute('title')) ?? '', /^Run audit-\S+ failed at step check: /, "its tooltip names the run");
       await workbench.screenshot('01-failed-node');
     }));
 

@@ -36,6 +36,20 @@ export function userFrame(frames: readonly StackFrameLink[]): StackFrameLink | u
   return frames.find((frame) => frame.user);
 }
 
+/**
+ * How a frame reads where the user looks (the DAG's tooltip and details): its function and where
+ * it points, a file of the workspace relative to its folder (`at validate (pipelines/audit.ts:11:3)`),
+ * so that the stack stays readable in a narrow panel; a frame mapped from the run's bundle says
+ * the author's file it was mapped to.
+ */
+export function frameLabel(frame: StackFrameLink, roots: CodeRoots): string {
+  const fn = /^at\s+(.*?)\s+\(/.exec(frame.text)?.[1];
+  const file = normalize(frame.file);
+  const folder = roots.workspace.map(normalize).filter((root) => inside(file, root)).sort((a, b) => b.length - a.length)[0];
+  const where = `${folder === undefined || file === folder ? frame.file : file.slice(folder.length + 1)}:${frame.line}:${frame.column}`;
+  return fn === undefined ? `at ${where}` : `at ${fn} (${where})`;
+}
+
 function isAbsolute(file: string): boolean {
   return file.startsWith('/') || /^[A-Za-z]:[\\/]/.test(file);
 }

@@ -146,7 +146,7 @@ describe('the extension in a real VS Code workbench', () => {
 
       // The DAG says it: a banner naming the step and why, with Retry.
       const bannerText = async () => (await (await liveFrame()).locator('#banner .banner-text').textContent().catch(() => '')) ?? '';
-      await until('the failed run\'s banner', async () => /failed at step publish: publishing is switched off \(gates\/fail exists\)$/.test(await bannerText()), { last: bannerText });
+      await until('the failed run\'s banner', async () => /^Failed at step publish: publishing is switched off \(gates\/fail exists\)$/.test(await bannerText()), { last: bannerText });
       assert.deepEqual(await (await liveFrame()).locator('#banner button').allTextContents(), ['Details', 'Logs', 'Retry']);
       // A notification says it, with its actions.
       const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'failed at step publish' }).first();

@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
-import { openFile, runCommand, until, type Workbench } from './workbench';
+import { openFile, runCommand, until, waitForCursor, type Workbench } from './workbench';
 import { repoRoot } from './fixtureWorkspace';
 import { workbenchSuite } from './workbenchSuite';
 
@@ -96,8 +96,7 @@ describe('language features beside TypeScript in a real VS Code workbench', () =
     await input.fill(`:${line}:${column}`); // Go to Line is Quick Open's `:` mode
     await input.press('Enter');
     await input.waitFor({ state: 'hidden' });
-    const cursor = page.locator('[id="status.editor.selection"]');
-    await until(`the cursor at Ln ${line}, Col ${column}`, async () => ((await cursor.textContent().catch(() => '')) ?? '').includes(`Ln ${line}, Col ${column}`), { last: async () => (await cursor.textContent().catch(() => '')) ?? '' });
+    await waitForCursor(page, line, column);
   }
 
   it('shows one error for one mistake: Pipewright\'s on a mis-wired call, not also TypeScript\'s ts(2345)', () =>

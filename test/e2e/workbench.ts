@@ -240,3 +240,10 @@ export async function openDag(page: Page, file: string, pipeline: string, nodes:
   await frame.locator('g.node').nth(nodes - 1).waitFor({ state: 'attached', timeout: 60_000 });
   return frame;
 }
+
+/** Waits until the status bar says the active editor's cursor is at `line`, `column` (1-based). */
+export async function waitForCursor(page: Page, line: number, column: number, timeoutMs = 30_000): Promise<void> {
+  const cursor = page.locator('[id="status.editor.selection"]');
+  const text = async () => (await cursor.textContent().catch(() => '')) ?? '';
+  await until(`the cursor at Ln ${line}, Col ${column}`, async () => new RegExp(`\\bLn ${line}, Col ${column}\\b`).test(await text()), { timeoutMs, last: text });
+}

@@ -101,7 +101,12 @@ export function workbenchSuite(name: string, options: SuiteOptions = {}): Workbe
 
 /** The 1-based line of `text` in a file of the fixture workspace. */
 export function lineOf(file: string, text: string): number {
-  const index = fs.readFileSync(path.join(fixtureWorkspace, file), 'utf8').split('\n').findIndex((line) => line.includes(text));
-  assert.ok(index >= 0, `${text} is not in ${file}`);
+  return lineIn(fs.readFileSync(path.join(fixtureWorkspace, file), 'utf8'), text, file);
+}
+
+/** The 1-based line of `text` in `source` (a file's text, `name` in the message when it is not there). */
+export function lineIn(source: string, text: string, name = 'the source'): number {
+  const index = source.split('\n').findIndex((line) => line.includes(text));
+  assert.ok(index >= 0, `${text} is not in ${name}`);
   return index + 1;
 }

@@ -353,7 +353,7 @@ function showBanner(): void {
   const text = document.createElement('span');
   text.className = 'banner-text';
   text.textContent = told.text;
-  text.title = told.text;
+  text.title = told.title;
   const buttons: HTMLButtonElement[] = [];
   const add = (label: string, action: () => void, primary = false) => {
     const button = document.createElement('button');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { errorHeadline, nodeError } from '../../../client/src/failureText';
-import { stackFrames, userFrame } from '../../../client/src/stackFrames';
+import { frameLabel, stackFrames, userFrame } from '../../../client/src/stackFrames';
 
 const roots = { workspace: ['/home/ana/project'], excluded: ['/home/ana/project/.pipewright', '/opt/pipewright'] };
 
@@ -50,5 +50,31 @@ describe('stack frames of a failure', () => {
     assert.equal(shown.lines[0], 'Error: publishing is switched off');
     assert.equal(shown.frames.filter((frame) => frame.user).length, 2);
     for (const frame of shown.frames) assert.ok(shown.lines.some((line) => line.trim() === frame.text), `the frame ${frame.text} is one of the shown lines (the details panel links it)`);
+  });
+
+  it('reads a frame by its function and where it points, a workspace file relative to its folder', () => {
+    const frames = stackFrames(stack, roots);
+    assert.deepEqual(
+      frames.map((frame) => frameLabel(frame, roots)),
+      [
+        'at check (node_modules/lodash/check.js:3:9)',
+        'at Object.load (/opt/pipewright/dist/runner.js:10:1)',
+        'at .pipewright/bundles/abc.cjs:5:5',
+        'at async Object.publish (pipelines/forecast.ts:31:42)',
+        'at lib/util s.ts:7:3',
+        'at C:\\work\\p\\a.ts:2:4',
+      ],
+    );
+    const nested = { workspace: ['/home/ana', '/home/ana/project'] };
+    assert.equal(frameLabel(frames[3], nested), 'at async Object.publish (pipelines/forecast.ts:31:42)', 'relative to the innermost workspace folder');
+  });
+
+  it("shows a frame the runner left in the bundle at the author's line, in the lines and in its link alike", () => {
+    const mapped = { ...roots, mapFrame: (file: string, line: number) => (file.endsWith('abc.cjs') ? { file: '/home/ana/project/pipelines/forecast.ts', line: line + 15, column: 3 } : undefined) };
+    const shown = nodeError({ name: 'Error', message: 'two\nlines', stack }, mapped);
+    assert.deepEqual(shown.lines.slice(0, 6), ['Error: two', 'lines', '  at check (node_modules/lodash/check.js:3:9)', '  at Object.load (/opt/pipewright/dist/runner.js:10:1)', '  at pipelines/forecast.ts:20:3', '  at node:internal/process/task_queues:95:5']);
+    const bundled = shown.frames[2];
+    assert.deepEqual([bundled.text, bundled.file, bundled.line, bundled.user], ['at pipelines/forecast.ts:20:3', '/home/ana/project/pipelines/forecast.ts', 20, true]);
+    assert.doesNotMatch(shown.lines.join('\n'), /\.cjs:/, 'no line names the bundle');
   });
 });

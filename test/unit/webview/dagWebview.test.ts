@@ -406,7 +406,8 @@ describe('DAG webview in Chromium', () => {
       assert.deepEqual(labels.sort(), [['split->evaluate', 'test'], ['split->fit', 'train']], 'the edges of named outputs say what they carry');
       await send(page, failedForecast());
       await page.locator('#banner:not([hidden])').waitFor();
-      assert.equal(await page.locator('#banner .banner-text').textContent(), 'Run forecast-7 failed at step publish: publishing is switched off (gates/fail exists)');
+      assert.equal(await page.locator('#banner .banner-text').textContent(), 'Failed at step publish: publishing is switched off (gates/fail exists)');
+      assert.equal(await page.locator('#banner .banner-text').getAttribute('title'), 'Run forecast-7 failed at step publish: publishing is switched off (gates/fail exists)');
       assert.deepEqual(await page.locator('#banner button').allTextContents(), ['Details', 'Logs', 'Retry']);
       const detail = await page.locator('g.node[data-id="publish"] .node-detail').textContent();
       assert.match(detail ?? '', /^publishing is/, `the error's first line on the node: ${detail}`);

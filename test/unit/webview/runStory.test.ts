@@ -12,16 +12,17 @@ const error = { headline: 'publishing is switched off', lines: ['Error: publishi
 describe('the run banner', () => {
   const states: Record<string, NodeRunState> = { load: { status: 'completed', attempt: 1 }, publish: { status: 'failed', attempt: 2, error }, report: { status: 'failed', attempt: 1 } };
 
-  it('says the run failed, at its first failed step in graph order, and why; offers Retry', () => {
+  it('says the run failed, at its first failed step in graph order, and why (the run\'s name only in its tooltip); offers Retry', () => {
     assert.deepEqual(runBanner({ runId: 'r1', runName: 'forecast-1', status: 'failed' }, states, ['load', 'publish', 'report']), {
-      text: 'Run forecast-1 failed at step publish (and 1 more step): publishing is switched off',
+      text: 'Failed at step publish (and 1 more step): publishing is switched off',
+      title: 'Run forecast-1 failed at step publish (and 1 more step): publishing is switched off',
       step: 'publish',
       retry: true,
     });
   });
 
   it('says the run\'s own error when no step failed, and shows nothing for a run that runs or completed', () => {
-    assert.deepEqual(runBanner({ runId: 'r1', runName: 'forecast-1', status: 'crashed', runError: 'engine died' }, { load: { status: 'cancelled', attempt: 1 } }, ['load']), { text: 'Run forecast-1 crashed: engine died', retry: true });
+    assert.deepEqual(runBanner({ runId: 'r1', runName: 'forecast-1', status: 'crashed', runError: 'engine died' }, { load: { status: 'cancelled', attempt: 1 } }, ['load']), { text: 'Run crashed: engine died', title: 'Run forecast-1 crashed: engine died', retry: true });
     assert.equal(runBanner({ runId: 'r1', status: 'running' }, states, []), undefined);
     assert.equal(runBanner({ runId: 'r1', status: 'completed' }, {}, []), undefined);
     assert.equal(runBanner({ runId: null }, {}, []), undefined);

@@ -5,6 +5,7 @@
  * passes the function that shows a notice.
  */
 import type { RunStatus } from '../../runtime/src/model/status';
+import { errorHeadline } from './failureText';
 import type { RunView } from './runState';
 
 export type NoticeAction = 'Show DAG' | 'Logs' | 'Retry' | 'Debug Step';
@@ -28,10 +29,16 @@ export function endNotice(run: RunView): RunNotice {
   if (run.status === 'completed') {
     return { severity: 'info', text: `Pipewright: ${run.runName} completed (${steps.length} step${steps.length === 1 ? '' : 's'})`, actions: ['Show DAG', 'Logs'], runId: run.runId, pipeline: run.pipeline, invocationId: steps.at(-1)?.id };
   }
-  const why = failed ? ` at step ${failed.id}: ${failed.error ?? failed.status}` : run.error ? `: ${run.error}` : '';
+  // A notification is one line: the error's first (the whole message is a click away, in the DAG and the logs).
+  const failure = failed && (failed.failure ? errorHeadline(failed.failure) : firstLine(failed.error ?? failed.status));
+  const why = failed ? ` at step ${failed.id}: ${failure}` : run.error ? `: ${firstLine(run.error)}` : '';
   // A failed step can be debugged with the inputs it failed on.
   const actions: NoticeAction[] = ['Show DAG', 'Logs', 'Retry', ...(failed?.status === 'failed' ? (['Debug Step'] as const) : [])];
   return { severity: 'error', text: `Pipewright: ${run.runName} ${run.status}${why}`, actions, runId: run.runId, pipeline: run.pipeline, invocationId: failed?.id ?? steps.at(-1)?.id };
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? text;
 }
 
 export class RunNotices {

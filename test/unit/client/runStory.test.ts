@@ -59,7 +59,7 @@ describe('run notifications', () => {
     notifier.ended('r1');
     assert.deepEqual(shown.map((notice) => [notice.severity, notice.text, notice.actions]), [
       ['info', 'Pipewright: started forecast-r1', ['Show DAG']],
-      ['error', 'Pipewright: forecast-r1 failed at step publish: publishing is off\nsee gates/', ['Show DAG', 'Logs', 'Retry', 'Debug Step']],
+      ['error', 'Pipewright: forecast-r1 failed at step publish: publishing is off', ['Show DAG', 'Logs', 'Retry', 'Debug Step']],
     ]);
     assert.equal(shown[1].invocationId, 'publish', 'Logs (and Debug Step) opens the failed step');
   });

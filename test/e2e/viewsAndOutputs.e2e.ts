@@ -314,6 +314,7 @@ describe('views, notifications, outputs and logs in a real VS Code workbench', (
       const started = order.findIndex((text) => text.includes(`started ${short.runName}`));
       assert.ok(ended >= 0, `the completion was notified: ${JSON.stringify(order)}`);
       assert.ok(started < ended, `"started" came after the end: ${JSON.stringify(order)}`);
+      process.stdout.write(`# the short run ${started < 0 ? 'was over before its submission returned: no "started"' : 'said "started" while it ran'}\n`);
       await workbench.screenshot('12-notification-short-run');
       // The DAG of quick and the logs go: the next DAG opened is the only one.
       await runCommand(page, 'View: Close All Editors');

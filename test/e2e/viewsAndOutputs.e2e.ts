@@ -170,6 +170,9 @@ describe('views, notifications, outputs and logs in a real VS Code workbench', (
   it('lists a pipeline file written on disk without Refresh, and drops it once deleted', () =>
     stage('pipelines-follow-files', async () => {
       const pane = await pipewrightPane('Pipelines');
+      // The activity bar's hover tooltip (from opening the view) would cover the view in the screenshots.
+      await page.mouse.move(800, 500);
+      await page.locator('.monaco-hover, .workbench-hover-container', { hasText: /^Pipewright$/ }).first().waitFor({ state: 'hidden', timeout: 30_000 });
       await until('the Pipelines view to list the workspace files', async () => (await rowTexts(pane)).some((text) => text.startsWith('pipelines/quick.ts')), { timeoutMs: 60_000, last: async () => JSON.stringify(await rowTexts(pane)) });
       const file = path.join(suite.workspace, 'pipelines', 'arrived.ts');
       fs.writeFileSync(file, ARRIVED_PIPELINE);
@@ -177,7 +180,6 @@ describe('views, notifications, outputs and logs in a real VS Code workbench', (
         const seen = await rowTexts(pane);
         return seen.some((text) => text.startsWith('pipelines/arrived.ts')) && seen.some((text) => /^arrived ?1 step$/.test(text));
       }, { timeoutMs: 60_000, last: async () => JSON.stringify(await rowTexts(pane)) });
-      await page.mouse.move(800, 500); // no hover tooltip over the view
       await workbench.screenshot('02-pipelines-file-created');
       fs.rmSync(file);
       await until('the deleted file to leave the view', async () => {
@@ -253,6 +255,15 @@ describe('views, notifications, outputs and logs in a real VS Code workbench', (
     stage('notifications', async () => {
       await page.evaluate(RECORD_TOASTS);
       const toastsSeen = () => page.evaluate<string[]>('window.pipewrightToasts');
+      /** A run's end was notified, and its "started", if it was said at all, came before it: the index of "started", -1 when none. */
+      const startedBeforeEnd = async (runName: string): Promise<number> => {
+        const order = await toastsSeen();
+        const ended = order.findIndex((text) => text.includes(`${runName} completed`));
+        const started = order.findIndex((text) => text.includes(`started ${runName}`));
+        assert.ok(ended >= 0, `the completion of ${runName} was notified: ${JSON.stringify(order)}`);
+        assert.ok(started < ended, `"started ${runName}" came after its end: ${JSON.stringify(order)}`);
+        return started;
+      };
       const toast = (text: string | RegExp) => page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
       /** Fails `quick` from the palette; resolves to its run and its failure's toast, which offers the three actions. */
       const failQuick = async () => {
@@ -299,6 +310,7 @@ describe('views, notifications, outputs and logs in a real VS Code workbench', (
       const completion = toast(`${retried.runName} completed (1 step)`);
       await completion.waitFor({ state: 'visible', timeout: 60_000 });
       assert.deepEqual((await completion.locator('.monaco-button').allTextContents()).map((text) => text.trim()), ['Show DAG', 'Logs']);
+      await startedBeforeEnd(retried.runName);
       await workbench.screenshot('11-notification-retried-completed');
 
       // A run over in a moment: its end notifies; "started", if it comes at all, came before it.
@@ -309,11 +321,7 @@ describe('views, notifications, outputs and logs in a real VS Code workbench', (
       await toast(`${short.runName} completed (1 step)`).waitFor({ state: 'visible', timeout: 60_000 });
       // The start is told inside the submission's progress notification: once that is gone, it was said or never will be.
       await toast('Pipewright: run quick…').waitFor({ state: 'hidden', timeout: 60_000 });
-      const order = await toastsSeen();
-      const ended = order.findIndex((text) => text.includes(`${short.runName} completed`));
-      const started = order.findIndex((text) => text.includes(`started ${short.runName}`));
-      assert.ok(ended >= 0, `the completion was notified: ${JSON.stringify(order)}`);
-      assert.ok(started < ended, `"started" came after the end: ${JSON.stringify(order)}`);
+      const started = await startedBeforeEnd(short.runName);
       process.stdout.write(`# the short run ${started < 0 ? 'was over before its submission returned: no "started"' : 'said "started" while it ran'}\n`);
       await workbench.screenshot('12-notification-short-run');
       // The DAG of quick and the logs go: the next DAG opened is the only one.

@@ -83,7 +83,8 @@ export class PipelinesView implements vscode.TreeDataProvider<PipelineNode>, vsc
       const listed = this.pipelines.map((pipeline) => vscode.Uri.parse(pipeline.uri).fsPath);
       if (!affectsPipelines(event, uri.fsPath, listed)) return;
       clearTimeout(timer);
-      // The language server hears of the same change from its own watcher first (one connection, in order).
+      // The language server may hear of the change only after this refresh (the language client holds
+      // file events back 250 ms): it then says so (PipelineGraphChangedNotification) and the view lists again.
       timer = setTimeout(() => void this.refresh(), 300);
     };
     const sources = vscode.workspace.createFileSystemWatcher(PIPELINE_SOURCE_GLOB);

@@ -41,9 +41,17 @@ function firstLine(text: string): string {
   return text.split('\n')[0] ?? text;
 }
 
+/** How many runs that completed before they were known as this window's are remembered. */
+const EARLY_ENDS_KEPT = 100;
+
 export class RunNotices {
   private readonly own = new Set<string>();
   private readonly said = new Set<string>();
+  /**
+   * Runs heard completing before this window knew it started them, as they ended: the state read
+   * when the submission returns may be older than that end (an API answer fetched before it).
+   */
+  private readonly endedEarly = new Map<string, RunView>();
 
   constructor(
     private readonly show: (notice: RunNotice) => void,
@@ -54,15 +62,26 @@ export class RunNotices {
   started(runId: string): void {
     this.own.add(runId);
     const run = this.run(runId);
-    if (run && ENDED.has(run.status)) this.ended(runId);
-    else if (!this.said.has(runId)) this.show({ severity: 'info', text: `Pipewright: started ${run?.runName ?? runId}`, actions: ['Show DAG'], runId, pipeline: run?.pipeline ?? '' });
+    // An end heard already counts even where the state read now is older than it.
+    const end = run && ENDED.has(run.status) ? run : this.endedEarly.get(runId);
+    this.endedEarly.delete(runId);
+    if (this.said.has(runId)) return;
+    if (end) {
+      this.said.add(runId);
+      this.show(endNotice(end));
+    } else this.show({ severity: 'info', text: `Pipewright: started ${run?.runName ?? runId}`, actions: ['Show DAG'], runId, pipeline: run?.pipeline ?? '' });
   }
 
   /** A run's status changed (from the event stream). */
   ended(runId: string): void {
     const run = this.run(runId);
     if (!run || !ENDED.has(run.status) || this.said.has(runId)) return;
-    if (!this.own.has(runId) && run.status === 'completed') return;
+    if (!this.own.has(runId) && run.status === 'completed') {
+      this.endedEarly.set(runId, run);
+      const oldest = this.endedEarly.keys().next().value;
+      if (this.endedEarly.size > EARLY_ENDS_KEPT && oldest !== undefined) this.endedEarly.delete(oldest);
+      return;
+    }
     this.said.add(runId);
     this.show(endNotice(run));
   }

@@ -78,7 +78,7 @@ export interface PipelineGraphChangedParams {
   pipelines: string[];
 }
 
-/** Sent from the server to the client when an edit changed pipeline graphs of a document. */
+/** Sent from the server to the client when an edit changed pipeline graphs of a document, or a source file was created or deleted on disk (its pipelines came or went: `pipelines` empty). */
 export namespace PipelineGraphChangedNotification {
   export const method = 'pipewright/pipelineGraphChanged' as const;
   export const type = new NotificationType<PipelineGraphChangedParams>(method);

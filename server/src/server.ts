@@ -225,7 +225,14 @@ documents.onDidClose(({ document }) => {
 connection.onDidChangeWatchedFiles(({ changes }) => {
   for (const change of changes) {
     const file = fileOf(change.uri);
-    if (file) scheduler.changedOnDisk(file, change.type === FileChangeType.Created ? true : change.type === FileChangeType.Deleted ? 'deleted' : false);
+    if (!file) continue;
+    const created = change.type === FileChangeType.Created;
+    const deleted = change.type === FileChangeType.Deleted;
+    scheduler.changedOnDisk(file, created ? true : deleted ? 'deleted' : false);
+    // A file that came or went may add or drop pipelines: said once the list knows it, so a client
+    // that lists pipelines again on this notification never reads the list from before the change
+    // (its own file watcher may fire first: vscode-languageclient holds file events back 250 ms).
+    if (created || deleted) void connection.sendNotification(PipelineGraphChangedNotification.type, { uri: change.uri, pipelines: [] });
   }
 });
 

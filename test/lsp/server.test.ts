@@ -241,6 +241,30 @@ describe('the language server with settings and file watching (as VS Code drives
     }
   });
 
+  it('says when a pipeline file is created or deleted on disk, once its list of pipelines knows it', async () => {
+    const project = tempProject();
+    const arrived = path.join(project, 'arrived.ts');
+    const client = new LspClient('stdio');
+    const listed = async () => (await client.connection.sendRequest<{ pipeline: string }[]>('pipewright/listPipelines', {})).map((p) => p.pipeline);
+    try {
+      await client.initialize(project, () => ({}));
+      assert.deepEqual(await listed(), []);
+      fs.writeFileSync(arrived, "import { pipeline, step } from 'pipewright';\nexport const greet = step(function greet(): string { return 'hi'; });\nexport const arrivedPipeline = pipeline(function arrivedPipeline() { greet(); });\n");
+      let since = client.graphChanges.length;
+      await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(arrived), type: 1 }] });
+      await client.graphChanged((p) => p.uri === uriOf(arrived) && p.pipelines.length === 0, since);
+      assert.deepEqual(await listed(), ['arrivedPipeline']);
+      fs.rmSync(arrived);
+      since = client.graphChanges.length;
+      await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(arrived), type: 3 }] });
+      await client.graphChanged((p) => p.uri === uriOf(arrived) && p.pipelines.length === 0, since);
+      assert.deepEqual(await listed(), []);
+      assert.deepEqual(client.failures(), []);
+    } finally {
+      await client.stop();
+    }
+  });
+
   it('re-analyses open documents when a file they import changes on disk', async () => {
     const project = tempProject();
     const steps = path.join(project, 'steps.ts');

@@ -73,6 +73,24 @@ describe('run notifications', () => {
     assert.deepEqual(shown[0].actions, ['Show DAG', 'Logs']);
   });
 
+  it('says how a run of this window ended, never "started", when its end came before the submission returned and the state read then is older', () => {
+    let state = emptyRunsState;
+    const shown: RunNotice[] = [];
+    const notifier = new RunNotices((notice) => shown.push(notice), (runId) => state.runs[runId]);
+    const detail = (status: 'running' | 'completed'): RunDetail => ({
+      runId: 'r1', runName: 'forecast-r1', pipeline: 'forecast', status, createdAt: '2026-12-01T10:00:00.000Z', durationMs: 1,
+      steps: [{ id: 'load', step: 'load', status, attempts: 1, cached: false, durationMs: 1 }], attempts: { load: [] },
+    });
+    state = events(state, [runStarted('r1', 1), stepEvent('r1', 'load', 'completed', 2), { type: 'run', runId: 'r1', runName: 'forecast-r1', pipeline: 'forecast', status: 'completed', at: 3 }]);
+    notifier.ended('r1'); // the end, heard before the window knew the run was its own
+    state = withRuns(state, [detail('running')]); // the submission's own refresh, answered from before the end
+    notifier.started('r1');
+    assert.deepEqual(shown.map((notice) => notice.text), ['Pipewright: forecast-r1 completed (1 step)']);
+    state = withRuns(state, [detail('completed')]);
+    notifier.ended('r1');
+    assert.equal(shown.length, 1, 'said once');
+  });
+
   it('says only the failures of runs other windows or the CLI started', () => {
     const { shown, notifier, apply } = notices();
     apply([runStarted('r1', 1), { type: 'run', runId: 'r1', runName: 'forecast-r1', pipeline: 'forecast', status: 'completed', at: 2 }]);

@@ -1,5 +1,5 @@
 /** How statuses read in trees and the status bar: codicon ids, theme colours, descriptions. Pure. */
-import type { RunStatus, StepStatus } from '../../runtime/src/model/status';
+import { isSuccessfulStepStatus, type RunStatus, type StepStatus } from '../../runtime/src/model/status';
 import { attemptHeartbeatLevel, formatDuration, heartbeatAge, heartbeatLabel, type HeartbeatThresholds } from '../../contracts/src/heartbeat';
 import type { RunView, StepView } from './runState';
 
@@ -31,7 +31,8 @@ export type HeartbeatSettingsMs = HeartbeatThresholds;
 /** `3/5 steps · 12.3 s` (or the elapsed time while running). */
 export function describeRun(run: RunView, now: number): string {
   const steps = Object.values(run.steps);
-  const done = steps.filter((step) => step.status !== 'pending' && step.status !== 'running').length;
+  // Steps done are those that succeeded (completed or cached), as `pipewright runs list` counts them.
+  const done = steps.filter((step) => isSuccessfulStepStatus(step.status)).length;
   const parts: string[] = [run.status];
   if (steps.length > 0) parts.push(`${done}/${steps.length} steps`);
   if (run.durationMs !== undefined) parts.push(formatDuration(run.durationMs));

@@ -4,6 +4,7 @@
  * tooltip's last few runs. Pure (no vscode): from the extension's live runs state.
  */
 import { formatDuration } from '../../contracts/src/heartbeat';
+import { isSuccessfulStepStatus } from '../../runtime/src/model/status';
 import { errorHeadline } from './failureText';
 import type { RunsState, RunView, StepView } from './runState';
 
@@ -104,7 +105,7 @@ function pipelineResult(run: RunView, now: number): { text: string; failed?: str
   const steps = Object.values(run.steps);
   switch (run.status) {
     case 'running': {
-      const done = steps.filter((step) => step.status !== 'pending' && step.status !== 'running').length;
+      const done = steps.filter((step) => isSuccessfulStepStatus(step.status)).length;
       return { text: [`● running ${formatElapsed(Math.max(0, now - (run.startedAt ?? now)))}`, ...(steps.length > 0 ? [`${done}/${steps.length} steps`] : [])].join(' · ') };
     }
     case 'completed': {

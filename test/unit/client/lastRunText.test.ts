@@ -51,7 +51,7 @@ describe('the last-run lens', () => {
     const running = apply([runEvent('r3', 'running', 9 * MIN), step('r3', 'load', 'skipped', 9 * MIN), step('r3', 'fit', 'running', 9 * MIN + 48_000)], completed);
     assert.equal(lastRunLens(running, { kind: 'step', step: 'fit' }, now)?.title, '● running 12 s');
     assert.equal(lastRunLens(running, { kind: 'step', step: 'load' }, now)?.runId, 'r1', 'the skip is not the step\'s last run');
-    assert.equal(lastRunLens(running, { kind: 'pipeline', pipeline: 'train' }, now)?.title, '● running 1 m 00 s · 1/2 steps');
+    assert.equal(lastRunLens(running, { kind: 'pipeline', pipeline: 'train' }, now)?.title, '● running 1 m 00 s · 0/2 steps');
   });
 
   it('summarises the fan-out invocations of one step in one run', () => {

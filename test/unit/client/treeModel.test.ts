@@ -34,7 +34,8 @@ describe('tree building', () => {
     const [run] = buildRunTree(state, 2000, { intervalMs: 500, timeoutMs: 1500 });
     assert.equal(run.contextValue, 'run.running');
     // The status and progress lead (the label); the run's name follows.
-    assert.equal(run.label, 'running · 1/2 steps · 2.0 s');
+    // Steps done are those that succeeded (a failed one is not done), as `pipewright runs list` counts them.
+    assert.equal(run.label, 'running · 0/2 steps · 2.0 s');
     assert.equal(run.description, 'train-1');
     assert.deepEqual(run.icon, statusIcon('running'));
     assert.equal(run.children[0].description, 'failed · attempt 3 · 1.2 s');

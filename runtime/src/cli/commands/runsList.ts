@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { summarizeRun } from '../../store/runSummary';
 import type { RunSummary } from '../../model/runSummary';
-import { parseRunStatuses, type RunStatus } from '../../model/status';
+import { isSuccessfulStepStatus, parseRunStatuses, type RunStatus } from '../../model/status';
 import { UsageError } from '../errors';
 import { formatTime } from '../format';
 import { formatDuration } from '../progress';
@@ -40,7 +40,7 @@ export function registerRunsList(runs: Command): void {
 export function runsTable(summaries: readonly RunSummary[], view: { filtered: boolean }, now = Date.now()): string {
   if (summaries.length === 0) return view.filtered ? 'no runs match' : 'no runs yet';
   const rows = summaries.map((run) => {
-    const done = run.steps.filter((s) => s.status === 'completed' || s.status === 'cached').length;
+    const done = run.steps.filter((s) => isSuccessfulStepStatus(s.status)).length;
     const duration = run.durationMs ?? (run.status === 'running' ? now - Date.parse(run.createdAt) : null);
     return [run.runId.slice(0, 8), run.status, run.pipeline, run.runName, `${done}/${run.steps.length}`, formatTime(run.createdAt), duration === null ? '' : formatDuration(duration)];
   });

@@ -13,7 +13,7 @@ import type { StreamEvent } from '../../runtime/src/api/protocol';
 import { isProcessAlive } from '../../runtime/src/system/processAlive';
 import { cli } from '../support/cli';
 import { postgresForFile, queryDatabase as query } from '../support/postgres';
-import { cleanUpAfterFile, clientOf, clusterEnv, HEARTBEAT, roleOf, startDaemon, type Daemon } from '../support/replicaDaemons';
+import { cleanUpAfterFile, clientOf, clusterEnv, HEARTBEAT, leaderAndReplica, roleOf, startDaemon, type Daemon } from '../support/replicaDaemons';
 import { fixture, tempDir } from '../support/tempDir';
 import { isAlive, waitFor, waitForAsync } from '../support/waitFor';
 import { startWorker, type WorkerProcess } from '../support/workerProcess';
@@ -100,12 +100,7 @@ describe('several daemons on one PostgreSQL store', () => {
     const dir = tempDir();
     const config = path.join(dir, 'run.yaml');
     fs.writeFileSync(config, 'maxLostRetries: 5\n');
-    const leader = await startDaemon(path.join(dir, 'a'), env, ['--workers', 'remote']);
-    stopLater(leader, env);
-    const replica = await startDaemon(path.join(dir, 'b'), env, ['--workers', 'remote']);
-    stopLater(replica, env);
-    const tokenFile = path.join(dir, 'worker-token');
-    fs.writeFileSync(tokenFile, env.PIPEWRIGHT_RUNNER_TOKEN!, { mode: 0o600 });
+    const { leader, replica, tokenFile } = await leaderAndReplica(dir, env, stopLater);
     // Both workers go through the replica first: it forwards their claims, beats and results to the leader.
     const workers = [1, 2].map((n) => startWorker(`${replica.url},${leader.url}`, tokenFile, path.join(dir, `w${n}`), ['--concurrency', '2'], env));
     for (const worker of workers) cleanups.push(async () => worker.signalGroup('SIGKILL'));

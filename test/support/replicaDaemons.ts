@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { after } from 'node:test';
 import { OrchestratorClient } from '../../runtime/src/api/client';
 import { cli } from './cli';
@@ -40,6 +42,17 @@ export function clientOf(daemon: Daemon, env: NodeJS.ProcessEnv): OrchestratorCl
 
 export async function roleOf(daemon: Daemon, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   return (await clientOf(daemon, env).health()).role;
+}
+
+/** A leader and a replica of the store at `env`'s URL, both with remote workers, stopped after the file; and the workers' token file. */
+export async function leaderAndReplica(dir: string, env: NodeJS.ProcessEnv, stopLater: (daemon: Daemon, env: NodeJS.ProcessEnv) => void): Promise<{ leader: Daemon; replica: Daemon; tokenFile: string }> {
+  const leader = await startDaemon(path.join(dir, 'a'), env, ['--workers', 'remote']);
+  stopLater(leader, env);
+  const replica = await startDaemon(path.join(dir, 'b'), env, ['--workers', 'remote']);
+  stopLater(replica, env);
+  const tokenFile = path.join(dir, 'worker-token');
+  fs.writeFileSync(tokenFile, env.PIPEWRIGHT_RUNNER_TOKEN!, { mode: 0o600 });
+  return { leader, replica, tokenFile };
 }
 
 /** What a file's tests started, stopped after them (call it once, at the file's top level). */

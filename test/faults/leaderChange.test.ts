@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import pg from 'pg';
+import { makeCertificates } from '../support/certificates';
 import { cli, spawnCli } from '../support/cli';
 import { freePort } from '../support/freePort';
 import { postgresForFile, queryDatabase as query } from '../support/postgres';
@@ -95,5 +96,38 @@ describe('daemons of one PostgreSQL store changing leader', () => {
     assert.deepEqual((await clientOf(replica, env).listWorkers({})).workersMode, 'local', 'the new leader answers leader-only routes itself');
     rivalEnded = true;
     await rival.end();
+  });
+
+  it("reaches an HTTPS leader signed by a CA of its own through $PIPEWRIGHT_ORCHESTRATOR_CA_FILE, streaming a worker's uploads on; without it, says the certificate is not trusted", async () => {
+    const url = await cluster().createDatabase();
+    const env = clusterEnv(url, HEARTBEAT);
+    const dir = tempDir();
+    const certs = makeCertificates(dir);
+    const leader = await startDaemon(path.join(dir, 'leader'), env, ['--workers', 'remote', '--tls-cert', certs.cert, '--tls-key', certs.key]);
+    stopLater(leader, env);
+    const [owner] = await query<{ url: string }>(url, 'SELECT url FROM daemon_owner');
+    assert.match(owner?.url ?? '', /^https:\/\/127\.0\.0\.1:/, 'the leader advertises its HTTPS address to replicas');
+    const untrusting = await startDaemon(path.join(dir, 'untrusting'), env, ['--workers', 'remote']);
+    stopLater(untrusting, env);
+    const refused = await fetch(`${untrusting.url}/v1/runs/some-run/cancel`, { method: 'POST', headers: { authorization: `Bearer ${env.PIPEWRIGHT_SERVER_TOKEN}` } });
+    const refusal = (await refused.json()) as { code: string; error: string };
+    assert.deepEqual([refused.status, refusal.code], [503, 'no-leader'], refusal.error);
+    assert.match(refusal.error, /does not trust the certificate of its leader at https:\/\/127\.0\.0\.1:\d+ .*: UNABLE_TO_VERIFY_LEAF_SIGNATURE; give the daemons the CA that signed it in \$PIPEWRIGHT_ORCHESTRATOR_CA_FILE/);
+
+    const trusting = await startDaemon(path.join(dir, 'trusting'), { ...env, PIPEWRIGHT_ORCHESTRATOR_CA_FILE: certs.ca }, ['--workers', 'remote']);
+    stopLater(trusting, env);
+    const answered = await fetch(`${trusting.url}/v1/runs/some-run/cancel`, { method: 'POST', headers: { authorization: `Bearer ${env.PIPEWRIGHT_SERVER_TOKEN}` } });
+    assert.equal(answered.status, 404, 'the leader answered, over HTTPS');
+    // A worker given only the trusting replica: its claims, results and output bytes reach the leader through it.
+    const tokenFile = path.join(dir, 'worker-token');
+    fs.writeFileSync(tokenFile, env.PIPEWRIGHT_RUNNER_TOKEN!, { mode: 0o600 });
+    const worker = startWorker(trusting.url, tokenFile, path.join(dir, 'w'), [], env);
+    cleanups.push(async () => worker.signalGroup('SIGKILL'));
+    const runDir = path.join(dir, 'run');
+    fs.mkdirSync(runDir);
+    const ran = await cli(['--store', leader.store, 'run', fixture('pipelines', 'cluster.ts'), '--pipeline', 'fanOut', '--param', `dir=${runDir}`, '--param', 'width=2', '--param', 'ms=50', '--no-cache', '--json'], { env, timeoutMs: 60_000 });
+    assert.equal(ran.code, 0, ran.stdout + ran.stderr + worker.stderr());
+    assert.equal((JSON.parse(ran.stdout.trim().split('\n').at(-1)!) as { status: string }).status, 'completed');
+    assert.doesNotMatch(worker.stderr(), /not delivered/);
   });
 });

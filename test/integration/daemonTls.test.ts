@@ -3,7 +3,6 @@
 // connecting over https with --ca-file, and the daemon's runners renewing their leases over its
 // plain loopback listener (the certificate names localhost, not 127.0.0.1).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -11,21 +10,10 @@ import { OrchestratorClient } from '../../runtime/src/api/client';
 import { daemonFiles, readEndpoint } from '../../runtime/src/api/daemonFiles';
 import { cli } from '../support/cli';
 import { fixture, tempDir } from '../support/tempDir';
+import { makeCertificates } from '../support/certificates';
 import { startWorker, type WorkerProcess } from '../support/workerProcess';
 
 const env = { PIPEWRIGHT_STORE: undefined, PIPEWRIGHT_STORE_URL: undefined, PIPEWRIGHT_ORCHESTRATOR_URL: undefined, PIPEWRIGHT_ORCHESTRATOR_TOKEN: undefined, PIPEWRIGHT_ORCHESTRATOR_CA_FILE: undefined, PIPEWRIGHT_SERVER_TOKEN: undefined, PIPEWRIGHT_RUNNER_TOKEN: undefined };
-
-/** A CA and a certificate it signs for localhost and 127.0.0.1 (P-256 keys: quick to make). */
-function makeCertificates(dir: string): { ca: string; cert: string; key: string; otherCa: string } {
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Pipewright test CA');
-  openssl('req', '-x509', ...ec, '-keyout', 'other-ca.key', '-out', 'other-ca.pem', '-days', '2', '-subj', '/CN=Another CA');
-  openssl('req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost');
-  fs.writeFileSync(path.join(dir, 'san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-  openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'san.ext');
-  return { ca: path.join(dir, 'ca.pem'), cert: path.join(dir, 'server.pem'), key: path.join(dir, 'server.key'), otherCa: path.join(dir, 'other-ca.pem') };
-}
 
 describe('TLS from files', () => {
   const dir = tempDir('pipewright-tls-');

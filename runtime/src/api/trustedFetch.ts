@@ -15,6 +15,8 @@ export type Fetch = (url: string, init?: RequestInit) => Promise<Response>;
 export interface TrustOptions {
   /** A PEM file of the CA (or CAs) that signed the orchestrator's certificate. */
   caFile?: string;
+  /** Where `caFile` came from, as its errors name it (default `--ca-file`). */
+  caFileSource?: string;
 }
 
 /** The `fetch` a client uses: the built-in one, or one trusting `caFile` (read now: a bad file is bad input naming it). */
@@ -24,9 +26,9 @@ export function fetchFor(trust: TrustOptions = {}): Fetch {
   try {
     ca = fs.readFileSync(trust.caFile);
   } catch (error) {
-    throw new InputError(`--ca-file ${trust.caFile}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new InputError(`${trust.caFileSource ?? '--ca-file'} ${trust.caFile}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
-  if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new InputError(`--ca-file ${trust.caFile}: not a PEM certificate (expected -----BEGIN CERTIFICATE-----)`);
+  if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new InputError(`${trust.caFileSource ?? '--ca-file'} ${trust.caFile}: not a PEM certificate (expected -----BEGIN CERTIFICATE-----)`);
   return fetchTrusting(ca);
 }
 
@@ -46,7 +48,9 @@ export function fetchTrusting(ca: Buffer): Fetch {
       const headers: Record<string, string> = {};
       new Headers(init.headers).forEach((value, name) => (headers[name] = value));
       const body = init.body === undefined || init.body === null ? undefined : typeof init.body === 'string' || init.body instanceof Uint8Array ? init.body : undefined;
-      if (init.body !== undefined && init.body !== null && body === undefined) throw new TypeError('only text and byte bodies are sent over a CA-file connection');
+      // A stream (a replica forwarding an upload as it arrives) goes on as it comes.
+      const streamed = body === undefined && init.body !== null && typeof init.body === 'object' && Symbol.asyncIterator in init.body ? (init.body as unknown as AsyncIterable<Uint8Array>) : undefined;
+      if (init.body !== undefined && init.body !== null && body === undefined && streamed === undefined) throw new TypeError('only text, bytes and streams are sent over a CA-file connection');
       if (body !== undefined) headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
       const request = https.request(target, { method: init.method ?? 'GET', agent, headers, ...(init.signal ? { signal: init.signal } : {}) }, (response) => {
         const answerHeaders = new Headers();
@@ -57,7 +61,8 @@ export function fetchTrusting(ca: Buffer): Fetch {
       });
       // As the built-in fetch fails: a TypeError whose cause is the system's error (its code says why).
       request.on('error', (error) => reject(init.signal?.aborted ? (init.signal.reason ?? error) : new TypeError('fetch failed', { cause: error })));
-      request.end(body);
+      if (streamed) Readable.from(streamed).on('error', (error) => request.destroy(error)).pipe(request);
+      else request.end(body);
     });
   };
 }

@@ -14,7 +14,8 @@ import { boundedInt, textParam } from '../api/queryParams';
 import { apiHandlers, findRun, type PlanFile } from './apiHandlers';
 import { EVENT_PAGE, Orchestrator } from './orchestrator';
 import type { RunStore } from '../store/runStore';
-import { runnerTokenFromEnv, workersModeFromEnv } from '../model/environment';
+import { ENV, orchestratorCaFileFromEnv, runnerTokenFromEnv, workersModeFromEnv } from '../model/environment';
+import { fetchFor } from '../api/trustedFetch';
 import { heartbeatTiming } from '../engine/heartbeatSettings';
 import { WorkerHub } from '../remote/workerHub';
 import { remoteLauncher } from '../remote/remoteLauncher';
@@ -101,7 +102,8 @@ export class DaemonHttpApi {
     });
     const replicaOf = options.replicaOf;
     if (replicaOf) {
-      forwardLeaderRoutes(this.app, { isLeading: () => this.orchestrator.isLeading, cluster: replicaOf.cluster, self: { instance: this.instanceId, storeName: replicaOf.storeName } });
+      const send = fetchFor({ caFile: orchestratorCaFileFromEnv(), caFileSource: `$${ENV.orchestratorCaFile}` });
+      forwardLeaderRoutes(this.app, { isLeading: () => this.orchestrator.isLeading, cluster: replicaOf.cluster, self: { instance: this.instanceId, storeName: replicaOf.storeName }, send });
       this.relay = EventRelay.start(this.orchestrator, replicaOf.cluster, options.log);
       // Not streaming the leader's events is a replica's failure to serve: said in its log, and its streams stay empty until it leads.
       this.relay.catch((error: Error) => options.log(`cannot follow the leader's events: ${error.message}`));

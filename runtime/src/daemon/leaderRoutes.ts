@@ -13,8 +13,10 @@
  * was done is not known, so only a request safe to repeat is sent again (api/leaderRetry.ts).
  */
 import { API_PREFIX } from '../api/paths';
+import type { Fetch } from '../api/trustedFetch';
 import { API_ROUTES, type RouteSpec } from '../api/routes';
 import type { HttpApp } from '../engine/httpApp';
+import { ENV } from '../model/environment';
 import { LeaderLostError, NoLeaderError } from '../model/errorCodes';
 import { HEARTBEAT_PATH } from '../model/heartbeatProtocol';
 import { ARTIFACT_BYTES_TYPE, WORKER_PATHS } from '../model/workerProtocol';
@@ -22,8 +24,10 @@ import type { DaemonMember, StoreCluster } from '../store/storeCluster';
 
 /** Set on a forwarded request (the forwarding daemon's instance): a daemon that does not lead either never forwards it again. */
 const FORWARDED_BY = 'x-pipewright-forwarded-by';
+/** The leader's certificate is not trusted (the TLS handshake failed before anything was sent). */
+const UNTRUSTED_CERTIFICATE = ['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID'];
 /** Failures to reach the leader that mean the request never left: it was not done, and may be sent again as it is. */
-const NEVER_SENT = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+const NEVER_SENT = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', ...UNTRUSTED_CERTIFICATE]);
 /** The answer's headers a forward passes on besides its body. */
 const ANSWER_HEADERS = ['content-type', 'x-pipewright-materializer', 'x-pipewright-type'];
 
@@ -47,6 +51,8 @@ export interface LeaderForwarding {
   cluster: StoreCluster;
   /** This daemon, as the messages name it. */
   self: { instance: string; storeName: string };
+  /** How it reaches the leader: trusting the CA of `$PIPEWRIGHT_ORCHESTRATOR_CA_FILE` when set (api/trustedFetch.ts). */
+  send: Fetch;
 }
 
 /**
@@ -84,7 +90,7 @@ async function forward(method: string, url: string, headers: Record<string, stri
   // An artifact's raw bytes (a worker's upload) arrive as the request's stream: they go on as they come.
   const bytes = method === 'POST' && contentTypeOf(headers) === ARTIFACT_BYTES_TYPE;
   try {
-    const response = await fetch(`${leader.url.replace(/\/+$/, '')}${url}`, {
+    const response = await forwarding.send(`${leader.url.replace(/\/+$/, '')}${url}`, {
       method,
       headers: {
         ...(typeof headers.authorization === 'string' ? { authorization: headers.authorization } : {}),
@@ -105,6 +111,9 @@ async function forward(method: string, url: string, headers: Record<string, stri
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     const why = cause?.code ?? cause?.message ?? (error as Error).message;
     const leaderName = `its leader at ${leader.url} (daemon ${leader.instance}, pid ${leader.pid} on ${leader.host})`;
+    if (cause?.code !== undefined && UNTRUSTED_CERTIFICATE.includes(cause.code)) {
+      throw new NoLeaderError(`${describeSelf(forwarding)} does not trust the certificate of ${leaderName}: ${why}; give the daemons the CA that signed it in $${ENV.orchestratorCaFile}`);
+    }
     if (cause?.code !== undefined && NEVER_SENT.has(cause.code)) throw new NoLeaderError(`${describeSelf(forwarding)} could not reach ${leaderName}: ${why}; try again in a moment`);
     throw new LeaderLostError(`${describeSelf(forwarding)} handed ${method} ${url} to ${leaderName}, which went away before it answered (${why}): whether it was done is not known`);
   } finally {

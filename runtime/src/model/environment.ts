@@ -69,6 +69,11 @@ export function storeFromEnv(env: Environment = process.env): string | undefined
   return env[ENV.store] || undefined;
 }
 
+/** `PIPEWRIGHT_ORCHESTRATOR_CA_FILE`, if set: the CA an HTTPS orchestrator's certificate is signed by (a replica trusts it to reach its leader). */
+export function orchestratorCaFileFromEnv(env: Environment = process.env): string | undefined {
+  return env[ENV.orchestratorCaFile] || undefined;
+}
+
 /** `PIPEWRIGHT_STORE_URL`, checked to be a PostgreSQL URL (a bad one is named without its password), if set. */
 export type WorkersMode = 'local' | 'remote';
 

@@ -267,6 +267,21 @@ describe('DAG webview in Chromium', () => {
     await page.close();
   });
 
+  it('keeps the whole run line in a narrow panel: a long run name wraps, and the status and what it retries stay visible', async () => {
+    const page = await openSized(harness, { width: 470, height: 800 });
+    await send(page, { kind: 'graph', graph: iris });
+    await waitForLayout(page, 'final', iris.nodes.length);
+    const state = busyRunState(iris.nodes.map((node) => node.id)) as Record<string, unknown>;
+    await send(page, { ...state, runId: 'r2', runName: 'iris-2026_12_02-05_26_50_812-retry', retryOf: 'iris-2026_12_02-05_20_11_403' });
+    await page.waitForFunction(() => (globalThis as unknown as ProbesGlobal).probes.chrome().run.includes('retry of'));
+    const line = await page.locator('#run').evaluate((element) => ({ clipped: element.scrollHeight > element.clientHeight + 1 || element.scrollWidth > element.clientWidth + 1, height: element.clientHeight, text: element.textContent }));
+    assert.equal(line.text, 'Run iris-2026_12_02-05_26_50_812-retry (retry of iris-2026_12_02-05_20_11_403) · running');
+    assert.equal(line.clipped, false, `the run line is shown whole (${line.height} px high)`);
+    fs.mkdirSync('test-results/webview', { recursive: true });
+    await page.screenshot({ path: 'test-results/webview/run-line-470x800-dark.png' });
+    await page.close();
+  });
+
   it('says which run it shows (and what it retries), and opens a legend of the statuses and edges', async () => {
     const page = await openSized(harness);
     await send(page, { kind: 'graph', graph: iris });

@@ -14,7 +14,7 @@ import { makeCertificates } from '../support/certificates';
 import { cli, spawnCli } from '../support/cli';
 import { freePort } from '../support/freePort';
 import { postgresForFile, queryDatabase as query } from '../support/postgres';
-import { cleanUpAfterFile, clientOf, clusterEnv, HEARTBEAT, leaderAndReplica, OWNER_LOCK, roleOf, startDaemon } from '../support/replicaDaemons';
+import { cleanUpAfterFile, clientOf, clusterEnv, HEARTBEAT, leaderAndReplica, OWNER_LOCK, roleOf, startDaemon, type Daemon } from '../support/replicaDaemons';
 import { fixture, tempDir } from '../support/tempDir';
 import { waitFor, waitForAsync } from '../support/waitFor';
 import { startWorker } from '../support/workerProcess';
@@ -22,20 +22,27 @@ import { startWorker } from '../support/workerProcess';
 const cluster = postgresForFile();
 const { cleanups, stopLater } = cleanUpAfterFile();
 
+/** A worker given only `via` runs a small fan-out submitted to `leader`: the run completes, every result delivered through `via`. */
+async function runWithWorkerVia(via: Daemon, leader: Daemon, dir: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const tokenFile = path.join(dir, 'via-worker-token');
+  fs.writeFileSync(tokenFile, env.PIPEWRIGHT_RUNNER_TOKEN!, { mode: 0o600 });
+  const worker = startWorker(via.url, tokenFile, path.join(dir, 'via-worker'), [], env);
+  cleanups.push(async () => worker.signalGroup('SIGKILL'));
+  const runDir = path.join(dir, 'via-run');
+  fs.mkdirSync(runDir);
+  const ran = await cli(['--store', leader.store, 'run', fixture('pipelines', 'cluster.ts'), '--pipeline', 'fanOut', '--param', `dir=${runDir}`, '--param', 'width=2', '--param', 'ms=50', '--no-cache', '--json'], { env, timeoutMs: 60_000 });
+  assert.equal(ran.code, 0, ran.stdout + ran.stderr + worker.stderr());
+  assert.equal((JSON.parse(ran.stdout.trim().split('\n').at(-1)!) as { status: string }).status, 'completed');
+  assert.doesNotMatch(worker.stderr(), /not delivered/);
+}
+
 describe('daemons of one PostgreSQL store changing leader', () => {
   it('a worker given only a replica runs a whole run through it: its claims, beats, results and output bytes are forwarded to the leader', async () => {
     const url = await cluster().createDatabase();
     const env = clusterEnv(url, HEARTBEAT);
     const dir = tempDir();
-    const { leader, replica, tokenFile } = await leaderAndReplica(dir, env, stopLater);
-    const worker = startWorker(replica.url, tokenFile, path.join(dir, 'w'), [], env);
-    cleanups.push(async () => worker.signalGroup('SIGKILL'));
-    const runDir = path.join(dir, 'run');
-    fs.mkdirSync(runDir);
-    const ran = await cli(['--store', leader.store, 'run', fixture('pipelines', 'cluster.ts'), '--pipeline', 'fanOut', '--param', `dir=${runDir}`, '--param', 'width=2', '--param', 'ms=50', '--no-cache', '--json'], { env, timeoutMs: 60_000 });
-    assert.equal(ran.code, 0, ran.stdout + ran.stderr + worker.stderr());
-    assert.equal((JSON.parse(ran.stdout.trim().split('\n').at(-1)!) as { status: string }).status, 'completed');
-    assert.doesNotMatch(worker.stderr(), /not delivered/);
+    const { leader, replica } = await leaderAndReplica(dir, env, stopLater);
+    await runWithWorkerVia(replica, leader, dir, env);
   });
 
   it('a replica with no leader to reach answers 503 no-leader saying why, and takes the claim once it is free', async () => {
@@ -119,15 +126,6 @@ describe('daemons of one PostgreSQL store changing leader', () => {
     const answered = await fetch(`${trusting.url}/v1/runs/some-run/cancel`, { method: 'POST', headers: { authorization: `Bearer ${env.PIPEWRIGHT_SERVER_TOKEN}` } });
     assert.equal(answered.status, 404, 'the leader answered, over HTTPS');
     // A worker given only the trusting replica: its claims, results and output bytes reach the leader through it.
-    const tokenFile = path.join(dir, 'worker-token');
-    fs.writeFileSync(tokenFile, env.PIPEWRIGHT_RUNNER_TOKEN!, { mode: 0o600 });
-    const worker = startWorker(trusting.url, tokenFile, path.join(dir, 'w'), [], env);
-    cleanups.push(async () => worker.signalGroup('SIGKILL'));
-    const runDir = path.join(dir, 'run');
-    fs.mkdirSync(runDir);
-    const ran = await cli(['--store', leader.store, 'run', fixture('pipelines', 'cluster.ts'), '--pipeline', 'fanOut', '--param', `dir=${runDir}`, '--param', 'width=2', '--param', 'ms=50', '--no-cache', '--json'], { env, timeoutMs: 60_000 });
-    assert.equal(ran.code, 0, ran.stdout + ran.stderr + worker.stderr());
-    assert.equal((JSON.parse(ran.stdout.trim().split('\n').at(-1)!) as { status: string }).status, 'completed');
-    assert.doesNotMatch(worker.stderr(), /not delivered/);
+    await runWithWorkerVia(trusting, leader, dir, env);
   });
 });

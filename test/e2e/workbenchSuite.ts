@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { after, before } from 'node:test';
 import type { Page } from 'playwright-core';
 import { copyFixtureWorkspace, e2eTools, fixtureWorkspace, repoRoot } from './fixtureWorkspace';
+import { removeFolder } from '../support/tempDir';
 import { installExtension, openWorkbench, type Workbench } from './workbench';
 
 const vsix = path.join(repoRoot, 'dist', 'pipewright.vsix');
@@ -67,7 +68,8 @@ export function workbenchSuite(name: string, options: SuiteOptions = {}): Workbe
   after(async () => {
     await opened?.workbench.close();
     if (opened) spawnSync(process.execPath, [cliBin, 'server', 'stop'], { cwd: opened.workspace });
-    if (root) fs.rmSync(root, { recursive: true, force: true });
+    // The daemon's runners may still be writing into the workspace's store as it goes.
+    if (root) removeFolder(root);
   });
 
   return {

@@ -6,12 +6,33 @@ import { after } from 'node:test';
 /** A fresh temporary folder, removed when the test file ends (after stopping any daemon inside). */
 export function tempDir(prefix = 'pipewright-test-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  after(() => {
-    stopDaemonsUnder(dir);
-    // A killed runner's last write may land while the folder goes: retry, as `rm -rf` would.
-    fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
-  });
+  after(() => removeFolder(dir));
   return dir;
+}
+
+/** Removes a test's folder after stopping any daemon inside it, runners and all, and any process still working in it. */
+export function removeFolder(dir: string): void {
+  if (!fs.existsSync(dir)) return;
+  stopDaemonsUnder(dir);
+  // A runner whose daemon was stopped first (it outlives it by its lease timeout) works in the folder still.
+  for (const pid of processesWorkingUnder(dir)) killQuietly(pid);
+  // A killed runner's last write may land while the folder goes: retry, as `rm -rf` would.
+  fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+}
+
+/** Processes whose working folder is `dir` or inside it (never this one). */
+function processesWorkingUnder(dir: string): number[] {
+  const found: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const cwd = fs.readlinkSync(`/proc/${entry}/cwd`);
+      if (cwd === dir || cwd.startsWith(`${dir}${path.sep}`)) found.push(Number(entry));
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+  return found;
 }
 
 /** `pipewright run` starts a daemon per store on demand; a test's stores die with its folder, runners and all. */

@@ -84,7 +84,11 @@ function wire(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): v
   });
   const codeRoots = (): CodeRoots => ({ workspace: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath), excluded: [storeDir, ...(runtime ? [runtime.root] : [])], mapFrame });
   const failures = new FailureDiagnostics(codeRoots);
-  const notices = new RunNotices((notice) => presentRunNotice(notice, pipelinesView), (runId) => connection.runs.runs[runId]);
+  const notices = new RunNotices((notice) => {
+    // In the log too, in the order they are given (the workbench may show toasts in another order, or hide some).
+    log.info(`notice: ${notice.text}`);
+    presentRunNotice(notice, pipelinesView);
+  }, (runId) => connection.runs.runs[runId]);
   const logDocuments = new LogDocuments(connection);
   const artifacts = new ArtifactDocuments(() => {
     if (!connection.api) throw new Error('no orchestrator connected (start the local orchestrator or connect to a remote one)');

@@ -12,8 +12,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
-import type { Frame, Page } from 'playwright-core';
-import { answerQuickInput, dagFrame, openDag, runCommand, until, waitForCursor, waitForStatuses, type Workbench } from './workbench';
+import type { Page } from 'playwright-core';
+import { answerQuickInput, liveDag, runCommand, until, waitForCursor, waitForStatuses, type Workbench } from './workbench';
 import { lineIn, workbenchSuite } from './workbenchSuite';
 
 /** `check` fails in `rejectNegative`, called by `validate`, called by the step: three frames in this file. */
@@ -69,13 +69,13 @@ describe('a failure explained where you look, in a real VS Code workbench', () =
   let workbench: Workbench;
   let page: Page;
   before(() => ({ workbench, page } = suite));
-  let frame: Frame;
-  const liveFrame = async (): Promise<Frame> => (frame.isDetached() ? (frame = await dagFrame(page)) : frame);
+  const dag = liveDag(() => page);
+  const liveFrame = dag.live;
   const checkNode = async () => (await liveFrame()).locator('g.node[data-id="check"]');
 
   it("shows the error's first line on the failed node, and the banner's why uncut in the side-by-side panel", () =>
     stage('node', async () => {
-      frame = await openDag(page, FILE, 'audit', 2);
+      await dag.open(FILE, 'audit', 2);
       await runCommand(page, 'Pipewright: Run Pipeline');
       await answerQuickInput(page, 'Pipeline', 'audit');
       await waitForStatuses(liveFrame, 'check to fail', (statuses) => statuses.check === 'failed' && statuses.ingest === 'completed');

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import { answerQuickInput, dagFrame, openDag, runCommand, until, type Workbench } from './workbench';
+import { answerQuickInput, liveDag, runCommand, until, type Workbench } from './workbench';
 import { workbenchSuite } from './workbenchSuite';
 const STEPS = ['load', 'clean', 'train', 'report'];
 
@@ -67,8 +67,8 @@ describe('the plan before a run in the DAG of a real VS Code workbench', () => {
   let workbench: Workbench;
   let page: Page;
   before(() => ({ workbench, page } = suite));
-  let frame: Frame;
-  const liveFrame = async (): Promise<Frame> => (frame.isDetached() ? (frame = await dagFrame(page)) : frame);
+  const dag = liveDag(() => page);
+  const liveFrame = dag.live;
 
   async function waitForBadges(what: string, wanted: Record<string, string>, timeoutMs = 120_000): Promise<void> {
     let last: Record<string, string> = {};
@@ -87,7 +87,7 @@ describe('the plan before a run in the DAG of a real VS Code workbench', () => {
 
   it('shows what a run would do, "will reuse" after a run, and an edited step with its downstream turning "will run: code changed"', () =>
     stage('plan', async () => {
-      frame = await openDag(page, 'pipelines/planned.ts', 'planned', STEPS.length);
+      await dag.open('pipelines/planned.ts', 'planned', STEPS.length);
       await waitForBadges('the plan before any run', { load: 'will run: not cached yet', clean: 'will run: upstream runs', train: 'will run: upstream runs', report: 'will run: upstream runs' });
       assert.equal(await (await liveFrame()).locator('#plan').textContent(), 'Plan of a run now: 0 to reuse, 4 to run');
       await workbench.screenshot('01-before-any-run');

@@ -230,6 +230,18 @@ export async function waitForStatuses(frame: () => Promise<Frame>, what: string,
  * Opens the DAG of `pipeline` in `file` as a user does, once the extension shows its view: the
  * file, then Show DAG from the palette. Resolves to the webview's frame once `nodes` nodes are drawn.
  */
+/**
+ * The DAG panel's frame as a suite follows it: `open` shows a pipeline's DAG, `live` the frame
+ * now (found again once the panel's frame was replaced).
+ */
+export function liveDag(page: () => Page): { open(file: string, pipeline: string, nodes: number): Promise<Frame>; live(): Promise<Frame> } {
+  let frame: Frame | undefined;
+  return {
+    open: async (file, pipeline, nodes) => (frame = await openDag(page(), file, pipeline, nodes)),
+    live: async () => (frame === undefined || frame.isDetached() ? (frame = await dagFrame(page())) : frame),
+  };
+}
+
 export async function openDag(page: Page, file: string, pipeline: string, nodes: number): Promise<Frame> {
   await page.locator('.activitybar .action-item [aria-label^="Pipewright"]').first().waitFor({ state: 'visible', timeout: 60_000 });
   await openFile(page, file);

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { freePort } from '../support/freePort';
+import { stopProcessGroup } from '../support/processTree';
 import type { E2eTools } from './fixtureWorkspace';
 
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
@@ -56,12 +57,18 @@ export async function openWorkbench(options: { tools: E2eTools; workspace: strin
   const server: ChildProcess = spawn(
     tools.node,
     [tools.codeServer, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, workspace],
-    { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    // Its own process group, so that closing stops its extension host and watchers too (they write into user-data).
+    { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   server.stdout?.setEncoding('utf8').on('data', (text: string) => (output += text));
   server.stderr?.setEncoding('utf8').on('data', (text: string) => (output += text));
-  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
-  await waitForOutput(() => output, /HTTP server listening on/, 60_000, server);
+  const group = server.pid;
+  if (group === undefined) throw new Error(`code-server did not start: ${tools.codeServer}`);
+  const stopServer = () => stopProcessGroup(group);
+  await waitForOutput(() => output, /HTTP server listening on/, 60_000, server).catch(async (error: unknown) => {
+    await stopServer();
+    throw error;
+  });
 
   let browser: Browser | undefined;
   try {
@@ -82,14 +89,12 @@ export async function openWorkbench(options: { tools: E2eTools; workspace: strin
       },
       close: async () => {
         await opened.close().catch(() => undefined);
-        server.kill('SIGTERM');
-        await exited;
+        await stopServer();
       },
     };
   } catch (error) {
     await browser?.close().catch(() => undefined);
-    server.kill('SIGTERM');
-    await exited;
+    await stopServer();
     throw error;
   }
 }

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after } from 'node:test';
+import { descendantsOf, killQuietly, processesUsing } from './processTree';
 
 /** A fresh temporary folder, removed when the test file ends (after stopping any daemon inside). */
 export function tempDir(prefix = 'pipewright-test-'): string {
@@ -10,29 +11,15 @@ export function tempDir(prefix = 'pipewright-test-'): string {
   return dir;
 }
 
-/** Removes a test's folder after stopping any daemon inside it, runners and all, and any process still working in it. */
+/** Removes a test's folder after stopping any daemon inside it, runners and all, and any process still using it. */
 export function removeFolder(dir: string): void {
   if (!fs.existsSync(dir)) return;
   stopDaemonsUnder(dir);
-  // A runner whose daemon was stopped first (it outlives it by its lease timeout) works in the folder still.
-  for (const pid of processesWorkingUnder(dir)) killQuietly(pid);
+  // A runner whose daemon was stopped first (it outlives it by its lease timeout) works in the folder still,
+  // and so may a workbench's helper processes (extension host, file watcher) that write their logs there.
+  for (const pid of processesUsing(dir)) killQuietly(pid);
   // A killed runner's last write may land while the folder goes: retry, as `rm -rf` would.
   fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
-}
-
-/** Processes whose working folder is `dir` or inside it (never this one). */
-function processesWorkingUnder(dir: string): number[] {
-  const found: number[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      const cwd = fs.readlinkSync(`/proc/${entry}/cwd`);
-      if (cwd === dir || cwd.startsWith(`${dir}${path.sep}`)) found.push(Number(entry));
-    } catch {
-      // Gone, or not ours to read.
-    }
-  }
-  return found;
 }
 
 /** `pipewright run` starts a daemon per store on demand; a test's stores die with its folder, runners and all. */
@@ -46,35 +33,6 @@ function stopDaemonsUnder(dir: string): void {
     } catch {
       // Already gone.
     }
-  }
-}
-
-function descendantsOf(root: number): number[] {
-  const parentOf = new Map<number, number>();
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // The field after the parenthesised command name is the state, then the parent's pid.
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // Gone while listing.
-    }
-  }
-  const found: number[] = [];
-  for (let frontier = [root]; frontier.length > 0; ) {
-    const next = [...parentOf].filter(([, parent]) => frontier.includes(parent)).map(([pid]) => pid);
-    found.push(...next);
-    frontier = next;
-  }
-  return found;
-}
-
-function killQuietly(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // Already gone.
   }
 }
 

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { describe, it } from 'node:test';
-import { isNativePackage } from '../../runtime/src/prepare/externals';
+import { describe, it, mock } from 'node:test';
+import type * as esbuild from 'esbuild';
+import { isNativePackage, nativePackagesExternal } from '../../runtime/src/prepare/externals';
 import { cli, lastJson } from '../support/cli';
 import { fixture, repoRoot, tempDir, tempProject } from '../support/tempDir';
 
@@ -81,5 +83,28 @@ describe('native package detection', () => {
     assert.equal(isNativePackage(path.join(repoRoot, 'node_modules', 'better-sqlite3')), true);
     assert.equal(isNativePackage(path.join(repoRoot, 'node_modules', 'yaml')), false);
     assert.equal(isNativePackage(path.join(repoRoot, 'node_modules', 'zod')), false);
+  });
+
+  it('leaves a package that is already external to esbuild without reading its folder (it scanned `pipewright` on every run)', () => {
+    make('pipewright', {}, Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`dist/types/f${i}.d.ts`, ''])));
+    let resolve: ((args: { path: string; kind: string; resolveDir: string }) => unknown) | undefined;
+    const build = { onResolve: (_options: unknown, callback: typeof resolve) => (resolve = callback) } as unknown as esbuild.PluginBuild;
+    void nativePackagesExternal(['pipewright', 'yaml']).setup(build);
+    assert.ok(resolve, 'the plugin registers a resolver');
+    // The module object itself (the one the plugin's `fs` reads through), not this file's namespace copy.
+    const nodeFs = createRequire(__filename)('node:fs') as typeof fs;
+    const reads = [mock.method(nodeFs, 'readdirSync'), mock.method(nodeFs, 'existsSync'), mock.method(nodeFs, 'readFileSync')];
+    try {
+      assert.deepEqual(resolve({ path: 'pipewright', kind: 'import-statement', resolveDir: packages }), { path: 'pipewright', external: true });
+      assert.deepEqual(resolve({ path: 'yaml/dist/index.js', kind: 'require-call', resolveDir: packages }), { path: 'yaml/dist/index.js', external: true });
+      assert.deepEqual(
+        reads.map((read) => read.mock.callCount()),
+        [0, 0, 0],
+        'no file was read to judge them',
+      );
+    } finally {
+      for (const read of reads) read.mock.restore();
+    }
+    assert.equal(resolve({ path: 'by-gypfile', kind: 'import-statement', resolveDir: packages }) !== undefined, true, 'other packages are still judged');
   });
 });

@@ -33,7 +33,7 @@ export class BundleError extends UnprocessableError {
 export async function bundlePipelineFile(entryFile: string, storeDir: string, external: readonly string[] = []): Promise<PipelineBundle> {
   const entry = path.resolve(entryFile);
   if (!fs.existsSync(entry)) throw new BundleError(`pipeline file not found: ${entryFile}`);
-  const listed = listedExternals(projectRoot(path.dirname(entry)));
+  const externals = ['pipewright', ...listedExternals(projectRoot(path.dirname(entry))), ...external];
   let result: esbuild.BuildResult<{ write: false }>;
   try {
     result = await esbuild.build({
@@ -50,8 +50,8 @@ export async function bundlePipelineFile(entryFile: string, storeDir: string, ex
       sourcemap: 'inline',
       sourceRoot: pathToFileURL(path.dirname(entry) + path.sep).href,
       sourcesContent: false,
-      external: ['pipewright', ...listed, ...external],
-      plugins: [nativePackagesExternal()],
+      external: externals,
+      plugins: [nativePackagesExternal(externals)],
       logLevel: 'silent',
     });
   } catch (error) {

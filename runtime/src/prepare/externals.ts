@@ -44,15 +44,22 @@ export function listedExternals(projectDir: string): string[] {
   return parsed.data.pipewright?.external ?? [];
 }
 
-/** An esbuild plugin that leaves every imported package with a native addon external. */
-export function nativePackagesExternal(): esbuild.Plugin {
+/**
+ * An esbuild plugin that leaves every imported package with a native addon external. Packages
+ * already `external` are left to esbuild unexamined: esbuild asks plugins before it applies its
+ * `external` option, and judging `pipewright` itself scanned its whole folder on every run.
+ */
+export function nativePackagesExternal(external: readonly string[] = []): esbuild.Plugin {
+  const alreadyExternal = new Set(external);
   return {
     name: 'pipewright-native-packages',
     setup(build) {
       const known = new Map<string, boolean>();
       build.onResolve({ filter: /^[^./]/ }, (args) => {
         if (args.kind === 'entry-point' || isBuiltin(args.path)) return undefined;
-        const dir = packageDir(packageName(args.path), args.resolveDir);
+        const name = packageName(args.path);
+        if (alreadyExternal.has(name)) return { path: args.path, external: true };
+        const dir = packageDir(name, args.resolveDir);
         return dir && isNativePackage(dir, known) ? { path: args.path, external: true } : undefined;
       });
     },

@@ -1,6 +1,5 @@
 import * as path from 'node:path';
 import type { RunOptions } from '../sdk/options';
-import { openRunStore } from '../store/openRunStore';
 import { resolveStore } from '../api/storeFolder';
 import type { RunSummary } from '../model/runSummary';
 
@@ -17,6 +16,8 @@ export interface LoadArtifactQuery {
 /** Loads one output of any past run back into a value (a Promise: the store and the artifacts may be remote). */
 export async function loadArtifact(query: LoadArtifactQuery): Promise<unknown> {
   const { dir, url } = resolveStore(query.storeDir, process.cwd());
+  // Loaded here: `import 'pipewright'` (and every runner) would otherwise load SQLite for this one function.
+  const { openRunStore } = await import('../store/openRunStore.js');
   const store = await openRunStore(dir, 'readWrite', url);
   try {
     const run = await store.findRun(query.run);

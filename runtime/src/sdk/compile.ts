@@ -6,7 +6,7 @@ import { cycleMessage, findCycle } from '../model/cycles';
 import { claimAutomaticId, claimExplicitId, namespacePrefix } from '../model/invocationIds';
 import { definedOptions, mergeInvocationOptions } from '../model/optionMerge';
 import { formatLocation, type SourceLocation } from '../model/location';
-import { nodeDataOptionsSchema, optionsProblem, pipelineDataOptionsSchema, stepDataOptionsSchema } from '../model/runOptions';
+import { givesNoOption, optionRules } from './optionRules';
 import { isHandle, makeHandle, type OutputHandle } from './handles';
 import type { AfterTarget, InvocationOptions } from './options';
 import type { PipelineDefinition } from './pipeline';
@@ -90,7 +90,7 @@ export class Compilation {
     const encodedParameters: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(parameters)) encodedParameters[key] = encodeLiteral(value, `parameter "${key}"`, this.root.location);
     const options = this.root.options;
-    const problem = optionsProblem(pipelineDataOptionsSchema, options);
+    const problem = givesNoOption(options) ? undefined : optionRules().schemas.optionsProblem(optionRules().schemas.pipelineDataOptionsSchema, options);
     if (problem !== undefined) throw new PipelineCompileError(`pipeline "${this.root.name}": ${problem}`, this.root.location);
     return {
       dag: {
@@ -208,10 +208,7 @@ export class Compilation {
     if (merged.cacheExpiresAfter !== undefined && durationSeconds(merged.cacheExpiresAfter) === undefined) {
       throw new PipelineCompileError(`step "${definition.name}": cacheExpiresAfter ${JSON.stringify(merged.cacheExpiresAfter)} is not a duration; use ${DURATION_FORMAT}`, location);
     }
-    const problem = optionsProblem(stepDataOptionsSchema, merged);
-    if (problem !== undefined) throw new PipelineCompileError(`step "${definition.name}": ${problem}`, location);
-    // Every data option, as the node holds it (one schema says how); then what code options leave.
-    const options: NodeOptions = { hooks, ...definedOptions(nodeDataOptionsSchema.parse(merged)) };
+    const options: NodeOptions = { hooks, ...this.dataOptions(definition, merged, location) };
     if (merged.cacheKey !== undefined) options.customCacheKey = true;
     if (heartbeat) options.heartbeat = { ...heartbeat };
     if (pool !== undefined) options.pool = pool;
@@ -220,6 +217,15 @@ export class Compilation {
       options.materializers = Object.fromEntries(Object.entries(merged.materializers).map(([output, m]) => [output, m.name]));
     }
     return options;
+  }
+
+  /** Every data option of a step's merged options, as the node holds it (one schema says how): none when none is given. */
+  private dataOptions(definition: StepDefinition, merged: object, location?: SourceLocation): Omit<NodeOptions, 'hooks'> {
+    if (givesNoOption(merged)) return {};
+    const { schemas } = optionRules();
+    const problem = schemas.optionsProblem(schemas.stepDataOptionsSchema, merged);
+    if (problem !== undefined) throw new PipelineCompileError(`step "${definition.name}": ${problem}`, location);
+    return definedOptions(schemas.nodeDataOptionsSchema.parse(merged));
   }
 
   private addAfter(node: DagNode, target: AfterTarget, location?: SourceLocation): void {

@@ -4,7 +4,6 @@ import { userCallSite } from './callSite';
 import { activeCompilation, compilePipeline, PipelineCompileError } from './compile';
 import type { StepArgs } from './handles';
 import type { PipelineOptions, RunOptions } from './options';
-import { PIPELINE_CONFIGURE_KEYS, PIPELINE_OPTION_KEYS } from '../model/unknownOptions';
 import { readParams, type ParamInfo } from './paramNames';
 import { pipelineRegistry, sameFunction } from './registry';
 import { pipelineRunLauncher } from './runLauncher';
@@ -60,7 +59,7 @@ export function pipeline(optionsOrFn: PipelineOptions | PipelineFunction, maybeF
   const params = readParams(fn);
   const rest = params.find((param) => param.rest);
   if (rest) throw new PipelineCompileError(`pipeline "${name}": rest parameter "${rest.name}" is not supported`, location);
-  checkOptionKeys(`pipeline "${name}"`, options, PIPELINE_OPTION_KEYS, location);
+  checkOptionKeys(`pipeline "${name}"`, options, (names) => names.PIPELINE_OPTION_KEYS, location);
   const definition: PipelineDefinition = { name, fn, options: { ...options }, params, location };
 
   const callable = function (this: unknown, ...args: unknown[]): unknown {
@@ -77,7 +76,7 @@ export function pipeline(optionsOrFn: PipelineOptions | PipelineFunction, maybeF
     definition: { value: definition },
     configure: {
       value(more: Omit<PipelineOptions, 'name'>) {
-        checkOptionKeys(`${name}.configure()`, more, PIPELINE_CONFIGURE_KEYS, userCallSite());
+        checkOptionKeys(`${name}.configure()`, more, (names) => names.PIPELINE_CONFIGURE_KEYS, userCallSite());
         definition.options = { ...definition.options, ...more };
         return callable;
       },

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ensureMaterializerKnown } from '../artifacts/materializers';
 import type { SourceLocation } from '../model/location';
-import { INVOCATION_OPTION_KEYS, STEP_CONFIGURE_KEYS, STEP_OPTION_KEYS, unknownOptionProblem } from '../model/unknownOptions';
+import { optionRules, type OptionRules } from './optionRules';
 import { userCallSite } from './callSite';
 import { activeCompilation, PipelineCompileError } from './compile';
 import type { OutputHandle, StepArgs } from './handles';
@@ -79,7 +79,7 @@ export function step(optionsOrFn: StepOptions | StepFunction, maybeFn?: StepFunc
     codeHash: createHash('sha256').update(name).update('\0').update(Function.prototype.toString.call(fn)).digest('hex'),
     location,
   };
-  checkOptionKeys(`step "${name}"`, options, STEP_OPTION_KEYS, location);
+  checkOptionKeys(`step "${name}"`, options, (names) => names.STEP_OPTION_KEYS, location);
   knowMaterializers(options, location);
   const made = makeStep(definition, {});
   stepRegistry.add(made, sameFunction);
@@ -105,14 +105,14 @@ function makeStep(definition: StepDefinition, invocation: InvocationOptions): St
     invocation: { value: Object.freeze({ ...invocation }) },
     with: {
       value: (options: InvocationOptions) => {
-        checkOptionKeys(`${definition.name}.with()`, options, INVOCATION_OPTION_KEYS, userCallSite());
+        checkOptionKeys(`${definition.name}.with()`, options, (names) => names.INVOCATION_OPTION_KEYS, userCallSite());
         knowMaterializers(options, userCallSite());
         return makeStep(definition, { ...invocation, ...options });
       },
     },
     configure: {
       value(options: Omit<StepOptions, 'name' | 'outputs'>) {
-        checkOptionKeys(`${definition.name}.configure()`, options, STEP_CONFIGURE_KEYS, userCallSite());
+        checkOptionKeys(`${definition.name}.configure()`, options, (names) => names.STEP_CONFIGURE_KEYS, userCallSite());
         knowMaterializers(options, userCallSite());
         definition.options = { ...definition.options, ...options };
         return callable;
@@ -127,9 +127,11 @@ function makeStep(definition: StepDefinition, invocation: InvocationOptions): St
  * (which evaluates the same module) can load what another runner stored with them.
  */
 /** Refuses an options object naming a key no one reads (a typo like `retries`), at the line that wrote it. */
-export function checkOptionKeys(what: string, options: object, known: readonly string[], location?: SourceLocation): void {
+export function checkOptionKeys(what: string, options: object, known: (names: OptionRules['names']) => readonly string[], location?: SourceLocation): void {
   if (typeof options !== 'object' || options === null) throw new PipelineCompileError(`${what}: the options must be an object, got ${options === null ? 'null' : typeof options}`, location);
-  const problem = unknownOptionProblem(options, known);
+  if (Object.keys(options).length === 0) return;
+  const { names } = optionRules();
+  const problem = names.unknownOptionProblem(options, known(names));
   if (problem !== undefined) throw new PipelineCompileError(`${what}: ${problem}`, location);
 }
 

@@ -21,6 +21,8 @@ export async function plan(store: string, args: string[], cwd: string): Promise<
 
 export async function run(store: string, args: string[], cwd: string): Promise<RunSummary> {
   const result = await cli(['--store', store, 'run', ...args, '--json'], { cwd, env });
+  // A run that printed no summary says why (CI once saw an empty stdout here, and nothing else).
+  assert.notEqual(result.stdout.trim(), '', `run ${args.join(' ')} printed no summary (exit ${result.code}): ${result.stderr}`);
   const summary = lastJson<RunSummary>(result);
   assert.notEqual(summary.status, 'running', result.stderr);
   return summary;

@@ -114,4 +114,35 @@ describe('the PostgreSQL store', () => {
     assert.equal(exitCodeOf(error), 1);
     assert.doesNotMatch(error.message, /s3cret/);
   });
+
+  it("commits a remote worker's attempt only while its lease is held by the database's clock, and marks the lease committed in the same transaction", async () => {
+    const { store, url } = await freshStore();
+    try {
+      const dag = { pipeline: 'p', parameters: {}, nodes: [{ id: 'a', step: 'aStep' }, { id: 'b', step: 'bStep' }], edges: [], outputs: {}, options: {} };
+      await store.createRun({ id: 'r1', name: 'n1', pipeline: 'p', sourceFile: 'p.ts', parameters: {}, options: {}, dag, bundlePath: 'b', workingDir: '/w', projectDir: '/w', at: 5 } as never);
+      const leases = store.cluster!.workerLeases;
+      for (const step of ['a', 'b']) {
+        await store.setStepStatus('r1', step, 'running', 10);
+        await store.startAttempt('r1', step, 1, 10, null);
+        assert.ok(await leases.claim({ runId: 'r1', invocationId: step, attempt: 1, pool: 'default' }, 'w1', 60_000));
+      }
+      // Step a's lease ran out by the database's clock (the engine's clock has no say).
+      await query(url, "UPDATE attempts SET lease_expires_at = now() - interval '2 seconds' WHERE step_id = 'a'");
+      const late = { output: await store.artifacts.put('late') };
+      await assert.rejects(
+        store.commitOutputs('r1', 'a', late, 20, { attempt: 1, cached: false, stepName: 'aStep', cacheable: false }),
+        (error: Error) => errorCodeOf(error) === 'fenced' && /^the lease of worker w1 on attempt 1 of "a" expired \d+ ms ago by the database's clock: its outputs are not committed$/.test(error.message),
+      );
+      assert.deepEqual(await store.getOutputs('r1', 'a'), {}, 'nothing of the refused commit is written');
+      await store.commitOutputs('r1', 'b', late, 20, { attempt: 1, cached: false, stepName: 'bStep', cacheable: false });
+      assert.deepEqual(await query(url, 'SELECT step_id, state FROM attempts ORDER BY step_id'), [{ step_id: 'a', state: 'running' }, { step_id: 'b', state: 'committed' }]);
+      // A lease that ended (failed, lost, handed back) refuses its commit too; a committed attempt is never claimed again.
+      const [a] = await query<{ id: string; epoch: number }>(url, "SELECT id, epoch FROM attempts WHERE step_id = 'a'");
+      await leases.end([{ attemptId: Number(a!.id), epoch: a!.epoch }]);
+      await assert.rejects(store.commitOutputs('r1', 'a', late, 21, { attempt: 1, cached: false, stepName: 'aStep', cacheable: false }), /the lease of worker w1 on attempt 1 of "a" is ended/);
+      assert.equal(await leases.claim({ runId: 'r1', invocationId: 'b', attempt: 1, pool: 'default' }, 'w2', 60_000), undefined);
+    } finally {
+      await store.close();
+    }
+  });
 });

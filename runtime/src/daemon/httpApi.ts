@@ -65,6 +65,9 @@ export class DaemonHttpApi {
   readonly orchestrator: Orchestrator;
   private readonly runnerToken: string;
   private readonly workerHub?: WorkerHub;
+  /** The store's lease reaper, while this daemon leads a shared store with remote workers. */
+  private reaper?: { stop(): Promise<void> };
+  private storeTroubleAt = -Infinity;
   private readonly app: HttpApp;
   private readonly metrics: DaemonMetrics;
   private loopback?: { port: number; close(): Promise<void> };
@@ -79,7 +82,10 @@ export class DaemonHttpApi {
     // Remote workers claim attempts from a queue in this daemon; one beat of theirs renews all their leases.
     if (workersModeFromEnv() === 'remote') {
       const timing = heartbeatTiming(undefined, undefined);
-      this.workerHub = new WorkerHub({ intervalMs: timing.intervalMs, timeoutMs: timing.timeoutMs }, (owner) => this.orchestrator.heartbeat(owner));
+      // On a shared store, step attempts' leases are kept and judged in the store, on its clock.
+      this.workerHub = new WorkerHub({ intervalMs: timing.intervalMs, timeoutMs: timing.timeoutMs }, (owner) => this.orchestrator.heartbeat(owner), options.store.cluster?.workerLeases, (error) =>
+        this.storeTrouble(`cannot write a worker's lease to the store: ${(error as Error).message}`),
+      );
     }
     const launcher = this.workerHub ? remoteLauncher(this.workerHub) : undefined;
     // Runners beat over plain loopback HTTP: the daemon's own port, or its loopback listener when it serves HTTPS.
@@ -117,6 +123,20 @@ export class DaemonHttpApi {
     this.relay = undefined;
     await relay?.then((started) => started.stop()).catch(() => undefined);
     this.orchestrator.lead();
+    // The store's reaper ends the leases no worker renewed; of all the daemons only one sweeps at a time.
+    const hub = this.workerHub;
+    const leases = this.options.store.cluster?.workerLeases;
+    if (hub && leases && !this.reaper) {
+      this.reaper = leases.startReaper(this.instanceId, (expired) => hub.leasesExpired(expired), (error) => this.storeTrouble(`the lease reaper cannot reach the store: ${(error as Error).message}`));
+    }
+  }
+
+  /** Logs a failure to reach the store from a loop that retries by itself: once per 10 s, so that an outage is said, not repeated four times a second. */
+  private storeTrouble(line: string): void {
+    const now = Date.now();
+    if (now - this.storeTroubleAt < 10_000) return;
+    this.storeTroubleAt = now;
+    this.options.log(line);
   }
 
   /** Clients following the event stream now. */
@@ -143,6 +163,7 @@ export class DaemonHttpApi {
 
   async close(): Promise<void> {
     await this.relay?.then((started) => started.stop()).catch(() => undefined);
+    await this.reaper?.stop();
     this.workerHub?.close();
     await this.orchestrator.close();
     await this.loopback?.close();

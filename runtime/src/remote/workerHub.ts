@@ -9,6 +9,13 @@
  * gone: the jobs it held end as lost, and the engine retries their attempts. A draining worker
  * is handed nothing; what it hands back runs again at once (a step attempt as `relinquished`,
  * by the engine; a compile, hook or cache key back at the head of the queue, here).
+ *
+ * Given a shared store's lease book (`store/workerLeaseBook.ts`: PostgreSQL), a step attempt is
+ * held by a lease judged there, on the database's clock, not by this daemon's: the claim takes
+ * it, the worker's beat renews it (one statement for all its attempts), its result is taken only
+ * while it is still held, the store's commit checks it again, and the store's elected reaper
+ * ends it as lost once nobody renewed it. This daemon's own clock then judges only compiles,
+ * hooks and cache keys, which hold no attempt.
  */
 import { randomBytes } from 'node:crypto';
 import type { TaskOwner } from '../engine/launcher';
@@ -16,6 +23,7 @@ import type { AttemptAnswer } from '../model/heartbeatProtocol';
 import type { BeatAnswer, BeatRequest, ClaimAnswer, ClaimRequest, HeldJobInfo, PoolInfo, WorkerInfo, WorkerJob, WorkerReply, WorkersAnswer } from '../model/workerProtocol';
 import type { RunnerConfig } from '../model/runnerProtocol';
 import { DEFAULT_POOL, labelsMatch } from '../model/runOptions';
+import type { WorkerLease, WorkerLeaseBook } from '../store/workerLeaseBook';
 import type { RemoteLauncher } from './remoteLauncher';
 
 export interface WorkerHubSettings {
@@ -42,6 +50,8 @@ export interface HeldJob {
   claimedAt?: number;
   stopRequested: boolean;
   abandoned: boolean;
+  /** The lease it is held by in the store's lease book (a step attempt claimed, with a book). */
+  lease?: WorkerLease;
 }
 
 interface WorkerState {
@@ -58,12 +68,18 @@ export class WorkerHub {
   private readonly jobs = new Map<string, HeldJob>();
   private readonly workers = new Map<string, WorkerState>();
   private readonly waiting = new Set<() => void>();
+  /** Jobs whose lease was lost, by when: a beat that still lists one is told to abandon it. */
+  private readonly fencedJobs = new Map<string, number>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
     readonly settings: WorkerHubSettings,
     /** Renews an attempt's lease with the engine (the daemon's heartbeat); none: attempts hold no lease. */
     private readonly renew?: (owner: TaskOwner) => AttemptAnswer,
+    /** Where step attempts' leases are kept and judged (a shared store's); none: by this daemon, in memory. */
+    private readonly leases?: WorkerLeaseBook,
+    /** Hears what went wrong writing to the lease book when nobody waits for the answer. */
+    private readonly onError: (error: unknown) => void = () => undefined,
   ) {
     this.sweeper = setInterval(() => this.sweep(), Math.max(20, Math.min(100, settings.intervalMs)));
     this.sweeper.unref();
@@ -100,7 +116,10 @@ export class WorkerHub {
         entry.claimedAt = Date.now();
         // The claim is the worker's first word on the attempt: its lease runs from here on the
         // lease timeout, not on the grace a runner starting on the daemon's machine is given.
-        if (entry.job.kind === 'execute' && entry.owner) this.renew?.(entry.owner);
+        if (entry.job.kind === 'execute' && entry.owner) {
+          this.renew?.(entry.owner);
+          if (this.leases && !(await this.claimLease(entry, request.workerId))) continue;
+        }
         entry.onClaim?.();
         return { job: entry.job, ...this.settings };
       }
@@ -121,7 +140,7 @@ export class WorkerHub {
   }
 
   /** A worker's beat for every job it holds: what it must stop or abandon. */
-  beat({ workerId, jobs: jobIds, draining, leaving }: BeatRequest): BeatAnswer {
+  async beat({ workerId, jobs: jobIds, draining, leaving }: BeatRequest): Promise<BeatAnswer> {
     if (leaving && jobIds.length === 0) {
       this.leave(workerId);
       return { stop: [], abandon: [] };
@@ -140,9 +159,11 @@ export class WorkerHub {
       if (entry.workerId !== workerId || listed.has(entry.job.jobId) || Date.now() - (entry.claimedAt ?? 0) <= graceMs) continue;
       this.finish(entry, { kind: 'failed', error: { name: 'Error', message: `worker ${workerId} never took job ${entry.job.jobId} it was handed`, retryable: true, lost: true } });
     }
+    const fenced = await this.renewLeases(workerId, jobIds);
     for (const id of jobIds) {
       const entry = this.jobs.get(id);
-      if (!entry || entry.workerId !== workerId || entry.stopRequested) answer.stop.push(id);
+      if (fenced.has(id) || this.fencedJobs.has(id)) answer.abandon.push(id);
+      else if (!entry || entry.workerId !== workerId || entry.stopRequested) answer.stop.push(id);
       else if (entry.abandoned) answer.abandon.push(id);
       else if (entry.job.kind === 'execute' && entry.owner && this.renew) {
         const renewed = this.renew(entry.owner);
@@ -173,9 +194,19 @@ export class WorkerHub {
    * (abandoned) or is not this worker's (the reply of an abandoned job still reaches its
    * launcher, whose engine refuses a fenced attempt's outcome).
    */
-  reply(jobId: string, workerId: string, reply: WorkerReply): { accepted: boolean; reason?: string } {
+  async reply(jobId: string, workerId: string, reply: WorkerReply): Promise<{ accepted: boolean; reason?: string }> {
     const entry = this.jobs.get(jobId);
     if (!entry || entry.workerId !== workerId) return { accepted: false, reason: `job ${jobId} is not held by worker ${workerId}` };
+    if (entry.lease && reply.kind === 'executed' && !entry.abandoned) {
+      // A success is taken only while its lease is held by the store's clock (renewed for the commit that follows).
+      const check = await this.leases!.renew(workerId, [entry.lease], this.ttlOf(entry));
+      if (this.jobs.get(jobId) !== entry) return { accepted: false, reason: `job ${jobId} is not held by worker ${workerId}` };
+      if (check.fenced.length > 0) {
+        const why = `the lease of worker ${workerId} on attempt ${entry.owner?.attempt} of "${entry.owner?.invocationId}" was no longer held by the store's clock when its result arrived`;
+        this.loseLease(entry, why);
+        return { accepted: false, reason: why };
+      }
+    }
     if (reply.kind === 'failed' && reply.error.relinquished && entry.job.kind !== 'execute' && !entry.stopRequested) {
       // No attempt to end: the same job goes back to the head of the queue for another worker.
       this.requeue(entry);
@@ -192,7 +223,81 @@ export class WorkerHub {
     this.jobs.delete(entry.job.jobId);
     const queued = this.queue.indexOf(entry);
     if (queued >= 0) this.queue.splice(queued, 1);
+    // A success's lease is ended by the store's commit; any other end frees it now.
+    if (entry.lease && reply.kind !== 'executed') this.leases?.end([entry.lease]).catch(this.onError);
     entry.settle(reply);
+  }
+
+  /**
+   * The store's reaper expired these leases (nobody renewed them in time, by the store's clock):
+   * their jobs end as lost, and a worker still beating for one is told to abandon it.
+   */
+  leasesExpired(leases: readonly WorkerLease[]): void {
+    const expired = new Set(leases.map((lease) => `${lease.attemptId}:${lease.epoch}`));
+    for (const entry of [...this.jobs.values()]) {
+      if (!entry.lease || !expired.has(`${entry.lease.attemptId}:${entry.lease.epoch}`)) continue;
+      const silent = entry.workerId === undefined ? undefined : Date.now() - (this.workers.get(entry.workerId)?.lastSeenAt ?? entry.claimedAt ?? Date.now());
+      this.loseLease(entry, `the lease of worker ${entry.workerId} expired by the store's clock: no beat renewed it within ${this.ttlOf(entry)} ms${silent === undefined ? '' : ` (last heard from ${silent} ms ago)`}`);
+    }
+  }
+
+  /** Takes the store's lease on a claimed step attempt; false when there is none to take (committed already, so the job ends). */
+  private async claimLease(entry: HeldJob, workerId: string): Promise<boolean> {
+    const owner = entry.owner!;
+    let lease: WorkerLease | undefined;
+    try {
+      lease = await this.leases!.claim({ ...owner, pool: entry.pool ?? DEFAULT_POOL }, workerId, this.ttlOf(entry));
+    } catch (error) {
+      // The store is unreachable: the job waits for the next claim, and this one fails.
+      if (this.jobs.get(entry.job.jobId) === entry) this.requeue(entry);
+      throw error;
+    }
+    if (this.jobs.get(entry.job.jobId) !== entry) {
+      // Stopped or ended while the claim was being written.
+      if (lease) await this.leases!.end([lease]).catch(this.onError);
+      return false;
+    }
+    if (!lease) {
+      this.finish(entry, { kind: 'failed', error: { name: 'Error', message: `attempt ${owner.attempt} of "${owner.invocationId}" is committed already`, retryable: false } });
+      return false;
+    }
+    entry.lease = lease;
+    return true;
+  }
+
+  /** Renews in the store the leases of the listed step attempts `workerId` holds (one statement per lease timeout); the ids of those fenced. */
+  private async renewLeases(workerId: string, jobIds: readonly string[]): Promise<Set<string>> {
+    const fenced = new Set<string>();
+    if (!this.leases) return fenced;
+    const byTtl = new Map<number, HeldJob[]>();
+    for (const id of jobIds) {
+      const entry = this.jobs.get(id);
+      if (!entry?.lease || entry.workerId !== workerId || entry.abandoned) continue;
+      const ttl = this.ttlOf(entry);
+      byTtl.set(ttl, [...(byTtl.get(ttl) ?? []), entry]);
+    }
+    for (const [ttl, entries] of byTtl) {
+      const check = await this.leases.renew(workerId, entries.map((entry) => entry.lease!), ttl);
+      const lost = new Set(check.fenced.map((lease) => `${lease.attemptId}:${lease.epoch}`));
+      for (const entry of entries) {
+        if (!lost.has(`${entry.lease!.attemptId}:${entry.lease!.epoch}`)) continue;
+        fenced.add(entry.job.jobId);
+        this.loseLease(entry, `the lease of worker ${workerId} was no longer held by the store's clock when it beat`);
+      }
+    }
+    return fenced;
+  }
+
+  /** A step attempt whose lease the store no longer holds: it ends as lost (the engine retries it), and its worker is told to abandon it. */
+  private loseLease(entry: HeldJob, why: string): void {
+    entry.abandoned = true;
+    this.fencedJobs.set(entry.job.jobId, Date.now());
+    this.finish(entry, { kind: 'failed', error: { name: 'Error', message: why, retryable: true, lost: true } });
+  }
+
+  /** A step attempt's lease timeout: its own heartbeat settings', or the daemon's. */
+  private ttlOf(entry: HeldJob): number {
+    return (entry.job.kind === 'execute' ? entry.job.task.lease?.timeoutMs : undefined) ?? this.settings.timeoutMs;
   }
 
   /** Jobs of one launcher (queued or held). */
@@ -309,11 +414,14 @@ export class WorkerHub {
   private sweep(): void {
     const now = Date.now();
     for (const entry of this.queue) if (entry.job.kind === 'execute' && entry.owner) this.renew?.(entry.owner);
+    // Held by the store's lease, an attempt is judged there: the engine's lease is kept meanwhile.
+    for (const entry of this.jobs.values()) if (entry.lease && entry.owner) this.renew?.(entry.owner);
+    for (const [jobId, at] of this.fencedJobs) if (now - at > 10 * 60_000) this.fencedJobs.delete(jobId);
     for (const [workerId, state] of this.workers) {
       if (now - state.lastSeenAt <= this.settings.timeoutMs) continue;
       this.workers.delete(workerId);
       for (const entry of [...this.jobs.values()]) {
-        if (entry.workerId !== workerId) continue;
+        if (entry.workerId !== workerId || entry.lease) continue;
         this.finish(entry, {
           kind: 'failed',
           error: { name: 'Error', message: `worker ${workerId} was not heard from for ${now - state.lastSeenAt} ms`, retryable: true, lost: true },

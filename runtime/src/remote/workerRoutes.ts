@@ -56,7 +56,7 @@ export function workerRoutes(app: HttpApp, prefix: string, hub: WorkerHub, artif
     return { ok: true };
   });
   app.post(`${job}/result`, { schema: { params: jobParams, body: resultBody }, bodyLimit: 16 * 1024 * 1024, onRequest }, async (request) => {
-    const answer = hub.reply(request.params.job, request.body.workerId, request.body.reply as WorkerReply);
+    const answer = await hub.reply(request.params.job, request.body.workerId, request.body.reply as WorkerReply);
     if (!answer.accepted) throw new FencedError(answer.reason ?? 'fenced');
     return { ok: true };
   });

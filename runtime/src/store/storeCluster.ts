@@ -6,6 +6,7 @@
  * leader's advertised URL, and tries for the claim every half second so that it takes over within
  * about a second of the leader's death.
  */
+import type { WorkerLeaseBook } from './workerLeaseBook';
 
 /** One daemon of a store's cluster, as the leader's row records it. */
 export interface DaemonMember {
@@ -28,6 +29,8 @@ export interface JoinHooks {
 export type JoinAnswer = { leading: boolean; sameFolder?: false } | { sameFolder: true };
 
 export interface StoreCluster {
+  /** Where remote workers' leases are kept and judged, on the store's clock. */
+  readonly workerLeases: WorkerLeaseBook;
   /** Joins as `member` of folder `folder` (see JoinAnswer); a replica goes on trying for the claim. */
   join(member: DaemonMember, folder: string, hooks: JoinHooks): Promise<JoinAnswer>;
   /** The daemon holding the claim now, if one does. */

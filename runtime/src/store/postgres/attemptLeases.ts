@@ -85,6 +85,47 @@ export async function claimAttempts(db: Queryable, worker: string, options: { tt
   return rows.map((row) => ({ attemptId: Number(row.id), epoch: row.epoch, runId: row.run_id, stepId: row.step_id, attempt: row.attempt, pool: row.pool, leaseExpiresAt: row.lease_expires_at }));
 }
 
+/**
+ * Claims the attempt `attempt` for `worker`, chosen by a dispatcher that places work itself (the
+ * daemon's queue of jobs, which matches pools, labels and concurrency): its row is made running,
+ * or taken again with the next epoch, its lease expiring `ttlMs` from the database's now.
+ * Undefined when that attempt is committed already (it is never run twice).
+ */
+export async function claimNamedAttempt(db: Queryable, worker: string, attempt: NewAttempt, ttlMs: number): Promise<ClaimedAttempt | undefined> {
+  checkWorker(worker);
+  checkTtl(ttlMs);
+  const { rows } = await db.query<{ id: string; run_id: string; step_id: string; attempt: number; pool: string; epoch: number; lease_expires_at: Date }>(
+    `WITH claimed AS (
+       INSERT INTO attempts (run_id, step_id, attempt, pool, state, epoch, owner, lease_expires_at, heartbeat_at)
+       VALUES ($2, $3, $4, $5, 'running', 1, $1, ${expiryIn('$6')}, now())
+       ON CONFLICT (run_id, step_id, attempt) DO UPDATE SET
+         state = 'running', epoch = attempts.epoch + 1, owner = EXCLUDED.owner, lease_expires_at = EXCLUDED.lease_expires_at, heartbeat_at = now()
+       WHERE attempts.state <> 'committed'
+       RETURNING id, run_id, step_id, attempt, pool, epoch, lease_expires_at
+     ), logged AS (
+       INSERT INTO attempt_transitions (attempt_id, epoch, owner, kind) SELECT id, epoch, $1::text, 'claimed' FROM claimed
+     )
+     SELECT * FROM claimed`,
+    [worker, attempt.runId, attempt.stepId, attempt.attempt ?? 1, attempt.pool ?? 'default', ttlMs],
+  );
+  const row = rows[0];
+  return row && { attemptId: Number(row.id), epoch: row.epoch, runId: row.run_id, stepId: row.step_id, attempt: row.attempt, pool: row.pool, leaseExpiresAt: row.lease_expires_at };
+}
+
+/**
+ * Ends `leases` without a commit (the attempt failed, was stopped, lost or handed back, and its
+ * dispatcher makes a new attempt if one is due): each row still running or queued at its epoch
+ * becomes `ended`, holding nothing.
+ */
+export async function endLeases(db: Queryable, leases: readonly Lease[]): Promise<void> {
+  if (leases.length === 0) return;
+  await db.query(
+    `UPDATE attempts a SET state = 'ended', lease_expires_at = NULL
+     FROM unnest($1::bigint[], $2::int[]) AS given(id, epoch) WHERE a.id = given.id AND a.epoch = given.epoch AND a.state IN ('running', 'queued')`,
+    [leases.map((l) => l.attemptId), leases.map((l) => l.epoch)],
+  );
+}
+
 /** Leases still held, and those that are not (fenced: the worker stops that attempt and never commits it). */
 export interface LeaseCheck {
   held: Lease[];

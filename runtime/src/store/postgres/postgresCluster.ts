@@ -3,6 +3,8 @@ import type pg from 'pg';
 import type { DaemonMember, JoinAnswer, JoinHooks, StoreCluster } from '../storeCluster';
 import { OWNER_LOCK, type DaemonClaim } from './daemonClaim';
 import { listenForEvents, type EventNotifier } from './eventNotices';
+import type { WorkerLeaseBook } from '../workerLeaseBook';
+import { PostgresWorkerLeaseBook } from './workerLeaseBook';
 
 /** The owner lock as pg_locks shows a bigint key: classid, its high half; objid, its low. */
 const OWNER_LOCK_GRANTED = `EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1
@@ -11,13 +13,16 @@ const OWNER_LOCK_GRANTED = `EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'adv
 export class PostgresCluster implements StoreCluster {
   /** This process's member, once it joined (the engine instance it records on the runs it drives). */
   member: DaemonMember | undefined;
+  readonly workerLeases: WorkerLeaseBook;
 
   constructor(
     private readonly claim: DaemonClaim,
     private readonly pool: pg.Pool,
     private readonly config: pg.ClientConfig,
     private readonly notifier: EventNotifier,
-  ) {}
+  ) {
+    this.workerLeases = new PostgresWorkerLeaseBook(pool);
+  }
 
   async keepBundle(hash: string, text: string): Promise<void> {
     await this.pool.query('INSERT INTO bundles (hash, text, created_at) VALUES ($1, $2, $3) ON CONFLICT (hash) DO NOTHING', [hash, Buffer.from(text, 'utf8'), Date.now()]);

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type pg from 'pg';
 import type { ArtifactRef, ArtifactStore } from '../../artifacts/artifactStore';
 import type { ArtifactStoreBeside } from '../artifactStoreBeside';
-import { drivenElsewhere, notRunningAttempt } from '../commitFence';
+import { drivenElsewhere, leaseNotHeld, notRunningAttempt } from '../commitFence';
 import { LocalArtifactStore } from '../../artifacts/localArtifactStore';
 import { PostgresArtifactStore } from './postgresArtifactStore';
 import type { AttemptError } from '../../model/attemptError';
@@ -539,19 +539,36 @@ async function writeAttemptEnd(db: Queryable, runId: string, invocationId: strin
 
 /**
  * The fence of an attempt's commit, the first statement of its transaction: the attempt must
- * still be running and its run driven by `instance` (this daemon; null outside a cluster). Its
+ * still be running and its run driven by `instance` (this daemon; null outside a cluster), and
+ * when a remote worker holds it by a lease row (`attempts`, workerLeaseBook.ts), that lease must
+ * still be held by the database's clock: the same statement marks the lease row committed. Its
  * rows stay locked until the commit ends: a daemon taking the run over (which updates the run's
- * driver, then ends its running attempts as lost) waits for it, then sees the step committed.
+ * driver, then ends its running attempts as lost) and the lease reaper wait for it, then see the
+ * step committed.
  */
 async function fenceCommit(tx: Queryable, runId: string, invocationId: string, attempt: number, instance: string | null): Promise<void> {
-  const { rows } = await tx.query<{ status: string; engine_instance: string | null }>(
-    `SELECT a.status, r.engine_instance FROM step_attempts a JOIN runs r ON r.id = a.run_id
-     WHERE a.run_id = $1 AND a.step_id = $2 AND a.attempt = $3 FOR UPDATE OF a FOR SHARE OF r`,
-    [runId, invocationId, attempt],
+  const { rows } = await tx.query<{ status: string; engine_instance: string | null; lease_state: string | null; lease_owner: string | null; lease_overdue_ms: number | null; lease_committed: boolean }>(
+    `WITH recorded AS (
+       SELECT a.status, r.engine_instance FROM step_attempts a JOIN runs r ON r.id = a.run_id
+       WHERE a.run_id = $1 AND a.step_id = $2 AND a.attempt = $3 FOR UPDATE OF a FOR SHARE OF r
+     ), lease AS (
+       SELECT id, state, owner, lease_expires_at FROM attempts WHERE run_id = $1 AND step_id = $2 AND attempt = $3 FOR UPDATE
+     ), committed AS (
+       UPDATE attempts l SET state = 'committed', committed_at = now(), lease_expires_at = NULL
+       FROM lease, recorded
+       WHERE l.id = lease.id AND lease.state = 'running' AND lease.lease_expires_at > now() AND recorded.status = 'running' AND recorded.engine_instance IS NOT DISTINCT FROM $4
+       RETURNING l.id
+     )
+     SELECT recorded.status, recorded.engine_instance, lease.state AS lease_state, lease.owner AS lease_owner,
+       (extract(epoch FROM now() - lease.lease_expires_at) * 1000)::float8 AS lease_overdue_ms,
+       EXISTS (SELECT 1 FROM committed) AS lease_committed
+     FROM recorded LEFT JOIN lease ON true`,
+    [runId, invocationId, attempt, instance],
   );
   const row = rows[0];
   if (row?.status !== 'running') throw notRunningAttempt(invocationId, attempt, row?.status);
   if (row.engine_instance !== instance) throw drivenElsewhere(runId, invocationId, attempt, row.engine_instance);
+  if (row.lease_state !== null && !row.lease_committed) throw leaseNotHeld(invocationId, attempt, row.lease_owner, row.lease_state, row.lease_overdue_ms);
 }
 
 /**

@@ -9,12 +9,8 @@
  * Version 2 holds what a RunStore records (postgresRunStore.ts), the tables of the embedded
  * SQLite store (`../sqlite/schema.ts`) in PostgreSQL's types: times are the engine's milliseconds
  * (BIGINT), JSON is kept as the text it was written as (so keys keep their order), log text as
- * bytes (PostgreSQL's text holds no NUL). A run's attempts are `step_attempts`, not rows of the
- * lease table `attempts`: a lease row is a unit of dispatch whose epoch goes up with each claim
- * and which an expired lease puts back in the queue under the same attempt number, while a
- * recorded attempt is one execution (its own status, runner, error, logs), so one lease row may
- * span several of them; the local engine fences by attempt number and keeps its leases in memory.
- * A worker's commit (attemptLeases.commitAttempt) writes the store's commit in its transaction.
+ * bytes (PostgreSQL's text holds no NUL). A run's attempts are `step_attempts` (an execution: its
+ * status, runner, error, logs); the lease rows of `attempts` are what remote workers hold them by.
  *
  * Version 4 holds the API tokens (`pipewright tokens`): a secret's SHA-256, never the secret.
  *
@@ -22,6 +18,11 @@
  * leader, records its instance and the URL replicas forward to; a run records the instance of
  * the daemon driving it, so a new leader knows it abandoned once that daemon lost the claim; the
  * pipeline bundles are kept too, so any daemon that comes to lead can run them.
+ *
+ * Version 6: a daemon's remote workers hold each step attempt they run by a row of `attempts`
+ * (one per recorded attempt, keyed by run, step and attempt number), claimed, renewed, expired
+ * and fenced at commit on the database's clock (`workerLeaseBook.ts`); an attempt that ends
+ * without a commit (failed, stopped, lost, handed back) is `ended`.
  */
 export const POSTGRES_MIGRATIONS: readonly string[] = [
   `
@@ -260,6 +261,11 @@ CREATE TABLE bundles (
   text BYTEA NOT NULL,
   created_at BIGINT NOT NULL
 );
+`,
+  // 6: the daemon's workers hold their attempts by these leases (workerLeaseBook.ts): an attempt that ends uncommitted is `ended`.
+  `
+ALTER TABLE attempts DROP CONSTRAINT attempts_state_check;
+ALTER TABLE attempts ADD CONSTRAINT attempts_state_check CHECK (state IN ('queued', 'running', 'committed', 'ended'));
 `,
 ];
 

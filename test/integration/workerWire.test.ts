@@ -150,6 +150,31 @@ describe('the worker wire', () => {
     assert.equal((await post(`/worker-jobs/${reader.jobId}/result`, { workerId: 'big-reader', reply: { kind: 'failed', error: { name: 'Error', message: 'x', retryable: true } } })).status, 200);
   });
 
+  it('takes small outputs inside the result (base64), checked against their content address; refuses, keeping nothing, bytes that do not match or an artifact that is none of its outputs', async () => {
+    const settled: { outcome?: ExecuteOutcome } = {};
+    void launcher.execute(task('inline'), () => undefined).then((outcome) => (settled.outcome = outcome));
+    const job = (await claim('inliner', 1000)).job;
+    assert.ok(job && job.kind === 'execute');
+    const bytes = Buffer.from('"a small output"');
+    const ref = { hash: contentHash('json', bytes), materializer: 'json', size: bytes.length, typeName: 'string' };
+    const reply = { kind: 'executed', outputs: { output: ref } };
+    const store = new LocalArtifactStore(artifactsDir);
+    const damaged = await post(`/worker-jobs/${job.jobId}/result`, { workerId: 'inliner', reply, outputs: { [ref.hash]: Buffer.from('"another output"').toString('base64') } });
+    assert.equal(damaged.status, 400, JSON.stringify(damaged.body));
+    assert.match(String(damaged.body.error), new RegExp(`artifact ${ref.hash}: the bytes sent do not match their content address`));
+    const stranger = contentHash('json', Buffer.from('1'));
+    const notAnOutput = await post(`/worker-jobs/${job.jobId}/result`, { workerId: 'inliner', reply, outputs: { [stranger]: Buffer.from('1').toString('base64') } });
+    assert.equal(notAnOutput.status, 400, JSON.stringify(notAnOutput.body));
+    assert.match(String(notAnOutput.body.error), /carries artifact [0-9a-f]{64}, which is none of its outputs/);
+    assert.equal(await store.has(ref.hash), false, 'nothing kept of the refused results');
+    assert.equal(settled.outcome, undefined, 'a refused result settles nothing');
+    const taken = await post(`/worker-jobs/${job.jobId}/result`, { workerId: 'inliner', reply, outputs: { [ref.hash]: bytes.toString('base64') } });
+    assert.equal(taken.status, 200, JSON.stringify(taken.body));
+    assert.ok((await store.getBytes(ref)).equals(bytes), 'kept as sent');
+    const outcome = await waitForAsync('the launcher to hear the result', async () => settled.outcome);
+    assert.deepEqual(outcome, { ok: true, outputs: { output: ref } });
+  });
+
   it('a beat says to stop jobs the worker no longer holds and to abandon fenced ones, whose result is then refused but still reaches the launcher', async () => {
     const settled: { outcome?: ExecuteOutcome } = {};
     void launcher.execute(task('fenced'), () => undefined).then((outcome) => (settled.outcome = outcome));

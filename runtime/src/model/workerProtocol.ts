@@ -1,7 +1,7 @@
 /**
  * The wire between the orchestrator and its remote workers (`pipewright worker`): JSON, except
  * artifacts, whose bytes travel raw ({@link ARTIFACT_BYTES_TYPE}) both ways, checked against their
- * content address as they arrive.
+ * content address as they arrive (a small output travels inside its result instead, base64).
  * A worker claims jobs (long-poll), runs each in a runner process of its own machine, and
  * answers with the job's reply; one beat per interval covers all the jobs it holds.
  */
@@ -89,7 +89,18 @@ export interface BeatAnswer {
 export interface ResultRequest {
   workerId: string;
   reply: WorkerReply;
+  /**
+   * Outputs of an `executed` reply small enough to travel inside it ({@link INLINE_OUTPUT_BYTES}
+   * at most each), by hash, base64: one request fewer per step. Checked against their content
+   * address on arrival like an upload; larger outputs are uploaded first.
+   */
+  outputs?: Record<string, string>;
 }
+
+/** The largest output a worker sends inside its result instead of uploading it first. */
+export const INLINE_OUTPUT_BYTES = 256 * 1024;
+/** The most output bytes one result carries inside it (the rest are uploaded first), well under the result route's body limit. */
+export const INLINE_RESULT_BYTES = 4 * 1024 * 1024;
 
 export interface LogRequest {
   workerId: string;

@@ -190,16 +190,18 @@ export class WorkerHub {
   }
 
   /**
-   * A worker's reply. Resolves whether it was taken as current: false when the job was fenced
+   * A worker's reply, once `keepOutputs` kept the outputs that came inside it. Resolves whether it was taken as current: false when the job was fenced
    * (abandoned) or is not this worker's (the reply of an abandoned job still reaches its
    * launcher, whose engine refuses a fenced attempt's outcome).
    */
-  async reply(jobId: string, workerId: string, reply: WorkerReply): Promise<{ accepted: boolean; reason?: string }> {
+  async reply(jobId: string, workerId: string, reply: WorkerReply, keepOutputs: () => Promise<void> = async () => undefined): Promise<{ accepted: boolean; reason?: string }> {
     const entry = this.jobs.get(jobId);
     if (!entry || entry.workerId !== workerId) return { accepted: false, reason: `job ${jobId} is not held by worker ${workerId}` };
-    if (entry.lease && reply.kind === 'executed' && !entry.abandoned) {
-      // A success is taken only while its lease is held by the store's clock (renewed for the commit that follows).
-      const check = await this.leases!.renew(workerId, [entry.lease], this.ttlOf(entry));
+    if (!entry.lease || reply.kind !== 'executed' || entry.abandoned) await keepOutputs();
+    else {
+      // A success is taken only while its lease is held by the store's clock (renewed for the
+      // commit that follows), checked while the outputs that came with it are kept.
+      const [check] = await Promise.all([this.leases!.renew(workerId, [entry.lease], this.ttlOf(entry)), keepOutputs()]);
       if (this.jobs.get(jobId) !== entry) return { accepted: false, reason: `job ${jobId} is not held by worker ${workerId}` };
       if (check.fenced.length > 0) {
         const why = `the lease of worker ${workerId} on attempt ${entry.owner?.attempt} of "${entry.owner?.invocationId}" was no longer held by the store's clock when its result arrived`;

@@ -2,7 +2,8 @@
  * The worker wire's routes (`model/workerProtocol.ts`), served by the daemon beside its API:
  * claim (long-poll), one beat for all of a worker's jobs, a job's logs, result, child runs,
  * bundle and artifacts (raw bytes both ways; an upload is hashed as it streams in and refused,
- * storing nothing, unless it matches its content address). Each needs a `worker` token (the runner token, or one created with
+ * storing nothing, unless it matches its content address; small outputs come inside the result,
+ * base64, checked the same way). Each needs a `worker` token (the runner token, or one created with
  * `tokens create --scope worker`); a job's bundle and artifacts are reached only by its id, which
  * only the claim that took the job tells.
  */
@@ -11,9 +12,9 @@ import { z } from 'zod';
 import { requireScope, type HttpApp } from '../engine/httpApp';
 import { FencedError, InputError, NotFoundError } from '../model/errorCodes';
 import { poolNameSchema } from '../model/runOptions';
-import { ArtifactIntegrityError, type ArtifactStore } from '../artifacts/artifactStore';
+import { ArtifactIntegrityError, type ArtifactKey, type ArtifactStore } from '../artifacts/artifactStore';
 import type { Readable } from 'node:stream';
-import { readVerified } from '../artifacts/contentAddress';
+import { readVerified, verifyArtifact } from '../artifacts/contentAddress';
 import { ARTIFACT_BYTES_TYPE, WORKER_PATHS, type BeatAnswer, type ChildRunAnswer, type ClaimAnswer, type WorkerReply } from '../model/workerProtocol';
 import type { HeldJob, WorkerHub } from './workerHub';
 import { childRunOutputHashes, jobInputHashes } from './jobInputs';
@@ -22,7 +23,7 @@ const id = z.string().min(1).max(200);
 const claimBody = z.strictObject({ workerId: id, pool: poolNameSchema, labels: z.record(z.string(), z.string()), concurrency: z.number().int().min(1).max(1024).optional(), waitMs: z.number().int().min(0).max(120_000) });
 const beatBody = z.strictObject({ workerId: id, jobs: z.array(id).max(10_000), draining: z.boolean().optional(), leaving: z.boolean().optional() });
 const logBody = z.strictObject({ workerId: id, lines: z.array(z.strictObject({ stream: z.enum(['stdout', 'stderr']), text: z.string() })) });
-const resultBody = z.strictObject({ workerId: id, reply: z.looseObject({ kind: z.string() }) });
+const resultBody = z.strictObject({ workerId: id, reply: z.looseObject({ kind: z.string() }), outputs: z.record(z.string(), z.string()).optional() });
 const childRunBody = z.strictObject({ workerId: id, pipeline: z.string(), parameters: z.record(z.string(), z.unknown()) });
 const jobParams = z.object({ job: id });
 const artifactParams = jobParams.extend({ hash: z.string() });
@@ -55,8 +56,31 @@ export function workerRoutes(app: HttpApp, prefix: string, hub: WorkerHub, artif
     for (const line of request.body.lines) entry.launcher.log(entry, line.stream, line.text);
     return { ok: true };
   });
+  /** An output the worker sent, kept under its attempt until the commit where the store can: a fenced attempt's outputs stay garbage. */
+  const keepOutput = async (entry: HeldJob, ref: ArtifactKey, bytes: Buffer) => {
+    if (entry.owner && artifacts.stageOutput) await artifacts.stageOutput(entry.owner, ref, bytes);
+    else await artifacts.putBytes(ref, bytes);
+  };
   app.post(`${job}/result`, { schema: { params: jobParams, body: resultBody }, bodyLimit: 16 * 1024 * 1024, onRequest }, async (request) => {
-    const answer = await hub.reply(request.params.job, request.body.workerId, request.body.reply as WorkerReply);
+    const reply = request.body.reply as WorkerReply;
+    const inline = Object.entries(request.body.outputs ?? {});
+    const entry = inline.length > 0 ? held(request.params.job, request.body.workerId) : undefined;
+    const refs = new Map(reply.kind === 'executed' ? Object.values(reply.outputs).map((ref) => [ref.hash, ref] as const) : []);
+    const outputs = inline.map(([hash, base64]) => {
+      const ref = refs.get(hash);
+      if (!ref) throw new InputError(`the result of job ${request.params.job} carries artifact ${hash}, which is none of its outputs`);
+      const bytes = Buffer.from(base64, 'base64');
+      try {
+        verifyArtifact(ref, bytes, `the result of job ${request.params.job}`);
+      } catch (error) {
+        if (error instanceof ArtifactIntegrityError) throw new InputError(`artifact ${hash}: the bytes sent do not match their content address`);
+        throw error;
+      }
+      return { ref, bytes };
+    });
+    const answer = await hub.reply(request.params.job, request.body.workerId, reply, async () => {
+      for (const { ref, bytes } of outputs) await keepOutput(entry!, ref, bytes);
+    });
     if (!answer.accepted) throw new FencedError(answer.reason ?? 'fenced');
     return { ok: true };
   });
@@ -95,9 +119,7 @@ export function workerRoutes(app: HttpApp, prefix: string, hub: WorkerHub, artif
       const entry = held(request.params.job, request.query.workerId);
       if (request.headers['content-type']?.split(';')[0]?.trim() !== ARTIFACT_BYTES_TYPE) throw new InputError(`artifact ${ref.hash}: send its bytes as ${ARTIFACT_BYTES_TYPE}`);
       bytes = await readVerified(ref, stream, `the upload of job ${request.params.job}`, ARTIFACT_UPLOAD_LIMIT);
-      // Kept under the attempt until its commit where the store can: a fenced attempt's outputs stay garbage.
-      if (entry.owner && artifacts.stageOutput) await artifacts.stageOutput(entry.owner, ref, bytes);
-      else await artifacts.putBytes(ref, bytes);
+      await keepOutput(entry, ref, bytes);
     } catch (error) {
       // The rest of a refused upload is read and dropped, so the worker reads the answer instead of a reset.
       request.raw.resume();

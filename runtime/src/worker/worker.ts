@@ -2,7 +2,8 @@
  * A remote worker (`pipewright worker`): claims jobs from its orchestrator (long-poll), runs each
  * in a runner process of this machine (the local runner pool, one per bundle), and answers. It
  * fetches the bundle by hash and the input artifacts over the API, so it needs none of the
- * author's files; it uploads outputs (checked against their hashes on arrival) before the result.
+ * author's files; it sends outputs (checked against their hashes on arrival) inside the result
+ * when small, or uploads them before it.
  * One beat per interval renews the leases of all its attempts. An attempt the orchestrator fenced,
  * or whose lease timeout passed with no beat reaching the orchestrator (cut off, or frozen), has
  * its runner killed at once: the orchestrator has replaced it, so whatever it still did would be
@@ -18,8 +19,8 @@ import * as path from 'node:path';
 import { LocalArtifactStore } from '../artifacts/localArtifactStore';
 import type { ExecuteTask, ResolvedInput, RunnerConfig } from '../model/runnerProtocol';
 import type { ArtifactRef } from '../model/artifactRef';
-import type { BeatAnswer, BeatRequest, ChildRunAnswer, ClaimAnswer, ClaimRequest, WorkerJob, WorkerReply } from '../model/workerProtocol';
-import { relinquishedError, WORKER_PATHS, workerArtifactPath } from '../model/workerProtocol';
+import type { BeatAnswer, BeatRequest, ChildRunAnswer, ClaimAnswer, ClaimRequest, ResultRequest, WorkerJob, WorkerReply } from '../model/workerProtocol';
+import { INLINE_OUTPUT_BYTES, INLINE_RESULT_BYTES, relinquishedError, WORKER_PATHS, workerArtifactPath } from '../model/workerProtocol';
 import { readVerified } from '../artifacts/contentAddress';
 import type { TaskOwner } from '../engine/launcher';
 import { PipelineCompileError } from '../sdk/compile';
@@ -286,10 +287,22 @@ export class Worker {
   private async answer(running: RunningJob, reply: WorkerReply): Promise<void> {
     const { job } = running;
     try {
-      // Uploaded even when fenced: content-addressed bytes are garbage, not state, until a commit names them.
-      if (reply.kind === 'executed') for (const ref of Object.values(reply.outputs)) await this.upload(job.jobId, ref);
+      // Sent even when fenced: content-addressed bytes are garbage, not state, until a commit names them.
+      // Small outputs go inside the result; the others are uploaded before it.
+      const inline: Record<string, string> = {};
+      if (reply.kind === 'executed') {
+        let inlineBytes = 0;
+        for (const ref of Object.values(reply.outputs)) {
+          if (ref.hash in inline) continue;
+          if (ref.size <= INLINE_OUTPUT_BYTES && inlineBytes + ref.size <= INLINE_RESULT_BYTES) {
+            inline[ref.hash] = (await this.artifacts.getBytes(ref)).toString('base64');
+            inlineBytes += ref.size;
+          } else await this.upload(job.jobId, ref);
+        }
+      }
       await running.chain;
-      await this.wire.call('POST', `/worker-jobs/${job.jobId}/result`, { workerId: this.id, reply });
+      const result: ResultRequest = { workerId: this.id, reply, ...(Object.keys(inline).length > 0 ? { outputs: inline } : {}) };
+      await this.wire.call('POST', `/worker-jobs/${job.jobId}/result`, result);
       this.reached();
     } catch (error) {
       if (error instanceof FencedAnswer) this.options.log(`result of ${describe(running)} refused as fenced: ${error.message}`);

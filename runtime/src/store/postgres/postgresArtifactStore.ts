@@ -25,7 +25,12 @@ export const CHUNK_BYTES = 1024 * 1024;
 /** Chunks fetched per query when reading. */
 const CHUNKS_PER_READ = 8;
 
+/** How many hashes of entries it wrote a store remembers (then it forgets them all and starts again). */
+const WRITTEN_REMEMBERED = 10_000;
+
 export class PostgresArtifactStore extends SharedArtifactStore {
+  /** Hashes of entries this store wrote to the database. */
+  private readonly written = new Set<string>();
   /**
    * @param pool The store's connections (a read-only pool can read but not write).
    * @param where How errors name the database (its URL without the password).
@@ -48,9 +53,12 @@ export class PostgresArtifactStore extends SharedArtifactStore {
    * corrupted, as with any store (a commit records what the step answered, like the embedded store).
    */
   async publish(refs: readonly ArtifactKey[]): Promise<string[]> {
-    const inDatabase = await this.stored(refs.map((ref) => ref.hash));
+    // Entries this store wrote (a worker's upload, a moment ago) are in the database: nothing to ask.
+    const unknown = refs.filter((ref) => !this.written.has(ref.hash));
+    if (unknown.length === 0) return [];
+    const inDatabase = await this.stored(unknown.map((ref) => ref.hash));
     const unpublished: string[] = [];
-    for (const ref of refs) {
+    for (const ref of unknown) {
       if (inDatabase.has(ref.hash)) continue;
       if (!(await this.writeFromCopy(ref))) {
         unpublished.push(ref.hash);
@@ -72,10 +80,28 @@ export class PostgresArtifactStore extends SharedArtifactStore {
     return (await this.stored([hash])).has(hash);
   }
 
-  /** Writes an entry's chunks and then its row, in one transaction; an entry already there is kept. */
+  /**
+   * Writes an entry's chunks and then its row, in one transaction; an entry already there is
+   * kept. An entry of one chunk (most step outputs) is one statement, its own transaction.
+   */
   protected async writeEntry(ref: ArtifactKey, bytes: Buffer): Promise<void> {
-    if ((await this.stored([ref.hash])).has(ref.hash)) return;
+    await this.writeChunks(ref, bytes);
+    // Entries are never removed from the database: remembered, a later publish of it asks nothing.
+    if (this.written.size >= WRITTEN_REMEMBERED) this.written.clear();
+    this.written.add(ref.hash);
+  }
+
+  private async writeChunks(ref: ArtifactKey, bytes: Buffer): Promise<void> {
     const chunks = Math.max(1, Math.ceil(bytes.byteLength / CHUNK_BYTES));
+    if (chunks === 1) {
+      await this.pool.query(
+        `WITH chunk AS (INSERT INTO artifact_chunks (hash, chunk, bytes) VALUES ($1, 0, $2) ON CONFLICT (hash, chunk) DO NOTHING)
+         INSERT INTO artifact_contents (hash, materializer, size, chunks, created_at) VALUES ($1, $3, $4, 1, $5) ON CONFLICT (hash) DO NOTHING`,
+        [ref.hash, bytes, ref.materializer, bytes.byteLength, Date.now()],
+      );
+      return;
+    }
+    if ((await this.stored([ref.hash])).has(ref.hash)) return;
     await inTransaction(this.pool, async (tx) => {
       for (let chunk = 0; chunk < chunks; chunk++) {
         // A writer of the same content at the same moment waits here for the first, then adds nothing.

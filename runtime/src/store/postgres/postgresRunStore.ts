@@ -579,17 +579,26 @@ async function fenceCommit(tx: Queryable, runId: string, invocationId: string, a
 async function writeOutputsCommit(tx: Queryable, runId: string, invocationId: string, outputs: Record<string, ArtifactRef>, at: number, commit: OutputCommit): Promise<void> {
   const entries = Object.entries(outputs);
   if (entries.length > 0) {
+    // One statement: the outputs' foreign keys are checked at its end, when their artifacts' rows are in.
     await tx.query(
-      `INSERT INTO artifacts (hash, materializer, size, type_name, created_at)
-       SELECT hash, materializer, size, type_name, $5 FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) AS a(hash, materializer, size, type_name)
-       ON CONFLICT (hash) DO NOTHING`,
-      [entries.map(([, ref]) => ref.hash), entries.map(([, ref]) => ref.materializer), entries.map(([, ref]) => ref.size), entries.map(([, ref]) => ref.typeName), at],
-    );
-    await tx.query(
-      `INSERT INTO step_outputs (run_id, step_id, output, hash)
-       SELECT $1, $2, output, hash FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS o(output, hash, position) ORDER BY position
+      `WITH stored AS (
+         INSERT INTO artifacts (hash, materializer, size, type_name, created_at)
+         SELECT DISTINCT ON (hash) hash, materializer, size, type_name, $7 FROM unnest($3::text[], $4::text[], $5::bigint[], $6::text[]) AS a(hash, materializer, size, type_name)
+         ON CONFLICT (hash) DO NOTHING
+       )
+       INSERT INTO step_outputs (run_id, step_id, output, hash)
+       SELECT $1, $2, output, hash FROM unnest($8::text[], $3::text[]) WITH ORDINALITY AS o(output, hash, position) ORDER BY position
        ON CONFLICT (run_id, step_id, output) DO UPDATE SET hash = EXCLUDED.hash`,
-      [runId, invocationId, entries.map(([output]) => output), entries.map(([, ref]) => ref.hash)],
+      [
+        runId,
+        invocationId,
+        entries.map(([, ref]) => ref.hash),
+        entries.map(([, ref]) => ref.materializer),
+        entries.map(([, ref]) => ref.size),
+        entries.map(([, ref]) => ref.typeName),
+        at,
+        entries.map(([output]) => output),
+      ],
     );
   }
   if (commit.attempt !== undefined) await writeAttemptEnd(tx, runId, invocationId, commit.attempt, 'completed', at);

@@ -235,12 +235,14 @@ export class WorkerHub {
    * their jobs end as lost, and a worker still beating for one is told to abandon it.
    */
   leasesExpired(leases: readonly WorkerLease[]): void {
-    const expired = new Set(leases.map((lease) => `${lease.attemptId}:${lease.epoch}`));
+    const expired = new Map(leases.map((lease) => [`${lease.attemptId}:${lease.epoch}`, lease]));
     for (const entry of [...this.jobs.values()]) {
-      if (!entry.lease || !expired.has(`${entry.lease.attemptId}:${entry.lease.epoch}`)) continue;
+      if (!entry.lease || !expired.delete(`${entry.lease.attemptId}:${entry.lease.epoch}`)) continue;
       const silent = entry.workerId === undefined ? undefined : Date.now() - (this.workers.get(entry.workerId)?.lastSeenAt ?? entry.claimedAt ?? Date.now());
       this.loseLease(entry, `the lease of worker ${entry.workerId} expired by the store's clock: no beat renewed it within ${this.ttlOf(entry)} ms${silent === undefined ? '' : ` (last heard from ${silent} ms ago)`}`);
     }
+    // Leases of no job here were taken for a daemon that led before this one, whose attempts it ended: they end too.
+    if (expired.size > 0) this.leases?.end([...expired.values()]).catch(this.onError);
   }
 
   /** Takes the store's lease on a claimed step attempt; false when there is none to take (committed already, so the job ends). */

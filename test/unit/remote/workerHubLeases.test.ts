@@ -1,0 +1,115 @@
+// The daemon's queue of worker jobs with a lease book (store/workerLeaseBook.ts): what it asks of
+// the book and what it answers the worker. The book here keeps its leases in a map and is told
+// which ones it no longer holds; the PostgreSQL book itself is tested against a real database
+// (test/contracts/postgresRunStore.test.ts, test/faults/storeClockLeases.test.ts).
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import type { WorkerReply } from '../../../runtime/src/model/workerProtocol';
+import type { RemoteLauncher } from '../../../runtime/src/remote/remoteLauncher';
+import { WorkerHub } from '../../../runtime/src/remote/workerHub';
+import { pipelineTarget } from '../../../runtime/src/model/runTarget';
+import type { LeasedAttempt, WorkerLease, WorkerLeaseBook } from '../../../runtime/src/store/workerLeaseBook';
+
+class MapLeaseBook implements WorkerLeaseBook {
+  readonly claims: { attempt: LeasedAttempt; worker: string; ttlMs: number }[] = [];
+  readonly renewals: { worker: string; leases: WorkerLease[]; ttlMs: number }[] = [];
+  readonly ended: WorkerLease[] = [];
+  /** Leases the store no longer holds (expired, say). */
+  readonly gone = new Set<number>();
+  private next = 1;
+
+  async claim(attempt: LeasedAttempt, worker: string, ttlMs: number): Promise<WorkerLease> {
+    this.claims.push({ attempt, worker, ttlMs });
+    return { attemptId: this.next++, epoch: 1 };
+  }
+
+  async renew(worker: string, leases: readonly WorkerLease[], ttlMs: number): Promise<{ held: WorkerLease[]; fenced: WorkerLease[] }> {
+    this.renewals.push({ worker, leases: [...leases], ttlMs });
+    return { held: leases.filter((l) => !this.gone.has(l.attemptId)), fenced: leases.filter((l) => this.gone.has(l.attemptId)) };
+  }
+
+  async end(leases: readonly WorkerLease[]): Promise<void> {
+    this.ended.push(...leases);
+  }
+
+  startReaper(): { stop(): Promise<void> } {
+    return { stop: async () => undefined };
+  }
+}
+
+const run = { runId: 'r', runName: 'n', pipeline: 'p', target: pipelineTarget('p'), parameters: {} };
+let hub: WorkerHub;
+
+/** Queues an execute job of `invocationId` (lease timeout `timeoutMs`); its settled reply. */
+function queue(invocationId: string, timeoutMs = 4000): { replies: WorkerReply[] } {
+  const replies: WorkerReply[] = [];
+  const task = { run, invocationId, stepName: invocationId, attempt: 1, inputs: {}, inputTypes: {}, lease: { url: 'http://x', token: 't', intervalMs: 100, timeoutMs } };
+  hub.enqueue({ job: { kind: 'execute', task, bundleHash: 'a'.repeat(64) }, pool: 'default', owner: { runId: 'r', invocationId, attempt: 1 }, launcher: {} as RemoteLauncher, config: { bundlePath: 'b', artifactsDir: 'a', workingDir: 'w', projectDir: 'p' }, settle: (reply) => replies.push(reply) });
+  return { replies };
+}
+
+async function claim(workerId: string): Promise<string> {
+  const answer = await hub.claim({ workerId, pool: 'default', labels: {}, concurrency: 4, waitMs: 0 });
+  assert.ok(answer.job, 'a job is handed');
+  return answer.job.jobId;
+}
+
+afterEach(() => hub?.close());
+
+describe('the queue of worker jobs with a lease book', () => {
+  it("takes the attempt's lease when a worker claims it, for the step's own lease timeout, and renews all the worker's leases in one call per timeout", async () => {
+    const book = new MapLeaseBook();
+    hub = new WorkerHub({ intervalMs: 100, timeoutMs: 60_000 }, () => ({ ok: true, stop: false }) as never, book);
+    queue('a', 4000);
+    queue('b', 4000);
+    queue('c', 9000);
+    const jobs = [await claim('w1'), await claim('w1'), await claim('w1')];
+    assert.deepEqual(book.claims.map((c) => [c.attempt.invocationId, c.attempt.attempt, c.attempt.pool, c.worker, c.ttlMs]), [['a', 1, 'default', 'w1', 4000], ['b', 1, 'default', 'w1', 4000], ['c', 1, 'default', 'w1', 9000]]);
+    const answer = await hub.beat({ workerId: 'w1', jobs });
+    assert.deepEqual(answer, { stop: [], abandon: [] });
+    assert.deepEqual(book.renewals.map((r) => [r.worker, r.leases.map((l) => l.attemptId), r.ttlMs]), [['w1', [1, 2], 4000], ['w1', [3], 9000]]);
+  });
+
+  it('a lease the store no longer holds: the beat says to abandon it, its job ends as lost, and the lease is ended', async () => {
+    const book = new MapLeaseBook();
+    hub = new WorkerHub({ intervalMs: 100, timeoutMs: 60_000 }, () => ({ ok: true, stop: false }) as never, book);
+    const { replies } = queue('a');
+    const job = await claim('w1');
+    book.gone.add(1);
+    assert.deepEqual(await hub.beat({ workerId: 'w1', jobs: [job] }), { stop: [], abandon: [job] });
+    assert.equal(replies.length, 1);
+    assert.equal(replies[0]!.kind === 'failed' && replies[0]!.error.lost, true, JSON.stringify(replies));
+    assert.deepEqual(book.ended, [{ attemptId: 1, epoch: 1 }]);
+    // Still listed by the worker later, it is still to be abandoned (not merely stopped).
+    assert.deepEqual(await hub.beat({ workerId: 'w1', jobs: [job] }), { stop: [], abandon: [job] });
+  });
+
+  it('refuses a success whose lease is no longer held when it arrives, and ends that attempt as lost instead', async () => {
+    const book = new MapLeaseBook();
+    hub = new WorkerHub({ intervalMs: 100, timeoutMs: 60_000 }, () => ({ ok: true, stop: false }) as never, book);
+    const { replies } = queue('a');
+    const job = await claim('w1');
+    book.gone.add(1);
+    let kept = false;
+    const answer = await hub.reply(job, 'w1', { kind: 'executed', outputs: {} }, async () => {
+      kept = true;
+    });
+    assert.equal(answer.accepted, false);
+    assert.match(answer.reason ?? '', /the lease of worker w1 on attempt 1 of "a" was no longer held by the store's clock when its result arrived/);
+    assert.ok(kept, 'its outputs were kept (content-addressed garbage until a commit names them)');
+    assert.equal(replies[0]?.kind, 'failed');
+  });
+
+  it("ends as lost the jobs whose leases the store's reaper expired, and ends the leases of no job here (taken for an earlier leader)", async () => {
+    const book = new MapLeaseBook();
+    hub = new WorkerHub({ intervalMs: 100, timeoutMs: 60_000 }, () => ({ ok: true, stop: false }) as never, book);
+    const { replies } = queue('a');
+    const job = await claim('w1');
+    hub.leasesExpired([{ attemptId: 1, epoch: 1 }, { attemptId: 77, epoch: 3 }]);
+    assert.equal(replies.length, 1);
+    assert.match(replies[0]!.kind === 'failed' ? replies[0]!.error.message : '', /the lease of worker w1 expired by the store's clock: no beat renewed it within 4000 ms/);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(book.ended, [{ attemptId: 1, epoch: 1 }, { attemptId: 77, epoch: 3 }]);
+    assert.deepEqual(await hub.beat({ workerId: 'w1', jobs: [job] }), { stop: [], abandon: [job] });
+  });
+});

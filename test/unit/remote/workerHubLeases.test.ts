@@ -4,7 +4,7 @@
 // (test/contracts/postgresRunStore.test.ts, test/faults/storeClockLeases.test.ts).
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import type { WorkerReply } from '../../../runtime/src/model/workerProtocol';
+import type { WorkerJob, WorkerReply } from '../../../runtime/src/model/workerProtocol';
 import type { RemoteLauncher } from '../../../runtime/src/remote/remoteLauncher';
 import { WorkerHub } from '../../../runtime/src/remote/workerHub';
 import { pipelineTarget } from '../../../runtime/src/model/runTarget';
@@ -44,7 +44,7 @@ let hub: WorkerHub;
 function queue(invocationId: string, timeoutMs = 4000): { replies: WorkerReply[] } {
   const replies: WorkerReply[] = [];
   const task = { run, invocationId, stepName: invocationId, attempt: 1, inputs: {}, inputTypes: {}, lease: { url: 'http://x', token: 't', intervalMs: 100, timeoutMs } };
-  hub.enqueue({ job: { kind: 'execute', task, bundleHash: 'a'.repeat(64) }, pool: 'default', owner: { runId: 'r', invocationId, attempt: 1 }, launcher: {} as RemoteLauncher, config: { bundlePath: 'b', artifactsDir: 'a', workingDir: 'w', projectDir: 'p' }, settle: (reply) => replies.push(reply) });
+  hub.enqueue({ job: { kind: 'execute', task, bundleHash: 'a'.repeat(64) } as Omit<WorkerJob, 'jobId'>, pool: 'default', owner: { runId: 'r', invocationId, attempt: 1 }, launcher: {} as RemoteLauncher, config: { bundlePath: 'b', artifactsDir: 'a', workingDir: 'w', projectDir: 'p' }, settle: (reply) => replies.push(reply) });
   return { replies };
 }
 

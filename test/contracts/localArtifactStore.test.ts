@@ -1,6 +1,7 @@
 // The artifact store contract on real temp folders, and what only the local folder promises:
 // its file layout, one file per content, atomic owner-only writes.
 import assert from 'node:assert/strict';
+import { pbkdf2 } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
@@ -106,6 +107,27 @@ void describe('LocalArtifactStore files', () => {
     const missing = await store.put('soon gone');
     fs.rmSync(store.pathOf(missing.hash));
     await assert.rejects(store.get(missing), new RegExp(`^ArtifactIntegrityError: artifact ${missing.hash} is missing: no file at ${store.pathOf(missing.hash).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+  });
+
+  void it('reads a small artifact without waiting on the thread pool, and a large one through it, both checked', async () => {
+    const store = freshStore();
+    const small = await store.put({ rows: [1, 2, 3] });
+    const large = await store.put('x'.repeat(3 * 1024 * 1024));
+    // Every thread of libuv's pool busy (4 by default, UV_THREADPOOL_SIZE if set): a read that
+    // needs one waits until the first of these ends.
+    const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+    const order: string[] = [];
+    const busy = Array.from({ length: threads }, () => new Promise<void>((resolve) => pbkdf2('pw', 'salt', 400_000, 64, 'sha512', () => resolve(void order.push('pool')))));
+    const read = store.get(small).then((value) => (order.push('small'), value));
+    const readLarge = store.get(large).then((value) => (order.push('large'), value));
+    assert.deepStrictEqual(await read, { rows: [1, 2, 3] });
+    assert.equal((await readLarge as string).length, 3 * 1024 * 1024);
+    await Promise.all(busy);
+    assert.equal(order[0], 'small', `the small read waited on the pool: ${order.join(', ')}`);
+    assert.ok(order.indexOf('large') > order.indexOf('pool'), `the large read went through the pool: ${order.join(', ')}`);
+    // Both paths check the bytes against the hash.
+    fs.writeFileSync(store.pathOf(large.hash), 'y'.repeat(3 * 1024 * 1024));
+    await assert.rejects(store.get(large), (error: unknown) => error instanceof ArtifactIntegrityError && error.reason === 'corrupted');
   });
 
   void it('rejects invalid hashes as file names', () => {

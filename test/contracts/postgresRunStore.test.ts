@@ -124,10 +124,17 @@ describe('the PostgreSQL store', () => {
       for (const step of ['a', 'b']) {
         await store.setStepStatus('r1', step, 'running', 10);
         await store.startAttempt('r1', step, 1, 10, null);
-        assert.ok(await leases.claim({ runId: 'r1', invocationId: step, attempt: 1, pool: 'default' }, 'w1', 60_000));
+        assert.ok(await leases.claim({ runId: 'r1', invocationId: step, attempt: 1, pool: 'default' }, 'w1', 60_000, `job-${step}`));
       }
+      // Each lease keeps the job it was claimed for: a daemon leading later finds it held, and the beats of its worker alone renew it by job.
+      assert.deepEqual({ ...(await leases.heldAttempt({ runId: 'r1', invocationId: 'a', attempt: 1 }))!, lease: undefined }, { lease: undefined, worker: 'w1', jobId: 'job-a', ttlMs: 60_000 });
+      assert.equal(await leases.heldAttempt({ runId: 'r1', invocationId: 'a', attempt: 2 }), undefined);
+      assert.deepEqual(await leases.renewJobs('w2', ['job-a']), []);
+      assert.deepEqual((await leases.renewJobs('w1', ['job-a', 'job-b', 'no-such-job'])).sort(), ['job-a', 'job-b']);
       // Step a's lease ran out by the database's clock (the engine's clock has no say).
       await query(url, "UPDATE attempts SET lease_expires_at = now() - interval '2 seconds' WHERE step_id = 'a'");
+      assert.equal(await leases.heldAttempt({ runId: 'r1', invocationId: 'a', attempt: 1 }), undefined, 'an expired lease is held by nobody');
+      assert.deepEqual(await leases.renewJobs('w1', ['job-a']), [], 'nor renewed');
       const late = { output: await store.artifacts.put('late') };
       await assert.rejects(
         store.commitOutputs('r1', 'a', late, 20, { attempt: 1, cached: false, stepName: 'aStep', cacheable: false }),
@@ -140,7 +147,7 @@ describe('the PostgreSQL store', () => {
       const [a] = await query<{ id: string; epoch: number }>(url, "SELECT id, epoch FROM attempts WHERE step_id = 'a'");
       await leases.end([{ attemptId: Number(a!.id), epoch: a!.epoch }]);
       await assert.rejects(store.commitOutputs('r1', 'a', late, 21, { attempt: 1, cached: false, stepName: 'aStep', cacheable: false }), /the lease of worker w1 on attempt 1 of "a" is ended/);
-      assert.equal(await leases.claim({ runId: 'r1', invocationId: 'b', attempt: 1, pool: 'default' }, 'w2', 60_000), undefined);
+      assert.equal(await leases.claim({ runId: 'r1', invocationId: 'b', attempt: 1, pool: 'default' }, 'w2', 60_000, 'job-b2'), undefined);
     } finally {
       await store.close();
     }

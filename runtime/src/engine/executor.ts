@@ -16,7 +16,7 @@ import { HeartbeatRecorder } from './heartbeatRecorder';
 import { heartbeatTiming } from './heartbeatSettings';
 import { LeaseTable, leaseKey } from './leases';
 import type { AttemptWorker, ExecuteOutcome, Launcher } from './launcher';
-import type { FromRunner, ResolvedInput, RunIdentity, TaskError } from '../model/runnerProtocol';
+import type { ExecuteTask, FromRunner, ResolvedInput, RunIdentity, TaskError } from '../model/runnerProtocol';
 import { Scheduler, type SchedulerAction } from './scheduler';
 import type { SlotPool } from './slots';
 
@@ -118,16 +118,29 @@ export class RunExecutor {
   /** Takes over what a resume found: orphans' leases, attempt numbers, committed outputs, failures. */
   private adopt(state: ResumedState): void {
     const at = this.deps.clock.now();
-    for (const orphan of state.orphans) {
-      const timing = heartbeatTiming(this.nodes.get(orphan.id)?.options.heartbeat, this.plan.heartbeat);
-      this.leases.grant(leaseKey(this.plan.run.runId, orphan.id), orphan.attempt, at, timing.timeoutMs, timing.timeoutMs, timing.intervalMs);
-      this.ensureMonitor(timing.intervalMs);
-    }
     for (const [id, attempt] of state.attempts) this.attempts.set(id, attempt);
     for (const [id, started] of state.startedAt) this.startedAt.set(id, started);
     for (const [id, outputs] of state.outputs) this.outputs.set(id, outputs);
     for (const [id, failure] of state.failures) this.failures.set(id, failure);
+    for (const orphan of state.orphans) {
+      const timing = heartbeatTiming(this.nodes.get(orphan.id)?.options.heartbeat, this.plan.heartbeat);
+      this.leases.grant(leaseKey(this.plan.run.runId, orphan.id), orphan.attempt, at, timing.timeoutMs, timing.timeoutMs, timing.intervalMs);
+      this.ensureMonitor(timing.intervalMs);
+      if (orphan.reattach) this.reattach(orphan.id, orphan.attempt);
+    }
     this.lostWhileAway.push(...state.lostWhileAway);
+  }
+
+  /** An attempt a remote worker still runs for the engine that is gone: its launcher hands this engine its outcome. */
+  private reattach(id: string, attempt: number): void {
+    const node = this.nodes.get(id) as DagNode;
+    const inputs = this.resolveInputs(node);
+    // A custom key computed by the engine that died is not known here: no cache entry then.
+    const stepCacheKey = node.options.customCacheKey ? undefined : cacheKey(node, inputs, this.deps.runtimeVersion, this.deps.workingDir);
+    void this.deps.pool
+      .reattach!(this.taskFor(node, attempt, inputs))
+      .catch((error: Error): ExecuteOutcome => ({ ok: false, error: { name: error.name, message: error.message, retryable: true, lost: true } }))
+      .then((outcome) => this.settleAttempt(node, attempt, outcome, stepCacheKey));
   }
 
   /** Runs to the end and resolves with the run's final status. */
@@ -292,17 +305,7 @@ export class RunExecutor {
     const key = leaseKey(this.plan.run.runId, id);
     this.leases.grant(key, attempt, now, timing.startTimeoutMs, timing.timeoutMs, timing.intervalMs);
     this.ensureMonitor(timing.intervalMs);
-    const task = {
-      run: this.plan.run,
-      invocationId: id,
-      stepName: node.step,
-      pool: this.optionsOf(node).pool,
-      labels: this.optionsOf(node).labels,
-      attempt,
-      inputs,
-      inputTypes: this.plan.inputTypes[node.step] ?? {},
-      lease: { ...this.deps.leaseEndpoint, intervalMs: timing.intervalMs, timeoutMs: timing.timeoutMs },
-    };
+    const task = this.taskFor(node, attempt, inputs);
     const queuedFor = this.deps.pool.queuedFor?.(task);
     const runId = this.plan.run.runId;
     if (queuedFor !== undefined) void this.record(() => this.deps.store.recordPlacement(runId, id, attempt, 'queued', queuedFor, now));
@@ -315,6 +318,22 @@ export class RunExecutor {
       .execute(task, onStart)
       .catch((error: Error): ExecuteOutcome => ({ ok: false, error: { name: error.name, message: error.message, retryable: true } }))
       .then((outcome) => this.settleAttempt(node, attempt, outcome, stepCacheKey));
+  }
+
+  /** What a launcher is given to run attempt `attempt` of `node`. */
+  private taskFor(node: DagNode, attempt: number, inputs: Record<string, ResolvedInput>): ExecuteTask {
+    const timing = heartbeatTiming(node.options.heartbeat, this.plan.heartbeat);
+    return {
+      run: this.plan.run,
+      invocationId: node.id,
+      stepName: node.step,
+      pool: this.optionsOf(node).pool,
+      labels: this.optionsOf(node).labels,
+      attempt,
+      inputs,
+      inputTypes: this.plan.inputTypes[node.step] ?? {},
+      lease: { ...this.deps.leaseEndpoint, intervalMs: timing.intervalMs, timeoutMs: timing.timeoutMs },
+    };
   }
 
   /**
@@ -592,7 +611,8 @@ const ENGINE_STOPPED = 'the engine running this attempt stopped';
 
 /** What a resume found in the store, for the executor to take over. */
 class ResumedState {
-  readonly orphans: { id: string; attempt: number }[] = [];
+  /** Attempts still at work for the engine that died: on a runner of this machine, or (`reattach`) on a remote worker that still holds its lease. */
+  readonly orphans: { id: string; attempt: number; reattach?: boolean }[] = [];
   readonly attempts = new Map<string, number>();
   readonly startedAt = new Map<string, number>();
   readonly outputs = new Map<string, Record<string, ArtifactRef>>();
@@ -622,6 +642,17 @@ async function resumeState(deps: ExecutorDeps, plan: RunPlan, found: ResumedStat
     if (failed) found.failures.set(id, failed);
     const lostBefore = mine.filter((a) => a.status === 'lost').length;
     const orphan = mine.find((a) => a.status === 'running' && deps.pool.mayStillRun({ pid: a.runnerPid ?? undefined }));
+    const current = mine.find((a) => a.status === 'running' && a.attempt === step.attempts);
+    const alone = current !== undefined && mine.filter((a) => a.status === 'running').length === 1;
+    const held = !orphan && alone && nodes.has(id) && step.status === 'running' && (await deps.pool.stillHeld?.({ runId, invocationId: id, attempt: current.attempt })) === true;
+    if (held && current) {
+      // A remote worker still holds it: this engine takes it over and awaits its result.
+      found.orphans.push({ id, attempt: current.attempt, reattach: true });
+      found.attempts.set(id, current.attempt);
+      found.startedAt.set(id, current.startedAt);
+      initial.set(id, { status: 'running', attempt: current.attempt, lost: lostBefore });
+      continue;
+    }
     if (orphan && nodes.has(id) && step.status === 'running') {
       found.orphans.push({ id, attempt: orphan.attempt });
       found.attempts.set(id, orphan.attempt);

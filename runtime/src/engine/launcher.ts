@@ -62,17 +62,25 @@ export interface Launcher {
    */
   abandon(owner: TaskOwner): void;
   /**
-   * Whether the worker an earlier engine recorded for a still-running attempt may still be
-   * running it (after an engine restart): such an attempt gets a new lease and its result is
-   * awaited; any other is lost.
-   */
-  /**
    * What an attempt of `task` waits for before it starts, when this launcher queues it for a
    * worker (`pool gpu, labels accelerator=a100`): recorded as `queued` until its `onStart`. None:
    * it starts at once (the local runner pool).
    */
   queuedFor?(task: Pick<ExecuteTask, 'pool' | 'labels'>): string;
+  /**
+   * Whether the worker an earlier engine recorded for a still-running attempt may still be
+   * running it (after an engine restart): such an attempt gets a new lease and its result is
+   * awaited; any other is lost.
+   */
   mayStillRun(worker: AttemptWorker): boolean;
+  /**
+   * Whether a remote worker still holds `owner`'s attempt, dispatched by an engine that is gone
+   * (a daemon that led before this one): the engine then {@link reattach}es it instead of
+   * running it again. None: no attempt outlives its engine elsewhere.
+   */
+  stillHeld?(owner: TaskOwner): Promise<boolean>;
+  /** Takes over the attempt of `task` that {@link stillHeld} found: its outcome, as {@link execute}'s (lost when its worker no longer holds it). */
+  reattach?(task: ExecuteTask): Promise<ExecuteOutcome>;
   /** Ends every worker of this launcher. */
   close(): Promise<void>;
 }

@@ -40,10 +40,19 @@ export class RemoteLauncher implements Launcher {
 
   async execute(task: ExecuteTask, onStart: (worker: AttemptWorker) => void): Promise<ExecuteOutcome> {
     const owner = { runId: task.run.runId, invocationId: task.invocationId, attempt: task.attempt };
-    const reply = await this.run({ kind: 'execute', task }, task, owner, () => onStart({}));
-    if (reply.kind === 'executed') return { ok: true, outputs: reply.outputs };
-    if (reply.kind === 'failed') return { ok: false, error: reply.error };
-    return { ok: false, error: unexpected(reply, true) };
+    return outcomeOf(await this.run({ kind: 'execute', task }, task, owner, () => onStart({})));
+  }
+
+  /** Whether a worker still holds this attempt by its lease in the store (a daemon that led before dispatched it). */
+  async stillHeld(owner: TaskOwner): Promise<boolean> {
+    return (await this.hub.heldAttempt(owner)) !== undefined;
+  }
+
+  async reattach(task: ExecuteTask): Promise<ExecuteOutcome> {
+    const owner = { runId: task.run.runId, invocationId: task.invocationId, attempt: task.attempt };
+    if (this.closed) return { ok: false, error: { name: 'Error', message: 'the remote launcher is closed', retryable: true, lost: true } };
+    const reply = await this.hub.adopt({ job: { kind: 'execute', task, bundleHash: this.bundleHash } as Omit<WorkerJob, 'jobId'>, ...placementOf(task), owner, launcher: this, config: this.config });
+    return outcomeOf(reply);
   }
 
   async hook(task: HookTask): Promise<{ source: string } | { error: TaskError }> {
@@ -79,7 +88,7 @@ export class RemoteLauncher implements Launcher {
     return `pool ${task.pool ?? DEFAULT_POOL}${labels.length > 0 ? `, labels ${labels.join(',')}` : ''}`;
   }
 
-  /** A remote worker cannot be checked from here: after an engine restart its attempts are lost (and retried). */
+  /** A remote worker has no process here to check: whether it still holds an attempt is the store's lease book's to say ({@link stillHeld}). */
   mayStillRun(_worker: AttemptWorker): boolean {
     return false;
   }
@@ -96,7 +105,7 @@ export class RemoteLauncher implements Launcher {
   private run(spec: JobSpec, step: { pool?: string; labels?: Record<string, string> } | undefined, owner?: TaskOwner, onClaim?: () => void): Promise<WorkerReply> {
     if (this.closed) return Promise.reject(new Error('the remote launcher is closed'));
     // Before the DAG exists (compiling) no step's pool or labels are known: any worker takes it.
-    const placement = step === undefined ? {} : { pool: step.pool ?? DEFAULT_POOL, ...(step.labels && Object.keys(step.labels).length > 0 ? { labels: step.labels } : {}) };
+    const placement = step === undefined ? {} : placementOf(step);
     return new Promise((resolve) => {
       this.hub.enqueue({ job: { ...spec, bundleHash: this.bundleHash } as Omit<WorkerJob, 'jobId'>, ...placement, owner, launcher: this, config: this.config, settle: resolve, onClaim });
     });
@@ -106,6 +115,17 @@ export class RemoteLauncher implements Launcher {
   log(entry: HeldJob, stream: 'stdout' | 'stderr', text: string): void {
     this.callbacks.onLog(entry.owner, stream, text);
   }
+}
+
+/** Where a step's job may go: a worker of its pool with each of its labels. */
+function placementOf(step: { pool?: string; labels?: Record<string, string> }): { pool: string; labels?: Record<string, string> } {
+  return { pool: step.pool ?? DEFAULT_POOL, ...(step.labels && Object.keys(step.labels).length > 0 ? { labels: step.labels } : {}) };
+}
+
+function outcomeOf(reply: WorkerReply): ExecuteOutcome {
+  if (reply.kind === 'executed') return { ok: true, outputs: reply.outputs };
+  if (reply.kind === 'failed') return { ok: false, error: reply.error };
+  return { ok: false, error: unexpected(reply, true) };
 }
 
 function stopped(why: string): WorkerReply {

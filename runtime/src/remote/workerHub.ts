@@ -15,7 +15,11 @@
  * it, the worker's beat renews it (one statement for all its attempts), its result is taken only
  * while it is still held, the store's commit checks it again, and the store's elected reaper
  * ends it as lost once nobody renewed it. This daemon's own clock then judges only compiles,
- * hooks and cache keys, which hold no attempt.
+ * hooks and cache keys, which hold no attempt. The book also keeps the job each lease was taken
+ * for, so a daemon that leads after another adopts the step attempts workers still run for the
+ * old leader ({@link WorkerHub.adopt}): until their run is resumed here, their beats renew them
+ * and their results wait (for {@link WorkerHub.adoptionGraceMs} at most), rather than being told
+ * to stop.
  */
 import { randomBytes } from 'node:crypto';
 import type { TaskOwner } from '../engine/launcher';
@@ -23,7 +27,7 @@ import type { AttemptAnswer } from '../model/heartbeatProtocol';
 import type { BeatAnswer, BeatRequest, ClaimAnswer, ClaimRequest, HeldJobInfo, PoolInfo, WorkerInfo, WorkerJob, WorkerReply, WorkersAnswer } from '../model/workerProtocol';
 import type { RunnerConfig } from '../model/runnerProtocol';
 import { DEFAULT_POOL, labelsMatch } from '../model/runOptions';
-import type { WorkerLease, WorkerLeaseBook } from '../store/workerLeaseBook';
+import type { AttemptName, HeldAttempt, WorkerLease, WorkerLeaseBook } from '../store/workerLeaseBook';
 import type { RemoteLauncher } from './remoteLauncher';
 
 export interface WorkerHubSettings {
@@ -70,6 +74,10 @@ export class WorkerHub {
   private readonly waiting = new Set<() => void>();
   /** Jobs whose lease was lost, by when: a beat that still lists one is told to abandon it. */
   private readonly fencedJobs = new Map<string, number>();
+  /** Jobs of a daemon that led before, still held by their workers' leases, by when a beat first listed them: each waits to be adopted. */
+  private readonly unadopted = new Map<string, number>();
+  /** Woken when a job is adopted. */
+  private readonly adoptionWaiters = new Set<() => void>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
@@ -93,6 +101,39 @@ export class WorkerHub {
     this.queue.push(entry);
     for (const wake of [...this.waiting]) wake();
     return entry;
+  }
+
+  /** The lease a worker still holds on this step attempt in the store's book (none without a book). */
+  heldAttempt(attempt: AttemptName): Promise<HeldAttempt | undefined> {
+    return this.leases ? this.leases.heldAttempt(attempt) : Promise.resolve(undefined);
+  }
+
+  /**
+   * Takes over a step attempt that a worker still runs for a daemon that led before this one:
+   * the job is known here again under its id, held by that worker by its lease as it stands, so
+   * the worker's beats renew it and its result settles it (resolved as `execute`'s would be).
+   * Lost at once when no worker holds it any more.
+   */
+  async adopt(held: Omit<HeldJob, 'stopRequested' | 'abandoned' | 'job' | 'queuedAt' | 'settle'> & { job: Omit<WorkerJob, 'jobId'> }): Promise<WorkerReply> {
+    const owner = held.owner!;
+    const found = await this.heldAttempt(owner);
+    if (!found || this.jobs.has(found.jobId)) {
+      return { kind: 'failed', error: { name: 'Error', message: `no worker holds attempt ${owner.attempt} of "${owner.invocationId}" any more: its lease ended or expired while no daemon led`, retryable: true, lost: true } };
+    }
+    return new Promise<WorkerReply>((settle) => {
+      const now = Date.now();
+      const job = { ...held.job, jobId: found.jobId } as WorkerJob;
+      const entry: HeldJob = { ...held, job, settle, workerId: found.worker, lease: found.lease, queuedAt: now, claimedAt: now, stopRequested: false, abandoned: false };
+      this.jobs.set(job.jobId, entry);
+      this.unadopted.delete(job.jobId);
+      this.seen(found.worker);
+      for (const wake of [...this.adoptionWaiters]) wake();
+    });
+  }
+
+  /** How long a job of a daemon that led before, still held by its worker, may wait here to be adopted (its run resumed) before its worker is told to stop it. */
+  get adoptionGraceMs(): number {
+    return Math.max(5000, 2 * this.settings.timeoutMs);
   }
 
   /** Long-poll: the next queued job this worker may take (its pool's, within its concurrency), or none after `waitMs`. */
@@ -160,8 +201,10 @@ export class WorkerHub {
       this.finish(entry, { kind: 'failed', error: { name: 'Error', message: `worker ${workerId} never took job ${entry.job.jobId} it was handed`, retryable: true, lost: true } });
     }
     const fenced = await this.renewLeases(workerId, jobIds);
+    const awaitingAdoption = await this.renewUnadopted(workerId, jobIds);
     for (const id of jobIds) {
       const entry = this.jobs.get(id);
+      if (awaitingAdoption.has(id)) continue;
       if (fenced.has(id) || this.fencedJobs.has(id)) answer.abandon.push(id);
       else if (!entry || entry.workerId !== workerId || entry.stopRequested) answer.stop.push(id);
       else if (entry.abandoned) answer.abandon.push(id);
@@ -176,12 +219,53 @@ export class WorkerHub {
     return answer;
   }
 
-  /** The job `jobId` as held by `workerId`; undefined when it is not (or no longer) theirs. */
-  heldBy(jobId: string, workerId: string): HeldJob | undefined {
-    const entry = this.jobs.get(jobId);
+  /**
+   * The job `jobId` as held by `workerId`; undefined when it is not (or no longer) theirs. A job
+   * of a daemon that led before, which the worker still holds by its lease, is waited for while
+   * its run is resumed here (up to {@link adoptionGraceMs}).
+   */
+  async heldBy(jobId: string, workerId: string): Promise<HeldJob | undefined> {
+    const entry = this.jobs.get(jobId) ?? (await this.adopted(jobId, workerId));
     if (entry?.workerId !== workerId) return undefined;
     this.seen(workerId);
     return entry;
+  }
+
+  /** Waits for job `jobId`, unknown here, to be adopted, when `workerId` still holds its lease; undefined when it is not (in time). */
+  private async adopted(jobId: string, workerId: string): Promise<HeldJob | undefined> {
+    if (!this.leases || this.fencedJobs.has(jobId)) return undefined;
+    const since = this.unadopted.get(jobId);
+    if (since === undefined && (await this.renewUnadopted(workerId, [jobId])).size === 0) return undefined;
+    const deadline = (this.unadopted.get(jobId) ?? Date.now()) + this.adoptionGraceMs;
+    while (!this.jobs.has(jobId) && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          this.adoptionWaiters.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, Math.max(1, deadline - Date.now()));
+        this.adoptionWaiters.add(wake);
+      });
+    }
+    return this.jobs.get(jobId);
+  }
+
+  /**
+   * Of the jobs a beat lists that are unknown here, those its worker still holds by a lease a
+   * daemon that led before took for it: renewed in the store, they wait to be adopted, within the
+   * grace; the others (and those past it) are told to stop, as before.
+   */
+  private async renewUnadopted(workerId: string, jobIds: readonly string[]): Promise<Set<string>> {
+    const now = Date.now();
+    const unknown = jobIds.filter((id) => !this.jobs.has(id) && !this.fencedJobs.has(id) && now - (this.unadopted.get(id) ?? now) < this.adoptionGraceMs);
+    if (!this.leases || unknown.length === 0) return new Set();
+    const held = new Set(await this.leases.renewJobs(workerId, unknown));
+    for (const id of unknown) {
+      if (held.has(id) && !this.jobs.has(id)) this.unadopted.set(id, this.unadopted.get(id) ?? now);
+      else this.unadopted.delete(id);
+    }
+    return new Set([...held].filter((id) => !this.jobs.has(id)));
   }
 
   /** The job `jobId`, whoever holds it (for reading its bundle and artifacts). */
@@ -195,7 +279,7 @@ export class WorkerHub {
    * launcher, whose engine refuses a fenced attempt's outcome).
    */
   async reply(jobId: string, workerId: string, reply: WorkerReply, keepOutputs: () => Promise<void> = async () => undefined): Promise<{ accepted: boolean; reason?: string }> {
-    const entry = this.jobs.get(jobId);
+    const entry = this.jobs.get(jobId) ?? (await this.adopted(jobId, workerId));
     if (!entry || entry.workerId !== workerId) return { accepted: false, reason: `job ${jobId} is not held by worker ${workerId}` };
     if (!entry.lease || reply.kind !== 'executed' || entry.abandoned) await keepOutputs();
     else {
@@ -250,7 +334,7 @@ export class WorkerHub {
     const owner = entry.owner!;
     let lease: WorkerLease | undefined;
     try {
-      lease = await this.leases!.claim({ ...owner, pool: entry.pool ?? DEFAULT_POOL }, workerId, this.ttlOf(entry));
+      lease = await this.leases!.claim({ ...owner, pool: entry.pool ?? DEFAULT_POOL }, workerId, this.ttlOf(entry), entry.job.jobId);
     } catch (error) {
       // The store is unreachable: the job waits for the next claim, and this one fails.
       if (this.jobs.get(entry.job.jobId) === entry) this.requeue(entry);
@@ -421,6 +505,7 @@ export class WorkerHub {
     // Held by the store's lease, an attempt is judged there: the engine's lease is kept meanwhile.
     for (const entry of this.jobs.values()) if (entry.lease && entry.owner) this.renew?.(entry.owner);
     for (const [jobId, at] of this.fencedJobs) if (now - at > 10 * 60_000) this.fencedJobs.delete(jobId);
+    for (const [jobId, at] of this.unadopted) if (now - at > 2 * this.adoptionGraceMs) this.unadopted.delete(jobId);
     for (const [workerId, state] of this.workers) {
       if (now - state.lastSeenAt <= this.settings.timeoutMs) continue;
       this.workers.delete(workerId);

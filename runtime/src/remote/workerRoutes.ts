@@ -38,8 +38,8 @@ export function workerRoutes(app: HttpApp, prefix: string, hub: WorkerHub, artif
   /** What each job may read besides its inputs: the outputs of the child runs it asked for. */
   const granted = new WeakMap<HeldJob, Set<string>>();
   const job = `${prefix}${WORKER_PATHS.job}`;
-  const held = (jobId: string, workerId: string) => {
-    const entry = hub.heldBy(jobId, workerId);
+  const held = async (jobId: string, workerId: string) => {
+    const entry = await hub.heldBy(jobId, workerId);
     if (!entry) throw new FencedError(`job ${jobId} is not held by worker ${workerId}`);
     return entry;
   };
@@ -52,7 +52,7 @@ export function workerRoutes(app: HttpApp, prefix: string, hub: WorkerHub, artif
   });
   app.post(`${prefix}${WORKER_PATHS.beat}`, { schema: { body: beatBody }, onRequest }, async (request): Promise<BeatAnswer> => hub.beat(request.body));
   app.post(`${job}/logs`, { schema: { params: jobParams, body: logBody }, bodyLimit: 16 * 1024 * 1024, onRequest }, async (request) => {
-    const entry = held(request.params.job, request.body.workerId);
+    const entry = await held(request.params.job, request.body.workerId);
     for (const line of request.body.lines) entry.launcher.log(entry, line.stream, line.text);
     return { ok: true };
   });
@@ -64,7 +64,7 @@ export function workerRoutes(app: HttpApp, prefix: string, hub: WorkerHub, artif
   app.post(`${job}/result`, { schema: { params: jobParams, body: resultBody }, bodyLimit: 16 * 1024 * 1024, onRequest }, async (request) => {
     const reply = request.body.reply as WorkerReply;
     const inline = Object.entries(request.body.outputs ?? {});
-    const entry = inline.length > 0 ? held(request.params.job, request.body.workerId) : undefined;
+    const entry = inline.length > 0 ? await held(request.params.job, request.body.workerId) : undefined;
     const refs = new Map(reply.kind === 'executed' ? Object.values(reply.outputs).map((ref) => [ref.hash, ref] as const) : []);
     const outputs = inline.map(([hash, base64]) => {
       const ref = refs.get(hash);
@@ -85,7 +85,7 @@ export function workerRoutes(app: HttpApp, prefix: string, hub: WorkerHub, artif
     return { ok: true };
   });
   app.post(`${job}/child-runs`, { schema: { params: jobParams, body: childRunBody }, onRequest }, async (request): Promise<ChildRunAnswer> => {
-    const entry = held(request.params.job, request.body.workerId);
+    const entry = await held(request.params.job, request.body.workerId);
     if (!entry.owner) throw new NotFoundError(`job ${request.params.job} is no step attempt`);
     try {
       const outcome = await entry.launcher.callbacks.onChildRun({ parentRunId: entry.owner.runId, parentInvocation: entry.owner.invocationId, pipeline: request.body.pipeline, parameters: request.body.parameters });
@@ -116,7 +116,7 @@ export function workerRoutes(app: HttpApp, prefix: string, hub: WorkerHub, artif
     const ref = { hash: request.params.hash, materializer: request.query.materializer };
     let bytes: Buffer;
     try {
-      const entry = held(request.params.job, request.query.workerId);
+      const entry = await held(request.params.job, request.query.workerId);
       if (request.headers['content-type']?.split(';')[0]?.trim() !== ARTIFACT_BYTES_TYPE) throw new InputError(`artifact ${ref.hash}: send its bytes as ${ARTIFACT_BYTES_TYPE}`);
       bytes = await readVerified(ref, stream, `the upload of job ${request.params.job}`, ARTIFACT_UPLOAD_LIMIT);
       await keepOutput(entry, ref, bytes);

@@ -29,7 +29,7 @@ const PARAMETERS: Record<string, Record<string, Record<string, unknown>>> = {
   'test/fixtures/pipelines/debugging.ts': { debugging: { count: 5, factor: 30 } },
   'test/fixtures/pipelines/deep.ts': { deep: { depth: 3 } },
   'test/fixtures/pipelines/diskFull.ts': { diskFull: { gateDir: '/tmp' } },
-  'test/fixtures/pipelines/cluster.ts': { fanOut: { dir: '/tmp', width: 3, ms: 1 } },
+  'test/fixtures/pipelines/cluster.ts': { fanOut: { dir: '/tmp', width: 3, ms: 1 }, patientFanOut: { dir: '/tmp', width: 3, ms: 1 } },
   'test/fixtures/pipelines/composition.ts': { preprocess: { value: 1 }, squareOne: { value: 2 }, composed: { a: 1, b: 2 }, dynamic: { count: 3 } },
   'test/fixtures/pipelines/faults.ts': { faults: { dir: '/tmp' }, restartable: { dir: '/tmp' }, busyLoop: { ms: 1 } },
   'test/fixtures/pipelines/crashes.ts': { longChain: { dir: '/tmp' }, bulkyOutput: { dir: '/tmp' } },
@@ -56,7 +56,10 @@ const DYNAMIC: Record<string, Record<string, string>> = {
   'test/fixtures/analysis/dag/features.ts': {
     dynamicLoops: 'its loops are bounded by the `count` parameter (and a while loop), known only when the run is built',
   },
-  'test/fixtures/pipelines/cluster.ts': { fanOut: 'its fan-out is `Array.from` of the `width` parameter, known only when the run is built' },
+  'test/fixtures/pipelines/cluster.ts': {
+    fanOut: 'its fan-out is `Array.from` of the `width` parameter, known only when the run is built',
+    patientFanOut: 'its fan-out is `Array.from` of the `width` parameter, known only when the run is built',
+  },
 };
 
 /** Pipelines written not to compile (a launcher's compile-error contract), with the error the runtime gives. */

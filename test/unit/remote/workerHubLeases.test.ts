@@ -8,7 +8,7 @@ import type { WorkerJob, WorkerReply } from '../../../runtime/src/model/workerPr
 import type { RemoteLauncher } from '../../../runtime/src/remote/remoteLauncher';
 import { WorkerHub } from '../../../runtime/src/remote/workerHub';
 import { pipelineTarget } from '../../../runtime/src/model/runTarget';
-import type { LeasedAttempt, WorkerLease, WorkerLeaseBook } from '../../../runtime/src/store/workerLeaseBook';
+import type { AttemptName, HeldAttempt, LeasedAttempt, WorkerLease, WorkerLeaseBook } from '../../../runtime/src/store/workerLeaseBook';
 
 class MapLeaseBook implements WorkerLeaseBook {
   readonly claims: { attempt: LeasedAttempt; worker: string; ttlMs: number }[] = [];
@@ -18,7 +18,8 @@ class MapLeaseBook implements WorkerLeaseBook {
   readonly gone = new Set<number>();
   private next = 1;
 
-  async claim(attempt: LeasedAttempt, worker: string, ttlMs: number): Promise<WorkerLease> {
+  async claim(attempt: LeasedAttempt, worker: string, ttlMs: number, jobId: string): Promise<WorkerLease> {
+    assert.ok(jobId.length > 0, 'a claim names its job');
     this.claims.push({ attempt, worker, ttlMs });
     return { attemptId: this.next++, epoch: 1 };
   }
@@ -32,6 +33,20 @@ class MapLeaseBook implements WorkerLeaseBook {
     this.ended.push(...leases);
   }
 
+  /** Leases an earlier leader's claims took, by job id, still held by their workers. */
+  readonly heldByJob = new Map<string, HeldAttempt & { attempt: AttemptName }>();
+  readonly jobRenewals: { worker: string; jobIds: string[] }[] = [];
+
+  async heldAttempt(attempt: AttemptName): Promise<HeldAttempt | undefined> {
+    const found = [...this.heldByJob.values()].find((held) => held.attempt.runId === attempt.runId && held.attempt.invocationId === attempt.invocationId && held.attempt.attempt === attempt.attempt);
+    return found && !this.gone.has(found.lease.attemptId) ? { lease: found.lease, worker: found.worker, jobId: found.jobId, ttlMs: found.ttlMs } : undefined;
+  }
+
+  async renewJobs(worker: string, jobIds: readonly string[]): Promise<string[]> {
+    this.jobRenewals.push({ worker, jobIds: [...jobIds] });
+    return jobIds.filter((id) => this.heldByJob.get(id)?.worker === worker && !this.gone.has(this.heldByJob.get(id)!.lease.attemptId));
+  }
+
   startReaper(): { stop(): Promise<void> } {
     return { stop: async () => undefined };
   }
@@ -40,11 +55,15 @@ class MapLeaseBook implements WorkerLeaseBook {
 const run = { runId: 'r', runName: 'n', pipeline: 'p', target: pipelineTarget('p'), parameters: {} };
 let hub: WorkerHub;
 
+function executeJob(invocationId: string, timeoutMs = 4000) {
+  const task = { run, invocationId, stepName: invocationId, attempt: 1, inputs: {}, inputTypes: {}, lease: { url: 'http://x', token: 't', intervalMs: 100, timeoutMs } };
+  return { job: { kind: 'execute', task, bundleHash: 'a'.repeat(64) } as Omit<WorkerJob, 'jobId'>, pool: 'default', owner: { runId: 'r', invocationId, attempt: 1 }, launcher: {} as RemoteLauncher, config: { bundlePath: 'b', artifactsDir: 'a', workingDir: 'w', projectDir: 'p' } };
+}
+
 /** Queues an execute job of `invocationId` (lease timeout `timeoutMs`); its settled reply. */
 function queue(invocationId: string, timeoutMs = 4000): { replies: WorkerReply[] } {
   const replies: WorkerReply[] = [];
-  const task = { run, invocationId, stepName: invocationId, attempt: 1, inputs: {}, inputTypes: {}, lease: { url: 'http://x', token: 't', intervalMs: 100, timeoutMs } };
-  hub.enqueue({ job: { kind: 'execute', task, bundleHash: 'a'.repeat(64) } as Omit<WorkerJob, 'jobId'>, pool: 'default', owner: { runId: 'r', invocationId, attempt: 1 }, launcher: {} as RemoteLauncher, config: { bundlePath: 'b', artifactsDir: 'a', workingDir: 'w', projectDir: 'p' }, settle: (reply) => replies.push(reply) });
+  hub.enqueue({ ...executeJob(invocationId, timeoutMs), settle: (reply) => replies.push(reply) });
   return { replies };
 }
 
@@ -111,5 +130,59 @@ describe('the queue of worker jobs with a lease book', () => {
     await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(book.ended, [{ attemptId: 1, epoch: 1 }, { attemptId: 77, epoch: 3 }]);
     assert.deepEqual(await hub.beat({ workerId: 'w1', jobs: [job] }), { stop: [], abandon: [job] });
+  });
+
+  it("adopts a job a worker still runs for the daemon that led before: its beats renew it meanwhile, its result waits for the adoption and settles it", async () => {
+    const book = new MapLeaseBook();
+    book.heldByJob.set('old-job', { attempt: { runId: 'r', invocationId: 'a', attempt: 1 }, lease: { attemptId: 41, epoch: 2 }, worker: 'w1', jobId: 'old-job', ttlMs: 4000 });
+    hub = new WorkerHub({ intervalMs: 100, timeoutMs: 60_000 }, () => ({ ok: true, stop: false }) as never, book);
+    // Before the run is resumed here, the job is unknown: renewed in the store, not stopped. A job nobody holds is stopped.
+    assert.deepEqual(await hub.beat({ workerId: 'w1', jobs: ['old-job', 'nobodys'] }), { stop: ['nobodys'], abandon: [] });
+    assert.deepEqual(book.jobRenewals, [{ worker: 'w1', jobIds: ['old-job', 'nobodys'] }]);
+    // Another worker listing it holds nothing by it.
+    assert.deepEqual(await hub.beat({ workerId: 'w2', jobs: ['old-job'] }), { stop: ['old-job'], abandon: [] });
+    // Its result arrives first and waits.
+    const replied = hub.reply('old-job', 'w1', { kind: 'executed', outputs: {} });
+    let answered = false;
+    void replied.then(() => (answered = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(answered, false, 'the result waits for its job to be adopted');
+    const adopted = hub.adopt(executeJob('a'));
+    assert.deepEqual(await replied, { accepted: true });
+    assert.deepEqual(await adopted, { kind: 'executed', outputs: {} });
+    assert.deepEqual(book.renewals.at(-1)?.leases, [{ attemptId: 41, epoch: 2 }], 'the success was checked against the adopted lease');
+    assert.equal(book.claims.length, 0, 'nothing was claimed again');
+  });
+
+  it('an adopted job is held by its worker as any other (renewed by its lease, fenced when the store no longer holds it); one no worker holds any more is lost at once', async () => {
+    const book = new MapLeaseBook();
+    book.heldByJob.set('old-job', { attempt: { runId: 'r', invocationId: 'a', attempt: 1 }, lease: { attemptId: 41, epoch: 2 }, worker: 'w1', jobId: 'old-job', ttlMs: 4000 });
+    hub = new WorkerHub({ intervalMs: 100, timeoutMs: 60_000 }, () => ({ ok: true, stop: false }) as never, book);
+    const adopted = hub.adopt(executeJob('a'));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(await hub.beat({ workerId: 'w1', jobs: ['old-job'] }), { stop: [], abandon: [] });
+    assert.deepEqual(book.renewals.at(-1), { worker: 'w1', leases: [{ attemptId: 41, epoch: 2 }], ttlMs: 4000 });
+    book.gone.add(41);
+    assert.deepEqual(await hub.beat({ workerId: 'w1', jobs: ['old-job'] }), { stop: [], abandon: ['old-job'] });
+    const reply = await adopted;
+    assert.equal(reply.kind === 'failed' && reply.error.lost, true, JSON.stringify(reply));
+    const gone = await hub.adopt(executeJob('a'));
+    assert.match(gone.kind === 'failed' ? gone.error.message : '', /^no worker holds attempt 1 of "a" any more/);
+  });
+
+  it('tells a worker to stop a job of the earlier leader that no resumed run adopted within the grace, and refuses its result', async () => {
+    const book = new MapLeaseBook();
+    book.heldByJob.set('old-job', { attempt: { runId: 'r', invocationId: 'a', attempt: 1 }, lease: { attemptId: 41, epoch: 2 }, worker: 'w1', jobId: 'old-job', ttlMs: 4000 });
+    hub = new WorkerHub({ intervalMs: 100, timeoutMs: 60_000 }, () => ({ ok: true, stop: false }) as never, book);
+    const realNow = Date.now;
+    try {
+      assert.deepEqual(await hub.beat({ workerId: 'w1', jobs: ['old-job'] }), { stop: [], abandon: [] });
+      const later = realNow() + hub.adoptionGraceMs + 1;
+      Date.now = () => later;
+      assert.deepEqual(await hub.beat({ workerId: 'w1', jobs: ['old-job'] }), { stop: ['old-job'], abandon: [] });
+      assert.deepEqual(await hub.reply('old-job', 'w1', { kind: 'executed', outputs: {} }), { accepted: false, reason: 'job old-job is not held by worker w1' });
+    } finally {
+      Date.now = realNow;
+    }
   });
 });

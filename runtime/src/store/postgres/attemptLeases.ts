@@ -91,25 +91,63 @@ export async function claimAttempts(db: Queryable, worker: string, options: { tt
  * or taken again with the next epoch, its lease expiring `ttlMs` from the database's now.
  * Undefined when that attempt is committed already (it is never run twice).
  */
-export async function claimNamedAttempt(db: Queryable, worker: string, attempt: NewAttempt, ttlMs: number): Promise<ClaimedAttempt | undefined> {
+export async function claimNamedAttempt(db: Queryable, worker: string, attempt: NewAttempt, ttlMs: number, jobId: string | null = null): Promise<ClaimedAttempt | undefined> {
   checkWorker(worker);
   checkTtl(ttlMs);
   const { rows } = await db.query<{ id: string; run_id: string; step_id: string; attempt: number; pool: string; epoch: number; lease_expires_at: Date }>(
     `WITH claimed AS (
-       INSERT INTO attempts (run_id, step_id, attempt, pool, state, epoch, owner, lease_expires_at, heartbeat_at)
-       VALUES ($2, $3, $4, $5, 'running', 1, $1, ${expiryIn('$6')}, now())
+       INSERT INTO attempts (run_id, step_id, attempt, pool, state, epoch, owner, lease_expires_at, heartbeat_at, job_id)
+       VALUES ($2, $3, $4, $5, 'running', 1, $1, ${expiryIn('$6')}, now(), $7)
        ON CONFLICT (run_id, step_id, attempt) DO UPDATE SET
-         state = 'running', epoch = attempts.epoch + 1, owner = EXCLUDED.owner, lease_expires_at = EXCLUDED.lease_expires_at, heartbeat_at = now()
+         state = 'running', epoch = attempts.epoch + 1, owner = EXCLUDED.owner, lease_expires_at = EXCLUDED.lease_expires_at, heartbeat_at = now(), job_id = EXCLUDED.job_id
        WHERE attempts.state <> 'committed'
        RETURNING id, run_id, step_id, attempt, pool, epoch, lease_expires_at
      ), logged AS (
        INSERT INTO attempt_transitions (attempt_id, epoch, owner, kind) SELECT id, epoch, $1::text, 'claimed' FROM claimed
      )
      SELECT * FROM claimed`,
-    [worker, attempt.runId, attempt.stepId, attempt.attempt ?? 1, attempt.pool ?? 'default', ttlMs],
+    [worker, attempt.runId, attempt.stepId, attempt.attempt ?? 1, attempt.pool ?? 'default', ttlMs, jobId],
   );
   const row = rows[0];
   return row && { attemptId: Number(row.id), epoch: row.epoch, runId: row.run_id, stepId: row.step_id, attempt: row.attempt, pool: row.pool, leaseExpiresAt: row.lease_expires_at };
+}
+
+/** A lease a worker still holds on a job of a daemon that dispatched it: who holds it, by which job, for how long each renewal. */
+export interface HeldJobLease extends Lease {
+  worker: string;
+  jobId: string;
+  ttlMs: number;
+}
+
+/**
+ * The lease still held (running, unexpired by the database's clock) on attempt `attempt` of a
+ * step, when a worker took it as a job of the daemon's queue; undefined otherwise. A daemon that
+ * leads after another adopts such an attempt instead of running it again.
+ */
+export async function heldJobLease(db: Queryable, attempt: NewAttempt): Promise<HeldJobLease | undefined> {
+  const { rows } = await db.query<{ id: string; epoch: number; owner: string; job_id: string; ttl_ms: number }>(
+    `SELECT id, epoch, owner, job_id, (extract(epoch FROM lease_expires_at - heartbeat_at) * 1000)::float8 AS ttl_ms
+     FROM attempts a WHERE run_id = $1 AND step_id = $2 AND attempt = $3 AND job_id IS NOT NULL AND owner IS NOT NULL AND state = 'running' AND lease_expires_at > now()`,
+    [attempt.runId, attempt.stepId, attempt.attempt ?? 1],
+  );
+  const row = rows[0];
+  return row && { attemptId: Number(row.id), epoch: row.epoch, worker: row.owner, jobId: row.job_id, ttlMs: Math.max(1, Math.round(row.ttl_ms)) };
+}
+
+/**
+ * Renews, each by its own lease timeout, the leases `worker` still holds on the jobs `jobIds`
+ * (jobs of a daemon that led before, not yet adopted by this one); the job ids still held.
+ */
+export async function renewJobLeases(db: Queryable, worker: string, jobIds: readonly string[]): Promise<string[]> {
+  checkWorker(worker);
+  if (jobIds.length === 0) return [];
+  const { rows } = await db.query<{ job_id: string }>(
+    `UPDATE attempts a SET lease_expires_at = now() + (a.lease_expires_at - a.heartbeat_at), heartbeat_at = now()
+     WHERE a.job_id = ANY($2::text[]) AND ${HELD}
+     RETURNING a.job_id`,
+    [worker, jobIds],
+  );
+  return rows.map((row) => row.job_id);
 }
 
 /**

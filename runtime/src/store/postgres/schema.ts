@@ -267,6 +267,11 @@ CREATE TABLE bundles (
 ALTER TABLE attempts DROP CONSTRAINT attempts_state_check;
 ALTER TABLE attempts ADD CONSTRAINT attempts_state_check CHECK (state IN ('queued', 'running', 'committed', 'ended'));
 `,
+  // 7: the job a worker holds a lease for, so that a daemon that leads after another adopts the worker's attempt (workerLeaseBook.ts).
+  `
+ALTER TABLE attempts ADD COLUMN job_id TEXT;
+CREATE INDEX attempts_job ON attempts (job_id) WHERE job_id IS NOT NULL;
+`,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;

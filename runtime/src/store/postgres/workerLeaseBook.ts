@@ -1,14 +1,14 @@
 /** Remote workers' leases in the PostgreSQL store (see ../workerLeaseBook.ts), on the lease rows of `attempts` (attemptLeases.ts) and their elected reaper (leaseReaper.ts). */
 import type pg from 'pg';
-import type { LeasedAttempt, WorkerLease, WorkerLeaseBook } from '../workerLeaseBook';
-import { claimNamedAttempt, endLeases, renewLeases } from './attemptLeases';
+import type { AttemptName, HeldAttempt, LeasedAttempt, WorkerLease, WorkerLeaseBook } from '../workerLeaseBook';
+import { claimNamedAttempt, endLeases, heldJobLease, renewJobLeases, renewLeases } from './attemptLeases';
 import { LeaseReaper } from './leaseReaper';
 
 export class PostgresWorkerLeaseBook implements WorkerLeaseBook {
   constructor(private readonly pool: pg.Pool) {}
 
-  async claim(attempt: LeasedAttempt, worker: string, ttlMs: number): Promise<WorkerLease | undefined> {
-    const claimed = await claimNamedAttempt(this.pool, worker, { runId: attempt.runId, stepId: attempt.invocationId, attempt: attempt.attempt, pool: attempt.pool }, ttlMs);
+  async claim(attempt: LeasedAttempt, worker: string, ttlMs: number, jobId: string): Promise<WorkerLease | undefined> {
+    const claimed = await claimNamedAttempt(this.pool, worker, { runId: attempt.runId, stepId: attempt.invocationId, attempt: attempt.attempt, pool: attempt.pool }, ttlMs, jobId);
     return claimed && { attemptId: claimed.attemptId, epoch: claimed.epoch };
   }
 
@@ -18,6 +18,15 @@ export class PostgresWorkerLeaseBook implements WorkerLeaseBook {
 
   end(leases: readonly WorkerLease[]): Promise<void> {
     return endLeases(this.pool, leases);
+  }
+
+  async heldAttempt(attempt: AttemptName): Promise<HeldAttempt | undefined> {
+    const held = await heldJobLease(this.pool, { runId: attempt.runId, stepId: attempt.invocationId, attempt: attempt.attempt });
+    return held && { lease: { attemptId: held.attemptId, epoch: held.epoch }, worker: held.worker, jobId: held.jobId, ttlMs: held.ttlMs };
+  }
+
+  renewJobs(worker: string, jobIds: readonly string[]): Promise<string[]> {
+    return renewJobLeases(this.pool, worker, jobIds);
   }
 
   startReaper(holder: string, onExpired: (leases: WorkerLease[]) => void, onError: (error: unknown) => void): { stop(): Promise<void> } {

@@ -115,6 +115,39 @@ describe('the PostgreSQL store', () => {
     assert.doesNotMatch(error.message, /s3cret/);
   });
 
+  it("writes bookkeeping (events, placements, lease renewals) without waiting for the server's disk, and a step's commit waits for all of it", async () => {
+    // This file's server commits without waiting (as every test's does); this database waits, as a real one does.
+    const url = await cluster().createDatabase();
+    await query(url, `ALTER DATABASE ${new URL(url).pathname.slice(1)} SET synchronous_commit = on`);
+    const store = await openRunStore(path.join(tempDir(), 'store'), 'readWrite', url);
+    // The server's WAL writer flushes on its own only every 10 s meanwhile: what flushes here is a commit that waits.
+    await query(cluster().url, 'ALTER SYSTEM SET wal_writer_delay = 10000');
+    await query(cluster().url, 'SELECT pg_reload_conf()');
+    const lsn = async () => (await query<{ inserted: string; flushed: string; ahead: boolean }>(url, 'SELECT pg_current_wal_insert_lsn()::text AS inserted, pg_current_wal_flush_lsn()::text AS flushed, pg_current_wal_insert_lsn() > pg_current_wal_flush_lsn() AS ahead'))[0]!;
+    try {
+      const dag = { pipeline: 'p', parameters: {}, nodes: [{ id: 'a', step: 'aStep' }], edges: [], outputs: {}, options: {} };
+      await store.createRun({ id: 'r1', name: 'n1', pipeline: 'p', sourceFile: 'p.ts', parameters: {}, options: {}, dag, bundlePath: 'b', workingDir: '/w', projectDir: '/w', at: 5 } as never);
+      await store.setStepStatus('r1', 'a', 'running', 10);
+      await store.startAttempt('r1', 'a', 1, 10, null);
+      assert.equal((await lsn()).ahead, false, 'a run and an attempt start are flushed before their calls return');
+      await store.appendEvent(1, 'r1', 'step', { type: 'step', runId: 'r1', invocationId: 'a', status: 'running', at: 10 }, 10);
+      await store.recordPlacement('r1', 'a', 1, 'claimed', null, 11);
+      const leases = store.cluster!.workerLeases;
+      const lease = (await leases.claim({ runId: 'r1', invocationId: 'a', attempt: 1, pool: 'default' }, 'w1', 60_000, 'job-a'))!;
+      await leases.renew('w1', [lease], 60_000);
+      const before = await lsn();
+      assert.equal(before.ahead, true, `bookkeeping returned before the server flushed it (written up to ${before.inserted}, flushed up to ${before.flushed})`);
+      await store.commitOutputs('r1', 'a', { output: await store.artifacts.put('v') }, 20, { attempt: 1, cached: false, stepName: 'aStep', cacheable: false });
+      const [flushed] = await query<{ covered: boolean }>(url, `SELECT pg_current_wal_flush_lsn() >= '${before.inserted}'::pg_lsn AS covered`);
+      assert.equal(flushed!.covered, true, "the step's commit flushed the bookkeeping written before it");
+      assert.deepEqual(await query(url, "SELECT type FROM events WHERE run_id = 'r1'"), [{ type: 'step' }]);
+    } finally {
+      await query(cluster().url, 'ALTER SYSTEM RESET wal_writer_delay');
+      await query(cluster().url, 'SELECT pg_reload_conf()');
+      await store.close();
+    }
+  });
+
   it("commits a remote worker's attempt only while its lease is held by the database's clock, and marks the lease committed in the same transaction", async () => {
     const { store, url } = await freshStore();
     try {

@@ -470,6 +470,15 @@ export function runStoreContract(name: string, factory: RunStoreFactory): void {
           assert.equal(await store.lastEventSeq(), 6);
         }));
 
+      it('stores the events appended together (one turn, as the daemon hands them over) each on its own: one refused, the others kept', () =>
+        withStore(async (store) => {
+          await store.appendEvent(7, null, 'x', { n: 1 }, 1);
+          const together = [store.appendEvent(8, null, 'x', { n: 2 }, 2), store.appendEvent(7, null, 'x', { n: 3 }, 3), store.appendEvent(9, null, 'x', { n: 4 }, 4)];
+          const settled = await Promise.allSettled(together);
+          assert.deepEqual(settled.map((result) => result.status), ['fulfilled', 'rejected', 'fulfilled'], 'only the event whose number was taken is refused');
+          assert.deepEqual((await store.eventsSince(0, undefined, 100)).map((e) => [e.seq, e.data]), [[7, { n: 1 }], [8, { n: 2 }], [9, { n: 4 }]]);
+        }));
+
       it('never hands out an event number twice: reserved numbers count as used', () =>
         withStore(async (store) => {
           assert.equal(await store.lastEventSeq(), 0);

@@ -69,6 +69,12 @@ export interface PoolOptions {
   readOnly?: boolean;
   /** Idle connections do not keep the process alive (for a short-lived process). */
   allowExitOnIdle?: boolean;
+  /**
+   * Its commits return before the server flushes them to disk (`synchronous_commit = off`): for
+   * records whose loss in a crash of the database server is harmless. The server writes its log
+   * in order, so the next commit that waits for its flush (a step's commit) makes them durable too.
+   */
+  asyncCommit?: boolean;
 }
 
 /** How to connect to the store at `url` (checked: a URL that is not PostgreSQL's is an InputError naming it without its password). */
@@ -82,7 +88,9 @@ export function postgresConfig(url: string, options: PoolOptions = {}): pg.PoolC
     keepAlive: true,
     connectionTimeoutMillis: 10_000,
     allowExitOnIdle: options.allowExitOnIdle ?? false,
-    ...(options.readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
+    ...(options.readOnly || options.asyncCommit
+      ? { options: [options.readOnly ? '-c default_transaction_read_only=on' : '', options.asyncCommit ? '-c synchronous_commit=off' : ''].filter(Boolean).join(' ') }
+      : {}),
   };
 }
 

@@ -18,10 +18,12 @@ export class PostgresCluster implements StoreCluster {
   constructor(
     private readonly claim: DaemonClaim,
     private readonly pool: pg.Pool,
+    /** Connections whose commits do not wait for the disk (PostgresRunStore's `relaxed`). */
+    relaxed: pg.Pool,
     private readonly config: pg.ClientConfig,
     private readonly notifier: EventNotifier,
   ) {
-    this.workerLeases = new PostgresWorkerLeaseBook(pool);
+    this.workerLeases = new PostgresWorkerLeaseBook(pool, relaxed);
   }
 
   async keepBundle(hash: string, text: string): Promise<void> {

@@ -86,6 +86,14 @@ export class PostgresRunStore implements RunStore {
     readonly dir: string,
     readonly readOnly: boolean,
     private readonly pool: pg.Pool,
+    /**
+     * Connections whose commits do not wait for the disk, for bookkeeping that a crash of the
+     * database server may lose harmlessly: events, placements, refusals, heartbeats, and workers'
+     * lease renewals and claims (a lost one only fences its worker, whose attempt is retried).
+     * What a commit's fence relies on (a run, an attempt's start, the commit itself) is written
+     * on `pool`, and waits.
+     */
+    private readonly relaxed: pg.Pool,
     url: string,
     artifactsBeside?: ArtifactStoreBeside,
   ) {
@@ -94,7 +102,7 @@ export class PostgresRunStore implements RunStore {
     this.artifacts = artifactsBeside ? artifactsBeside(folder, readOnly) : new PostgresArtifactStore(pool, `PostgreSQL store at ${redactUrl(url)}`, folder, { fillCache: !readOnly });
     const config = postgresConfig(url, { readOnly });
     this.claim = new DaemonClaim(config);
-    this.cluster = new PostgresCluster(this.claim, pool, config, new EventNotifier(pool));
+    this.cluster = new PostgresCluster(this.claim, pool, relaxed, config, new EventNotifier(pool));
   }
 
   /**
@@ -109,7 +117,8 @@ export class PostgresRunStore implements RunStore {
       const pool = openPostgresPool(url);
       await prepare(pool, where, () => migratePostgres(pool).then(() => undefined));
       ownerOnlyDir(resolved);
-      return new PostgresRunStore(resolved, false, pool, url, artifactsBeside);
+      const relaxed = openPostgresPool(url, { max: 4, asyncCommit: true, applicationName: 'pipewright bookkeeping' });
+      return new PostgresRunStore(resolved, false, pool, relaxed, url, artifactsBeside);
     }
     const pool = openPostgresPool(url, { max: 4, readOnly: true });
     await prepare(pool, where, async () => {
@@ -118,7 +127,7 @@ export class PostgresRunStore implements RunStore {
       if (version > POSTGRES_SCHEMA_VERSION) throw new NewerSchemaError(where, version, POSTGRES_SCHEMA_VERSION);
       if (version < POSTGRES_SCHEMA_VERSION) await (await PostgresRunStore.open(resolved, url, 'readWrite')).close();
     });
-    return new PostgresRunStore(resolved, true, pool, url, artifactsBeside);
+    return new PostgresRunStore(resolved, true, pool, pool, url, artifactsBeside);
   }
 
   async close(): Promise<void> {
@@ -126,6 +135,7 @@ export class PostgresRunStore implements RunStore {
     this.artifacts.close?.();
     await this.claim.close();
     await this.pool.end();
+    if (this.relaxed !== this.pool) await this.relaxed.end();
   }
 
   /** The reserve file is the embedded store's answer to a full local disk; the database's disk is its server's. */
@@ -281,7 +291,7 @@ export class PostgresRunStore implements RunStore {
     if (beats.length === 0) return;
     // Never back: batches written by two recorders (the engine's, the daemon's stream) may land in
     // either order. Rows are locked in key order, so two batches never deadlock.
-    await this.pool.query(
+    await this.relaxed.query(
       `WITH beat AS (
          SELECT run_id, step_id, attempt, max(at) AS at, max(seq) AS seq
          FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::bigint[]) AS b(run_id, step_id, attempt, at, seq)
@@ -299,15 +309,15 @@ export class PostgresRunStore implements RunStore {
   }
 
   async recordRefusal(runId: string, invocationId: string, attempt: number, what: string, at: number): Promise<void> {
-    await this.pool.query(TRANSITION_INSERT, [runId, invocationId, attempt, 'refused', withoutNul(what), at]);
+    await this.relaxed.query(TRANSITION_INSERT, [runId, invocationId, attempt, 'refused', withoutNul(what), at]);
   }
 
   async recordPlacement(runId: string, invocationId: string, attempt: number, placement: AttemptPlacement, detail: string | null, at: number): Promise<void> {
-    await this.pool.query(TRANSITION_INSERT, [runId, invocationId, attempt, placement, detail === null ? null : withoutNul(detail), at]);
+    await this.relaxed.query(TRANSITION_INSERT, [runId, invocationId, attempt, placement, detail === null ? null : withoutNul(detail), at]);
   }
 
   async recordHeartbeatGap(runId: string, invocationId: string, attempt: number, gap: HeartbeatGap): Promise<void> {
-    await this.pool.query(TRANSITION_INSERT, [runId, invocationId, attempt, HEARTBEAT_GAP_TRANSITION, String(gap.from), gap.to]);
+    await this.relaxed.query(TRANSITION_INSERT, [runId, invocationId, attempt, HEARTBEAT_GAP_TRANSITION, String(gap.from), gap.to]);
   }
 
   async endAttempt(runId: string, invocationId: string, attempt: number, status: AttemptStatus, at: number, error?: string | AttemptError): Promise<void> {
@@ -422,8 +432,37 @@ export class PostgresRunStore implements RunStore {
     return (await this.pool.query<HookCallRow>('SELECT * FROM hook_calls WHERE run_id = $1 ORDER BY seq', [runId])).rows.map(hookCallRecord);
   }
 
+  /**
+   * Events appended in the same turn (the daemon hands over those of steps that finished
+   * together at once) are inserted by one statement; should it fail, each is inserted on its own,
+   * so each event is stored or refused by itself, as one call would.
+   */
   async appendEvent(seq: number, runId: string | null, type: string, data: unknown, at: number): Promise<void> {
-    await this.pool.query('INSERT INTO events (seq, run_id, type, json, at) VALUES ($1, $2, $3, $4, $5)', [seq, runId, type, JSON.stringify(data), at]);
+    const event = { row: [seq, runId, type, JSON.stringify(data), at] as EventColumns, done: undefined as unknown as (error?: unknown) => void };
+    const stored = new Promise<void>((resolve, reject) => (event.done = (error?: unknown) => (error === undefined ? resolve() : reject(error))));
+    if (this.unwrittenEvents.length === 0) setImmediate(() => void this.insertEvents(this.unwrittenEvents.splice(0)));
+    this.unwrittenEvents.push(event);
+    return stored;
+  }
+
+  private readonly unwrittenEvents: { row: EventColumns; done(error?: unknown): void }[] = [];
+
+  private async insertEvents(batch: { row: EventColumns; done(error?: unknown): void }[]): Promise<void> {
+    const one = 'INSERT INTO events (seq, run_id, type, json, at) VALUES ($1, $2, $3, $4, $5)';
+    if (batch.length > 1) {
+      const column = (i: number) => batch.map((event) => event.row[i]);
+      const inserted = await this.relaxed
+        .query('INSERT INTO events (seq, run_id, type, json, at) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[])', [0, 1, 2, 3, 4].map(column))
+        .then(
+          () => true,
+          () => false,
+        );
+      if (inserted) {
+        for (const event of batch) event.done();
+        return;
+      }
+    }
+    await Promise.all(batch.map((event) => this.relaxed.query(one, event.row).then(() => event.done(), (error: unknown) => event.done(error))));
   }
 
   async reserveEventSeqs(seq: number): Promise<void> {
@@ -474,6 +513,9 @@ export class PostgresRunStore implements RunStore {
 }
 
 /** Inserts a transition: `$1` run, `$2` invocation, `$3` attempt, `$4` status, `$5` detail, `$6` time (the statement may use more parameters before it). */
+/** An event's columns: seq, run, type, JSON, at. */
+type EventColumns = [number, string | null, string, string, number];
+
 const TRANSITION_INSERT = 'INSERT INTO transitions (run_id, step_id, attempt, status, detail, at) VALUES ($1, $2, $3::int, $4, $5, $6::bigint)';
 
 const OUTPUTS_SELECT = 'SELECT o.step_id, o.output, a.hash, a.materializer, a.size, a.type_name FROM step_outputs o JOIN artifacts a ON a.hash = o.hash';

@@ -4,20 +4,29 @@ import type { AttemptName, HeldAttempt, LeasedAttempt, WorkerLease, WorkerLeaseB
 import { claimNamedAttempt, endLeases, heldJobLease, renewJobLeases, renewLeases } from './attemptLeases';
 import { LeaseReaper } from './leaseReaper';
 
+/**
+ * Claims, renewals and ends are written on `relaxed` connections, whose commits do not wait for
+ * the disk: a crash of the database server that loses one only makes the lease look older or
+ * absent, so its worker is fenced and the attempt retried, never committed twice (a commit, on
+ * the store's own connections, waits, and checks the lease as it stands).
+ */
 export class PostgresWorkerLeaseBook implements WorkerLeaseBook {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly relaxed: pg.Pool = pool,
+  ) {}
 
   async claim(attempt: LeasedAttempt, worker: string, ttlMs: number, jobId: string): Promise<WorkerLease | undefined> {
-    const claimed = await claimNamedAttempt(this.pool, worker, { runId: attempt.runId, stepId: attempt.invocationId, attempt: attempt.attempt, pool: attempt.pool }, ttlMs, jobId);
+    const claimed = await claimNamedAttempt(this.relaxed, worker, { runId: attempt.runId, stepId: attempt.invocationId, attempt: attempt.attempt, pool: attempt.pool }, ttlMs, jobId);
     return claimed && { attemptId: claimed.attemptId, epoch: claimed.epoch };
   }
 
   renew(worker: string, leases: readonly WorkerLease[], ttlMs: number): Promise<{ held: WorkerLease[]; fenced: WorkerLease[] }> {
-    return renewLeases(this.pool, worker, leases, ttlMs);
+    return renewLeases(this.relaxed, worker, leases, ttlMs);
   }
 
   end(leases: readonly WorkerLease[]): Promise<void> {
-    return endLeases(this.pool, leases);
+    return endLeases(this.relaxed, leases);
   }
 
   async heldAttempt(attempt: AttemptName): Promise<HeldAttempt | undefined> {
@@ -26,7 +35,7 @@ export class PostgresWorkerLeaseBook implements WorkerLeaseBook {
   }
 
   renewJobs(worker: string, jobIds: readonly string[]): Promise<string[]> {
-    return renewJobLeases(this.pool, worker, jobIds);
+    return renewJobLeases(this.relaxed, worker, jobIds);
   }
 
   startReaper(holder: string, onExpired: (leases: WorkerLease[]) => void, onError: (error: unknown) => void): { stop(): Promise<void> } {

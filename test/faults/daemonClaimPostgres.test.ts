@@ -6,6 +6,9 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import pg from 'pg';
+import { DaemonClaim } from '../../runtime/src/store/postgres/daemonClaim';
+import { postgresConfig } from '../../runtime/src/store/postgres/connection';
+import { migratePostgres } from '../../runtime/src/store/postgres/migrate';
 import { cli } from '../support/cli';
 import { postgresForFile, queryDatabase as query } from '../support/postgres';
 import { tempDir } from '../support/tempDir';
@@ -25,6 +28,21 @@ async function startDaemon(store: string, url: string): Promise<{ code: number |
 }
 
 describe("a daemon's claim of a PostgreSQL store", () => {
+  it('closed while its periodic check is in flight, ends quietly (the check neither throws nor claims again)', async () => {
+    const url = await cluster().createDatabase();
+    const setup = new pg.Pool({ connectionString: url });
+    await migratePostgres(setup);
+    await setup.end();
+    const claim = new DaemonClaim(postgresConfig(url));
+    assert.equal(await claim.claim(process.pid), undefined, 'the claim is taken');
+    // The check's `SELECT 1` is in flight when close() ends its connection.
+    const checking = (claim as unknown as { check(): Promise<void> }).check();
+    await claim.close();
+    await checking;
+    assert.equal(claim.isHeld, false);
+    assert.deepEqual(await query(url, OWNER_LOCK_HELD), [], 'nothing holds the owner lock once closed');
+  });
+
   it('is taken again after the server restarts: a second daemon on the database is still a replica', async () => {
     const url = await cluster().createDatabase();
     const dir = tempDir();

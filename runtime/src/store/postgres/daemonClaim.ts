@@ -113,15 +113,16 @@ export class DaemonClaim {
     if (!held || this.checking || this.closed) return;
     this.checking = true;
     try {
-      if (this.client && (this.holding || held.onLeading)) {
+      const checked = this.client;
+      if (checked && (this.holding || held.onLeading)) {
         try {
-          await this.client.query('SELECT 1');
+          await checked.query('SELECT 1');
           if (this.holding) return;
         } catch {
-          // The connection is broken (its locks with it): end it, then claim again below.
-          const broken = this.client;
-          this.dropConnection(broken);
-          await broken.end().catch(() => undefined);
+          // The connection is broken (its locks with it), or the claim was closed meanwhile: end it, then claim again below.
+          this.dropConnection(checked);
+          await checked.end().catch(() => undefined);
+          if (this.closed) return;
         }
       }
       let owner: number | undefined;

@@ -166,17 +166,7 @@ export class WorkerHub {
       }
       const left = deadline - Date.now();
       if (left <= 0) return { ...this.settings };
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          clearTimeout(timer);
-          this.waiting.delete(wake);
-          signal?.removeEventListener('abort', wake);
-          resolve();
-        };
-        const timer = setTimeout(wake, left);
-        this.waiting.add(wake);
-        signal?.addEventListener('abort', wake);
-      });
+      await wokenOrAfter(this.waiting, left, signal);
     }
   }
 
@@ -238,15 +228,7 @@ export class WorkerHub {
     if (since === undefined && (await this.renewUnadopted(workerId, [jobId])).size === 0) return undefined;
     const deadline = (this.unadopted.get(jobId) ?? Date.now()) + this.adoptionGraceMs;
     while (!this.jobs.has(jobId) && Date.now() < deadline) {
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          clearTimeout(timer);
-          this.adoptionWaiters.delete(wake);
-          resolve();
-        };
-        const timer = setTimeout(wake, Math.max(1, deadline - Date.now()));
-        this.adoptionWaiters.add(wake);
-      });
+      await wokenOrAfter(this.adoptionWaiters, Math.max(1, deadline - Date.now()));
     }
     return this.jobs.get(jobId);
   }
@@ -518,4 +500,19 @@ export class WorkerHub {
       }
     }
   }
+}
+
+/** Resolves when its waker (added to `waiters`, removed once called) is called, after `ms`, or when `signal` aborts, whichever comes first. */
+function wokenOrAfter(waiters: Set<() => void>, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const wake = () => {
+      clearTimeout(timer);
+      waiters.delete(wake);
+      signal?.removeEventListener('abort', wake);
+      resolve();
+    };
+    const timer = setTimeout(wake, ms);
+    waiters.add(wake);
+    signal?.addEventListener('abort', wake);
+  });
 }

@@ -54,6 +54,8 @@ export const ENV = {
   orchestratorCaFile: 'PIPEWRIGHT_ORCHESTRATOR_CA_FILE',
   /** Where the other daemons of a shared store reach this one's API (default: its listening address; a pod's own IP in Kubernetes). */
   advertiseUrl: 'PIPEWRIGHT_ADVERTISE_URL',
+  /** The folder of V8's code cache on Node before 22.1 (`off`: none; system/codeCache.ts). */
+  codeCache: 'PIPEWRIGHT_CODE_CACHE',
 } as const;
 
 export type Environment = Readonly<Record<string, string | undefined>>;

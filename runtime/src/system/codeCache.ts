@@ -73,11 +73,25 @@ export function requireWithCodeCache(file: string): unknown {
     try {
       writeOwnerOnly(cacheFile, script.createCachedData());
       outcomes.set(resolved, 'written');
+      keepNewest(dir, CACHES_KEPT);
     } catch {
       outcomes.set(resolved, 'off'); // a full or read-only disk: loaded, just not cached
     }
   }
   return loaded.exports;
+}
+
+/** Caches kept in the folder: each version of TypeScript or of the server's bundle writes its own (2-4 MB). */
+const CACHES_KEPT = 16;
+
+/** Removes all but the `kept` newest caches of `dir` (those of older versions). */
+function keepNewest(dir: string, kept: number): void {
+  const caches = fs
+    .readdirSync(dir)
+    .filter((name) => name.endsWith('.v8'))
+    .map((name) => ({ file: path.join(dir, name), at: fs.statSync(path.join(dir, name), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
+    .sort((a, b) => b.at - a.at);
+  for (const { file } of caches.slice(kept)) fs.rmSync(file, { force: true });
 }
 
 /** The cache folder, created owner-only; undefined when turned off or not ours alone. */

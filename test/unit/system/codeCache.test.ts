@@ -90,6 +90,27 @@ describe('V8 code cache (Node before 22.1; Node 22.1+ has its own)', () => {
   });
 });
 
+describe('the code cache folder', () => {
+  it('keeps the 16 newest caches (each version of a file writes its own)', () => {
+    if (nodeCache) return;
+    const dir = tempDir();
+    const cache = path.join(dir, 'cache');
+    const files = Array.from({ length: 18 }, (_, i) => {
+      fs.mkdirSync(path.join(dir, `v${i}`));
+      return moduleFile(path.join(dir, `v${i}`), `version ${i}`);
+    });
+    const script = `const { requireWithCodeCache, codeCacheOutcome } = require(${JSON.stringify(codeCache)});
+const files = ${JSON.stringify(files)};
+process.stdout.write(JSON.stringify(files.map((file) => [requireWithCodeCache(file).value, codeCacheOutcome(file)])));`;
+    const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', env: { ...process.env, PIPEWRIGHT_CODE_CACHE: cache } });
+    assert.equal(result.status, 0, result.stderr);
+    assert.deepEqual(JSON.parse(result.stdout), files.map((_, i) => [`version ${i}`, 'written']));
+    assert.equal(cacheFiles(cache).length, 16);
+    // The newest ones are kept: the last file loads from its cache.
+    assert.equal(load(files[17]!, cache).outcome, 'accepted');
+  });
+});
+
 describe('the bundles that load TypeScript use the code cache', () => {
   const repoRoot = path.resolve(__dirname, '../../..');
   const run = (args: string[], cache: string, input?: string) =>

@@ -61,6 +61,16 @@ describe('V8 code cache (Node before 22.1; Node 22.1+ has its own)', () => {
     const file = moduleFile(dir, 'old');
     const cache = path.join(dir, 'cache');
     assert.equal(load(file, cache).outcome, 'written');
+    // The same length and the same modification time (as npm leaves every file it installs): V8
+    // would run the old top-level code from the old cache, so the cache is named by the content too.
+    const literal = path.join(dir, 'literal.js');
+    const npmTime = new Date('1985-10-26T08:15:00Z');
+    fs.writeFileSync(literal, "module.exports = { value: 'aaa' };\n");
+    fs.utimesSync(literal, npmTime, npmTime);
+    assert.equal(load(literal, cache).outcome, 'written');
+    fs.writeFileSync(literal, "module.exports = { value: 'bbb' };\n");
+    fs.utimesSync(literal, npmTime, npmTime);
+    assert.deepEqual({ ...load(literal, cache) }, { outcome: 'written', value: 'bbb', sameAsRequire: true });
     moduleFile(dir, 'new and longer');
     assert.deepEqual({ ...load(file, cache) }, { outcome: 'written', value: 'new and longer', sameAsRequire: true });
     const current = cacheFiles(cache).map((name) => path.join(cache, name)).sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0]!;

@@ -79,6 +79,7 @@ export interface PoolOptions {
 
 /** How to connect to the store at `url` (checked: a URL that is not PostgreSQL's is an InputError naming it without its password). */
 export function postgresConfig(url: string, options: PoolOptions = {}): pg.PoolConfig {
+  const settings = [...(options.readOnly ? ['-c default_transaction_read_only=on'] : []), ...(options.asyncCommit ? ['-c synchronous_commit=off'] : [])];
   const problem = storeUrlProblem(url);
   if (problem) throw new InputError(`the PostgreSQL store URL ${problem}`);
   return {
@@ -88,9 +89,7 @@ export function postgresConfig(url: string, options: PoolOptions = {}): pg.PoolC
     keepAlive: true,
     connectionTimeoutMillis: 10_000,
     allowExitOnIdle: options.allowExitOnIdle ?? false,
-    ...(options.readOnly || options.asyncCommit
-      ? { options: [options.readOnly ? '-c default_transaction_read_only=on' : '', options.asyncCommit ? '-c synchronous_commit=off' : ''].filter(Boolean).join(' ') }
-      : {}),
+    ...(settings.length > 0 ? { options: settings.join(' ') } : {}),
   };
 }
 

@@ -438,16 +438,16 @@ export class PostgresRunStore implements RunStore {
    * so each event is stored or refused by itself, as one call would.
    */
   async appendEvent(seq: number, runId: string | null, type: string, data: unknown, at: number): Promise<void> {
-    const event = { row: [seq, runId, type, JSON.stringify(data), at] as EventColumns, done: undefined as unknown as (error?: unknown) => void };
+    const event: PendingEvent = { row: [seq, runId, type, JSON.stringify(data), at], done: () => undefined };
     const stored = new Promise<void>((resolve, reject) => (event.done = (error?: unknown) => (error === undefined ? resolve() : reject(error))));
     if (this.unwrittenEvents.length === 0) setImmediate(() => void this.insertEvents(this.unwrittenEvents.splice(0)));
     this.unwrittenEvents.push(event);
     return stored;
   }
 
-  private readonly unwrittenEvents: { row: EventColumns; done(error?: unknown): void }[] = [];
+  private readonly unwrittenEvents: PendingEvent[] = [];
 
-  private async insertEvents(batch: { row: EventColumns; done(error?: unknown): void }[]): Promise<void> {
+  private async insertEvents(batch: PendingEvent[]): Promise<void> {
     const one = 'INSERT INTO events (seq, run_id, type, json, at) VALUES ($1, $2, $3, $4, $5)';
     if (batch.length > 1) {
       const column = (i: number) => batch.map((event) => event.row[i]);
@@ -512,10 +512,16 @@ export class PostgresRunStore implements RunStore {
   }
 }
 
-/** Inserts a transition: `$1` run, `$2` invocation, `$3` attempt, `$4` status, `$5` detail, `$6` time (the statement may use more parameters before it). */
 /** An event's columns: seq, run, type, JSON, at. */
 type EventColumns = [number, string | null, string, string, number];
 
+/** An event appended and not yet inserted, and how to tell its caller. */
+interface PendingEvent {
+  row: EventColumns;
+  done(error?: unknown): void;
+}
+
+/** Inserts a transition: `$1` run, `$2` invocation, `$3` attempt, `$4` status, `$5` detail, `$6` time (the statement may use more parameters before it). */
 const TRANSITION_INSERT = 'INSERT INTO transitions (run_id, step_id, attempt, status, detail, at) VALUES ($1, $2, $3::int, $4, $5, $6::bigint)';
 
 const OUTPUTS_SELECT = 'SELECT o.step_id, o.output, a.hash, a.materializer, a.size, a.type_name FROM step_outputs o JOIN artifacts a ON a.hash = o.hash';

@@ -108,6 +108,9 @@ describe('language features beside TypeScript in a real VS Code workbench', () =
       const filter = page.locator('.markers-panel-action-filter input, .viewpane-filter input').first();
       await filter.waitFor({ state: 'visible', timeout: 30_000 });
       await filter.fill('**/language.ts');
+      // Typed into the filter, not into the file (an editor taking the focus late once did that).
+      assert.equal(await filter.inputValue(), '**/language.ts', 'the Problems filter holds what was typed');
+      assert.equal(await page.locator('.tab.dirty').count(), 0, 'no editor was typed into');
       const wrong = positionOf('const wrong: number');
       const miswired = positionOf('scale(label())');
       // TypeScript has checked the file (with the SDK's types) once its error on `wrong` shows: its

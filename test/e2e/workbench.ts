@@ -193,6 +193,10 @@ export async function openFile(page: Page, relativePath: string): Promise<void> 
   await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: path.basename(relativePath) }).first().waitFor({ state: 'visible' });
   await input.press('Enter');
   await page.locator(`.tab[aria-label^="${path.basename(relativePath)}"]`).first().waitFor({ state: 'visible' });
+  // The editor takes the keyboard focus once its text is loaded, which may be after the tab shows:
+  // keys meant for a panel or an input opened in between would be typed into the file.
+  await page.locator('.part.editor .editor-group-container.active .monaco-editor.focused').first().waitFor({ state: 'visible' });
+  await page.locator('.quick-input-widget').first().waitFor({ state: 'hidden' });
 }
 
 /**

@@ -311,6 +311,8 @@ function present(view: CollapsedGraph, computed: GraphLayout, fitView: boolean):
   if (fitView) openView();
   else viewSize();
   drawing = drawGraph(layer, motion, next, computed, metrics.text, visibleRect(), view.groupMembers);
+  // How many nodes are drawn, in the document or not (out of view, a large graph's are not).
+  svg.dataset.nodes = String(drawing.nodes.size);
   paintedSelection = undefined;
   if (selected !== undefined) selected = view.shownOf.get(selected) ?? (drawing.nodes.has(selected) ? selected : undefined);
   updatePicks();

@@ -599,6 +599,41 @@ describe('DAG webview in Chromium', () => {
     await page.close();
   });
 
+  it('keeps a 1,000-step graph\'s nodes out of view out of the document, painted all the same, and brings them in, in order', async () => {
+    const large = generateDag(1000, 1);
+    const order = new Map(large.nodes.map((node, index) => [node.id, index]));
+    const page = await openSized(harness);
+    await send(page, { kind: 'graph', graph: large });
+    await waitForLayout(page, 'final', 1000);
+    const inDocument = () => page.locator('#layer g.node').evaluateAll((groups) => groups.map((g) => ({ id: g.getAttribute('data-id') ?? '', status: g.getAttribute('data-status') ?? '' })));
+    const inOrder = (ids: string[]) => ids.every((id, i) => i === 0 || (order.get(ids[i - 1]) ?? 0) < (order.get(id) ?? 0));
+    const opened = await inDocument();
+    assert.ok(opened.length > 0 && opened.length < 200, `only the nodes in and around the view are in the document: ${opened.length} of 1,000`);
+    assert.ok(inOrder(opened.map((node) => node.id)), 'in the drawing\'s order');
+    const edgesIn = await page.locator('#layer path.edge').count();
+    assert.ok(edgesIn > 0 && edgesIn < 300, `and so are the edges: ${edgesIn}`);
+
+    // A run state for every node, then a node out of view brought into view by a search: it shows the state it was sent while out.
+    const target = large.nodes.map((node) => node.id).reverse().find((id) => !opened.some((node) => node.id === id)) as string;
+    const states = Object.fromEntries(large.nodes.map((node) => [node.id, { status: node.id === target ? 'failed' : 'completed', attempt: 1, durationMs: 5 }]));
+    await send(page, { kind: 'runState', runId: 'r1', runStatus: 'failed', nodes: states, heartbeat: { intervalMs: 5000, timeoutMs: 15000 }, now: Date.now() });
+    await page.locator('#layer g.node[data-status="completed"]').first().waitFor({ state: 'attached' });
+    assert.equal(await page.locator(`#layer g.node[data-id="${target}"]`).count(), 0, `${target} is out of the document`);
+    await page.focus('#canvas');
+    await page.keyboard.press('/');
+    await page.keyboard.type(target);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((id) => (globalThis as unknown as ProbesGlobal).probes.selectedId() === id, target);
+    const moved = await inDocument();
+    assert.equal(moved.find((node) => node.id === target)?.status, 'failed', 'brought into view, it shows the state sent while it was out');
+    assert.ok(inOrder(moved.map((node) => node.id)), `still in the drawing's order: ${moved.map((node) => node.id).slice(0, 12).join(', ')}…`);
+    assert.ok(moved.length < 200 && opened.some((node) => !moved.some((now) => now.id === node.id)), 'and the nodes left behind are out of the document');
+    const box = await probe(page, 'nodeBox', target);
+    assert.ok(box.right > box.left, `drawn with its box: ${JSON.stringify(box)}`);
+    assert.equal(await page.locator('#layer .culled').count(), 0, 'nothing in the document is hidden by the class a small graph hides with');
+    await page.close();
+  });
+
   it('falls back to the main thread when no worker may start, and says so', async () => {
     const page = await harness.open({ csp: (csp) => csp.replace('; worker-src blob:', '') });
     await send(page, { kind: 'graph', graph });

@@ -2,7 +2,6 @@ import * as path from 'node:path';
 import type pg from 'pg';
 import type { ArtifactRef, ArtifactStore } from '../../artifacts/artifactStore';
 import type { ArtifactStoreBeside } from '../artifactStoreBeside';
-import { drivenElsewhere, leaseNotHeld, notRunningAttempt } from '../commitFence';
 import { LocalArtifactStore } from '../../artifacts/localArtifactStore';
 import { PostgresArtifactStore } from './postgresArtifactStore';
 import type { AttemptError } from '../../model/attemptError';
@@ -33,7 +32,8 @@ import type {
   TransitionRecord,
 } from '../records';
 import { RunNameTakenError, TokenNameTakenError, type AttemptPlacement, type RunStore, type StoreMode } from '../runStore';
-import { errorColumns } from '../errorColumns';
+import { commitStepOutputs } from './stepCommit';
+import { TRANSITION_COLUMNS, withoutNul, writeAttemptEnd, writeStepStatus } from './stepWrites';
 import { inTransaction, openPostgresPool, postgresConfig, type Queryable } from './connection';
 import { DaemonClaim } from './daemonClaim';
 import { EventNotifier } from './eventNotices';
@@ -327,11 +327,7 @@ export class PostgresRunStore implements RunStore {
   async commitOutputs(runId: string, invocationId: string, outputs: Record<string, ArtifactRef>, at: number, commit: OutputCommit): Promise<void> {
     // Outputs a local runner wrote are in the folder only until now; the commit needs them in the database.
     await this.artifacts.publish?.(Object.values(outputs), commit.attempt === undefined ? undefined : { runId, invocationId, attempt: commit.attempt });
-    const instance = this.engineInstance(process.pid);
-    await inTransaction(this.pool, async (tx) => {
-      if (commit.attempt !== undefined) await fenceCommit(tx, runId, invocationId, commit.attempt, instance);
-      await writeOutputsCommit(tx, runId, invocationId, outputs, at, commit);
-    });
+    await commitStepOutputs(this.pool, runId, invocationId, outputs, at, commit, this.engineInstance(process.pid));
   }
 
   async lookupCache(key: string, since = -Infinity): Promise<Record<string, ArtifactRef> | undefined> {
@@ -522,144 +518,9 @@ interface PendingEvent {
 }
 
 /** Inserts a transition: `$1` run, `$2` invocation, `$3` attempt, `$4` status, `$5` detail, `$6` time (the statement may use more parameters before it). */
-const TRANSITION_INSERT = 'INSERT INTO transitions (run_id, step_id, attempt, status, detail, at) VALUES ($1, $2, $3::int, $4, $5, $6::bigint)';
+const TRANSITION_INSERT = `INSERT INTO transitions ${TRANSITION_COLUMNS} VALUES ($1, $2, $3::int, $4, $5, $6::bigint)`;
 
 const OUTPUTS_SELECT = 'SELECT o.step_id, o.output, a.hash, a.materializer, a.size, a.type_name FROM step_outputs o JOIN artifacts a ON a.hash = o.hash';
-
-/** PostgreSQL's text holds no NUL character: a message from user code is kept with U+FFFD in its place. */
-function withoutNul(text: string): string;
-function withoutNul(text: string | null): string | null;
-function withoutNul(text: string | null): string | null {
-  return text === null ? null : text.replaceAll('\0', '\uFFFD');
-}
-
-/** A failure's columns, as PostgreSQL's text can hold them. */
-function failureColumns(error: string | AttemptError | undefined) {
-  const columns = errorColumns(error);
-  return { error: withoutNul(columns.error), error_name: withoutNul(columns.error_name), error_stack: withoutNul(columns.error_stack), error_value: columns.error_value };
-}
-
-/** One statement: a step's status (its error, cache facts and times as they change) and its transition. */
-async function writeStepStatus(db: Queryable, runId: string, invocationId: string, status: StepStatus, at: number, detail: StepStatusDetail): Promise<void> {
-  const terminal = status !== 'pending' && status !== 'running';
-  const failure = failureColumns(detail.error);
-  await db.query(
-    `WITH changed AS (
-       UPDATE steps SET status = $4,
-         error = CASE WHEN $7::boolean THEN $5 ELSE error END, error_name = CASE WHEN $7::boolean THEN $8 ELSE error_name END,
-         error_stack = CASE WHEN $7::boolean THEN $9 ELSE error_stack END, error_value = CASE WHEN $7::boolean THEN $10 ELSE error_value END,
-         cached = COALESCE($11::boolean, cached), cache_key = COALESCE($12, cache_key),
-         started_at = CASE WHEN $4 = 'running' AND started_at IS NULL THEN $6::bigint ELSE started_at END,
-         ended_at = CASE WHEN $13::boolean THEN $6::bigint ELSE ended_at END
-       WHERE run_id = $1 AND id = $2
-     )
-     ${TRANSITION_INSERT}`,
-    [
-      runId,
-      invocationId,
-      null,
-      status,
-      failure.error,
-      at,
-      failure.error !== null,
-      failure.error_name,
-      failure.error_stack,
-      failure.error_value,
-      detail.cached ?? null,
-      detail.cacheKey ?? null,
-      terminal,
-    ],
-  );
-}
-
-/** One statement: a running attempt's end (an attempt already ended stays as it ended) and its transition. */
-async function writeAttemptEnd(db: Queryable, runId: string, invocationId: string, attempt: number, status: AttemptStatus, at: number, error?: string | AttemptError): Promise<void> {
-  const failure = failureColumns(error);
-  await db.query(
-    `WITH ended AS (
-       UPDATE step_attempts SET status = $4, error = $5, error_name = $7, error_stack = $8, error_value = $9, ended_at = $6::bigint
-       WHERE run_id = $1 AND step_id = $2 AND attempt = $3 AND status = 'running'
-     )
-     ${TRANSITION_INSERT}`,
-    [runId, invocationId, attempt, status, failure.error, at, failure.error_name, failure.error_stack, failure.error_value],
-  );
-}
-
-/**
- * The fence of an attempt's commit, the first statement of its transaction: the attempt must
- * still be running and its run driven by `instance` (this daemon; null outside a cluster), and
- * when a remote worker holds it by a lease row (`attempts`, workerLeaseBook.ts), that lease must
- * still be held by the database's clock: the same statement marks the lease row committed. Its
- * rows stay locked until the commit ends: a daemon taking the run over (which updates the run's
- * driver, then ends its running attempts as lost) and the lease reaper wait for it, then see the
- * step committed.
- */
-async function fenceCommit(tx: Queryable, runId: string, invocationId: string, attempt: number, instance: string | null): Promise<void> {
-  const { rows } = await tx.query<{ status: string; engine_instance: string | null; lease_state: string | null; lease_owner: string | null; lease_overdue_ms: number | null; lease_committed: boolean }>(
-    `WITH recorded AS (
-       SELECT a.status, r.engine_instance FROM step_attempts a JOIN runs r ON r.id = a.run_id
-       WHERE a.run_id = $1 AND a.step_id = $2 AND a.attempt = $3 FOR UPDATE OF a FOR SHARE OF r
-     ), lease AS (
-       SELECT id, state, owner, lease_expires_at FROM attempts WHERE run_id = $1 AND step_id = $2 AND attempt = $3 FOR UPDATE
-     ), committed AS (
-       UPDATE attempts l SET state = 'committed', committed_at = now(), lease_expires_at = NULL
-       FROM lease, recorded
-       WHERE l.id = lease.id AND lease.state = 'running' AND lease.lease_expires_at > now() AND recorded.status = 'running' AND recorded.engine_instance IS NOT DISTINCT FROM $4
-       RETURNING l.id
-     )
-     SELECT recorded.status, recorded.engine_instance, lease.state AS lease_state, lease.owner AS lease_owner,
-       (extract(epoch FROM now() - lease.lease_expires_at) * 1000)::float8 AS lease_overdue_ms,
-       EXISTS (SELECT 1 FROM committed) AS lease_committed
-     FROM recorded LEFT JOIN lease ON true`,
-    [runId, invocationId, attempt, instance],
-  );
-  const row = rows[0];
-  if (row?.status !== 'running') throw notRunningAttempt(invocationId, attempt, row?.status);
-  if (row.engine_instance !== instance) throw drivenElsewhere(runId, invocationId, attempt, row.engine_instance);
-  if (row.lease_state !== null && !row.lease_committed) throw leaseNotHeld(invocationId, attempt, row.lease_owner, row.lease_state, row.lease_overdue_ms);
-}
-
-/**
- * A success's commit, on `tx` (a transaction, so nothing of it is seen before all of it):
- * artifacts, outputs, the attempt's end, the cache entry and the step's status. A worker's
- * lease commit (attemptLeases.commitAttempt's `alsoWrite`) can run it in its own transaction.
- */
-async function writeOutputsCommit(tx: Queryable, runId: string, invocationId: string, outputs: Record<string, ArtifactRef>, at: number, commit: OutputCommit): Promise<void> {
-  const entries = Object.entries(outputs);
-  if (entries.length > 0) {
-    // One statement: the outputs' foreign keys are checked at its end, when their artifacts' rows are in.
-    await tx.query(
-      `WITH stored AS (
-         INSERT INTO artifacts (hash, materializer, size, type_name, created_at)
-         SELECT DISTINCT ON (hash) hash, materializer, size, type_name, $7 FROM unnest($3::text[], $4::text[], $5::bigint[], $6::text[]) AS a(hash, materializer, size, type_name)
-         ON CONFLICT (hash) DO NOTHING
-       )
-       INSERT INTO step_outputs (run_id, step_id, output, hash)
-       SELECT $1, $2, output, hash FROM unnest($8::text[], $3::text[]) WITH ORDINALITY AS o(output, hash, position) ORDER BY position
-       ON CONFLICT (run_id, step_id, output) DO UPDATE SET hash = EXCLUDED.hash`,
-      [
-        runId,
-        invocationId,
-        entries.map(([, ref]) => ref.hash),
-        entries.map(([, ref]) => ref.materializer),
-        entries.map(([, ref]) => ref.size),
-        entries.map(([, ref]) => ref.typeName),
-        at,
-        entries.map(([output]) => output),
-      ],
-    );
-  }
-  if (commit.attempt !== undefined) await writeAttemptEnd(tx, runId, invocationId, commit.attempt, 'completed', at);
-  if (commit.cacheKey && commit.cacheable && !commit.cached) {
-    await tx.query(
-      `INSERT INTO cache (key, step_name, run_id, step_id, outputs_json, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (key) DO UPDATE SET step_name = EXCLUDED.step_name, run_id = EXCLUDED.run_id, step_id = EXCLUDED.step_id,
-         outputs_json = EXCLUDED.outputs_json, created_at = EXCLUDED.created_at`,
-      [commit.cacheKey, commit.stepName, runId, invocationId, JSON.stringify(outputs), at],
-    );
-  }
-  await writeStepStatus(tx, runId, invocationId, commit.cached ? 'cached' : 'completed', at, { cached: commit.cached, cacheKey: commit.cacheKey });
-}
 
 /** The schema version of the database (0: no store there yet). */
 async function schemaVersion(db: Queryable): Promise<number> {

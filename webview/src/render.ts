@@ -340,9 +340,11 @@ export function cullNodes(drawing: Drawing, visible: { x: number; y: number; wid
   const detached = drawing.detached;
   /** Hides or shows an element by its class (a small graph's; a large one's leave the document, below). */
   const show = detached ? undefined : (element: Element, culled: boolean) => element.classList.toggle('culled', culled);
+  let changed = false;
   for (const node of drawing.nodes.values()) {
     const culled = !meets(node.box, visible);
     if (culled === node.culled) continue;
+    changed = true;
     node.culled = culled;
     show?.(node.group, culled);
     node.pulse?.classList.toggle('culled', culled);
@@ -350,6 +352,7 @@ export function cullNodes(drawing: Drawing, visible: { x: number; y: number; wid
   for (const edge of drawing.edges) {
     const culled = !meets(edge.box, visible);
     if (culled !== edge.culled) {
+      changed = true;
       edge.culled = culled;
       if (show) {
         show(edge.path, culled);
@@ -359,7 +362,7 @@ export function cullNodes(drawing: Drawing, visible: { x: number; y: number; wid
     }
     if (edge.dashes && !culled) drawDashes(edge.dashes, edge, visible);
   }
-  if (!detached) return;
+  if (!detached || !changed) return;
   attachInOrder(detached.nodes, [...drawing.nodes.values()].map((node) => ({ element: node.group, shown: !node.culled })));
   attachInOrder(detached.edges, drawing.edges.map((edge) => ({ element: edge.path, shown: !edge.culled })));
   attachInOrder(detached.labels, drawing.edges.flatMap((edge) => (edge.label ? [{ element: edge.label, shown: !edge.culled }] : [])));

@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { answerQuickInput, openFile, runCommand, until, type Workbench } from './workbench';
+import { answerQuickInput, loggedLine, openFile, runCommand, until, type Workbench } from './workbench';
 import { lineOf, workbenchSuite } from './workbenchSuite';
 
 describe('Debug Step in a real VS Code workbench', () => {
@@ -90,7 +90,7 @@ describe('Debug Step in a real VS Code workbench', () => {
       process.stdout.write(`Debug Step to the breakpoint's variables on screen: ${Math.round(elapsedMs)} ms\n`);
       await page.locator('.monaco-editor .debug-top-stack-frame-line').first().waitFor({ state: 'visible', timeout: 30_000 });
       await workbench.screenshot('02-paused-at-breakpoint');
-      assert.match(workbench.extensionLog(), /debug step publish: inspector listening \d+ ms after Debug Step/);
+      await loggedLine(workbench, /debug step publish: inspector listening \d+ ms after Debug Step/);
 
       // Continue: the step throws again; it is said, and the run stays as it was.
       await page.keyboard.press('F5');

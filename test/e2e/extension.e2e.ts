@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import { acceptFirst, answerQuickInput, dagFrame, openFile, runCommand, until, waitForStatuses, type Workbench } from './workbench';
+import { acceptFirst, answerQuickInput, dagFrame, loggedLine, openFile, runCommand, until, waitForStatuses, type Workbench } from './workbench';
 import { lineOf, workbenchSuite } from './workbenchSuite';
 
 const FORECAST_STEPS = ['load', 'split', 'fit', 'evaluate', 'publish'];
@@ -130,7 +130,7 @@ describe('the extension in a real VS Code workbench', () => {
       const text = async () => ((await page.locator('.part.editor .monaco-editor .view-lines').first().textContent().catch(() => '')) ?? '').replace(/\u00a0/g, ' ');
       // The last 20% of 30 days, pretty-printed: a number per line.
       await until('the output "test" of split, pretty-printed', async () => /^\[\s*\d+\.\d+,/.test(await text()), { last: text });
-      assert.match(workbench.extensionLog(), /output test of split: pipewright-artifact:/);
+      await loggedLine(workbench, /output test of split: pipewright-artifact:/);
       await workbench.screenshot('05b-output');
       await showDagTab();
     }));
@@ -167,7 +167,7 @@ describe('the extension in a real VS Code workbench', () => {
       await page.locator('.tab[aria-label^="publish.log"]').first().waitFor({ state: 'visible', timeout: 30_000 });
       const logText = async () => ((await page.locator('.part.editor .monaco-editor .view-lines').first().textContent().catch(() => '')) ?? '').replace(/\u00a0/g, ' ');
       await until('the log of publish, with its error', async () => /── publish · attempt 1 · failed · started [\d:.]+ · .*──.*failed +Error: publishing is switched off/.test(await logText()), { last: logText });
-      assert.match(workbench.extensionLog(), /logs of publish: pipewright-log:\/forecast-[^ ]*\/publish\.log\?/);
+      await loggedLine(workbench, /logs of publish: pipewright-log:\/forecast-[^ ]*\/publish\.log\?/);
       await page.locator('.part.editor .monaco-editor .view-lines').first().click();
       await page.keyboard.type('x');
       assert.equal(await page.locator('.tab.dirty').count(), 0, 'typing does not change a read-only log');

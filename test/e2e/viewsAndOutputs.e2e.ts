@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { Frame, Locator, Page } from 'playwright-core';
 import { formatBytes } from '../../contracts/src/byteSize';
-import { acceptFirst, answerQuickInput, dagFrame, openDag, runCommand, until, waitForStatuses, type Workbench } from './workbench';
+import { acceptFirst, answerQuickInput, dagFrame, loggedLine, openDag, runCommand, until, waitForStatuses, type Workbench } from './workbench';
 import { workbenchSuite } from './workbenchSuite';
 
 /** A 16×16 PNG (four coloured quarters). */
@@ -244,6 +244,7 @@ describe('views, notifications, outputs and logs in a real VS Code workbench', (
       /** A run's end was notified, and its "started", if it was said at all, came before it: the index of "started", -1 when none. */
       const startedBeforeEnd = async (runName: string): Promise<number> => {
         // The order the extension gave them in (its log): the workbench may show a toast later than it was given.
+        await loggedLine(workbench, new RegExp(`notice: .*${runName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} completed`));
         const order = workbench.extensionLog().split('\n').flatMap((line) => /notice: (.*)$/.exec(line)?.[1] ?? []);
         const ended = order.findIndex((text) => text.includes(`${runName} completed`));
         const started = order.findIndex((text) => text.includes(`started ${runName}`));
@@ -283,7 +284,7 @@ describe('views, notifications, outputs and logs in a real VS Code workbench', (
       await second.failure.locator('.monaco-button', { hasText: 'Logs' }).click();
       await page.locator('.tab[aria-label^="blink.log"]').first().waitFor({ state: 'visible', timeout: 60_000 });
       await until('the log of the failed attempt', async () => /── blink · attempt 1 · failed · .*Error: blinking is switched off/.test(await editorText()), { timeoutMs: 60_000, last: editorText });
-      assert.match(workbench.extensionLog(), new RegExp(`logs of blink: pipewright-log:/${second.run.runName}/blink\\.log\\?`));
+      await loggedLine(workbench, new RegExp(`logs of blink: pipewright-log:/${second.run.runName}/blink\\.log\\?`));
       await workbench.screenshot('10-notification-logs');
 
       // Retry runs it again (it now succeeds), a retry of the failed run, and its completion notifies.
@@ -408,8 +409,7 @@ describe('views, notifications, outputs and logs in a real VS Code workbench', (
       const tab = page.locator('.tab[aria-label^="make.log"]').first();
       await tab.waitFor({ state: 'visible', timeout: 30_000 });
       await until('the log of make', async () => /── make · attempt 1 · completed · started /.test(await editorText()), { timeoutMs: 60_000, last: editorText });
-      const opened = new RegExp(`logs of make: (\\S+)`).exec(workbench.extensionLog().split('\n').filter((line) => line.includes('logs of make:')).at(-1) ?? '');
-      assert.ok(opened, 'the extension logged the document it opened');
+      const opened = await loggedLine(workbench, /logs of make: (\S+)/);
       assert.match(opened[1], new RegExp(`^pipewright-log:/${run.runName}/make\\.log\\?`), 'a virtual document of its own scheme, not file: or untitled:');
       assert.doesNotMatch((await tab.getAttribute('aria-label')) ?? '', /Untitled/);
       const original = await editorText();

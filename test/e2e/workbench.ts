@@ -129,6 +129,25 @@ export async function until<T>(what: string, check: () => Promise<T | undefined 
   }
 }
 
+/**
+ * Waits until a line of the extension's log matches `pattern` (VS Code writes the log file a
+ * moment after the extension logs, later still on a busy machine); the match of the last such line.
+ */
+export async function loggedLine(workbench: Pick<Workbench, 'extensionLog'>, pattern: RegExp, timeoutMs = 30_000): Promise<RegExpExecArray> {
+  return until(
+    `the extension's log to show ${pattern}`,
+    async () => {
+      const lines = workbench.extensionLog().split('\n');
+      for (let i = lines.length - 1; i >= 0; i--) {
+        const match = pattern.exec(lines[i]);
+        if (match) return match;
+      }
+      return undefined;
+    },
+    { timeoutMs, last: () => workbench.extensionLog().trimEnd().split('\n').slice(-6).join(' | ') },
+  );
+}
+
 /** Runs a command from the palette by its title, as a user types it. */
 export async function runCommand(page: Page, title: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');

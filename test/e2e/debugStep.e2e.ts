@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { answerQuickInput, loggedLine, openFile, runCommand, until, type Workbench } from './workbench';
+import { answerQuickInput, goToLine, loggedLine, openFile, runCommand, until, type Workbench } from './workbench';
 import { lineOf, workbenchSuite } from './workbenchSuite';
 
 describe('Debug Step in a real VS Code workbench', () => {
@@ -51,9 +51,7 @@ describe('Debug Step in a real VS Code workbench', () => {
       // A breakpoint on the line that throws, in the author's .ts file.
       await page.locator('.tab', { hasText: 'forecast.ts' }).first().click();
       const throwLine = lineOf('pipelines/forecast.ts', "throw new Error('publishing is switched off");
-      await page.keyboard.press('Control+G');
-      await page.keyboard.type(String(throwLine));
-      await page.keyboard.press('Enter');
+      await goToLine(page, throwLine);
       await page.keyboard.press('F9');
       await page.locator('.monaco-editor .codicon-debug-breakpoint').first().waitFor({ state: 'visible', timeout: 30_000 });
 

@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import { acceptFirst, answerQuickInput, dagFrame, loggedLine, openFile, runCommand, until, waitForStatuses, type Workbench } from './workbench';
+import { acceptFirst, answerQuickInput, dagFrame, goToLine, loggedLine, openFile, runCommand, until, waitForStatuses, type Workbench } from './workbench';
 import { lineOf, workbenchSuite } from './workbenchSuite';
 
 const FORECAST_STEPS = ['load', 'split', 'fit', 'evaluate', 'publish'];
@@ -68,17 +68,18 @@ describe('the extension in a real VS Code workbench', () => {
 
       // The graph follows the code: type a second evaluate call, see its node appear, revert.
       await page.locator('.tab', { hasText: 'forecast.ts' }).first().click();
-      await page.keyboard.press('Control+G');
-      await page.keyboard.type(String(lineOf('pipelines/forecast.ts', 'publish(evaluate(mean, test));')));
-      await page.keyboard.press('Enter');
+      await goToLine(page, lineOf('pipelines/forecast.ts', 'publish(evaluate(mean, test));'));
       await page.keyboard.press('End');
       await page.keyboard.type(' evaluate(mean, test');
       await frame.locator('g.node[data-id="evaluate_2"]').waitFor({ timeout: 60_000 });
       await workbench.screenshot('03-editing');
-      // Undo the typing (a few undo stops: the typed run, the auto-closed parenthesis).
-      const typed = page.locator('.monaco-editor .view-line', { hasText: '; evaluate' });
-      for (let undo = 0; undo < 40 && (await typed.count()) > 0; undo++) await page.keyboard.press('Control+Z');
-      assert.equal(await typed.count(), 0, 'undo brings the file back to its saved text');
+      // Undo the typing (a few undo stops: the typed run, the auto-closed parenthesis), until the
+      // editor holds the saved text again (its tab is no longer dirty).
+      const dirty = page.locator('.tab.dirty', { hasText: 'forecast.ts' });
+      await dirty.first().waitFor({ state: 'visible' });
+      for (let undo = 0; undo < 40 && (await dirty.count()) > 0; undo++) await page.keyboard.press('Control+Z');
+      assert.equal(await dirty.count(), 0, 'undo brings the file back to its saved text');
+      assert.equal(await page.locator('.monaco-editor .view-line', { hasText: '; evaluate' }).count(), 0);
       await frame.locator('g.node[data-id="evaluate_2"]').waitFor({ state: 'detached', timeout: 60_000 });
       assert.equal(await frame.locator('g.node').count(), FORECAST_STEPS.length);
 

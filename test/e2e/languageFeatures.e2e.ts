@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
-import { openFile, runCommand, until, waitForCursor, type Workbench } from './workbench';
+import { goToLine, openFile, runCommand, until, type Workbench } from './workbench';
 import { repoRoot } from './fixtureWorkspace';
 import { workbenchSuite } from './workbenchSuite';
 
@@ -90,13 +90,7 @@ describe('language features beside TypeScript in a real VS Code workbench', () =
   async function goTo(text: string, offset = 0): Promise<void> {
     const { line, column } = positionOf(text, offset);
     await page.locator('.part.editor .monaco-editor .view-lines').first().click();
-    await page.keyboard.press('Control+G');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`:${line}:${column}`); // Go to Line is Quick Open's `:` mode
-    await input.press('Enter');
-    await input.waitFor({ state: 'hidden' });
-    await waitForCursor(page, line, column);
+    await goToLine(page, line, column);
   }
 
   it('shows one error for one mistake: Pipewright\'s on a mis-wired call, not also TypeScript\'s ts(2345)', () =>

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import { answerQuickInput, liveDag, runCommand, until, type Workbench } from './workbench';
+import { answerQuickInput, goToLine, liveDag, runCommand, until, type Workbench } from './workbench';
 import { workbenchSuite } from './workbenchSuite';
 const STEPS = ['load', 'clean', 'train', 'report'];
 
@@ -103,9 +103,7 @@ describe('the plan before a run in the DAG of a real VS Code workbench', () => {
       // Edit clean's body, unsaved: it and everything downstream will run; load is still reused.
       await page.locator('.tab', { hasText: 'planned.ts' }).first().click();
       const line = PIPELINE.split('\n').findIndex((text) => text.includes('const factor = 2;')) + 1;
-      await page.keyboard.press('Control+G');
-      await page.keyboard.type(String(line));
-      await page.keyboard.press('Enter');
+      await goToLine(page, line);
       await page.keyboard.press('End');
       await page.keyboard.press('ArrowLeft');
       await page.keyboard.type('0');

@@ -50,6 +50,9 @@ export async function openWorkbench(options: { tools: E2eTools; workspace: strin
       'workbench.enableExperiments': false,
       'chat.disableAIFeatures': true,
       'window.commandCenter': false,
+      // As desktop VS Code: VS Code for the web saves a second after each edit by default, which
+      // saved a test's typing to disk for the next run to pick up before undo could take it back.
+      'files.autoSave': 'off',
     }),
   );
   const port = await freePort();
@@ -279,6 +282,20 @@ export async function openDag(page: Page, file: string, pipeline: string, nodes:
   // Attached, not visible: a large graph leaves the nodes out of view undrawn (culled).
   await frame.locator('g.node').nth(nodes - 1).waitFor({ state: 'attached', timeout: 60_000 });
   return frame;
+}
+
+/**
+ * Moves the active editor's cursor to `line`, `column` (1-based) with Go to Line, and waits until
+ * it is there: keys typed before Quick Open shows, or before it closes, would land in the file.
+ */
+export async function goToLine(page: Page, line: number, column = 1): Promise<void> {
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`:${line}:${column}`); // Go to Line is Quick Open's `:` mode
+  await input.press('Enter');
+  await input.waitFor({ state: 'hidden' });
+  await waitForCursor(page, line, column);
 }
 
 /** Waits until the status bar says the active editor's cursor is at `line`, `column` (1-based). */

@@ -105,3 +105,47 @@ describe('the scheduler re-analyses only what an edit affects', () => {
     scheduler.dispose();
   });
 });
+
+describe("the scheduler's first analysis of the workspace, as one batch", () => {
+  it('takes the batch answers, but for those an edit made stale meanwhile, and runs one batch at a time', async () => {
+    const root = tempProject();
+    const lib = path.join(root, 'lib.ts');
+    const uses = path.join(root, 'uses.ts');
+    fs.writeFileSync(path.join(root, 'steps.ts'), STEPS);
+    fs.writeFileSync(path.join(root, 'main.ts'), MAIN);
+    fs.writeFileSync(lib, STEPS);
+    fs.writeFileSync(uses, MAIN.replace("'./steps'", "'./lib'"));
+    const batches: string[][] = [];
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const answered: FileAnalysis[] = [];
+    const scheduler = new AnalysisScheduler(new Analyzer(), () => undefined, 5, () => ({}), async (files, optionsFor, documents) => {
+      batches.push([...files]);
+      // Analysed as the batch began (the texts of then), answered when the test says.
+      const analyzer = new Analyzer();
+      for (const [file, text] of documents) analyzer.setDocument(file, text);
+      const analyses = analyzer.analyzeAll(files, optionsFor);
+      answered.push(...analyses);
+      await released;
+      return analyses;
+    });
+    scheduler.addRoot(root);
+    scheduler.opened(lib, STEPS);
+    const first = scheduler.workspaceAsync();
+    const second = scheduler.workspaceAsync();
+    // An edit while the batch runs: lib.ts's step is renamed, and uses.ts imports it.
+    scheduler.changed(lib, STEPS.replace('function clean', "{ name: 'scrub' }, function clean"));
+    release();
+    const [one, two] = await Promise.all([first, second]);
+    assert.deepEqual(batches, [['main.ts', 'steps.ts', 'uses.ts'].map((name) => path.join(root, name))], 'one batch, of the files not open');
+    const byName = new Map(one.map((analysis) => [path.basename(analysis.file), analysis]));
+    assert.deepEqual([...byName.keys()], ['lib.ts', 'main.ts', 'steps.ts', 'uses.ts']);
+    assert.equal(byName.get('main.ts'), answered.find((a) => a.file.endsWith('main.ts')), "main.ts is the batch's answer");
+    assert.notEqual(byName.get('uses.ts'), answered.find((a) => a.file.endsWith('uses.ts')), "uses.ts's answer was stale");
+    assert.deepEqual(byName.get('uses.ts')!.pipelines[0].nodes.map((n) => n.id), ['scrub', 'scrub_2'], 'analysed again with the edit');
+    assert.deepEqual(two.map((a) => a.file), one.map((a) => a.file));
+    await scheduler.workspaceAsync();
+    assert.equal(batches.length, 1, 'nothing left for another batch');
+    scheduler.dispose();
+  });
+});

@@ -48,7 +48,9 @@ async function reap(db: pg.Pool): Promise<Sweep> {
 
 /** Waits until the database's clock is past `at`. */
 async function databasePast(db: pg.Pool, at: Date): Promise<void> {
-  await waitForAsync('the lease to expire by the database clock', async () => (await db.query<{ past: boolean }>('SELECT now() > $1 AS past', [at])).rows[0]!.past);
+  // A JavaScript Date holds milliseconds, the database microseconds: `at` may be up to 1 ms before the
+  // stored expiry it was read from (CI once reaped between the two, and found nothing expired).
+  await waitForAsync('the lease to expire by the database clock', async () => (await db.query<{ past: boolean }>("SELECT now() > $1::timestamptz + interval '1 millisecond' AS past", [at])).rows[0]!.past);
 }
 
 describe('PostgreSQL attempt leases', () => {

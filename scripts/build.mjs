@@ -92,7 +92,7 @@ const editorContexts = [
   // The server bundles TypeScript; its lib .d.ts files are copied beside it (copyTypeScriptLibs), so
   // the packaged extension needs no node_modules. The client starts `server.js`, the launcher
   // (server/src/launcher.ts), which loads this bundle through V8's code cache.
-  { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: !production, minify: production, plugins: [typescriptOnce(false)], entryPoints: { languageServer: 'server/src/languageServerEntry.ts' }, outdir: 'dist/server', logLevel: 'warning' },
+  { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: !production, minify: production, plugins: [typescriptOnce(false)], entryPoints: { languageServer: 'server/src/server.ts' }, outdir: 'dist/server', logLevel: 'warning' },
   { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: false, minify: production, entryPoints: { server: 'server/src/launcher.ts' }, outdir: 'dist/server', logLevel: 'warning' },
   // The TypeScript server plugin the extension contributes (`typescriptServerPlugins`): tsserver
   // loads it by package name from the extension's node_modules (writeTypeScriptPluginPackage).

@@ -5,9 +5,6 @@ import { findPipelineFiles } from './analysis/pipelineFiles';
 /** Called with every fresh analysis (the server publishes diagnostics and graph changes). */
 export type AnalysisListener = (file: string, analysis: FileAnalysis) => void;
 
-/** Analyses a batch of files (on every core: `analyzeInThreads`), with the open documents' texts, answering in the batch's order. */
-export type BatchAnalysis = (files: readonly string[], optionsFor: (file: string) => AnalyzeOptions, documents: ReadonlyMap<string, string>) => Promise<FileAnalysis[]>;
-
 /**
  * Keeps the analyses of a workspace current as documents open, change and close: what the server
  * asks for is always the analysis of the latest text. An edit is analysed after a short pause in
@@ -24,8 +21,6 @@ export class AnalysisScheduler {
   /** Last text given per open document: an editor may repeat it (open fires a change too). */
   private readonly texts = new Map<string, string>();
   private workspaceFiles: string[] | undefined;
-  /** The batch under way (`workspaceAsync`), and what changed since it started: its answers for those, and for what imports them, are stale. */
-  private batch: { done: Promise<void>; touched: Set<string>; everything: boolean } | undefined;
 
   constructor(
     readonly analyzer: Analyzer,
@@ -33,8 +28,6 @@ export class AnalysisScheduler {
     private readonly debounceMs = 150,
     /** Per-file settings (the server caches what it pulled from the editor). */
     private readonly settingsFor: (file: string) => AnalyzeOptions = () => ({}),
-    /** How the workspace's files not analysed yet are analysed at once (`workspaceAsync`); without it, on this thread. */
-    private readonly analyzeBatch?: BatchAnalysis,
   ) {}
 
   /** The settings of these open files changed: analyse them again. */
@@ -89,7 +82,6 @@ export class AnalysisScheduler {
     if (created !== false) this.workspaceFiles = undefined;
     if (/[\\/]tsconfig\.json$/.test(file)) {
       // Compiler options or the config that holds a file may have changed: everything is out of date.
-      if (this.batch) this.batch.everything = true;
       this.analyzer.configChanged();
       this.latest.clear();
       this.stale.clear();
@@ -123,28 +115,6 @@ export class AnalysisScheduler {
     // One program for everything not yet analysed, instead of one per file.
     if (missing.length > 1) this.analyzer.analyzeAll(missing, this.settingsFor).forEach((analysis, i) => this.store(missing[i], analysis));
     return files.map((file) => this.current(file));
-  }
-
-  /**
-   * `workspace()`, with the files not analysed yet analysed as one batch by `analyzeBatch` (on
-   * every core) while this thread stays free for edits; an answer made stale by an edit during the
-   * batch (of its file, or of one it imports) is dropped, and that file analysed again here.
-   */
-  async workspaceAsync(): Promise<FileAnalysis[]> {
-    if (this.analyzeBatch) {
-      while (this.batch) await this.batch.done;
-      this.workspaceFiles ??= [...this.roots].flatMap((root) => findPipelineFiles(root));
-      const missing = this.workspaceFiles.filter((f) => !this.latest.has(f) && !this.open.has(f));
-      if (missing.length > 1) {
-        const batch = { touched: new Set<string>(), everything: false, done: Promise.resolve() };
-        batch.done = this.analyzeBatch(missing, this.settingsFor, this.texts)
-          .then((analyses) => this.storeBatch(analyses, batch), () => undefined)
-          .finally(() => (this.batch = undefined));
-        this.batch = batch;
-        await batch.done;
-      }
-    }
-    return this.workspace();
   }
 
   /** Open documents analysed so far, for cross-file requests (references). */
@@ -195,24 +165,8 @@ export class AnalysisScheduler {
     return dependents;
   }
 
-  /** A batch's answers, but for those made stale while it ran (their file, or one they import, changed). */
-  private storeBatch(analyses: FileAnalysis[], batch: { touched: Set<string>; everything: boolean }): void {
-    if (batch.everything) return;
-    const stale = new Set(batch.touched);
-    for (let grew = true; grew; ) {
-      grew = false;
-      for (const analysis of analyses) {
-        if (stale.has(analysis.file) || !analysis.dependencies.some((dependency) => stale.has(dependency))) continue;
-        stale.add(analysis.file);
-        grew = true;
-      }
-    }
-    for (const analysis of analyses) if (!stale.has(analysis.file) && !this.open.has(analysis.file) && !this.latest.has(analysis.file)) this.store(analysis.file, analysis);
-  }
-
   /** Marks `file` and every analysis that depends on it as out of date. */
   private invalidate(file: string): void {
-    this.batch?.touched.add(file);
     this.stale.add(file);
     for (const other of this.dependentsOf(file)) this.stale.add(other);
   }

@@ -3,9 +3,7 @@
  * Runs over stdio (`--stdio`) or Node IPC (`--node-ipc`), as the client chooses.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import {
   CodeActionKind,
   createConnection,
@@ -24,7 +22,6 @@ import { Analyzer, type AnalyzeOptions } from './analysis/analyzer';
 import { enforceTypeAnnotationsFromEnv } from '../../runtime/src/model/environment';
 import type { FileAnalysis } from './analysis/model';
 import { AnalysisScheduler } from './analysisScheduler';
-import { analyzeInThreads, workersFor } from './analysis/threadedAnalysis';
 import { ListPipelinesRequest, PipelineGraphChangedNotification, PipelineGraphRequest } from '../../contracts/src/lspMessages';
 import { negotiateEncoding, PositionConverter } from './positionEncoding';
 import { toCodeActions, toCodeLenses, toDefinition, toDiagnostics, toFixAll, toGraph, toHover, toReferences, toSummary, toWorkspaceSymbols, type LspContext } from './toLsp';
@@ -33,23 +30,7 @@ const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 /** Settings pulled from the editor per document (`pipewright.*` is resource-scoped). */
 const settings = new Map<string, AnalyzeOptions>();
-/**
- * The workspace's first analysis runs on worker threads of this bundle (its entry serves them:
- * languageServerEntry.ts), one per core, so this thread stays free for the edits typed meanwhile.
- */
-const analyzeBatch = (files: readonly string[], optionsFor: (file: string) => AnalyzeOptions, documents: ReadonlyMap<string, string>): Promise<FileAnalysis[]> =>
-  analyzeInThreads(files, {
-    optionsFor,
-    documents,
-    enforceTypeAnnotations: scheduler.analyzer.enforceTypeAnnotations,
-    workers: workersFor(files.length, false),
-    start: (workerData) => new Worker(path.join(__dirname, 'server.js'), { workerData }),
-    report: ({ files: count, workers, byWorkers, chunks, failures, ms }) => {
-      connection.console.log(`pipewright: analysed ${count} workspace files in ${ms.toFixed(0)} ms on ${workers} worker threads (${byWorkers} of ${chunks} parts)`);
-      for (const failure of failures) connection.console.error(`pipewright language server: an analysis thread failed, its files were analysed on the server's thread: ${failure}`);
-    },
-  });
-const scheduler = new AnalysisScheduler(new Analyzer(), publish, 150, (file) => settings.get(file) ?? {}, analyzeBatch);
+const scheduler = new AnalysisScheduler(new Analyzer(), publish, 150, (file) => settings.get(file) ?? {});
 let canPullSettings = false;
 let canWatchFiles = false;
 let canFollowFolders = false;
@@ -266,8 +247,8 @@ connection.onRequest(
 
 connection.onRequest(
   ListPipelinesRequest.type,
-  unlessShutDown(async ({ uri }) => {
-    const analyses = uri ? [analysisOf(uri)].filter((a) => a !== undefined) : await scheduler.workspaceAsync();
+  unlessShutDown(({ uri }) => {
+    const analyses = uri ? [analysisOf(uri)].filter((a) => a !== undefined) : scheduler.workspace();
     return analyses.flatMap((analysis) => analysis.pipelines.map((p) => toSummary(uri ?? uriOfFile(analysis.file), p, analysis)));
   }),
 );
@@ -307,8 +288,8 @@ connection.onHover(
 );
 
 connection.onWorkspaceSymbol(
-  unlessShutDown(async ({ query }) => {
-    const everywhere = (await scheduler.workspaceAsync()).map((analysis) => ({ uri: uriOfFile(analysis.file), analysis }));
+  unlessShutDown(({ query }) => {
+    const everywhere = scheduler.workspace().map((analysis) => ({ uri: uriOfFile(analysis.file), analysis }));
     return toWorkspaceSymbols(everywhere, query).map((symbol) => ('range' in symbol.location ? { ...symbol, location: encodeLocation(symbol.location) } : symbol));
   }),
 );
@@ -322,11 +303,11 @@ connection.onDefinition(
 );
 
 connection.onReferences(
-  unlessShutDown(async ({ textDocument, position }) => {
+  unlessShutDown(({ textDocument, position }) => {
     const analysis = analysisOf(textDocument.uri);
     if (!analysis) return [];
     // Invocations of the step under the cursor in every pipeline file of the workspace.
-    const everywhere = (await scheduler.workspaceAsync()).map((other) => ({ uri: uriOfFile(other.file), analysis: other }));
+    const everywhere = scheduler.workspace().map((other) => ({ uri: uriOfFile(other.file), analysis: other }));
     return toReferences(analysis, positions.incoming(textDocument.uri, position), everywhere).map(encodeLocation);
   }),
 );

@@ -328,34 +328,3 @@ describe('the language server on code the analysis cannot finish', () => {
     }
   });
 });
-
-describe('the language server on a workspace large enough to share out', () => {
-  it("analyses the workspace on worker threads of its own bundle, answering as on its thread, and follows an edit made meanwhile", async () => {
-    const project = tempProject();
-    const FILES = 100;
-    const files = Array.from({ length: FILES }, (_, f) => path.join(project, `f${f}.ts`));
-    const textOf = (f: number, name = `s${f}`) =>
-      `import { pipeline, step } from 'pipewright';\nimport { s${(f + FILES - 1) % FILES} } from './f${(f + FILES - 1) % FILES}';\n` +
-      `export const s${f} = step(${name === `s${f}` ? '' : `{ name: '${name}' }, `}function s${f}(x: number): number { return x + 1; });\n` +
-      `export const p${f} = pipeline(function p${f}() { s${f}(s${(f + FILES - 1) % FILES}(1)); });\n`;
-    files.forEach((file, f) => fs.writeFileSync(file, textOf(f)));
-    const client = new LspClient('stdio');
-    try {
-      await client.initialize(project);
-      await client.open(files[0], textOf(0));
-      const listing = client.connection.sendRequest<{ uri: string; pipeline: string; diagnostics: { errors: number } }[]>('pipewright/listPipelines', {});
-      // Typed while the workspace is analysed: f1 imports the step renamed here.
-      await client.change(files[0], textOf(0, 'renamed'), 2);
-      const all = await listing;
-      assert.deepEqual(all.map((p) => p.pipeline).sort(), files.map((_, f) => `p${f}`).sort());
-      assert.deepEqual(all.filter((p) => p.diagnostics.errors > 0), []);
-      const logged = client.stderr.find((line) => /^pipewright: analysed \d+ workspace files/.test(line));
-      assert.match(logged ?? client.stderr.join('\n'), /^pipewright: analysed 99 workspace files in \d+ ms on [1-9]\d* worker threads \(\d+ of \d+ parts\)$/);
-      const graph = await client.connection.sendRequest<{ nodes: { id: string }[] } | null>('pipewright/pipelineGraph', { uri: uriOf(files[1]), pipeline: 'p1' });
-      assert.deepEqual(graph?.nodes.map((n) => n.id).sort(), ['renamed', 's1'], "f1's graph has the edit made while the batch ran");
-      assert.deepEqual(client.failures(), []);
-    } finally {
-      await client.stop();
-    }
-  });
-});

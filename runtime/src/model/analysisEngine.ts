@@ -9,14 +9,6 @@ import type { ManifestOptions, ModuleManifest } from './moduleManifest';
  */
 export interface AnalysisEngine {
   Analyzer: new () => AnalyzerApi;
-  /**
-   * Analyses a batch on every core: on `analyzer` (the calling thread's, when given) and on worker
-   * threads, each with a stack of `stackSizeMb`; answers in the batch's order, as `analyzeAll` would.
-   */
-  analyzeBatch(
-    files: readonly string[],
-    options?: { analyzer?: AnalyzerApi; enforceTypeAnnotations?: boolean; stackSizeMb?: number; report?: (report: { workers: number; byWorkers: number; chunks: number; failures: string[] }) => void },
-  ): Promise<FileAnalysis[]>;
   /** TypeScript and JavaScript files under a folder that mention pipewright (hidden folders, node_modules and build output skipped). */
   findPipelineFiles(root: string): string[];
   /** Whether a file is one the analysis reads as pipeline code (TypeScript or JavaScript source). */

@@ -60,17 +60,12 @@ export class Analyzer {
 
   /** Analyses several files read from disk (open documents keep their text): one program for the batch. */
   analyzeAll(files: readonly string[], optionsFor: (file: string) => AnalyzeOptions = () => ({})): FileAnalysis[] {
-    this.addFiles(files);
-    return files.map((file) => this.analyze(file, optionsFor(file)));
-  }
-
-  /** Makes `files` one batch before they are analysed (in parts, say, on several threads): a typed program, if one is needed, holds them all. */
-  addFiles(files: readonly string[]): void {
     try {
       this.workspace.addFiles(files);
     } catch {
-      // A file that cannot be read is reported empty by analyze().
+      // A file that cannot be read is reported empty by analyze() below.
     }
+    return files.map((file) => this.analyze(file, optionsFor(file)));
   }
 
   /**

@@ -20,8 +20,6 @@ export function loadAnalyzer(enforceTypeAnnotations: boolean): AnalyzerApi {
 export interface AnalysisRequest {
   files: string[];
   enforceTypeAnnotations: boolean;
-  /** The stack of each thread the batch is analysed on. */
-  stackSizeMb: number;
 }
 
 /**
@@ -30,10 +28,10 @@ export interface AnalysisRequest {
  */
 const ANALYSIS_STACK_MB = 256;
 
-/** Analyses files in a worker thread with a large stack (one batch: on every core, one typed program at most per thread). */
+/** Analyses files in a worker thread with a large stack (one batch: one typed program at most). */
 export function analyzeInWorker(files: string[], enforceTypeAnnotations: boolean): Promise<FileAnalysis[]> {
   // Read here, in the CLI's thread: a malformed value is bad input (exit 2), not a worker crash.
-  const request: AnalysisRequest = { files, enforceTypeAnnotations: enforceTypeAnnotations || enforceTypeAnnotationsFromEnv(), stackSizeMb: ANALYSIS_STACK_MB };
+  const request: AnalysisRequest = { files, enforceTypeAnnotations: enforceTypeAnnotations || enforceTypeAnnotationsFromEnv() };
   return new Promise((resolve, reject) => {
     const worker = new Worker(path.join(packageRoot, 'dist', 'analysisWorker.js'), { workerData: request, resourceLimits: { stackSizeMb: ANALYSIS_STACK_MB } });
     let result: FileAnalysis[] | undefined;

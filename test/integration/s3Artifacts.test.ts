@@ -104,6 +104,38 @@ describe('artifacts in an S3 bucket', () => {
     }
   });
 
+  it('delivers a result again when the bucket refused its outputs: the attempt commits once, none is lost, the worker says why', async () => {
+    const { endpoint, failNext } = await s3;
+    const url = await cluster().createDatabase();
+    const own = path.join(tempDir(), 'store');
+    const started = await pw(own, ['server', 'start', '--store', url, '--workers', 'remote', '--artifacts', `s3://${BUCKET}/faulty`, '--s3-endpoint', endpoint, '--json']);
+    assert.equal(started.code, 0, started.stderr);
+    const worker = startWorker(lastJson<{ url: string }>(started).url, path.join(own, 'server', 'runner-token'), path.join(tempDir(), 'worker'));
+    try {
+      // The staging of total's output fails as often as the SDK tries it (3 times): the first result is answered 500.
+      failNext(new RegExp(`^PUT /${BUCKET}/faulty/attempts/[^/]+/total/1/`), 3);
+      const ran = await pw(own, ['run', basics, '--param', 'count=6', '--json'], { PIPEWRIGHT_STORE_URL: url });
+      assert.equal(ran.code, 0, `${ran.stderr}\n${worker.stderr()}`);
+      const run = lastJson<Summary>(ran);
+      assert.equal(run.status, 'completed');
+      const shown = lastJson<Summary & { steps: { id: string; attempts: number }[] }>(await pw(own, ['runs', 'show', run.runId, '--json'], { PIPEWRIGHT_STORE_URL: url }));
+      assert.deepEqual(
+        shown.steps.filter((step) => step.attempts !== 1).map((step) => `${step.id}: ${step.attempts} attempts`),
+        [],
+        `no attempt was lost to the refused upload\n${worker.stderr()}`,
+      );
+      assert.match(worker.stderr(), /result of attempt 1 of "total" \(run [^)]+\) not delivered, sent again in 200 ms: POST \/worker-jobs\/[^/]+\/result: HTTP 500: S3 artifact store s3:\/\/pipewright-runs\/faulty\/ at http:\/\/127\.0\.0\.1:\d+: could not write faulty\/attempts\/[^/]+\/total\/1\/[0-9a-f]{64}: injected by the test/);
+      const total = shown.steps.find((step) => step.id === 'total')!;
+      const [hash] = (total.outputs ?? []).map((output) => (output as unknown as { hash: string }).hash);
+      assert.ok((await keys(endpoint, 'faulty/objects/')).includes(`${hash!.slice(0, 2)}/${hash}`), 'its output is in the bucket');
+      assert.deepEqual(await keys(endpoint, 'faulty/attempts/'), [], 'nothing left under the attempts');
+    } finally {
+      worker.signalGroup('SIGTERM');
+      await worker.done;
+      await pw(own, ['server', 'stop']);
+    }
+  });
+
   it('refuses a bad --artifacts URL, a missing bucket and an unreachable endpoint, naming them, and starts no daemon', async () => {
     const { endpoint } = await s3;
     const store = path.join(tempDir(), 'store');

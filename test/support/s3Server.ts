@@ -10,7 +10,7 @@ interface S3rverInstance {
   run(): Promise<{ address: string; port: number }>;
   close(): Promise<void>;
   /** Its Koa middleware, in order. */
-  middleware: ((ctx: { method: string; url: string }, next: () => Promise<void>) => Promise<void>)[];
+  middleware: ((ctx: { method: string; url: string; status: number; body: unknown; type: string }, next: () => Promise<void>) => Promise<void>)[];
 }
 type S3rverClass = new (options: {
   address: string;
@@ -33,6 +33,8 @@ export interface S3TestServer {
   requests: string[];
   /** Stops it now (idempotent): an unreachable endpoint from here on. */
   stop(): Promise<void>;
+  /** Answers the next `times` requests that match (`PUT /bucket/key...`) with a 500 InternalError, as a failing service would. */
+  failNext(match: RegExp, times: number): void;
 }
 
 /** Starts a server with `buckets`, stopped when the test file ends. */
@@ -50,13 +52,20 @@ export async function startS3Server(buckets: string[] = ['pipewright-test']): Pr
     allowMismatchedSignatures: true,
   });
   const requests: string[] = [];
+  const faults: { match: RegExp; left: number }[] = [];
   server.middleware.unshift(async (ctx, next) => {
-    requests.push(`${ctx.method} ${ctx.url}`);
-    await next();
+    const request = `${ctx.method} ${ctx.url}`;
+    requests.push(request);
+    const fault = faults.find((f) => f.left > 0 && f.match.test(request));
+    if (!fault) return next();
+    fault.left -= 1;
+    ctx.status = 500;
+    ctx.type = 'application/xml';
+    ctx.body = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>injected by the test</Message></Error>';
   });
   const { port } = await server.run();
   let stopped: Promise<void> | undefined;
   const stop = () => (stopped ??= server.close());
   after(stop);
-  return { endpoint: `http://127.0.0.1:${port}`, buckets, requests, stop };
+  return { endpoint: `http://127.0.0.1:${port}`, buckets, requests, stop, failNext: (match, times) => faults.push({ match, left: times }) };
 }

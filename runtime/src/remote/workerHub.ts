@@ -183,12 +183,13 @@ export class WorkerHub {
       for (const wake of [...this.waiting]) wake();
     }
     const answer: BeatAnswer = { stop: [], abandon: [] };
-    // A job claimed for this worker that it never lists (its claim's answer was lost on the way) is lost.
+    // A job claimed for this worker that it does not list is lost: its claim's answer was lost on
+    // the way, or the worker gave up delivering its result (tried again for a lease timeout).
     const listed = new Set(jobIds);
     const graceMs = Math.max(1000, 2 * this.settings.intervalMs);
     for (const entry of [...this.jobs.values()]) {
       if (entry.workerId !== workerId || listed.has(entry.job.jobId) || Date.now() - (entry.claimedAt ?? 0) <= graceMs) continue;
-      this.finish(entry, { kind: 'failed', error: { name: 'Error', message: `worker ${workerId} never took job ${entry.job.jobId} it was handed`, retryable: true, lost: true } });
+      this.finish(entry, { kind: 'failed', error: { name: 'Error', message: `worker ${workerId} no longer holds job ${entry.job.jobId} it was handed (the claim's answer never reached it, or it gave up delivering the result: its log says which)`, retryable: true, lost: true } });
     }
     const fenced = await this.renewLeases(workerId, jobIds);
     const awaitingAdoption = await this.renewUnadopted(workerId, jobIds);

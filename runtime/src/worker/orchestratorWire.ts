@@ -19,6 +19,24 @@ export class FencedAnswer extends Error {
 /** No daemon was reached (each one's failure is in the message). */
 class UnreachableAnswer extends Error {}
 
+/** A daemon answered with a failure status (other than a fence's 409). */
+class FailedAnswer extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Whether a call may succeed if made again: no daemon was reached, or one failed on its side
+ * (5xx: its store, say). A refusal of the request itself (4xx) or a fence would be answered the same.
+ */
+export function mayHealOnRetry(error: unknown): boolean {
+  return error instanceof UnreachableAnswer || (error instanceof FailedAnswer && error.status >= 500);
+}
+
 export class OrchestratorWire {
   private readonly send: Fetch;
   /** The daemon tried first (the last one that answered). */
@@ -44,7 +62,7 @@ export class OrchestratorWire {
     if (!response.ok) {
       const text = await response.text();
       if (response.status === 409) throw new FencedAnswer(errorOf(text));
-      throw new Error(`GET ${path}: HTTP ${response.status}: ${errorOf(text)}`);
+      throw new FailedAnswer(`GET ${path}: HTTP ${response.status}: ${errorOf(text)}`, response.status);
     }
     if (!response.body) return (async function* () {})();
     return response.body as unknown as AsyncIterable<Uint8Array>;
@@ -55,14 +73,14 @@ export class OrchestratorWire {
     const response = await this.reach(path, { method: 'POST', headers: { 'content-type': ARTIFACT_BYTES_TYPE }, body: bytes }, timeoutMs);
     const text = await response.text();
     if (response.status === 409) throw new FencedAnswer(errorOf(text));
-    if (!response.ok) throw new Error(`POST ${path}: HTTP ${response.status}: ${errorOf(text)}`);
+    if (!response.ok) throw new FailedAnswer(`POST ${path}: HTTP ${response.status}: ${errorOf(text)}`, response.status);
   }
 
   async call<T>(method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = 30_000): Promise<T> {
     const response = await this.reach(path, { method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) }, timeoutMs);
     const text = await response.text();
     if (response.status === 409) throw new FencedAnswer(errorOf(text));
-    if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status}: ${errorOf(text)}`);
+    if (!response.ok) throw new FailedAnswer(`${method} ${path}: HTTP ${response.status}: ${errorOf(text)}`, response.status);
     const type = response.headers.get('content-type') ?? '';
     return (type.includes('json') ? JSON.parse(text) : text) as T;
   }

@@ -25,7 +25,7 @@ import { readVerified } from '../artifacts/contentAddress';
 import type { TaskOwner } from '../engine/launcher';
 import { PipelineCompileError } from '../sdk/compile';
 import { BundleLoadError, RunnerPool } from '../runnerPool/runnerPool';
-import { FencedAnswer, OrchestratorWire } from './orchestratorWire';
+import { FencedAnswer, mayHealOnRetry, OrchestratorWire } from './orchestratorWire';
 
 export interface WorkerOptions {
   /** The daemons of its store (one, or a leader and its replicas): tried in turn when one is unreachable. */
@@ -66,6 +66,9 @@ const CLAIM_WAIT_MS = 10_000;
 const FENCE_CHECK_MS = 50;
 /** After the drain timeout: how long stopping the runners left and handing their jobs back may take before the worker exits anyway. */
 const HAND_BACK_MS = 5000;
+/** A result the orchestrator could not take (its artifact store failed, say) is sent again after this, then twice as long each time, up to the most. */
+const RESULT_RETRY_FIRST_MS = 200;
+const RESULT_RETRY_MOST_MS = 2000;
 
 export class Worker {
   readonly id = `${os.hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -284,30 +287,49 @@ export class Worker {
     await this.answer(running, { kind: 'failed', error: relinquishedError(this.id, why) });
   }
 
+  /**
+   * Delivers a job's reply. One the orchestrator could not take, or that did not reach it, is sent
+   * again, the job still held (its beats renew its lease meanwhile), for as long as its lease
+   * would last unrenewed: every try is safe (outputs are content-addressed, a result is taken once).
+   */
   private async answer(running: RunningJob, reply: WorkerReply): Promise<void> {
-    const { job } = running;
-    try {
-      // Sent even when fenced: content-addressed bytes are garbage, not state, until a commit names them.
-      // Small outputs go inside the result; the others are uploaded before it.
-      const inline: Record<string, string> = {};
-      if (reply.kind === 'executed') {
-        let inlineBytes = 0;
-        for (const ref of Object.values(reply.outputs)) {
-          if (ref.hash in inline) continue;
-          if (ref.size <= INLINE_OUTPUT_BYTES && inlineBytes + ref.size <= INLINE_RESULT_BYTES) {
-            inline[ref.hash] = (await this.artifacts.getBytes(ref)).toString('base64');
-            inlineBytes += ref.size;
-          } else await this.upload(job.jobId, ref);
+    const timeoutMs = running.job.kind === 'execute' ? (running.job.task.lease?.timeoutMs ?? this.timeoutMs) : this.timeoutMs;
+    let deadline: number | undefined;
+    for (let waitMs = RESULT_RETRY_FIRST_MS; ; waitMs = Math.min(2 * waitMs, RESULT_RETRY_MOST_MS)) {
+      try {
+        await this.deliver(running, reply);
+        this.reached();
+        return;
+      } catch (error) {
+        if (error instanceof FencedAnswer) return this.options.log(`result of ${describe(running)} refused as fenced: ${error.message}`);
+        deadline ??= Date.now() + timeoutMs;
+        if (!mayHealOnRetry(error) || this.stopping || running.fenced || Date.now() + waitMs > deadline) {
+          return this.options.log(`result of ${describe(running)} not delivered: ${(error as Error).message}`);
         }
+        this.options.log(`result of ${describe(running)} not delivered, sent again in ${waitMs} ms: ${(error as Error).message}`);
+        await delay(waitMs);
       }
-      await running.chain;
-      const result: ResultRequest = { workerId: this.id, reply, ...(Object.keys(inline).length > 0 ? { outputs: inline } : {}) };
-      await this.wire.call('POST', `/worker-jobs/${job.jobId}/result`, result);
-      this.reached();
-    } catch (error) {
-      if (error instanceof FencedAnswer) this.options.log(`result of ${describe(running)} refused as fenced: ${error.message}`);
-      else this.options.log(`result of ${describe(running)} not delivered: ${(error as Error).message}`);
     }
+  }
+
+  /** One try at delivering a reply: its larger outputs uploaded, then the result with the small ones inside. */
+  private async deliver(running: RunningJob, reply: WorkerReply): Promise<void> {
+    const { job } = running;
+    // Sent even when fenced: content-addressed bytes are garbage, not state, until a commit names them.
+    const inline: Record<string, string> = {};
+    if (reply.kind === 'executed') {
+      let inlineBytes = 0;
+      for (const ref of Object.values(reply.outputs)) {
+        if (ref.hash in inline) continue;
+        if (ref.size <= INLINE_OUTPUT_BYTES && inlineBytes + ref.size <= INLINE_RESULT_BYTES) {
+          inline[ref.hash] = (await this.artifacts.getBytes(ref)).toString('base64');
+          inlineBytes += ref.size;
+        } else await this.upload(job.jobId, ref);
+      }
+    }
+    await running.chain;
+    const result: ResultRequest = { workerId: this.id, reply, ...(Object.keys(inline).length > 0 ? { outputs: inline } : {}) };
+    await this.wire.call('POST', `/worker-jobs/${job.jobId}/result`, result);
   }
 
   private async perform(running: RunningJob): Promise<WorkerReply> {

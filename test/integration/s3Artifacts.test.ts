@@ -118,7 +118,7 @@ describe('artifacts in an S3 bucket', () => {
       assert.equal(ran.code, 0, `${ran.stderr}\n${worker.stderr()}`);
       const run = lastJson<Summary>(ran);
       assert.equal(run.status, 'completed');
-      const shown = lastJson<Summary & { steps: { id: string; attempts: number }[] }>(await pw(own, ['runs', 'show', run.runId, '--json'], { PIPEWRIGHT_STORE_URL: url }));
+      const shown = lastJson<Omit<Summary, 'steps'> & { steps: (Summary['steps'][number] & { attempts: number })[] }>(await pw(own, ['runs', 'show', run.runId, '--json'], { PIPEWRIGHT_STORE_URL: url }));
       assert.deepEqual(
         shown.steps.filter((step) => step.attempts !== 1).map((step) => `${step.id}: ${step.attempts} attempts`),
         [],

@@ -215,9 +215,14 @@ export class Worker {
     for (const running of this.running.values()) {
       // Fenced while its runner was still starting: the kill is repeated until the task has ended.
       if (running.fenced && running.owner) running.pool?.kill(running.owner);
-      const timeoutMs = running.job.kind === 'execute' ? (running.job.task.lease?.timeoutMs ?? this.timeoutMs) : this.timeoutMs;
+      const timeoutMs = this.leaseTimeoutOf(running);
       if (silentMs > timeoutMs) this.fence(running, `no beat reached the orchestrator for ${silentMs} ms (lease timeout ${timeoutMs} ms)`);
     }
+  }
+
+  /** How long a job's lease lasts unrenewed: its attempt's own timeout, else the orchestrator's. */
+  private leaseTimeoutOf(running: RunningJob): number {
+    return running.job.kind === 'execute' ? (running.job.task.lease?.timeoutMs ?? this.timeoutMs) : this.timeoutMs;
   }
 
   /** One request for every job held: renews their leases; answers what to stop or abandon. */
@@ -293,7 +298,7 @@ export class Worker {
    * would last unrenewed: every try is safe (outputs are content-addressed, a result is taken once).
    */
   private async answer(running: RunningJob, reply: WorkerReply): Promise<void> {
-    const timeoutMs = running.job.kind === 'execute' ? (running.job.task.lease?.timeoutMs ?? this.timeoutMs) : this.timeoutMs;
+    const timeoutMs = this.leaseTimeoutOf(running);
     let deadline: number | undefined;
     for (let waitMs = RESULT_RETRY_FIRST_MS; ; waitMs = Math.min(2 * waitMs, RESULT_RETRY_MOST_MS)) {
       try {

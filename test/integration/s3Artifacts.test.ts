@@ -77,7 +77,9 @@ describe('artifacts in an S3 bucket', () => {
       const context = () => `\nreplaced attempts' keys: ${replaced.join(', ') || 'none'}\nsteps: ${JSON.stringify(shown.steps)}\nworker:\n${worker.stderr()}`;
       assert.ok(stagedByCommit.length >= 6, `${requests.join('\n')}${context()}`);
       const deleted = new Set(keysOf('DELETE'));
-      assert.deepEqual(stagedByCommit.filter((key) => !deleted.has(key)), [], `every staged key of a committed attempt was deleted at its commit${context()}`);
+      const undeleted = stagedByCommit.filter((key) => !deleted.has(key));
+      const history = (key: string) => requests.map((request, index) => `${index} ${request}`).filter((line) => line.includes(key.split('/').pop()!)).join('\n');
+      assert.deepEqual(undeleted, [], `every staged key of a committed attempt was deleted at its commit; the requests naming each that was not:\n${undeleted.map(history).join('\n--\n')}${context()}`);
       if (replaced.length > 0) t.diagnostic(`attempts replaced before their commit in a run without faults: ${replaced.join(', ')}${context()}`);
       const db = new pg.Client({ connectionString: url });
       await db.connect();

@@ -53,11 +53,20 @@ export async function startS3Server(buckets: string[] = ['pipewright-test']): Pr
   });
   const requests: string[] = [];
   const faults: { match: RegExp; left: number }[] = [];
+  // s3rver keeps objects as files in folders, and a DELETE removes the folders it emptied with a
+  // recursive rm: a PUT that creates its folder in between loses its object with a 200 answer
+  // (test/unit/testSupport/s3Server.test.ts). Real S3 has no folders, so writes here take turns.
+  let writes: Promise<void> = Promise.resolve();
+  const inTurn = (handle: () => Promise<void>) => {
+    const turn = writes.then(handle);
+    writes = turn.catch(() => undefined);
+    return turn;
+  };
   server.middleware.unshift(async (ctx, next) => {
     const request = `${ctx.method} ${ctx.url}`;
     requests.push(request);
     const fault = faults.find((f) => f.left > 0 && f.match.test(request));
-    if (!fault) return next();
+    if (!fault) return ctx.method === 'GET' || ctx.method === 'HEAD' ? next() : inTurn(next);
     fault.left -= 1;
     ctx.status = 500;
     ctx.type = 'application/xml';

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { openRunStore } from '../../runtime/src/store/openRunStore';
 import { SCHEMA_VERSION } from '../../runtime/src/store/sqlite/schema';
+import { startScript } from '../support/scriptProcess';
 import { tempDir } from '../support/tempDir';
 import { runStoreContract } from './runStore.contract';
 
@@ -131,6 +132,25 @@ describe('the SQLite store', () => {
       assert.deepEqual((await store.eventsSince(0, undefined, 100)).map((e) => e.seq), Array.from({ length: 80 }, (_, i) => i + 1));
     } finally {
       await store.close();
+    }
+  });
+
+  it('is created or migrated by processes that open it at the same moment, every one of them', async () => {
+    const folders = Array.from({ length: 12 }, (_, round) => path.join(tempDir(), `store-${round}`));
+    // Half the rounds start from a store of schema 4, which all of them migrate at once.
+    for (const [round, folder] of folders.entries()) if (round % 2 === 1) fs.cpSync(await schema4Store(), folder, { recursive: true });
+    const openers = Array.from({ length: 5 }, () => startScript(path.join(__dirname, 'sqliteStoreOpener.ts'), folders));
+    await Promise.all(openers.map((opener) => opener.next('ready', (event) => event.ready === true, { timeoutMs: 30_000 })));
+    const start = Date.now() + 300;
+    for (const opener of openers) opener.child.stdin!.end(`${start}\n`);
+    assert.deepEqual(await Promise.all(openers.map((opener) => opener.exited)), openers.map(() => 0), openers.map((opener) => opener.stderr()).join('\n'));
+    const failed = openers.flatMap((opener) => opener.events.filter((event) => event.error !== undefined));
+    assert.deepEqual(failed, [], 'every process opened every store');
+    assert.equal(openers.reduce((n, opener) => n + opener.events.filter((event) => event.ok === true).length, 0), openers.length * folders.length);
+    for (const folder of folders) {
+      const db = new Database(path.join(folder, 'pipewright.db'), { readonly: true });
+      assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+      db.close();
     }
   });
 

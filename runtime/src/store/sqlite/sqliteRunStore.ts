@@ -92,24 +92,17 @@ export class SqliteRunStore implements RunStore {
     fs.closeSync(fs.openSync(file, 'a', 0o600));
     for (const suffix of ['', '-wal', '-shm']) tighten(`${file}${suffix}`, 0o600);
     this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
+    // First, so that processes opening the store at once wait for each other from here on.
     this.db.pragma('busy_timeout = 10000');
-    this.db.pragma('foreign_keys = ON');
-    const version = this.db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) {
+    try {
+      this.enterWal();
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('foreign_keys = ON');
+      this.write('could not prepare the store', () => this.prepare(dir));
+    } catch (error) {
       this.db.close();
-      throw new Error(`the store at ${dir} was written by a newer pipewright (schema ${version}, this one knows ${SCHEMA_VERSION})`);
+      throw error;
     }
-    this.write('could not prepare the store', () => {
-      if (version > 0 && version < SCHEMA_VERSION) {
-        for (let from = version; from < SCHEMA_VERSION; from++) this.applyMigration(MIGRATIONS[from]);
-      }
-      this.db.exec(SCHEMA_SQL);
-      this.addMissingColumns();
-      this.db.exec(INDEX_SQL);
-      if (version !== SCHEMA_VERSION) this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    });
     this.artifacts = artifactStoreOf(dir, false, artifactsBeside);
     this.restoreReserveNow();
   }
@@ -125,6 +118,42 @@ export class SqliteRunStore implements RunStore {
     if (store.db.pragma('user_version', { simple: true }) === SCHEMA_VERSION) return store;
     store.closeSync();
     return new SqliteRunStore(resolved, false, artifactsBeside);
+  }
+
+  /**
+   * Puts a new store in WAL mode. SQLite answers SQLITE_BUSY at once, without its busy handler,
+   * while another process does the same to the same new file: tried again for the busy timeout.
+   */
+  private enterWal(): void {
+    const until = Date.now() + 10_000;
+    for (;;) {
+      try {
+        this.db.pragma('journal_mode = WAL');
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > until) throw error;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+      }
+    }
+  }
+
+  /**
+   * Creates or migrates the schema in one `BEGIN IMMEDIATE` transaction, its version read inside
+   * it: of processes opening the store at once (daemons, CLIs), one does it and the others then
+   * find it done (each adding the same columns used to fail all but one: "duplicate column name").
+   */
+  private prepare(dir: string): void {
+    this.db.transaction(() => {
+      const version = this.db.pragma('user_version', { simple: true }) as number;
+      if (version > SCHEMA_VERSION) throw new Error(`the store at ${dir} was written by a newer pipewright (schema ${version}, this one knows ${SCHEMA_VERSION})`);
+      if (version > 0 && version < SCHEMA_VERSION) {
+        for (let from = version; from < SCHEMA_VERSION; from++) this.applyMigration(MIGRATIONS[from]);
+      }
+      this.db.exec(SCHEMA_SQL);
+      this.addMissingColumns();
+      this.db.exec(INDEX_SQL);
+      if (version !== SCHEMA_VERSION) this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    }).immediate();
   }
 
   /** Runs a migration's statements; a column it adds that the store already has is left as it is. */

@@ -58,6 +58,8 @@ import { ADDED_COLUMNS, INDEX_SQL, MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from
 
 /** Space kept free beside the database, given up to record outcomes when the disk fills (see {@link SqliteRunStore.reserveFile}). */
 const RESERVE_BYTES = 256 * 1024;
+/** How long a statement waits for another process's write lock before it fails as busy. */
+const BUSY_TIMEOUT_MS = 10_000;
 
 /**
  * The embedded store: one SQLite file (WAL, better-sqlite3) plus the artifact folder, under
@@ -80,7 +82,7 @@ export class SqliteRunStore implements RunStore {
     if (readOnly) {
       // Reads need no space and no write access: they work on a full disk.
       this.db = new Database(file, { readonly: true, fileMustExist: true });
-      this.db.pragma('busy_timeout = 10000');
+      this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       this.artifacts = artifactStoreOf(dir, true, artifactsBeside);
       return;
     }
@@ -93,7 +95,7 @@ export class SqliteRunStore implements RunStore {
     for (const suffix of ['', '-wal', '-shm']) tighten(`${file}${suffix}`, 0o600);
     this.db = new Database(file);
     // First, so that processes opening the store at once wait for each other from here on.
-    this.db.pragma('busy_timeout = 10000');
+    this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     try {
       this.enterWal();
       this.db.pragma('synchronous = NORMAL');
@@ -125,7 +127,7 @@ export class SqliteRunStore implements RunStore {
    * while another process does the same to the same new file: tried again for the busy timeout.
    */
   private enterWal(): void {
-    const until = Date.now() + 10_000;
+    const until = Date.now() + BUSY_TIMEOUT_MS;
     for (;;) {
       try {
         this.db.pragma('journal_mode = WAL');

@@ -22,6 +22,11 @@ export interface TrustOptions {
 /** The `fetch` a client uses: the built-in one, or one trusting `caFile` (read now: a bad file is bad input naming it). */
 export function fetchFor(trust: TrustOptions = {}): Fetch {
   if (trust.caFile === undefined) return (url, init) => fetch(url, init);
+  return fetchTrusting(readCaFile({ ...trust, caFile: trust.caFile }));
+}
+
+/** The PEM of `trust.caFile`; a file that cannot be read, or is no certificate, is bad input naming it. */
+export function readCaFile(trust: TrustOptions & { caFile: string }): Buffer {
   let ca: Buffer;
   try {
     ca = fs.readFileSync(trust.caFile);
@@ -29,7 +34,7 @@ export function fetchFor(trust: TrustOptions = {}): Fetch {
     throw new InputError(`${trust.caFileSource ?? '--ca-file'} ${trust.caFile}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
   if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new InputError(`${trust.caFileSource ?? '--ca-file'} ${trust.caFile}: not a PEM certificate (expected -----BEGIN CERTIFICATE-----)`);
-  return fetchTrusting(ca);
+  return ca;
 }
 
 /**

@@ -1,6 +1,6 @@
 // The launcher contract with the remote launcher: its attempts run on two real `pipewright worker`
 // processes on loopback, which fetch the bundle by hash and artifacts over HTTP from a store
-// folder of their own.
+// folder of their own (small inputs come inside the claim's answer, and are not downloaded).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -23,6 +23,8 @@ let config: RunnerConfig;
 let hub: WorkerHub;
 let app: HttpApp;
 const workers: WorkerProcess[] = [];
+/** Every request the workers made, as `METHOD url`. */
+const requests: string[] = [];
 
 before(async () => {
   const storeDir = path.join(dir, 'store');
@@ -31,6 +33,7 @@ before(async () => {
   hub = new WorkerHub({ intervalMs: 200, timeoutMs: 3000 });
   app = createHttpApp({ prefix: '/v1', credentials: singleTokenCredentials(token) });
   workerRoutes(app, '/v1', hub, new LocalArtifactStore(config.artifactsDir));
+  app.addHook('onRequest', async (request) => void requests.push(`${request.method} ${request.url}`));
   const address = await listenHttpApp(app, 0, '127.0.0.1');
   const tokenFile = path.join(dir, 'token');
   fs.writeFileSync(tokenFile, token);
@@ -50,6 +53,21 @@ const openRemote: OpenLauncher = async (callbacks) => ({ launcher: new RemoteLau
 launcherContract('the remote launcher (two worker processes on loopback)', openRemote, { abandonKills: true });
 
 void describe('the remote launcher', () => {
+  void it("runs an attempt on the small input that came inside the claim's answer, without downloading it", async () => {
+    const session = await openSession(openRemote);
+    try {
+      const seed = 1000 + Math.floor(Math.random() * 1_000_000);
+      const input = await session.artifacts.put(seed);
+      const outcome = await session.execute(session.task('double', { value: { kind: 'artifact', ref: input, source: { step: 'add', output: 'output' } } })).outcome;
+      assert.ok(outcome.ok, JSON.stringify(outcome));
+      assert.equal(await session.artifacts.get(outcome.outputs.output!), seed * 2);
+      assert.ok(requests.some((line) => line.startsWith('POST /v1/worker-claims')), 'the workers claimed here');
+      assert.deepEqual(requests.filter((line) => line.startsWith('GET') && line.includes(input.hash)), [], 'no download of the input');
+    } finally {
+      await session.launcher.close();
+    }
+  });
+
   void it('fetches the bundle by its hash into the worker folder, and reports no worker of this machine to check after a restart', async () => {
     const session = await openSession(openRemote);
     try {

@@ -1,8 +1,9 @@
 // The worker wire on loopback, spoken by hand where a worker never would: a result or an upload
 // from a worker that does not hold the job is refused as fenced, bytes that do not match their
 // content address are refused and stored nowhere, a beat tells a worker to stop jobs it holds no
-// more and to abandon the ones the engine fenced, a job's artifacts are its inputs only, and a
-// claim with nothing queued waits.
+// more and to abandon the ones the engine fenced, a job's artifacts are its inputs only (its small
+// ones come inside the claim's answer, except to the worker that made them), and a claim with
+// nothing queued waits.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -12,7 +13,7 @@ import { contentHash } from '../../runtime/src/artifacts/contentAddress';
 import { createHttpApp, listenHttpApp, singleTokenCredentials, type HttpApp } from '../../runtime/src/engine/httpApp';
 import type { ExecuteOutcome } from '../../runtime/src/engine/launcher';
 import { pipelineTarget } from '../../runtime/src/model/runTarget';
-import { ARTIFACT_BYTES_TYPE, workerArtifactPath, type ClaimAnswer } from '../../runtime/src/model/workerProtocol';
+import { ARTIFACT_BYTES_TYPE, INLINE_OUTPUT_BYTES, workerArtifactPath, type ClaimAnswer } from '../../runtime/src/model/workerProtocol';
 import { RemoteLauncher } from '../../runtime/src/remote/remoteLauncher';
 import { WorkerHub } from '../../runtime/src/remote/workerHub';
 import { workerRoutes } from '../../runtime/src/remote/workerRoutes';
@@ -173,6 +174,31 @@ describe('the worker wire', () => {
     assert.ok((await store.getBytes(ref)).equals(bytes), 'kept as sent');
     const outcome = await waitForAsync('the launcher to hear the result', async () => settled.outcome);
     assert.deepEqual(outcome, { ok: true, outputs: { output: ref } });
+  });
+
+  it("hands a job its small inputs inside the claim's answer: not to the worker that sent them, nor those too large to travel inline", async () => {
+    // An output that came inside a result (kept as it came, then removed from the store: the claim does not read it there).
+    void launcher.execute(task('maker'), () => undefined);
+    const made = (await claim('maker', 1000)).job;
+    assert.ok(made && made.kind === 'execute');
+    const bytes = Buffer.from('"made by the maker"');
+    const ref = { hash: contentHash('json', bytes), materializer: 'json', size: bytes.length, typeName: 'string' };
+    assert.equal((await post(`/worker-jobs/${made.jobId}/result`, { workerId: 'maker', reply: { kind: 'executed', outputs: { output: ref } }, outputs: { [ref.hash]: bytes.toString('base64') } })).status, 200);
+    const store = new LocalArtifactStore(artifactsDir);
+    fs.rmSync(store.pathOf(ref.hash));
+    // Inputs only in the store: one small, one larger than a result's inline outputs may be.
+    const stored = await store.put({ rows: [4, 5, 6] });
+    const large = await store.put(Buffer.alloc(INLINE_OUTPUT_BYTES + 1, 7));
+    const inputs = { made: { kind: 'artifact' as const, ref }, stored: { kind: 'artifact' as const, ref: stored }, large: { kind: 'artifact' as const, ref: large } };
+    const claimed = async (invocationId: string, workerId: string) => {
+      void launcher.execute({ ...task(invocationId), inputs }, () => undefined);
+      const answer = await claim(workerId, 1000);
+      assert.ok(answer.job && answer.job.kind === 'execute');
+      assert.equal((await post(`/worker-jobs/${answer.job.jobId}/result`, { workerId, reply: { kind: 'failed', error: { name: 'Error', message: 'x', retryable: true } } })).status, 200);
+      return answer.inputs;
+    };
+    assert.deepEqual(await claimed('reads-made', 'another'), { [ref.hash]: bytes.toString('base64'), [stored.hash]: (await store.getBytes(stored)).toString('base64') });
+    assert.deepEqual(await claimed('reads-own', 'maker'), { [stored.hash]: (await store.getBytes(stored)).toString('base64') }, 'the maker keeps what it made');
   });
 
   it('a beat says to stop jobs the worker no longer holds and to abandon fenced ones, whose result is then refused but still reaches the launcher', async () => {

@@ -63,6 +63,12 @@ export interface ClaimRequest {
 
 export interface ClaimAnswer {
   job?: WorkerJob;
+  /**
+   * Input artifacts of the job small enough to travel inside the answer (the same bounds as a
+   * result's outputs), by hash, base64, unless this worker sent them itself: one request fewer per
+   * step. The worker checks them against their content address; any it is not given it downloads.
+   */
+  inputs?: Record<string, string>;
   /** How often the worker beats, and after how long without reaching the orchestrator it stops. */
   intervalMs: number;
   timeoutMs: number;

@@ -17,6 +17,7 @@ import type { Readable } from 'node:stream';
 import { readVerified, verifyArtifact } from '../artifacts/contentAddress';
 import { ARTIFACT_BYTES_TYPE, WORKER_PATHS, type BeatAnswer, type ChildRunAnswer, type ClaimAnswer, type WorkerReply } from '../model/workerProtocol';
 import type { HeldJob, WorkerHub } from './workerHub';
+import { InlineInputs } from './inlineInputs';
 import { childRunOutputHashes, jobInputHashes } from './jobInputs';
 
 const id = z.string().min(1).max(200);
@@ -37,6 +38,7 @@ export function workerRoutes(app: HttpApp, prefix: string, hub: WorkerHub, artif
   const onRequest = requireScope(app, 'worker');
   /** What each job may read besides its inputs: the outputs of the child runs it asked for. */
   const granted = new WeakMap<HeldJob, Set<string>>();
+  const inlineInputs = new InlineInputs(artifacts);
   const job = `${prefix}${WORKER_PATHS.job}`;
   const held = async (jobId: string, workerId: string) => {
     const entry = await hub.heldBy(jobId, workerId);
@@ -48,7 +50,9 @@ export function workerRoutes(app: HttpApp, prefix: string, hub: WorkerHub, artif
     // The response's close, not the request's (that one fires once its body is read): a worker gone mid-poll.
     const aborted = new AbortController();
     reply.raw.once('close', () => aborted.abort());
-    return hub.claim(request.body, aborted.signal);
+    const answer = await hub.claim(request.body, aborted.signal);
+    const inputs = answer.job && (await inlineInputs.for(answer.job, request.body.workerId));
+    return inputs ? { ...answer, inputs } : answer;
   });
   app.post(`${prefix}${WORKER_PATHS.beat}`, { schema: { body: beatBody }, onRequest }, async (request): Promise<BeatAnswer> => hub.beat(request.body));
   app.post(`${job}/logs`, { schema: { params: jobParams, body: logBody }, bodyLimit: 16 * 1024 * 1024, onRequest }, async (request) => {
@@ -78,6 +82,8 @@ export function workerRoutes(app: HttpApp, prefix: string, hub: WorkerHub, artif
       }
       return { ref, bytes };
     });
+    // Checked: what came inside may be handed to the next step's worker with its claim.
+    inlineInputs.sentBy(request.body.workerId, refs.keys(), request.body.outputs);
     const answer = await hub.reply(request.params.job, request.body.workerId, reply, async () => {
       for (const { ref, bytes } of outputs) await keepOutput(entry!, ref, bytes);
     });
@@ -120,6 +126,7 @@ export function workerRoutes(app: HttpApp, prefix: string, hub: WorkerHub, artif
       if (request.headers['content-type']?.split(';')[0]?.trim() !== ARTIFACT_BYTES_TYPE) throw new InputError(`artifact ${ref.hash}: send its bytes as ${ARTIFACT_BYTES_TYPE}`);
       bytes = await readVerified(ref, stream, `the upload of job ${request.params.job}`, ARTIFACT_UPLOAD_LIMIT);
       await keepOutput(entry, ref, bytes);
+      inlineInputs.sentBy(request.query.workerId, [ref.hash]);
     } catch (error) {
       // The rest of a refused upload is read and dropped, so the worker reads the answer instead of a reset.
       request.raw.resume();

@@ -192,7 +192,7 @@ export class Worker {
         this.intervalMs = answer.intervalMs;
         this.timeoutMs = answer.timeoutMs;
         if (answer.job && (this.stopping || this.draining)) await this.handBack(answer.job, 'claimed as the worker began to drain');
-        else if (answer.job) this.start(answer.job);
+        else if (answer.job) this.start(answer.job, answer.inputs ?? {});
       } catch (error) {
         this.unreachable(error);
         await new Promise((resolve) => setTimeout(resolve, Math.min(1000, this.intervalMs)));
@@ -255,13 +255,14 @@ export class Worker {
     job.pool?.kill(job.owner);
   }
 
-  private start(job: WorkerJob): void {
+  /** `inputs`: its small input artifacts that came with the claim (by hash, base64). */
+  private start(job: WorkerJob, inputs: Record<string, string>): void {
     const owner = ownerOf(job);
     const running: RunningJob = { job, owner, chain: Promise.resolve(), settled: false, done: Promise.resolve() };
     this.running.set(job.jobId, running);
     // Where each attempt ran, in the worker's log (`npm run demo:cluster` prints it per step).
     if (job.kind === 'execute') this.options.log(`worker ${this.id} runs ${describe(running)}`);
-    running.done = this.perform(running)
+    running.done = this.perform(running, inputs)
       .catch((error: Error): WorkerReply => ({ kind: 'failed', error: { name: error.name, message: error.message, retryable: true } }))
       .then((reply) => {
         running.settled = true;
@@ -337,7 +338,7 @@ export class Worker {
     await this.wire.call('POST', `/worker-jobs/${job.jobId}/result`, result);
   }
 
-  private async perform(running: RunningJob): Promise<WorkerReply> {
+  private async perform(running: RunningJob, inline: Record<string, string>): Promise<WorkerReply> {
     const { job } = running;
     const pool = await this.poolFor(job);
     running.pool = pool;
@@ -351,7 +352,7 @@ export class Worker {
           throw error;
         }
       case 'execute': {
-        await this.fetchInputs(job.jobId, job.task.inputs);
+        await this.fetchInputs(job.jobId, job.task.inputs, inline);
         if (running.fenced) return { kind: 'failed', error: { name: 'Error', message: 'fenced before its runner started', retryable: true, lost: true } };
         // The worker's beat renews the lease for all its attempts; its runners beat nobody.
         const task: ExecuteTask = { ...job.task, lease: undefined };
@@ -359,12 +360,12 @@ export class Worker {
         return outcome.ok ? { kind: 'executed', outputs: outcome.outputs } : { kind: 'failed', error: outcome.error };
       }
       case 'hook': {
-        await this.fetchInputs(job.jobId, job.task.inputs);
+        await this.fetchInputs(job.jobId, job.task.inputs, inline);
         const result = await pool.hook(job.task);
         return 'source' in result ? { kind: 'hookDone', source: result.source } : { kind: 'failed', error: result.error };
       }
       case 'cacheKey': {
-        await this.fetchInputs(job.jobId, job.task.inputs);
+        await this.fetchInputs(job.jobId, job.task.inputs, inline);
         const result = await pool.cacheKey(job.task, job.attempt);
         return 'key' in result ? { kind: 'cacheKeyDone', key: result.key } : { kind: 'failed', error: result.error };
       }
@@ -424,10 +425,17 @@ export class Worker {
       .catch(() => undefined);
   }
 
-  private async fetchInputs(jobId: string, inputs: Record<string, ResolvedInput>): Promise<void> {
+  /** Makes sure each input artifact is here: kept already, come with the claim (`inline`, checked as it is stored), or downloaded. */
+  private async fetchInputs(jobId: string, inputs: Record<string, ResolvedInput>, inline: Record<string, string>): Promise<void> {
     for (const input of Object.values(inputs)) {
       const items = input.kind === 'fanIn' ? input.items : [input];
-      for (const item of items) if (item.kind === 'artifact') await this.download(jobId, item.ref);
+      for (const item of items) {
+        if (item.kind !== 'artifact') continue;
+        const sent = inline[item.ref.hash];
+        // Bytes that do not match their content address are not kept: the download fetches them again.
+        if (sent !== undefined && !(await this.artifacts.has(item.ref.hash))) await this.artifacts.putBytes(item.ref, Buffer.from(sent, 'base64')).catch(() => undefined);
+        await this.download(jobId, item.ref);
+      }
     }
   }
 

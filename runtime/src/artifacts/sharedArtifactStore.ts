@@ -1,7 +1,8 @@
 /**
  * What every artifact store shared across machines (a PostgreSQL database, an S3 bucket) does
  * alike: it is the system of record, and an optional local folder (`cache`, the store folder's
- * `artifacts/`, where local runners write) holds verified copies. Writes go to both; a read is
+ * `artifacts/`, where local runners write) holds verified copies. Writes go to both (bytes from
+ * elsewhere reach the folder just after the store); a read is
  * served by a verified copy when there is one, else by the shared store (which fills the folder,
  * unless the store is read-only). A subclass says how entries are written, read (verified) and
  * looked up where it keeps them.
@@ -35,12 +36,20 @@ export abstract class SharedArtifactStore implements ArtifactStore {
     return ref;
   }
 
-  /** Stores bytes that arrived from elsewhere (a worker's upload), refused unless they match their content address. */
+  /**
+   * Stores bytes that arrived from elsewhere (a worker's upload), refused unless they match their
+   * content address. The shared store is their record: the local copy is made once the entry is
+   * written, after what waits on it has gone on (making a file takes a daemon's event loop
+   * 0.3-0.4 ms on this machine kind, once per step that ran on a worker); a read before it is
+   * served by the shared store.
+   */
   async putBytes(ref: ArtifactKey, bytes: Buffer): Promise<void> {
     checkArtifactHash(ref.hash);
     verifyArtifact(ref, bytes, `bytes sent for ${ref.hash}`);
-    await this.cache?.putBytes(ref, bytes);
     await this.writeEntry(ref, bytes);
+    const cache = this.cache;
+    // A copy for later reads; failing to keep one (a full disk) costs only speed.
+    if (cache) setImmediate(() => void cache.putBytes(ref, bytes).catch(() => undefined));
   }
 
   async get(ref: ArtifactKey, what?: string): Promise<unknown> {

@@ -161,7 +161,10 @@ export class WorkerHub {
           this.renew?.(entry.owner);
           if (this.leases && !(await this.claimLease(entry, request.workerId))) continue;
         }
-        entry.onClaim?.();
+        // Told once the answer is on its way (the engine's bookkeeping and events of the claim wait
+        // that long): the worker's result can only come after it, in a later turn.
+        const { onClaim } = entry;
+        if (onClaim) setImmediate(() => this.jobs.get(entry.job.jobId) === entry && onClaim());
         return { job: entry.job, ...this.settings };
       }
       const left = deadline - Date.now();

@@ -231,6 +231,31 @@ export function runStoreContract(name: string, factory: RunStoreFactory): void {
           assert.deepEqual([refusal?.invocationId, refusal?.attempt, refusal?.status, refusal?.detail], ['a', 1, 'refused', 'result refused: attempt no longer current']);
         }));
 
+      it("starts a first attempt with its step's running status in one write, as the two writes one after the other would", () =>
+        withStore(async (store) => {
+          const run = newRun();
+          await store.createRun(run);
+          await store.setStepStatus(run.id, 'a', 'running', 100);
+          await store.startAttempt(run.id, 'a', 1, 105, null);
+          await store.startAttempt(run.id, 'b', 1, 105, 4242, 100);
+          const [apart, together] = await store.getSteps(run.id);
+          assert.deepEqual([apart?.invocationId, together?.invocationId], ['a', 'b']);
+          const shape = (step: typeof apart) => [step?.status, step?.attempts, step?.startedAt, step?.endedAt];
+          assert.deepEqual(shape(together), ['running', 1, 100, null]);
+          assert.deepEqual(shape(together), shape(apart));
+          assert.deepEqual((await store.getAttempts(run.id, 'b')).map((a) => [a.attempt, a.status, a.runnerPid, a.startedAt]), [[1, 'running', 4242, 105]]);
+          const transitions = (await store.getTransitions(run.id)).filter((t) => t.invocationId !== null);
+          assert.deepEqual(
+            transitions.map((t) => [t.invocationId, t.attempt, t.status, t.at]),
+            [
+              ['a', null, 'running', 100],
+              ['a', 1, 'running', 105],
+              ['b', null, 'running', 100],
+              ['b', 1, 'running', 105],
+            ],
+          );
+        }));
+
       it("keeps where a remote attempt is, queued (with what it waits for) then claimed, as its transitions; a summary shows the queued one's wait", () =>
         withStore(async (store) => {
           const run = newRun();

@@ -11,7 +11,7 @@ import type { ArtifactRef } from '../../runtime/src/artifacts/artifactStore';
 import { expectedHash } from '../contracts/artifactStore.contract';
 import { DropProxy } from '../support/dropProxy';
 import { fixture, tempDir } from '../support/tempDir';
-import { isAlive, readPid, waitFor } from '../support/waitFor';
+import { isAlive, readPid, waitFor, waitForAsync } from '../support/waitFor';
 
 const file = fixture('pipelines', 'faults.ts');
 
@@ -191,6 +191,32 @@ describe('concurrency limits held by leases', () => {
       return [Number(start?.[2]), Number(end)] as const;
     }).sort((a, b) => a[0] - b[0]);
     for (let i = 1; i < spans.length; i++) assert.ok(spans[i][0] >= spans[i - 1][1], `overlap: ${JSON.stringify(spans)}`);
+  });
+
+  it('steps waiting for a slot are recorded running, with no attempt, while they wait; each running status comes before its first attempt', async () => {
+    const dir = tempDir();
+    const slots = new SlotPool({ named: { gpu: 1 } });
+    const storeDir = path.join(dir, 'store');
+    const run = runPipelineFile({ file: fixture('pipelines', 'limited.ts'), parameters: { dir }, options: { storeDir, enableCache: false, maxParallel: 4 }, slots });
+    const pid = await waitFor('the first step to start', () => readPid(path.join(dir, 'train-1.pid')));
+    const store = await openRunStore(storeDir, 'readOnly');
+    try {
+      const runId = (await store.listRuns({ limit: 1 }))[0]!.id;
+      const steps = await waitForAsync('the three waiting steps to be recorded running', async () => {
+        const found = await store.getSteps(runId);
+        return found.filter((step) => step.status === 'running').length === 4 ? found : undefined;
+      });
+      assert.deepEqual(steps.map((step) => step.attempts).sort(), [0, 0, 0, 1], 'one holds the slot; three wait for it');
+      process.kill(pid, 'SIGKILL');
+      assert.equal((await run).status, 'completed');
+      const transitions = (await store.getTransitions(runId)).filter((t) => t.invocationId !== null && t.status === 'running');
+      for (const step of steps) {
+        const mine = transitions.filter((t) => t.invocationId === step.invocationId).map((t) => t.attempt);
+        assert.deepEqual(mine.slice(0, 2), [null, 1], `the running transitions of ${step.invocationId}: ${JSON.stringify(mine)}`);
+      }
+    } finally {
+      await store.close();
+    }
   });
 });
 

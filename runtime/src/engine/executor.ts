@@ -78,6 +78,12 @@ export class RunExecutor {
   private readonly beats: HeartbeatRecorder;
   /** Outcome records the store refused, oldest first, written once there is room. */
   private readonly unrecorded: (() => Promise<void>)[] = [];
+  /**
+   * Steps the scheduler made `running` whose status is not written yet, by when: a first attempt
+   * that starts at once writes it with the attempt's start (one write, not two); any other is
+   * written by itself before the scheduler's actions of that turn are done (see {@link apply}).
+   */
+  private readonly runningUnwritten = new Map<string, number>();
   /** The run's store writes, in the order the engine made them (see {@link enqueue}). */
   private writes: Promise<void> = Promise.resolve();
   /** Store failures already reported (a full disk fails every heartbeat flush: say it once). */
@@ -204,6 +210,15 @@ export class RunExecutor {
           break;
       }
     }
+    for (const id of [...this.runningUnwritten.keys()]) this.writeRunning(id);
+  }
+
+  /** Writes the `running` status of `id` by itself, if it is not written yet. */
+  private writeRunning(id: string): void {
+    const at = this.runningUnwritten.get(id);
+    if (at === undefined) return;
+    this.runningUnwritten.delete(id);
+    void this.recordOutcome(() => this.deps.store.setStepStatus(this.plan.run.runId, id, 'running', at));
   }
 
   private startAttempt(id: string, attempt: number): void {
@@ -213,7 +228,9 @@ export class RunExecutor {
     if (!this.startedAt.has(id)) this.startedAt.set(id, now);
     this.attempts.set(id, attempt);
     if (!node.options.customCacheKey) {
-      void this.lookupOrDispatch(node, attempt, inputs, cacheKey(node, inputs, this.deps.runtimeVersion, this.deps.workingDir));
+      const key = cacheKey(node, inputs, this.deps.runtimeVersion, this.deps.workingDir);
+      if (this.looksUp(node, attempt, key)) void this.lookupOrDispatch(node, attempt, inputs, key);
+      else this.acquireAndDispatch(node, attempt, inputs, key);
       return;
     }
     const known = this.customKeys.get(id);
@@ -240,10 +257,15 @@ export class RunExecutor {
     });
   }
 
+  /** Whether attempt `attempt` of `node` first looks for a cache entry under `stepCacheKey` (first attempts only). */
+  private looksUp(node: DagNode, attempt: number, stepCacheKey: string | undefined): boolean {
+    return attempt === 1 && stepCacheKey !== undefined && this.cacheEnabled(node);
+  }
+
   /** Reuses a fresh cache entry under `stepCacheKey` (first attempts only), or else runs the attempt once it holds its slots. */
   private async lookupOrDispatch(node: DagNode, attempt: number, inputs: Record<string, ResolvedInput>, stepCacheKey: string | undefined): Promise<void> {
     const id = node.id;
-    if (attempt === 1 && stepCacheKey !== undefined && this.cacheEnabled(node)) {
+    if (stepCacheKey !== undefined && this.looksUp(node, attempt, stepCacheKey)) {
       const now = this.deps.clock.now();
       const since = cacheSince(node, now);
       // Awaited, so the scheduler finishes the current batch of actions first. A lookup that fails is a miss.
@@ -265,11 +287,22 @@ export class RunExecutor {
     this.acquireAndDispatch(node, attempt, inputs, stepCacheKey);
   }
 
-  /** Runs the attempt once it holds its slots. */
+  /**
+   * Runs the attempt once it holds its slots. One whose slots are free now starts at once, its
+   * step's `running` status (if not written yet) written with its start; one that waits for them
+   * has the status written first, so the step shows running while it waits.
+   */
   private acquireAndDispatch(node: DagNode, attempt: number, inputs: Record<string, ResolvedInput>, stepCacheKey: string | undefined): void {
     const id = node.id;
     const holder = this.slotHolder(id, attempt);
     const slots = ['global', `pipeline:${this.plan.dag.pipeline}`, ...(node.options.limits ?? []).map((limit) => `limit:${limit}`)];
+    if (this.deps.slots.tryAcquire(holder, slots)) {
+      const runningAt = this.runningUnwritten.get(id);
+      this.runningUnwritten.delete(id);
+      void this.dispatch(node, attempt, inputs, stepCacheKey, runningAt);
+      return;
+    }
+    this.writeRunning(id);
     void this.deps.slots.acquire(holder, slots).then(() => this.dispatch(node, attempt, inputs, stepCacheKey));
   }
 
@@ -278,11 +311,12 @@ export class RunExecutor {
     return this.scheduler.status(id) !== 'running' || this.attempts.get(id) !== attempt;
   }
 
-  /** Runs an attempt that holds its slots: lease, runner, outcome. */
-  private async dispatch(node: DagNode, attempt: number, inputs: Record<string, ResolvedInput>, stepCacheKey: string | undefined): Promise<void> {
+  /** Runs an attempt that holds its slots: lease, runner, outcome; `runningAt`: its step's `running` status, written with its start. */
+  private async dispatch(node: DagNode, attempt: number, inputs: Record<string, ResolvedInput>, stepCacheKey: string | undefined, runningAt?: number): Promise<void> {
     const id = node.id;
     if (this.stoppedMeanwhile(id, attempt)) {
       // Stopped while it waited for its slots.
+      if (runningAt !== undefined) void this.recordOutcome(() => this.deps.store.setStepStatus(this.plan.run.runId, id, 'running', runningAt));
       this.deps.slots.release(this.slotHolder(id, attempt));
       return;
     }
@@ -290,7 +324,9 @@ export class RunExecutor {
     // A full disk may have given up the store's reserve earlier: put it back while there is room.
     await this.deps.store.restoreReserve();
     void this.replayUnrecorded();
-    const notStarted = await this.record(() => this.deps.store.startAttempt(this.plan.run.runId, id, attempt, now, null));
+    const notStarted = await this.record(() => this.deps.store.startAttempt(this.plan.run.runId, id, attempt, now, null, runningAt));
+    // The status is an outcome: one the store refused is kept and written once it can be (a full disk).
+    if (notStarted && runningAt !== undefined) void this.recordOutcome(() => this.deps.store.setStepStatus(this.plan.run.runId, id, 'running', runningAt));
     if (this.stoppedMeanwhile(id, attempt)) {
       // Stopped while its start was recorded (the stop recorded its end).
       this.deps.slots.release(this.slotHolder(id, attempt));
@@ -544,8 +580,9 @@ export class RunExecutor {
     const at = this.deps.clock.now();
     // A failed step failed as its last attempt did; other reasons are the engine's own words.
     const error = status === 'failed' ? (this.lastFailure(id) ?? reasonError(reason ?? 'the step failed')) : reason === undefined ? undefined : reasonError(reason);
-    // Completed and cached were written with the outputs, in the same transaction.
-    if (status !== 'completed' && status !== 'cached') void this.recordOutcome(() => this.deps.store.setStepStatus(this.plan.run.runId, id, status, at, error === undefined ? {} : { error }));
+    // Completed and cached were written with the outputs, in the same transaction; running, with the attempt's start if it starts at once (see apply).
+    if (status === 'running' && error === undefined) this.runningUnwritten.set(id, at);
+    else if (status !== 'completed' && status !== 'cached') void this.recordOutcome(() => this.deps.store.setStepStatus(this.plan.run.runId, id, status, at, error === undefined ? {} : { error }));
     const started = this.startedAt.get(id);
     this.deps.listener?.({
       type: 'step',

@@ -37,6 +37,13 @@ export class SlotPool {
     });
   }
 
+  /** Takes every slot in `slots` for `holder` now, if they are free and nobody waits before it; false, taking nothing, otherwise. */
+  tryAcquire(holder: string, slots: string[]): boolean {
+    if (this.waiters.length > 0 || !this.fits(slots)) return false;
+    this.take({ holder, slots, grant: () => undefined });
+    return true;
+  }
+
   /** Gives back what `holder` holds (or stops its wait) and lets waiters in. */
   release(holder: string): void {
     this.waiters = this.waiters.filter((w) => w.holder !== holder);

@@ -96,8 +96,13 @@ export interface RunStore {
 
   // ---- invocations and attempts
   setStepStatus(runId: string, invocationId: string, status: StepStatus, at: number, detail?: StepStatusDetail): Promise<void>;
-  /** Starts attempt `attempt` (`running`) and counts it on its invocation. */
-  startAttempt(runId: string, invocationId: string, attempt: number, at: number, runnerPid: number | null): Promise<void>;
+  /**
+   * Starts attempt `attempt` (`running`) and counts it on its invocation. With `stepRunningAt`,
+   * the invocation becomes `running` at that time too, in the same write, exactly as
+   * `setStepStatus(…, 'running', stepRunningAt)` would before it (the engine's first attempt of a
+   * step that starts at once: one write, not two).
+   */
+  startAttempt(runId: string, invocationId: string, attempt: number, at: number, runnerPid: number | null, stepRunningAt?: number): Promise<void>;
   setAttemptRunner(runId: string, invocationId: string, attempt: number, pid: number): Promise<void>;
   /** Records the newest heartbeat times of attempts (and their event numbers), a batch at once: heartbeats are never one write each. A time or number never goes back. */
   recordHeartbeats(beats: readonly HeartbeatTime[]): Promise<void>;

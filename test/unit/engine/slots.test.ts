@@ -27,6 +27,24 @@ describe('concurrency slots', () => {
     assert.deepEqual(order, ['a', 'b', 'c']);
   });
 
+  it('takes free slots at once with tryAcquire, and takes nothing when they are full or someone waits first', async () => {
+    const pool = new SlotPool({ named: { gpu: 1 } });
+    assert.equal(pool.tryAcquire('a', ['global', 'limit:gpu']), true);
+    assert.equal(pool.held, 1);
+    assert.equal(pool.tryAcquire('b', ['global', 'limit:gpu']), false, 'full');
+    assert.equal(pool.held, 1);
+    const waited = pool.acquire('c', ['global', 'limit:gpu']);
+    assert.equal(pool.tryAcquire('d', ['global']), false, 'c waits first, as with acquire (first come, first served)');
+    pool.release('a');
+    await waited;
+    assert.equal(pool.tryAcquire('e', ['global', 'limit:gpu']), false, 'c holds it now');
+    void pool.acquire('f', ['global', 'limit:gpu']);
+    pool.release('c');
+    assert.equal(pool.tryAcquire('g', ['global', 'limit:gpu']), false, 'f came first and holds it');
+    assert.equal(pool.waiting, 0);
+    assert.equal(pool.tryAcquire('h', ['global']), true, 'with nobody waiting, a slot without a limit is free');
+  });
+
   it('applies global, per-pipeline and named limits together, keeping the tightest pipeline limit', async () => {
     const pool = new SlotPool({ global: 3 });
     pool.limit('pipeline:p', 2);

@@ -33,7 +33,7 @@ import type {
 } from '../records';
 import { RunNameTakenError, TokenNameTakenError, type AttemptPlacement, type RunStore, type StoreMode } from '../runStore';
 import { commitStepOutputs } from './stepCommit';
-import { TRANSITION_COLUMNS, withoutNul, writeAttemptEnd, writeStepStatus } from './stepWrites';
+import { TRANSITION_COLUMNS, withoutNul, writeAttemptEnd, writeAttemptStart, writeStepStatus } from './stepWrites';
 import { inTransaction, openPostgresPool, postgresConfig, type Queryable } from './connection';
 import { DaemonClaim } from './daemonClaim';
 import { EventNotifier } from './eventNotices';
@@ -271,16 +271,8 @@ export class PostgresRunStore implements RunStore {
     await writeStepStatus(this.pool, runId, invocationId, status, at, detail);
   }
 
-  async startAttempt(runId: string, invocationId: string, attempt: number, at: number, runnerPid: number | null): Promise<void> {
-    await this.pool.query(
-      `WITH started AS (
-         INSERT INTO step_attempts (run_id, step_id, attempt, status, runner_pid, started_at) VALUES ($1, $2, $3, 'running', $7, $6)
-       ), counted AS (
-         UPDATE steps SET attempts = $3 WHERE run_id = $1 AND id = $2
-       )
-       ${TRANSITION_INSERT}`,
-      [runId, invocationId, attempt, 'running', null, at, runnerPid],
-    );
+  async startAttempt(runId: string, invocationId: string, attempt: number, at: number, runnerPid: number | null, stepRunningAt?: number): Promise<void> {
+    await writeAttemptStart(this.pool, runId, invocationId, attempt, at, runnerPid, stepRunningAt);
   }
 
   async setAttemptRunner(runId: string, invocationId: string, attempt: number, pid: number): Promise<void> {

@@ -48,8 +48,12 @@ export function transitionsInsert(rows: readonly string[], gate = 'true'): strin
   return `INSERT INTO transitions ${TRANSITION_COLUMNS} SELECT * FROM (VALUES ${rows.join(', ')}) AS t WHERE ${gate}`;
 }
 
-/** The update of a step's status (its error, cache facts and times as they change), and the transition it makes. */
-export function stepStatusWrite(p: Params, runId: string, invocationId: string, status: StepStatus, at: number, detail: StepStatusDetail, gate = 'true'): { update: string; transition: string } {
+/**
+ * The update of a step's status (its error, cache facts and times as they change), and the
+ * transition it makes; `attempts`: the update also counts that many attempts (one update of the
+ * row: a statement may not update one row twice).
+ */
+export function stepStatusWrite(p: Params, runId: string, invocationId: string, status: StepStatus, at: number, detail: StepStatusDetail, gate = 'true', attempts?: number): { update: string; transition: string } {
   const terminal = status !== 'pending' && status !== 'running';
   const failure = failureColumns(detail.error);
   const hasError = p.add(failure.error !== null, 'boolean');
@@ -62,7 +66,7 @@ export function stepStatusWrite(p: Params, runId: string, invocationId: string, 
       error_value = CASE WHEN ${hasError} THEN ${p.add(failure.error_value, 'text')} ELSE error_value END,
       cached = COALESCE(${p.add(detail.cached ?? null, 'boolean')}, cached), cache_key = COALESCE(${p.add(detail.cacheKey ?? null, 'text')}, cache_key),
       started_at = CASE WHEN ${statusParam} = 'running' AND started_at IS NULL THEN ${atParam} ELSE started_at END,
-      ended_at = CASE WHEN ${p.add(terminal, 'boolean')} THEN ${atParam} ELSE ended_at END
+      ended_at = CASE WHEN ${p.add(terminal, 'boolean')} THEN ${atParam} ELSE ended_at END${attempts === undefined ? '' : `, attempts = ${p.add(attempts, 'int')}`}
     WHERE run_id = ${p.add(runId, 'text')} AND id = ${p.add(invocationId, 'text')} AND ${gate}`;
   return { update, transition: transitionRow(p, runId, invocationId, null, status, failure.error, at) };
 }
@@ -81,6 +85,20 @@ export async function writeStepStatus(db: Queryable, runId: string, invocationId
   const p = new Params();
   const write = stepStatusWrite(p, runId, invocationId, status, at, detail);
   await db.query(`WITH changed AS (${write.update}) ${transitionsInsert([write.transition])}`, p.values);
+}
+
+/**
+ * One statement: an attempt's start, counted on its step, and its transition; with
+ * `stepRunningAt`, the step's `running` status and its transition first, in the same statement.
+ */
+export async function writeAttemptStart(db: Queryable, runId: string, invocationId: string, attempt: number, at: number, runnerPid: number | null, stepRunningAt?: number): Promise<void> {
+  const p = new Params();
+  const inserted = `INSERT INTO step_attempts (run_id, step_id, attempt, status, runner_pid, started_at)
+    VALUES (${p.add(runId, 'text')}, ${p.add(invocationId, 'text')}, ${p.add(attempt, 'int')}, 'running', ${p.add(runnerPid, 'int')}, ${p.add(at, 'bigint')})`;
+  const running = stepRunningAt === undefined ? undefined : stepStatusWrite(p, runId, invocationId, 'running', stepRunningAt, {}, 'true', attempt);
+  const counted = running?.update ?? `UPDATE steps SET attempts = ${p.add(attempt, 'int')} WHERE run_id = ${p.add(runId, 'text')} AND id = ${p.add(invocationId, 'text')}`;
+  const transitions = [...(running ? [running.transition] : []), transitionRow(p, runId, invocationId, attempt, 'running', null, at)];
+  await db.query(`WITH started AS (${inserted}), counted AS (${counted}) ${transitionsInsert(transitions)}`, p.values);
 }
 
 /** One statement: a running attempt's end and its transition. */

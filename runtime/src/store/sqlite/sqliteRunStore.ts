@@ -406,12 +406,14 @@ export class SqliteRunStore implements RunStore {
     this.addTransition(runId, invocationId, null, status, failure.error, at);
   }
 
-  async startAttempt(runId: string, invocationId: string, attempt: number, at: number, runnerPid: number | null): Promise<void> {
-    this.write(`could not start attempt ${attempt} of step "${invocationId}"`, () => this.transaction(() => {
+  async startAttempt(runId: string, invocationId: string, attempt: number, at: number, runnerPid: number | null, stepRunningAt?: number): Promise<void> {
+    const what = `could not start attempt ${attempt} of step "${invocationId}"${stepRunningAt === undefined ? '' : ' (nor record that it is running)'}`;
+    this.write(what, () => this.transaction(() => {
+      if (stepRunningAt !== undefined) this.writeStepStatus(runId, invocationId, 'running', stepRunningAt, {});
       this.stmt(`INSERT INTO attempts (run_id, step_id, attempt, status, runner_pid, started_at) VALUES (?, ?, ?, 'running', ?, ?)`).run(runId, invocationId, attempt, runnerPid, at);
       this.stmt('UPDATE steps SET attempts = ? WHERE run_id = ? AND id = ?').run(attempt, runId, invocationId);
       this.addTransition(runId, invocationId, attempt, 'running', null, at);
-    }));
+    }), stepRunningAt !== undefined);
   }
 
   async setAttemptRunner(runId: string, invocationId: string, attempt: number, pid: number): Promise<void> {

@@ -218,6 +218,11 @@ export class RunExecutor {
     const at = this.runningUnwritten.get(id);
     if (at === undefined) return;
     this.runningUnwritten.delete(id);
+    this.recordRunning(id, at);
+  }
+
+  /** Records that step `id` has been running since `at` (an outcome: kept and written later if the store refuses it now). */
+  private recordRunning(id: string, at: number): void {
     void this.recordOutcome(() => this.deps.store.setStepStatus(this.plan.run.runId, id, 'running', at));
   }
 
@@ -316,7 +321,7 @@ export class RunExecutor {
     const id = node.id;
     if (this.stoppedMeanwhile(id, attempt)) {
       // Stopped while it waited for its slots.
-      if (runningAt !== undefined) void this.recordOutcome(() => this.deps.store.setStepStatus(this.plan.run.runId, id, 'running', runningAt));
+      if (runningAt !== undefined) this.recordRunning(id, runningAt);
       this.deps.slots.release(this.slotHolder(id, attempt));
       return;
     }
@@ -326,7 +331,7 @@ export class RunExecutor {
     void this.replayUnrecorded();
     const notStarted = await this.record(() => this.deps.store.startAttempt(this.plan.run.runId, id, attempt, now, null, runningAt));
     // The status is an outcome: one the store refused is kept and written once it can be (a full disk).
-    if (notStarted && runningAt !== undefined) void this.recordOutcome(() => this.deps.store.setStepStatus(this.plan.run.runId, id, 'running', runningAt));
+    if (notStarted && runningAt !== undefined) this.recordRunning(id, runningAt);
     if (this.stoppedMeanwhile(id, attempt)) {
       // Stopped while its start was recorded (the stop recorded its end).
       this.deps.slots.release(this.slotHolder(id, attempt));

@@ -6,7 +6,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { errorCodeOf, exitCodeOf } from '../../runtime/src/model/errorCodes';
+import { encodeArtifact } from '../../runtime/src/artifacts/contentAddress';
+import { materializerFor } from '../../runtime/src/artifacts/materializers';
+import { errorCodeOf, exitCodeOf, LeaseNotHeldError } from '../../runtime/src/model/errorCodes';
+import { CHUNK_BYTES } from '../../runtime/src/store/postgres/postgresArtifactStore';
 import { NewerSchemaError } from '../../runtime/src/store/newerSchemaError';
 import { openRunStore } from '../../runtime/src/store/openRunStore';
 import { POSTGRES_SCHEMA_VERSION } from '../../runtime/src/store/postgres/schema';
@@ -24,6 +27,19 @@ async function freshStore(): Promise<{ store: RunStore; url: string }> {
   const store = await openRunStore(path.join(tempDir(), 'store'), 'readWrite', url);
   urls.set(store, url);
   return { store, url };
+}
+
+/** Run r1 with steps a and b running, attempt 1 of each held by worker w1's lease (job-a, job-b); the store's lease book. */
+async function leasedSteps(store: RunStore) {
+  const dag = { pipeline: 'p', parameters: {}, nodes: [{ id: 'a', step: 'aStep' }, { id: 'b', step: 'bStep' }], edges: [], outputs: {}, options: {} };
+  await store.createRun({ id: 'r1', name: 'n1', pipeline: 'p', sourceFile: 'p.ts', parameters: {}, options: {}, dag, bundlePath: 'b', workingDir: '/w', projectDir: '/w', at: 5 } as never);
+  const leases = store.cluster!.workerLeases;
+  for (const step of ['a', 'b']) {
+    await store.setStepStatus('r1', step, 'running', 10);
+    await store.startAttempt('r1', step, 1, 10, null);
+    assert.ok(await leases.claim({ runId: 'r1', invocationId: step, attempt: 1, pool: 'default' }, 'w1', 60_000, `job-${step}`));
+  }
+  return leases;
 }
 
 runStoreContract('PostgreSQL (store/postgres)', {
@@ -151,14 +167,7 @@ describe('the PostgreSQL store', () => {
   it("commits a remote worker's attempt only while its lease is held by the database's clock, and marks the lease committed in the same transaction", async () => {
     const { store, url } = await freshStore();
     try {
-      const dag = { pipeline: 'p', parameters: {}, nodes: [{ id: 'a', step: 'aStep' }, { id: 'b', step: 'bStep' }], edges: [], outputs: {}, options: {} };
-      await store.createRun({ id: 'r1', name: 'n1', pipeline: 'p', sourceFile: 'p.ts', parameters: {}, options: {}, dag, bundlePath: 'b', workingDir: '/w', projectDir: '/w', at: 5 } as never);
-      const leases = store.cluster!.workerLeases;
-      for (const step of ['a', 'b']) {
-        await store.setStepStatus('r1', step, 'running', 10);
-        await store.startAttempt('r1', step, 1, 10, null);
-        assert.ok(await leases.claim({ runId: 'r1', invocationId: step, attempt: 1, pool: 'default' }, 'w1', 60_000, `job-${step}`));
-      }
+      const leases = await leasedSteps(store);
       // Each lease keeps the job it was claimed for: a daemon leading later finds it held, and the beats of its worker alone renew it by job.
       assert.deepEqual({ ...(await leases.heldAttempt({ runId: 'r1', invocationId: 'a', attempt: 1 }))!, lease: undefined }, { lease: undefined, worker: 'w1', jobId: 'job-a', ttlMs: 60_000 });
       assert.equal(await leases.heldAttempt({ runId: 'r1', invocationId: 'a', attempt: 2 }), undefined);
@@ -181,6 +190,36 @@ describe('the PostgreSQL store', () => {
       await leases.end([{ attemptId: Number(a!.id), epoch: a!.epoch }]);
       await assert.rejects(store.commitOutputs('r1', 'a', late, 21, { attempt: 1, cached: false, stepName: 'aStep', cacheable: false }), /the lease of worker w1 on attempt 1 of "a" is ended/);
       assert.equal(await leases.claim({ runId: 'r1', invocationId: 'b', attempt: 1, pool: 'default' }, 'w2', 60_000, 'job-b2'), undefined);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("writes the bytes a worker's result carried in the commit's statement, behind its fence: none of a refused commit, readable after one that passed", async () => {
+    const { store, url } = await freshStore();
+    try {
+      await leasedSteps(store);
+      const encoded = (value: unknown) => encodeArtifact(value, materializerFor(value));
+      const smallValue = `small ${Math.random()}`;
+      const small = encoded(smallValue);
+      // Over one chunk: kept before the statement, as any upload.
+      const large = encoded(Buffer.alloc(CHUNK_BYTES + 10, 7));
+      const carried = new Map([[small.ref.hash, small.bytes], [large.ref.hash, large.bytes]]);
+      const outputs = { small: small.ref, large: large.ref };
+      const contents = async () => (await query<{ hash: string }>(url, 'SELECT hash FROM artifact_contents ORDER BY hash')).map((row) => row.hash);
+      await query(url, "UPDATE attempts SET lease_expires_at = now() - interval '1 second' WHERE step_id = 'a'");
+      await assert.rejects(store.commitOutputs('r1', 'a', outputs, 20, { attempt: 1, cached: false, stepName: 'aStep', cacheable: false, carried }), (error: Error) => error instanceof LeaseNotHeldError);
+      assert.deepEqual(await contents(), [large.ref.hash], 'the small entry went only with the refused statement');
+      await store.commitOutputs('r1', 'b', outputs, 21, { attempt: 1, cached: false, stepName: 'bStep', cacheable: false, carried });
+      assert.deepEqual(await contents(), [small.ref.hash, large.ref.hash].sort());
+      const again = await openRunStore(path.join(tempDir(), 'elsewhere'), 'readOnly', url);
+      try {
+        const read = await again.getOutputs('r1', 'b');
+        assert.equal(await again.artifacts.get(read.small!), smallValue);
+        assert.deepEqual(await again.artifacts.getBytes(read.large!), large.bytes);
+      } finally {
+        await again.close();
+      }
     } finally {
       await store.close();
     }

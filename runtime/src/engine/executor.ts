@@ -4,7 +4,7 @@ import { reasonError, type AttemptError } from '../model/attemptError';
 import type { DagNode, HeartbeatSettings, NodeOptions, NodeOverride, PipelineDag } from '../model/dag';
 import { definedOptions } from '../model/optionMerge';
 import type { ExecutionMode, RunStatus, StepStatus } from '../model/status';
-import { FencedError, isDiskFull } from '../model/errorCodes';
+import { FencedError, isDiskFull, LeaseNotHeldError } from '../model/errorCodes';
 import { upstreamIds } from '../sdk/compile';
 import type { RunStore } from '../store/runStore';
 import { cacheKey, customCacheKey } from './cacheKey';
@@ -408,11 +408,18 @@ export class RunExecutor {
     // A commit the store refuses (a full disk) ends the attempt failed, and the step's retry policy decides.
     // Outputs, cache entry and status are one store call, committed before the scheduler hears of success.
     const notCommitted = outcome.ok
-      ? await this.record(() => this.deps.store.commitOutputs(this.plan.run.runId, id, outcome.outputs, at, { attempt, cacheKey: stepCacheKey, cached: false, stepName: node.step, cacheable: this.cacheEnabled(node) }))
+      ? await this.record(() =>
+          this.deps.store.commitOutputs(this.plan.run.runId, id, outcome.outputs, at, { attempt, cacheKey: stepCacheKey, cached: false, stepName: node.step, cacheable: this.cacheEnabled(node), carried: outcome.carried }),
+        )
       : undefined;
     if (notCommitted instanceof FencedError) {
-      // The store refused the commit: the attempt was ended (lost) by whoever drives the run now. This engine says nothing more of it.
       await this.record(() => this.deps.store.recordRefusal(this.plan.run.runId, id, attempt, `result refused by the store: ${notCommitted.message}`, at));
+      // The store no longer holds the remote worker's lease, and nobody else ends the attempt: it is lost here.
+      if (notCommitted instanceof LeaseNotHeldError) {
+        this.markLost(id, attempt, notCommitted.message);
+        return true;
+      }
+      // Otherwise the attempt was ended (lost) by whoever drives the run now. This engine says nothing more of it.
       return false;
     }
     if (outcome.ok && !notCommitted) {

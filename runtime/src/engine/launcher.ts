@@ -4,7 +4,7 @@
  * output and child-run requests back. Today's implementation is the local runner pool
  * (`runnerPool/`); a launcher that runs attempts on other machines passes the same contract tests.
  */
-import type { ArtifactRef } from '../model/artifactRef';
+import type { ArtifactRef, CarriedBytes } from '../model/artifactRef';
 import type { PipelineDag } from '../model/dag';
 import type { RunTarget } from '../model/runTarget';
 import type { CacheKeyTask, ChildRunOutcome, ExecuteTask, HookTask, RunnerConfig, TaskError } from '../model/runnerProtocol';
@@ -16,7 +16,12 @@ export interface TaskOwner {
   attempt: number;
 }
 
-export type ExecuteOutcome = { ok: true; outputs: Record<string, ArtifactRef> } | { ok: false; error: TaskError };
+/**
+ * How an attempt ended. A success's outputs are in the run's artifact store, except those whose
+ * bytes are `carried` (by hash, checked against it): small outputs that came inside a remote
+ * worker's result, which the store keeps with the commit (RunStore.commitOutputs).
+ */
+export type ExecuteOutcome = { ok: true; outputs: Record<string, ArtifactRef>; carried?: CarriedBytes } | { ok: false; error: TaskError };
 
 export interface ChildRunRequest {
   parentRunId: string;

@@ -9,3 +9,6 @@ export interface ArtifactRef {
   /** The stored value's type for humans, e.g. "number", "Array", "Map", "Buffer" or a class name. */
   typeName: string;
 }
+
+/** Bytes of artifacts, by hash, each checked against it: on their way to a store that does not hold them yet. */
+export type CarriedBytes = ReadonlyMap<string, Buffer>;

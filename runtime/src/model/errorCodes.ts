@@ -99,6 +99,13 @@ export class FencedError extends CodedError {
   }
 }
 
+/**
+ * A shared store refused a remote worker's commit because the store no longer holds its lease
+ * (expired by the database's clock, or ended): the attempt is still running as far as the store
+ * knows, so the engine that drives its run must end it (as lost) itself.
+ */
+export class LeaseNotHeldError extends FencedError {}
+
 /** A replica of a shared store has no leader to forward a request to right now (see daemon/leaderRoutes.ts). */
 export class NoLeaderError extends CodedError {
   constructor(message: string) {

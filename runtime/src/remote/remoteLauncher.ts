@@ -12,7 +12,7 @@ import type { WorkerJob, WorkerReply } from '../model/workerProtocol';
 import { DEFAULT_POOL } from '../model/runOptions';
 import { PipelineCompileError } from '../sdk/compile';
 import { BundleLoadError } from '../runnerPool/runnerPool';
-import type { HeldJob, WorkerHub } from './workerHub';
+import type { HeldJob, JobEnd, WorkerHub } from './workerHub';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 type JobSpec = DistributiveOmit<WorkerJob, 'jobId' | 'bundleHash'>;
@@ -32,7 +32,7 @@ export class RemoteLauncher implements Launcher {
 
   async compile(target: RunTarget, parameters: Record<string, unknown>): Promise<PipelineDag> {
     // Before the DAG exists no step's pool is known: any worker compiles.
-    const reply = await this.run({ kind: 'compile', target, parameters }, undefined);
+    const { reply } = await this.run({ kind: 'compile', target, parameters }, undefined);
     if (reply.kind === 'compiled') return reply.dag;
     if (reply.kind === 'compileFailed') throw reply.bundleLoad ? new BundleLoadError(reply.bundleLoad) : new PipelineCompileError(reply.detail, reply.location);
     throw new Error(reply.kind === 'failed' ? reply.error.message : `unexpected worker reply ${reply.kind}`);
@@ -51,18 +51,17 @@ export class RemoteLauncher implements Launcher {
   async reattach(task: ExecuteTask): Promise<ExecuteOutcome> {
     const owner = { runId: task.run.runId, invocationId: task.invocationId, attempt: task.attempt };
     if (this.closed) return { ok: false, error: { name: 'Error', message: 'the remote launcher is closed', retryable: true, lost: true } };
-    const reply = await this.hub.adopt({ job: { kind: 'execute', task, bundleHash: this.bundleHash } as Omit<WorkerJob, 'jobId'>, ...placementOf(task), owner, launcher: this, config: this.config });
-    return outcomeOf(reply);
+    return outcomeOf(await this.hub.adopt({ job: { kind: 'execute', task, bundleHash: this.bundleHash } as Omit<WorkerJob, 'jobId'>, ...placementOf(task), owner, launcher: this, config: this.config }));
   }
 
   async hook(task: HookTask): Promise<{ source: string } | { error: TaskError }> {
-    const reply = await this.run({ kind: 'hook', task }, task, { runId: task.run.runId, invocationId: task.invocationId, attempt: task.attempt });
+    const { reply } = await this.run({ kind: 'hook', task }, task, { runId: task.run.runId, invocationId: task.invocationId, attempt: task.attempt });
     if (reply.kind === 'hookDone') return { source: reply.source };
     return { error: reply.kind === 'failed' ? reply.error : unexpected(reply, false) };
   }
 
   async cacheKey(task: CacheKeyTask, attempt: number): Promise<{ key: string } | { error: TaskError }> {
-    const reply = await this.run({ kind: 'cacheKey', task, attempt }, task, { runId: task.run.runId, invocationId: task.invocationId, attempt });
+    const { reply } = await this.run({ kind: 'cacheKey', task, attempt }, task, { runId: task.run.runId, invocationId: task.invocationId, attempt });
     if (reply.kind === 'cacheKeyDone') return { key: reply.key };
     return { error: reply.kind === 'failed' ? reply.error : unexpected(reply, false) };
   }
@@ -102,12 +101,12 @@ export class RemoteLauncher implements Launcher {
   }
 
   /** The reply's outputs and logs are the hub's routes' business; this waits for the reply. */
-  private run(spec: JobSpec, step: { pool?: string; labels?: Record<string, string> } | undefined, owner?: TaskOwner, onClaim?: () => void): Promise<WorkerReply> {
+  private run(spec: JobSpec, step: { pool?: string; labels?: Record<string, string> } | undefined, owner?: TaskOwner, onClaim?: () => void): Promise<JobEnd> {
     if (this.closed) return Promise.reject(new Error('the remote launcher is closed'));
     // Before the DAG exists (compiling) no step's pool or labels are known: any worker takes it.
     const placement = step === undefined ? {} : placementOf(step);
     return new Promise((resolve) => {
-      this.hub.enqueue({ job: { ...spec, bundleHash: this.bundleHash } as Omit<WorkerJob, 'jobId'>, ...placement, owner, launcher: this, config: this.config, settle: resolve, onClaim });
+      this.hub.enqueue({ job: { ...spec, bundleHash: this.bundleHash } as Omit<WorkerJob, 'jobId'>, ...placement, owner, launcher: this, config: this.config, settle: (reply, carried) => resolve({ reply, carried }), onClaim });
     });
   }
 
@@ -122,8 +121,8 @@ function placementOf(step: { pool?: string; labels?: Record<string, string> }): 
   return { pool: step.pool ?? DEFAULT_POOL, ...(step.labels && Object.keys(step.labels).length > 0 ? { labels: step.labels } : {}) };
 }
 
-function outcomeOf(reply: WorkerReply): ExecuteOutcome {
-  if (reply.kind === 'executed') return { ok: true, outputs: reply.outputs };
+function outcomeOf({ reply, carried }: JobEnd): ExecuteOutcome {
+  if (reply.kind === 'executed') return { ok: true, outputs: reply.outputs, ...(carried ? { carried } : {}) };
   if (reply.kind === 'failed') return { ok: false, error: reply.error };
   return { ok: false, error: unexpected(reply, true) };
 }

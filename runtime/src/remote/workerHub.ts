@@ -12,9 +12,10 @@
  *
  * Given a shared store's lease book (`store/workerLeaseBook.ts`: PostgreSQL), a step attempt is
  * held by a lease judged there, on the database's clock, not by this daemon's: the claim takes
- * it, the worker's beat renews it (one statement for all its attempts), its result is taken only
- * while it is still held, the store's commit checks it again, and the store's elected reaper
- * ends it as lost once nobody renewed it. This daemon's own clock then judges only compiles,
+ * it, the worker's beat renews it (one statement for all its attempts), the store's commit of its
+ * success checks it (and keeps the small outputs that came inside the result, `carried`: one
+ * round trip, not one to renew the lease and keep them and another to commit), and the store's
+ * elected reaper ends it as lost once nobody renewed it. This daemon's own clock then judges only compiles,
  * hooks and cache keys, which hold no attempt. The book also keeps the job each lease was taken
  * for, so a daemon that leads after another adopts the step attempts workers still run for the
  * old leader ({@link WorkerHub.adopt}): until their run is resumed here, their beats renew them
@@ -23,12 +24,29 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { TaskOwner } from '../engine/launcher';
+import type { CarriedBytes } from '../model/artifactRef';
 import type { AttemptAnswer } from '../model/heartbeatProtocol';
 import type { BeatAnswer, BeatRequest, ClaimAnswer, ClaimRequest, HeldJobInfo, PoolInfo, WorkerInfo, WorkerJob, WorkerReply, WorkersAnswer } from '../model/workerProtocol';
 import type { RunnerConfig } from '../model/runnerProtocol';
 import { DEFAULT_POOL, labelsMatch } from '../model/runOptions';
 import type { AttemptName, HeldAttempt, WorkerLease, WorkerLeaseBook } from '../store/workerLeaseBook';
 import type { RemoteLauncher } from './remoteLauncher';
+
+/** How a job ended: its reply, and the bytes of a success's small outputs that the store's commit is to keep (none: they are kept already). */
+export interface JobEnd {
+  reply: WorkerReply;
+  carried?: CarriedBytes;
+}
+
+/** The small outputs that came inside a worker's result, checked against their hashes. */
+export interface ResultOutputs {
+  /** Their bytes, for the store's commit to keep (none: the store must keep them first, as `keep` does). */
+  carried?: CarriedBytes;
+  /** Keeps them in the artifact store now. */
+  keep(): Promise<void>;
+}
+
+const NO_OUTPUTS: ResultOutputs = { keep: async () => undefined };
 
 export interface WorkerHubSettings {
   /** How often workers beat. */
@@ -47,7 +65,8 @@ export interface HeldJob {
   owner?: TaskOwner;
   launcher: RemoteLauncher;
   config: RunnerConfig;
-  settle(reply: WorkerReply): void;
+  /** Hears how the job ended, once; `carried`: the checked bytes of a success's small outputs, left for the store's commit to keep. */
+  settle(reply: WorkerReply, carried?: CarriedBytes): void;
   onClaim?: () => void;
   workerId?: string;
   queuedAt: number;
@@ -114,13 +133,14 @@ export class WorkerHub {
    * the worker's beats renew it and its result settles it (resolved as `execute`'s would be).
    * Lost at once when no worker holds it any more.
    */
-  async adopt(held: Omit<HeldJob, 'stopRequested' | 'abandoned' | 'job' | 'queuedAt' | 'settle'> & { job: Omit<WorkerJob, 'jobId'> }): Promise<WorkerReply> {
+  async adopt(held: Omit<HeldJob, 'stopRequested' | 'abandoned' | 'job' | 'queuedAt' | 'settle'> & { job: Omit<WorkerJob, 'jobId'> }): Promise<JobEnd> {
     const owner = held.owner!;
     const found = await this.heldAttempt(owner);
     if (!found || this.jobs.has(found.jobId)) {
-      return { kind: 'failed', error: { name: 'Error', message: `no worker holds attempt ${owner.attempt} of "${owner.invocationId}" any more: its lease ended or expired while no daemon led`, retryable: true, lost: true } };
+      return { reply: { kind: 'failed', error: { name: 'Error', message: `no worker holds attempt ${owner.attempt} of "${owner.invocationId}" any more: its lease ended or expired while no daemon led`, retryable: true, lost: true } } };
     }
-    return new Promise<WorkerReply>((settle) => {
+    return new Promise<JobEnd>((resolve) => {
+      const settle = (reply: WorkerReply, carried?: CarriedBytes) => resolve({ reply, carried });
       const now = Date.now();
       const job = { ...held.job, jobId: found.jobId } as WorkerJob;
       const entry: HeldJob = { ...held, job, settle, workerId: found.worker, lease: found.lease, queuedAt: now, claimedAt: now, stopRequested: false, abandoned: false };
@@ -260,44 +280,40 @@ export class WorkerHub {
   }
 
   /**
-   * A worker's reply, once `keepOutputs` kept the outputs that came inside it. Resolves whether it was taken as current: false when the job was fenced
-   * (abandoned) or is not this worker's (the reply of an abandoned job still reaches its
-   * launcher, whose engine refuses a fenced attempt's outcome).
+   * A worker's reply, with the small outputs that came inside it. Resolves whether it was taken
+   * as current: false when the job was fenced (abandoned) or is not this worker's (the reply of an
+   * abandoned job still reaches its launcher, whose engine refuses a fenced attempt's outcome).
+   * A success held by a lease is not checked here: the store's commit checks the lease by the
+   * database's clock (an attempt whose lease it no longer holds is ended as lost by its engine),
+   * and keeps the outputs' bytes in the same statement when they are carried to it.
    */
-  async reply(jobId: string, workerId: string, reply: WorkerReply, keepOutputs: () => Promise<void> = async () => undefined): Promise<{ accepted: boolean; reason?: string }> {
+  async reply(jobId: string, workerId: string, reply: WorkerReply, outputs: ResultOutputs = NO_OUTPUTS): Promise<{ accepted: boolean; reason?: string }> {
     const entry = this.jobs.get(jobId) ?? (await this.adopted(jobId, workerId));
     if (!entry || entry.workerId !== workerId) return { accepted: false, reason: `job ${jobId} is not held by worker ${workerId}` };
-    if (!entry.lease || reply.kind !== 'executed' || entry.abandoned) await keepOutputs();
-    else {
-      // A success is taken only while its lease is held by the store's clock (renewed for the
-      // commit that follows), checked while the outputs that came with it are kept.
-      const [check] = await Promise.all([this.leases!.renew(workerId, [entry.lease], this.ttlOf(entry)), keepOutputs()]);
+    const carried = entry.lease && reply.kind === 'executed' && !entry.abandoned ? outputs.carried : undefined;
+    if (!carried) {
+      await outputs.keep();
       if (this.jobs.get(jobId) !== entry) return { accepted: false, reason: `job ${jobId} is not held by worker ${workerId}` };
-      if (check.fenced.length > 0) {
-        const why = `the lease of worker ${workerId} on attempt ${entry.owner?.attempt} of "${entry.owner?.invocationId}" was no longer held by the store's clock when its result arrived`;
-        this.loseLease(entry, why);
-        return { accepted: false, reason: why };
-      }
     }
     if (reply.kind === 'failed' && reply.error.relinquished && entry.job.kind !== 'execute' && !entry.stopRequested) {
       // No attempt to end: the same job goes back to the head of the queue for another worker.
       this.requeue(entry);
       return { accepted: true };
     }
-    this.finish(entry, reply);
+    this.finish(entry, reply, carried);
     if (entry.abandoned) return { accepted: false, reason: `attempt ${entry.owner?.attempt} of "${entry.owner?.invocationId}" was fenced (its lease was lost)` };
     return { accepted: true };
   }
 
   /** Ends a job now with `reply` (from its worker, or as lost or stopped). */
-  finish(entry: HeldJob, reply: WorkerReply): void {
+  finish(entry: HeldJob, reply: WorkerReply, carried?: CarriedBytes): void {
     if (this.jobs.get(entry.job.jobId) !== entry) return;
     this.jobs.delete(entry.job.jobId);
     const queued = this.queue.indexOf(entry);
     if (queued >= 0) this.queue.splice(queued, 1);
     // A success's lease is ended by the store's commit; any other end frees it now.
     if (entry.lease && reply.kind !== 'executed') this.leases?.end([entry.lease]).catch(this.onError);
-    entry.settle(reply);
+    entry.settle(reply, carried);
   }
 
   /**

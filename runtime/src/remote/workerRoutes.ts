@@ -84,8 +84,12 @@ export function workerRoutes(app: HttpApp, prefix: string, hub: WorkerHub, artif
     });
     // Checked: what came inside may be handed to the next step's worker with its claim.
     inlineInputs.sentBy(request.body.workerId, refs.keys(), request.body.outputs);
-    const answer = await hub.reply(request.params.job, request.body.workerId, reply, async () => {
-      for (const { ref, bytes } of outputs) await keepOutput(entry!, ref, bytes);
+    const answer = await hub.reply(request.params.job, request.body.workerId, reply, {
+      // A store that stages outputs under their attempt (an object store) keeps them first; others can keep them with the commit.
+      carried: artifacts.stageOutput ? undefined : new Map(outputs.map(({ ref, bytes }) => [ref.hash, bytes])),
+      keep: async () => {
+        for (const { ref, bytes } of outputs) await keepOutput(entry!, ref, bytes);
+      },
     });
     if (!answer.accepted) throw new FencedError(answer.reason ?? 'fenced');
     return { ok: true };

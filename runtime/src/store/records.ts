@@ -1,4 +1,5 @@
 import type { ArtifactRef } from '../artifacts/artifactStore';
+import type { CarriedBytes } from '../model/artifactRef';
 import type { AttemptError } from '../model/attemptError';
 import type { PipelineDag } from '../model/dag';
 import type { AttemptStatus, RunStatus, StepStatus } from '../model/status';
@@ -163,6 +164,13 @@ export interface OutputCommit {
   stepName: string;
   /** Whether the outputs are stored as a cache entry under `cacheKey`. */
   cacheable: boolean;
+  /**
+   * Bytes of outputs that no artifact store holds yet (they came inside a remote worker's
+   * result, checked against their hashes): the store keeps them no later than the commit, and
+   * not at all when it refuses the commit (a PostgreSQL store whose artifacts are in its
+   * database writes them in the commit's statement).
+   */
+  carried?: CarriedBytes;
 }
 
 /** What a step's status carries besides the status. */

@@ -103,20 +103,36 @@ describe('the queue of worker jobs with a lease book', () => {
     assert.deepEqual(await hub.beat({ workerId: 'w1', jobs: [job] }), { stop: [], abandon: [job] });
   });
 
-  it('refuses a success whose lease is no longer held when it arrives, and ends that attempt as lost instead', async () => {
+  it("leaves a leased success to the store's commit, which checks the lease: nothing renewed first, its small outputs' bytes carried to the commit, not kept here", async () => {
     const book = new MapLeaseBook();
     hub = new WorkerHub({ intervalMs: 100, timeoutMs: 60_000 }, () => ({ ok: true, stop: false }) as never, book);
-    const { replies } = queue('a');
+    const ends: { reply: WorkerReply; carried?: ReadonlyMap<string, Buffer> }[] = [];
+    hub.enqueue({ ...executeJob('a'), settle: (reply, carried) => ends.push({ reply, carried }) });
     const job = await claim('w1');
     book.gone.add(1);
     let kept = false;
-    const answer = await hub.reply(job, 'w1', { kind: 'executed', outputs: {} }, async () => {
-      kept = true;
-    });
-    assert.equal(answer.accepted, false);
-    assert.match(answer.reason ?? '', /the lease of worker w1 on attempt 1 of "a" was no longer held by the store's clock when its result arrived/);
-    assert.ok(kept, 'its outputs were kept (content-addressed garbage until a commit names them)');
-    assert.equal(replies[0]?.kind, 'failed');
+    const carried = new Map([['h'.repeat(64), Buffer.from('bytes')]]);
+    const answer = await hub.reply(job, 'w1', { kind: 'executed', outputs: {} }, { carried, keep: async () => void (kept = true) });
+    assert.deepEqual(answer, { accepted: true });
+    assert.equal(book.renewals.length, 0, 'no renewal on the way: the commit checks the lease by the database clock');
+    assert.equal(kept, false, 'the bytes were left for the commit');
+    assert.equal(ends.length, 1);
+    assert.equal(ends[0]!.reply.kind, 'executed');
+    assert.equal(ends[0]!.carried, carried);
+  });
+
+  it('keeps the outputs of any other reply before it settles: a failure, a job of no lease, or a success with nothing carried', async () => {
+    const book = new MapLeaseBook();
+    hub = new WorkerHub({ intervalMs: 100, timeoutMs: 60_000 }, () => ({ ok: true, stop: false }) as never, book);
+    const ends: { reply: WorkerReply; carried?: ReadonlyMap<string, Buffer> }[] = [];
+    for (const id of ['a', 'b']) hub.enqueue({ ...executeJob(id), settle: (reply, carried) => ends.push({ reply, carried }) });
+    const [first, second] = [await claim('w1'), await claim('w1')];
+    let kept = 0;
+    const keep = async () => void (kept += 1);
+    await hub.reply(first, 'w1', { kind: 'failed', error: { name: 'Error', message: 'boom', retryable: true } }, { carried: new Map(), keep });
+    await hub.reply(second, 'w1', { kind: 'executed', outputs: {} }, { keep });
+    assert.equal(kept, 2);
+    assert.deepEqual(ends.map((end) => [end.reply.kind, end.carried]), [['failed', undefined], ['executed', undefined]]);
   });
 
   it("ends as lost the jobs whose leases the store's reaper expired, and ends the leases of no job here (taken for an earlier leader)", async () => {
@@ -149,8 +165,7 @@ describe('the queue of worker jobs with a lease book', () => {
     assert.equal(answered, false, 'the result waits for its job to be adopted');
     const adopted = hub.adopt(executeJob('a'));
     assert.deepEqual(await replied, { accepted: true });
-    assert.deepEqual(await adopted, { kind: 'executed', outputs: {} });
-    assert.deepEqual(book.renewals.at(-1)?.leases, [{ attemptId: 41, epoch: 2 }], 'the success was checked against the adopted lease');
+    assert.deepEqual(await adopted, { reply: { kind: 'executed', outputs: {} }, carried: undefined });
     assert.equal(book.claims.length, 0, 'nothing was claimed again');
   });
 
@@ -164,9 +179,9 @@ describe('the queue of worker jobs with a lease book', () => {
     assert.deepEqual(book.renewals.at(-1), { worker: 'w1', leases: [{ attemptId: 41, epoch: 2 }], ttlMs: 4000 });
     book.gone.add(41);
     assert.deepEqual(await hub.beat({ workerId: 'w1', jobs: ['old-job'] }), { stop: [], abandon: ['old-job'] });
-    const reply = await adopted;
+    const { reply } = await adopted;
     assert.equal(reply.kind === 'failed' && reply.error.lost, true, JSON.stringify(reply));
-    const gone = await hub.adopt(executeJob('a'));
+    const gone = (await hub.adopt(executeJob('a'))).reply;
     assert.match(gone.kind === 'failed' ? gone.error.message : '', /^no worker holds attempt 1 of "a" any more/);
   });
 

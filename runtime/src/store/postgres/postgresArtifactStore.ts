@@ -18,7 +18,9 @@ import { ArtifactIntegrityError, type ArtifactKey } from '../../artifacts/artifa
 import { verifyArtifact } from '../../artifacts/contentAddress';
 import type { LocalArtifactStore } from '../../artifacts/localArtifactStore';
 import { SharedArtifactStore } from '../../artifacts/sharedArtifactStore';
+import type { CarriedBytes } from '../../model/artifactRef';
 import { inTransaction } from './connection';
+import { Params } from './stepWrites';
 
 /** Bytes per stored chunk: well under PostgreSQL's 1 GB field limit, and small enough to stream. */
 export const CHUNK_BYTES = 1024 * 1024;
@@ -86,19 +88,43 @@ export class PostgresArtifactStore extends SharedArtifactStore {
    */
   protected async writeEntry(ref: ArtifactKey, bytes: Buffer): Promise<void> {
     await this.writeChunks(ref, bytes);
+    this.remember(ref.hash);
+  }
+
+  /**
+   * Of the checked bytes a remote worker's result carried, those a commit's statement can write
+   * with it (entries of one chunk: {@link oneChunkEntriesWrite}); the others are kept here first.
+   */
+  async keepCarried(refs: readonly ArtifactKey[], carried: CarriedBytes): Promise<OneChunkEntry[]> {
+    const inStatement: OneChunkEntry[] = [];
+    for (const ref of refs) {
+      const bytes = carried.get(ref.hash);
+      if (bytes === undefined || this.written.has(ref.hash) || inStatement.some((entry) => entry.ref.hash === ref.hash)) continue;
+      if (bytes.byteLength <= CHUNK_BYTES) inStatement.push({ ref, bytes });
+      else await this.putBytes(ref, bytes);
+    }
+    return inStatement;
+  }
+
+  /** Entries a commit's statement wrote: remembered as written, and copied into the local folder after what waits on the commit has gone on. */
+  committed(entries: readonly OneChunkEntry[]): void {
+    for (const { ref } of entries) this.remember(ref.hash);
+    const cache = this.cache;
+    // A copy for later reads; failing to keep one (a full disk) costs only speed.
+    if (cache && entries.length > 0) setImmediate(() => void Promise.all(entries.map(({ ref, bytes }) => cache.putBytes(ref, bytes))).catch(() => undefined));
+  }
+
+  private remember(hash: string): void {
     // Entries are never removed from the database: remembered, a later publish of it asks nothing.
     if (this.written.size >= WRITTEN_REMEMBERED) this.written.clear();
-    this.written.add(ref.hash);
+    this.written.add(hash);
   }
 
   private async writeChunks(ref: ArtifactKey, bytes: Buffer): Promise<void> {
     const chunks = Math.max(1, Math.ceil(bytes.byteLength / CHUNK_BYTES));
     if (chunks === 1) {
-      await this.pool.query(
-        `WITH chunk AS (INSERT INTO artifact_chunks (hash, chunk, bytes) VALUES ($1, 0, $2) ON CONFLICT (hash, chunk) DO NOTHING)
-         INSERT INTO artifact_contents (hash, materializer, size, chunks, created_at) VALUES ($1, $3, $4, 1, $5) ON CONFLICT (hash) DO NOTHING`,
-        [ref.hash, bytes, ref.materializer, bytes.byteLength, Date.now()],
-      );
+      const p = new Params();
+      await this.pool.query(`WITH ${oneChunkEntriesWrite(p, [{ ref, bytes }], Date.now(), 'true').join(',\n')} SELECT NULL`, p.values);
       return;
     }
     if ((await this.stored([ref.hash])).has(ref.hash)) return;
@@ -143,6 +169,26 @@ export class PostgresArtifactStore extends SharedArtifactStore {
     verifyArtifact(ref, bytes, location);
     return bytes;
   }
+}
+
+/** An entry whose bytes fit in one chunk. */
+export interface OneChunkEntry {
+  ref: ArtifactKey;
+  bytes: Buffer;
+}
+
+/**
+ * The common table expressions that write entries of one chunk each (their chunk, then their
+ * row, which makes each visible), only where `gate` holds; an entry already there is kept. One
+ * statement writes them, alone or with a step's commit (stepCommit.ts).
+ */
+export function oneChunkEntriesWrite(p: Params, entries: readonly OneChunkEntry[], at: number, gate: string): string[] {
+  const rows = entries.map(({ ref, bytes }) => `(${p.add(ref.hash, 'text')}, ${p.add(bytes, 'bytea')}, ${p.add(ref.materializer, 'text')}, ${p.add(bytes.byteLength, 'bigint')})`);
+  const carried = `(VALUES ${rows.join(', ')}) AS e(hash, bytes, materializer, size)`;
+  return [
+    `entry_chunks AS (INSERT INTO artifact_chunks (hash, chunk, bytes) SELECT hash, 0, bytes FROM ${carried} WHERE ${gate} ON CONFLICT (hash, chunk) DO NOTHING)`,
+    `entry_rows AS (INSERT INTO artifact_contents (hash, materializer, size, chunks, created_at) SELECT hash, materializer, size, 1, ${p.add(at, 'bigint')} FROM ${carried} WHERE ${gate} ON CONFLICT (hash) DO NOTHING)`,
+  ];
 }
 
 function corrupted(ref: ArtifactKey, location: string, why: string): ArtifactIntegrityError {

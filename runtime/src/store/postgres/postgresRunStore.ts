@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import type pg from 'pg';
 import type { ArtifactRef, ArtifactStore } from '../../artifacts/artifactStore';
 import type { ArtifactStoreBeside } from '../artifactStoreBeside';
+import { keepCarriedFirst } from '../carriedBytes';
 import { LocalArtifactStore } from '../../artifacts/localArtifactStore';
 import { PostgresArtifactStore } from './postgresArtifactStore';
 import type { AttemptError } from '../../model/attemptError';
@@ -317,9 +318,16 @@ export class PostgresRunStore implements RunStore {
   }
 
   async commitOutputs(runId: string, invocationId: string, outputs: Record<string, ArtifactRef>, at: number, commit: OutputCommit): Promise<void> {
+    const refs = Object.values(outputs);
+    const carried = commit.carried;
+    // Bytes a remote worker's result carried: written in the commit's statement when the artifacts are in this database.
+    const database = this.artifacts instanceof PostgresArtifactStore ? this.artifacts : undefined;
+    const inStatement = carried && database ? await database.keepCarried(refs, carried) : [];
+    if (!database) await keepCarriedFirst(this.artifacts, refs, carried);
     // Outputs a local runner wrote are in the folder only until now; the commit needs them in the database.
-    await this.artifacts.publish?.(Object.values(outputs), commit.attempt === undefined ? undefined : { runId, invocationId, attempt: commit.attempt });
-    await commitStepOutputs(this.pool, runId, invocationId, outputs, at, commit, this.engineInstance(process.pid));
+    await this.artifacts.publish?.(inStatement.length > 0 ? refs.filter((ref) => !inStatement.some((entry) => entry.ref.hash === ref.hash)) : refs, commit.attempt === undefined ? undefined : { runId, invocationId, attempt: commit.attempt });
+    await commitStepOutputs(this.pool, runId, invocationId, outputs, at, commit, this.engineInstance(process.pid), inStatement);
+    database?.committed(inStatement);
   }
 
   async lookupCache(key: string, since = -Infinity): Promise<Record<string, ArtifactRef> | undefined> {

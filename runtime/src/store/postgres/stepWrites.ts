@@ -17,7 +17,7 @@ export class Params {
   readonly values: unknown[] = [];
 
   /** `$n` for `value`, cast to `type` (PostgreSQL cannot infer a parameter's type in a SELECT list). */
-  add(value: unknown, type: 'text' | 'int' | 'bigint' | 'boolean' | 'text[]' | 'bigint[]'): string {
+  add(value: unknown, type: 'text' | 'int' | 'bigint' | 'boolean' | 'bytea' | 'text[]' | 'bigint[]'): string {
     this.values.push(value);
     return `$${this.values.length}::${type}`;
   }

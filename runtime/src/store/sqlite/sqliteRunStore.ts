@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ArtifactRef, ArtifactStore } from '../../artifacts/artifactStore';
 import { artifactStoreOf, type ArtifactStoreBeside } from '../artifactStoreBeside';
+import { keepCarriedFirst } from '../carriedBytes';
 import { notRunningAttempt } from '../commitFence';
 import { asDiskFull, isDiskFull } from '../../model/errorCodes';
 import type { AttemptError } from '../../model/attemptError';
@@ -463,8 +464,10 @@ export class SqliteRunStore implements RunStore {
   }
 
   async commitOutputs(runId: string, invocationId: string, outputs: Record<string, ArtifactRef>, at: number, commit: OutputCommit): Promise<void> {
+    const refs = Object.values(outputs);
+    await keepCarriedFirst(this.artifacts, refs, commit.carried);
     // Outputs written into the folder or staged under their attempt become entries of an artifact store beside it first.
-    await this.artifacts.publish?.(Object.values(outputs), commit.attempt === undefined ? undefined : { runId, invocationId, attempt: commit.attempt });
+    await this.artifacts.publish?.(refs, commit.attempt === undefined ? undefined : { runId, invocationId, attempt: commit.attempt });
     this.write(`could not commit the outputs of step "${invocationId}"${commit.attempt === undefined ? '' : ` (attempt ${commit.attempt})`}`, () => this.transaction(() => {
       if (commit.attempt !== undefined) {
         const attempt = this.stmt('SELECT status FROM attempts WHERE run_id = ? AND step_id = ? AND attempt = ?').get(runId, invocationId, commit.attempt) as { status: string } | undefined;

@@ -113,7 +113,7 @@ export function launcherContract(implementation: string, open: OpenLauncher, tra
     void it('compiles a pipeline into its DAG', async () => {
       await withSession(open, async ({ dag }) => {
         assert.equal(dag.pipeline, 'wired');
-        assert.deepEqual(dag.nodes.map((n) => n.id), ['add', 'double', 'whoami', 'linger', 'fails', 'chatty', 'hooked', 'badKey', 'parent']);
+        assert.deepEqual(dag.nodes.map((n) => n.id), ['add', 'double', 'whoami', 'linger', 'fails', 'chatty', 'hooked', 'badKey', 'parent', 'sized', 'measure']);
         assert.deepEqual(dag.nodes.find((n) => n.id === 'double')?.inputs.value, { kind: 'artifact', ref: { from: 'add', output: 'output' } });
       });
     });

@@ -1,12 +1,14 @@
 // The launcher contract with the remote launcher: its attempts run on two real `pipewright worker`
 // processes on loopback, which fetch the bundle by hash and artifacts over HTTP from a store
-// folder of their own (small inputs come inside the claim's answer, and are not downloaded).
+// folder of their own (small inputs come inside the claim's answer, and are not downloaded; small
+// inputs and outputs reach and leave their runners as bytes, so the workers make no file of them).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { LocalArtifactStore } from '../../runtime/src/artifacts';
 import type { RunnerConfig } from '../../runtime/src/model/runnerProtocol';
+import { INLINE_OUTPUT_BYTES } from '../../runtime/src/model/workerProtocol';
 import { bundlePipelineFile } from '../../runtime/src/prepare/bundle';
 import { createHttpApp, listenHttpApp, singleTokenCredentials, type HttpApp } from '../../runtime/src/engine/httpApp';
 import { WorkerHub } from '../../runtime/src/remote/workerHub';
@@ -48,6 +50,11 @@ after(async () => {
   await app.close();
 });
 
+/** The files under `dir`, if it exists. */
+function filesUnder(dir: string): string[] {
+  return fs.existsSync(dir) ? (fs.readdirSync(dir, { recursive: true }) as string[]) : [];
+}
+
 const openRemote: OpenLauncher = async (callbacks) => ({ launcher: new RemoteLauncher(config, callbacks, hub), artifacts: new LocalArtifactStore(config.artifactsDir) });
 
 launcherContract('the remote launcher (two worker processes on loopback)', openRemote, { abandonKills: true });
@@ -63,6 +70,27 @@ void describe('the remote launcher', () => {
       assert.equal(await session.artifacts.get(outcome.outputs.output!), seed * 2);
       assert.ok(requests.some((line) => line.startsWith('POST /v1/worker-claims')), 'the workers claimed here');
       assert.deepEqual(requests.filter((line) => line.startsWith('GET') && line.includes(input.hash)), [], 'no download of the input');
+      // Small inputs and outputs crossed the runner's channel as bytes: no worker made a file of either.
+      const workerFiles = ['a', 'b'].flatMap((name) => filesUnder(path.join(dir, `worker-${name}`, 'artifacts')));
+      assert.deepEqual(workerFiles.filter((file) => file.includes(input.hash) || file.includes(outcome.outputs.output!.hash)), []);
+    } finally {
+      await session.launcher.close();
+    }
+  });
+
+  void it("uploads an output over the bound of a result's inline outputs (its runner writes that one to the worker's folder), and a later step reads it", async () => {
+    const session = await openSession(openRemote);
+    try {
+      const size = INLINE_OUTPUT_BYTES + 1000 + Math.floor(Math.random() * 1000);
+      const sizeInput = await session.artifacts.put(size);
+      const made = await session.execute(session.task('sized', { size: { kind: 'artifact', ref: sizeInput, source: { step: 'n', output: 'output' } } })).outcome;
+      assert.ok(made.ok, JSON.stringify(made));
+      const text = made.outputs.output!;
+      assert.ok(requests.some((line) => line.startsWith('POST') && line.includes(text.hash)), 'the large output was uploaded');
+      assert.equal(((await session.artifacts.get(text)) as string).length, size);
+      const measured = await session.execute(session.task('measure', { text: { kind: 'artifact', ref: text, source: { step: 'sized', output: 'output' } } })).outcome;
+      assert.ok(measured.ok, JSON.stringify(measured));
+      assert.equal(await session.artifacts.get(measured.outputs.output!), size);
     } finally {
       await session.launcher.close();
     }

@@ -86,10 +86,22 @@ export interface CacheKeyTask {
   inputs: Record<string, ResolvedInput>;
 }
 
+/**
+ * Artifact bytes an execute task's message carries, so that neither side makes a file for them
+ * (a remote worker's runners: the worker keeps recent small artifacts in memory and sends them
+ * on inside its result). Over the runner's IPC channel (V8 serialization), never over HTTP.
+ */
+export interface ExecuteBytes {
+  /** Bytes of some of the task's input artifacts, by hash, checked against it: read from here, not from the artifact folder. */
+  inputBytes?: Map<string, Uint8Array>;
+  /** Outputs of at most this many bytes come back as bytes (`executed.outputBytes`), written nowhere; larger ones are written to the folder. */
+  returnBytesUpTo?: number;
+}
+
 /** Messages from the engine to a runner. */
 export type ToRunner =
   | { type: 'compile'; requestId: number; target: RunTarget; parameters: Record<string, unknown> }
-  | { type: 'execute'; requestId: number; task: ExecuteTask }
+  | ({ type: 'execute'; requestId: number; task: ExecuteTask } & ExecuteBytes)
   | { type: 'hook'; requestId: number; task: HookTask }
   | { type: 'cacheKey'; requestId: number; task: CacheKeyTask }
   | { type: 'childRunDone'; requestId: number; result?: ChildRunOutcome; error?: string };
@@ -116,7 +128,7 @@ export type FromRunner =
   | { type: 'ready' }
   | { type: 'loadFailed'; error: TaskError }
   | { type: 'compiled'; requestId: number; dag: PipelineDag }
-  | { type: 'executed'; requestId: number; attempt?: number; outputs: Record<string, ArtifactRef> }
+  | { type: 'executed'; requestId: number; attempt?: number; outputs: Record<string, ArtifactRef>; outputBytes?: Map<string, Uint8Array> }
   | { type: 'hookDone'; requestId: number; source: string }
   | { type: 'cacheKeyDone'; requestId: number; key: string }
   | { type: 'taskFailed'; requestId: number; attempt?: number; error: TaskError }

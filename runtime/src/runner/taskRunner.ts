@@ -1,5 +1,6 @@
 import type { ArtifactRef, ArtifactStore } from '../artifacts/artifactStore';
-import { materializerFor, type Materializer } from '../artifacts/materializers';
+import { decodeArtifact, encodeArtifact } from '../artifacts/contentAddress';
+import { getMaterializer, materializerFor, type Materializer } from '../artifacts/materializers';
 import { decodeStructured, encodeStructured } from '../artifacts/structured';
 import { checkValue } from '../prepare/typeDescriptor';
 import type { AttemptError } from '../model/attemptError';
@@ -12,7 +13,7 @@ import { pipelineRegistry, stepRegistry } from '../sdk/registry';
 import type { PipelineDefinition } from '../sdk/pipeline';
 import type { Step } from '../sdk/step';
 import type { HeartbeatCommand, LeaseGrant } from '../model/heartbeatProtocol';
-import type { ArtifactSource, CacheKeyTask, ChildRunOutcome, ExecuteTask, FromRunner, HookTask, ResolvedInput, RunIdentity, TaskError, ToRunner } from '../model/runnerProtocol';
+import type { ArtifactSource, CacheKeyTask, ExecuteBytes, ChildRunOutcome, ExecuteTask, FromRunner, HookTask, ResolvedInput, RunIdentity, TaskError, ToRunner } from '../model/runnerProtocol';
 
 
 /** The runner's side of its lease: the heartbeat worker and how fresh the last renewal is. */
@@ -75,8 +76,8 @@ export class TaskRunner {
         if (grant) this.lease?.start({ type: 'start', runId: message.task.run.runId, invocationId: message.task.invocationId, attempt: message.task.attempt, ...grant });
         let reply: FromRunner;
         try {
-          const outputs = await this.execute(message.task);
-          reply = { type: 'executed', requestId: message.requestId, attempt: message.task.attempt, outputs };
+          const { refs, bytes } = await this.execute(message.task, message);
+          reply = { type: 'executed', requestId: message.requestId, attempt: message.task.attempt, outputs: refs, ...(bytes.size > 0 ? { outputBytes: bytes } : {}) };
         } catch (error) {
           reply = { type: 'taskFailed', requestId: message.requestId, attempt: message.task.attempt, error: toTaskError(error, !(error instanceof PermanentError)) };
         }
@@ -142,7 +143,7 @@ export class TaskRunner {
     return live;
   }
 
-  private async execute(task: ExecuteTask): Promise<Record<string, ArtifactRef>> {
+  private async execute(task: ExecuteTask, carry: ExecuteBytes): Promise<{ refs: Record<string, ArtifactRef>; bytes: Map<string, Uint8Array> }> {
     const { definition, invocation } = this.live(task);
     const args: unknown[] = [];
     for (const param of definition.params) {
@@ -153,7 +154,7 @@ export class TaskRunner {
       }
       let value: unknown;
       try {
-        value = await this.resolve(input, task.run);
+        value = await this.resolve(input, task.run, carry.inputBytes);
       } catch (error) {
         // An input that cannot be read (malformed, too deep, corrupted) will not read better next attempt.
         throw new PermanentError(`step "${definition.name}" input "${param.name}": ${(error as Error).message}`);
@@ -182,16 +183,25 @@ export class TaskRunner {
     }
     const chosen: Record<string, Materializer> = { ...(definition.options.materializers ?? {}), ...(invocation.materializers ?? {}) };
     const refs: Record<string, ArtifactRef> = {};
+    const bytes = new Map<string, Uint8Array>();
     for (const [output, value] of Object.entries(values)) {
       try {
-        refs[output] = await this.artifacts.put(value, chosen[output] ?? materializerFor(value));
+        const materializer = chosen[output] ?? materializerFor(value);
+        if (carry.returnBytesUpTo === undefined) {
+          refs[output] = await this.artifacts.put(value, materializer);
+          continue;
+        }
+        const encoded = encodeArtifact(value, materializer);
+        refs[output] = encoded.ref;
+        if (encoded.bytes.byteLength <= carry.returnBytesUpTo) bytes.set(encoded.ref.hash, encoded.bytes);
+        else await this.artifacts.putBytes(encoded.ref, encoded.bytes);
       } catch (error) {
         // No room for the artifact is the environment's fault: another attempt may find room.
         if (isDiskFull(error)) throw new DiskFullError(`could not write output "${output}" of step "${definition.name}"`, error);
         throw new PermanentError(`step "${definition.name}" output "${output}": ${(error as Error).message}`);
       }
     }
-    return refs;
+    return { refs, bytes };
   }
 
   private async cacheKey(task: CacheKeyTask): Promise<string> {
@@ -263,8 +273,13 @@ export class TaskRunner {
     return { runId: outcome.runId, status: outcome.status, outputs };
   }
 
-  private async resolve(input: ResolvedInput, run: RunIdentity): Promise<unknown> {
-    const load = (ref: ArtifactRef, source: ArtifactSource | undefined) => this.artifacts.get(ref, source && `output "${source.output}" of step "${source.step}" in run ${run.runName} (${run.runId})`);
+  private async resolve(input: ResolvedInput, run: RunIdentity, inputBytes?: ReadonlyMap<string, Uint8Array>): Promise<unknown> {
+    const load = async (ref: ArtifactRef, source: ArtifactSource | undefined) => {
+      const what = source && `output "${source.output}" of step "${source.step}" in run ${run.runName} (${run.runId})`;
+      const sent = inputBytes?.get(ref.hash);
+      if (sent === undefined) return this.artifacts.get(ref, what);
+      return decodeArtifact(ref, getMaterializer(ref.materializer), Buffer.from(sent.buffer, sent.byteOffset, sent.byteLength), what);
+    };
     switch (input.kind) {
       case 'artifact':
         return load(input.ref, input.source);

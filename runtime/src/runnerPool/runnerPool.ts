@@ -6,7 +6,7 @@ import { formatLocation } from '../model/location';
 import { parseFrame } from '../sdk/callSite';
 import { runnerEntry } from '../system/packagePaths';
 import { runnerPoolSettingsFromEnv, type RunnerPoolSettings } from './settings';
-import type { CacheKeyTask, ExecuteTask, FromRunner, HookTask, RunnerConfig, TaskError, ToRunner } from '../model/runnerProtocol';
+import type { CacheKeyTask, ExecuteBytes, ExecuteTask, FromRunner, HookTask, RunnerConfig, TaskError, ToRunner } from '../model/runnerProtocol';
 import { UnprocessableError } from '../model/errorCodes';
 import type { RunTarget } from '../model/runTarget';
 import { ENV } from '../model/environment';
@@ -138,13 +138,18 @@ export class RunnerPool implements Launcher {
     throw taskErrorToError(reply);
   }
 
-  async execute(task: ExecuteTask, onStart: (worker: AttemptWorker) => void): Promise<ExecuteOutcome> {
+  /** `carry`: artifact bytes to hand the runner and to have back, instead of files (a remote worker's); the outputs that came back as bytes are the outcome's `carried`. */
+  async execute(task: ExecuteTask, onStart: (worker: AttemptWorker) => void, carry: ExecuteBytes = {}): Promise<ExecuteOutcome> {
     const owner = { runId: task.run.runId, invocationId: task.invocationId, attempt: task.attempt };
     const reply = await this.withRunner((runner) => {
       onStart({ pid: runner.child.pid });
-      return runner.request({ type: 'execute', task }, owner);
+      return runner.request({ type: 'execute', task, ...carry }, owner);
     });
-    if (reply.type === 'executed') return { ok: true, outputs: reply.outputs };
+    if (reply.type === 'executed') {
+      if (!reply.outputBytes) return { ok: true, outputs: reply.outputs };
+      const carried = new Map([...reply.outputBytes].map(([hash, bytes]) => [hash, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)] as const));
+      return { ok: true, outputs: reply.outputs, carried };
+    }
     if (reply.type === 'taskFailed') return { ok: false, error: reply.error };
     return { ok: false, error: { name: 'Error', message: `unexpected runner reply ${reply.type}`, retryable: true } };
   }

@@ -21,7 +21,8 @@ import type { ExecuteTask, ResolvedInput, RunnerConfig } from '../model/runnerPr
 import type { ArtifactRef } from '../model/artifactRef';
 import type { BeatAnswer, BeatRequest, ChildRunAnswer, ClaimAnswer, ClaimRequest, ResultRequest, WorkerJob, WorkerReply } from '../model/workerProtocol';
 import { INLINE_OUTPUT_BYTES, INLINE_RESULT_BYTES, relinquishedError, WORKER_PATHS, workerArtifactPath } from '../model/workerProtocol';
-import { readVerified } from '../artifacts/contentAddress';
+import { readVerified, verifyArtifact } from '../artifacts/contentAddress';
+import { RecentArtifacts } from './recentArtifacts';
 import type { TaskOwner } from '../engine/launcher';
 import { PipelineCompileError } from '../sdk/compile';
 import { BundleLoadError, RunnerPool } from '../runnerPool/runnerPool';
@@ -59,9 +60,13 @@ interface RunningJob {
   relinquished?: string;
   /** Resolves once its reply was delivered (or given up) and it left `running`. */
   done: Promise<void>;
+  /** The bytes of its small outputs, which its runner wrote nowhere, until its result is delivered. */
+  outputBytes?: ReadonlyMap<string, Buffer>;
 }
 
 const CLAIM_WAIT_MS = 10_000;
+/** How many bytes of recent small artifacts a worker keeps in memory for its next jobs. */
+const RECENT_BYTES = 32 * 1024 * 1024;
 /** How often the worker looks for attempts whose lease ran out unrenewed, whatever its beats are waiting on. */
 const FENCE_CHECK_MS = 50;
 /** After the drain timeout: how long stopping the runners left and handing their jobs back may take before the worker exits anyway. */
@@ -76,6 +81,7 @@ export class Worker {
   private readonly running = new Map<string, RunningJob>();
   private readonly pools = new Map<string, RunnerPool>();
   private readonly artifacts: LocalArtifactStore;
+  private readonly recent = new RecentArtifacts(RECENT_BYTES);
   private intervalMs = 1000;
   private timeoutMs = 15_000;
   private lastReachedAt = Date.now();
@@ -327,10 +333,11 @@ export class Worker {
       let inlineBytes = 0;
       for (const ref of Object.values(reply.outputs)) {
         if (ref.hash in inline) continue;
+        const made = running.outputBytes?.get(ref.hash);
         if (ref.size <= INLINE_OUTPUT_BYTES && inlineBytes + ref.size <= INLINE_RESULT_BYTES) {
-          inline[ref.hash] = (await this.artifacts.getBytes(ref)).toString('base64');
+          inline[ref.hash] = (made ?? (await this.artifacts.getBytes(ref))).toString('base64');
           inlineBytes += ref.size;
-        } else await this.upload(job.jobId, ref);
+        } else await this.upload(job.jobId, ref, made);
       }
     }
     await running.chain;
@@ -352,12 +359,18 @@ export class Worker {
           throw error;
         }
       case 'execute': {
-        await this.fetchInputs(job.jobId, job.task.inputs, inline);
+        const inputBytes = await this.fetchInputs(job.jobId, job.task.inputs, inline, true);
         if (running.fenced) return { kind: 'failed', error: { name: 'Error', message: 'fenced before its runner started', retryable: true, lost: true } };
         // The worker's beat renews the lease for all its attempts; its runners beat nobody.
         const task: ExecuteTask = { ...job.task, lease: undefined };
-        const outcome = await pool.execute(task, () => undefined);
-        return outcome.ok ? { kind: 'executed', outputs: outcome.outputs } : { kind: 'failed', error: outcome.error };
+        // Small inputs and outputs cross the runner's channel as bytes: no file is made for them here.
+        const outcome = await pool.execute(task, () => undefined, { inputBytes, returnBytesUpTo: INLINE_OUTPUT_BYTES });
+        if (!outcome.ok) return { kind: 'failed', error: outcome.error };
+        if (outcome.carried) {
+          running.outputBytes = outcome.carried;
+          for (const [hash, bytes] of outcome.carried) this.recent.keep(hash, bytes);
+        }
+        return { kind: 'executed', outputs: outcome.outputs };
       }
       case 'hook': {
         await this.fetchInputs(job.jobId, job.task.inputs, inline);
@@ -425,18 +438,41 @@ export class Worker {
       .catch(() => undefined);
   }
 
-  /** Makes sure each input artifact is here: kept already, come with the claim (`inline`, checked as it is stored), or downloaded. */
-  private async fetchInputs(jobId: string, inputs: Record<string, ResolvedInput>, inline: Record<string, string>): Promise<void> {
+  /**
+   * Makes sure each input artifact is at hand: kept in memory (made or sent lately), come with the
+   * claim (`inline`, checked first), in the artifact folder, or downloaded into it. `inMemory`:
+   * the runner takes bytes at hand as they are (an execute task's), answered by hash; otherwise
+   * they are written to the folder, where the runner reads every input.
+   */
+  private async fetchInputs(jobId: string, inputs: Record<string, ResolvedInput>, inline: Record<string, string>, inMemory = false): Promise<Map<string, Buffer>> {
+    const atHand = new Map<string, Buffer>();
     for (const input of Object.values(inputs)) {
       const items = input.kind === 'fanIn' ? input.items : [input];
       for (const item of items) {
-        if (item.kind !== 'artifact') continue;
-        const sent = inline[item.ref.hash];
-        // Bytes that do not match their content address are not kept: the download fetches them again.
-        if (sent !== undefined && !(await this.artifacts.has(item.ref.hash))) await this.artifacts.putBytes(item.ref, Buffer.from(sent, 'base64')).catch(() => undefined);
+        if (item.kind !== 'artifact' || atHand.has(item.ref.hash)) continue;
+        const bytes = this.recent.get(item.ref.hash) ?? this.checkedInline(item.ref, inline[item.ref.hash]);
+        if (bytes && inMemory) {
+          atHand.set(item.ref.hash, bytes);
+          continue;
+        }
+        if (bytes && !(await this.artifacts.has(item.ref.hash))) await this.artifacts.putBytes(item.ref, bytes).catch(() => undefined);
         await this.download(jobId, item.ref);
       }
     }
+    return atHand;
+  }
+
+  /** Bytes that came with the claim, once they match their content address (those that do not are dropped: the download fetches them again). */
+  private checkedInline(ref: ArtifactRef, base64: string | undefined): Buffer | undefined {
+    if (base64 === undefined) return undefined;
+    const bytes = Buffer.from(base64, 'base64');
+    try {
+      verifyArtifact(ref, bytes, 'the claim');
+    } catch {
+      return undefined;
+    }
+    this.recent.keep(ref.hash, bytes);
+    return bytes;
   }
 
   private async download(jobId: string, ref: ArtifactRef): Promise<void> {
@@ -446,8 +482,9 @@ export class Worker {
     await this.artifacts.putBytes(ref, await readVerified(ref, await this.wire.download(path), `${this.wire.baseUrl} (${path})`));
   }
 
-  private async upload(jobId: string, ref: ArtifactRef): Promise<void> {
-    await this.wire.upload(workerArtifactPath(jobId, ref, this.id), await this.artifacts.getBytes(ref));
+  /** `bytes`: the output's, when its runner wrote it nowhere. */
+  private async upload(jobId: string, ref: ArtifactRef, bytes?: Buffer): Promise<void> {
+    await this.wire.upload(workerArtifactPath(jobId, ref, this.id), bytes ?? (await this.artifacts.getBytes(ref)));
   }
 }
 

@@ -31,7 +31,7 @@ const PARAMETERS: Record<string, Record<string, Record<string, unknown>>> = {
   'test/fixtures/pipelines/diskFull.ts': { diskFull: { gateDir: '/tmp' } },
   'test/fixtures/pipelines/cluster.ts': { fanOut: { dir: '/tmp', width: 3, ms: 1 }, patientFanOut: { dir: '/tmp', width: 3, ms: 1 } },
   'test/fixtures/pipelines/composition.ts': { preprocess: { value: 1 }, squareOne: { value: 2 }, composed: { a: 1, b: 2 }, dynamic: { count: 3 } },
-  'test/fixtures/pipelines/faults.ts': { faults: { dir: '/tmp' }, restartable: { dir: '/tmp' }, busyLoop: { ms: 1 } },
+  'test/fixtures/pipelines/faults.ts': { faults: { dir: '/tmp' }, restartable: { dir: '/tmp' }, unhurriedRun: { dir: '/tmp' }, busyLoop: { ms: 1 } },
   'test/fixtures/pipelines/crashes.ts': { longChain: { dir: '/tmp' }, bulkyOutput: { dir: '/tmp' } },
   'test/fixtures/pipelines/fixable.ts': { fixable: { dir: '/tmp' } },
   'test/fixtures/pipelines/hooks.ts': { hooks: { log: '/tmp/log' } },

@@ -51,7 +51,7 @@ describe("a worker's success committed after its lease expired by the database's
       await worker.done;
     });
 
-    const prepared = await preparePipelineFile({ file: fixture('pipelines', 'faults.ts'), pipeline: 'unhurriedRun', parameters: { dir: runDir }, options: { storeDir, enableCache: false } });
+    const prepared = await preparePipelineFile({ file: fixture('pipelines', 'leaseCommit.ts'), pipeline: 'unhurriedRun', parameters: { dir: runDir }, options: { storeDir, enableCache: false } });
     const session = (engine.session = new EngineSession({ store, bundle: prepared.bundle, sourceFile: prepared.file, workingDir: prepared.workingDir, projectDir: prepared.projectDir, manifest: prepared.manifest, launcher: remoteLauncher(hub) }));
     cleanups.push(() => session.close());
     const plan = await session.prepare({ target: prepared.target, parameters: prepared.parameters, options: { enableCache: false } });

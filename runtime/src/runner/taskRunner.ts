@@ -13,7 +13,7 @@ import { pipelineRegistry, stepRegistry } from '../sdk/registry';
 import type { PipelineDefinition } from '../sdk/pipeline';
 import type { Step } from '../sdk/step';
 import type { HeartbeatCommand, LeaseGrant } from '../model/heartbeatProtocol';
-import type { ArtifactSource, CacheKeyTask, ExecuteBytes, ChildRunOutcome, ExecuteTask, FromRunner, HookTask, ResolvedInput, RunIdentity, TaskError, ToRunner } from '../model/runnerProtocol';
+import type { ArtifactSource, CacheKeyTask, ChildRunOutcome, ExecuteBytes, ExecuteTask, FromRunner, HookTask, ResolvedInput, RunIdentity, TaskError, ToRunner } from '../model/runnerProtocol';
 
 
 /** The runner's side of its lease: the heartbeat worker and how fresh the last renewal is. */

@@ -166,9 +166,10 @@ export interface OutputCommit {
   cacheable: boolean;
   /**
    * Bytes of outputs that no artifact store holds yet (they came inside a remote worker's
-   * result, checked against their hashes): the store keeps them no later than the commit, and
-   * not at all when it refuses the commit (a PostgreSQL store whose artifacts are in its
-   * database writes them in the commit's statement).
+   * result, checked against their hashes): the store keeps them no later than the commit. A
+   * PostgreSQL store whose artifacts are in its database writes them in the commit's statement,
+   * so a refused commit keeps none; other stores keep them first (content-addressed garbage
+   * when the commit is then refused).
    */
   carried?: CarriedBytes;
 }
